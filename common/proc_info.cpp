@@ -1,0 +1,89 @@
+#include "common/proc_info.hpp"
+
+#include <dirent.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace livegui {
+
+std::optional<ProcStat> read_proc_stat(pid_t pid) {
+  if (pid <= 0) return std::nullopt;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  // comm may contain spaces and parentheses: it runs to the *last* ')'.
+  auto open = line.find('(');
+  auto close = line.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  ProcStat st;
+  st.pid = pid;
+  st.comm = line.substr(open + 1, close - open - 1);
+  std::istringstream rest(line.substr(close + 1));
+  // Fields after comm: 3 state, 4 ppid, 5 pgrp, 6 session, … 22 starttime.
+  std::string field;
+  std::vector<std::string> fields;
+  while (rest >> field) fields.push_back(field);
+  if (fields.size() < 20) return std::nullopt;
+  st.state = fields[0].empty() ? '?' : fields[0][0];
+  st.ppid = static_cast<pid_t>(std::strtol(fields[1].c_str(), nullptr, 10));
+  st.pgid = static_cast<pid_t>(std::strtol(fields[2].c_str(), nullptr, 10));
+  st.start_time = std::strtoull(fields[19].c_str(), nullptr, 10);
+  return st;
+}
+
+bool is_same_process(pid_t pid, std::uint64_t start_time) {
+  auto st = read_proc_stat(pid);
+  return st && st->state != 'Z' && st->start_time == start_time;
+}
+
+namespace {
+
+std::vector<ProcStat> all_processes() {
+  std::vector<ProcStat> out;
+  DIR* dir = opendir("/proc");
+  if (!dir) return out;
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    long pid = std::strtol(entry->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    if (auto st = read_proc_stat(static_cast<pid_t>(pid))) out.push_back(*st);
+  }
+  closedir(dir);
+  return out;
+}
+
+}  // namespace
+
+std::vector<pid_t> processes_in_group(pid_t pgid) {
+  std::vector<pid_t> out;
+  if (pgid <= 0) return out;
+  for (const auto& st : all_processes())
+    if (st.pgid == pgid && st.state != 'Z') out.push_back(st.pid);
+  return out;
+}
+
+std::vector<pid_t> descendants_of(pid_t pid) {
+  std::multimap<pid_t, pid_t> children;
+  std::map<pid_t, char> states;
+  for (const auto& st : all_processes()) {
+    children.emplace(st.ppid, st.pid);
+    states[st.pid] = st.state;
+  }
+  std::vector<pid_t> out;
+  std::vector<pid_t> todo{pid};
+  while (!todo.empty()) {
+    pid_t parent = todo.back();
+    todo.pop_back();
+    auto [lo, hi] = children.equal_range(parent);
+    for (auto it = lo; it != hi; ++it) {
+      if (states[it->second] != 'Z') out.push_back(it->second);
+      todo.push_back(it->second);
+    }
+  }
+  return out;
+}
+
+}  // namespace livegui

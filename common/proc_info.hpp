@@ -1,0 +1,37 @@
+#pragma once
+// Facts about processes read from /proc. A pid alone is not an identity: pids
+// are reused. (pid, start time) is — the kernel's start time in clock ticks
+// since boot never repeats for one pid within a boot.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace livegui {
+
+struct ProcStat {
+  pid_t pid = 0;
+  std::string comm;      ///< executable name as the kernel knows it (≤ 15 chars)
+  char state = '?';      ///< R, S, D, Z, T, …
+  pid_t ppid = 0;
+  pid_t pgid = 0;
+  std::uint64_t start_time = 0;  ///< clock ticks after boot (field 22)
+};
+
+/// Reads /proc/<pid>/stat. Empty when the process does not exist (or cannot
+/// be read). Never throws.
+std::optional<ProcStat> read_proc_stat(pid_t pid);
+
+/// True when `pid` exists, is not a zombie, and started at `start_time`.
+bool is_same_process(pid_t pid, std::uint64_t start_time);
+
+/// Every live (non-zombie) process whose process group is `pgid`.
+std::vector<pid_t> processes_in_group(pid_t pgid);
+
+/// Every live (non-zombie) descendant of `pid` (children, grandchildren, …).
+std::vector<pid_t> descendants_of(pid_t pid);
+
+}  // namespace livegui

@@ -1,0 +1,103 @@
+#pragma once
+// The AUT state file (docs/state-file.md): written atomically by the harness
+// at every transition, read and validated by the batcher between files.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace livegui {
+
+enum class AutStatus { Starting, Healthy, Degraded, Dead, Stopped };
+const char* to_string(AutStatus s);
+std::optional<AutStatus> aut_status_from_string(const std::string& s);
+
+struct ProcessIdentity {
+  pid_t pid = 0;
+  std::uint64_t start_time = 0;  ///< /proc/<pid>/stat field 22
+  bool operator==(const ProcessIdentity&) const = default;
+};
+
+struct AutRecord {
+  pid_t pid = 0;
+  pid_t pgid = 0;
+  std::uint64_t start_time = 0;
+  std::string executable;
+  int port = 0;
+  std::string log_file;
+  std::string display;  ///< empty when none
+};
+
+struct ExitRecord {
+  pid_t pid = 0;
+  std::string status;  ///< ExitStatus::describe(), e.g. "killed by SIGABRT"
+  bool signaled = false;
+  int code = 0;
+  int signal = 0;
+  std::string during_test;  ///< "Suite.Name", empty when between tests
+};
+
+struct TestRef {
+  std::string suite;
+  std::string name;
+  std::string full() const { return suite + "." + name; }
+};
+
+struct StateFile {
+  static constexpr int kSchemaVersion = 1;
+  AutStatus status = AutStatus::Starting;
+  std::optional<AutRecord> aut;
+  ProcessIdentity owner;
+  std::string owner_name;
+  int spawn_count = 0;
+  std::string last_respawn_reason;
+  std::optional<ExitRecord> last_exit;
+  std::vector<std::string> degraded_reasons;
+  std::optional<TestRef> current_test;
+  std::int64_t updated_at_unix_ms = 0;
+};
+
+/// The state file is unusable; what() names the file and the field.
+class StateFileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Default state directory: $LIVEGUI_STATE_DIR, else $XDG_RUNTIME_DIR/livegui,
+/// else /tmp/livegui-<uid>.
+std::filesystem::path default_state_dir();
+
+/// Creates `dir` (0700) if needed. Throws StateFileError when it exists but is
+/// not a directory, is a symlink, is owned by another user or is writable by others.
+void ensure_state_dir(const std::filesystem::path& dir);
+
+/// Writes atomically (temp + fsync + rename, 0600, never following a symlink).
+/// Sets updated_at. Throws StateFileError on I/O failure.
+void write_state_file(const std::filesystem::path& path, StateFile state);
+
+/// Reads and validates. std::nullopt when the file does not exist. Throws
+/// StateFileError (naming the file and field) when it is a symlink, not a
+/// regular file, owned by someone else, group/world-writable, not JSON, of an
+/// unknown schema version, or has a missing/mistyped field.
+std::optional<StateFile> read_state_file(const std::filesystem::path& path);
+
+/// What the kernel says about the processes a state file names.
+struct StateInspection {
+  bool aut_alive = false;       ///< pid exists, not a zombie, start time matches
+  bool aut_pgid_matches = false;  ///< its current pgid is the recorded pgid
+  bool owner_alive = false;     ///< owner pid exists with the recorded start time
+  /// aut_alive && aut_pgid_matches: safe to signal the recorded group.
+  bool aut_is_ours() const { return aut_alive && aut_pgid_matches; }
+};
+StateInspection inspect_state(const StateFile& state);
+
+/// Identity of the calling process.
+ProcessIdentity self_identity();
+
+}  // namespace livegui
