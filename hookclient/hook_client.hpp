@@ -1,0 +1,173 @@
+#pragma once
+// Client of the hook protocol (docs/hook-protocol.md). Speaks HTTP/JSON over
+// one kept-alive connection and knows nothing about processes: the harness
+// plugs in a liveness probe and context (test name, log tail) for diagnostics.
+// Every call is bounded by explicit connect/read/write timeouts.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace livegui {
+
+struct HookClientOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  std::string token;  ///< sent as X-Livegui-Token when non-empty
+  std::chrono::milliseconds connect_timeout{1000};
+  std::chrono::milliseconds read_timeout{5000};   ///< > the server's action bound (2 s)
+  std::chrono::milliseconds write_timeout{2000};
+  /// wait_until(): no new frame for this long while the app says "ok" = degraded.
+  std::chrono::milliseconds heartbeat_threshold{1000};
+  /// wait_until(): first poll interval; doubles up to poll_max.
+  std::chrono::milliseconds poll_min{2};
+  std::chrono::milliseconds poll_max{50};
+  std::size_t max_body_bytes = 64 * 1024 * 1024;  ///< larger replies are a BadResponse
+};
+
+/// GET /health, decoded.
+struct Health {
+  int protocol_version = 0;
+  std::string app;
+  bool ok = false;  ///< status == "ok"
+  pid_t pid = 0;
+  std::int64_t frame = 0;
+  std::int64_t last_frame_age_ms = 0;
+  std::vector<std::string> reasons;
+};
+
+/// Base of every hook client error.
+class HookError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Connection refused/reset/timed out: the AUT is probably dead or wedged.
+class HookUnreachable : public HookError {
+ public:
+  using HookError::HookError;
+};
+
+/// The app answered with an HTTP error; `status` and the app's own message.
+class HookProtocolError : public HookError {
+ public:
+  HookProtocolError(const std::string& what, int status, std::string app_message)
+      : HookError(what), status_(status), app_message_(std::move(app_message)) {}
+  int status() const { return status_; }
+  const std::string& app_message() const { return app_message_; }
+
+ private:
+  int status_;
+  std::string app_message_;
+};
+
+/// The reply was not what the protocol promises (not JSON, wrong types, too
+/// large, wrong protocol version).
+class HookBadResponse : public HookError {
+ public:
+  using HookError::HookError;
+};
+
+/// What the client knows when it declares the AUT degraded. The harness fills
+/// the process-side fields through the context provider.
+struct DegradedInfo {
+  pid_t pid = 0;
+  std::vector<std::string> app_reasons;  ///< the app's own reasons (may be empty)
+  std::int64_t last_frame = -1;
+  std::chrono::milliseconds frame_age{0};  ///< since the frame last advanced
+  std::string awaiting;                    ///< what wait_until was waiting for
+  std::string cause;  ///< "stopped advancing frames", "reports degraded", "process exited", "unreachable"
+  // Filled by the harness (context provider), empty otherwise:
+  std::string exit_status;   ///< e.g. "killed by SIGABRT"
+  std::string current_test;  ///< "Suite.Name"
+  std::string log_tail;      ///< last lines of the AUT log
+  std::string log_file;
+};
+
+/// The AUT cannot serve: its main loop stopped or stalled, it reports itself
+/// degraded, or its process is gone. what() is one readable paragraph, e.g.
+/// `subprocess degraded: AUT pid 4121 stopped advancing frames 1.2 s ago (last
+/// frame 5312) while waiting for "project switched to 'demo'"; app reports:
+/// "io pool shut down: cannot schedule new work"`, followed by the log tail.
+class SubprocessDegraded : public HookError {
+ public:
+  explicit SubprocessDegraded(DegradedInfo info);
+  const DegradedInfo& info() const { return info_; }
+  static std::string format(const DegradedInfo& info);
+
+ private:
+  DegradedInfo info_;
+};
+
+/// wait_until() ran out of time while the app stayed healthy.
+class HookTimeout : public HookError {
+ public:
+  using HookError::HookError;
+};
+
+class HookClient {
+ public:
+  /// Answers "is the process still there?" without HTTP; returns an exit
+  /// description ("killed by SIGABRT") when it is gone, empty when alive.
+  using LivenessProbe = std::function<std::optional<std::string>()>;
+  /// Adds process-side context (test name, log tail, exit status) to a diagnostic.
+  using ContextProvider = std::function<void(DegradedInfo&)>;
+
+  explicit HookClient(HookClientOptions options);
+  ~HookClient();
+  HookClient(const HookClient&) = delete;
+  HookClient& operator=(const HookClient&) = delete;
+
+  const HookClientOptions& options() const { return options_; }
+  void set_liveness_probe(LivenessProbe probe);
+  void set_context_provider(ContextProvider provider);
+
+  /// GET /health. 200 and 503 both return a Health (ok=false for 503).
+  /// Throws HookUnreachable, HookBadResponse (incl. unknown protocol version).
+  Health health();
+  /// GET /state.
+  nlohmann::json state();
+  /// GET /value?id=…
+  nlohmann::json value(const std::string& id);
+  /// POST /click. Throws SubprocessDegraded when the app says it is degraded
+  /// (503/504 with degraded=true), HookProtocolError for other HTTP errors.
+  void click(const std::string& id);
+  /// POST /set.
+  void set(const std::string& id, const nlohmann::json& value);
+  /// GET /screenshot, written to `path`. Throws HookProtocolError(501) when unsupported.
+  void screenshot(const std::filesystem::path& path);
+  /// POST /shutdown.
+  void shutdown();
+  /// POST /debug/fault {"kind": kind, …extra}.
+  void inject_fault(const std::string& kind, const nlohmann::json& extra = nlohmann::json::object());
+
+  /// Polls state() with back-off until `predicate(state)` holds. On every poll
+  /// it also checks health and throws SubprocessDegraded as soon as the app
+  /// reports degraded, its frame has not advanced for heartbeat_threshold, the
+  /// liveness probe reports the process gone, or the app becomes unreachable.
+  /// Throws HookTimeout naming `description`, the timeout and the last state.
+  nlohmann::json wait_until(const std::function<bool(const nlohmann::json&)>& predicate,
+                            std::chrono::milliseconds timeout, const std::string& description);
+
+  /// Builds a SubprocessDegraded from what the client knows now (used by the
+  /// harness when a test fails while the AUT is degraded).
+  DegradedInfo describe_degraded(const std::string& cause, const std::string& awaiting = {});
+
+ private:
+  struct Impl;
+  HookClientOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace livegui
