@@ -1,0 +1,144 @@
+#include "hookserver/action_queue.hpp"
+
+namespace livegui {
+
+struct ActionQueue::Pending {
+  ActionQueue::Action json_action;
+  ActionQueue::BinaryAction binary_action;
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  bool done = false;
+  bool cancelled = false;
+  ActionOutcome outcome;
+};
+
+namespace {
+
+nlohmann::json error_body(const std::string& message, bool degraded) {
+  return {{"error", message}, {"degraded", degraded}};
+}
+
+}  // namespace
+
+std::string ActionQueue::degraded_message() const {
+  std::string msg;
+  for (const auto& r : heartbeat_.reasons()) {
+    if (!msg.empty()) msg += "; ";
+    msg += r;
+  }
+  return msg.empty() ? "app degraded" : msg;
+}
+
+ActionOutcome ActionQueue::run(Action action, std::chrono::milliseconds timeout) {
+  auto pending = std::make_shared<Pending>();
+  pending->json_action = std::move(action);
+  return wait(pending, timeout);
+}
+
+ActionOutcome ActionQueue::run_binary(BinaryAction action, std::chrono::milliseconds timeout) {
+  auto pending = std::make_shared<Pending>();
+  pending->binary_action = std::move(action);
+  return wait(pending, timeout);
+}
+
+ActionOutcome ActionQueue::wait(const std::shared_ptr<Pending>& pending, std::chrono::milliseconds timeout) {
+  if (heartbeat_.loop_stopped() || heartbeat_.degraded())
+    return {503, error_body(degraded_message(), true), {}};
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(pending);
+  }
+  work_cv_.notify_all();
+
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock lock(pending->mutex);
+  for (;;) {
+    // Wake up now and then to notice a loop that stopped or stalled meanwhile.
+    pending->done_cv.wait_for(lock, std::chrono::milliseconds(20), [&] { return pending->done; });
+    if (pending->done) return pending->outcome;
+    bool stalled = heartbeat_.loop_stopped() || heartbeat_.degraded();
+    bool expired = std::chrono::steady_clock::now() >= deadline;
+    if (stalled || expired) {
+      pending->cancelled = true;  // the GUI thread skips it if it ever gets there
+      if (stalled) return {503, error_body(degraded_message(), true), {}};
+      return {504,
+              error_body("the main loop did not run the action within " + std::to_string(timeout.count()) +
+                             " ms although its heartbeat is fresh (frame " + std::to_string(heartbeat_.frame()) +
+                             ")",
+                         true),
+              {}};
+    }
+  }
+}
+
+int ActionQueue::drain() {
+  std::deque<std::shared_ptr<Pending>> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(queue_);
+  }
+  int ran = 0;
+  for (auto& p : batch) {
+    {
+      std::lock_guard lock(p->mutex);
+      if (p->cancelled) continue;
+    }
+    ActionOutcome outcome;
+    try {
+      if (p->binary_action) {
+        outcome.binary = p->binary_action();
+        if (outcome.binary.empty()) {
+          outcome.status = 501;
+          outcome.body = error_body("not supported by this app in its current mode", false);
+        }
+      } else {
+        nlohmann::json extra = p->json_action();
+        outcome.body = {{"ok", true}, {"frame", heartbeat_.frame()}};
+        if (extra.is_object()) outcome.body.update(extra);
+      }
+    } catch (const ActionError& e) {
+      outcome.status = e.status();
+      outcome.body = error_body(e.what(), e.degraded());
+    } catch (const std::exception& e) {
+      outcome.status = 500;
+      outcome.body = error_body(std::string("action failed: ") + e.what(), false);
+    } catch (...) {
+      outcome.status = 500;
+      outcome.body = error_body("action failed with a non-standard exception", false);
+    }
+    ++ran;
+    {
+      std::lock_guard lock(p->mutex);
+      p->outcome = std::move(outcome);
+      p->done = true;
+    }
+    p->done_cv.notify_all();
+  }
+  return ran;
+}
+
+bool ActionQueue::wait_for_work(std::chrono::milliseconds max_wait) {
+  std::unique_lock lock(mutex_);
+  return work_cv_.wait_for(lock, max_wait, [&] { return !queue_.empty(); });
+}
+
+void ActionQueue::wake() { work_cv_.notify_all(); }
+
+void ActionQueue::fail_pending(const std::string& why) {
+  std::deque<std::shared_ptr<Pending>> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(queue_);
+  }
+  for (auto& p : batch) {
+    {
+      std::lock_guard lock(p->mutex);
+      if (p->done || p->cancelled) continue;
+      p->outcome = {503, error_body(why, true), {}};
+      p->done = true;
+    }
+    p->done_cv.notify_all();
+  }
+}
+
+}  // namespace livegui

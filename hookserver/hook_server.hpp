@@ -1,0 +1,127 @@
+#pragma once
+// The embeddable side of the hook protocol (docs/hook-protocol.md). An app
+// links this, registers its widgets' actions, calls frame() once per main-loop
+// iteration, and publishes a state snapshot. HTTP runs on httplib's threads,
+// bound to 127.0.0.1 only; actions run on the GUI thread inside frame().
+//
+//   HookServer server(HookServerOptions::from_env("my_app"));
+//   server.on_click("ok", [&] { ok_pressed = true; });
+//   server.start();
+//   while (running) { …draw…; server.publish_state(state_json()); server.frame();
+//                     if (first) server.announce(); }
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "hookserver/action_queue.hpp"
+#include "hookserver/heartbeat.hpp"
+
+namespace httplib {
+class Server;
+}
+
+namespace livegui {
+
+inline constexpr int kHookProtocolVersion = 1;
+
+struct HookServerOptions {
+  std::string app_name = "app";
+  int port = 0;                 ///< 0 = any free port
+  std::string token;            ///< non-empty: X-Livegui-Token required
+  std::string port_file;        ///< non-empty: announce() writes the port there
+  std::chrono::milliseconds action_timeout{2000};
+  std::chrono::milliseconds heartbeat_threshold{1000};
+  std::size_t max_body_bytes = 1024 * 1024;
+  int threads = 4;
+
+  /// Reads LIVEGUI_HOOK_PORT, LIVEGUI_HOOK_TOKEN, LIVEGUI_HOOK_PORT_FILE.
+  /// Throws std::invalid_argument naming the variable when one is malformed.
+  static HookServerOptions from_env(std::string app_name);
+};
+
+/// The server could not start (port in use, …); what() names host:port.
+class HookServerError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class HookServer {
+ public:
+  explicit HookServer(HookServerOptions options);
+  /// Stops the server thread. Never throws.
+  ~HookServer();
+  HookServer(const HookServer&) = delete;
+  HookServer& operator=(const HookServer&) = delete;
+
+  // --- Registration: before start(). Handlers run on the GUI thread unless noted.
+  void on_click(const std::string& id, std::function<void()> handler);
+  void on_set(const std::string& id, std::function<void(const nlohmann::json&)> handler);
+  /// Returns PNG bytes, or an empty string when screenshots are impossible now.
+  void on_screenshot(std::function<std::string()> handler);
+  /// Enables POST /debug/fault. Runs on the server thread (it must still
+  /// answer when the GUI thread is broken); schedule the fault from there.
+  void on_fault(std::function<void(const nlohmann::json&)> handler);
+  /// POST /shutdown. Runs on the server thread; should make the main loop exit.
+  void on_shutdown(std::function<void()> handler);
+
+  /// Binds 127.0.0.1:<port> and serves on a background thread. Returns the
+  /// bound port. Throws HookServerError when binding fails.
+  int start();
+  /// Prints the ready line on stdout (flushed) and writes the port file.
+  /// Call after start() and after the first frame.
+  void announce();
+  /// Stops serving; pending actions fail with 503. Idempotent.
+  void stop();
+  int port() const { return port_; }
+
+  // --- Main loop side.
+  /// Advances the heartbeat and runs queued actions. GUI thread only.
+  void frame();
+  /// Frame pacing: waits until an action arrives or `max_wait` passes.
+  bool wait_for_work(std::chrono::milliseconds max_wait) { return actions_.wait_for_work(max_wait); }
+  /// The snapshot served by GET /state and /value. Any thread.
+  void publish_state(nlohmann::json state);
+  /// The app knows it is degraded (shown in /health, actions refused).
+  void report_problem(std::string reason) { heartbeat_.report_problem(std::move(reason)); }
+  /// The main loop has stopped for good (crash handler, assertion). Pending
+  /// and later actions fail at once with 503.
+  void main_loop_stopped(const std::string& reason);
+
+  const Heartbeat& heartbeat() const { return heartbeat_; }
+  /// GET /health body (also used by tests).
+  nlohmann::json health_json() const;
+
+ private:
+  void install_routes();
+  void reply_outcome(const ActionOutcome& outcome, void* response) const;
+
+  HookServerOptions options_;
+  Heartbeat heartbeat_;
+  ActionQueue actions_;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread thread_;
+  int port_ = 0;
+
+  std::map<std::string, std::function<void()>> clicks_;
+  std::map<std::string, std::function<void(const nlohmann::json&)>> sets_;
+  std::function<std::string()> screenshot_;
+  std::function<void(const nlohmann::json&)> fault_;
+  std::function<void()> shutdown_;
+
+  mutable std::mutex state_mutex_;
+  nlohmann::json state_ = nlohmann::json::object();
+};
+
+/// Compares without early exit, so response timing does not leak the token.
+bool constant_time_equals(const std::string& a, const std::string& b);
+
+}  // namespace livegui
