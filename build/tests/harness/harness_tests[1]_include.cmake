@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build/tests/harness/harness_tests[1]_tests.cmake")
-  include("/work/main/build/tests/harness/harness_tests[1]_tests.cmake")
-else()
-  add_test(harness_tests_NOT_BUILT harness_tests_NOT_BUILT)
-endif()
