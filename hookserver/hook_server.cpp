@@ -260,6 +260,12 @@ int HookServer::start() {
   if (thread_.joinable()) return port_;
   auto& svr = *http_;
   svr.set_tcp_nodelay(true);  // else each kept-alive reply waits ~40 ms for a delayed ACK
+  // httplib's default adds SO_REUSEPORT, which lets a second app bind the same
+  // fixed port and silently share it. Only allow rebinding after TIME_WAIT.
+  svr.set_socket_options([](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   svr.set_payload_max_length(options_.max_body_bytes);
   svr.set_read_timeout(std::chrono::seconds(5));
   svr.set_write_timeout(std::chrono::seconds(5));
