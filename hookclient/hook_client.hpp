@@ -88,6 +88,8 @@ struct DegradedInfo {
   std::chrono::milliseconds frame_age{0};  ///< since the frame last advanced
   std::string awaiting;                    ///< what wait_until was waiting for
   std::string cause;  ///< "stopped advancing frames", "reports degraded", "process exited", "unreachable"
+  std::string request;  ///< the request that found the app degraded (e.g. "POST /click new_project"), when not waiting
+  std::string detail;   ///< what the client itself saw, e.g. the connection error when unreachable
   // Filled by the harness (context provider), empty otherwise:
   std::string exit_status;   ///< e.g. "killed by SIGABRT"
   std::string current_test;  ///< "Suite.Name"

@@ -1,0 +1,88 @@
+// SubprocessDegraded: the one readable paragraph a user sees when the AUT
+// cannot serve. Shape (fields appear only when known):
+//   subprocess degraded: AUT pid 4121 stopped advancing frames 1.2 s ago (last
+//   frame 5312) while waiting for "project switched to 'demo'"; app reports:
+//   "io pool shut down: cannot schedule new work"; exit status: …; test: …;
+//   AUT log: /path
+//     last log lines:
+//       …
+
+#include <cstdio>
+
+#include "common/text.hpp"
+#include "hookclient/hook_client.hpp"
+
+namespace livegui {
+namespace {
+
+std::string age_text(std::chrono::milliseconds age) {
+  char buf[48];
+  if (age < std::chrono::seconds(1)) {
+    std::snprintf(buf, sizeof buf, "%lld ms", static_cast<long long>(age.count()));
+  } else if (age < std::chrono::minutes(1)) {
+    std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(age.count()) / 1000.0);
+  } else {
+    return human_duration(age);
+  }
+  return buf;
+}
+
+std::string quoted_join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += ", ";
+    out += "\"" + s + "\"";
+  }
+  return out;
+}
+
+// "AUT pid 4121 <what happened>"
+std::string headline(const DegradedInfo& info) {
+  std::string who = info.pid > 0 ? "AUT pid " + std::to_string(info.pid) : std::string("AUT (pid unknown)");
+  std::string frame = info.last_frame >= 0 ? "last frame " + std::to_string(info.last_frame) : std::string();
+  if (info.cause == "stopped advancing frames") {
+    std::string s = who + " stopped advancing frames " + age_text(info.frame_age) + " ago";
+    if (!frame.empty()) s += " (" + frame + ")";
+    return s;
+  }
+  std::string what;
+  if (info.cause == "reports degraded") {
+    what = who + " reports itself degraded";
+  } else if (info.cause == "process exited") {
+    what = who + " exited";
+    if (!info.exit_status.empty()) what += " (" + info.exit_status + ")";
+  } else if (info.cause == "unreachable") {
+    what = who + " stopped answering its hook server";
+  } else {
+    what = who + " is degraded" + (info.cause.empty() ? std::string() : " (" + info.cause + ")");
+  }
+  return what;
+}
+
+}  // namespace
+
+std::string SubprocessDegraded::format(const DegradedInfo& info) {
+  std::string out = "subprocess degraded: " + headline(info);
+  if (!info.awaiting.empty()) {
+    out += " while waiting for \"" + info.awaiting + "\"";
+  } else if (!info.request.empty()) {
+    out += " during " + info.request;
+  }
+  if (info.cause != "stopped advancing frames" && info.last_frame >= 0)
+    out += "; last frame " + std::to_string(info.last_frame) + " (advanced " + age_text(info.frame_age) + " before)";
+  if (!info.app_reasons.empty()) out += "; app reports: " + quoted_join(info.app_reasons);
+  if (!info.detail.empty()) out += "; " + info.detail;
+  if (!info.exit_status.empty() && info.cause != "process exited") out += "; exit status: " + info.exit_status;
+  if (!info.current_test.empty()) out += "; test: " + info.current_test;
+  if (!info.log_file.empty()) out += "; AUT log: " + info.log_file;
+  if (!info.log_tail.empty()) {
+    std::string tail = info.log_tail;
+    while (!tail.empty() && tail.back() == '\n') tail.pop_back();
+    out += "\n  last log lines:\n" + indent(tail, "    ");
+  }
+  return out;
+}
+
+SubprocessDegraded::SubprocessDegraded(DegradedInfo info) : HookError(format(info)), info_(std::move(info)) {}
+
+}  // namespace livegui

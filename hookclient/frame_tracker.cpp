@@ -1,0 +1,29 @@
+#include "hookclient/frame_tracker.hpp"
+
+#include <algorithm>
+
+namespace livegui {
+
+void FrameTracker::observe(pid_t pid, std::int64_t frame, std::chrono::milliseconds server_age,
+                           Clock::time_point now) {
+  if (!seen_ || pid != pid_ || frame != frame_) {
+    // A new frame, or a new process: either way the counter just "changed".
+    changed_at_ = now;
+  }
+  seen_ = true;
+  pid_ = pid;
+  frame_ = frame;
+  observed_at_ = now;
+  server_age_ = server_age;
+}
+
+std::chrono::milliseconds FrameTracker::frame_age(Clock::time_point now) const {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  if (!seen_) return milliseconds(0);
+  auto client_side = duration_cast<milliseconds>(now - changed_at_);
+  auto server_side = server_age_ + duration_cast<milliseconds>(now - observed_at_);
+  return std::max(client_side, server_side);
+}
+
+}  // namespace livegui

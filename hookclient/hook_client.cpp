@@ -1,0 +1,246 @@
+// HookClient requests: one method per route of docs/hook-protocol.md, each
+// mapping the reply onto a value or a typed error.
+
+#include "hookclient/hook_client.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "common/log.hpp"
+#include "hookclient/hook_client_impl.hpp"
+#include "hookclient/response_parser.hpp"
+
+namespace livegui {
+namespace {
+
+using nlohmann::json;
+
+std::string percent_encode(const std::string& s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+bool is_success(int status) { return status >= 200 && status < 300; }
+
+std::string hint_for(int status, const std::string& path) {
+  if (status == 401) return " (pass the app's LIVEGUI_HOOK_TOKEN as HookClientOptions::token)";
+  if (status == 404 && path == "/debug/fault") return " (was the app started with fault injection enabled?)";
+  if (status == 501 && path == "/screenshot") return " (the app cannot take screenshots, e.g. it runs headless)";
+  return "";
+}
+
+}  // namespace
+
+// ---- Impl helpers shared with wait_until.cpp -------------------------------
+
+HttpReply HookClient::Impl::request(const std::string& method, const std::string& path, const std::string& json_body) {
+  HttpReply reply = transport.send(method, path, json_body);
+  if (!reply.protocol_header.empty() && reply.protocol_header != std::to_string(kHookProtocolVersion))
+    throw HookBadResponse(method + " " + path + " to " + transport.endpoint() +
+                          ": the hook server speaks protocol version " + reply.protocol_header +
+                          " (X-Livegui-Protocol), this client speaks version " +
+                          std::to_string(kHookProtocolVersion) + "; refusing to talk to it");
+  return reply;
+}
+
+void HookClient::Impl::observe(const Health& health) {
+  std::lock_guard lock(track_mutex);
+  tracker.observe(health.pid, health.frame, std::chrono::milliseconds(health.last_frame_age_ms),
+                  FrameTracker::Clock::now());
+  last_reasons = health.reasons;
+}
+
+DegradedInfo HookClient::Impl::known_info(const std::string& cause) {
+  DegradedInfo info;
+  info.cause = cause;
+  std::lock_guard lock(track_mutex);
+  if (tracker.seen()) {
+    info.pid = tracker.pid();
+    info.last_frame = tracker.frame();
+    info.frame_age = tracker.frame_age(FrameTracker::Clock::now());
+  }
+  info.app_reasons = last_reasons;
+  return info;
+}
+
+std::optional<std::string> HookClient::Impl::probe_gone() {
+  LivenessProbe p;
+  {
+    std::lock_guard lock(hooks_mutex);
+    p = probe;
+  }
+  if (!p) return std::nullopt;
+  try {
+    return p();
+  } catch (const std::exception& e) {
+    logger("hookclient")->warn("liveness probe threw, treating the AUT as alive: {}", e.what());
+  }
+  return std::nullopt;
+}
+
+void HookClient::Impl::add_context(DegradedInfo& info) {
+  ContextProvider c;
+  {
+    std::lock_guard lock(hooks_mutex);
+    c = context;
+  }
+  if (!c) return;
+  try {
+    c(info);
+  } catch (const std::exception& e) {
+    logger("hookclient")->warn("context provider threw while describing a degraded AUT: {}", e.what());
+  }
+}
+
+// ---- HookClient ------------------------------------------------------------
+
+HookClient::HookClient(HookClientOptions options)
+    : options_(std::move(options)), impl_(std::make_unique<Impl>(options_)) {}
+
+HookClient::~HookClient() = default;
+
+void HookClient::set_liveness_probe(LivenessProbe probe) {
+  std::lock_guard lock(impl_->hooks_mutex);
+  impl_->probe = std::move(probe);
+}
+
+void HookClient::set_context_provider(ContextProvider provider) {
+  std::lock_guard lock(impl_->hooks_mutex);
+  impl_->context = std::move(provider);
+}
+
+// Throws the typed error for a non-2xx reply to `method path`.
+void HookClient::Impl::throw_http_error(HookClient& client, const std::string& method, const std::string& path,
+                                        const std::string& what, const HttpReply& reply) {
+  Impl& impl = *this;
+  ErrorReply err = parse_error_body(reply.body);
+  if ((reply.status == 503 || reply.status == 504) && err.degraded) {
+    // Fill pid and frame from a fresh look at /health when we have none yet;
+    // best effort, the degraded reply itself is the news.
+    if (path != "/health" && !impl.known_info("").pid) {
+      try {
+        client.health();
+      } catch (const HookError& e) {
+        logger("hookclient")->debug("health after a degraded reply failed: {}", e.what());
+      }
+    }
+    DegradedInfo info = impl.known_info("reports degraded");
+    info.request = what;
+    info.app_reasons = {err.error};
+    if (auto gone = impl.probe_gone()) {
+      info.cause = "process exited";
+      info.exit_status = *gone;
+    }
+    impl.add_context(info);
+    throw SubprocessDegraded(std::move(info));
+  }
+  throw HookProtocolError(method + " " + path + " to " + impl.transport.endpoint() + " (" + what + "): HTTP " +
+                              std::to_string(reply.status) + ", app says: \"" + err.error + "\"" +
+                              hint_for(reply.status, path),
+                          reply.status, err.error);
+}
+
+namespace {
+
+template <typename F>
+auto with_context(const std::string& prefix, F&& parse) {
+  try {
+    return parse();
+  } catch (const HookBadResponse& e) {
+    throw HookBadResponse(prefix + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+Health HookClient::health() {
+  HttpReply reply = impl_->request("GET", "/health");
+  if (reply.status != 200 && reply.status != 503)
+    impl_->throw_http_error(*this, "GET", "/health", "health check", reply);
+  Health h = with_context("GET /health from " + impl_->transport.endpoint(),
+                          [&] { return parse_health_body(reply.body); });
+  impl_->observe(h);
+  return h;
+}
+
+json HookClient::state() {
+  HttpReply reply = impl_->request("GET", "/state");
+  if (reply.status != 200) impl_->throw_http_error(*this, "GET", "/state", "reading state", reply);
+  return with_context("GET /state from " + impl_->transport.endpoint(), [&] { return parse_state_body(reply.body); });
+}
+
+json HookClient::value(const std::string& id) {
+  std::string path = "/value?id=" + percent_encode(id);
+  HttpReply reply = impl_->request("GET", path);
+  if (reply.status != 200) impl_->throw_http_error(*this, "GET", "/value", "reading '" + id + "'", reply);
+  return with_context("GET " + path + " from " + impl_->transport.endpoint(),
+                      [&] { return parse_value_body(reply.body); });
+}
+
+namespace {
+
+void expect_action_ok(const std::string& prefix, const HttpReply& reply) {
+  with_context(prefix, [&] {
+    json j = parse_json_body(reply.body);
+    if (!j.is_object() || !j.contains("ok") || j["ok"] != true)
+      throw HookBadResponse("expected {\"ok\": true, …}, got: " + body_excerpt(reply.body));
+    return 0;
+  });
+}
+
+}  // namespace
+
+void HookClient::click(const std::string& id) {
+  HttpReply reply = impl_->request("POST", "/click", json{{"id", id}}.dump());
+  if (!is_success(reply.status)) impl_->throw_http_error(*this, "POST", "/click", "click on '" + id + "'", reply);
+  expect_action_ok("POST /click to " + impl_->transport.endpoint(), reply);
+}
+
+void HookClient::set(const std::string& id, const json& value) {
+  HttpReply reply = impl_->request("POST", "/set", json{{"id", id}, {"value", value}}.dump());
+  if (!is_success(reply.status)) impl_->throw_http_error(*this, "POST", "/set", "set '" + id + "'", reply);
+  expect_action_ok("POST /set to " + impl_->transport.endpoint(), reply);
+}
+
+void HookClient::screenshot(const std::filesystem::path& path) {
+  HttpReply reply = impl_->request("GET", "/screenshot");
+  if (reply.status != 200) impl_->throw_http_error(*this, "GET", "/screenshot", "screenshot", reply);
+  static constexpr std::string_view kPngMagic("\x89PNG\r\n\x1a\n", 8);
+  if (reply.body.compare(0, kPngMagic.size(), kPngMagic) != 0)
+    throw HookBadResponse("GET /screenshot from " + impl_->transport.endpoint() +
+                          ": expected a PNG image, got Content-Type \"" + reply.content_type +
+                          "\" and body: " + body_excerpt(reply.body, 60));
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reply.body.data(), static_cast<std::streamsize>(reply.body.size()));
+  out.close();
+  if (!out)
+    throw HookError("writing the screenshot from " + impl_->transport.endpoint() + " to " + path.string() + ": " +
+                    std::strerror(errno));
+}
+
+void HookClient::shutdown() {
+  HttpReply reply = impl_->request("POST", "/shutdown");
+  if (!is_success(reply.status)) impl_->throw_http_error(*this, "POST", "/shutdown", "shutdown", reply);
+}
+
+void HookClient::inject_fault(const std::string& kind, const json& extra) {
+  json body = extra.is_object() ? extra : json::object();
+  body["kind"] = kind;
+  HttpReply reply = impl_->request("POST", "/debug/fault", body.dump());
+  if (!is_success(reply.status))
+    impl_->throw_http_error(*this, "POST", "/debug/fault", "inject fault '" + kind + "'", reply);
+}
+
+}  // namespace livegui

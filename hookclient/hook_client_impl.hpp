@@ -1,0 +1,63 @@
+#pragma once
+// Private state of HookClient, shared by hook_client.cpp (the requests) and
+// wait_until.cpp (the degraded-aware polling). Not part of the public API.
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hookclient/frame_tracker.hpp"
+#include "hookclient/hook_client.hpp"
+#include "hookclient/http_transport.hpp"
+
+namespace livegui {
+
+struct HookClient::Impl {
+  explicit Impl(const HookClientOptions& options) : transport(options) {}
+
+  /// One request; checks the X-Livegui-Protocol header when present.
+  HttpReply request(const std::string& method, const std::string& path, const std::string& json_body = {});
+
+  /// Throws the typed error for a non-2xx reply: SubprocessDegraded for
+  /// 503/504 with "degraded": true, HookProtocolError otherwise.
+  [[noreturn]] void throw_http_error(HookClient& client, const std::string& method, const std::string& path,
+                                     const std::string& what, const HttpReply& reply);
+
+  /// Remembers a health observation (frame heartbeat, pid, reasons).
+  void observe(const Health& health);
+
+  /// What the client knows now: pid, last frame and its age, last reasons.
+  DegradedInfo known_info(const std::string& cause);
+
+  /// Asks the liveness probe; exit description when the process is gone.
+  /// A probe that throws counts as "alive" (and is logged).
+  std::optional<std::string> probe_gone();
+
+  /// Lets the harness add its context; a provider that throws is logged.
+  void add_context(DegradedInfo& info);
+
+  /// The diagnostic for a server that stopped answering: "process exited"
+  /// when the liveness probe confirms it (given a short moment to settle),
+  /// "unreachable" with the connection error otherwise.
+  SubprocessDegraded unreachable_degraded(const HookUnreachable& error, const std::string& awaiting);
+
+  /// Waits until `until` (bounded back-off between polls; see wait_until.cpp).
+  void backoff_wait(std::chrono::steady_clock::time_point until);
+
+  HttpTransport transport;
+
+  std::mutex hooks_mutex;  ///< guards probe, context
+  LivenessProbe probe;
+  ContextProvider context;
+
+  std::mutex track_mutex;  ///< guards tracker, last_reasons
+  FrameTracker tracker;
+  std::vector<std::string> last_reasons;
+
+  std::mutex wait_mutex;
+  std::condition_variable wait_cv;
+};
+
+}  // namespace livegui
