@@ -47,11 +47,11 @@ std::string hint_for(int status, const std::string& path) {
 
 HttpReply HookClient::Impl::request(const std::string& method, const std::string& path, const std::string& json_body) {
   HttpReply reply = transport.send(method, path, json_body);
-  if (!reply.protocol_header.empty() && reply.protocol_header != std::to_string(kHookProtocolVersion))
+  if (!reply.protocol_header.empty() && reply.protocol_header != std::to_string(kHookClientProtocolVersion))
     throw HookBadResponse(method + " " + path + " to " + transport.endpoint() +
                           ": the hook server speaks protocol version " + reply.protocol_header +
                           " (X-Livegui-Protocol), this client speaks version " +
-                          std::to_string(kHookProtocolVersion) + "; refusing to talk to it");
+                          std::to_string(kHookClientProtocolVersion) + "; refusing to talk to it");
   return reply;
 }
 
@@ -195,7 +195,7 @@ void expect_action_ok(const std::string& prefix, const HttpReply& reply) {
   with_context(prefix, [&] {
     json j = parse_json_body(reply.body);
     if (!j.is_object() || !j.contains("ok") || j["ok"] != true)
-      throw HookBadResponse("expected {\"ok\": true, …}, got: " + body_excerpt(reply.body));
+      throw HookBadResponse("expected {\"ok\": true, ...}, got: " + body_excerpt(reply.body));
     return 0;
   });
 }

@@ -134,7 +134,7 @@ HttpReply HttpTransport::send(const std::string& method, const std::string& path
     why = describe_error(a.error);
   }
   throw HookUnreachable(doing + " failed: " + why + " (httplib error: " + httplib::to_string(a.error) +
-                        ") — the AUT is probably dead, or wedged so badly that its hook server no longer answers");
+                        "); the AUT is probably dead, or wedged so badly that its hook server no longer answers");
 }
 
 }  // namespace livegui

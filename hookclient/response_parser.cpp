@@ -57,7 +57,7 @@ std::string body_excerpt(std::string_view body, std::size_t max_chars) {
       out += buf;
     }
   }
-  if (i < body.size()) out += "… (" + std::to_string(body.size()) + " bytes)";
+  if (i < body.size()) out += "... (" + std::to_string(body.size()) + " bytes)";
   if (body.empty()) out = "(empty body)";
   return out;
 }
@@ -78,9 +78,9 @@ Health parse_health_body(std::string_view body) {
   // The version first: a server of another major version may legitimately
   // differ in every other field, and the version mismatch is the real news.
   std::int64_t version = integer_field(j, "protocol_version", kWhat);
-  if (version != kHookProtocolVersion)
+  if (version != kHookClientProtocolVersion)
     bad("the hook server speaks protocol version " + std::to_string(version) + ", this client speaks version " +
-        std::to_string(kHookProtocolVersion) + "; refusing to talk to it (update the client or the app)");
+        std::to_string(kHookClientProtocolVersion) + "; refusing to talk to it (update the client or the app)");
   h.protocol_version = static_cast<int>(version);
   h.app = string_field(j, "app", kWhat);
   std::string status = string_field(j, "status", kWhat);

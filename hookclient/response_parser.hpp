@@ -15,14 +15,14 @@
 namespace livegui {
 
 /// The protocol major version this client speaks.
-inline constexpr int kHookProtocolVersion = 1;
+inline constexpr int kHookClientProtocolVersion = 1;
 
 /// Parses `body` as JSON. Throws HookBadResponse ("not JSON: …; body starts
 /// with: …") on syntax errors, including empty bodies.
 nlohmann::json parse_json_body(std::string_view body);
 
 /// Decodes a GET /health body. Throws HookBadResponse when a field is missing
-/// or mistyped, and when protocol_version is not kHookProtocolVersion (the
+/// or mistyped, and when protocol_version is not kHookClientProtocolVersion (the
 /// message names both versions). Unknown fields are ignored.
 Health parse_health_body(std::string_view body);
 
@@ -44,7 +44,7 @@ ErrorReply parse_error_body(std::string_view body);
 
 /// A printable, single-line excerpt of at most `max_chars` characters of
 /// `body` for error messages (control and non-ASCII bytes escaped as \xNN,
-/// "…" plus the total size when cut).
+/// "..." plus the total size when cut).
 std::string body_excerpt(std::string_view body, std::size_t max_chars = 200);
 
 }  // namespace livegui

@@ -50,7 +50,7 @@ TEST(ResponseParser, ErrorBodiesNeverThrow) {
 
 TEST(ResponseParser, ExcerptsArePrintableAndBounded) {
   EXPECT_EQ(body_excerpt(std::string("a\0b\n", 4)), "a\\x00b\\n");
-  EXPECT_EQ(body_excerpt(std::string(500, 'x'), 10), "xxxxxxxxxx… (500 bytes)");
+  EXPECT_EQ(body_excerpt(std::string(500, 'x'), 10), "xxxxxxxxxx... (500 bytes)");
 }
 
 // Mutated and random inputs: every decoder returns or throws HookBadResponse;

@@ -1,0 +1,195 @@
+// HookClient against the real sample_app: every fault ends a 120 s wait_until
+// with SubprocessDegraded in well under 10 s, naming the reason; the happy
+// path and authentication work end to end.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "common/text.hpp"
+#include "hookclient/hook_client.hpp"
+#include "tests/support/app_launch.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kNaiveTimeout = 120s;
+constexpr auto kGenerousBound = 10s;
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+auto project_is(const std::string& name) {
+  return [name](const json& s) { return s["values"]["project"] == name; };
+}
+
+class SampleAppClient : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    client_.reset();
+    if (!app_.process.valid()) return;
+    pid_t pgid = app_.process.pgid();
+    app_.process.stop(500ms, 2s);
+    auto left = testing::leftover_processes({pgid});
+    EXPECT_TRUE(left.empty()) << "left behind: " << testing::describe_pids(left);
+  }
+
+  void launch(std::map<std::string, std::string> env = {}, std::string token = {}) {
+    env["LIVEGUI_HOOK_PORT"] = "0";
+    app_ = testing::launch_sample_app({"--headless", "--enable-faults"}, dir_ / "app.log", env);
+    HookClientOptions opts;
+    opts.port = app_.port;
+    opts.token = std::move(token);
+    client_ = std::make_unique<HookClient>(opts);
+    // What the harness plugs in: a kernel-backed liveness probe and the log.
+    client_->set_liveness_probe([this]() -> std::optional<std::string> {
+      if (auto st = app_.process.try_wait()) return st->describe();
+      return std::nullopt;
+    });
+    client_->set_context_provider([this](DegradedInfo& info) {
+      info.current_test = std::string(::testing::UnitTest::GetInstance()->current_test_info()->test_suite_name()) +
+                          "." + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+      info.log_file = app_.log.string();
+      info.log_tail = tail_file(app_.log, 5);
+    });
+  }
+
+  // Injects `kind`, then waits 120 s for a project switch that will never
+  // come; returns the diagnostic, asserting it came in well under 10 s.
+  SubprocessDegraded fault_then_wait(const std::string& kind) {
+    EXPECT_TRUE(client_->health().ok);
+    client_->inject_fault(kind);
+    auto start = Clock::now();
+    try {
+      client_->wait_until(project_is("demo"), kNaiveTimeout, "project switched to 'demo'");
+    } catch (const SubprocessDegraded& e) {
+      auto took = Clock::now() - start;
+      EXPECT_LT(took, kGenerousBound) << e.what();
+      ::testing::Test::RecordProperty("fault_to_diagnostic_ms",
+                                      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+      ::testing::Test::RecordProperty("diagnostic", e.what());
+      return e;
+    }
+    ADD_FAILURE() << "wait_until returned although the app had a '" << kind << "' fault";
+    return SubprocessDegraded(DegradedInfo{});
+  }
+
+  testing::TempDir dir_{"hookclient-sample"};
+  testing::LaunchedApp app_;
+  std::unique_ptr<HookClient> client_;
+};
+
+TEST_F(SampleAppClient, HappyPathSwitchesProject) {
+  launch();
+  client_->set("name", "demo");
+  client_->click("new_project");
+  json state = client_->wait_until(project_is("demo"), 10s, "project switched to 'demo'");
+  EXPECT_EQ(state["values"]["project"], "demo");
+  EXPECT_EQ(client_->value("project"), "demo");
+  // An action's reply can precede the snapshot of its frame: wait, don't read.
+  client_->click("increment");
+  client_->wait_until([](const json& s) { return s["values"]["counter"] == 1; }, 10s, "counter at 1");
+  Health h = client_->health();
+  EXPECT_TRUE(h.ok);
+  EXPECT_EQ(h.pid, app_.process.pid());
+  EXPECT_EQ(h.app, "sample_app");
+}
+
+TEST_F(SampleAppClient, AssertIsDegradedWithTheAppsReasons) {
+  launch();
+  SubprocessDegraded e = fault_then_wait("assert");
+  std::string msg = e.what();
+  EXPECT_EQ(e.info().cause, "reports degraded") << msg;
+  EXPECT_EQ(e.info().pid, app_.process.pid());
+  EXPECT_TRUE(contains(msg, "subprocess degraded: AUT pid " + std::to_string(app_.process.pid()))) << msg;
+  EXPECT_TRUE(contains(msg, "while waiting for \"project switched to 'demo'\"")) << msg;
+  EXPECT_TRUE(contains(msg, "assertion failed")) << msg;
+  EXPECT_TRUE(contains(msg, "io pool shut down: cannot schedule new work")) << msg;
+  EXPECT_TRUE(contains(msg, "test: SampleAppClient.AssertIsDegradedWithTheAppsReasons")) << msg;
+  EXPECT_TRUE(contains(msg, "AUT log: " + app_.log.string())) << msg;
+  // Acting on it now is a degraded error too, not a protocol error.
+  try {
+    client_->click("new_project");
+    ADD_FAILURE() << "click on an asserted app succeeded";
+  } catch (const SubprocessDegraded& d) {
+    EXPECT_TRUE(contains(d.what(), "cannot schedule new work")) << d.what();
+    EXPECT_TRUE(contains(d.what(), "during click on 'new_project'")) << d.what();
+  }
+}
+
+TEST_F(SampleAppClient, HangIsDegradedWithinAboutOneHeartbeat) {
+  launch();
+  SubprocessDegraded e = fault_then_wait("hang");
+  std::string msg = e.what();
+  // Client threshold and the server's own stall detection are both 1 s: either
+  // may notice first, and both say what happened.
+  EXPECT_TRUE(e.info().cause == "stopped advancing frames" || e.info().cause == "reports degraded") << msg;
+  EXPECT_TRUE(contains(msg, "stopped advancing frames") || contains(msg, "main loop stalled")) << msg;
+  EXPECT_GE(e.info().frame_age, 900ms) << msg;
+  EXPECT_TRUE(app_.process.running()) << "a hung app is alive";
+}
+
+TEST_F(SampleAppClient, CrashIsDegradedWithTheSignal) {
+  launch();
+  SubprocessDegraded e = fault_then_wait("crash");
+  std::string msg = e.what();
+  EXPECT_EQ(e.info().cause, "process exited") << msg;
+  EXPECT_TRUE(contains(msg, "exited (killed by SIGABRT")) << msg;
+}
+
+TEST_F(SampleAppClient, ExitIsDegradedWithTheExitCode) {
+  launch();
+  SubprocessDegraded e = fault_then_wait("exit");
+  std::string msg = e.what();
+  EXPECT_EQ(e.info().cause, "process exited") << msg;
+  EXPECT_TRUE(contains(msg, "exited (exit code 3)")) << msg;
+}
+
+TEST_F(SampleAppClient, CrashWithoutProbeIsUnreachable) {
+  launch();
+  client_->set_liveness_probe(nullptr);
+  SubprocessDegraded e = fault_then_wait("crash");
+  EXPECT_TRUE(e.info().cause == "unreachable") << e.what();
+  EXPECT_TRUE(contains(e.what(), "127.0.0.1:" + std::to_string(app_.port))) << e.what();
+}
+
+TEST_F(SampleAppClient, TokenRequiredWhenTheAppHasOne) {
+  launch({{"LIVEGUI_HOOK_TOKEN", "t0ken-42"}}, "t0ken-42");
+  EXPECT_TRUE(client_->health().ok);
+  client_->click("increment");
+  client_->wait_until([](const json& s) { return s["values"]["counter"] == 1; }, 10s, "counter at 1");
+  EXPECT_EQ(client_->value("counter"), 1);
+  for (std::string token : {"", "wrong"}) {
+    HookClientOptions opts = client_->options();
+    opts.token = token;
+    HookClient other(opts);
+    try {
+      other.health();
+      ADD_FAILURE() << "token '" << token << "' accepted";
+    } catch (const HookProtocolError& e) {
+      EXPECT_EQ(e.status(), 401) << e.what();
+      EXPECT_TRUE(contains(e.what(), "X-Livegui-Token")) << e.what();
+    }
+  }
+}
+
+TEST_F(SampleAppClient, NoTokenNeededWhenTheAppHasNone) {
+  launch();
+  HookClientOptions opts = client_->options();
+  opts.token = "unneeded";
+  HookClient with_token(opts);
+  EXPECT_TRUE(with_token.health().ok);
+  EXPECT_TRUE(client_->health().ok);
+}
+
+}  // namespace
+}  // namespace livegui
