@@ -45,11 +45,25 @@ int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pi
 struct ChildSetup {
   bool die_with_parent;
   pid_t parent;
+  std::vector<int> inherit_fds;
+
+  // Parent, before fork: the launcher closes every fd not on its whitelist.
+  template <typename Launcher>
+  boost::system::error_code on_setup(Launcher& launcher, const bp::filesystem::path&,
+                                     const char* const*) const {
+    for (int fd : inherit_fds) launcher.fd_whitelist.push_back(fd);
+    return {};
+  }
 
   template <typename Launcher>
   boost::system::error_code on_exec_setup(Launcher&, const bp::filesystem::path&,
                                           const char* const*) const {
     if (::setpgid(0, 0) != 0) return {errno, boost::system::system_category()};
+    for (int fd : inherit_fds) {
+      int flags = ::fcntl(fd, F_GETFD);
+      if (flags < 0 || ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0)
+        return {errno, boost::system::system_category()};
+    }
     if (die_with_parent) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
@@ -134,7 +148,7 @@ Subprocess Subprocess::spawn(const SpawnOptions& opt) {
   child.executable_ = exe;
   try {
     boost::asio::io_context ctx;
-    ChildSetup setup{opt.die_with_parent, ::getpid()};
+    ChildSetup setup{opt.die_with_parent, ::getpid(), opt.inherit_fds};
     auto env = build_environment(opt);
     // process_stdio's bindings own the fds they open; build it in place.
     auto start = [&](auto&&... extra) {

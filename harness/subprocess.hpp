@@ -50,6 +50,9 @@ struct SpawnOptions {
   std::filesystem::path cwd;                   ///< empty: inherit
   std::filesystem::path output_file;  ///< stdout and stderr go here (0600, truncated); empty: /dev/null
   bool die_with_parent = true;        ///< PR_SET_PDEATHSIG(SIGKILL)
+  /// Open fds of ours the child inherits under the same numbers (e.g. the
+  /// write end of a pipe for Xvfb -displayfd). Every other fd but 0-2 is closed.
+  std::vector<int> inherit_fds;
 };
 
 /// What stop() did.

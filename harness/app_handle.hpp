@@ -1,0 +1,152 @@
+#pragma once
+// The long-lived handle on the application under test: starts it lazily,
+// tells healthy from degraded from dead before every test, respawns it when
+// the policy says so (recording why, for which test, and how long it took),
+// gives up after repeated failed starts, stops it with its whole process
+// group, and records every transition in the state file
+// (docs/state-file.md). Thread-safe: every public method may be called from
+// any thread.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "harness/app_spec.hpp"
+#include "harness/launcher.hpp"
+#include "harness/state_file.hpp"
+
+namespace livegui {
+
+class HookClient;
+
+enum class AutHealth { NotStarted, Healthy, Degraded, Dead };
+const char* to_string(AutHealth h);
+
+/// What check() found.
+struct CheckResult {
+  AutHealth state = AutHealth::NotStarted;
+  pid_t pid = 0;
+  std::vector<std::string> reasons;  ///< Degraded: why (the app's and ours)
+  std::optional<AutExit> exit;       ///< Dead: how it ended
+  std::optional<HealthReading> health;  ///< the /health reading, when it answered
+  std::chrono::nanoseconds took{0};
+  bool healthy() const { return state == AutHealth::Healthy; }
+  /// "healthy", "degraded: main loop stalled …", "dead: killed by SIGABRT", "not started".
+  std::string describe() const;
+};
+
+/// What ensure_ready() did to provide a healthy AUT.
+struct ReadyEvent {
+  enum class Kind {
+    AlreadyReady,  ///< the AUT was healthy; nothing done
+    Started,       ///< first start (or start after stop())
+    Respawned,     ///< replaced an AUT that died or was degraded
+    Fresh,         ///< replaced a healthy AUT because of per_suite / per_test
+  };
+  Kind kind = Kind::AlreadyReady;
+  pid_t pid = 0;      ///< the AUT serving the test now
+  pid_t old_pid = 0;  ///< the AUT it replaced (Respawned, Fresh)
+  /// Why it (re)started: "never started", "AUT pid 4121 died during
+  /// ExtendedSims.ExecutionSim (killed by SIGABRT)", "AUT pid 4121 degraded
+  /// during X: heartbeat stalled: …", "fresh AUT for suite S (respawn policy per_suite)".
+  std::string reason;
+  std::string cause;        ///< short cause for one-liners: "SIGABRT", "degraded: …"
+  std::string during_test;  ///< the test that was running when it died / degraded
+  std::string for_test;     ///< the test the new AUT serves
+  std::chrono::nanoseconds took{0};  ///< detection → new AUT ready
+  int respawn_count = 0;             ///< Respawned events of this handle so far
+  /// For Respawned: "[livegui] AUT pid 4121 died during ExtendedSims.ExecutionSim
+  /// (SIGABRT); respawned for LiveWorkflow.FullWorkflow as pid 4188 in 0.41 s".
+  std::string summary() const;
+};
+
+/// No AUT can serve the test: the policy is "never" and the AUT is not
+/// healthy, or the cap on consecutive failed starts was reached. what() says why.
+class AutUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class AppHandle {
+ public:
+  /// Validates `spec` (throws AppSpecError). Starts nothing. `launcher`
+  /// defaults to the real SubprocessLauncher.
+  explicit AppHandle(AppSpec spec, std::unique_ptr<Launcher> launcher = nullptr);
+  /// Session scope: reads spec.resolved_state_file(); when it records an AUT
+  /// that is alive and ours (pid + start time + pgid), attaches to it as a
+  /// guest (it is not stopped by this handle). Otherwise (no file, corrupt
+  /// file, dead or foreign AUT) the handle continues that lineage and starts
+  /// its own AUT on the first ensure_ready(), taking ownership in the file.
+  static std::unique_ptr<AppHandle> attach_or_start(AppSpec spec, std::unique_ptr<Launcher> launcher = nullptr);
+  /// Stops an owned AUT (bounded), releases an attached one. Never throws.
+  ~AppHandle();
+  AppHandle(const AppHandle&) = delete;
+  AppHandle& operator=(const AppHandle&) = delete;
+
+  const AppSpec& spec() const;
+
+  /// Starts the AUT if none is running. Throws StartError (or AutUnavailable
+  /// once the failed-start cap is reached).
+  void start();
+
+  /// The kernel (pidfd) then GET /health with the frame heartbeat. About one
+  /// local HTTP round trip; cheap enough before every test.
+  CheckResult check();
+
+  /// Makes sure a healthy AUT serves `test`, (re)starting it per the respawn
+  /// policy. Throws StartError when a start fails, AutUnavailable when the
+  /// policy forbids a respawn or the cap on failed starts was reached.
+  ReadyEvent ensure_ready(const TestRef& test);
+
+  /// A test begins / ends (the gtest listener calls these; ensure_ready()
+  /// also marks the test as begun). test_finished() checks, cheaply, whether
+  /// the AUT died during the test and attributes the death to it.
+  void test_started(const TestRef& test);
+  std::optional<AutExit> test_finished(const TestRef& test);
+
+  /// Waits at most `timeout` for the current AUT to exit (e.g. after a fault).
+  std::optional<AutExit> wait_for_exit(std::chrono::milliseconds timeout);
+
+  /// Stops the AUT: POST /shutdown when healthy (if the spec allows), else
+  /// SIGTERM to the group → grace → SIGKILL → bounded wait; nothing of the
+  /// group survives. An attached AUT of another owner is only released.
+  StopReport stop();
+
+  /// A client for the current AUT (port, token, heartbeat threshold), with a
+  /// liveness probe backed by the pidfd and context (exit status, current
+  /// test, log tail) for SubprocessDegraded diagnostics. Throws
+  /// AutUnavailable when no AUT is running.
+  std::shared_ptr<HookClient> hook();
+
+  /// When the AUT is degraded or dead: the SubprocessDegraded::format()
+  /// diagnostic (with log tail). Empty when it is healthy or not started.
+  std::string degraded_diagnostic();
+
+  pid_t pid() const;  ///< 0 when none
+  pid_t pgid() const;
+  int port() const;
+  std::string display() const;
+  std::filesystem::path log_file() const;
+  std::string log_tail(std::size_t lines = 20) const;
+  int spawn_count() const;    ///< AUT processes started by this lineage (state file)
+  int respawn_count() const;  ///< Respawned events of this handle
+  bool owns_aut() const;      ///< false while attached as a guest
+  std::chrono::nanoseconds last_time_to_ready() const;  ///< of the last start
+  std::optional<ReadyEvent> last_respawn() const;
+  std::filesystem::path state_file() const;
+  std::optional<TestRef> current_test() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace livegui

@@ -1,0 +1,113 @@
+#include "harness/attached_process.hpp"
+
+#include <poll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <utility>
+
+#include "common/log.hpp"
+#include "common/proc_info.hpp"
+
+namespace livegui {
+using Clock = std::chrono::steady_clock;
+
+std::optional<AttachedProcess> AttachedProcess::adopt(pid_t pid, pid_t pgid, std::uint64_t start_time) {
+  if (pid <= 0 || pgid <= 0) return std::nullopt;
+  AttachedProcess p;
+  p.pid_ = pid;
+  p.pgid_ = pgid;
+  p.start_time_ = start_time;
+  p.pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  // Check the identity after opening the pidfd: if it still matches now, the
+  // pidfd refers to the recorded process and not to a later one with its pid.
+  if (p.pidfd_ < 0 || !p.identity_holds()) return std::nullopt;
+  return p;
+}
+
+AttachedProcess::AttachedProcess(AttachedProcess&& other) noexcept { *this = std::move(other); }
+
+AttachedProcess& AttachedProcess::operator=(AttachedProcess&& other) noexcept {
+  if (this != &other) {
+    if (pidfd_ >= 0) ::close(pidfd_);
+    pid_ = std::exchange(other.pid_, 0);
+    pgid_ = std::exchange(other.pgid_, 0);
+    start_time_ = std::exchange(other.start_time_, 0);
+    pidfd_ = std::exchange(other.pidfd_, -1);
+    exited_ = std::exchange(other.exited_, false);
+  }
+  return *this;
+}
+
+AttachedProcess::~AttachedProcess() {
+  if (pidfd_ >= 0) ::close(pidfd_);
+}
+
+bool AttachedProcess::identity_holds() const {
+  auto st = read_proc_stat(pid_);
+  return st && st->state != 'Z' && st->start_time == start_time_ && st->pgid == pgid_;
+}
+
+bool AttachedProcess::exited() {
+  if (exited_) return true;
+  pollfd p{pidfd_, POLLIN, 0};
+  if (pidfd_ < 0 || ::poll(&p, 1, 0) == 1) exited_ = true;
+  return exited_;
+}
+
+bool AttachedProcess::wait_exit(std::chrono::milliseconds timeout) {
+  auto deadline = Clock::now() + timeout;
+  while (!exited()) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{pidfd_, POLLIN, 0};
+    ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1000)));
+  }
+  return true;
+}
+
+bool AttachedProcess::wait_group_gone(Clock::time_point deadline) {
+  if (!wait_exit(std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()))) return false;
+  auto backoff = std::chrono::microseconds(200);
+  for (;;) {
+    if (processes_in_group(pgid_).empty()) return true;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    // Stragglers are not our children: nothing to poll on but /proc. The
+    // pidfd is already readable, so this poll() is a bounded back-off.
+    ::poll(nullptr, 0, static_cast<int>(std::min<long long>(
+                           left.count(), std::max<long long>(1, backoff.count() / 1000))));
+    backoff = std::min(backoff * 2, std::chrono::microseconds(20'000));
+  }
+}
+
+StopReport AttachedProcess::stop(std::chrono::milliseconds term_grace, std::chrono::milliseconds kill_wait) {
+  StopReport report;
+  auto started = Clock::now();
+  report.status = ExitStatus::exited(-1);
+  report.already_exited = exited();
+  // The group id cannot be reused while any member lives; with the leader
+  // gone we only signal members we still see in the group.
+  auto signal = [&](int sig) {
+    if (!exited() && !identity_holds()) return false;
+    if (processes_in_group(pgid_).empty()) return false;
+    return ::kill(-pgid_, sig) == 0;
+  };
+  report.sent_sigterm = signal(SIGTERM);
+  if (report.sent_sigterm) signal(SIGCONT);
+  if (report.sent_sigterm && !wait_group_gone(Clock::now() + term_grace)) {
+    report.sent_sigkill = signal(SIGKILL);
+    if (report.sent_sigkill) report.status = ExitStatus::killed(SIGKILL);
+    if (!wait_group_gone(Clock::now() + kill_wait)) {
+      report.stuck = true;
+      logger("harness")->error("attached AUT pid {} (group {}) did not die within {} ms of SIGKILL; moving on", pid_,
+                               pgid_, kill_wait.count());
+    }
+  }
+  report.took = Clock::now() - started;
+  return report;
+}
+
+}  // namespace livegui

@@ -1,0 +1,26 @@
+#include "harness/gtest_integration.hpp"
+
+#include <cstdlib>
+
+namespace livegui {
+
+bool apply_environment_overrides(AppSpec& spec) {
+  if (const char* v = std::getenv("LIVEGUI_STATE_FILE"); v && *v) spec.state_file = v;
+  if (const char* v = std::getenv("LIVEGUI_LOG_DIR"); v && *v) spec.log_dir = v;
+  const char* scope = std::getenv("LIVEGUI_AUT_SCOPE");
+  std::string s = scope ? scope : "";
+  if (s.empty() || s == "file") return false;
+  if (s == "session") return true;
+  throw AppSpecError("environment variable LIVEGUI_AUT_SCOPE is '" + s + "'; expected 'file' or 'session'");
+}
+
+void init(int* argc, char** argv, AppSpec spec) {
+  ::testing::InitGoogleTest(argc, argv);
+  bool session = apply_environment_overrides(spec);
+  spec.validate();
+  auto* env = new LiveEnvironment(std::move(spec), session);
+  ::testing::AddGlobalTestEnvironment(env);  // gtest owns it
+  ::testing::UnitTest::GetInstance()->listeners().Append(new LiveListener(env));
+}
+
+}  // namespace livegui

@@ -1,0 +1,35 @@
+#pragma once
+// GoogleTest integration of the harness. In the test binary's own main():
+//
+//   int main(int argc, char** argv) {
+//     livegui::AppSpec spec;
+//     spec.executable = "/abs/path/sample_app";
+//     spec.args = {"--headless"};
+//     livegui::init(&argc, argv, spec);
+//     return RUN_ALL_TESTS();
+//   }
+//
+// and derive fixtures from livegui::LiveAppTest. Environment overrides (used
+// by livegui-batch): LIVEGUI_STATE_FILE (state file path), LIVEGUI_LOG_DIR
+// (AUT logs), LIVEGUI_AUT_SCOPE=session (attach to the AUT recorded in the
+// state file instead of owning one; "file" or unset: own one).
+
+#include "harness/app_handle.hpp"
+#include "harness/app_spec.hpp"
+#include "harness/live_app_test.hpp"
+#include "harness/live_environment.hpp"
+#include "harness/live_listener.hpp"
+
+namespace livegui {
+
+/// Calls ::testing::InitGoogleTest(argc, argv), applies the environment
+/// overrides to `spec`, validates it (throws AppSpecError naming the field),
+/// registers the Environment owning the AUT handle, and appends the listener
+/// after the default printer. Call once, before RUN_ALL_TESTS().
+void init(int* argc, char** argv, AppSpec spec);
+
+/// Applies LIVEGUI_STATE_FILE, LIVEGUI_LOG_DIR to `spec`; returns true when
+/// LIVEGUI_AUT_SCOPE=session. Throws AppSpecError for an unknown scope.
+bool apply_environment_overrides(AppSpec& spec);
+
+}  // namespace livegui

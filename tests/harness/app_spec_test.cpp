@@ -1,0 +1,188 @@
+#include "harness/app_spec.hpp"
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::TempDir;
+using ::testing::HasSubstr;
+
+std::string fake_app() { return testing::binary("tests/support/fake_app").string(); }
+
+std::string spec_error(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const AppSpecError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(AppSpec, DefaultsAreSensible) {
+  AppSpec s;
+  EXPECT_EQ(s.readiness, Readiness::AnnouncedPort);
+  EXPECT_EQ(s.display, DisplayMode::Inherit);
+  EXPECT_EQ(s.respawn, RespawnPolicy::OnDeathAndDegraded);
+  EXPECT_EQ(s.max_consecutive_failed_starts, 3);
+  EXPECT_TRUE(s.shutdown_request);
+}
+
+TEST(AppSpec, ValidateNamesTheExecutableProblem) {
+  AppSpec s;
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'executable' is empty"));
+  s.executable = "relative/app";
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("must be an absolute path"));
+  s.executable = "/nonexistent/sample_app";
+  auto err = spec_error([&] { s.validate(); });
+  EXPECT_THAT(err, HasSubstr("/nonexistent/sample_app does not exist"));
+  TempDir dir("spec");
+  std::ofstream(dir / "script") << "#!/bin/sh\n";
+  ::chmod((dir / "script").c_str(), 0644);
+  s.executable = dir / "script";
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("is not executable"));
+  s.executable = dir.path();
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("is a directory"));
+  s.executable = fake_app();
+  EXPECT_NO_THROW(s.validate());
+}
+
+TEST(AppSpec, ValidateNamesOtherFields) {
+  AppSpec s;
+  s.executable = fake_app();
+  s.readiness = Readiness::FixedPort;
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'port' must be set"));
+  s.port = 70000;
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'port' must be 0..65535"));
+  s.port = 4000;
+  s.max_consecutive_failed_starts = 0;
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'max_consecutive_failed_starts'"));
+  s.max_consecutive_failed_starts = 1;
+  s.ready_timeout = 0ms;
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'ready_timeout_ms'"));
+  s.ready_timeout = 1s;
+  s.cwd = "/nonexistent-dir";
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'cwd'"));
+}
+
+TEST(AppSpec, LoadsEveryKeyFromToml) {
+  TempDir dir("spec");
+  std::string toml = R"(
+[aut]
+executable = ")" + fake_app() + R"("
+args = ["--headless", "--fps", "120"]
+env = { SPDLOG_LEVEL = "info", X = "1" }
+cwd = "."
+readiness = "fixed_port"
+port = 45678
+ready_timeout_ms = 5000
+heartbeat_threshold_ms = 800
+term_grace_ms = 250
+kill_wait_ms = 1500
+shutdown_request = false
+log_dir = "logs"
+token = "s3cret"
+display = "xvfb"
+xvfb_executable = "/usr/bin/Xvfb"
+respawn = "per_suite"
+max_consecutive_failed_starts = 5
+state_file = "state/aut-state.json"
+)";
+  std::ofstream(dir / "plan.toml") << toml;
+  AppSpec s = AppSpec::from_toml_file(dir / "plan.toml");
+  EXPECT_EQ(s.executable, fake_app());
+  EXPECT_EQ(s.args, (std::vector<std::string>{"--headless", "--fps", "120"}));
+  EXPECT_EQ(s.env.at("SPDLOG_LEVEL"), "info");
+  EXPECT_EQ(s.env.at("X"), "1");
+  EXPECT_EQ(s.cwd, std::filesystem::absolute(dir.path()).lexically_normal());
+  EXPECT_EQ(s.readiness, Readiness::FixedPort);
+  EXPECT_EQ(s.port, 45678);
+  EXPECT_EQ(s.ready_timeout, 5000ms);
+  EXPECT_EQ(s.heartbeat_threshold, 800ms);
+  EXPECT_EQ(s.term_grace, 250ms);
+  EXPECT_EQ(s.kill_wait, 1500ms);
+  EXPECT_FALSE(s.shutdown_request);
+  EXPECT_EQ(s.log_dir, dir / "logs");
+  EXPECT_EQ(s.token, "s3cret");
+  EXPECT_EQ(s.display, DisplayMode::Xvfb);
+  EXPECT_EQ(s.xvfb_executable, "/usr/bin/Xvfb");
+  EXPECT_EQ(s.respawn, RespawnPolicy::PerSuite);
+  EXPECT_EQ(s.max_consecutive_failed_starts, 5);
+  EXPECT_EQ(s.state_file, dir / "state" / "aut-state.json");
+  EXPECT_EQ(s.resolved_log_dir(), dir / "logs");
+}
+
+TEST(AppSpec, RelativeExecutableIsResolvedAgainstTheTomlFile) {
+  TempDir dir("spec");
+  std::filesystem::create_directory(dir / "bin");
+  std::filesystem::copy_file(fake_app(), dir / "bin" / "app");
+  std::ofstream(dir / "plan.toml") << "[tiers.live.aut]\nexecutable = \"bin/app\"\n";
+  AppSpec s = AppSpec::from_toml_file(dir / "plan.toml", "tiers.live.aut");
+  EXPECT_EQ(s.executable, dir / "bin" / "app");
+}
+
+TEST(AppSpec, TomlErrorsNameTheFieldAndLine) {
+  const std::string exe = "executable = \"" + fake_app() + "\"\n";
+  struct Case {
+    std::string body;
+    std::vector<std::string> expect;
+  };
+  const std::vector<Case> cases = {
+      {exe + "ready_timeout_ms = \"10s\"\n", {"'ready_timeout_ms' must be an integer", "spec.toml:3:"}},
+      {exe + "respawn = \"sometimes\"\n", {"'respawn' is 'sometimes'", "on_death_and_degraded, never, per_suite, per_test", ":3:"}},
+      {exe + "display = \"wayland\"\n", {"'display' is 'wayland'", "inherit, xvfb, none"}},
+      {exe + "readiness = 3\n", {"'readiness' must be a string, got an integer"}},
+      {exe + "args = [\"--a\", 3]\n", {"'args[1]' must be a string"}},
+      {exe + "env = { A = 1 }\n", {"'env.A' must be a string"}},
+      {exe + "port = 70000\n", {"'port' must be in 0..65535", ":3:"}},
+      {exe + "term_grace_ms = -1\n", {"'term_grace_ms' must be in"}},
+      {exe + "shutdown_request = \"yes\"\n", {"'shutdown_request' must be true or false"}},
+      {exe + "max_consecutive_failed_starts = 0\n", {"'max_consecutive_failed_starts' must be in 1..1000"}},
+      {exe + "readyness = \"port_file\"\n", {"'readyness' is not a known AUT setting", ":3:"}},
+      {"args = []\n", {"'executable' is missing"}},
+      {"executable = \"/nonexistent/app\"\n", {"'executable'", "/nonexistent/app does not exist", "spec.toml:2:"}},
+      {exe + "readiness = \"fixed_port\"\n", {"'port' must be set"}},
+  };
+  for (const auto& c : cases) {
+    std::string err = spec_error([&] { AppSpec::from_toml_string("[aut]\n" + c.body, "aut", "spec.toml"); });
+    for (const auto& want : c.expect) EXPECT_THAT(err, HasSubstr(want)) << c.body;
+    EXPECT_THAT(err, HasSubstr("spec.toml")) << c.body;
+  }
+}
+
+TEST(AppSpec, TomlSyntaxErrorsGiveFileAndLine) {
+  auto err = spec_error([] { AppSpec::from_toml_string("[aut]\nexecutable = \n", "aut", "broken.toml"); });
+  EXPECT_THAT(err, HasSubstr("broken.toml:2:"));
+  err = spec_error([] { AppSpec::from_toml_string("[other]\n", "aut", "plan.toml"); });
+  EXPECT_THAT(err, HasSubstr("no [aut] section"));
+  err = spec_error([] { AppSpec::from_toml_string("aut = 3\n", "aut", "plan.toml"); });
+  EXPECT_THAT(err, HasSubstr("'aut' must be a table"));
+  TempDir dir("spec");
+  err = spec_error([&] { AppSpec::from_toml_file(dir / "missing.toml"); });
+  EXPECT_THAT(err, HasSubstr("missing.toml"));
+}
+
+TEST(AppSpec, EnumNames) {
+  EXPECT_STREQ(to_string(RespawnPolicy::OnDeathAndDegraded), "on_death_and_degraded");
+  EXPECT_STREQ(to_string(RespawnPolicy::PerTest), "per_test");
+  EXPECT_STREQ(to_string(Readiness::PortFile), "port_file");
+  EXPECT_STREQ(to_string(DisplayMode::None), "none");
+}
+
+TEST(AppSpec, DefaultLogDirIsTheStateFilesDirectory) {
+  AppSpec s;
+  s.state_file = "/run/x/livegui/aut-state.json";
+  EXPECT_EQ(s.resolved_log_dir(), std::filesystem::path("/run/x/livegui"));
+}
+
+}  // namespace
+}  // namespace livegui
