@@ -1,0 +1,39 @@
+#pragma once
+// --aut-scope session: the batcher owns one AUT per tier that uses it
+// (through the harness's AppHandle, spec from the tier's `aut` table). Test
+// binaries attach to it through the state file (LIVEGUI_AUT_SCOPE=session);
+// between entries the batcher checks it and lazily respawns it.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "harness/app_handle.hpp"
+
+namespace livegui::batch {
+
+class AutSession {
+ public:
+  /// Parses and validates the tier's AUT spec (throws AppSpecError naming the
+  /// field). `state_file` and `log_dir` replace the spec's. Starts nothing.
+  AutSession(const std::string& aut_spec_toml, const std::string& where, const std::filesystem::path& base_dir,
+             const std::filesystem::path& state_file, const std::filesystem::path& log_dir);
+  ~AutSession();
+  AutSession(const AutSession&) = delete;
+  AutSession& operator=(const AutSession&) = delete;
+
+  /// Before `entry`: a healthy AUT, started or respawned as needed. Bounded
+  /// by the spec's ready timeout. Throws (StartError, AutUnavailable) with the reason.
+  ReadyEvent ensure(const std::string& entry);
+
+  /// Stops the AUT (bounded). Never throws.
+  void stop();
+
+  pid_t pid() const;
+
+ private:
+  std::unique_ptr<AppHandle> handle_;
+};
+
+}  // namespace livegui::batch

@@ -1,0 +1,386 @@
+#include "batcher/batch.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <set>
+
+#include "batcher/aut_session.hpp"
+#include "batcher/discovery.hpp"
+#include "batcher/executor.hpp"
+#include "batcher/interrupt_signals.hpp"
+#include "batcher/json_report.hpp"
+#include "batcher/junit_report.hpp"
+#include "batcher/merge.hpp"
+#include "batcher/orphans.hpp"
+#include "batcher/plan.hpp"
+#include "batcher/reproduce.hpp"
+#include "batcher/state_guard.hpp"
+#include "batcher/summary.hpp"
+#include "common/log.hpp"
+#include "common/text.hpp"
+#include "harness/app_spec.hpp"
+
+namespace livegui::batch {
+namespace fs = std::filesystem;
+
+std::string report_file_name(const std::string& stem, const std::string& ext, const ShardSpec& shard) {
+  if (!shard.active()) return stem + ext;
+  return stem + "-shard-" + std::to_string(shard.index + 1) + "-of-" + std::to_string(shard.count) + ext;
+}
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// Makes sure reports can be written, before anything runs.
+void check_report_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir / "logs", ec);
+  if (ec) throw std::runtime_error("cannot create the report directory " + dir.string() + ": " + ec.message());
+  std::string probe = (dir / ".write-probe-XXXXXX").string();
+  int fd = ::mkstemp(probe.data());
+  if (fd < 0)
+    throw std::runtime_error("the report directory " + dir.string() + " is not writable: " + std::strerror(errno));
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+
+/// A scratch directory for --list / --dry-run (no reports are written).
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (fs::temp_directory_path() / "livegui-batch-XXXXXX").string();
+    if (::mkdtemp(pattern.data())) path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+void print_list(const Plan& plan, const std::vector<Unit>& units, std::ostream& out) {
+  for (const auto& tier : plan.tiers) {
+    std::vector<const Unit*> mine;
+    for (const auto& u : units)
+      if (u.tier == tier.name) mine.push_back(&u);
+    if (mine.empty()) continue;
+    out << tier.name << (tier.uses_aut ? " (uses the AUT)" : "") << ": " << mine.size()
+        << (mine.size() == 1 ? " entry" : " entries") << "\n";
+    for (const Unit* u : mine) {
+      out << "  " << u->name;
+      if (!u->unresolved.empty())
+        out << "  UNRESOLVED: " << u->unresolved;
+      else if (u->gtest)
+        out << "  [gtest" << (u->listed ? ", " + std::to_string(u->tests.size()) + " tests" : "") << "]";
+      else
+        out << "  [command]";
+      if (u->entry.expect_fail) out << " [expected to fail]";
+      out << "\n";
+      for (const auto& t : u->tests) out << "      " << t << "\n";
+    }
+  }
+}
+
+void print_dry_run(const std::vector<Unit>& units, const RunContext& ctx, std::ostream& out) {
+  std::size_t i = 0;
+  for (const auto& u : units) {
+    ++i;
+    out << "[" << i << "/" << units.size() << "] " << u.tier << " › " << u.name;
+    if (!u.unresolved.empty()) {
+      out << "  UNRESOLVED: " << u.unresolved << "\n";
+      continue;
+    }
+    out << "  (timeout " << human_duration(u.timeout) << (u.entry.uses_aut ? ", uses the AUT" : "") << ")\n";
+    UnitRun run(u, ctx);
+    AttemptSpec a = run.next_attempt();
+    std::string cmd;
+    if (!a.spawn.cwd.empty()) cmd += "cd " + shell_quote(a.spawn.cwd.string()) + " && ";
+    for (const auto& [k, v] : a.spawn.env_set) cmd += k + "=" + shell_quote(v) + " ";
+    cmd += shell_quote(a.spawn.executable.string());
+    for (const auto& arg : a.spawn.args) cmd += " " + shell_quote(arg);
+    out << "    " << cmd << "\n";
+  }
+}
+
+std::map<std::string, double> previous_durations(const fs::path& report_dir) {
+  fs::path file = report_dir / "results.json";
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return {};
+  try {
+    return durations_of(read_results_json(file));
+  } catch (const std::exception& e) {
+    logger("batcher")->warn("ignoring {} for shard balancing: {}", file.string(), e.what());
+    return {};
+  }
+}
+
+/// Writes each tier's AUT spec for the harness (LIVEGUI_AUT_SPEC) and checks it.
+void prepare_aut_specs(const Plan& plan, std::vector<Unit>& units, const fs::path& dir, bool validate) {
+  std::map<std::string, std::string> files;
+  for (const auto& tier : plan.tiers) {
+    if (tier.aut_spec_toml.empty()) continue;
+    if (validate) {
+      try {
+        AppSpec::from_toml_string(tier.aut_spec_toml, "", tier.aut_where.str() + " [tiers.aut]",
+                                  plan.source.empty() ? fs::current_path() : plan.source.parent_path());
+      } catch (const std::exception& e) {
+        throw PlanError(tier.aut_where, "tiers.aut", std::string("the AUT spec of tier \"") + tier.name +
+                                                         "\" is unusable: " + e.what());
+      }
+    }
+    if (dir.empty()) continue;
+    fs::path file = dir / ("aut-spec-" + safe_file_name(tier.name) + ".toml");
+    write_file_atomically(file, tier.aut_spec_toml);
+    files[tier.name] = file.string();
+  }
+  for (auto& u : units)
+    if (auto it = files.find(u.tier); it != files.end()) u.aut_spec_file = it->second;
+}
+
+}  // namespace
+
+int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err, InterruptSignals* signals) {
+  auto log = logger("batcher");
+  auto started = std::chrono::steady_clock::now();
+  std::int64_t started_unix_ms = unix_ms_now();
+  if (options.inputs.empty()) {
+    err << "livegui-batch: nothing to run: give a plan file (PLAN.toml) or test executables; see --help\n";
+    return kExitUsage;
+  }
+
+  // 1. Plan.
+  Plan plan;
+  std::vector<std::string> skipped_inputs;
+  try {
+    if (options.inputs.size() == 1 && ends_with(options.inputs[0], ".toml")) {
+      plan = load_plan(options.inputs[0]);
+    } else {
+      QuickPlanOptions q;
+      q.tier = options.quick_tier;
+      q.uses_aut = options.quick_uses_aut;
+      q.split = options.quick_split == "suite" ? SplitMode::Suite : SplitMode::Binary;
+      QuickPlan qp = quick_plan(options.inputs, q);
+      plan = std::move(qp.plan);
+      skipped_inputs = std::move(qp.skipped);
+    }
+  } catch (const PlanError& e) {
+    err << "livegui-batch: plan error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (options.aut_scope == "session") {
+    for (const auto& tier : plan.tiers) {
+      bool uses = std::any_of(tier.entries.begin(), tier.entries.end(), [](const PlanEntry& e) { return e.uses_aut; });
+      if (uses && tier.aut_spec_toml.empty()) {
+        err << "livegui-batch: plan error: " << tier.where.str() << ": tiers.aut: tier \"" << tier.name
+            << "\" uses the AUT but has no `aut` table; --aut-scope session needs it to start the AUT\n";
+        return kExitUsage;
+      }
+    }
+  }
+  const bool running = !options.list && !options.dry_run;
+  if (running) {
+    try {
+      check_report_dir(options.report_dir);
+    } catch (const std::exception& e) {
+      err << "livegui-batch: " << e.what() << " (nothing was run)\n";
+      return kExitUsage;
+    }
+  }
+  fs::path report_dir = running ? fs::absolute(options.report_dir) : fs::path();
+  ScratchDir scratch;
+
+  // 2. Discovery.
+  DiscoveryOptions d;
+  d.default_timeout = options.timeout;
+  d.list_tests = options.list || !options.filter.empty();
+  d.scratch_dir = running ? report_dir / "logs" / "discovery" : scratch.path();
+  d.interrupt_fd = signals ? signals->fd() : -1;
+  std::vector<Unit> units;
+  try {
+    units = discover(plan, d);
+  } catch (const DiscoveryInterrupted& e) {
+    err << "livegui-batch: " << e.what() << "; nothing was run\n";
+    return kExitInterrupted;
+  }
+
+  // 3. Selection.
+  ShardSpec shard;
+  try {
+    std::vector<std::string> known;
+    for (const auto& t : plan.tiers) known.push_back(t.name);
+    units = select_tiers(std::move(units), options.tiers, known);
+    if (!options.filter.empty()) units = select_matching(std::move(units), options.filter);
+    if (units.empty() && (!options.tiers.empty() || !options.filter.empty())) {
+      err << "livegui-batch: no entry matches"
+          << (options.tiers.empty() ? "" : " --tier " + join(options.tiers, ","))
+          << (options.filter.empty() ? "" : " --filter " + options.filter) << "\n";
+      return kExitUsage;
+    }
+    if (options.shard) shard = *options.shard;
+    if (shard.active()) units = select_shard(units, shard, previous_durations(options.report_dir));
+  } catch (const SelectionError& e) {
+    err << "livegui-batch: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  // Bazel asks runners that shard to say so by touching this file.
+  if (const char* f = std::getenv("TEST_SHARD_STATUS_FILE"); f && *f && shard.active()) std::ofstream(f).flush();
+
+  fs::path state_dir = options.state_dir ? fs::absolute(*options.state_dir) : default_state_dir();
+  RunContext ctx;
+  ctx.log_dir = running ? report_dir / "logs" : scratch.path();
+  ctx.env["LIVEGUI_STATE_DIR"] = state_dir.string();
+  ctx.env["LIVEGUI_STATE_FILE"] = (state_dir / "aut-state.json").string();
+  ctx.aut_env["LIVEGUI_AUT_SCOPE"] = options.aut_scope;
+  ctx.aut_env["LIVEGUI_LOG_DIR"] = (running ? report_dir / "logs" / "aut" : scratch.path()).string();
+  try {
+    prepare_aut_specs(plan, units, running ? report_dir : scratch.path(), running);
+  } catch (const PlanError& e) {
+    err << "livegui-batch: plan error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    err << "livegui-batch: " << e.what() << "\n";
+    return kExitUsage;
+  }
+
+  if (options.list) {
+    print_list(plan, units, out);
+    return kExitPassed;
+  }
+  if (options.dry_run) {
+    print_dry_run(units, ctx, out);
+    return kExitPassed;
+  }
+
+  try {
+    ensure_state_dir(state_dir);
+    std::error_code ec;
+    fs::create_directories(report_dir / "logs" / "aut", ec);
+  } catch (const std::exception& e) {
+    err << "livegui-batch: the state directory is unusable: " << e.what() << " (nothing was run)\n";
+    return kExitUsage;
+  }
+
+  // 4. Run, tier by tier.
+  auto display = make_display(out, options.display);
+  for (const auto& s : skipped_inputs) display->note("skipped " + s);
+  StateGuard guard({state_dir / "aut-state.json", options.term_grace, options.kill_wait});
+  ExecutorOptions eo;
+  eo.jobs = options.jobs;
+  eo.fail_fast = options.fail_fast;
+  eo.term_grace = options.term_grace;
+  eo.kill_wait = options.kill_wait;
+  eo.run = ctx;
+  if (options.display.kind != DisplayKind::Smart) eo.tick = std::chrono::milliseconds(250);
+  Executor executor(eo, *display, signals, &guard, units.size());
+
+  BatchResults results;
+  results.command_line = options.command_line;
+  results.plan = plan.source.string();
+  results.aut_scope = options.aut_scope;
+  results.started_unix_ms = started_unix_ms;
+  results.shard_index = shard.index;
+  results.shard_count = shard.count;
+  for (std::size_t ti = 0; ti < plan.tiers.size(); ++ti) {
+    const PlanTier& tier = plan.tiers[ti];
+    TierJob job;
+    job.name = tier.name;
+    job.uses_aut = std::any_of(tier.entries.begin(), tier.entries.end(), [](const PlanEntry& e) { return e.uses_aut; });
+    for (const auto& u : units)
+      if (u.tier_index == ti) job.units.push_back(u);
+    if (job.units.empty()) continue;
+    std::unique_ptr<AutSession> session;
+    if (options.aut_scope == "session" && job.uses_aut && !executor.stopped()) {
+      try {
+        session = std::make_unique<AutSession>(
+            tier.aut_spec_toml, tier.aut_where.str() + " [tiers.aut]",
+            plan.source.empty() ? fs::current_path() : plan.source.parent_path(), state_dir / "aut-state.json",
+            report_dir / "logs" / "aut");
+        job.session = session.get();
+      } catch (const std::exception& e) {
+        results.notes.push_back("tier " + tier.name + ": no session AUT (" + e.what() + "); entries own their AUT");
+      }
+    }
+    TierResult tr;
+    auto entries = executor.run_tier(job, tr);
+    session.reset();  // stops the AUT (bounded)
+    results.tiers.push_back(tr);
+    for (auto& e : entries) results.entries.push_back(std::move(e));
+  }
+  // Anything still adopted by us at the end is a leftover of some entry.
+  auto leftovers = stop_adopted_children({}, options.term_grace, options.kill_wait);
+  if (!leftovers.empty())
+    results.notes.push_back("stopped processes left behind at the end: " + join(leftovers, ", "));
+  results.aut_timeline = guard.timeline();
+  results.interrupted = executor.interrupted();
+  results.interrupt_reason = executor.interrupt_reason();
+  results.duration = std::chrono::steady_clock::now() - started;
+  results.exit_code = exit_code_for(results);
+
+  // 5. Reports, then the summary.
+  fs::path json_file = report_dir / report_file_name("results", ".json", shard);
+  fs::path junit_file = report_dir / report_file_name("junit", ".xml", shard);
+  int code = results.exit_code;
+  try {
+    write_results_json(json_file, results);
+    write_junit_xml(junit_file, results);
+  } catch (const std::exception& e) {
+    err << "livegui-batch: " << e.what() << "\n";
+    if (code == kExitPassed) code = kExitFailed;
+  }
+  display->finish();
+  SummaryOptions so;
+  so.color = options.display.color;
+  so.report_files = {junit_file.string(), json_file.string()};
+  display->print(summary_text(results, so));
+  return code;
+}
+
+int run_merge(const fs::path& output, const std::vector<fs::path>& inputs, const fs::path& junit, std::ostream& out,
+              std::ostream& err) {
+  if (inputs.empty()) {
+    err << "livegui-batch merge: give the shard reports to merge\n";
+    return kExitUsage;
+  }
+  std::vector<BatchResults> parts;
+  for (const auto& in : inputs) {
+    try {
+      parts.push_back(read_results_json(in));
+    } catch (const std::exception& e) {
+      err << "livegui-batch merge: " << e.what() << "\n";
+      return kExitUsage;
+    }
+  }
+  BatchResults merged = merge_results(parts);
+  try {
+    write_results_json(output, merged);
+    if (!junit.empty()) write_junit_xml(junit, merged);
+  } catch (const std::exception& e) {
+    err << "livegui-batch merge: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  SummaryOptions so;
+  so.report_files = {output.string()};
+  if (!junit.empty()) so.report_files.push_back(junit.string());
+  out << summary_text(merged, so);
+  return merged.exit_code;
+}
+
+}  // namespace livegui::batch

@@ -1,0 +1,61 @@
+#pragma once
+// The whole run, layer by layer: plan → discovery → selection → run (with
+// state checks) → classify → display → summary → reports. And `merge`.
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "batcher/display.hpp"
+#include "batcher/selection.hpp"
+
+namespace livegui::batch {
+
+class InterruptSignals;
+
+/// Exit codes of livegui-batch.
+inline constexpr int kExitPassed = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInterrupted = 130;
+
+struct BatchOptions {
+  std::vector<std::string> inputs;  ///< one plan file (*.toml), or executables (the quick form)
+  std::vector<std::string> tiers;
+  std::string filter;
+  bool list = false;
+  bool dry_run = false;
+  int jobs = 1;
+  std::optional<ShardSpec> shard;  ///< from --shard or the environment
+  bool fail_fast = false;
+  std::chrono::milliseconds timeout{600'000};  ///< per entry, unless the plan says otherwise
+  std::chrono::milliseconds term_grace{3000};
+  std::chrono::milliseconds kill_wait{2000};
+  std::filesystem::path report_dir = "livegui-report";
+  std::optional<std::filesystem::path> state_dir;
+  std::string aut_scope = "file";  ///< "file" | "session"
+  bool verbose = false;
+  DisplayOptions display;
+  // The quick form:
+  std::string quick_tier = "default";
+  bool quick_uses_aut = false;
+  std::string quick_split = "binary";
+  std::vector<std::string> command_line;
+};
+
+/// Runs a batch; returns the exit code. Progress and summary go to `out`,
+/// errors to `err`. `signals` may be null (no interrupt handling).
+int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err, InterruptSignals* signals);
+
+/// Combines shard reports (results JSON) into `output` (and `junit` when not
+/// empty). Returns the exit code of the merged results (2 on bad input).
+int run_merge(const std::filesystem::path& output, const std::vector<std::filesystem::path>& inputs,
+              const std::filesystem::path& junit, std::ostream& out, std::ostream& err);
+
+/// "results.json", or "results-shard-2-of-4.json" for a shard (`stem` "results", `ext` ".json").
+std::string report_file_name(const std::string& stem, const std::string& ext, const ShardSpec& shard);
+
+}  // namespace livegui::batch

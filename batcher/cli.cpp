@@ -1,0 +1,182 @@
+#include "batcher/cli.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "batcher/batch.hpp"
+#include "batcher/plan.hpp"
+#include "batcher/terminal.hpp"
+#include "common/log.hpp"
+
+namespace livegui::batch {
+namespace {
+
+constexpr const char* kDescription = R"(livegui-batch runs test executables file by file, in tiers, and keeps going:
+a crashed test binary is resumed without the test that crashed, a hang is
+stopped at the timeout and the running test named, and between files that
+use the AUT (the application under test) it reads the AUT state file and
+warns when a file starts on a dirty AUT ([BATCH-WARN] …).
+
+  livegui-batch [run] PLAN.toml [options]        run a plan (TOML: tiers of entries)
+  livegui-batch [run] EXECUTABLE... [options]    the quick form: one tier, no plan
+  livegui-batch merge OUT.json IN.json...        combine shard reports
+)";
+
+constexpr const char* kFooter = R"(
+Results: PASS, FAIL, CRASH (killed by a signal), TIMEOUT, UNRESOLVED (could
+not tell: missing executable, no report), SKIPPED (not run), XFAIL (failed as
+the plan expects: counts as passed), XPASS (passed but expected to fail: a
+failure).
+
+Reports (in --report-dir): results.json (everything, including the AUT
+timeline and dirty starts), junit.xml (one testcase per test), logs/ (one log
+per process). With --shard I/N the files are results-shard-I-of-N.json and
+junit-shard-I-of-N.xml; `merge` combines them, and a results.json there
+balances the next sharded run by duration.
+
+Sharding also follows GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX and Bazel's
+TEST_TOTAL_SHARDS/TEST_SHARD_INDEX (0-based); --shard is 1-based.
+
+Environment given to every entry: LIVEGUI_STATE_DIR, LIVEGUI_STATE_FILE,
+LIVEGUI_BATCH_ENTRY, GTEST_OUTPUT (GoogleTest binaries); to entries that use
+the AUT also LIVEGUI_AUT_SCOPE, LIVEGUI_LOG_DIR and LIVEGUI_AUT_SPEC (the
+tier's `aut` table as a TOML file). NO_COLOR disables colour.
+
+Exit codes: 0 all passed (expected failures included), 1 any failure,
+2 usage or plan error (nothing was run), 130 interrupted (SIGINT/SIGTERM:
+running entries are stopped, the rest SKIPPED, partial reports written;
+a second interrupt kills at once).
+)";
+
+std::string program_name(char** argv) {
+  std::string p = argv && argv[0] ? argv[0] : "livegui-batch";
+  auto slash = p.rfind('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+int parse_error(const CLI::App& app, const CLI::ParseError& e, std::ostream& out, std::ostream& err) {
+  if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+    out << app.help();
+    return kExitPassed;
+  }
+  err << app.get_name() << ": " << e.what() << "\n(see " << app.get_name() << " --help)\n";
+  return kExitUsage;
+}
+
+int merge_main(std::vector<std::string> args, std::ostream& out, std::ostream& err) {
+  CLI::App app("Combine the results JSON of several shards (or runs) into one report.", "livegui-batch merge");
+  std::string output, junit;
+  std::vector<std::string> inputs;
+  app.add_option("OUT", output, "merged results JSON to write")->required();
+  app.add_option("IN", inputs, "results JSON files to merge (e.g. results-shard-*.json)")->required();
+  app.add_option("--junit", junit, "also write the merged JUnit XML here");
+  try {
+    std::reverse(args.begin(), args.end());
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return parse_error(app, e, out, err);
+  }
+  std::vector<std::filesystem::path> in(inputs.begin(), inputs.end());
+  return run_merge(output, in, junit, out, err);
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, InterruptSignals* signals) {
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  if (!args.empty() && args[0] == "merge") return merge_main({args.begin() + 1, args.end()}, out, err);
+  if (!args.empty() && args[0] == "run") args.erase(args.begin());
+
+  CLI::App app(kDescription, program_name(argv));
+  app.footer(kFooter);
+  app.get_formatter()->column_width(34);
+  BatchOptions o;
+  std::string timeout, term_grace, shard, log_level, report_dir = o.report_dir.string(), state_dir;
+  std::vector<std::string> tiers;
+  bool quiet = false;
+  app.add_option("inputs", o.inputs, "a plan file (*.toml), or test executables for the quick form");
+  app.add_option("--tier", tiers, "run only these tiers (repeat, or comma-separate)")->delimiter(',');
+  app.add_option("--filter", o.filter,
+                 "run only entries whose id (tier/name) matches this regex, or only the GoogleTest tests whose "
+                 "tier/name/Suite.Test matches");
+  app.add_flag("--list", o.list, "list tiers, entries and tests, then exit");
+  app.add_flag("--dry-run", o.dry_run, "print the commands that would run, then exit");
+  app.add_option("-j,--jobs", o.jobs, "entries to run at once (entries that use the AUT still run one at a time)")
+      ->check(CLI::Range(1, 256));
+  app.add_option("--shard", shard, "run only shard I of N (1-based), e.g. --shard 2/4");
+  app.add_flag("--fail-fast", o.fail_fast, "stop starting entries after the first failure (off by default)");
+  app.add_option("--timeout", timeout, "per-entry timeout when the plan gives none (\"90s\", \"2min\"; default 600s)");
+  app.add_option("--term-grace", term_grace, "SIGTERM → SIGKILL grace when stopping an entry (default 3s)");
+  app.add_option("--report-dir", report_dir, "where reports and logs go (default ./livegui-report)");
+  app.add_option("--state-dir", state_dir,
+                 "AUT state directory (default $LIVEGUI_STATE_DIR, $XDG_RUNTIME_DIR/livegui, /tmp/livegui-<uid>)");
+  app.add_option("--aut-scope", o.aut_scope,
+                 "file: each test binary owns its AUT; session: the batcher owns one AUT per tier and entries "
+                 "attach to it")
+      ->check(CLI::IsMember({"file", "session"}));
+  app.add_flag("-v,--verbose", o.verbose, "a line per entry start and per test, and notes (resumes, skipped inputs)");
+  app.add_flag("-q,--quiet", quiet, "print only failures, warnings and the summary");
+  app.add_option("--log-level", log_level, "log level on stderr: trace, debug, info, warn (default), error, off");
+  auto quick = "Quick form (no plan)";
+  app.add_option("--tier-name", o.quick_tier, "the tier's name (default \"default\")")->group(quick);
+  app.add_flag("--uses-aut", o.quick_uses_aut, "the executables use the AUT (one at a time, state checks)")
+      ->group(quick);
+  app.add_option("--split", o.quick_split, "binary: one process per executable; suite: one per GoogleTest suite")
+      ->check(CLI::IsMember({"binary", "suite"}))
+      ->group(quick);
+  try {
+    std::reverse(args.begin(), args.end());
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    return parse_error(app, e, out, err);
+  }
+
+  for (const auto& t : tiers)
+    if (!t.empty()) o.tiers.push_back(t);
+  auto duration = [&](const std::string& flag, const std::string& text, std::chrono::milliseconds& into) {
+    if (text.empty()) return true;
+    auto d = parse_duration(text);
+    if (!d || d->count() <= 0) {
+      err << app.get_name() << ": " << flag << " " << text << ": expected a duration like 90s, 500ms, 2min\n";
+      return false;
+    }
+    into = *d;
+    return true;
+  };
+  if (!duration("--timeout", timeout, o.timeout) || !duration("--term-grace", term_grace, o.term_grace))
+    return kExitUsage;
+  try {
+    if (!shard.empty())
+      o.shard = parse_shard_flag(shard);
+    else
+      o.shard = shard_from_environment([](const char* n) -> std::optional<std::string> {
+        const char* v = std::getenv(n);
+        return v ? std::optional<std::string>(v) : std::nullopt;
+      });
+  } catch (const SelectionError& e) {
+    err << app.get_name() << ": " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (!log_level.empty() && !set_log_level(log_level)) {
+    err << app.get_name() << ": --log-level " << log_level << ": expected trace, debug, info, warn, error or off\n";
+    return kExitUsage;
+  }
+  o.report_dir = report_dir;
+  if (!state_dir.empty()) o.state_dir = std::filesystem::path(state_dir);
+  o.verbose = o.verbose && !quiet;
+  TerminalInfo term = detect_terminal(STDOUT_FILENO);
+  o.display.color = term.color;
+  o.display.width = term.width;
+  o.display.verbose = o.verbose;
+  o.display.kind = quiet ? DisplayKind::Quiet : term.smart ? DisplayKind::Smart : DisplayKind::Plain;
+  for (int i = 0; i < argc; ++i) o.command_line.emplace_back(argv[i]);
+  return run_batch(o, out, err, signals);
+}
+
+}  // namespace livegui::batch

@@ -1,0 +1,28 @@
+// livegui-batch: see cli.cpp for the command line and batch.cpp for the run.
+#include <iostream>
+#include <memory>
+
+#include "batcher/cli.hpp"
+#include "batcher/interrupt_signals.hpp"
+#include "batcher/orphans.hpp"
+#include "common/log.hpp"
+
+int main(int argc, char** argv) {
+  using namespace livegui::batch;
+  // Before anything else (and any thread): SIGINT/SIGTERM become data.
+  std::unique_ptr<InterruptSignals> signals;
+  try {
+    signals = std::make_unique<InterruptSignals>();
+  } catch (const std::exception& e) {
+    std::cerr << "livegui-batch: " << e.what() << "; Ctrl-C will not stop entries cleanly\n";
+  }
+  // Orphaned grandchildren become ours, so they can be reaped and stopped.
+  if (!become_child_subreaper())
+    livegui::logger("batcher")->warn("PR_SET_CHILD_SUBREAPER failed; orphans of entries will not be cleaned up");
+  try {
+    return cli_main(argc, argv, std::cout, std::cerr, signals.get());
+  } catch (const std::exception& e) {
+    std::cerr << "livegui-batch: internal error: " << e.what() << "\n";
+    return 2;
+  }
+}

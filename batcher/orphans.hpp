@@ -1,0 +1,28 @@
+#pragma once
+// The batcher is a child subreaper (PR_SET_CHILD_SUBREAPER): a process an
+// entry leaves behind (its parent gone) becomes our child instead of init's,
+// so we can reap it when it dies and stop it when it does not.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace livegui::batch {
+
+/// Makes the calling process a child subreaper. False (errno set) on failure.
+bool become_child_subreaper();
+
+/// Our direct children that are not in `ours` (the entries we started).
+/// Zombies among them are reaped on the way. Never throws.
+std::vector<pid_t> adopted_children(const std::set<pid_t>& ours);
+
+/// Stops every adopted child (with its process group, unless that is ours):
+/// SIGTERM → `term_grace` → SIGKILL → `kill_wait`, then reaps. Returns one
+/// line per process ("pid 123 (sleep)"). Bounded; never throws.
+std::vector<std::string> stop_adopted_children(const std::set<pid_t>& ours, std::chrono::milliseconds term_grace,
+                                               std::chrono::milliseconds kill_wait);
+
+}  // namespace livegui::batch

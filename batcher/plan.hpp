@@ -1,0 +1,121 @@
+#pragma once
+// The batch plan: ordered tiers of entries (test executables or any command),
+// loaded from TOML or built from a list of executables (the quick form).
+//
+//   [[tiers]]
+//   name = "live_gui"
+//   uses_aut = true            # entries share the AUT: run one at a time
+//   timeout = "120s"           # per entry (number = seconds, or "500ms", "2min")
+//   split = "binary"           # or "suite": one process per GoogleTest suite
+//   env = { LIVEGUI_DISPLAY = "xvfb" }
+//   aut = { executable = "${BUILD_DIR}/sample_app/sample_app" }   # AppSpec
+//
+//   [[tiers.entries]]
+//   executables = "${BUILD_DIR}/tests/live/test_*"   # a glob: one entry per match
+//   args = ["--gtest_brief=0"]
+//   expect = "fail"            # the whole entry is expected to fail
+//   xfail = ["ExtendedSims.AssertFault"]             # or just these tests
+//
+//   [[tiers.entries]]
+//   name = "pytest_smoke"
+//   command = ["python3", "-m", "pytest", "tests/smoke.py"]   # judged by exit code
+//
+// Strings may use ${VAR} and ${VAR:-default}; relative paths are relative to
+// the plan file's directory.
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace livegui::batch {
+
+/// Where something was written: "plan.toml:12".
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  std::string str() const;
+};
+
+/// The plan is unusable. what() is "file:line: field: why".
+class PlanError : public std::runtime_error {
+ public:
+  PlanError(const SourceLocation& where, const std::string& field, const std::string& why);
+  const SourceLocation& where() const { return where_; }
+  const std::string& field() const { return field_; }
+
+ private:
+  SourceLocation where_;
+  std::string field_;
+};
+
+enum class SplitMode { Binary, Suite };
+/// Auto: a GoogleTest binary when the file contains GoogleTest's flag names,
+/// otherwise a command judged by its exit code.
+enum class EntryFormat { Auto, GTest, Command };
+
+const char* to_string(SplitMode m);
+const char* to_string(EntryFormat f);
+
+struct PlanEntry {
+  std::string name;                  ///< unique within its tier
+  std::string pattern;               ///< as written in the plan (for messages)
+  std::filesystem::path executable;  ///< absolute; may not exist (see unresolved)
+  std::vector<std::string> args;
+  std::map<std::string, std::string> env;  ///< tier env, then entry env
+  std::filesystem::path cwd;               ///< empty: the batcher's cwd
+  std::optional<std::chrono::milliseconds> timeout;
+  bool uses_aut = false;
+  SplitMode split = SplitMode::Binary;
+  EntryFormat format = EntryFormat::Auto;
+  bool expect_fail = false;           ///< the entry as a whole is expected to fail
+  std::vector<std::string> xfail;     ///< tests expected to fail (gtest filter patterns)
+  std::string unresolved;             ///< non-empty: why this entry cannot run
+  SourceLocation where;
+};
+
+struct PlanTier {
+  std::string name;
+  bool uses_aut = false;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::string aut_spec_toml;  ///< the tier's `aut` table as TOML text; empty when none
+  SourceLocation aut_where;
+  std::vector<PlanEntry> entries;
+  SourceLocation where;
+};
+
+struct Plan {
+  std::filesystem::path source;  ///< empty for the quick form
+  std::vector<PlanTier> tiers;
+};
+
+/// Reads and validates a plan file. Throws PlanError naming file:line and the field.
+Plan load_plan(const std::filesystem::path& file);
+
+/// Parses plan text; `source_name` is used in messages, `base_dir` resolves relative paths.
+Plan parse_plan(const std::string& text, const std::string& source_name,
+                const std::filesystem::path& base_dir);
+
+/// The quick form: every path becomes an entry of one tier. Directories are
+/// skipped; so are existing files that are not executable (e.g. a shell glob
+/// over a build directory also matches CMake files); a missing path is kept
+/// and becomes UNRESOLVED.
+struct QuickPlanOptions {
+  std::string tier = "default";
+  bool uses_aut = false;
+  SplitMode split = SplitMode::Binary;
+  std::vector<std::string> args;
+};
+struct QuickPlan {
+  Plan plan;
+  std::vector<std::string> skipped;  ///< paths that were not test executables, and why
+};
+QuickPlan quick_plan(const std::vector<std::string>& paths, const QuickPlanOptions& options);
+
+/// "90s", "500ms", "2min", "1.5" (seconds). std::nullopt when malformed or negative.
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
+
+}  // namespace livegui::batch

@@ -1,0 +1,56 @@
+#include "batcher/results.hpp"
+
+namespace livegui::batch {
+
+int TierCounts::total_tests() const {
+  int n = 0;
+  for (const auto& [code, count] : tests) n += count;
+  return n;
+}
+
+int TierCounts::failures() const {
+  int n = 0;
+  for (const auto& [code, count] : tests)
+    if (is_failure(code)) n += count;
+  return n;
+}
+
+namespace {
+
+void add_entry(TierCounts& c, const EntryResult& e) {
+  ++c.entries;
+  if (is_failure(e.code)) ++c.failing_entries;
+  if (e.tests.empty())
+    ++c.tests[e.code];
+  else
+    for (const auto& t : e.tests) ++c.tests[t.code];
+  if (e.dirty_start) ++c.dirty_starts;
+  c.aut_respawns += e.aut_respawns;
+}
+
+}  // namespace
+
+TierCounts count_tier(const BatchResults& results, const std::string& tier) {
+  TierCounts c;
+  for (const auto& e : results.entries)
+    if (e.tier == tier) add_entry(c, e);
+  for (const auto& t : results.tiers)
+    if (t.name == tier) c.duration = t.duration;
+  return c;
+}
+
+TierCounts count_all(const BatchResults& results) {
+  TierCounts c;
+  for (const auto& e : results.entries) add_entry(c, e);
+  c.duration = results.duration;
+  return c;
+}
+
+int exit_code_for(const BatchResults& results) {
+  if (results.interrupted) return 130;
+  for (const auto& e : results.entries)
+    if (is_failure(e.code)) return 1;
+  return 0;
+}
+
+}  // namespace livegui::batch

@@ -1,0 +1,132 @@
+#pragma once
+// What a batch produced: one EntryResult per unit (binary, or suite of a
+// binary), each with its tests, attempts (a crash is resumed in a fresh
+// process), dirty start, and the AUT timeline observed through the state
+// file. Reports, the summary and `merge` all read this one model.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "batcher/result_code.hpp"
+
+namespace livegui::batch {
+
+struct TestResult {
+  std::string name;  ///< "Suite.Name"; for a command entry, the entry's name
+  ResultCode code = ResultCode::Pass;
+  std::string message;  ///< why: failure text, "killed by SIGSEGV during this test", "not run: …"
+  std::chrono::nanoseconds duration{0};
+  int attempt = 1;        ///< which process ran it (2+ = resumed after a crash)
+  bool synthetic = false; ///< stands for the process itself, not a test it reported
+};
+
+/// One process run for an entry.
+struct AttemptRecord {
+  int number = 1;
+  std::string filter;       ///< --gtest_filter we added ("" = none)
+  std::string exit;         ///< "exit code 1", "killed by SIGSEGV", "could not start: …"
+  std::string stopped_for;  ///< "" | "timeout" | "interrupt"
+  std::chrono::nanoseconds duration{0};
+  std::string log;
+  pid_t pid = 0;
+};
+
+/// The entry did not start on a clean AUT: what the previous entry left.
+struct DirtyStart {
+  std::string kind;     ///< "dead", "degraded", "leaked", "corrupt", "foreign"
+  std::string message;  ///< the [BATCH-WARN] line, without the prefix
+  std::string previous_entry;  ///< "" when left by a previous run
+  pid_t aut_pid = 0;
+};
+
+struct EntryResult {
+  std::string id;    ///< "tier/name" (unique in a batch)
+  std::string tier;
+  std::string name;
+  std::string executable;
+  std::vector<std::string> args;  ///< as planned (our --gtest_filter not included)
+  std::map<std::string, std::string> env;  ///< what a reproduction needs
+  std::string cwd;
+  std::string gtest_filter;  ///< the unit's own filter (suite split / --filter); "" = all
+  bool gtest = false;
+  bool uses_aut = false;
+  bool expect_fail = false;
+  ResultCode code = ResultCode::Pass;
+  std::string reason;  ///< one line: why this result
+  std::chrono::nanoseconds duration{0};
+  std::int64_t started_unix_ms = 0;
+  std::vector<AttemptRecord> attempts;
+  std::vector<TestResult> tests;
+  std::string output_tail;  ///< the failing attempt's output tail (failing entries only)
+  std::string output_log;   ///< the log that tail comes from
+  std::string reproduce;    ///< pasteable command for the whole entry
+  std::optional<DirtyStart> dirty_start;
+  int aut_spawns = 0;    ///< AUT processes started while this entry ran (state file)
+  int aut_respawns = 0;  ///< of which respawns
+  std::vector<std::string> warnings;  ///< e.g. processes it left behind
+};
+
+struct TimelineEvent {
+  std::int64_t unix_ms = 0;
+  std::string event;  ///< "spawn", "respawn", "death", "degraded", "stopped", "leak-stopped", "corrupt"
+  pid_t pid = 0;
+  std::string reason;
+  std::string tier;
+  std::string entry;  ///< the entry it happened in (or was noticed before)
+};
+
+struct TierResult {
+  std::string name;
+  bool uses_aut = false;
+  std::chrono::nanoseconds duration{0};
+  std::vector<std::string> warnings;  ///< [BATCH-WARN] lines not tied to a next entry
+};
+
+struct BatchResults {
+  static constexpr int kSchemaVersion = 1;
+  std::vector<std::string> command_line;
+  std::string plan;  ///< plan file, "" for the quick form
+  std::string aut_scope = "file";
+  std::int64_t started_unix_ms = 0;
+  std::chrono::nanoseconds duration{0};
+  int shard_index = 0;
+  int shard_count = 1;
+  bool interrupted = false;
+  std::string interrupt_reason;
+  std::vector<TierResult> tiers;
+  std::vector<EntryResult> entries;  ///< plan order
+  std::vector<TimelineEvent> aut_timeline;
+  std::vector<std::string> notes;  ///< e.g. "session scope not available: …"
+  int exit_code = 0;
+};
+
+/// Per-tier figures for the summary and the reports (tests are counted; an
+/// entry without tests counts as one).
+struct TierCounts {
+  std::map<ResultCode, int> tests;
+  int entries = 0;
+  int failing_entries = 0;
+  int dirty_starts = 0;
+  int aut_respawns = 0;
+  std::chrono::nanoseconds duration{0};
+  int count(ResultCode c) const {
+    auto it = tests.find(c);
+    return it == tests.end() ? 0 : it->second;
+  }
+  int total_tests() const;
+  int failures() const;
+};
+
+TierCounts count_tier(const BatchResults& results, const std::string& tier);
+TierCounts count_all(const BatchResults& results);
+
+/// 0 when nothing failed, 1 otherwise, 130 when interrupted.
+int exit_code_for(const BatchResults& results);
+
+}  // namespace livegui::batch

@@ -1,0 +1,59 @@
+#pragma once
+// Between two entries that use the AUT, the state file tells what the
+// previous one left behind. This layer only classifies (no I/O, so it is
+// tested with hand-written states); state_guard.hpp reads, acts and records.
+//
+//   clean     no file, stopped cleanly, or nothing new since the previous entry began
+//   dead      the AUT died during the previous entry (last_exit says how and in which test)
+//   degraded  the AUT is alive but reported degraded (session scope: the batcher's own AUT)
+//   leaked    the AUT is alive, ours (pid + start time + pgid), and its owner is gone: stop it
+//   foreign   the AUT is alive and owned by another live process: leave it alone
+//   corrupt   the file is unusable: move it aside
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "harness/state_file.hpp"
+
+namespace livegui::batch {
+
+enum class StateVerdictKind { Clean, Dead, Degraded, Leaked, Foreign, Corrupt };
+const char* to_string(StateVerdictKind kind);
+
+/// What was read, and what the kernel says about the processes it names.
+struct StateSnapshot {
+  std::optional<StateFile> state;  ///< std::nullopt: no file (or corrupt)
+  std::string corrupt_reason;      ///< non-empty: read_state_file refused it
+  StateInspection inspection;
+};
+
+struct StateCheckContext {
+  std::string tier;
+  std::string previous_entry;  ///< previous AUT entry of this run; "" = none yet
+  std::string next_entry;      ///< "" = no entry follows (end of tier)
+  std::int64_t window_start_unix_ms = 0;  ///< when the previous entry (or the batch) started
+  ProcessIdentity self;                   ///< the batcher
+  std::int64_t acknowledged_unix_ms = -1;  ///< a state already reported (same updated_at) is not news
+};
+
+struct StateVerdict {
+  StateVerdictKind kind = StateVerdictKind::Clean;
+  pid_t aut_pid = 0;
+  std::string what;  ///< "test_x left the AUT (pid 4121) dead — SIGABRT during A.b"
+  bool stop_aut = false;
+  bool quarantine = false;
+  bool dirty() const { return kind != StateVerdictKind::Clean; }
+};
+
+StateVerdict classify_state(const StateSnapshot& snapshot, const StateCheckContext& context);
+
+/// "[BATCH-WARN] live_gui: <what><action>. <next> starts on a fresh AUT; it did
+/// not get to deal with the dirty state." `action` ("; stopped it (SIGTERM)")
+/// says what the batcher did about it.
+std::string warning_line(const StateVerdict& verdict, const StateCheckContext& context, const std::string& action);
+
+/// "SIGABRT during A.b", "exit code 3 between tests".
+std::string describe_exit(const ExitRecord& exit);
+
+}  // namespace livegui::batch

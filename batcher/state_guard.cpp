@@ -1,0 +1,212 @@
+#include "batcher/state_guard.hpp"
+
+#include <poll.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+
+#include "common/log.hpp"
+#include "common/proc_info.hpp"
+#include "common/text.hpp"
+
+namespace livegui::batch {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+StateSnapshot read_snapshot(const fs::path& file) {
+  StateSnapshot snap;
+  try {
+    snap.state = read_state_file(file);
+    if (snap.state) snap.inspection = inspect_state(*snap.state);
+  } catch (const StateFileError& e) {
+    snap.corrupt_reason = e.what();
+  } catch (const std::exception& e) {
+    snap.corrupt_reason = std::string("cannot read it: ") + e.what();
+  }
+  return snap;
+}
+
+fs::path quarantine_state_file(const fs::path& file) {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char stamp[40];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+  char full[64];
+  std::snprintf(full, sizeof full, "%s.%03lld", stamp, static_cast<long long>(ms));
+  fs::path target = file;
+  target += ".corrupt-" + std::string(full);
+  // rename(2) moves a symlink itself, never what it points to.
+  if (::rename(file.c_str(), target.c_str()) != 0)
+    throw std::runtime_error("cannot move " + file.string() + " aside to " + target.string() + ": " +
+                             std::strerror(errno));
+  return target;
+}
+
+namespace {
+
+bool still_ours(const StateFile& s) {
+  if (!s.aut) return false;
+  auto st = read_proc_stat(s.aut->pid);
+  return st && st->state != 'Z' && st->start_time == s.aut->start_time && st->pgid == s.aut->pgid;
+}
+
+/// Waits until the recorded process and its group are gone, or the deadline.
+bool wait_gone(const StateFile& s, int pidfd, Clock::time_point deadline) {
+  auto backoff = std::chrono::milliseconds(1);
+  for (;;) {
+    // An orphaned AUT may have become our child (we are a subreaper): reap it.
+    ::waitpid(s.aut->pid, nullptr, WNOHANG);
+    if (!is_same_process(s.aut->pid, s.aut->start_time) && processes_in_group(s.aut->pgid).empty()) return true;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    auto wait = std::min(backoff, left);
+    if (pidfd >= 0 && is_same_process(s.aut->pid, s.aut->start_time)) {
+      pollfd p{pidfd, POLLIN, 0};
+      ::poll(&p, 1, static_cast<int>(wait.count()));
+    } else {
+      pollfd none{-1, 0, 0};
+      ::poll(&none, 0, static_cast<int>(wait.count()));  // group stragglers: short back-off
+    }
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace
+
+std::string stop_recorded_aut(const StateFile& s, std::chrono::milliseconds term_grace,
+                              std::chrono::milliseconds kill_wait) {
+  if (!s.aut) return "; nothing to stop";
+  // Open a pidfd first, then verify: if the identity still matches, the pidfd
+  // names that very process (a pid reused after the open would not match).
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, s.aut->pid, 0));
+  std::string result;
+  if (!still_ours(s)) {
+    result = "; it was gone before we could stop it";
+  } else if (::kill(-s.aut->pgid, SIGTERM) != 0) {
+    result = std::string("; could not signal its group: ") + std::strerror(errno);
+  } else {
+    ::kill(-s.aut->pgid, SIGCONT);
+    if (wait_gone(s, pidfd, Clock::now() + term_grace)) {
+      result = "; stopped it (SIGTERM to its process group)";
+    } else {
+      // SIGKILL only to what is still verifiably ours.
+      if (still_ours(s) || !processes_in_group(s.aut->pgid).empty()) ::kill(-s.aut->pgid, SIGKILL);
+      if (wait_gone(s, pidfd, Clock::now() + kill_wait))
+        result = "; stopped it (it ignored SIGTERM for " + human_duration(term_grace) + ", needed SIGKILL)";
+      else
+        result = "; it is still there after SIGKILL — stuck in the kernel?";
+    }
+  }
+  if (pidfd >= 0) ::close(pidfd);
+  return result;
+}
+
+StateGuard::StateGuard(Options options) : options_(std::move(options)) {}
+
+StateGuard::Counts StateGuard::take_counts() { return std::exchange(counts_, Counts{}); }
+
+void StateGuard::record_changes(const StateFile& now, const std::string& tier, const std::string& entry_id) {
+  auto event = [&](const std::string& kind, pid_t pid, const std::string& reason) {
+    TimelineEvent e;
+    e.unix_ms = now.updated_at_unix_ms;
+    e.event = kind;
+    e.pid = pid;
+    e.reason = reason;
+    e.tier = tier;
+    e.entry = entry_id;
+    timeline_.push_back(e);
+  };
+  const StateFile* before = last_ ? &*last_ : nullptr;
+  if (before && before->updated_at_unix_ms == now.updated_at_unix_ms && before->owner == now.owner) return;
+  const bool same_lineage = before && before->owner == now.owner;
+  const int spawned_before = same_lineage ? before->spawn_count : 0;
+
+  if (now.last_exit && (!before || !before->last_exit || before->last_exit->pid != now.last_exit->pid ||
+                        before->last_exit->status != now.last_exit->status))
+    event("death", now.last_exit->pid, "AUT pid " + std::to_string(now.last_exit->pid) + ": " + describe_exit(*now.last_exit));
+
+  if (now.aut && (!before || !before->aut || before->aut->pid != now.aut->pid || now.spawn_count > spawned_before)) {
+    int spawns = std::max(1, now.spawn_count - spawned_before);
+    counts_.spawns += spawns;
+    // Every start after the first of an owner lineage is a respawn.
+    int respawns = std::max(0, now.spawn_count - 1) - std::max(0, spawned_before - 1);
+    if (!same_lineage && now.spawn_count == 0) respawns = 0;
+    counts_.respawns += std::max(0, respawns);
+    std::string owner = now.owner_name.empty() ? "pid " + std::to_string(now.owner.pid) : now.owner_name;
+    if (now.spawn_count > 1 && !now.last_respawn_reason.empty())
+      event("respawn", now.aut->pid, now.last_respawn_reason + " (by " + owner + ")");
+    else
+      event("spawn", now.aut->pid, "started by " + owner);
+    if (spawns > 1)
+      timeline_.back().reason += " (" + std::to_string(spawns - 1) + " earlier spawn(s) not observed)";
+  }
+  if (now.status != (before ? before->status : AutStatus::Starting) || !same_lineage) {
+    if (now.status == AutStatus::Degraded)
+      event("degraded", now.aut ? now.aut->pid : 0,
+            now.degraded_reasons.empty() ? std::string("no reason recorded") : now.degraded_reasons.front());
+    else if (now.status == AutStatus::Stopped && before)
+      event("stopped", now.aut ? now.aut->pid : 0, "stopped by its owner");
+    else if (now.status == AutStatus::Dead && !now.last_exit)
+      event("death", now.aut ? now.aut->pid : 0, "recorded dead");
+  }
+  last_ = now;
+}
+
+void StateGuard::observe(const std::string& tier, const std::string& entry_id) {
+  StateSnapshot snap = read_snapshot(options_.state_file);
+  if (snap.state) record_changes(*snap.state, tier, entry_id);
+}
+
+CheckOutcome StateGuard::check(const StateCheckContext& context, const std::string& previous_entry_id) {
+  CheckOutcome out;
+  StateSnapshot snap = read_snapshot(options_.state_file);
+  if (snap.state) record_changes(*snap.state, context.tier, previous_entry_id);
+  StateCheckContext ctx = context;
+  ctx.acknowledged_unix_ms = acknowledged_unix_ms_;
+  out.verdict = classify_state(snap, ctx);
+  if (!out.verdict.dirty()) return out;
+
+  std::string action;
+  TimelineEvent ev;
+  ev.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count();
+  ev.tier = context.tier;
+  ev.entry = previous_entry_id;
+  ev.pid = out.verdict.aut_pid;
+  if (out.verdict.quarantine) {
+    try {
+      action = "; moved it aside to " + quarantine_state_file(options_.state_file).string();
+    } catch (const std::exception& e) {
+      action = "; " + std::string(e.what());
+    }
+    ev.event = "corrupt";
+    ev.reason = out.verdict.what + action;
+    timeline_.push_back(ev);
+    last_.reset();
+  } else if (out.verdict.stop_aut && snap.state) {
+    action = stop_recorded_aut(*snap.state, options_.term_grace, options_.kill_wait);
+    ev.event = "leak-stopped";
+    ev.reason = out.verdict.what + action;
+    timeline_.push_back(ev);
+  }
+  if (snap.state) acknowledged_unix_ms_ = snap.state->updated_at_unix_ms;
+  out.warning = warning_line(out.verdict, ctx, action);
+  DirtyStart d;
+  d.kind = to_string(out.verdict.kind);
+  d.message = out.warning.substr(std::string("[BATCH-WARN] ").size());
+  d.previous_entry = context.previous_entry;
+  d.aut_pid = out.verdict.aut_pid;
+  out.dirty_start = d;
+  logger("batcher")->debug("state check before {}: {}", context.next_entry, out.warning);
+  return out;
+}
+
+}  // namespace livegui::batch
