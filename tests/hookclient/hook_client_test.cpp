@@ -28,7 +28,7 @@ HookClientOptions options_for(const FakeHookServer& server) {
   HookClientOptions o;
   o.port = server.port();
   o.connect_timeout = 1000ms;
-  o.read_timeout = 300ms;
+  o.read_timeout = 2000ms;  // generous: a loaded CI machine must not turn a reply into a timeout
   o.write_timeout = 1000ms;
   return o;
 }
@@ -224,7 +224,9 @@ TEST(HookClient, SlowReplyEndsAtTheReadTimeout) {
       reply_json(res, 200, {{"values", json::object()}});
     });
   });
-  HookClient client(options_for(server));  // read timeout 300 ms
+  auto opts = options_for(server);
+  opts.read_timeout = 300ms;
+  HookClient client(opts);
   auto start = Clock::now();
   std::string msg = message_of<HookUnreachable>([&] { client.state(); });
   auto took = Clock::now() - start;
@@ -247,6 +249,7 @@ TEST(HookClient, TrickledBodyEndsAtTheTotalBound) {
   auto opts = options_for(server);
   opts.connect_timeout = 200ms;
   opts.write_timeout = 200ms;
+  opts.read_timeout = 300ms;
   HookClient client(opts);  // total bound 200 + 200 + 2 × 300 ms = 1 s
   auto start = Clock::now();
   std::string msg = message_of<HookUnreachable>([&] { client.state(); });
