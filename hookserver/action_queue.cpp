@@ -1,5 +1,8 @@
 #include "hookserver/action_queue.hpp"
 
+#include <utility>
+#include <vector>
+
 namespace livegui {
 
 struct ActionQueue::Pending {
@@ -71,42 +74,22 @@ ActionOutcome ActionQueue::wait(const std::shared_ptr<Pending>& pending, std::ch
   }
 }
 
-int ActionQueue::drain() {
+int ActionQueue::drain(const std::function<void()>& before_replies) {
   std::deque<std::shared_ptr<Pending>> batch;
   {
     std::lock_guard lock(mutex_);
     batch.swap(queue_);
   }
-  int ran = 0;
+  std::vector<std::pair<std::shared_ptr<Pending>, ActionOutcome>> finished;
   for (auto& p : batch) {
     {
       std::lock_guard lock(p->mutex);
       if (p->cancelled) continue;
     }
-    ActionOutcome outcome;
-    try {
-      if (p->binary_action) {
-        outcome.binary = p->binary_action();
-        if (outcome.binary.empty()) {
-          outcome.status = 501;
-          outcome.body = error_body("not supported by this app in its current mode", false);
-        }
-      } else {
-        nlohmann::json extra = p->json_action();
-        outcome.body = {{"ok", true}, {"frame", heartbeat_.frame()}};
-        if (extra.is_object()) outcome.body.update(extra);
-      }
-    } catch (const ActionError& e) {
-      outcome.status = e.status();
-      outcome.body = error_body(e.what(), e.degraded());
-    } catch (const std::exception& e) {
-      outcome.status = 500;
-      outcome.body = error_body(std::string("action failed: ") + e.what(), false);
-    } catch (...) {
-      outcome.status = 500;
-      outcome.body = error_body("action failed with a non-standard exception", false);
-    }
-    ++ran;
+    finished.emplace_back(p, execute(*p));
+  }
+  if (before_replies) before_replies();
+  for (auto& [p, outcome] : finished) {
     {
       std::lock_guard lock(p->mutex);
       p->outcome = std::move(outcome);
@@ -114,7 +97,34 @@ int ActionQueue::drain() {
     }
     p->done_cv.notify_all();
   }
-  return ran;
+  return static_cast<int>(finished.size());
+}
+
+ActionOutcome ActionQueue::execute(Pending& p) {
+  ActionOutcome outcome;
+  try {
+    if (p.binary_action) {
+      outcome.binary = p.binary_action();
+      if (outcome.binary.empty()) {
+        outcome.status = 501;
+        outcome.body = error_body("not supported by this app in its current mode", false);
+      }
+    } else {
+      nlohmann::json extra = p.json_action();
+      outcome.body = {{"ok", true}, {"frame", heartbeat_.frame()}};
+      if (extra.is_object()) outcome.body.update(extra);
+    }
+  } catch (const ActionError& e) {
+    outcome.status = e.status();
+    outcome.body = error_body(e.what(), e.degraded());
+  } catch (const std::exception& e) {
+    outcome.status = 500;
+    outcome.body = error_body(std::string("action failed: ") + e.what(), false);
+  } catch (...) {
+    outcome.status = 500;
+    outcome.body = error_body("action failed with a non-standard exception", false);
+  }
+  return outcome;
 }
 
 bool ActionQueue::wait_for_work(std::chrono::milliseconds max_wait) {

@@ -52,8 +52,11 @@ class ActionQueue {
   /// Same for an action producing bytes (screenshots). Empty bytes = 501.
   ActionOutcome run_binary(BinaryAction action, std::chrono::milliseconds timeout);
 
-  /// GUI thread: runs every queued action. Returns how many ran.
-  int drain();
+  /// GUI thread: runs every queued action, then `before_replies` (e.g. to
+  /// publish the state the actions changed), then releases the waiting
+  /// replies — so a client reading state right after its action sees it.
+  /// Returns how many ran.
+  int drain(const std::function<void()>& before_replies = {});
   /// GUI thread: waits until an action is queued or `max_wait` passes (frame
   /// pacing that still answers actions at once). True when work is queued.
   bool wait_for_work(std::chrono::milliseconds max_wait);
@@ -65,6 +68,7 @@ class ActionQueue {
  private:
   struct Pending;
   ActionOutcome wait(const std::shared_ptr<Pending>& pending, std::chrono::milliseconds timeout);
+  ActionOutcome execute(Pending& pending);
   std::string degraded_message() const;
 
   Heartbeat& heartbeat_;

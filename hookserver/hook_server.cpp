@@ -119,7 +119,11 @@ void HookServer::publish_state(json state) {
 
 void HookServer::frame() {
   heartbeat_.beat();
-  actions_.drain();
+  if (!state_provider_) {
+    actions_.drain();
+    return;
+  }
+  actions_.drain([this] { publish_state(state_provider_()); });
 }
 
 void HookServer::main_loop_stopped(const std::string& reason) {

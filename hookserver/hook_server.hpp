@@ -7,8 +7,8 @@
 //   HookServer server(HookServerOptions::from_env("my_app"));
 //   server.on_click("ok", [&] { ok_pressed = true; });
 //   server.start();
-//   while (running) { …draw…; server.publish_state(state_json()); server.frame();
-//                     if (first) server.announce(); }
+//   server.on_state([&] { return state_json(); });
+//   while (running) { …draw…; server.frame(); if (first) server.announce(); }
 
 #include <chrono>
 #include <cstddef>
@@ -90,6 +90,10 @@ class HookServer {
   bool wait_for_work(std::chrono::milliseconds max_wait) { return actions_.wait_for_work(max_wait); }
   /// The snapshot served by GET /state and /value. Any thread.
   void publish_state(nlohmann::json state);
+  /// Registers a GUI-thread function producing the state snapshot; frame()
+  /// then publishes it every frame, after the frame's actions ran and before
+  /// their replies are sent (a read right after an action sees its effect).
+  void on_state(std::function<nlohmann::json()> provider) { state_provider_ = std::move(provider); }
   /// The app knows it is degraded (shown in /health, actions refused).
   void report_problem(std::string reason) { heartbeat_.report_problem(std::move(reason)); }
   /// The main loop has stopped for good (crash handler, assertion). Pending
@@ -116,6 +120,7 @@ class HookServer {
   std::function<std::string()> screenshot_;
   std::function<void(const nlohmann::json&)> fault_;
   std::function<void()> shutdown_;
+  std::function<nlohmann::json()> state_provider_;
 
   mutable std::mutex state_mutex_;
   nlohmann::json state_ = nlohmann::json::object();

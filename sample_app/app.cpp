@@ -125,6 +125,7 @@ int run_app(const AppOptions& opt) {
     model.counter = v.get<int>();
   });
   server.on_screenshot([&] { return backend->screenshot_png(); });
+  server.on_state([&] { return model.to_json(server.heartbeat().frame(), pool.busy()); });
   server.on_shutdown([] { g_quit.store(true); });
   if (opt.enable_faults) {
     server.on_fault([&](const nlohmann::json& body) {
@@ -184,7 +185,6 @@ int run_app(const AppOptions& opt) {
       break;
     }
     ++frames;
-    server.publish_state(model.to_json(server.heartbeat().frame(), pool.busy()));
     if (!announced) {
       server.announce();
       announced = true;
