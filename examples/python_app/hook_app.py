@@ -100,6 +100,7 @@ class App:
         if fault is not None:
             self.pending_fault = None
             self.fire(fault)
+        finished = []
         while True:
             try:
                 action, done = self.actions.get_nowait()
@@ -114,11 +115,13 @@ class App:
                 done["result"] = (e.status, {"error": str(e), "degraded": e.degraded})
             except Exception as e:  # an app bug in one action must not kill the loop
                 done["result"] = (500, {"error": "action failed: %s" % e, "degraded": False})
-            done["event"].set()
+            finished.append(done)
         with self.lock:
             self.frame += 1
             self.last_frame_time = time.monotonic()
             self.snapshot = self.state_json()
+        for done in finished:  # replies go out after the snapshot shows their effect
+            done["event"].set()
 
     def fire(self, fault):
         kind, code = fault
