@@ -12,6 +12,19 @@ std::string trimmed(std::string s) {
   return s;
 }
 
+/// GoogleTest's JSON puts the location on a line of its own ("t.cpp:4\nExpected …");
+/// one line "t.cpp:4: Expected …" reads better in one-line summaries.
+std::string join_location(const std::string& text) {
+  auto nl = text.find('\n');
+  if (nl == std::string::npos) return text;
+  std::string first = text.substr(0, nl);
+  auto colon = first.rfind(':');
+  if (colon == std::string::npos || colon + 1 == first.size() || first.find(' ') != std::string::npos) return text;
+  for (std::size_t i = colon + 1; i < first.size(); ++i)
+    if (first[i] < '0' || first[i] > '9') return text;
+  return first + ": " + text.substr(nl + 1);
+}
+
 TestResult from_marker(const FinishedTest& f, int attempt) {
   TestResult r;
   r.name = f.name;
@@ -46,7 +59,7 @@ TestResult from_json(const std::string& name, const JsonTestResult& j, const Fin
     r.message = "disabled";
   } else if (j.failed) {
     r.code = ResultCode::Fail;
-    r.message = trimmed(j.failure);
+    r.message = join_location(trimmed(j.failure));
   } else if (j.result == JsonTestResult::Result::Skipped) {
     r.code = ResultCode::Skipped;
     r.message = marker ? trimmed(marker->output) : std::string();

@@ -252,7 +252,7 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
   }
   if (job.phase == Phase::Running && !job.status && now >= job.deadline) {
     job.cause = StopCause::Timeout;
-    logger("batcher")->info("{}: timed out after {}; stopping its process group", job.unit->id,
+    logger("batcher")->debug("{}: timed out after {}; stopping its process group", job.unit->id,
                             human_duration(job.unit->timeout));
     job.proc.signal_group(SIGTERM);
     job.proc.signal_group(SIGCONT);
@@ -388,6 +388,13 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result) {
 void Executor::sweep_orphans(const std::string& tier, EntryResult* blame) {
   std::set<pid_t> ours;
   for (pid_t p : session_children_) ours.insert(p);
+  // An AUT the state file records is the state check's to judge (and to name
+  // in its warning), not an anonymous orphan.
+  if (guard_) {
+    StateSnapshot snap = read_snapshot(guard_->state_file());
+    if (snap.state && snap.state->aut && snap.inspection.aut_alive)
+      for (pid_t p : processes_in_group(snap.state->aut->pgid)) ours.insert(p);
+  }
   auto stopped = stop_adopted_children(ours, options_.term_grace, options_.kill_wait);
   (void)tier;
   if (stopped.empty() || !blame) return;

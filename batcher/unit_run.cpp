@@ -213,9 +213,14 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
     int worst_sev = -1;
     for (const auto& t : e.tests)
       if (severity(t.code) > worst_sev) worst_sev = severity(t.code), attempt = t.attempt;
+    // Plain test failures carry their own messages: a short tail will do.
+    bool only_assertions = e.gtest && std::all_of(e.tests.begin(), e.tests.end(), [](const TestResult& t) {
+      return !is_failure(t.code) || ((t.code == ResultCode::Fail || t.code == ResultCode::XPass) && !t.synthetic);
+    });
+    std::size_t lines = only_assertions ? std::min<std::size_t>(ctx_.output_tail_lines, 10) : ctx_.output_tail_lines;
     for (const auto& a : e.attempts)
       if (a.number == attempt) {
-        e.output_tail = tail_file(a.log, ctx_.output_tail_lines);
+        e.output_tail = tail_file(a.log, lines);
         e.output_log = a.log;
       }
   }

@@ -1,0 +1,545 @@
+// End-to-end: the real livegui-batch on real GoogleTest binaries built here
+// (tests/e2e/fixtures), with normalised output compared to golden files.
+#include <poll.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+#include <set>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "common/proc_info.hpp"
+#include "harness/subprocess.hpp"
+#include "tests/e2e/e2e_support.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+std::string exe(const std::string& name) { return built("tests/e2e/" + name); }
+
+class BatchE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    // Orphans of the batcher's children become ours, so the leak check sees them.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  }
+
+  void TearDown() override {
+    auto left = leftover_processes();
+    EXPECT_TRUE(left.empty()) << "left behind: " << describe_pids(left);
+  }
+
+  fs::path reports() const { return dir_ / "reports"; }
+  fs::path state_dir() const { return dir_ / "state"; }
+
+  BatchRun run(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
+    args.push_back("--report-dir");
+    args.push_back(reports().string());
+    args.push_back("--state-dir");
+    args.push_back(state_dir().string());
+    return run_livegui_batch(args, dir_.path(), env);
+  }
+
+  fs::path write_plan(const std::string& text, const std::string& name = "plan.toml") {
+    fs::path p = dir_ / name;
+    std::ofstream(p) << text;
+    return p;
+  }
+
+  json results(const std::string& file = "results.json") {
+    std::string text = read_text(reports() / file);
+    json doc = json::parse(text, nullptr, false);
+    EXPECT_FALSE(doc.is_discarded()) << file << " is not valid JSON:\n" << text;
+    return doc;
+  }
+
+  const json* entry(const json& doc, const std::string& id) {
+    for (const auto& e : doc["entries"])
+      if (e["id"] == id) return &e;
+    ADD_FAILURE() << "no entry " << id << " in the results";
+    return nullptr;
+  }
+
+  std::string test_result(const json& e, const std::string& test) {
+    for (const auto& t : e["tests"])
+      if (t["name"] == test) return t["result"];
+    return "<missing>";
+  }
+
+  void expect_golden(const std::string& name, const BatchRun& r) {
+    std::string diff = compare_golden(name, normalise(r.output, dir_.path()));
+    EXPECT_TRUE(diff.empty()) << diff;
+  }
+
+  TempDir dir_{"batch-e2e"};
+};
+
+TEST_F(BatchE2E, PassingFileInTheQuickForm) {
+  auto r = run({exe("e2e_passing")});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  expect_golden("passing", r);
+  json doc = results();
+  ASSERT_EQ(doc["entries"].size(), 1u);
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(e["result"], "PASS");
+  EXPECT_EQ(e["tests"].size(), 3u);
+  std::string xml = read_text(reports() / "junit.xml");
+  std::string why;
+  EXPECT_TRUE(xml_is_balanced(xml, &why)) << why << "\n" << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"default.e2e_passing.Passing\" name=\"Two\""), std::string::npos) << xml;
+}
+
+TEST_F(BatchE2E, CrashedBinaryIsResumedWithoutTheTestThatCrashed) {
+  auto r = run({exe("e2e_crash_second")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  expect_golden("crash_resume", r);
+  json doc = results();
+  const json* e = entry(doc, "default/e2e_crash_second");
+  ASSERT_TRUE(e);
+  EXPECT_EQ((*e)["result"], "CRASH");
+  EXPECT_EQ(test_result(*e, "Crashy.First"), "PASS");
+  EXPECT_EQ(test_result(*e, "Crashy.Second"), "CRASH");
+  EXPECT_EQ(test_result(*e, "Crashy.Third"), "PASS");
+  EXPECT_EQ(test_result(*e, "Crashy.Fourth"), "PASS");
+  ASSERT_EQ((*e)["attempts"].size(), 2u);
+  EXPECT_EQ((*e)["attempts"][0]["exit"], "killed by SIGSEGV");
+  EXPECT_EQ((*e)["attempts"][1]["filter"], "*-Crashy.First:Crashy.Second");
+  std::string xml = read_text(reports() / "junit.xml");
+  EXPECT_NE(xml.find("<error type=\"CRASH\""), std::string::npos) << xml;
+}
+
+TEST_F(BatchE2E, HangIsStoppedAtTheTimeoutAndTheRunningTestNamed) {
+  auto started = std::chrono::steady_clock::now();
+  auto r = run({exe("e2e_hang"), "--timeout", "1s", "--term-grace", "500ms"});
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 30s);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  expect_golden("hang_timeout", r);
+  json doc = results();
+  const json* e = entry(doc, "default/e2e_hang");
+  ASSERT_TRUE(e);
+  EXPECT_EQ((*e)["result"], "TIMEOUT");
+  EXPECT_EQ(test_result(*e, "Hang.Before"), "PASS");
+  EXPECT_EQ(test_result(*e, "Hang.Forever"), "TIMEOUT");
+  EXPECT_EQ(test_result(*e, "Hang.After"), "SKIPPED");
+}
+
+TEST_F(BatchE2E, ExpectedFailuresLeaveTheBatchGreen) {
+  fs::path plan = write_plan(R"(
+[[tiers]]
+name = "demo"
+[[tiers.entries]]
+executables = ")" + exe("e2e_expected_fail") + R"("
+xfail = ["Expected.Fails"]
+[[tiers.entries]]
+name = "whole_file_expected"
+executables = ")" + exe("e2e_crash_second") + R"("
+expect = "fail"
+)");
+  auto r = run({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  expect_golden("expected_failure", r);
+  json doc = results();
+  const json* e = entry(doc, "demo/e2e_expected_fail");
+  ASSERT_TRUE(e);
+  EXPECT_EQ((*e)["result"], "XFAIL");
+  EXPECT_EQ(test_result(*e, "Expected.Fails"), "XFAIL");
+  EXPECT_EQ(test_result(*e, "Expected.Passes"), "PASS");
+  EXPECT_EQ((*entry(doc, "demo/whole_file_expected"))["result"], "XFAIL");
+}
+
+TEST_F(BatchE2E, AnUnexpectedPassFailsTheBatch) {
+  fs::path plan = write_plan(R"(
+[[tiers]]
+name = "demo"
+[[tiers.entries]]
+executables = ")" + exe("e2e_passing") + R"("
+expect = "fail"
+)");
+  auto r = run({plan.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  EXPECT_EQ((*entry(doc, "demo/e2e_passing"))["result"], "XPASS");
+}
+
+TEST_F(BatchE2E, MissingExecutableIsUnresolvedAndTheBatchGoesOn) {
+  std::ofstream(dir_ / "not_executable") << "#!/bin/sh\nexit 0\n";
+  fs::path plan = write_plan(R"(
+[[tiers]]
+name = "unit"
+[[tiers.entries]]
+executables = "missing/test_nowhere"
+[[tiers.entries]]
+executables = "not_executable"
+[[tiers.entries]]
+executables = "missing/test_*"
+[[tiers.entries]]
+executables = ")" + exe("e2e_passing") + R"("
+)");
+  auto r = run({plan.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  expect_golden("unresolved", r);
+  json doc = results();
+  EXPECT_EQ((*entry(doc, "unit/test_nowhere"))["result"], "UNRESOLVED");
+  EXPECT_EQ((*entry(doc, "unit/not_executable"))["result"], "UNRESOLVED");
+  EXPECT_EQ((*entry(doc, "unit/test_*"))["result"], "UNRESOLVED");
+  EXPECT_EQ((*entry(doc, "unit/e2e_passing"))["result"], "PASS");
+}
+
+struct BadPlan {
+  const char* name;
+  const char* text;
+  const char* expected;  ///< must appear in the error output
+};
+
+TEST_F(BatchE2E, MalformedPlansNameFileLineAndField) {
+  const BadPlan plans[] = {
+      {"syntax", "[[tiers]]\nname = \"a\"\nentries = [\n", "plan.toml:3: not valid TOML"},
+      {"unknown_field", "[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutables = \"x\"\ntimout = 3\n",
+       "plan.toml:5: tiers[0].entries[0].timout: unknown field (did you mean 'timeout'?)"},
+      {"wrong_type", "[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutables = \"x\"\nargs = \"--x\"\n",
+       "plan.toml:5: tiers[0].entries[0].args: expected an array of strings, got a string"},
+      {"bad_split", "[[tiers]]\nname = \"a\"\nsplit = \"file\"\n[[tiers.entries]]\nexecutables = \"x\"\n",
+       "plan.toml:3: tiers[0].split: expected \"binary\" or \"suite\""},
+      {"no_entries", "[[tiers]]\nname = \"a\"\n", "plan.toml:1: tiers[0].entries: tier \"a\" has no entries"},
+      {"bad_timeout", "[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutables = \"x\"\ntimeout = \"soon\"\n",
+       "plan.toml:5: tiers[0].entries[0].timeout: expected a positive duration"},
+      {"unset_variable", "[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutables = \"${NO_SUCH_VAR_E2E}/x\"\n",
+       "plan.toml:4: tiers[0].entries[0].executables: variable ${NO_SUCH_VAR_E2E} is not set"},
+      {"duplicate_tier", "[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutables = \"x\"\n[[tiers]]\nname = \"a\"\n",
+       "plan.toml:6: tiers[1].name: a tier named \"a\" already exists"},
+      {"tiers_not_array", "[tiers.a]\nentries = []\n", "plan.toml:1: tiers: expected [[tiers]] tables"},
+  };
+  for (const auto& p : plans) {
+    SCOPED_TRACE(p.name);
+    fs::path plan = write_plan(p.text);
+    auto r = run({plan.filename().string()});
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find(p.expected), std::string::npos) << "expected: " << p.expected << "\ngot: " << r.output;
+    EXPECT_FALSE(fs::exists(reports())) << "a plan error must stop the batch before anything runs";
+  }
+}
+
+TEST_F(BatchE2E, UnwritableReportDirIsAnErrorBeforeAnythingRuns) {
+  std::ofstream(dir_ / "a_file") << "not a directory";
+  auto r = run_livegui_batch({exe("e2e_hang"), "--report-dir", (dir_ / "a_file" / "reports").string(), "--state-dir",
+                              state_dir().string()},
+                             dir_.path(), {{"E2E_MARKER_FILE", (dir_ / "marker").string()}});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("cannot create the report directory"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("nothing was run"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "marker"));
+}
+
+TEST_F(BatchE2E, ShardsCoverEveryEntryExactlyOnce) {
+  std::string plan_text = "[[tiers]]\nname = \"unit\"\n";
+  for (int i = 0; i < 7; ++i)
+    plan_text += "[[tiers.entries]]\nname = \"copy" + std::to_string(i) + "\"\nexecutables = \"" +
+                 exe("e2e_passing") + "\"\n";
+  fs::path plan = write_plan(plan_text);
+  auto collect = [&](const std::vector<std::string>& files) {
+    std::multiset<std::string> ids;
+    for (const auto& f : files) {
+      json doc = results(f);
+      for (const auto& e : doc["entries"]) {
+        ids.insert(e["id"].get<std::string>());
+        EXPECT_EQ(e["tests"].size(), 3u) << "a child must not shard its own tests: " << e["id"];
+      }
+    }
+    return ids;
+  };
+  std::set<std::string> all;
+  for (int i = 0; i < 7; ++i) all.insert("unit/copy" + std::to_string(i));
+
+  // By count (no previous results), with --shard.
+  std::vector<std::string> files;
+  for (int i = 1; i <= 3; ++i) {
+    auto r = run({plan.string(), "--shard", std::to_string(i) + "/3"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    files.push_back("results-shard-" + std::to_string(i) + "-of-3.json");
+  }
+  auto ids = collect(files);
+  EXPECT_EQ(ids.size(), all.size());
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), all);
+
+  // merge: one report with every entry; it also balances the next run by duration.
+  std::vector<std::string> merge_args = {"merge", (reports() / "results.json").string()};
+  for (const auto& f : files) merge_args.push_back((reports() / f).string());
+  merge_args.push_back("--junit");
+  merge_args.push_back((reports() / "junit.xml").string());
+  auto m = run_livegui_batch(merge_args, dir_.path());
+  EXPECT_EQ(m.exit_code, 0) << m.output;
+  EXPECT_EQ(results("results.json")["entries"].size(), 7u);
+
+  // By duration (results.json present), from GoogleTest's sharding variables.
+  files.clear();
+  for (int i = 0; i < 2; ++i) {
+    auto r = run({plan.string()}, {{"GTEST_TOTAL_SHARDS", "2"}, {"GTEST_SHARD_INDEX", std::to_string(i)}});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    files.push_back("results-shard-" + std::to_string(i + 1) + "-of-2.json");
+  }
+  ids = collect(files);
+  EXPECT_EQ(ids.size(), all.size());
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), all);
+
+  // A missing shard is not a green merge.
+  auto partial = run_livegui_batch({"merge", (dir_ / "partial.json").string(), (reports() / files[0]).string()},
+                                   dir_.path());
+  EXPECT_EQ(partial.exit_code, 1) << partial.output;
+  EXPECT_NE(partial.output.find("shard 2/2 is missing"), std::string::npos) << partial.output;
+}
+
+/// Waits (bounded, short back-off) until `file` exists.
+bool wait_for_file(const fs::path& file, std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto backoff = 1ms;
+  while (!fs::exists(file)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    pollfd none{-1, 0, 0};
+    ::poll(&none, 0, static_cast<int>(backoff.count()));
+    backoff = std::min(backoff * 2, 50ms);
+  }
+  return true;
+}
+
+TEST_F(BatchE2E, InterruptStopsRunningEntriesAndWritesPartialReports) {
+  fs::path plan = write_plan(R"(
+[[tiers]]
+name = "unit"
+[[tiers.entries]]
+executables = ")" + exe("e2e_passing") + R"("
+[[tiers.entries]]
+executables = ")" + exe("e2e_hang") + R"("
+[[tiers]]
+name = "later"
+[[tiers.entries]]
+name = "never_started"
+executables = ")" + exe("e2e_passing") + R"("
+)");
+  SpawnOptions opt;
+  opt.executable = binary("batcher/livegui-batch");
+  opt.args = {plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string()};
+  opt.cwd = dir_.path();
+  opt.output_file = dir_ / "out.txt";
+  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}, {"E2E_MARKER_FILE", (dir_ / "marker").string()}};
+  Subprocess batch = Subprocess::spawn(opt);
+  ASSERT_TRUE(wait_for_file(dir_ / "marker", 60s)) << read_text(dir_ / "out.txt");
+  auto sent = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(batch.pid(), SIGINT), 0);
+  auto st = batch.wait_for(30s);
+  ASSERT_TRUE(st.has_value()) << "the batcher did not stop after SIGINT";
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, 20s);
+  std::string out = read_text(dir_ / "out.txt");
+  EXPECT_EQ(*st, ExitStatus::exited(130)) << out;
+  EXPECT_NE(out.find("INTERRUPTED"), std::string::npos) << out;
+  json doc = results();
+  EXPECT_TRUE(doc["interrupted"].get<bool>());
+  EXPECT_EQ((*entry(doc, "unit/e2e_passing"))["result"], "PASS");
+  const json* hang = entry(doc, "unit/e2e_hang");
+  ASSERT_TRUE(hang);
+  EXPECT_EQ(test_result(*hang, "Hang.Before"), "PASS");
+  EXPECT_EQ(test_result(*hang, "Hang.Forever"), "SKIPPED");
+  const json* never = entry(doc, "later/never_started");
+  ASSERT_TRUE(never);
+  EXPECT_EQ((*never)["result"], "SKIPPED");
+  EXPECT_NE((*never)["reason"].get<std::string>().find("interrupted by SIGINT"), std::string::npos);
+  std::string why;
+  EXPECT_TRUE(xml_is_balanced(read_text(reports() / "junit.xml"), &why)) << why;
+}
+
+TEST_F(BatchE2E, ASecondInterruptKillsAtOnce) {
+  fs::path plan = write_plan(R"(
+[[tiers]]
+name = "unit"
+[[tiers.entries]]
+name = "stubborn"
+command = [")" + built("tests/support/fake_app") + R"(", "--ignore-sigterm", "--pidfile", ")" +
+                             (dir_ / "marker").string() + R"("]
+)");
+  SpawnOptions opt;
+  opt.executable = binary("batcher/livegui-batch");
+  opt.args = {plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string(),
+              "--term-grace", "60s"};
+  opt.cwd = dir_.path();
+  opt.output_file = dir_ / "out.txt";
+  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}};
+  Subprocess batch = Subprocess::spawn(opt);
+  ASSERT_TRUE(wait_for_file(dir_ / "marker", 60s)) << read_text(dir_ / "out.txt");
+  auto sent = std::chrono::steady_clock::now();
+  ASSERT_EQ(::kill(batch.pid(), SIGINT), 0);
+  // The first interrupt is being handled once the batcher says so.
+  auto deadline = sent + 30s;
+  auto backoff = 1ms;
+  while (read_text(dir_ / "out.txt").find("[BATCH] SIGINT") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline) {
+    pollfd none{-1, 0, 0};
+    ::poll(&none, 0, static_cast<int>(backoff.count()));
+    backoff = std::min(backoff * 2, 50ms);
+  }
+  ASSERT_EQ(::kill(batch.pid(), SIGINT), 0);
+  auto st = batch.wait_for(30s);
+  ASSERT_TRUE(st.has_value());
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, 20s) << "the 60 s grace was not cut short";
+  EXPECT_EQ(*st, ExitStatus::exited(130)) << read_text(dir_ / "out.txt");
+  EXPECT_TRUE(results()["interrupted"].get<bool>());
+}
+
+std::string aut_plan(const std::vector<std::pair<std::string, std::string>>& entries) {
+  std::string text = "[[tiers]]\nname = \"live\"\nuses_aut = true\n";
+  for (const auto& [name, command] : entries) text += "[[tiers.entries]]\nname = \"" + name + "\"\n" + command + "\n";
+  return text;
+}
+
+std::string writer(const std::string& mode, bool expect_fail = false) {
+  return "command = [\"" + exe("e2e_state_writer") + "\", \"" + mode + "\"]" +
+         (expect_fail ? "\nexpect = \"fail\"" : "");
+}
+
+std::string passing() { return "executables = \"" + exe("e2e_passing") + "\""; }
+
+TEST_F(BatchE2E, DeadAutIsReportedBeforeTheNextEntry) {
+  fs::path plan = write_plan(aut_plan({{"test_extended_sims", writer("--dead")}, {"test_live_workflow", passing()}}));
+  auto r = run({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  expect_golden("dead_aut", r);
+  std::string warn =
+      "[BATCH-WARN] live: test_extended_sims left the AUT (pid ";
+  auto w = r.output.find(warn);
+  ASSERT_NE(w, std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(") dead — SIGABRT during ExtendedSims.ExecutionSim. test_live_workflow starts on a fresh "
+                          "AUT; it did not get to deal with the dirty state.",
+                          w),
+            std::string::npos)
+      << r.output;
+  EXPECT_LT(w, r.output.find("live › test_live_workflow")) << "the warning comes before the next entry";
+  json doc = results();
+  const json* e = entry(doc, "live/test_live_workflow");
+  ASSERT_TRUE(e);
+  ASSERT_TRUE((*e)["dirty_start"].is_object());
+  EXPECT_EQ((*e)["dirty_start"]["kind"], "dead");
+  EXPECT_TRUE((*entry(doc, "live/test_extended_sims"))["dirty_start"].is_null());
+  bool death = false;
+  for (const auto& ev : doc["aut_timeline"]) death = death || ev["event"] == "death";
+  EXPECT_TRUE(death) << doc["aut_timeline"].dump(2);
+  EXPECT_NE(read_text(reports() / "junit.xml").find("livegui.dirty_start"), std::string::npos);
+}
+
+TEST_F(BatchE2E, DegradedThenDeadAutIsReported) {
+  fs::path plan =
+      write_plan(aut_plan({{"test_extended_sims", writer("--degraded-dead")}, {"test_live_workflow", passing()}}));
+  auto r = run({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("dead — it went down with its owner"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("it was degraded: assertion failed: frame_ok (frame 42)"), std::string::npos) << r.output;
+}
+
+TEST_F(BatchE2E, CleanlyStoppedAutIsNotADirtyStart) {
+  fs::path plan = write_plan(aut_plan({{"first", writer("--stopped")}, {"second", passing()}}));
+  auto r = run({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("BATCH-WARN"), std::string::npos) << r.output;
+}
+
+TEST_F(BatchE2E, LeakedAutFromAKilledRunnerIsStoppedAndReported) {
+  fs::path plan =
+      write_plan(aut_plan({{"killed_runner", writer("--leak", /*expect_fail=*/true)}, {"next_file", passing()}}));
+  auto r = run({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  expect_golden("leaked_aut", r);
+  EXPECT_NE(r.output.find("[BATCH-WARN] live: killed_runner left the AUT (pid "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("running with its owner (pid "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("stopped it (SIGTERM to its process group)"), std::string::npos) << r.output;
+  json doc = results();
+  EXPECT_EQ((*entry(doc, "live/next_file"))["dirty_start"]["kind"], "leaked");
+  pid_t aut = (*entry(doc, "live/next_file"))["dirty_start"]["aut_pid"];
+  EXPECT_GT(aut, 0);
+  auto st = read_proc_stat(aut);
+  EXPECT_TRUE(!st || st->state == 'Z' || st->comm != "fake_app") << "the leaked AUT is still running";
+}
+
+TEST_F(BatchE2E, CorruptAndSymlinkedStateFilesAreMovedAside) {
+  fs::path plan = write_plan(aut_plan({{"corrupter", writer("--corrupt")},
+                                       {"after_corrupt", passing()},
+                                       {"symlinker", writer("--symlink")},
+                                       {"after_symlink", passing()}}));
+  auto r = run({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  // No golden here: the reason quotes the harness's reader, whose wording is its own.
+  EXPECT_NE(r.output.find("[BATCH-WARN] live: the AUT state file is unusable ("), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("is a symlink"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(". after_symlink starts without knowing what the AUT was left in."), std::string::npos)
+      << r.output;
+  int quarantined = 0;
+  for (const auto& f : fs::directory_iterator(state_dir()))
+    if (f.path().filename().string().find("aut-state.json.corrupt-") == 0) ++quarantined;
+  EXPECT_EQ(quarantined, 2);
+  EXPECT_TRUE(fs::exists(state_dir() / "aut-state.json.elsewhere")) << "the symlink's target must be left alone";
+  json doc = results();
+  EXPECT_EQ((*entry(doc, "live/after_corrupt"))["dirty_start"]["kind"], "corrupt");
+  EXPECT_EQ((*entry(doc, "live/after_symlink"))["dirty_start"]["kind"], "corrupt");
+}
+
+TEST_F(BatchE2E, ProcessesAnEntryLeavesBehindAreStopped) {
+  fs::path plan = write_plan(R"(
+[[tiers]]
+name = "unit"
+[[tiers.entries]]
+name = "group_child"
+)" + writer("--leave-group-child") + R"(
+[[tiers.entries]]
+name = "orphan"
+)" + writer("--leave-orphan") + "\n");
+  auto r = run({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("group_child left pid "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("running in its process group after it exited; stopped them"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("orphan left pid "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("(orphaned); stopped it"), std::string::npos) << r.output;
+}
+
+TEST_F(BatchE2E, ListDryRunAndFilter) {
+  auto list = run({exe("e2e_crash_second"), "--list"});
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_NE(list.output.find("Crashy.Third"), std::string::npos) << list.output;
+  auto dry = run({exe("e2e_crash_second"), "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.output;
+  EXPECT_NE(dry.output.find("GTEST_OUTPUT=json:"), std::string::npos) << dry.output;
+  EXPECT_FALSE(fs::exists(reports())) << "--list and --dry-run write no reports";
+  auto filtered = run({exe("e2e_crash_second"), "--filter", "Crashy\\.(Third|Fourth)"});
+  EXPECT_EQ(filtered.exit_code, 0) << filtered.output;
+  json doc = results();
+  EXPECT_EQ((*entry(doc, "default/e2e_crash_second"))["tests"].size(), 2u);
+  auto none = run({exe("e2e_crash_second"), "--filter", "NoSuchTest"});
+  EXPECT_EQ(none.exit_code, 2) << none.output;
+}
+
+TEST_F(BatchE2E, SuiteSplitRunsOneProcessPerSuite) {
+  auto r = run({exe("e2e_passing"), exe("e2e_expected_fail"), "--split", "suite", "-j", "2"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  ASSERT_EQ(doc["entries"].size(), 2u);
+  EXPECT_EQ(doc["entries"][0]["id"], "default/e2e_passing/Passing");
+  EXPECT_EQ(doc["entries"][1]["id"], "default/e2e_expected_fail/Expected");
+  EXPECT_EQ(doc["entries"][1]["result"], "FAIL");
+}
+
+TEST_F(BatchE2E, HelpExplains) {
+  auto r = run_livegui_batch({"--help"}, dir_.path());
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* needle : {"--shard", "--aut-scope", "Exit codes", "BATCH-WARN", "merge"})
+    EXPECT_NE(r.output.find(needle), std::string::npos) << needle << "\n" << r.output;
+  auto bad = run_livegui_batch({"--no-such-flag"}, dir_.path());
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+}
+
+}  // namespace
+}  // namespace livegui::testing
