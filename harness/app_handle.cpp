@@ -159,7 +159,8 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
     state.status = AutStatus::Dead;
     state.degraded_reasons.clear();
     write_state();
-    logger("harness")->warn("AUT pid {} {}{}", aut->pid, exit.describe(), during.empty() ? "" : " during " + during);
+    logger("harness")->warn("AUT pid {} died{} ({})", aut->pid, during.empty() ? "" : " during " + during,
+                            exit.describe());
   }
 
   // ---- check -------------------------------------------------------------

@@ -250,6 +250,10 @@ StopReport SubprocessLauncher::stop(const AppSpec& spec, bool graceful) {
   StopReport report;
   auto started = std::chrono::steady_clock::now();
   try {
+    // Our kept-alive /health connection would hold one of the app's server
+    // threads, and a server that joins its threads on shutdown would wait
+    // for that connection to time out.
+    health_client_.reset();
     bool asked = false;
     if (graceful && spec.shutdown_request && has_process() && !exited()) asked = request_shutdown(spec);
     if (owned_) {

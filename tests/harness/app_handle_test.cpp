@@ -1,0 +1,469 @@
+// AppHandle policy with a fake launcher: when it starts, respawns, refuses,
+// gives up, what it records and says. No processes, no HTTP.
+#include "harness/app_handle.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/harness/fake_launcher.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeLauncher;
+using testing::FakeWorld;
+using testing::TempDir;
+using ::testing::HasSubstr;
+
+class AppHandlePolicy : public ::testing::Test {
+ protected:
+  AppSpec spec(RespawnPolicy policy = RespawnPolicy::OnDeathAndDegraded) {
+    AppSpec s;
+    s.executable = livegui::testing::binary("tests/support/fake_app");
+    s.state_file = dir_ / "state" / "aut-state.json";
+    s.log_dir = dir_ / "logs";
+    s.respawn = policy;
+    return s;
+  }
+  std::unique_ptr<AppHandle> handle(AppSpec s) {
+    return std::make_unique<AppHandle>(std::move(s), std::make_unique<FakeLauncher>(world_));
+  }
+  std::unique_ptr<AppHandle> handle(RespawnPolicy policy = RespawnPolicy::OnDeathAndDegraded) {
+    return handle(spec(policy));
+  }
+  StateFile state() {
+    auto s = read_state_file(dir_ / "state" / "aut-state.json");
+    if (!s) throw std::runtime_error("no state file");
+    return *s;
+  }
+
+  TempDir dir_{"handle"};
+  std::shared_ptr<FakeWorld> world_ = std::make_shared<FakeWorld>();
+  const TestRef a_{"Suite", "A"};
+  const TestRef b_{"Suite", "B"};
+  const TestRef c_{"Other", "C"};
+};
+
+TEST_F(AppHandlePolicy, FirstEnsureReadyStartsAndRecordsIt) {
+  auto h = handle();
+  EXPECT_EQ(h->check().state, AutHealth::NotStarted);
+  auto ev = h->ensure_ready(a_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Started);
+  EXPECT_EQ(ev.reason, "never started");
+  EXPECT_EQ(ev.pid, 1000);
+  EXPECT_EQ(h->pid(), 1000);
+  EXPECT_EQ(h->spawn_count(), 1);
+  EXPECT_EQ(h->respawn_count(), 0);
+  EXPECT_EQ(world_->calls, (std::vector<std::string>{"start 1"}));
+  auto st = state();
+  EXPECT_EQ(st.status, AutStatus::Healthy);
+  ASSERT_TRUE(st.aut);
+  EXPECT_EQ(st.aut->pid, 1000);
+  EXPECT_EQ(st.aut->log_file, (dir_ / "logs" / "aut-1.log").string());
+  EXPECT_EQ(st.spawn_count, 1);
+  EXPECT_EQ(st.last_respawn_reason, "never started");
+  ASSERT_TRUE(st.current_test);
+  EXPECT_EQ(st.current_test->full(), "Suite.A");
+  EXPECT_EQ(st.owner.pid, ::getpid());
+}
+
+TEST_F(AppHandlePolicy, AHealthyAutServesTheNextTest) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  h->test_finished(a_);
+  auto ev = h->ensure_ready(b_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::AlreadyReady);
+  EXPECT_EQ(ev.pid, 1000);
+  EXPECT_EQ(world_->starts, 1);
+  EXPECT_TRUE(h->check().healthy());
+}
+
+TEST_F(AppHandlePolicy, ADeathDuringATestIsAttributedAndRespawned) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  world_->kill(ExitStatus::killed(SIGABRT, true));
+  auto died = h->test_finished(a_);
+  ASSERT_TRUE(died);
+  EXPECT_EQ(died->brief(), "SIGABRT");
+  auto st = state();
+  EXPECT_EQ(st.status, AutStatus::Dead);
+  ASSERT_TRUE(st.last_exit);
+  EXPECT_EQ(st.last_exit->pid, 1000);
+  EXPECT_EQ(st.last_exit->during_test, "Suite.A");
+  EXPECT_TRUE(st.last_exit->signaled);
+  EXPECT_EQ(st.last_exit->signal, SIGABRT);
+  EXPECT_FALSE(st.current_test);
+
+  h->test_started(b_);  // the listener's OnTestStart comes first
+  auto ev = h->ensure_ready(b_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Respawned);
+  EXPECT_EQ(ev.old_pid, 1000);
+  EXPECT_EQ(ev.pid, 1001);
+  EXPECT_EQ(ev.reason, "AUT pid 1000 died during Suite.A (killed by SIGABRT (core dumped))");
+  EXPECT_THAT(ev.summary(), ::testing::StartsWith("[livegui] AUT pid 1000 died during Suite.A (SIGABRT); "
+                                                  "respawned for Suite.B as pid 1001 in "));
+  EXPECT_THAT(ev.summary(), ::testing::EndsWith(" s"));
+  EXPECT_EQ(ev.respawn_count, 1);
+  EXPECT_EQ(h->respawn_count(), 1);
+  ASSERT_TRUE(h->last_respawn());
+  EXPECT_EQ(h->last_respawn()->reason, ev.reason);
+  EXPECT_EQ(world_->calls, (std::vector<std::string>{"start 1", "stop signals", "start 2"}));
+  st = state();
+  EXPECT_EQ(st.status, AutStatus::Healthy);
+  EXPECT_EQ(st.spawn_count, 2);
+  EXPECT_EQ(st.aut->pid, 1001);
+  EXPECT_EQ(st.aut->log_file, (dir_ / "logs" / "aut-2.log").string());
+  EXPECT_EQ(st.last_respawn_reason, ev.reason);
+  EXPECT_EQ(st.last_exit->during_test, "Suite.A");  // kept until the next death
+  EXPECT_EQ(st.current_test->full(), "Suite.B");
+}
+
+TEST_F(AppHandlePolicy, ADeathSeenOnlyAtTheNextTestIsBlamedOnThePreviousOne) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  world_->kill(ExitStatus::exited(3));
+  auto ev = h->ensure_ready(b_);  // no listener: nobody looked in between
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Respawned);
+  EXPECT_EQ(ev.during_test, "Suite.A");
+  EXPECT_EQ(ev.reason, "AUT pid 1000 died during Suite.A (exit code 3)");
+  EXPECT_THAT(ev.summary(), HasSubstr("(exit code 3); respawned for Suite.B"));
+}
+
+TEST_F(AppHandlePolicy, ADegradedAutIsReplacedWithoutAGracefulRequest) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  world_->degrade({"assertion failed: x > 0 (frame 12)", "io pool shut down: cannot schedule new work"});
+  auto c = h->check();
+  EXPECT_EQ(c.state, AutHealth::Degraded);
+  EXPECT_EQ(state().status, AutStatus::Degraded);
+  EXPECT_EQ(state().degraded_reasons.size(), 2u);
+  h->test_finished(a_);
+  auto ev = h->ensure_ready(b_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Respawned);
+  EXPECT_EQ(ev.reason,
+            "AUT pid 1000 degraded during Suite.A: assertion failed: x > 0 (frame 12); io pool shut down: cannot "
+            "schedule new work");
+  EXPECT_THAT(ev.summary(), HasSubstr("AUT pid 1000 degraded during Suite.A (assertion failed: x > 0 (frame 12);"));
+  EXPECT_EQ(world_->graceful_stops, 0);
+  EXPECT_EQ(state().status, AutStatus::Healthy);
+  EXPECT_TRUE(state().degraded_reasons.empty());
+}
+
+TEST_F(AppHandlePolicy, AStaleHeartbeatIsDegradedEvenWhenTheAppSaysOk) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  {
+    std::lock_guard lock(world_->mutex);
+    world_->health.last_frame_age_ms = 5000;
+    world_->advance_frames = false;
+  }
+  auto c = h->check();
+  EXPECT_EQ(c.state, AutHealth::Degraded);
+  ASSERT_EQ(c.reasons.size(), 1u);
+  EXPECT_THAT(c.reasons[0], HasSubstr("heartbeat stalled: no frame for 5000 ms (last frame"));
+  auto ev = h->ensure_ready(b_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Respawned);
+  EXPECT_THAT(ev.reason, HasSubstr("degraded during Suite.A: heartbeat stalled"));
+}
+
+TEST_F(AppHandlePolicy, AFrameThatDoesNotAdvanceBetweenChecksIsDegraded) {
+  auto s = spec();
+  s.heartbeat_threshold = 1ms;
+  auto h = handle(s);
+  h->ensure_ready(a_);
+  {
+    std::lock_guard lock(world_->mutex);
+    world_->health.last_frame_age_ms = 0;  // the app claims a fresh frame...
+    world_->advance_frames = false;        // ...but it never changes
+  }
+  EXPECT_TRUE(h->check().healthy());
+  // Let more than the threshold pass (observable: the clock), then look again.
+  for (auto t = std::chrono::steady_clock::now(); std::chrono::steady_clock::now() - t < 5ms;) {
+  }
+  auto c = h->check();
+  EXPECT_EQ(c.state, AutHealth::Degraded);
+  ASSERT_FALSE(c.reasons.empty());
+  EXPECT_THAT(c.reasons[0], HasSubstr("did not advance"));
+}
+
+TEST_F(AppHandlePolicy, AnUnreachableHookIsDegraded) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  {
+    std::lock_guard lock(world_->mutex);
+    world_->unreachable = "connection refused";
+  }
+  auto c = h->check();
+  EXPECT_EQ(c.state, AutHealth::Degraded);
+  EXPECT_THAT(c.describe(), HasSubstr("hook server unreachable on port"));
+  EXPECT_THAT(c.describe(), HasSubstr("connection refused"));
+}
+
+TEST_F(AppHandlePolicy, PolicyNeverFailsFastWithTheDiagnostic) {
+  auto h = handle(RespawnPolicy::Never);
+  h->ensure_ready(a_);
+  world_->kill(ExitStatus::killed(SIGSEGV));
+  h->test_finished(a_);
+  for (const TestRef& t : {b_, c_}) {
+    try {
+      h->ensure_ready(t);
+      FAIL() << "expected AutUnavailable";
+    } catch (const AutUnavailable& e) {
+      EXPECT_THAT(e.what(), HasSubstr("AUT pid 1000 died during Suite.A (killed by SIGSEGV)"));
+      EXPECT_THAT(e.what(), HasSubstr("respawn policy is 'never'"));
+      EXPECT_THAT(e.what(), HasSubstr(t.full()));
+    }
+  }
+  EXPECT_EQ(world_->starts, 1);
+}
+
+TEST_F(AppHandlePolicy, PolicyPerSuiteStartsFreshForANewSuite) {
+  auto h = handle(RespawnPolicy::PerSuite);
+  EXPECT_EQ(h->ensure_ready(a_).kind, ReadyEvent::Kind::Started);
+  h->test_finished(a_);
+  EXPECT_EQ(h->ensure_ready(b_).kind, ReadyEvent::Kind::AlreadyReady);
+  h->test_finished(b_);
+  auto ev = h->ensure_ready(c_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Fresh);
+  EXPECT_EQ(ev.reason, "fresh AUT for suite Other (respawn policy per_suite)");
+  EXPECT_EQ(world_->graceful_stops, 1);  // a healthy AUT is asked to leave
+  EXPECT_EQ(h->respawn_count(), 0);      // planned, not a respawn
+  // Death still respawns within a suite.
+  h->test_finished(c_);
+  world_->kill(ExitStatus::killed(SIGKILL));
+  EXPECT_EQ(h->ensure_ready({"Other", "D"}).kind, ReadyEvent::Kind::Respawned);
+}
+
+TEST_F(AppHandlePolicy, PolicyPerTestStartsFreshEveryTime) {
+  auto h = handle(RespawnPolicy::PerTest);
+  EXPECT_EQ(h->ensure_ready(a_).kind, ReadyEvent::Kind::Started);
+  h->test_finished(a_);
+  auto ev = h->ensure_ready(b_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Fresh);
+  EXPECT_EQ(ev.reason, "fresh AUT for Suite.B (respawn policy per_test)");
+  h->test_finished(b_);
+  EXPECT_EQ(h->ensure_ready(c_).kind, ReadyEvent::Kind::Fresh);
+  EXPECT_EQ(world_->starts, 3);
+  EXPECT_EQ(h->spawn_count(), 3);
+}
+
+TEST_F(AppHandlePolicy, ConsecutiveFailedStartsAreCappedThenFailFast) {
+  auto h = handle();
+  for (int i = 0; i < 5; ++i)
+    world_->start_results.push_back(StartError(StartFailure::DiedStarting, "starting app (pid 9): exit code 1 #" +
+                                                                              std::to_string(i)));
+  for (int i = 0; i < 3; ++i) {
+    try {
+      h->ensure_ready(a_);
+      FAIL() << "expected StartError";
+    } catch (const StartError& e) {
+      EXPECT_THAT(e.what(), HasSubstr("#" + std::to_string(i)));
+      if (i == 2) {
+        EXPECT_THAT(e.what(), HasSubstr("3 failed starts in a row: giving up"));
+      }
+    }
+  }
+  EXPECT_EQ(state().status, AutStatus::Dead);
+  for (const TestRef& t : {b_, c_}) {
+    try {
+      h->ensure_ready(t);
+      FAIL() << "expected AutUnavailable";
+    } catch (const AutUnavailable& e) {
+      EXPECT_THAT(e.what(), HasSubstr("its last 3 starts failed in a row"));
+      EXPECT_THAT(e.what(), HasSubstr("#2"));
+      EXPECT_THAT(e.what(), HasSubstr(t.full()));
+    }
+  }
+  EXPECT_EQ(world_->failed_starts, 3);  // no more attempts after the cap
+  EXPECT_THROW(h->start(), AutUnavailable);
+}
+
+TEST_F(AppHandlePolicy, ASuccessfulStartResetsTheFailureCount) {
+  auto h = handle();
+  world_->start_results = {StartError(StartFailure::Timeout, "t1"), StartError(StartFailure::Timeout, "t2"),
+                           std::nullopt, StartError(StartFailure::Timeout, "t3"),
+                           StartError(StartFailure::Timeout, "t4")};
+  EXPECT_THROW(h->ensure_ready(a_), StartError);
+  EXPECT_THROW(h->ensure_ready(a_), StartError);
+  auto ev = h->ensure_ready(a_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Started);
+  EXPECT_EQ(ev.reason, "never started");
+  world_->kill(ExitStatus::killed(SIGABRT));
+  EXPECT_THROW(h->ensure_ready(b_), StartError);
+  try {
+    h->ensure_ready(b_);
+  } catch (const StartError& e) {
+    EXPECT_THAT(e.what(), ::testing::Not(HasSubstr("giving up")));
+  }
+  EXPECT_EQ(h->ensure_ready(b_).kind, ReadyEvent::Kind::Started);  // third try after two failures works
+  // The retry carries the reason of the respawn it completes.
+  EXPECT_THAT(state().last_respawn_reason, HasSubstr("AUT pid 1000 died"));
+}
+
+TEST_F(AppHandlePolicy, StopRecordsHowTheAutWasLeft) {
+  {
+    auto h = handle();
+    h->ensure_ready(a_);
+    h->test_finished(a_);
+    h->stop();
+    EXPECT_EQ(world_->graceful_stops, 1);
+    EXPECT_EQ(state().status, AutStatus::Stopped);
+    EXPECT_EQ(h->pid(), 0);
+    EXPECT_EQ(h->ensure_ready(b_).reason, "AUT was stopped");
+    world_->kill(ExitStatus::killed(SIGSEGV));
+  }  // the destructor stops it: dead stays dead
+  auto st = state();
+  EXPECT_EQ(st.status, AutStatus::Dead);
+  EXPECT_EQ(st.last_exit->status, "killed by SIGSEGV");
+  EXPECT_EQ(world_->stops, 2);
+}
+
+TEST_F(AppHandlePolicy, ADegradedAutIsRecordedAsDegradedWhenStopped) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  world_->degrade({"main loop stalled: no frame for 1350 ms (last frame 5312)"});
+  h->stop();
+  auto st = state();
+  EXPECT_EQ(st.status, AutStatus::Degraded);
+  EXPECT_EQ(st.degraded_reasons, (std::vector<std::string>{"main loop stalled: no frame for 1350 ms (last frame 5312)"}));
+  EXPECT_EQ(world_->graceful_stops, 0);
+}
+
+TEST_F(AppHandlePolicy, DegradedDiagnosticNamesPidReasonsAndTest) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  EXPECT_EQ(h->degraded_diagnostic(), "");
+  world_->degrade({"io pool shut down: cannot schedule new work"});
+  auto diag = h->degraded_diagnostic();
+  EXPECT_THAT(diag, HasSubstr("1000"));
+  EXPECT_THAT(diag, HasSubstr("io pool shut down"));
+  world_->kill(ExitStatus::killed(SIGABRT));
+  diag = h->degraded_diagnostic();
+  EXPECT_THAT(diag, HasSubstr("SIGABRT"));
+}
+
+TEST_F(AppHandlePolicy, HookNeedsARunningAut) {
+  auto h = handle();
+  EXPECT_THROW(h->hook(), AutUnavailable);
+  h->ensure_ready(a_);
+  auto client = h->hook();
+  ASSERT_TRUE(client);
+  EXPECT_EQ(client.get(), h->hook().get());  // cached per AUT
+}
+
+TEST_F(AppHandlePolicy, AttachesToALiveAutOfAnotherOwnerAndLeavesItRunning) {
+  // Record "ourselves" as the AUT: a live process with the right identity.
+  StateFile recorded;
+  auto me = self_identity();
+  recorded.status = AutStatus::Healthy;
+  recorded.aut = AutRecord{me.pid, ::getpgrp(), me.start_time, "/abs/app", 41234, (dir_ / "aut-7.log").string(), ""};
+  recorded.owner = me;
+  recorded.owner_name = "livegui-batch";
+  recorded.spawn_count = 7;
+  write_state_file(dir_ / "state" / "aut-state.json", recorded);
+
+  auto h = AppHandle::attach_or_start(spec(), std::make_unique<FakeLauncher>(world_));
+  EXPECT_FALSE(h->owns_aut());
+  EXPECT_EQ(h->pid(), me.pid);
+  EXPECT_EQ(h->port(), 41234);
+  EXPECT_EQ(world_->attaches, 1);
+  auto ev = h->ensure_ready(a_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::AlreadyReady);
+  EXPECT_EQ(state().current_test->full(), "Suite.A");
+  EXPECT_EQ(state().owner_name, "livegui-batch");
+  h->test_finished(a_);
+  h->stop();
+  EXPECT_EQ(world_->stops, 0);
+  EXPECT_EQ(world_->releases, 1);
+  EXPECT_EQ(state().status, AutStatus::Healthy);  // still the batcher's, still running
+  EXPECT_FALSE(state().current_test);
+}
+
+TEST_F(AppHandlePolicy, AGuestThatFindsTheAutDeadRespawnsAndTakesOwnership) {
+  StateFile recorded;
+  auto me = self_identity();
+  recorded.status = AutStatus::Healthy;
+  recorded.aut = AutRecord{me.pid, ::getpgrp(), me.start_time, "/abs/app", 41234, "", ""};
+  recorded.owner = ProcessIdentity{me.pid, me.start_time};
+  recorded.owner_name = "livegui-batch";
+  recorded.spawn_count = 7;
+  write_state_file(dir_ / "state" / "aut-state.json", recorded);
+  auto h = AppHandle::attach_or_start(spec(), std::make_unique<FakeLauncher>(world_));
+  ASSERT_FALSE(h->owns_aut());
+  world_->kill(ExitStatus::killed(SIGABRT));
+  auto ev = h->ensure_ready(a_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Respawned);
+  EXPECT_TRUE(h->owns_aut());
+  EXPECT_EQ(world_->stops, 1);  // the dead one's group is cleaned up
+  auto st = state();
+  EXPECT_EQ(st.spawn_count, 8);  // the lineage continues
+  EXPECT_EQ(st.owner.pid, ::getpid());
+  EXPECT_NE(st.owner_name, "livegui-batch");
+  EXPECT_EQ(st.aut->pid, ev.pid);
+}
+
+TEST_F(AppHandlePolicy, AStaleRecordIsNotAttachedTo) {
+  StateFile recorded;
+  auto me = self_identity();
+  recorded.status = AutStatus::Healthy;
+  // Our pid with another start time: the recorded AUT is gone and the pid reused.
+  recorded.aut = AutRecord{me.pid, ::getpgrp(), me.start_time + 1, "/abs/app", 41234, "", ""};
+  recorded.owner = me;
+  recorded.spawn_count = 2;
+  write_state_file(dir_ / "state" / "aut-state.json", recorded);
+  auto h = AppHandle::attach_or_start(spec(), std::make_unique<FakeLauncher>(world_));
+  EXPECT_EQ(world_->attaches, 0);
+  EXPECT_EQ(h->pid(), 0);
+  auto ev = h->ensure_ready(a_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Started);
+  EXPECT_THAT(ev.reason, HasSubstr("is gone"));
+  EXPECT_EQ(h->spawn_count(), 3);
+  EXPECT_TRUE(h->owns_aut());
+}
+
+TEST_F(AppHandlePolicy, ACorruptStateFileMeansStartingOurOwn) {
+  std::filesystem::create_directories(dir_ / "state");
+  {
+    std::ofstream out(dir_ / "state" / "aut-state.json");
+    out << "{\"schema_version\": 1, \"status\": ";
+  }
+  ::chmod((dir_ / "state" / "aut-state.json").c_str(), 0600);
+  auto h = AppHandle::attach_or_start(spec(), std::make_unique<FakeLauncher>(world_));
+  auto ev = h->ensure_ready(a_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Started);
+  EXPECT_THAT(ev.reason, HasSubstr("state file was unusable"));
+  EXPECT_EQ(state().status, AutStatus::Healthy);  // rewritten, valid again
+}
+
+TEST_F(AppHandlePolicy, IsSafeToUseFromSeveralThreads) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  std::vector<std::thread> threads;
+  std::atomic<int> healthy{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (h->check().healthy()) ++healthy;
+        (void)h->pid();
+        (void)h->hook();
+      }
+    });
+  for (int i = 0; i < 20; ++i) h->ensure_ready({"Suite", "T" + std::to_string(i)});
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(healthy, 800);
+}
+
+}  // namespace
+}  // namespace livegui

@@ -1,0 +1,45 @@
+#pragma once
+// Helpers for harness tests against the real sample_app (headless).
+
+#include <poll.h>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "harness/app_spec.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui::testing {
+
+/// sample_app --headless --enable-faults, logs and state file in `dir`, short graces.
+inline AppSpec sample_app_spec(const TempDir& dir, std::vector<std::string> extra_args = {}) {
+  AppSpec s;
+  s.executable = binary("sample_app/sample_app");
+  s.args = {"--headless", "--enable-faults"};
+  s.args.insert(s.args.end(), extra_args.begin(), extra_args.end());
+  s.state_file = dir / "aut-state.json";
+  s.log_dir = dir / "logs";
+  s.ready_timeout = std::chrono::seconds(15);
+  s.heartbeat_threshold = std::chrono::milliseconds(400);
+  s.term_grace = std::chrono::milliseconds(500);
+  s.kill_wait = std::chrono::seconds(3);
+  return s;
+}
+
+/// Polls `condition` with short back-off (poll() with a timeout, never a
+/// fixed sleep) until it holds or `timeout` passes.
+inline bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int backoff_ms = 1;
+  for (;;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    ::poll(nullptr, 0, backoff_ms);
+    backoff_ms = std::min(backoff_ms * 2, 50);
+  }
+}
+
+}  // namespace livegui::testing
