@@ -333,7 +333,8 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {
     }
   }
   if (!tier.session || !u.unresolved.empty()) return;
-  std::set<pid_t> ours;
+  // The session's own children (alive or dead) are the AppHandle's to reap.
+  std::set<pid_t> ours = session_children_;
   for (const auto& j : running_) ours.insert(j->proc.pid());
   auto before = adopted_children(ours);
   try {
@@ -341,9 +342,13 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {
     if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start) {
       // The state file did not say so, but the AUT was not fit to reuse.
       std::string who = previous_aut_.name.empty() ? std::string("a previous run") : previous_aut_.name;
-      bool degraded = ev.cause.find("degraded") != std::string::npos;
+      bool degraded = ev.cause.rfind("degraded", 0) == 0;
+      // "SIGABRT during A.b" when the harness knows; our own ensure() calls
+      // are named "livegui-batch.<entry>" and say nothing new.
+      std::string how = ev.cause.empty() ? ev.reason : degraded ? ev.cause.substr(10) : ev.cause;
+      if (!ev.during_test.empty() && ev.during_test.rfind("livegui-batch.", 0) != 0) how += " during " + ev.during_test;
       std::string line = "[BATCH-WARN] " + tier.name + ": " + who + " left the AUT (pid " +
-                         std::to_string(ev.old_pid) + ") " + (degraded ? "degraded" : "dead") + " — " + ev.reason +
+                         std::to_string(ev.old_pid) + ") " + (degraded ? "degraded" : "dead") + " — " + how +
                          "; respawned it as pid " + std::to_string(ev.pid) + ". " + u.name +
                          " starts on a fresh AUT; it did not get to deal with the dirty state.";
       display_.warning(line);

@@ -358,8 +358,12 @@ PlanTier parse_tier(const Context& ctx, const toml::table& table, const std::str
   if (const toml::node* aut = r.get("aut")) {
     const toml::table* t = aut->as_table();
     if (!t) throw PlanError(r.at(*aut), r.field("aut"), "expected a table (the AUT spec), got " + TableReader::type_name(*aut));
+    // Written out as a document of its own (an inline `aut = { … }` would
+    // otherwise print as an inline table, which is not a document).
+    toml::table doc = *t;
+    doc.is_inline(false);
     std::ostringstream os;
-    os << *t;
+    os << doc;
     tier.aut_spec_toml = os.str();
     tier.aut_where = r.at(*aut);
   }

@@ -1,7 +1,9 @@
 #include "common/proc_info.hpp"
 
 #include <dirent.h>
+#include <signal.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -60,6 +62,9 @@ std::vector<ProcStat> all_processes() {
 std::vector<pid_t> processes_in_group(pid_t pgid) {
   std::vector<pid_t> out;
   if (pgid <= 0) return out;
+  // Fast path: no process (not even a zombie) has this group, so no need to
+  // read every /proc/<pid>/stat. EPERM means it exists: scan.
+  if (::kill(-pgid, 0) != 0 && errno == ESRCH) return out;
   for (const auto& st : all_processes())
     if (st.pgid == pgid && st.state != 'Z') out.push_back(st.pid);
   return out;

@@ -506,6 +506,41 @@ name = "orphan"
   EXPECT_NE(r.output.find("(orphaned); stopped it"), std::string::npos) << r.output;
 }
 
+TEST_F(BatchE2E, SessionScopeSharesOneAutAndRespawnsItBetweenEntries) {
+  std::string app = built("sample_app/sample_app");
+  ASSERT_TRUE(fs::exists(app)) << "build the sample_app target first";
+  fs::path plan = write_plan("[[tiers]]\nname = \"live\"\nuses_aut = true\naut = { executable = \"" + app +
+                             "\", args = [\"--headless\"] }\n"
+                             "[[tiers.entries]]\nname = \"first\"\n" + writer("--session-check") +
+                             "\n[[tiers.entries]]\nname = \"killer\"\n" + writer("--session-kill") +
+                             "\n[[tiers.entries]]\nname = \"after\"\n" + writer("--session-check") + "\n");
+  auto r = run({plan.string(), "--aut-scope", "session"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  auto warn = r.output.find("[BATCH-WARN] live: killer left the AUT (pid ");
+  ASSERT_NE(warn, std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(") dead — ", warn), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("after starts on a fresh AUT; it did not get to deal with the dirty state.", warn),
+            std::string::npos)
+      << r.output;
+  json doc = results();
+  EXPECT_EQ(doc["aut_scope"], "session");
+  EXPECT_TRUE((*entry(doc, "live/first"))["dirty_start"].is_null());
+  EXPECT_EQ((*entry(doc, "live/after"))["dirty_start"]["kind"], "dead");
+  EXPECT_EQ((*entry(doc, "live/after"))["aut_respawns"], 1);
+  std::vector<std::string> events;
+  for (const auto& ev : doc["aut_timeline"]) events.push_back(ev["event"]);
+  EXPECT_NE(std::find(events.begin(), events.end(), "spawn"), events.end()) << doc["aut_timeline"].dump(2);
+  EXPECT_NE(std::find(events.begin(), events.end(), "respawn"), events.end()) << doc["aut_timeline"].dump(2);
+  EXPECT_NE(std::find(events.begin(), events.end(), "stopped"), events.end()) << doc["aut_timeline"].dump(2);
+}
+
+TEST_F(BatchE2E, SessionScopeNeedsAnAutSpec) {
+  fs::path plan = write_plan(aut_plan({{"first", writer("--session-check")}}));
+  auto r = run({plan.string(), "--aut-scope", "session"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("uses the AUT but has no `aut` table"), std::string::npos) << r.output;
+}
+
 TEST_F(BatchE2E, ListDryRunAndFilter) {
   auto list = run({exe("e2e_crash_second"), "--list"});
   EXPECT_EQ(list.exit_code, 0) << list.output;
