@@ -61,12 +61,12 @@ std::string iso8601_utc(std::int64_t unix_ms) {
   return buf;
 }
 
-json to_json(const StateFile& s) {
-  json j;
+nlohmann::ordered_json to_json(const StateFile& s) {
+  nlohmann::ordered_json j;
   j["schema_version"] = StateFile::kSchemaVersion;
   j["status"] = to_string(s.status);
   if (s.aut) {
-    j["aut"] = {{"pid", s.aut->pid},
+    j["aut"] = nlohmann::ordered_json{{"pid", s.aut->pid},
                 {"pgid", s.aut->pgid},
                 {"start_time", s.aut->start_time},
                 {"executable", s.aut->executable},
@@ -76,11 +76,11 @@ json to_json(const StateFile& s) {
   } else {
     j["aut"] = nullptr;
   }
-  j["owner"] = {{"pid", s.owner.pid}, {"start_time", s.owner.start_time}, {"name", s.owner_name}};
+  j["owner"] = nlohmann::ordered_json{{"pid", s.owner.pid}, {"start_time", s.owner.start_time}, {"name", s.owner_name}};
   j["spawn_count"] = s.spawn_count;
   j["last_respawn_reason"] = s.last_respawn_reason;
   if (s.last_exit) {
-    j["last_exit"] = {{"pid", s.last_exit->pid},       {"status", s.last_exit->status},
+    j["last_exit"] = nlohmann::ordered_json{{"pid", s.last_exit->pid},       {"status", s.last_exit->status},
                       {"signaled", s.last_exit->signaled}, {"code", s.last_exit->code},
                       {"signal", s.last_exit->signal}, {"during_test", s.last_exit->during_test}};
   } else {
@@ -88,7 +88,7 @@ json to_json(const StateFile& s) {
   }
   j["degraded_reasons"] = s.degraded_reasons;
   if (s.current_test)
-    j["current_test"] = {{"suite", s.current_test->suite}, {"name", s.current_test->name}};
+    j["current_test"] = nlohmann::ordered_json{{"suite", s.current_test->suite}, {"name", s.current_test->name}};
   else
     j["current_test"] = nullptr;
   j["updated_at"] = iso8601_utc(s.updated_at_unix_ms);

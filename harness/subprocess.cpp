@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -40,6 +41,26 @@ namespace {
 
 int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
+/// Boost 1.81's close_all() compares each whitelisted fd with itself instead
+/// of with the next one, so it never closes the gaps between whitelisted fds:
+/// every non-close-on-exec fd below the highest one (its error pipe, our
+/// inherit_fds) leaked into the child. Closes those gaps (fds >= 3); the range
+/// above the highest is closed by Boost. Runs after fork: no allocation.
+void close_whitelist_gaps(const std::vector<int>& whitelist) {
+  constexpr std::size_t kMax = 64;
+  int keep[kMax];
+  std::size_t n = 0;
+  for (int fd : whitelist)
+    if (fd >= 3 && n < kMax) keep[n++] = fd;
+  std::sort(keep, keep + n);
+  unsigned int from = 3;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto fd = static_cast<unsigned int>(keep[i]);
+    if (fd > from) ::syscall(SYS_close_range, from, fd - 1, 0);
+    from = std::max(from, fd + 1);
+  }
+}
+
 /// Runs in the forked child before exec: own process group, die with the
 /// parent, and a clean signal mask (the parent may block signals).
 struct ChildSetup {
@@ -56,7 +77,7 @@ struct ChildSetup {
   }
 
   template <typename Launcher>
-  boost::system::error_code on_exec_setup(Launcher&, const bp::filesystem::path&,
+  boost::system::error_code on_exec_setup(Launcher& launcher, const bp::filesystem::path&,
                                           const char* const*) const {
     if (::setpgid(0, 0) != 0) return {errno, boost::system::system_category()};
     for (int fd : inherit_fds) {
@@ -64,6 +85,7 @@ struct ChildSetup {
       if (flags < 0 || ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0)
         return {errno, boost::system::system_category()};
     }
+    close_whitelist_gaps(launcher.fd_whitelist);
     if (die_with_parent) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (::getppid() != parent) ::_exit(127);  // the parent died before prctl

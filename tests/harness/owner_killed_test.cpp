@@ -1,0 +1,72 @@
+// A test runner killed with SIGKILL (no destructors, no TearDown) leaves no
+// AUT behind: the AUT dies with it through PR_SET_PDEATHSIG.
+#include <signal.h>
+
+#include <fstream>
+#include <regex>
+
+#include <gtest/gtest.h>
+
+#include "common/proc_info.hpp"
+#include "common/text.hpp"
+#include "harness/state_file.hpp"
+#include "harness/subprocess.hpp"
+#include "tests/harness/sample_app_support.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::eventually;
+using testing::TempDir;
+
+TEST(OwnerKilled, SigkilledRunnerLeavesNoAut) {
+  TempDir dir("owner");
+  SpawnOptions opt;
+  opt.executable = testing::binary("tests/harness/aut_owner_helper");
+  opt.args = {testing::binary("sample_app/sample_app").string(), (dir / "state.json").string(),
+              (dir / "logs").string()};
+  opt.output_file = dir / "owner.log";
+  auto owner = Subprocess::spawn(opt);
+
+  std::smatch m;
+  const std::regex ready("OWNER_READY aut_pid=(\\d+) aut_pgid=(\\d+)");
+  std::string out;
+  ASSERT_TRUE(eventually(
+      [&] {
+        out = tail_file(dir / "owner.log");
+        return std::regex_search(out, m, ready) || owner.try_wait().has_value();
+      },
+      20s))
+      << out;
+  ASSERT_TRUE(std::regex_search(out, m, ready)) << "the helper did not get its AUT up: " << out;
+  pid_t aut = std::stoi(m[1]);
+  pid_t aut_pgid = std::stoi(m[2]);
+  auto st = read_proc_stat(aut);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->ppid, owner.pid());
+  EXPECT_EQ(st->pgid, aut_pgid);
+  EXPECT_NE(aut_pgid, owner.pgid());  // the AUT is not in the runner's group: killing that would not reach it
+
+  ASSERT_EQ(::kill(owner.pid(), SIGKILL), 0);
+  ASSERT_EQ(owner.wait_for(10s), ExitStatus::killed(SIGKILL));
+  EXPECT_TRUE(eventually([&] { return processes_in_group(aut_pgid).empty(); }, 5s))
+      << "AUT group " << aut_pgid << " outlived its runner: " << testing::describe_pids(processes_in_group(aut_pgid));
+
+  // The state file the runner left says so too: neither the AUT nor its owner is alive.
+  auto state = read_state_file(dir / "state.json");
+  ASSERT_TRUE(state);
+  ASSERT_TRUE(state->aut);
+  EXPECT_EQ(state->aut->pid, aut);
+  auto in = inspect_state(*state);
+  EXPECT_FALSE(in.aut_alive);
+  EXPECT_FALSE(in.owner_alive);
+
+  auto left = testing::leftover_processes({aut_pgid, owner.pgid()});
+  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+}
+
+}  // namespace
+}  // namespace livegui

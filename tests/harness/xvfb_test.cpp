@@ -1,0 +1,105 @@
+// A private Xvfb, and sample_app windowed on it answering /screenshot.
+#include "harness/xvfb.hpp"
+
+#include <signal.h>
+
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "common/proc_info.hpp"
+#include "harness/app_handle.hpp"
+#include "hookclient/hook_client.hpp"
+#include "tests/harness/sample_app_support.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::TempDir;
+
+#define SKIP_WITHOUT_XVFB()                                                                        \
+  if (!XvfbServer::available()) GTEST_SKIP() << "Xvfb is not installed (Debian package 'xvfb'); " \
+                                                "the private-display tests need it"
+
+TEST(Xvfb, StartsOnAFreeDisplayAndStops) {
+  SKIP_WITHOUT_XVFB();
+  TempDir dir("xvfb");
+  XvfbOptions opt;
+  opt.log_file = dir / "xvfb.log";
+  auto server = XvfbServer::start(opt);
+  ASSERT_TRUE(server.valid());
+  EXPECT_THAT(server.display(), ::testing::MatchesRegex(":[0-9]+"));
+  EXPECT_TRUE(std::filesystem::exists("/tmp/.X11-unix/X" + std::to_string(server.display_number())));
+  EXPECT_EQ(read_proc_stat(server.pid())->pgid, server.pid());
+  pid_t pgid = server.pid();
+  auto report = server.stop();
+  EXPECT_FALSE(report.sent_sigkill);
+  auto left = testing::leftover_processes({pgid});
+  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+}
+
+TEST(Xvfb, RestartsWhenItDied) {
+  SKIP_WITHOUT_XVFB();
+  TempDir dir("xvfb");
+  XvfbOptions opt;
+  opt.log_file = dir / "xvfb.log";
+  auto server = XvfbServer::start(opt);
+  pid_t first = server.pid();
+  EXPECT_FALSE(server.ensure_running());
+  ::kill(first, SIGKILL);
+  ASSERT_TRUE(testing::eventually([&] { return !server.running(); }, 5s));
+  EXPECT_TRUE(server.ensure_running());
+  EXPECT_NE(server.pid(), first);
+  EXPECT_TRUE(server.running());
+  pid_t second = server.pid();
+  server.stop();
+  auto left = testing::leftover_processes({first, second});
+  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+}
+
+TEST(Xvfb, AMissingExecutableIsAClearError) {
+  XvfbOptions opt;
+  opt.executable = "/nonexistent/Xvfb";
+  try {
+    XvfbServer::start(opt);
+    FAIL() << "expected XvfbError";
+  } catch (const XvfbError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("/nonexistent/Xvfb not found"));
+  }
+}
+
+TEST(Xvfb, WindowedSampleAppOnItsOwnDisplayTakesScreenshots) {
+  SKIP_WITHOUT_XVFB();
+  TempDir dir("xvfb");
+  auto spec = testing::sample_app_spec(dir);
+  spec.args = {"--enable-faults"};  // windowed
+  spec.display = DisplayMode::Xvfb;
+  std::vector<pid_t> groups;
+  {
+    AppHandle h(spec);
+    h.ensure_ready({"Xvfb", "Screenshot"});
+    groups.push_back(h.pgid());
+    EXPECT_THAT(h.display(), ::testing::MatchesRegex(":[0-9]+"));
+    EXPECT_TRUE(h.check().healthy());
+    auto png = dir / "shot.png";
+    h.hook()->screenshot(png);
+    std::ifstream in(png, std::ios::binary);
+    std::string head(8, '\0');
+    in.read(head.data(), 8);
+    EXPECT_EQ(head, std::string("\x89PNG\r\n\x1a\n", 8));
+    EXPECT_GT(std::filesystem::file_size(png), 100u);
+    // Xvfb runs as a child of ours in its own group, until the handle stops it.
+    auto xvfbs = testing::leftover_processes();
+    EXPECT_GE(xvfbs.size(), 2u) << testing::describe_pids(xvfbs);
+    groups.insert(groups.end(), xvfbs.begin(), xvfbs.end());
+  }
+  auto left = testing::leftover_processes(groups);
+  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+}
+
+}  // namespace
+}  // namespace livegui
