@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -217,11 +218,19 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   d.scratch_dir = running ? report_dir / "logs" / "discovery" : scratch.path();
   d.interrupt_fd = signals ? signals->fd() : -1;
   std::vector<Unit> units;
+  std::string discovery_interrupted;
   try {
     units = discover(plan, d);
   } catch (const DiscoveryInterrupted& e) {
-    err << "livegui-batch: " << e.what() << "; nothing was run\n";
-    return kExitInterrupted;
+    // Nothing ran: every entry is SKIPPED, and the reports say so.
+    if (signals) signals->drain();
+    discovery_interrupted = signal_name(signals && signals->last_signal() ? signals->last_signal() : SIGINT);
+    d.start_nothing = true;
+    units = discover(plan, d);
+    if (!running) {
+      err << "livegui-batch: interrupted by " << discovery_interrupted << " during test discovery\n";
+      return kExitInterrupted;
+    }
   }
 
   // 3. Selection.
@@ -231,7 +240,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     for (const auto& t : plan.tiers) known.push_back(t.name);
     units = select_tiers(std::move(units), options.tiers, known);
     if (!options.filter.empty()) units = select_matching(std::move(units), options.filter);
-    if (units.empty() && (!options.tiers.empty() || !options.filter.empty())) {
+    if (units.empty() && discovery_interrupted.empty() && (!options.tiers.empty() || !options.filter.empty())) {
       err << "livegui-batch: no entry matches"
           << (options.tiers.empty() ? "" : " --tier " + join(options.tiers, ","))
           << (options.filter.empty() ? "" : " --filter " + options.filter) << "\n";
@@ -292,7 +301,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   eo.kill_wait = options.kill_wait;
   eo.run = ctx;
   if (options.display.kind != DisplayKind::Smart) eo.tick = std::chrono::milliseconds(250);
-  Executor executor(eo, *display, signals, &guard, units.size());
+  Executor executor(eo, *display, signals, &guard, discovery_interrupted.empty() ? units.size() : 0);
 
   BatchResults results;
   results.command_line = options.command_line;
@@ -309,6 +318,16 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     for (const auto& u : units)
       if (u.tier_index == ti) job.units.push_back(u);
     if (job.units.empty()) continue;
+    if (!discovery_interrupted.empty()) {
+      TierResult tr;
+      tr.name = tier.name;
+      tr.uses_aut = job.uses_aut;
+      results.tiers.push_back(tr);
+      for (const auto& u : job.units)
+        results.entries.push_back(UnitRun::not_run(
+            u, ctx, ResultCode::Skipped, "not run: interrupted by " + discovery_interrupted + " during test discovery"));
+      continue;
+    }
     std::unique_ptr<AutSession> session;
     if (options.aut_scope == "session" && job.uses_aut && !executor.stopped()) {
       try {
@@ -332,8 +351,8 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   if (!leftovers.empty())
     results.notes.push_back("stopped processes left behind at the end: " + join(leftovers, ", "));
   results.aut_timeline = guard.timeline();
-  results.interrupted = executor.interrupted();
-  results.interrupt_reason = executor.interrupt_reason();
+  results.interrupted = executor.interrupted() || !discovery_interrupted.empty();
+  results.interrupt_reason = discovery_interrupted.empty() ? executor.interrupt_reason() : discovery_interrupted;
   results.duration = std::chrono::steady_clock::now() - started;
   results.exit_code = exit_code_for(results);
 

@@ -151,7 +151,8 @@ std::vector<Unit> discover(const Plan& plan, const DiscoveryOptions& options) {
         else
           u.gtest = entry.format == EntryFormat::GTest || looks_like_gtest(entry.executable);
       }
-      bool need_list = u.gtest && u.unresolved.empty() && (options.list_tests || entry.split == SplitMode::Suite);
+      bool need_list = u.gtest && u.unresolved.empty() && !options.start_nothing &&
+                       (options.list_tests || entry.split == SplitMode::Suite);
       if (need_list) {
         if (options.interrupt_fd >= 0) {
           pollfd p{options.interrupt_fd, POLLIN, 0};

@@ -30,6 +30,7 @@ struct DiscoveryOptions {
   std::chrono::milliseconds default_timeout{600'000};
   std::filesystem::path scratch_dir;  ///< list outputs go here
   bool list_tests = true;             ///< false: only split="suite" entries are listed
+  bool start_nothing = false;         ///< true: list nothing at all (after an interrupt)
   int interrupt_fd = -1;              ///< readable = stop (a signalfd); -1 = none
 };
 

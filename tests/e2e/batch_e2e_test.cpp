@@ -355,6 +355,44 @@ executables = ")" + exe("e2e_passing") + R"("
   EXPECT_TRUE(xml_is_balanced(read_text(reports() / "junit.xml"), &why)) << why;
 }
 
+TEST_F(BatchE2E, InterruptDuringDiscoveryStillWritesReports) {
+  // A "GoogleTest binary" whose --gtest_list_tests never answers.
+  fs::path lister = dir_ / "never_lists";
+  std::ofstream(lister) << "#!/bin/sh\n: > '" << (dir_ / "marker").string() << "'\nexec '"
+                        << built("tests/support/fake_app") << "'\n";
+  fs::permissions(lister, fs::perms::owner_all);
+  fs::path plan = write_plan(R"(
+[[tiers]]
+name = "unit"
+[[tiers.entries]]
+executables = ")" + lister.string() + R"("
+format = "gtest"
+[[tiers.entries]]
+executables = ")" + exe("e2e_passing") + R"("
+)");
+  SpawnOptions opt;
+  opt.executable = binary("batcher/livegui-batch");
+  opt.args = {plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string()};
+  opt.cwd = dir_.path();
+  opt.output_file = dir_ / "out.txt";
+  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}};
+  Subprocess batch = Subprocess::spawn(opt);
+  ASSERT_TRUE(wait_for_file(dir_ / "marker", 60s)) << read_text(dir_ / "out.txt");
+  ASSERT_EQ(::kill(batch.pid(), SIGTERM), 0);
+  auto st = batch.wait_for(30s);
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(*st, ExitStatus::exited(130)) << read_text(dir_ / "out.txt");
+  json doc = results();
+  EXPECT_TRUE(doc["interrupted"].get<bool>());
+  EXPECT_EQ(doc["interrupt_reason"], "SIGTERM");
+  for (const char* id : {"unit/never_lists", "unit/e2e_passing"}) {
+    const json* e = entry(doc, id);
+    ASSERT_TRUE(e);
+    EXPECT_EQ((*e)["result"], "SKIPPED");
+    EXPECT_EQ((*e)["reason"], "not run: interrupted by SIGTERM during test discovery");
+  }
+}
+
 TEST_F(BatchE2E, ASecondInterruptKillsAtOnce) {
   fs::path plan = write_plan(R"(
 [[tiers]]
@@ -541,6 +579,29 @@ TEST_F(BatchE2E, SessionScopeNeedsAnAutSpec) {
   EXPECT_NE(r.output.find("uses the AUT but has no `aut` table"), std::string::npos) << r.output;
 }
 
+TEST_F(BatchE2E, FailFastSkipsWhatComesAfterTheFirstFailure) {
+  fs::path plan = write_plan(R"(
+[[tiers]]
+name = "unit"
+[[tiers.entries]]
+executables = ")" + exe("e2e_expected_fail") + R"("
+[[tiers]]
+name = "later"
+[[tiers.entries]]
+executables = ")" + exe("e2e_passing") + R"("
+)");
+  auto without = run({plan.string()});
+  EXPECT_EQ(without.exit_code, 1) << without.output;
+  EXPECT_EQ((*entry(results(), "later/e2e_passing"))["result"], "PASS") << "the batch goes on by default";
+  auto with = run({plan.string(), "--fail-fast"});
+  EXPECT_EQ(with.exit_code, 1) << with.output;
+  json doc = results();
+  const json* later = entry(doc, "later/e2e_passing");
+  ASSERT_TRUE(later);
+  EXPECT_EQ((*later)["result"], "SKIPPED");
+  EXPECT_EQ((*later)["reason"], "not run: --fail-fast stopped the batch after unit/e2e_expected_fail failed");
+}
+
 TEST_F(BatchE2E, ListDryRunAndFilter) {
   auto list = run({exe("e2e_crash_second"), "--list"});
   EXPECT_EQ(list.exit_code, 0) << list.output;
@@ -565,6 +626,27 @@ TEST_F(BatchE2E, SuiteSplitRunsOneProcessPerSuite) {
   EXPECT_EQ(doc["entries"][0]["id"], "default/e2e_passing/Passing");
   EXPECT_EQ(doc["entries"][1]["id"], "default/e2e_expected_fail/Expected");
   EXPECT_EQ(doc["entries"][1]["result"], "FAIL");
+}
+
+TEST_F(BatchE2E, AutEntriesRunOneAtATimeEvenWithJobs) {
+  std::string text = "[[tiers]]\nname = \"mixed\"\n";
+  for (int i = 0; i < 6; ++i)
+    text += "[[tiers.entries]]\nname = \"e" + std::to_string(i) + "\"\nexecutables = \"" + exe("e2e_passing") +
+            "\"\nuses_aut = " + (i % 2 == 0 ? "true" : "false") + "\n";
+  fs::path plan = write_plan(text);
+  auto r = run({plan.string(), "-j", "4"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  json doc = results();
+  std::vector<std::pair<double, double>> aut;  // [start, end) in ms
+  for (const auto& e : doc["entries"]) {
+    if (!e["uses_aut"].get<bool>()) continue;
+    double start = e["started_unix_ms"].get<double>();
+    aut.push_back({start, start + e["duration_s"].get<double>() * 1000});
+  }
+  ASSERT_EQ(aut.size(), 3u);
+  std::sort(aut.begin(), aut.end());
+  for (std::size_t i = 1; i < aut.size(); ++i)
+    EXPECT_GE(aut[i].first + 1, aut[i - 1].second) << "AUT entries overlapped";  // ms rounding
 }
 
 TEST_F(BatchE2E, HelpExplains) {
