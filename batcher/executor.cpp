@@ -168,6 +168,9 @@ void Executor::poll_once(const TierJob& tier, std::vector<std::optional<EntryRes
   auto now = Clock::now();
   std::vector<pollfd> fds;
   if (signals_) fds.push_back({signals_->fd(), POLLIN, 0});
+  // State file changes wake us, so the AUT timeline sees each transition.
+  const int watch = guard_ ? guard_->watch_fd() : -1;
+  if (watch >= 0) fds.push_back({watch, POLLIN, 0});
   auto wake = now + options_.tick;
   for (const auto& job : running_) {
     if (!job->status) {
@@ -183,16 +186,16 @@ void Executor::poll_once(const TierJob& tier, std::vector<std::optional<EntryRes
   ::poll(fds.data(), fds.size(), ms);
 
   handle_signals();
-  std::vector<Job*> jobs;
-  for (auto& j : running_) jobs.push_back(j.get());
-  for (Job* j : jobs) service(*j, tier, results);
-
   now = Clock::now();
-  if (guard_ && now >= next_observe_) {
+  bool changed = watch >= 0 ? guard_->drain_watch() : (guard_ && now >= next_observe_);
+  if (changed) {
     for (const auto& j : running_)
       if (j->unit->entry.uses_aut) guard_->observe(tier.name, j->unit->id);
     next_observe_ = now + std::max(options_.tick, milliseconds(250));
   }
+  std::vector<Job*> jobs;
+  for (auto& j : running_) jobs.push_back(j.get());
+  for (Job* j : jobs) service(*j, tier, results);
   display_.tick();
 }
 

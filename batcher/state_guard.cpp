@@ -1,6 +1,7 @@
 #include "batcher/state_guard.hpp"
 
 #include <poll.h>
+#include <sys/inotify.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -109,7 +110,38 @@ std::string stop_recorded_aut(const StateFile& s, std::chrono::milliseconds term
   return result;
 }
 
-StateGuard::StateGuard(Options options) : options_(std::move(options)) {}
+StateGuard::StateGuard(Options options) : options_(std::move(options)) {
+  watch_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (watch_fd_ < 0) return;
+  // The harness writes by rename (temp file + rename), so IN_MOVED_TO is the
+  // signal; the others catch removal and writes in place.
+  fs::path dir = options_.state_file.parent_path();
+  if (::inotify_add_watch(watch_fd_, dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE) < 0) {
+    ::close(watch_fd_);
+    watch_fd_ = -1;
+  }
+}
+
+StateGuard::~StateGuard() {
+  if (watch_fd_ >= 0) ::close(watch_fd_);
+}
+
+bool StateGuard::drain_watch() {
+  if (watch_fd_ < 0) return false;
+  alignas(inotify_event) char buf[4096];
+  bool ours = false;
+  const std::string name = options_.state_file.filename().string();
+  for (;;) {
+    ssize_t n = ::read(watch_fd_, buf, sizeof buf);
+    if (n <= 0) break;
+    for (ssize_t off = 0; off < n;) {
+      auto* ev = reinterpret_cast<inotify_event*>(buf + off);
+      if (ev->len > 0 && name == ev->name) ours = true;
+      off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+    }
+  }
+  return ours;
+}
 
 StateGuard::Counts StateGuard::take_counts() { return std::exchange(counts_, Counts{}); }
 
@@ -126,37 +158,35 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
   };
   const StateFile* before = last_ ? &*last_ : nullptr;
   if (before && before->updated_at_unix_ms == now.updated_at_unix_ms && before->owner == now.owner) return;
-  const bool same_lineage = before && before->owner == now.owner;
-  const int spawned_before = same_lineage ? before->spawn_count : 0;
+  std::string owner = now.owner_name.empty() ? "pid " + std::to_string(now.owner.pid) : now.owner_name;
 
-  if (now.last_exit && (!before || !before->last_exit || before->last_exit->pid != now.last_exit->pid ||
-                        before->last_exit->status != now.last_exit->status))
-    event("death", now.last_exit->pid, "AUT pid " + std::to_string(now.last_exit->pid) + ": " + describe_exit(*now.last_exit));
-
-  if (now.aut && (!before || !before->aut || before->aut->pid != now.aut->pid || now.spawn_count > spawned_before)) {
-    int spawns = std::max(1, now.spawn_count - spawned_before);
-    counts_.spawns += spawns;
-    // Every start after the first of an owner lineage is a respawn.
-    int respawns = std::max(0, now.spawn_count - 1) - std::max(0, spawned_before - 1);
-    if (!same_lineage && now.spawn_count == 0) respawns = 0;
-    counts_.respawns += std::max(0, respawns);
-    std::string owner = now.owner_name.empty() ? "pid " + std::to_string(now.owner.pid) : now.owner_name;
-    if (now.spawn_count > 1 && !now.last_respawn_reason.empty())
-      event("respawn", now.aut->pid, now.last_respawn_reason + " (by " + owner + ")");
+  // Several owners may write the file in turn (session scope: the batcher and
+  // the test binaries attached to its AUT), so events are kept per AUT pid:
+  // each process is started, degraded, dead or stopped once.
+  if (now.last_exit && dead_.insert(now.last_exit->pid).second)
+    event("death", now.last_exit->pid,
+          "AUT pid " + std::to_string(now.last_exit->pid) + ": " + describe_exit(*now.last_exit));
+  if (now.aut && spawned_.insert(now.aut->pid).second) {
+    // Starts we did not see (two between our reads) are known from the count.
+    int missed = before && before->owner == now.owner ? std::max(0, now.spawn_count - before->spawn_count - 1) : 0;
+    bool respawn = now.spawn_count > 1 || (now.last_exit && now.last_exit->pid != now.aut->pid);
+    counts_.spawns += 1 + missed;
+    counts_.respawns += (respawn ? 1 : 0) + missed;
+    if (respawn)
+      event("respawn", now.aut->pid,
+            (now.last_respawn_reason.empty() ? std::string("replaced an earlier AUT") : now.last_respawn_reason) +
+                " (by " + owner + ")");
     else
       event("spawn", now.aut->pid, "started by " + owner);
-    if (spawns > 1)
-      timeline_.back().reason += " (" + std::to_string(spawns - 1) + " earlier spawn(s) not observed)";
+    if (missed > 0) timeline_.back().reason += " (" + std::to_string(missed) + " earlier start(s) not observed)";
   }
-  if (now.status != (before ? before->status : AutStatus::Starting) || !same_lineage) {
-    if (now.status == AutStatus::Degraded)
-      event("degraded", now.aut ? now.aut->pid : 0,
-            now.degraded_reasons.empty() ? std::string("no reason recorded") : now.degraded_reasons.front());
-    else if (now.status == AutStatus::Stopped && before)
-      event("stopped", now.aut ? now.aut->pid : 0, "stopped by its owner");
-    else if (now.status == AutStatus::Dead && !now.last_exit)
-      event("death", now.aut ? now.aut->pid : 0, "recorded dead");
-  }
+  pid_t pid = now.aut ? now.aut->pid : 0;
+  if (now.status == AutStatus::Degraded && pid && degraded_.insert(pid).second)
+    event("degraded", pid, now.degraded_reasons.empty() ? std::string("no reason recorded") : now.degraded_reasons.front());
+  if (now.status == AutStatus::Stopped && pid && stopped_.insert(pid).second && !dead_.count(pid))
+    event("stopped", pid, "stopped by " + owner);
+  if (now.status == AutStatus::Dead && pid && !now.last_exit && dead_.insert(pid).second)
+    event("death", pid, "recorded dead by " + owner);
   last_ = now;
 }
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,9 +44,19 @@ class StateGuard {
     std::chrono::milliseconds term_grace{3000};
     std::chrono::milliseconds kill_wait{2000};
   };
+  /// Watches the state file's directory (inotify) when it can.
   explicit StateGuard(Options options);
+  ~StateGuard();
+  StateGuard(const StateGuard&) = delete;
+  StateGuard& operator=(const StateGuard&) = delete;
 
   const std::filesystem::path& state_file() const { return options_.state_file; }
+
+  /// Readable when the state file may have changed; -1 without inotify (then
+  /// poll observe() on a timer instead).
+  int watch_fd() const { return watch_fd_; }
+  /// Consumes pending notifications; true when one was about the state file.
+  bool drain_watch();
 
   /// Reads the file and records what changed since the last read, against
   /// the entry `entry_id` of `tier`. Cheap (one small file, a few /proc reads).
@@ -69,7 +80,12 @@ class StateGuard {
   void record_changes(const StateFile& now, const std::string& tier, const std::string& entry_id);
 
   Options options_;
+  int watch_fd_ = -1;
   std::optional<StateFile> last_;
+  std::set<pid_t> spawned_;   ///< AUT pids already in the timeline as started
+  std::set<pid_t> dead_;      ///< … as dead
+  std::set<pid_t> degraded_;  ///< … as degraded
+  std::set<pid_t> stopped_;   ///< … as stopped
   std::vector<TimelineEvent> timeline_;
   Counts counts_;
   std::int64_t acknowledged_unix_ms_ = -1;

@@ -146,6 +146,20 @@ TEST_F(BatcherStateGuard, RecordsSpawnsDeathsAndRespawnsInTheTimeline) {
   EXPECT_EQ(guard.timeline()[2].reason, "AUT pid 2001 died during A.b (killed by SIGABRT) (by test_live)");
   EXPECT_EQ(guard.timeline()[1].pid, 2001);
 
+  // Another owner (a test binary attached in session scope) writing about the
+  // same AUT is not a new start; its clean stop is recorded once.
+  s.owner = {12399, 43};
+  s.owner_name = "guest";
+  s.status = AutStatus::Stopped;
+  write_state_file(file_, s);
+  guard.observe("live", "live/guest");
+  write_state_file(file_, s);
+  guard.observe("live", "live/guest");
+  EXPECT_EQ(guard.take_counts().spawns, 0);
+  ASSERT_EQ(guard.timeline().size(), 4u);
+  EXPECT_EQ(guard.timeline()[3].event, "stopped");
+  EXPECT_EQ(guard.timeline()[3].reason, "stopped by guest");
+
   // The state is fresh (written during the window) and the AUT is gone.
   s.status = AutStatus::Dead;
   s.last_exit->pid = 2002;
