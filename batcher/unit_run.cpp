@@ -38,6 +38,13 @@ AttemptSpec UnitRun::next_attempt() {
   s.cwd = unit_.entry.cwd;
   s.output_file = a.log;
   s.env_set = ctx_.env;
+  if (unit_.gtest) {
+    // The markers tell which test was running when a binary died: keep them
+    // (brief mode drops them) and keep them free of colour codes. The plan
+    // may still say otherwise.
+    s.env_set["GTEST_BRIEF"] = "0";
+    s.env_set["GTEST_COLOR"] = "no";
+  }
   if (unit_.entry.uses_aut)
     for (const auto& [k, v] : ctx_.aut_env) s.env_set[k] = v;
   if (unit_.entry.uses_aut && !unit_.aut_spec_file.empty()) s.env_set["LIVEGUI_AUT_SPEC"] = unit_.aut_spec_file;
