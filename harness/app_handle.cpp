@@ -117,9 +117,11 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
 
   // ---- state file --------------------------------------------------------
 
-  void write_state() {
+  /// `durable`: fsync (status transitions); current-test updates, written
+  /// twice per test, skip it (see write_state_file).
+  void write_state(bool durable = true) {
     try {
-      write_state_file(state_path, state);
+      write_state_file(state_path, state, durable);
       last_state_error.clear();
     } catch (const StateFileError& e) {
       // The state file is a record for others; the AUT works without it. Say
@@ -419,7 +421,7 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
     if (im.current_test) im.previous_test = im.current_test;
     im.current_test = test;
     im.state.current_test = test;
-    im.write_state();
+    im.write_state(false);
   }
   if (im.consecutive_failed_starts >= im.spec.max_consecutive_failed_starts)
     throw AutUnavailable(im.cap_message("for " + test.full()));
@@ -500,7 +502,7 @@ void AppHandle::test_started(const TestRef& test) {
   if (im.current_test) im.previous_test = im.current_test;
   im.current_test = test;
   im.state.current_test = test;
-  im.write_state();
+  im.write_state(false);
 }
 
 std::optional<AutExit> AppHandle::test_finished(const TestRef& test) {
@@ -514,7 +516,7 @@ std::optional<AutExit> AppHandle::test_finished(const TestRef& test) {
   im.previous_test = test;
   im.current_test.reset();
   im.state.current_test.reset();
-  im.write_state();
+  im.write_state(false);  // a death during the test was already written durably by record_exit
   return exit;
 }
 

@@ -5,6 +5,7 @@
 namespace livegui {
 
 bool apply_environment_overrides(AppSpec& spec) {
+  if (const char* v = std::getenv("LIVEGUI_AUT_SPEC"); v && *v) spec = AppSpec::from_toml_file(v, "");
   if (const char* v = std::getenv("LIVEGUI_STATE_FILE"); v && *v) spec.state_file = v;
   if (const char* v = std::getenv("LIVEGUI_LOG_DIR"); v && *v) spec.log_dir = v;
   const char* scope = std::getenv("LIVEGUI_AUT_SCOPE");

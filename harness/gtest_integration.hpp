@@ -10,9 +10,11 @@
 //   }
 //
 // and derive fixtures from livegui::LiveAppTest. Environment overrides (used
-// by livegui-batch): LIVEGUI_STATE_FILE (state file path), LIVEGUI_LOG_DIR
-// (AUT logs), LIVEGUI_AUT_SCOPE=session (attach to the AUT recorded in the
-// state file instead of owning one; "file" or unset: own one).
+// by livegui-batch): LIVEGUI_AUT_SPEC (a TOML file holding an AUT table, see
+// app_spec.hpp, replacing the spec from main; relative paths in it are
+// resolved against its directory), LIVEGUI_STATE_FILE (state file path),
+// LIVEGUI_LOG_DIR (AUT logs), LIVEGUI_AUT_SCOPE=session (attach to the AUT
+// recorded in the state file instead of owning one; "file" or unset: own one).
 
 #include "harness/app_handle.hpp"
 #include "harness/app_spec.hpp"
@@ -28,8 +30,9 @@ namespace livegui {
 /// after the default printer. Call once, before RUN_ALL_TESTS().
 void init(int* argc, char** argv, AppSpec spec);
 
-/// Applies LIVEGUI_STATE_FILE, LIVEGUI_LOG_DIR to `spec`; returns true when
-/// LIVEGUI_AUT_SCOPE=session. Throws AppSpecError for an unknown scope.
+/// Applies LIVEGUI_AUT_SPEC, LIVEGUI_STATE_FILE, LIVEGUI_LOG_DIR to `spec`;
+/// returns true when LIVEGUI_AUT_SCOPE=session. Throws AppSpecError for an
+/// unusable spec file or an unknown scope.
 bool apply_environment_overrides(AppSpec& spec);
 
 }  // namespace livegui

@@ -70,7 +70,7 @@ struct LaunchedAut {
   int port = 0;
   std::filesystem::path log_file;
   std::string display;  ///< DISPLAY given to the AUT; empty when none
-  std::chrono::nanoseconds time_to_ready{0};  ///< spawn → ready signal
+  std::chrono::nanoseconds time_to_ready{0};  ///< spawn requested → ready signal seen
 };
 
 /// GET /health as the launcher saw it.

@@ -302,7 +302,7 @@ void ensure_state_dir(const fs::path& dir) {
                          "); refusing to use it");
 }
 
-void write_state_file(const fs::path& path, StateFile state) {
+void write_state_file(const fs::path& path, StateFile state, bool durable) {
   if (path.empty()) throw StateFileError("writing state file: no path given");
   fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   std::error_code ec;
@@ -319,7 +319,7 @@ void write_state_file(const fs::path& path, StateFile state) {
                                    errno_text(errno));
   try {
     write_all(fd, data, tmp);
-    if (::fsync(fd) != 0) throw StateFileError("writing state file " + tmp.string() + ": fsync: " + errno_text(errno));
+    if (durable && ::fsync(fd) != 0) throw StateFileError("writing state file " + tmp.string() + ": fsync: " + errno_text(errno));
     if (::close(fd) != 0) {
       fd = -1;
       throw StateFileError("writing state file " + tmp.string() + ": close: " + errno_text(errno));

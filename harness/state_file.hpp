@@ -78,8 +78,11 @@ std::filesystem::path default_state_dir();
 void ensure_state_dir(const std::filesystem::path& dir);
 
 /// Writes atomically (temp + fsync + rename, 0600, never following a symlink).
-/// Sets updated_at. Throws StateFileError on I/O failure.
-void write_state_file(const std::filesystem::path& path, StateFile state);
+/// Sets updated_at. Throws StateFileError on I/O failure. `durable` = false
+/// skips the fsync (still atomic for readers, as rename(2) is; only a power
+/// loss could lose the update): for frequent, low-value updates such as the
+/// current test, where an fsync on a disk-backed /tmp costs milliseconds.
+void write_state_file(const std::filesystem::path& path, StateFile state, bool durable = true);
 
 /// Reads and validates. std::nullopt when the file does not exist. Throws
 /// StateFileError (naming the file and field) when it is a symlink, not a

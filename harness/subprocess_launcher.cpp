@@ -124,6 +124,7 @@ LaunchedAut SubprocessLauncher::start(const AppSpec& spec, const LaunchRequest& 
     opt.env_unset.push_back("WAYLAND_DISPLAY");
   }
 
+  const auto spawned_at = std::chrono::steady_clock::now();
   Subprocess child;
   try {
     child = Subprocess::spawn(opt);
@@ -136,11 +137,11 @@ LaunchedAut SubprocessLauncher::start(const AppSpec& spec, const LaunchRequest& 
   switch (ready.outcome) {
     case ReadyOutcome::Ready: {
       current_ = LaunchedAut{child.pid(), child.pgid(), child.start_time(), ready.port, request.log_file, display,
-                             ready.took};
+                             std::chrono::steady_clock::now() - spawned_at};
       owned_.emplace(std::move(child));
       make_health_client(spec, ready.port);
       logger("harness")->debug("AUT pid {} ready on port {} in {}", current_.pid, current_.port,
-                               human_duration(ready.took));
+                               human_duration(current_.time_to_ready));
       return current_;
     }
     case ReadyOutcome::Exited: {

@@ -112,6 +112,8 @@ struct DeathCase {
   const char* brief;
 };
 
+void PrintTo(const DeathCase& c, std::ostream* os) { *os << c.kind; }
+
 class SampleAppDeath : public SampleApp, public ::testing::WithParamInterface<DeathCase> {};
 
 TEST_P(SampleAppDeath, IsAttributedToTheTestAndRespawned) {

@@ -1,0 +1,263 @@
+// harness_bench: what the AUT handle costs, against the real sample_app
+// (headless), measured in one run so ratios are meaningful.
+//
+//   per-test check()          median / p90 µs (pidfd + GET /health)
+//   per-test bookkeeping      test_started + ensure_ready + test_finished (state file writes)
+//   AUT time-to-ready (raw)   posix_spawn → ready line on a pipe, no harness
+//   harness start             spawn → ready line through the log file
+//   respawn after crash       death noticed → old group reaped → new AUT ready
+//   respawn after degraded    /health 503 noticed → SIGTERM → new AUT ready
+//   stop, SIGTERM ignored     with the configured grace (SIGTERM → grace → SIGKILL)
+//
+// Usage: harness_bench [--quick] [--app PATH]
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/text.hpp"
+#include "harness/app_handle.hpp"
+#include "harness/state_file.hpp"
+#include "hookclient/hook_client.hpp"
+
+extern char** environ;
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+double us(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::micro>(d).count(); }
+double ms(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+struct Stats {
+  double median = 0, p90 = 0, min = 0;
+};
+Stats stats(std::vector<double> v) {
+  if (v.empty()) return {};
+  std::sort(v.begin(), v.end());
+  return {v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 9 / 10)], v.front()};
+}
+
+/// The AUT on its own: posix_spawn, read the ready line from a pipe. The
+/// floor any harness is compared with.
+std::chrono::nanoseconds raw_time_to_ready(const std::string& app) {
+  int p[2];
+  if (::pipe(p) != 0) throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+  posix_spawn_file_actions_addclose(&fa, p[0]);
+  posix_spawn_file_actions_addclose(&fa, p[1]);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  std::vector<char*> argv{const_cast<char*>(app.c_str()), const_cast<char*>("--headless"), nullptr};
+  auto t0 = Clock::now();
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, app.c_str(), &fa, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  ::close(p[1]);
+  if (rc != 0) throw std::runtime_error(std::string("posix_spawn failed: ") + std::strerror(rc));
+  std::string out;
+  char buf[256];
+  std::chrono::nanoseconds took{0};
+  for (;;) {
+    ssize_t n = ::read(p[0], buf, sizeof buf);  // the app flushes the line when ready
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.find("LIVEGUI_HOOK_READY ") != std::string::npos && out.find('\n') != std::string::npos) {
+      took = Clock::now() - t0;
+      break;
+    }
+  }
+  ::close(p[0]);
+  ::kill(-pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  if (took.count() == 0) throw std::runtime_error("sample_app did not print its ready line: " + out);
+  return took;
+}
+
+livegui::AppSpec spec_for(const std::string& app, const fs::path& dir, std::vector<std::string> extra = {}) {
+  livegui::AppSpec s;
+  s.executable = app;
+  s.args = {"--headless", "--enable-faults"};
+  s.args.insert(s.args.end(), extra.begin(), extra.end());
+  s.state_file = dir / "aut-state.json";
+  s.log_dir = dir / "logs";
+  s.term_grace = 1s;
+  return s;
+}
+
+/// Fatal faults may end the app before its 202 reply is read: that is fine,
+/// the exit is what we wait for next.
+void inject_fatal(livegui::HookClient& hook, const std::string& kind) {
+  try {
+    hook.inject_fault(kind);
+  } catch (const livegui::HookUnreachable&) {
+  }
+}
+
+void row(const char* what, const std::string& value, const std::string& note = "") {
+  std::printf("  %-34s %22s   %s\n", what, value.c_str(), note.c_str());
+}
+
+std::string fmt(const char* f, double a, double b = 0) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, a, b);
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool quick = false;
+  std::string app = LIVEGUI_SAMPLE_APP;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--quick") quick = true;
+    else if (a == "--app" && i + 1 < argc) app = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: harness_bench [--quick] [--app PATH]\n");
+      return 2;
+    }
+  }
+  const int checks = quick ? 300 : 3000;
+  const int starts = quick ? 5 : 20;
+  const int respawns = quick ? 5 : 20;
+  const int stops = quick ? 2 : 5;
+  const auto grace = quick ? 200ms : 500ms;
+
+  char tmpl[] = "/tmp/livegui-harness-bench-XXXXXX";
+  if (!::mkdtemp(tmpl)) return 1;
+  fs::path dir = tmpl;
+
+  try {
+    // AUT's own time to ready, and the harness's first start, interleaved.
+    std::vector<double> raw, harness_start, handle_start;
+    for (int i = 0; i < starts; ++i) {
+      raw.push_back(ms(raw_time_to_ready(app)));
+      livegui::AppHandle h(spec_for(app, dir));
+      auto t0 = Clock::now();
+      h.start();
+      handle_start.push_back(ms(Clock::now() - t0));
+      harness_start.push_back(ms(h.last_time_to_ready()));
+    }
+
+    livegui::AppHandle h(spec_for(app, dir));
+    h.ensure_ready({"Bench", "T0"});
+    // Warm the kept-alive connection, then time check().
+    for (int i = 0; i < 20; ++i) h.check();
+    std::vector<double> check_us;
+    for (int i = 0; i < checks; ++i) {
+      auto t0 = Clock::now();
+      auto c = h.check();
+      check_us.push_back(us(Clock::now() - t0));
+      if (!c.healthy()) throw std::runtime_error("AUT not healthy during the check bench: " + c.describe());
+    }
+    std::vector<double> per_test_us;
+    for (int i = 0; i < checks / 10; ++i) {
+      livegui::TestRef t{"Bench", "T" + std::to_string(i + 1)};
+      auto t0 = Clock::now();
+      h.test_started(t);
+      h.ensure_ready(t);
+      h.test_finished(t);
+      per_test_us.push_back(us(Clock::now() - t0));
+    }
+
+    // Respawn after a crash and after an assert (degraded), each measured by
+    // ensure_ready() from noticing to the new AUT being ready.
+    std::vector<double> crash_ms, degraded_ms;
+    int n = 100;
+    for (int i = 0; i < respawns; ++i) {
+      inject_fatal(*h.hook(), "crash");
+      if (!h.wait_for_exit(10s)) throw std::runtime_error("the crash fault did not end the AUT");
+      auto ev = h.ensure_ready({"Bench", "R" + std::to_string(n++)});
+      if (ev.kind != livegui::ReadyEvent::Kind::Respawned) throw std::runtime_error("expected a respawn after crash");
+      crash_ms.push_back(ms(ev.took));
+
+      h.hook()->inject_fault("assert");
+      for (auto deadline = Clock::now() + 10s; Clock::now() < deadline;)
+        if (h.check().state == livegui::AutHealth::Degraded) break;
+      auto log = h.log_file();
+      ev = h.ensure_ready({"Bench", "R" + std::to_string(n++)});
+      if (ev.kind != livegui::ReadyEvent::Kind::Respawned) throw std::runtime_error("expected a respawn after assert");
+      if (ev.reason.find("degraded") == std::string::npos)
+        std::fprintf(stderr, "unexpected: %s\n%s\n", ev.reason.c_str(), livegui::tail_file(log, 20).c_str());
+      degraded_ms.push_back(ms(ev.took));
+    }
+    auto graceful = h.stop();
+
+    // Stop an AUT that ignores SIGTERM, with the configured grace.
+    std::vector<double> stop_ignoring, stop_sigterm;
+    for (int i = 0; i < stops; ++i) {
+      auto s = spec_for(app, dir, {"--ignore-sigterm"});
+      s.shutdown_request = false;
+      s.term_grace = grace;
+      livegui::AppHandle stubborn(s);
+      stubborn.start();
+      auto r = stubborn.stop();
+      if (!r.sent_sigkill) throw std::runtime_error("expected SIGKILL for an AUT ignoring SIGTERM");
+      stop_ignoring.push_back(ms(r.took));
+
+      auto s2 = spec_for(app, dir);
+      s2.shutdown_request = false;
+      livegui::AppHandle polite(s2);
+      polite.start();
+      stop_sigterm.push_back(ms(polite.stop().took));
+    }
+
+    std::vector<double> write_durable, write_fast;
+    {
+      livegui::StateFile sf;
+      sf.owner = livegui::self_identity();
+      for (int i = 0; i < (quick ? 20 : 100); ++i) {
+        auto t0 = Clock::now();
+        livegui::write_state_file(dir / "bench-state.json", sf, true);
+        write_durable.push_back(us(Clock::now() - t0));
+        t0 = Clock::now();
+        livegui::write_state_file(dir / "bench-state.json", sf, false);
+        write_fast.push_back(us(Clock::now() - t0));
+      }
+    }
+
+    auto c = stats(check_us), pt = stats(per_test_us), r = stats(raw), hs = stats(harness_start),
+         hstart = stats(handle_start), cr = stats(crash_ms), dg = stats(degraded_ms), si = stats(stop_ignoring),
+         st = stats(stop_sigterm);
+    std::printf("harness_bench (%s) against %s --headless\n\n", quick ? "quick" : "full", app.c_str());
+    std::printf("  %-34s %22s   %s\n", "what", "median", "notes");
+    row("check() per test", fmt("%.0f us", c.median), fmt("p90 %.0f us, n=%.0f", c.p90, checks));
+    row("test_started+ensure_ready+finished", fmt("%.0f us", pt.median),
+        fmt("p90 %.0f us (2 state file writes without fsync)", pt.p90));
+    row("state file write, fsync / none", fmt("%.0f / %.0f us", stats(write_durable).median, stats(write_fast).median),
+        "in " + dir.string());
+    row("AUT time-to-ready, raw", fmt("%.1f ms", r.median), "posix_spawn + ready line on a pipe");
+    row("harness spawn -> ready", fmt("%.1f ms", hs.median), fmt("ratio %.2f x raw", hs.median / r.median));
+    row("harness start() incl. state file", fmt("%.1f ms", hstart.median), fmt("ratio %.2f x raw", hstart.median / r.median));
+    row("respawn after crash (SIGABRT)", fmt("%.1f ms", cr.median),
+        fmt("ratio %.2f x raw time-to-ready, n=%.0f", cr.median / r.median, respawns));
+    row("respawn after assert (degraded)", fmt("%.1f ms", dg.median),
+        fmt("ratio %.2f x raw (includes SIGTERM stop of the old)", dg.median / r.median));
+    row("stop, healthy, POST /shutdown", fmt("%.1f ms", ms(graceful.took)), "");
+    row("stop, healthy, SIGTERM", fmt("%.1f ms", st.median), "");
+    row("stop, SIGTERM ignored", fmt("%.1f ms", si.median),
+        fmt("grace %.0f ms -> SIGKILL; overhead %.1f ms", static_cast<double>(grace.count()),
+            si.median - static_cast<double>(grace.count())));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "harness_bench: %s\n", e.what());
+    fs::remove_all(dir);
+    return 1;
+  }
+  fs::remove_all(dir);
+  return 0;
+}
