@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds livegui (installing missing Debian packages) and runs the demo: three
+# tiers of real GoogleTest files against sample_app, where one live-GUI file
+# breaks the shared AUT and the next one still passes on a fresh AUT.
+#
+#   tools/demo.sh [extra livegui-batch options…]
+#
+# Exit code 0 when everything behaved as expected (the plan's intentional
+# failures included); non-zero on a real regression.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export LIVEGUI_BUILD_DIR="$here/build"
+"$here/tools/setup.sh" --build-dir "$LIVEGUI_BUILD_DIR"
+report_dir="$LIVEGUI_BUILD_DIR/demo-report"
+state_dir="$LIVEGUI_BUILD_DIR/demo-state"
+echo
+echo "== livegui demo: livegui-batch examples/demo/demo.toml --aut-scope session"
+exec "$LIVEGUI_BUILD_DIR/batcher/livegui-batch" "$here/examples/demo/demo.toml" \
+  --aut-scope session --report-dir "$report_dir" --state-dir "$state_dir" "$@"
