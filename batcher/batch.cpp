@@ -134,11 +134,13 @@ std::map<std::string, double> previous_durations(const fs::path& report_dir) {
 }
 
 /// Writes each tier's AUT spec for the harness (LIVEGUI_AUT_SPEC) and checks it.
-void prepare_aut_specs(const Plan& plan, std::vector<Unit>& units, const fs::path& dir, bool validate) {
+/// With `running` false (--list, --dry-run) nothing is validated or written;
+/// the paths are only named.
+void prepare_aut_specs(const Plan& plan, std::vector<Unit>& units, const fs::path& dir, bool running) {
   std::map<std::string, std::string> files;
   for (const auto& tier : plan.tiers) {
     if (tier.aut_spec_toml.empty()) continue;
-    if (validate) {
+    if (running) {
       try {
         AppSpec::from_toml_string(tier.aut_spec_toml, "", tier.aut_where.str() + " [tiers.aut]",
                                   plan.source.empty() ? fs::current_path() : plan.source.parent_path());
@@ -147,9 +149,8 @@ void prepare_aut_specs(const Plan& plan, std::vector<Unit>& units, const fs::pat
                                                          "\" is unusable: " + e.what());
       }
     }
-    if (dir.empty()) continue;
     fs::path file = dir / ("aut-spec-" + safe_file_name(tier.name) + ".toml");
-    write_file_atomically(file, tier.aut_spec_toml);
+    if (running) write_file_atomically(file, tier.aut_spec_toml);
     files[tier.name] = file.string();
   }
   for (auto& u : units)
@@ -205,7 +206,8 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
       return kExitUsage;
     }
   }
-  fs::path report_dir = running ? fs::absolute(options.report_dir) : fs::path();
+  // --dry-run names the paths a real run would use (nothing is written there).
+  fs::path report_dir = fs::absolute(options.report_dir);
   ScratchDir scratch;
 
   // 2. Discovery.
@@ -257,13 +259,13 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
 
   fs::path state_dir = options.state_dir ? fs::absolute(*options.state_dir) : default_state_dir();
   RunContext ctx;
-  ctx.log_dir = running ? report_dir / "logs" : scratch.path();
+  ctx.log_dir = report_dir / "logs";
   ctx.env["LIVEGUI_STATE_DIR"] = state_dir.string();
   ctx.env["LIVEGUI_STATE_FILE"] = (state_dir / "aut-state.json").string();
   ctx.aut_env["LIVEGUI_AUT_SCOPE"] = options.aut_scope;
-  ctx.aut_env["LIVEGUI_LOG_DIR"] = (running ? report_dir / "logs" / "aut" : scratch.path()).string();
+  ctx.aut_env["LIVEGUI_LOG_DIR"] = (report_dir / "logs" / "aut").string();
   try {
-    prepare_aut_specs(plan, units, running ? report_dir : scratch.path(), running);
+    prepare_aut_specs(plan, units, report_dir, running);
   } catch (const PlanError& e) {
     err << "livegui-batch: plan error: " << e.what() << "\n";
     return kExitUsage;

@@ -154,6 +154,10 @@ bool Executor::spawn_attempt(Job& job) {
   job.cause = StopCause::None;
   job.phase = Phase::Running;
   job.attempt_started = Clock::now();
+  // A report left by an earlier run must not be taken for this attempt's.
+  std::error_code ec;
+  if (!spec.json.empty()) std::filesystem::remove(spec.json, ec);
+  if (!spec.premature_exit_file.empty()) std::filesystem::remove(spec.premature_exit_file, ec);
   try {
     job.proc = Subprocess::spawn(spec.spawn);
   } catch (const std::exception& e) {

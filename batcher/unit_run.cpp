@@ -56,9 +56,6 @@ AttemptSpec UnitRun::next_attempt() {
   if (unit_.gtest) {
     a.json = ctx_.log_dir / (stem + suffix + ".gtest.json");
     a.premature_exit_file = ctx_.log_dir / (stem + suffix + ".premature-exit");
-    std::error_code ec;
-    fs::remove(a.json, ec);
-    fs::remove(a.premature_exit_file, ec);
     s.env_set["GTEST_OUTPUT"] = "json:" + a.json.string();
     s.env_set["TEST_PREMATURE_EXIT_FILE"] = a.premature_exit_file.string();
     a.filter = a.number == 1 ? unit_.gtest_filter : exclude_from_filter(base_filter_, decided_);

@@ -43,7 +43,8 @@ class UnitRun {
   UnitRun(const Unit& unit, const RunContext& context);
 
   const Unit& unit() const { return unit_; }
-  /// The process to start next (the first attempt, or a resume).
+  /// The process to start next (the first attempt, or a resume). Touches no
+  /// file: the caller removes stale reports before starting it.
   AttemptSpec next_attempt();
   /// The attempt's process could not be started; no more attempts.
   void spawn_failed(const std::string& why);
