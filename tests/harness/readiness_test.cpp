@@ -60,7 +60,6 @@ TEST_F(Readiness, FindsTheLineAmongOtherOutput) {
                 "--print", "after"});
   EXPECT_EQ(r.outcome, ReadyOutcome::Ready);
   EXPECT_EQ(r.port, 4242);
-  EXPECT_GE(r.took, 30ms);
   EXPECT_LT(r.took, 5s);
 }
 

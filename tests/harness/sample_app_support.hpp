@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/app_spec.hpp"
+#include "hookclient/hook_client.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -39,6 +40,16 @@ inline bool eventually(const std::function<bool()>& condition, std::chrono::mill
     if (std::chrono::steady_clock::now() >= deadline) return false;
     ::poll(nullptr, 0, backoff_ms);
     backoff_ms = std::min(backoff_ms * 2, 50);
+  }
+}
+
+/// Injects a fault that ends the process (crash, segv, exit). The app may
+/// die before its 202 reply is read; that is no error here: the caller
+/// waits for the exit next and checks how it ended.
+inline void inject_fatal(HookClient& hook, const std::string& kind) {
+  try {
+    hook.inject_fault(kind);
+  } catch (const HookUnreachable&) {
   }
 }
 

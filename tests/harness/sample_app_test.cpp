@@ -120,7 +120,7 @@ TEST_P(SampleAppDeath, IsAttributedToTheTestAndRespawned) {
   auto& h = make(sample_app_spec(dir_));
   ready(a_);
   pid_t old = h.pid();
-  h.hook()->inject_fault(GetParam().kind);
+  testing::inject_fatal(*h.hook(), GetParam().kind);
   auto exit = h.wait_for_exit(10s);
   ASSERT_TRUE(exit);
   EXPECT_THAT(exit->describe(), ::testing::StartsWith(GetParam().status));
@@ -258,7 +258,7 @@ TEST_F(SampleApp, RespawnAfterACrashTakesTheGrandchildToo) {
   pid_t old = h.pgid();
   h.hook()->inject_fault("spawn-grandchild");
   ASSERT_TRUE(eventually([&] { return h.hook()->state().value("grandchild_pid", 0) != 0; }, 5s));
-  h.hook()->inject_fault("crash");
+  testing::inject_fatal(*h.hook(), "crash");
   ASSERT_TRUE(h.wait_for_exit(10s));
   EXPECT_EQ(processes_in_group(old).size(), 1u);  // the orphaned grandchild lives on...
   ready(b_);
@@ -359,7 +359,7 @@ TEST_F(SampleApp, HookClientFailsFastWithContextWhenTheAutDies) {
   auto& h = make(sample_app_spec(dir_));
   ready(a_);
   auto hook = h.hook();
-  hook->inject_fault("crash");
+  testing::inject_fatal(*hook, "crash");
   auto t0 = std::chrono::steady_clock::now();
   try {
     hook->wait_until([](const nlohmann::json&) { return false; }, 20s, "something that never happens");
