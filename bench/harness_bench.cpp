@@ -141,6 +141,7 @@ int main(int argc, char** argv) {
   char tmpl[] = "/tmp/livegui-harness-bench-XXXXXX";
   if (!::mkdtemp(tmpl)) return 1;
   fs::path dir = tmpl;
+  fs::path shm_dir;  // a tmpfs twin, when /dev/shm exists
 
   try {
     // AUT's own time to ready, and the harness's first start, interleaved.
@@ -165,14 +166,31 @@ int main(int argc, char** argv) {
       check_us.push_back(us(Clock::now() - t0));
       if (!c.healthy()) throw std::runtime_error("AUT not healthy during the check bench: " + c.describe());
     }
-    std::vector<double> per_test_us;
-    for (int i = 0; i < checks / 10; ++i) {
-      livegui::TestRef t{"Bench", "T" + std::to_string(i + 1)};
-      auto t0 = Clock::now();
-      h.test_started(t);
-      h.ensure_ready(t);
-      h.test_finished(t);
-      per_test_us.push_back(us(Clock::now() - t0));
+    auto per_test = [&](livegui::AppHandle& handle, const std::string& tag) {
+      std::vector<double> out;
+      for (int i = 0; i < checks / 10; ++i) {
+        livegui::TestRef t{"Bench", tag + std::to_string(i + 1)};
+        auto t0 = Clock::now();
+        handle.test_started(t);
+        handle.ensure_ready(t);
+        handle.test_finished(t);
+        out.push_back(us(Clock::now() - t0));
+      }
+      return out;
+    };
+    std::vector<double> per_test_us = per_test(h, "T");
+    // The same with the state file on tmpfs (what $XDG_RUNTIME_DIR gives).
+    std::vector<double> per_test_tmpfs_us;
+    if (fs::is_directory("/dev/shm")) {
+      char shm_tmpl[] = "/dev/shm/livegui-harness-bench-XXXXXX";
+      if (::mkdtemp(shm_tmpl)) {
+        shm_dir = shm_tmpl;
+        auto s2 = spec_for(app, shm_dir);
+        s2.log_dir = dir / "logs";
+        livegui::AppHandle on_tmpfs(s2);
+        on_tmpfs.ensure_ready({"Bench", "S0"});
+        per_test_tmpfs_us = per_test(on_tmpfs, "S");
+      }
     }
 
     // Respawn after a crash and after an assert (degraded), each measured by
@@ -217,19 +235,19 @@ int main(int argc, char** argv) {
       stop_sigterm.push_back(ms(polite.stop().took));
     }
 
-    std::vector<double> write_durable, write_fast;
-    {
+    auto write_costs = [&](const fs::path& where, bool durable) {
+      std::vector<double> out;
       livegui::StateFile sf;
       sf.owner = livegui::self_identity();
       for (int i = 0; i < (quick ? 20 : 100); ++i) {
         auto t0 = Clock::now();
-        livegui::write_state_file(dir / "bench-state.json", sf, true);
-        write_durable.push_back(us(Clock::now() - t0));
-        t0 = Clock::now();
-        livegui::write_state_file(dir / "bench-state.json", sf, false);
-        write_fast.push_back(us(Clock::now() - t0));
+        livegui::write_state_file(where / "bench-state.json", sf, durable);
+        out.push_back(us(Clock::now() - t0));
       }
-    }
+      return out;
+    };
+    auto write_durable = write_costs(dir, true), write_fast = write_costs(dir, false);
+    std::vector<double> write_tmpfs = shm_dir.empty() ? std::vector<double>{} : write_costs(shm_dir, true);
 
     auto c = stats(check_us), pt = stats(per_test_us), r = stats(raw), hs = stats(harness_start),
          hstart = stats(handle_start), cr = stats(crash_ms), dg = stats(degraded_ms), si = stats(stop_ignoring),
@@ -238,9 +256,14 @@ int main(int argc, char** argv) {
     std::printf("  %-34s %22s   %s\n", "what", "median", "notes");
     row("check() per test", fmt("%.0f us", c.median), fmt("p90 %.0f us, n=%.0f", c.p90, checks));
     row("test_started+ensure_ready+finished", fmt("%.0f us", pt.median),
-        fmt("p90 %.0f us (2 state file writes without fsync)", pt.p90));
+        fmt("p90 %.0f us; state file on disk", pt.p90) + " (" + dir.string() + ")");
+    if (!per_test_tmpfs_us.empty()) {
+      auto ptt = stats(per_test_tmpfs_us);
+      row("  same, state file on tmpfs", fmt("%.0f us", ptt.median), fmt("p90 %.0f us (/dev/shm)", ptt.p90));
+    }
     row("state file write, fsync / none", fmt("%.0f / %.0f us", stats(write_durable).median, stats(write_fast).median),
-        "in " + dir.string());
+        "on disk");
+    if (!write_tmpfs.empty()) row("state file write on tmpfs, fsync", fmt("%.0f us", stats(write_tmpfs).median), "");
     row("AUT time-to-ready, raw", fmt("%.1f ms", r.median), "posix_spawn + ready line on a pipe");
     row("harness spawn -> ready", fmt("%.1f ms", hs.median), fmt("ratio %.2f x raw", hs.median / r.median));
     row("harness start() incl. state file", fmt("%.1f ms", hstart.median), fmt("ratio %.2f x raw", hstart.median / r.median));
@@ -256,8 +279,10 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "harness_bench: %s\n", e.what());
     fs::remove_all(dir);
+    if (!shm_dir.empty()) fs::remove_all(shm_dir);
     return 1;
   }
   fs::remove_all(dir);
+  if (!shm_dir.empty()) fs::remove_all(shm_dir);
   return 0;
 }

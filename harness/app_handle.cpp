@@ -244,7 +244,7 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
     state.last_respawn_reason = reason;
     state.status = AutStatus::Starting;
     state.degraded_reasons.clear();
-    write_state();
+    write_state(/*durable=*/false);  // transient; the outcome below is written durably
 
     LaunchedAut launched;
     try {

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/inotify.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -87,38 +86,30 @@ std::optional<int> read_port_file(const fs::path& path) {
   return static_cast<int>(port);
 }
 
-/// Wakes us when the file (or, for the port file, its directory) changes.
-class ChangeWatch {
+/// A watch on the log file (or the port file's directory) for one wait.
+class ScopedWatch {
  public:
-  ChangeWatch(const fs::path& path, bool watch_directory) {
-    fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (fd_ < 0) return;
-    fs::path target = watch_directory ? path.parent_path() : path;
-    uint32_t mask = watch_directory ? (IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE) : IN_MODIFY;
-    if (::inotify_add_watch(fd_, target.c_str(), mask) < 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
+  ScopedWatch(FileWatch* watch, const fs::path& path, bool directory) : watch_(watch) {
+    if (watch_) id_ = watch_->add(path, directory);
   }
-  ~ChangeWatch() {
-    if (fd_ >= 0) ::close(fd_);
+  ~ScopedWatch() {
+    if (watch_) watch_->remove(id_);
   }
-  ChangeWatch(const ChangeWatch&) = delete;
-  ChangeWatch& operator=(const ChangeWatch&) = delete;
-  int fd() const { return fd_; }
+  ScopedWatch(const ScopedWatch&) = delete;
+  ScopedWatch& operator=(const ScopedWatch&) = delete;
+  /// The fd to poll, -1 when there is none.
+  int fd() const { return watch_ && id_ >= 0 ? watch_->fd() : -1; }
   void drain() {
-    if (fd_ < 0) return;
-    alignas(inotify_event) char buf[4096];
-    while (::read(fd_, buf, sizeof buf) > 0) {
-    }
+    if (watch_) watch_->drain();
   }
 
  private:
-  int fd_ = -1;
+  FileWatch* watch_;
+  int id_ = -1;
 };
 
 /// Waits until the child exits, the watch fires, or `wait` passes.
-void wait_for_event(Subprocess& child, ChangeWatch* watch, std::chrono::milliseconds wait) {
+void wait_for_event(Subprocess& child, ScopedWatch* watch, std::chrono::milliseconds wait) {
   pollfd fds[2];
   nfds_t n = 0;
   if (child.pidfd() >= 0) fds[n++] = {child.pidfd(), POLLIN, 0};
@@ -169,7 +160,7 @@ std::optional<ReadyLine> parse_ready_line(const std::string& line) {
 }
 
 ReadyResult wait_until_ready(Subprocess& child, const AppSpec& spec, const fs::path& log_file,
-                             const fs::path& port_file) {
+                             const fs::path& port_file, FileWatch* file_watch) {
   const auto started = Clock::now();
   const auto deadline = started + spec.ready_timeout;
   ReadyResult result;
@@ -179,16 +170,16 @@ ReadyResult wait_until_ready(Subprocess& child, const AppSpec& spec, const fs::p
     return result;
   };
 
-  std::optional<ChangeWatch> watch;
+  std::optional<ScopedWatch> watch;
   std::optional<LogFollower> follower;
   std::unique_ptr<HookClient> client;
   switch (spec.readiness) {
     case Readiness::AnnouncedPort:
-      watch.emplace(log_file, false);
+      watch.emplace(file_watch, log_file, false);
       follower.emplace(log_file);
       break;
     case Readiness::PortFile:
-      watch.emplace(port_file, true);
+      watch.emplace(file_watch, port_file.parent_path(), true);
       break;
     case Readiness::FixedPort: {
       HookClientOptions opt;

@@ -132,7 +132,7 @@ LaunchedAut SubprocessLauncher::start(const AppSpec& spec, const LaunchRequest& 
     throw StartError(StartFailure::Spawn, e.what());
   }
   const std::string who = "starting " + exe + " (pid " + std::to_string(child.pid()) + ")";
-  ReadyResult ready = wait_until_ready(child, spec, request.log_file, port_file);
+  ReadyResult ready = wait_until_ready(child, spec, request.log_file, port_file, &file_watch_);
 
   switch (ready.outcome) {
     case ReadyOutcome::Ready: {

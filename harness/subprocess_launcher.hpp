@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "harness/attached_process.hpp"
+#include "harness/file_watch.hpp"
 #include "harness/launcher.hpp"
 #include "harness/xvfb.hpp"
 
@@ -42,6 +43,7 @@ class SubprocessLauncher : public Launcher {
   LaunchedAut current_;
   std::unique_ptr<HookClient> health_client_;
   std::optional<XvfbServer> xvfb_;
+  FileWatch file_watch_;  ///< one inotify instance for every start (closing one is slow)
 };
 
 }  // namespace livegui
