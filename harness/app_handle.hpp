@@ -6,6 +6,10 @@
 // group, and records every transition in the state file
 // (docs/state-file.md). Thread-safe: every public method may be called from
 // any thread.
+//
+// Trap: the AUT is spawned with PR_SET_PDEATHSIG, which fires when the
+// *thread* that spawned it exits. Start and respawn (start(),
+// ensure_ready()) from a long-lived thread, such as the test's main thread.
 
 #include <sys/types.h>
 
