@@ -386,6 +386,11 @@ std::unique_ptr<AppHandle> AppHandle::attach_or_start(AppSpec spec, std::unique_
   return handle;
 }
 
+std::unique_ptr<AppHandle> AppHandle::attach_or_start(AppSpec spec, const fs::path& state_file) {
+  spec.state_file = state_file;
+  return attach_or_start(std::move(spec), std::unique_ptr<Launcher>());
+}
+
 AppHandle::~AppHandle() {
   try {
     stop();

@@ -89,6 +89,8 @@ class AppHandle {
   /// file, dead or foreign AUT) the handle continues that lineage and starts
   /// its own AUT on the first ensure_ready(), taking ownership in the file.
   static std::unique_ptr<AppHandle> attach_or_start(AppSpec spec, std::unique_ptr<Launcher> launcher = nullptr);
+  /// Same, with the state file given explicitly (it replaces spec.state_file).
+  static std::unique_ptr<AppHandle> attach_or_start(AppSpec spec, const std::filesystem::path& state_file);
   /// Stops an owned AUT (bounded), releases an attached one. Never throws.
   ~AppHandle();
   AppHandle(const AppHandle&) = delete;

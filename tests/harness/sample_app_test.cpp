@@ -378,7 +378,9 @@ TEST_F(SampleApp, SessionGuestAttachesAndLeavesTheOwnersAut) {
   owner.test_finished(a_);
   pid_t pid = owner.pid();
   {
-    auto guest = AppHandle::attach_or_start(sample_app_spec(dir_));
+    auto spec = sample_app_spec(dir_);
+    spec.state_file.clear();
+    auto guest = AppHandle::attach_or_start(spec, dir_ / "aut-state.json");
     EXPECT_FALSE(guest->owns_aut());
     EXPECT_EQ(guest->pid(), pid);
     auto ev = guest->ensure_ready(b_);
