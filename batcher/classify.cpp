@@ -18,6 +18,8 @@ std::string join_location(const std::string& text) {
   auto nl = text.find('\n');
   if (nl == std::string::npos) return text;
   std::string first = text.substr(0, nl);
+  // An exception escaping a test has no location: say what it was instead.
+  if (first == "unknown file") return text.substr(nl + 1);
   auto colon = first.rfind(':');
   if (colon == std::string::npos || colon + 1 == first.size() || first.find(' ') != std::string::npos) return text;
   for (std::size_t i = colon + 1; i < first.size(); ++i)

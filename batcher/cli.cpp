@@ -43,8 +43,9 @@ Sharding also follows GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX and Bazel's
 TEST_TOTAL_SHARDS/TEST_SHARD_INDEX (0-based); --shard is 1-based.
 
 Environment given to every entry: LIVEGUI_STATE_DIR, LIVEGUI_STATE_FILE,
-LIVEGUI_BATCH_ENTRY, GTEST_OUTPUT (GoogleTest binaries); to entries that use
-the AUT also LIVEGUI_AUT_SCOPE, LIVEGUI_LOG_DIR and LIVEGUI_AUT_SPEC (the
+LIVEGUI_BATCH_ENTRY, LIVEGUI_ARTIFACT_DIR (report-dir/artifacts/<entry>/ for
+files such as failure screenshots; the entry creates it when it has something
+to leave), GTEST_OUTPUT (GoogleTest binaries); to entries that use the AUT also LIVEGUI_AUT_SCOPE, LIVEGUI_LOG_DIR and LIVEGUI_AUT_SPEC (the
 tier's `aut` table as a TOML file). NO_COLOR disables colour.
 
 Exit codes: 0 all passed (expected failures included), 1 any failure,

@@ -206,6 +206,18 @@ std::string expand(const Context& ctx, const std::string& text, const SourceLoca
   }
 }
 
+/// ${VAR} expansion inside a table the batcher passes on (the tier's `aut`).
+void expand_strings(const Context& ctx, toml::node& node, const SourceLocation& where, const std::string& field) {
+  if (auto* t = node.as_table()) {
+    for (auto&& [key, value] : *t) expand_strings(ctx, value, where, field + "." + std::string(key.str()));
+  } else if (auto* a = node.as_array()) {
+    for (std::size_t i = 0; i < a->size(); ++i)
+      expand_strings(ctx, *a->get(i), where, field + "[" + std::to_string(i) + "]");
+  } else if (auto* str = node.as_string()) {
+    *str = expand(ctx, str->get(), where, field);
+  }
+}
+
 fs::path resolve_path(const Context& ctx, const std::string& p) {
   fs::path path(p);
   return (path.is_absolute() ? path : ctx.base_dir / path).lexically_normal();
@@ -362,6 +374,7 @@ PlanTier parse_tier(const Context& ctx, const toml::table& table, const std::str
     // otherwise print as an inline table, which is not a document).
     toml::table doc = *t;
     doc.is_inline(false);
+    expand_strings(ctx, doc, r.at(*aut), r.field("aut"));
     std::ostringstream os;
     os << doc;
     tier.aut_spec_toml = os.str();

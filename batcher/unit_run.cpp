@@ -50,6 +50,8 @@ AttemptSpec UnitRun::next_attempt() {
   if (unit_.entry.uses_aut && !unit_.aut_spec_file.empty()) s.env_set["LIVEGUI_AUT_SPEC"] = unit_.aut_spec_file;
   for (const auto& [k, v] : unit_.entry.env) s.env_set[k] = v;
   s.env_set["LIVEGUI_BATCH_ENTRY"] = unit_.id;
+  // Where the entry may leave files for the report (failure screenshots, …).
+  s.env_set["LIVEGUI_ARTIFACT_DIR"] = (ctx_.log_dir.parent_path() / "artifacts" / stem).string();
   // The batcher shards; a child that saw these would shard itself again.
   s.env_unset = {"GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
                  "TEST_SHARD_STATUS_FILE"};

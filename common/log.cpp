@@ -20,15 +20,16 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name) {
   std::lock_guard lock(registry_mutex());
   if (auto existing = spdlog::get(name)) return existing;
   static auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  auto created = std::make_shared<spdlog::logger>(name, sink);
-  created->set_pattern("[%H:%M:%S.%e] [%n] [%l] %v");
-  created->set_level(spdlog::level::warn);
-  spdlog::initialize_logger(created);  // applies SPDLOG_LEVEL if it was loaded
   static const bool env_loaded = [] {
+    // Quiet unless asked: warnings and errors only, SPDLOG_LEVEL overrides.
+    spdlog::set_level(spdlog::level::warn);
     spdlog::cfg::load_env_levels();
     return true;
   }();
   (void)env_loaded;
+  auto created = std::make_shared<spdlog::logger>(name, sink);
+  created->set_pattern("[%H:%M:%S.%e] [%n] [%l] %v");
+  spdlog::initialize_logger(created);  // takes the global or SPDLOG_LEVEL's level
   return created;
 }
 

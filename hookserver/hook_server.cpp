@@ -109,7 +109,7 @@ void HookServer::on_set(const std::string& id, std::function<void(const json&)> 
   sets_[id] = std::move(handler);
 }
 void HookServer::on_screenshot(std::function<std::string()> handler) { screenshot_ = std::move(handler); }
-void HookServer::on_fault(std::function<void(const json&)> handler) { fault_ = std::move(handler); }
+void HookServer::on_fault(std::function<FaultTrigger(const json&)> handler) { fault_ = std::move(handler); }
 void HookServer::on_shutdown(std::function<void()> handler) { shutdown_ = std::move(handler); }
 
 void HookServer::publish_state(json state) {
@@ -248,8 +248,17 @@ void HookServer::install_routes() {
     if (body.is_discarded() || !body.is_object()) return send_error(res, 400, "request body is not a JSON object");
     if (!body.contains("kind") || !body["kind"].is_string())
       return send_error(res, 400, "field \"kind\" is missing or not a string");
-    fault_(body);  // may throw ActionError for an unknown kind
-    send_json(res, 202, {{"ok", true}, {"scheduled", body["kind"]}});
+    FaultTrigger trigger = fault_(body);  // may throw ActionError for an unknown kind
+    auto reply = std::make_shared<std::string>(json{{"ok", true}, {"scheduled", body["kind"]}}.dump());
+    res.status = 202;
+    res.set_content_provider(
+        reply->size(), "application/json",
+        [reply](size_t offset, size_t length, httplib::DataSink& sink) {
+          return sink.write(reply->data() + offset, length);
+        },
+        [trigger](bool) {
+          if (trigger) trigger();  // the reply is out (or the client left)
+        });
   });
 
   // Known routes with the wrong method: 405, not 404.
@@ -273,7 +282,9 @@ int HookServer::start() {
   svr.set_payload_max_length(options_.max_body_bytes);
   svr.set_read_timeout(std::chrono::seconds(5));
   svr.set_write_timeout(std::chrono::seconds(5));
-  svr.set_keep_alive_timeout(5);
+  // Idle kept-alive connections hold a worker until this expires, and stop()
+  // waits for the workers: keep it short so shutdown is quick.
+  svr.set_keep_alive_timeout(1);
   svr.set_keep_alive_max_count(1'000'000);
   int threads = options_.threads;
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };

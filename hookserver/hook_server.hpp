@@ -67,9 +67,13 @@ class HookServer {
   void on_set(const std::string& id, std::function<void(const nlohmann::json&)> handler);
   /// Returns PNG bytes, or an empty string when screenshots are impossible now.
   void on_screenshot(std::function<std::string()> handler);
+  /// What a fault handler returns: run once the 202 reply has been written,
+  /// so a fault that kills the process never races its own reply.
+  using FaultTrigger = std::function<void()>;
   /// Enables POST /debug/fault. Runs on the server thread (it must still
-  /// answer when the GUI thread is broken); schedule the fault from there.
-  void on_fault(std::function<void(const nlohmann::json&)> handler);
+  /// answer when the GUI thread is broken): validates the body (throw
+  /// ActionError for a bad one) and returns the trigger.
+  void on_fault(std::function<FaultTrigger(const nlohmann::json&)> handler);
   /// POST /shutdown. Runs on the server thread; should make the main loop exit.
   void on_shutdown(std::function<void()> handler);
 
@@ -118,7 +122,7 @@ class HookServer {
   std::map<std::string, std::function<void()>> clicks_;
   std::map<std::string, std::function<void(const nlohmann::json&)>> sets_;
   std::function<std::string()> screenshot_;
-  std::function<void(const nlohmann::json&)> fault_;
+  std::function<FaultTrigger(const nlohmann::json&)> fault_;
   std::function<void()> shutdown_;
   std::function<nlohmann::json()> state_provider_;
 

@@ -128,20 +128,20 @@ int run_app(const AppOptions& opt) {
   server.on_state([&] { return model.to_json(server.heartbeat().frame(), pool.busy()); });
   server.on_shutdown([] { g_quit.store(true); });
   if (opt.enable_faults) {
-    server.on_fault([&](const nlohmann::json& body) {
+    server.on_fault([&](const nlohmann::json& body) -> livegui::HookServer::FaultTrigger {
       std::string name = body["kind"].get<std::string>();
       auto kind = parse_fault_kind(name);
       if (!kind) throw livegui::ActionError(400, "unknown fault kind '" + name + "'; known: " + fault_kind_list());
       int code = body.value("code", 3);
       // These concern the process, not the loop: apply them right here so
       // they also work when the main loop is already broken.
-      if (*kind == FaultKind::IgnoreSigterm) return ignore_sigterm();
-      if (*kind == FaultKind::SpawnGrandchild) {
-        pid_t child = spawn_grandchild();
-        mailbox.post([&model, child] { model.grandchild_pid = child; });
-        return;
-      }
-      faults.schedule(*kind, code);
+      if (*kind == FaultKind::IgnoreSigterm) return [] { ignore_sigterm(); };
+      if (*kind == FaultKind::SpawnGrandchild)
+        return [&mailbox, &model] {
+          pid_t child = spawn_grandchild();
+          mailbox.post([&model, child] { model.grandchild_pid = child; });
+        };
+      return [&faults, kind, code] { faults.schedule(*kind, code); };
     });
   }
   if (opt.spawn_grandchild) model.grandchild_pid = spawn_grandchild();
@@ -194,7 +194,7 @@ int run_app(const AppOptions& opt) {
       server.wait_for_work(std::chrono::duration_cast<std::chrono::milliseconds>(left));
   }
   // A dead loop leaves a half-dead app: the server answers until told to stop.
-  while (loop_dead && !g_quit.load()) server.wait_for_work(std::chrono::milliseconds(50));
+  while (loop_dead && !g_quit.load()) server.wait_for_work(std::chrono::milliseconds(5));
 
   server.stop();
   pool.shutdown();

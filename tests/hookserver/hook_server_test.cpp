@@ -21,8 +21,9 @@ class HookServerTest : public ::testing::Test {
     server_->on_click("inc", [this] { ++counter_; gui_thread_seen_ = std::this_thread::get_id(); });
     server_->on_click("throws", [] { throw std::runtime_error("handler blew up"); });
     server_->on_set("name", [this](const json& v) { name_ = v.get<std::string>(); });
-    server_->on_fault([](const json& body) {
+    server_->on_fault([this](const json& body) -> HookServer::FaultTrigger {
       if (body["kind"] == "bad") throw ActionError(400, "unknown fault kind 'bad'");
+      if (body["kind"] == "count") return [this] { ++faults_fired_; };
       throw std::logic_error("fault handler threw");
     });
     server_->on_state([this] { return json{{"values", {{"counter", counter_.load()}}}}; });
@@ -66,6 +67,7 @@ class HookServerTest : public ::testing::Test {
   std::thread gui_;
   std::atomic<bool> quit_{false}, paused_{false};
   std::atomic<int> counter_{0};
+  std::atomic<int> faults_fired_{0};
   std::string name_;
   std::thread::id gui_thread_seen_;
   int port_ = 0;
@@ -127,6 +129,25 @@ TEST_F(HookServerTest, ThrowingHandlersDoNotKillTheServer) {
   EXPECT_NE(fault["error"].get<std::string>().find("fault handler threw"), std::string::npos);
   EXPECT_EQ(post("/debug/fault", R"({"kind":"bad"})", 400)["error"], "unknown fault kind 'bad'");
   get("/health", 200);
+}
+
+TEST_F(HookServerTest, FaultFiresOnlyAfterItsReplyWasWritten) {
+  start();
+  auto reply = post("/debug/fault", R"({"kind":"count"})", 202);
+  EXPECT_EQ(reply["scheduled"], "count");
+  // The trigger runs after the reply is written; the reply is in our hands.
+  for (int i = 0; i < 1000 && faults_fired_ == 0; ++i) server_->wait_for_work(1ms);
+  EXPECT_EQ(faults_fired_, 1);
+}
+
+TEST_F(HookServerTest, StopDoesNotWaitLongForIdleKeptAliveClients) {
+  start();
+  get("/health", 200);  // the client now holds an idle kept-alive connection
+  quit_ = true;
+  gui_.join();
+  auto t0 = std::chrono::steady_clock::now();
+  server_->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);  // httplib's default would hold it 5 s
 }
 
 TEST_F(HookServerTest, TokenIsRequiredWhenConfigured) {
