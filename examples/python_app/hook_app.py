@@ -30,6 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 PROTOCOL_VERSION = 1
+ROUTES = ("/health", "/state", "/value", "/screenshot", "/click", "/set", "/shutdown", "/debug/fault")
 
 
 class ActionError(Exception):
@@ -127,7 +128,8 @@ class App:
         kind, code = fault
         print("hook_app: injected fault '%s' fires now" % kind, file=sys.stderr, flush=True)
         if kind == "assert":
-            assert False, "simulation state consistent"
+            # raised, not `assert`: python3 -O would strip an assert statement
+            raise AssertionError("simulation state consistent")
         if kind == "hang":
             threading.Event().wait()
         if kind == "crash":
@@ -218,12 +220,34 @@ def make_handler(app, token, faults_enabled):
         def log_message(self, fmt, *args):  # quiet: never log tokens or requests
             pass
 
+        def send_error(self, code, message=None, explain=None):
+            # http.server's own errors (malformed request line, header too
+            # long, …) must look like every other error (protocol section 5),
+            # not like its default HTML page. The request may be unreadable, so
+            # the connection is closed after the reply.
+            body = json.dumps({"error": message or self.responses.get(code, ("error",))[0],
+                               "degraded": False}).encode()
+            self.close_connection = True
+            try:
+                self.send_response(code, message)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("X-Livegui-Protocol", str(PROTOCOL_VERSION))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                    self.wfile.write(body)
+            except OSError:
+                pass  # the client is gone; nothing to tell it
+
         def reply(self, status, body, content_type="application/json"):
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("X-Livegui-Protocol", str(PROTOCOL_VERSION))
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(data)
 
@@ -236,13 +260,22 @@ def make_handler(app, token, faults_enabled):
             given = self.headers.get("X-Livegui-Token", "")
             if hmac.compare_digest(given.encode(), token.encode()):
                 return True
+            # The body (if any) is not read: close the connection, or its
+            # bytes would be taken for the next request on it.
+            self.close_connection = True
             self.error(401, "missing or wrong X-Livegui-Token")
             return False
 
         def body(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > 1024 * 1024:
-                raise ActionError(413, "request body larger than 1 MiB")
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                self.close_connection = True
+                raise ActionError(400, "header Content-Length is not a number")
+            if length < 0 or length > 1024 * 1024:
+                self.close_connection = True  # the body stays unread
+                raise ActionError(413 if length > 0 else 400,
+                                  "request body of %d bytes (allowed: 0 to 1 MiB)" % length)
             raw = self.rfile.read(length) if length else b""
             try:
                 data = json.loads(raw or b"{}")
@@ -255,7 +288,12 @@ def make_handler(app, token, faults_enabled):
         def do_GET(self):
             if not self.authorised():
                 return
-            url = urlparse(self.path)
+            try:
+                return self.route_get(urlparse(self.path))
+            except Exception as e:  # a handler bug must not take the server down
+                return self.error(500, "handler for GET %s threw: %s" % (self.path, e))
+
+        def route_get(self, url):
             if url.path == "/health":
                 h = app.health()
                 return self.reply(200 if h["status"] == "ok" else 503, h)
@@ -300,16 +338,25 @@ def make_handler(app, token, faults_enabled):
                     status, reply = app.run_on_loop(action)
                     return self.reply(status, reply)
                 if path == "/shutdown":
+                    # The reply goes out before the app starts exiting.
+                    self.close_connection = True
+                    self.reply(202, {"ok": True})
                     app.quit.set()
-                    return self.reply(202, {"ok": True})
+                    return
                 if path == "/debug/fault":
                     if not faults_enabled:
                         return self.error(404, "fault injection is not enabled in this app")
                     kind = body.get("kind")
                     if kind not in ("assert", "hang", "crash", "exit"):
                         return self.error(400, "unknown fault kind '%s'; known: assert, hang, crash, exit" % kind)
-                    app.pending_fault = (kind, int(body.get("code", 3)))
-                    return self.reply(202, {"ok": True, "scheduled": kind})
+                    code = body.get("code", 3)
+                    if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 255:
+                        return self.error(400, "field \"code\" must be an integer from 0 to 255")
+                    # Scheduled only once the reply is written, so a fault that
+                    # kills the process never races its own reply.
+                    self.reply(202, {"ok": True, "scheduled": kind})
+                    app.pending_fault = (kind, code)
+                    return
                 if path in ("/health", "/state", "/value", "/screenshot"):
                     return self.error(405, "method POST not allowed for %s" % path)
                 return self.error(404, "no route POST %s" % path)
@@ -318,16 +365,34 @@ def make_handler(app, token, faults_enabled):
             except Exception as e:  # a handler bug must not take the server down
                 return self.error(500, "handler for POST %s threw: %s" % (path, e))
 
+        def other_method(self):
+            if not self.authorised():
+                return
+            self.close_connection = True  # a body, if any, is not read
+            path = urlparse(self.path).path
+            if path in ROUTES:
+                return self.error(405, "method %s not allowed for %s" % (self.command, path))
+            return self.error(404, "no route %s %s" % (self.command, path))
+
+        do_HEAD = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = other_method
+
     return Handler
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("LIVEGUI_HOOK_PORT") or 0))
+    parser.add_argument("--port", type=int, default=None,
+                        help="port to bind on 127.0.0.1 (default: $LIVEGUI_HOOK_PORT, else any free port)")
     parser.add_argument("--fps", type=int, default=60)
     parser.add_argument("--job-ms", type=int, default=100)
     parser.add_argument("--enable-faults", action="store_true")
     args = parser.parse_args()
+    if args.port is None:
+        env_port = os.environ.get("LIVEGUI_HOOK_PORT") or "0"
+        if not env_port.isdigit() or int(env_port) > 65535:
+            print("hook_app: LIVEGUI_HOOK_PORT=%r is not a port number (0 to 65535)" % env_port, file=sys.stderr)
+            return 2
+        args.port = int(env_port)
 
     token = os.environ.get("LIVEGUI_HOOK_TOKEN", "")
     app = App(args.fps, args.job_ms, stall_threshold_ms=1000)
