@@ -67,7 +67,8 @@ StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& 
       // Our own (session) AUT: only its health matters.
       if (s.status != AutStatus::Degraded || already_reported) return v;
       v.kind = StateVerdictKind::Degraded;
-      v.what = subject(s, ctx) + " left the AUT (" + pid + ") degraded — " +
+      v.what = subject(s, ctx) + " left the AUT (" + pid + ") degraded" +
+               (s.degraded_during.empty() ? std::string() : " during " + s.degraded_during) + " — " +
                (s.degraded_reasons.empty() ? std::string("no reason recorded") : join(s.degraded_reasons, "; "));
       return v;
     }

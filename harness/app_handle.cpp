@@ -133,6 +133,9 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
 
   void set_status(AutStatus status, std::vector<std::string> reasons = {}) {
     if (state.status == status && state.degraded_reasons == reasons) return;
+    // Who to blame stays with the first sighting; the reasons may still change.
+    if (status != AutStatus::Degraded) state.degraded_during.clear();
+    else if (state.status != AutStatus::Degraded) state.degraded_during = blame(false);
     state.status = status;
     state.degraded_reasons = std::move(reasons);
     write_state();

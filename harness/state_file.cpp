@@ -79,6 +79,7 @@ nlohmann::ordered_json to_json(const StateFile& s) {
   j["owner"] = nlohmann::ordered_json{{"pid", s.owner.pid}, {"start_time", s.owner.start_time}, {"name", s.owner_name}};
   j["spawn_count"] = s.spawn_count;
   j["last_respawn_reason"] = s.last_respawn_reason;
+  if (!s.degraded_during.empty()) j["degraded_during"] = s.degraded_during;
   if (s.last_exit) {
     j["last_exit"] = nlohmann::ordered_json{{"pid", s.last_exit->pid},       {"status", s.last_exit->status},
                       {"signaled", s.last_exit->signaled}, {"code", s.last_exit->code},
@@ -159,6 +160,12 @@ class FieldReader {
     const json& v = get(field);
     if (!v.is_string()) fail(field, "must be a string, got " + describe(v));
     return v.get<std::string>();
+  }
+
+  /// A string field added after schema 1 was published: absent means empty.
+  std::string optional_string(const std::string& field) const {
+    if (!obj_.contains(field)) return {};
+    return string(field);
   }
 
   bool boolean(const std::string& field) const {
@@ -257,6 +264,7 @@ StateFile from_json(const fs::path& file, const json& j) {
   }
 
   s.degraded_reasons = top.strings("degraded_reasons");
+  s.degraded_during = top.optional_string("degraded_during");
 
   if (const json* ct = top.object_or_null("current_test")) {
     FieldReader r = top.sub("current_test", *ct);

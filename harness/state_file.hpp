@@ -59,6 +59,9 @@ struct StateFile {
   std::string last_respawn_reason;
   std::optional<ExitRecord> last_exit;
   std::vector<std::string> degraded_reasons;
+  /// The test that was running (or had just run) when the AUT was first seen
+  /// degraded; empty when not degraded or not known.
+  std::string degraded_during;
   std::optional<TestRef> current_test;
   std::int64_t updated_at_unix_ms = 0;
 };
