@@ -193,7 +193,10 @@ class HookServerSecurity : public ::testing::Test {
     server_ = std::make_unique<HookServer>(opt);
     server_->on_click("inc", [this] { ++clicks_; });
     server_->on_set("name", [this](const json&) { ++sets_; });
-    server_->on_fault([this](const json&) -> HookServer::FaultTrigger { return [this] { ++faults_; }; });
+    server_->on_fault([this](const json&) -> HookServer::FaultTrigger {
+      ++faults_;  // the handler ran at all (not just its trigger)
+      return {};
+    });
     server_->on_shutdown([this] { ++shutdowns_; });
     server_->on_state([this] { return json{{"values", {{"counter", clicks_.load()}}}}; });
     port_ = server_->start();
