@@ -16,6 +16,9 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path temp_root() {
+  // tools/fuzz.sh sets this to a directory it removes afterwards: a process
+  // that aborts on a finding cannot remove its own scratch directory.
+  if (const char* r = std::getenv("LIVEGUI_FUZZ_SCRATCH_ROOT"); r && *r) return r;
   // Targets write a file per input (and the state-file target fsyncs its
   // round trip): tmpfs keeps that from costing disk I/O.
   if (::access("/dev/shm", W_OK | X_OK) == 0) return "/dev/shm";

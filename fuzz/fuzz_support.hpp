@@ -7,9 +7,10 @@
 
 namespace livegui::fuzz {
 
-/// A fresh directory for this process (under /dev/shm when writable, else
-/// $TMPDIR or /tmp), created on first use and removed at normal exit. Several
-/// fuzzer processes (-jobs, -fork) never share one. Aborts when it cannot be made.
+/// A fresh directory for this process (under $LIVEGUI_FUZZ_SCRATCH_ROOT when
+/// set, else /dev/shm when writable, else $TMPDIR or /tmp), created on first
+/// use and removed at normal exit. Several fuzzer processes (-jobs, -fork)
+/// never share one. Aborts when it cannot be made.
 const std::filesystem::path& scratch_dir();
 
 /// Writes `bytes` to `path` (created or truncated, mode 0600, never through a

@@ -28,7 +28,11 @@ if ! command -v clang++ > /dev/null || ! command -v clang > /dev/null; then
   exit 77
 fi
 probe_dir=$(mktemp -d)
-trap 'rm -rf "$probe_dir"' EXIT
+# The targets' scratch directories: on tmpfs when there is one, removed here
+# even when a target aborted on a finding.
+scratch_root=$(mktemp -d /dev/shm/livegui-fuzz-run-XXXXXX 2> /dev/null || mktemp -d)
+export LIVEGUI_FUZZ_SCRATCH_ROOT=$scratch_root
+trap 'rm -rf "$probe_dir" "$scratch_root"' EXIT
 echo 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }' > "$probe_dir/p.cpp"
 if ! clang++ -fsanitize=fuzzer,address,undefined "$probe_dir/p.cpp" -o "$probe_dir/p" 2> "$probe_dir/err"; then
   echo "SKIPPED: clang++ cannot link -fsanitize=fuzzer,address,undefined here:"
