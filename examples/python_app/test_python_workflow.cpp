@@ -1,0 +1,74 @@
+// The Python app driven like any C++ app: widgets set and clicked through the
+// hook protocol, effects awaited with wait_until, errors typed. Nothing here
+// knows the app is written in Python.
+#include <string>
+
+#include "examples/python_app/python_app_spec.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+class PythonWorkflow : public livegui::LiveAppTest {};
+
+TEST_F(PythonWorkflow, NamedProjectBecomesCurrent) {
+  hook().set("name", "from-cpp");
+  hook().click("new_project");
+  json state = hook().wait_until([](const json& s) { return s["values"]["project"] == "from-cpp"; }, 30s,
+                                 "project switched to 'from-cpp'");
+  EXPECT_GE(state["projects_created"].get<int>(), 1);
+}
+
+TEST_F(PythonWorkflow, UnnamedProjectGetsANumber) {
+  hook().set("name", "");
+  int before = hook().state()["projects_created"].get<int>();
+  hook().click("new_project");
+  std::string expected = "project-" + std::to_string(before + 1);
+  hook().wait_until([&](const json& s) { return s["values"]["project"] == expected; }, 30s,
+                    "project switched to '" + expected + "'");
+}
+
+TEST_F(PythonWorkflow, AReadAfterAClickSeesItsEffect) {
+  int before = hook().value("counter").get<int>();
+  hook().click("increment");
+  EXPECT_EQ(hook().value("counter").get<int>(), before + 1);
+}
+
+TEST_F(PythonWorkflow, HealthNamesThePythonProcess) {
+  livegui::Health health = hook().health();
+  EXPECT_TRUE(health.ok);
+  EXPECT_EQ(health.protocol_version, 1);
+  EXPECT_EQ(health.app, "python_hook_app");
+  EXPECT_EQ(health.pid, app().pid());
+  EXPECT_TRUE(health.reasons.empty());
+}
+
+TEST_F(PythonWorkflow, AppErrorsAreProtocolErrorsNotDegraded) {
+  try {
+    hook().click("no_such_button");
+    FAIL() << "clicking an unknown widget succeeded";
+  } catch (const livegui::HookProtocolError& e) {
+    EXPECT_EQ(e.status(), 404) << e.what();
+  }
+  try {
+    hook().set("name", 42);
+    FAIL() << "setting the text field to a number succeeded";
+  } catch (const livegui::HookProtocolError& e) {
+    EXPECT_EQ(e.status(), 400) << e.what();
+  }
+  EXPECT_TRUE(hook().health().ok) << "an app-level error must leave the app healthy";
+}
+
+TEST_F(PythonWorkflow, ScreenshotsAreUnsupportedWithoutAWindow) {
+  try {
+    hook().screenshot(std::filesystem::temp_directory_path() / "python-app-never-written.png");
+    FAIL() << "the windowless app returned a screenshot";
+  } catch (const livegui::HookProtocolError& e) {
+    EXPECT_EQ(e.status(), 501) << e.what();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return python_app::run(argc, argv, python_app::spec()); }
