@@ -10,7 +10,7 @@
 #                                       relative paths are relative to CMAKE_BINARY_DIR)
 #     [XFAIL <gtest pattern>...]        tests expected to fail (the plan's `xfail`)
 #     [TIMEOUT <duration>]              the entry's timeout ("120s", "2min")
-#     [AUT_EXECUTABLE <target | absolute path>]
+#     [AUT_EXECUTABLE <target | absolute path>]   (a target must be defined before this call)
 #     [AUT_ARGS <arg>...]
 #     [AUT_SETTINGS <"key = value">...] more keys of the tier's `aut` table, as TOML
 #                                       (e.g. "display = \"xvfb\"", "token = \"s3cret\"")

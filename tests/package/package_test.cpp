@@ -124,10 +124,10 @@ TEST(Package, InstalledPackageBuildsAndRunsAConsumerProject) {
                                         "-DCMAKE_BUILD_TYPE=" LIVEGUI_BUILD_TYPE,
                                         "-DCMAKE_PREFIX_PATH=" + prefix.string(),
                                         "-DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON"};
-  if (std::string(LIVEGUI_CONSUMER_CXX_FLAGS).size() > 0) {
+  if (!std::string(LIVEGUI_CONSUMER_CXX_FLAGS).empty())
     configure.push_back("-DCMAKE_CXX_FLAGS=" LIVEGUI_CONSUMER_CXX_FLAGS);
-    configure.push_back("-DCMAKE_EXE_LINKER_FLAGS=" LIVEGUI_CONSUMER_CXX_FLAGS);
-  }
+  if (!std::string(LIVEGUI_CONSUMER_LINK_FLAGS).empty())
+    configure.push_back("-DCMAKE_EXE_LINKER_FLAGS=" LIVEGUI_CONSUMER_LINK_FLAGS);
   auto configured = run(configure, dir.path(), dir / "configure.log", 180s);
   ASSERT_EQ(configured.exit_code, 0) << configured.describe;
   EXPECT_TRUE(contains(read_text(build / "CMakeCache.txt"), "livegui_DIR:PATH=" + cmake_dir.string()))
