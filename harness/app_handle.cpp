@@ -6,6 +6,7 @@
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/text.hpp"
+#include "harness/log_rotation.hpp"
 #include "harness/subprocess_launcher.hpp"
 #include "hookclient/hook_client.hpp"
 
@@ -178,6 +179,7 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
       return last_check = r;
     }
     r.pid = aut->pid;
+    rotate_log_if_larger(aut->log_file, spec.max_log_bytes);
     Probe p = launcher->probe();
     if (p.exited) {
       r.state = AutHealth::Dead;
@@ -520,6 +522,7 @@ std::optional<AutExit> AppHandle::test_finished(const TestRef& test) {
   if (im.launcher->has_process() && im.aut) {
     exit = im.launcher->exited();
     if (exit) im.record_exit(*exit, test.full());
+    rotate_log_if_larger(im.aut->log_file, im.spec.max_log_bytes);
   }
   im.previous_test = test;
   im.current_test.reset();

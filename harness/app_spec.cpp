@@ -251,6 +251,7 @@ AppSpec AppSpec::from_toml(const toml::table& table, const std::string& where, c
   if (auto v = r.millis("kill_wait_ms", 1)) s.kill_wait = *v;
   if (auto v = r.boolean("shutdown_request")) s.shutdown_request = *v;
   if (auto v = r.path("log_dir")) s.log_dir = *v;
+  if (auto v = r.integer("max_log_bytes", 0, 1LL << 50)) s.max_log_bytes = static_cast<std::uint64_t>(*v);
   if (auto v = r.string("token")) s.token = *v;
   if (auto v = r.choice("display", {DisplayMode::Inherit, DisplayMode::Xvfb, DisplayMode::None})) s.display = *v;
   if (auto v = r.string("xvfb_executable")) s.xvfb_executable = *v;

@@ -15,6 +15,7 @@
 //   kill_wait_ms = 2000
 //   shutdown_request = true                    # POST /shutdown before SIGTERM
 //   log_dir = "/tmp/aut-logs"
+//   max_log_bytes = 67108864                   # cap per AUT log (aut-<n>.log → .1); 0: none
 //   token = "s3cret"
 //   display = "inherit"                        # | "xvfb" | "none"
 //   respawn = "on_death_and_degraded"          # | "never" | "per_suite" | "per_test"
@@ -22,6 +23,7 @@
 //   state_file = "/run/user/1000/livegui/aut-state.json"
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -84,6 +86,10 @@ struct AppSpec {
   bool shutdown_request = true;                ///< try POST /shutdown before SIGTERM when healthy
 
   std::filesystem::path log_dir;  ///< aut-<n>.log go here; empty: the state file's directory
+  /// Cap on each aut-<n>.log: a check that finds it larger moves its content
+  /// to aut-<n>.log.1 (replacing an older one) and empties it (harness/log_rotation.hpp).
+  /// 0: no cap.
+  std::uint64_t max_log_bytes = 64ULL << 20;
   std::string token;              ///< LIVEGUI_HOOK_TOKEN; empty: none (and unset for the AUT)
   DisplayMode display = DisplayMode::Inherit;
   std::filesystem::path xvfb_executable = "Xvfb";  ///< looked up in PATH when not absolute

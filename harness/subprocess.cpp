@@ -158,7 +158,7 @@ Subprocess Subprocess::spawn(const SpawnOptions& opt) {
 
   int out_fd = -1;
   if (!opt.output_file.empty()) {
-    out_fd = ::open(opt.output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    out_fd = ::open(opt.output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (out_fd < 0)
       throw SpawnError("cannot start " + exe.string() + ": cannot open log file " +
                        opt.output_file.string() + ": " + std::strerror(errno));

@@ -48,7 +48,9 @@ struct SpawnOptions {
   std::map<std::string, std::string> env_set;  ///< added to / overriding the inherited environment
   std::vector<std::string> env_unset;          ///< removed from the inherited environment
   std::filesystem::path cwd;                   ///< empty: inherit
-  std::filesystem::path output_file;  ///< stdout and stderr go here (0600, truncated); empty: /dev/null
+  /// stdout and stderr go here (0600, truncated, O_APPEND so that truncating
+  /// it later — log rotation — makes the child write at its start); empty: /dev/null
+  std::filesystem::path output_file;
   bool die_with_parent = true;        ///< PR_SET_PDEATHSIG(SIGKILL)
   /// Open fds of ours the child inherits under the same numbers (e.g. the
   /// write end of a pipe for Xvfb -displayfd). Every other fd but 0-2 is closed.
