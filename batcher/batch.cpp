@@ -10,6 +10,9 @@
 #include <fstream>
 #include <memory>
 #include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
 
 #include "batcher/aut_session.hpp"
 #include "batcher/discovery.hpp"
@@ -114,7 +117,8 @@ void print_dry_run(const std::vector<Unit>& units, const RunContext& ctx, std::o
     AttemptSpec a = run.next_attempt();
     std::string cmd;
     if (!a.spawn.cwd.empty()) cmd += "cd " + shell_quote(a.spawn.cwd.string()) + " && ";
-    for (const auto& [k, v] : a.spawn.env_set) cmd += k + "=" + shell_quote(v) + " ";
+    for (const auto& [k, v] : a.spawn.env_set)
+      cmd += k + "=" + (k == "LIVEGUI_AUT_TOKEN" ? std::string("<the tier's token>") : shell_quote(v)) + " ";
     cmd += shell_quote(a.spawn.executable.string());
     for (const auto& arg : a.spawn.args) cmd += " " + shell_quote(arg);
     out << "    " << cmd << "\n";
@@ -136,8 +140,20 @@ std::map<std::string, double> previous_durations(const fs::path& report_dir) {
 /// Writes each tier's AUT spec for the harness (LIVEGUI_AUT_SPEC) and checks it.
 /// With `running` false (--list, --dry-run) nothing is validated or written;
 /// the paths are only named.
+/// Splits the hook token off an AUT spec: the file written for the harness is
+/// named in reports and reproduction commands, so the token travels in the
+/// entries' environment (LIVEGUI_AUT_TOKEN) instead. Returns {spec, token}.
+std::pair<std::string, std::string> without_token(const std::string& spec_toml) {
+  toml::table table = toml::parse(spec_toml);
+  std::string token = table["token"].value_or(std::string());
+  if (!table.erase("token")) return {spec_toml, token};
+  std::ostringstream os;
+  os << table << "\n";
+  return {os.str(), token};
+}
+
 void prepare_aut_specs(const Plan& plan, std::vector<Unit>& units, const fs::path& dir, bool running) {
-  std::map<std::string, std::string> files;
+  std::map<std::string, std::string> files, tokens;
   for (const auto& tier : plan.tiers) {
     if (tier.aut_spec_toml.empty()) continue;
     if (running) {
@@ -150,11 +166,15 @@ void prepare_aut_specs(const Plan& plan, std::vector<Unit>& units, const fs::pat
       }
     }
     fs::path file = dir / ("aut-spec-" + safe_file_name(tier.name) + ".toml");
-    if (running) write_file_atomically(file, tier.aut_spec_toml);
+    auto [spec, token] = without_token(tier.aut_spec_toml);
+    if (running) write_file_atomically(file, spec);
     files[tier.name] = file.string();
+    tokens[tier.name] = token;
   }
-  for (auto& u : units)
+  for (auto& u : units) {
     if (auto it = files.find(u.tier); it != files.end()) u.aut_spec_file = it->second;
+    if (auto it = tokens.find(u.tier); it != tokens.end()) u.aut_token = it->second;
+  }
 }
 
 }  // namespace

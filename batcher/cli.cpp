@@ -46,8 +46,9 @@ Environment given to every entry: LIVEGUI_STATE_DIR, LIVEGUI_STATE_FILE,
 LIVEGUI_BATCH_ENTRY, LIVEGUI_ARTIFACT_DIR (report-dir/artifacts/<entry>/ for
 files such as failure screenshots; the entry creates it when it has something
 to leave), GTEST_OUTPUT (GoogleTest binaries); to entries that use the AUT
-also LIVEGUI_AUT_SCOPE, LIVEGUI_LOG_DIR and LIVEGUI_AUT_SPEC (the tier's `aut`
-table as a TOML file). NO_COLOR disables colour.
+also LIVEGUI_AUT_SCOPE, LIVEGUI_LOG_DIR, LIVEGUI_AUT_SPEC (the tier's `aut`
+table as a TOML file, without its token) and LIVEGUI_AUT_TOKEN (the token,
+never written to a file). NO_COLOR disables colour.
 
 Exit codes: 0 all passed (expected failures included), 1 any failure,
 2 usage or plan error (nothing was run), 130 interrupted (SIGINT/SIGTERM:

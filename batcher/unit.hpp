@@ -25,6 +25,9 @@ struct Unit {
   std::string unresolved;          ///< non-empty: why it cannot run
   std::chrono::milliseconds timeout{0};
   std::string aut_spec_file;  ///< the tier's AUT spec written for the harness; "" = none
+  /// The tier's hook token, kept out of aut_spec_file (which reports name):
+  /// given to the entry as LIVEGUI_AUT_TOKEN, never written to a file.
+  std::string aut_token;
 };
 
 }  // namespace livegui::batch

@@ -48,6 +48,8 @@ AttemptSpec UnitRun::next_attempt() {
   if (unit_.entry.uses_aut)
     for (const auto& [k, v] : ctx_.aut_env) s.env_set[k] = v;
   if (unit_.entry.uses_aut && !unit_.aut_spec_file.empty()) s.env_set["LIVEGUI_AUT_SPEC"] = unit_.aut_spec_file;
+  // Not in the entry's env of the reports (base_result): the token stays out of every file.
+  if (unit_.entry.uses_aut && !unit_.aut_token.empty()) s.env_set["LIVEGUI_AUT_TOKEN"] = unit_.aut_token;
   for (const auto& [k, v] : unit_.entry.env) s.env_set[k] = v;
   s.env_set["LIVEGUI_BATCH_ENTRY"] = unit_.id;
   // Where the entry may leave files for the report (failure screenshots, …).

@@ -8,6 +8,7 @@ bool apply_environment_overrides(AppSpec& spec) {
   if (const char* v = std::getenv("LIVEGUI_AUT_SPEC"); v && *v) spec = AppSpec::from_toml_file(v, "");
   if (const char* v = std::getenv("LIVEGUI_STATE_FILE"); v && *v) spec.state_file = v;
   if (const char* v = std::getenv("LIVEGUI_LOG_DIR"); v && *v) spec.log_dir = v;
+  if (const char* v = std::getenv("LIVEGUI_AUT_TOKEN"); v && *v) spec.token = v;
   const char* scope = std::getenv("LIVEGUI_AUT_SCOPE");
   std::string s = scope ? scope : "";
   if (s.empty() || s == "file") return false;

@@ -14,7 +14,9 @@
 // app_spec.hpp, replacing the spec from main; relative paths in it are
 // resolved against its directory), LIVEGUI_STATE_FILE (state file path),
 // LIVEGUI_LOG_DIR (AUT logs), LIVEGUI_AUT_SCOPE=session (attach to the AUT
-// recorded in the state file instead of owning one; "file" or unset: own one).
+// recorded in the state file instead of owning one; "file" or unset: own one),
+// LIVEGUI_AUT_TOKEN (the hook token: livegui-batch keeps it out of the
+// LIVEGUI_AUT_SPEC file, which reports name, and passes it here).
 
 #include "harness/app_handle.hpp"
 #include "harness/app_spec.hpp"
@@ -30,7 +32,7 @@ namespace livegui {
 /// after the default printer. Call once, before RUN_ALL_TESTS().
 void init(int* argc, char** argv, AppSpec spec);
 
-/// Applies LIVEGUI_AUT_SPEC, LIVEGUI_STATE_FILE, LIVEGUI_LOG_DIR to `spec`;
+/// Applies LIVEGUI_AUT_SPEC, LIVEGUI_STATE_FILE, LIVEGUI_LOG_DIR, LIVEGUI_AUT_TOKEN to `spec`;
 /// returns true when LIVEGUI_AUT_SCOPE=session. Throws AppSpecError for an
 /// unusable spec file or an unknown scope.
 bool apply_environment_overrides(AppSpec& spec);
