@@ -88,6 +88,23 @@ StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& 
     return v;
   }
 
+  if (s.aut && !snap.group_remnants.empty() && (!in.owner_alive || owner_is_us)) {
+    // Whenever it happened: a leftover of an earlier run is exactly what to clean up.
+    v.kind = StateVerdictKind::Leaked;
+    v.stop_aut = true;
+    std::string how = s.last_exit && s.last_exit->pid == s.aut->pid ? describe_exit(*s.last_exit)
+                      : !in.owner_alive && s.owner.pid > 0
+                          ? "its owner (pid " + std::to_string(s.owner.pid) + ") is gone too"
+                          : "it is gone";
+    std::string left;
+    for (const auto& r : snap.group_remnants)
+      left += (left.empty() ? "" : ", ") + std::string("pid ") + std::to_string(r.id.pid) + " (" + r.comm + ")";
+    std::size_t n = snap.group_remnants.size();
+    v.what = subject(s, ctx) + " left the AUT (pid " + std::to_string(s.aut->pid) + ") dead — " + how + " — with " +
+             std::to_string(n) + (n == 1 ? " process" : " processes") + " of its process group still running: " + left;
+    return v;
+  }
+
   // Nothing of it is alive. Only news from the previous entry's window counts.
   const bool fresh = s.updated_at_unix_ms >= ctx.window_start_unix_ms;
   if (s.status == AutStatus::Stopped || !fresh || already_reported) return v;

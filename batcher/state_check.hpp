@@ -6,13 +6,16 @@
 //   clean     no file, stopped cleanly, or nothing new since the previous entry began
 //   dead      the AUT died during the previous entry (last_exit says how and in which test)
 //   degraded  the AUT is alive but reported degraded (session scope: the batcher's own AUT)
-//   leaked    the AUT is alive, ours (pid + start time + pgid), and its owner is gone: stop it
+//   leaked    the AUT is alive, ours (pid + start time + pgid), and its owner is gone: stop it;
+//             or the AUT is dead but processes of its group live on (its
+//             grandchildren, when its owner was SIGKILLed): stop those
 //   foreign   the AUT is alive and owned by another live process: leave it alone
 //   corrupt   the file is unusable: move it aside
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/state_file.hpp"
 
@@ -21,11 +24,22 @@ namespace livegui::batch {
 enum class StateVerdictKind { Clean, Dead, Degraded, Leaked, Foreign, Corrupt };
 const char* to_string(StateVerdictKind kind);
 
+/// A live process of the recorded AUT's process group, the AUT itself gone.
+struct GroupRemnant {
+  ProcessIdentity id;
+  std::string comm;
+};
+
 /// What was read, and what the kernel says about the processes it names.
 struct StateSnapshot {
   std::optional<StateFile> state;  ///< std::nullopt: no file (or corrupt)
   std::string corrupt_reason;      ///< non-empty: read_state_file refused it
   StateInspection inspection;
+  /// The recorded AUT is gone but members of its process group live on, e.g.
+  /// its grandchildren after its owner was SIGKILLed (PDEATHSIG reaches the
+  /// AUT, not what it forked): those that started between the AUT and the
+  /// file's last write, so the group id cannot have been reused for them.
+  std::vector<GroupRemnant> group_remnants;
 };
 
 struct StateCheckContext {

@@ -10,6 +10,8 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
+#include <fstream>
+#include <limits>
 
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
@@ -19,11 +21,46 @@ namespace livegui::batch {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+/// Boot time (seconds since the epoch), from /proc/stat; 0 when unknown.
+std::int64_t boot_time() {
+  std::ifstream stat("/proc/stat");
+  std::string key;
+  std::int64_t value = 0;
+  while (stat >> key) {
+    if (key == "btime" && stat >> value) return value;
+    stat.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return 0;
+}
+
+/// Live members of the dead AUT's group that started after it and no later
+/// than the file's last write (+1 s for clock granularity): the group id was
+/// in use by the AUT or by them all along, so it cannot have been reused.
+std::vector<GroupRemnant> group_remnants(const StateFile& s) {
+  std::vector<GroupRemnant> out;
+  const std::int64_t btime = boot_time();
+  const long hz = ::sysconf(_SC_CLK_TCK);
+  if (!s.aut || s.aut->pgid <= 1 || btime <= 0 || hz <= 0) return out;
+  const std::int64_t written_ticks = (s.updated_at_unix_ms / 1000 - btime + 1) * hz;
+  for (pid_t p : processes_in_group(s.aut->pgid)) {
+    auto st = read_proc_stat(p);
+    if (!st || st->state == 'Z' || st->pgid != s.aut->pgid) continue;
+    if (st->start_time < s.aut->start_time || static_cast<std::int64_t>(st->start_time) > written_ticks) continue;
+    out.push_back({{p, st->start_time}, st->comm});
+  }
+  return out;
+}
+
+}  // namespace
+
 StateSnapshot read_snapshot(const fs::path& file) {
   StateSnapshot snap;
   try {
     snap.state = read_state_file(file);
     if (snap.state) snap.inspection = inspect_state(*snap.state);
+    if (snap.state && snap.state->aut && !snap.inspection.aut_alive) snap.group_remnants = group_remnants(*snap.state);
   } catch (const StateFileError& e) {
     snap.corrupt_reason = e.what();
   } catch (const std::exception& e) {
@@ -108,6 +145,41 @@ std::string stop_recorded_aut(const StateFile& s, std::chrono::milliseconds term
   }
   if (pidfd >= 0) ::close(pidfd);
   return result;
+}
+
+std::string stop_group_remnants(const std::vector<GroupRemnant>& remnants, std::chrono::milliseconds term_grace,
+                                std::chrono::milliseconds kill_wait) {
+  auto alive = [&] {
+    std::vector<ProcessIdentity> out;
+    for (const auto& r : remnants) {
+      ::waitpid(r.id.pid, nullptr, WNOHANG);  // adopted by us (a subreaper)? reap it
+      if (is_same_process(r.id.pid, r.id.start_time)) out.push_back(r.id);
+    }
+    return out;
+  };
+  // Each one only while its identity (pid + start time) still holds.
+  auto signal_all = [&](int sig) {
+    for (const auto& id : alive()) ::kill(id.pid, sig);
+  };
+  auto wait_gone = [&](Clock::time_point deadline) {
+    auto backoff = std::chrono::milliseconds(1);
+    while (!alive().empty()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) return false;
+      pollfd none{-1, 0, 0};
+      ::poll(&none, 0, static_cast<int>(std::min(backoff, left).count()));
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
+    }
+    return true;
+  };
+  std::string them = remnants.size() == 1 ? "it" : "them";
+  signal_all(SIGTERM);
+  signal_all(SIGCONT);
+  if (wait_gone(Clock::now() + term_grace)) return "; stopped " + them + " (SIGTERM)";
+  signal_all(SIGKILL);
+  if (wait_gone(Clock::now() + kill_wait))
+    return "; stopped " + them + " (SIGTERM ignored for " + human_duration(term_grace) + ", needed SIGKILL)";
+  return "; still there after SIGKILL — stuck in the kernel?";
 }
 
 StateGuard::StateGuard(Options options) : options_(std::move(options)) {
@@ -222,7 +294,9 @@ CheckOutcome StateGuard::check(const StateCheckContext& context, const std::stri
     timeline_.push_back(ev);
     last_.reset();
   } else if (out.verdict.stop_aut && snap.state) {
-    action = stop_recorded_aut(*snap.state, options_.term_grace, options_.kill_wait);
+    action = snap.inspection.aut_alive
+                 ? stop_recorded_aut(*snap.state, options_.term_grace, options_.kill_wait)
+                 : stop_group_remnants(snap.group_remnants, options_.term_grace, options_.kill_wait);
     ev.event = "leak-stopped";
     ev.reason = out.verdict.what + action;
     timeline_.push_back(ev);

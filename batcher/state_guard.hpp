@@ -31,6 +31,12 @@ std::filesystem::path quarantine_state_file(const std::filesystem::path& file);
 std::string stop_recorded_aut(const StateFile& state, std::chrono::milliseconds term_grace,
                               std::chrono::milliseconds kill_wait);
 
+/// Stops what is left of a dead AUT's process group (StateSnapshot::group_remnants),
+/// process by process, each only while its pid + start time still match:
+/// SIGTERM, `term_grace`, SIGKILL, `kill_wait`. Bounded. Returns what happened.
+std::string stop_group_remnants(const std::vector<GroupRemnant>& remnants, std::chrono::milliseconds term_grace,
+                                std::chrono::milliseconds kill_wait);
+
 struct CheckOutcome {
   StateVerdict verdict;
   std::string warning;  ///< the [BATCH-WARN] line; empty when clean
