@@ -267,6 +267,9 @@ def make_handler(app, token, faults_enabled):
             return False
 
         def body(self):
+            if self.headers.get("Transfer-Encoding"):
+                self.close_connection = True  # the chunked body stays unread
+                raise ActionError(411, "chunked request bodies are not accepted; send a Content-Length")
             try:
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
