@@ -37,6 +37,7 @@ TestResult from_marker(const FinishedTest& f, int attempt) {
     case MarkerOutcome::Failed:
       r.code = ResultCode::Fail;
       r.message = trimmed(f.output);
+      r.screenshot = screenshot_in_output(f.output);
       break;
     case MarkerOutcome::Skipped:
       r.code = ResultCode::Skipped;
@@ -56,6 +57,7 @@ TestResult from_json(const std::string& name, const JsonTestResult& j, const Fin
   r.name = name;
   r.duration = j.duration;
   r.attempt = attempt;
+  r.screenshot = j.screenshot;
   if (j.result == JsonTestResult::Result::NotRun) {
     r.code = ResultCode::Skipped;
     r.message = "disabled";

@@ -179,6 +179,7 @@ std::optional<std::map<std::string, JsonTestResult>> parse_gtest_json(const std:
           if (f.is_object()) r.failure += f.value("failure", "");
         }
       }
+      if (t.contains("screenshot") && t["screenshot"].is_string()) r.screenshot = t["screenshot"].get<std::string>();
       std::string time = t.value("time", "0s");
       try {
         r.duration = std::chrono::milliseconds(static_cast<long long>(std::stod(time) * 1000.0));
@@ -188,6 +189,16 @@ std::optional<std::map<std::string, JsonTestResult>> parse_gtest_json(const std:
     }
   }
   return out;
+}
+
+std::string screenshot_in_output(const std::string& output) {
+  static const std::string kPrefix = "[livegui] failure screenshot: ";
+  auto at = output.rfind(kPrefix);
+  if (at == std::string::npos) return "";
+  auto end = output.find('\n', at);
+  std::string path = output.substr(at + kPrefix.size(), end == std::string::npos ? std::string::npos : end - at - kPrefix.size());
+  while (!path.empty() && (path.back() == '\r' || path.back() == ' ')) path.pop_back();
+  return path;
 }
 
 std::optional<std::map<std::string, JsonTestResult>> parse_gtest_json_file(const std::filesystem::path& file) {

@@ -47,7 +47,12 @@ struct JsonTestResult {
   bool failed = false;
   std::string failure;  ///< failure messages, joined
   std::chrono::milliseconds duration{0};
+  std::string screenshot;  ///< the test's "screenshot" property (RecordProperty), "" = none
 };
+
+/// The path in a `[livegui] failure screenshot: <path>` line of a test's
+/// output (the harness prints it), "" when there is none.
+std::string screenshot_in_output(const std::string& output);
 
 /// Parses a GTEST_OUTPUT=json report into results by full test name.
 /// std::nullopt when the file is missing or not a GoogleTest JSON report.

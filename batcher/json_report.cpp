@@ -30,6 +30,7 @@ ordered_json test_json(const TestResult& t) {
   j["attempt"] = t.attempt;
   if (t.synthetic) j["synthetic"] = true;
   if (!t.message.empty()) j["message"] = t.message;
+  if (!t.screenshot.empty()) j["screenshot"] = t.screenshot;
   return j;
 }
 
@@ -175,6 +176,7 @@ EntryResult entry_from(const json& j, const std::string& where) {
     tst.duration = from_seconds(tr.get<double>("duration_s", 0));
     tst.attempt = tr.get<int>("attempt", 1);
     tst.synthetic = tr.get<bool>("synthetic", false);
+    tst.screenshot = tr.get<std::string>("screenshot", "");
     e.tests.push_back(tst);
   }
   e.output_tail = r.get<std::string>("output_tail", "");

@@ -24,6 +24,7 @@ struct TestResult {
   std::chrono::nanoseconds duration{0};
   int attempt = 1;        ///< which process ran it (2+ = resumed after a crash)
   bool synthetic = false; ///< stands for the process itself, not a test it reported
+  std::string screenshot;  ///< failure screenshot the test recorded, relative to the report dir ("" = none)
 };
 
 /// One process run for an entry.

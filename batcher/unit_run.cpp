@@ -132,6 +132,11 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   ev.attempt = current_.number;
   AttemptOutcome out = interpret_gtest_attempt(ev);
   for (auto& r : out.results) {
+    // Reports name screenshots relative to the report dir (they live in its artifacts/).
+    if (!r.screenshot.empty()) {
+      fs::path rel = fs::path(r.screenshot).lexically_relative(ctx_.log_dir.parent_path());
+      if (!rel.empty() && *rel.begin() != "..") r.screenshot = rel.string();
+    }
     decided_.push_back(r.name);
     tests_.push_back(std::move(r));
   }
