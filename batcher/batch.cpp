@@ -17,6 +17,7 @@
 #include "batcher/aut_session.hpp"
 #include "batcher/discovery.hpp"
 #include "batcher/executor.hpp"
+#include "batcher/html_report.hpp"
 #include "batcher/interrupt_signals.hpp"
 #include "batcher/json_report.hpp"
 #include "batcher/junit_report.hpp"
@@ -381,10 +382,14 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   // 5. Reports, then the summary.
   fs::path json_file = report_dir / report_file_name("results", ".json", shard);
   fs::path junit_file = report_dir / report_file_name("junit", ".xml", shard);
+  fs::path html_file = report_dir / report_file_name("report", ".html", shard);
   int code = results.exit_code;
   try {
     write_results_json(json_file, results);
     write_junit_xml(junit_file, results);
+    HtmlReportOptions html;
+    html.report_dir = report_dir;
+    write_html_report(html_file, results, html);
   } catch (const std::exception& e) {
     err << "livegui-batch: " << e.what() << "\n";
     if (code == kExitPassed) code = kExitFailed;
@@ -392,7 +397,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   display->finish();
   SummaryOptions so;
   so.color = options.display.color;
-  so.report_files = {junit_file.string(), json_file.string()};
+  so.report_files = {junit_file.string(), json_file.string(), html_file.string()};
   display->print(summary_text(results, so));
   return code;
 }
