@@ -307,9 +307,10 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
       e.executable = program;
     } else {
       e.executable = resolve_path(ctx, program);
+      std::error_code ec;  // the throwing overloads escape on ENAMETOOLONG, EACCES
       if (!is_executable_file(e.executable))
-        e.unresolved = fs::exists(e.executable) ? e.executable.string() + " is not an executable file"
-                                                : e.executable.string() + " does not exist";
+        e.unresolved = fs::exists(e.executable, ec) ? e.executable.string() + " is not an executable file"
+                                                    : e.executable.string() + " does not exist";
     }
     out.push_back(std::move(e));
     return;
@@ -329,10 +330,12 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
       e.unresolved = "no executable file matches " + shown.string();
       if (!match.ignored.empty())
         e.unresolved += " (" + std::to_string(match.ignored.size()) + " match(es) are not executable files)";
-    } else if (fs::is_directory(shown)) {
+    } else if (std::error_code ec; fs::is_directory(shown, ec)) {
       e.unresolved = shown.string() + " is a directory";
+    } else if (fs::exists(shown, ec)) {
+      e.unresolved = shown.string() + " is not executable";
     } else {
-      e.unresolved = fs::exists(shown) ? shown.string() + " is not executable" : shown.string() + " does not exist";
+      e.unresolved = shown.string() + (ec ? " cannot be examined: " + ec.message() : std::string(" does not exist"));
     }
     out.push_back(std::move(e));
     return;
@@ -375,6 +378,17 @@ PlanTier parse_tier(const Context& ctx, const toml::table& table, const std::str
     toml::table doc = *t;
     doc.is_inline(false);
     expand_strings(ctx, doc, r.at(*aut), r.field("aut"));
+    // The table is written to a file elsewhere (report dir): make its paths
+    // absolute here, against the plan's directory, so both scopes agree.
+    for (const char* key : {"executable", "cwd", "log_dir", "state_file", "xvfb_executable"}) {
+      auto* value = doc.get_as<std::string>(key);
+      if (!value || value->get().empty()) continue;
+      fs::path p(value->get());
+      bool bare_name = p.string().find('/') == std::string::npos;
+      if (p.is_absolute() || ((std::string_view(key) == "executable" || std::string_view(key) == "xvfb_executable") && bare_name))
+        continue;  // absolute already, or a bare program name looked up in PATH
+      *value = resolve_path(ctx, p.string()).string();
+    }
     std::ostringstream os;
     os << doc;
     tier.aut_spec_toml = os.str();

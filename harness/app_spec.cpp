@@ -57,7 +57,9 @@ void AppSpec::validate() const {
   if (!S_ISREG(st.st_mode)) bad("executable", executable.string() + " is not a regular file");
   if (::access(executable.c_str(), X_OK) != 0)
     bad("executable", executable.string() + " is not executable (" + std::strerror(errno) + ")");
-  if (!cwd.empty() && !fs::is_directory(cwd)) bad("cwd", cwd.string() + " is not a directory");
+  std::error_code cwd_error;  // the throwing overload escapes on ENAMETOOLONG, EACCES
+  if (!cwd.empty() && !fs::is_directory(cwd, cwd_error))
+    bad("cwd", cwd.string() + " is not a directory" + (cwd_error ? " (" + cwd_error.message() + ")" : ""));
   if (port < 0 || port > 65535) bad("port", "must be 0..65535, got " + std::to_string(port));
   if (readiness == Readiness::FixedPort && port == 0)
     bad("port", "must be set (1..65535) when readiness is fixed_port");

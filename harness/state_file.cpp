@@ -397,7 +397,7 @@ std::optional<StateFile> read_state_file(const fs::path& path) {
   json j;
   try {
     j = json::parse(data);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse errors, but also numbers out of range (1e400)
     throw StateFileError("state file " + shown + " is not valid JSON (truncated or corrupt): " + e.what());
   }
   return from_json(path, j);

@@ -157,6 +157,12 @@ void HookServer::install_routes() {
   svr.set_default_headers({{"X-Livegui-Protocol", std::to_string(kHookProtocolVersion)}});
 
   svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // httplib does not apply the payload limit to chunked bodies; the
+    // protocol's bodies are small JSON with a Content-Length.
+    if (req.has_header("Transfer-Encoding")) {
+      send_error(res, 411, "chunked request bodies are not accepted; send a Content-Length");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (options_.token.empty()) return httplib::Server::HandlerResponse::Unhandled;
     if (constant_time_equals(req.get_header_value("X-Livegui-Token"), options_.token))
       return httplib::Server::HandlerResponse::Unhandled;
@@ -301,6 +307,13 @@ int HookServer::start() {
     port_ = options_.port;
   }
   thread_ = std::thread([this] { http_->listen_after_bind(); });
+  // httplib's stop() is a no-op until the listen loop runs (httplib #1371), so
+  // a stop() right after start() would join forever: wait for it (bounded).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::unique_lock lock(start_mutex_);
+  while (!http_->is_running() && std::chrono::steady_clock::now() < deadline)
+    start_cv_.wait_for(lock, std::chrono::microseconds(200));  // nothing signals it: short back-off
+  if (!http_->is_running()) throw HookServerError("hook server: the listen thread did not start within 5 s");
   return port_;
 }
 

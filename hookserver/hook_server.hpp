@@ -11,6 +11,7 @@
 //   while (running) { …draw…; server.frame(); if (first) server.announce(); }
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -117,6 +118,8 @@ class HookServer {
   ActionQueue actions_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
+  std::mutex start_mutex_;
+  std::condition_variable start_cv_;
   int port_ = 0;
 
   std::map<std::string, std::function<void()>> clicks_;

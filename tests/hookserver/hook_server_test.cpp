@@ -211,6 +211,15 @@ TEST_F(HookServerTest, FixedPortInUseIsReported) {
   }
 }
 
+TEST(HookServerLifecycle, StopRightAfterStartReturns) {
+  // httplib ignores stop() until its listen loop runs; start() waits for it.
+  for (int i = 0; i < 20; ++i) {
+    HookServer server(HookServerOptions{});
+    server.start();
+    server.stop();
+  }
+}
+
 TEST(HookServerOptions, FromEnvironment) {
   ::setenv("LIVEGUI_HOOK_PORT", "1234", 1);
   ::setenv("LIVEGUI_HOOK_TOKEN", "t", 1);
