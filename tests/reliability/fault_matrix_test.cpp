@@ -1,0 +1,512 @@
+// The fault matrix (issue 7): every fault of the AUT and of the runner,
+// crossed with both AUT scopes, each cell a real livegui-batch run on a small
+// generated plan whose entries are reliability_entry binaries (livegui::init +
+// LiveAppTest against sample_app). For every cell: the documented outcome
+// (exit code, each test's result, the [BATCH-WARN] line where it applies),
+// every test accounted for in results.json and junit.xml, and no process left
+// behind. Each cell writes its outcome as a JSON line for docs/reliability.md
+// (tools/reliability_table.py).
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "common/proc_info.hpp"
+#include "tests/reliability/matrix_support.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+/// What a cell must show, per scope.
+struct Expect {
+  int exit_code = 0;
+  /// "entry/Suite.Name" → result code; exactly these tests, no others.
+  std::map<std::string, std::string> tests;
+  /// Substring of a [BATCH-WARN] line; "" = no [BATCH-WARN] line at all.
+  std::string warn;
+};
+
+struct Row {
+  std::string name;
+  std::string group;  ///< "AUT" or "runner"
+  std::string fault;  ///< what is done, for the table
+  std::string mode;   ///< reliability_entry mode of the "faulty" entry
+  std::vector<std::string> aut_args;            ///< after --headless --enable-faults
+  std::map<std::string, std::string> aut_fields;  ///< extra TOML fields of the aut table
+  std::string faulty_timeout;                   ///< "" = the tier's 30 s
+  int batcher_signal = 0;                       ///< sent to livegui-batch once a test blocks
+  bool windowed = false;                        ///< display = "xvfb", no --headless
+  bool hold_port = false;                       ///< a listener of ours holds the AUT's fixed port
+  bool never_ready = false;                     ///< the AUT is fake_app, which never says it is ready
+  Expect file, session;
+};
+
+const std::string kBefore = "faulty/Cell.Before", kFault = "faulty/Cell.Fault", kTail = "faulty/Cell.Tail",
+                  kCheck = "after/After.Check";
+
+Expect expect(int exit_code, std::map<std::string, std::string> tests, std::string warn = {}) {
+  return Expect{exit_code, std::move(tests), std::move(warn)};
+}
+
+/// An AUT fault injected during Cell.Fault: the test fails with "subprocess
+/// degraded", the next file starts on a fresh AUT after a warning.
+Row injected(const std::string& name, const std::string& fault, const std::string& file_warn,
+             const std::string& session_warn) {
+  Row r;
+  r.name = name;
+  r.group = "AUT";
+  r.fault = fault;
+  r.mode = name;
+  std::map<std::string, std::string> tests = {{kBefore, "PASS"}, {kFault, "FAIL"}, {kCheck, "PASS"}};
+  r.file = expect(1, tests, file_warn);
+  r.session = expect(1, tests, session_warn);
+  return r;
+}
+
+/// The AUT cannot start: every test fails with the reason, nothing is left.
+Row unstartable(const std::string& name, const std::string& fault) {
+  Row r;
+  r.name = name;
+  r.group = "AUT";
+  r.fault = fault;
+  r.mode = "plain";
+  std::map<std::string, std::string> tests = {{kBefore, "FAIL"}, {kFault, "FAIL"}, {kCheck, "FAIL"}};
+  r.file = expect(1, tests);
+  r.session = expect(1, tests, "could not provide the session AUT for faulty");
+  return r;
+}
+
+std::vector<Row> rows() {
+  std::vector<Row> out;
+  out.push_back(injected("assert", "POST /debug/fault assert (main loop stops, app degraded)",
+                         "faulty left the AUT (pid <pid>) dead — it went down with its owner",
+                         "faulty left the AUT (pid <pid>) degraded"));
+  out.push_back(injected("crash", "POST /debug/fault crash (SIGABRT)", "dead — SIGABRT during Cell.Fault",
+                         "dead — exited (status unknown: not our child) during Cell.Fault"));
+  out.push_back(injected("segv", "POST /debug/fault segv (SIGSEGV)", "dead — SIGSEGV during Cell.Fault",
+                         "dead — exited (status unknown: not our child) during Cell.Fault"));
+  out.push_back(injected("hang", "POST /debug/fault hang (main loop blocks; ignores SIGTERM)",
+                         "faulty left the AUT (pid <pid>) dead — it went down with its owner",
+                         "faulty left the AUT (pid <pid>) degraded"));
+  out.push_back(injected("exit3", "POST /debug/fault exit code 3", "dead — exit code 3 during Cell.Fault",
+                         "dead — exited (status unknown: not our child) during Cell.Fault"));
+  out.push_back(injected("exit0", "POST /debug/fault exit code 0 (an unexpected clean exit)",
+                         "dead — exit code 0 during Cell.Fault",
+                         "dead — exited (status unknown: not our child) during Cell.Fault"));
+  {
+    Row r;
+    r.name = "slow_start";
+    r.group = "AUT";
+    r.fault = "sample_app --slow-start 1500 (ready timeout 5 s)";
+    r.mode = "plain";
+    r.aut_args = {"--slow-start", "1500"};
+    std::map<std::string, std::string> tests = {{kBefore, "PASS"}, {kFault, "PASS"}, {kCheck, "PASS"}};
+    r.file = r.session = expect(0, tests);
+    out.push_back(r);
+  }
+  {
+    Row r = unstartable("fail_start", "sample_app --fail-start (exit 1 before ready)");
+    r.aut_args = {"--fail-start"};
+    out.push_back(r);
+  }
+  {
+    Row r = unstartable("never_ready", "fake_app as the AUT: runs, never prints the ready line (ready timeout 1 s)");
+    r.never_ready = true;
+    r.aut_fields["ready_timeout_ms"] = "1000";
+    out.push_back(r);
+  }
+  {
+    Row r = unstartable("port_taken", "fixed hook port already held by another listener");
+    r.hold_port = true;
+    out.push_back(r);
+  }
+  {
+    Row r;
+    r.name = "ignore_sigterm";
+    r.group = "AUT";
+    r.fault = "sample_app --ignore-sigterm, stopped without POST /shutdown (needs SIGKILL)";
+    r.mode = "plain";
+    r.aut_args = {"--ignore-sigterm"};
+    r.aut_fields["shutdown_request"] = "false";
+    std::map<std::string, std::string> tests = {{kBefore, "PASS"}, {kFault, "PASS"}, {kCheck, "PASS"}};
+    r.file = r.session = expect(0, tests);
+    out.push_back(r);
+  }
+  {
+    Row r;
+    r.name = "spawn_grandchild";
+    r.group = "AUT";
+    r.fault = "sample_app --spawn-grandchild (a grandchild ignoring SIGTERM)";
+    r.mode = "grandchild";
+    r.aut_args = {"--spawn-grandchild"};
+    std::map<std::string, std::string> tests = {{kBefore, "PASS"}, {kFault, "PASS"}, {kCheck, "PASS"}};
+    r.file = r.session = expect(0, tests);
+    out.push_back(r);
+  }
+  {
+    Row r;
+    r.name = "test_segfault";
+    r.group = "runner";
+    r.fault = "the test binary raises SIGSEGV in Cell.Fault";
+    r.mode = "test_segfault";
+    std::map<std::string, std::string> tests = {
+        {kBefore, "PASS"}, {kFault, "CRASH"}, {kTail, "PASS"}, {kCheck, "PASS"}};
+    r.file = expect(1, tests);
+    r.session = expect(1, tests);
+    out.push_back(r);
+  }
+  {
+    Row r;
+    r.name = "test_sigkill";
+    r.group = "runner";
+    r.fault = "the test binary is killed with SIGKILL in Cell.Fault";
+    r.mode = "test_sigkill";
+    std::map<std::string, std::string> tests = {
+        {kBefore, "PASS"}, {kFault, "CRASH"}, {kTail, "PASS"}, {kCheck, "PASS"}};
+    r.file = expect(1, tests);
+    r.session = expect(1, tests);
+    out.push_back(r);
+  }
+  {
+    Row r;
+    r.name = "test_hang";
+    r.group = "runner";
+    r.fault = "the test binary hangs in Cell.Fault (entry timeout 4 s)";
+    r.mode = "test_hang";
+    r.faulty_timeout = "4s";
+    std::map<std::string, std::string> tests = {
+        {kBefore, "PASS"}, {kFault, "TIMEOUT"}, {kTail, "SKIPPED"}, {kCheck, "PASS"}};
+    // The binary owned the AUT; stopped at the timeout, it took the AUT with it (PDEATHSIG).
+    r.file = expect(1, tests, "faulty left the AUT (pid <pid>) dead — it went down with its owner");
+    r.session = expect(1, tests);
+    out.push_back(r);
+  }
+  for (int sig : {SIGINT, SIGTERM}) {
+    Row r;
+    r.name = sig == SIGINT ? "batcher_sigint" : "batcher_sigterm";
+    r.group = "runner";
+    r.fault = std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") + " to livegui-batch while Cell.Fault runs";
+    r.mode = "block";
+    r.batcher_signal = sig;
+    std::map<std::string, std::string> tests = {
+        {kBefore, "PASS"}, {kFault, "SKIPPED"}, {kTail, "SKIPPED"}, {kCheck, "SKIPPED"}};
+    // File scope: the stopped binary took its AUT with it, which the end-of-tier check reports.
+    r.file = expect(130, tests, "faulty left the AUT (pid <pid>) dead — it went down with its owner");
+    r.session = expect(130, tests);
+    out.push_back(r);
+  }
+  {
+    Row r;
+    r.name = "batcher_sigkill";
+    r.group = "runner";
+    r.fault = "SIGKILL to livegui-batch while Cell.Fault runs, its AUT with a grandchild (sample_app "
+              "--spawn-grandchild); then a second run on the same state dir";
+    r.mode = "block";
+    r.aut_args = {"--spawn-grandchild"};
+    r.batcher_signal = SIGKILL;
+    // The killed run writes no report; these are the second run's, which
+    // finds the grandchild PDEATHSIG did not reach and stops it.
+    r.file = r.session = expect(0, {{kCheck, "PASS"}}, "of its process group still running: pid <pid> (sample_app); "
+                                                       "stopped it (SIGTERM ignored for 500 ms, needed SIGKILL)");
+    out.push_back(r);
+  }
+  {
+    Row r;
+    r.name = "xvfb_killed";
+    r.group = "runner";
+    r.fault = "the AUT's Xvfb is killed (SIGKILL) during Cell.Fault";
+    r.mode = "xvfb_kill";
+    r.windowed = true;
+    std::map<std::string, std::string> tests = {{kBefore, "PASS"}, {kFault, "FAIL"}, {kCheck, "PASS"}};
+    // How the app takes losing its display varies (Xlib's exit 1, or a crash in the GL teardown).
+    r.file = expect(1, tests, "faulty left the AUT (pid <pid>) dead — ");
+    r.session = expect(1, tests, "dead — exited (status unknown: not our child) during Cell.Fault");
+    out.push_back(r);
+  }
+  return out;
+}
+
+/// A listening socket on 127.0.0.1 (any port) that is never accepted from.
+class PortHolder {
+ public:
+  PortHolder() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 16) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+      throw std::runtime_error("cannot hold a port on 127.0.0.1");
+    port_ = ntohs(a.sin_port);
+  }
+  ~PortHolder() { ::close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+struct Cell {
+  Row row;
+  std::string scope;
+};
+
+void PrintTo(const Cell& cell, std::ostream* out) { *out << cell.row.name << " × " << cell.scope; }
+
+std::string cell_name(const ::testing::TestParamInfo<Cell>& info) {
+  return info.param.row.name + "_" + info.param.scope;
+}
+
+std::vector<Cell> cells() {
+  std::vector<Cell> out;
+  for (const auto& r : rows())
+    for (const char* scope : {"file", "session"}) out.push_back({r, scope});
+  return out;
+}
+
+/// The [BATCH-WARN] lines of `output`, pids replaced by <pid>.
+std::vector<std::string> warnings(const std::string& output) {
+  static const std::regex pid(R"(\bpid \d+)");
+  std::vector<std::string> out;
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    auto at = line.find("[BATCH-WARN] ");
+    if (at != std::string::npos) out.push_back(std::regex_replace(line.substr(at), pid, "pid <pid>"));
+  }
+  return out;
+}
+
+/// Plan order: the faulty entry's tests as they run, then the next file's.
+int plan_rank(const std::string& test) {
+  for (int i = 0; const auto& t : {kBefore, kFault, kTail, kCheck}) {
+    if (t == test) return i;
+    ++i;
+  }
+  return 99;
+}
+
+std::string describe(int exit_code, const std::map<std::string, std::string>& tests, const std::string& warn) {
+  std::vector<std::pair<std::string, std::string>> ordered(tests.begin(), tests.end());
+  std::stable_sort(ordered.begin(), ordered.end(),
+                   [](const auto& a, const auto& b) { return plan_rank(a.first) < plan_rank(b.first); });
+  std::string out = "exit " + std::to_string(exit_code) + ";";
+  for (const auto& [k, v] : ordered) out += " " + k.substr(k.find('/') + 1) + " " + v + ",";
+  out.back() = ';';
+  out += warn.empty() ? " no warning" : " warns \"" + warn + "\"";
+  return out;
+}
+
+class FaultMatrix : public ::testing::TestWithParam<Cell> {
+ protected:
+  static void SetUpTestSuite() {
+    // Orphans of the batcher's children become ours, so the leak check sees them.
+    ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  }
+
+  void SetUp() override {
+    auto before = leftover_processes();
+    ASSERT_TRUE(before.empty()) << "processes before the cell: " << describe_pids(before);
+    fs::create_directories(pid_dir());
+    // A stale line from an earlier run must not stand in for this one.
+    std::error_code ec;
+    fs::remove(results_dir() / (GetParam().row.name + "__" + GetParam().scope + ".json"), ec);
+  }
+
+  fs::path pid_dir() const { return dir_ / "pids"; }
+  fs::path state_dir() const { return dir_ / "state"; }
+
+  std::vector<std::string> batch_args(const fs::path& plan, const fs::path& reports) const {
+    return {plan.string(), "--report-dir", reports.string(), "--state-dir", state_dir().string(), "--aut-scope",
+            GetParam().scope, "--term-grace", "500ms"};
+  }
+
+  fs::path write_plan(const MatrixPlan& plan, const std::string& name) {
+    fs::path p = dir_ / name;
+    std::ofstream(p) << plan.to_toml(pid_dir());
+    return p;
+  }
+
+  MatrixPlan plan_for(const Row& row, int held_port) const {
+    MatrixPlan p;
+    p.aut_args = {"--enable-faults"};
+    if (!row.windowed) p.aut_args.insert(p.aut_args.begin(), "--headless");
+    p.aut_args.insert(p.aut_args.end(), row.aut_args.begin(), row.aut_args.end());
+    if (row.never_ready) {
+      p.aut_executable = binary("tests/support/fake_app");
+      p.aut_args = {"--print", "starting, but never ready"};
+    }
+    p.aut_fields = {{"display", row.windowed ? "\"xvfb\"" : "\"none\""},
+                    {"term_grace_ms", "500"},
+                    {"kill_wait_ms", "2000"},
+                    {"ready_timeout_ms", "5000"},
+                    {"heartbeat_threshold_ms", "500"}};
+    if (held_port) p.aut_fields["port"] = std::to_string(held_port);
+    for (const auto& [k, v] : row.aut_fields) p.aut_fields[k] = v;
+    p.entries = {{"faulty", row.mode, row.faulty_timeout}, {"after", "check", ""}};
+    return p;
+  }
+
+  TempDir dir_{"fault-matrix"};
+};
+
+/// Writes the cell's line when the test ends, however it ends (an ASSERT
+/// returns early): a cell that stopped half-way is recorded as failed.
+class CellReport {
+ public:
+  CellReport(const Row& row, const std::string& scope, const Expect& want)
+      : started_(std::chrono::steady_clock::now()) {
+    cell_ = {{"row", row.name},     {"group", row.group},     {"scope", scope},
+             {"fault", row.fault},  {"observed", "(the cell stopped before the batch ended)"},
+             {"leftovers", nullptr}, {"notes", json::array()}};
+    cell_["expected"] = describe(want.exit_code, want.tests, want.warn);
+  }
+  ~CellReport() {
+    cell_["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    cell_["passed"] = !::testing::Test::HasFailure();
+    try {
+      write_cell_line(cell_);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what();
+    }
+  }
+  json& operator[](const char* key) { return cell_[key]; }
+  void note(const std::string& text) { cell_["notes"].push_back(text); }
+
+ private:
+  std::chrono::steady_clock::time_point started_;
+  json cell_;
+};
+
+TEST_P(FaultMatrix, Cell) {
+  const Row& row = GetParam().row;
+  const std::string& scope = GetParam().scope;
+  const Expect& want = scope == "file" ? row.file : row.session;
+  CellReport cell(row, scope, want);
+
+  std::optional<PortHolder> holder;
+  if (row.hold_port) holder.emplace();
+  fs::path plan = write_plan(plan_for(row, holder ? holder->port() : 0), "plan.toml");
+  fs::path reports = dir_ / "reports";
+
+  BatchProcess batch(batch_args(plan, reports), dir_.path(), dir_ / "batch-output.txt");
+  if (row.batcher_signal) {
+    // Once a test blocks, the batch is mid-run: signal it there.
+    bool blocking = eventually(
+        [&] {
+          for (const auto& f : fs::directory_iterator(pid_dir()))
+            if (f.path().filename().string().rfind("blocking-", 0) == 0) return true;
+          return false;
+        },
+        30s);
+    ASSERT_TRUE(blocking) << "no test blocked within 30 s:\n" << batch.output();
+    ASSERT_EQ(::kill(batch.pid(), row.batcher_signal), 0);
+  }
+  auto status = batch.wait(60s);
+  ASSERT_TRUE(status) << "livegui-batch did not end within 60 s:\n" << batch.output();
+  std::string output = batch.output();
+  int exit_code = shell_code(*status);
+
+  json results = read_json(reports / "results.json");
+  std::set<pid_t> groups = groups_of_run(results.is_object() ? &results : nullptr, state_dir() / "aut-state.json",
+                                         pid_dir() / "pids.log");
+  std::vector<pid_t> left = leftover_processes({groups.begin(), groups.end()});
+
+  if (row.batcher_signal == SIGKILL) {
+    // The killed batcher cleans nothing up and writes no report. What the
+    // design promises: PDEATHSIG takes its entries and their AUTs (and the
+    // session AUT) with it, and the next run on the same state directory
+    // deals with whatever the state file still names.
+    EXPECT_EQ(exit_code, 128 + SIGKILL);
+    EXPECT_FALSE(fs::exists(reports / "results.json")) << "a SIGKILLed batcher cannot have written a report";
+    auto killed_at = std::chrono::steady_clock::now();
+    // PDEATHSIG takes the entries and the AUTs; what the AUT forked (its
+    // grandchild, in its process group) is not covered and outlives them.
+    std::set<pid_t> aut_groups;
+    json state = read_json(state_dir() / "aut-state.json");
+    if (state.is_object() && state["aut"].is_object()) aut_groups.insert(state["aut"].value("pgid", 0));
+    auto grandchild = [&](pid_t p) {
+      auto st = read_proc_stat(p);
+      return st && aut_groups.count(st->pgid) && st->pgid != p;
+    };
+    std::vector<pid_t> lingering;
+    bool only_grandchildren = eventually(
+        [&] {
+          lingering = leftover_processes({groups.begin(), groups.end()});
+          return std::all_of(lingering.begin(), lingering.end(), grandchild);
+        },
+        5s);
+    EXPECT_TRUE(only_grandchildren) << "still running 5 s after the batcher was killed: " << describe_pids(lingering);
+    EXPECT_FALSE(lingering.empty()) << "the AUT's grandchild should have outlived the SIGKILL (else this cell "
+                                       "proves nothing about the next run)";
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed_at);
+    cell.note("entries and AUT gone " + std::string(only_grandchildren ? "within " : "NOT within ") +
+              std::to_string(ms.count()) + " ms of the SIGKILL (PDEATHSIG); " + std::to_string(lingering.size()) +
+              " grandchild(ren) of the AUT outlived it, for the next run to find");
+    // The second run, on the same state directory.
+    MatrixPlan again = plan_for(row, 0);
+    again.entries = {{"after", "check", ""}};
+    fs::path plan2 = write_plan(again, "plan-again.toml");
+    BatchProcess second(batch_args(plan2, reports), dir_.path(), dir_ / "batch-output-2.txt");
+    status = second.wait(60s);
+    ASSERT_TRUE(status) << "the second livegui-batch did not end within 60 s:\n" << second.output();
+    output = second.output();
+    exit_code = shell_code(*status);
+    results = read_json(reports / "results.json");
+    auto more = groups_of_run(results.is_object() ? &results : nullptr, state_dir() / "aut-state.json",
+                              pid_dir() / "pids.log");
+    groups.insert(more.begin(), more.end());
+    left = leftover_processes({groups.begin(), groups.end()});
+  }
+
+  // The documented outcome.
+  EXPECT_EQ(exit_code, want.exit_code) << output;
+  ASSERT_TRUE(results.is_object()) << "no readable results.json:\n" << output;
+  std::vector<std::string> problems;
+  auto tests = reported_tests(results, read_text(reports / "junit.xml"), "live", problems);
+  for (const auto& p : problems) ADD_FAILURE() << p;
+  std::map<std::string, std::string> observed;
+  for (const auto& [k, t] : tests) observed[k] = t.result;
+  EXPECT_EQ(observed, want.tests) << "messages:\n" << [&] {
+    std::string s;
+    for (const auto& [k, t] : tests) s += "  " + k + " " + t.result + ": " + t.message.substr(0, 300) + "\n";
+    return s + output;
+  }();
+  auto warns = warnings(output);
+  std::string warn_seen = warns.empty() ? std::string() : warns.front();
+  if (want.warn.empty()) {
+    EXPECT_TRUE(warns.empty()) << "unexpected warning: " << warn_seen << "\n" << output;
+  } else {
+    bool found = std::any_of(warns.begin(), warns.end(),
+                             [&](const std::string& w) { return w.find(want.warn) != std::string::npos; });
+    EXPECT_TRUE(found) << "expected a [BATCH-WARN] line with \"" << want.warn << "\"\n" << output;
+    for (const auto& w : warns)
+      if (w.find(want.warn) != std::string::npos) warn_seen = w;
+  }
+  // Zero processes left: our descendants and every group the run created.
+  EXPECT_TRUE(left.empty()) << "left behind: " << describe_pids(left) << "\n" << output;
+
+  cell["observed"] = describe(exit_code, observed, warn_seen.empty() ? "" : warn_seen.substr(13));
+  cell["leftovers"] = left.size();
+  cell["groups_checked"] = groups.size();
+}
+
+INSTANTIATE_TEST_SUITE_P(Matrix, FaultMatrix, ::testing::ValuesIn(cells()), cell_name);
+
+}  // namespace
+}  // namespace livegui::testing

@@ -1,0 +1,96 @@
+#pragma once
+// What every fault-matrix cell needs: a small plan for the real
+// livegui-batch, the batcher run (bounded, optionally signalled mid-run), the
+// reports read back (every test accounted for in results.json and
+// junit.xml), the process groups the run created, and the cell's outcome
+// written as one JSON line for tools/reliability_table.py.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/subprocess.hpp"
+
+namespace livegui::testing {
+
+/// One entry of a generated plan: the reliability_entry binary in `mode`.
+struct PlanEntrySpec {
+  std::string name;
+  std::string mode;
+  std::string timeout;  ///< "" = the tier's
+};
+
+/// The tier's `aut` table and entries, as TOML.
+struct MatrixPlan {
+  std::filesystem::path aut_executable;  ///< default: sample_app
+  std::vector<std::string> aut_args;     ///< default: --headless --enable-faults
+  std::map<std::string, std::string> aut_fields;  ///< raw TOML values, e.g. {"port", "4242"}
+  std::vector<PlanEntrySpec> entries;
+  std::string tier_timeout = "30s";
+  std::string to_toml(const std::filesystem::path& pid_dir) const;
+};
+
+/// TOML string literal (basic string, escaped).
+std::string toml_quote(const std::string& text);
+
+/// A livegui-batch process started by a test, output to a file.
+class BatchProcess {
+ public:
+  BatchProcess(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+               const std::filesystem::path& output, const std::map<std::string, std::string>& env = {});
+  pid_t pid() const { return process_.pid(); }
+  /// Waits at most `timeout`; stops the batcher (and fails) when it does not end.
+  std::optional<ExitStatus> wait(std::chrono::seconds timeout);
+  std::string output() const;
+
+ private:
+  Subprocess process_;
+  std::filesystem::path output_;
+};
+
+/// Exit status as a shell would show it: the code, or 128 + signal.
+int shell_code(const ExitStatus& status);
+
+/// Polls with short back-off (never a fixed sleep) until `condition` or `timeout`.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+
+/// One test as the reports show it.
+struct ReportedTest {
+  std::string result;   ///< results.json
+  std::string message;  ///< results.json (the test's, else its entry's reason)
+  std::string junit;    ///< "pass", "failure", "error", "skipped", "missing"
+  std::string junit_message;
+};
+
+/// "entry/Suite.Name" → what results.json and junit.xml say. Adds to
+/// `problems` every test results.json has that junit.xml lacks (and the
+/// other way round), and every SKIPPED without a reason.
+std::map<std::string, ReportedTest> reported_tests(const nlohmann::json& results, const std::string& junit_xml,
+                                                   const std::string& tier, std::vector<std::string>& problems);
+
+/// Process groups a run created: entry pids (attempts), AUT pids (timeline,
+/// state file), and what the entries recorded in pids.log (AUT pgid, grandchild).
+std::set<pid_t> groups_of_run(const nlohmann::json* results, const std::filesystem::path& state_file,
+                              const std::filesystem::path& pids_log);
+
+std::string read_text(const std::filesystem::path& file);
+nlohmann::json read_json(const std::filesystem::path& file);
+
+/// Where cells write their outcome: $LIVEGUI_RELIABILITY_RESULTS, else
+/// <build>/tests/reliability/results.
+std::filesystem::path results_dir();
+
+/// Writes `cell` (a JSON object with at least "row" and "scope") as one line
+/// to <results_dir>/<row>__<scope>.json, atomically.
+void write_cell_line(const nlohmann::json& cell);
+
+}  // namespace livegui::testing
