@@ -32,7 +32,8 @@ namespace livegui {
 /// after the default printer. Call once, before RUN_ALL_TESTS().
 void init(int* argc, char** argv, AppSpec spec);
 
-/// Applies LIVEGUI_AUT_SPEC, LIVEGUI_STATE_FILE, LIVEGUI_LOG_DIR, LIVEGUI_AUT_TOKEN to `spec`;
+/// Applies LIVEGUI_AUT_SPEC (replaces the spec, but a non-default respawn
+/// policy the binary chose stays), LIVEGUI_STATE_FILE, LIVEGUI_LOG_DIR, LIVEGUI_AUT_TOKEN to `spec`;
 /// returns true when LIVEGUI_AUT_SCOPE=session. Throws AppSpecError for an
 /// unusable spec file or an unknown scope.
 bool apply_environment_overrides(AppSpec& spec);

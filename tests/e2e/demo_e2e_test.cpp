@@ -78,6 +78,12 @@ TEST(DemoPlan, TellsTheCrashThenContinueStory) {
   ASSERT_NE(hung, nullptr);
   EXPECT_NE((*hung)["message"].get<std::string>().find("subprocess degraded"), std::string::npos) << *hung;
   EXPECT_LT((*hung)["duration_s"].get<double>(), 10.0) << "must fail fast, not after the 120 s timeout";
+  // Respawn policy `never` holds under the batcher's session AUT too: the next test fails fast.
+  const json* later = find_test(*degraded, "DegradedDiagnostic.LaterTestsFailFastToo");
+  ASSERT_NE(later, nullptr);
+  EXPECT_EQ((*later)["result"], "XFAIL") << *later;
+  EXPECT_NE(out.find("left the AUT"), std::string::npos);
+  EXPECT_NE(out.find("degraded during ExtendedSims.ExecutionSim"), std::string::npos) << out;
 
   // The crashed runner lost one test; the rest ran in a resumed process.
   const json* segv = find_entry(results, "test_runner_segfault");
