@@ -17,18 +17,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-const json* find_entry(const json& results, const std::string& name) {
-  for (const auto& e : results["entries"])
-    if (e["name"] == name) return &e;
-  return nullptr;
-}
-
-const json* find_test(const json& entry, const std::string& name) {
-  for (const auto& t : entry["tests"])
-    if (t["name"] == name) return &t;
-  return nullptr;
-}
-
 TEST(DemoPlan, TellsTheCrashThenContinueStory) {
   if (!XvfbServer::available()) GTEST_SKIP() << "Xvfb is not installed; the live_gui tier needs it";
   TempDir dir("demo");

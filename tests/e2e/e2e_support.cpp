@@ -135,4 +135,16 @@ bool xml_is_balanced(const std::string& xml, std::string* why) {
   return root_seen;
 }
 
+const nlohmann::json* find_entry(const nlohmann::json& results, const std::string& name) {
+  for (const auto& e : results["entries"])
+    if (e["name"] == name) return &e;
+  return nullptr;
+}
+
+const nlohmann::json* find_test(const nlohmann::json& entry, const std::string& name) {
+  for (const auto& t : entry["tests"])
+    if (t["name"] == name) return &t;
+  return nullptr;
+}
+
 }  // namespace livegui::testing

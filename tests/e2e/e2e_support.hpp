@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace livegui::testing {
 
 struct BatchRun {
@@ -39,5 +41,10 @@ std::string compare_golden(const std::string& name, const std::string& normalise
 bool xml_is_balanced(const std::string& xml, std::string* why = nullptr);
 
 std::string read_text(const std::filesystem::path& file);
+
+/// The entry called `name` in a parsed results.json, or nullptr.
+const nlohmann::json* find_entry(const nlohmann::json& results, const std::string& name);
+/// The test called `name` ("Suite.Test") of an entry of results.json, or nullptr.
+const nlohmann::json* find_test(const nlohmann::json& entry, const std::string& name);
 
 }  // namespace livegui::testing

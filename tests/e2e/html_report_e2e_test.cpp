@@ -128,11 +128,8 @@ int pixels_in(const Image& img, const Box& box, Rgb colour) {
 }
 
 const json* find_test(const json& results, const std::string& entry, const std::string& test) {
-  for (const auto& e : results["entries"])
-    if (e["name"] == entry)
-      for (const auto& t : e["tests"])
-        if (t["name"] == test) return &t;
-  return nullptr;
+  const json* e = find_entry(results, entry);
+  return e ? livegui::testing::find_test(*e, test) : nullptr;
 }
 
 struct BinaryRun {

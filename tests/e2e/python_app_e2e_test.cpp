@@ -18,12 +18,6 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-const json* find_entry(const json& results, const std::string& name) {
-  for (const auto& e : results["entries"])
-    if (e["name"] == name) return &e;
-  return nullptr;
-}
-
 struct PlanRun {
   BatchRun run;
   json results;
