@@ -182,7 +182,11 @@ std::string stop_group_remnants(const std::vector<GroupRemnant>& remnants, std::
   return "; still there after SIGKILL — stuck in the kernel?";
 }
 
-StateGuard::StateGuard(Options options) : options_(std::move(options)) {
+StateGuard::StateGuard(Options options)
+    : options_(std::move(options)),
+      created_unix_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count()) {
   watch_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (watch_fd_ < 0) return;
   // The harness writes by rename (temp file + rename), so IN_MOVED_TO is the
@@ -230,6 +234,17 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
   };
   const StateFile* before = last_ ? &*last_ : nullptr;
   if (before && before->updated_at_unix_ms == now.updated_at_unix_ms && before->owner == now.owner) return;
+  if (!before && now.updated_at_unix_ms < created_unix_ms_) {
+    // Written before this batch began (a previous run's file): history, not
+    // events of this run. Remember its processes so they are not reported again.
+    if (now.last_exit) dead_.insert(now.last_exit->pid);
+    if (now.aut) {
+      spawned_.insert(now.aut->pid);
+      if (now.status == AutStatus::Stopped) stopped_.insert(now.aut->pid);
+      if (now.status == AutStatus::Dead) dead_.insert(now.aut->pid);
+    }
+    return;
+  }
   std::string owner = now.owner_name.empty() ? "pid " + std::to_string(now.owner.pid) : now.owner_name;
 
   // Several owners may write the file in turn (session scope: the batcher and

@@ -86,6 +86,7 @@ class StateGuard {
   void record_changes(const StateFile& now, const std::string& tier, const std::string& entry_id);
 
   Options options_;
+  std::int64_t created_unix_ms_ = 0;  ///< state written before this is a previous run's
   int watch_fd_ = -1;
   std::optional<StateFile> last_;
   std::set<pid_t> spawned_;   ///< AUT pids already in the timeline as started
