@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "batcher/display.hpp"
-#include "batcher/selection.hpp"
+#include "batcher/display/display.hpp"
+#include "batcher/select/selection.hpp"
 
 namespace livegui::batch {
 

@@ -9,8 +9,8 @@
 #include <CLI/CLI.hpp>
 
 #include "batcher/batch.hpp"
-#include "batcher/plan.hpp"
-#include "batcher/terminal.hpp"
+#include "batcher/plan/plan.hpp"
+#include "batcher/display/terminal.hpp"
 #include "common/log.hpp"
 
 namespace livegui::batch {

@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "batcher/cli.hpp"
-#include "batcher/interrupt_signals.hpp"
-#include "batcher/orphans.hpp"
+#include "batcher/run/interrupt_signals.hpp"
+#include "batcher/run/orphans.hpp"
 #include "common/log.hpp"
 
 int main(int argc, char** argv) {

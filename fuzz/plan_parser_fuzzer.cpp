@@ -10,7 +10,7 @@
 #include <set>
 #include <string>
 
-#include "batcher/plan.hpp"
+#include "batcher/plan/plan.hpp"
 #include "fuzz/fuzz_support.hpp"
 #include "harness/app_spec.hpp"
 

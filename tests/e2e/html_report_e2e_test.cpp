@@ -14,7 +14,7 @@
 #include <stb/stb_image.h>
 #include <nlohmann/json.hpp>
 
-#include "batcher/html_timeline.hpp"
+#include "batcher/report/html_timeline.hpp"
 #include "harness/subprocess.hpp"
 #include "harness/xvfb.hpp"
 #include "tests/e2e/e2e_support.hpp"

@@ -1,0 +1,191 @@
+#include "batcher/report/junit_report.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+#include "batcher/report/json_report.hpp"
+#include "batcher/reproduce.hpp"
+
+namespace livegui::batch {
+
+namespace {
+
+/// Length of the valid UTF-8 sequence starting at s[i], or 0 when invalid.
+std::size_t utf8_length(const std::string& s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+}  // namespace
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    std::size_t n = utf8_length(text, i);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD for bytes that are not UTF-8
+      ++i;
+      continue;
+    }
+    if (n > 1) {
+      out.append(text, i, n);
+      i += n;
+      continue;
+    }
+    ++i;
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') break;  // not allowed in XML 1.0
+        out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string secs(std::chrono::nanoseconds d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", std::chrono::duration<double>(d).count());
+  return buf;
+}
+
+std::string iso_time(std::int64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
+}
+
+std::string attr(const std::string& name, const std::string& value) {
+  return " " + name + "=\"" + xml_escape(value) + "\"";
+}
+
+std::string first_line(const std::string& text) {
+  auto nl = text.find('\n');
+  return nl == std::string::npos ? text : text.substr(0, nl);
+}
+
+void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
+  std::string classname = e.tier + "." + e.name;
+  std::string test_name = t.name;
+  if (!t.synthetic) {
+    auto dot = t.name.find('.');
+    if (dot != std::string::npos) {
+      classname += "." + t.name.substr(0, dot);
+      test_name = t.name.substr(dot + 1);
+    }
+  }
+  out += "    <testcase" + attr("classname", classname) + attr("name", test_name) + attr("time", secs(t.duration));
+  std::string body;
+  std::string repro = e.gtest && !t.synthetic ? reproduce_command(e, t.name) : e.reproduce;
+  std::string detail = t.message + "\n\nreproduce: " + repro;
+  switch (t.code) {
+    case ResultCode::Pass: break;
+    case ResultCode::Fail:
+      body += "      <failure" + attr("type", "FAIL") + attr("message", first_line(t.message)) + ">" +
+              xml_escape(detail) + "</failure>\n";
+      break;
+    case ResultCode::XPass:
+      body += "      <failure" + attr("type", "XPASS") + attr("message", first_line(t.message)) + ">" +
+              xml_escape(detail) + "</failure>\n";
+      break;
+    case ResultCode::Crash:
+    case ResultCode::Timeout:
+    case ResultCode::Unresolved:
+      body += "      <error" + attr("type", name(t.code)) + attr("message", first_line(t.message)) + ">" +
+              xml_escape(detail) + "</error>\n";
+      break;
+    case ResultCode::Skipped:
+      body += "      <skipped" + attr("message", first_line(t.message)) + "/>\n";
+      break;
+    case ResultCode::XFail:
+      body += "      <skipped" +
+              attr("message", t.message.rfind("expected failure", 0) == 0 ? first_line(t.message)
+                                                                          : "expected failure: " + first_line(t.message)) +
+              "/>\n";
+      break;
+  }
+  if (is_failure(t.code) && !e.output_tail.empty())
+    body += "      <system-out>" + xml_escape(e.output_tail) + "</system-out>\n";
+  if (body.empty()) {
+    out += "/>\n";
+  } else {
+    out += ">\n" + body + "    </testcase>\n";
+  }
+}
+
+}  // namespace
+
+std::string junit_xml(const BatchResults& results) {
+  TierCounts all = count_all(results);
+  auto failures = [](const TierCounts& c) { return c.count(ResultCode::Fail) + c.count(ResultCode::XPass); };
+  auto errors = [](const TierCounts& c) {
+    return c.count(ResultCode::Crash) + c.count(ResultCode::Timeout) + c.count(ResultCode::Unresolved);
+  };
+  auto skipped = [](const TierCounts& c) { return c.count(ResultCode::Skipped) + c.count(ResultCode::XFail); };
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += "<testsuites" + attr("name", "livegui-batch") + attr("tests", std::to_string(all.total_tests())) +
+         attr("failures", std::to_string(failures(all))) + attr("errors", std::to_string(errors(all))) +
+         attr("skipped", std::to_string(skipped(all))) + attr("time", secs(results.duration)) + ">\n";
+  for (const auto& e : results.entries) {
+    BatchResults one;
+    one.entries.push_back(e);
+    TierCounts c = count_all(one);
+    out += "  <testsuite" + attr("name", e.tier + "." + e.name) + attr("tests", std::to_string(c.total_tests())) +
+           attr("failures", std::to_string(failures(c))) + attr("errors", std::to_string(errors(c))) +
+           attr("skipped", std::to_string(skipped(c))) + attr("time", secs(e.duration)) +
+           attr("timestamp", iso_time(e.started_unix_ms)) + ">\n";
+    out += "    <properties>\n";
+    out += "      <property" + attr("name", "livegui.result") + attr("value", name(e.code)) + "/>\n";
+    out += "      <property" + attr("name", "livegui.executable") + attr("value", e.executable) + "/>\n";
+    out += "      <property" + attr("name", "livegui.reproduce") + attr("value", e.reproduce) + "/>\n";
+    out += "      <property" + attr("name", "livegui.attempts") + attr("value", std::to_string(e.attempts.size())) + "/>\n";
+    if (e.uses_aut) {
+      out += "      <property" + attr("name", "livegui.aut_spawns") + attr("value", std::to_string(e.aut_spawns)) + "/>\n";
+      out += "      <property" + attr("name", "livegui.aut_respawns") + attr("value", std::to_string(e.aut_respawns)) + "/>\n";
+    }
+    if (e.dirty_start) {
+      out += "      <property" + attr("name", "livegui.dirty_start") + attr("value", e.dirty_start->kind) + "/>\n";
+      out += "      <property" + attr("name", "livegui.dirty_start_message") + attr("value", e.dirty_start->message) + "/>\n";
+    }
+    out += "    </properties>\n";
+    if (e.tests.empty()) {
+      TestResult t;
+      t.name = e.name;
+      t.code = e.code;
+      t.message = e.reason;
+      t.duration = e.duration;
+      t.synthetic = true;
+      write_case(out, e, t);
+    }
+    for (const auto& t : e.tests) write_case(out, e, t);
+    std::string sysout;
+    if (e.dirty_start) sysout += "[BATCH-WARN] " + e.dirty_start->message + "\n";
+    for (const auto& w : e.warnings) sysout += "[BATCH-WARN] " + w + "\n";
+    if (!sysout.empty()) out += "    <system-out>" + xml_escape(sysout) + "</system-out>\n";
+    out += "  </testsuite>\n";
+  }
+  out += "</testsuites>\n";
+  return out;
+}
+
+void write_junit_xml(const std::filesystem::path& file, const BatchResults& results) {
+  write_file_atomically(file, junit_xml(results));
+}
+
+}  // namespace livegui::batch

@@ -1,0 +1,79 @@
+#include "batcher/report/merge.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace livegui::batch {
+
+BatchResults merge_results(const std::vector<BatchResults>& parts) {
+  BatchResults out;
+  if (parts.empty()) return out;
+  out.command_line = parts.front().command_line;
+  out.plan = parts.front().plan;
+  out.aut_scope = parts.front().aut_scope;
+  out.started_unix_ms = parts.front().started_unix_ms;
+  std::map<std::string, std::size_t> entry_at;
+  std::map<std::string, std::size_t> tier_at;
+  std::map<int, std::set<int>> shards_seen;  // count → indexes
+  bool incomplete = false;
+  for (const auto& p : parts) {
+    out.started_unix_ms = std::min(out.started_unix_ms, p.started_unix_ms);
+    out.duration = std::max(out.duration, p.duration);
+    if (p.interrupted) {
+      out.interrupted = true;
+      if (out.interrupt_reason.empty()) out.interrupt_reason = p.interrupt_reason;
+    }
+    if (p.shard_count > 1 && !shards_seen[p.shard_count].insert(p.shard_index).second) {
+      out.notes.push_back("shard " + std::to_string(p.shard_index + 1) + "/" + std::to_string(p.shard_count) +
+                          " was given more than once");
+    }
+    for (const auto& n : p.notes) out.notes.push_back(n);
+    for (const auto& t : p.tiers) {
+      auto it = tier_at.find(t.name);
+      if (it == tier_at.end()) {
+        tier_at[t.name] = out.tiers.size();
+        out.tiers.push_back(t);
+      } else {
+        TierResult& mine = out.tiers[it->second];
+        mine.duration = std::max(mine.duration, t.duration);
+        mine.uses_aut = mine.uses_aut || t.uses_aut;
+        for (const auto& w : t.warnings) mine.warnings.push_back(w);
+      }
+    }
+    for (const auto& e : p.entries) {
+      auto it = entry_at.find(e.id);
+      if (it == entry_at.end()) {
+        entry_at[e.id] = out.entries.size();
+        out.entries.push_back(e);
+        continue;
+      }
+      EntryResult& mine = out.entries[it->second];
+      bool mine_ran = !mine.attempts.empty();
+      bool theirs_ran = !e.attempts.empty();
+      if (theirs_ran && !mine_ran) mine = e;
+      if (theirs_ran && mine_ran)
+        out.notes.push_back(e.id + " is in more than one report; kept the first");
+    }
+    for (const auto& ev : p.aut_timeline) out.aut_timeline.push_back(ev);
+  }
+  for (const auto& [count, indexes] : shards_seen) {
+    for (int i = 0; i < count; ++i) {
+      if (!indexes.count(i)) {
+        out.notes.push_back("shard " + std::to_string(i + 1) + "/" + std::to_string(count) +
+                            " is missing: the merged results are incomplete");
+        incomplete = true;
+      }
+    }
+  }
+  std::stable_sort(out.aut_timeline.begin(), out.aut_timeline.end(),
+                   [](const TimelineEvent& a, const TimelineEvent& b) { return a.unix_ms < b.unix_ms; });
+  out.shard_index = 0;
+  out.shard_count = 1;
+  out.notes.push_back("merged from " + std::to_string(parts.size()) + " report(s)");
+  out.exit_code = exit_code_for(out);
+  if (incomplete && out.exit_code == 0) out.exit_code = 1;
+  return out;
+}
+
+}  // namespace livegui::batch

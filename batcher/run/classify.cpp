@@ -1,0 +1,304 @@
+#include "batcher/run/classify.hpp"
+
+#include <set>
+
+#include "common/text.hpp"
+
+namespace livegui::batch {
+namespace {
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+/// GoogleTest's JSON puts the location on a line of its own ("t.cpp:4\nExpected …");
+/// one line "t.cpp:4: Expected …" reads better in one-line summaries.
+std::string join_location(const std::string& text) {
+  auto nl = text.find('\n');
+  if (nl == std::string::npos) return text;
+  std::string first = text.substr(0, nl);
+  // An exception escaping a test has no location: say what it was instead.
+  if (first == "unknown file") return text.substr(nl + 1);
+  auto colon = first.rfind(':');
+  if (colon == std::string::npos || colon + 1 == first.size() || first.find(' ') != std::string::npos) return text;
+  for (std::size_t i = colon + 1; i < first.size(); ++i)
+    if (first[i] < '0' || first[i] > '9') return text;
+  return first + ": " + text.substr(nl + 1);
+}
+
+TestResult from_marker(const FinishedTest& f, int attempt) {
+  TestResult r;
+  r.name = f.name;
+  r.duration = f.duration;
+  r.attempt = attempt;
+  switch (f.outcome) {
+    case MarkerOutcome::Passed: r.code = ResultCode::Pass; break;
+    case MarkerOutcome::Failed:
+      r.code = ResultCode::Fail;
+      r.message = trimmed(f.output);
+      r.screenshot = screenshot_in_output(f.output);
+      break;
+    case MarkerOutcome::Skipped:
+      r.code = ResultCode::Skipped;
+      r.message = trimmed(f.output);
+      if (r.message.empty()) r.message = "skipped by the test";
+      break;
+    case MarkerOutcome::Disabled:
+      r.code = ResultCode::Skipped;
+      r.message = "disabled";
+      break;
+  }
+  return r;
+}
+
+TestResult from_json(const std::string& name, const JsonTestResult& j, const FinishedTest* marker, int attempt) {
+  TestResult r;
+  r.name = name;
+  r.duration = j.duration;
+  r.attempt = attempt;
+  r.screenshot = j.screenshot;
+  if (j.result == JsonTestResult::Result::NotRun) {
+    r.code = ResultCode::Skipped;
+    r.message = "disabled";
+  } else if (j.failed) {
+    r.code = ResultCode::Fail;
+    r.message = join_location(trimmed(j.failure));
+  } else if (j.result == JsonTestResult::Result::Skipped) {
+    r.code = ResultCode::Skipped;
+    r.message = marker ? trimmed(marker->output) : std::string();
+    if (r.message.empty()) r.message = "skipped by the test";
+  } else {
+    r.code = ResultCode::Pass;
+  }
+  return r;
+}
+
+std::string how_it_ended(const ExitStatus& st) {
+  return st.signaled ? "was killed by " + signal_name(st.signal) + (st.core_dumped ? " (core dumped)" : "")
+                     : "exited with exit code " + std::to_string(st.code);
+}
+
+}  // namespace
+
+AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
+  AttemptOutcome out;
+  std::set<std::string> decided;
+  std::map<std::string, const FinishedTest*> markers;
+  for (const auto& f : ev.progress.finished) markers[f.name] = &f;
+
+  auto decide = [&](TestResult r) {
+    if (!decided.insert(r.name).second) return;
+    out.results.push_back(std::move(r));
+  };
+  // Tests the binary reported, in the order we expected them, then any extras.
+  std::vector<std::string> order = ev.expected_tests;
+  std::set<std::string> expected(order.begin(), order.end());
+  for (const auto& f : ev.progress.finished)
+    if (!expected.count(f.name)) order.push_back(f.name);
+  if (ev.json)
+    for (const auto& [name, r] : *ev.json)
+      if (!expected.count(name) && !markers.count(name)) order.push_back(name);
+
+  for (const auto& name : order) {
+    const FinishedTest* marker = markers.count(name) ? markers[name] : nullptr;
+    if (ev.json && ev.json->count(name)) {
+      decide(from_json(name, ev.json->at(name), marker, ev.attempt));
+    } else if (marker) {
+      decide(from_marker(*marker, ev.attempt));
+    }
+  }
+
+  const bool clean_finish = ev.stopped_for == StopCause::None && !ev.status.signaled && !ev.premature_exit &&
+                            (ev.json.has_value() || (ev.status.success() && ev.progress.completed));
+  out.abnormal = !clean_finish;
+  bool blamed_running = false;
+  if (ev.progress.running && !decided.count(*ev.progress.running)) {
+    TestResult r;
+    r.name = *ev.progress.running;
+    r.attempt = ev.attempt;
+    std::string output = trimmed(ev.progress.running_output);
+    auto with_output = [&](std::string msg) { return output.empty() ? msg : msg + "\n" + output; };
+    switch (ev.stopped_for) {
+      case StopCause::Timeout:
+        r.code = ResultCode::Timeout;
+        r.message = with_output("timed out: the entry ran longer than " + human_duration(ev.timeout) +
+                                " and was stopped during this test");
+        break;
+      case StopCause::Interrupt:
+        r.code = ResultCode::Skipped;
+        r.message = "interrupted by " + ev.interrupt_signal + " while running";
+        break;
+      case StopCause::None:
+        r.code = ev.status.signaled ? ResultCode::Crash : ResultCode::Fail;
+        r.message = with_output("the test binary " + how_it_ended(ev.status) + " during this test");
+        break;
+    }
+    blamed_running = true;
+    decide(std::move(r));
+  }
+
+  for (const auto& name : ev.expected_tests)
+    if (!decided.count(name)) out.remaining.push_back(name);
+
+  const std::string after = ev.progress.finished.empty() ? std::string() : ev.progress.finished.back().name;
+  if (ev.stopped_for != StopCause::None) {
+    std::string why = ev.stopped_for == StopCause::Timeout
+                          ? "not run: the entry timed out" +
+                                (ev.progress.running ? " during " + *ev.progress.running : std::string())
+                          : "not run: interrupted by " + ev.interrupt_signal;
+    if (!blamed_running && ev.stopped_for == StopCause::Timeout) {
+      TestResult issue;
+      issue.code = ResultCode::Timeout;
+      issue.synthetic = true;
+      issue.attempt = ev.attempt;
+      issue.message = "timed out after " + human_duration(ev.timeout) + " outside any test" +
+                      (after.empty() ? std::string(" (before the first test)") : " (after " + after + ")");
+      out.process_issue = issue;
+    }
+    for (const auto& name : out.remaining) {
+      TestResult r;
+      r.name = name;
+      r.code = ResultCode::Skipped;
+      r.message = why;
+      r.attempt = ev.attempt;
+      out.results.push_back(std::move(r));
+    }
+    out.remaining.clear();
+    return out;
+  }
+
+  if (clean_finish) {
+    for (const auto& name : out.remaining) {
+      TestResult r;
+      r.name = name;
+      r.code = ResultCode::Unresolved;
+      r.message = "not reported by the test binary (it exited " +
+                  std::string(ev.status.success() ? "cleanly" : "with " + ev.status.describe()) +
+                  " without running it)";
+      r.attempt = ev.attempt;
+      out.results.push_back(std::move(r));
+    }
+    out.remaining.clear();
+    bool any_failed = false;
+    for (const auto& r : out.results) any_failed = any_failed || is_failure(r.code);
+    if (!ev.status.success() && !any_failed) {
+      TestResult issue;
+      issue.code = ResultCode::Fail;
+      issue.synthetic = true;
+      issue.attempt = ev.attempt;
+      issue.message = "the test binary exited with " + ev.status.describe() + " although no test failed";
+      out.process_issue = issue;
+    }
+    return out;
+  }
+
+  // It crashed or exited early. A test we can blame makes progress, so the
+  // rest can be resumed in a fresh process; otherwise resuming would repeat
+  // the same death, so the rest is UNRESOLVED.
+  bool progress = blamed_running || !ev.progress.finished.empty();
+  if (!blamed_running) {
+    TestResult issue;
+    issue.code = ev.status.signaled ? ResultCode::Crash : ResultCode::Fail;
+    issue.synthetic = true;
+    issue.attempt = ev.attempt;
+    std::string where;
+    if (ev.progress.reached_teardown || (ev.progress.started_tests && ev.tests_known && out.remaining.empty()))
+      where = "after its tests (global tear-down or exit)";
+    else if (!ev.progress.started_tests)
+      where = "before running any test";
+    else
+      where = "between tests (after " + after + ")";
+    issue.message = "the test binary " + how_it_ended(ev.status) + " " + where;
+    if (ev.premature_exit && !ev.status.signaled) issue.message += "; it exited prematurely";
+    out.process_issue = issue;
+  }
+  // Without a test list we cannot tell whether anything is left: resume
+  // anyway (the exclusions grow every time, so this ends).
+  if (progress && (!ev.tests_known || !out.remaining.empty())) {
+    out.resume = true;
+    return out;
+  }
+  for (const auto& name : out.remaining) {
+    TestResult r;
+    r.name = name;
+    r.code = ResultCode::Unresolved;
+    r.message = "not run: the test binary " + how_it_ended(ev.status) + " before reaching it";
+    r.attempt = ev.attempt;
+    out.results.push_back(std::move(r));
+  }
+  out.remaining.clear();
+  return out;
+}
+
+TestResult interpret_command(const std::string& name, const ExitStatus& status, StopCause stopped_for,
+                             std::chrono::milliseconds timeout, const std::string& interrupt_signal) {
+  TestResult r;
+  r.name = name;
+  r.synthetic = true;
+  switch (stopped_for) {
+    case StopCause::Timeout:
+      r.code = ResultCode::Timeout;
+      r.message = "timed out after " + human_duration(timeout) + " and was stopped";
+      return r;
+    case StopCause::Interrupt:
+      r.code = ResultCode::Skipped;
+      r.message = "interrupted by " + interrupt_signal + " while running";
+      return r;
+    case StopCause::None: break;
+  }
+  if (status.signaled) {
+    r.code = ResultCode::Crash;
+    r.message = status.describe();
+  } else if (status.code == 0) {
+    r.code = ResultCode::Pass;
+  } else if (status.code == 77) {
+    r.code = ResultCode::Skipped;
+    r.message = "skipped (exit code 77)";
+  } else {
+    r.code = ResultCode::Fail;
+    r.message = status.describe();
+  }
+  return r;
+}
+
+void apply_expectations(std::vector<TestResult>& tests, bool expect_fail, const std::vector<std::string>& xfail) {
+  auto listed = [&](const std::string& name) {
+    for (const auto& pattern : xfail)
+      if (matches_gtest_filter(name, pattern)) return true;
+    return false;
+  };
+  auto expect = [](TestResult& t) {
+    if (t.code == ResultCode::Fail || t.code == ResultCode::Crash || t.code == ResultCode::Timeout) {
+      t.message = "expected failure: " + std::string(name(t.code)) + (t.message.empty() ? "" : ": " + t.message);
+      t.code = ResultCode::XFail;
+      return true;
+    }
+    return false;
+  };
+  for (auto& t : tests) {
+    if (t.synthetic || !listed(t.name)) continue;
+    if (!expect(t) && t.code == ResultCode::Pass) {
+      t.code = ResultCode::XPass;
+      t.message = "passed, but the plan lists it in `xfail`";
+    }
+  }
+  if (!expect_fail) return;
+  bool any = false;
+  for (auto& t : tests) any = expect(t) || any || t.code == ResultCode::XFail;
+  if (any) return;
+  for (auto& t : tests) {
+    if (t.code != ResultCode::Pass) continue;
+    t.code = ResultCode::XPass;
+    t.message = "passed, but the plan says the entry is expected to fail (expect = \"fail\")";
+  }
+}
+
+ResultCode rollup(const std::vector<TestResult>& tests) {
+  if (tests.empty()) return ResultCode::Pass;
+  ResultCode code = tests.front().code;
+  for (const auto& t : tests) code = worst(code, t.code);
+  return code;
+}
+
+}  // namespace livegui::batch

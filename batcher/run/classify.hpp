@@ -1,0 +1,63 @@
+#pragma once
+// From evidence to result codes: how a finished (or stopped) process, its
+// gtest markers and its JSON report turn into one result per test, whether
+// the rest of the binary should be resumed in a fresh process, and how the
+// plan's expected failures change the codes.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "batcher/run/gtest_output.hpp"
+#include "batcher/results.hpp"
+#include "harness/subprocess.hpp"
+
+namespace livegui::batch {
+
+/// Why the batcher stopped a process (None: it ended by itself).
+enum class StopCause { None, Timeout, Interrupt };
+
+/// Everything one attempt of a GoogleTest binary left behind.
+struct AttemptEvidence {
+  std::vector<std::string> expected_tests;  ///< what this attempt was asked to run, in order
+  bool tests_known = true;  ///< false: the binary was not listed; expected_tests is empty
+  GtestProgress progress;                   ///< from the log's markers
+  std::optional<std::map<std::string, JsonTestResult>> json;  ///< GTEST_OUTPUT, when written
+  ExitStatus status;
+  StopCause stopped_for = StopCause::None;
+  bool premature_exit = false;  ///< TEST_PREMATURE_EXIT_FILE was left behind
+  std::chrono::milliseconds timeout{0};  ///< for the timeout message
+  std::string interrupt_signal;          ///< "SIGINT", for the interrupt message
+  int attempt = 1;
+};
+
+struct AttemptOutcome {
+  std::vector<TestResult> results;     ///< tests this attempt decided
+  std::vector<std::string> remaining;  ///< expected tests with no result yet
+  bool resume = false;  ///< run the rest (all but the decided tests) in a fresh process
+  std::optional<TestResult> process_issue;  ///< a failure no test can be blamed for
+  bool abnormal = false;               ///< crashed, exited early, or was stopped
+};
+
+/// Interprets one attempt. Tests that will never run (no resume) are given
+/// their final code here too (SKIPPED after a timeout or interrupt,
+/// UNRESOLVED when the binary died before reaching them).
+AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& evidence);
+
+/// A command judged by its exit status: 0 = PASS, 77 = SKIPPED (the automake
+/// convention), a signal = CRASH, anything else = FAIL.
+TestResult interpret_command(const std::string& name, const ExitStatus& status, StopCause stopped_for,
+                             std::chrono::milliseconds timeout, const std::string& interrupt_signal);
+
+/// Applies the plan's expectations: with `expect_fail`, failing tests become
+/// XFAIL and, when none failed, the passing ones XPASS; tests matching an
+/// `xfail` pattern become XFAIL when they fail and XPASS when they pass.
+/// UNRESOLVED and SKIPPED are left alone.
+void apply_expectations(std::vector<TestResult>& tests, bool expect_fail, const std::vector<std::string>& xfail);
+
+/// The entry's code: the worst of its tests (PASS when it has none).
+ResultCode rollup(const std::vector<TestResult>& tests);
+
+}  // namespace livegui::batch

@@ -1,0 +1,419 @@
+#include "batcher/run/executor.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <set>
+
+#include "batcher/run/aut_session.hpp"
+#include "batcher/run/interrupt_signals.hpp"
+#include "batcher/run/orphans.hpp"
+#include "batcher/run/state_guard.hpp"
+#include "common/log.hpp"
+#include "common/proc_info.hpp"
+#include "common/text.hpp"
+
+namespace livegui::batch {
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+
+enum class Phase { Running, Terminating, Killing };
+
+std::string describe_pids(const std::vector<pid_t>& pids) {
+  std::string out;
+  for (pid_t p : pids) {
+    auto st = read_proc_stat(p);
+    out += (out.empty() ? "" : ", ") + std::string("pid ") + std::to_string(p) + " (" + (st ? st->comm : "?") + ")";
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Executor::Job {
+  std::size_t index = 0;
+  const Unit* unit = nullptr;
+  std::unique_ptr<UnitRun> run;
+  Subprocess proc;
+  std::optional<ExitStatus> status;
+  StopCause cause = StopCause::None;
+  Phase phase = Phase::Running;
+  Clock::time_point unit_started{};
+  Clock::time_point attempt_started{};
+  Clock::time_point deadline{};
+  Clock::time_point phase_deadline{};
+  std::int64_t started_unix_ms = 0;
+  std::optional<DirtyStart> dirty_start;
+  std::vector<std::string> warnings;
+};
+
+Executor::Executor(ExecutorOptions options, Display& display, InterruptSignals* signals, StateGuard* guard,
+                   std::size_t total_units)
+    : options_(std::move(options)),
+      display_(display),
+      signals_(signals),
+      guard_(guard),
+      total_units_(total_units),
+      batch_started_unix_ms_(unix_ms_now()) {
+  if (options_.jobs < 1) options_.jobs = 1;
+}
+
+Executor::~Executor() {
+  // Normally empty; after an exception, stop what still runs (bounded).
+  for (auto& job : running_) job->proc.stop(milliseconds(500), milliseconds(1000));
+}
+
+std::string Executor::stop_reason() const {
+  if (interrupted_) return "not run: interrupted by " + interrupt_reason_;
+  return fail_fast_reason_;
+}
+
+std::vector<EntryResult> Executor::run_tier(const TierJob& tier, TierResult& tier_result) {
+  auto tier_started = Clock::now();
+  tier_result.name = tier.name;
+  tier_result.uses_aut = tier.uses_aut;
+  std::vector<std::optional<EntryResult>> results(tier.units.size());
+  std::vector<std::size_t> pending;
+  for (std::size_t i = 0; i < tier.units.size(); ++i) pending.push_back(i);
+  if (!stopped()) display_.tier_started(tier.name, tier.units.size(), tier.uses_aut);
+
+  for (;;) {
+    while (start_next(tier, pending, results)) {
+    }
+    if (running_.empty() && (pending.empty() || stopped())) break;
+    poll_once(tier, results);
+  }
+  bool any_aut = std::any_of(tier.units.begin(), tier.units.end(), [](const Unit& u) { return u.entry.uses_aut; });
+  if (any_aut && !killed_) end_of_tier_check(tier, tier_result);
+
+  std::vector<EntryResult> out;
+  for (std::size_t i = 0; i < tier.units.size(); ++i) {
+    if (!results[i]) results[i] = UnitRun::not_run(tier.units[i], options_.run, ResultCode::Skipped, stop_reason());
+    out.push_back(std::move(*results[i]));
+  }
+  tier_result.duration = Clock::now() - tier_started;
+  return out;
+}
+
+bool Executor::start_next(const TierJob& tier, std::vector<std::size_t>& pending,
+                          std::vector<std::optional<EntryResult>>& results) {
+  if (stopped() || running_.size() >= static_cast<std::size_t>(options_.jobs)) return false;
+  bool aut_busy = std::any_of(running_.begin(), running_.end(), [](const auto& j) { return j->unit->entry.uses_aut; });
+  bool aut_seen = false;
+  for (auto it = pending.begin(); it != pending.end(); ++it) {
+    const Unit& u = tier.units[*it];
+    if (u.entry.uses_aut) {
+      // AUT entries run one at a time and in plan order.
+      if (aut_busy || aut_seen) {
+        aut_seen = true;
+        continue;
+      }
+      aut_seen = true;
+    }
+    std::size_t index = *it;
+    pending.erase(it);
+    start_unit(tier, index, results);
+    return true;
+  }
+  return false;
+}
+
+void Executor::start_unit(const TierJob& tier, std::size_t index, std::vector<std::optional<EntryResult>>& results) {
+  const Unit& u = tier.units[index];
+  auto job = std::make_unique<Job>();
+  job->index = index;
+  job->unit = &u;
+  job->run = std::make_unique<UnitRun>(u, options_.run);
+  if (u.entry.uses_aut) before_aut_entry(tier, u, *job);
+  job->unit_started = Clock::now();
+  job->started_unix_ms = unix_ms_now();
+  job->deadline = job->unit_started + u.timeout;
+  ++started_;
+  display_.entry_started({u.id, u.tier, u.name, u.tests.size(), started_, total_units_});
+  running_.push_back(std::move(job));
+  Job& j = *running_.back();
+  if (!u.unresolved.empty()) {
+    finish_job(j, tier, results);
+    return;
+  }
+  if (u.entry.uses_aut) previous_aut_ = {u.name, u.id, j.started_unix_ms};
+  if (!spawn_attempt(j)) finish_job(j, tier, results);
+}
+
+bool Executor::spawn_attempt(Job& job) {
+  AttemptSpec spec = job.run->next_attempt();
+  job.status.reset();
+  job.cause = StopCause::None;
+  job.phase = Phase::Running;
+  job.attempt_started = Clock::now();
+  // A report left by an earlier run must not be taken for this attempt's.
+  std::error_code ec;
+  if (!spec.json.empty()) std::filesystem::remove(spec.json, ec);
+  if (!spec.premature_exit_file.empty()) std::filesystem::remove(spec.premature_exit_file, ec);
+  try {
+    job.proc = Subprocess::spawn(spec.spawn);
+  } catch (const std::exception& e) {
+    job.run->spawn_failed(e.what());
+    return false;
+  }
+  logger("batcher")->debug("{}: attempt {} started as pid {}", job.unit->id, spec.number, job.proc.pid());
+  return true;
+}
+
+void Executor::poll_once(const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
+  auto now = Clock::now();
+  std::vector<pollfd> fds;
+  if (signals_) fds.push_back({signals_->fd(), POLLIN, 0});
+  // State file changes wake us, so the AUT timeline sees each transition.
+  const int watch = guard_ ? guard_->watch_fd() : -1;
+  if (watch >= 0) fds.push_back({watch, POLLIN, 0});
+  auto wake = now + options_.tick;
+  for (const auto& job : running_) {
+    if (!job->status) {
+      fds.push_back({job->proc.pidfd(), POLLIN, 0});
+      if (job->phase == Phase::Running) wake = std::min(wake, job->deadline);
+    } else {
+      wake = std::min(wake, now + milliseconds(5));  // its group is being cleaned up: short back-off
+    }
+    if (job->phase != Phase::Running) wake = std::min(wake, job->phase_deadline);
+  }
+  auto timeout = std::chrono::ceil<milliseconds>(wake - now);
+  int ms = static_cast<int>(std::clamp<long long>(timeout.count(), 0, 1000));
+  ::poll(fds.data(), fds.size(), ms);
+
+  handle_signals();
+  now = Clock::now();
+  bool changed = watch >= 0 ? guard_->drain_watch() : (guard_ && now >= next_observe_);
+  if (changed) {
+    for (const auto& j : running_)
+      if (j->unit->entry.uses_aut) guard_->observe(tier.name, j->unit->id);
+    next_observe_ = now + std::max(options_.tick, milliseconds(250));
+  }
+  std::vector<Job*> jobs;
+  for (auto& j : running_) jobs.push_back(j.get());
+  for (Job* j : jobs) service(*j, tier, results);
+  display_.tick();
+}
+
+void Executor::handle_signals() {
+  if (!signals_) return;
+  int before = signals_->count();
+  int total = signals_->drain();
+  if (total == before) return;
+  std::string sig = signal_name(signals_->last_signal());
+  auto now = Clock::now();
+  if (!interrupted_) {
+    interrupted_ = true;
+    interrupt_reason_ = sig;
+    display_.warning("[BATCH] " + sig + ": stopping " + std::to_string(running_.size()) +
+                     " running entr" + (running_.size() == 1 ? "y" : "ies") +
+                     "; everything not run is SKIPPED (interrupt again to kill at once)");
+    for (auto& job : running_) {
+      if (job->phase != Phase::Running) continue;
+      if (job->cause == StopCause::None) job->cause = StopCause::Interrupt;
+      job->proc.signal_group(SIGTERM);
+      job->proc.signal_group(SIGCONT);
+      job->phase = Phase::Terminating;
+      job->phase_deadline = now + options_.term_grace;
+    }
+  }
+  if (total >= 2 && !killed_) {
+    killed_ = true;
+    display_.warning("[BATCH] " + sig + " again: killing the running entries now");
+    for (auto& job : running_) {
+      if (job->cause == StopCause::None && !job->status) job->cause = StopCause::Interrupt;
+      job->proc.signal_group(SIGKILL);
+      job->phase = Phase::Killing;
+      job->phase_deadline = now + options_.kill_wait;
+    }
+  }
+}
+
+void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
+  auto now = Clock::now();
+  if (!job.status) job.status = job.proc.try_wait();
+  if (job.status) {
+    auto members = job.proc.group_members();
+    if (members.empty()) {
+      complete_attempt(job, tier, results);
+      return;
+    }
+    if (job.phase == Phase::Running) {
+      // The entry ended; processes it left in its group did not. Stop them.
+      job.warnings.push_back(job.unit->name + " left " + describe_pids(members) +
+                             " running in its process group after it exited; stopped them");
+      job.proc.signal_group(SIGTERM);
+      job.proc.signal_group(SIGCONT);
+      job.phase = Phase::Terminating;
+      job.phase_deadline = now + options_.term_grace;
+      return;
+    }
+  }
+  if (job.phase == Phase::Running && !job.status && now >= job.deadline) {
+    job.cause = StopCause::Timeout;
+    logger("batcher")->debug("{}: timed out after {}; stopping its process group", job.unit->id,
+                            human_duration(job.unit->timeout));
+    job.proc.signal_group(SIGTERM);
+    job.proc.signal_group(SIGCONT);
+    job.phase = Phase::Terminating;
+    job.phase_deadline = now + options_.term_grace;
+  } else if (job.phase == Phase::Terminating && now >= job.phase_deadline) {
+    job.proc.signal_group(SIGKILL);
+    job.phase = Phase::Killing;
+    job.phase_deadline = now + options_.kill_wait;
+  } else if (job.phase == Phase::Killing && now >= job.phase_deadline) {
+    logger("batcher")->error("{}: pid {} or its group still alive {} after SIGKILL; moving on", job.unit->id,
+                             job.proc.pid(), human_duration(options_.kill_wait));
+    job.warnings.push_back(job.unit->name + " (pid " + std::to_string(job.proc.pid()) +
+                           ") did not go away after SIGKILL; left behind");
+    if (!job.status) job.status = ExitStatus::killed(SIGKILL);
+    complete_attempt(job, tier, results);
+  }
+}
+
+void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
+  auto took = Clock::now() - job.attempt_started;
+  std::string sig = interrupt_reason_.empty() ? "SIGINT" : interrupt_reason_;
+  job.run->attempt_finished(*job.status, job.cause, took, job.proc.pid(), sig);
+  if (job.run->wants_another_attempt()) {
+    if (interrupted_) {
+      job.run->abandon(stop_reason());
+    } else if (Clock::now() >= job.deadline) {
+      job.run->abandon("not run: the entry's time ran out while it was being resumed");
+    } else {
+      display_.note("  " + job.unit->name + ": the test binary died (" + job.status->describe() +
+                    "); resuming the rest of it in a fresh process");
+      if (spawn_attempt(job)) return;
+    }
+  }
+  finish_job(job, tier, results);
+}
+
+void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
+  const Unit& u = *job.unit;
+  EntryResult result = u.unresolved.empty()
+                           ? job.run->finish(Clock::now() - job.unit_started, job.started_unix_ms)
+                           : UnitRun::not_run(u, options_.run, ResultCode::Unresolved, u.unresolved);
+  if (!u.unresolved.empty()) result.started_unix_ms = job.started_unix_ms;
+  result.dirty_start = job.dirty_start;
+  result.warnings = job.warnings;
+  if (u.entry.uses_aut && guard_ && u.unresolved.empty()) {
+    guard_->observe(tier.name, u.id);
+    auto counts = guard_->take_counts();
+    result.aut_spawns = counts.spawns;
+    result.aut_respawns = counts.respawns;
+  }
+  std::size_t index = job.index;
+  running_.erase(std::remove_if(running_.begin(), running_.end(), [&](const auto& j) { return j.get() == &job; }),
+                 running_.end());
+  if (running_.empty()) sweep_orphans(tier.name, &result);
+  for (const auto& w : result.warnings) display_.warning("[BATCH-WARN] " + tier.name + ": " + w + ".");
+  ++finished_;
+  display_.entry_finished(result, finished_, total_units_);
+  if (options_.fail_fast && is_failure(result.code) && !fail_fast_stop_) {
+    fail_fast_stop_ = true;
+    fail_fast_reason_ = "not run: --fail-fast stopped the batch after " + result.id + " failed";
+  }
+  results[index] = std::move(result);
+}
+
+void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {
+  if (guard_) {
+    StateCheckContext ctx;
+    ctx.tier = tier.name;
+    ctx.previous_entry = previous_aut_.name;
+    ctx.next_entry = u.name;
+    ctx.window_start_unix_ms = previous_aut_.id.empty() ? batch_started_unix_ms_ : previous_aut_.started_unix_ms;
+    ctx.self = self_identity();
+    CheckOutcome out = guard_->check(ctx, previous_aut_.id);
+    if (!out.warning.empty()) {
+      display_.warning(out.warning);
+      job.dirty_start = out.dirty_start;
+    }
+  }
+  if (!tier.session || !u.unresolved.empty()) return;
+  // The session's own children (alive or dead) are the AppHandle's to reap.
+  std::set<pid_t> ours = session_children_;
+  for (const auto& j : running_) ours.insert(j->proc.pid());
+  auto before = adopted_children(ours);
+  try {
+    ReadyEvent ev = tier.session->ensure(u.name);
+    if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start) {
+      // The state file did not say so, but the AUT was not fit to reuse.
+      std::string who = previous_aut_.name.empty() ? std::string("a previous run") : previous_aut_.name;
+      bool degraded = ev.cause.rfind("degraded", 0) == 0;
+      // "SIGABRT during A.b" when the harness knows; our own ensure() calls
+      // are named "livegui-batch.<entry>" and say nothing new.
+      std::string how = ev.cause.empty() ? ev.reason : degraded ? ev.cause.substr(10) : ev.cause;
+      if (!ev.during_test.empty() && ev.during_test.rfind("livegui-batch.", 0) != 0) how += " during " + ev.during_test;
+      std::string line = "[BATCH-WARN] " + tier.name + ": " + who + " left the AUT (pid " +
+                         std::to_string(ev.old_pid) + ") " + (degraded ? "degraded" : "dead") + " — " + how +
+                         "; respawned it as pid " + std::to_string(ev.pid) + ". " + u.name +
+                         " starts on a fresh AUT; it did not get to deal with the dirty state.";
+      display_.warning(line);
+      DirtyStart d;
+      d.kind = degraded ? "degraded" : "dead";
+      d.message = line.substr(std::string("[BATCH-WARN] ").size());
+      d.previous_entry = previous_aut_.name;
+      d.aut_pid = ev.old_pid;
+      job.dirty_start = d;
+    }
+  } catch (const std::exception& e) {
+    std::string w = "could not provide the session AUT for " + u.name + " (" + e.what() +
+                    "); it will have to start its own";
+    display_.warning("[BATCH-WARN] " + tier.name + ": " + w + ".");
+    job.warnings.push_back(w);
+  }
+  // What the session started (the AUT, its Xvfb) is ours, not an orphan.
+  for (pid_t p : adopted_children(ours))
+    if (std::find(before.begin(), before.end(), p) == before.end()) session_children_.insert(p);
+  if (guard_) guard_->observe(tier.name, u.id);
+}
+
+void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result) {
+  if (guard_ && !previous_aut_.id.empty()) {
+    StateCheckContext ctx;
+    ctx.tier = tier.name;
+    ctx.previous_entry = previous_aut_.name;
+    ctx.window_start_unix_ms = previous_aut_.started_unix_ms;
+    ctx.self = self_identity();
+    CheckOutcome out = guard_->check(ctx, previous_aut_.id);
+    if (!out.warning.empty()) {
+      display_.warning(out.warning);
+      tier_result.warnings.push_back(out.warning);
+    }
+  }
+  if (tier.session) {
+    tier.session->stop();
+    if (guard_) guard_->observe(tier.name, "");
+  }
+}
+
+void Executor::sweep_orphans(const std::string& tier, EntryResult* blame) {
+  std::set<pid_t> ours;
+  for (pid_t p : session_children_) ours.insert(p);
+  // An AUT the state file records is the state check's to judge (and to name
+  // in its warning), not an anonymous orphan.
+  if (guard_) {
+    StateSnapshot snap = read_snapshot(guard_->state_file());
+    if (snap.state && snap.state->aut && snap.inspection.aut_alive)
+      for (pid_t p : processes_in_group(snap.state->aut->pgid)) ours.insert(p);
+  }
+  auto stopped = stop_adopted_children(ours, options_.term_grace, options_.kill_wait);
+  (void)tier;
+  if (stopped.empty() || !blame) return;
+  std::string list;
+  for (const auto& s : stopped) list += (list.empty() ? "" : ", ") + s;
+  blame->warnings.push_back(blame->name + " left " + list + " running after it ended (orphaned); stopped " +
+                            (stopped.size() == 1 ? "it" : "them"));
+}
+
+}  // namespace livegui::batch

@@ -1,0 +1,105 @@
+#pragma once
+// The run layer: starts units (up to -j at once; units that use the AUT one
+// at a time and in plan order), watches them with poll() on their pidfds and
+// the interrupt signalfd, enforces timeouts (SIGTERM to the group, grace,
+// SIGKILL), resumes a binary after a crash, checks the AUT state file before
+// every AUT entry, and reports each finished entry to the display.
+//
+// Interrupts: the first SIGINT/SIGTERM stops the running entries' groups
+// cleanly and marks everything not run SKIPPED; a second one kills at once.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "batcher/display/display.hpp"
+#include "batcher/results.hpp"
+#include "batcher/select/unit.hpp"
+#include "batcher/run/unit_run.hpp"
+
+namespace livegui::batch {
+
+class InterruptSignals;
+class StateGuard;
+class AutSession;
+
+struct ExecutorOptions {
+  int jobs = 1;
+  bool fail_fast = false;
+  std::chrono::milliseconds term_grace{3000};  ///< SIGTERM → SIGKILL for a stopped entry
+  std::chrono::milliseconds kill_wait{2000};   ///< SIGKILL → give up waiting
+  std::chrono::milliseconds tick{200};         ///< display refresh / state-file polling
+  RunContext run;
+};
+
+/// Everything the executor needs to know about one tier.
+struct TierJob {
+  std::string name;
+  bool uses_aut = false;
+  std::vector<Unit> units;  ///< plan order
+  AutSession* session = nullptr;  ///< session scope: the tier's AUT; nullptr = file scope
+};
+
+class Executor {
+ public:
+  /// `signals`, `guard` may be null (no interrupts / no state checks).
+  Executor(ExecutorOptions options, Display& display, InterruptSignals* signals, StateGuard* guard,
+           std::size_t total_units);
+  ~Executor();
+
+  /// Runs one tier. Returns one result per unit, in plan order; units not
+  /// run (interrupt, fail-fast) are SKIPPED with the reason.
+  std::vector<EntryResult> run_tier(const TierJob& tier, TierResult& tier_result);
+
+  bool interrupted() const { return interrupted_; }
+  std::string interrupt_reason() const { return interrupt_reason_; }
+  bool stopped() const { return interrupted_ || fail_fast_stop_; }
+
+ private:
+  struct Job;
+  struct PreviousAutEntry {
+    std::string name;
+    std::string id;
+    std::int64_t started_unix_ms = 0;
+  };
+
+  bool start_next(const TierJob& tier, std::vector<std::size_t>& pending, std::vector<std::optional<EntryResult>>& results);
+  void start_unit(const TierJob& tier, std::size_t index, std::vector<std::optional<EntryResult>>& results);
+  bool spawn_attempt(Job& job);
+  void poll_once(const TierJob& tier, std::vector<std::optional<EntryResult>>& results);
+  void service(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results);
+  void complete_attempt(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results);
+  void finish_job(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results);
+  void handle_signals();
+  void before_aut_entry(const TierJob& tier, const Unit& unit, Job& job);
+  void end_of_tier_check(const TierJob& tier, TierResult& tier_result);
+  void sweep_orphans(const std::string& tier, EntryResult* blame);
+  std::string stop_reason() const;
+
+  ExecutorOptions options_;
+  Display& display_;
+  InterruptSignals* signals_;
+  StateGuard* guard_;
+  std::size_t total_units_;
+  std::size_t started_ = 0;
+  std::size_t finished_ = 0;
+  std::vector<std::unique_ptr<Job>> running_;
+  bool interrupted_ = false;
+  bool killed_ = false;
+  std::string interrupt_reason_;
+  bool fail_fast_stop_ = false;
+  std::string fail_fast_reason_;
+  PreviousAutEntry previous_aut_;
+  std::int64_t batch_started_unix_ms_ = 0;
+  std::chrono::steady_clock::time_point next_observe_{};
+  std::set<pid_t> session_children_;  ///< started by the session AUT (AUT, Xvfb): not orphans
+};
+
+/// Wall-clock milliseconds since the epoch.
+std::int64_t unix_ms_now();
+
+}  // namespace livegui::batch

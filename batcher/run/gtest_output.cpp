@@ -1,0 +1,257 @@
+#include "batcher/run/gtest_output.hpp"
+
+#include <deque>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace livegui::batch {
+
+std::vector<std::string> parse_test_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  std::string suite;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (auto hash = line.find("  #"); hash != std::string::npos) line.erase(hash);  // "# GetParam() = 1"
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    if (line.empty()) continue;
+    if (line.rfind("  ", 0) == 0) {
+      if (suite.empty()) continue;
+      std::string name = line.substr(line.find_first_not_of(' '));
+      if (name.find(' ') != std::string::npos) continue;
+      out.push_back(suite + name);
+    } else if (line[0] != ' ' && line.back() == '.' && line.find(' ') == std::string::npos) {
+      suite = line;  // keeps the trailing '.'
+    } else {
+      suite.clear();  // something else ("Running main() from …")
+    }
+  }
+  return out;
+}
+
+namespace {
+
+constexpr const char* kRun = "[ RUN      ] ";
+constexpr const char* kOk = "[       OK ] ";
+constexpr const char* kFailed = "[  FAILED  ] ";
+constexpr const char* kSkipped = "[  SKIPPED ] ";
+constexpr const char* kDisabled = "[ DISABLED ] ";
+
+/// The test name after a marker: up to ", where GetParam()…" or " (12 ms)".
+std::string name_after(const std::string& line, std::size_t pos) {
+  std::string rest = line.substr(pos);
+  for (const char* stop : {", where ", " ("}) {
+    auto at = rest.find(stop);
+    if (at != std::string::npos) rest.erase(at);
+  }
+  while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\r')) rest.pop_back();
+  return rest;
+}
+
+std::chrono::milliseconds duration_after(const std::string& line) {
+  auto open = line.rfind(" (");
+  auto ms = line.rfind(" ms)");
+  if (open == std::string::npos || ms == std::string::npos || ms < open) return std::chrono::milliseconds(0);
+  try {
+    return std::chrono::milliseconds(std::stoll(line.substr(open + 2, ms - open - 2)));
+  } catch (...) {
+    return std::chrono::milliseconds(0);
+  }
+}
+
+/// Finds `marker` in `line`: normally at column 0, but a test that printed
+/// without a trailing newline pushes it to the right.
+std::size_t find_marker(const std::string& line, const char* marker) { return line.find(marker); }
+
+class BoundedLines {
+ public:
+  explicit BoundedLines(std::size_t max) : max_(max) {}
+  void add(const std::string& line) {
+    if (max_ == 0) return;
+    lines_.push_back(line);
+    if (lines_.size() > max_) lines_.pop_front();
+  }
+  std::string text() const {
+    std::string out;
+    for (const auto& l : lines_) out += l + "\n";
+    return out;
+  }
+  void clear() { lines_.clear(); }
+
+ private:
+  std::size_t max_;
+  std::deque<std::string> lines_;
+};
+
+bool looks_like_test_name(const std::string& name) {
+  // "1 test, listed below:" and other summary lines are not names.
+  return !name.empty() && name.find(' ') == std::string::npos && name.find('.') != std::string::npos;
+}
+
+}  // namespace
+
+GtestProgress parse_gtest_progress(std::istream& in, std::size_t max_output_lines) {
+  GtestProgress p;
+  BoundedLines output(max_output_lines);
+  std::string line;
+  auto finish = [&](const std::string& name, MarkerOutcome outcome, const std::string& l, std::size_t at) {
+    FinishedTest t;
+    t.name = name;
+    t.outcome = outcome;
+    t.duration = duration_after(l);
+    if (at > 0) output.add(l.substr(0, at));  // output printed without a newline
+    t.output = output.text();
+    output.clear();
+    p.finished.push_back(std::move(t));
+    if (p.running && *p.running == name) {
+      p.running.reset();
+      p.running_output.clear();
+    }
+  };
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (p.completed) continue;  // the summary repeats markers for failed tests
+    if (line.rfind("[==========] ", 0) == 0 && line.find(" ran.") != std::string::npos) {
+      p.completed = true;
+      continue;
+    }
+    if (line.find("Global test environment tear-down") != std::string::npos) p.reached_teardown = true;
+    std::size_t at;
+    if ((at = find_marker(line, kRun)) != std::string::npos) {
+      if (at > 0) output.add(line.substr(0, at));
+      p.started_tests = true;
+      p.running = name_after(line, at + std::char_traits<char>::length(kRun));
+      output.clear();
+      continue;
+    }
+    struct {
+      const char* marker;
+      MarkerOutcome outcome;
+    } const ends[] = {{kOk, MarkerOutcome::Passed},
+                      {kFailed, MarkerOutcome::Failed},
+                      {kSkipped, MarkerOutcome::Skipped},
+                      {kDisabled, MarkerOutcome::Disabled}};
+    bool matched = false;
+    for (const auto& e : ends) {
+      if ((at = find_marker(line, e.marker)) == std::string::npos) continue;
+      std::string name = name_after(line, at + std::char_traits<char>::length(e.marker));
+      if (!looks_like_test_name(name)) break;
+      finish(name, e.outcome, line, at);
+      matched = true;
+      break;
+    }
+    if (!matched && p.running) output.add(line);
+  }
+  if (p.running) p.running_output = output.text();
+  return p;
+}
+
+GtestProgress parse_gtest_progress_file(const std::filesystem::path& log, std::size_t max_output_lines) {
+  std::ifstream in(log, std::ios::binary);
+  if (!in) return {};
+  return parse_gtest_progress(in, max_output_lines);
+}
+
+std::optional<std::map<std::string, JsonTestResult>> parse_gtest_json(const std::string& text) {
+  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("testsuites") || !doc["testsuites"].is_array())
+    return std::nullopt;
+  std::map<std::string, JsonTestResult> out;
+  for (const auto& suite : doc["testsuites"]) {
+    if (!suite.is_object() || !suite.contains("testsuite") || !suite["testsuite"].is_array()) continue;
+    std::string suite_name = suite.value("name", "");
+    for (const auto& t : suite["testsuite"]) {
+      if (!t.is_object()) continue;
+      JsonTestResult r;
+      std::string status = t.value("status", "RUN");
+      std::string result = t.value("result", "COMPLETED");
+      if (status == "NOTRUN" || result == "SUPPRESSED")
+        r.result = JsonTestResult::Result::NotRun;
+      else if (result == "SKIPPED")
+        r.result = JsonTestResult::Result::Skipped;
+      if (t.contains("failures") && t["failures"].is_array() && !t["failures"].empty()) {
+        r.failed = true;
+        for (const auto& f : t["failures"]) {
+          if (!r.failure.empty()) r.failure += "\n";
+          if (f.is_object()) r.failure += f.value("failure", "");
+        }
+      }
+      if (t.contains("screenshot") && t["screenshot"].is_string()) r.screenshot = t["screenshot"].get<std::string>();
+      std::string time = t.value("time", "0s");
+      try {
+        r.duration = std::chrono::milliseconds(static_cast<long long>(std::stod(time) * 1000.0));
+      } catch (...) {
+      }
+      out[suite_name + "." + t.value("name", "")] = std::move(r);
+    }
+  }
+  return out;
+}
+
+std::string screenshot_in_output(const std::string& output) {
+  static const std::string kPrefix = "[livegui] failure screenshot: ";
+  auto at = output.rfind(kPrefix);
+  if (at == std::string::npos) return "";
+  auto end = output.find('\n', at);
+  std::string path = output.substr(at + kPrefix.size(), end == std::string::npos ? std::string::npos : end - at - kPrefix.size());
+  while (!path.empty() && (path.back() == '\r' || path.back() == ' ')) path.pop_back();
+  return path;
+}
+
+std::optional<std::map<std::string, JsonTestResult>> parse_gtest_json_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_gtest_json(text.str());
+}
+
+namespace {
+
+bool wildcard_match(const char* pattern, const char* str) {
+  // Iterative '*' / '?' matcher (GoogleTest's semantics, without recursion).
+  const char* star = nullptr;
+  const char* resume = nullptr;
+  while (*str) {
+    if (*pattern == '?' || *pattern == *str) {
+      ++pattern, ++str;
+    } else if (*pattern == '*') {
+      star = pattern++;
+      resume = str;
+    } else if (star) {
+      pattern = star + 1;
+      str = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (*pattern == '*') ++pattern;
+  return *pattern == '\0';
+}
+
+bool matches_any(const std::string& test, const std::string& patterns) {
+  std::size_t start = 0;
+  while (start <= patterns.size()) {
+    auto colon = patterns.find(':', start);
+    std::string p = patterns.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (!p.empty() && wildcard_match(p.c_str(), test.c_str())) return true;
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool matches_gtest_filter(const std::string& test, const std::string& filter) {
+  auto dash = filter.find('-');
+  std::string positive = dash == std::string::npos ? filter : filter.substr(0, dash);
+  std::string negative = dash == std::string::npos ? "" : filter.substr(dash + 1);
+  if (positive.empty()) positive = "*";
+  return matches_any(test, positive) && !matches_any(test, negative);
+}
+
+}  // namespace livegui::batch

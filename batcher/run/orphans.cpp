@@ -1,0 +1,120 @@
+#include "batcher/run/orphans.hpp"
+
+#include <dirent.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+
+#include "common/log.hpp"
+#include "common/proc_info.hpp"
+
+namespace livegui::batch {
+using Clock = std::chrono::steady_clock;
+
+bool become_child_subreaper() { return ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0; }
+
+namespace {
+
+/// Our direct children. /proc/self/task/*/children is cheap (no scan of
+/// every process); without it (CONFIG_PROC_CHILDREN off) scan /proc.
+std::vector<ProcStat> children_of_self() {
+  std::vector<ProcStat> out;
+  pid_t self = ::getpid();
+  bool have_children_files = false;
+  if (DIR* tasks = ::opendir("/proc/self/task")) {
+    while (dirent* t = ::readdir(tasks)) {
+      if (t->d_name[0] == '.') continue;
+      std::ifstream in(std::string("/proc/self/task/") + t->d_name + "/children");
+      if (!in) continue;
+      have_children_files = true;
+      long pid = 0;
+      while (in >> pid)
+        if (auto st = read_proc_stat(static_cast<pid_t>(pid))) out.push_back(*st);
+    }
+    ::closedir(tasks);
+  }
+  if (have_children_files) return out;
+  DIR* dir = ::opendir("/proc");
+  if (!dir) return out;
+  while (dirent* entry = ::readdir(dir)) {
+    char* end = nullptr;
+    long pid = std::strtol(entry->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    auto st = read_proc_stat(static_cast<pid_t>(pid));
+    if (st && st->ppid == self) out.push_back(*st);
+  }
+  ::closedir(dir);
+  return out;
+}
+
+void pause_briefly(std::chrono::milliseconds d) {
+  pollfd none{-1, 0, 0};
+  ::poll(&none, 0, static_cast<int>(d.count()));
+}
+
+}  // namespace
+
+std::vector<pid_t> adopted_children(const std::set<pid_t>& ours) {
+  std::vector<pid_t> out;
+  for (const auto& st : children_of_self()) {
+    if (ours.count(st.pid)) continue;
+    if (st.state == 'Z') {
+      ::waitpid(st.pid, nullptr, WNOHANG);
+      continue;
+    }
+    out.push_back(st.pid);
+  }
+  return out;
+}
+
+std::vector<std::string> stop_adopted_children(const std::set<pid_t>& ours, std::chrono::milliseconds term_grace,
+                                               std::chrono::milliseconds kill_wait) {
+  std::vector<std::string> stopped;
+  std::vector<pid_t> pids = adopted_children(ours);
+  if (pids.empty()) return stopped;
+  pid_t own_group = ::getpgrp();
+  auto signal_all = [&](int sig) {
+    for (pid_t p : pids) {
+      auto st = read_proc_stat(p);
+      if (!st || st->state == 'Z') continue;
+      // Its group is made of leftovers of our entries; ours is not to be signalled.
+      if (st->pgid > 0 && st->pgid != own_group)
+        ::kill(-st->pgid, sig);
+      else
+        ::kill(p, sig);
+    }
+  };
+  for (pid_t p : pids) {
+    auto st = read_proc_stat(p);
+    stopped.push_back("pid " + std::to_string(p) + " (" + (st ? st->comm : std::string("?")) + ")");
+  }
+  auto wait_all = [&](Clock::time_point deadline) {
+    auto backoff = std::chrono::milliseconds(1);
+    for (;;) {
+      bool alive = false;
+      for (pid_t p : pids) {
+        ::waitpid(p, nullptr, WNOHANG);  // they are our children: reap
+        auto st = read_proc_stat(p);
+        if (st && st->state != 'Z' && st->ppid == ::getpid()) alive = true;
+      }
+      if (!alive || Clock::now() >= deadline) return !alive;
+      pause_briefly(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
+    }
+  };
+  signal_all(SIGTERM);
+  signal_all(SIGCONT);
+  if (!wait_all(Clock::now() + term_grace)) {
+    signal_all(SIGKILL);
+    if (!wait_all(Clock::now() + kill_wait))
+      logger("batcher")->error("adopted processes still alive after SIGKILL: moving on");
+  }
+  return stopped;
+}
+
+}  // namespace livegui::batch

@@ -1,0 +1,142 @@
+#include "batcher/run/state_check.hpp"
+
+#include "common/text.hpp"
+
+namespace livegui::batch {
+
+const char* to_string(StateVerdictKind kind) {
+  switch (kind) {
+    case StateVerdictKind::Clean: return "clean";
+    case StateVerdictKind::Dead: return "dead";
+    case StateVerdictKind::Degraded: return "degraded";
+    case StateVerdictKind::Leaked: return "leaked";
+    case StateVerdictKind::Foreign: return "foreign";
+    case StateVerdictKind::Corrupt: return "corrupt";
+  }
+  return "clean";
+}
+
+std::string describe_exit(const ExitRecord& exit) {
+  std::string how = exit.signaled ? signal_name(exit.signal) : exit.status.empty() ? "exit code " + std::to_string(exit.code) : exit.status;
+  return how + (exit.during_test.empty() ? " between tests" : " during " + exit.during_test);
+}
+
+namespace {
+
+std::string subject(const StateFile& s, const StateCheckContext& ctx) {
+  if (!ctx.previous_entry.empty()) return ctx.previous_entry;
+  std::string who = "a previous run";
+  if (s.owner.pid > 0)
+    who += " (" + (s.owner_name.empty() ? std::string() : s.owner_name + ", ") + "pid " + std::to_string(s.owner.pid) + ")";
+  return who;
+}
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
+  return out;
+}
+
+}  // namespace
+
+StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& ctx) {
+  StateVerdict v;
+  if (!snap.corrupt_reason.empty()) {
+    v.kind = StateVerdictKind::Corrupt;
+    v.quarantine = true;
+    v.what = "the AUT state file is unusable (" + snap.corrupt_reason + ")";
+    return v;
+  }
+  if (!snap.state) return v;
+  const StateFile& s = *snap.state;
+  const StateInspection& in = snap.inspection;
+  v.aut_pid = s.aut ? s.aut->pid : 0;
+  const bool owner_is_us = s.owner == ctx.self;
+  const bool already_reported = s.updated_at_unix_ms == ctx.acknowledged_unix_ms;
+
+  if (s.aut && in.aut_alive) {
+    std::string pid = "pid " + std::to_string(s.aut->pid);
+    if (!in.aut_pgid_matches) {
+      if (already_reported) return v;
+      v.kind = StateVerdictKind::Foreign;
+      v.what = "the AUT (" + pid + ") is alive but no longer in its recorded process group " +
+               std::to_string(s.aut->pgid) + "; left it alone";
+      return v;
+    }
+    if (owner_is_us) {
+      // Our own (session) AUT: only its health matters.
+      if (s.status != AutStatus::Degraded || already_reported) return v;
+      v.kind = StateVerdictKind::Degraded;
+      v.what = subject(s, ctx) + " left the AUT (" + pid + ") degraded" +
+               (s.degraded_during.empty() ? std::string() : " during " + s.degraded_during) + " — " +
+               (s.degraded_reasons.empty() ? std::string("no reason recorded") : join(s.degraded_reasons, "; "));
+      return v;
+    }
+    if (in.owner_alive) {
+      if (already_reported) return v;
+      v.kind = StateVerdictKind::Foreign;
+      v.what = "the AUT (" + pid + ") belongs to another live process (" +
+               (s.owner_name.empty() ? std::string() : s.owner_name + ", ") + "pid " + std::to_string(s.owner.pid) +
+               "); left it alone";
+      return v;
+    }
+    v.kind = StateVerdictKind::Leaked;
+    v.stop_aut = true;
+    v.what = subject(s, ctx) + " left the AUT (" + pid + ") running" +
+             (s.status == AutStatus::Degraded ? " and degraded" : "") + " with its owner (pid " +
+             std::to_string(s.owner.pid) + ") gone";
+    return v;
+  }
+
+  if (s.aut && !snap.group_remnants.empty() && (!in.owner_alive || owner_is_us)) {
+    // Whenever it happened: a leftover of an earlier run is exactly what to clean up.
+    v.kind = StateVerdictKind::Leaked;
+    v.stop_aut = true;
+    std::string how = s.last_exit && s.last_exit->pid == s.aut->pid ? describe_exit(*s.last_exit)
+                      : !in.owner_alive && s.owner.pid > 0
+                          ? "its owner (pid " + std::to_string(s.owner.pid) + ") is gone too"
+                          : "it is gone";
+    std::string left;
+    for (const auto& r : snap.group_remnants)
+      left += (left.empty() ? "" : ", ") + std::string("pid ") + std::to_string(r.id.pid) + " (" + r.comm + ")";
+    std::size_t n = snap.group_remnants.size();
+    v.what = subject(s, ctx) + " left the AUT (pid " + std::to_string(s.aut->pid) + ") dead — " + how + " — with " +
+             std::to_string(n) + (n == 1 ? " process" : " processes") + " of its process group still running: " + left;
+    return v;
+  }
+
+  // Nothing of it is alive. Only news from the previous entry's window counts.
+  const bool fresh = s.updated_at_unix_ms >= ctx.window_start_unix_ms;
+  if (s.status == AutStatus::Stopped || !fresh || already_reported) return v;
+  if (!s.aut && !s.last_exit) return v;
+  v.kind = StateVerdictKind::Dead;
+  std::string pid = "pid " + std::to_string(s.aut ? s.aut->pid : s.last_exit->pid);
+  std::string how;
+  if (s.last_exit && (!s.aut || s.last_exit->pid == s.aut->pid)) {
+    how = describe_exit(*s.last_exit);
+  } else if (!in.owner_alive && s.owner.pid > 0) {
+    how = "it went down with its owner (pid " + std::to_string(s.owner.pid) + "), which ended while the AUT was " +
+          to_string(s.status);
+  } else {
+    how = "it is gone and nothing recorded how it ended";
+  }
+  if (s.status == AutStatus::Degraded && !s.degraded_reasons.empty())
+    how += " (it was degraded: " + join(s.degraded_reasons, "; ") + ")";
+  v.what = subject(s, ctx) + " left the AUT (" + pid + ") dead — " + how;
+  return v;
+}
+
+std::string warning_line(const StateVerdict& v, const StateCheckContext& ctx, const std::string& action) {
+  std::string line = "[BATCH-WARN] " + ctx.tier + ": " + v.what + action + ".";
+  if (ctx.next_entry.empty()) return line + " (No AUT entry follows in this tier.)";
+  switch (v.kind) {
+    case StateVerdictKind::Corrupt:
+      return line + " " + ctx.next_entry + " starts without knowing what the AUT was left in.";
+    case StateVerdictKind::Foreign:
+      return line + " " + ctx.next_entry + " may find the AUT in use.";
+    default:
+      return line + " " + ctx.next_entry + " starts on a fresh AUT; it did not get to deal with the dirty state.";
+  }
+}
+
+}  // namespace livegui::batch

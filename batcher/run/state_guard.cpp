@@ -1,0 +1,331 @@
+#include "batcher/run/state_guard.hpp"
+
+#include <poll.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <limits>
+
+#include "common/log.hpp"
+#include "common/proc_info.hpp"
+#include "common/text.hpp"
+
+namespace livegui::batch {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+/// Boot time (seconds since the epoch), from /proc/stat; 0 when unknown.
+std::int64_t boot_time() {
+  std::ifstream stat("/proc/stat");
+  std::string key;
+  std::int64_t value = 0;
+  while (stat >> key) {
+    if (key == "btime" && stat >> value) return value;
+    stat.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return 0;
+}
+
+/// Live members of the dead AUT's group that started after it and no later
+/// than the file's last write (+1 s for clock granularity): the group id was
+/// in use by the AUT or by them all along, so it cannot have been reused.
+std::vector<GroupRemnant> group_remnants(const StateFile& s) {
+  std::vector<GroupRemnant> out;
+  const std::int64_t btime = boot_time();
+  const long hz = ::sysconf(_SC_CLK_TCK);
+  if (!s.aut || s.aut->pgid <= 1 || btime <= 0 || hz <= 0) return out;
+  const std::int64_t written_ticks = (s.updated_at_unix_ms / 1000 - btime + 1) * hz;
+  for (pid_t p : processes_in_group(s.aut->pgid)) {
+    auto st = read_proc_stat(p);
+    if (!st || st->state == 'Z' || st->pgid != s.aut->pgid) continue;
+    if (st->start_time < s.aut->start_time || static_cast<std::int64_t>(st->start_time) > written_ticks) continue;
+    out.push_back({{p, st->start_time}, st->comm});
+  }
+  return out;
+}
+
+}  // namespace
+
+StateSnapshot read_snapshot(const fs::path& file) {
+  StateSnapshot snap;
+  try {
+    snap.state = read_state_file(file);
+    if (snap.state) snap.inspection = inspect_state(*snap.state);
+    if (snap.state && snap.state->aut && !snap.inspection.aut_alive) snap.group_remnants = group_remnants(*snap.state);
+  } catch (const StateFileError& e) {
+    snap.corrupt_reason = e.what();
+  } catch (const std::exception& e) {
+    snap.corrupt_reason = std::string("cannot read it: ") + e.what();
+  }
+  return snap;
+}
+
+fs::path quarantine_state_file(const fs::path& file) {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char stamp[40];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+  char full[64];
+  std::snprintf(full, sizeof full, "%s.%03lld", stamp, static_cast<long long>(ms));
+  fs::path target = file;
+  target += ".corrupt-" + std::string(full);
+  // rename(2) moves a symlink itself, never what it points to.
+  if (::rename(file.c_str(), target.c_str()) != 0)
+    throw std::runtime_error("cannot move " + file.string() + " aside to " + target.string() + ": " +
+                             std::strerror(errno));
+  return target;
+}
+
+namespace {
+
+bool still_ours(const StateFile& s) {
+  if (!s.aut) return false;
+  auto st = read_proc_stat(s.aut->pid);
+  return st && st->state != 'Z' && st->start_time == s.aut->start_time && st->pgid == s.aut->pgid;
+}
+
+/// Waits until the recorded process and its group are gone, or the deadline.
+bool wait_gone(const StateFile& s, int pidfd, Clock::time_point deadline) {
+  auto backoff = std::chrono::milliseconds(1);
+  for (;;) {
+    // An orphaned AUT may have become our child (we are a subreaper): reap it.
+    ::waitpid(s.aut->pid, nullptr, WNOHANG);
+    if (!is_same_process(s.aut->pid, s.aut->start_time) && processes_in_group(s.aut->pgid).empty()) return true;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    auto wait = std::min(backoff, left);
+    if (pidfd >= 0 && is_same_process(s.aut->pid, s.aut->start_time)) {
+      pollfd p{pidfd, POLLIN, 0};
+      ::poll(&p, 1, static_cast<int>(wait.count()));
+    } else {
+      pollfd none{-1, 0, 0};
+      ::poll(&none, 0, static_cast<int>(wait.count()));  // group stragglers: short back-off
+    }
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace
+
+std::string stop_recorded_aut(const StateFile& s, std::chrono::milliseconds term_grace,
+                              std::chrono::milliseconds kill_wait) {
+  if (!s.aut) return "; nothing to stop";
+  // Open a pidfd first, then verify: if the identity still matches, the pidfd
+  // names that very process (a pid reused after the open would not match).
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, s.aut->pid, 0));
+  std::string result;
+  if (!still_ours(s)) {
+    result = "; it was gone before we could stop it";
+  } else if (::kill(-s.aut->pgid, SIGTERM) != 0) {
+    result = std::string("; could not signal its group: ") + std::strerror(errno);
+  } else {
+    ::kill(-s.aut->pgid, SIGCONT);
+    if (wait_gone(s, pidfd, Clock::now() + term_grace)) {
+      result = "; stopped it (SIGTERM to its process group)";
+    } else {
+      // SIGKILL only to what is still verifiably ours.
+      if (still_ours(s) || !processes_in_group(s.aut->pgid).empty()) ::kill(-s.aut->pgid, SIGKILL);
+      if (wait_gone(s, pidfd, Clock::now() + kill_wait))
+        result = "; stopped it (it ignored SIGTERM for " + human_duration(term_grace) + ", needed SIGKILL)";
+      else
+        result = "; it is still there after SIGKILL — stuck in the kernel?";
+    }
+  }
+  if (pidfd >= 0) ::close(pidfd);
+  return result;
+}
+
+std::string stop_group_remnants(const std::vector<GroupRemnant>& remnants, std::chrono::milliseconds term_grace,
+                                std::chrono::milliseconds kill_wait) {
+  auto alive = [&] {
+    std::vector<ProcessIdentity> out;
+    for (const auto& r : remnants) {
+      ::waitpid(r.id.pid, nullptr, WNOHANG);  // adopted by us (a subreaper)? reap it
+      if (is_same_process(r.id.pid, r.id.start_time)) out.push_back(r.id);
+    }
+    return out;
+  };
+  // Each one only while its identity (pid + start time) still holds.
+  auto signal_all = [&](int sig) {
+    for (const auto& id : alive()) ::kill(id.pid, sig);
+  };
+  auto wait_gone = [&](Clock::time_point deadline) {
+    auto backoff = std::chrono::milliseconds(1);
+    while (!alive().empty()) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) return false;
+      pollfd none{-1, 0, 0};
+      ::poll(&none, 0, static_cast<int>(std::min(backoff, left).count()));
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
+    }
+    return true;
+  };
+  std::string them = remnants.size() == 1 ? "it" : "them";
+  signal_all(SIGTERM);
+  signal_all(SIGCONT);
+  if (wait_gone(Clock::now() + term_grace)) return "; stopped " + them + " (SIGTERM)";
+  signal_all(SIGKILL);
+  if (wait_gone(Clock::now() + kill_wait))
+    return "; stopped " + them + " (SIGTERM ignored for " + human_duration(term_grace) + ", needed SIGKILL)";
+  return "; still there after SIGKILL — stuck in the kernel?";
+}
+
+StateGuard::StateGuard(Options options)
+    : options_(std::move(options)),
+      created_unix_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count()) {
+  watch_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (watch_fd_ < 0) return;
+  // The harness writes by rename (temp file + rename), so IN_MOVED_TO is the
+  // signal; the others catch removal and writes in place.
+  fs::path dir = options_.state_file.parent_path();
+  if (::inotify_add_watch(watch_fd_, dir.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE) < 0) {
+    ::close(watch_fd_);
+    watch_fd_ = -1;
+  }
+}
+
+StateGuard::~StateGuard() {
+  if (watch_fd_ >= 0) ::close(watch_fd_);
+}
+
+bool StateGuard::drain_watch() {
+  if (watch_fd_ < 0) return false;
+  alignas(inotify_event) char buf[4096];
+  bool ours = false;
+  const std::string name = options_.state_file.filename().string();
+  for (;;) {
+    ssize_t n = ::read(watch_fd_, buf, sizeof buf);
+    if (n <= 0) break;
+    for (ssize_t off = 0; off < n;) {
+      auto* ev = reinterpret_cast<inotify_event*>(buf + off);
+      if (ev->len > 0 && name == ev->name) ours = true;
+      off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+    }
+  }
+  return ours;
+}
+
+StateGuard::Counts StateGuard::take_counts() { return std::exchange(counts_, Counts{}); }
+
+void StateGuard::record_changes(const StateFile& now, const std::string& tier, const std::string& entry_id) {
+  auto event = [&](const std::string& kind, pid_t pid, const std::string& reason) {
+    TimelineEvent e;
+    e.unix_ms = now.updated_at_unix_ms;
+    e.event = kind;
+    e.pid = pid;
+    e.reason = reason;
+    e.tier = tier;
+    e.entry = entry_id;
+    timeline_.push_back(e);
+  };
+  const StateFile* before = last_ ? &*last_ : nullptr;
+  if (before && before->updated_at_unix_ms == now.updated_at_unix_ms && before->owner == now.owner) return;
+  if (!before && now.updated_at_unix_ms < created_unix_ms_) {
+    // Written before this batch began (a previous run's file): history, not
+    // events of this run. Remember its processes so they are not reported again.
+    if (now.last_exit) dead_.insert(now.last_exit->pid);
+    if (now.aut) {
+      spawned_.insert(now.aut->pid);
+      if (now.status == AutStatus::Stopped) stopped_.insert(now.aut->pid);
+      if (now.status == AutStatus::Dead) dead_.insert(now.aut->pid);
+    }
+    return;
+  }
+  std::string owner = now.owner_name.empty() ? "pid " + std::to_string(now.owner.pid) : now.owner_name;
+
+  // Several owners may write the file in turn (session scope: the batcher and
+  // the test binaries attached to its AUT), so events are kept per AUT pid:
+  // each process is started, degraded, dead or stopped once.
+  if (now.last_exit && dead_.insert(now.last_exit->pid).second)
+    event("death", now.last_exit->pid,
+          "AUT pid " + std::to_string(now.last_exit->pid) + ": " + describe_exit(*now.last_exit));
+  if (now.aut && spawned_.insert(now.aut->pid).second) {
+    // Starts we did not see (two between our reads) are known from the count.
+    int missed = before && before->owner == now.owner ? std::max(0, now.spawn_count - before->spawn_count - 1) : 0;
+    bool respawn = now.spawn_count > 1 || (now.last_exit && now.last_exit->pid != now.aut->pid);
+    counts_.spawns += 1 + missed;
+    counts_.respawns += (respawn ? 1 : 0) + missed;
+    if (respawn)
+      event("respawn", now.aut->pid,
+            (now.last_respawn_reason.empty() ? std::string("replaced an earlier AUT") : now.last_respawn_reason) +
+                " (by " + owner + ")");
+    else
+      event("spawn", now.aut->pid, "started by " + owner);
+    if (missed > 0) timeline_.back().reason += " (" + std::to_string(missed) + " earlier start(s) not observed)";
+  }
+  pid_t pid = now.aut ? now.aut->pid : 0;
+  if (now.status == AutStatus::Degraded && pid && degraded_.insert(pid).second)
+    event("degraded", pid, now.degraded_reasons.empty() ? std::string("no reason recorded") : now.degraded_reasons.front());
+  if (now.status == AutStatus::Stopped && pid && stopped_.insert(pid).second && !dead_.count(pid))
+    event("stopped", pid, "stopped by " + owner);
+  if (now.status == AutStatus::Dead && pid && !now.last_exit && dead_.insert(pid).second)
+    event("death", pid, "recorded dead by " + owner);
+  last_ = now;
+}
+
+void StateGuard::observe(const std::string& tier, const std::string& entry_id) {
+  StateSnapshot snap = read_snapshot(options_.state_file);
+  if (snap.state) record_changes(*snap.state, tier, entry_id);
+}
+
+CheckOutcome StateGuard::check(const StateCheckContext& context, const std::string& previous_entry_id) {
+  CheckOutcome out;
+  StateSnapshot snap = read_snapshot(options_.state_file);
+  if (snap.state) record_changes(*snap.state, context.tier, previous_entry_id);
+  StateCheckContext ctx = context;
+  ctx.acknowledged_unix_ms = acknowledged_unix_ms_;
+  out.verdict = classify_state(snap, ctx);
+  if (!out.verdict.dirty()) return out;
+
+  std::string action;
+  TimelineEvent ev;
+  ev.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch()).count();
+  ev.tier = context.tier;
+  ev.entry = previous_entry_id;
+  ev.pid = out.verdict.aut_pid;
+  if (out.verdict.quarantine) {
+    try {
+      action = "; moved it aside to " + quarantine_state_file(options_.state_file).string();
+    } catch (const std::exception& e) {
+      action = "; " + std::string(e.what());
+    }
+    ev.event = "corrupt";
+    ev.reason = out.verdict.what + action;
+    timeline_.push_back(ev);
+    last_.reset();
+  } else if (out.verdict.stop_aut && snap.state) {
+    action = snap.inspection.aut_alive
+                 ? stop_recorded_aut(*snap.state, options_.term_grace, options_.kill_wait)
+                 : stop_group_remnants(snap.group_remnants, options_.term_grace, options_.kill_wait);
+    ev.event = "leak-stopped";
+    ev.reason = out.verdict.what + action;
+    timeline_.push_back(ev);
+  }
+  if (snap.state) acknowledged_unix_ms_ = snap.state->updated_at_unix_ms;
+  out.warning = warning_line(out.verdict, ctx, action);
+  DirtyStart d;
+  d.kind = to_string(out.verdict.kind);
+  d.message = out.warning.substr(std::string("[BATCH-WARN] ").size());
+  d.previous_entry = context.previous_entry;
+  d.aut_pid = out.verdict.aut_pid;
+  out.dirty_start = d;
+  logger("batcher")->debug("state check before {}: {}", context.next_entry, out.warning);
+  return out;
+}
+
+}  // namespace livegui::batch

@@ -1,0 +1,101 @@
+#pragma once
+// Reads the AUT state file between entries (and while an AUT entry runs),
+// classifies it (state_check.hpp), acts — stops a leaked AUT's group after
+// re-verifying pid + start time + pgid, moves a corrupt file aside — and
+// keeps the AUT timeline (spawns, deaths, respawns with reasons and times)
+// from what successive reads show.
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "batcher/results.hpp"
+#include "batcher/run/state_check.hpp"
+
+namespace livegui::batch {
+
+/// Reads `file` and asks the kernel about the processes it names. Never throws.
+StateSnapshot read_snapshot(const std::filesystem::path& file);
+
+/// Moves a corrupt state file (or symlink) aside to "<name>.corrupt-<timestamp>".
+/// Returns the new path; throws std::runtime_error saying why it could not.
+std::filesystem::path quarantine_state_file(const std::filesystem::path& file);
+
+/// Stops the AUT a state file records, if — checked again right before each
+/// signal — it is still the same process (pid + start time) in the recorded
+/// group: SIGTERM to the group, `term_grace`, SIGKILL, `kill_wait`. Bounded.
+/// Returns what happened ("stopped it (SIGTERM)", "… (needed SIGKILL)", …).
+std::string stop_recorded_aut(const StateFile& state, std::chrono::milliseconds term_grace,
+                              std::chrono::milliseconds kill_wait);
+
+/// Stops what is left of a dead AUT's process group (StateSnapshot::group_remnants),
+/// process by process, each only while its pid + start time still match:
+/// SIGTERM, `term_grace`, SIGKILL, `kill_wait`. Bounded. Returns what happened.
+std::string stop_group_remnants(const std::vector<GroupRemnant>& remnants, std::chrono::milliseconds term_grace,
+                                std::chrono::milliseconds kill_wait);
+
+struct CheckOutcome {
+  StateVerdict verdict;
+  std::string warning;  ///< the [BATCH-WARN] line; empty when clean
+  std::optional<DirtyStart> dirty_start;
+};
+
+class StateGuard {
+ public:
+  struct Options {
+    std::filesystem::path state_file;
+    std::chrono::milliseconds term_grace{3000};
+    std::chrono::milliseconds kill_wait{2000};
+  };
+  /// Watches the state file's directory (inotify) when it can.
+  explicit StateGuard(Options options);
+  ~StateGuard();
+  StateGuard(const StateGuard&) = delete;
+  StateGuard& operator=(const StateGuard&) = delete;
+
+  const std::filesystem::path& state_file() const { return options_.state_file; }
+
+  /// Readable when the state file may have changed; -1 without inotify (then
+  /// poll observe() on a timer instead).
+  int watch_fd() const { return watch_fd_; }
+  /// Consumes pending notifications; true when one was about the state file.
+  bool drain_watch();
+
+  /// Reads the file and records what changed since the last read, against
+  /// the entry `entry_id` of `tier`. Cheap (one small file, a few /proc reads).
+  void observe(const std::string& tier, const std::string& entry_id);
+
+  /// Before an AUT entry (context.next_entry), or at the end of a tier
+  /// (next_entry ""): observes (against `previous_entry_id`), classifies, acts.
+  CheckOutcome check(const StateCheckContext& context, const std::string& previous_entry_id);
+
+  /// AUT spawns and respawns observed since the last call.
+  struct Counts {
+    int spawns = 0;
+    int respawns = 0;
+  };
+  Counts take_counts();
+
+  void add_event(TimelineEvent event) { timeline_.push_back(std::move(event)); }
+  const std::vector<TimelineEvent>& timeline() const { return timeline_; }
+
+ private:
+  void record_changes(const StateFile& now, const std::string& tier, const std::string& entry_id);
+
+  Options options_;
+  std::int64_t created_unix_ms_ = 0;  ///< state written before this is a previous run's
+  int watch_fd_ = -1;
+  std::optional<StateFile> last_;
+  std::set<pid_t> spawned_;   ///< AUT pids already in the timeline as started
+  std::set<pid_t> dead_;      ///< … as dead
+  std::set<pid_t> degraded_;  ///< … as degraded
+  std::set<pid_t> stopped_;   ///< … as stopped
+  std::vector<TimelineEvent> timeline_;
+  Counts counts_;
+  std::int64_t acknowledged_unix_ms_ = -1;
+};
+
+}  // namespace livegui::batch

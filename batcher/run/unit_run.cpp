@@ -1,0 +1,267 @@
+#include "batcher/run/unit_run.hpp"
+
+#include <algorithm>
+#include <system_error>
+
+#include "batcher/select/discovery.hpp"
+#include "batcher/reproduce.hpp"
+#include "common/text.hpp"
+
+namespace livegui::batch {
+namespace fs = std::filesystem;
+
+std::string exclude_from_filter(const std::string& base, const std::vector<std::string>& excluded) {
+  if (excluded.empty()) return base;
+  auto dash = base.find('-');
+  std::string positive = dash == std::string::npos ? base : base.substr(0, dash);
+  std::string negative = dash == std::string::npos ? "" : base.substr(dash + 1);
+  if (positive.empty()) positive = "*";
+  for (const auto& t : excluded) negative += (negative.empty() ? "" : ":") + t;
+  return positive + "-" + negative;
+}
+
+UnitRun::UnitRun(const Unit& unit, const RunContext& context) : unit_(unit), ctx_(context) {
+  base_filter_ = unit_.gtest_filter;
+  if (base_filter_.empty() && unit_.gtest) base_filter_ = user_gtest_filter(unit_.entry);
+  remaining_ = unit_.tests;
+}
+
+AttemptSpec UnitRun::next_attempt() {
+  AttemptSpec a;
+  a.number = static_cast<int>(attempts_.size()) + 1;
+  std::string stem = safe_file_name(unit_.id);
+  std::string suffix = a.number == 1 ? "" : ".attempt-" + std::to_string(a.number);
+  a.log = ctx_.log_dir / (stem + suffix + ".log");
+  SpawnOptions& s = a.spawn;
+  s.executable = unit_.entry.executable;
+  s.args = unit_.entry.args;
+  s.cwd = unit_.entry.cwd;
+  s.output_file = a.log;
+  s.env_set = ctx_.env;
+  if (unit_.gtest) {
+    // The markers tell which test was running when a binary died: keep them
+    // (brief mode drops them) and keep them free of colour codes. The plan
+    // may still say otherwise.
+    s.env_set["GTEST_BRIEF"] = "0";
+    s.env_set["GTEST_COLOR"] = "no";
+  }
+  if (unit_.entry.uses_aut)
+    for (const auto& [k, v] : ctx_.aut_env) s.env_set[k] = v;
+  if (unit_.entry.uses_aut && !unit_.aut_spec_file.empty()) s.env_set["LIVEGUI_AUT_SPEC"] = unit_.aut_spec_file;
+  // Not in the entry's env of the reports (base_result): the token stays out of every file.
+  if (unit_.entry.uses_aut && !unit_.aut_token.empty()) s.env_set["LIVEGUI_AUT_TOKEN"] = unit_.aut_token;
+  for (const auto& [k, v] : unit_.entry.env) s.env_set[k] = v;
+  s.env_set["LIVEGUI_BATCH_ENTRY"] = unit_.id;
+  // Where the entry may leave files for the report (failure screenshots, …).
+  s.env_set["LIVEGUI_ARTIFACT_DIR"] = (ctx_.log_dir.parent_path() / "artifacts" / stem).string();
+  // The batcher shards; a child that saw these would shard itself again.
+  s.env_unset = {"GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
+                 "TEST_SHARD_STATUS_FILE"};
+  if (unit_.gtest) {
+    a.json = ctx_.log_dir / (stem + suffix + ".gtest.json");
+    a.premature_exit_file = ctx_.log_dir / (stem + suffix + ".premature-exit");
+    s.env_set["GTEST_OUTPUT"] = "json:" + a.json.string();
+    s.env_set["TEST_PREMATURE_EXIT_FILE"] = a.premature_exit_file.string();
+    a.filter = a.number == 1 ? unit_.gtest_filter : exclude_from_filter(base_filter_, decided_);
+    if (!a.filter.empty()) s.args.push_back("--gtest_filter=" + a.filter);
+  }
+  resume_ = false;
+  started_ = true;
+  current_ = a;
+  return a;
+}
+
+void UnitRun::spawn_failed(const std::string& why) {
+  AttemptRecord rec;
+  rec.number = current_.number;
+  rec.filter = current_.filter;
+  rec.exit = "could not start: " + why;
+  rec.log = current_.log.string();
+  attempts_.push_back(rec);
+  std::vector<std::string> names = unit_.gtest && current_.number > 1 ? remaining_ : std::vector<std::string>{};
+  if (names.empty()) {
+    TestResult r;
+    r.name = unit_.name;
+    r.code = ResultCode::Unresolved;
+    r.message = "could not start: " + why;
+    r.synthetic = true;
+    r.attempt = current_.number;
+    process_issues_.push_back(r);
+  }
+  for (const auto& n : names) {
+    TestResult r;
+    r.name = n;
+    r.code = ResultCode::Unresolved;
+    r.message = "not run: resuming the binary failed: " + why;
+    r.attempt = current_.number;
+    tests_.push_back(r);
+  }
+  remaining_.clear();
+  resume_ = false;
+}
+
+void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, std::chrono::nanoseconds took,
+                               pid_t pid, const std::string& interrupt_signal) {
+  AttemptRecord rec;
+  rec.number = current_.number;
+  rec.filter = current_.filter;
+  rec.exit = status.describe();
+  rec.stopped_for = stopped_for == StopCause::Timeout ? "timeout" : stopped_for == StopCause::Interrupt ? "interrupt" : "";
+  rec.duration = took;
+  rec.log = current_.log.string();
+  rec.pid = pid;
+  attempts_.push_back(rec);
+
+  if (!unit_.gtest) {
+    tests_.push_back(interpret_command(unit_.name, status, stopped_for, unit_.timeout, interrupt_signal));
+    tests_.back().duration = took;
+    resume_ = false;
+    return;
+  }
+  AttemptEvidence ev;
+  ev.expected_tests = remaining_;
+  ev.tests_known = unit_.listed;
+  ev.progress = parse_gtest_progress_file(current_.log);
+  ev.json = parse_gtest_json_file(current_.json);
+  ev.status = status;
+  ev.stopped_for = stopped_for;
+  std::error_code ec;
+  ev.premature_exit = fs::exists(current_.premature_exit_file, ec);
+  ev.timeout = unit_.timeout;
+  ev.interrupt_signal = interrupt_signal;
+  ev.attempt = current_.number;
+  AttemptOutcome out = interpret_gtest_attempt(ev);
+  for (auto& r : out.results) {
+    // Reports name screenshots relative to the report dir (they live in its artifacts/).
+    if (!r.screenshot.empty()) {
+      fs::path rel = fs::path(r.screenshot).lexically_relative(ctx_.log_dir.parent_path());
+      if (!rel.empty() && *rel.begin() != "..") r.screenshot = rel.string();
+    }
+    decided_.push_back(r.name);
+    tests_.push_back(std::move(r));
+  }
+  if (out.process_issue) {
+    out.process_issue->name = unit_.name + " (process)";
+    process_issues_.push_back(*out.process_issue);
+  }
+  remaining_ = out.remaining;
+  resume_ = out.resume;
+}
+
+void UnitRun::abandon(const std::string& why) {
+  for (const auto& n : remaining_) {
+    TestResult r;
+    r.name = n;
+    r.code = ResultCode::Skipped;
+    r.message = why;
+    tests_.push_back(r);
+  }
+  remaining_.clear();
+  resume_ = false;
+}
+
+EntryResult UnitRun::base_result() const {
+  EntryResult e;
+  e.id = unit_.id;
+  e.tier = unit_.tier;
+  e.name = unit_.name;
+  e.executable = unit_.entry.executable.string();
+  e.args = unit_.entry.args;
+  e.env = unit_.entry.env;
+  if (unit_.entry.uses_aut && !unit_.aut_spec_file.empty()) e.env["LIVEGUI_AUT_SPEC"] = unit_.aut_spec_file;
+  e.cwd = unit_.entry.cwd.string();
+  e.gtest_filter = unit_.gtest_filter;
+  e.gtest = unit_.gtest;
+  e.uses_aut = unit_.entry.uses_aut;
+  e.expect_fail = unit_.entry.expect_fail;
+  e.reproduce = reproduce_command(e);
+  return e;
+}
+
+namespace {
+
+std::string first_line(const std::string& text) {
+  auto nl = text.find('\n');
+  return nl == std::string::npos ? text : text.substr(0, nl);
+}
+
+std::string describe(const EntryResult& e) {
+  std::map<ResultCode, int> counts;
+  for (const auto& t : e.tests) ++counts[t.code];
+  if (e.tests.size() == 1 && e.tests[0].synthetic)
+    return e.tests[0].message.empty() ? std::string("exit code 0") : first_line(e.tests[0].message);
+  // The worst test speaks for the entry; counts give the rest.
+  const TestResult* worst_test = nullptr;
+  for (const auto& t : e.tests)
+    if (!worst_test || severity(t.code) > severity(worst_test->code)) worst_test = &t;
+  std::string out;
+  if (worst_test && worst_test->code != ResultCode::Pass && worst_test->code != ResultCode::Skipped)
+    out = worst_test->name + ": " + first_line(worst_test->message);
+  std::string tally;
+  for (ResultCode c : kAllResultCodes) {
+    if (!counts[c]) continue;
+    tally += (tally.empty() ? "" : ", ") + std::to_string(counts[c]) + " " + name(c);
+  }
+  if (e.tests.empty()) tally = "no tests";
+  if (e.attempts.size() > 1) tally += "; resumed " + std::to_string(e.attempts.size() - 1) + "x after the binary died";
+  return out.empty() ? tally : out + " (" + tally + ")";
+}
+
+}  // namespace
+
+EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started_unix_ms) {
+  if (!remaining_.empty()) abandon("not run");
+  EntryResult e = base_result();
+  e.duration = total;
+  e.started_unix_ms = started_unix_ms;
+  e.attempts = attempts_;
+  e.tests = tests_;
+  for (const auto& issue : process_issues_) e.tests.push_back(issue);
+  apply_expectations(e.tests, unit_.entry.expect_fail, unit_.entry.xfail);
+  e.code = rollup(e.tests);
+  e.reason = describe(e);
+  if (is_failure(e.code) || e.code == ResultCode::XFail) {
+    // The log of the attempt that produced the worst result.
+    int attempt = e.attempts.empty() ? 0 : e.attempts.back().number;
+    int worst_sev = -1;
+    for (const auto& t : e.tests)
+      if (severity(t.code) > worst_sev) worst_sev = severity(t.code), attempt = t.attempt;
+    // Plain test failures carry their own messages: a short tail will do.
+    bool only_assertions = e.gtest && std::all_of(e.tests.begin(), e.tests.end(), [](const TestResult& t) {
+      return !is_failure(t.code) || ((t.code == ResultCode::Fail || t.code == ResultCode::XPass) && !t.synthetic);
+    });
+    std::size_t lines = only_assertions ? std::min<std::size_t>(ctx_.output_tail_lines, 10) : ctx_.output_tail_lines;
+    for (const auto& a : e.attempts)
+      if (a.number == attempt) {
+        e.output_tail = tail_file(a.log, lines);
+        e.output_log = a.log;
+      }
+  }
+  return e;
+}
+
+EntryResult UnitRun::not_run(const Unit& unit, const RunContext& context, ResultCode code, const std::string& why) {
+  UnitRun run(unit, context);
+  EntryResult e = run.base_result();
+  if (unit.tests.empty()) {
+    TestResult t;
+    t.name = unit.name;
+    t.code = code;
+    t.message = why;
+    t.synthetic = true;
+    e.tests.push_back(t);
+  } else {
+    for (const auto& name : unit.tests) {
+      TestResult t;
+      t.name = name;
+      t.code = code;
+      t.message = why;
+      e.tests.push_back(t);
+    }
+  }
+  e.code = code;
+  e.reason = why;
+  return e;
+}
+
+}  // namespace livegui::batch

@@ -1,0 +1,83 @@
+#pragma once
+// One unit's run, attempt by attempt: what to start (argv, env, log and
+// report files), and what each attempt's end means. A crash inside a test
+// blames that test and resumes the rest of the binary in a fresh process
+// with a --gtest_filter that excludes every test already decided, so a crash
+// loses one test, not the rest of the file. Processes are started and
+// watched by the executor; this class only decides.
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "batcher/run/classify.hpp"
+#include "batcher/results.hpp"
+#include "batcher/select/unit.hpp"
+#include "harness/subprocess.hpp"
+
+namespace livegui::batch {
+
+struct RunContext {
+  std::filesystem::path log_dir;               ///< per-attempt logs and gtest reports
+  std::map<std::string, std::string> env;      ///< added for every unit (state dir and file)
+  std::map<std::string, std::string> aut_env;  ///< added for units that use the AUT
+  std::size_t output_tail_lines = 30;
+};
+
+struct AttemptSpec {
+  int number = 1;
+  SpawnOptions spawn;
+  std::string filter;  ///< the --gtest_filter we added; "" = none
+  std::filesystem::path log;
+  std::filesystem::path json;
+  std::filesystem::path premature_exit_file;
+};
+
+/// Combines a base gtest filter with tests to exclude: "A.*-A.b" + {A.c} → "A.*-A.b:A.c".
+std::string exclude_from_filter(const std::string& base, const std::vector<std::string>& excluded);
+
+class UnitRun {
+ public:
+  UnitRun(const Unit& unit, const RunContext& context);
+
+  const Unit& unit() const { return unit_; }
+  /// The process to start next (the first attempt, or a resume). Touches no
+  /// file: the caller removes stale reports before starting it.
+  AttemptSpec next_attempt();
+  /// The attempt's process could not be started; no more attempts.
+  void spawn_failed(const std::string& why);
+  /// The attempt's process ended (by itself, or stopped by the executor).
+  void attempt_finished(const ExitStatus& status, StopCause stopped_for, std::chrono::nanoseconds took, pid_t pid,
+                        const std::string& interrupt_signal = "SIGINT");
+  /// True when the rest of the binary should run in a fresh process.
+  bool wants_another_attempt() const { return resume_; }
+  /// Tests decided so far (for progress).
+  std::size_t decided_tests() const { return tests_.size(); }
+  /// Gives up on the pending resume (interrupted, fail-fast): the rest is SKIPPED with `why`.
+  void abandon(const std::string& why);
+
+  /// The entry's final result.
+  EntryResult finish(std::chrono::nanoseconds total, std::int64_t started_unix_ms);
+
+  /// A unit that never ran: SKIPPED (or UNRESOLVED when it could not run) with `why`.
+  static EntryResult not_run(const Unit& unit, const RunContext& context, ResultCode code, const std::string& why);
+
+ private:
+  EntryResult base_result() const;
+
+  Unit unit_;
+  RunContext ctx_;
+  std::string base_filter_;  ///< the first attempt's filter (unit's, else the entry's own)
+  std::vector<TestResult> tests_;
+  std::vector<std::string> decided_;  ///< names, for the resume filter
+  std::vector<std::string> remaining_;
+  std::vector<AttemptRecord> attempts_;
+  std::vector<TestResult> process_issues_;
+  AttemptSpec current_;
+  bool resume_ = false;
+  bool started_ = false;
+};
+
+}  // namespace livegui::batch

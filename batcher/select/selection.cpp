@@ -1,0 +1,144 @@
+#include "batcher/select/selection.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <regex>
+#include <set>
+
+namespace livegui::batch {
+namespace {
+
+int parse_int(const std::string& text, const std::string& what) {
+  std::size_t used = 0;
+  int v = 0;
+  try {
+    v = std::stoi(text, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) throw SelectionError(what + ": \"" + text + "\" is not a whole number");
+  return v;
+}
+
+}  // namespace
+
+ShardSpec parse_shard_flag(const std::string& text) {
+  auto slash = text.find('/');
+  if (slash == std::string::npos)
+    throw SelectionError("--shard " + text + ": expected I/N, e.g. --shard 2/4 (the 2nd of 4 shards)");
+  ShardSpec s;
+  int index = parse_int(text.substr(0, slash), "--shard");
+  s.count = parse_int(text.substr(slash + 1), "--shard");
+  if (s.count < 1 || index < 1 || index > s.count)
+    throw SelectionError("--shard " + text + ": I must be between 1 and N, and N at least 1");
+  s.index = index - 1;
+  s.source = "--shard";
+  return s;
+}
+
+std::optional<ShardSpec> shard_from_environment(EnvLookup lookup) {
+  for (auto [total_name, index_name] : {std::pair{"GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX"},
+                                        std::pair{"TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX"}}) {
+    auto total = lookup(total_name);
+    auto index = lookup(index_name);
+    if (!total && !index) continue;
+    if (!total || !index)
+      throw SelectionError(std::string(total ? index_name : total_name) + " is not set but " +
+                           (total ? total_name : index_name) + " is; set both or neither");
+    ShardSpec s;
+    s.count = parse_int(*total, total_name);
+    s.index = parse_int(*index, index_name);
+    if (s.count < 1 || s.index < 0 || s.index >= s.count)
+      throw SelectionError(std::string(index_name) + "=" + *index + " and " + total_name + "=" + *total +
+                           ": the index must be 0 … total-1");
+    s.source = total_name;
+    return s;
+  }
+  return std::nullopt;
+}
+
+std::vector<Unit> select_tiers(std::vector<Unit> units, const std::vector<std::string>& tiers,
+                               const std::vector<std::string>& known_tiers) {
+  if (tiers.empty()) return units;
+  for (const auto& t : tiers) {
+    if (std::find(known_tiers.begin(), known_tiers.end(), t) == known_tiers.end()) {
+      std::string known;
+      for (const auto& k : known_tiers) known += (known.empty() ? "" : ", ") + k;
+      throw SelectionError("--tier " + t + ": no such tier (the plan has: " + known + ")");
+    }
+  }
+  std::set<std::string> wanted(tiers.begin(), tiers.end());
+  units.erase(std::remove_if(units.begin(), units.end(), [&](const Unit& u) { return !wanted.count(u.tier); }),
+              units.end());
+  return units;
+}
+
+std::vector<Unit> select_matching(std::vector<Unit> units, const std::string& pattern) {
+  std::regex re;
+  try {
+    re = std::regex(pattern, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    throw SelectionError("--filter " + pattern + ": not a valid regular expression (" + e.what() + ")");
+  }
+  std::vector<Unit> out;
+  for (auto& u : units) {
+    if (std::regex_search(u.id, re)) {
+      out.push_back(std::move(u));
+      continue;
+    }
+    if (!u.listed) continue;
+    std::vector<std::string> tests;
+    for (const auto& t : u.tests)
+      if (std::regex_search(u.id + "/" + t, re)) tests.push_back(t);
+    if (tests.empty()) continue;
+    u.tests = tests;
+    u.gtest_filter.clear();
+    for (const auto& t : tests) u.gtest_filter += (u.gtest_filter.empty() ? "" : ":") + t;
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+std::vector<std::vector<std::size_t>> assign_shards(const std::vector<Unit>& units, int count,
+                                                    const std::map<std::string, double>& durations) {
+  std::vector<std::vector<std::size_t>> shards(static_cast<std::size_t>(std::max(count, 1)));
+  std::vector<double> weight(units.size(), 1.0);
+  std::vector<double> known;
+  for (const auto& u : units)
+    if (auto it = durations.find(u.id); it != durations.end()) known.push_back(std::max(it->second, 0.0));
+  if (!known.empty()) {
+    // Units without a previous duration weigh as much as a typical one.
+    std::sort(known.begin(), known.end());
+    double median = known[known.size() / 2];
+    for (std::size_t i = 0; i < units.size(); ++i) {
+      auto it = durations.find(units[i].id);
+      weight[i] = it != durations.end() ? std::max(it->second, 0.0) : median;
+    }
+  }
+  // Longest processing time first, onto the least loaded shard. Ties keep
+  // plan order, so every shard process computes the same split.
+  std::vector<std::size_t> idx(units.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return weight[a] > weight[b]; });
+  std::vector<double> load(shards.size(), 0.0);
+  for (std::size_t i : idx) {
+    std::size_t best = 0;
+    for (std::size_t s = 1; s < shards.size(); ++s)
+      if (load[s] < load[best]) best = s;
+    load[best] += weight[i];
+    shards[best].push_back(i);
+  }
+  for (auto& s : shards) std::sort(s.begin(), s.end());
+  return shards;
+}
+
+std::vector<Unit> select_shard(const std::vector<Unit>& units, const ShardSpec& shard,
+                               const std::map<std::string, double>& durations) {
+  if (!shard.active()) return units;
+  auto shards = assign_shards(units, shard.count, durations);
+  std::vector<Unit> out;
+  for (std::size_t i : shards[static_cast<std::size_t>(shard.index)]) out.push_back(units[i]);
+  return out;
+}
+
+}  // namespace livegui::batch

@@ -1,0 +1,33 @@
+#pragma once
+// A unit is what the batcher schedules: one plan entry, or one GoogleTest
+// suite of it with split = "suite". Discovery makes units, selection picks
+// and shards them, the executor runs them.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "batcher/plan/plan.hpp"
+
+namespace livegui::batch {
+
+struct Unit {
+  std::string id;    ///< "tier/name" or "tier/name/Suite"; unique in the batch
+  std::string tier;
+  std::string name;  ///< entry name, or "entry/Suite"
+  std::size_t tier_index = 0;
+  std::size_t order = 0;  ///< position in plan order across the batch
+  PlanEntry entry;
+  bool gtest = false;
+  bool listed = false;             ///< tests were discovered (gtest with --gtest_list_tests)
+  std::vector<std::string> tests;  ///< the tests this unit runs, in order
+  std::string gtest_filter;        ///< --gtest_filter for the first attempt; "" = all
+  std::string unresolved;          ///< non-empty: why it cannot run
+  std::chrono::milliseconds timeout{0};
+  std::string aut_spec_file;  ///< the tier's AUT spec written for the harness; "" = none
+  /// The tier's hook token, kept out of aut_spec_file (which reports name):
+  /// given to the entry as LIVEGUI_AUT_TOKEN, never written to a file.
+  std::string aut_token;
+};
+
+}  // namespace livegui::batch

@@ -1,0 +1,203 @@
+#include "batcher/plan/plan.hpp"
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.hpp"
+
+namespace livegui::batch {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using testing::TempDir;
+
+void make_exe(const fs::path& p) {
+  std::ofstream(p) << "#!/bin/sh\nexit 0\n";
+  fs::permissions(p, fs::perms::owner_all);
+}
+
+std::string plan_error(const std::string& text) {
+  try {
+    parse_plan(text, "p.toml", "/nonexistent");
+  } catch (const PlanError& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+TEST(BatcherPlan, ParsesTiersEntriesAndDefaults) {
+  TempDir dir("plan");
+  fs::create_directories(dir / "bin");
+  make_exe(dir / "bin" / "test_a");
+  make_exe(dir / "bin" / "test_b");
+  std::ofstream(dir / "bin" / "test_c.cmake") << "not a test";
+  std::string text = R"(
+[[tiers]]
+name = "unit"
+timeout = "90s"
+env = { A = "1", B = "tier" }
+[[tiers.entries]]
+executables = "bin/test_*"
+args = ["--x"]
+env = { B = "entry" }
+
+[[tiers]]
+name = "live_gui"
+uses_aut = true
+split = "suite"
+aut = { executable = "/bin/true", args = ["--headless"] }
+[[tiers.entries]]
+name = "workflow"
+executable = "bin/test_a"
+timeout = 2.5
+expect = "fail"
+xfail = ["Suite.*"]
+[[tiers.entries]]
+name = "script"
+command = ["sh", "-c", "exit 0"]
+)";
+  Plan plan = parse_plan(text, "p.toml", dir.path());
+  ASSERT_EQ(plan.tiers.size(), 2u);
+  const PlanTier& unit = plan.tiers[0];
+  EXPECT_EQ(unit.name, "unit");
+  ASSERT_EQ(unit.entries.size(), 2u) << "the glob matches two executables; the .cmake file is not one";
+  EXPECT_EQ(unit.entries[0].name, "test_a");
+  EXPECT_EQ(unit.entries[1].name, "test_b");
+  EXPECT_EQ(unit.entries[0].executable, dir / "bin" / "test_a");
+  EXPECT_EQ(unit.entries[0].args, std::vector<std::string>{"--x"});
+  EXPECT_EQ(unit.entries[0].env.at("A"), "1");
+  EXPECT_EQ(unit.entries[0].env.at("B"), "entry");
+  EXPECT_EQ(unit.entries[0].timeout, std::chrono::milliseconds(90s));
+  EXPECT_FALSE(unit.entries[0].uses_aut);
+  EXPECT_EQ(unit.entries[0].where.str(), "p.toml:6");
+
+  const PlanTier& live = plan.tiers[1];
+  EXPECT_TRUE(live.uses_aut);
+  EXPECT_NE(live.aut_spec_toml.find("headless"), std::string::npos);
+  ASSERT_EQ(live.entries.size(), 2u);
+  const PlanEntry& wf = live.entries[0];
+  EXPECT_TRUE(wf.uses_aut);
+  EXPECT_EQ(wf.split, SplitMode::Suite);
+  EXPECT_TRUE(wf.expect_fail);
+  EXPECT_EQ(wf.xfail, std::vector<std::string>{"Suite.*"});
+  EXPECT_EQ(wf.timeout, std::chrono::milliseconds(2500));
+  const PlanEntry& script = live.entries[1];
+  EXPECT_EQ(script.format, EntryFormat::Command);
+  EXPECT_EQ(script.split, SplitMode::Binary) << "a tier's suite split does not apply to commands";
+  EXPECT_EQ(script.executable, fs::path("sh"));
+  EXPECT_EQ(script.args, (std::vector<std::string>{"-c", "exit 0"}));
+}
+
+TEST(BatcherPlan, ExpandsVariablesWithDefaults) {
+  ::setenv("LIVEGUI_PLAN_TEST_DIR", "/opt/x", 1);
+  Plan plan = parse_plan(R"(
+[[tiers]]
+name = "t"
+[[tiers.entries]]
+executable = "${LIVEGUI_PLAN_TEST_DIR}/a"
+args = ["${LIVEGUI_PLAN_TEST_UNSET:-fallback}", "$${literal}"]
+)",
+                         "p.toml", "/");
+  ::unsetenv("LIVEGUI_PLAN_TEST_DIR");
+  const PlanEntry& e = plan.tiers[0].entries[0];
+  EXPECT_EQ(e.executable, fs::path("/opt/x/a"));
+  EXPECT_EQ(e.args, (std::vector<std::string>{"fallback", "${literal}"}));
+  EXPECT_EQ(e.unresolved, "/opt/x/a does not exist");
+}
+
+TEST(BatcherPlan, MissingNonExecutableAndUnmatchedEntriesAreUnresolvedNotErrors) {
+  TempDir dir("plan");
+  std::ofstream(dir / "plain") << "data";
+  Plan plan = parse_plan(R"(
+[[tiers]]
+name = "t"
+[[tiers.entries]]
+executable = "nowhere"
+[[tiers.entries]]
+executable = "plain"
+[[tiers.entries]]
+executables = "test_*"
+)",
+                         "p.toml", dir.path());
+  auto& es = plan.tiers[0].entries;
+  ASSERT_EQ(es.size(), 3u);
+  EXPECT_NE(es[0].unresolved.find("does not exist"), std::string::npos) << es[0].unresolved;
+  EXPECT_NE(es[1].unresolved.find("is not executable"), std::string::npos) << es[1].unresolved;
+  EXPECT_NE(es[2].unresolved.find("no executable file matches"), std::string::npos) << es[2].unresolved;
+}
+
+TEST(BatcherPlan, ErrorsNameFileLineAndField) {
+  EXPECT_EQ(plan_error("[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutable = \"x\"\nuses_aut = \"yes\"\n"),
+            "p.toml:5: tiers[0].entries[0].uses_aut: expected true or false, got a string");
+  EXPECT_EQ(plan_error("[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutable = \"x\"\nexpect = \"maybe\"\n"),
+            "p.toml:5: tiers[0].entries[0].expect: expected \"pass\" or \"fail\", got \"maybe\"");
+  EXPECT_EQ(plan_error("[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nargs = []\n"),
+            "p.toml:3: tiers[0].entries[0]: an entry needs `executables` (a path or glob) or `command` (an argv "
+            "array)");
+  EXPECT_EQ(plan_error("[[tiers]]\nname = \"a\"\n[[tiers.entries]]\ncommand = [\"ls\"]\n"),
+            "p.toml:4: tiers[0].entries[0].name: a `command` entry needs a `name`");
+  EXPECT_NE(plan_error("[[tiers]]\nnme = \"a\"\n").find("p.toml:2: tiers[0].nme: unknown field (did you mean 'name'?)"),
+            std::string::npos);
+  EXPECT_NE(plan_error("[[tiers]]\nname = \"a\"\nenv = { X = 1 }\n[[tiers.entries]]\nexecutable = \"x\"\n")
+                .find("p.toml:3: tiers[0].env.X: expected a string, got an integer"),
+            std::string::npos);
+  EXPECT_NE(plan_error("[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutable = \"x\"\n[[tiers.entries]]\n"
+                       "executable = \"y/x\"\n")
+                .find("p.toml:5: name: tier \"a\" has two entries named \"x\""),
+            std::string::npos);
+  EXPECT_NE(plan_error("tiers = 3\n").find("p.toml:1: tiers: expected [[tiers]] tables"), std::string::npos);
+  EXPECT_NE(plan_error("title = \"x\"\n").find("p.toml:1: title: unknown field"), std::string::npos);
+  EXPECT_NE(plan_error("[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutable = \"x\"\ntimeout = -1\n")
+                .find("p.toml:5: tiers[0].entries[0].timeout: expected a positive duration"),
+            std::string::npos);
+  EXPECT_NE(plan_error("a = [\n").find("p.toml:"), std::string::npos);
+}
+
+TEST(BatcherPlan, LoadPlanResolvesPathsAgainstThePlanDirectory) {
+  TempDir dir("plan");
+  fs::create_directories(dir / "sub" / "bin");
+  make_exe(dir / "sub" / "bin" / "t1");
+  std::ofstream(dir / "sub" / "plan.toml") << "[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutables = \"bin/*\"\n";
+  Plan plan = load_plan(dir / "sub" / "plan.toml");
+  ASSERT_EQ(plan.tiers[0].entries.size(), 1u);
+  EXPECT_EQ(plan.tiers[0].entries[0].executable, dir / "sub" / "bin" / "t1");
+  EXPECT_TRUE(plan.tiers[0].entries[0].unresolved.empty());
+  EXPECT_THROW(load_plan(dir / "missing.toml"), PlanError);
+}
+
+TEST(BatcherPlan, QuickFormSkipsDirectoriesAndNonExecutables) {
+  TempDir dir("plan");
+  make_exe(dir / "test_one");
+  std::ofstream(dir / "CTestTestfile.cmake") << "x";
+  fs::create_directories(dir / "CMakeFiles");
+  QuickPlanOptions o;
+  o.uses_aut = true;
+  QuickPlan q = quick_plan({(dir / "test_one").string(), (dir / "CTestTestfile.cmake").string(),
+                            (dir / "CMakeFiles").string(), (dir / "test_missing").string()},
+                           o);
+  ASSERT_EQ(q.plan.tiers.size(), 1u);
+  auto& es = q.plan.tiers[0].entries;
+  ASSERT_EQ(es.size(), 2u);
+  EXPECT_EQ(es[0].name, "test_one");
+  EXPECT_TRUE(es[0].uses_aut);
+  EXPECT_EQ(es[1].name, "test_missing");
+  EXPECT_NE(es[1].unresolved.find("does not exist"), std::string::npos);
+  EXPECT_EQ(q.skipped.size(), 2u);
+}
+
+TEST(BatcherPlan, ParsesDurations) {
+  EXPECT_EQ(parse_duration("90s"), std::chrono::milliseconds(90000));
+  EXPECT_EQ(parse_duration("500ms"), std::chrono::milliseconds(500));
+  EXPECT_EQ(parse_duration("2min"), std::chrono::milliseconds(120000));
+  EXPECT_EQ(parse_duration("1.5"), std::chrono::milliseconds(1500));
+  EXPECT_FALSE(parse_duration("soon"));
+  EXPECT_FALSE(parse_duration("-3s"));
+  EXPECT_FALSE(parse_duration("3 parsecs"));
+}
+
+}  // namespace
+}  // namespace livegui::batch

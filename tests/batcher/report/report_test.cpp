@@ -1,0 +1,172 @@
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "batcher/report/json_report.hpp"
+#include "batcher/report/junit_report.hpp"
+#include "batcher/report/merge.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace livegui::batch {
+namespace {
+
+using namespace std::chrono_literals;
+
+BatchResults sample() {
+  BatchResults r;
+  r.command_line = {"livegui-batch", "plan.toml"};
+  r.plan = "/p/plan.toml";
+  r.started_unix_ms = 1'700'000'000'000;
+  r.duration = 2500ms;
+  TierResult t;
+  t.name = "live_gui";
+  t.uses_aut = true;
+  t.duration = 2s;
+  r.tiers.push_back(t);
+  EntryResult e;
+  e.id = "live_gui/test_x";
+  e.tier = "live_gui";
+  e.name = "test_x";
+  e.executable = "/b/test_x";
+  e.args = {"--flag"};
+  e.env = {{"A", "b c"}};
+  e.gtest = true;
+  e.uses_aut = true;
+  e.code = ResultCode::Crash;
+  e.reason = "S.b: killed";
+  e.duration = 1500ms;
+  e.started_unix_ms = r.started_unix_ms + 10;
+  AttemptRecord a;
+  a.number = 1;
+  a.exit = "killed by SIGSEGV";
+  a.log = "/r/logs/x.log";
+  a.pid = 4242;
+  e.attempts.push_back(a);
+  TestResult ok;
+  ok.name = "S.a";
+  ok.duration = 3ms;
+  TestResult crash;
+  crash.name = "S.b";
+  crash.code = ResultCode::Crash;
+  crash.message = "the test binary was killed by SIGSEGV <during> this test & \"more\"\x01";
+  TestResult xf;
+  xf.name = "S.c";
+  xf.code = ResultCode::XFail;
+  xf.message = "expected failure: FAIL";
+  e.tests = {ok, crash, xf};
+  e.output_tail = "last line <b>\n\xff\xfe broken utf8";
+  e.reproduce = "/b/test_x --flag";
+  DirtyStart d;
+  d.kind = "dead";
+  d.message = "live_gui: test_w left the AUT (pid 1) dead — SIGABRT during A.b. test_x starts on a fresh AUT";
+  d.previous_entry = "test_w";
+  d.aut_pid = 1;
+  e.dirty_start = d;
+  e.aut_spawns = 2;
+  e.aut_respawns = 1;
+  r.entries.push_back(e);
+  TimelineEvent ev;
+  ev.unix_ms = r.started_unix_ms + 20;
+  ev.event = "respawn";
+  ev.pid = 7;
+  ev.reason = "AUT pid 6 died";
+  ev.tier = "live_gui";
+  ev.entry = e.id;
+  r.aut_timeline.push_back(ev);
+  r.exit_code = 1;
+  return r;
+}
+
+TEST(BatcherReports, ResultsJsonRoundTrips) {
+  testing::TempDir dir("reports");
+  BatchResults r = sample();
+  write_results_json(dir / "results.json", r);
+  BatchResults back = read_results_json(dir / "results.json");
+  // Same model, same JSON (invalid UTF-8 in the output tail is replaced once).
+  EXPECT_EQ(results_to_json(back).dump(2, ' ', false, nlohmann::json::error_handler_t::replace),
+            results_to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+  ASSERT_EQ(back.entries.size(), 1u);
+  EXPECT_EQ(back.entries[0].tests[1].code, ResultCode::Crash);
+  ASSERT_TRUE(back.entries[0].dirty_start.has_value());
+  EXPECT_EQ(back.entries[0].dirty_start->kind, "dead");
+  EXPECT_EQ(back.aut_timeline[0].event, "respawn");
+  auto doc = nlohmann::json::parse(results_to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  EXPECT_EQ(doc["tiers"][0]["tests"]["CRASH"], 1);
+  EXPECT_EQ(doc["tiers"][0]["dirty_starts"], 1);
+  EXPECT_EQ(doc["tiers"][0]["aut_respawns"], 1);
+  EXPECT_EQ(durations_of(r).at("live_gui/test_x"), 1.5);
+}
+
+TEST(BatcherReports, ReadingNamesTheBadField) {
+  auto doc = results_to_json(sample());
+  doc["entries"][0]["tests"][1]["result"] = "EXPLODED";
+  try {
+    results_from_json(nlohmann::json::parse(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+    FAIL();
+  } catch (const ReportError& e) {
+    EXPECT_NE(std::string(e.what()).find("results.entries[0].tests[1].result: unknown result \"EXPLODED\""),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(results_from_json(nlohmann::json::parse(R"({"format": "other"})")), ReportError);
+  EXPECT_THROW(read_results_json("/nonexistent/results.json"), ReportError);
+}
+
+TEST(BatcherReports, JunitShowsCrashesExpectedFailuresAndDirtyStarts) {
+  std::string xml = junit_xml(sample());
+  EXPECT_NE(xml.find("<testsuites name=\"livegui-batch\" tests=\"3\" failures=\"0\" errors=\"1\" skipped=\"1\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"live_gui.test_x.S\" name=\"a\" time=\"0.003\"/>"), std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<error type=\"CRASH\" message=\"the test binary was killed by SIGSEGV &lt;during&gt; this "
+                     "test &amp; &quot;more&quot;\">"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("reproduce: A=&apos;b c&apos; /b/test_x --flag --gtest_filter=S.b"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<skipped message=\"expected failure: FAIL\"/>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<property name=\"livegui.dirty_start\" value=\"dead\"/>"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<system-out>[BATCH-WARN] live_gui: test_w left the AUT"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<property name=\"livegui.aut_respawns\" value=\"1\"/>"), std::string::npos) << xml;
+  EXPECT_EQ(xml.find('\x01'), std::string::npos) << "control characters are not allowed in XML";
+  EXPECT_EQ(xml.find('\xff'), std::string::npos) << "invalid UTF-8 is replaced";
+  EXPECT_NE(xml.find("last line &lt;b&gt;"), std::string::npos);
+}
+
+TEST(BatcherReports, XmlEscaping) {
+  EXPECT_EQ(xml_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
+  EXPECT_EQ(xml_escape("tab\tnl\n"), "tab\tnl\n");
+  EXPECT_EQ(xml_escape("\x1b[31m"), "[31m");
+  EXPECT_EQ(xml_escape("caf\xc3\xa9"), "caf\xc3\xa9");
+  EXPECT_EQ(xml_escape("bad\xc3"), "bad\xEF\xBF\xBD");
+}
+
+TEST(BatcherReports, MergeCombinesShards) {
+  BatchResults a = sample();
+  a.shard_index = 0;
+  a.shard_count = 2;
+  BatchResults b = sample();
+  b.shard_index = 1;
+  b.shard_count = 2;
+  b.entries[0].id = "live_gui/test_y";
+  b.entries[0].name = "test_y";
+  b.entries[0].code = ResultCode::Pass;
+  b.entries[0].tests = {b.entries[0].tests[0]};
+  b.duration = 9s;
+  b.aut_timeline[0].unix_ms -= 15;
+  BatchResults m = merge_results({a, b});
+  EXPECT_EQ(m.entries.size(), 2u);
+  EXPECT_EQ(m.tiers.size(), 1u);
+  EXPECT_EQ(m.duration, 9s);
+  EXPECT_EQ(m.shard_count, 1);
+  ASSERT_EQ(m.aut_timeline.size(), 2u);
+  EXPECT_LT(m.aut_timeline[0].unix_ms, m.aut_timeline[1].unix_ms);
+  EXPECT_EQ(m.exit_code, 1);
+  BatchResults only_b = merge_results({b});
+  EXPECT_EQ(only_b.exit_code, 1) << "shard 1/2 missing: incomplete";
+  bool noted = false;
+  for (const auto& n : only_b.notes) noted = noted || n.find("shard 1/2 is missing") != std::string::npos;
+  EXPECT_TRUE(noted);
+}
+
+}  // namespace
+}  // namespace livegui::batch

@@ -1,0 +1,174 @@
+#include "batcher/run/state_guard.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "common/proc_info.hpp"
+#include "harness/subprocess.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui::batch {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using testing::TempDir;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+class BatcherStateGuard : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ensure_state_dir(dir_ / "state");
+    file_ = dir_ / "state" / "aut-state.json";
+  }
+  void TearDown() override {
+    auto left = testing::leftover_processes();
+    EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+  }
+  StateCheckContext ctx(std::int64_t window) {
+    StateCheckContext c;
+    c.tier = "live";
+    c.previous_entry = "prev";
+    c.next_entry = "next";
+    c.window_start_unix_ms = window;
+    c.self = self_identity();
+    return c;
+  }
+  TempDir dir_{"guard"};
+  fs::path file_;
+};
+
+TEST_F(BatcherStateGuard, CorruptFilesAndSymlinksAreMovedAside) {
+  std::ofstream(file_) << "{ not json";
+  ::chmod(file_.c_str(), 0600);
+  StateGuard guard({file_, 1s, 1s});
+  auto out = guard.check(ctx(0), "live/prev");
+  EXPECT_EQ(out.verdict.kind, StateVerdictKind::Corrupt);
+  EXPECT_FALSE(fs::exists(file_));
+  EXPECT_NE(out.warning.find("moved it aside to " + file_.string() + ".corrupt-"), std::string::npos) << out.warning;
+  ASSERT_TRUE(out.dirty_start.has_value());
+  EXPECT_EQ(out.dirty_start->kind, "corrupt");
+
+  fs::path target = dir_ / "elsewhere.json";
+  std::ofstream(target) << "{}";
+  fs::create_symlink(target, file_);
+  auto link = guard.check(ctx(0), "live/prev");
+  EXPECT_EQ(link.verdict.kind, StateVerdictKind::Corrupt) << link.warning;
+  EXPECT_FALSE(fs::exists(fs::symlink_status(file_)));
+  EXPECT_TRUE(fs::exists(target)) << "the link's target is left alone";
+  EXPECT_EQ(guard.timeline().size(), 2u);
+  EXPECT_EQ(guard.timeline()[0].event, "corrupt");
+}
+
+TEST_F(BatcherStateGuard, ALeakedAutIsStoppedOnlyWhenItIsStillOurs) {
+  SpawnOptions opt;
+  opt.executable = testing::binary("tests/support/fake_app");
+  opt.args = {"--ignore-sigterm"};
+  Subprocess aut = Subprocess::spawn(opt);
+  StateFile s;
+  s.status = AutStatus::Healthy;
+  AutRecord rec;
+  rec.pid = aut.pid();
+  rec.pgid = aut.pgid();
+  rec.start_time = aut.start_time();
+  s.aut = rec;
+  s.owner = {999999, 1};  // an owner that does not exist
+  s.owner_name = "killed_runner";
+  s.spawn_count = 1;
+
+  // A different start time: not our process, never signalled.
+  StateFile stranger = s;
+  stranger.aut->start_time += 1;
+  write_state_file(file_, stranger);
+  StateGuard guard({file_, 200ms, 2s});
+  auto skip = guard.check(ctx(0), "live/prev");
+  EXPECT_EQ(skip.verdict.kind, StateVerdictKind::Dead) << "a pid with another start time is not our AUT";
+  EXPECT_TRUE(aut.running());
+
+  write_state_file(file_, s);
+  auto out = guard.check(ctx(0), "live/prev");
+  EXPECT_EQ(out.verdict.kind, StateVerdictKind::Leaked);
+  EXPECT_NE(out.warning.find("needed SIGKILL"), std::string::npos) << out.warning;
+  // The guard reaps what it stops (a leaked AUT is normally an orphan we adopted).
+  EXPECT_TRUE(aut.wait_for(5s).has_value());
+  EXPECT_FALSE(is_same_process(rec.pid, rec.start_time));
+  bool stopped_event = false;
+  for (const auto& e : guard.timeline()) stopped_event = stopped_event || e.event == "leak-stopped";
+  EXPECT_TRUE(stopped_event);
+}
+
+TEST_F(BatcherStateGuard, RecordsSpawnsDeathsAndRespawnsInTheTimeline) {
+  StateGuard guard({file_, 1s, 1s});
+  StateFile s;
+  s.owner = {12345, 42};
+  s.owner_name = "test_live";
+  s.status = AutStatus::Healthy;
+  AutRecord a;
+  a.pid = 2001;
+  a.pgid = 2001;
+  a.start_time = 1;
+  s.aut = a;
+  s.spawn_count = 1;
+  write_state_file(file_, s);
+  guard.observe("live", "live/test_live");
+
+  ExitRecord e;
+  e.pid = 2001;
+  e.status = "killed by SIGABRT";
+  e.signaled = true;
+  e.signal = SIGABRT;
+  e.during_test = "A.b";
+  s.last_exit = e;
+  s.aut->pid = 2002;
+  s.aut->pgid = 2002;
+  s.spawn_count = 2;
+  s.last_respawn_reason = "AUT pid 2001 died during A.b (killed by SIGABRT)";
+  write_state_file(file_, s);
+  guard.observe("live", "live/test_live");
+  guard.observe("live", "live/test_live");  // nothing new
+
+  auto counts = guard.take_counts();
+  EXPECT_EQ(counts.spawns, 2);
+  EXPECT_EQ(counts.respawns, 1);
+  std::vector<std::string> events;
+  for (const auto& ev : guard.timeline()) events.push_back(ev.event);
+  EXPECT_EQ(events, (std::vector<std::string>{"spawn", "death", "respawn"}));
+  EXPECT_EQ(guard.timeline()[2].reason, "AUT pid 2001 died during A.b (killed by SIGABRT) (by test_live)");
+  EXPECT_EQ(guard.timeline()[1].pid, 2001);
+
+  // Another owner (a test binary attached in session scope) writing about the
+  // same AUT is not a new start; its clean stop is recorded once.
+  s.owner = {12399, 43};
+  s.owner_name = "guest";
+  s.status = AutStatus::Stopped;
+  write_state_file(file_, s);
+  guard.observe("live", "live/guest");
+  write_state_file(file_, s);
+  guard.observe("live", "live/guest");
+  EXPECT_EQ(guard.take_counts().spawns, 0);
+  ASSERT_EQ(guard.timeline().size(), 4u);
+  EXPECT_EQ(guard.timeline()[3].event, "stopped");
+  EXPECT_EQ(guard.timeline()[3].reason, "stopped by guest");
+
+  // The state is fresh (written during the window) and the AUT is gone.
+  s.status = AutStatus::Dead;
+  s.last_exit->pid = 2002;
+  write_state_file(file_, s);
+  auto out = guard.check(ctx(now_ms() - 60'000), "live/test_live");
+  EXPECT_EQ(out.verdict.kind, StateVerdictKind::Dead);
+  EXPECT_EQ(guard.check(ctx(now_ms() - 60'000), "live/test_live").verdict.kind, StateVerdictKind::Clean)
+      << "a state is reported once";
+}
+
+}  // namespace
+}  // namespace livegui::batch
