@@ -27,6 +27,7 @@
 #include "batcher/reproduce.hpp"
 #include "batcher/run/state_guard.hpp"
 #include "batcher/report/summary.hpp"
+#include "common/environment.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "harness/app_spec.hpp"
@@ -75,12 +76,6 @@ class ScratchDir {
   fs::path path_;
 };
 
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
 void print_list(const Plan& plan, const std::vector<Unit>& units, std::ostream& out) {
   for (const auto& tier : plan.tiers) {
     std::vector<const Unit*> mine;
@@ -119,7 +114,7 @@ void print_dry_run(const std::vector<Unit>& units, const RunContext& ctx, std::o
     std::string cmd;
     if (!a.spawn.cwd.empty()) cmd += "cd " + shell_quote(a.spawn.cwd.string()) + " && ";
     for (const auto& [k, v] : a.spawn.env_set)
-      cmd += k + "=" + (k == "LIVEGUI_AUT_TOKEN" ? std::string("<the tier's token>") : shell_quote(v)) + " ";
+      cmd += k + "=" + (k == env::kAutToken ? std::string("<the tier's token>") : shell_quote(v)) + " ";
     cmd += shell_quote(a.spawn.executable.string());
     for (const auto& arg : a.spawn.args) cmd += " " + shell_quote(arg);
     out << "    " << cmd << "\n";
@@ -281,10 +276,10 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   fs::path state_dir = options.state_dir ? fs::absolute(*options.state_dir) : default_state_dir();
   RunContext ctx;
   ctx.log_dir = report_dir / "logs";
-  ctx.env["LIVEGUI_STATE_DIR"] = state_dir.string();
-  ctx.env["LIVEGUI_STATE_FILE"] = (state_dir / "aut-state.json").string();
-  ctx.aut_env["LIVEGUI_AUT_SCOPE"] = options.aut_scope;
-  ctx.aut_env["LIVEGUI_LOG_DIR"] = (report_dir / "logs" / "aut").string();
+  ctx.env[env::kStateDir] = state_dir.string();
+  ctx.env[env::kStateFile] = (state_dir / "aut-state.json").string();
+  ctx.aut_env[env::kAutScope] = options.aut_scope;
+  ctx.aut_env[env::kLogDir] = (report_dir / "logs" / "aut").string();
   try {
     prepare_aut_specs(plan, units, report_dir, running);
   } catch (const PlanError& e) {

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "common/ready_line.hpp"
 #include "common/text.hpp"
 #include "harness/subprocess.hpp"
 #include "hookclient/hook_client.hpp"
@@ -56,11 +57,8 @@ struct App {
 std::optional<int> ready_port(const std::filesystem::path& log) {
   std::ifstream in(log);
   std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("LIVEGUI_HOOK_READY ", 0) != 0) continue;
-    auto pos = line.find(" port=");
-    if (pos != std::string::npos) return std::atoi(line.c_str() + pos + 6);
-  }
+  while (std::getline(in, line))
+    if (auto ready = livegui::parse_ready_line(line)) return ready->port;
   return std::nullopt;
 }
 

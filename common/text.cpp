@@ -79,6 +79,15 @@ std::string human_duration(std::chrono::nanoseconds d) {
   return buf;
 }
 
+std::string join(const std::vector<std::string>& parts, std::string_view sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
 std::string indent(const std::string& text, const std::string& prefix) {
   std::string out;
   std::size_t start = 0;

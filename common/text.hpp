@@ -1,11 +1,13 @@
 #pragma once
 // Small text helpers shared by the modules: file tails for failure reports,
-// signal names, human durations.
+// signal names, human durations, join.
 
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace livegui {
 
@@ -22,6 +24,9 @@ std::string signal_name(int sig);
 
 /// "0.41 s", "12 ms", "2 min 3 s" — for messages, not for parsing.
 std::string human_duration(std::chrono::nanoseconds d);
+
+/// The parts with `sep` between them: join({"a", "b"}, ", ") == "a, b".
+std::string join(const std::vector<std::string>& parts, std::string_view sep);
 
 /// Indents every line of `text` with `prefix`.
 std::string indent(const std::string& text, const std::string& prefix);

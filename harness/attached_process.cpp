@@ -8,8 +8,10 @@
 #include <csignal>
 #include <utility>
 
+#include "common/backoff.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
+#include "common/stop_escalation.hpp"
 
 namespace livegui {
 using Clock = std::chrono::steady_clock;
@@ -70,17 +72,9 @@ bool AttachedProcess::wait_exit(std::chrono::milliseconds timeout) {
 
 bool AttachedProcess::wait_group_gone(Clock::time_point deadline) {
   if (!wait_exit(std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()))) return false;
-  auto backoff = std::chrono::microseconds(200);
-  for (;;) {
-    if (processes_in_group(pgid_).empty()) return true;
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return false;
-    // Stragglers are not our children: nothing to poll on but /proc. The
-    // pidfd is already readable, so this poll() is a bounded back-off.
-    ::poll(nullptr, 0, static_cast<int>(std::min<long long>(
-                           left.count(), std::max<long long>(1, backoff.count() / 1000))));
-    backoff = std::min(backoff * 2, std::chrono::microseconds(20'000));
-  }
+  // Stragglers are not our children: nothing to wait on but /proc.
+  return poll_until([&] { return processes_in_group(pgid_).empty(); }, deadline,
+                    Backoff(std::chrono::microseconds(200), std::chrono::milliseconds(20)));
 }
 
 StopReport AttachedProcess::stop(std::chrono::milliseconds term_grace, std::chrono::milliseconds kill_wait) {
@@ -95,16 +89,15 @@ StopReport AttachedProcess::stop(std::chrono::milliseconds term_grace, std::chro
     if (processes_in_group(pgid_).empty()) return false;
     return ::kill(-pgid_, sig) == 0;
   };
-  report.sent_sigterm = signal(SIGTERM);
-  if (report.sent_sigterm) signal(SIGCONT);
-  if (report.sent_sigterm && !wait_group_gone(Clock::now() + term_grace)) {
-    report.sent_sigkill = signal(SIGKILL);
-    if (report.sent_sigkill) report.status = ExitStatus::killed(SIGKILL);
-    if (!wait_group_gone(Clock::now() + kill_wait)) {
-      report.stuck = true;
-      logger("harness")->error("attached AUT pid {} (group {}) did not die within {} ms of SIGKILL; moving on", pid_,
-                               pgid_, kill_wait.count());
-    }
+  StopResult r = escalate_stop({signal, [this](Clock::time_point deadline) { return wait_group_gone(deadline); }},
+                               term_grace, kill_wait);
+  report.sent_sigterm = r.outcome != StopOutcome::NothingToStop;
+  report.sent_sigkill = r.sent_sigkill;
+  if (report.sent_sigkill) report.status = ExitStatus::killed(SIGKILL);
+  if (r.outcome == StopOutcome::Stuck) {
+    report.stuck = true;
+    logger("harness")->error("attached AUT pid {} (group {}) did not die within {} ms of SIGKILL; moving on", pid_,
+                             pgid_, kill_wait.count());
   }
   report.took = Clock::now() - started;
   return report;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "common/environment.hpp"
 #include "common/log.hpp"
 #include "harness/live_environment.hpp"
 #include "hookclient/hook_client.hpp"
@@ -55,7 +56,7 @@ void LiveListener::OnTestEnd(const ::testing::TestInfo& info) {
 
 void LiveListener::save_failure_screenshot(AppHandle& handle, const std::string& test_full_name) {
   auto log = logger("harness");
-  const char* artifacts = std::getenv("LIVEGUI_ARTIFACT_DIR");
+  const char* artifacts = std::getenv(env::kArtifactDir);
   fs::path dir = artifacts && *artifacts ? fs::path(artifacts) : handle.spec().resolved_log_dir();
   fs::path file = failure_screenshot_path(dir, test_full_name);
   try {

@@ -20,7 +20,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* kReadyPrefix = "LIVEGUI_HOOK_READY ";
 constexpr auto kBackoffMin = 1ms;
 constexpr auto kBackoffMax = 20ms;
 
@@ -137,27 +136,6 @@ HealthAnswer ask_health(HookClient& client, pid_t pgid, pid_t& answered_pid) {
 }
 
 }  // namespace
-
-std::optional<ReadyLine> parse_ready_line(const std::string& line) {
-  if (line.rfind(kReadyPrefix, 0) != 0) return std::nullopt;
-  ReadyLine out;
-  std::istringstream fields(line.substr(std::char_traits<char>::length(kReadyPrefix)));
-  std::string kv;
-  while (fields >> kv) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos) continue;
-    std::string key = kv.substr(0, eq);
-    const char* value = kv.c_str() + eq + 1;
-    char* end = nullptr;
-    long n = std::strtol(value, &end, 10);
-    if (end == value || *end != '\0') continue;
-    if (key == "port") out.port = static_cast<int>(n);
-    if (key == "pid") out.pid = static_cast<pid_t>(n);
-    if (key == "protocol") out.protocol = static_cast<int>(n);
-  }
-  if (out.port <= 0 || out.port > 65535) return std::nullopt;
-  return out;
-}
 
 ReadyResult wait_until_ready(Subprocess& child, const AppSpec& spec, const fs::path& log_file,
                              const fs::path& port_file, FileWatch* file_watch) {

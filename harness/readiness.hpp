@@ -12,22 +12,12 @@
 #include <optional>
 #include <string>
 
+#include "common/ready_line.hpp"
 #include "harness/app_spec.hpp"
 #include "harness/file_watch.hpp"
 #include "harness/subprocess.hpp"
 
 namespace livegui {
-
-/// `LIVEGUI_HOOK_READY port=40123 pid=4121 protocol=1`, decoded.
-struct ReadyLine {
-  int port = 0;
-  pid_t pid = 0;
-  int protocol = 0;
-};
-
-/// Parses one line; empty unless it starts with "LIVEGUI_HOOK_READY " and has
-/// a valid port. Unknown keys are ignored.
-std::optional<ReadyLine> parse_ready_line(const std::string& line);
 
 enum class ReadyOutcome {
   Ready,        ///< the app signalled readiness

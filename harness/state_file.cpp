@@ -4,15 +4,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <random>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 
+#include "common/atomic_file.hpp"
+#include "common/environment.hpp"
 #include "common/proc_info.hpp"
 
 namespace livegui {
@@ -95,25 +96,6 @@ nlohmann::ordered_json to_json(const StateFile& s) {
   j["updated_at"] = iso8601_utc(s.updated_at_unix_ms);
   j["updated_at_unix_ms"] = s.updated_at_unix_ms;
   return j;
-}
-
-std::string temp_name_for(const fs::path& path) {
-  static std::atomic<unsigned> counter{0};
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  return "." + path.filename().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
-         std::to_string(counter++) + "-" + std::to_string(rng() % 1000000007ULL);
-}
-
-void write_all(int fd, const std::string& data, const fs::path& tmp) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw StateFileError("writing state file " + tmp.string() + ": " + errno_text(errno));
-    }
-    done += static_cast<std::size_t>(n);
-  }
 }
 
 // ---- reading ---------------------------------------------------------------
@@ -278,7 +260,7 @@ StateFile from_json(const fs::path& file, const json& j) {
 }  // namespace
 
 fs::path default_state_dir() {
-  if (const char* d = std::getenv("LIVEGUI_STATE_DIR"); d && *d) return d;
+  if (const char* d = std::getenv(env::kStateDir); d && *d) return d;
   if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) return fs::path(x) / "livegui";
   return fs::path("/tmp") / ("livegui-" + std::to_string(::getuid()));
 }
@@ -321,26 +303,10 @@ void write_state_file(const fs::path& path, StateFile state, bool durable) {
                                  .count();
   std::string data = to_json(state).dump(2) + "\n";
 
-  fs::path tmp = dir / temp_name_for(path);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) throw StateFileError("writing state file " + path.string() + ": cannot create " + tmp.string() + ": " +
-                                   errno_text(errno));
   try {
-    write_all(fd, data, tmp);
-    if (durable && ::fsync(fd) != 0) throw StateFileError("writing state file " + tmp.string() + ": fsync: " + errno_text(errno));
-    if (::close(fd) != 0) {
-      fd = -1;
-      throw StateFileError("writing state file " + tmp.string() + ": close: " + errno_text(errno));
-    }
-    fd = -1;
-    // rename(2) replaces a symlink at `path` itself; it never writes through it.
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-      throw StateFileError("writing state file " + path.string() + ": rename from " + tmp.string() + ": " +
-                           errno_text(errno));
-  } catch (...) {
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
+    write_file_atomically(path, data, {.mode = 0600, .durable = durable});
+  } catch (const std::system_error& e) {
+    throw StateFileError(std::string("state file: ") + e.what());
   }
 }
 

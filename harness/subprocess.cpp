@@ -21,8 +21,10 @@
 #include <boost/process/v2/stdio.hpp>
 #include <boost/process/v2/start_dir.hpp>
 
+#include "common/backoff.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
+#include "common/stop_escalation.hpp"
 #include "common/text.hpp"
 
 extern char** environ;
@@ -279,16 +281,13 @@ std::vector<pid_t> Subprocess::group_members() const {
 bool Subprocess::wait_group_gone(Clock::time_point deadline) {
   // The child first (kernel notification), then stragglers in its group.
   if (!wait_for(deadline - Clock::now())) return false;
-  auto backoff = std::chrono::microseconds(200);
-  for (;;) {
-    auto members = group_members();
-    if (members.empty()) return true;
-    for (pid_t m : members) ::waitpid(m, nullptr, WNOHANG);  // reap if they became ours
-    if (Clock::now() >= deadline) return false;
-    timespec ts{0, static_cast<long>(std::chrono::nanoseconds(backoff).count())};
-    ::nanosleep(&ts, nullptr);
-    backoff = std::min(backoff * 2, std::chrono::microseconds(20'000));
-  }
+  return poll_until(
+      [&] {
+        auto members = group_members();
+        for (pid_t m : members) ::waitpid(m, nullptr, WNOHANG);  // reap if they became ours
+        return members.empty();
+      },
+      deadline, Backoff(std::chrono::microseconds(200), std::chrono::milliseconds(20)));
 }
 
 StopReport Subprocess::stop(std::chrono::milliseconds term_grace, std::chrono::milliseconds kill_wait) {
@@ -297,15 +296,15 @@ StopReport Subprocess::stop(std::chrono::milliseconds term_grace, std::chrono::m
   if (pid_ <= 0) return report;
   report.already_exited = try_wait().has_value();
   if (!report.already_exited || !group_members().empty()) {
-    report.sent_sigterm = signal_group(SIGTERM);
-    if (report.sent_sigterm) signal_group(SIGCONT);  // a stopped process cannot act on SIGTERM
-    if (!wait_group_gone(Clock::now() + term_grace)) {
-      report.sent_sigkill = signal_group(SIGKILL);
-      if (!wait_group_gone(Clock::now() + kill_wait)) {
-        report.stuck = true;
-        logger("harness")->error("{} (pid {}) did not die within {} of SIGKILL; moving on",
-                                 executable_.string(), pid_, human_duration(kill_wait));
-      }
+    StopResult r = escalate_stop({[this](int sig) { return signal_group(sig); },
+                                  [this](Clock::time_point deadline) { return wait_group_gone(deadline); }},
+                                 term_grace, kill_wait);
+    report.sent_sigterm = r.outcome != StopOutcome::NothingToStop;
+    report.sent_sigkill = r.sent_sigkill;
+    if (r.outcome == StopOutcome::Stuck) {
+      report.stuck = true;
+      logger("harness")->error("{} (pid {}) did not die within {} of SIGKILL; moving on",
+                               executable_.string(), pid_, human_duration(kill_wait));
     }
   }
   if (status_) report.status = *status_;

@@ -6,6 +6,7 @@
 #include <cassert>
 #include <cctype>
 
+#include "common/environment.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/text.hpp"
@@ -100,20 +101,20 @@ LaunchedAut SubprocessLauncher::start(const AppSpec& spec, const LaunchRequest& 
   opt.cwd = spec.cwd;
   opt.output_file = request.log_file;
   opt.env_set = spec.env;
-  opt.env_set["LIVEGUI_HOOK_PORT"] = std::to_string(spec.port);
+  opt.env_set[env::kHookPort] = std::to_string(spec.port);
   if (spec.token.empty())
-    opt.env_unset.push_back("LIVEGUI_HOOK_TOKEN");
+    opt.env_unset.push_back(env::kHookToken);
   else
-    opt.env_set["LIVEGUI_HOOK_TOKEN"] = spec.token;
+    opt.env_set[env::kHookToken] = spec.token;
   fs::path port_file;
   if (spec.readiness == Readiness::PortFile) {
     port_file = request.log_file;
     port_file.replace_extension(".port");
     std::error_code ec;
     fs::remove(port_file, ec);
-    opt.env_set["LIVEGUI_HOOK_PORT_FILE"] = port_file.string();
+    opt.env_set[env::kHookPortFile] = port_file.string();
   } else {
-    opt.env_unset.push_back("LIVEGUI_HOOK_PORT_FILE");
+    opt.env_unset.push_back(env::kHookPortFile);
   }
   std::string display = prepare_display(spec, request);
   if (!display.empty()) {

@@ -13,6 +13,8 @@
 
 #include <httplib.h>
 
+#include "common/environment.hpp"
+
 namespace livegui {
 namespace {
 
@@ -84,10 +86,10 @@ bool constant_time_equals(const std::string& a, const std::string& b) {
 HookServerOptions HookServerOptions::from_env(std::string app_name) {
   HookServerOptions opt;
   opt.app_name = std::move(app_name);
-  if (const char* port = std::getenv("LIVEGUI_HOOK_PORT"); port && *port)
-    opt.port = parse_port(port, "LIVEGUI_HOOK_PORT");
-  if (const char* token = std::getenv("LIVEGUI_HOOK_TOKEN")) opt.token = token;
-  if (const char* file = std::getenv("LIVEGUI_HOOK_PORT_FILE")) opt.port_file = file;
+  if (const char* port = std::getenv(env::kHookPort); port && *port)
+    opt.port = parse_port(port, env::kHookPort);
+  if (const char* token = std::getenv(env::kHookToken)) opt.token = token;
+  if (const char* file = std::getenv(env::kHookPortFile)) opt.port_file = file;
   return opt;
 }
 

@@ -10,6 +10,7 @@
 #include "batcher/report/html_timeline.hpp"
 #include "batcher/report/json_report.hpp"
 #include "batcher/reproduce.hpp"
+#include "common/ready_line.hpp"
 #include "common/text.hpp"
 
 namespace livegui::batch {
@@ -127,15 +128,8 @@ std::map<pid_t, fs::path> aut_logs_by_pid(const fs::path& dir) {
     std::string head(16 * 1024, '\0');
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<std::size_t>(in.gcount()));
-    auto ready = head.find("LIVEGUI_HOOK_READY");
-    if (ready == std::string::npos) continue;
-    auto pid_at = head.find(" pid=", ready);
-    auto line_end = head.find('\n', ready);
-    if (pid_at == std::string::npos || (line_end != std::string::npos && pid_at > line_end)) continue;
-    pid_t pid = 0;
-    for (std::size_t k = pid_at + 5; k < head.size() && head[k] >= '0' && head[k] <= '9'; ++k)
-      pid = pid * 10 + (head[k] - '0');
-    if (pid > 0) out[pid] = it->path();
+    auto ready = find_ready_line(head);
+    if (ready && ready->pid > 0) out[ready->pid] = it->path();
   }
   return out;
 }

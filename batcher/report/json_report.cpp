@@ -8,6 +8,9 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <system_error>
+
+#include "common/atomic_file.hpp"
 
 namespace livegui::batch {
 namespace fs = std::filesystem;
@@ -284,28 +287,10 @@ BatchResults results_from_json(const json& doc) {
 }
 
 void write_file_atomically(const fs::path& file, const std::string& text) {
-  fs::path dir = file.parent_path().empty() ? fs::path(".") : file.parent_path();
-  std::string tmpl = (dir / ("." + file.filename().string() + ".XXXXXX")).string();
-  int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) throw ReportError("writing " + file.string() + ": cannot create a temporary file in " + dir.string() + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      ::unlink(tmpl.c_str());
-      throw ReportError("writing " + file.string() + ": " + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::fchmod(fd, 0644);
-  ::close(fd);
-  if (::rename(tmpl.c_str(), file.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmpl.c_str());
-    throw ReportError("writing " + file.string() + ": rename failed: " + std::strerror(err));
+  try {
+    livegui::write_file_atomically(file, text, {.mode = 0644});
+  } catch (const std::system_error& e) {
+    throw ReportError(e.what());
   }
 }
 

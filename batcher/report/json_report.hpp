@@ -32,7 +32,8 @@ BatchResults read_results_json(const std::filesystem::path& file);
 /// Unit id → duration in seconds, for balancing shards.
 std::map<std::string, double> durations_of(const BatchResults& results);
 
-/// Writes `text` to `file` atomically (temp file in the same directory + rename).
+/// livegui::write_file_atomically (common/atomic_file.hpp) with mode 0644;
+/// failures are thrown as ReportError.
 void write_file_atomically(const std::filesystem::path& file, const std::string& text);
 
 }  // namespace livegui::batch

@@ -1,7 +1,6 @@
 #include "batcher/run/orphans.hpp"
 
 #include <dirent.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,8 +9,10 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "common/backoff.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
+#include "common/stop_escalation.hpp"
 
 namespace livegui::batch {
 using Clock = std::chrono::steady_clock;
@@ -52,11 +53,6 @@ std::vector<ProcStat> children_of_self() {
   return out;
 }
 
-void pause_briefly(std::chrono::milliseconds d) {
-  pollfd none{-1, 0, 0};
-  ::poll(&none, 0, static_cast<int>(d.count()));
-}
-
 }  // namespace
 
 std::vector<pid_t> adopted_children(const std::set<pid_t>& ours) {
@@ -79,41 +75,37 @@ std::vector<std::string> stop_adopted_children(const std::set<pid_t>& ours, std:
   if (pids.empty()) return stopped;
   pid_t own_group = ::getpgrp();
   auto signal_all = [&](int sig) {
+    bool any = false;
     for (pid_t p : pids) {
       auto st = read_proc_stat(p);
-      if (!st || st->state == 'Z') continue;
+      if (!st || st->state == 'Z') {
+        ::waitpid(p, nullptr, WNOHANG);  // died before we got to it: reap
+        continue;
+      }
       // Its group is made of leftovers of our entries; ours is not to be signalled.
       if (st->pgid > 0 && st->pgid != own_group)
-        ::kill(-st->pgid, sig);
+        any |= ::kill(-st->pgid, sig) == 0;
       else
-        ::kill(p, sig);
+        any |= ::kill(p, sig) == 0;
     }
+    return any;
   };
   for (pid_t p : pids) {
     auto st = read_proc_stat(p);
     stopped.push_back("pid " + std::to_string(p) + " (" + (st ? st->comm : std::string("?")) + ")");
   }
-  auto wait_all = [&](Clock::time_point deadline) {
-    auto backoff = std::chrono::milliseconds(1);
-    for (;;) {
-      bool alive = false;
-      for (pid_t p : pids) {
-        ::waitpid(p, nullptr, WNOHANG);  // they are our children: reap
-        auto st = read_proc_stat(p);
-        if (st && st->state != 'Z' && st->ppid == ::getpid()) alive = true;
-      }
-      if (!alive || Clock::now() >= deadline) return !alive;
-      pause_briefly(backoff);
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
+  auto all_gone = [&] {
+    bool alive = false;
+    for (pid_t p : pids) {
+      ::waitpid(p, nullptr, WNOHANG);  // they are our children: reap
+      auto st = read_proc_stat(p);
+      if (st && st->state != 'Z' && st->ppid == ::getpid()) alive = true;
     }
+    return !alive;
   };
-  signal_all(SIGTERM);
-  signal_all(SIGCONT);
-  if (!wait_all(Clock::now() + term_grace)) {
-    signal_all(SIGKILL);
-    if (!wait_all(Clock::now() + kill_wait))
-      logger("batcher")->error("adopted processes still alive after SIGKILL: moving on");
-  }
+  StopTarget target{signal_all, [&](Clock::time_point deadline) { return poll_until(all_gone, deadline); }};
+  if (escalate_stop(target, term_grace, kill_wait).outcome == StopOutcome::Stuck)
+    logger("batcher")->error("adopted processes still alive after SIGKILL: moving on");
   return stopped;
 }
 

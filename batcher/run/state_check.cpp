@@ -31,12 +31,6 @@ std::string subject(const StateFile& s, const StateCheckContext& ctx) {
   return who;
 }
 
-std::string join(const std::vector<std::string>& parts, const std::string& sep) {
-  std::string out;
-  for (const auto& p : parts) out += (out.empty() ? "" : sep) + p;
-  return out;
-}
-
 }  // namespace
 
 StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& ctx) {

@@ -13,8 +13,10 @@
 #include <fstream>
 #include <limits>
 
+#include "common/backoff.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
+#include "common/stop_escalation.hpp"
 #include "common/text.hpp"
 
 namespace livegui::batch {
@@ -98,22 +100,21 @@ bool still_ours(const StateFile& s) {
 
 /// Waits until the recorded process and its group are gone, or the deadline.
 bool wait_gone(const StateFile& s, int pidfd, Clock::time_point deadline) {
-  auto backoff = std::chrono::milliseconds(1);
+  Backoff backoff;
   for (;;) {
     // An orphaned AUT may have become our child (we are a subreaper): reap it.
     ::waitpid(s.aut->pid, nullptr, WNOHANG);
     if (!is_same_process(s.aut->pid, s.aut->start_time) && processes_in_group(s.aut->pgid).empty()) return true;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return false;
-    auto wait = std::min(backoff, left);
     if (pidfd >= 0 && is_same_process(s.aut->pid, s.aut->start_time)) {
+      // The AUT itself: its pidfd wakes us as soon as it exits.
       pollfd p{pidfd, POLLIN, 0};
-      ::poll(&p, 1, static_cast<int>(wait.count()));
+      auto step = std::chrono::ceil<std::chrono::milliseconds>(backoff.next());
+      ::poll(&p, 1, static_cast<int>(std::min(step, left).count()));
     } else {
-      pollfd none{-1, 0, 0};
-      ::poll(&none, 0, static_cast<int>(wait.count()));  // group stragglers: short back-off
+      backoff.pause_until(deadline);  // group stragglers: nothing to wait on but /proc
     }
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
   }
 }
 
@@ -128,19 +129,25 @@ std::string stop_recorded_aut(const StateFile& s, std::chrono::milliseconds term
   std::string result;
   if (!still_ours(s)) {
     result = "; it was gone before we could stop it";
-  } else if (::kill(-s.aut->pgid, SIGTERM) != 0) {
-    result = std::string("; could not signal its group: ") + std::strerror(errno);
   } else {
-    ::kill(-s.aut->pgid, SIGCONT);
-    if (wait_gone(s, pidfd, Clock::now() + term_grace)) {
-      result = "; stopped it (SIGTERM to its process group)";
-    } else {
-      // SIGKILL only to what is still verifiably ours.
-      if (still_ours(s) || !processes_in_group(s.aut->pgid).empty()) ::kill(-s.aut->pgid, SIGKILL);
-      if (wait_gone(s, pidfd, Clock::now() + kill_wait))
+    int term_errno = 0;
+    StopTarget target{[&](int sig) {
+                        // SIGKILL only to what is still verifiably ours.
+                        if (sig == SIGKILL && !still_ours(s) && processes_in_group(s.aut->pgid).empty()) return false;
+                        if (::kill(-s.aut->pgid, sig) == 0) return true;
+                        if (sig == SIGTERM) term_errno = errno;
+                        return false;
+                      },
+                      [&](Clock::time_point deadline) { return wait_gone(s, pidfd, deadline); }};
+    switch (escalate_stop(target, term_grace, kill_wait).outcome) {
+      case StopOutcome::NothingToStop:
+        result = std::string("; could not signal its group: ") + std::strerror(term_errno);
+        break;
+      case StopOutcome::Terminated: result = "; stopped it (SIGTERM to its process group)"; break;
+      case StopOutcome::Killed:
         result = "; stopped it (it ignored SIGTERM for " + human_duration(term_grace) + ", needed SIGKILL)";
-      else
-        result = "; it is still there after SIGKILL — stuck in the kernel?";
+        break;
+      case StopOutcome::Stuck: result = "; it is still there after SIGKILL — stuck in the kernel?"; break;
     }
   }
   if (pidfd >= 0) ::close(pidfd);
@@ -158,27 +165,20 @@ std::string stop_group_remnants(const std::vector<GroupRemnant>& remnants, std::
     return out;
   };
   // Each one only while its identity (pid + start time) still holds.
-  auto signal_all = [&](int sig) {
-    for (const auto& id : alive()) ::kill(id.pid, sig);
-  };
-  auto wait_gone = [&](Clock::time_point deadline) {
-    auto backoff = std::chrono::milliseconds(1);
-    while (!alive().empty()) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) return false;
-      pollfd none{-1, 0, 0};
-      ::poll(&none, 0, static_cast<int>(std::min(backoff, left).count()));
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
-    }
-    return true;
-  };
+  StopTarget target{[&](int sig) {
+                      auto ids = alive();
+                      for (const auto& id : ids) ::kill(id.pid, sig);
+                      return !ids.empty();
+                    },
+                    [&](Clock::time_point deadline) { return poll_until([&] { return alive().empty(); }, deadline); }};
   std::string them = remnants.size() == 1 ? "it" : "them";
-  signal_all(SIGTERM);
-  signal_all(SIGCONT);
-  if (wait_gone(Clock::now() + term_grace)) return "; stopped " + them + " (SIGTERM)";
-  signal_all(SIGKILL);
-  if (wait_gone(Clock::now() + kill_wait))
-    return "; stopped " + them + " (SIGTERM ignored for " + human_duration(term_grace) + ", needed SIGKILL)";
+  switch (escalate_stop(target, term_grace, kill_wait).outcome) {
+    case StopOutcome::NothingToStop:
+    case StopOutcome::Terminated: return "; stopped " + them + " (SIGTERM)";
+    case StopOutcome::Killed:
+      return "; stopped " + them + " (SIGTERM ignored for " + human_duration(term_grace) + ", needed SIGKILL)";
+    case StopOutcome::Stuck: break;
+  }
   return "; still there after SIGKILL — stuck in the kernel?";
 }
 

@@ -5,6 +5,7 @@
 
 #include "batcher/select/discovery.hpp"
 #include "batcher/reproduce.hpp"
+#include "common/environment.hpp"
 #include "common/text.hpp"
 
 namespace livegui::batch {
@@ -47,13 +48,13 @@ AttemptSpec UnitRun::next_attempt() {
   }
   if (unit_.entry.uses_aut)
     for (const auto& [k, v] : ctx_.aut_env) s.env_set[k] = v;
-  if (unit_.entry.uses_aut && !unit_.aut_spec_file.empty()) s.env_set["LIVEGUI_AUT_SPEC"] = unit_.aut_spec_file;
+  if (unit_.entry.uses_aut && !unit_.aut_spec_file.empty()) s.env_set[env::kAutSpec] = unit_.aut_spec_file;
   // Not in the entry's env of the reports (base_result): the token stays out of every file.
-  if (unit_.entry.uses_aut && !unit_.aut_token.empty()) s.env_set["LIVEGUI_AUT_TOKEN"] = unit_.aut_token;
+  if (unit_.entry.uses_aut && !unit_.aut_token.empty()) s.env_set[env::kAutToken] = unit_.aut_token;
   for (const auto& [k, v] : unit_.entry.env) s.env_set[k] = v;
-  s.env_set["LIVEGUI_BATCH_ENTRY"] = unit_.id;
+  s.env_set[env::kBatchEntry] = unit_.id;
   // Where the entry may leave files for the report (failure screenshots, …).
-  s.env_set["LIVEGUI_ARTIFACT_DIR"] = (ctx_.log_dir.parent_path() / "artifacts" / stem).string();
+  s.env_set[env::kArtifactDir] = (ctx_.log_dir.parent_path() / "artifacts" / stem).string();
   // The batcher shards; a child that saw these would shard itself again.
   s.env_unset = {"GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
                  "TEST_SHARD_STATUS_FILE"};
@@ -168,7 +169,7 @@ EntryResult UnitRun::base_result() const {
   e.executable = unit_.entry.executable.string();
   e.args = unit_.entry.args;
   e.env = unit_.entry.env;
-  if (unit_.entry.uses_aut && !unit_.aut_spec_file.empty()) e.env["LIVEGUI_AUT_SPEC"] = unit_.aut_spec_file;
+  if (unit_.entry.uses_aut && !unit_.aut_spec_file.empty()) e.env[env::kAutSpec] = unit_.aut_spec_file;
   e.cwd = unit_.entry.cwd.string();
   e.gtest_filter = unit_.gtest_filter;
   e.gtest = unit_.gtest;

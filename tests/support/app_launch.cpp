@@ -3,6 +3,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "common/ready_line.hpp"
 #include "common/text.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -11,12 +12,8 @@ namespace livegui::testing {
 std::optional<int> read_ready_port(const std::filesystem::path& log) {
   std::ifstream in(log);
   std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("LIVEGUI_HOOK_READY ", 0) != 0) continue;
-    auto pos = line.find(" port=");
-    if (pos == std::string::npos) return std::nullopt;
-    return std::atoi(line.c_str() + pos + 6);
-  }
+  while (std::getline(in, line))
+    if (auto ready = parse_ready_line(line)) return ready->port;
   return std::nullopt;
 }
 

@@ -1,0 +1,38 @@
+#pragma once
+// The LIVEGUI_* environment contract: every variable one livegui process sets
+// for another, in one place. Who sets it → who reads it, and what it holds.
+// Documented for users in batcher/README.md, docs/state-file.md and
+// docs/hook-protocol.md; a new variable goes here first.
+
+namespace livegui::env {
+
+// ---- livegui-batch → a test binary (read by harness/gtest_integration) -----
+
+/// Path of the tier's AUT spec file (TOML, same fields as the plan's `aut`
+/// table, without the token). Set for entries of tiers that use the AUT.
+inline constexpr const char* kAutSpec = "LIVEGUI_AUT_SPEC";
+/// The hook token of the tier's AUT (kept out of every file).
+inline constexpr const char* kAutToken = "LIVEGUI_AUT_TOKEN";
+/// "file" (the binary owns its AUT) or "session" (it attaches to the batcher's).
+inline constexpr const char* kAutScope = "LIVEGUI_AUT_SCOPE";
+/// The AUT state file the binary's AppHandle records into.
+inline constexpr const char* kStateFile = "LIVEGUI_STATE_FILE";
+/// The directory of default state files (also honoured outside the batcher).
+inline constexpr const char* kStateDir = "LIVEGUI_STATE_DIR";
+/// Where the AUT's per-spawn logs go.
+inline constexpr const char* kLogDir = "LIVEGUI_LOG_DIR";
+/// Where the gtest listener saves failure screenshots for this entry.
+inline constexpr const char* kArtifactDir = "LIVEGUI_ARTIFACT_DIR";
+/// The entry's unit id ("tier/entry[/suite]"), for logs.
+inline constexpr const char* kBatchEntry = "LIVEGUI_BATCH_ENTRY";
+
+// ---- the harness → the AUT (read by hookserver/ and any protocol app) ------
+
+/// The port to listen on; "0" = any free port, announced on stdout.
+inline constexpr const char* kHookPort = "LIVEGUI_HOOK_PORT";
+/// The token every request must carry (unset: no token).
+inline constexpr const char* kHookToken = "LIVEGUI_HOOK_TOKEN";
+/// A file the app writes its port to (readiness = port_file).
+inline constexpr const char* kHookPortFile = "LIVEGUI_HOOK_PORT_FILE";
+
+}  // namespace livegui::env

@@ -1,0 +1,29 @@
+#include "common/text.hpp"
+
+#include <gtest/gtest.h>
+
+namespace livegui {
+namespace {
+
+TEST(Join, PutsTheSeparatorOnlyBetweenParts) {
+  EXPECT_EQ(join({}, ", "), "");
+  EXPECT_EQ(join({"a"}, ", "), "a");
+  EXPECT_EQ(join({"a", "b", "c"}, ", "), "a, b, c");
+  EXPECT_EQ(join({"", ""}, "|"), "|");
+}
+
+TEST(TailLines, KeepsTheLastLinesWithoutTheFinalNewline) {
+  EXPECT_EQ(tail_lines("a\nb\nc\n", 2), "b\nc");
+  EXPECT_EQ(tail_lines("a\nb\nc", 5), "a\nb\nc");
+  EXPECT_EQ(tail_lines("a\nb\n", 0), "");
+}
+
+TEST(Indent, PrefixesEveryLine) { EXPECT_EQ(indent("a\nb\n", "  "), "  a\n  b\n"); }
+
+TEST(SignalName, NamesKnownSignalsAndNumbersTheRest) {
+  EXPECT_EQ(signal_name(SIGSEGV), "SIGSEGV");
+  EXPECT_EQ(signal_name(42), "signal 42");
+}
+
+}  // namespace
+}  // namespace livegui
