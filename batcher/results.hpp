@@ -30,7 +30,7 @@ struct TestResult {
 /// One process run for an entry.
 struct AttemptRecord {
   int number = 1;
-  std::string filter;       ///< --gtest_filter we added ("" = none)
+  std::string filter;       ///< --gtest_filter we added ("" = none), or a runner's own ("--deselect t.py::a")
   std::string exit;         ///< "exit code 1", "killed by SIGSEGV", "could not start: …"
   std::string stopped_for;  ///< "" | "timeout" | "interrupt"
   std::chrono::nanoseconds duration{0};

@@ -27,7 +27,7 @@ packages=(
   libboost1.81-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libgtest-dev libgmock-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libtomlplusplus-dev libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri libstb-dev xvfb
-  procps chromium
+  procps chromium libpugixml-dev python3-pytest
 )
 
 missing=()

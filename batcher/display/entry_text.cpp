@@ -94,8 +94,9 @@ std::string failure_block(const EntryResult& r, bool color) {
   if (failing > shown) out += "  … and " + std::to_string(failing - shown) + " more failing tests (see the reports)\n";
   for (std::size_t i = 1; i < r.attempts.size(); ++i) {
     const auto& a = r.attempts[i];
-    out += "  resumed in a fresh process (attempt " + std::to_string(a.number) + ", --gtest_filter=" + a.filter +
-           "): " + a.exit + "\n";
+    // A runner's own arguments ("--deselect …") are shown as they are.
+    std::string how = a.filter.rfind("--", 0) == 0 ? a.filter : "--gtest_filter=" + a.filter;
+    out += "  resumed in a fresh process (attempt " + std::to_string(a.number) + ", " + how + "): " + a.exit + "\n";
   }
   if (r.attempts.size() > 1 || r.gtest) out += "  reproduce the entry: " + r.reproduce + "\n";
   if (!r.output_tail.empty()) {

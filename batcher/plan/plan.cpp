@@ -30,9 +30,13 @@ const char* to_string(EntryFormat f) {
     case EntryFormat::Auto: return "auto";
     case EntryFormat::GTest: return "gtest";
     case EntryFormat::Command: return "command";
+    case EntryFormat::Junit: return "junit";
+    case EntryFormat::Pytest: return "pytest";
   }
   return "auto";
 }
+
+bool reads_junit(EntryFormat f) { return f == EntryFormat::Junit || f == EntryFormat::Pytest; }
 
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
   std::size_t used = 0;
@@ -236,8 +240,10 @@ EntryFormat parse_format(const TableReader& r) {
   if (!s || *s == "auto") return EntryFormat::Auto;
   if (*s == "gtest") return EntryFormat::GTest;
   if (*s == "command") return EntryFormat::Command;
+  if (*s == "junit") return EntryFormat::Junit;
+  if (*s == "pytest") return EntryFormat::Pytest;
   throw PlanError(r.at(*r.get("format")), r.field("format"),
-                  "expected \"auto\", \"gtest\" or \"command\", got \"" + *s + "\"");
+                  "expected \"auto\", \"gtest\", \"command\", \"junit\" or \"pytest\", got \"" + *s + "\"");
 }
 
 bool parse_expect(const TableReader& r) {

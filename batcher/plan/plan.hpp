@@ -19,6 +19,7 @@
 //   [[tiers.entries]]
 //   name = "pytest_smoke"
 //   command = ["python3", "-m", "pytest", "tests/smoke.py"]   # judged by exit code
+//   format = "pytest"          # or "junit": per-test results (docs/pytest.md)
 //
 // Strings may use ${VAR} and ${VAR:-default}; relative paths are relative to
 // the plan file's directory.
@@ -54,8 +55,15 @@ class PlanError : public std::runtime_error {
 
 enum class SplitMode { Binary, Suite };
 /// Auto: a GoogleTest binary when the file contains GoogleTest's flag names,
-/// otherwise a command judged by its exit code.
-enum class EntryFormat { Auto, GTest, Command };
+/// otherwise a command judged by its exit code. Junit: any runner that writes
+/// a JUnit XML report to LIVEGUI_JUNIT_FILE (or `{junit}` in its argv); one
+/// result per test case. Pytest: Junit plus the live event stream of
+/// docs/test-events.md (LIVEGUI_EVENTS_FILE), which names the running test
+/// when pytest dies and lets the batcher resume the file without it.
+enum class EntryFormat { Auto, GTest, Command, Junit, Pytest };
+
+/// True for the formats whose per-test results come from a JUnit report.
+bool reads_junit(EntryFormat f);
 
 const char* to_string(SplitMode m);
 const char* to_string(EntryFormat f);

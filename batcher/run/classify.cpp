@@ -265,7 +265,7 @@ TestResult interpret_command(const std::string& name, const ExitStatus& status, 
 void apply_expectations(std::vector<TestResult>& tests, bool expect_fail, const std::vector<std::string>& xfail) {
   auto listed = [&](const std::string& name) {
     for (const auto& pattern : xfail)
-      if (matches_gtest_filter(name, pattern)) return true;
+      if (matches_gtest_filter(name, pattern) || matches_wildcard(name, pattern)) return true;
     return false;
   };
   auto expect = [](TestResult& t) {

@@ -158,6 +158,8 @@ bool Executor::spawn_attempt(Job& job) {
   std::error_code ec;
   if (!spec.json.empty()) std::filesystem::remove(spec.json, ec);
   if (!spec.premature_exit_file.empty()) std::filesystem::remove(spec.premature_exit_file, ec);
+  if (!spec.reports.junit.empty()) std::filesystem::remove(spec.reports.junit, ec);
+  if (!spec.reports.events.empty()) std::filesystem::remove(spec.reports.events, ec);
   try {
     job.proc = Subprocess::spawn(spec.spawn);
   } catch (const std::exception& e) {

@@ -246,6 +246,10 @@ bool matches_any(const std::string& test, const std::string& patterns) {
 
 }  // namespace
 
+bool matches_wildcard(const std::string& test, const std::string& pattern) {
+  return wildcard_match(pattern.c_str(), test.c_str());
+}
+
 bool matches_gtest_filter(const std::string& test, const std::string& filter) {
   auto dash = filter.find('-');
   std::string positive = dash == std::string::npos ? filter : filter.substr(0, dash);

@@ -63,4 +63,9 @@ std::optional<std::map<std::string, JsonTestResult>> parse_gtest_json(const std:
 /// ("A.*:B.c-A.skip"): '*' and '?' wildcards, ':' alternatives, '-' negatives.
 bool matches_gtest_filter(const std::string& test, const std::string& filter);
 
+/// True when `test` matches `pattern` as a whole ('*' and '?' wildcards, no
+/// ':' alternatives or '-' negatives): for names that contain those
+/// characters, such as pytest node ids ("t.py::test_a[1-2]").
+bool matches_wildcard(const std::string& test, const std::string& pattern);
+
 }  // namespace livegui::batch

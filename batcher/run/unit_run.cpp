@@ -66,6 +66,14 @@ AttemptSpec UnitRun::next_attempt() {
     a.filter = a.number == 1 ? unit_.gtest_filter : exclude_from_filter(base_filter_, decided_);
     if (!a.filter.empty()) s.args.push_back("--gtest_filter=" + a.filter);
   }
+  if (reads_junit(unit_.entry.format)) {
+    std::size_t before = s.args.size();
+    a.reports = prepare_report_attempt(unit_.entry.format, s, ctx_.log_dir, stem + suffix, decided_);
+    // What a resume added, for the reports ("--deselect t.py::a --deselect t.py::b").
+    for (std::size_t i = before; a.number > 1 && i < s.args.size(); ++i)
+      if (s.args[i] == "--deselect" && i + 1 < s.args.size())
+        a.filter += (a.filter.empty() ? "" : " ") + std::string("--deselect ") + s.args[i + 1];
+  }
   resume_ = false;
   started_ = true;
   current_ = a;
@@ -113,6 +121,11 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   rec.pid = pid;
   attempts_.push_back(rec);
 
+  if (reads_junit(unit_.entry.format)) {
+    take(read_report_attempt(unit_.entry.format, current_.reports, unit_.name, status, stopped_for, unit_.timeout,
+                             interrupt_signal, current_.number));
+    return;
+  }
   if (!unit_.gtest) {
     tests_.push_back(interpret_command(unit_.name, status, stopped_for, unit_.timeout, interrupt_signal));
     tests_.back().duration = took;
@@ -131,8 +144,14 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   ev.timeout = unit_.timeout;
   ev.interrupt_signal = interrupt_signal;
   ev.attempt = current_.number;
-  AttemptOutcome out = interpret_gtest_attempt(ev);
+  take(interpret_gtest_attempt(ev));
+}
+
+void UnitRun::take(AttemptOutcome out) {
+  std::size_t decided_before = decided_.size();
+  bool repeated = false;
   for (auto& r : out.results) {
+    if (std::find(decided_.begin(), decided_.end(), r.name) != decided_.end()) repeated = true;
     // Reports name screenshots relative to the report dir (they live in its artifacts/).
     if (!r.screenshot.empty()) {
       fs::path rel = fs::path(r.screenshot).lexically_relative(ctx_.log_dir.parent_path());
@@ -146,7 +165,11 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
     process_issues_.push_back(*out.process_issue);
   }
   remaining_ = out.remaining;
-  resume_ = out.resume;
+  // A resume that decides nothing new (or a test again: the runner ignored
+  // the filter) would loop: stop there.
+  constexpr std::size_t kMaxAttempts = 200;
+  bool progressed = !repeated && decided_.size() > decided_before && attempts_.size() < kMaxAttempts;
+  resume_ = out.resume && (!reads_junit(unit_.entry.format) || progressed);
 }
 
 void UnitRun::abandon(const std::string& why) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "batcher/run/classify.hpp"
+#include "batcher/run/report_formats.hpp"
 #include "batcher/results.hpp"
 #include "batcher/select/unit.hpp"
 #include "harness/subprocess.hpp"
@@ -33,6 +34,7 @@ struct AttemptSpec {
   std::filesystem::path log;
   std::filesystem::path json;
   std::filesystem::path premature_exit_file;
+  ReportFiles reports;  ///< format = "junit" / "pytest": the report and event stream; empty otherwise
 };
 
 /// Combines a base gtest filter with tests to exclude: "A.*-A.b" + {A.c} → "A.*-A.b:A.c".
@@ -66,6 +68,7 @@ class UnitRun {
 
  private:
   EntryResult base_result() const;
+  void take(AttemptOutcome out);
 
   Unit unit_;
   RunContext ctx_;

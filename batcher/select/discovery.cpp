@@ -145,7 +145,7 @@ std::vector<Unit> discover(const Plan& plan, const DiscoveryOptions& options) {
       u.entry = entry;
       u.timeout = entry.timeout.value_or(options.default_timeout);
       u.unresolved = entry.unresolved;
-      if (u.unresolved.empty() && entry.format != EntryFormat::Command) {
+      if (u.unresolved.empty() && (entry.format == EntryFormat::Auto || entry.format == EntryFormat::GTest)) {
         if (entry.executable.is_absolute() && !is_regular_file(entry.executable, ec))
           u.unresolved = entry.executable.string() + " does not exist";
         else

@@ -1,0 +1,162 @@
+#include "batcher/run/pytest_results.hpp"
+
+#include <map>
+#include <set>
+
+#include "batcher/run/junit_results.hpp"
+#include "common/text.hpp"
+
+namespace livegui::batch {
+namespace {
+
+/// pytest's exit codes (pytest.ExitCode).
+constexpr int kTestsFailed = 1;
+constexpr int kNoTestsCollected = 5;
+
+TestResult from_event(const EndedTest& t, int attempt) {
+  TestResult r;
+  r.name = t.test;
+  r.duration = t.duration;
+  r.attempt = attempt;
+  r.message = t.message;
+  switch (t.outcome) {
+    case EventOutcome::Passed: r.code = ResultCode::Pass; break;
+    case EventOutcome::Failed: r.code = ResultCode::Fail; break;
+    case EventOutcome::Errored:
+      r.code = ResultCode::Fail;
+      r.message = "error: " + t.message;
+      break;
+    case EventOutcome::Skipped:
+      r.code = ResultCode::Skipped;
+      if (r.message.empty()) r.message = "skipped by the test";
+      break;
+    case EventOutcome::XFailed:
+      r.code = ResultCode::XFail;
+      r.message = "expected failure (pytest xfail)" + std::string(t.message.empty() ? "" : ": " + t.message);
+      break;
+    case EventOutcome::XPassed:
+      // pytest's non-strict xfail: a pass it reports, not a failure.
+      r.code = ResultCode::Pass;
+      r.message = "passed though marked xfail (not strict)";
+      break;
+  }
+  if (!t.note.empty()) r.message = t.note + (r.message.empty() ? "" : "\n" + r.message);
+  return r;
+}
+
+}  // namespace
+
+std::string junit_key_of_node_id(const std::string& node_id) {
+  // The parameter part ("[a/b::c]") is kept verbatim; only the path and the
+  // "::" separators before it are rewritten.
+  auto bracket = node_id.find('[');
+  std::string head = node_id.substr(0, bracket);
+  std::string params = bracket == std::string::npos ? "" : node_id.substr(bracket);
+  std::string out;
+  std::size_t pos = 0;
+  bool first = true;
+  while (true) {
+    auto sep = head.find("::", pos);
+    std::string part = head.substr(pos, sep == std::string::npos ? std::string::npos : sep - pos);
+    if (first) {
+      if (part.size() > 3 && part.compare(part.size() - 3, 3, ".py") == 0) part.resize(part.size() - 3);
+      for (auto& ch : part)
+        if (ch == '/') ch = '.';
+      first = false;
+    }
+    out += (out.empty() ? "" : ".") + part;
+    if (sep == std::string::npos) break;
+    pos = sep + 2;
+  }
+  return out + params;
+}
+
+AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
+  AttemptOutcome out;
+  std::map<std::string, const JunitCase*> by_key;
+  std::string problem;
+  if (const auto* report = std::get_if<JunitReport>(&ev.report)) {
+    for (const auto& c : report->cases) by_key[c.full_name()] = &c;
+  } else {
+    problem = std::get<JunitReadError>(ev.report).why + " (" + ev.report_file + ")";
+  }
+
+  std::set<std::string> keys_seen;
+  bool any_failed = false;
+  for (const auto& t : ev.events.ended) {
+    TestResult r = from_event(t, ev.attempt);
+    std::string key = junit_key_of_node_id(t.test);
+    keys_seen.insert(key);
+    auto it = by_key.find(key);
+    // The report has the whole failure text; the stream only its first line.
+    if (it != by_key.end() && r.code == ResultCode::Fail && !it->second->message.empty())
+      r.message = (t.note.empty() ? "" : t.note + "\n") + it->second->message;
+    if (it != by_key.end()) r.screenshot = it->second->screenshot;
+    any_failed = any_failed || r.code == ResultCode::Fail;
+    out.results.push_back(std::move(r));
+  }
+  // Without the plugin there is no stream: the report alone speaks.
+  if (const auto* report = std::get_if<JunitReport>(&ev.report))
+    for (const auto& c : report->cases)
+      if (!keys_seen.count(c.full_name())) {
+        TestResult r = from_junit_case(c, c.full_name(), ev.attempt);
+        any_failed = any_failed || r.code == ResultCode::Fail;
+        out.results.push_back(std::move(r));
+      }
+
+  if (ev.events.running) {
+    // pytest did not get to end this test: whatever ended the process ended it.
+    TestResult r;
+    r.name = *ev.events.running;
+    r.attempt = ev.attempt;
+    if (ev.stopped_for == StopCause::Timeout) {
+      r.code = ResultCode::Timeout;
+      r.message = "timed out after " + human_duration(ev.timeout) + " during this test; pytest was stopped";
+    } else if (ev.stopped_for == StopCause::Interrupt) {
+      r.code = ResultCode::Skipped;
+      r.message = "interrupted by " + ev.interrupt_signal + " during this test";
+    } else {
+      r.code = ResultCode::Crash;
+      r.message = "the pytest process " +
+                  (ev.status.signaled ? "was " + ev.status.describe() : "ended (" + ev.status.describe() + ")") +
+                  " during this test";
+    }
+    out.results.push_back(std::move(r));
+    out.abnormal = true;
+    // Only a death (not our stop) is resumed; the rest of the file runs on.
+    out.resume = ev.stopped_for == StopCause::None;
+    return out;
+  }
+  bool no_tests_after_resume = ev.attempt > 1 && !ev.status.signaled && ev.status.code == kNoTestsCollected;
+  bool tests_failed_exit = !ev.status.signaled && ev.status.code == kTestsFailed && any_failed;
+  if (ev.attempt == 1 && !ev.status.signaled && ev.status.code == kNoTestsCollected && out.results.empty() &&
+      ev.stopped_for == StopCause::None) {
+    TestResult r;
+    r.name = ev.entry_name;
+    r.synthetic = true;
+    r.code = ResultCode::Unresolved;
+    r.message = "pytest collected no tests (exit code 5): check the command's paths and -k/-m selection";
+    out.process_issue = r;
+    return out;
+  }
+  if (!no_tests_after_resume && !tests_failed_exit) {
+    // A missing report is no problem when the stream says pytest finished
+    // cleanly with exit 0; otherwise the report decides as for format = "junit".
+    bool clean = ev.events.finished && ev.status.success();
+    out.process_issue = process_issue_for(ev.entry_name, ev.status, ev.stopped_for, ev.timeout, ev.interrupt_signal,
+                                          clean ? "" : problem, any_failed, ev.attempt);
+  }
+  out.abnormal = ev.status.signaled || ev.stopped_for != StopCause::None;
+  return out;
+}
+
+std::vector<std::string> pytest_resume_args(const std::vector<std::string>& tests) {
+  std::vector<std::string> args;
+  for (const auto& t : tests) {
+    args.push_back("--deselect");
+    args.push_back(t);
+  }
+  return args;
+}
+
+}  // namespace livegui::batch

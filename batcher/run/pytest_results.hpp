@@ -1,0 +1,44 @@
+#pragma once
+// format = "pytest": one attempt of a pytest process, from its live event
+// stream (batcher/run/test_events.hpp, written by the livegui_pytest plugin)
+// and its JUnit report. Tests are named by pytest node id
+// ("tests/test_x.py::TestC::test_a[1]"). When pytest dies or hangs inside a
+// test, the stream names that test: it gets CRASH or TIMEOUT "during this
+// test", and after a crash the rest of the file is resumed in a fresh pytest
+// process that deselects every test already decided (pytest_resume_args).
+
+#include <chrono>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "batcher/run/classify.hpp"
+#include "batcher/run/junit_xml.hpp"
+#include "batcher/run/test_events.hpp"
+
+namespace livegui::batch {
+
+struct PytestEvidence {
+  std::string entry_name;
+  TestEvents events;
+  std::variant<JunitReport, JunitReadError> report = JunitReadError{"missing"};
+  std::string report_file;
+  ExitStatus status;
+  StopCause stopped_for = StopCause::None;
+  std::chrono::milliseconds timeout{0};
+  std::string interrupt_signal;
+  int attempt = 1;
+};
+
+/// The key pytest's JUnit report gives a node id: "a/test_x.py::C::t[1]" → "a.test_x.C.t[1]".
+std::string junit_key_of_node_id(const std::string& node_id);
+
+/// Results by node id (messages from the JUnit report when it has them),
+/// the running test blamed when pytest died or was stopped, and resume =
+/// true after a crash in a test (the caller deselects the decided tests).
+AttemptOutcome interpret_pytest_attempt(const PytestEvidence& evidence);
+
+/// Arguments that make pytest skip `tests`: "--deselect", id, … .
+std::vector<std::string> pytest_resume_args(const std::vector<std::string>& tests);
+
+}  // namespace livegui::batch

@@ -1,0 +1,92 @@
+#include "batcher/run/report_formats.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "batcher/run/junit_results.hpp"
+#include "batcher/run/pytest_results.hpp"
+
+namespace livegui::batch {
+namespace {
+
+constexpr const char* kJunitPlaceholder = "{junit}";
+
+bool any_arg_contains(const std::vector<std::string>& args, const std::string& needle) {
+  return std::any_of(args.begin(), args.end(), [&](const std::string& a) { return a.find(needle) != std::string::npos; });
+}
+
+/// The livegui-aut that came with this livegui-batch: installed side by side
+/// (bin/), or in the build tree (batcher/ and harness/). Empty when neither.
+std::filesystem::path bundled_livegui_aut() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  for (const auto& candidate : {self.parent_path() / "livegui-aut", self.parent_path().parent_path() / "harness" / "livegui-aut"})
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  return {};
+}
+
+}  // namespace
+
+ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, const std::filesystem::path& log_dir,
+                                   const std::string& stem, const std::vector<std::string>& decided) {
+  ReportFiles files;
+  files.junit = log_dir / (stem + ".junit.xml");
+  spawn.env_set["LIVEGUI_JUNIT_FILE"] = files.junit.string();
+  bool placeholder = false;
+  for (auto& arg : spawn.args)
+    for (auto pos = arg.find(kJunitPlaceholder); pos != std::string::npos; pos = arg.find(kJunitPlaceholder, pos)) {
+      arg.replace(pos, std::string(kJunitPlaceholder).size(), files.junit.string());
+      pos += files.junit.string().size();
+      placeholder = true;
+    }
+  if (format != EntryFormat::Pytest) return files;
+  files.events = log_dir / (stem + ".events.jsonl");
+  spawn.env_set["LIVEGUI_EVENTS_FILE"] = files.events.string();
+  if (!placeholder && !any_arg_contains(spawn.args, "--junitxml") && !any_arg_contains(spawn.args, "--junit-xml"))
+    spawn.args.push_back("--junitxml=" + files.junit.string());
+  // The plugin's live_gui fixture supervises the AUT through livegui-aut: the one of this livegui.
+  if (!spawn.env_set.count("LIVEGUI_AUT_BIN") && !std::getenv("LIVEGUI_AUT_BIN")) {
+    static const std::filesystem::path aut = bundled_livegui_aut();
+    if (!aut.empty()) spawn.env_set["LIVEGUI_AUT_BIN"] = aut.string();
+  }
+  if (!any_arg_contains(spawn.args, "livegui_pytest")) {
+    spawn.args.push_back("-p");
+    spawn.args.push_back("livegui_pytest");
+  }
+  auto deselect = pytest_resume_args(decided);
+  spawn.args.insert(spawn.args.end(), deselect.begin(), deselect.end());
+  return files;
+}
+
+AttemptOutcome read_report_attempt(EntryFormat format, const ReportFiles& files, const std::string& entry_name,
+                                   const ExitStatus& status, StopCause stopped_for, std::chrono::milliseconds timeout,
+                                   const std::string& interrupt_signal, int attempt) {
+  if (format == EntryFormat::Pytest) {
+    PytestEvidence ev;
+    ev.entry_name = entry_name;
+    ev.events = read_test_events(files.events);
+    ev.report = read_junit_xml(files.junit);
+    ev.report_file = files.junit.string();
+    ev.status = status;
+    ev.stopped_for = stopped_for;
+    ev.timeout = timeout;
+    ev.interrupt_signal = interrupt_signal;
+    ev.attempt = attempt;
+    return interpret_pytest_attempt(ev);
+  }
+  JunitEvidence ev;
+  ev.entry_name = entry_name;
+  ev.report = read_junit_xml(files.junit);
+  ev.report_file = files.junit.string();
+  ev.status = status;
+  ev.stopped_for = stopped_for;
+  ev.timeout = timeout;
+  ev.interrupt_signal = interrupt_signal;
+  ev.attempt = attempt;
+  return interpret_junit_attempt(ev);
+}
+
+}  // namespace livegui::batch

@@ -1,0 +1,86 @@
+#include "batcher/run/test_events.hpp"
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace livegui::batch {
+namespace {
+
+constexpr std::size_t kMaxText = 4000;
+constexpr std::size_t kMaxLine = 1 << 20;  // a longer line is not an event (and would cost memory)
+
+std::string bounded_string(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return {};
+  std::string s = it->get<std::string>();
+  if (s.size() > kMaxText) s = s.substr(0, kMaxText) + " …";
+  return s;
+}
+
+}  // namespace
+
+std::optional<EventOutcome> event_outcome_from_string(const std::string& s) {
+  if (s == "passed") return EventOutcome::Passed;
+  if (s == "failed") return EventOutcome::Failed;
+  if (s == "error") return EventOutcome::Errored;
+  if (s == "skipped") return EventOutcome::Skipped;
+  if (s == "xfailed") return EventOutcome::XFailed;
+  if (s == "xpassed") return EventOutcome::XPassed;
+  return std::nullopt;
+}
+
+TestEvents parse_test_events(std::istream& in) {
+  TestEvents out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    if (line.size() > kMaxLine) {
+      ++out.bad_lines;
+      continue;
+    }
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (!j.is_object() || !j.contains("event") || !j["event"].is_string()) {
+      ++out.bad_lines;
+      continue;
+    }
+    const std::string event = j["event"].get<std::string>();
+    if (event == "finish") {
+      out.finished = true;
+      continue;
+    }
+    std::string test = bounded_string(j, "test");
+    if (test.empty() || (event != "start" && event != "end")) {
+      ++out.bad_lines;
+      continue;
+    }
+    if (event == "start") {
+      out.running = test;
+      continue;
+    }
+    auto outcome = event_outcome_from_string(bounded_string(j, "outcome"));
+    if (!outcome) {
+      ++out.bad_lines;
+      continue;
+    }
+    EndedTest t;
+    t.test = test;
+    t.outcome = *outcome;
+    t.message = bounded_string(j, "message");
+    t.note = bounded_string(j, "note");
+    auto d = j.find("duration_ms");
+    if (d != j.end() && d->is_number() && d->get<double>() >= 0 && d->get<double>() < 1e12)
+      t.duration = std::chrono::milliseconds(static_cast<long long>(d->get<double>()));
+    out.ended.push_back(std::move(t));
+    if (out.running == test) out.running.reset();
+  }
+  return out;
+}
+
+TestEvents read_test_events(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) return {};
+  return parse_test_events(in);
+}
+
+}  // namespace livegui::batch

@@ -1,0 +1,43 @@
+#pragma once
+// The live test-event stream (docs/test-events.md): a runner appends one JSON
+// object per line to LIVEGUI_EVENTS_FILE, flushed, when a test starts and
+// when it ends. Unlike a report written at the end, the stream survives the
+// runner's death: it says which tests finished and which one was running.
+
+#include <chrono>
+#include <filesystem>
+#include <istream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace livegui::batch {
+
+/// A test's outcome as the stream states it ("passed", "failed", "error",
+/// "skipped", "xfailed", "xpassed").
+enum class EventOutcome { Passed, Failed, Errored, Skipped, XFailed, XPassed };
+
+/// "passed" → Passed, …; std::nullopt for anything else.
+std::optional<EventOutcome> event_outcome_from_string(const std::string& s);
+
+struct EndedTest {
+  std::string test;  ///< the runner's test id (pytest: the node id)
+  EventOutcome outcome = EventOutcome::Passed;
+  std::string message;  ///< why it failed / was skipped; "" when none (bounded)
+  std::string note;     ///< what the runner wants shown with the result ("fresh AUT: …"); bounded
+  std::chrono::milliseconds duration{0};
+};
+
+struct TestEvents {
+  std::vector<EndedTest> ended;        ///< in stream order
+  std::optional<std::string> running;  ///< started and not ended
+  bool finished = false;               ///< the runner wrote its "finish" event
+  std::size_t bad_lines = 0;           ///< lines that are not events (a torn last line, …)
+};
+
+/// Parses a stream. Never throws: lines that are not events are counted and skipped.
+TestEvents parse_test_events(std::istream& in);
+/// Reads `file`; a missing file is an empty stream.
+TestEvents read_test_events(const std::filesystem::path& file);
+
+}  // namespace livegui::batch

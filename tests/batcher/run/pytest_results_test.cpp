@@ -1,0 +1,159 @@
+#include "batcher/run/pytest_results.hpp"
+
+#include <csignal>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "batcher/run/report_formats.hpp"
+
+namespace livegui::batch {
+namespace {
+
+TestEvents events(const std::string& text) {
+  std::istringstream in(text);
+  return parse_test_events(in);
+}
+
+const TestResult* find(const std::vector<TestResult>& rs, const std::string& name) {
+  for (const auto& r : rs)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+const char* kTwoEndedOneRunning =
+    R"({"event":"start","test":"t/test_a.py::test_one"}
+{"event":"end","test":"t/test_a.py::test_one","outcome":"passed","duration_ms":12}
+{"event":"start","test":"t/test_a.py::test_two"}
+{"event":"end","test":"t/test_a.py::test_two","outcome":"failed","message":"assert 0","note":"fresh AUT: t/test_a.py::test_one left it degraded"}
+{"event":"start","test":"t/test_a.py::test_three"}
+{"event":"end","test":"t/test_a.py::test_thr)";  // torn: pytest was killed mid-write
+
+TEST(BatcherTestEvents, ParsesEndedAndRunningTestsAndSurvivesATornLine) {
+  TestEvents ev = events(kTwoEndedOneRunning);
+  ASSERT_EQ(ev.ended.size(), 2u);
+  EXPECT_EQ(ev.ended[0].test, "t/test_a.py::test_one");
+  EXPECT_EQ(ev.ended[0].duration, std::chrono::milliseconds(12));
+  EXPECT_EQ(ev.ended[1].outcome, EventOutcome::Failed);
+  EXPECT_EQ(ev.ended[1].note, "fresh AUT: t/test_a.py::test_one left it degraded");
+  ASSERT_TRUE(ev.running);
+  EXPECT_EQ(*ev.running, "t/test_a.py::test_three");
+  EXPECT_FALSE(ev.finished);
+  EXPECT_EQ(ev.bad_lines, 1u);
+}
+
+TEST(BatcherTestEvents, RejectsWhatIsNotAnEvent) {
+  TestEvents ev = events("[1,2]\n{\"event\":\"end\",\"test\":\"a\",\"outcome\":\"great\"}\n{\"event\":7}\n"
+                         "{\"event\":\"start\"}\n{\"event\":\"finish\"}\n");
+  EXPECT_TRUE(ev.ended.empty());
+  EXPECT_FALSE(ev.running);
+  EXPECT_TRUE(ev.finished);
+  EXPECT_EQ(ev.bad_lines, 4u);
+}
+
+TEST(BatcherPytestResults, NodeIdToJunitKey) {
+  EXPECT_EQ(junit_key_of_node_id("tests/live/test_x.py::test_a"), "tests.live.test_x.test_a");
+  EXPECT_EQ(junit_key_of_node_id("test_x.py::TestC::test_a[1-a/b::c]"), "test_x.TestC.test_a[1-a/b::c]");
+}
+
+TEST(BatcherPytestResults, ADeathInATestBlamesItAndResumes) {
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.events = events(kTwoEndedOneRunning);
+  ev.status = ExitStatus::killed(SIGKILL);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 3u);
+  EXPECT_EQ(find(out.results, "t/test_a.py::test_one")->code, ResultCode::Pass);
+  EXPECT_EQ(find(out.results, "t/test_a.py::test_two")->code, ResultCode::Fail);
+  EXPECT_EQ(find(out.results, "t/test_a.py::test_two")->message,
+            "fresh AUT: t/test_a.py::test_one left it degraded\nassert 0");
+  const TestResult* three = find(out.results, "t/test_a.py::test_three");
+  ASSERT_TRUE(three);
+  EXPECT_EQ(three->code, ResultCode::Crash);
+  EXPECT_EQ(three->message, "the pytest process was killed by SIGKILL during this test");
+  EXPECT_TRUE(out.resume);
+  EXPECT_FALSE(out.process_issue);
+}
+
+TEST(BatcherPytestResults, ATimeoutNamesTheRunningTestAndDoesNotResume) {
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.events = events(kTwoEndedOneRunning);
+  ev.status = ExitStatus::killed(SIGTERM);
+  ev.stopped_for = StopCause::Timeout;
+  ev.timeout = std::chrono::milliseconds(5000);
+  auto out = interpret_pytest_attempt(ev);
+  const TestResult* three = find(out.results, "t/test_a.py::test_three");
+  ASSERT_TRUE(three);
+  EXPECT_EQ(three->code, ResultCode::Timeout);
+  EXPECT_NE(three->message.find("timed out after 5"), std::string::npos);
+  EXPECT_NE(three->message.find("during this test"), std::string::npos);
+  EXPECT_FALSE(out.resume);
+}
+
+TEST(BatcherPytestResults, TheReportGivesTheWholeFailureText) {
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.events = events("{\"event\":\"end\",\"test\":\"t/test_a.py::test_two\",\"outcome\":\"failed\",\"message\":\"short\"}\n"
+                     "{\"event\":\"finish\"}\n");
+  ev.report = parse_junit_xml(
+      "<testsuites><testsuite><testcase classname=\"t.test_a\" name=\"test_two\"><failure message=\"long text\"/>"
+      "</testcase></testsuite></testsuites>");
+  ev.status = ExitStatus::exited(1);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 1u);
+  EXPECT_EQ(out.results[0].message, "long text");
+  EXPECT_FALSE(out.process_issue);
+  EXPECT_FALSE(out.resume);
+}
+
+TEST(BatcherPytestResults, NoTestsCollectedCannotPass) {
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.events = events("{\"event\":\"finish\"}\n");
+  ev.report = parse_junit_xml("<testsuites><testsuite/></testsuites>");
+  ev.status = ExitStatus::exited(5);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_TRUE(out.process_issue);
+  EXPECT_EQ(out.process_issue->code, ResultCode::Unresolved);
+  // After a resume that deselected everything, exit 5 is the expected end.
+  ev.attempt = 2;
+  EXPECT_FALSE(interpret_pytest_attempt(ev).process_issue);
+}
+
+TEST(BatcherPytestResults, WithoutTheStreamTheReportSpeaks) {
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.report = parse_junit_xml(
+      "<testsuites><testsuite><testcase classname=\"t.test_a\" name=\"one\"/></testsuite></testsuites>");
+  ev.status = ExitStatus::exited(0);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 1u);
+  EXPECT_EQ(out.results[0].name, "t.test_a.one");
+  EXPECT_FALSE(out.process_issue);
+}
+
+TEST(BatcherReportFormats, PytestAttemptsGetReportStreamPluginAndDeselects) {
+  SpawnOptions s;
+  s.args = {"-m", "pytest", "t/test_a.py"};
+  ReportFiles f = prepare_report_attempt(EntryFormat::Pytest, s, "/logs", "tier_e.attempt-2",
+                                         {"t/test_a.py::test_one", "t/test_a.py::test_three"});
+  EXPECT_EQ(f.junit, "/logs/tier_e.attempt-2.junit.xml");
+  EXPECT_EQ(f.events, "/logs/tier_e.attempt-2.events.jsonl");
+  EXPECT_EQ(s.env_set["LIVEGUI_JUNIT_FILE"], f.junit.string());
+  EXPECT_EQ(s.env_set["LIVEGUI_EVENTS_FILE"], f.events.string());
+  EXPECT_EQ(s.args, (std::vector<std::string>{"-m", "pytest", "t/test_a.py", "--junitxml=/logs/tier_e.attempt-2.junit.xml",
+                                              "-p", "livegui_pytest", "--deselect", "t/test_a.py::test_one",
+                                              "--deselect", "t/test_a.py::test_three"}));
+}
+
+TEST(BatcherReportFormats, JunitPlaceholderIsReplaced) {
+  SpawnOptions s;
+  s.args = {"--output-junit", "{junit}", "-r=junit::out={junit}"};
+  ReportFiles f = prepare_report_attempt(EntryFormat::Junit, s, "/l", "x", {});
+  EXPECT_TRUE(f.events.empty());
+  EXPECT_EQ(s.args, (std::vector<std::string>{"--output-junit", "/l/x.junit.xml", "-r=junit::out=/l/x.junit.xml"}));
+}
+
+}  // namespace
+}  // namespace livegui::batch
