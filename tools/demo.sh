@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds livegui (installing missing Debian packages) and runs the demo: three
 # tiers of real GoogleTest files against sample_app, where one live-GUI file
-# breaks the shared AUT and the next one still passes on a fresh AUT.
+# breaks the shared AUT and the next one still passes on a fresh AUT; then
+# the same story in pytest (examples/pytest_demo).
 #
 #   tools/demo.sh [extra livegui-batch options…]
 #
@@ -15,5 +16,14 @@ report_dir="$LIVEGUI_BUILD_DIR/demo-report"
 state_dir="$LIVEGUI_BUILD_DIR/demo-state"
 echo
 echo "== livegui demo: livegui-batch examples/demo/demo.toml --aut-scope session"
-exec "$LIVEGUI_BUILD_DIR/batcher/livegui-batch" "$here/examples/demo/demo.toml" \
-  --aut-scope session --report-dir "$report_dir" --state-dir "$state_dir" "$@"
+status=0
+"$LIVEGUI_BUILD_DIR/batcher/livegui-batch" "$here/examples/demo/demo.toml" \
+  --aut-scope session --report-dir "$report_dir" --state-dir "$state_dir" "$@" || status=$?
+
+# The same story in pytest (examples/pytest_demo, docs/pytest.md).
+echo
+echo "== livegui pytest demo: livegui-batch examples/pytest_demo/pytest_demo.toml --aut-scope session"
+LIVEGUI_SOURCE_DIR="$here" "$LIVEGUI_BUILD_DIR/batcher/livegui-batch" "$here/examples/pytest_demo/pytest_demo.toml" \
+  --aut-scope session --report-dir "$LIVEGUI_BUILD_DIR/pytest-demo-report" \
+  --state-dir "$LIVEGUI_BUILD_DIR/pytest-demo-state" "$@" || status=$?
+exit "$status"

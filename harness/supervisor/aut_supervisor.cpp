@@ -1,0 +1,116 @@
+#include "harness/supervisor/aut_supervisor.hpp"
+
+#include "hookclient/hook_client.hpp"
+
+namespace livegui {
+namespace {
+
+const char* kind_name(ReadyEvent::Kind k) {
+  switch (k) {
+    case ReadyEvent::Kind::AlreadyReady: return "ready";
+    case ReadyEvent::Kind::Started: return "started";
+    case ReadyEvent::Kind::Respawned: return "respawned";
+    case ReadyEvent::Kind::Fresh: return "fresh";
+  }
+  return "ready";
+}
+
+nlohmann::json error_reply(const std::string& why) { return {{"ok", false}, {"error", why}}; }
+
+std::string test_of(const nlohmann::json& request) {
+  auto it = request.find("test");
+  return it != request.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+TestRef test_ref_from_id(const std::string& id) {
+  auto sep = id.find("::");
+  if (sep == std::string::npos) return {"", id};
+  std::string file = id.substr(0, sep);
+  if (file.size() > 3 && file.compare(file.size() - 3, 3, ".py") == 0) file.resize(file.size() - 3);
+  for (auto& c : file)
+    if (c == '/') c = '.';
+  return {file, id.substr(sep + 2)};
+}
+
+AutSupervisor::AutSupervisor(std::unique_ptr<AppHandle> handle) : handle_(std::move(handle)) {}
+
+void AutSupervisor::stop() {
+  if (handle_) handle_->stop();
+}
+
+nlohmann::json AutSupervisor::handle(const nlohmann::json& request) {
+  if (!request.is_object() || !request.contains("cmd") || !request["cmd"].is_string())
+    return error_reply("a request is a JSON object with a string \"cmd\"");
+  const std::string cmd = request["cmd"].get<std::string>();
+  try {
+    if (cmd == "ensure") {
+      std::string test = test_of(request);
+      if (test.empty()) return error_reply("ensure needs \"test\"");
+      ReadyEvent ev;
+      try {
+        ev = handle_->ensure_ready(test_ref_from_id(test));
+      } catch (const AutUnavailable& e) {
+        auto r = error_reply(e.what());
+        r["unavailable"] = true;
+        return r;
+      }
+      const AppSpec& spec = handle_->spec();
+      return {{"ok", true},
+              {"kind", kind_name(ev.kind)},
+              {"pid", ev.pid},
+              {"old_pid", ev.old_pid},
+              {"reason", ev.reason},
+              {"cause", ev.cause},
+              {"during_test", ev.during_test},
+              {"summary", ev.kind == ReadyEvent::Kind::Respawned ? ev.summary() : std::string()},
+              {"took_ms", std::chrono::duration_cast<std::chrono::milliseconds>(ev.took).count()},
+              {"port", handle_->port()},
+              {"token", spec.token},
+              {"heartbeat_threshold_ms", spec.heartbeat_threshold.count()},
+              {"log_file", handle_->log_file().string()},
+              {"owns_aut", handle_->owns_aut()}};
+    }
+    if (cmd == "check") {
+      CheckResult c = handle_->check();
+      nlohmann::json r = {{"ok", true},
+                          {"state", to_string(c.state)},
+                          {"pid", c.pid},
+                          {"describe", c.describe()},
+                          {"reasons", c.reasons}};
+      if (c.health) {
+        r["frame"] = c.health->frame;
+        r["last_frame_age_ms"] = c.health->last_frame_age_ms;
+      }
+      if (c.exit) r["exit"] = c.exit->describe();
+      return r;
+    }
+    if (cmd == "test_started" || cmd == "test_finished") {
+      std::string test = test_of(request);
+      if (test.empty()) return error_reply(cmd + " needs \"test\"");
+      if (cmd == "test_started") {
+        handle_->test_started(test_ref_from_id(test));
+        return {{"ok", true}};
+      }
+      auto died = handle_->test_finished(test_ref_from_id(test));
+      return {{"ok", true}, {"died", died ? nlohmann::json(died->describe()) : nlohmann::json(nullptr)}};
+    }
+    if (cmd == "diagnostic") return {{"ok", true}, {"text", handle_->degraded_diagnostic()}};
+    if (cmd == "log_tail") {
+      std::size_t lines = request.value("lines", 20);
+      return {{"ok", true}, {"text", handle_->log_tail(std::min<std::size_t>(lines, 1000))}};
+    }
+    if (cmd == "stop") {
+      StopReport report = handle_->stop();
+      finished_ = true;
+      return {{"ok", true}, {"exit", report.status.describe()}, {"needed_sigkill", report.sent_sigkill},
+              {"stuck", report.stuck}};
+    }
+  } catch (const std::exception& e) {
+    return error_reply(e.what());
+  }
+  return error_reply("unknown cmd \"" + cmd + "\" (ensure, check, test_started, test_finished, diagnostic, log_tail, stop)");
+}
+
+}  // namespace livegui

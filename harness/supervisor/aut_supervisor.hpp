@@ -1,0 +1,49 @@
+#pragma once
+// livegui-aut's protocol: one AppHandle driven by JSON requests, one per
+// line, each answered by one JSON line. It lets a test runner in another
+// language (the livegui_pytest plugin) own an AUT through the same C++ as a
+// GoogleTest binary: spawn in its own group, readiness, heartbeat checks,
+// respawn policy, state file, stop with escalation.
+//
+//   {"cmd":"ensure","test":"tests.test_x.test_a"}  → a healthy AUT for the test (ReadyEvent + port, pid, token, log)
+//   {"cmd":"check"}                                  → {"state":"healthy|degraded|dead|not started", "describe", "reasons", "frame", "last_frame_age_ms"}
+//   {"cmd":"test_started","test":…} / {"cmd":"test_finished","test":…} → current_test in the state file; "died" when the AUT died during it
+//   {"cmd":"diagnostic"}                             → {"text": the subprocess-degraded diagnostic with the log tail, "" when healthy}
+//   {"cmd":"log_tail","lines":20}                    → {"text"}
+//   {"cmd":"stop"}                                   → stops the AUT (bounded); the session ends
+//
+// Every reply has "ok"; a failed request has "ok": false and "error" (why,
+// as AppHandle said it) and, for ensure, "unavailable": true when the
+// respawn policy or the failed-start cap forbids another AUT.
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/app_handle.hpp"
+
+namespace livegui {
+
+/// "tests/live/test_x.py::TestC::test_a[1]" → {"tests.live.test_x", "TestC::test_a[1]"}
+/// (full(): "tests.live.test_x.TestC::test_a[1]"); a name without "::" is the test name.
+TestRef test_ref_from_id(const std::string& id);
+
+class AutSupervisor {
+ public:
+  explicit AutSupervisor(std::unique_ptr<AppHandle> handle);
+  /// Answers one request; never throws (errors are replies). Blocks as long
+  /// as the AppHandle call it makes (ensure: up to the spec's ready timeout;
+  /// stop: term grace + kill wait).
+  nlohmann::json handle(const nlohmann::json& request);
+  /// A "stop" request was handled: no more requests.
+  bool finished() const { return finished_; }
+  /// Stops the AUT (bounded). Never throws. Called at end of input too.
+  void stop();
+
+ private:
+  std::unique_ptr<AppHandle> handle_;
+  bool finished_ = false;
+};
+
+}  // namespace livegui

@@ -1,0 +1,89 @@
+"""The live test-event stream (docs/test-events.md), written to LIVEGUI_EVENTS_FILE.
+
+One JSON object per line, flushed at once, so the stream survives the
+runner's death: {"event":"start","test":id}, {"event":"end","test":id,
+"outcome":…, "duration_ms":…, "message":…, "note":…}, {"event":"finish"}.
+"""
+
+import json
+import os
+import time
+
+MAX_TEXT = 4000
+
+
+def _bounded(text):
+    text = text or ""
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + " …"
+
+
+class EventStream:
+    """Appends events to `path`; every write is flushed and fsync-free (a
+    kernel buffer survives the process's death)."""
+
+    def __init__(self, path):
+        self._file = open(path, "a", encoding="utf-8")
+
+    def _write(self, obj):
+        obj["unix_ms"] = int(time.time() * 1000)
+        self._file.write(json.dumps(obj, ensure_ascii=False) + "\n")
+        self._file.flush()
+
+    def start(self, test):
+        self._write({"event": "start", "test": test})
+
+    def end(self, test, outcome, duration_s, message="", note=""):
+        event = {"event": "end", "test": test, "outcome": outcome, "duration_ms": int(duration_s * 1000)}
+        if message:
+            event["message"] = _bounded(message)
+        if note:
+            event["note"] = _bounded(note)
+        self._write(event)
+
+    def finish(self):
+        self._write({"event": "finish"})
+        self._file.close()
+
+
+def open_from_environment():
+    path = os.environ.get("LIVEGUI_EVENTS_FILE")
+    return EventStream(path) if path else None
+
+
+def _short_message(report):
+    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+    if crash is not None and getattr(crash, "message", None):
+        return crash.message
+    if isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:  # a skip: (file, line, reason)
+        return str(report.longrepr[2])
+    text = getattr(report, "longreprtext", "") or ""
+    return text.strip().splitlines()[-1] if text.strip() else ""
+
+
+class TestOutcome:
+    """Folds a test's setup/call/teardown reports into the stream's one outcome."""
+
+    def __init__(self):
+        self.outcome = "passed"
+        self.message = ""
+        self.duration = 0.0
+
+    def add(self, report):
+        self.duration += getattr(report, "duration", 0.0)
+        wasxfail = hasattr(report, "wasxfail")
+        if report.when == "call":
+            if report.skipped and wasxfail:
+                self.outcome, self.message = "xfailed", report.wasxfail or _short_message(report)
+            elif report.passed and wasxfail:
+                self.outcome = "xpassed"
+            elif report.failed:
+                self.outcome, self.message = "failed", _short_message(report)
+            elif report.skipped:
+                self.outcome, self.message = "skipped", _short_message(report)
+        elif report.failed and self.outcome not in ("failed", "error"):
+            self.outcome, self.message = "error", "%s failed: %s" % (report.when, _short_message(report))
+        elif report.skipped and report.when == "setup":
+            if wasxfail:
+                self.outcome, self.message = "xfailed", report.wasxfail
+            else:
+                self.outcome, self.message = "skipped", _short_message(report)

@@ -1,0 +1,164 @@
+"""pytest hooks and fixtures of livegui_pytest (loaded with -p livegui_pytest)."""
+
+import os
+import re
+
+import pytest
+
+from livegui_pytest.client import HookError, LiveGuiClient, SubprocessDegraded
+from livegui_pytest.events import TestOutcome, open_from_environment
+from livegui_pytest.supervisor import AutSupervisor, SupervisorError
+
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_unconfigure", "pytest_runtest_makereport",
+           "live_gui_supervisor", "live_gui"]
+
+# How long an "ensure" may take: livegui-aut bounds it by the spec's ready
+# timeout (and respawn back-off); this only catches a supervisor that hangs.
+ENSURE_BOUND_S = 180.0
+REQUEST_BOUND_S = 30.0
+
+
+class _Recorder:
+    """The per-run hooks: the event stream and the notes the fixture leaves for it."""
+
+    def __init__(self):
+        self.events = open_from_environment()
+        self.outcomes = {}
+        self.notes = {}
+        self.supervisor = None
+
+    def pytest_runtest_logstart(self, nodeid, location):
+        if self.events:
+            self.events.start(nodeid)
+        self.outcomes[nodeid] = TestOutcome()
+
+    def pytest_runtest_logreport(self, report):
+        if report.nodeid in self.outcomes:
+            self.outcomes[report.nodeid].add(report)
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        outcome = self.outcomes.pop(nodeid, None)
+        note = self.notes.pop(nodeid, "")
+        if self.events and outcome:
+            self.events.end(nodeid, outcome.outcome, outcome.duration, outcome.message, note)
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        if self.events:
+            self.events.finish()
+            self.events = None
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("livegui")
+    group.addoption("--livegui-aut-spec", default=None,
+                    help="TOML file with an [aut] table (a plan's aut table) for the live_gui fixture; "
+                         "default: the livegui_aut_spec ini value, else $LIVEGUI_AUT_SPEC (livegui-batch)")
+    group.addoption("--livegui-aut", default=None, help="the livegui-aut binary (default: $LIVEGUI_AUT_BIN, PATH)")
+    parser.addini("livegui_aut_spec", "TOML file with an [aut] table, relative to the ini file", default="")
+
+
+def pytest_configure(config):
+    recorder = _Recorder()
+    config._livegui = recorder
+    config.pluginmanager.register(recorder, "livegui-recorder")
+
+
+def pytest_unconfigure(config):
+    recorder = getattr(config, "_livegui", None)
+    if recorder and recorder.supervisor:
+        recorder.supervisor.stop()
+        recorder.supervisor = None
+
+
+def _state(config):
+    return config._livegui
+
+
+def _safe_name(nodeid):
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:180] or "test"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    client = item.funcargs.get("live_gui") if hasattr(item, "funcargs") else None
+    if report.when != "call" or not report.failed or client is None:
+        return
+    directory = os.environ.get("LIVEGUI_ARTIFACT_DIR")
+    if not directory:
+        return
+    try:
+        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, _safe_name(item.nodeid) + ".png")
+        client.screenshot(path)
+    except SubprocessDegraded:
+        report.sections.append(("livegui", "no failure screenshot: the AUT is degraded"))
+        return
+    except (HookError, OSError) as e:
+        report.sections.append(("livegui", "no failure screenshot: %s" % str(e).splitlines()[0]))
+        return
+    report.user_properties.append(("screenshot", path))
+    report.sections.append(("livegui", "failure screenshot: %s" % path))
+
+
+def _spec_path(config):
+    spec = config.getoption("--livegui-aut-spec")
+    if spec:
+        return spec
+    ini = config.getini("livegui_aut_spec")
+    if ini:
+        return os.path.join(str(config.inipath.parent), ini) if config.inipath else ini
+    if os.environ.get("LIVEGUI_AUT_SPEC"):
+        return None  # livegui-aut reads it
+    raise pytest.UsageError("live_gui needs an AUT spec: --livegui-aut-spec FILE, the livegui_aut_spec ini "
+                            "value, or $LIVEGUI_AUT_SPEC (set by livegui-batch for uses_aut entries)")
+
+
+@pytest.fixture(scope="session")
+def live_gui_supervisor(pytestconfig):
+    """The session's livegui-aut (one AUT lineage for the whole pytest run)."""
+    state = _state(pytestconfig)
+    if state.supervisor is None:
+        try:
+            state.supervisor = AutSupervisor(_spec_path(pytestconfig), pytestconfig.getoption("--livegui-aut"))
+        except SupervisorError as e:
+            raise pytest.UsageError(str(e))
+    yield state.supervisor
+
+
+@pytest.fixture
+def live_gui(request, live_gui_supervisor):
+    """A healthy AUT for this test (checked, and respawned per the respawn
+    policy, before it starts) and a fail-fast client of its hook protocol."""
+    sup = live_gui_supervisor
+    nodeid = request.node.nodeid
+    state = _state(request.config)
+    try:
+        ready = sup.request("ensure", ENSURE_BOUND_S, test=nodeid)
+    except SupervisorError as e:
+        pytest.fail("no AUT for this test: %s" % e, pytrace=False)
+    if not ready.get("ok"):
+        pytest.fail("no AUT for this test: %s" % ready.get("error"), pytrace=False)
+    if ready.get("kind") in ("respawned", "fresh"):
+        note = "fresh AUT: %s" % (ready.get("summary") or ready.get("reason"))
+        state.notes[nodeid] = note
+        request.node.user_properties.append(("livegui_fresh_aut", ready.get("reason", "")))
+        request.node.add_report_section("setup", "livegui", note)
+
+    def context():
+        reply = sup.request("diagnostic", REQUEST_BOUND_S)
+        return {"test": nodeid, "diagnostic": reply.get("text", "") if reply.get("ok") else ""}
+
+    client = LiveGuiClient(ready["port"], ready.get("token", ""), ready.get("heartbeat_threshold_ms", 1000) / 1000.0,
+                           pid=ready.get("pid", 0), context=context)
+    yield client
+    try:
+        # While the test is still current: a degraded AUT is recorded as left by this test.
+        sup.request("check", REQUEST_BOUND_S)
+        finished = sup.request("test_finished", REQUEST_BOUND_S, test=nodeid)
+    except SupervisorError:
+        return
+    if finished.get("died"):
+        note = "the AUT died during this test (%s)" % finished["died"]
+        state.notes[nodeid] = (state.notes.get(nodeid, "") + "; " + note).lstrip("; ")

@@ -1,0 +1,126 @@
+"""The live_gui fixture against the Python example app, supervised by livegui-aut."""
+
+import json
+import re
+import time
+
+from conftest import pid_alive
+
+
+def run_inner(pytester, aut_spec, tmp_path, monkeypatch, source):
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    monkeypatch.setenv("LIVEGUI_DEMO_OUT", str(tmp_path / "out"))
+    (tmp_path / "out").mkdir(exist_ok=True)
+    pytester.makepyfile(test_inner=source)
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest", "--livegui-aut-spec", str(aut_spec), "-rA")
+    evs = [json.loads(line) for line in events.read_text().splitlines() if line.strip()]
+    return result, {e["test"].split("::")[-1]: e for e in evs if e["event"] == "end"}
+
+
+RECORD_PID = """
+import os, pathlib, time
+def record(client, name):
+    pathlib.Path(os.environ["LIVEGUI_DEMO_OUT"], name).write_text(str(client.pid))
+"""
+
+
+def recorded_pids(tmp_path):
+    return [int(p.read_text()) for p in (tmp_path / "out").iterdir() if p.read_text().isdigit()]
+
+
+def test_calls_and_waits_drive_the_app(pytester, aut_spec, tmp_path, monkeypatch):
+    result, ends = run_inner(pytester, aut_spec, tmp_path, monkeypatch, RECORD_PID + """
+def test_set(live_gui):
+    record(live_gui, "a")
+    live_gui.set("name", "x")
+    assert live_gui.value("name") == "x"
+    assert live_gui.state()["values"]["name"] == "x"
+def test_click_and_wait(live_gui):
+    record(live_gui, "b")
+    n = live_gui.value("counter")
+    live_gui.click("increment")
+    live_gui.wait_until(lambda c: c.value("counter") == n + 1, timeout=5)
+def test_app_errors_are_hook_errors(live_gui):
+    from livegui_pytest import HookError, SubprocessDegraded
+    try:
+        live_gui.click("no_such_button")
+    except SubprocessDegraded:
+        raise
+    except HookError as e:
+        assert e.status == 404
+    else:
+        raise AssertionError("no error")
+""")
+    result.assert_outcomes(passed=3)
+    pids = recorded_pids(tmp_path)
+    assert len(set(pids)) == 1, "one AUT serves the whole file"
+    assert not any(pid_alive(p) for p in pids), "the AUT outlived pytest"
+
+
+def test_a_hung_app_fails_the_wait_within_about_the_heartbeat(pytester, aut_spec, tmp_path, monkeypatch):
+    result, ends = run_inner(pytester, aut_spec, tmp_path, monkeypatch, RECORD_PID + """
+from livegui_pytest import SubprocessDegraded
+def test_hang(live_gui):
+    record(live_gui, "a")
+    live_gui.fault("hang")
+    t0 = time.monotonic()
+    try:
+        live_gui.wait_until(lambda c: c.value("counter") == 10**6, timeout=120, what="counter reaches a million")
+    except SubprocessDegraded as e:
+        took = time.monotonic() - t0
+        print("DIAGNOSTIC-MS %d" % (took * 1000))
+        print("MESSAGE " + str(e).replace("\\n", " | "))
+        raise
+def test_after(live_gui):
+    record(live_gui, "b")
+    live_gui.click("increment")
+""")
+    result.assert_outcomes(passed=1, failed=1)
+    out = result.stdout.str()
+    took_ms = int(re.search(r"DIAGNOSTIC-MS (\d+)", out).group(1))
+    print("hang → SubprocessDegraded inside a pytest test: %d ms" % took_ms)
+    assert took_ms < 5000, "the threshold is 1 s; 5 s is a generous bound for a loaded machine"
+    message = re.search(r"MESSAGE (.*)", out).group(1)
+    assert "subprocess degraded" in message
+    assert 'while waiting for "counter reaches a million"' in message
+    assert "last frame" in message
+    assert re.search(r"test: \S*test_inner\.py::test_hang", message), message
+    # respawn mid-file: the next test got a fresh AUT, and says why
+    assert ends["test_after"]["outcome"] == "passed"
+    assert ends["test_after"]["note"].startswith("fresh AUT: ")
+    assert "degraded" in ends["test_after"]["note"]
+    pids = recorded_pids(tmp_path)
+    assert len(set(pids)) == 2
+    assert not any(pid_alive(p) for p in pids)
+
+
+def test_a_main_loop_assertion_is_reported_by_the_app(pytester, aut_spec, tmp_path, monkeypatch):
+    result, ends = run_inner(pytester, aut_spec, tmp_path, monkeypatch, """
+def test_assert(live_gui):
+    live_gui.fault("assert")
+    live_gui.click("new_project")
+    live_gui.wait_until(lambda c: c.value("project") != "untitled", timeout=120)
+""")
+    result.assert_outcomes(failed=1)
+    assert "cannot schedule new futures after shutdown" in result.stdout.str()
+    assert ends["test_assert"]["outcome"] == "failed"
+    assert "subprocess degraded" in ends["test_assert"]["message"]
+
+
+def test_a_crashed_app_names_its_exit(pytester, aut_spec, tmp_path, monkeypatch):
+    result, ends = run_inner(pytester, aut_spec, tmp_path, monkeypatch, """
+def test_crash(live_gui):
+    live_gui.fault("crash")
+    live_gui.wait_until(lambda c: c.value("counter") == 10**6, timeout=120)
+""")
+    result.assert_outcomes(failed=1)
+    assert "SIGABRT" in result.stdout.str()
+
+
+def test_without_a_spec_the_fixture_says_what_to_give(pytester, monkeypatch):
+    monkeypatch.delenv("LIVEGUI_AUT_SPEC", raising=False)
+    pytester.makepyfile(test_inner="def test_x(live_gui): pass\n")
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    assert result.ret != 0
+    assert "--livegui-aut-spec" in result.stderr.str() + result.stdout.str()
