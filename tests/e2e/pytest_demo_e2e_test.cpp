@@ -160,8 +160,9 @@ TEST(JunitFormat, ReportsPerTestAndATornOrMissingReportMeansTheRunnerDied) {
         "[[tiers]]\nname = \"t\"\n"
         "[[tiers.entries]]\nname = \"full\"\nformat = \"junit\"\nxfail = [\"s.bad\"]\n"
         "command = [\"/bin/sh\", \"-c\", \"cp report.xml \\\"$LIVEGUI_JUNIT_FILE\\\"; exit 1\"]\ncwd = \".\"\n"
+        // A plan writes "$$" for a literal "$": "$$$$" is the shell's own pid.
         "[[tiers.entries]]\nname = \"torn\"\nformat = \"junit\"\n"
-        "command = [\"/bin/sh\", \"-c\", \"head -c 60 report.xml > \\\"$1\\\"; kill -9 $$\", \"sh\", \"{junit}\"]\n"
+        "command = [\"/bin/sh\", \"-c\", \"head -c 60 report.xml > \\\"$1\\\"; kill -9 $$$$\", \"sh\", \"{junit}\"]\n"
         "cwd = \".\"\n"
         "[[tiers.entries]]\nname = \"none\"\nformat = \"junit\"\ncommand = [\"/bin/true\"]\n");
   PlanRun r = run_plan(dir, dir / "plan.toml");
