@@ -95,7 +95,9 @@ TEST(Package, InstalledPackageBuildsAndRunsAConsumerProject) {
 
   const fs::path cmake_dir = prefix / LIVEGUI_INSTALL_LIBDIR / "cmake/livegui";
   for (const fs::path& p :
-       {prefix / "bin/livegui-batch", cmake_dir / "liveguiConfig.cmake", cmake_dir / "liveguiConfigVersion.cmake",
+       {prefix / "bin/livegui-batch", prefix / "bin/livegui-aut",
+        prefix / "lib/python3/dist-packages/livegui_pytest/__init__.py",
+        prefix / "lib/python3/dist-packages/livegui_pytest/plugin.py", cmake_dir / "liveguiConfig.cmake", cmake_dir / "liveguiConfigVersion.cmake",
         cmake_dir / "liveguiTargets.cmake", cmake_dir / "LiveguiTesting.cmake",
         prefix / "include/livegui/harness/gtest_integration.hpp", prefix / "include/livegui/harness/app_handle.hpp",
         prefix / "include/livegui/hookclient/hook_client.hpp", prefix / "include/livegui/hookserver/hook_server.hpp",
