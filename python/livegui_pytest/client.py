@@ -184,9 +184,10 @@ class LiveGuiClient:
         while True:
             try:
                 self.ensure_alive()
+                result = predicate(self)  # its own calls may be the first to see the app degraded
             except SubprocessDegraded as e:
-                raise SubprocessDegraded(str(e).replace(": AUT pid", " while waiting for \"%s\": AUT pid" % what, 1))
-            result = predicate(self)
+                raise SubprocessDegraded(str(e).replace(": AUT pid", " while waiting for \"%s\": AUT pid" % what, 1)) \
+                    from None
             if result:
                 return result
             if time.monotonic() >= deadline:
