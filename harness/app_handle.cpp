@@ -92,6 +92,7 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   std::optional<LaunchedAut> aut;  ///< set while the launcher has a process
   bool exit_recorded = false;      ///< last_exit describes the current AUT
   std::shared_ptr<HookClient> hook;
+  LogCap log_cap;  ///< on the current AUT's log
 
   std::optional<TestRef> current_test;
   std::optional<TestRef> previous_test;  ///< the test that ran before the current one
@@ -173,7 +174,7 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
       return last_check = r;
     }
     r.pid = aut->pid;
-    rotate_log_if_larger(aut->log_file, spec.max_log_bytes);
+    log_cap.enforce();
     Probe p = launcher->probe();
     if (p.exited) {
       r.state = AutHealth::Dead;
@@ -266,6 +267,7 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
     pending_reason.clear();
     ever_started = true;
     aut = launched;
+    log_cap = LogCap(launched.log_file, spec.max_log_bytes);
     owns = true;
     last_time_to_ready = launched.time_to_ready;
     started_for_suite = for_test ? std::optional<std::string>(for_test->suite) : std::nullopt;
@@ -293,6 +295,15 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
       record_exit(AutExit{report.status, owns}, blame(false));
     aut.reset();
     return report;
+  }
+
+  /// Begins stopping the current (owned, degraded) AUT without waiting; the
+  /// caller starts the next one, then calls launcher->finish_retired().
+  void retire_locked() {
+    hook.reset();
+    StopReport report = launcher->retire(spec);
+    if (report.already_exited && aut && !exit_recorded) record_exit(AutExit{report.status, owns}, blame(false));
+    aut.reset();
   }
 
   // ---- hook client plumbing ----------------------------------------------
@@ -376,6 +387,7 @@ std::unique_ptr<AppHandle> AppHandle::attach_or_start(AppSpec spec, std::unique_
     im.pending_reason = e.what();
     return handle;
   }
+  im.log_cap = LogCap(im.aut->log_file, im.spec.max_log_bytes);
   im.owns = false;
   im.ever_started = true;
   im.state = *st;  // the owner stays the one recorded
@@ -486,8 +498,22 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
                                                                indent(tail, "  | ")));
     }
   }
-  im.stop_locked(/*graceful=*/c.healthy(), /*take_over=*/true);
-  im.start_locked(ev.reason, test);
+  // A degraded AUT of ours on a port of its own choosing need not be gone
+  // before its successor starts: its stop overlaps the new start (issue 13).
+  // A fixed port must be free first; a healthy one is asked to shut down.
+  if (c.state == AutHealth::Degraded && im.owns && im.spec.port == 0) {
+    im.retire_locked();
+    try {
+      im.start_locked(ev.reason, test);
+    } catch (...) {
+      im.launcher->finish_retired(im.spec);
+      throw;
+    }
+    im.launcher->finish_retired(im.spec);
+  } else {
+    im.stop_locked(/*graceful=*/c.healthy(), /*take_over=*/true);
+    im.start_locked(ev.reason, test);
+  }
   ev.pid = im.aut->pid;
   ev.took = Clock::now() - t0;
   if (ev.kind == ReadyEvent::Kind::Respawned) {
@@ -512,16 +538,19 @@ void AppHandle::test_started(const TestRef& test) {
 std::optional<AutExit> AppHandle::test_finished(const TestRef& test) {
   std::lock_guard lock(impl_->mutex);
   Impl& im = *impl_;
+  // The test's end is not written on its own: one state-file write per test
+  // (issue 13). The file names this test until the next one starts or a
+  // transition is written; a death during the test is one, written here
+  // (durably, by record_exit) with current_test already cleared.
+  im.previous_test = test;
+  im.current_test.reset();
+  im.state.current_test.reset();
   std::optional<AutExit> exit;
   if (im.launcher->has_process() && im.aut) {
     exit = im.launcher->exited();
     if (exit) im.record_exit(*exit, test.full());
-    rotate_log_if_larger(im.aut->log_file, im.spec.max_log_bytes);
+    im.log_cap.enforce();
   }
-  im.previous_test = test;
-  im.current_test.reset();
-  im.state.current_test.reset();
-  im.write_state(false);  // a death during the test was already written durably by record_exit
   return exit;
 }
 

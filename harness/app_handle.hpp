@@ -113,7 +113,9 @@ class AppHandle {
 
   /// A test begins / ends (the gtest listener calls these; ensure_ready()
   /// also marks the test as begun). test_finished() checks, cheaply, whether
-  /// the AUT died during the test and attributes the death to it.
+  /// the AUT died during the test and attributes the death to it. The state
+  /// file is written once per test, at its start (and at a death); a test's
+  /// end alone is not written.
   void test_started(const TestRef& test);
   std::optional<AutExit> test_finished(const TestRef& test);
 

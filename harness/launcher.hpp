@@ -120,6 +120,19 @@ class Launcher {
   /// SIGKILL, bounded wait. Never throws. Afterwards has_process() is false.
   virtual StopReport stop(const AppSpec& spec, bool graceful) = 0;
 
+  /// Begins stopping the current (owned) process without waiting for it, so
+  /// that its stop overlaps the start of its successor: afterwards
+  /// has_process() is false and start() may follow at once; finish_retired()
+  /// completes the stop. Only for an AUT that does not hold a fixed port.
+  /// The default stops it here and now (signals, no graceful request).
+  /// Never throws.
+  virtual StopReport retire(const AppSpec& spec) { return stop(spec, false); }
+
+  /// Completes the stop of what retire() left running: grace, SIGKILL,
+  /// bounded wait for the whole group. Nothing when nothing is retired.
+  /// Never throws.
+  virtual void finish_retired(const AppSpec& spec) { (void)spec; }
+
   /// Forgets the current process without stopping it (an attached AUT that
   /// belongs to someone else). Never throws.
   virtual void release() = 0;

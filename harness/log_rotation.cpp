@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "common/log.hpp"
 
@@ -99,6 +100,39 @@ bool rotate_log_if_larger(const fs::path& log, std::uint64_t max_bytes) {
   logger("harness")->debug("AUT log {} passed {} bytes: moved {} bytes to {}", log.string(), max_bytes,
                            static_cast<long long>(at), rotated.string());
   return true;
+}
+
+LogCap::LogCap(fs::path log, std::uint64_t max_bytes) : log_(std::move(log)), max_bytes_(max_bytes) {
+  if (max_bytes_ > 0) fd_ = ::open(log_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+LogCap::~LogCap() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+LogCap::LogCap(LogCap&& other) noexcept
+    : log_(std::move(other.log_)), max_bytes_(other.max_bytes_), fd_(std::exchange(other.fd_, -1)) {}
+
+LogCap& LogCap::operator=(LogCap&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    log_ = std::move(other.log_);
+    max_bytes_ = other.max_bytes_;
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+bool LogCap::enforce() {
+  if (max_bytes_ == 0 || log_.empty()) return false;
+  if (fd_ >= 0) {
+    // The rotation truncates in place: the descriptor stays on the log.
+    struct stat st{};
+    if (::fstat(fd_, &st) == 0 && static_cast<std::uint64_t>(st.st_size) <= max_bytes_) return false;
+  } else {
+    fd_ = ::open(log_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  }
+  return rotate_log_if_larger(log_, max_bytes_);
 }
 
 }  // namespace livegui

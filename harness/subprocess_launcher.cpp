@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <csignal>
 
 #include "common/environment.hpp"
 #include "common/log.hpp"
@@ -52,6 +53,8 @@ SubprocessLauncher::~SubprocessLauncher() {
   try {
     if (owned_) owned_->stop(500ms, 2000ms);
     owned_.reset();
+    if (retired_) retired_->stop(500ms, 2000ms);
+    retired_.reset();
     attached_.reset();  // not ours to stop
     shutdown();
   } catch (...) {
@@ -78,13 +81,14 @@ std::string SubprocessLauncher::prepare_display(const AppSpec& spec, const Launc
   return xvfb_->display();
 }
 
-void SubprocessLauncher::make_health_client(const AppSpec& spec, int port) {
-  HookClientOptions opt = client_options(spec, port);
+void SubprocessLauncher::make_health_probe(const AppSpec& spec, int port) {
+  HealthProbeOptions opt;
+  opt.port = port;
+  opt.token = spec.token;
   // A probe must be cheap and bounded even against a wedged app.
   opt.connect_timeout = 500ms;
   opt.read_timeout = 1000ms;
-  opt.write_timeout = 1000ms;
-  health_client_ = std::make_unique<HookClient>(opt);
+  health_probe_.emplace(opt);
 }
 
 LaunchedAut SubprocessLauncher::start(const AppSpec& spec, const LaunchRequest& request) {
@@ -140,7 +144,7 @@ LaunchedAut SubprocessLauncher::start(const AppSpec& spec, const LaunchRequest& 
       current_ = LaunchedAut{child.pid(), child.pgid(), child.start_time(), ready.port, request.log_file, display,
                              std::chrono::steady_clock::now() - spawned_at};
       owned_.emplace(std::move(child));
-      make_health_client(spec, ready.port);
+      make_health_probe(spec, ready.port);
       logger("harness")->debug("AUT pid {} ready on port {} in {}", current_.pid, current_.port,
                                human_duration(current_.time_to_ready));
       return current_;
@@ -190,7 +194,7 @@ LaunchedAut SubprocessLauncher::attach(const AppSpec& spec, const AutRecord& rec
   attached_.emplace(std::move(*adopted));
   current_ = LaunchedAut{record.pid, record.pgid, record.start_time, record.port, record.log_file, record.display,
                          std::chrono::nanoseconds(0)};
-  make_health_client(spec, record.port);
+  make_health_probe(spec, record.port);
   return current_;
 }
 
@@ -222,7 +226,7 @@ Probe SubprocessLauncher::probe() {
   }
   if ((out.exited = exited())) return out;
   try {
-    Health h = health_client_->health();
+    Health h = health_probe_->get();
     out.health = HealthReading{h.ok, h.pid, h.frame, h.last_frame_age_ms, h.reasons};
   } catch (const HookError& e) {
     // Unreachable while alive is often a process on its way out: give the
@@ -255,7 +259,7 @@ StopReport SubprocessLauncher::stop(const AppSpec& spec, bool graceful) {
     // Our kept-alive /health connection would hold one of the app's server
     // threads, and a server that joins its threads on shutdown would wait
     // for that connection to time out.
-    health_client_.reset();
+    health_probe_.reset();
     bool asked = false;
     if (graceful && spec.shutdown_request && has_process() && !exited()) asked = request_shutdown(spec);
     if (owned_) {
@@ -276,9 +280,38 @@ StopReport SubprocessLauncher::stop(const AppSpec& spec, bool graceful) {
   }
   owned_.reset();
   attached_.reset();
-  health_client_.reset();
+  health_probe_.reset();
+  finish_retired(spec);
   report.took = std::chrono::steady_clock::now() - started;
   return report;
+}
+
+StopReport SubprocessLauncher::retire(const AppSpec& spec) {
+  // An exited AUT, an attached one or one with stragglers is stopped as usual
+  // (quick, and its exit status is the news); a running one is only asked.
+  if (!owned_ || exited() || retired_) return stop(spec, false);
+  StopReport report;
+  auto started = std::chrono::steady_clock::now();
+  health_probe_.reset();
+  report.sent_sigterm = owned_->signal_group(SIGTERM);
+  if (report.sent_sigterm) owned_->signal_group(SIGCONT);  // a stopped process cannot act on SIGTERM
+  retired_ = std::move(owned_);
+  owned_.reset();
+  report.took = std::chrono::steady_clock::now() - started;
+  return report;
+}
+
+void SubprocessLauncher::finish_retired(const AppSpec& spec) {
+  if (!retired_) return;
+  try {
+    StopReport r = retired_->stop(spec.term_grace, spec.kill_wait);
+    if (r.sent_sigkill)
+      logger("harness")->warn("retired AUT pid {} ignored SIGTERM for {}: killed", retired_->pid(),
+                              human_duration(spec.term_grace));
+  } catch (const std::exception& e) {
+    logger("harness")->error("stopping retired AUT pid {}: {}", retired_->pid(), e.what());
+  }
+  retired_.reset();
 }
 
 void SubprocessLauncher::release() {
@@ -288,7 +321,7 @@ void SubprocessLauncher::release() {
     owned_->stop(500ms, 2000ms);
     owned_.reset();
   }
-  health_client_.reset();
+  health_probe_.reset();
 }
 
 void SubprocessLauncher::shutdown() {

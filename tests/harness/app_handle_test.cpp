@@ -161,6 +161,77 @@ TEST_F(AppHandlePolicy, ADegradedAutIsReplacedWithoutAGracefulRequest) {
   EXPECT_TRUE(state().degraded_reasons.empty());
 }
 
+TEST_F(AppHandlePolicy, TheStateFileIsWrittenOncePerTest) {
+  // Each write is a new file renamed over the old one: a new inode.
+  auto inode = [&] {
+    struct stat st{};
+    if (::stat((dir_ / "state" / "aut-state.json").c_str(), &st) != 0) return ino_t{0};
+    return st.st_ino;
+  };
+  auto h = handle();
+  h->test_started(a_);
+  h->ensure_ready(a_);
+  h->test_finished(a_);
+  for (const TestRef& t : {b_, c_}) {
+    const ino_t before = inode();
+    h->test_started(t);  // the listener's OnTestStart
+    const ino_t at_start = inode();
+    EXPECT_NE(at_start, before) << t.full() << ": its start is recorded";
+    EXPECT_EQ(state().current_test->full(), t.full());
+    h->ensure_ready(t);  // LiveAppTest::SetUp: a healthy AUT, nothing to record
+    EXPECT_EQ(inode(), at_start) << t.full() << ": ensure_ready on a healthy AUT rewrote the state file";
+    h->test_finished(t);
+    EXPECT_EQ(inode(), at_start) << t.full() << ": the end of a test alone is not written";
+  }
+  h->stop();
+  EXPECT_FALSE(state().current_test) << "the owner's stop clears it";
+}
+
+TEST_F(AppHandlePolicy, ADegradedAutsStopOverlapsItsSuccessorsStart) {
+  auto h = handle();  // port 0: the app picks its own
+  h->ensure_ready(a_);
+  world_->degrade({"assertion failed"});
+  h->test_finished(a_);
+  world_->calls.clear();
+  auto ev = h->ensure_ready(b_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Respawned);
+  EXPECT_EQ(world_->calls, (std::vector<std::string>{"retire", "start 2", "finish_retired"}))
+      << "the old AUT is asked to stop, the new one started, then the old one's stop completed";
+  EXPECT_FALSE(world_->retired);
+  EXPECT_EQ(state().status, AutStatus::Healthy);
+}
+
+TEST_F(AppHandlePolicy, AFixedPortOrADeadAutIsStoppedBeforeTheNextStart) {
+  {
+    AppSpec s = spec();
+    s.port = 45678;  // the successor needs the same port: no overlap
+    auto h = handle(s);
+    h->ensure_ready(a_);
+    world_->degrade({"assertion failed"});
+    world_->calls.clear();
+    h->ensure_ready(b_);
+    EXPECT_EQ(world_->calls, (std::vector<std::string>{"stop signals", "start 2"}));
+  }
+  world_->calls.clear();
+  auto h = handle();
+  h->ensure_ready(a_);
+  world_->kill(ExitStatus::killed(SIGSEGV));
+  world_->calls.clear();
+  h->ensure_ready(b_);
+  EXPECT_EQ(world_->calls, (std::vector<std::string>{"stop signals", "start 2"})) << "a dead AUT has nothing to overlap";
+}
+
+TEST_F(AppHandlePolicy, AFailedStartAfterARetireStillCompletesTheOldStop) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  world_->degrade({"assertion failed"});
+  world_->start_results.push_back(StartError(StartFailure::DiedStarting, "died starting"));
+  world_->calls.clear();
+  EXPECT_THROW(h->ensure_ready(b_), StartError);
+  EXPECT_EQ(world_->calls, (std::vector<std::string>{"retire", "start 2", "finish_retired"}));
+  EXPECT_FALSE(world_->retired);
+}
+
 TEST_F(AppHandlePolicy, AStaleHeartbeatIsDegradedEvenWhenTheAppSaysOk) {
   auto h = handle();
   h->ensure_ready(a_);

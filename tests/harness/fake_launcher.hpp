@@ -33,6 +33,7 @@ struct FakeWorld {
   int stops = 0;
   int graceful_stops = 0;
   int releases = 0;
+  bool retired = false;  ///< retire() left a process to finish_retired()
   std::vector<std::string> calls;
 
   /// The current AUT dies.
@@ -124,6 +125,25 @@ class FakeLauncher : public Launcher {
     r.sent_sigterm = !graceful && !w_->exit;
     w_->has_process = false;
     return r;
+  }
+
+  StopReport retire(const AppSpec&) override {
+    std::lock_guard lock(w_->mutex);
+    w_->calls.push_back("retire");
+    StopReport r;
+    r.already_exited = w_->exit.has_value();
+    r.status = w_->exit ? w_->exit->status : ExitStatus::exited(0);
+    r.sent_sigterm = !w_->exit;
+    w_->has_process = false;
+    w_->retired = true;
+    return r;
+  }
+
+  void finish_retired(const AppSpec&) override {
+    std::lock_guard lock(w_->mutex);
+    if (!w_->retired) return;
+    w_->calls.push_back("finish_retired");
+    w_->retired = false;
   }
 
   void release() override {
