@@ -1,6 +1,9 @@
 #include "harness/subprocess.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -12,15 +15,6 @@
 #include <csignal>
 #include <cstring>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/process/v2/environment.hpp>
-// Boost 1.81 header-only mode forgets to include process_environment's
-// definitions; this one TU provides them.
-#include <boost/process/v2/impl/environment.ipp>
-#include <boost/process/v2/process.hpp>
-#include <boost/process/v2/stdio.hpp>
-#include <boost/process/v2/start_dir.hpp>
-
 #include "common/backoff.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
@@ -30,7 +24,6 @@
 extern char** environ;
 
 namespace livegui {
-namespace bp = boost::process::v2;
 using Clock = std::chrono::steady_clock;
 
 std::string ExitStatus::describe() const {
@@ -43,62 +36,83 @@ namespace {
 
 int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 
-/// Boost 1.81's close_all() compares each whitelisted fd with itself instead
-/// of with the next one, so it never closes the gaps between whitelisted fds:
-/// every non-close-on-exec fd below the highest one (its error pipe, our
-/// inherit_fds) leaked into the child. Closes those gaps (fds >= 3); the range
-/// above the highest is closed by Boost. Runs after fork: no allocation.
-void close_whitelist_gaps(const std::vector<int>& whitelist) {
-  constexpr std::size_t kMax = 64;
-  int keep[kMax];
-  std::size_t n = 0;
-  for (int fd : whitelist)
-    if (fd >= 3 && n < kMax) keep[n++] = fd;
-  std::sort(keep, keep + n);
-  unsigned int from = 3;
-  for (std::size_t i = 0; i < n; ++i) {
-    auto fd = static_cast<unsigned int>(keep[i]);
-    if (fd > from) ::syscall(SYS_close_range, from, fd - 1, 0);
-    from = std::max(from, fd + 1);
+/// Everything the child needs between clone() and execve(), prepared by the
+/// parent: the child shares our memory and may only make
+/// system calls (no allocation, no locks, no stdio).
+struct ChildPlan {
+  const char* path = nullptr;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  const char* cwd = nullptr;  ///< nullptr: inherit
+  int stdin_fd = -1;          ///< /dev/null, close-on-exec, >= 3
+  int out_fd = -1;            ///< the log file or /dev/null, close-on-exec, >= 3
+  const int* keep = nullptr;  ///< inherit_fds (>= 3), sorted
+  std::size_t keep_count = 0;
+  bool die_with_parent = true;
+  pid_t parent = 0;
+};
+
+/// The child's side: own process group, die with the parent, stdio, the fds
+/// it inherits and no other, a clean signal state, exec. On failure the
+/// errno lands in *error (shared memory: the parent is suspended until we
+/// exec or exit) and the child exits 127.
+[[noreturn]] void exec_child(const ChildPlan& plan, volatile int* error) {
+  auto fail = [&]() {
+    *error = errno ? errno : EINVAL;
+    ::_exit(127);
+  };
+  if (::setpgid(0, 0) != 0) fail();
+  if (plan.die_with_parent) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != plan.parent) ::_exit(127);  // the parent died before prctl
   }
+  if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.out_fd, 1) < 0 || ::dup2(plan.out_fd, 2) < 0) fail();
+  unsigned int from = 3;
+  for (std::size_t i = 0; i < plan.keep_count; ++i) {
+    int fd = plan.keep[i];
+    int flags = ::fcntl(fd, F_GETFD);
+    if (flags < 0 || ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) fail();
+    if (static_cast<unsigned int>(fd) > from) ::syscall(SYS_close_range, from, static_cast<unsigned int>(fd) - 1, 0);
+    from = std::max(from, static_cast<unsigned int>(fd) + 1);
+  }
+  ::syscall(SYS_close_range, from, ~0U, 0);
+  if (plan.cwd && ::chdir(plan.cwd) != 0) fail();
+  // Handlers of ours must not run in the child (it shares our memory until
+  // exec): every caught signal back to its default, SIGPIPE too; then the
+  // mask the parent blocked for us is cleared.
+  struct sigaction dfl{};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    struct sigaction old{};
+    if (::sigaction(sig, nullptr, &old) != 0) continue;
+    if (old.sa_handler != SIG_IGN || sig == SIGPIPE) ::sigaction(sig, &dfl, nullptr);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::execve(plan.path, plan.argv, plan.envp);
+  fail();
 }
 
-/// Runs in the forked child before exec: own process group, die with the
-/// parent, and a clean signal mask (the parent may block signals).
-struct ChildSetup {
-  bool die_with_parent;
-  pid_t parent;
-  std::vector<int> inherit_fds;
-
-  // Parent, before fork: the launcher closes every fd not on its whitelist.
-  template <typename Launcher>
-  boost::system::error_code on_setup(Launcher& launcher, const bp::filesystem::path&,
-                                     const char* const*) const {
-    for (int fd : inherit_fds) launcher.fd_whitelist.push_back(fd);
-    return {};
-  }
-
-  template <typename Launcher>
-  boost::system::error_code on_exec_setup(Launcher& launcher, const bp::filesystem::path&,
-                                          const char* const*) const {
-    if (::setpgid(0, 0) != 0) return {errno, boost::system::system_category()};
-    for (int fd : inherit_fds) {
-      int flags = ::fcntl(fd, F_GETFD);
-      if (flags < 0 || ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0)
-        return {errno, boost::system::system_category()};
-    }
-    close_whitelist_gaps(launcher.fd_whitelist);
-    if (die_with_parent) {
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
-    }
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);
-    return {};
-  }
+struct ChildStart {
+  const ChildPlan* plan;
+  volatile int* error;
 };
+
+int child_main(void* arg) {
+  auto* start = static_cast<ChildStart*>(arg);
+  exec_child(*start->plan, start->error);
+}
+
+/// `fd` moved to a close-on-exec descriptor >= 3 (so that dup2 onto 0-2 in
+/// the child never meets itself). Returns the new fd; closes the old one.
+int above_stdio(int fd) {
+  if (fd >= 3) return fd;
+  int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  ::close(fd);
+  return moved;
+}
 
 std::vector<std::string> build_environment(const SpawnOptions& opt) {
   std::map<std::string, std::string> env;
@@ -170,31 +184,75 @@ Subprocess Subprocess::spawn(const SpawnOptions& opt) {
 
   Subprocess child;
   child.executable_ = exe;
-  try {
-    boost::asio::io_context ctx;
-    ChildSetup setup{opt.die_with_parent, ::getpid(), opt.inherit_fds};
-    auto env = build_environment(opt);
-    // process_stdio's bindings own the fds they open; build it in place.
-    auto start = [&](auto&&... extra) {
-      if (out_fd >= 0)
-        return bp::process(ctx, bp::filesystem::path(exe.string()), opt.args,
-                           bp::process_stdio{nullptr, out_fd, out_fd}, bp::process_environment(env), setup,
-                           extra...);
-      return bp::process(ctx, bp::filesystem::path(exe.string()), opt.args,
-                         bp::process_stdio{nullptr, nullptr, nullptr}, bp::process_environment(env), setup,
-                         extra...);
-    };
-    bp::process proc = opt.cwd.empty() ? start() : start(bp::process_start_dir(opt.cwd.string()));
-    child.pid_ = proc.id();
-    proc.detach();  // we own the pid from here on, through our pidfd
-  } catch (const std::exception& e) {
+  auto fail = [&](const std::string& why) {
     if (out_fd >= 0) ::close(out_fd);
-    std::string why = e.what();
-    auto colon = why.find(": ");  // "default_launcher: No such file…" → the reason
-    if (colon != std::string::npos) why = why.substr(colon + 2);
     throw SpawnError("cannot start " + exe.string() + ": " + why);
+  };
+  if (out_fd < 0) out_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  int in_fd = above_stdio(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  out_fd = above_stdio(out_fd);
+  if (in_fd < 0 || out_fd < 0) {
+    if (in_fd >= 0) ::close(in_fd);
+    fail(std::string("cannot open /dev/null: ") + std::strerror(errno));
   }
-  if (out_fd >= 0) ::close(out_fd);
+
+  // argv, environment and fds, all allocated before the clone.
+  const std::string path = exe.string();
+  std::vector<char*> argv{const_cast<char*>(path.c_str())};
+  for (const auto& a : opt.args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<std::string> env = build_environment(opt);
+  std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<int> keep;
+  for (int fd : opt.inherit_fds)
+    if (fd >= 3) keep.push_back(fd);
+  std::sort(keep.begin(), keep.end());
+  const std::string cwd = opt.cwd.string();
+  ChildPlan plan;
+  plan.path = path.c_str();
+  plan.argv = argv.data();
+  plan.envp = envp.data();
+  plan.cwd = opt.cwd.empty() ? nullptr : cwd.c_str();
+  plan.stdin_fd = in_fd;
+  plan.out_fd = out_fd;
+  plan.keep = keep.data();
+  plan.keep_count = keep.size();
+  plan.die_with_parent = opt.die_with_parent;
+  plan.parent = ::getpid();
+
+  // vfork-style (CLONE_VM | CLONE_VFORK): no copy of our page tables (the cost of fork, and of Boost.Process
+  // on top of it); we are suspended until the child execs or exits. Every
+  // signal stays blocked meanwhile, so no handler of ours runs in the child.
+  // The child runs on a stack of its own (as glibc's posix_spawn does), so
+  // that nothing it does can touch our frames.
+  constexpr std::size_t kChildStack = 64 * 1024;
+  void* stack = ::mmap(nullptr, kChildStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) {
+    ::close(in_fd);
+    fail(std::string("cannot allocate the child's stack: ") + std::strerror(errno));
+  }
+  volatile int child_error = 0;
+  ChildStart start{&plan, &child_error};
+  sigset_t all, old_mask;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old_mask);
+  pid_t pid = ::clone(&child_main, static_cast<char*>(stack) + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+  int clone_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ::munmap(stack, kChildStack);
+  ::close(in_fd);
+  if (pid < 0) fail(std::string("clone failed: ") + std::strerror(clone_errno));
+  if (child_error != 0) {
+    int err = child_error;
+    ::waitpid(pid, nullptr, 0);  // exited already (127): reap it
+    fail(std::strerror(err));
+  }
+  child.pid_ = pid;
+  ::close(out_fd);
+  out_fd = -1;
   child.pidfd_ = open_pidfd(child.pid_);
   if (auto st2 = read_proc_stat(child.pid_)) child.start_time_ = st2->start_time;
   logger("harness")->debug("started {} (pid {})", exe.string(), child.pid_);

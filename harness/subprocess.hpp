@@ -2,7 +2,9 @@
 // A child process that leads its own process group, with output to a file,
 // stdin from /dev/null, and a kernel-backed exit status (pidfd). Every
 // blocking call is bounded. Stopping escalates SIGTERM → grace → SIGKILL to the
-// whole group, so grandchildren die with the child.
+// whole group, so grandchildren die with the child. Spawned posix_spawn-style
+// with clone(CLONE_VM | CLONE_VFORK) + execve() (no copy of our page tables:
+// issue 13); an exec failure is reported synchronously as a SpawnError.
 //
 // Trap: with die_with_parent the kernel sends SIGKILL when the *thread* that
 // spawned the child exits (PR_SET_PDEATHSIG), so spawn from a long-lived thread.
