@@ -1,16 +1,21 @@
-// batcher_bench: what livegui-batch costs per entry, next to running the same
-// test binaries directly and to ctest running them, measured in one run (so
-// the ratios compare like with like on this machine), and its peak memory for
-// a generated 1,000-entry plan.
+// batcher_bench: what livegui-batch costs per entry next to the floor (the
+// same binaries spawned one after the other, nothing else), ctest and, when
+// it is on PATH, gtest-parallel, at -j1 and -j2, measured in one run; and its
+// peak memory for a generated 1,000-entry plan.
 //
 //   batcher_bench [--quick] [--entries N] [--rounds R]
 //
-// Every round runs N copies of a small GoogleTest binary (3 tests) four
-// ways, in rotating order: directly one after the other; directly doing what
-// the batcher asks of each binary (--gtest_list_tests, then a run with
-// GTEST_OUTPUT=json), to separate the binary's own cost from the batcher's;
-// as an N-entry plan through livegui-batch (-j1, reports written); through
-// ctest (-j1, one add_test per binary). Figures are medians over the rounds.
+// The workload is N copies (real files) of a small GoogleTest binary (3
+// tests). Each round runs every way once per -j, in order A B C …, reversed
+// every other round, so that a change of load hits all ways alike; ratios are
+// paired (way / floor of the same round and -j) and printed as the median
+// with min–max over the rounds. The ways:
+//   floor        posix_spawn each binary (stdout, stderr → /dev/null), wait;
+//                at -j2 two at a time
+//   shell loop   sh -c 'for f; do "$f" >/dev/null; done' (-j1 only)
+//   livegui-batch an N-entry plan, -q, reports written
+//   ctest        a generated CTestTestfile.cmake (one add_test per binary)
+//   gtest-parallel the N binaries (only when installed: it is not a Debian package)
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -27,6 +32,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -45,31 +51,81 @@ using namespace std::chrono_literals;
 struct Options {
   bool quick = false;
   int entries = 50;
-  int rounds = 5;
+  int rounds = 7;
 };
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
-double median(std::vector<double> v) {
+struct Summary {
+  double median = 0, min = 0, max = 0;
+};
+Summary summarize(std::vector<double> v) {
+  if (v.empty()) return {};
   std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[v.size() / 2];
+  return {v[v.size() / 2], v.front(), v.back()};
 }
 
-/// Runs argv to completion (bounded), output to `log`. Returns wall ms.
-double run_timed(const std::string& exe, const std::vector<std::string>& args, const fs::path& log,
-                 const std::map<std::string, std::string>& env = {}) {
-  livegui::SpawnOptions so;
-  so.executable = exe;
-  so.args = args;
-  so.output_file = log;
-  so.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}};
-  for (const auto& [k, v] : env) so.env_set[k] = v;
+/// posix_spawn of argv in its own process group, stdin /dev/null, stdout and
+/// stderr to `out` (/dev/null when empty). Returns the pid.
+pid_t spawn(const std::vector<std::string>& argv, const fs::path& out = {}) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, out.empty() ? "/dev/null" : out.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  std::vector<char*> cargv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, cargv[0], &fa, &attr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+  return pid;
+}
+
+/// Waits at most 600 s for `pid`; kills its group after that. Returns the status.
+int wait_bounded(pid_t pid, rusage* ru = nullptr) {
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  pollfd p{pidfd, POLLIN, 0};
+  if (pidfd >= 0 && ::poll(&p, 1, 600'000) <= 0) ::kill(-pid, SIGKILL);
+  int status = 0;
+  rusage local{};
+  ::wait4(pid, &status, 0, ru ? ru : &local);
+  if (pidfd >= 0) ::close(pidfd);
+  return status;
+}
+
+/// Runs argv to completion (bounded) and returns wall ms; throws when it fails.
+double run_timed(const std::vector<std::string>& argv, const fs::path& out, bool must_pass = true) {
   auto t = Clock::now();
-  auto child = livegui::Subprocess::spawn(so);
-  auto st = child.wait_for(600s);
+  int st = wait_bounded(spawn(argv, out));
   double took = ms_since(t);
-  if (!st) throw std::runtime_error(exe + " did not finish within 600 s");
+  if (must_pass && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+    throw std::runtime_error(argv[0] + " failed (status " + std::to_string(st) + "); its output is in " + out.string());
   return took;
+}
+
+/// The floor: every binary spawned and waited for, `jobs` at a time.
+double floor_run(const std::vector<std::string>& binaries, int jobs) {
+  auto t = Clock::now();
+  std::size_t next = 0;
+  int running = 0;
+  while (next < binaries.size() || running > 0) {
+    while (running < jobs && next < binaries.size()) {
+      spawn({binaries[next++]});
+      ++running;
+    }
+    int st = 0;
+    if (::waitpid(-1, &st, 0) > 0) --running;  // only these children run now
+    if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) throw std::runtime_error("a test binary failed in the floor run");
+  }
+  return ms_since(t);
 }
 
 struct Rusage {
@@ -80,54 +136,48 @@ struct Rusage {
 
 /// Runs argv in its own process group and reports its own peak RSS (wait4).
 Rusage run_with_rusage(const std::vector<std::string>& argv, const fs::path& log) {
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
-  std::vector<char*> cargv;
-  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-  pid_t pid = 0;
   auto t = Clock::now();
-  int rc = posix_spawn(&pid, cargv[0], &fa, &attr, cargv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
-  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  pollfd p{pidfd, POLLIN, 0};
-  if (::poll(&p, 1, 600'000) <= 0) {
-    ::kill(-pid, SIGKILL);
-  }
   Rusage out;
   rusage ru{};
-  ::wait4(pid, &out.status, 0, &ru);
+  out.status = wait_bounded(spawn(argv, log), &ru);
   out.wall_ms = ms_since(t);
   out.max_rss_kb = ru.ru_maxrss;
-  ::close(pidfd);
   return out;
 }
 
-void write_plan(const fs::path& file, int n, const std::string& exe, bool command) {
+void write_plan(const fs::path& file, const std::vector<std::string>& binaries, bool command) {
   std::ofstream out(file);
   out << "[[tiers]]\nname = \"bench\"\n";
-  for (int i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i < binaries.size(); ++i) {
     out << "[[tiers.entries]]\nname = \"e" << i << "\"\n";
     if (command)
-      out << "command = [\"" << exe << "\"]\n";
+      out << "command = [\"" << binaries[i] << "\"]\n";
     else
-      out << "executables = \"" << exe << "\"\n";
+      out << "executables = \"" << binaries[i] << "\"\n";
   }
 }
 
-void write_ctest_file(const fs::path& dir, int n, const std::string& exe) {
+void write_ctest_file(const fs::path& dir, const std::vector<std::string>& binaries) {
   std::ofstream out(dir / "CTestTestfile.cmake");
-  for (int i = 0; i < n; ++i) out << "add_test(e" << i << " \"" << exe << "\")\n";
+  for (std::size_t i = 0; i < binaries.size(); ++i) out << "add_test(e" << i << " \"" << binaries[i] << "\")\n";
 }
+
+std::string find_on_path(const std::vector<std::string>& names) {
+  for (const auto& n : names) {
+    auto p = livegui::find_executable(n);
+    if (!p.empty()) return p.string();
+  }
+  return {};
+}
+
+struct Way {
+  Way(std::string n, int j, std::function<double()> r) : name(std::move(n)), jobs(j), run(std::move(r)) {}
+  std::string name;
+  int jobs = 1;
+  std::function<double()> run;  ///< wall ms for the whole workload
+  std::vector<double> ms;       ///< per round
+  std::vector<double> ratio;    ///< per round: ms / the floor's ms at the same -j
+};
 
 }  // namespace
 
@@ -148,81 +198,126 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (opt.entries < 1 || opt.rounds < 1) {
+    std::fprintf(stderr, "batcher_bench: --entries and --rounds must be at least 1\n");
+    return 2;
+  }
   const std::string batch = LIVEGUI_BATCH;
   const std::string test = LIVEGUI_TRIVIAL_TEST;
-  const std::string ctest = livegui::find_executable("ctest").string();
+  const std::string ctest = find_on_path({"ctest"});
+  const std::string gtest_parallel = find_on_path({"gtest-parallel", "gtest_parallel.py", "gtest_parallel"});
   std::string tmpl = (fs::temp_directory_path() / "batcher-bench-XXXXXX").string();
   if (!::mkdtemp(tmpl.data())) return 1;
   fs::path dir = tmpl;
-  fs::create_directories(dir / "ctest");
-  write_plan(dir / "plan.toml", opt.entries, test, false);
-  write_ctest_file(dir / "ctest", opt.entries, test);
+  int rc = 0;
+  try {
+    fs::create_directories(dir / "bin");
+    fs::create_directories(dir / "ctest");
+    std::vector<std::string> binaries;
+    for (int i = 0; i < opt.entries; ++i) {
+      fs::path copy = dir / "bin" / ("test_" + std::to_string(i));
+      fs::copy_file(test, copy);
+      binaries.push_back(copy.string());
+    }
+    write_plan(dir / "plan.toml", binaries, false);
+    write_ctest_file(dir / "ctest", binaries);
 
-  std::vector<double> direct, asked, batched, ctested;
-  const std::map<std::string, std::string> json_env{{"GTEST_OUTPUT", "json:" + (dir / "direct.json").string()}};
-  for (int r = 0; r < opt.rounds; ++r) {
-    for (int k = 0; k < 4; ++k) {
-      switch ((r + k) % 4) {
-        case 3: {
-          auto t = Clock::now();
-          for (int i = 0; i < opt.entries; ++i) {
-            run_timed(test, {"--gtest_list_tests"}, dir / "direct.log");
-            run_timed(test, {}, dir / "direct.log", json_env);
-          }
-          asked.push_back(ms_since(t));
-          break;
-        }
-        case 0: {
-          auto t = Clock::now();
-          for (int i = 0; i < opt.entries; ++i) run_timed(test, {}, dir / "direct.log");
-          direct.push_back(ms_since(t));
-          break;
-        }
-        case 1:
-          batched.push_back(run_timed(batch,
-                                      {(dir / "plan.toml").string(), "-q", "--report-dir", (dir / "reports").string(),
-                                       "--state-dir", (dir / "state").string()},
-                                      dir / "batch.log"));
-          break;
-        case 2:
-          if (!ctest.empty())
-            ctested.push_back(run_timed(ctest, {"--test-dir", (dir / "ctest").string(), "-j1", "-Q"}, dir / "ctest.log"));
-          break;
+    std::vector<Way> ways;
+    for (int j : {1, 2}) {
+      const std::string js = std::to_string(j);
+      ways.emplace_back(Way{"floor (posix_spawn, wait)", j, [&binaries, j] { return floor_run(binaries, j); }});
+      if (j == 1) {
+        std::vector<std::string> sh{"/bin/sh", "-c", "for f; do \"$f\" >/dev/null; done", "sh"};
+        sh.insert(sh.end(), binaries.begin(), binaries.end());
+        ways.emplace_back(Way{"shell loop", j, [sh, dir] { return run_timed(sh, dir / "sh.log"); }});
+      }
+      ways.emplace_back(Way{"livegui-batch", j, [=] {
+                        return run_timed({batch, (dir / "plan.toml").string(), "-q", "-j", js, "--report-dir",
+                                          (dir / "reports").string(), "--state-dir", (dir / "state").string()},
+                                         dir / "batch.log");
+                      }});
+      if (!ctest.empty())
+        ways.emplace_back(Way{"ctest", j, [=] {
+                          return run_timed({ctest, "--test-dir", (dir / "ctest").string(), "-j" + js, "-Q"},
+                                           dir / "ctest.log");
+                        }});
+      if (!gtest_parallel.empty()) {
+        std::vector<std::string> gp{gtest_parallel, "-w", js, "--output_dir", (dir / "gtest-parallel").string()};
+        gp.insert(gp.end(), binaries.begin(), binaries.end());
+        ways.emplace_back(Way{"gtest-parallel", j, [gp, dir] { return run_timed(gp, dir / "gp.log"); }});
       }
     }
-  }
-  const double n = opt.entries;
-  double d = median(direct) / n, a = median(asked) / n, b = median(batched) / n;
-  double c = ctested.empty() ? 0 : median(ctested) / n;
-  std::printf("batcher_bench: %d entries (a 3-test GoogleTest binary each), %d rounds, medians\n\n", opt.entries,
-              opt.rounds);
-  std::printf("  %-40s %10s %14s %10s\n", "way", "per entry", "overhead/entry", "ratio");
-  std::printf("  %-40s %8.2f ms %14s %10s\n", "direct (spawn + wait each)", d, "-", "1.00x");
-  std::printf("  %-40s %8.2f ms %11.2f ms %9.2fx\n", "direct, list + run with GTEST_OUTPUT=json", a, a - d, a / d);
-  std::printf("  %-40s %8.2f ms %11.2f ms %9.2fx\n", "livegui-batch -j1 (lists, runs, reports)", b, b - d, b / d);
-  if (c > 0) {
-    std::printf("  %-40s %8.2f ms %11.2f ms %9.2fx\n", "ctest -j1", c, c - d, c / d);
-    std::printf("\n  livegui-batch / ctest: %.2fx; the batcher's own work per entry (beyond what it asks of\n"
-                "  the binary): %.2f ms\n",
-                b / c, b - a);
-  } else {
-    std::printf("  ctest not found in PATH: skipped\n");
-  }
+    // Warm-up: every way once (page cache, first-run effects), not counted.
+    for (auto& w : ways) w.run();
+    for (int r = 0; r < opt.rounds; ++r) {
+      std::vector<std::size_t> order(ways.size());
+      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+      if (r % 2 == 1) std::reverse(order.begin(), order.end());
+      for (std::size_t i : order) ways[i].ms.push_back(ways[i].run());
+      for (auto& w : ways) {
+        const Way& floor = *std::find_if(ways.begin(), ways.end(), [&](const Way& f) { return f.jobs == w.jobs; });
+        w.ratio.push_back(w.ms.back() / floor.ms.back());
+      }
+    }
 
-  // Memory for a 1,000-entry plan: --dry-run (no processes), then a real run
-  // of 1,000 trivial command entries (reports written).
-  write_plan(dir / "plan1000.toml", 1000, test, false);
-  write_plan(dir / "true1000.toml", 1000, "/bin/true", true);
-  Rusage dry = run_with_rusage({batch, (dir / "plan1000.toml").string(), "--dry-run"}, dir / "dry.log");
-  Rusage real = run_with_rusage({batch, (dir / "true1000.toml").string(), "-q", "--report-dir",
-                                 (dir / "reports1000").string(), "--state-dir", (dir / "state").string()},
-                                dir / "real.log");
-  std::printf("\n  1,000-entry plan, --dry-run:            peak RSS %6.1f MB, %7.0f ms\n", dry.max_rss_kb / 1024.0,
-              dry.wall_ms);
-  std::printf("  1,000 /bin/true entries, real run:     peak RSS %6.1f MB, %7.0f ms (%.2f ms/entry), exit %d\n",
-              real.max_rss_kb / 1024.0, real.wall_ms, real.wall_ms / 1000.0,
-              WIFEXITED(real.status) ? WEXITSTATUS(real.status) : -1);
+    double load[3] = {0, 0, 0};
+    ::getloadavg(load, 3);
+    const double n = opt.entries;
+    std::printf("batcher_bench: %d copies of a 3-test GoogleTest binary, %d interleaved rounds (order reversed every\n"
+                "other round); load average at the end %.2f %.2f %.2f\n\n",
+                opt.entries, opt.rounds, load[0], load[1], load[2]);
+    std::printf("  %-26s %3s %12s %24s\n", "way", "-j", "per entry", "ratio to the floor");
+    std::printf("  %-26s %3s %12s %24s\n", "", "", "(median)", "median (min-max), paired");
+    for (const auto& w : ways) {
+      auto m = summarize(w.ms), q = summarize(w.ratio);
+      std::printf("  %-26s %3d %9.2f ms %9.2fx (%.2f-%.2f)\n", w.name.c_str(), w.jobs, m.median / n, q.median, q.min,
+                  q.max);
+    }
+    auto paired = [&](const std::string& a, int ja, const std::string& b, int jb) {
+      auto find = [&](const std::string& name, int j) -> const Way* {
+        for (const auto& w : ways)
+          if (w.name == name && w.jobs == j) return &w;
+        return nullptr;
+      };
+      const Way *x = find(a, ja), *y = find(b, jb);
+      if (!x || !y) return;
+      std::vector<double> r;
+      for (std::size_t i = 0; i < x->ms.size(); ++i) r.push_back(x->ms[i] / y->ms[i]);
+      auto q = summarize(r);
+      std::printf("  %-24s -j%d / %-16s -j%d %6.2fx (%.2f-%.2f)\n", a.c_str(), ja, b.c_str(), jb, q.median, q.min,
+                  q.max);
+    };
+    std::printf("\n  paired ratios, median (min-max) over the rounds:\n");
+    paired("livegui-batch", 1, "ctest", 1);
+    paired("livegui-batch", 2, "ctest", 2);
+    paired("livegui-batch", 1, "shell loop", 1);
+    paired("livegui-batch", 2, "livegui-batch", 1);
+    paired("ctest", 2, "ctest", 1);
+    paired("floor (posix_spawn, wait)", 2, "floor (posix_spawn, wait)", 1);
+    paired("gtest-parallel", 1, "ctest", 1);
+    if (ctest.empty()) std::printf("  ctest: not found on PATH, skipped\n");
+    if (gtest_parallel.empty())
+      std::printf("  gtest-parallel: not installed (it is not a Debian package; put gtest-parallel on PATH to\n"
+                  "  include it), skipped\n");
+
+    // Memory for a 1,000-entry plan: --dry-run (no processes), then a real run
+    // of 1,000 trivial command entries (reports written).
+    write_plan(dir / "plan1000.toml", std::vector<std::string>(1000, test), false);
+    write_plan(dir / "true1000.toml", std::vector<std::string>(1000, "/bin/true"), true);
+    Rusage dry = run_with_rusage({batch, (dir / "plan1000.toml").string(), "--dry-run"}, dir / "dry.log");
+    Rusage real = run_with_rusage({batch, (dir / "true1000.toml").string(), "-q", "--report-dir",
+                                   (dir / "reports1000").string(), "--state-dir", (dir / "state").string()},
+                                  dir / "real.log");
+    std::printf("\n  1,000-entry plan, --dry-run:            peak RSS %6.1f MB, %7.0f ms\n", dry.max_rss_kb / 1024.0,
+                dry.wall_ms);
+    std::printf("  1,000 /bin/true entries, real run:     peak RSS %6.1f MB, %7.0f ms (%.2f ms/entry), exit %d\n",
+                real.max_rss_kb / 1024.0, real.wall_ms, real.wall_ms / 1000.0,
+                WIFEXITED(real.status) ? WEXITSTATUS(real.status) : -1);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "batcher_bench: %s\n", e.what());
+    rc = 1;
+  }
   std::error_code ec;
   fs::remove_all(dir, ec);
-  return 0;
+  return rc;
 }

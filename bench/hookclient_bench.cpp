@@ -247,6 +247,10 @@ int main(int argc, char** argv) {
     std::printf("\nhealth() round trip, kept-alive, %d calls: median %s, p90 %s, p99 %s\n", opt.health_calls,
                 fmt(percentile(rtt, 0.5)).c_str(), fmt(percentile(rtt, 0.9)).c_str(),
                 fmt(percentile(rtt, 0.99)).c_str());
+    std::printf("(HookClient, the protocol client; the per-test check uses the harness's HealthProbe: harness_bench)\n");
+    double load[3] = {0, 0, 0};
+    ::getloadavg(load, 3);
+    std::printf("load average at the end: %.2f %.2f %.2f\n", load[0], load[1], load[2]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "hookclient_bench: %s\n", e.what());
     rc = 1;
