@@ -2,21 +2,25 @@
 # Installs the Debian 12 packages livegui needs (only the missing ones), then
 # configures and builds with CMake + Ninja.
 #
-#   tools/setup.sh [--deps-only] [--sanitize] [--build-dir DIR]
+#   tools/setup.sh [--deps-only] [--sanitize] [--build-dir DIR] [--target T]…
 #
-# Idempotent: a second run installs nothing and rebuilds incrementally.
+# --target T builds only T (and what it depends on), repeatable; without it,
+# everything is built. Idempotent: a second run installs nothing and rebuilds
+# incrementally.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir="$here/build"
 deps_only=0
 sanitize=OFF
+targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --deps-only) deps_only=1 ;;
     --sanitize) sanitize=ON ;;
     --build-dir) build_dir=$2; shift ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --target) targets+=(--target "$2"); shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -51,4 +55,4 @@ fi
 [ "$deps_only" = 1 ] && exit 0
 
 cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIVEGUI_SANITIZE="$sanitize" >/dev/null
-cmake --build "$build_dir"
+cmake --build "$build_dir" "${targets[@]}"
