@@ -213,7 +213,14 @@ int main(int argc, char** argv) {
       harness_start.push_back(ms(h.last_time_to_ready()));
     }
 
-    livegui::AppHandle h(spec_for(app, dir));
+    // The main handle keeps its state file in the default state directory (a
+    // file of its own there, so that no other run's state is touched): what
+    // check(), bookkeeping and respawn cost as users get them.
+    fs::path default_dir = livegui::default_state_dir();
+    livegui::ensure_state_dir(default_dir);
+    auto main_spec = spec_for(app, dir);
+    main_spec.state_file = default_dir / ("harness-bench-" + std::to_string(::getpid()) + ".json");
+    livegui::AppHandle h(main_spec);
     h.ensure_ready({"Bench", "T0"});
     // check(), its floor and httplib's client, interleaved in rounds (A B C,
     // reversed every other round) so that load changes hit all three alike.
@@ -270,20 +277,13 @@ int main(int argc, char** argv) {
       }
       return out;
     };
-    std::vector<double> per_test_us = per_test(h, "T");
-    // The same with the state file in the default state directory (its own
-    // file there, so that no other run's state is touched).
-    fs::path default_dir = livegui::default_state_dir();
-    std::vector<double> per_test_default_us;
+    std::vector<double> per_test_default_us = per_test(h, "D");
+    // The same with the state file on disk (/tmp).
+    std::vector<double> per_test_us;
     {
-      livegui::ensure_state_dir(default_dir);
-      auto s2 = spec_for(app, dir);
-      s2.state_file = default_dir / ("harness-bench-" + std::to_string(::getpid()) + ".json");
-      livegui::AppHandle on_default(s2);
-      on_default.ensure_ready({"Bench", "D0"});
-      per_test_default_us = per_test(on_default, "D");
-      on_default.stop();
-      fs::remove(s2.state_file);
+      livegui::AppHandle on_disk(spec_for(app, dir));
+      on_disk.ensure_ready({"Bench", "T0"});
+      per_test_us = per_test(on_disk, "T");
     }
     // The same with the state file on tmpfs.
     std::vector<double> per_test_tmpfs_us;
@@ -321,6 +321,7 @@ int main(int argc, char** argv) {
       degraded_ms.push_back(ms(ev.took));
     }
     auto graceful = h.stop();
+    fs::remove(main_spec.state_file);
 
     // Stop an AUT that ignores SIGTERM, with the configured grace.
     std::vector<double> stop_ignoring, stop_sigterm;
@@ -369,13 +370,12 @@ int main(int argc, char** argv) {
             fmt("; paired ratio to the floor %.2f x (min %.2f)", cratio.median, cratio.min));
     row("  floor: pidfd poll + raw GET", fmt("%.0f us", fl.median), fmt("p90 %.0f us", fl.p90));
     row("  httplib HookClient::health()", fmt("%.0f us", hl.median), fmt("p90 %.0f us (the old hot path)", hl.p90));
-    row("test_started+ensure_ready+finished", fmt("%.0f us", pt.median),
-        fmt("p90 %.0f us; state file on disk", pt.p90) + " (" + dir.string() + ")");
     {
       auto pd = stats(per_test_default_us);
-      row("  same, default state dir", fmt("%.0f us", pd.median),
-          fmt("p90 %.0f us; goal <= 300 us (", pd.p90) + default_dir.string() + ")");
+      row("test_started+ensure_ready+finished", fmt("%.0f us", pd.median),
+          fmt("p90 %.0f us; goal <= 300 us; default state dir ", pd.p90) + default_dir.string());
     }
+    row("  same, state file on disk", fmt("%.0f us", pt.median), fmt("p90 %.0f us (", pt.p90) + dir.string() + ")");
     if (!per_test_tmpfs_us.empty()) {
       auto ptt = stats(per_test_tmpfs_us);
       row("  same, state file on tmpfs", fmt("%.0f us", ptt.median), fmt("p90 %.0f us (/dev/shm)", ptt.p90));
