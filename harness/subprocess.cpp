@@ -92,7 +92,8 @@ struct ChildPlan {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::execve(plan.path, plan.argv, plan.envp);
-  fail();
+  *error = errno ? errno : EINVAL;
+  ::_exit(127);
 }
 
 struct ChildStart {
