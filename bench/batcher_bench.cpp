@@ -3,8 +3,10 @@
 // it is on PATH, gtest-parallel, at -j1 and -j2, measured in one run; and its
 // peak memory for a generated 1,000-entry plan.
 //
-//   batcher_bench [--quick] [--entries N] [--rounds R]
+//   batcher_bench [--quick] [--entries N] [--rounds R] [--batch PATH]
 //
+// --batch runs another livegui-batch build (e.g. the previous commit's) in
+// the same workload, for before/after figures.
 // The workload is N copies (real files) of a small GoogleTest binary (3
 // tests). Each round runs every way once per -j, in order A B C …, reversed
 // every other round, so that a change of load hits all ways alike; ratios are
@@ -52,6 +54,7 @@ struct Options {
   bool quick = false;
   int entries = 50;
   int rounds = 7;
+  std::string batch = LIVEGUI_BATCH;
 };
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
@@ -193,8 +196,10 @@ int main(int argc, char** argv) {
       opt.entries = std::atoi(argv[++i]);
     } else if (a == "--rounds" && i + 1 < argc) {
       opt.rounds = std::atoi(argv[++i]);
+    } else if (a == "--batch" && i + 1 < argc) {
+      opt.batch = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: batcher_bench [--quick] [--entries N] [--rounds R]\n");
+      std::fprintf(stderr, "usage: batcher_bench [--quick] [--entries N] [--rounds R] [--batch PATH]\n");
       return 2;
     }
   }
@@ -202,7 +207,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "batcher_bench: --entries and --rounds must be at least 1\n");
     return 2;
   }
-  const std::string batch = LIVEGUI_BATCH;
+  const std::string batch = opt.batch;
   const std::string test = LIVEGUI_TRIVIAL_TEST;
   const std::string ctest = find_on_path({"ctest"});
   const std::string gtest_parallel = find_on_path({"gtest-parallel", "gtest_parallel.py", "gtest_parallel"});
@@ -264,8 +269,8 @@ int main(int argc, char** argv) {
     ::getloadavg(load, 3);
     const double n = opt.entries;
     std::printf("batcher_bench: %d copies of a 3-test GoogleTest binary, %d interleaved rounds (order reversed every\n"
-                "other round); load average at the end %.2f %.2f %.2f\n\n",
-                opt.entries, opt.rounds, load[0], load[1], load[2]);
+                "other round); load average at the end %.2f %.2f %.2f\nlivegui-batch: %s\n\n",
+                opt.entries, opt.rounds, load[0], load[1], load[2], batch.c_str());
     std::printf("  %-26s %3s %12s %24s\n", "way", "-j", "per entry", "ratio to the floor");
     std::printf("  %-26s %3s %12s %24s\n", "", "", "(median)", "median (min-max), paired");
     for (const auto& w : ways) {
