@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds what the demo needs (installing missing Debian packages): the
-# libraries, livegui-batch, the sample app and the demo's test binaries — the
+# libraries, livegui-batch, livegui-aut, the sample app and the demo's test binaries — the
 # CMake target livegui_demo, not the test suite, fuzz replays or benchmarks
 # (tools/test.sh builds those) — and runs the demo: three
 # tiers of real GoogleTest files against sample_app, where one live-GUI file
@@ -14,7 +14,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export LIVEGUI_BUILD_DIR="$here/build"
-echo "demo: building only what the demo needs (target livegui_demo: libraries, livegui-batch, sample_app, examples/demo); tools/test.sh builds the rest"
+echo "demo: building only what the demo needs (target livegui_demo: libraries, livegui-batch, livegui-aut, sample_app, examples/demo); tools/test.sh builds the rest"
 "$here/tools/setup.sh" --build-dir "$LIVEGUI_BUILD_DIR" --target livegui_demo
 report_dir="$LIVEGUI_BUILD_DIR/demo-report"
 state_dir="$LIVEGUI_BUILD_DIR/demo-state"
