@@ -229,10 +229,11 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   // 2. Discovery.
   DiscoveryOptions d;
   d.default_timeout = options.timeout;
-  // Listing costs a process per binary but gives test counts for progress,
-  // SKIPPED for the tests a timeout or interrupt never reached, and UNRESOLVED
-  // for tests a binary silently did not run. --dry-run stays cheap.
-  d.list_tests = !options.dry_run || options.list || !options.filter.empty();
+  // One spawn per entry: a run is listed before it starts only where the
+  // test names are needed first (--list, --filter, split = "suite"); the
+  // executor lists a binary after its run only when a crash or a hang left
+  // tests it must name.
+  d.list_tests = options.list || !options.filter.empty();
   d.scratch_dir = running ? report_dir / "logs" / "discovery" : scratch.path();
   d.interrupt_fd = signals ? signals->fd() : -1;
   std::vector<Unit> units;

@@ -12,7 +12,19 @@ namespace livegui::batch {
 std::string shell_quote(const std::string& word);
 
 /// `cd DIR && VAR=value … /path/exe args [--gtest_filter=FILTER]`.
-/// `filter` replaces the entry's own filter when not empty.
+/// `filter` replaces the entry's own filter when not empty; a test name is
+/// a filter too, and a suite-level result's name (suite_level_name) becomes
+/// the filter that reproduces it.
 std::string reproduce_command(const EntryResult& entry, const std::string& filter = {});
+
+/// The name of a failure GoogleTest reports outside any test of suite
+/// `suite`, in its SetUpTestSuite / TearDownTestSuite:
+/// "W.<suite set-up/tear-down>"; for `suite` = "" (a global environment or
+/// listener): "<global set-up/tear-down>".
+std::string suite_level_name(const std::string& suite);
+
+/// The --gtest_filter that reproduces test result `name`: the name itself;
+/// "W.*" for a suite-level result of W; "*" for a global one.
+std::string reproduce_filter_for(const std::string& name);
 
 }  // namespace livegui::batch

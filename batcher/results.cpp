@@ -20,10 +20,15 @@ namespace {
 void add_entry(TierCounts& c, const EntryResult& e) {
   ++c.entries;
   if (is_failure(e.code)) ++c.failing_entries;
-  if (e.tests.empty())
+  // A GoogleTest binary with no tests has no tests to count (as GoogleTest
+  // says: "0 tests"); other entries stand for one.
+  if (e.tests.empty() && (!e.gtest || is_failure(e.code)))
     ++c.tests[e.code];
   else
-    for (const auto& t : e.tests) ++c.tests[t.code];
+    for (const auto& t : e.tests) {
+      ++c.tests[t.code];
+      if (t.disabled) ++c.disabled;
+    }
   if (e.dirty_start) ++c.dirty_starts;
   c.aut_respawns += e.aut_respawns;
 }

@@ -25,6 +25,8 @@ struct TestResult {
   int attempt = 1;        ///< which process ran it (2+ = resumed after a crash)
   bool synthetic = false; ///< stands for the process itself, not a test it reported
   std::string screenshot;  ///< failure screenshot the test recorded, relative to the report dir ("" = none)
+  bool disabled = false;   ///< SKIPPED because GoogleTest reports it disabled (DISABLED_ prefix)
+  std::string output;      ///< what the test printed between its markers (bounded tail; "" = none)
 };
 
 /// One process run for an entry.
@@ -115,6 +117,7 @@ struct TierCounts {
   int failing_entries = 0;
   int dirty_starts = 0;
   int aut_respawns = 0;
+  int disabled = 0;  ///< of the SKIPPED tests, those GoogleTest reports disabled
   std::chrono::nanoseconds duration{0};
   int count(ResultCode c) const {
     auto it = tests.find(c);

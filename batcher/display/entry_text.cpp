@@ -47,7 +47,7 @@ std::string result_line(const EntryResult& r, std::size_t finished, std::size_t 
   std::string tests = tests_phrase(r);
   if (!tests.empty()) line += " " + tests;
   line += " " + human_duration(r.duration);
-  if (r.code != ResultCode::Pass && !r.reason.empty()) line += " — " + r.reason;
+  if (r.code != ResultCode::Pass && !r.reason.empty()) line += " — " + console_safe(r.reason);
   if (r.dirty_start) line += " [dirty start: " + r.dirty_start->kind + "]";
   return line;
 }
@@ -70,6 +70,23 @@ std::string head_lines(const std::string& text, std::size_t max) {
 
 }  // namespace
 
+std::string console_safe(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    bool crlf = c == '\r' && i + 1 < text.size() && text[i + 1] == '\n';
+    if ((c < 0x20 && c != '\n' && c != '\t' && !crlf) || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string failure_block(const EntryResult& r, bool color) {
   std::string out;
   std::string header = std::string(name(r.code)) + ": " + entry_label(r.tier, r.name);
@@ -86,7 +103,7 @@ std::string failure_block(const EntryResult& r, bool color) {
     ++shown;
     std::string label = t.synthetic && !r.gtest ? r.name : t.name;
     out += "  " + paint(name(t.code), t.code, color) + " " + label + "\n";
-    if (!t.message.empty()) out += indent(head_lines(t.message, 8), "      ");
+    if (!t.message.empty()) out += indent(console_safe(head_lines(t.message, 8)), "      ");
     if (!out.empty() && out.back() != '\n') out += "\n";
     std::string repro = r.gtest && !t.synthetic ? reproduce_command(r, t.name) : r.reproduce;
     out += "      reproduce: " + repro + "\n";
@@ -101,7 +118,7 @@ std::string failure_block(const EntryResult& r, bool color) {
   if (r.attempts.size() > 1 || r.gtest) out += "  reproduce the entry: " + r.reproduce + "\n";
   if (!r.output_tail.empty()) {
     out += "  output tail" + (r.output_log.empty() ? std::string() : " (" + r.output_log + ")") + ":\n";
-    out += indent(r.output_tail, "  | ");
+    out += indent(console_safe(r.output_tail), "  | ");
     if (out.back() != '\n') out += "\n";
   }
   return out;

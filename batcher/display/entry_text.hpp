@@ -28,4 +28,8 @@ std::string result_line(const EntryResult& result, std::size_t finished, std::si
 /// each failure, resumes, dirty start, and the output tail.
 std::string failure_block(const EntryResult& result, bool color);
 
+/// `text` safe for a terminal: control bytes a child printed (ESC, BEL, a
+/// lone CR, …) become visible escapes ("\x1b"); newlines and tabs stay.
+std::string console_safe(const std::string& text);
+
 }  // namespace livegui::batch

@@ -34,6 +34,8 @@ ordered_json test_json(const TestResult& t) {
   if (t.synthetic) j["synthetic"] = true;
   if (!t.message.empty()) j["message"] = t.message;
   if (!t.screenshot.empty()) j["screenshot"] = t.screenshot;
+  if (t.disabled) j["disabled"] = true;
+  if (!t.output.empty()) j["output"] = t.output;
   return j;
 }
 
@@ -180,6 +182,8 @@ EntryResult entry_from(const json& j, const std::string& where) {
     tst.attempt = tr.get<int>("attempt", 1);
     tst.synthetic = tr.get<bool>("synthetic", false);
     tst.screenshot = tr.get<std::string>("screenshot", "");
+    tst.disabled = tr.get<bool>("disabled", false);
+    tst.output = tr.get<std::string>("output", "");
     e.tests.push_back(tst);
   }
   e.output_tail = r.get<std::string>("output_tail", "");

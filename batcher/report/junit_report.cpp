@@ -120,8 +120,10 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
               "/>\n";
       break;
   }
-  if (is_failure(t.code) && !e.output_tail.empty())
-    body += "      <system-out>" + xml_escape(e.output_tail) + "</system-out>\n";
+  // The test's own output; the binary's tail only stands for a test with
+  // none of its own (a crash outside any test, a command entry).
+  const std::string& own = !t.output.empty() ? t.output : (t.synthetic || !e.gtest) ? e.output_tail : t.output;
+  if (is_failure(t.code) && !own.empty()) body += "      <system-out>" + xml_escape(own) + "</system-out>\n";
   if (body.empty()) {
     out += "/>\n";
   } else {
@@ -137,18 +139,23 @@ std::string junit_xml(const BatchResults& results) {
   auto errors = [](const TierCounts& c) {
     return c.count(ResultCode::Crash) + c.count(ResultCode::Timeout) + c.count(ResultCode::Unresolved);
   };
-  auto skipped = [](const TierCounts& c) { return c.count(ResultCode::Skipped) + c.count(ResultCode::XFail); };
+  // GoogleTest counts disabled tests apart from skipped ones (both in "tests").
+  auto skipped = [](const TierCounts& c) {
+    return c.count(ResultCode::Skipped) - c.disabled + c.count(ResultCode::XFail);
+  };
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<testsuites" + attr("name", "livegui-batch") + attr("tests", std::to_string(all.total_tests())) +
          attr("failures", std::to_string(failures(all))) + attr("errors", std::to_string(errors(all))) +
-         attr("skipped", std::to_string(skipped(all))) + attr("time", secs(results.duration)) + ">\n";
+         attr("skipped", std::to_string(skipped(all))) + attr("disabled", std::to_string(all.disabled)) +
+         attr("time", secs(results.duration)) + ">\n";
   for (const auto& e : results.entries) {
     BatchResults one;
     one.entries.push_back(e);
     TierCounts c = count_all(one);
     out += "  <testsuite" + attr("name", e.tier + "." + e.name) + attr("tests", std::to_string(c.total_tests())) +
            attr("failures", std::to_string(failures(c))) + attr("errors", std::to_string(errors(c))) +
-           attr("skipped", std::to_string(skipped(c))) + attr("time", secs(e.duration)) +
+           attr("skipped", std::to_string(skipped(c))) + attr("disabled", std::to_string(c.disabled)) +
+           attr("time", secs(e.duration)) +
            attr("timestamp", iso_time(e.started_unix_ms)) + ">\n";
     out += "    <properties>\n";
     out += "      <property" + attr("name", "livegui.result") + attr("value", name(e.code)) + "/>\n";
@@ -164,7 +171,7 @@ std::string junit_xml(const BatchResults& results) {
       out += "      <property" + attr("name", "livegui.dirty_start_message") + attr("value", e.dirty_start->message) + "/>\n";
     }
     out += "    </properties>\n";
-    if (e.tests.empty()) {
+    if (e.tests.empty() && (!e.gtest || is_failure(e.code))) {
       TestResult t;
       t.name = e.name;
       t.code = e.code;

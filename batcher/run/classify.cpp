@@ -1,7 +1,9 @@
 #include "batcher/run/classify.hpp"
 
+#include <algorithm>
 #include <set>
 
+#include "batcher/reproduce.hpp"
 #include "common/text.hpp"
 
 namespace livegui::batch {
@@ -47,20 +49,24 @@ TestResult from_marker(const FinishedTest& f, int attempt) {
     case MarkerOutcome::Disabled:
       r.code = ResultCode::Skipped;
       r.message = "disabled";
+      r.disabled = true;
       break;
   }
+  r.output = f.output;
   return r;
 }
 
-TestResult from_json(const std::string& name, const JsonTestResult& j, const FinishedTest* marker, int attempt) {
+TestResult from_json(const JsonTestResult& j, const FinishedTest* marker, int attempt) {
   TestResult r;
-  r.name = name;
+  r.name = j.suite_level ? suite_level_name(j.name) : j.name;
+  if (marker) r.output = marker->output;
   r.duration = j.duration;
   r.attempt = attempt;
   r.screenshot = j.screenshot;
   if (j.result == JsonTestResult::Result::NotRun) {
     r.code = ResultCode::Skipped;
     r.message = "disabled";
+    r.disabled = true;
   } else if (j.failed) {
     r.code = ResultCode::Fail;
     r.message = join_location(trimmed(j.failure));
@@ -79,41 +85,91 @@ std::string how_it_ended(const ExitStatus& st) {
                      : "exited with exit code " + std::to_string(st.code);
 }
 
+std::string suite_of(const std::string& test) {
+  auto dot = test.find('.');
+  return dot == std::string::npos ? std::string() : test.substr(0, dot);
+}
+
 }  // namespace
 
 AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
   AttemptOutcome out;
-  std::set<std::string> decided;
-  std::map<std::string, const FinishedTest*> markers;
-  for (const auto& f : ev.progress.finished) markers[f.name] = &f;
+  // A name may repeat (two fixtures of one name in different namespaces):
+  // a result is a name and which occurrence of it, in the order GoogleTest
+  // ran them.
+  using Slot = std::pair<std::string, int>;
+  std::set<Slot> decided;
+  std::map<std::string, std::vector<const FinishedTest*>> markers;
+  for (const auto& f : ev.progress.finished) markers[f.name].push_back(&f);
+  std::map<std::string, std::vector<const JsonTestResult*>> json;
+  if (ev.json)
+    for (const auto& j : ev.json->tests)
+      if (!j.suite_level || j.failed) json[j.suite_level ? suite_level_name(j.name) : j.name].push_back(&j);
 
-  auto decide = [&](TestResult r) {
-    if (!decided.insert(r.name).second) return;
+  auto decide = [&](TestResult r, int occurrence) {
+    if (!decided.insert({r.name, occurrence}).second) return;
     out.results.push_back(std::move(r));
   };
-  // Tests the binary reported, in the order we expected them, then any extras.
-  std::vector<std::string> order = ev.expected_tests;
-  std::set<std::string> expected(order.begin(), order.end());
-  for (const auto& f : ev.progress.finished)
-    if (!expected.count(f.name)) order.push_back(f.name);
-  if (ev.json)
-    for (const auto& [name, r] : *ev.json)
-      if (!expected.count(name) && !markers.count(name)) order.push_back(name);
-
-  for (const auto& name : order) {
-    const FinishedTest* marker = markers.count(name) ? markers[name] : nullptr;
-    if (ev.json && ev.json->count(name)) {
-      decide(from_json(name, ev.json->at(name), marker, ev.attempt));
-    } else if (marker) {
-      decide(from_marker(*marker, ev.attempt));
+  // Tests in the order we expected them, then the order the binary ran
+  // them (markers), then what only its JSON report names.
+  std::vector<Slot> order;
+  std::map<std::string, int> expected_n, marker_n;
+  for (const auto& name : ev.expected_tests) order.push_back({name, expected_n[name]++});
+  for (const auto& f : ev.progress.finished) {
+    int k = marker_n[f.name]++;
+    if (k >= expected_n[f.name]) order.push_back({f.name, k});
+  }
+  if (ev.json) {
+    std::map<std::string, int> json_n;
+    for (const auto& j : ev.json->tests) {
+      if (j.suite_level && !j.failed) continue;  // properties only: nothing to report
+      std::string name = j.suite_level ? suite_level_name(j.name) : j.name;
+      int k = json_n[name]++;
+      if (k >= std::max(expected_n[name], marker_n[name])) order.push_back({name, k});
     }
+  }
+
+  for (const auto& [name, k] : order) {
+    const FinishedTest* marker = nullptr;
+    if (auto it = markers.find(name); it != markers.end() && static_cast<int>(it->second.size()) > k)
+      marker = it->second[static_cast<std::size_t>(k)];
+    auto jt = json.find(name);
+    if (jt != json.end() && static_cast<int>(jt->second.size()) > k) {
+      decide(from_json(*jt->second[static_cast<std::size_t>(k)], marker, ev.attempt), k);
+    } else if (marker) {
+      decide(from_marker(*marker, ev.attempt), k);
+    }
+  }
+
+  // Suites that failed outside any test (SetUpTestSuite / TearDownTestSuite):
+  // GoogleTest names them in its closing summary; its JSON report may not.
+  for (const auto& [suite, text] : ev.progress.failed_suites) {
+    std::string name = suite_level_name(suite);
+    if (decided.count({name, 0})) continue;
+    TestResult r;
+    r.name = name;
+    r.code = ResultCode::Fail;
+    r.attempt = ev.attempt;
+    r.output = text;
+    r.message = trimmed(text);
+    if (r.message.empty()) r.message = "GoogleTest reports a failure in " + suite + "'s SetUpTestSuite or TearDownTestSuite";
+    decide(std::move(r), 0);
+  }
+
+  // A program that links GoogleTest but never called RUN_ALL_TESTS() (no
+  // banner, no report): no GoogleTest test ran, so its exit code judges it.
+  if (ev.expected_tests.empty() && !ev.json && !ev.progress.saw_banner && !ev.progress.started_tests &&
+      ev.stopped_for == StopCause::None && !ev.status.signaled && !ev.premature_exit) {
+    out.no_gtest_run = true;
+    return out;
   }
 
   const bool clean_finish = ev.stopped_for == StopCause::None && !ev.status.signaled && !ev.premature_exit &&
                             (ev.json.has_value() || (ev.status.success() && ev.progress.completed));
   out.abnormal = !clean_finish;
   bool blamed_running = false;
-  if (ev.progress.running && !decided.count(*ev.progress.running)) {
+  const int running_k = ev.progress.running ? marker_n[*ev.progress.running] : 0;
+  if (ev.progress.running && !decided.count({*ev.progress.running, running_k})) {
     TestResult r;
     r.name = *ev.progress.running;
     r.attempt = ev.attempt;
@@ -135,11 +191,15 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
         break;
     }
     blamed_running = true;
-    decide(std::move(r));
+    r.output = ev.progress.running_output;
+    decide(std::move(r), running_k);
   }
 
-  for (const auto& name : ev.expected_tests)
-    if (!decided.count(name)) out.remaining.push_back(name);
+  {
+    std::map<std::string, int> n;
+    for (const auto& name : ev.expected_tests)
+      if (!decided.count({name, n[name]++})) out.remaining.push_back(name);
+  }
 
   const std::string after = ev.progress.finished.empty() ? std::string() : ev.progress.finished.back().name;
   if (ev.stopped_for != StopCause::None) {
@@ -197,16 +257,57 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
   // rest can be resumed in a fresh process; otherwise resuming would repeat
   // the same death, so the rest is UNRESOLVED.
   bool progress = blamed_running || !ev.progress.finished.empty();
+  const std::string& suite = ev.progress.open_suite;
+  if (!blamed_running && !suite.empty() && ev.progress.open_suite_finished == 0) {
+    // It died in the set-up of a suite (SetUpTestSuite) before its first
+    // test: that suite's tests are blamed, and the rest resumes without them,
+    // so the same spot never crashes twice.
+    std::string how = "the test binary " + how_it_ended(ev.status) + " in suite set-up (" + suite +
+                      "::SetUpTestSuite), before this test ran";
+    ResultCode code = ev.status.signaled ? ResultCode::Crash : ResultCode::Fail;
+    std::vector<std::string> rest;
+    bool blamed_any = false;
+    for (const auto& name : out.remaining) {
+      if (suite_of(name) != suite) {
+        rest.push_back(name);
+        continue;
+      }
+      TestResult r;
+      r.name = name;
+      r.code = code;
+      r.message = how;
+      r.attempt = ev.attempt;
+      out.results.push_back(std::move(r));
+      blamed_any = true;
+    }
+    if (!blamed_any) {
+      // Its tests are not known (no list): the suite itself stands for them.
+      TestResult r;
+      r.name = suite_level_name(suite);
+      r.code = code;
+      r.message = "the test binary " + how_it_ended(ev.status) + " in suite set-up (" + suite + "::SetUpTestSuite)";
+      r.attempt = ev.attempt;
+      out.results.push_back(std::move(r));
+    }
+    out.remaining = rest;
+    if (ev.premature_exit && !ev.status.signaled) out.results.back().message += "; it exited prematurely";
+    blamed_running = true;
+    progress = true;
+  }
   if (!blamed_running) {
     TestResult issue;
     issue.code = ev.status.signaled ? ResultCode::Crash : ResultCode::Fail;
     issue.synthetic = true;
     issue.attempt = ev.attempt;
+    bool suite_done = !suite.empty() && std::none_of(out.remaining.begin(), out.remaining.end(),
+                                                     [&](const std::string& n) { return suite_of(n) == suite; });
     std::string where;
     if (ev.progress.reached_teardown || (ev.progress.started_tests && ev.tests_known && out.remaining.empty()))
       where = "after its tests (global tear-down or exit)";
     else if (!ev.progress.started_tests)
       where = "before running any test";
+    else if (suite_done && ev.tests_known)
+      where = "in suite tear-down (" + suite + "::TearDownTestSuite, after " + after + ")";
     else
       where = "between tests (after " + after + ")";
     issue.message = "the test binary " + how_it_ended(ev.status) + " " + where;

@@ -24,7 +24,7 @@ struct AttemptEvidence {
   std::vector<std::string> expected_tests;  ///< what this attempt was asked to run, in order
   bool tests_known = true;  ///< false: the binary was not listed; expected_tests is empty
   GtestProgress progress;                   ///< from the log's markers
-  std::optional<std::map<std::string, JsonTestResult>> json;  ///< GTEST_OUTPUT, when written
+  std::optional<GtestJsonReport> json;  ///< GTEST_OUTPUT, when written
   ExitStatus status;
   StopCause stopped_for = StopCause::None;
   bool premature_exit = false;  ///< TEST_PREMATURE_EXIT_FILE was left behind
@@ -39,6 +39,9 @@ struct AttemptOutcome {
   bool resume = false;  ///< run the rest (all but the decided tests) in a fresh process
   std::optional<TestResult> process_issue;  ///< a failure no test can be blamed for
   bool abnormal = false;               ///< crashed, exited early, or was stopped
+  /// No GoogleTest test ran (RUN_ALL_TESTS() was never called: no banner, no
+  /// report, nothing expected): judge the process by its exit code.
+  bool no_gtest_run = false;
 };
 
 /// Interprets one attempt. Tests that will never run (no resume) are given

@@ -9,13 +9,16 @@
 
 #include "batcher/run/aut_session.hpp"
 #include "batcher/run/interrupt_signals.hpp"
+#include "batcher/run/log_cap.hpp"
 #include "batcher/run/orphans.hpp"
 #include "batcher/run/state_guard.hpp"
+#include "batcher/select/discovery.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/text.hpp"
 
 namespace livegui::batch {
+namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
@@ -53,6 +56,7 @@ struct Executor::Job {
   std::int64_t started_unix_ms = 0;
   std::optional<DirtyStart> dirty_start;
   std::vector<std::string> warnings;
+  std::filesystem::path log;  ///< the current attempt's log (capped while it runs)
 };
 
 Executor::Executor(ExecutorOptions options, Display& display, InterruptSignals* signals, StateGuard* guard,
@@ -160,6 +164,10 @@ bool Executor::spawn_attempt(Job& job) {
   if (!spec.premature_exit_file.empty()) std::filesystem::remove(spec.premature_exit_file, ec);
   if (!spec.reports.junit.empty()) std::filesystem::remove(spec.reports.junit, ec);
   if (!spec.reports.events.empty()) std::filesystem::remove(spec.reports.events, ec);
+  fs::path rotated = spec.log;
+  rotated += ".1";
+  fs::remove(rotated, ec);
+  job.log = spec.log;
   try {
     job.proc = Subprocess::spawn(spec.spawn);
   } catch (const std::exception& e) {
@@ -242,6 +250,8 @@ void Executor::handle_signals() {
 void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
   auto now = Clock::now();
   if (!job.status) job.status = job.proc.try_wait();
+  if (!job.log.empty())
+    if (auto dropped = cap_log(job.log, options_.run.max_log_bytes)) job.run->log_capped(dropped);
   if (job.status) {
     auto members = job.proc.group_members();
     if (members.empty()) {
@@ -284,7 +294,18 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
 void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
   auto took = Clock::now() - job.attempt_started;
   std::string sig = interrupt_reason_.empty() ? "SIGINT" : interrupt_reason_;
-  job.run->attempt_finished(*job.status, job.cause, took, job.proc.pid(), sig);
+  // Listing is only for what an abnormal end left unnamed (UnitRun decides).
+  const Unit& unit = *job.unit;
+  auto list_tests = [this, &unit]() {
+    fs::path dir = options_.run.log_dir / "discovery";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    // A binary that hung may hang when listed too: no longer than its own timeout.
+    auto timeout = std::min(options_.list_timeout, unit.timeout);
+    return list_gtest_tests(unit.entry, dir / (file_stem(unit.id) + ".list.txt"), timeout,
+                            signals_ ? signals_->fd() : -1);
+  };
+  job.run->attempt_finished(*job.status, job.cause, took, job.proc.pid(), sig, list_tests);
   if (job.run->wants_another_attempt()) {
     if (interrupted_) {
       job.run->abandon(stop_reason());
@@ -306,7 +327,7 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
                            : UnitRun::not_run(u, options_.run, ResultCode::Unresolved, u.unresolved);
   if (!u.unresolved.empty()) result.started_unix_ms = job.started_unix_ms;
   result.dirty_start = job.dirty_start;
-  result.warnings = job.warnings;
+  result.warnings.insert(result.warnings.begin(), job.warnings.begin(), job.warnings.end());
   if (u.entry.uses_aut && guard_ && u.unresolved.empty()) {
     guard_->observe(tier.name, u.id);
     auto counts = guard_->take_counts();

@@ -33,6 +33,7 @@ struct ExecutorOptions {
   std::chrono::milliseconds term_grace{3000};  ///< SIGTERM → SIGKILL for a stopped entry
   std::chrono::milliseconds kill_wait{2000};   ///< SIGKILL → give up waiting
   std::chrono::milliseconds tick{200};         ///< display refresh / state-file polling
+  std::chrono::milliseconds list_timeout{60'000};  ///< a --gtest_list_tests run after an abnormal end
   RunContext run;
 };
 

@@ -1,7 +1,10 @@
 #include "batcher/run/gtest_output.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <deque>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -93,7 +96,89 @@ bool looks_like_test_name(const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+/// Reads lines of any length with bounded memory: a line longer than
+/// kMaxKeptLineBytes keeps its head and tail around "…[N bytes]…".
+class BoundedLineReader {
+ public:
+  /// Reads `in` one after the other, as one stream.
+  explicit BoundedLineReader(std::vector<std::istream*> in) : in_(std::move(in)) {}
+  bool next(std::string& line) {
+    line.clear();
+    std::string tail;
+    std::size_t dropped = 0;
+    constexpr std::size_t kHalf = kMaxKeptLineBytes / 2;
+    bool any = false;
+    for (;;) {
+      while (pos_ == len_ && current_ < in_.size()) {
+        in_[current_]->read(buf_, sizeof buf_);
+        len_ = static_cast<std::size_t>(in_[current_]->gcount());
+        pos_ = 0;
+        if (len_ == 0) ++current_;
+      }
+      if (pos_ == len_) break;
+      any = true;
+      const char* start = buf_ + pos_;
+      const char* nl = static_cast<const char*>(std::memchr(start, '\n', len_ - pos_));
+      std::size_t n = nl ? static_cast<std::size_t>(nl - start) : len_ - pos_;
+      std::size_t to_head = std::min(n, kHalf - std::min(kHalf, line.size()));
+      line.append(start, to_head);
+      if (n > to_head) {
+        tail.append(start + to_head, n - to_head);
+        if (tail.size() > 2 * kHalf) {  // keep the last kHalf bytes, bounded
+          dropped += tail.size() - kHalf;
+          tail.erase(0, tail.size() - kHalf);
+        }
+      }
+      pos_ += n;
+      if (nl) {
+        ++pos_;
+        break;
+      }
+    }
+    if (tail.size() > kHalf) {
+      dropped += tail.size() - kHalf;
+      tail.erase(0, tail.size() - kHalf);
+    }
+    if (dropped > 0) line += "…[" + std::to_string(dropped) + " bytes]…";
+    line += tail;
+    return any;
+  }
+
+ private:
+  std::vector<std::istream*> in_;
+  std::size_t current_ = 0;
+  char buf_[16384];
+  std::size_t pos_ = 0;
+  std::size_t len_ = 0;
+};
+
+/// "[----------] 2 tests from W" (a suite opens) / "… from W (3 ms total)" (it closes).
+bool suite_line(const std::string& line, std::string& suite, bool& closes) {
+  static const std::string kRule = "[----------] ";
+  if (line.rfind(kRule, 0) != 0) return false;
+  auto from = line.find(" from ", kRule.size());
+  if (from == std::string::npos) return false;
+  std::string count = line.substr(kRule.size(), from - kRule.size());
+  if (count.find(" test") == std::string::npos || count.find_first_of("0123456789") != 0) return false;
+  std::string rest = line.substr(from + 6);
+  auto total = rest.rfind(" ms total)");
+  closes = total != std::string::npos;
+  if (closes) rest.erase(rest.rfind(" ("));
+  // "3 tests from Inst/P, where TypeParam = int"
+  if (auto comma = rest.find(", where "); comma != std::string::npos) rest.erase(comma);
+  suite = rest;
+  return !suite.empty() && suite.find(' ') == std::string::npos;
+}
+
+}  // namespace
+
 GtestProgress parse_gtest_progress(std::istream& in, std::size_t max_output_lines) {
+  return parse_gtest_progress_streams({&in}, max_output_lines);
+}
+
+GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::size_t max_output_lines) {
   GtestProgress p;
   BoundedLines output(max_output_lines);
   std::string line;
@@ -106,19 +191,49 @@ GtestProgress parse_gtest_progress(std::istream& in, std::size_t max_output_line
     t.output = output.text();
     output.clear();
     p.finished.push_back(std::move(t));
+    if (!p.open_suite.empty()) ++p.open_suite_finished;
     if (p.running && *p.running == name) {
       p.running.reset();
       p.running_output.clear();
     }
   };
-  while (std::getline(in, line)) {
+  BoundedLineReader reader(std::move(in));
+  // What each suite printed outside its tests (set-up / tear-down failures).
+  std::map<std::string, BoundedLines> outside;
+  static const std::string kSuiteFailed = ": SetUpTestSuite or TearDownTestSuite";
+  while (reader.next(line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (p.completed) continue;  // the summary repeats markers for failed tests
-    if (line.rfind("[==========] ", 0) == 0 && line.find(" ran.") != std::string::npos) {
-      p.completed = true;
+    if (p.completed) {
+      // The summary repeats markers for failed tests; it also names suites
+      // that failed outside any test.
+      if (line.rfind(kFailed, 0) == 0 && line.size() > kSuiteFailed.size() &&
+          line.compare(line.size() - kSuiteFailed.size(), kSuiteFailed.size(), kSuiteFailed) == 0) {
+        std::string suite = line.substr(std::char_traits<char>::length(kFailed),
+                                        line.size() - kSuiteFailed.size() - std::char_traits<char>::length(kFailed));
+        auto it = outside.find(suite);
+        p.failed_suites.emplace_back(suite, it == outside.end() ? std::string() : it->second.text());
+      }
       continue;
     }
+    if (line.rfind("[==========] ", 0) == 0) {
+      if (line.find(" ran.") != std::string::npos) {
+        p.completed = true;
+        continue;
+      }
+      if (line.rfind("[==========] Running ", 0) == 0) p.saw_banner = true;
+    }
     if (line.find("Global test environment tear-down") != std::string::npos) p.reached_teardown = true;
+    std::string suite;
+    bool closes = false;
+    if (!p.running && suite_line(line, suite, closes)) {
+      if (closes) {
+        if (suite == p.open_suite) p.open_suite.clear();
+      } else {
+        p.open_suite = suite;
+        p.open_suite_finished = 0;
+      }
+      continue;
+    }
     std::size_t at;
     if ((at = find_marker(line, kRun)) != std::string::npos) {
       if (at > 0) output.add(line.substr(0, at));
@@ -143,29 +258,53 @@ GtestProgress parse_gtest_progress(std::istream& in, std::size_t max_output_line
       matched = true;
       break;
     }
-    if (!matched && p.running) output.add(line);
+    if (!matched && p.running) {
+      output.add(line);
+    } else if (!matched && !p.open_suite.empty()) {
+      outside.try_emplace(p.open_suite, max_output_lines).first->second.add(line);
+    }
   }
   if (p.running) p.running_output = output.text();
   return p;
 }
 
 GtestProgress parse_gtest_progress_file(const std::filesystem::path& log, std::size_t max_output_lines) {
-  std::ifstream in(log, std::ios::binary);
-  if (!in) return {};
-  return parse_gtest_progress(in, max_output_lines);
+  return parse_gtest_progress_files({log}, max_output_lines);
 }
 
-std::optional<std::map<std::string, JsonTestResult>> parse_gtest_json(const std::string& text) {
+GtestProgress parse_gtest_progress_files(const std::vector<std::filesystem::path>& logs,
+                                         std::size_t max_output_lines) {
+  std::vector<std::ifstream> files;
+  files.reserve(logs.size());
+  std::vector<std::istream*> streams;
+  for (const auto& log : logs) {
+    files.emplace_back(log, std::ios::binary);
+    if (files.back()) streams.push_back(&files.back());
+  }
+  if (streams.empty()) return {};
+  return parse_gtest_progress_streams(std::move(streams), max_output_lines);
+}
+
+std::optional<GtestJsonReport> parse_gtest_json(const std::string& text) {
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("testsuites") || !doc["testsuites"].is_array())
     return std::nullopt;
-  std::map<std::string, JsonTestResult> out;
+  GtestJsonReport out;
+  auto count = [&](const char* key) { return doc.contains(key) && doc[key].is_number_integer() ? doc[key].get<int>() : 0; };
+  out.total = count("tests");
+  out.failures = count("failures");
+  out.disabled = count("disabled");
   for (const auto& suite : doc["testsuites"]) {
     if (!suite.is_object() || !suite.contains("testsuite") || !suite["testsuite"].is_array()) continue;
     std::string suite_name = suite.value("name", "");
     for (const auto& t : suite["testsuite"]) {
       if (!t.is_object()) continue;
       JsonTestResult r;
+      std::string test_name = t.value("name", "");
+      // GoogleTest reports failures outside any test (SetUpTestSuite,
+      // TearDownTestSuite, a global environment) as a test with no name.
+      r.suite_level = test_name.empty();
+      r.name = r.suite_level ? suite_name : suite_name + "." + test_name;
       std::string status = t.value("status", "RUN");
       std::string result = t.value("result", "COMPLETED");
       if (status == "NOTRUN" || result == "SUPPRESSED")
@@ -185,7 +324,7 @@ std::optional<std::map<std::string, JsonTestResult>> parse_gtest_json(const std:
         r.duration = std::chrono::milliseconds(static_cast<long long>(std::stod(time) * 1000.0));
       } catch (...) {
       }
-      out[suite_name + "." + t.value("name", "")] = std::move(r);
+      out.tests.push_back(std::move(r));
     }
   }
   return out;
@@ -201,7 +340,7 @@ std::string screenshot_in_output(const std::string& output) {
   return path;
 }
 
-std::optional<std::map<std::string, JsonTestResult>> parse_gtest_json_file(const std::filesystem::path& file) {
+std::optional<GtestJsonReport> parse_gtest_json_file(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream text;

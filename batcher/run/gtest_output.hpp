@@ -33,15 +33,40 @@ struct GtestProgress {
   std::optional<std::string> running;  ///< started and never finished
   std::string running_output;          ///< what the running test printed (bounded tail)
   bool started_tests = false;          ///< a "[ RUN      ]" was seen
+  bool saw_banner = false;             ///< "[==========] Running N tests" was seen: RUN_ALL_TESTS() ran
+  /// The suite whose "[----------] N tests from S" opened and whose closing
+  /// line did not come yet ("" = none): where a crash outside a test happened.
+  std::string open_suite;
+  /// Tests of open_suite that finished (0 with open_suite set = died in its set-up).
+  std::size_t open_suite_finished = 0;
+  /// Suites GoogleTest's closing summary lists as failed outside any test
+  /// ("[  FAILED  ] W: SetUpTestSuite or TearDownTestSuite"), with what was
+  /// printed in that suite outside its tests (bounded), in summary order.
+  std::vector<std::pair<std::string, std::string>> failed_suites;
   bool reached_teardown = false;       ///< "Global test environment tear-down" was seen
   bool completed = false;              ///< the final "[==========] … ran." line was seen
 };
 
-/// Parses the markers. `max_output_lines` bounds each captured output.
+/// Parses the markers. `max_output_lines` bounds each captured output. Memory
+/// stays bounded whatever the input: a line longer than kMaxKeptLineBytes
+/// keeps its head and its tail (where a marker pushed right by output
+/// without a newline ends up), the middle is replaced by "…[N bytes]…".
 GtestProgress parse_gtest_progress(std::istream& in, std::size_t max_output_lines = 40);
+
+/// Bytes of one output line kept in memory (half head, half tail).
+inline constexpr std::size_t kMaxKeptLineBytes = 8192;
 GtestProgress parse_gtest_progress_file(const std::filesystem::path& log, std::size_t max_output_lines = 40);
+/// The markers of `streams` read one after the other (a rotated log, then the log).
+GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> streams, std::size_t max_output_lines = 40);
+/// The markers of `logs` read one after the other; missing files are left out.
+GtestProgress parse_gtest_progress_files(const std::vector<std::filesystem::path>& logs,
+                                         std::size_t max_output_lines = 40);
 
 struct JsonTestResult {
+  std::string name;  ///< "Suite.Name"; for a suite-level result, the suite's name
+  /// A failure GoogleTest reports outside any test: in SetUpTestSuite /
+  /// TearDownTestSuite (name = the suite), or in a global environment (name = "").
+  bool suite_level = false;
   enum class Result { Completed, Skipped, NotRun };
   Result result = Result::Completed;
   bool failed = false;
@@ -54,10 +79,21 @@ struct JsonTestResult {
 /// output (the harness prints it), "" when there is none.
 std::string screenshot_in_output(const std::string& output);
 
-/// Parses a GTEST_OUTPUT=json report into results by full test name.
-/// std::nullopt when the file is missing or not a GoogleTest JSON report.
-std::optional<std::map<std::string, JsonTestResult>> parse_gtest_json_file(const std::filesystem::path& file);
-std::optional<std::map<std::string, JsonTestResult>> parse_gtest_json(const std::string& text);
+/// A GTEST_OUTPUT=json report: every test in report order (a name may
+/// repeat: GoogleTest runs two fixtures of one name in different namespaces),
+/// and GoogleTest's own counts.
+struct GtestJsonReport {
+  std::vector<JsonTestResult> tests;
+  int total = 0;     ///< "tests": GoogleTest's count (disabled included)
+  int failures = 0;  ///< "failures"
+  int disabled = 0;  ///< "disabled"
+};
+
+/// Parses a GTEST_OUTPUT=json report. std::nullopt when the file is missing
+/// or not a GoogleTest JSON report.
+std::optional<GtestJsonReport> parse_gtest_json_file(const std::filesystem::path& file);
+std::optional<GtestJsonReport> parse_gtest_json(const std::string& text);
+
 
 /// True when `test` ("Suite.Name") matches a GoogleTest filter pattern list
 /// ("A.*:B.c-A.skip"): '*' and '?' wildcards, ':' alternatives, '-' negatives.

@@ -22,6 +22,7 @@ std::string exclude_from_filter(const std::string& base, const std::vector<std::
 }
 
 UnitRun::UnitRun(const Unit& unit, const RunContext& context) : unit_(unit), ctx_(context) {
+  listing_note_ = unit_.listing_failed;
   base_filter_ = unit_.gtest_filter;
   if (base_filter_.empty() && unit_.gtest) base_filter_ = user_gtest_filter(unit_.entry);
   remaining_ = unit_.tests;
@@ -30,7 +31,7 @@ UnitRun::UnitRun(const Unit& unit, const RunContext& context) : unit_(unit), ctx
 AttemptSpec UnitRun::next_attempt() {
   AttemptSpec a;
   a.number = static_cast<int>(attempts_.size()) + 1;
-  std::string stem = safe_file_name(unit_.id);
+  std::string stem = file_stem(unit_.id);
   std::string suffix = a.number == 1 ? "" : ".attempt-" + std::to_string(a.number);
   a.log = ctx_.log_dir / (stem + suffix + ".log");
   SpawnOptions& s = a.spawn;
@@ -76,8 +77,14 @@ AttemptSpec UnitRun::next_attempt() {
   }
   resume_ = false;
   started_ = true;
+  current_capped_ = false;
   current_ = a;
   return a;
+}
+
+void UnitRun::log_capped(std::uint64_t dropped) {
+  current_capped_ = true;
+  dropped_bytes_ += dropped;
 }
 
 void UnitRun::spawn_failed(const std::string& why) {
@@ -110,7 +117,7 @@ void UnitRun::spawn_failed(const std::string& why) {
 }
 
 void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, std::chrono::nanoseconds took,
-                               pid_t pid, const std::string& interrupt_signal) {
+                               pid_t pid, const std::string& interrupt_signal, const TestLister& list_tests) {
   AttemptRecord rec;
   rec.number = current_.number;
   rec.filter = current_.filter;
@@ -133,18 +140,50 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
     return;
   }
   AttemptEvidence ev;
-  ev.expected_tests = remaining_;
-  ev.tests_known = unit_.listed;
-  ev.progress = parse_gtest_progress_file(current_.log);
+  fs::path rotated = current_.log;
+  rotated += ".1";
+  ev.progress = current_capped_ ? parse_gtest_progress_files({rotated, current_.log})
+                                : parse_gtest_progress_file(current_.log);
   ev.json = parse_gtest_json_file(current_.json);
-  ev.status = status;
-  ev.stopped_for = stopped_for;
   std::error_code ec;
   ev.premature_exit = fs::exists(current_.premature_exit_file, ec);
+  // Only an abnormal end needs the names of the tests the run never reached
+  // (and not an interrupt: the user asked us to stop starting things).
+  const bool abnormal = stopped_for == StopCause::Timeout || status.signaled || ev.premature_exit ||
+                        (!ev.json && (ev.progress.started_tests || ev.progress.saw_banner));
+  if (!unit_.listed && !listing_tried_ && abnormal && list_tests) {
+    listing_tried_ = true;
+    try {
+      unit_.tests = list_tests();
+      unit_.listed = true;
+      remaining_.clear();
+      for (const auto& t : unit_.tests)
+        if (std::none_of(decided_.begin(), decided_.end(),
+                         [&](const std::string& d) { return matches_gtest_filter(t, d); }))
+          remaining_.push_back(t);
+    } catch (const std::exception& e) {
+      // Not a gate: without the list, the run's own markers are all we know.
+      listing_note_ = e.what();
+    }
+  }
+  ev.expected_tests = remaining_;
+  ev.tests_known = unit_.listed;
+  ev.status = status;
+  ev.stopped_for = stopped_for;
   ev.timeout = unit_.timeout;
   ev.interrupt_signal = interrupt_signal;
   ev.attempt = current_.number;
-  take(interpret_gtest_attempt(ev));
+  AttemptOutcome out = interpret_gtest_attempt(ev);
+  if (out.no_gtest_run) {
+    TestResult r = interpret_command(unit_.name, status, stopped_for, unit_.timeout, interrupt_signal);
+    std::string how = r.message.empty() ? status.describe() : r.message;
+    r.message = "no GoogleTest test ran (the program never called RUN_ALL_TESTS()); judged by its exit status: " + how;
+    r.duration = took;
+    tests_.push_back(std::move(r));
+    resume_ = false;
+    return;
+  }
+  take(std::move(out));
 }
 
 void UnitRun::take(AttemptOutcome out) {
@@ -152,12 +191,13 @@ void UnitRun::take(AttemptOutcome out) {
   bool repeated = false;
   for (auto& r : out.results) {
     if (std::find(decided_.begin(), decided_.end(), r.name) != decided_.end()) repeated = true;
+    if (!is_failure(r.code)) r.output.clear();  // only failures show their output
     // Reports name screenshots relative to the report dir (they live in its artifacts/).
     if (!r.screenshot.empty()) {
       fs::path rel = fs::path(r.screenshot).lexically_relative(ctx_.log_dir.parent_path());
       if (!rel.empty() && *rel.begin() != "..") r.screenshot = rel.string();
     }
-    decided_.push_back(r.name);
+    decided_.push_back(reproduce_filter_for(r.name));
     tests_.push_back(std::move(r));
   }
   if (out.process_issue) {
@@ -244,6 +284,14 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
   apply_expectations(e.tests, unit_.entry.expect_fail, unit_.entry.xfail);
   e.code = rollup(e.tests);
   e.reason = describe(e);
+  if (dropped_bytes_ > 0)
+    e.warnings.push_back("its output was larger than the log cap (" + std::to_string(ctx_.max_log_bytes >> 20) +
+                         " MiB): " + std::to_string(dropped_bytes_) +
+                         " bytes of its oldest output were dropped; the newest are in " + e.attempts.back().log +
+                         ".1 and " + e.attempts.back().log);
+  if (!listing_note_.empty())
+    e.warnings.push_back("listing its tests (--gtest_list_tests) failed, so the tests it never reached are not "
+                         "named; it ran as one unit: " + first_line(listing_note_));
   if (is_failure(e.code) || e.code == ResultCode::XFail) {
     // The log of the attempt that produced the worst result.
     int attempt = e.attempts.empty() ? 0 : e.attempts.back().number;

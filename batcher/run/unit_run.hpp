@@ -8,12 +8,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "batcher/run/classify.hpp"
 #include "batcher/run/report_formats.hpp"
+#include "batcher/run/log_cap.hpp"
 #include "batcher/results.hpp"
 #include "batcher/select/unit.hpp"
 #include "harness/subprocess.hpp"
@@ -25,6 +27,8 @@ struct RunContext {
   std::map<std::string, std::string> env;      ///< added for every unit (state dir and file)
   std::map<std::string, std::string> aut_env;  ///< added for units that use the AUT
   std::size_t output_tail_lines = 30;
+  /// Cap of one attempt's log (see cap_log); 0 = none.
+  std::uint64_t max_log_bytes = kDefaultMaxEntryLogBytes;
 };
 
 struct AttemptSpec {
@@ -50,11 +54,23 @@ class UnitRun {
   AttemptSpec next_attempt();
   /// The attempt's process could not be started; no more attempts.
   void spawn_failed(const std::string& why);
+  /// Lists a GoogleTest binary's tests (--gtest_list_tests); throws
+  /// std::runtime_error when the listing fails. Blocks (bounded).
+  using TestLister = std::function<std::vector<std::string>()>;
+
   /// The attempt's process ended (by itself, or stopped by the executor).
+  /// A unit whose tests were not listed before its run (the usual case: one
+  /// spawn per entry) is listed with `list_tests` only when the run ended
+  /// abnormally (crash, timeout, premature exit) and the tests it never
+  /// reached must be named; a listing that fails leaves them unknown.
   void attempt_finished(const ExitStatus& status, StopCause stopped_for, std::chrono::nanoseconds took, pid_t pid,
-                        const std::string& interrupt_signal = "SIGINT");
+                        const std::string& interrupt_signal = "SIGINT", const TestLister& list_tests = {});
   /// True when the rest of the binary should run in a fresh process.
   bool wants_another_attempt() const { return resume_; }
+  /// The current attempt's log was capped (cap_log dropped `dropped` bytes
+  /// from its start): its markers are read from <log>.1 and <log>, and the
+  /// report says the output was cut.
+  void log_capped(std::uint64_t dropped);
   /// Tests decided so far (for progress).
   std::size_t decided_tests() const { return tests_.size(); }
   /// Gives up on the pending resume (interrupted, fail-fast): the rest is SKIPPED with `why`.
@@ -81,6 +97,10 @@ class UnitRun {
   AttemptSpec current_;
   bool resume_ = false;
   bool started_ = false;
+  bool listing_tried_ = false;
+  std::string listing_note_;
+  bool current_capped_ = false;     ///< the current attempt's log was capped
+  std::uint64_t dropped_bytes_ = 0;  ///< output dropped by capping, all attempts  ///< why listing the tests failed ("" = it did not, or was not needed)
 };
 
 }  // namespace livegui::batch

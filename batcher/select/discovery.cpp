@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -49,16 +51,28 @@ bool looks_like_gtest(const fs::path& file) {
 
 std::string safe_file_name(const std::string& id) {
   std::string out;
+  bool lossy = id.find("__") != std::string::npos || id.find("_/") != std::string::npos ||
+               id.find("/_") != std::string::npos;
   for (char c : id) {
-    if (c == '/')
+    if (c == '/') {
       out += "__";
-    else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-             c == '.')
+    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+               c == '.') {
       out += c;
-    else
+    } else {
       out += '_';
+      lossy = true;
+    }
   }
-  return out;
+  if (out.empty() || out == "." || out == "..") lossy = true;
+  if (!lossy) return out;
+  // Two names that map to one file name ("smoke (fast)", "smoke [fast]")
+  // must not share a log: a short stable hash of the name tells them apart.
+  std::uint32_t h = 2166136261u;  // FNV-1a
+  for (unsigned char c : id) h = (h ^ c) * 16777619u;
+  char hex[10];
+  std::snprintf(hex, sizeof hex, "-%08x", h);
+  return out + hex;
 }
 
 std::vector<std::string> list_gtest_tests(const PlanEntry& entry, const fs::path& output_file,
@@ -120,6 +134,26 @@ std::string user_gtest_filter(const PlanEntry& entry) {
   return env ? env : "";
 }
 
+std::string unsupported_gtest_flag(const PlanEntry& entry) {
+  auto where = [&](const std::string& field) {
+    std::string at = entry.where.file.empty() ? std::string("the command line") : entry.where.str();
+    return at + ": " + field + ": ";
+  };
+  for (const auto& a : entry.args) {
+    if (a.rfind("--gtest_repeat", 0) == 0 && a != "--gtest_repeat=1")
+      return where("args") + a +
+             " is not supported: livegui-batch reads one run of each test (a hang or crash in a later iteration "
+             "could not be told apart); repeat the batch, or list the entry several times";
+    if (a.rfind("--gtest_output", 0) == 0)
+      return where("args") + a +
+             " is not supported: livegui-batch reads the binary's own JSON report (GTEST_OUTPUT), which this "
+             "flag replaces; livegui-batch writes junit.xml and results.json for every entry";
+  }
+  if (auto it = entry.env.find("GTEST_REPEAT"); it != entry.env.end() && it->second != "1" && !it->second.empty())
+    return where("env") + "GTEST_REPEAT=" + it->second + " is not supported: livegui-batch reads one run of each test";
+  return "";
+}
+
 namespace {
 
 std::string suite_of(const std::string& test) {
@@ -150,6 +184,7 @@ std::vector<Unit> discover(const Plan& plan, const DiscoveryOptions& options) {
           u.unresolved = entry.executable.string() + " does not exist";
         else
           u.gtest = entry.format == EntryFormat::GTest || looks_like_gtest(entry.executable);
+        if (u.gtest && u.unresolved.empty()) u.unresolved = unsupported_gtest_flag(entry);
       }
       bool need_list = u.gtest && u.unresolved.empty() && !options.start_nothing &&
                        (options.list_tests || entry.split == SplitMode::Suite);
@@ -158,14 +193,16 @@ std::vector<Unit> discover(const Plan& plan, const DiscoveryOptions& options) {
           pollfd p{options.interrupt_fd, POLLIN, 0};
           if (::poll(&p, 1, 0) > 0) throw DiscoveryInterrupted("interrupted during test discovery");
         }
-        fs::path out = options.scratch_dir / (safe_file_name(u.id) + ".list.txt");
+        fs::path out = options.scratch_dir / (file_stem(u.id) + ".list.txt");
         try {
           u.tests = list_gtest_tests(entry, out, options.list_timeout, options.interrupt_fd);
           u.listed = true;
         } catch (const DiscoveryInterrupted&) {
           throw;
         } catch (const std::exception& e) {
-          u.unresolved = entry.executable.string() + ": " + e.what();
+          // Not a gate: the binary still runs, as one unit, and its run says
+          // which tests it has.
+          u.listing_failed = entry.executable.string() + ": " + e.what();
         }
       }
       if (u.listed && entry.split == SplitMode::Suite) {

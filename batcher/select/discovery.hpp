@@ -1,8 +1,10 @@
 #pragma once
 // Discovery: which entries are GoogleTest binaries, which tests they have
-// (--gtest_list_tests), and the units to run (one per binary, or one per
-// suite). A missing, non-executable or unlistable entry becomes an
-// UNRESOLVED unit with the reason; discovery never stops the batch.
+// (--gtest_list_tests, only where a test list is needed before the run:
+// split = "suite", --filter, --list), and the units to run (one per binary,
+// or one per suite). A missing entry becomes an UNRESOLVED unit with the
+// reason; a listing that fails is not a gate: the binary runs as one unit
+// and its run says which tests it has. Discovery never stops the batch.
 
 #include <chrono>
 #include <filesystem>
@@ -29,7 +31,7 @@ struct DiscoveryOptions {
   std::chrono::milliseconds list_timeout{60'000};  ///< per --gtest_list_tests run
   std::chrono::milliseconds default_timeout{600'000};
   std::filesystem::path scratch_dir;  ///< list outputs go here
-  bool list_tests = true;             ///< false: only split="suite" entries are listed
+  bool list_tests = false;            ///< true: list every GoogleTest entry; false: only split="suite" ones
   bool start_nothing = false;         ///< true: list nothing at all (after an interrupt)
   int interrupt_fd = -1;              ///< readable = stop (a signalfd); -1 = none
 };
@@ -42,11 +44,21 @@ std::vector<std::string> list_gtest_tests(const PlanEntry& entry, const std::fil
 /// Units of the whole plan, in plan order. Throws DiscoveryInterrupted.
 std::vector<Unit> discover(const Plan& plan, const DiscoveryOptions& options);
 
+/// Why a GoogleTest entry's own args/env cannot be run faithfully
+/// (--gtest_repeat other than 1, --gtest_output, GTEST_REPEAT), naming the
+/// plan file, line and field; "" when they can.
+std::string unsupported_gtest_flag(const PlanEntry& entry);
+
 /// The --gtest_filter the entry sets itself (its args, else GTEST_FILTER in
 /// its env or ours); "" when none.
 std::string user_gtest_filter(const PlanEntry& entry);
 
-/// A file-name-safe version of a unit id ("live_gui/test_x/Suite" → "live_gui__test_x__Suite").
+/// A file-name-safe version of a name ("live/test_x/Suite" → "live__test_x__Suite"),
+/// unique per name: when the mapping loses anything ("smoke (fast)" and
+/// "smoke [fast]" both give "smoke__fast_"), a stable 8-hex-digit hash of the
+/// name is appended ("smoke__fast_-1a2b3c4d").
 std::string safe_file_name(const std::string& id);
+/// The stem of every file named after a unit (logs, reports, artifacts, listings).
+inline std::string file_stem(const std::string& unit_id) { return safe_file_name(unit_id); }
 
 }  // namespace livegui::batch

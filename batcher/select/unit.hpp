@@ -19,10 +19,12 @@ struct Unit {
   std::size_t order = 0;  ///< position in plan order across the batch
   PlanEntry entry;
   bool gtest = false;
-  bool listed = false;             ///< tests were discovered (gtest with --gtest_list_tests)
+  bool listed = false;             ///< tests are known before the run (--gtest_list_tests)
   std::vector<std::string> tests;  ///< the tests this unit runs, in order
   std::string gtest_filter;        ///< --gtest_filter for the first attempt; "" = all
   std::string unresolved;          ///< non-empty: why it cannot run
+  /// Non-empty: listing its tests failed (why); it runs as one unit anyway.
+  std::string listing_failed;
   std::chrono::milliseconds timeout{0};
   std::string aut_spec_file;  ///< the tier's AUT spec written for the harness; "" = none
   /// The tier's hook token, kept out of aut_spec_file (which reports name):

@@ -356,7 +356,8 @@ executables = ")" + exe("e2e_passing") + R"("
 }
 
 TEST_F(BatchE2E, InterruptDuringDiscoveryStillWritesReports) {
-  // A "GoogleTest binary" whose --gtest_list_tests never answers.
+  // A "GoogleTest binary" whose --gtest_list_tests never answers, split by
+  // suite (so it is listed before the run).
   fs::path lister = dir_ / "never_lists";
   std::ofstream(lister) << "#!/bin/sh\n: > '" << (dir_ / "marker").string() << "'\nexec '"
                         << built("tests/support/fake_app") << "'\n";
@@ -367,6 +368,7 @@ name = "unit"
 [[tiers.entries]]
 executables = ")" + lister.string() + R"("
 format = "gtest"
+split = "suite"
 [[tiers.entries]]
 executables = ")" + exe("e2e_passing") + R"("
 )");

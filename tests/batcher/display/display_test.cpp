@@ -157,3 +157,28 @@ TEST(BatcherDisplay, SummaryCountsPerTierAndListsFailuresWithReproduction) {
 
 }  // namespace
 }  // namespace livegui::batch
+
+namespace livegui::batch {
+namespace {
+
+TEST(BatcherDisplay, ControlBytesFromChildrenAreEscapedOnTheConsole) {
+  EXPECT_EQ(console_safe("a\x1b[2Jb\x07\tc\r\nd\re\x7f\n"), "a\\x1b[2Jb\\x07\tc\r\nd\\x0de\\x7f\n");
+  EntryResult r;
+  r.tier = "t";
+  r.name = "blob";
+  r.gtest = true;
+  r.code = ResultCode::Fail;
+  TestResult t;
+  t.name = "Blob.Dumps";
+  t.code = ResultCode::Fail;
+  t.message = "blob \x1b]0;title\x07 mismatch";
+  r.tests.push_back(t);
+  r.output_tail = "xx\x1b[31mred\n";
+  std::string block = failure_block(r, false);
+  EXPECT_EQ(block.find('\x1b'), std::string::npos) << block;
+  EXPECT_EQ(block.find('\x07'), std::string::npos) << block;
+  EXPECT_NE(block.find("\\x1b[31mred"), std::string::npos) << block;
+}
+
+}  // namespace
+}  // namespace livegui::batch

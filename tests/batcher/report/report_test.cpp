@@ -48,6 +48,7 @@ BatchResults sample() {
   crash.name = "S.b";
   crash.code = ResultCode::Crash;
   crash.message = "the test binary was killed by SIGSEGV <during> this test & \"more\"\x01";
+  crash.output = "own output of S.b <b>\n";
   TestResult xf;
   xf.name = "S.c";
   xf.code = ResultCode::XFail;
@@ -129,7 +130,9 @@ TEST(BatcherReports, JunitShowsCrashesExpectedFailuresAndDirtyStarts) {
   EXPECT_NE(xml.find("<property name=\"livegui.aut_respawns\" value=\"1\"/>"), std::string::npos) << xml;
   EXPECT_EQ(xml.find('\x01'), std::string::npos) << "control characters are not allowed in XML";
   EXPECT_EQ(xml.find('\xff'), std::string::npos) << "invalid UTF-8 is replaced";
-  EXPECT_NE(xml.find("last line &lt;b&gt;"), std::string::npos);
+  // A failing test's <system-out> is its own output, not the binary's tail.
+  EXPECT_NE(xml.find("<system-out>own output of S.b &lt;b&gt;"), std::string::npos) << xml;
+  EXPECT_EQ(xml.find("last line &lt;b&gt;"), std::string::npos) << xml;
 }
 
 TEST(BatcherReports, XmlEscaping) {

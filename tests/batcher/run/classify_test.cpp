@@ -1,11 +1,14 @@
 #include "batcher/run/classify.hpp"
 
 #include <csignal>
+#include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
+#include "batcher/reproduce.hpp"
 #include "batcher/run/unit_run.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace livegui::batch {
 namespace {
@@ -94,12 +97,14 @@ TEST(BatcherClassify, AnInterruptSkipsTheRunningAndRemainingTests) {
 TEST(BatcherClassify, TheJsonReportWinsAndAFailingExitWithoutFailuresIsReported) {
   AttemptEvidence ev;
   ev.expected_tests = {"A.a", "A.b", "A.gone"};
-  std::map<std::string, JsonTestResult> json;
+  GtestJsonReport json;
+  JsonTestResult pass;
+  pass.name = "A.a";
   JsonTestResult fail;
+  fail.name = "A.b";
   fail.failed = true;
   fail.failure = "t.cpp:9\nwrong";
-  json["A.a"] = JsonTestResult{};
-  json["A.b"] = fail;
+  json.tests = {pass, fail};
   ev.json = json;
   ev.status = ExitStatus::exited(1);
   auto out = interpret_gtest_attempt(ev);
@@ -109,7 +114,7 @@ TEST(BatcherClassify, TheJsonReportWinsAndAFailingExitWithoutFailuresIsReported)
   EXPECT_EQ(find(out.results, "A.gone")->code, ResultCode::Unresolved);
   EXPECT_FALSE(out.process_issue.has_value());
 
-  json.erase("A.b");
+  json.tests.pop_back();
   ev.json = json;
   ev.expected_tests = {"A.a"};
   auto clean = interpret_gtest_attempt(ev);
@@ -195,6 +200,146 @@ TEST(BatcherClassify, ResumeFiltersExcludeWhatIsDecided) {
   EXPECT_EQ(exclude_from_filter("", {"A.a", "A.b"}), "*-A.a:A.b");
   EXPECT_EQ(exclude_from_filter("A.*-A.x", {"A.a"}), "A.*-A.x:A.a");
   EXPECT_EQ(exclude_from_filter("A.*", {}), "A.*");
+}
+
+}  // namespace
+}  // namespace livegui::batch
+
+namespace livegui::batch {
+namespace {
+
+TEST(BatcherClassify, ACrashInSuiteSetUpBlamesThatSuiteAndResumesTheRest) {
+  AttemptEvidence ev;
+  ev.expected_tests = {"V.A", "W.First", "W.Second", "X.After"};
+  ev.progress = progress(
+      "[==========] Running 4 tests from 3 test suites.\n[----------] 1 test from V\n[ RUN      ] V.A\n"
+      "[       OK ] V.A (0 ms)\n[----------] 1 test from V (0 ms total)\n\n[----------] 2 tests from W\n");
+  ev.status = ExitStatus::killed(SIGSEGV);
+  auto out = interpret_gtest_attempt(ev);
+  EXPECT_EQ(find(out.results, "V.A")->code, ResultCode::Pass);
+  ASSERT_TRUE(find(out.results, "W.First"));
+  EXPECT_EQ(find(out.results, "W.First")->code, ResultCode::Crash);
+  EXPECT_NE(find(out.results, "W.First")->message.find("in suite set-up (W::SetUpTestSuite)"), std::string::npos);
+  EXPECT_EQ(find(out.results, "W.Second")->code, ResultCode::Crash);
+  EXPECT_FALSE(find(out.results, "X.After"));
+  EXPECT_EQ(out.remaining, std::vector<std::string>{"X.After"});
+  EXPECT_TRUE(out.resume);
+  EXPECT_FALSE(out.process_issue.has_value());
+
+  // The same spot without a test list: the suite stands for its tests.
+  ev.expected_tests.clear();
+  ev.tests_known = false;
+  auto unlisted = interpret_gtest_attempt(ev);
+  ASSERT_TRUE(find(unlisted.results, "W.<suite set-up/tear-down>"));
+  EXPECT_EQ(find(unlisted.results, "W.<suite set-up/tear-down>")->code, ResultCode::Crash);
+  EXPECT_TRUE(unlisted.resume);
+}
+
+TEST(BatcherClassify, TheResumeAfterASuiteSetUpCrashExcludesTheWholeSuite) {
+  livegui::testing::TempDir dir("classify-setup-crash");
+  Unit u;
+  u.id = "t/setup_crash";
+  u.name = "setup_crash";
+  u.gtest = true;
+  u.entry.executable = "/bin/false";
+  RunContext ctx;
+  ctx.log_dir = dir.path();
+  UnitRun run(u, ctx);
+  AttemptSpec first = run.next_attempt();
+  EXPECT_EQ(first.filter, "");
+  std::ofstream(first.log) << "[==========] Running 4 tests from 3 test suites.\n[----------] 1 test from V\n"
+                              "[ RUN      ] V.A\n[       OK ] V.A (0 ms)\n[----------] 1 test from V (0 ms total)\n\n"
+                              "[----------] 2 tests from W\n";
+  int listed = 0;
+  auto lister = [&] {
+    ++listed;
+    return std::vector<std::string>{"V.A", "W.First", "W.Second", "X.After"};
+  };
+  run.attempt_finished(ExitStatus::killed(SIGSEGV), StopCause::None, std::chrono::milliseconds(1), 1, "SIGINT", lister);
+  EXPECT_EQ(listed, 1);  // an abnormal end: the tests it never reached need names
+  ASSERT_TRUE(run.wants_another_attempt());
+  AttemptSpec second = run.next_attempt();
+  EXPECT_EQ(second.filter, "*-V.A:W.First:W.Second");
+  std::ofstream(second.log) << "[==========] Running 1 test from 1 test suite.\n[ RUN      ] X.After\n"
+                               "[       OK ] X.After (0 ms)\n[==========] 1 test from 1 test suite ran. (0 ms total)\n";
+  run.attempt_finished(ExitStatus::exited(0), StopCause::None, std::chrono::milliseconds(1), 2, "SIGINT", lister);
+  EXPECT_EQ(listed, 1);
+  EXPECT_FALSE(run.wants_another_attempt());
+  EntryResult e = run.finish(std::chrono::milliseconds(2), 0);
+  ASSERT_EQ(e.tests.size(), 4u);
+  EXPECT_EQ(find(e.tests, "V.A")->code, ResultCode::Pass);
+  EXPECT_EQ(find(e.tests, "W.First")->code, ResultCode::Crash);
+  EXPECT_EQ(find(e.tests, "W.Second")->code, ResultCode::Crash);
+  EXPECT_EQ(find(e.tests, "X.After")->code, ResultCode::Pass);
+  EXPECT_EQ(e.code, ResultCode::Crash);
+}
+
+TEST(BatcherClassify, ACleanRunIsNeverListed) {
+  livegui::testing::TempDir dir("classify-clean");
+  Unit u;
+  u.id = "t/clean";
+  u.name = "clean";
+  u.gtest = true;
+  u.entry.executable = "/bin/true";
+  RunContext ctx;
+  ctx.log_dir = dir.path();
+  UnitRun run(u, ctx);
+  AttemptSpec a = run.next_attempt();
+  std::ofstream(a.log) << "[==========] Running 1 test from 1 test suite.\n[ RUN      ] P.A\n[       OK ] P.A (0 ms)\n"
+                          "[==========] 1 test from 1 test suite ran. (0 ms total)\n";
+  std::ofstream(a.json) << R"({"tests": 1, "failures": 0, "disabled": 0, "testsuites": [{"name": "P", "testsuite": [
+      {"name": "A", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})";
+  int listed = 0;
+  run.attempt_finished(ExitStatus::exited(0), StopCause::None, std::chrono::milliseconds(1), 1, "SIGINT", [&] {
+    ++listed;
+    return std::vector<std::string>{};
+  });
+  EXPECT_EQ(listed, 0);
+  EntryResult e = run.finish(std::chrono::milliseconds(1), 0);
+  ASSERT_EQ(e.tests.size(), 1u);
+  EXPECT_EQ(e.code, ResultCode::Pass);
+}
+
+TEST(BatcherClassify, NoBannerNoReportMeansNoGoogleTestTestRan) {
+  AttemptEvidence ev;
+  ev.tests_known = false;
+  ev.progress = progress("checked the sum by hand: 10\n");
+  ev.status = ExitStatus::exited(0);
+  EXPECT_TRUE(interpret_gtest_attempt(ev).no_gtest_run);
+  ev.status = ExitStatus::killed(SIGSEGV);
+  EXPECT_FALSE(interpret_gtest_attempt(ev).no_gtest_run);
+  ev.status = ExitStatus::exited(0);
+  ev.progress = progress("[==========] Running 0 tests from 0 test suites.\n[==========] 0 tests from 0 test suites ran. (0 ms total)\n");
+  EXPECT_FALSE(interpret_gtest_attempt(ev).no_gtest_run);
+}
+
+TEST(BatcherClassify, RepeatedNamesKeepOneResultEach) {
+  AttemptEvidence ev;
+  ev.tests_known = false;
+  ev.progress = progress("[ RUN      ] Mixed.Same\nfirst\n[       OK ] Mixed.Same (0 ms)\n[ RUN      ] Mixed.Same\n"
+                         "second\n[  FAILED  ] Mixed.Same (0 ms)\n");
+  GtestJsonReport json;
+  JsonTestResult a, b, suite;
+  a.name = b.name = "Mixed.Same";
+  b.failed = true;
+  b.failure = "same test fixture class";
+  suite.name = "Mixed";
+  suite.suite_level = true;
+  suite.failed = true;
+  suite.failure = "t.cpp:3\nin SetUpTestSuite";
+  json.tests = {a, b, suite};
+  ev.json = json;
+  ev.status = ExitStatus::exited(1);
+  auto out = interpret_gtest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 3u);
+  EXPECT_EQ(out.results[0].name, "Mixed.Same");
+  EXPECT_EQ(out.results[0].code, ResultCode::Pass);
+  EXPECT_EQ(out.results[1].name, "Mixed.Same");
+  EXPECT_EQ(out.results[1].code, ResultCode::Fail);
+  EXPECT_EQ(out.results[1].output, "second\n");
+  EXPECT_EQ(out.results[2].name, "Mixed.<suite set-up/tear-down>");
+  EXPECT_EQ(out.results[2].code, ResultCode::Fail);
+  EXPECT_EQ(reproduce_filter_for(out.results[2].name), "Mixed.*");
 }
 
 }  // namespace

@@ -90,13 +90,15 @@ TEST(BatcherGtestOutput, ParsesTheJsonReport) {
       {"name": "DISABLED_Off", "status": "NOTRUN", "result": "SUPPRESSED", "time": "0s"},
       {"name": "Skip", "status": "RUN", "result": "SKIPPED", "time": "0s"}]}]})");
   ASSERT_TRUE(r.has_value());
-  ASSERT_EQ(r->size(), 4u);
-  EXPECT_FALSE(r->at("A.Pass").failed);
-  EXPECT_EQ(r->at("A.Pass").duration, std::chrono::milliseconds(250));
-  EXPECT_TRUE(r->at("A.Fail").failed);
-  EXPECT_EQ(r->at("A.Fail").failure, "t.cpp:4\nboom");
-  EXPECT_EQ(r->at("A.DISABLED_Off").result, JsonTestResult::Result::NotRun);
-  EXPECT_EQ(r->at("A.Skip").result, JsonTestResult::Result::Skipped);
+  ASSERT_EQ(r->tests.size(), 4u);
+  EXPECT_EQ(r->tests[0].name, "A.Pass");
+  EXPECT_FALSE(r->tests[0].failed);
+  EXPECT_EQ(r->tests[0].duration, std::chrono::milliseconds(250));
+  EXPECT_TRUE(r->tests[1].failed);
+  EXPECT_EQ(r->tests[1].failure, "t.cpp:4\nboom");
+  EXPECT_EQ(r->tests[2].result, JsonTestResult::Result::NotRun);
+  EXPECT_EQ(r->tests[3].name, "A.Skip");
+  EXPECT_EQ(r->tests[3].result, JsonTestResult::Result::Skipped);
   EXPECT_FALSE(parse_gtest_json("{truncated").has_value());
   EXPECT_FALSE(parse_gtest_json("{\"other\": 1}").has_value());
   EXPECT_FALSE(parse_gtest_json_file("/nonexistent/x.json").has_value());
@@ -109,6 +111,82 @@ TEST(BatcherGtestOutput, MatchesGtestFilters) {
   EXPECT_TRUE(matches_gtest_filter("A.c", "-A.b"));
   EXPECT_TRUE(matches_gtest_filter("Inst/P.X/0", "*P.X/*"));
   EXPECT_FALSE(matches_gtest_filter("A.bc", "A.b"));
+}
+
+}  // namespace
+}  // namespace livegui::batch
+
+namespace livegui::batch {
+namespace {
+
+TEST(BatcherGtestOutput, KeepsRepeatedNamesSuiteLevelResultsAndCounts) {
+  auto r = parse_gtest_json(R"({"tests": 3, "failures": 1, "disabled": 1, "testsuites": [
+      {"name": "Mixed", "testsuite": [
+        {"name": "Same", "status": "RUN", "result": "COMPLETED", "time": "0s"},
+        {"name": "Same", "status": "RUN", "result": "COMPLETED", "time": "0s",
+         "failures": [{"failure": "All tests in the same test suite must use the same test fixture class"}]},
+        {"name": "", "status": "RUN", "result": "COMPLETED", "time": "0s",
+         "failures": [{"failure": "t.cpp:3\nin SetUpTestSuite"}]}]}]})");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->total, 3);
+  EXPECT_EQ(r->failures, 1);
+  EXPECT_EQ(r->disabled, 1);
+  ASSERT_EQ(r->tests.size(), 3u);
+  EXPECT_EQ(r->tests[0].name, "Mixed.Same");
+  EXPECT_FALSE(r->tests[0].failed);
+  EXPECT_EQ(r->tests[1].name, "Mixed.Same");
+  EXPECT_TRUE(r->tests[1].failed);
+  EXPECT_TRUE(r->tests[2].suite_level);
+  EXPECT_EQ(r->tests[2].name, "Mixed");
+}
+
+TEST(BatcherGtestOutput, SuiteLinesSayWhereABinaryDiedOutsideATest) {
+  std::istringstream in(
+      "[==========] Running 4 tests from 3 test suites.\n[----------] Global test environment set-up.\n"
+      "[----------] 1 test from V\n[ RUN      ] V.A\n[       OK ] V.A (0 ms)\n[----------] 1 test from V (0 ms total)\n\n"
+      "[----------] 2 tests from W\n");
+  auto p = parse_gtest_progress(in);
+  EXPECT_TRUE(p.saw_banner);
+  EXPECT_EQ(p.open_suite, "W");
+  EXPECT_EQ(p.open_suite_finished, 0u);
+  ASSERT_EQ(p.finished.size(), 1u);
+
+  std::istringstream typed("[----------] 2 tests from Typed/0, where TypeParam = int\n[ RUN      ] Typed/0.A\n"
+                           "[       OK ] Typed/0.A (0 ms)\n");
+  auto t = parse_gtest_progress(typed);
+  EXPECT_EQ(t.open_suite, "Typed/0");
+  EXPECT_EQ(t.open_suite_finished, 1u);
+
+  // A failure in SetUpTestSuite: printed before the suite's first test, named in the summary.
+  std::istringstream failed(
+      "[----------] 1 test from Prepared\nt.cpp:7: Failure\nFailed\nnot prepared\n[ RUN      ] Prepared.Uses\n"
+      "t.cpp:9: Skipped\n\n[  SKIPPED ] Prepared.Uses (0 ms)\n[----------] 1 test from Prepared (0 ms total)\n"
+      "[==========] 1 test from 1 test suite ran. (0 ms total)\n[  SKIPPED ] 1 test, listed below:\n"
+      "[  SKIPPED ] Prepared.Uses\n[  FAILED  ] 0 tests, listed below:\n\n 0 FAILED TESTS\n"
+      "[  FAILED  ] Prepared: SetUpTestSuite or TearDownTestSuite\n");
+  auto f = parse_gtest_progress(failed);
+  ASSERT_EQ(f.failed_suites.size(), 1u);
+  EXPECT_EQ(f.failed_suites[0].first, "Prepared");
+  EXPECT_EQ(f.failed_suites[0].second, "t.cpp:7: Failure\nFailed\nnot prepared\n");
+
+  std::istringstream none("checked by hand\n");
+  EXPECT_FALSE(parse_gtest_progress(none).saw_banner);
+}
+
+TEST(BatcherGtestOutput, AHugeLineKeepsItsHeadItsTailAndTheMarkerAfterIt) {
+  std::string blob(3u << 20, 'x');
+  blob[0] = 'H';
+  blob[blob.size() - 1] = 'T';
+  std::istringstream in("[ RUN      ] Blob.Dumps\n" + blob + "[  FAILED  ] Blob.Dumps (5 ms)\n[ RUN      ] Blob.Next\n" +
+                        "[       OK ] Blob.Next (0 ms)\n");
+  auto p = parse_gtest_progress(in);
+  ASSERT_EQ(p.finished.size(), 2u);
+  EXPECT_EQ(p.finished[0].name, "Blob.Dumps");
+  EXPECT_EQ(p.finished[0].outcome, MarkerOutcome::Failed);
+  EXPECT_LE(p.finished[0].output.size(), kMaxKeptLineBytes + 64);
+  EXPECT_EQ(p.finished[0].output.front(), 'H');
+  EXPECT_NE(p.finished[0].output.find("bytes]"), std::string::npos);
+  EXPECT_EQ(p.finished[1].name, "Blob.Next");
 }
 
 }  // namespace

@@ -1,0 +1,374 @@
+// GoogleTest fidelity, end to end: a batch of small GoogleTest inputs of
+// every kind (tests/e2e/fixtures) run by the real livegui-batch, its
+// results.json and junit.xml compared with each binary's own
+// --gtest_output=json counts and with ctest's verdict on the same binaries.
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "harness/subprocess.hpp"
+#include "tests/e2e/e2e_support.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+std::string exe(const std::string& name) { return built("tests/e2e/" + name); }
+
+const std::vector<std::string> kKinds = {"e2e_passing",       "e2e_crash_second", "e2e_same_name",
+                                         "e2e_suite_failure", "e2e_disabled",     "e2e_empty",
+                                         "e2e_setup_crash",   "e2e_counted_main", "e2e_no_run_all"};
+
+bool is_suite_level(const std::string& test) {
+  return test.find("<suite set-up/tear-down>") != std::string::npos ||
+         test.find("<global set-up/tear-down>") != std::string::npos;
+}
+
+/// What GoogleTest itself says about a binary, run alone.
+struct OwnRun {
+  int exit_code = -1;
+  bool signaled = false;
+  std::optional<json> report;  ///< its --gtest_output=json, when it wrote one
+  int listed = 0;              ///< tests --gtest_list_tests names
+};
+
+class GtestFidelityE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+
+  void TearDown() override {
+    auto left = leftover_processes();
+    EXPECT_TRUE(left.empty()) << "left behind: " << describe_pids(left);
+  }
+
+  ExitStatus run_alone(const std::string& name, std::vector<std::string> args, const fs::path& output) {
+    SpawnOptions opt;
+    opt.executable = exe(name);
+    opt.args = std::move(args);
+    opt.output_file = output;
+    opt.env_unset = {"GTEST_OUTPUT", "GTEST_FILTER", "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX"};
+    Subprocess child = Subprocess::spawn(opt);
+    auto status = child.wait_for(60s);
+    if (!status) {
+      child.stop(2s, 2s);
+      ADD_FAILURE() << name << " did not finish within 60 s";
+      return ExitStatus::killed(9);
+    }
+    return *status;
+  }
+
+  OwnRun own(const std::string& name) {
+    OwnRun r;
+    fs::path report = dir_ / ("own-" + name + ".json");
+    ExitStatus st = run_alone(name, {"--gtest_output=json:" + report.string()}, dir_ / ("own-" + name + ".log"));
+    r.exit_code = st.code;
+    r.signaled = st.signaled;
+    if (fs::exists(report)) r.report = json::parse(read_text(report), nullptr, false);
+    run_alone(name, {"--gtest_list_tests"}, dir_ / ("list-" + name + ".txt"));
+    std::istringstream list(read_text(dir_ / ("list-" + name + ".txt")));
+    for (std::string line; std::getline(list, line);)
+      if (line.rfind("  ", 0) == 0) ++r.listed;
+    return r;
+  }
+
+  /// ctest's verdict per test name, from a CTestTestfile.cmake that adds each binary.
+  std::map<std::string, bool> ctest_passes(const std::vector<std::string>& names) {
+    fs::path cdir = dir_ / "ctest";
+    fs::create_directories(cdir);
+    {
+      std::ofstream f(cdir / "CTestTestfile.cmake");
+      for (const auto& n : names) f << "add_test(" << n << " \"" << exe(n) << "\")\n";
+    }
+    SpawnOptions opt;
+    opt.executable = LIVEGUI_CTEST;
+    opt.args = {"--test-dir", cdir.string(), "-j2", "--output-junit", (cdir / "ctest.xml").string()};
+    opt.cwd = cdir;
+    opt.output_file = cdir / "ctest-output.txt";
+    Subprocess child = Subprocess::spawn(opt);
+    if (!child.wait_for(120s)) {
+      child.stop(2s, 2s);
+      ADD_FAILURE() << "ctest did not finish within 120 s";
+    }
+    std::map<std::string, bool> out;
+    std::string xml = read_text(cdir / "ctest.xml");
+    static const std::regex kCase(R"re(<testcase name="([^"]+)"[^>]*status="([a-z]+)")re");
+    for (std::sregex_iterator it(xml.begin(), xml.end(), kCase), end; it != end; ++it)
+      out[(*it)[1]] = (*it)[2] == "run";
+    EXPECT_EQ(out.size(), names.size()) << xml << read_text(cdir / "ctest-output.txt");
+    return out;
+  }
+
+  /// The attributes of junit.xml's <testsuite name="...">.
+  std::map<std::string, int> junit_counts(const std::string& xml, const std::string& suite) {
+    std::map<std::string, int> out;
+    auto at = xml.find("<testsuite name=\"" + suite + "\"");
+    if (at == std::string::npos) return out;
+    std::string tag = xml.substr(at, xml.find('>', at) - at);
+    static const std::regex kAttr(R"re((tests|failures|errors|skipped|disabled)="(\d+)")re");
+    for (std::sregex_iterator it(tag.begin(), tag.end(), kAttr), end; it != end; ++it)
+      out[(*it)[1]] = std::stoi((*it)[2]);
+    return out;
+  }
+
+  BatchRun batch(std::vector<std::string> args) {
+    args.insert(args.end(), {"--report-dir", (dir_ / "reports").string(), "--state-dir", (dir_ / "state").string()});
+    return run_livegui_batch(args, dir_.path());
+  }
+
+  json results() { return json::parse(read_text(dir_ / "reports" / "results.json")); }
+
+  TempDir dir_{"gtest-fidelity-e2e"};
+};
+
+TEST_F(GtestFidelityE2E, EveryKindAgreesWithGoogleTestsOwnReportAndWithCtest) {
+  std::vector<std::string> args = {"-j2"};
+  for (const auto& k : kKinds) args.push_back(exe(k));
+  BatchRun r = batch(args);
+  ASSERT_EQ(r.exit_code, 1) << r.output;  // some inputs fail, as they do under ctest
+  json doc = results();
+  std::string xml = read_text(dir_ / "reports" / "junit.xml");
+  std::string why;
+  ASSERT_TRUE(xml_is_balanced(xml, &why)) << why;
+  auto ctest = ctest_passes(kKinds);
+
+  int agreeing_binaries = 0;
+  for (const auto& k : kKinds) {
+    SCOPED_TRACE(k);
+    const int failures_before = ::testing::UnitTest::GetInstance()->current_test_info()->result()->total_part_count();
+    const json* e = find_entry(doc, k);
+    ASSERT_TRUE(e) << r.output;
+    OwnRun g = own(k);
+    // The verdict: livegui fails an entry exactly when ctest fails it.
+    ASSERT_TRUE(ctest.count(k));
+    EXPECT_EQ((*e)["is_failure"].get<bool>(), !ctest[k]) << (*e)["result"] << ": " << (*e)["reason"];
+    EXPECT_EQ(ctest[k], !g.signaled && g.exit_code == 0);
+
+    int tests = 0, fails = 0, skipped = 0, disabled = 0, suite_level = 0, suite_level_fails = 0;
+    for (const auto& t : (*e)["tests"]) {
+      if (t.value("synthetic", false)) continue;
+      std::string res = t["result"];
+      if (is_suite_level(t["name"])) {
+        ++suite_level;
+        suite_level_fails += res == "FAIL";
+        continue;
+      }
+      ++tests;
+      fails += res == "FAIL";
+      if (t.value("disabled", false))
+        ++disabled;
+      else
+        skipped += res == "SKIPPED";
+    }
+    if (g.report) {
+      // Every test GoogleTest reported, with its counts.
+      const json& rep = *g.report;
+      int own_skipped = 0;
+      for (const auto& s : rep["testsuites"])
+        for (const auto& t : s["testsuite"]) own_skipped += t.value("result", "") == "SKIPPED";
+      EXPECT_EQ(tests, rep["tests"].get<int>());
+      EXPECT_EQ(fails, rep["failures"].get<int>());
+      EXPECT_EQ(disabled, rep["disabled"].get<int>());
+      EXPECT_EQ(skipped, own_skipped);
+    } else if (k != "e2e_no_run_all") {
+      // It crashed: GoogleTest wrote no report; every listed test has a result.
+      EXPECT_EQ(tests, g.listed);
+    }
+    // junit.xml says the same as results.json.
+    auto jc = junit_counts(xml, "default." + k);
+    int all_tests = 0;
+    for (const auto& t : (*e)["tests"]) all_tests += !t.value("synthetic", false) || (*e)["tests"].size() == 1;
+    EXPECT_EQ(jc["tests"], all_tests) << xml;
+    EXPECT_EQ(jc["failures"], fails + suite_level_fails);
+    EXPECT_EQ(jc["disabled"], disabled);
+    EXPECT_EQ(jc["skipped"], skipped);
+    if (::testing::UnitTest::GetInstance()->current_test_info()->result()->total_part_count() == failures_before)
+      ++agreeing_binaries;
+  }
+  EXPECT_EQ(agreeing_binaries, static_cast<int>(kKinds.size()));
+}
+
+TEST_F(GtestFidelityE2E, ABinaryWhoseListingFailsIsRunAndJudgedByItsRun) {
+  // Its main() returns 1 unless both tests ran: listing alone exits 1.
+  EXPECT_EQ(run_alone("e2e_counted_main", {}, dir_ / "alone.log").code, 0);
+  EXPECT_EQ(run_alone("e2e_counted_main", {"--gtest_list_tests"}, dir_ / "list.log").code, 1);
+  // Quick form (no listing at all) and split = "suite" (a listing first, which fails).
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nname = \"counted\"\nexecutable = \"" +
+                             exe("e2e_counted_main") + "\"\nsplit = \"suite\"\n";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{exe("e2e_counted_main")}, std::vector<std::string>{plan.string()}}) {
+    BatchRun r = batch(args);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    json doc = results();
+    ASSERT_EQ(doc["entries"].size(), 1u);
+    const json& e = doc["entries"][0];
+    EXPECT_EQ(e["result"], "PASS") << e.dump(2);
+    ASSERT_EQ(e["tests"].size(), 2u) << e.dump(2);
+    EXPECT_EQ(e["tests"][0]["name"], "Counted.One");
+    EXPECT_EQ(e["tests"][1]["result"], "PASS");
+  }
+  // The suite-split run says why it ran as one unit.
+  EXPECT_NE(read_text(dir_ / "reports" / "results.json").find("listing its tests (--gtest_list_tests) failed"),
+            std::string::npos);
+}
+
+TEST_F(GtestFidelityE2E, AProgramThatNeverCallsRunAllTestsIsJudgedByItsExitCode) {
+  BatchRun r = batch({exe("e2e_no_run_all")});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(e["result"], "PASS");
+  ASSERT_EQ(e["tests"].size(), 1u);
+  EXPECT_NE(e["tests"][0]["message"].get<std::string>().find("no GoogleTest test ran"), std::string::npos);
+  EXPECT_NE(e["reason"].get<std::string>().find("RUN_ALL_TESTS"), std::string::npos);
+}
+
+TEST_F(GtestFidelityE2E, TwoTestsOfOneNameKeepOneResultEachInOrder) {
+  BatchRun r = batch({exe("e2e_same_name")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  ASSERT_EQ(e["tests"].size(), 2u) << e.dump(2);
+  EXPECT_EQ(e["tests"][0]["name"], "Mixed.Same");
+  EXPECT_EQ(e["tests"][0]["result"], "PASS");
+  EXPECT_EQ(e["tests"][1]["name"], "Mixed.Same");
+  EXPECT_EQ(e["tests"][1]["result"], "FAIL");
+  EXPECT_NE(e["tests"][1]["message"].get<std::string>().find("same test fixture"), std::string::npos);
+}
+
+TEST_F(GtestFidelityE2E, ASuiteLevelFailureIsNamedAndItsReproductionRunsItsSuite) {
+  BatchRun r = batch({exe("e2e_suite_failure")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  const json* t = find_test(e, "Prepared.<suite set-up/tear-down>");
+  ASSERT_TRUE(t) << e.dump(2);
+  EXPECT_EQ((*t)["result"], "FAIL");
+  EXPECT_NE((*t)["message"].get<std::string>().find("could not be prepared"), std::string::npos);
+  // GoogleTest (1.12) skips the tests of a suite whose SetUpTestSuite failed.
+  EXPECT_EQ((*find_test(e, "Prepared.Uses"))["result"], "SKIPPED");
+  EXPECT_EQ((*find_test(e, "Unrelated.Fine"))["result"], "PASS");
+  // Its reproduction names a filter that matches the suite, not "Prepared." (nothing).
+  EXPECT_NE(r.output.find("--gtest_filter=Prepared.*"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("--gtest_filter=Prepared. "), std::string::npos) << r.output;
+  std::string xml = read_text(dir_ / "reports" / "junit.xml");
+  EXPECT_NE(xml.find("name=\"&lt;suite set-up/tear-down&gt;\""), std::string::npos) << xml;
+}
+
+TEST_F(GtestFidelityE2E, DisabledTestsAreCountedAsDisabledAndFailuresCarryTheirOwnOutput) {
+  BatchRun r = batch({exe("e2e_disabled"), exe("e2e_empty")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  std::string xml = read_text(dir_ / "reports" / "junit.xml");
+  auto c = junit_counts(xml, "default.e2e_disabled");
+  EXPECT_EQ(c["tests"], 6);
+  EXPECT_EQ(c["failures"], 1);
+  EXPECT_EQ(c["skipped"], 1);
+  EXPECT_EQ(c["disabled"], 3);
+  auto empty = junit_counts(xml, "default.e2e_empty");
+  EXPECT_EQ(empty["tests"], 0) << xml;
+  // The failing test's <system-out> is its own output, not the binary's closing summary.
+  auto fails = xml.find("name=\"Fails\"");
+  ASSERT_NE(fails, std::string::npos) << xml;
+  auto end = xml.find("</testcase>", fails);
+  std::string testcase = xml.substr(fails, end - fails);
+  EXPECT_NE(testcase.find("<system-out>output of Mixed.Fails"), std::string::npos) << testcase;
+  EXPECT_EQ(testcase.find("[==========]"), std::string::npos) << testcase;
+  EXPECT_EQ(testcase.find("passing output"), std::string::npos) << testcase;
+}
+
+TEST_F(GtestFidelityE2E, RepeatAndForeignOutputFlagsAreRefusedSayingWhereAndWhy) {
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nname = \"repeat\"\nexecutable = \"" + exe("e2e_passing") +
+                             "\"\nargs = [\"--gtest_repeat=3\"]\n\n[[tiers.entries]]\nname = \"xml\"\nexecutable = \"" +
+                             exe("e2e_passing") + "\"\nargs = [\"--gtest_output=xml:own.xml\"]\n\n"
+                             "[[tiers.entries]]\nname = \"plain\"\nexecutable = \"" + exe("e2e_passing") + "\"\n";
+  BatchRun r = batch({plan.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json* repeat = find_entry(doc, "repeat");
+  const json* xml = find_entry(doc, "xml");
+  const json* plain = find_entry(doc, "plain");
+  ASSERT_TRUE(repeat && xml && plain);
+  EXPECT_EQ((*repeat)["result"], "UNRESOLVED");
+  EXPECT_NE((*repeat)["reason"].get<std::string>().find("plan.toml:"), std::string::npos) << (*repeat)["reason"];
+  EXPECT_NE((*repeat)["reason"].get<std::string>().find("args: --gtest_repeat=3 is not supported"), std::string::npos);
+  EXPECT_EQ((*xml)["result"], "UNRESOLVED");
+  EXPECT_NE((*xml)["reason"].get<std::string>().find("--gtest_output=xml:own.xml is not supported"), std::string::npos);
+  EXPECT_EQ((*plain)["result"], "PASS");  // the batch goes on
+}
+
+TEST_F(GtestFidelityE2E, ACrashInSuiteSetUpBlamesThatSuiteAndTheResumeRunsEveryOtherSuite) {
+  BatchRun r = batch({exe("e2e_setup_crash")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(e["result"], "CRASH");
+  auto result = [&](const std::string& name) {
+    const json* t = find_test(e, name);
+    return t ? (*t)["result"].get<std::string>() : std::string("<missing>");
+  };
+  EXPECT_EQ(result("V.A"), "PASS");
+  EXPECT_EQ(result("W.First"), "CRASH");
+  EXPECT_EQ(result("W.Second"), "CRASH");
+  EXPECT_EQ(result("X.After"), "PASS");
+  EXPECT_NE((*find_test(e, "W.First"))["message"].get<std::string>().find("in suite set-up"), std::string::npos);
+  ASSERT_EQ(e["attempts"].size(), 2u) << e.dump(2);
+  EXPECT_EQ(e["attempts"][1]["filter"], "*-V.A:W.First:W.Second");
+}
+
+TEST_F(GtestFidelityE2E, OutputWithoutEndKeepsTheBatcherSmallTheLogCappedAndTheConsoleClean) {
+  // 200 MiB on one line, with an ESC byte in it.
+  BatchRun r = batch({exe("e2e_oneline")});
+  EXPECT_EQ(r.exit_code, 1) << r.output.substr(0, 4000);
+  rusage usage{};
+  ::getrusage(RUSAGE_CHILDREN, &usage);
+  // The largest child waited for (livegui-batch, or the fixture: ~a few MiB).
+  EXPECT_LT(usage.ru_maxrss, 120 * 1024) << "peak RSS " << usage.ru_maxrss << " KiB";
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ((*find_test(e, "Blob.Dumps"))["result"], "FAIL");
+  EXPECT_EQ((*find_test(e, "Blob.Next"))["result"], "PASS");
+  bool noted = false;
+  for (const auto& w : e["warnings"]) noted = noted || w.get<std::string>().find("larger than the log cap") != std::string::npos;
+  EXPECT_TRUE(noted) << e.dump(2).substr(0, 4000);
+  std::uintmax_t logs = 0;
+  for (const auto& f : fs::directory_iterator(dir_ / "reports" / "logs"))
+    if (f.is_regular_file()) logs += f.file_size();
+  EXPECT_LE(logs, 2 * (64ull << 20) + (1ull << 20));
+  EXPECT_EQ(r.output.find('\x1b'), std::string::npos);
+}
+
+TEST_F(GtestFidelityE2E, EntryNamesThatMapToOneFileNameKeepTheirOwnLogs) {
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nname = \"smoke (fast)\"\n"
+                         "command = [\"/bin/sh\", \"-c\", \"echo output of the paren entry; exit 1\"]\n\n"
+                         "[[tiers.entries]]\nname = \"smoke [fast]\"\n"
+                         "command = [\"/bin/sh\", \"-c\", \"echo output of the bracket entry\"]\n";
+  BatchRun r = batch({plan.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json* paren = find_entry(doc, "smoke (fast)");
+  const json* bracket = find_entry(doc, "smoke [fast]");
+  ASSERT_TRUE(paren && bracket);
+  EXPECT_EQ((*paren)["result"], "FAIL");
+  EXPECT_EQ((*bracket)["result"], "PASS");
+  std::string paren_log = (*paren)["attempts"][0]["log"];
+  std::string bracket_log = (*bracket)["attempts"][0]["log"];
+  EXPECT_NE(paren_log, bracket_log);
+  EXPECT_EQ(read_text(paren_log), "output of the paren entry\n");
+  EXPECT_EQ(read_text(bracket_log), "output of the bracket entry\n");
+}
+
+}  // namespace
+}  // namespace livegui::testing
