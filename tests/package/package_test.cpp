@@ -95,7 +95,7 @@ TEST(Package, InstalledPackageBuildsAndRunsAConsumerProject) {
 
   const fs::path cmake_dir = prefix / LIVEGUI_INSTALL_LIBDIR / "cmake/livegui";
   for (const fs::path& p :
-       {prefix / "bin/livegui-batch", prefix / "bin/livegui-aut",
+       {prefix / "bin/livegui-batch", prefix / "bin/livegui-aut", prefix / "bin/livegui-sample-app",
         prefix / "lib/python3/dist-packages/livegui_pytest/__init__.py",
         prefix / "lib/python3/dist-packages/livegui_pytest/plugin.py", cmake_dir / "liveguiConfig.cmake", cmake_dir / "liveguiConfigVersion.cmake",
         cmake_dir / "liveguiTargets.cmake", cmake_dir / "LiveguiTesting.cmake",
@@ -104,6 +104,11 @@ TEST(Package, InstalledPackageBuildsAndRunsAConsumerProject) {
         prefix / "include/livegui/common/log.hpp", prefix / LIVEGUI_INSTALL_LIBDIR / "liblivegui_harness.a",
         prefix / LIVEGUI_INSTALL_LIBDIR / "liblivegui_gtest.a"})
     EXPECT_TRUE(fs::exists(p)) << p << " was not installed\n" << install.describe;
+
+  // The sample app the docs invite users to try is installed and runs.
+  auto sample = run({prefix / "bin/livegui-sample-app", "--help"}, dir.path(), dir / "sample-app.log", 30s);
+  EXPECT_EQ(sample.exit_code, 0) << sample.describe;
+  EXPECT_TRUE(contains(sample.output, "--enable-faults")) << sample.describe;
 
   // The installed CMake files must not point back into this build or source tree.
   for (const auto& entry : fs::directory_iterator(cmake_dir)) {
