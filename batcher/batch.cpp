@@ -25,6 +25,8 @@
 #include "batcher/run/orphans.hpp"
 #include "batcher/plan/plan.hpp"
 #include "batcher/reproduce.hpp"
+#include "batcher/scratch_dir.hpp"
+#include "batcher/run/run_state.hpp"
 #include "batcher/run/state_guard.hpp"
 #include "batcher/report/summary.hpp"
 #include "common/environment.hpp"
@@ -59,22 +61,6 @@ void check_report_dir(const fs::path& dir) {
   ::unlink(probe.c_str());
 }
 
-/// A scratch directory for --list / --dry-run (no reports are written).
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "livegui-batch-XXXXXX").string();
-    if (::mkdtemp(pattern.data())) path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 void print_list(const Plan& plan, const std::vector<Unit>& units, std::ostream& out) {
   for (const auto& tier : plan.tiers) {
@@ -224,7 +210,9 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   }
   // --dry-run names the paths a real run would use (nothing is written there).
   fs::path report_dir = fs::absolute(options.report_dir);
-  ScratchDir scratch;
+  // What runs that died (SIGKILL, a crash) left in the temp directory.
+  for (const auto& gone : remove_dead_scratch_dirs()) log->debug("removed {}, left by a run that died", gone.string());
+  ScratchDir scratch;  // created only if --list / --dry-run needs it
 
   // 2. Discovery.
   DiscoveryOptions d;
@@ -234,7 +222,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   // executor lists a binary after its run only when a crash or a hang left
   // tests it must name.
   d.list_tests = options.list || !options.filter.empty();
-  d.scratch_dir = running ? report_dir / "logs" / "discovery" : scratch.path();
+  d.scratch_dir = running ? report_dir / "logs" / "discovery" : d.list_tests ? scratch.path() : fs::path();
   d.interrupt_fd = signals ? signals->fd() : -1;
   std::vector<Unit> units;
   std::string discovery_interrupted;
@@ -248,7 +236,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     units = discover(plan, d);
     if (!running) {
       err << "livegui-batch: interrupted by " << discovery_interrupted << " during test discovery\n";
-      return kExitInterrupted;
+      return 128 + (signals && signals->last_signal() ? signals->last_signal() : SIGINT);
     }
   }
 
@@ -275,11 +263,18 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   if (const char* f = std::getenv("TEST_SHARD_STATUS_FILE"); f && *f && shard.active()) std::ofstream(f).flush();
 
   fs::path state_dir = options.state_dir ? fs::absolute(*options.state_dir) : default_state_dir();
+  // This run's own state file: concurrent runs (and shards) never share one.
+  const ProcessIdentity self = self_identity();
+  const std::string shard_suffix =
+      shard.active() ? "-shard-" + std::to_string(shard.index + 1) + "-of-" + std::to_string(shard.count) : "";
+  const fs::path state_file = state_dir / run_state_file_name(self, shard_suffix);
   RunContext ctx;
   ctx.log_dir = report_dir / "logs";
   ctx.env[env::kStateDir] = state_dir.string();
-  ctx.env[env::kStateFile] = (state_dir / "aut-state.json").string();
+  ctx.env[env::kStateFile] = state_file.string();
   ctx.aut_env[env::kAutScope] = options.aut_scope;
+  // A session guest attaches only to an AUT this very run owns.
+  ctx.aut_env[env::kAutOwner] = std::to_string(self.pid) + ":" + std::to_string(self.start_time);
   ctx.aut_env[env::kLogDir] = (report_dir / "logs" / "aut").string();
   try {
     prepare_aut_specs(plan, units, report_dir, running);
@@ -300,8 +295,10 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     return kExitPassed;
   }
 
+  std::unique_ptr<RunState> run_state;
   try {
     ensure_state_dir(state_dir);
+    run_state = std::make_unique<RunState>(state_dir, self, shard_suffix);
     std::error_code ec;
     fs::create_directories(report_dir / "logs" / "aut", ec);
   } catch (const std::exception& e) {
@@ -312,7 +309,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   // 4. Run, tier by tier.
   auto display = make_display(out, options.display);
   for (const auto& s : skipped_inputs) display->note("skipped " + s);
-  StateGuard guard({state_dir / "aut-state.json", options.term_grace, options.kill_wait});
+  StateGuard guard({state_file, options.term_grace, options.kill_wait});
   ExecutorOptions eo;
   eo.jobs = options.jobs;
   eo.fail_fast = options.fail_fast;
@@ -352,7 +349,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
       try {
         session = std::make_unique<AutSession>(
             tier.aut_spec_toml, tier.aut_where.str() + " [tiers.aut]",
-            plan.source.empty() ? fs::current_path() : plan.source.parent_path(), state_dir / "aut-state.json",
+            plan.source.empty() ? fs::current_path() : plan.source.parent_path(), state_file,
             report_dir / "logs" / "aut");
         job.session = session.get();
       } catch (const std::exception& e) {

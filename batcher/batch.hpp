@@ -20,6 +20,7 @@ class InterruptSignals;
 inline constexpr int kExitPassed = 0;
 inline constexpr int kExitFailed = 1;
 inline constexpr int kExitUsage = 2;
+/// Interrupted: 128 + the signal, as a shell reports it (130 SIGINT, 143 SIGTERM, 129 SIGHUP).
 inline constexpr int kExitInterrupted = 130;
 
 struct BatchOptions {

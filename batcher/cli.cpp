@@ -51,9 +51,9 @@ table as a TOML file, without its token) and LIVEGUI_AUT_TOKEN (the token,
 never written to a file). NO_COLOR disables colour.
 
 Exit codes: 0 all passed (expected failures included), 1 any failure,
-2 usage or plan error (nothing was run), 130 interrupted (SIGINT/SIGTERM:
-running entries are stopped, the rest SKIPPED, partial reports written;
-a second interrupt kills at once).
+2 usage or plan error (nothing was run), 130 / 143 / 129 interrupted by
+SIGINT / SIGTERM / SIGHUP (running entries and AUT groups are stopped, the
+rest SKIPPED, partial reports written; a second signal kills at once).
 )";
 
 std::string program_name(char** argv) {
@@ -118,7 +118,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
   app.add_option("--term-grace", term_grace, "SIGTERM → SIGKILL grace when stopping an entry (default 3s)");
   app.add_option("--report-dir", report_dir, "where reports and logs go (default ./livegui-report)");
   app.add_option("--state-dir", state_dir,
-                 "AUT state directory (default $LIVEGUI_STATE_DIR, $XDG_RUNTIME_DIR/livegui, /tmp/livegui-<uid>)");
+                 "AUT state directory, shared by concurrent runs, each with its own file (default $LIVEGUI_STATE_DIR, "
+                 "$XDG_RUNTIME_DIR/livegui, /dev/shm/livegui-<uid> on tmpfs, /tmp/livegui-<uid>)");
   app.add_option("--aut-scope", o.aut_scope,
                  "file: each test binary owns its AUT; session: the batcher owns one AUT per tier and entries "
                  "attach to it")

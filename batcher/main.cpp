@@ -5,11 +5,16 @@
 #include "batcher/cli.hpp"
 #include "batcher/run/interrupt_signals.hpp"
 #include "batcher/run/orphans.hpp"
+#include "batcher/run/reaper.hpp"
 #include "common/log.hpp"
 
 int main(int argc, char** argv) {
   using namespace livegui::batch;
-  // Before anything else (and any thread): SIGINT/SIGTERM become data.
+  // First of all, while we have one thread: the reaper, which stops what this
+  // run started if the batcher itself is SIGKILLed or crashes.
+  Reaper reaper(std::chrono::milliseconds(50));
+  if (reaper.running()) exclude_from_orphans(reaper.pid());
+  // Before anything else (and any thread): SIGINT/SIGTERM/SIGHUP become data.
   std::unique_ptr<InterruptSignals> signals;
   try {
     signals = std::make_unique<InterruptSignals>();

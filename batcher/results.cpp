@@ -1,5 +1,7 @@
 #include "batcher/results.hpp"
 
+#include <csignal>
+
 namespace livegui::batch {
 
 int TierCounts::total_tests() const {
@@ -52,7 +54,12 @@ TierCounts count_all(const BatchResults& results) {
 }
 
 int exit_code_for(const BatchResults& results) {
-  if (results.interrupted) return 130;
+  // 128 + the signal, as a shell reports a process it ended: 130 SIGINT, 143 SIGTERM, 129 SIGHUP.
+  if (results.interrupted) {
+    if (results.interrupt_reason == "SIGTERM") return 128 + SIGTERM;
+    if (results.interrupt_reason == "SIGHUP") return 128 + SIGHUP;
+    return 128 + SIGINT;
+  }
   for (const auto& e : results.entries)
     if (is_failure(e.code)) return 1;
   return 0;

@@ -15,7 +15,10 @@ inline constexpr const char* kAutSpec = "LIVEGUI_AUT_SPEC";
 inline constexpr const char* kAutToken = "LIVEGUI_AUT_TOKEN";
 /// "file" (the binary owns its AUT) or "session" (it attaches to the batcher's).
 inline constexpr const char* kAutScope = "LIVEGUI_AUT_SCOPE";
-/// The AUT state file the binary's AppHandle records into.
+/// "<pid>:<start time>" of the livegui-batch run that started the binary: a
+/// session guest attaches only to an AUT whose recorded owner it is.
+inline constexpr const char* kAutOwner = "LIVEGUI_AUT_OWNER";
+/// The AUT state file the binary's AppHandle records into (one per run).
 inline constexpr const char* kStateFile = "LIVEGUI_STATE_FILE";
 /// The directory of default state files (also honoured outside the batcher).
 inline constexpr const char* kStateDir = "LIVEGUI_STATE_DIR";

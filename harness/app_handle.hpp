@@ -78,14 +78,24 @@ class AutUnavailable : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The suite name of the pseudo-tests livegui-batch's session AUT is ensured
+/// for ("livegui-batch.<entry>"): never the test to blame for a death.
+inline constexpr const char* kBatcherSuite = "livegui-batch";
+
+/// The livegui-batch run that started this process, from LIVEGUI_AUT_OWNER
+/// ("<pid>:<start time>"); std::nullopt when unset or malformed. A session
+/// guest attaches only to an AUT whose recorded owner is that run.
+std::optional<ProcessIdentity> expected_session_owner();
+
 class AppHandle {
  public:
   /// Validates `spec` (throws AppSpecError). Starts nothing. `launcher`
   /// defaults to the real SubprocessLauncher.
   explicit AppHandle(AppSpec spec, std::unique_ptr<Launcher> launcher = nullptr);
   /// Session scope: reads spec.resolved_state_file(); when it records an AUT
-  /// that is alive and ours (pid + start time + pgid), attaches to it as a
-  /// guest (it is not stopped by this handle). Otherwise (no file, corrupt
+  /// that is alive and ours (pid + start time + pgid) — and, under
+  /// livegui-batch (LIVEGUI_AUT_OWNER), owned by the run that started us —
+  /// attaches to it as a guest (it is not stopped by this handle). Otherwise (no file, corrupt
   /// file, dead or foreign AUT) the handle continues that lineage and starts
   /// its own AUT on the first ensure_ready(), taking ownership in the file.
   static std::unique_ptr<AppHandle> attach_or_start(AppSpec spec, std::unique_ptr<Launcher> launcher = nullptr);

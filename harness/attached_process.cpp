@@ -87,6 +87,12 @@ StopReport AttachedProcess::stop(std::chrono::milliseconds term_grace, std::chro
   auto signal = [&](int sig) {
     if (!exited() && !identity_holds()) return false;
     if (processes_in_group(pgid_).empty()) return false;
+    // The leader gone: a live process now holding the group's id (pid ==
+    // pgid) with another identity means the id was reused; not ours.
+    if (exited()) {
+      auto leader = read_proc_stat(pgid_);
+      if (leader && leader->state != 'Z' && !(pgid_ == pid_ && leader->start_time == start_time_)) return false;
+    }
     return ::kill(-pgid_, sig) == 0;
   };
   StopResult r = escalate_stop({signal, [this](Clock::time_point deadline) { return wait_group_gone(deadline); }},

@@ -1,7 +1,9 @@
 #include "harness/state_file.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -259,10 +261,19 @@ StateFile from_json(const fs::path& file, const json& j) {
 
 }  // namespace
 
+bool is_writable_tmpfs(const fs::path& dir) {
+  struct statfs fs_info{};
+  if (::statfs(dir.c_str(), &fs_info) != 0) return false;
+  return fs_info.f_type == TMPFS_MAGIC && ::access(dir.c_str(), W_OK | X_OK) == 0;
+}
+
 fs::path default_state_dir() {
   if (const char* d = std::getenv(env::kStateDir); d && *d) return d;
   if (const char* x = std::getenv("XDG_RUNTIME_DIR"); x && *x) return fs::path(x) / "livegui";
-  return fs::path("/tmp") / ("livegui-" + std::to_string(::getuid()));
+  // tmpfs: a state-file rewrite costs ~0.2 ms there against ~1 ms on ext4.
+  const std::string leaf = "livegui-" + std::to_string(::getuid());
+  if (is_writable_tmpfs("/dev/shm")) return fs::path("/dev/shm") / leaf;
+  return fs::path("/tmp") / leaf;
 }
 
 void ensure_state_dir(const fs::path& dir) {

@@ -72,9 +72,13 @@ class StateFileError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Default state directory: $LIVEGUI_STATE_DIR, else $XDG_RUNTIME_DIR/livegui,
-/// else /tmp/livegui-<uid>.
+/// Default state directory, the one place it is decided: $LIVEGUI_STATE_DIR,
+/// else $XDG_RUNTIME_DIR/livegui, else /dev/shm/livegui-<uid> when /dev/shm is
+/// a writable tmpfs, else /tmp/livegui-<uid>. Creates nothing.
 std::filesystem::path default_state_dir();
+
+/// True when `dir` is on a tmpfs and we may create files in it.
+bool is_writable_tmpfs(const std::filesystem::path& dir);
 
 /// Creates `dir` (0700) if needed. Throws StateFileError when it exists but is
 /// not a directory, is a symlink, is owned by another user or is writable by others.

@@ -17,7 +17,7 @@ AutSession::~AutSession() { stop(); }
 
 ReadyEvent AutSession::ensure(const std::string& entry) {
   TestRef ref;
-  ref.suite = "livegui-batch";
+  ref.suite = kBatcherSuite;
   ref.name = entry;
   return handle_->ensure_ready(ref);
 }
@@ -32,5 +32,24 @@ void AutSession::stop() {
 }
 
 pid_t AutSession::pid() const { return handle_ ? handle_->pid() : 0; }
+
+void AutSession::observe() {
+  try {
+    // Only a death: a health check would judge degradation with our pseudo-test.
+    if (handle_) handle_->wait_for_exit(std::chrono::milliseconds(0));
+  } catch (const std::exception& e) {
+    logger("batcher")->debug("checking the session AUT: {}", e.what());
+  }
+}
+
+bool AutSession::degraded() {
+  try {
+    return handle_ && handle_->check().state == AutHealth::Degraded;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+bool AutSession::respawn_never() const { return handle_ && handle_->spec().respawn == RespawnPolicy::Never; }
 
 }  // namespace livegui::batch

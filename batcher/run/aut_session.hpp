@@ -32,6 +32,17 @@ class AutSession {
 
   pid_t pid() const;
 
+  /// Looks at the AUT (without blocking) so that a death is recorded in the
+  /// state file with the status only its parent knows — merged with the test
+  /// a guest recorded it in. Starts nothing. Never throws.
+  void observe();
+
+  /// The AUT is running but degraded (one health check). Never throws.
+  bool degraded();
+
+  /// The tier's `respawn = "never"`: ensure() never replaces a dead or degraded AUT.
+  bool respawn_never() const;
+
  private:
   std::unique_ptr<AppHandle> handle_;
 };

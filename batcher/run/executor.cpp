@@ -1,9 +1,11 @@
 #include "batcher/run/executor.hpp"
 
 #include <poll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <set>
 
@@ -200,6 +202,7 @@ void Executor::poll_once(const TierJob& tier, std::vector<std::optional<EntryRes
   ::poll(fds.data(), fds.size(), ms);
 
   handle_signals();
+  reap_stuck();
   now = Clock::now();
   bool changed = watch >= 0 ? guard_->drain_watch() : (guard_ && now >= next_observe_);
   if (changed) {
@@ -247,6 +250,26 @@ void Executor::handle_signals() {
   }
 }
 
+void Executor::reap_stuck() {
+  for (auto it = stuck_.begin(); it != stuck_.end();) {
+    // Unreaped, the pid cannot have been reused: waiting on it is safe —
+    // unless someone else reaped it and it now names another child of ours.
+    bool reused = session_children_.count(*it) > 0;
+    for (const auto& j : running_) reused = reused || j->proc.pid() == *it;
+    if (reused) {
+      it = stuck_.erase(it);
+      continue;
+    }
+    pid_t got = ::waitpid(*it, nullptr, WNOHANG);
+    if (got == *it || (got < 0 && errno == ECHILD)) {
+      logger("batcher")->info("pid {} (stuck after SIGKILL) finally exited; reaped it", *it);
+      it = stuck_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
 void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
   auto now = Clock::now();
   if (!job.status) job.status = job.proc.try_wait();
@@ -286,7 +309,10 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
                              job.proc.pid(), human_duration(options_.kill_wait));
     job.warnings.push_back(job.unit->name + " (pid " + std::to_string(job.proc.pid()) +
                            ") did not go away after SIGKILL; left behind");
-    if (!job.status) job.status = ExitStatus::killed(SIGKILL);
+    if (!job.status) {
+      job.status = ExitStatus::killed(SIGKILL);
+      stuck_.insert(job.proc.pid());  // still our child: reaped when it finally exits
+    }
     complete_attempt(job, tier, results);
   }
 }
@@ -356,10 +382,20 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {
     ctx.next_entry = u.name;
     ctx.window_start_unix_ms = previous_aut_.id.empty() ? batch_started_unix_ms_ : previous_aut_.started_unix_ms;
     ctx.self = self_identity();
+    ctx.session_respawn_never = tier.session && tier.session->respawn_never();
+    // The session AUT's parent records how it died before the state is judged.
+    if (tier.session && !previous_aut_.id.empty()) tier.session->observe();
+    // What runs that are over left in the state directory: reported once, before the first AUT entry.
+    for (const CheckOutcome& left : guard_->check_left_overs(ctx)) {
+      display_.warning(left.warning);
+      if (!job.dirty_start) job.dirty_start = left.dirty_start;
+      else job.dirty_start->message += " | " + left.dirty_start->message;
+    }
     CheckOutcome out = guard_->check(ctx, previous_aut_.id);
     if (!out.warning.empty()) {
       display_.warning(out.warning);
-      job.dirty_start = out.dirty_start;
+      if (!job.dirty_start) job.dirty_start = out.dirty_start;
+      else job.dirty_start->message += " | " + out.dirty_start->message;
     }
   }
   if (!tier.session || !u.unresolved.empty()) return;
@@ -389,11 +425,30 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {
       d.aut_pid = ev.old_pid;
       job.dirty_start = d;
     }
+  } catch (const AutUnavailable& e) {
+    if (!tier.session->respawn_never()) {
+      // The cap on failed starts: printed once, with the entry's result.
+      job.warnings.push_back("could not start the session AUT for " + u.name + " (" + e.what() +
+                             "); the test binary starts its own");
+    } else if (!job.dirty_start) {
+      // respawn = "never": say what happens next, once. A dead or degraded
+      // AUT the state check just reported is not reported again.
+      bool degraded = tier.session->degraded();
+      std::string w = std::string("the session AUT is not fit for ") + u.name + " (" + e.what() + "); " + u.name +
+                      (degraded ? " starts on the degraded AUT: respawn policy never; its tests will fail with "
+                                  "subprocess degraded"
+                                : " gets no AUT from the batcher; the test binary starts its own");
+      display_.warning("[BATCH-WARN] " + tier.name + ": " + w + ".");
+      DirtyStart d;
+      d.kind = degraded ? "degraded" : "dead";
+      d.message = tier.name + ": " + w + ".";
+      d.previous_entry = previous_aut_.name;
+      job.dirty_start = d;
+    }
   } catch (const std::exception& e) {
-    std::string w = "could not provide the session AUT for " + u.name + " (" + e.what() +
-                    "); it will have to start its own";
-    display_.warning("[BATCH-WARN] " + tier.name + ": " + w + ".");
-    job.warnings.push_back(w);
+    // Printed once, when the entry's result is (finish_job prints its warnings).
+    job.warnings.push_back("could not start the session AUT for " + u.name + " (" + e.what() +
+                           "); the test binary starts its own");
   }
   // What the session started (the AUT, its Xvfb) is ours, not an orphan.
   for (pid_t p : adopted_children(ours))
@@ -408,6 +463,8 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result) {
     ctx.previous_entry = previous_aut_.name;
     ctx.window_start_unix_ms = previous_aut_.started_unix_ms;
     ctx.self = self_identity();
+    ctx.session_respawn_never = tier.session && tier.session->respawn_never();
+    if (tier.session) tier.session->observe();
     CheckOutcome out = guard_->check(ctx, previous_aut_.id);
     if (!out.warning.empty()) {
       display_.warning(out.warning);

@@ -98,6 +98,10 @@ class Executor {
   std::int64_t batch_started_unix_ms_ = 0;
   std::chrono::steady_clock::time_point next_observe_{};
   std::set<pid_t> session_children_;  ///< started by the session AUT (AUT, Xvfb): not orphans
+  /// Entries that did not die within kill_wait of SIGKILL (stuck in the
+  /// kernel): our unreaped children, reaped when they finally exit.
+  std::set<pid_t> stuck_;
+  void reap_stuck();
 };
 
 /// Wall-clock milliseconds since the epoch.

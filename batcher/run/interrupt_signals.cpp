@@ -14,13 +14,14 @@ InterruptSignals::InterruptSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // a closed terminal or SSH session
   int rc = ::pthread_sigmask(SIG_BLOCK, &set, &previous_);
-  if (rc != 0) throw std::system_error(rc, std::generic_category(), "blocking SIGINT/SIGTERM");
+  if (rc != 0) throw std::system_error(rc, std::generic_category(), "blocking SIGINT/SIGTERM/SIGHUP");
   fd_ = ::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
   if (fd_ < 0) {
     int err = errno;
     ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-    throw std::system_error(err, std::generic_category(), "creating a signalfd for SIGINT/SIGTERM");
+    throw std::system_error(err, std::generic_category(), "creating a signalfd for SIGINT/SIGTERM/SIGHUP");
   }
 }
 

@@ -1,7 +1,9 @@
 #pragma once
-// SIGINT/SIGTERM as data: both are blocked and read from a signalfd, so no
+// SIGINT/SIGTERM/SIGHUP as data: all three are blocked and read from a signalfd, so no
 // work happens in a signal handler and the executor's poll() wakes up on
-// them. The first one asks for a clean stop, the second for an immediate kill.
+// them. The first one asks for a clean stop (entries and AUT groups stopped,
+// partial reports written, exit 128 + the signal: 130, 143, 129), the second
+// for an immediate kill.
 // Children start with an empty signal mask (Subprocess resets it).
 
 #include <csignal>
@@ -10,7 +12,7 @@ namespace livegui::batch {
 
 class InterruptSignals {
  public:
-  /// Blocks SIGINT and SIGTERM in the calling thread (call it before any
+  /// Blocks SIGINT, SIGTERM and SIGHUP in the calling thread (call it before any
   /// thread starts, so every thread inherits the mask). Throws
   /// std::system_error when the signalfd cannot be created.
   InterruptSignals();

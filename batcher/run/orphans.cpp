@@ -21,6 +21,11 @@ bool become_child_subreaper() { return ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0; 
 
 namespace {
 
+std::set<pid_t>& excluded() {
+  static std::set<pid_t> pids;
+  return pids;
+}
+
 /// Our direct children. /proc/self/task/*/children is cheap (no scan of
 /// every process); without it (CONFIG_PROC_CHILDREN off) scan /proc.
 std::vector<ProcStat> children_of_self() {
@@ -55,10 +60,12 @@ std::vector<ProcStat> children_of_self() {
 
 }  // namespace
 
+void exclude_from_orphans(pid_t pid) { excluded().insert(pid); }
+
 std::vector<pid_t> adopted_children(const std::set<pid_t>& ours) {
   std::vector<pid_t> out;
   for (const auto& st : children_of_self()) {
-    if (ours.count(st.pid)) continue;
+    if (ours.count(st.pid) || excluded().count(st.pid)) continue;
     if (st.state == 'Z') {
       ::waitpid(st.pid, nullptr, WNOHANG);
       continue;
@@ -76,14 +83,23 @@ std::vector<std::string> stop_adopted_children(const std::set<pid_t>& ours, std:
   pid_t own_group = ::getpgrp();
   auto signal_all = [&](int sig) {
     bool any = false;
+    // Ours by ancestry: our children (adopted as a subreaper) and theirs.
+    std::set<pid_t> descendants;
+    for (pid_t d : descendants_of(::getpid())) descendants.insert(d);
     for (pid_t p : pids) {
       auto st = read_proc_stat(p);
       if (!st || st->state == 'Z') {
         ::waitpid(p, nullptr, WNOHANG);  // died before we got to it: reap
         continue;
       }
-      // Its group is made of leftovers of our entries; ours is not to be signalled.
-      if (st->pgid > 0 && st->pgid != own_group)
+      if (st->ppid != ::getpid()) continue;
+      // Its whole group only when every member descends from us (and it is
+      // not our own group): a group id says nothing about who is in it.
+      bool group_is_ours = st->pgid > 0 && st->pgid != own_group;
+      if (group_is_ours)
+        for (pid_t m : processes_in_group(st->pgid))
+          if (!descendants.count(m)) group_is_ours = false;
+      if (group_is_ours)
         any |= ::kill(-st->pgid, sig) == 0;
       else
         any |= ::kill(p, sig) == 0;
@@ -106,6 +122,20 @@ std::vector<std::string> stop_adopted_children(const std::set<pid_t>& ours, std:
   StopTarget target{signal_all, [&](Clock::time_point deadline) { return poll_until(all_gone, deadline); }};
   if (escalate_stop(target, term_grace, kill_wait).outcome == StopOutcome::Stuck)
     logger("batcher")->error("adopted processes still alive after SIGKILL: moving on");
+  // A process that forks while it is being stopped (a re-forking daemon)
+  // leaves a new generation behind, adopted by us in turn: sweep again until
+  // none is left, bounded by kill_wait. They already had their SIGTERM.
+  const auto until = Clock::now() + kill_wait;
+  for (int round = 0; round < 50 && Clock::now() < until; ++round) {
+    pids = adopted_children(ours);
+    if (pids.empty()) break;
+    for (pid_t p : pids) {
+      auto st = read_proc_stat(p);
+      stopped.push_back("pid " + std::to_string(p) + " (" + (st ? st->comm : std::string("?")) + ")");
+    }
+    signal_all(SIGKILL);
+    poll_until(all_gone, std::min(until, Clock::now() + std::chrono::milliseconds(200)));
+  }
   return stopped;
 }
 

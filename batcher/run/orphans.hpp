@@ -15,13 +15,20 @@ namespace livegui::batch {
 /// Makes the calling process a child subreaper. False (errno set) on failure.
 bool become_child_subreaper();
 
+/// A child of ours that is not an orphan of any entry (the reaper): never
+/// reported nor stopped by the sweeps below. Call before any thread starts.
+void exclude_from_orphans(pid_t pid);
+
 /// Our direct children that are not in `ours` (the entries we started).
 /// Zombies among them are reaped on the way. Never throws.
 std::vector<pid_t> adopted_children(const std::set<pid_t>& ours);
 
-/// Stops every adopted child (with its process group, unless that is ours):
-/// SIGTERM → `term_grace` → SIGKILL → `kill_wait`, then reaps. Returns one
-/// line per process ("pid 123 (sleep)"). Bounded; never throws.
+/// Stops every adopted child (with its process group when every member
+/// descends from us and it is not our own group): SIGTERM → `term_grace` →
+/// SIGKILL → `kill_wait`, then reaps; then sweeps again (SIGKILL) while new
+/// ones appear — the generations of a re-forking daemon — for at most another
+/// `kill_wait`. Returns one line per process ("pid 123 (sleep)"). Bounded;
+/// never throws.
 std::vector<std::string> stop_adopted_children(const std::set<pid_t>& ours, std::chrono::milliseconds term_grace,
                                                std::chrono::milliseconds kill_wait);
 

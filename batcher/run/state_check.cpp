@@ -2,6 +2,12 @@
 
 #include "common/text.hpp"
 
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+#include <limits>
+
 namespace livegui::batch {
 
 const char* to_string(StateVerdictKind kind) {
@@ -12,6 +18,7 @@ const char* to_string(StateVerdictKind kind) {
     case StateVerdictKind::Leaked: return "leaked";
     case StateVerdictKind::Foreign: return "foreign";
     case StateVerdictKind::Corrupt: return "corrupt";
+    case StateVerdictKind::Stale: return "stale";
   }
   return "clean";
 }
@@ -120,6 +127,99 @@ StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& 
   return v;
 }
 
+namespace {
+
+/// Field 22 of /proc/<pid>/stat (ticks since boot) as local wall time "HH:MM:SS".
+std::string start_time_text(std::uint64_t ticks) {
+  long hz = ::sysconf(_SC_CLK_TCK);
+  std::ifstream stat("/proc/stat");
+  std::string key;
+  long long btime = 0;
+  while (stat >> key) {
+    if (key == "btime" && stat >> btime) break;
+    stat.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  if (hz <= 0 || btime <= 0 || ticks == 0) return "";
+  std::time_t t = static_cast<std::time_t>(btime + static_cast<long long>(ticks / static_cast<std::uint64_t>(hz)));
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+std::string previous_run(const StateFile& s) {
+  std::string who = "a previous run (";
+  if (!s.owner_name.empty()) who += s.owner_name + ", ";
+  who += "pid " + std::to_string(s.owner.pid);
+  std::string started = start_time_text(s.owner.start_time);
+  if (!started.empty()) who += ", started " + started;
+  return who + ")";
+}
+
+}  // namespace
+
+StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckContext& ctx, const std::string& file,
+                                bool per_run) {
+  StateVerdict v;
+  if (!snap.corrupt_reason.empty() || !snap.state) {
+    v = classify_state(snap, ctx);
+    return v;
+  }
+  const StateFile& s = *snap.state;
+  const StateInspection& in = snap.inspection;
+  v.aut_pid = s.aut ? s.aut->pid : 0;
+  const std::string intro = previous_run(s) + " ended without cleaning up (" + file + ")";
+  // A standalone test binary (no lock of a batcher) still running owns its file.
+  if (!per_run && in.owner_alive && !(s.owner == ctx.self)) {
+    if (!s.aut || !in.aut_alive) return v;
+    StateCheckContext c = ctx;
+    c.acknowledged_unix_ms = -1;
+    return classify_state(snap, c);
+  }
+  if (s.aut && in.aut_alive) {
+    StateCheckContext c = ctx;
+    c.acknowledged_unix_ms = -1;
+    v = classify_state(snap, c);
+    if (v.kind == StateVerdictKind::Leaked) v.what = intro + ": its AUT (pid " + std::to_string(s.aut->pid) +
+                                                       ") was still running" +
+                                                       (s.status == AutStatus::Degraded ? " and degraded" : "");
+    return v;
+  }
+  if (s.aut && !snap.group_remnants.empty()) {
+    StateCheckContext c = ctx;
+    c.acknowledged_unix_ms = -1;
+    v = classify_state(snap, c);
+    if (v.kind == StateVerdictKind::Leaked) v.what = intro + "; " + v.what;
+    return v;
+  }
+  if (!per_run && s.status == AutStatus::Stopped) return v;  // a standalone owner's clean end
+  v.kind = StateVerdictKind::Stale;
+  std::string what = intro;
+  if (s.aut) {
+    std::string pid = "pid " + std::to_string(s.aut->pid);
+    if (s.last_exit && s.last_exit->pid == s.aut->pid) {
+      what += "; its AUT (" + pid + ") " + (s.last_exit->signaled ? "was killed by " : "ended with ") + describe_exit(*s.last_exit);
+    } else if (s.status == AutStatus::Stopped) {
+      what += "; its AUT (" + pid + ") had been stopped";
+    } else if (snap.reused_by) {
+      what += "; its AUT (" + pid + ", " + to_string(s.status) +
+              (s.current_test ? " during " + s.current_test->full() : std::string(" between tests")) + ") is gone";
+    } else {
+      what += "; its AUT (" + pid + ") was " + to_string(s.status) +
+              (s.current_test ? " during " + s.current_test->full() : std::string(" between tests")) +
+              " and went down with its owner";
+    }
+    if (snap.reused_by)
+      what += "; pid " + std::to_string(snap.reused_by->pid) + " now belongs to another process (" +
+              snap.reused_by->comm + "); left alone";
+  } else if (s.current_test) {
+    what += " during " + s.current_test->full();
+  }
+  v.what = what + "; nothing of it is left running";
+  return v;
+}
+
 std::string warning_line(const StateVerdict& v, const StateCheckContext& ctx, const std::string& action) {
   std::string line = "[BATCH-WARN] " + ctx.tier + ": " + v.what + action + ".";
   if (ctx.next_entry.empty()) return line + " (No AUT entry follows in this tier.)";
@@ -128,9 +228,22 @@ std::string warning_line(const StateVerdict& v, const StateCheckContext& ctx, co
       return line + " " + ctx.next_entry + " starts without knowing what the AUT was left in.";
     case StateVerdictKind::Foreign:
       return line + " " + ctx.next_entry + " may find the AUT in use.";
+    case StateVerdictKind::Stale:
+      return line + " " + ctx.next_entry + " starts on a fresh AUT.";
+    case StateVerdictKind::Degraded:
+      if (ctx.session_respawn_never)
+        return line + " " + ctx.next_entry +
+               " starts on the degraded AUT: respawn policy never; its tests will fail with subprocess degraded.";
+      break;
+    case StateVerdictKind::Dead:
+      if (ctx.session_respawn_never)
+        return line + " " + ctx.next_entry +
+               " gets no AUT from the batcher (respawn policy never); the test binary starts its own.";
+      break;
     default:
-      return line + " " + ctx.next_entry + " starts on a fresh AUT; it did not get to deal with the dirty state.";
+      break;
   }
+  return line + " " + ctx.next_entry + " starts on a fresh AUT; it did not get to deal with the dirty state.";
 }
 
 }  // namespace livegui::batch

@@ -11,17 +11,20 @@
 //             grandchildren, when its owner was SIGKILLed): stop those
 //   foreign   the AUT is alive and owned by another live process: leave it alone
 //   corrupt   the file is unusable: move it aside
+//   stale     (classify_left_over) a run that is over left its state file
+//             without cleaning up: report it, stop what is provably its, move it aside
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/proc_info.hpp"
 #include "harness/state_file.hpp"
 
 namespace livegui::batch {
 
-enum class StateVerdictKind { Clean, Dead, Degraded, Leaked, Foreign, Corrupt };
+enum class StateVerdictKind { Clean, Dead, Degraded, Leaked, Foreign, Corrupt, Stale };
 const char* to_string(StateVerdictKind kind);
 
 /// A live process of the recorded AUT's process group, the AUT itself gone.
@@ -40,6 +43,10 @@ struct StateSnapshot {
   /// AUT, not what it forked): those that started between the AUT and the
   /// file's last write, so the group id cannot have been reused for them.
   std::vector<GroupRemnant> group_remnants;
+  /// The recorded AUT is gone and its pid (or the pid of its group's leader)
+  /// now names another live process: a reused id. Nothing of that group is
+  /// ever signalled then.
+  std::optional<ProcStat> reused_by;
 };
 
 struct StateCheckContext {
@@ -49,6 +56,9 @@ struct StateCheckContext {
   std::int64_t window_start_unix_ms = 0;  ///< when the previous entry (or the batch) started
   ProcessIdentity self;                   ///< the batcher
   std::int64_t acknowledged_unix_ms = -1;  ///< a state already reported (same updated_at) is not news
+  /// Session scope with the tier's `respawn = "never"`: the batcher does not
+  /// replace a dead or degraded AUT, so the warning says what happens instead.
+  bool session_respawn_never = false;
 };
 
 struct StateVerdict {
@@ -61,6 +71,15 @@ struct StateVerdict {
 };
 
 StateVerdict classify_state(const StateSnapshot& snapshot, const StateCheckContext& context);
+
+/// A state file left by a run that is over (its lock was free; `per_run`:
+/// one of the batcher's per-run files, which a clean end removes). Stale when
+/// nothing of it lives on, Leaked when its AUT or group remnants do (stop
+/// them), Foreign when a live process other than a batcher still owns it,
+/// Corrupt when unreadable; Clean when a standalone owner stopped it cleanly.
+/// `file` is named in the message.
+StateVerdict classify_left_over(const StateSnapshot& snapshot, const StateCheckContext& context,
+                                const std::string& file, bool per_run);
 
 /// "[BATCH-WARN] live_gui: <what><action>. <next> starts on a fresh AUT; it did
 /// not get to deal with the dirty state." `action` ("; stopped it (SIGTERM)")

@@ -18,6 +18,7 @@
 #include "common/proc_info.hpp"
 #include "common/stop_escalation.hpp"
 #include "common/text.hpp"
+#include "batcher/run/run_state.hpp"
 
 namespace livegui::batch {
 namespace fs = std::filesystem;
@@ -40,11 +41,29 @@ std::int64_t boot_time() {
 /// Live members of the dead AUT's group that started after it and no later
 /// than the file's last write (+1 s for clock granularity): the group id was
 /// in use by the AUT or by them all along, so it cannot have been reused.
+/// A live process that now holds the dead AUT's pid, or its group's leader
+/// pid, with another identity: the ids were reused.
+std::optional<ProcStat> reused_id(const StateFile& s) {
+  if (!s.aut) return std::nullopt;
+  for (pid_t p : {s.aut->pid, s.aut->pgid}) {
+    auto st = read_proc_stat(p);
+    if (!st || st->state == 'Z') continue;
+    // The group leader we recorded is the AUT itself (pid == pgid); any other
+    // process under that pid is not it.
+    if (p == s.aut->pid && st->start_time == s.aut->start_time) continue;
+    return st;
+  }
+  return std::nullopt;
+}
+
 std::vector<GroupRemnant> group_remnants(const StateFile& s) {
   std::vector<GroupRemnant> out;
   const std::int64_t btime = boot_time();
   const long hz = ::sysconf(_SC_CLK_TCK);
   if (!s.aut || s.aut->pgid <= 1 || btime <= 0 || hz <= 0) return out;
+  // A live leader of the group that is not the recorded AUT: the group id
+  // was handed to someone else; nothing in it can be proven ours.
+  if (reused_id(s)) return out;
   const std::int64_t written_ticks = (s.updated_at_unix_ms / 1000 - btime + 1) * hz;
   for (pid_t p : processes_in_group(s.aut->pgid)) {
     auto st = read_proc_stat(p);
@@ -62,7 +81,10 @@ StateSnapshot read_snapshot(const fs::path& file) {
   try {
     snap.state = read_state_file(file);
     if (snap.state) snap.inspection = inspect_state(*snap.state);
-    if (snap.state && snap.state->aut && !snap.inspection.aut_alive) snap.group_remnants = group_remnants(*snap.state);
+    if (snap.state && snap.state->aut && !snap.inspection.aut_alive) {
+      snap.reused_by = reused_id(*snap.state);
+      snap.group_remnants = group_remnants(*snap.state);
+    }
   } catch (const StateFileError& e) {
     snap.corrupt_reason = e.what();
   } catch (const std::exception& e) {
@@ -71,7 +93,9 @@ StateSnapshot read_snapshot(const fs::path& file) {
   return snap;
 }
 
-fs::path quarantine_state_file(const fs::path& file) {
+fs::path quarantine_state_file(const fs::path& file) { return move_state_file_aside(file, ".corrupt-"); }
+
+fs::path move_state_file_aside(const fs::path& file, const std::string& tag) {
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
@@ -82,7 +106,7 @@ fs::path quarantine_state_file(const fs::path& file) {
   char full[64];
   std::snprintf(full, sizeof full, "%s.%03lld", stamp, static_cast<long long>(ms));
   fs::path target = file;
-  target += ".corrupt-" + std::string(full);
+  target += tag + std::string(full);
   // rename(2) moves a symlink itself, never what it points to.
   if (::rename(file.c_str(), target.c_str()) != 0)
     throw std::runtime_error("cannot move " + file.string() + " aside to " + target.string() + ": " +
@@ -133,7 +157,9 @@ std::string stop_recorded_aut(const StateFile& s, std::chrono::milliseconds term
     int term_errno = 0;
     StopTarget target{[&](int sig) {
                         // SIGKILL only to what is still verifiably ours.
-                        if (sig == SIGKILL && !still_ours(s) && processes_in_group(s.aut->pgid).empty()) return false;
+                        // With the AUT gone, its group only while no other process took its id.
+                        if (sig == SIGKILL && !still_ours(s) && (reused_id(s) || processes_in_group(s.aut->pgid).empty()))
+                          return false;
                         if (::kill(-s.aut->pgid, sig) == 0) return true;
                         if (sig == SIGTERM) term_errno = errno;
                         return false;
@@ -219,6 +245,58 @@ bool StateGuard::drain_watch() {
   return ours;
 }
 
+std::vector<CheckOutcome> StateGuard::check_left_overs(const StateCheckContext& context) {
+  std::vector<CheckOutcome> outcomes;
+  if (left_overs_checked_) return outcomes;
+  left_overs_checked_ = true;
+  const fs::path dir = options_.state_file.parent_path();
+  for (LeftOver& left : take_left_overs(dir, options_.state_file)) {
+    const fs::path& file = left.state_file();
+    const bool per_run = file.filename().string().rfind("aut-state-", 0) == 0;
+    StateSnapshot snap = read_snapshot(file);
+    CheckOutcome out;
+    out.verdict = classify_left_over(snap, context, file.string(), per_run);
+    if (!out.verdict.dirty()) {
+      left.release();
+      continue;
+    }
+    std::string action;
+    if (out.verdict.kind == StateVerdictKind::Leaked && snap.state) {
+      action = snap.inspection.aut_alive
+                   ? stop_recorded_aut(*snap.state, options_.term_grace, options_.kill_wait)
+                   : stop_group_remnants(snap.group_remnants, options_.term_grace, options_.kill_wait);
+    }
+    if (out.verdict.kind != StateVerdictKind::Foreign) {
+      try {
+        const char* tag = out.verdict.kind == StateVerdictKind::Corrupt ? ".corrupt-" : ".stale-";
+        action += "; moved it aside to " + move_state_file_aside(file, tag).string();
+      } catch (const std::exception& e) {
+        action += "; " + std::string(e.what());
+      }
+    }
+    left.release();
+    TimelineEvent ev;
+    ev.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch()).count();
+    ev.tier = context.tier;
+    ev.pid = out.verdict.aut_pid;
+    ev.event = out.verdict.kind == StateVerdictKind::Corrupt ? "corrupt"
+               : out.verdict.kind == StateVerdictKind::Leaked ? "leak-stopped"
+                                                               : "stale";
+    ev.reason = out.verdict.what + action;
+    timeline_.push_back(ev);
+    out.warning = warning_line(out.verdict, context, action);
+    DirtyStart d;
+    d.kind = to_string(out.verdict.kind);
+    d.message = out.warning.substr(std::string("[BATCH-WARN] ").size());
+    d.aut_pid = out.verdict.aut_pid;
+    out.dirty_start = d;
+    logger("batcher")->debug("left over before {}: {}", context.next_entry, out.warning);
+    outcomes.push_back(std::move(out));
+  }
+  return outcomes;
+}
+
 StateGuard::Counts StateGuard::take_counts() { return std::exchange(counts_, Counts{}); }
 
 void StateGuard::record_changes(const StateFile& now, const std::string& tier, const std::string& entry_id) {
@@ -250,9 +328,19 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
   // Several owners may write the file in turn (session scope: the batcher and
   // the test binaries attached to its AUT), so events are kept per AUT pid:
   // each process is started, degraded, dead or stopped once.
-  if (now.last_exit && dead_.insert(now.last_exit->pid).second)
+  if (now.last_exit && dead_.insert(now.last_exit->pid).second) {
     event("death", now.last_exit->pid,
           "AUT pid " + std::to_string(now.last_exit->pid) + ": " + describe_exit(*now.last_exit));
+    death_events_[now.last_exit->pid] = timeline_.size() - 1;
+  } else if (now.last_exit && now.last_exit->code != -1) {
+    // First seen by a guest (status unknown), now completed by the AUT's
+    // parent: the death event names the signal too.
+    auto it = death_events_.find(now.last_exit->pid);
+    if (it != death_events_.end() && it->second < timeline_.size() &&
+        timeline_[it->second].reason.find("status unknown") != std::string::npos)
+      timeline_[it->second].reason =
+          "AUT pid " + std::to_string(now.last_exit->pid) + ": " + describe_exit(*now.last_exit);
+  }
   if (now.aut && spawned_.insert(now.aut->pid).second) {
     // Starts we did not see (two between our reads) are known from the count.
     int missed = before && before->owner == now.owner ? std::max(0, now.spawn_count - before->spawn_count - 1) : 0;
@@ -289,6 +377,9 @@ CheckOutcome StateGuard::check(const StateCheckContext& context, const std::stri
   StateCheckContext ctx = context;
   ctx.acknowledged_unix_ms = acknowledged_unix_ms_;
   out.verdict = classify_state(snap, ctx);
+  // One degradation of one AUT is reported once, however often the file is rewritten meanwhile.
+  if (out.verdict.kind == StateVerdictKind::Degraded && !reported_degraded_.insert(out.verdict.aut_pid).second)
+    out.verdict = StateVerdict{};
   if (!out.verdict.dirty()) return out;
 
   std::string action;

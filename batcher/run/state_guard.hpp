@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -23,6 +24,10 @@ StateSnapshot read_snapshot(const std::filesystem::path& file);
 /// Moves a corrupt state file (or symlink) aside to "<name>.corrupt-<timestamp>".
 /// Returns the new path; throws std::runtime_error saying why it could not.
 std::filesystem::path quarantine_state_file(const std::filesystem::path& file);
+
+/// Moves `file` aside to "<name><tag><timestamp>" (tag ".corrupt-", ".stale-").
+/// Returns the new path; throws std::runtime_error saying why it could not.
+std::filesystem::path move_state_file_aside(const std::filesystem::path& file, const std::string& tag);
 
 /// Stops the AUT a state file records, if — checked again right before each
 /// signal — it is still the same process (pid + start time) in the recorded
@@ -72,6 +77,15 @@ class StateGuard {
   /// (next_entry ""): observes (against `previous_entry_id`), classifies, acts.
   CheckOutcome check(const StateCheckContext& context, const std::string& previous_entry_id);
 
+  /// Once per run, before its first AUT entry: every state file in the state
+  /// file's directory that a run which is over left behind (run_state.hpp:
+  /// its lock is free; files of live runs are never read). Each is reported
+  /// (one outcome each), what of it is provably still ours is stopped, and
+  /// the file is moved aside ("….stale-<time>"; corrupt: "….corrupt-<time>").
+  /// A file a live standalone test binary owns is reported and left alone.
+  /// Bounded (term_grace + kill_wait per file at most). Empty on later calls.
+  std::vector<CheckOutcome> check_left_overs(const StateCheckContext& context);
+
   /// AUT spawns and respawns observed since the last call.
   struct Counts {
     int spawns = 0;
@@ -93,9 +107,12 @@ class StateGuard {
   std::set<pid_t> dead_;      ///< … as dead
   std::set<pid_t> degraded_;  ///< … as degraded
   std::set<pid_t> stopped_;   ///< … as stopped
+  std::map<pid_t, std::size_t> death_events_;  ///< AUT pid → its death event in timeline_
+  std::set<pid_t> reported_degraded_;          ///< AUTs whose degradation was warned about
   std::vector<TimelineEvent> timeline_;
   Counts counts_;
   std::int64_t acknowledged_unix_ms_ = -1;
+  bool left_overs_checked_ = false;
 };
 
 }  // namespace livegui::batch

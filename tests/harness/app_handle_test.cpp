@@ -462,6 +462,36 @@ TEST_F(AppHandlePolicy, AttachesToALiveAutOfAnotherOwnerAndLeavesItRunning) {
   EXPECT_FALSE(state().current_test);
 }
 
+TEST_F(AppHandlePolicy, AGuestAttachesOnlyToTheAutOfTheRunThatStartedIt) {
+  // Issue 11 item 1: under livegui-batch (LIVEGUI_AUT_OWNER), a record whose
+  // owner is another run is neither used nor stopped.
+  StateFile recorded;
+  auto me = self_identity();
+  recorded.status = AutStatus::Healthy;
+  recorded.aut = AutRecord{me.pid, ::getpgrp(), me.start_time, "/abs/app", 41234, "", ""};
+  recorded.owner = me;
+  recorded.owner_name = "livegui-batch";
+  recorded.spawn_count = 3;
+  write_state_file(dir_ / "state" / "aut-state.json", recorded);
+  const std::string ours = std::to_string(me.pid) + ":" + std::to_string(me.start_time);
+  const std::string another = std::to_string(me.pid) + ":" + std::to_string(me.start_time + 1);
+  for (const std::string& owner : {another, ours}) {
+    SCOPED_TRACE(owner == ours ? "our run's AUT" : "another run's AUT");
+    ::setenv("LIVEGUI_AUT_OWNER", owner.c_str(), 1);
+    int attaches = world_->attaches;
+    auto h = AppHandle::attach_or_start(spec(), std::make_unique<FakeLauncher>(world_));
+    ::unsetenv("LIVEGUI_AUT_OWNER");
+    if (owner == ours) {
+      EXPECT_EQ(world_->attaches, attaches + 1);
+      EXPECT_EQ(h->pid(), me.pid);
+    } else {
+      EXPECT_EQ(world_->attaches, attaches) << "attached to another run's AUT";
+      EXPECT_EQ(h->pid(), 0);
+    }
+    EXPECT_EQ(world_->stops, 0) << "another run's AUT must never be stopped";
+  }
+}
+
 TEST_F(AppHandlePolicy, AGuestThatFindsTheAutDeadRespawnsAndTakesOwnership) {
   StateFile recorded;
   auto me = self_identity();

@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 
 #include <gmock/gmock.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -285,6 +287,27 @@ TEST(StateFile, DefaultStateDirHonoursEnvironment) {
     ::setenv("LIVEGUI_STATE_DIR", saved.c_str(), 1);
   else
     ::unsetenv("LIVEGUI_STATE_DIR");
+}
+
+TEST(StateFile, DefaultStateDirIsOnTmpfsWhenItCanBe) {
+  auto saved = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  };
+  auto state_dir = saved("LIVEGUI_STATE_DIR");
+  auto runtime = saved("XDG_RUNTIME_DIR");
+  ::unsetenv("LIVEGUI_STATE_DIR");
+  ::setenv("XDG_RUNTIME_DIR", "/run/user/4242", 1);
+  EXPECT_EQ(default_state_dir(), std::filesystem::path("/run/user/4242/livegui"));
+  ::unsetenv("XDG_RUNTIME_DIR");
+  const std::string leaf = "livegui-" + std::to_string(::getuid());
+  // Without XDG_RUNTIME_DIR (most CI runners): /dev/shm when it is a writable tmpfs, else /tmp.
+  auto expected = is_writable_tmpfs("/dev/shm") ? std::filesystem::path("/dev/shm") / leaf
+                                                : std::filesystem::path("/tmp") / leaf;
+  EXPECT_EQ(default_state_dir(), expected);
+  EXPECT_FALSE(is_writable_tmpfs("/proc")) << "not a tmpfs";
+  if (state_dir) ::setenv("LIVEGUI_STATE_DIR", state_dir->c_str(), 1);
+  if (runtime) ::setenv("XDG_RUNTIME_DIR", runtime->c_str(), 1);
 }
 
 TEST(StateFileInspect, OurselvesAsTheAutIsAliveAndOurs) {

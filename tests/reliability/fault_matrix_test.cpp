@@ -217,41 +217,35 @@ TEST_P(FaultMatrix, Cell) {
   int exit_code = shell_code(*status);
 
   json results = read_json(reports / "results.json");
-  std::set<pid_t> groups = groups_of_run(results.is_object() ? &results : nullptr, state_dir() / "aut-state.json",
+  const fs::path first_state = run_state_file(state_dir(), batch.pid());
+  std::set<pid_t> groups = groups_of_run(results.is_object() ? &results : nullptr, first_state,
                                          pid_dir() / "pids.log");
   std::vector<pid_t> left = leftover_processes({groups.begin(), groups.end()});
 
   if (row.batcher_signal == SIGKILL) {
     // The killed batcher cleans nothing up and writes no report. What the
-    // design promises: PDEATHSIG takes its entries and their AUTs (and the
-    // session AUT) with it, and the next run on the same state directory
-    // deals with whatever the state file still names.
+    // design promises: its reaper (batcher/run/reaper.hpp), which outlives it,
+    // stops everything the run started — the entries, the AUT and what the AUT
+    // forked (its grandchild) — within a second or two, and the next run on
+    // the same state directory reports what the killed run left.
     EXPECT_EQ(exit_code, 128 + SIGKILL);
     EXPECT_FALSE(fs::exists(reports / "results.json")) << "a SIGKILLed batcher cannot have written a report";
     auto killed_at = std::chrono::steady_clock::now();
-    // PDEATHSIG takes the entries and the AUTs; what the AUT forked (its
-    // grandchild, in its process group) is not covered and outlives them.
     std::set<pid_t> aut_groups;
-    json state = read_json(state_dir() / "aut-state.json");
+    json state = read_json(first_state);
     if (state.is_object() && state["aut"].is_object()) aut_groups.insert(state["aut"].value("pgid", 0));
-    auto grandchild = [&](pid_t p) {
-      auto st = read_proc_stat(p);
-      return st && aut_groups.count(st->pgid) && st->pgid != p;
-    };
+    for (pid_t g : aut_groups) groups.insert(g);
     std::vector<pid_t> lingering;
-    bool only_grandchildren = eventually(
+    bool all_gone = eventually(
         [&] {
           lingering = leftover_processes({groups.begin(), groups.end()});
-          return std::all_of(lingering.begin(), lingering.end(), grandchild);
+          return lingering.empty();
         },
         5s);
-    EXPECT_TRUE(only_grandchildren) << "still running 5 s after the batcher was killed: " << describe_pids(lingering);
-    EXPECT_FALSE(lingering.empty()) << "the AUT's grandchild should have outlived the SIGKILL (else this cell "
-                                       "proves nothing about the next run)";
+    EXPECT_TRUE(all_gone) << "still running 5 s after the batcher was killed: " << describe_pids(lingering);
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed_at);
-    cell.note("entries and AUT gone " + std::string(only_grandchildren ? "within " : "NOT within ") +
-              std::to_string(ms.count()) + " ms of the SIGKILL (PDEATHSIG); " + std::to_string(lingering.size()) +
-              " grandchild(ren) of the AUT outlived it, for the next run to find");
+    cell.note("entries, AUT and the AUT's grandchild " + std::string(all_gone ? "gone within " : "NOT gone within ") +
+              std::to_string(ms.count()) + " ms of the SIGKILL (the reaper)");
     // The second run, on the same state directory.
     MatrixPlan again = plan_for(row, 0);
     again.entries = {{"after", "check", ""}};
@@ -262,7 +256,7 @@ TEST_P(FaultMatrix, Cell) {
     output = second.output();
     exit_code = shell_code(*status);
     results = read_json(reports / "results.json");
-    auto more = groups_of_run(results.is_object() ? &results : nullptr, state_dir() / "aut-state.json",
+    auto more = groups_of_run(results.is_object() ? &results : nullptr, run_state_file(state_dir(), batch.pid()),
                               pid_dir() / "pids.log");
     groups.insert(more.begin(), more.end());
     left = leftover_processes({groups.begin(), groups.end()});

@@ -158,6 +158,16 @@ std::map<std::string, ReportedTest> reported_tests(const json& results, const st
   return out;
 }
 
+fs::path run_state_file(const fs::path& state_dir, pid_t batcher) {
+  const std::string prefix = "aut-state-" + std::to_string(batcher) + "-";
+  std::error_code ec;
+  for (const auto& f : fs::directory_iterator(state_dir, ec)) {
+    std::string name = f.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && name.find(".json") != std::string::npos) return f.path();
+  }
+  return {};
+}
+
 std::set<pid_t> groups_of_run(const json* results, const fs::path& state_file, const fs::path& pids_log) {
   std::set<pid_t> groups;
   auto add = [&](pid_t p) {

@@ -77,6 +77,11 @@ struct ReportedTest {
 std::map<std::string, ReportedTest> reported_tests(const nlohmann::json& results, const std::string& junit_xml,
                                                    const std::string& tier, std::vector<std::string>& problems);
 
+/// The state file livegui-batch (pid `batcher`) used in `state_dir`:
+/// "aut-state-<pid>-<start>.json", or that file moved aside by a later run
+/// ("….stale-<time>"). An empty path when there is none.
+std::filesystem::path run_state_file(const std::filesystem::path& state_dir, pid_t batcher);
+
 /// Process groups a run created: entry pids (attempts), AUT pids (timeline,
 /// state file), and what the entries recorded in pids.log (AUT pgid, grandchild).
 std::set<pid_t> groups_of_run(const nlohmann::json* results, const std::filesystem::path& state_file,

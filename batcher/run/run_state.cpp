@@ -1,0 +1,133 @@
+#include "batcher/run/run_state.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "common/log.hpp"
+
+namespace livegui::batch {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// Opens (creating 0600) and locks `lock` without blocking. -1 when another
+/// process holds it (errno EWOULDBLOCK) or it cannot be opened.
+int open_and_lock(const fs::path& lock) {
+  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    ::close(fd);
+    errno = err;
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+std::string run_state_file_name(const ProcessIdentity& run, const std::string& shard_suffix) {
+  return "aut-state-" + std::to_string(run.pid) + "-" + std::to_string(run.start_time) + shard_suffix + ".json";
+}
+
+fs::path lock_file_for(const fs::path& state_file) {
+  fs::path lock = state_file;
+  lock.replace_extension(".lock");
+  return lock;
+}
+
+RunState::RunState(const fs::path& dir, const ProcessIdentity& run, const std::string& shard_suffix)
+    : state_file_(dir / run_state_file_name(run, shard_suffix)), lock_file_(lock_file_for(state_file_)) {
+  lock_fd_ = open_and_lock(lock_file_);
+  if (lock_fd_ < 0)
+    throw StateFileError("cannot take the lock " + lock_file_.string() + " for this run's state file: " +
+                         std::strerror(errno));
+}
+
+RunState::~RunState() {
+  std::error_code ec;
+  fs::remove(state_file_, ec);
+  // Unlink while holding the lock: a scanner that opened it before now finds no state file.
+  fs::remove(lock_file_, ec);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+LeftOver::LeftOver(fs::path state_file, fs::path lock_file, int lock_fd)
+    : state_file_(std::move(state_file)), lock_file_(std::move(lock_file)), lock_fd_(lock_fd) {}
+
+LeftOver::LeftOver(LeftOver&& other) noexcept
+    : state_file_(std::move(other.state_file_)),
+      lock_file_(std::move(other.lock_file_)),
+      lock_fd_(std::exchange(other.lock_fd_, -1)) {}
+
+LeftOver& LeftOver::operator=(LeftOver&& other) noexcept {
+  if (this != &other) {
+    release();
+    state_file_ = std::move(other.state_file_);
+    lock_file_ = std::move(other.lock_file_);
+    lock_fd_ = std::exchange(other.lock_fd_, -1);
+  }
+  return *this;
+}
+
+LeftOver::~LeftOver() { release(); }
+
+void LeftOver::release() {
+  if (lock_fd_ < 0) return;
+  std::error_code ec;
+  fs::remove(lock_file_, ec);
+  ::close(lock_fd_);
+  lock_fd_ = -1;
+}
+
+std::vector<LeftOver> take_left_overs(const fs::path& dir, const fs::path& own) {
+  std::vector<LeftOver> out;
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec);
+  if (ec) return out;
+  std::vector<fs::path> states, locks;
+  for (const auto& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("aut-state", 0) != 0) continue;  // temp files start with '.'
+    if (ends_with(name, ".json")) states.push_back(entry.path());
+    else if (ends_with(name, ".lock")) locks.push_back(entry.path());
+  }
+  const fs::path own_lock = lock_file_for(own);
+  for (const auto& state : states) {
+    if (state == own) continue;
+    fs::path lock = lock_file_for(state);
+    int fd = open_and_lock(lock);
+    if (fd < 0) {
+      logger("batcher")->debug("state file {} belongs to a live run (its lock is held); left alone", state.string());
+      continue;
+    }
+    if (!fs::exists(fs::symlink_status(state, ec))) {  // another run dealt with it meanwhile
+      LeftOver(state, lock, fd).release();
+      continue;
+    }
+    out.emplace_back(state, lock, fd);
+  }
+  // Locks of runs that ended before writing any state file.
+  for (const auto& lock : locks) {
+    if (lock == own_lock) continue;
+    fs::path state = lock;
+    state.replace_extension(".json");
+    if (fs::exists(fs::symlink_status(state, ec))) continue;
+    int fd = ::open(lock.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) LeftOver(state, lock, fd).release();
+    else ::close(fd);
+  }
+  return out;
+}
+
+}  // namespace livegui::batch

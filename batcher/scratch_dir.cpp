@@ -1,0 +1,70 @@
+#include "batcher/scratch_dir.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "common/proc_info.hpp"
+
+namespace livegui::batch {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kPrefix = "livegui-batch-";
+
+fs::path temp_or(const fs::path& parent) {
+  if (!parent.empty()) return parent;
+  std::error_code ec;
+  fs::path t = fs::temp_directory_path(ec);
+  return ec ? fs::path("/tmp") : t;
+}
+
+}  // namespace
+
+ScratchDir::ScratchDir(fs::path parent) : parent_(temp_or(parent)) {}
+
+ScratchDir::~ScratchDir() {
+  std::error_code ec;
+  if (!path_.empty()) fs::remove_all(path_, ec);
+}
+
+const fs::path& ScratchDir::path() {
+  if (!path_.empty()) return path_;
+  pid_t self = ::getpid();
+  auto st = read_proc_stat(self);
+  std::string pattern = (parent_ / (std::string(kPrefix) + std::to_string(self) + "-" +
+                                    std::to_string(st ? st->start_time : 0) + "-XXXXXX"))
+                            .string();
+  if (::mkdtemp(pattern.data())) path_ = pattern;
+  return path_;
+}
+
+std::vector<fs::path> remove_dead_scratch_dirs(fs::path parent) {
+  std::vector<fs::path> removed;
+  std::error_code ec;
+  fs::directory_iterator it(temp_or(parent), ec);
+  if (ec) return removed;
+  for (const auto& entry : it) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kPrefix, 0) != 0) continue;
+    // livegui-batch-<pid>-<start>-XXXXXX; older unnamed ones are not provably anyone's.
+    const char* p = name.c_str() + std::char_traits<char>::length(kPrefix);
+    char* end = nullptr;
+    long pid = std::strtol(p, &end, 10);
+    if (end == p || *end != '-' || pid <= 0) continue;
+    const char* q = end + 1;
+    unsigned long long start = std::strtoull(q, &end, 10);
+    if (end == q || *end != '-') continue;
+    struct stat st{};
+    if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) continue;
+    if (is_same_process(static_cast<pid_t>(pid), start)) continue;  // its creator is alive
+    std::error_code rm;
+    fs::remove_all(entry.path(), rm);
+    if (!rm) removed.push_back(entry.path());
+  }
+  return removed;
+}
+
+}  // namespace livegui::batch

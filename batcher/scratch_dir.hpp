@@ -1,0 +1,37 @@
+#pragma once
+// A scratch directory for --list / --dry-run (a real run writes under its
+// report directory instead). Created only when first asked for, named after
+// its creator ("livegui-batch-<pid>-<start time>-XXXXXX" in the temp
+// directory), removed by its destructor — and, when the creator died without
+// running it (SIGKILL, a crash), by the next run: remove_dead_scratch_dirs().
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace livegui::batch {
+
+class ScratchDir {
+ public:
+  /// Creates nothing yet. `parent` defaults to the temp directory.
+  explicit ScratchDir(std::filesystem::path parent = {});
+  /// Removes the directory if it was created. Never throws.
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  /// Creates the directory on the first call (0700). Empty path when it cannot.
+  const std::filesystem::path& path();
+  bool created() const { return !path_.empty(); }
+
+ private:
+  std::filesystem::path parent_;
+  std::filesystem::path path_;
+};
+
+/// Removes every "livegui-batch-<pid>-<start>-*" directory in `parent` (the
+/// temp directory by default) that we own and whose creator (pid + start
+/// time) is no longer alive. Returns the removed paths. Never throws.
+std::vector<std::filesystem::path> remove_dead_scratch_dirs(std::filesystem::path parent = {});
+
+}  // namespace livegui::batch

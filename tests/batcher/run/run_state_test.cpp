@@ -1,0 +1,203 @@
+// Per-run state files (batcher/run/run_state.hpp) and what the guard does
+// with the files of runs that are over (StateGuard::check_left_overs):
+// issue 11 items 1–3.
+#include "batcher/run/run_state.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "batcher/run/state_guard.hpp"
+#include "common/proc_info.hpp"
+#include "harness/subprocess.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui::batch {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using testing::TempDir;
+
+class BatcherRunState : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_path_ = dir_ / "state";
+    ensure_state_dir(dir_path_);
+  }
+  void TearDown() override {
+    auto left = testing::leftover_processes();
+    EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+  }
+  StateCheckContext ctx() {
+    StateCheckContext c;
+    c.tier = "live";
+    c.next_entry = "first";
+    c.self = self_identity();
+    return c;
+  }
+  /// An identity that names no live process: a run or AUT that is over.
+  static ProcessIdentity gone(pid_t pid = 999999) { return {pid, 7}; }
+
+  /// A state file as a run SIGKILLed mid-test leaves it: healthy, test running.
+  StateFile killed_run_state(const ProcessIdentity& aut) {
+    StateFile s;
+    s.status = AutStatus::Healthy;
+    s.aut = AutRecord{aut.pid, aut.pid, aut.start_time, "/bin/sample_app", 4000, "", ""};
+    s.owner = gone();
+    s.owner_name = "livegui-batch";
+    s.spawn_count = 1;
+    s.current_test = TestRef{"Live", "Workflow"};
+    return s;
+  }
+  std::vector<fs::path> files_named(const std::string& part) {
+    std::vector<fs::path> out;
+    for (const auto& f : fs::directory_iterator(dir_path_))
+      if (f.path().filename().string().find(part) != std::string::npos) out.push_back(f.path());
+    return out;
+  }
+
+  TempDir dir_{"run-state"};
+  fs::path dir_path_;
+};
+
+TEST_F(BatcherRunState, EachRunHasItsOwnLockedFileAndRemovesBothAtACleanEnd) {
+  ProcessIdentity self = self_identity();
+  fs::path state, lock;
+  {
+    RunState a(dir_path_, self, "");
+    RunState b(dir_path_, self, "-shard-2-of-3");
+    state = a.state_file();
+    lock = a.lock_file();
+    EXPECT_EQ(state.filename().string(),
+              "aut-state-" + std::to_string(self.pid) + "-" + std::to_string(self.start_time) + ".json");
+    EXPECT_NE(a.state_file(), b.state_file()) << "shards of one run have their own file";
+    EXPECT_TRUE(fs::exists(lock));
+    // Another open file description cannot take the lock while the run lives.
+    int fd = ::open(lock.c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    EXPECT_NE(::flock(fd, LOCK_EX | LOCK_NB), 0);
+    ::close(fd);
+    write_state_file(state, killed_run_state(gone(999998)));
+    // And a later run's scan leaves a live run's file alone, unread.
+    EXPECT_TRUE(take_left_overs(dir_path_, dir_path_ / "aut-state-other.json").empty());
+    EXPECT_TRUE(fs::exists(state));
+  }
+  EXPECT_FALSE(fs::exists(state));
+  EXPECT_FALSE(fs::exists(lock));
+  EXPECT_TRUE(fs::is_empty(dir_path_)) << "a clean end leaves nothing in the state directory";
+}
+
+TEST_F(BatcherRunState, ARunThatIsOverIsTakenOnceAndLocksWithoutStateAreRemoved) {
+  fs::path dead = dir_path_ / "aut-state-999999-7.json";
+  write_state_file(dead, killed_run_state(gone(999997)));
+  std::ofstream(dir_path_ / "aut-state-999999-7.lock").flush();   // its lock, free
+  std::ofstream(dir_path_ / "aut-state-999996-7.lock").flush();   // a run that never wrote state
+  auto first = take_left_overs(dir_path_, dir_path_ / "aut-state-mine.json");
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].state_file(), dead);
+  EXPECT_FALSE(fs::exists(dir_path_ / "aut-state-999996-7.lock"));
+  // While we hold it, a concurrent scanner does not get it.
+  EXPECT_TRUE(take_left_overs(dir_path_, dir_path_ / "aut-state-other.json").empty());
+  first[0].release();
+  EXPECT_FALSE(fs::exists(dir_path_ / "aut-state-999999-7.lock"));
+}
+
+TEST_F(BatcherRunState, AKilledRunsStateIsReportedBeforeTheFirstAutEntryAndMovedAside) {
+  // Item 3: the runner and its AUT both dead, the file still says healthy with a test running.
+  fs::path dead = dir_path_ / "aut-state-999999-7.json";
+  write_state_file(dead, killed_run_state(gone(999995)));
+  StateGuard guard({dir_path_ / "aut-state-mine.json", 200ms, 1s});
+  auto outcomes = guard.check_left_overs(ctx());
+  ASSERT_EQ(outcomes.size(), 1u);
+  const auto& out = outcomes[0];
+  EXPECT_EQ(out.verdict.kind, StateVerdictKind::Stale);
+  for (const char* part : {"[BATCH-WARN] live: a previous run (livegui-batch, pid 999999", "ended without cleaning up",
+                           "its AUT (pid 999995) was healthy during Live.Workflow and went down with its owner",
+                           "nothing of it is left running", "moved it aside to ", ".stale-", "first starts on a fresh AUT"})
+    EXPECT_NE(out.warning.find(part), std::string::npos) << part << "\n" << out.warning;
+  ASSERT_TRUE(out.dirty_start.has_value());
+  EXPECT_EQ(out.dirty_start->kind, "stale");
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_EQ(files_named(".stale-").size(), 1u);
+  EXPECT_TRUE(guard.check_left_overs(ctx()).empty()) << "reported once";
+  StateGuard next({dir_path_ / "aut-state-next.json", 200ms, 1s});
+  EXPECT_TRUE(next.check_left_overs(ctx()).empty()) << "a file moved aside is history, not news";
+}
+
+TEST_F(BatcherRunState, ALongDeadStandaloneOwnersFileIsReportedWithHowItsAutDied) {
+  StateFile s = killed_run_state(gone(999994));
+  s.status = AutStatus::Dead;
+  s.current_test.reset();
+  s.owner_name = "test_live";
+  s.last_exit = ExitRecord{999994, "killed by SIGSEGV", true, 0, SIGSEGV, "Live.Crash"};
+  write_state_file(dir_path_ / "aut-state.json", s);
+  StateGuard guard({dir_path_ / "aut-state-mine.json", 200ms, 1s});
+  auto outcomes = guard.check_left_overs(ctx());
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_NE(outcomes[0].warning.find("its AUT (pid 999994) was killed by SIGSEGV during Live.Crash"),
+            std::string::npos)
+      << outcomes[0].warning;
+  EXPECT_FALSE(fs::exists(dir_path_ / "aut-state.json"));
+}
+
+TEST_F(BatcherRunState, AReusedPidIsReportedAndNeverSignalled) {
+  // Item 2: an unrelated process (its own group leader, like `setsid sleep 300`)
+  // now holds the recorded pid and pgid; the start time does not match.
+  SpawnOptions opt;
+  opt.executable = "/bin/sleep";
+  opt.args = {"300"};
+  Subprocess sleeper = Subprocess::spawn(opt);
+  ProcessIdentity wrong{sleeper.pid(), sleeper.start_time() + 12345};
+  write_state_file(dir_path_ / "aut-state.json", killed_run_state(wrong));
+  StateGuard guard({dir_path_ / "aut-state-mine.json", 200ms, 1s});
+  auto outcomes = guard.check_left_overs(ctx());
+  ASSERT_EQ(outcomes.size(), 1u);
+  const std::string& w = outcomes[0].warning;
+  EXPECT_EQ(outcomes[0].verdict.kind, StateVerdictKind::Stale) << w;
+  EXPECT_NE(w.find("pid " + std::to_string(sleeper.pid()) + " now belongs to another process (sleep); left alone"),
+            std::string::npos)
+      << w;
+  EXPECT_EQ(w.find("still running"), std::string::npos) << w;
+  EXPECT_EQ(w.find("stopped"), std::string::npos) << w;
+  EXPECT_TRUE(sleeper.running()) << "the unrelated process was signalled: " << w;
+  sleeper.signal_group(SIGKILL);
+  EXPECT_TRUE(sleeper.wait_for(5s).has_value());
+}
+
+TEST_F(BatcherRunState, ALeftOverAutThatIsProvablyOursIsStoppedThenTheFileMovedAside) {
+  SpawnOptions opt;
+  opt.executable = testing::binary("tests/support/fake_app");
+  Subprocess aut = Subprocess::spawn(opt);
+  ProcessIdentity id{aut.pid(), aut.start_time()};
+  write_state_file(dir_path_ / "aut-state-999999-7.json", killed_run_state(id));
+  StateGuard guard({dir_path_ / "aut-state-mine.json", 2s, 2s});
+  auto outcomes = guard.check_left_overs(ctx());
+  ASSERT_EQ(outcomes.size(), 1u);
+  const std::string& w = outcomes[0].warning;
+  EXPECT_EQ(outcomes[0].verdict.kind, StateVerdictKind::Leaked) << w;
+  EXPECT_NE(w.find("ended without cleaning up"), std::string::npos) << w;
+  EXPECT_NE(w.find("its AUT (pid " + std::to_string(id.pid) + ") was still running; stopped it"), std::string::npos)
+      << w;
+  EXPECT_TRUE(aut.wait_for(5s).has_value());
+  EXPECT_EQ(files_named(".stale-").size(), 1u);
+}
+
+TEST_F(BatcherRunState, AStandaloneOwnersCleanStopIsNotNews) {
+  StateFile s = killed_run_state(gone(999993));
+  s.status = AutStatus::Stopped;
+  s.current_test.reset();
+  write_state_file(dir_path_ / "aut-state.json", s);
+  StateGuard guard({dir_path_ / "aut-state-mine.json", 200ms, 1s});
+  EXPECT_TRUE(guard.check_left_overs(ctx()).empty());
+  EXPECT_TRUE(fs::exists(dir_path_ / "aut-state.json")) << "a cleanly stopped standalone record is left as it is";
+}
+
+}  // namespace
+}  // namespace livegui::batch

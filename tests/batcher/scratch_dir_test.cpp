@@ -1,0 +1,43 @@
+// Issue 11 item 6: no scratch directory unless needed; what a dead creator left is removed.
+#include "batcher/scratch_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/temp_dir.hpp"
+
+namespace livegui::batch {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(BatcherScratchDir, IsCreatedOnlyWhenAskedForAndRemovedAtTheEnd) {
+  testing::TempDir parent{"scratch"};
+  fs::path made;
+  {
+    ScratchDir scratch(parent.path());
+    EXPECT_FALSE(scratch.created());
+    EXPECT_TRUE(fs::is_empty(parent.path())) << "nothing is created before it is needed";
+    made = scratch.path();
+    ASSERT_FALSE(made.empty());
+    EXPECT_TRUE(fs::is_directory(made));
+    EXPECT_EQ(made.filename().string().rfind("livegui-batch-" + std::to_string(::getpid()) + "-", 0), 0u) << made;
+  }
+  EXPECT_FALSE(fs::exists(made));
+}
+
+TEST(BatcherScratchDir, WhatADeadCreatorLeftIsRemovedAndALiveOnesIsKept) {
+  testing::TempDir parent{"scratch"};
+  fs::create_directories(parent / "livegui-batch-999999-7-abcdef" / "inside");  // creator gone
+  fs::create_directories(parent / "livegui-batch-abcdef");                      // unnamed: not provably anyone's
+  ScratchDir live(parent.path());
+  fs::path mine = live.path();
+  auto removed = remove_dead_scratch_dirs(parent.path());
+  ASSERT_EQ(removed.size(), 1u);
+  EXPECT_EQ(removed[0].filename(), "livegui-batch-999999-7-abcdef");
+  EXPECT_FALSE(fs::exists(parent / "livegui-batch-999999-7-abcdef"));
+  EXPECT_TRUE(fs::exists(mine)) << "a live run's scratch directory is its own";
+  EXPECT_TRUE(fs::exists(parent / "livegui-batch-abcdef"));
+}
+
+}  // namespace
+}  // namespace livegui::batch
