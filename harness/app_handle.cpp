@@ -215,6 +215,9 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
       if (!h.ok) {
         r.reasons = h.reasons;
         if (r.reasons.empty()) r.reasons.push_back("the app reports status degraded");
+      } else if (h.busy_ms > 0) {
+        // Its GUI thread is executing a queued action: busy, not stalled (the
+        // app's own status turns degraded when one action runs too long).
       } else if (h.last_frame_age_ms > threshold) {
         r.reasons.push_back("heartbeat stalled: no frame for " + std::to_string(h.last_frame_age_ms) +
                             " ms (last frame " + std::to_string(h.frame) + ")");
@@ -224,9 +227,9 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
         r.reasons.push_back("heartbeat stalled: frame " + std::to_string(h.frame) + " did not advance in " +
                             std::to_string(ms) + " ms");
       }
-      if (h.frame != seen_frame) {
+      if (h.frame != seen_frame || h.busy_ms > 0) {
         seen_frame = h.frame;
-        seen_frame_at = t0 - std::chrono::milliseconds(std::max<std::int64_t>(0, h.last_frame_age_ms));
+        seen_frame_at = h.busy_ms > 0 ? t0 : t0 - std::chrono::milliseconds(std::max<std::int64_t>(0, h.last_frame_age_ms));
       }
       if (h.pid != aut->pid) {
         auto st = read_proc_stat(h.pid);
@@ -681,10 +684,17 @@ std::string AppHandle::degraded_diagnostic() {
     info.detail = join(c.reasons, "; ");
   } else if (!c.health->ok) {
     info.cause = "reports degraded";
+    info.app_status = "degraded";
     info.app_reasons = c.health->reasons;
   } else {
-    info.cause = "stopped advancing frames";
-    info.app_reasons = c.reasons;
+    // The app says "ok": quote that, and put what we observed (its frame not
+    // advancing, another pid on the port) apart from what it reported.
+    info.app_status = "ok";
+    info.app_reasons = c.health->reasons;
+    auto unchanged_for = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - im.seen_frame_at);
+    info.frame_age = std::max(info.frame_age, unchanged_for);
+    if (c.health->busy_ms == 0 && info.frame_age > im.spec.heartbeat_threshold) info.cause = "stopped advancing frames";
+    info.detail = "observed: " + join(c.reasons, "; ");
   }
   lock.unlock();
   im.add_context(info, c.pid);

@@ -80,6 +80,7 @@ struct HealthReading {
   std::int64_t frame = 0;
   std::int64_t last_frame_age_ms = 0;
   std::vector<std::string> reasons;
+  std::int64_t busy_ms = 0;  ///< >0: the GUI thread is executing a queued action (alive)
 };
 
 /// One liveness probe: the kernel first, then /health.

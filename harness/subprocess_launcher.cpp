@@ -227,7 +227,7 @@ Probe SubprocessLauncher::probe() {
   if ((out.exited = exited())) return out;
   try {
     Health h = health_probe_->get();
-    out.health = HealthReading{h.ok, h.pid, h.frame, h.last_frame_age_ms, h.reasons};
+    out.health = HealthReading{h.ok, h.pid, h.frame, h.last_frame_age_ms, h.reasons, h.busy_ms};
   } catch (const HookError& e) {
     // Unreachable while alive is often a process on its way out: give the
     // kernel a moment to tell us before calling it degraded.

@@ -5,16 +5,17 @@
 namespace livegui {
 
 void FrameTracker::observe(pid_t pid, std::int64_t frame, std::chrono::milliseconds server_age,
-                           Clock::time_point now) {
-  if (!seen_ || pid != pid_ || frame != frame_) {
-    // A new frame, or a new process: either way the counter just "changed".
+                           Clock::time_point now, bool busy) {
+  if (!seen_ || pid != pid_ || frame != frame_ || busy) {
+    // A new frame, a new process, or a loop busy on an action: either way
+    // the loop is alive now.
     changed_at_ = now;
   }
   seen_ = true;
   pid_ = pid;
   frame_ = frame;
   observed_at_ = now;
-  server_age_ = server_age;
+  server_age_ = busy ? std::chrono::milliseconds(0) : server_age;
 }
 
 std::chrono::milliseconds FrameTracker::frame_age(Clock::time_point now) const {

@@ -15,8 +15,11 @@ class FrameTracker {
   using Clock = std::chrono::steady_clock;
 
   /// Records one observation. A different pid or a frame that went backwards
-  /// is another process: tracking starts over.
-  void observe(pid_t pid, std::int64_t frame, std::chrono::milliseconds server_age, Clock::time_point now);
+  /// is another process: tracking starts over. `busy`: the app's GUI thread
+  /// is executing a queued action (within the app's own bound) — as good a
+  /// sign of life as a new frame.
+  void observe(pid_t pid, std::int64_t frame, std::chrono::milliseconds server_age, Clock::time_point now,
+               bool busy = false);
 
   /// How long the frame has not advanced: the longer of what this client saw
   /// (since the last change it observed) and what the server reported in the

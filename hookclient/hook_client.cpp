@@ -3,6 +3,7 @@
 
 #include "hookclient/hook_client.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -34,6 +35,10 @@ std::string percent_encode(const std::string& s) {
 
 bool is_success(int status) { return status >= 200 && status < 300; }
 
+/// An action's reply that says it ran to its end. 202 is "started, result
+/// unknown" (protocol section 3), not a success.
+bool action_done(int status) { return is_success(status) && status != 202; }
+
 std::string hint_for(int status, const std::string& path) {
   if (status == 401) return " (pass the app's LIVEGUI_HOOK_TOKEN as HookClientOptions::token)";
   if (status == 404 && path == "/debug/fault") return " (was the app started with fault injection enabled?)";
@@ -58,7 +63,7 @@ HttpReply HookClient::Impl::request(const std::string& method, const std::string
 void HookClient::Impl::observe(const Health& health) {
   std::lock_guard lock(track_mutex);
   tracker.observe(health.pid, health.frame, std::chrono::milliseconds(health.last_frame_age_ms),
-                  FrameTracker::Clock::now());
+                  FrameTracker::Clock::now(), /*busy=*/health.busy_ms > 0 && health.ok);
   last_reasons = health.reasons;
 }
 
@@ -138,6 +143,7 @@ void HookClient::Impl::throw_http_error(HookClient& client, const std::string& m
     }
     DegradedInfo info = impl.known_info("reports degraded");
     info.request = what;
+    info.app_status = "degraded";
     info.app_reasons = {err.error};
     if (auto gone = impl.probe_gone()) {
       info.cause = "process exited";
@@ -146,10 +152,74 @@ void HookClient::Impl::throw_http_error(HookClient& client, const std::string& m
     impl.add_context(info);
     throw SubprocessDegraded(std::move(info));
   }
-  throw HookProtocolError(method + " " + path + " to " + impl.transport.endpoint() + " (" + what + "): HTTP " +
-                              std::to_string(reply.status) + ", app says: \"" + err.error + "\"" +
+  if (reply.status == 202) {
+    // An action that started on the GUI thread and outlasted the server's
+    // bound: not a failure of the app's logic, not "not run" either.
+    throw HookActionUnfinished(method + " " + path + " to " + impl.transport.endpoint() + " (" + what +
+                                   "): HTTP 202, the action started but its result is unknown: \"" + err.error +
+                                   "\"" + (err.degraded ? " (the app reports itself degraded)" : "") +
+                                   "; retrying may apply it twice",
+                               err.error, err.degraded);
+  }
+  std::string failure = "HTTP " + std::to_string(reply.status) + ", app says: \"" + err.error + "\"";
+  // A failure while the main loop is dead or dying is the AUT's state, not an
+  // answer of its logic. /health itself and a refused token say nothing about it.
+  if (path != "/health" && reply.status != 401) {
+    if (auto info = impl.stale_after_failure(client, what, "the request failed: " + failure)) {
+      impl.add_context(*info);
+      throw SubprocessDegraded(std::move(*info));
+    }
+  }
+  throw HookProtocolError(method + " " + path + " to " + impl.transport.endpoint() + " (" + what + "): " + failure +
                               hint_for(reply.status, path),
                           reply.status, err.error);
+}
+
+std::optional<DegradedInfo> HookClient::Impl::stale_after_failure(HookClient& client, const std::string& request,
+                                                                  const std::string& failure) {
+  using Clock = FrameTracker::Clock;
+  using std::chrono::milliseconds;
+  const milliseconds threshold = options.heartbeat_threshold;
+  // The frame age reaches the threshold at most one threshold after the
+  // first look; twice that is only a guard against a clock surprise.
+  const auto give_up = Clock::now() + 2 * threshold + milliseconds(100);
+  std::optional<std::int64_t> first_frame;
+  milliseconds step = std::max(options.poll_min, milliseconds(1));
+  for (;;) {
+    Health h;
+    try {
+      h = client.health();
+    } catch (const HookError& e) {
+      logger("hookclient")->debug("health after a failed {} failed: {}", request, e.what());
+      return std::nullopt;
+    }
+    std::optional<std::string> cause;
+    if (!h.ok) {
+      cause = "reports degraded";
+    } else {
+      std::lock_guard lock(track_mutex);
+      if (tracker.frame_age(Clock::now()) > threshold) cause = "stopped advancing frames";
+    }
+    if (cause) {
+      DegradedInfo info = known_info(*cause);
+      info.request = request;
+      info.app_status = h.ok ? "ok" : "degraded";
+      info.app_reasons = h.reasons;
+      info.detail = failure;
+      if (auto gone = probe_gone()) {
+        info.cause = "process exited";
+        info.exit_status = *gone;
+      }
+      return info;
+    }
+    if (h.busy_ms > 0) return std::nullopt;  // running an action: the loop is alive
+    if (!first_frame) first_frame = h.frame;
+    else if (h.frame != *first_frame) return std::nullopt;  // the loop turns: the reply was its answer
+    auto now = Clock::now();
+    if (now >= give_up) return std::nullopt;
+    backoff_wait(std::min(now + step, give_up));
+    step = std::min(step * 2, std::max(options.poll_max, options.poll_min));
+  }
 }
 
 namespace {
@@ -204,13 +274,14 @@ void expect_action_ok(const std::string& prefix, const HttpReply& reply) {
 
 void HookClient::click(const std::string& id) {
   HttpReply reply = impl_->request("POST", "/click", json{{"id", id}}.dump());
-  if (!is_success(reply.status)) impl_->throw_http_error(*this, "POST", "/click", "click on '" + id + "'", reply);
+  if (!action_done(reply.status))
+    impl_->throw_http_error(*this, "POST", "/click", "click on '" + id + "'", reply);
   expect_action_ok("POST /click to " + impl_->transport.endpoint(), reply);
 }
 
 void HookClient::set(const std::string& id, const json& value) {
   HttpReply reply = impl_->request("POST", "/set", json{{"id", id}, {"value", value}}.dump());
-  if (!is_success(reply.status)) impl_->throw_http_error(*this, "POST", "/set", "set '" + id + "'", reply);
+  if (!action_done(reply.status)) impl_->throw_http_error(*this, "POST", "/set", "set '" + id + "'", reply);
   expect_action_ok("POST /set to " + impl_->transport.endpoint(), reply);
 }
 

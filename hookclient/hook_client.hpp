@@ -44,6 +44,10 @@ struct Health {
   pid_t pid = 0;
   std::int64_t frame = 0;
   std::int64_t last_frame_age_ms = 0;
+  /// How long the GUI thread has been executing a queued action (0 when it
+  /// executes none, or when the server does not report it). Busy is alive:
+  /// the server itself says when an action has kept the loop too long.
+  std::int64_t busy_ms = 0;
   std::vector<std::string> reasons;
 };
 
@@ -72,6 +76,23 @@ class HookProtocolError : public HookError {
   std::string app_message_;
 };
 
+/// An action (click, set, screenshot) started on the app's GUI thread but had
+/// not finished when the server's bound passed (HTTP 202 "started": true): it
+/// ran, or still runs, and whether it took effect is unknown. Retrying it may
+/// apply it twice.
+class HookActionUnfinished : public HookError {
+ public:
+  HookActionUnfinished(const std::string& what, std::string app_message, bool degraded)
+      : HookError(what), app_message_(std::move(app_message)), degraded_(degraded) {}
+  const std::string& app_message() const { return app_message_; }
+  /// The app said it was degraded when it replied.
+  bool degraded() const { return degraded_; }
+
+ private:
+  std::string app_message_;
+  bool degraded_;
+};
+
 /// The reply was not what the protocol promises (not JSON, wrong types, too
 /// large, wrong protocol version).
 class HookBadResponse : public HookError {
@@ -83,13 +104,15 @@ class HookBadResponse : public HookError {
 /// the process-side fields through the context provider.
 struct DegradedInfo {
   pid_t pid = 0;
+  /// What the app's /health said: "ok", "degraded", or empty when not asked.
+  std::string app_status;
   std::vector<std::string> app_reasons;  ///< the app's own reasons (may be empty)
   std::int64_t last_frame = -1;
   std::chrono::milliseconds frame_age{0};  ///< since the frame last advanced
   std::string awaiting;                    ///< what wait_until was waiting for
   std::string cause;  ///< "stopped advancing frames", "reports degraded", "process exited", "unreachable"
   std::string request;  ///< the request that found the app degraded (e.g. "POST /click new_project"), when not waiting
-  std::string detail;   ///< what the client itself saw, e.g. the connection error when unreachable
+  std::string detail;   ///< what the client itself saw: the connection error when unreachable, the failed reply
   // Filled by the harness (context provider), empty otherwise:
   std::string exit_status;   ///< e.g. "killed by SIGABRT"
   std::string current_test;  ///< "Suite.Name"
@@ -142,12 +165,22 @@ class HookClient {
   nlohmann::json state();
   /// GET /value?id=…
   nlohmann::json value(const std::string& id);
-  /// POST /click. Throws SubprocessDegraded when the app says it is degraded
-  /// (503/504 with degraded=true), HookProtocolError for other HTTP errors.
+  /// POST /click. Blocks until the app ran the action (the server bounds
+  /// that, 2 s by default; at most the read timeout). Throws:
+  ///  - SubprocessDegraded when the app says it is degraded (503/504 with
+  ///    degraded=true: the action did not run), and for any other HTTP error
+  ///    while the app's heartbeat is stale or goes stale within
+  ///    heartbeat_threshold (then it says what the app reported — its status
+  ///    and reasons —, the last frame and its age, and the failed reply);
+  ///  - HookActionUnfinished (202 "started"): it ran, result unknown;
+  ///  - HookProtocolError for other HTTP errors while the loop still turns
+  ///    (checking that costs about one frame of the app);
+  ///  - HookUnreachable, HookBadResponse.
   void click(const std::string& id);
-  /// POST /set.
+  /// POST /set. Same outcomes as click().
   void set(const std::string& id, const nlohmann::json& value);
-  /// GET /screenshot, written to `path`. Throws HookProtocolError(501) when unsupported.
+  /// GET /screenshot, written to `path`. Same outcomes as click();
+  /// HookProtocolError(501) when unsupported.
   void screenshot(const std::filesystem::path& path);
   /// POST /shutdown.
   void shutdown();

@@ -15,15 +15,27 @@
 namespace livegui {
 
 struct HookClient::Impl {
-  explicit Impl(const HookClientOptions& options) : transport(options) {}
+  explicit Impl(const HookClientOptions& options) : options(options), transport(options) {}
 
   /// One request; checks the X-Livegui-Protocol header when present.
   HttpReply request(const std::string& method, const std::string& path, const std::string& json_body = {});
 
   /// Throws the typed error for a non-2xx reply: SubprocessDegraded for
-  /// 503/504 with "degraded": true, HookProtocolError otherwise.
+  /// 503/504 with "degraded": true, or for any other error while the
+  /// heartbeat is stale or goes stale within the threshold (see
+  /// stale_after_failure); HookActionUnfinished for 202 "started";
+  /// HookProtocolError otherwise.
   [[noreturn]] void throw_http_error(HookClient& client, const std::string& method, const std::string& path,
                                      const std::string& what, const HttpReply& reply);
+
+  /// After a failed request: watches /health until the frame advances or the
+  /// GUI thread is busy on an action (the loop turns: nullopt), or the app
+  /// says it is degraded, or the frame has not advanced for longer than the
+  /// heartbeat threshold (a diagnostic naming `request` and `failure`).
+  /// Blocks at most about one threshold (plus one request); nullopt as well
+  /// when /health itself fails (then the failure stands on its own).
+  std::optional<DegradedInfo> stale_after_failure(HookClient& client, const std::string& request,
+                                                  const std::string& failure);
 
   /// Remembers a health observation (frame heartbeat, pid, reasons).
   void observe(const Health& health);
@@ -46,6 +58,7 @@ struct HookClient::Impl {
   /// Waits until `until` (bounded back-off between polls; see wait_until.cpp).
   void backoff_wait(std::chrono::steady_clock::time_point until);
 
+  const HookClientOptions options;
   HttpTransport transport;
 
   std::mutex hooks_mutex;  ///< guards probe, context

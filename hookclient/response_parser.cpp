@@ -96,6 +96,11 @@ Health parse_health_body(std::string_view body) {
   h.last_frame_age_ms = integer_field(j, "last_frame_age_ms", kWhat);
   if (h.last_frame_age_ms < 0)
     bad(std::string(kWhat) + ": field \"last_frame_age_ms\" is negative: " + std::to_string(h.last_frame_age_ms));
+  // busy_ms came after version 1's first servers: optional, 0 when absent.
+  if (j.contains("busy_ms")) {
+    h.busy_ms = integer_field(j, "busy_ms", kWhat);
+    if (h.busy_ms < 0) bad(std::string(kWhat) + ": field \"busy_ms\" is negative: " + std::to_string(h.busy_ms));
+  }
   const json& reasons = field(j, "reasons", kWhat);
   if (!reasons.is_array())
     bad(std::string(kWhat) + ": field \"reasons\" must be an array of strings, got " + reasons.type_name());

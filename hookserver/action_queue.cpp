@@ -1,7 +1,8 @@
 #include "hookserver/action_queue.hpp"
 
+#include <chrono>
+#include <cstdint>
 #include <utility>
-#include <vector>
 
 namespace livegui {
 
@@ -11,7 +12,10 @@ struct ActionQueue::Pending {
   std::mutex mutex;
   std::condition_variable done_cv;
   bool done = false;
-  bool cancelled = false;
+  bool cancelled = false;  ///< the waiter gave up before it started: never run it
+  bool started = false;    ///< the GUI thread took it: it runs to its end
+  std::chrono::steady_clock::time_point started_at{};
+  std::int64_t started_frame = 0;
   ActionOutcome outcome;
 };
 
@@ -53,21 +57,36 @@ ActionOutcome ActionQueue::wait(const std::shared_ptr<Pending>& pending, std::ch
   }
   work_cv_.notify_all();
 
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + timeout;
   std::unique_lock lock(pending->mutex);
   for (;;) {
     // Wake up now and then to notice a loop that stopped or stalled meanwhile.
     pending->done_cv.wait_for(lock, std::chrono::milliseconds(20), [&] { return pending->done; });
     if (pending->done) return pending->outcome;
+    const auto now = Clock::now();
+    if (pending->started) {
+      // The loop is busy on this very request: no stall verdict while it
+      // runs. Its result is the reply, within the bound counted from its start.
+      if (now < pending->started_at + timeout) continue;
+      auto ran_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - pending->started_at).count();
+      nlohmann::json body = error_body("the GUI thread started the action in frame " +
+                                           std::to_string(pending->started_frame) + " but it had not finished after " +
+                                           std::to_string(ran_ms) + " ms; whether it took effect is unknown",
+                                       heartbeat_.degraded());
+      body["ok"] = false;
+      body["started"] = true;
+      body["frame"] = pending->started_frame;
+      return {202, std::move(body), {}};
+    }
     bool stalled = heartbeat_.loop_stopped() || heartbeat_.degraded();
-    bool expired = std::chrono::steady_clock::now() >= deadline;
-    if (stalled || expired) {
-      pending->cancelled = true;  // the GUI thread skips it if it ever gets there
+    if (stalled || now >= deadline) {
+      pending->cancelled = true;  // not started: the GUI thread will skip it
       if (stalled) return {503, error_body(degraded_message(), true), {}};
       return {504,
-              error_body("the main loop did not run the action within " + std::to_string(timeout.count()) +
+              error_body("the main loop did not start the action within " + std::to_string(timeout.count()) +
                              " ms although its heartbeat is fresh (frame " + std::to_string(heartbeat_.frame()) +
-                             ")",
+                             "); it will not run",
                          true),
               {}};
     }
@@ -80,24 +99,36 @@ int ActionQueue::drain(const std::function<void()>& before_replies) {
     std::lock_guard lock(mutex_);
     batch.swap(queue_);
   }
-  std::vector<std::pair<std::shared_ptr<Pending>, ActionOutcome>> finished;
+  if (batch.empty()) {
+    if (before_replies) before_replies();
+    return 0;
+  }
+  int ran = 0;
   for (auto& p : batch) {
     {
+      // Taking it and the waiter's cancelling exclude each other: an action
+      // is either cancelled (never runs) or started (its waiter waits for it).
       std::lock_guard lock(p->mutex);
       if (p->cancelled) continue;
+      p->started = true;
+      p->started_at = std::chrono::steady_clock::now();
+      p->started_frame = heartbeat_.frame();
     }
-    finished.emplace_back(p, execute(*p));
-  }
-  if (before_replies) before_replies();
-  for (auto& [p, outcome] : finished) {
+    ActionOutcome outcome;
+    {
+      Heartbeat::BusyScope busy(heartbeat_);
+      outcome = execute(*p);
+    }
+    if (before_replies) before_replies();
     {
       std::lock_guard lock(p->mutex);
       p->outcome = std::move(outcome);
       p->done = true;
     }
     p->done_cv.notify_all();
+    ++ran;
   }
-  return static_cast<int>(finished.size());
+  return ran;
 }
 
 ActionOutcome ActionQueue::execute(Pending& p) {
@@ -143,7 +174,7 @@ void ActionQueue::fail_pending(const std::string& why) {
   for (auto& p : batch) {
     {
       std::lock_guard lock(p->mutex);
-      if (p->done || p->cancelled) continue;
+      if (p->done || p->cancelled || p->started) continue;
       p->outcome = {503, error_body(why, true), {}};
       p->done = true;
     }

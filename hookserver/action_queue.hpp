@@ -1,8 +1,14 @@
 #pragma once
 // Work that must run on the app's GUI thread. The server thread posts an
-// action and waits (bounded) for the GUI thread to run it at its next frame;
-// when the main loop is stopped or stalls, the wait ends early and the action
-// is cancelled, so it never runs later behind the client's back.
+// action and waits (bounded) for the GUI thread to run it at its next frame.
+// Every reply says whether the action ran:
+//   - not started yet when the main loop stops or stalls (503) or the bound
+//     passes (504): the action is cancelled, so it never runs later behind
+//     the client's back;
+//   - started: the loop is busy on this request (no stall verdict while it
+//     runs), so the reply waits for it — its result (200, 4xx, 500) — for at
+//     most the bound again, counted from its start; still running then: 202
+//     with "started": true, meaning "it ran (or runs); result unknown".
 
 #include <chrono>
 #include <condition_variable>
@@ -35,7 +41,9 @@ class ActionError : public std::runtime_error {
 /// The outcome of one posted action, as the HTTP layer turns it into a reply.
 struct ActionOutcome {
   int status = 200;
-  nlohmann::json body;      ///< {"ok":true,"frame":N,…} or {"error":…, "degraded":…}
+  /// {"ok":true,"frame":N,…}; {"error":…,"degraded":…} (not run, or ran and
+  /// failed); for 202 {"ok":false,"started":true,"frame":N,"error":…,"degraded":…}.
+  nlohmann::json body;
   std::string binary;       ///< non-JSON payload (a PNG), when the action returns one
 };
 
@@ -46,23 +54,28 @@ class ActionQueue {
 
   explicit ActionQueue(Heartbeat& heartbeat) : heartbeat_(heartbeat) {}
 
-  /// Server thread: runs `action` on the GUI thread and waits at most
-  /// `timeout`; ends early with 503 when the loop stops or stalls.
+  /// Server thread: runs `action` on the GUI thread. Blocks until it ran, or
+  /// until `timeout` passes before it started (504, not run), or the loop
+  /// stops or stalls before it started (503 at once, not run), or it started
+  /// but is still running `timeout` after its start (202 "started": true,
+  /// result unknown). So it blocks at most about twice `timeout`.
   ActionOutcome run(Action action, std::chrono::milliseconds timeout);
   /// Same for an action producing bytes (screenshots). Empty bytes = 501.
   ActionOutcome run_binary(BinaryAction action, std::chrono::milliseconds timeout);
 
-  /// GUI thread: runs every queued action, then `before_replies` (e.g. to
-  /// publish the state the actions changed), then releases the waiting
-  /// replies — so a client reading state right after its action sees it.
-  /// Returns how many ran.
+  /// GUI thread: runs every queued action that was not cancelled, marking the
+  /// heartbeat busy while each runs; after each, calls `before_replies` (e.g.
+  /// to publish the state the action changed) and then releases its reply —
+  /// so a client reading state right after its action sees it. With nothing
+  /// queued, calls `before_replies` once. Returns how many ran.
   int drain(const std::function<void()>& before_replies = {});
   /// GUI thread: waits until an action is queued or `max_wait` passes (frame
   /// pacing that still answers actions at once). True when work is queued.
   bool wait_for_work(std::chrono::milliseconds max_wait);
   /// Wakes wait_for_work (e.g. on shutdown).
   void wake();
-  /// Fails every pending action with 503 (the loop will not drain again).
+  /// Fails every queued, not yet started action with 503 (the loop will not
+  /// drain again).
   void fail_pending(const std::string& why);
 
  private:

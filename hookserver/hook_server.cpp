@@ -95,7 +95,7 @@ HookServerOptions HookServerOptions::from_env(std::string app_name) {
 
 HookServer::HookServer(HookServerOptions options)
     : options_(std::move(options)),
-      heartbeat_(options_.heartbeat_threshold),
+      heartbeat_(options_.heartbeat_threshold, options_.action_timeout),
       actions_(heartbeat_),
       http_(std::make_unique<httplib::Server>()) {}
 
@@ -141,6 +141,7 @@ json HookServer::health_json() const {
           {"pid", static_cast<long long>(::getpid())},
           {"frame", heartbeat_.frame()},
           {"last_frame_age_ms", static_cast<long long>(heartbeat_.age().count())},
+          {"busy_ms", static_cast<long long>(heartbeat_.busy_for().count())},
           {"reasons", reasons}};
 }
 
@@ -257,7 +258,9 @@ void HookServer::install_routes() {
     if (!body.contains("kind") || !body["kind"].is_string())
       return send_error(res, 400, "field \"kind\" is missing or not a string");
     FaultTrigger trigger = fault_(body);  // may throw ActionError for an unknown kind
-    auto reply = std::make_shared<std::string>(json{{"ok", true}, {"scheduled", body["kind"]}}.dump());
+    // No trigger: the handler applied the fault before this reply.
+    auto reply = std::make_shared<std::string>(
+        json{{"ok", true}, {"scheduled", body["kind"]}, {"applied", !trigger}}.dump());
     res.status = 202;
     res.set_content_provider(
         reply->size(), "application/json",

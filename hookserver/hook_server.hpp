@@ -39,7 +39,12 @@ struct HookServerOptions {
   int port = 0;                 ///< 0 = any free port
   std::string token;            ///< non-empty: X-Livegui-Token required
   std::string port_file;        ///< non-empty: announce() writes the port there
+  /// How long an action may wait to start on the GUI thread (then 504, not
+  /// run), and how long a started one may run before its reply says 202
+  /// "started, result unknown"; also how long one action may keep the loop
+  /// busy before the heartbeat counts it as stalled.
   std::chrono::milliseconds action_timeout{2000};
+  /// No sign of life from the main loop for longer than this = "stalled".
   std::chrono::milliseconds heartbeat_threshold{1000};
   std::size_t max_body_bytes = 1024 * 1024;
   int threads = 4;
@@ -69,11 +74,14 @@ class HookServer {
   /// Returns PNG bytes, or an empty string when screenshots are impossible now.
   void on_screenshot(std::function<std::string()> handler);
   /// What a fault handler returns: run once the 202 reply has been written,
-  /// so a fault that kills the process never races its own reply.
+  /// so a fault that kills the process never races its own reply. Empty: the
+  /// handler applied the fault itself.
   using FaultTrigger = std::function<void()>;
   /// Enables POST /debug/fault. Runs on the server thread (it must still
   /// answer when the GUI thread is broken): validates the body (throw
-  /// ActionError for a bad one) and returns the trigger.
+  /// ActionError for a bad one) and returns the trigger. A fault that cannot
+  /// kill the app (ignore SIGTERM, spawn a child) is applied by the handler
+  /// itself, so it is in effect when the client reads the 202.
   void on_fault(std::function<FaultTrigger(const nlohmann::json&)> handler);
   /// POST /shutdown. Runs on the server thread; should make the main loop exit.
   void on_shutdown(std::function<void()> handler);

@@ -133,14 +133,18 @@ int run_app(const AppOptions& opt) {
       auto kind = parse_fault_kind(name);
       if (!kind) throw livegui::ActionError(400, "unknown fault kind '" + name + "'; known: " + fault_kind_list());
       int code = body.value("code", 3);
-      // These concern the process, not the loop: apply them right here so
-      // they also work when the main loop is already broken.
-      if (*kind == FaultKind::IgnoreSigterm) return [] { ignore_sigterm(); };
-      if (*kind == FaultKind::SpawnGrandchild)
-        return [&mailbox, &model] {
-          pid_t child = spawn_grandchild();
-          mailbox.post([&model, child] { model.grandchild_pid = child; });
-        };
+      // These concern the process, not the loop, and cannot kill it: apply
+      // them right here, before the reply, so a client that read the 202 can
+      // rely on them (and they also work when the main loop is broken).
+      if (*kind == FaultKind::IgnoreSigterm) {
+        ignore_sigterm();
+        return {};
+      }
+      if (*kind == FaultKind::SpawnGrandchild) {
+        pid_t child = spawn_grandchild();
+        mailbox.post([&model, child] { model.grandchild_pid = child; });
+        return {};
+      }
       return [&faults, kind, code] { faults.schedule(*kind, code); };
     });
   }

@@ -7,6 +7,9 @@ and running queued actions, and a ThreadPoolExecutor plays the app's io pool.
 The point is to show that docs/hook-protocol.md is enough to make any app
 drivable by livegui.
 
+Widgets: clicks new_project, increment; sets name, work_ms (the main loop is
+busy that many ms on the request: slow but healthy GUI work).
+
 Faults (POST /debug/fault, with --enable-faults):
   assert  the main loop raises AssertionError and stops; the executor is shut
           down ("cannot schedule new futures after shutdown"); the server lives
@@ -43,18 +46,24 @@ class ActionError(Exception):
 class App:
     """State owned by the main-loop thread; actions reach it through a queue."""
 
-    def __init__(self, fps, job_ms, stall_threshold_ms):
+    def __init__(self, fps, job_ms, stall_threshold_ms, action_timeout_ms=2000):
         self.period = 1.0 / fps
         self.job_s = job_ms / 1000.0
         self.stall_threshold = stall_threshold_ms / 1000.0
+        # How long an action may wait to start, how long a started one may run
+        # before its reply says "started, result unknown" (202), and how long
+        # one action may keep the loop busy before it counts as stalled.
+        self.action_timeout = action_timeout_ms / 1000.0
         self.values = {"project": "untitled", "name": "", "counter": 0}
         self.projects_created = 0
         self.frame = 0
-        self.last_frame_time = time.monotonic()
+        self.last_frame_time = time.monotonic()  # last sign of life: a frame or the end of an action
+        self.busy_since = None  # set while the loop executes a queued action
         self.problems = []
         self.loop_stopped = False
         self.quit = threading.Event()
         self.actions = queue.Queue()
+        self.action_lock = threading.Lock()  # taking an action vs cancelling it
         self.mailbox = queue.Queue()
         self.pending_fault = None
         self.lock = threading.Lock()
@@ -101,14 +110,17 @@ class App:
         if fault is not None:
             self.pending_fault = None
             self.fire(fault)
-        finished = []
         while True:
             try:
                 action, done = self.actions.get_nowait()
             except queue.Empty:
                 break
-            if done.get("cancelled"):
-                continue
+            with self.action_lock:  # either cancelled (never runs) or started (its waiter waits)
+                if done["cancelled"]:
+                    continue
+                done["started"] = (time.monotonic(), self.frame)
+            with self.lock:
+                self.busy_since = time.monotonic()  # busy on a client's request, not stalled
             try:
                 action()
                 done["result"] = (200, {"ok": True, "frame": self.frame})
@@ -116,13 +128,16 @@ class App:
                 done["result"] = (e.status, {"error": str(e), "degraded": e.degraded})
             except Exception as e:  # an app bug in one action must not kill the loop
                 done["result"] = (500, {"error": "action failed: %s" % e, "degraded": False})
-            finished.append(done)
+            finally:
+                with self.lock:
+                    self.busy_since = None
+                    self.last_frame_time = time.monotonic()  # back from the action: alive
+                    self.snapshot = self.state_json()
+            done["event"].set()  # the reply goes out after the snapshot shows its effect
         with self.lock:
             self.frame += 1
             self.last_frame_time = time.monotonic()
             self.snapshot = self.state_json()
-        for done in finished:  # replies go out after the snapshot shows their effect
-            done["event"].set()
 
     def fire(self, fault):
         kind, code = fault
@@ -157,34 +172,64 @@ class App:
     def reasons(self):
         with self.lock:
             out = list(self.problems)
-            age = time.monotonic() - self.last_frame_time
-            if not self.loop_stopped and age > self.stall_threshold:
+            if self.loop_stopped:
+                return out
+            now = time.monotonic()
+            if self.busy_since is not None:
+                # Inside a client's action: busy, not stalled, within the bound.
+                busy = now - self.busy_since
+                if busy > self.action_timeout:
+                    out.append("main loop stalled: inside one queued action for %d ms (allowed: %d ms; last frame %d)"
+                               % (busy * 1000, self.action_timeout * 1000, self.frame))
+                return out
+            age = now - self.last_frame_time
+            if age > self.stall_threshold:
                 out.append("main loop stalled: no frame for %d ms (last frame %d)" % (age * 1000, self.frame))
         return out
 
     def health(self):
         reasons = self.reasons()
         with self.lock:
-            age_ms = int((time.monotonic() - self.last_frame_time) * 1000)
+            now = time.monotonic()
+            age_ms = int((now - self.last_frame_time) * 1000)
+            busy_ms = int((now - self.busy_since) * 1000) if self.busy_since is not None else 0
             frame = self.frame
         return {"protocol_version": PROTOCOL_VERSION, "app": "python_hook_app",
                 "status": "degraded" if reasons else "ok", "pid": os.getpid(),
-                "frame": frame, "last_frame_age_ms": age_ms, "reasons": reasons}
+                "frame": frame, "last_frame_age_ms": age_ms, "busy_ms": busy_ms, "reasons": reasons}
 
-    def run_on_loop(self, action, timeout=2.0):
+    def run_on_loop(self, action):
+        """Runs `action` on the main loop; the reply says whether it ran (protocol section 3)."""
+        timeout = self.action_timeout
         reasons = self.reasons()
         if reasons:
             return 503, {"error": "; ".join(reasons), "degraded": True}
-        done = {"event": threading.Event()}
+        done = {"event": threading.Event(), "cancelled": False, "started": None}
         self.actions.put((action, done))
         deadline = time.monotonic() + timeout
         while not done["event"].wait(0.02):
+            with self.action_lock:
+                started = done["started"]
+            if started is not None:
+                # The loop is busy on this request: wait for its result, within
+                # the bound counted from its start.
+                started_at, frame = started
+                ran = time.monotonic() - started_at
+                if ran < timeout:
+                    continue
+                return 202, {"ok": False, "started": True, "frame": frame, "degraded": bool(self.reasons()),
+                             "error": "the GUI thread started the action in frame %d but it had not finished "
+                                      "after %d ms; whether it took effect is unknown" % (frame, ran * 1000)}
             reasons = self.reasons()
             if reasons or time.monotonic() > deadline:
-                done["cancelled"] = True
+                with self.action_lock:
+                    if done["started"] is not None:
+                        continue  # taken meanwhile: wait for it
+                    done["cancelled"] = True
                 if reasons:
                     return 503, {"error": "; ".join(reasons), "degraded": True}
-                return 504, {"error": "the main loop did not run the action within %d ms" % (timeout * 1000),
+                return 504, {"error": "the main loop did not start the action within %d ms although its "
+                                      "heartbeat is fresh (frame %d); it will not run" % (timeout * 1000, self.frame),
                              "degraded": True}
         return done["result"]
 
@@ -194,6 +239,10 @@ class App:
                 _, done = self.actions.get_nowait()
             except queue.Empty:
                 return
+            with self.action_lock:
+                if done["started"] is not None:
+                    continue
+                done["cancelled"] = True
             done["result"] = (503, {"error": why, "degraded": True})
             done["event"].set()
 
@@ -207,7 +256,14 @@ def make_handler(app, token, faults_enabled):
             raise ActionError(400, "field \"value\" for 'name' must be a string")
         app.values["name"] = v
 
-    sets = {"name": set_name}
+    def set_work_ms(v):
+        # Slow but healthy GUI work (a first render, a big layout): the loop is
+        # busy on this request for `v` ms, which must not count as a stall.
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 60000:
+            raise ActionError(400, "field \"value\" for 'work_ms' must be an integer from 0 to 60000")
+        time.sleep(v / 1000.0)
+
+    sets = {"name": set_name, "work_ms": set_work_ms}
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive
@@ -357,7 +413,7 @@ def make_handler(app, token, faults_enabled):
                         return self.error(400, "field \"code\" must be an integer from 0 to 255")
                     # Scheduled only once the reply is written, so a fault that
                     # kills the process never races its own reply.
-                    self.reply(202, {"ok": True, "scheduled": kind})
+                    self.reply(202, {"ok": True, "scheduled": kind, "applied": False})
                     app.pending_fault = (kind, code)
                     return
                 if path in ("/health", "/state", "/value", "/screenshot"):

@@ -249,6 +249,23 @@ TEST_F(AppHandlePolicy, AStaleHeartbeatIsDegradedEvenWhenTheAppSaysOk) {
   EXPECT_THAT(ev.reason, HasSubstr("degraded during Suite.A: heartbeat stalled"));
 }
 
+// Issue 12 item 3: the listener's note quotes what the app reported ("ok"),
+// and keeps what we observed (the stalled heartbeat) apart from it.
+TEST_F(AppHandlePolicy, DiagnosticOfAStaleAppThatSaysOkQuotesItsStatus) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  {
+    std::lock_guard lock(world_->mutex);
+    world_->health.last_frame_age_ms = 5000;
+    world_->advance_frames = false;
+  }
+  auto diag = h->degraded_diagnostic();
+  EXPECT_THAT(diag, HasSubstr("stopped advancing frames 5.0 s ago"));
+  EXPECT_THAT(diag, HasSubstr("app reports: status \"ok\""));
+  EXPECT_THAT(diag, HasSubstr("observed: heartbeat stalled: no frame for 5000 ms"));
+  EXPECT_THAT(diag, ::testing::Not(HasSubstr("app reports: \"heartbeat stalled")));
+}
+
 TEST_F(AppHandlePolicy, AFrameThatDoesNotAdvanceBetweenChecksIsDegraded) {
   auto s = spec();
   s.heartbeat_threshold = 1ms;

@@ -38,5 +38,15 @@ TEST(FrameTracker, AnotherProcessStartsOver) {
   EXPECT_EQ(t.pid(), 11);
 }
 
+TEST(FrameTracker, ABusyLoopIsAlive) {
+  FrameTracker t;
+  auto t0 = Clock::now();
+  t.observe(10, 7, 0ms, t0);
+  // Same frame 1.2 s later, but the app's GUI thread is executing an action.
+  t.observe(10, 7, 1200ms, t0 + 1200ms, /*busy=*/true);
+  EXPECT_EQ(t.frame_age(t0 + 1200ms), 0ms);
+  EXPECT_EQ(t.frame_age(t0 + 1300ms), 100ms);
+}
+
 }  // namespace
 }  // namespace livegui

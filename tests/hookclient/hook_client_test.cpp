@@ -3,6 +3,7 @@
 
 #include "hookclient/hook_client.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -317,6 +318,95 @@ TEST(HookClient, DegradedActionRepliesAreSubprocessDegraded) {
   }
   std::string msg = message_of<SubprocessDegraded>([&] { client.set("name", "demo"); });
   EXPECT_TRUE(contains(msg, "did not run the action within 2000 ms")) << msg;
+}
+
+// Issue 12 item 3: an app whose main loop died but whose server answers —
+// /health says "ok" with a frozen frame counter — and whose actions now fail
+// with 500. The failure is the AUT's state: SubprocessDegraded saying what the
+// app reported (status "ok") and what we observed (last frame, its age).
+TEST(HookClient, FailedActionWhileTheFrameIsFrozenIsSubprocessDegraded) {
+  FakeHookServer server([](httplib::Server& s, FakeHookServer&) {
+    s.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+      reply_json(res, 200, health_json(5312, 0));  // "ok", frame never moves
+    });
+    s.Post("/click", [](const httplib::Request&, httplib::Response& res) {
+      reply_json(res, 500, {{"error", "cannot schedule new futures after shutdown"}, {"degraded", false}});
+    });
+  });
+  auto opts = options_for(server);
+  opts.heartbeat_threshold = 300ms;
+  HookClient client(opts);
+  auto start = Clock::now();
+  try {
+    client.click("new_project");
+    ADD_FAILURE() << "expected SubprocessDegraded";
+  } catch (const SubprocessDegraded& e) {
+    std::string msg = e.what();
+    EXPECT_LT(Clock::now() - start, 5s) << "within about one heartbeat threshold";
+    EXPECT_EQ(e.info().cause, "stopped advancing frames") << msg;
+    EXPECT_EQ(e.info().app_status, "ok");
+    EXPECT_TRUE(e.info().app_reasons.empty());
+    EXPECT_EQ(e.info().last_frame, 5312);
+    EXPECT_GT(e.info().frame_age, 300ms);
+    EXPECT_TRUE(contains(msg, "subprocess degraded: AUT pid 4121 stopped advancing frames ")) << msg;
+    EXPECT_TRUE(contains(msg, "(last frame 5312) during click on 'new_project'")) << msg;
+    EXPECT_TRUE(contains(msg, "app reports: status \"ok\"")) << msg;
+    EXPECT_FALSE(contains(msg, "heartbeat stalled")) << "the app did not say that: " << msg;
+    EXPECT_TRUE(contains(msg, "the request failed: HTTP 500, app says: \"cannot schedule new futures after "
+                              "shutdown\"")) << msg;
+  }
+  // Once stale, the next failure says so at once.
+  start = Clock::now();
+  std::string msg = message_of<SubprocessDegraded>([&] { client.click("new_project"); });
+  EXPECT_LT(Clock::now() - start, 2s) << msg;
+}
+
+// The same failure while the main loop turns is the app's answer.
+TEST(HookClient, FailedActionWhileTheLoopTurnsIsAProtocolError) {
+  std::atomic<std::int64_t> frame{100};
+  FakeHookServer server([&](httplib::Server& s, FakeHookServer&) {
+    s.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
+      reply_json(res, 200, health_json(frame++, 0));
+    });
+    s.Post("/click", [](const httplib::Request&, httplib::Response& res) {
+      reply_json(res, 409, {{"error", "widget 'save' is disabled"}, {"degraded", false}});
+    });
+  });
+  auto opts = options_for(server);
+  opts.heartbeat_threshold = 300ms;
+  HookClient client(opts);
+  try {
+    client.click("save");
+    ADD_FAILURE() << "expected HookProtocolError";
+  } catch (const HookProtocolError& e) {
+    EXPECT_EQ(e.status(), 409);
+    EXPECT_EQ(e.app_message(), "widget 'save' is disabled");
+  }
+}
+
+// Protocol section 3: 202 "started" — the action ran (or runs); its result is
+// unknown. Neither success nor "not run".
+TEST(HookClient, StartedButUnfinishedActionIsItsOwnError) {
+  FakeHookServer server([](httplib::Server& s, FakeHookServer&) {
+    s.Post("/click", [](const httplib::Request&, httplib::Response& res) {
+      reply_json(res, 202,
+                 {{"ok", false},
+                  {"started", true},
+                  {"frame", 77},
+                  {"error", "the GUI thread started the action in frame 77 but it had not finished after 2001 ms; "
+                            "whether it took effect is unknown"},
+                  {"degraded", false}});
+    });
+  });
+  HookClient client(options_for(server));
+  try {
+    client.click("save");
+    ADD_FAILURE() << "expected HookActionUnfinished";
+  } catch (const HookActionUnfinished& e) {
+    EXPECT_FALSE(e.degraded());
+    EXPECT_TRUE(contains(e.what(), "HTTP 202, the action started but its result is unknown")) << e.what();
+    EXPECT_TRUE(contains(e.what(), "retrying may apply it twice")) << e.what();
+  }
 }
 
 TEST(HookClient, HttpErrorsCarryTheAppsMessage) {

@@ -21,6 +21,17 @@ TEST(ResponseParser, DecodesHealthAndIgnoresUnknownFields) {
   EXPECT_EQ(h.last_frame_age_ms, 12);
 }
 
+TEST(ResponseParser, BusyIsOptionalAndNeverNegative) {
+  EXPECT_EQ(parse_health_body(kHealth).busy_ms, 0) << "absent: not busy";
+  json j = json::parse(kHealth);
+  j["busy_ms"] = 1250;
+  EXPECT_EQ(parse_health_body(j.dump()).busy_ms, 1250);
+  j["busy_ms"] = -1;
+  EXPECT_THROW(parse_health_body(j.dump()), HookBadResponse);
+  j["busy_ms"] = "soon";
+  EXPECT_THROW(parse_health_body(j.dump()), HookBadResponse);
+}
+
 TEST(ResponseParser, VersionMismatchNamesBothVersions) {
   json j = json::parse(kHealth);
   j["protocol_version"] = 3;

@@ -2,7 +2,9 @@
 
 #include <atomic>
 #include <future>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -94,6 +96,96 @@ TEST(ActionQueue, FailPendingAnswersWaitingClients) {
   auto outcome = waiting.get();
   EXPECT_EQ(outcome.status, 503);
   EXPECT_EQ(outcome.body["error"], "the app is shutting down");
+}
+
+/// Runs `f` until it holds or `bound` passes (observes, never sleeps blindly).
+template <typename F>
+bool eventually(F&& f, std::chrono::milliseconds bound = 10000ms) {
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  while (!f()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+// Issue 12 item 8, first timing: a 1.3 s action, a 1 s heartbeat, a 2 s bound.
+// The loop is busy on our request, not stalled: the reply waits for the action
+// and is its result; the heartbeat is not stale while it runs.
+TEST(ActionQueue, StartedActionSlowerThanTheHeartbeatIsWaitedFor) {
+  Heartbeat hb(1000ms);
+  ActionQueue q(hb);
+  FakeGuiThread gui(hb, q);
+  std::atomic<bool> ran{false};
+  std::vector<std::string> reasons_while_busy{"not looked"};
+  std::chrono::milliseconds busy_seen{0};
+  auto outcome = q.run(
+      [&] {
+        std::this_thread::sleep_for(1200ms);  // the slow GUI work under test
+        reasons_while_busy = hb.reasons();
+        busy_seen = hb.busy_for();
+        std::this_thread::sleep_for(100ms);
+        ran = true;
+        return nlohmann::json{{"x", 1}};
+      },
+      2000ms);
+  EXPECT_EQ(outcome.status, 200) << outcome.body.dump();
+  EXPECT_EQ(outcome.body["ok"], true);
+  EXPECT_EQ(outcome.body["x"], 1);
+  EXPECT_TRUE(ran) << "the reply came before the action finished";
+  EXPECT_TRUE(reasons_while_busy.empty()) << reasons_while_busy.front();
+  EXPECT_GE(busy_seen, 1200ms);
+  EXPECT_TRUE(hb.reasons().empty()) << "the end of the action is a sign of life";
+}
+
+// Issue 12 item 8, second timing: a 0.5 s action with a 200 ms bound. It
+// started, so the reply must not say "not run": 202, started, result unknown.
+TEST(ActionQueue, StartedActionOutlastingTheBoundSaysItRan) {
+  Heartbeat hb(1000ms);
+  ActionQueue q(hb);
+  FakeGuiThread gui(hb, q);
+  std::atomic<bool> ran{false};
+  auto outcome = q.run(
+      [&] {
+        std::this_thread::sleep_for(500ms);
+        ran = true;
+        return nlohmann::json::object();
+      },
+      200ms);
+  EXPECT_EQ(outcome.status, 202) << outcome.body.dump();
+  EXPECT_EQ(outcome.body["ok"], false);
+  EXPECT_EQ(outcome.body["started"], true);
+  EXPECT_TRUE(outcome.body["frame"].is_number_integer());
+  EXPECT_NE(outcome.body["error"].get<std::string>().find("whether it took effect is unknown"), std::string::npos)
+      << outcome.body.dump();
+  EXPECT_EQ(outcome.body["degraded"], false) << "500 ms inside an action is within the 2 s allowance";
+  EXPECT_TRUE(eventually([&] { return ran.load(); })) << "the started action runs to its end";
+}
+
+// An action queued behind a slow one never started: 504 means "not run", and
+// it stays not run once the loop gets to it.
+TEST(ActionQueue, ActionQueuedBehindASlowOneTimesOutAndNeverRuns) {
+  Heartbeat hb(1000ms);
+  ActionQueue q(hb);
+  FakeGuiThread gui(hb, q);
+  std::atomic<bool> slow_running{false}, second_ran{false};
+  auto slow = std::async(std::launch::async, [&] {
+    return q.run(
+        [&] {
+          slow_running = true;
+          std::this_thread::sleep_for(600ms);
+          return nlohmann::json::object();
+        },
+        2000ms);
+  });
+  ASSERT_TRUE(eventually([&] { return slow_running.load(); }));
+  auto second = q.run([&] { second_ran = true; return nlohmann::json::object(); }, 100ms);
+  EXPECT_EQ(second.status, 504) << second.body.dump();
+  EXPECT_NE(second.body["error"].get<std::string>().find("it will not run"), std::string::npos);
+  EXPECT_EQ(slow.get().status, 200);
+  // FIFO: once a later action ran, the loop has passed the cancelled one.
+  EXPECT_EQ(q.run([] { return nlohmann::json::object(); }, 2000ms).status, 200);
+  EXPECT_FALSE(second_ran);
 }
 
 TEST(ActionQueue, EmptyBinaryMeansNotSupported) {

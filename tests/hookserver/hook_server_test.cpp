@@ -1,6 +1,7 @@
 #include "hookserver/hook_server.hpp"
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -20,6 +21,7 @@ class HookServerTest : public ::testing::Test {
     server_ = std::make_unique<HookServer>(opt);
     server_->on_click("inc", [this] { ++counter_; gui_thread_seen_ = std::this_thread::get_id(); });
     server_->on_click("throws", [] { throw std::runtime_error("handler blew up"); });
+    server_->on_click("slow", [] { std::this_thread::sleep_for(1300ms); });  // slow GUI work, as on llvmpipe
     server_->on_set("name", [this](const json& v) { name_ = v.get<std::string>(); });
     server_->on_fault([this](const json& body) -> HookServer::FaultTrigger {
       if (body["kind"] == "bad") throw ActionError(400, "unknown fault kind 'bad'");
@@ -178,6 +180,31 @@ TEST_F(HookServerTest, StalledLoopIsDegradedButServerAnswers) {
   paused_ = false;
   for (int i = 0; i < 1000 && get("/health", -1)["status"] != "ok"; ++i) server_->wait_for_work(1ms);
   EXPECT_EQ(counter_, 0);
+}
+
+// Issue 12 item 8: a healthy action slower than the heartbeat threshold is
+// not a stall. While the GUI thread runs it, /health says ok with busy_ms; the
+// reply is the action's own 200, not 503.
+TEST_F(HookServerTest, SlowActionKeepsTheAppHealthyAndIsWaitedFor) {
+  start();  // default: 1 s heartbeat threshold, 2 s action bound
+  auto reply = std::async(std::launch::async, [this] { return post("/click", R"({"id":"slow"})", 200); });
+  httplib::Client observer("127.0.0.1", port_);
+  observer.set_connection_timeout(2s);
+  observer.set_read_timeout(5s);
+  json busy;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto res = observer.Get("/health");
+    ASSERT_TRUE(res);
+    busy = json::parse(res->body);
+    if (busy["busy_ms"].get<long long>() >= 1100) break;  // past the 1 s threshold
+    server_->wait_for_work(5ms);
+  }
+  EXPECT_GE(busy["busy_ms"].get<long long>(), 1100) << busy.dump();
+  EXPECT_EQ(busy["status"], "ok") << busy.dump();
+  EXPECT_TRUE(busy["reasons"].empty()) << busy.dump();
+  EXPECT_EQ(reply.get()["ok"], true);
+  EXPECT_EQ(get("/health", 200)["busy_ms"], 0);
 }
 
 TEST_F(HookServerTest, StoppedLoopRefusesActionsWithTheReason) {

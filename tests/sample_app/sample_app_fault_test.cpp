@@ -121,11 +121,16 @@ TEST_F(SampleAppFault, IgnoreSigtermNeedsSigkill) {
   EXPECT_EQ(report.status, ExitStatus::killed(SIGKILL));
 }
 
+// Faults that cannot kill the app are in effect when their reply arrives: a
+// SIGTERM sent right after the 202 is already ignored (issue 12 item 8).
 TEST_F(SampleAppFault, IgnoreSigtermAtRuntime) {
   launch();
-  inject({{"kind", "ignore-sigterm"}});
+  auto r = http_->post("/debug/fault", {{"kind", "ignore-sigterm"}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.json["applied"], true) << r.body;
   auto report = app_.process.stop(300ms, 2s);
   EXPECT_TRUE(report.sent_sigkill);
+  EXPECT_EQ(report.status, ExitStatus::killed(SIGKILL));
 }
 
 TEST_F(SampleAppFault, GrandchildDiesWithTheGroup) {
@@ -143,7 +148,11 @@ TEST_F(SampleAppFault, GrandchildDiesWithTheGroup) {
 
 TEST_F(SampleAppFault, GrandchildAtRuntime) {
   launch();
-  inject({{"kind", "spawn-grandchild"}});
+  auto r = http_->post("/debug/fault", {{"kind", "spawn-grandchild"}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(r.json["applied"], true) << r.body;
+  // Applied before the reply: the group holds the app and its grandchild now.
+  EXPECT_GE(leftover_processes({app_.process.pgid()}).size(), 2u);
   EXPECT_TRUE(eventually([&] { return http_->get("/state").json["grandchild_pid"].get<long long>() > 0; }));
 }
 
