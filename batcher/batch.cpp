@@ -12,8 +12,6 @@
 #include <set>
 #include <sstream>
 
-#include <toml++/toml.h>
-
 #include "batcher/run/aut_session.hpp"
 #include "batcher/select/discovery.hpp"
 #include "batcher/run/executor.hpp"
@@ -133,39 +131,20 @@ std::map<std::string, double> previous_durations(const fs::path& report_dir) {
   }
 }
 
-/// Writes each tier's AUT spec for the harness (LIVEGUI_AUT_SPEC) and checks it.
-/// With `running` false (--list, --dry-run) nothing is validated or written;
-/// the paths are only named.
-/// Splits the hook token off an AUT spec: the file written for the harness is
-/// named in reports and reproduction commands, so the token travels in the
-/// entries' environment (LIVEGUI_AUT_TOKEN) instead. Returns {spec, token}.
-std::pair<std::string, std::string> without_token(const std::string& spec_toml) {
-  toml::table table = toml::parse(spec_toml);
-  std::string token = table["token"].value_or(std::string());
-  if (!table.erase("token")) return {spec_toml, token};
-  std::ostringstream os;
-  os << table << "\n";
-  return {os.str(), token};
-}
-
+/// Writes each tier's AUT spec for the harness (LIVEGUI_AUT_SPEC), in the
+/// syntax a plan uses, from the spec the plan reader validated. The token is
+/// left out: the file is named in reports and reproduction commands, so the
+/// token travels in the entries' environment (LIVEGUI_AUT_TOKEN) instead.
+/// With `running` false (--list, --dry-run) nothing is written; the paths
+/// are only named.
 void prepare_aut_specs(const Plan& plan, std::vector<Unit>& units, const fs::path& dir, bool running) {
   std::map<std::string, std::string> files, tokens;
   for (const auto& tier : plan.tiers) {
-    if (tier.aut_spec_toml.empty()) continue;
-    if (running) {
-      try {
-        AppSpec::from_toml_string(tier.aut_spec_toml, "", tier.aut_where.str() + " [tiers.aut]",
-                                  plan.source.empty() ? fs::current_path() : plan.source.parent_path());
-      } catch (const std::exception& e) {
-        throw PlanError(tier.aut_where, "tiers.aut", std::string("the AUT spec of tier \"") + tier.name +
-                                                         "\" is unusable: " + e.what());
-      }
-    }
+    if (!tier.aut) continue;
     fs::path file = dir / ("aut-spec-" + safe_file_name(tier.name) + ".toml");
-    auto [spec, token] = without_token(tier.aut_spec_toml);
-    if (running) write_file_atomically(file, spec);
+    if (running) write_file_atomically(file, tier.aut->to_toml(/*with_token=*/false));
     files[tier.name] = file.string();
-    tokens[tier.name] = token;
+    tokens[tier.name] = tier.aut->token;
   }
   for (auto& u : units) {
     if (auto it = files.find(u.tier); it != files.end()) u.aut_spec_file = it->second;
@@ -203,10 +182,11 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     err << "livegui-batch: plan error: " << e.what() << "\n";
     return kExitUsage;
   }
+  for (const auto& note : plan.notes) err << "livegui-batch: note: " << note << "\n";
   if (options.aut_scope == "session") {
     for (const auto& tier : plan.tiers) {
       bool uses = std::any_of(tier.entries.begin(), tier.entries.end(), [](const PlanEntry& e) { return e.uses_aut; });
-      if (uses && tier.aut_spec_toml.empty()) {
+      if (uses && !tier.aut) {
         err << "livegui-batch: plan error: " << tier.where.str() << ": tiers.aut: tier \"" << tier.name
             << "\" uses the AUT but has no `aut` table; --aut-scope session needs it to start the AUT\n";
         return kExitUsage;
@@ -349,10 +329,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     std::unique_ptr<AutSession> session;
     if (options.aut_scope == "session" && job.uses_aut && !executor.stopped()) {
       try {
-        session = std::make_unique<AutSession>(
-            tier.aut_spec_toml, tier.aut_where.str() + " [tiers.aut]",
-            plan.source.empty() ? fs::current_path() : plan.source.parent_path(), state_dir / "aut-state.json",
-            report_dir / "logs" / "aut");
+        session = std::make_unique<AutSession>(*tier.aut, state_dir / "aut-state.json", report_dir / "logs" / "aut");
         job.session = session.get();
       } catch (const std::exception& e) {
         results.notes.push_back("tier " + tier.name + ": no session AUT (" + e.what() + "); entries own their AUT");
