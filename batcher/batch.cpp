@@ -12,8 +12,6 @@
 #include <set>
 #include <sstream>
 
-#include <toml++/toml.h>
-
 #include "batcher/run/aut_session.hpp"
 #include "batcher/select/discovery.hpp"
 #include "batcher/run/executor.hpp"
@@ -21,7 +19,7 @@
 #include "batcher/run/interrupt_signals.hpp"
 #include "batcher/report/json_report.hpp"
 #include "batcher/report/junit_report.hpp"
-#include "batcher/report/merge.hpp"
+#include "batcher/report/durations.hpp"
 #include "batcher/run/orphans.hpp"
 #include "batcher/plan/plan.hpp"
 #include "batcher/reproduce.hpp"
@@ -107,51 +105,81 @@ void print_dry_run(const std::vector<Unit>& units, const RunContext& ctx, std::o
   }
 }
 
-std::map<std::string, double> previous_durations(const fs::path& report_dir) {
-  fs::path file = report_dir / "results.json";
+/// Durations to balance shards by: --durations FILE, else a results.json
+/// left in the report directory. A file that cannot be used (the first run
+/// of a CI cache, say) is a note, and shards are dealt by count.
+Durations previous_durations(const BatchOptions& options, std::ostream& err) {
+  fs::path file = options.durations_file ? *options.durations_file : options.report_dir / "results.json";
   std::error_code ec;
-  if (!fs::exists(file, ec)) return {};
+  if (!fs::exists(file, ec)) {
+    if (options.durations_file)
+      err << "livegui-batch: note: --durations " << file.string()
+          << " does not exist; shards are balanced by entry count\n";
+    return {};
+  }
   try {
-    return durations_of(read_results_json(file));
+    return read_durations(file);
   } catch (const std::exception& e) {
-    logger("batcher")->warn("ignoring {} for shard balancing: {}", file.string(), e.what());
+    err << "livegui-batch: note: ignoring " << file.string() << " for shard balancing: " << e.what() << "\n";
     return {};
   }
 }
 
-/// Writes each tier's AUT spec for the harness (LIVEGUI_AUT_SPEC) and checks it.
-/// With `running` false (--list, --dry-run) nothing is validated or written;
-/// the paths are only named.
-/// Splits the hook token off an AUT spec: the file written for the harness is
-/// named in reports and reproduction commands, so the token travels in the
-/// entries' environment (LIVEGUI_AUT_TOKEN) instead. Returns {spec, token}.
-std::pair<std::string, std::string> without_token(const std::string& spec_toml) {
-  toml::table table = toml::parse(spec_toml);
-  std::string token = table["token"].value_or(std::string());
-  if (!table.erase("token")) return {spec_toml, token};
-  std::ostringstream os;
-  os << table << "\n";
-  return {os.str(), token};
+/// TEST_PREMATURE_EXIT_FILE under `bazel test`: exists while the batch runs,
+/// so a runner that dies (SIGKILL, a crash) is told apart from a normal end.
+class PrematureExitMarker {
+ public:
+  explicit PrematureExitMarker(fs::path file) : file_(std::move(file)) {
+    if (!file_.empty()) std::ofstream(file_).flush();
+  }
+  ~PrematureExitMarker() {
+    std::error_code ec;
+    if (!file_.empty()) fs::remove(file_, ec);
+  }
+  PrematureExitMarker(const PrematureExitMarker&) = delete;
+  PrematureExitMarker& operator=(const PrematureExitMarker&) = delete;
+
+ private:
+  fs::path file_;
+};
+
+/// Tiers (session scope) whose AUT never started: no spawn was recorded and
+/// the batcher could not provide it. Under Bazel that is an infrastructure
+/// failure, not a test failure.
+std::vector<std::string> tiers_whose_aut_never_started(const BatchResults& results) {
+  std::vector<std::string> out;
+  if (results.aut_scope != "session") return out;
+  for (const auto& t : results.tiers) {
+    if (!t.uses_aut) continue;
+    bool spawned = std::any_of(results.aut_timeline.begin(), results.aut_timeline.end(), [&](const TimelineEvent& ev) {
+      return ev.tier == t.name && (ev.event == "spawn" || ev.event == "respawn");
+    });
+    bool unprovided = std::any_of(results.notes.begin(), results.notes.end(), [&](const std::string& n) {
+      return n.rfind("tier " + t.name + ": no session AUT", 0) == 0;
+    });
+    for (const auto& e : results.entries)
+      if (e.tier == t.name)
+        for (const auto& w : e.warnings)
+          if (w.rfind("could not provide the session AUT", 0) == 0) unprovided = true;
+    if (!spawned && unprovided) out.push_back(t.name);
+  }
+  return out;
 }
 
+/// Writes each tier's AUT spec for the harness (LIVEGUI_AUT_SPEC), in the
+/// syntax a plan uses, from the spec the plan reader validated. The token is
+/// left out: the file is named in reports and reproduction commands, so the
+/// token travels in the entries' environment (LIVEGUI_AUT_TOKEN) instead.
+/// With `running` false (--list, --dry-run) nothing is written; the paths
+/// are only named.
 void prepare_aut_specs(const Plan& plan, std::vector<Unit>& units, const fs::path& dir, bool running) {
   std::map<std::string, std::string> files, tokens;
   for (const auto& tier : plan.tiers) {
-    if (tier.aut_spec_toml.empty()) continue;
-    if (running) {
-      try {
-        AppSpec::from_toml_string(tier.aut_spec_toml, "", tier.aut_where.str() + " [tiers.aut]",
-                                  plan.source.empty() ? fs::current_path() : plan.source.parent_path());
-      } catch (const std::exception& e) {
-        throw PlanError(tier.aut_where, "tiers.aut", std::string("the AUT spec of tier \"") + tier.name +
-                                                         "\" is unusable: " + e.what());
-      }
-    }
+    if (!tier.aut) continue;
     fs::path file = dir / ("aut-spec-" + safe_file_name(tier.name) + ".toml");
-    auto [spec, token] = without_token(tier.aut_spec_toml);
-    if (running) write_file_atomically(file, spec);
+    if (running) write_file_atomically(file, tier.aut->to_toml(/*with_token=*/false));
     files[tier.name] = file.string();
-    tokens[tier.name] = token;
+    tokens[tier.name] = tier.aut->token;
   }
   for (auto& u : units) {
     if (auto it = files.find(u.tier); it != files.end()) u.aut_spec_file = it->second;
@@ -164,6 +192,7 @@ void prepare_aut_specs(const Plan& plan, std::vector<Unit>& units, const fs::pat
 int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err, InterruptSignals* signals) {
   auto log = logger("batcher");
   auto started = std::chrono::steady_clock::now();
+  PrematureExitMarker premature_exit(options.bazel.premature_exit_file);
   std::int64_t started_unix_ms = unix_ms_now();
   if (options.inputs.empty()) {
     err << "livegui-batch: nothing to run: give a plan file (PLAN.toml) or test executables; see --help\n";
@@ -189,10 +218,11 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     err << "livegui-batch: plan error: " << e.what() << "\n";
     return kExitUsage;
   }
+  for (const auto& note : plan.notes) err << "livegui-batch: note: " << note << "\n";
   if (options.aut_scope == "session") {
     for (const auto& tier : plan.tiers) {
       bool uses = std::any_of(tier.entries.begin(), tier.entries.end(), [](const PlanEntry& e) { return e.uses_aut; });
-      if (uses && tier.aut_spec_toml.empty()) {
+      if (uses && !tier.aut) {
         err << "livegui-batch: plan error: " << tier.where.str() << ": tiers.aut: tier \"" << tier.name
             << "\" uses the AUT but has no `aut` table; --aut-scope session needs it to start the AUT\n";
         return kExitUsage;
@@ -254,7 +284,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
       return kExitUsage;
     }
     if (options.shard) shard = *options.shard;
-    if (shard.active()) units = select_shard(units, shard, previous_durations(options.report_dir));
+    if (shard.active()) units = select_shard(units, shard, previous_durations(options, err));
   } catch (const SelectionError& e) {
     err << "livegui-batch: " << e.what() << "\n";
     return kExitUsage;
@@ -318,6 +348,20 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   eo.run = ctx;
   if (options.display.kind != DisplayKind::Smart) eo.tick = std::chrono::milliseconds(250);
   Executor executor(eo, *display, signals, &guard, discovery_interrupted.empty() ? units.size() : 0);
+  // Under `bazel test`: stop (as on SIGTERM) early enough that the reports
+  // are written before Bazel's own kill at TEST_TIMEOUT.
+  std::unique_ptr<SelfDeadline> deadline;
+  std::chrono::milliseconds deadline_after{0};
+  if (options.bazel.test_timeout && signals) {
+    auto margin = deadline_margin(*options.bazel.test_timeout, options.term_grace + options.kill_wait);
+    deadline_after = std::chrono::duration_cast<std::chrono::milliseconds>(*options.bazel.test_timeout) - margin -
+                     std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    try {
+      deadline = std::make_unique<SelfDeadline>(std::max(deadline_after, std::chrono::milliseconds(1)));
+    } catch (const std::exception& e) {
+      log->warn("no TEST_TIMEOUT deadline: {}", e.what());
+    }
+  }
 
   BatchResults results;
   results.command_line = options.command_line;
@@ -347,10 +391,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     std::unique_ptr<AutSession> session;
     if (options.aut_scope == "session" && job.uses_aut && !executor.stopped()) {
       try {
-        session = std::make_unique<AutSession>(
-            tier.aut_spec_toml, tier.aut_where.str() + " [tiers.aut]",
-            plan.source.empty() ? fs::current_path() : plan.source.parent_path(), state_file,
-            report_dir / "logs" / "aut");
+        session = std::make_unique<AutSession>(*tier.aut, state_file, report_dir / "logs" / "aut");
         job.session = session.get();
       } catch (const std::exception& e) {
         results.notes.push_back("tier " + tier.name + ": no session AUT (" + e.what() + "); entries own their AUT");
@@ -369,6 +410,17 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   results.aut_timeline = guard.timeline();
   results.interrupted = executor.interrupted() || !discovery_interrupted.empty();
   results.interrupt_reason = discovery_interrupted.empty() ? executor.interrupt_reason() : discovery_interrupted;
+  if (deadline && deadline->reached() && results.interrupted) {
+    results.interrupt_reason = "the TEST_TIMEOUT deadline (" + std::to_string(options.bazel.test_timeout->count()) +
+                               "s, less a margin to write the reports)";
+    results.notes.push_back("stopped at " + results.interrupt_reason + ", not by a user");
+  }
+  if (deadline) {
+    bool fired = deadline->reached();
+    deadline.reset();
+    // A SIGTERM of ours still pending would end the process once the mask is restored.
+    if (fired && signals) signals->drain();
+  }
   results.duration = std::chrono::steady_clock::now() - started;
   results.exit_code = exit_code_for(results);
 
@@ -383,6 +435,14 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     HtmlReportOptions html;
     html.report_dir = report_dir;
     write_html_report(html_file, results, html);
+    if (!options.bazel.xml_output_file.empty()) write_junit_xml(options.bazel.xml_output_file, results);
+    if (!options.bazel.infrastructure_failure_file.empty()) {
+      auto broken = tiers_whose_aut_never_started(results);
+      if (!broken.empty())
+        write_file_atomically(options.bazel.infrastructure_failure_file,
+                              "livegui-batch: the AUT could not start at all in tier(s) " + join(broken, ", ") +
+                                  "; see " + html_file.string() + "\n");
+    }
   } catch (const std::exception& e) {
     err << "livegui-batch: " << e.what() << "\n";
     if (code == kExitPassed) code = kExitFailed;
@@ -393,36 +453,6 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   so.report_files = {junit_file.string(), json_file.string(), html_file.string()};
   display->print(summary_text(results, so));
   return code;
-}
-
-int run_merge(const fs::path& output, const std::vector<fs::path>& inputs, const fs::path& junit, std::ostream& out,
-              std::ostream& err) {
-  if (inputs.empty()) {
-    err << "livegui-batch merge: give the shard reports to merge\n";
-    return kExitUsage;
-  }
-  std::vector<BatchResults> parts;
-  for (const auto& in : inputs) {
-    try {
-      parts.push_back(read_results_json(in));
-    } catch (const std::exception& e) {
-      err << "livegui-batch merge: " << e.what() << "\n";
-      return kExitUsage;
-    }
-  }
-  BatchResults merged = merge_results(parts);
-  try {
-    write_results_json(output, merged);
-    if (!junit.empty()) write_junit_xml(junit, merged);
-  } catch (const std::exception& e) {
-    err << "livegui-batch merge: " << e.what() << "\n";
-    return kExitUsage;
-  }
-  SummaryOptions so;
-  so.report_files = {output.string()};
-  if (!junit.empty()) so.report_files.push_back(junit.string());
-  out << summary_text(merged, so);
-  return merged.exit_code;
 }
 
 }  // namespace livegui::batch

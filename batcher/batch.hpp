@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "batcher/display/display.hpp"
+#include "batcher/bazel_test_env.hpp"
 #include "batcher/select/selection.hpp"
 
 namespace livegui::batch {
@@ -31,6 +32,10 @@ struct BatchOptions {
   bool dry_run = false;
   int jobs = 1;
   std::optional<ShardSpec> shard;  ///< from --shard or the environment
+  /// --durations: balance shards by this file (results JSON or durations.json);
+  /// unset: REPORT_DIR/results.json when present.
+  std::optional<std::filesystem::path> durations_file;
+  BazelTestEnv bazel;  ///< set under `bazel test` (bazel_test_env.hpp)
   bool fail_fast = false;
   std::chrono::milliseconds timeout{600'000};  ///< per entry, unless the plan says otherwise
   std::chrono::milliseconds term_grace{3000};
@@ -51,10 +56,6 @@ struct BatchOptions {
 /// errors to `err`. `signals` may be null (no interrupt handling).
 int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err, InterruptSignals* signals);
 
-/// Combines shard reports (results JSON) into `output` (and `junit` when not
-/// empty). Returns the exit code of the merged results (2 on bad input).
-int run_merge(const std::filesystem::path& output, const std::vector<std::filesystem::path>& inputs,
-              const std::filesystem::path& junit, std::ostream& out, std::ostream& err);
 
 /// "results.json", or "results-shard-2-of-4.json" for a shard (`stem` "results", `ext` ".json").
 std::string report_file_name(const std::string& stem, const std::string& ext, const ShardSpec& shard);

@@ -9,6 +9,9 @@
 #include <CLI/CLI.hpp>
 
 #include "batcher/batch.hpp"
+#include "batcher/bazel_test_env.hpp"
+#include "batcher/merge_command.hpp"
+#include "batcher/select/shard_env.hpp"
 #include "batcher/plan/plan.hpp"
 #include "batcher/display/terminal.hpp"
 #include "common/log.hpp"
@@ -24,7 +27,7 @@ warns when a file starts on a dirty AUT ([BATCH-WARN] …).
 
   livegui-batch [run] PLAN.toml [options]        run a plan (TOML: tiers of entries)
   livegui-batch [run] EXECUTABLE... [options]    the quick form: one tier, no plan
-  livegui-batch merge OUT.json IN.json...        combine shard reports
+  livegui-batch merge OUT.json IN.json...        combine shard reports (--junit, --html)
 )";
 
 constexpr const char* kFooter = R"(
@@ -40,7 +43,13 @@ junit-shard-I-of-N.xml; `merge` combines them, and a results.json there
 balances the next sharded run by duration.
 
 Sharding also follows GTEST_TOTAL_SHARDS/GTEST_SHARD_INDEX and Bazel's
-TEST_TOTAL_SHARDS/TEST_SHARD_INDEX (0-based); --shard is 1-based.
+TEST_TOTAL_SHARDS/TEST_SHARD_INDEX (0-based); --shard is 1-based. --shard auto
+also reads GitLab's CI_NODE_TOTAL/CI_NODE_INDEX (1-based), CircleCI's
+CIRCLE_NODE_TOTAL/CIRCLE_NODE_INDEX, Buildkite's BUILDKITE_PARALLEL_JOB_COUNT/
+BUILDKITE_PARALLEL_JOB and a Kubernetes Indexed Job's JOB_COMPLETION_INDEX
+with LIVEGUI_SHARD_TOTAL, in that order, and says which it used
+(docs/ci.md). Under `bazel test` the report directory, state directory,
+filter, JUnit file and a deadline come from Bazel's TEST_* variables.
 
 Environment given to every entry: LIVEGUI_STATE_DIR, LIVEGUI_STATE_FILE,
 LIVEGUI_BATCH_ENTRY, LIVEGUI_ARTIFACT_DIR (report-dir/artifacts/<entry>/ for
@@ -73,19 +82,29 @@ int parse_error(const CLI::App& app, const CLI::ParseError& e, std::ostream& out
 
 int merge_main(std::vector<std::string> args, std::ostream& out, std::ostream& err) {
   CLI::App app("Combine the results JSON of several shards (or runs) into one report.", "livegui-batch merge");
-  std::string output, junit;
+  std::string output, junit, html, durations;
   std::vector<std::string> inputs;
   app.add_option("OUT", output, "merged results JSON to write")->required();
   app.add_option("IN", inputs, "results JSON files to merge (e.g. results-shard-*.json)")->required();
   app.add_option("--junit", junit, "also write the merged JUnit XML here");
+  app.add_option("--html", html,
+                 "also write one report.html here: every shard's entries, warnings and AUT timeline (lanes per shard)");
+  app.add_option("--durations", durations,
+                 "where to write the entry durations for the next run's --durations (default: durations.json next "
+                 "to OUT)");
   try {
     std::reverse(args.begin(), args.end());
     app.parse(args);
   } catch (const CLI::ParseError& e) {
     return parse_error(app, e, out, err);
   }
-  std::vector<std::filesystem::path> in(inputs.begin(), inputs.end());
-  return run_merge(output, in, junit, out, err);
+  MergeOptions m;
+  m.output = output;
+  m.inputs.assign(inputs.begin(), inputs.end());
+  m.junit = junit;
+  m.html = html;
+  m.durations = durations;
+  return run_merge(m, out, err);
 }
 
 }  // namespace
@@ -112,7 +131,13 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
   app.add_flag("--dry-run", o.dry_run, "print the commands that would run, then exit");
   app.add_option("-j,--jobs", o.jobs, "entries to run at once (entries that use the AUT still run one at a time)")
       ->check(CLI::Range(1, 256));
-  app.add_option("--shard", shard, "run only shard I of N (1-based), e.g. --shard 2/4");
+  app.add_option("--shard", shard,
+                 "run only shard I of N (1-based), e.g. --shard 2/4; auto: from the CI engine's variables "
+                 "(GitLab, CircleCI, Buildkite, Kubernetes, GoogleTest, Bazel; see docs/ci.md)");
+  std::string durations;
+  app.add_option("--durations", durations,
+                 "balance shards by the entry durations in this file: a results JSON (merged or not) or the "
+                 "durations.json `merge` writes, e.g. from a CI cache (default: REPORT_DIR/results.json)");
   app.add_flag("--fail-fast", o.fail_fast, "stop starting entries after the first failure (off by default)");
   app.add_option("--timeout", timeout, "per-entry timeout when the plan gives none (\"90s\", \"2min\"; default 600s)");
   app.add_option("--term-grace", term_grace, "SIGTERM → SIGKILL grace when stopping an entry (default 3s)");
@@ -155,14 +180,25 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
   };
   if (!duration("--timeout", timeout, o.timeout) || !duration("--term-grace", term_grace, o.term_grace))
     return kExitUsage;
+  auto getenv_value = [](const char* n) -> std::optional<std::string> {
+    const char* v = std::getenv(n);
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  };
   try {
-    if (!shard.empty())
+    if (shard == "auto") {
+      o.shard = shard_from_ci_environment(getenv_value);
+      if (o.shard && o.shard->active())
+        out << "livegui-batch: --shard auto: shard " << o.shard->index + 1 << "/" << o.shard->count << " from "
+            << o.shard->source << "\n";
+      else
+        out << "livegui-batch: --shard auto: "
+            << (o.shard ? "one shard (" + o.shard->source + ")" : std::string("no shard variable is set"))
+            << "; running the whole plan\n";
+    } else if (!shard.empty()) {
       o.shard = parse_shard_flag(shard);
-    else
-      o.shard = shard_from_environment([](const char* n) -> std::optional<std::string> {
-        const char* v = std::getenv(n);
-        return v ? std::optional<std::string>(v) : std::nullopt;
-      });
+    } else {
+      o.shard = shard_from_environment(getenv_value);
+    }
   } catch (const SelectionError& e) {
     err << app.get_name() << ": " << e.what() << "\n";
     return kExitUsage;
@@ -173,6 +209,14 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
   }
   o.report_dir = report_dir;
   if (!state_dir.empty()) o.state_dir = std::filesystem::path(state_dir);
+  if (!durations.empty()) o.durations_file = std::filesystem::path(durations);
+  // Under `bazel test`: Bazel's places and filter, unless the command line says otherwise.
+  o.bazel = read_bazel_test_env(getenv_value);
+  if (app.count("--report-dir") == 0 && !o.bazel.undeclared_outputs_dir.empty())
+    o.report_dir = o.bazel.undeclared_outputs_dir;
+  if (state_dir.empty() && !getenv_value("LIVEGUI_STATE_DIR") && !o.bazel.tmpdir.empty())
+    o.state_dir = o.bazel.tmpdir / "livegui-state";
+  if (app.count("--filter") == 0 && !o.bazel.test_only.empty()) o.filter = o.bazel.test_only;
   o.verbose = o.verbose && !quiet;
   TerminalInfo term = detect_terminal(STDOUT_FILENO);
   o.display.color = term.color;

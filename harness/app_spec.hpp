@@ -3,16 +3,17 @@
 // from a TOML table (the batcher's plan embeds one per tier):
 //
 //   [aut]
-//   executable = "/abs/path/sample_app"      # relative: against the TOML file's directory
+//   executable = "/abs/path/sample_app"      # relative: against the TOML file's directory;
+//                                              # a bare name ("python3"): looked up in PATH
 //   args = ["--headless"]
 //   env = { SPDLOG_LEVEL = "info" }
 //   cwd = "/tmp"
 //   readiness = "announced_port"               # | "port_file" | "fixed_port"
 //   port = 0                                   # fixed_port: the port to use and poll
-//   ready_timeout_ms = 10000
-//   heartbeat_threshold_ms = 1000
-//   term_grace_ms = 3000
-//   kill_wait_ms = 2000
+//   ready_timeout = "10s"                      # durations: "500ms", "1s", "2min" (common/duration.hpp)
+//   heartbeat_threshold = "1s"
+//   term_grace = "3s"
+//   kill_wait = "2s"
 //   shutdown_request = true                    # POST /shutdown before SIGTERM
 //   log_dir = "/tmp/aut-logs"
 //   max_log_bytes = 67108864                   # cap per AUT log (aut-<n>.log → .1); 0: none
@@ -21,6 +22,9 @@
 //   respawn = "on_death_and_degraded"          # | "never" | "per_suite" | "per_test"
 //   max_consecutive_failed_starts = 3
 //   state_file = "/run/user/1000/livegui/aut-state.json"
+//
+// Deprecated, accepted for one release with a note: ready_timeout_ms,
+// heartbeat_threshold_ms, term_grace_ms, kill_wait_ms (integers, ms).
 
 #include <chrono>
 #include <cstdint>
@@ -63,10 +67,41 @@ const char* to_string(Readiness r);
 const char* to_string(DisplayMode d);
 const char* to_string(RespawnPolicy p);
 
-/// The spec is unusable; what() names the field (and file:line when loaded from TOML).
+/// Where a TOML value was written: the user's file, 1-based line and column.
+struct TomlPosition {
+  std::string file;  ///< as given to the parser; empty for a spec built in code
+  int line = 0;      ///< 0: unknown
+  int column = 0;
+  /// "plan.toml:7:13"; just the file when the line is unknown.
+  std::string str() const;
+};
+
+/// The spec is unusable. what() is "file:line:column: field 'name' why" when
+/// loaded from TOML, "AUT spec: field 'name' why" for a spec built in code.
 class AppSpecError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  using std::runtime_error::runtime_error;  ///< a message without a field (e.g. a missing section)
+  AppSpecError(TomlPosition at, std::string field, std::string why);
+  /// Where the bad value was written (line 0 when unknown).
+  const TomlPosition& at() const { return at_; }
+  /// The field as written in TOML ("term_grace", "args[1]", "env.A"); empty when none.
+  const std::string& field() const { return field_; }
+  /// Why, without the position and the field.
+  const std::string& reason() const { return reason_; }
+
+ private:
+  TomlPosition at_;
+  std::string field_;
+  std::string reason_;
+};
+
+/// A note about a TOML spec that is accepted but should be rewritten
+/// (a deprecated field), with where it was written.
+struct AppSpecNote {
+  TomlPosition at;
+  std::string text;  ///< "'term_grace_ms' is deprecated: write term_grace = \"1s\" …"
+  /// "plan.toml:7:1: 'term_grace_ms' is deprecated: …"
+  std::string str() const { return at.str() + ": " + text; }
 };
 
 struct AppSpec {
@@ -111,10 +146,18 @@ struct AppSpec {
   std::filesystem::path resolved_log_dir() const;
 
   /// Reads a TOML table such as `[aut]`. Unknown keys are errors (typos).
-  /// Relative paths are resolved against `base_dir`. `where` names the source
-  /// ("plan.toml [aut]") in errors. Validates the result.
+  /// Relative paths are resolved against `base_dir`; a bare `executable` name
+  /// is looked up in PATH. Durations are strings ("500ms", "1s", "2min");
+  /// the deprecated `*_ms` integers are read too and each adds a note to
+  /// `notes` (when null, the note is logged as a warning). Errors carry the
+  /// file:line:column toml++ recorded for the value (the parser's source
+  /// name), or `where` when it has none. Validates the result.
   static AppSpec from_toml(const toml::table& table, const std::string& where,
-                           const std::filesystem::path& base_dir);
+                           const std::filesystem::path& base_dir, std::vector<AppSpecNote>* notes = nullptr);
+  /// The spec as a TOML document that from_toml reads back to an equal spec
+  /// (durations written "500ms"/"3s"/"2min"; absolute paths). `with_token`
+  /// false leaves the token out (a file that reports name must not hold it).
+  std::string to_toml(bool with_token) const;
   /// Parses `path` and reads the table at `section` (dotted, e.g. "tiers.live.aut";
   /// empty: the whole document).
   static AppSpec from_toml_file(const std::filesystem::path& path, const std::string& section = "aut");

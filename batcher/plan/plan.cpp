@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 
 std::string SourceLocation::str() const {
   if (line <= 0) return file;
-  return file + ":" + std::to_string(line);
+  return file + ":" + std::to_string(line) + (column > 0 ? ":" + std::to_string(column) : std::string());
 }
 
 PlanError::PlanError(const SourceLocation& where, const std::string& field, const std::string& why)
@@ -37,31 +37,6 @@ const char* to_string(EntryFormat f) {
 }
 
 bool reads_junit(EntryFormat f) { return f == EntryFormat::Junit || f == EntryFormat::Pytest; }
-
-std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
-  std::size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (...) {
-    return std::nullopt;
-  }
-  std::string unit = text.substr(used);
-  unit.erase(0, unit.find_first_not_of(' '));
-  double factor = 1000.0;
-  if (unit.empty() || unit == "s" || unit == "sec")
-    factor = 1000.0;
-  else if (unit == "ms")
-    factor = 1.0;
-  else if (unit == "min" || unit == "m")
-    factor = 60'000.0;
-  else if (unit == "h")
-    factor = 3'600'000.0;
-  else
-    return std::nullopt;
-  if (!std::isfinite(value) || value < 0) return std::nullopt;
-  return std::chrono::milliseconds(static_cast<long long>(std::llround(value * factor)));
-}
 
 namespace {
 
@@ -358,8 +333,9 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
   }
 }
 
-PlanTier parse_tier(const Context& ctx, const toml::table& table, const std::string& path,
-                    std::set<std::string>& tier_names) {
+PlanTier parse_tier(const Context& ctx, toml::table& table, const std::string& path,
+                    std::set<std::string>& tier_names, std::vector<std::string>& plan_notes) {
+  toml::node* aut_node = table.get("aut");
   TableReader r(table, path, ctx.file, {"name", "uses_aut", "timeout", "split", "env", "aut", "entries"});
   PlanTier tier;
   tier.where = r.here();
@@ -376,29 +352,25 @@ PlanTier parse_tier(const Context& ctx, const toml::table& table, const std::str
   defaults.split = parse_split(r, "split", SplitMode::Binary);
   if (auto e = r.string_map("env"))
     for (auto& [k, v] : *e) defaults.env[k] = expand(ctx, v, r.at(*r.get("env")), r.field("env." + k));
-  if (const toml::node* aut = r.get("aut")) {
-    const toml::table* t = aut->as_table();
+  if (toml::node* aut = aut_node) {
+    toml::table* t = aut->as_table();
     if (!t) throw PlanError(r.at(*aut), r.field("aut"), "expected a table (the AUT spec), got " + TableReader::type_name(*aut));
-    // Written out as a document of its own (an inline `aut = { … }` would
-    // otherwise print as an inline table, which is not a document).
-    toml::table doc = *t;
-    doc.is_inline(false);
-    expand_strings(ctx, doc, r.at(*aut), r.field("aut"));
-    // The table is written to a file elsewhere (report dir): make its paths
-    // absolute here, against the plan's directory, so both scopes agree.
-    for (const char* key : {"executable", "cwd", "log_dir", "state_file", "xvfb_executable"}) {
-      auto* value = doc.get_as<std::string>(key);
-      if (!value || value->get().empty()) continue;
-      fs::path p(value->get());
-      bool bare_name = p.string().find('/') == std::string::npos;
-      if (p.is_absolute() || ((std::string_view(key) == "executable" || std::string_view(key) == "xvfb_executable") && bare_name))
-        continue;  // absolute already, or a bare program name looked up in PATH
-      *value = resolve_path(ctx, p.string()).string();
-    }
-    std::ostringstream os;
-    os << doc;
-    tier.aut_spec_toml = os.str();
+    // ${VAR} expansion in place: the values keep the positions toml++
+    // recorded, so errors point into the user's file.
+    expand_strings(ctx, *t, r.at(*aut), r.field("aut"));
     tier.aut_where = r.at(*aut);
+    tier.aut_where.column = static_cast<int>(aut->source().begin.column);
+    std::vector<AppSpecNote> notes;
+    try {
+      tier.aut = AppSpec::from_toml(*t, ctx.file, ctx.base_dir, &notes);
+    } catch (const AppSpecError& e) {
+      SourceLocation where = tier.aut_where;
+      if (e.at().line > 0) where = {e.at().file, e.at().line, e.at().column};
+      std::string field = r.field("aut") + (e.field().empty() ? "" : "." + e.field());
+      throw PlanError(where, field, e.field().empty() ? std::string(e.what()) : e.reason());
+    }
+    for (const auto& n : notes)
+      plan_notes.push_back(n.at.str() + ": " + r.field("aut") + ": " + n.text);
   }
   const toml::node* entries = r.get("entries");
   if (!entries) throw PlanError(tier.where, r.field("entries"), "tier \"" + tier.name + "\" has no entries");
@@ -443,8 +415,8 @@ Plan parse_plan(const std::string& text, const std::string& source_name, const f
     throw PlanError(r.at(*tiers), "tiers", "expected [[tiers]] tables (an array keeps their order explicit)");
   std::set<std::string> names;
   std::size_t i = 0;
-  for (const toml::node& node : *arr)
-    plan.tiers.push_back(parse_tier(ctx, *node.as_table(), "tiers[" + std::to_string(i++) + "]", names));
+  for (toml::node& node : *root.get_as<toml::array>("tiers"))
+    plan.tiers.push_back(parse_tier(ctx, *node.as_table(), "tiers[" + std::to_string(i++) + "]", names, plan.notes));
   if (plan.tiers.empty()) throw PlanError({source_name, 1}, "tiers", "the plan has no tiers");
   return plan;
 }

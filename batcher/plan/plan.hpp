@@ -8,7 +8,7 @@
 //   timeout = "120s"           # per entry (number = seconds, or "500ms", "2min")
 //   split = "binary"           # or "suite": one process per GoogleTest suite
 //   env = { LIVEGUI_DISPLAY = "xvfb" }
-//   aut = { executable = "${BUILD_DIR}/sample_app/sample_app" }   # AppSpec
+//   aut = { executable = "${BUILD_DIR}/sample_app/sample_app", term_grace = "1s" }   # AppSpec
 //
 //   [[tiers.entries]]
 //   executables = "${BUILD_DIR}/tests/live/test_*"   # a glob: one entry per match
@@ -32,12 +32,17 @@
 #include <string>
 #include <vector>
 
+#include "common/duration.hpp"
+#include "harness/app_spec.hpp"
+
 namespace livegui::batch {
 
-/// Where something was written: "plan.toml:12".
+/// Where something was written: "plan.toml:12", or "plan.toml:12:5" when
+/// the column is known (the `aut` table's fields).
 struct SourceLocation {
   std::string file;
   int line = 0;
+  int column = 0;  ///< 0: not given
   std::string str() const;
 };
 
@@ -89,7 +94,9 @@ struct PlanTier {
   std::string name;
   bool uses_aut = false;
   std::optional<std::chrono::milliseconds> timeout;
-  std::string aut_spec_toml;  ///< the tier's `aut` table as TOML text; empty when none
+  /// The tier's `aut` table, read and validated by AppSpec::from_toml (the
+  /// one reader: a run, --list and --dry-run see the same spec).
+  std::optional<AppSpec> aut;
   SourceLocation aut_where;
   std::vector<PlanEntry> entries;
   SourceLocation where;
@@ -98,9 +105,14 @@ struct PlanTier {
 struct Plan {
   std::filesystem::path source;  ///< empty for the quick form
   std::vector<PlanTier> tiers;
+  /// Accepted but to be rewritten ("plan.toml:7:3: 'term_grace_ms' is
+  /// deprecated …"), for the user to see; not errors.
+  std::vector<std::string> notes;
 };
 
-/// Reads and validates a plan file. Throws PlanError naming file:line and the field.
+/// Reads and validates a plan file, the tiers' `aut` tables included (an
+/// unusable AUT spec is a PlanError naming file:line:column and the field).
+/// Throws PlanError naming file:line and the field.
 Plan load_plan(const std::filesystem::path& file);
 
 /// Parses plan text; `source_name` is used in messages, `base_dir` resolves relative paths.
@@ -123,7 +135,7 @@ struct QuickPlan {
 };
 QuickPlan quick_plan(const std::vector<std::string>& paths, const QuickPlanOptions& options);
 
-/// "90s", "500ms", "2min", "1.5" (seconds). std::nullopt when malformed or negative.
-std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
+/// The one duration syntax ("90s", "500ms", "2min"; common/duration.hpp).
+using livegui::parse_duration;
 
 }  // namespace livegui::batch

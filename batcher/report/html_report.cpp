@@ -356,7 +356,7 @@ class PageWriter {
             "A dashed line marks each death or degradation through every row: the entry it crosses was running. "
             "A yellow triangle marks an entry that started on a dirty AUT. Hover for the reasons; click an entry "
             "for its details.</div>";
-    out_ += "<figure class=\"timeline-figure\">" + timeline_svg(r_) + "</figure>";
+    out_ += "<figure class=\"timeline-figure\">" + timeline_svg(o_.timeline ? *o_.timeline : r_) + "</figure>";
     if (r_.aut_timeline.empty()) {
       out_ += "<div class=\"meta\">No AUT events were recorded.</div>";
       return;

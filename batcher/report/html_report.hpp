@@ -30,6 +30,10 @@ struct HtmlReportOptions {
   std::size_t max_message_bytes = 16 * 1024;  ///< per test message / output tail / log tail (the end is kept)
   std::size_t output_tail_lines = 40;
   std::size_t aut_log_tail_lines = 30;
+  /// When set, the AUT timeline is drawn from these results instead (merge
+  /// --html: one group of lanes per shard, see timeline_by_shard); the
+  /// entries must be the page's, in the same order.
+  const BatchResults* timeline = nullptr;
 };
 
 /// The whole page. Reads screenshots and log tails from disk; never throws

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string>
 
 namespace livegui::batch {
 
@@ -74,6 +75,52 @@ BatchResults merge_results(const std::vector<BatchResults>& parts) {
   out.exit_code = exit_code_for(out);
   if (incomplete && out.exit_code == 0) out.exit_code = 1;
   return out;
+}
+
+std::string shard_label(const BatchResults& part, std::size_t input_index) {
+  if (part.shard_count > 1) return "shard " + std::to_string(part.shard_index + 1) + "/" + std::to_string(part.shard_count);
+  return "report " + std::to_string(input_index + 1);
+}
+
+BatchResults timeline_by_shard(const BatchResults& merged, const std::vector<BatchResults>& parts) {
+  BatchResults view = merged;
+  // Which part ran each entry: the one merge_results kept (the first that ran it).
+  std::map<std::string, std::string> label_of;
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    for (const auto& e : parts[i].entries) {
+      auto it = label_of.find(e.id);
+      if (it == label_of.end() || !e.attempts.empty()) {
+        if (it != label_of.end()) {
+          bool earlier_ran = false;
+          for (std::size_t j = 0; j < i && !earlier_ran; ++j)
+            for (const auto& f : parts[j].entries)
+              if (f.id == e.id && !f.attempts.empty()) earlier_ran = true;
+          if (earlier_ran) continue;
+        }
+        label_of[e.id] = shard_label(parts[i], i);
+      }
+    }
+  auto lane = [](const std::string& tier, const std::string& label) { return tier + " · " + label; };
+  for (auto& e : view.entries)
+    if (auto it = label_of.find(e.id); it != label_of.end()) e.tier = lane(e.tier, it->second);
+  view.aut_timeline.clear();
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    for (auto ev : parts[i].aut_timeline) {
+      ev.tier = lane(ev.tier, shard_label(parts[i], i));
+      view.aut_timeline.push_back(std::move(ev));
+    }
+  std::stable_sort(view.aut_timeline.begin(), view.aut_timeline.end(),
+                   [](const TimelineEvent& a, const TimelineEvent& b) { return a.unix_ms < b.unix_ms; });
+  view.tiers.clear();
+  for (const auto& t : merged.tiers)
+    for (std::size_t i = 0; i < parts.size(); ++i)
+      for (const auto& pt : parts[i].tiers)
+        if (pt.name == t.name) {
+          TierResult copy = pt;
+          copy.name = lane(t.name, shard_label(parts[i], i));
+          view.tiers.push_back(std::move(copy));
+        }
+  return view;
 }
 
 }  // namespace livegui::batch

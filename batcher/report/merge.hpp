@@ -15,3 +15,17 @@ namespace livegui::batch {
 BatchResults merge_results(const std::vector<BatchResults>& parts);
 
 }  // namespace livegui::batch
+
+namespace livegui::batch {
+
+/// The shard a report came from, as the merged page names it: "shard 2/3",
+/// or "report 2" for an unsharded one (the 2nd input).
+std::string shard_label(const BatchResults& part, std::size_t input_index);
+
+/// What merge --html draws its timeline from: `merged` with every tier split
+/// into one group of lanes per shard ("live · shard 2/3"), each shard's AUT
+/// lifetimes and entries in its own group. Entries keep merged's order (the
+/// page's links index them).
+BatchResults timeline_by_shard(const BatchResults& merged, const std::vector<BatchResults>& parts);
+
+}  // namespace livegui::batch

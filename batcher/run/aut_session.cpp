@@ -4,10 +4,7 @@
 
 namespace livegui::batch {
 
-AutSession::AutSession(const std::string& aut_spec_toml, const std::string& where,
-                       const std::filesystem::path& base_dir, const std::filesystem::path& state_file,
-                       const std::filesystem::path& log_dir) {
-  AppSpec spec = AppSpec::from_toml_string(aut_spec_toml, "", where, base_dir);
+AutSession::AutSession(AppSpec spec, const std::filesystem::path& state_file, const std::filesystem::path& log_dir) {
   spec.state_file = state_file;
   spec.log_dir = log_dir;
   handle_ = std::make_unique<AppHandle>(std::move(spec));

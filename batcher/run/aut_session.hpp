@@ -15,10 +15,10 @@ namespace livegui::batch {
 
 class AutSession {
  public:
-  /// Parses and validates the tier's AUT spec (throws AppSpecError naming the
-  /// field). `state_file` and `log_dir` replace the spec's. Starts nothing.
-  AutSession(const std::string& aut_spec_toml, const std::string& where, const std::filesystem::path& base_dir,
-             const std::filesystem::path& state_file, const std::filesystem::path& log_dir);
+  /// The tier's AUT spec as the plan reader validated it; `state_file` and
+  /// `log_dir` replace the spec's. Starts nothing. Throws AppSpecError when
+  /// the spec no longer validates (e.g. its executable was removed since).
+  AutSession(AppSpec spec, const std::filesystem::path& state_file, const std::filesystem::path& log_dir);
   ~AutSession();
   AutSession(const AutSession&) = delete;
   AutSession& operator=(const AutSession&) = delete;

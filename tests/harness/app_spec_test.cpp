@@ -6,6 +6,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <toml++/toml.h>
 
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
@@ -13,9 +14,15 @@
 namespace livegui {
 namespace {
 
+namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using testing::TempDir;
 using ::testing::HasSubstr;
+
+using toml_doc = std::unique_ptr<toml::table>;
+toml_doc parse_toml(const std::string& text) {
+  return std::make_unique<toml::table>(toml::parse(std::string_view(text), std::string_view("spec.toml")));
+}
 
 std::string fake_app() { return testing::binary("tests/support/fake_app").string(); }
 
@@ -68,7 +75,7 @@ TEST(AppSpec, ValidateNamesOtherFields) {
   EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'max_consecutive_failed_starts'"));
   s.max_consecutive_failed_starts = 1;
   s.ready_timeout = 0ms;
-  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'ready_timeout_ms'"));
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'ready_timeout' must be positive"));
   s.ready_timeout = 1s;
   s.cwd = "/nonexistent-dir";
   EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'cwd'"));
@@ -157,6 +164,118 @@ TEST(AppSpec, TomlErrorsNameTheFieldAndLine) {
     for (const auto& want : c.expect) EXPECT_THAT(err, HasSubstr(want)) << c.body;
     EXPECT_THAT(err, HasSubstr("spec.toml")) << c.body;
   }
+}
+
+TEST(AppSpec, DurationsAreWrittenAsInThePlan) {
+  const std::string exe = "executable = \"" + fake_app() + "\"\n";
+  std::vector<AppSpecNote> notes;
+  toml_doc doc = parse_toml("[aut]\n" + exe +
+                            "ready_timeout = \"2min\"\nheartbeat_threshold = \"500ms\"\nterm_grace = \"1s\"\n"
+                            "kill_wait = \"1.5s\"\n");
+  AppSpec s = AppSpec::from_toml(*doc->get_as<toml::table>("aut"), "spec.toml", "/", &notes);
+  EXPECT_EQ(s.ready_timeout, 2min);
+  EXPECT_EQ(s.heartbeat_threshold, 500ms);
+  EXPECT_EQ(s.term_grace, 1s);
+  EXPECT_EQ(s.kill_wait, 1500ms);
+  EXPECT_TRUE(notes.empty());
+}
+
+TEST(AppSpec, DeprecatedMillisecondFieldsAreReadWithANote) {
+  const std::string exe = "executable = \"" + fake_app() + "\"\n";
+  std::vector<AppSpecNote> notes;
+  toml_doc doc = parse_toml("[aut]\n" + exe + "term_grace_ms = 1000\nready_timeout_ms = 250\n");
+  AppSpec s = AppSpec::from_toml(*doc->get_as<toml::table>("aut"), "spec.toml", "/", &notes);
+  EXPECT_EQ(s.term_grace, 1s);
+  EXPECT_EQ(s.ready_timeout, 250ms);
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[0].str(),
+            "spec.toml:4:20: 'ready_timeout_ms' is deprecated and goes away in the next release: write "
+            "ready_timeout = \"250ms\"");
+  EXPECT_EQ(notes[1].at.line, 3);
+  EXPECT_THAT(notes[1].text, HasSubstr("write term_grace = \"1s\""));
+}
+
+TEST(AppSpec, DurationErrorsNameTheUsersFileLineAndColumn) {
+  const std::string exe = "executable = \"" + fake_app() + "\"\n";
+  struct Case {
+    std::string body;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      {exe + "term_grace = \"oops\"\n",
+       "spec.toml:3:14: field 'term_grace' is \"oops\"; expected a duration such as \"500ms\", \"1s\" or \"2min\""},
+      {exe + "term_grace = 1000\n", "spec.toml:3:14: field 'term_grace' must be a duration such as"},
+      {exe + "ready_timeout = \"0ms\"\n", "spec.toml:3:17: field 'ready_timeout' is \"0ms\"; must be positive"},
+      {exe + "term_grace = \"1s\"\nterm_grace_ms = 1000\n", "spec.toml:4:17: field 'term_grace_ms' repeats 'term_grace'"},
+      {exe + "heartbeat_threshold_ms = \"1s\"\n", "spec.toml:3:26: field 'heartbeat_threshold_ms' must be an integer"},
+  };
+  for (const auto& c : cases) {
+    std::string err = spec_error([&] { AppSpec::from_toml_string("[aut]\n" + c.body, "aut", "spec.toml"); });
+    EXPECT_THAT(err, HasSubstr(c.expect)) << c.body;
+  }
+}
+
+TEST(AppSpec, ValidationErrorsPointAtTheValueAsWritten) {
+  // validate() finds these; the reader maps them back to the user's line.
+  std::string err = spec_error([] {
+    AppSpec::from_toml_string("[aut]\n\n\nexecutable = \"/nonexistent/app\"\n", "aut", "spec.toml");
+  });
+  EXPECT_THAT(err, HasSubstr("spec.toml:4:14: field 'executable' /nonexistent/app does not exist"));
+}
+
+TEST(AppSpec, BareExecutableNamesAreFoundOnPath) {
+  TempDir dir("spec");
+  fs::create_directories(dir / "bin");
+  std::ofstream(dir / "bin" / "my_aut") << "#!/bin/sh\n";
+  fs::permissions(dir / "bin" / "my_aut", fs::perms::owner_all);
+  const char* old = std::getenv("PATH");
+  std::string saved = old ? old : "";
+  ::setenv("PATH", ((dir / "bin").string() + ":" + saved).c_str(), 1);
+  AppSpec s = AppSpec::from_toml_string("[aut]\nexecutable = \"my_aut\"\n", "aut", "spec.toml", "/elsewhere");
+  std::string missing = spec_error(
+      [] { AppSpec::from_toml_string("[aut]\nexecutable = \"no_such_aut_xyz\"\n", "aut", "spec.toml", "/"); });
+  AppSpec sleep = AppSpec::from_toml_string("[aut]\nexecutable = \"sleep\"\n", "aut", "spec.toml", "/elsewhere");
+  ::setenv("PATH", saved.c_str(), 1);
+  EXPECT_EQ(s.executable, dir / "bin" / "my_aut") << "not <base dir>/my_aut";
+  EXPECT_TRUE(sleep.executable.is_absolute());
+  EXPECT_EQ(sleep.executable.filename(), "sleep");
+  EXPECT_THAT(missing, HasSubstr("spec.toml:2:14: field 'executable' is 'no_such_aut_xyz', which is not found in PATH"));
+  // A name with a slash is a path, relative to the file's directory, never looked up.
+  std::string rel = spec_error([] { AppSpec::from_toml_string("[aut]\nexecutable = \"./sleep\"\n", "aut", "s.toml", "/nonexistent"); });
+  EXPECT_THAT(rel, HasSubstr("/nonexistent/sleep does not exist"));
+}
+
+TEST(AppSpec, WrittenTomlReadsBackEqual) {
+  TempDir dir("spec");
+  AppSpec s;
+  s.executable = fake_app();
+  s.args = {"--a", "b c"};
+  s.env = {{"X", "1"}};
+  s.cwd = dir.path();
+  s.readiness = Readiness::FixedPort;
+  s.port = 4321;
+  s.ready_timeout = 2min;
+  s.heartbeat_threshold = 750ms;
+  s.term_grace = 0ms;
+  s.kill_wait = 3s;
+  s.shutdown_request = false;
+  s.log_dir = dir / "logs";
+  s.max_log_bytes = 1234;
+  s.token = "secret";
+  s.display = DisplayMode::None;
+  s.respawn = RespawnPolicy::PerTest;
+  s.max_consecutive_failed_starts = 5;
+  s.state_file = dir / "state.json";
+  std::string text = s.to_toml(true);
+  EXPECT_THAT(text, HasSubstr("ready_timeout = '2min'"));
+  EXPECT_THAT(text, HasSubstr("heartbeat_threshold = '750ms'"));
+  EXPECT_THAT(text, HasSubstr("term_grace = '0ms'"));
+  EXPECT_THAT(text, ::testing::Not(HasSubstr("_ms")));
+  AppSpec back = AppSpec::from_toml_string(text, "", "written.toml");
+  EXPECT_EQ(back.to_toml(true), text);
+  EXPECT_EQ(back.kill_wait, 3s);
+  EXPECT_EQ(back.token, "secret");
+  EXPECT_THAT(s.to_toml(false), ::testing::Not(HasSubstr("secret")));
 }
 
 TEST(AppSpec, TomlSyntaxErrorsGiveFileAndLine) {

@@ -89,7 +89,7 @@ std::vector<Row> fault_matrix_rows() {
   {
     Row r = unstartable("never_ready", "fake_app as the AUT: runs, never prints the ready line (ready timeout 1 s)");
     r.never_ready = true;
-    r.aut_fields["ready_timeout_ms"] = "1000";
+    r.aut_fields["ready_timeout"] = "\"1s\"";
     out.push_back(r);
   }
   {

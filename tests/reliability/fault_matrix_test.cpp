@@ -146,10 +146,10 @@ class FaultMatrix : public ::testing::TestWithParam<Cell> {
       p.aut_args = {"--print", "starting, but never ready"};
     }
     p.aut_fields = {{"display", row.windowed ? "\"xvfb\"" : "\"none\""},
-                    {"term_grace_ms", "500"},
-                    {"kill_wait_ms", "2000"},
-                    {"ready_timeout_ms", "5000"},
-                    {"heartbeat_threshold_ms", "500"}};
+                    {"term_grace", "\"500ms\""},
+                    {"kill_wait", "\"2s\""},
+                    {"ready_timeout", "\"5s\""},
+                    {"heartbeat_threshold", "\"500ms\""}};
     if (held_port) p.aut_fields["port"] = std::to_string(held_port);
     for (const auto& [k, v] : row.aut_fields) p.aut_fields[k] = v;
     p.entries = {{"faulty", row.mode, row.faulty_timeout}, {"after", "check", ""}};

@@ -109,7 +109,7 @@ class Security : public ::testing::Test {
     std::ofstream out(p);
     out << "[[tiers]]\nname = \"live\"\nuses_aut = true\ntimeout = \"30s\"\naut = { executable = "
         << toml_quote(binary("sample_app/sample_app").string())
-        << ", args = [\"--headless\", \"--enable-faults\"], display = \"none\", term_grace_ms = 500" << aut_extra
+        << ", args = [\"--headless\", \"--enable-faults\"], display = \"none\", term_grace = \"500ms\"" << aut_extra
         << " }\n";
     int i = 0;
     for (const auto& m : modes)

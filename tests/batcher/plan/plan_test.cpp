@@ -77,7 +77,9 @@ command = ["sh", "-c", "exit 0"]
 
   const PlanTier& live = plan.tiers[1];
   EXPECT_TRUE(live.uses_aut);
-  EXPECT_NE(live.aut_spec_toml.find("headless"), std::string::npos);
+  ASSERT_TRUE(live.aut);
+  EXPECT_EQ(live.aut->executable, fs::path("/bin/true"));
+  EXPECT_EQ(live.aut->args, std::vector<std::string>{"--headless"});
   ASSERT_EQ(live.entries.size(), 2u);
   const PlanEntry& wf = live.entries[0];
   EXPECT_TRUE(wf.uses_aut);
@@ -155,6 +157,55 @@ TEST(BatcherPlan, ErrorsNameFileLineAndField) {
                 .find("p.toml:5: tiers[0].entries[0].timeout: expected a positive duration"),
             std::string::npos);
   EXPECT_NE(plan_error("a = [\n").find("p.toml:"), std::string::npos);
+}
+
+// The `aut` table is read once, by AppSpec::from_toml, straight from the
+// plan's own table: positions are the user's, not those of re-printed text.
+TEST(BatcherPlan, AutTableErrorsNameTheUsersFileLineAndColumn) {
+  const std::string head = "[[tiers]]\nname = \"live\"\nuses_aut = true\n[tiers.aut]\nexecutable = \"/bin/true\"\n"
+                           "args = [\"--headless\"]\n";
+  const std::string entries = "[[tiers.entries]]\nexecutable = \"x\"\n";
+  EXPECT_EQ(plan_error(head + "readyness = \"port_file\"\n" + entries),
+            "p.toml:7:1: tiers[0].aut.readyness: is not a known AUT setting (typo?)");
+  EXPECT_EQ(plan_error(head + "term_grace = \"oops\"\n" + entries),
+            "p.toml:7:14: tiers[0].aut.term_grace: is \"oops\"; expected a duration such as \"500ms\", \"1s\" or "
+            "\"2min\"");
+  EXPECT_EQ(plan_error(head + "\nport = 70000\n" + entries),
+            "p.toml:8:8: tiers[0].aut.port: must be in 0..65535, got 70000");
+  // Inline tables too, after ${VAR} expansion (which keeps positions).
+  EXPECT_EQ(plan_error("[[tiers]]\nname = \"live\"\n\naut = { executable = \"${NO_SUCH_DIR_X:-/nonexistent}/app\" }\n" +
+                       entries),
+            "p.toml:4:22: tiers[0].aut.executable: /nonexistent/app does not exist (No such file or directory); is "
+            "it built?");
+  EXPECT_EQ(plan_error("[[tiers]]\nname = \"live\"\naut = { args = [] }\n" + entries),
+            "p.toml:3:7: tiers[0].aut.executable: is missing; give the path of the app to run");
+}
+
+TEST(BatcherPlan, AutExecutableBareNamesAreFoundOnPath) {
+  // The case: it used to fail with "<plan dir>/sleep does not exist".
+  Plan plan = parse_plan("[[tiers]]\nname = \"live\"\naut = { executable = \"sleep\" }\n[[tiers.entries]]\n"
+                         "executable = \"x\"\n",
+                         "p.toml", "/nonexistent");
+  ASSERT_TRUE(plan.tiers[0].aut);
+  EXPECT_TRUE(plan.tiers[0].aut->executable.is_absolute()) << plan.tiers[0].aut->executable;
+  EXPECT_EQ(plan.tiers[0].aut->executable.filename(), "sleep");
+  EXPECT_NE(plan.tiers[0].aut->executable.parent_path(), fs::path("/nonexistent"));
+}
+
+TEST(BatcherPlan, AutDurationsUseThePlansSyntaxAndOldFieldsGetANote) {
+  Plan plan = parse_plan("[[tiers]]\nname = \"live\"\n[tiers.aut]\nexecutable = \"/bin/true\"\nterm_grace = \"1s\"\n"
+                         "ready_timeout = \"2min\"\nheartbeat_threshold = \"500ms\"\nkill_wait_ms = 1500\n"
+                         "[[tiers.entries]]\nexecutable = \"x\"\n",
+                         "p.toml", "/nonexistent");
+  ASSERT_TRUE(plan.tiers[0].aut);
+  EXPECT_EQ(plan.tiers[0].aut->term_grace, 1s);
+  EXPECT_EQ(plan.tiers[0].aut->ready_timeout, 2min);
+  EXPECT_EQ(plan.tiers[0].aut->heartbeat_threshold, 500ms);
+  EXPECT_EQ(plan.tiers[0].aut->kill_wait, 1500ms);
+  ASSERT_EQ(plan.notes.size(), 1u);
+  EXPECT_EQ(plan.notes[0],
+            "p.toml:8:16: tiers[0].aut: 'kill_wait_ms' is deprecated and goes away in the next release: write "
+            "kill_wait = \"1500ms\"");
 }
 
 TEST(BatcherPlan, LoadPlanResolvesPathsAgainstThePlanDirectory) {

@@ -171,5 +171,34 @@ TEST(BatcherReports, MergeCombinesShards) {
   EXPECT_TRUE(noted);
 }
 
+// merge --html: each shard's AUT lifetimes and entries get a lane group of
+// their own, and the entries keep the merged page's order (its links).
+TEST(BatcherReports, MergedTimelineHasLanesPerShard) {
+  BatchResults a = sample();
+  a.shard_index = 0;
+  a.shard_count = 2;
+  BatchResults b = sample();
+  b.shard_index = 1;
+  b.shard_count = 2;
+  b.entries[0].id = "live_gui/test_y";
+  b.entries[0].name = "test_y";
+  b.aut_timeline[0].pid = 777;
+  BatchResults m = merge_results({a, b});
+  BatchResults lanes = timeline_by_shard(m, {a, b});
+  ASSERT_EQ(lanes.entries.size(), 2u);
+  EXPECT_EQ(lanes.entries[0].id, m.entries[0].id);
+  EXPECT_EQ(lanes.entries[0].tier, "live_gui · shard 1/2");
+  EXPECT_EQ(lanes.entries[1].tier, "live_gui · shard 2/2");
+  ASSERT_EQ(lanes.tiers.size(), 2u);
+  EXPECT_EQ(lanes.tiers[0].name, "live_gui · shard 1/2");
+  EXPECT_EQ(lanes.tiers[1].name, "live_gui · shard 2/2");
+  ASSERT_EQ(lanes.aut_timeline.size(), 2u);
+  for (const auto& ev : lanes.aut_timeline)
+    EXPECT_EQ(ev.tier, ev.pid == 777 ? "live_gui · shard 2/2" : "live_gui · shard 1/2");
+  EXPECT_EQ(m.entries[0].tier, "live_gui") << "the merged results themselves are unchanged";
+  BatchResults plain = sample();
+  EXPECT_EQ(shard_label(plain, 2), "report 3");
+}
+
 }  // namespace
 }  // namespace livegui::batch

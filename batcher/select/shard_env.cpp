@@ -1,0 +1,60 @@
+#include "batcher/select/shard_env.hpp"
+
+namespace livegui::batch {
+namespace {
+
+int whole_number(const std::string& text, const char* name) {
+  std::size_t used = 0;
+  int v = -1;
+  try {
+    v = std::stoi(text, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size())
+    throw SelectionError(std::string("--shard auto: ") + name + "=\"" + text + "\" is not a whole number");
+  return v;
+}
+
+}  // namespace
+
+const std::vector<ShardVariables>& shard_variable_families() {
+  static const std::vector<ShardVariables> families = {
+      {"GoogleTest", "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", 0},
+      {"Bazel", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX", 0},
+      {"GitLab CI", "CI_NODE_TOTAL", "CI_NODE_INDEX", 1},
+      {"CircleCI", "CIRCLE_NODE_TOTAL", "CIRCLE_NODE_INDEX", 0},
+      {"Buildkite", "BUILDKITE_PARALLEL_JOB_COUNT", "BUILDKITE_PARALLEL_JOB", 0},
+      {"Kubernetes Indexed Job", "LIVEGUI_SHARD_TOTAL", "JOB_COMPLETION_INDEX", 0},
+  };
+  return families;
+}
+
+std::optional<ShardSpec> shard_from_ci_environment(EnvLookup lookup) {
+  for (const ShardVariables& f : shard_variable_families()) {
+    auto total = lookup(f.total);
+    auto index = lookup(f.index);
+    if (!index && (!total || *total == "1")) continue;
+    if (!index || !total)
+      throw SelectionError(std::string("--shard auto: ") + f.engine + ": " + (index ? f.index : f.total) +
+                           " is set but " + (index ? f.total : f.index) + " is not; set both" +
+                           (std::string(f.total) == "LIVEGUI_SHARD_TOTAL"
+                                ? " (LIVEGUI_SHARD_TOTAL: the Job's completions)"
+                                : ""));
+    ShardSpec s;
+    s.count = whole_number(*total, f.total);
+    int i = whole_number(*index, f.index);
+    int last = s.count - 1 + f.first_index;
+    if (s.count < 1 || i < f.first_index || i > last)
+      throw SelectionError(std::string("--shard auto: ") + f.engine + ": " + f.index + "=" + *index + " with " +
+                           f.total + "=" + *total + ": the index must be " + std::to_string(f.first_index) + " … " +
+                           std::to_string(last));
+    s.index = i - f.first_index;
+    s.source = std::string(f.engine) + ": " + f.index + "=" + *index + ", " + f.total + "=" + *total + " (" +
+               (f.first_index == 1 ? "1-based" : "0-based") + ")";
+    return s;
+  }
+  return std::nullopt;
+}
+
+}  // namespace livegui::batch
