@@ -160,7 +160,7 @@ std::vector<std::string> tiers_whose_aut_never_started(const BatchResults& resul
     for (const auto& e : results.entries)
       if (e.tier == t.name)
         for (const auto& w : e.warnings)
-          if (w.rfind("could not provide the session AUT", 0) == 0) unprovided = true;
+          if (w.rfind("could not start the session AUT", 0) == 0) unprovided = true;  // executor.cpp's wording
     if (!spawned && unprovided) out.push_back(t.name);
   }
   return out;
