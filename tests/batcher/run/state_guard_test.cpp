@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/backoff.hpp"
 #include "common/proc_info.hpp"
 #include "harness/subprocess.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -73,8 +74,12 @@ TEST_F(BatcherStateGuard, CorruptFilesAndSymlinksAreMovedAside) {
 TEST_F(BatcherStateGuard, ALeakedAutIsStoppedOnlyWhenItIsStillOurs) {
   SpawnOptions opt;
   opt.executable = testing::binary("tests/support/fake_app");
-  opt.args = {"--ignore-sigterm"};
+  // The pid file is written after SIGTERM is ignored: wait for it, or a
+  // SIGTERM sent first would end the app and the SIGKILL step never be needed.
+  const fs::path ready = dir_ / "fake_app.pid";
+  opt.args = {"--ignore-sigterm", "--pidfile", ready.string()};
   Subprocess aut = Subprocess::spawn(opt);
+  ASSERT_TRUE(poll_for([&] { return fs::exists(ready); }, 10s)) << "fake_app never wrote " << ready;
   StateFile s;
   s.status = AutStatus::Healthy;
   AutRecord rec;
