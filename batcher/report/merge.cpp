@@ -53,8 +53,15 @@ BatchResults merge_results(const std::vector<BatchResults>& parts) {
       bool mine_ran = !mine.attempts.empty();
       bool theirs_ran = !e.attempts.empty();
       if (theirs_ran && !mine_ran) mine = e;
-      if (theirs_ran && mine_ran)
-        out.notes.push_back(e.id + " is in more than one report; kept the first");
+      if (theirs_ran && mine_ran) {
+        // Shards dealt from one split never share an entry: these reports
+        // come from different splits (e.g. another --durations file, or a
+        // re-run shard), so entries dealt elsewhere in those splits may be in
+        // no report at all. The merge cannot tell which: incomplete.
+        out.notes.push_back(e.id + " ran in more than one report (kept the first): the reports were not dealt from "
+                            "one split of the plan, so some entries may be in none; the merged results are incomplete");
+        incomplete = true;
+      }
     }
     for (const auto& ev : p.aut_timeline) out.aut_timeline.push_back(ev);
   }

@@ -120,6 +120,8 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
     verdict = "INTERRUPTED";
   else if (failed > 0)
     verdict = "FAILED";
+  else if (results.exit_code != 0)
+    verdict = "INCOMPLETE";  // no test failed, but the results are not whole (merge: see the notes)
   else
     verdict = "PASSED";
   std::string tally = n(total.count(ResultCode::Pass)) + " passed";
@@ -134,7 +136,7 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
   add(total.count(ResultCode::XFail), total.count(ResultCode::XFail) == 1 ? "expected failure" : "expected failures");
   add(total.count(ResultCode::Skipped), "skipped");
   add(total.dirty_starts, total.dirty_starts == 1 ? "dirty start" : "dirty starts");
-  ResultCode shade = results.interrupted || failed > 0 ? ResultCode::Fail : ResultCode::Pass;
+  ResultCode shade = results.interrupted || failed > 0 || results.exit_code != 0 ? ResultCode::Fail : ResultCode::Pass;
   out += "\n" + paint(verdict, shade, options.color) + ": " + tally + " in " + human_duration(results.duration) + "\n";
   return out;
 }

@@ -4,6 +4,7 @@
 #include "batcher/report/json_report.hpp"
 #include "batcher/report/junit_report.hpp"
 #include "batcher/report/merge.hpp"
+#include "batcher/report/summary.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace livegui::batch {
@@ -169,6 +170,28 @@ TEST(BatcherReports, MergeCombinesShards) {
   bool noted = false;
   for (const auto& n : only_b.notes) noted = noted || n.find("shard 1/2 is missing") != std::string::npos;
   EXPECT_TRUE(noted);
+}
+
+// Reports dealt from different splits (one shard run with another
+// --durations file) can share an entry and miss another, e.g. the failing
+// one: the merge must not pass silently.
+TEST(BatcherReports, MergeOfReportsFromDifferentSplitsIsIncomplete) {
+  BatchResults a = sample();
+  a.shard_index = 0;
+  a.shard_count = 2;
+  a.entries[0].code = ResultCode::Pass;
+  for (auto& t : a.entries[0].tests) t.code = ResultCode::Pass;
+  BatchResults b = a;  // shard 2/2 of another split: the same entry again
+  b.shard_index = 1;
+  BatchResults m = merge_results({a, b});
+  EXPECT_EQ(m.entries.size(), 1u);
+  EXPECT_EQ(m.exit_code, 1) << "an entry in two reports means the merged results may lack others";
+  bool noted = false;
+  for (const auto& n : m.notes) noted = noted || n.find("ran in more than one report") != std::string::npos;
+  EXPECT_TRUE(noted);
+  std::string text = summary_text(m, SummaryOptions{});
+  EXPECT_NE(text.find("INCOMPLETE: "), std::string::npos) << text;
+  EXPECT_EQ(text.find("PASSED: "), std::string::npos) << "the closing line agrees with the exit code: " << text;
 }
 
 // merge --html: each shard's AUT lifetimes and entries get a lane group of
