@@ -1,18 +1,24 @@
 #include "batcher/select/shard_env.hpp"
 
+#include <algorithm>
+
 namespace livegui::batch {
 namespace {
 
+// Digits only, with an optional '-' (then out of range): no '+', no spaces.
 int whole_number(const std::string& text, const char* name) {
-  std::size_t used = 0;
-  int v = -1;
-  try {
-    v = std::stoi(text, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size())
+  std::size_t from = !text.empty() && text[0] == '-' ? 1 : 0;
+  bool digits = text.size() > from && text.size() - from <= 9 &&
+                std::all_of(text.begin() + from, text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits)
     throw SelectionError(std::string("--shard auto: ") + name + "=\"" + text + "\" is not a whole number");
+  return std::stoi(text);
+}
+
+// An empty variable is as good as unset (a CI template that expands to "").
+std::optional<std::string> non_empty(EnvLookup lookup, const char* name) {
+  auto v = lookup(name);
+  if (v && v->empty()) return std::nullopt;
   return v;
 }
 
@@ -32,8 +38,8 @@ const std::vector<ShardVariables>& shard_variable_families() {
 
 std::optional<ShardSpec> shard_from_ci_environment(EnvLookup lookup) {
   for (const ShardVariables& f : shard_variable_families()) {
-    auto total = lookup(f.total);
-    auto index = lookup(f.index);
+    auto total = non_empty(lookup, f.total);
+    auto index = non_empty(lookup, f.index);
     if (!index && (!total || *total == "1")) continue;
     if (!index || !total)
       throw SelectionError(std::string("--shard auto: ") + f.engine + ": " + (index ? f.index : f.total) +
@@ -44,8 +50,11 @@ std::optional<ShardSpec> shard_from_ci_environment(EnvLookup lookup) {
     ShardSpec s;
     s.count = whole_number(*total, f.total);
     int i = whole_number(*index, f.index);
+    if (s.count < 1)
+      throw SelectionError(std::string("--shard auto: ") + f.engine + ": " + f.total + "=" + *total +
+                           ": the total must be at least 1");
     int last = s.count - 1 + f.first_index;
-    if (s.count < 1 || i < f.first_index || i > last)
+    if (i < f.first_index || i > last)
       throw SelectionError(std::string("--shard auto: ") + f.engine + ": " + f.index + "=" + *index + " with " +
                            f.total + "=" + *total + ": the index must be " + std::to_string(f.first_index) + " … " +
                            std::to_string(last));

@@ -105,3 +105,23 @@ TEST(ShardAuto, HalfSetOrMalformedVariablesAreErrors) {
 
 }  // namespace
 }  // namespace livegui::batch
+
+namespace livegui::batch {
+namespace {
+
+// Found by trying --shard auto as a new user: an empty variable is unset, a
+// number is digits only, and a zero total says so.
+TEST(ShardAuto, EmptyVariablesAreUnsetNumbersAreDigitsOnlyAndAZeroTotalIsNamed) {
+  auto s = shard_for({{"GTEST_TOTAL_SHARDS", ""}, {"CI_NODE_INDEX", "3"}, {"CI_NODE_TOTAL", "3"}});
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->index, 2);
+  EXPECT_EQ(s->count, 3);
+  EXPECT_NE(error_for({{"CI_NODE_INDEX", " 2"}, {"CI_NODE_TOTAL", "3"}}).find("is not a whole number"), std::string::npos);
+  EXPECT_NE(error_for({{"CI_NODE_INDEX", "+2"}, {"CI_NODE_TOTAL", "3"}}).find("is not a whole number"), std::string::npos);
+  EXPECT_NE(error_for({{"CI_NODE_INDEX", "2 "}, {"CI_NODE_TOTAL", "3"}}).find("is not a whole number"), std::string::npos);
+  EXPECT_NE(error_for({{"CI_NODE_INDEX", "1"}, {"CI_NODE_TOTAL", "0"}}).find("the total must be at least 1"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace livegui::batch
