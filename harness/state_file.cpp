@@ -40,6 +40,20 @@ std::optional<AutStatus> aut_status_from_string(const std::string& s) {
   return std::nullopt;
 }
 
+const char* to_string(TestIdSyntax s) {
+  switch (s) {
+    case TestIdSyntax::Dotted: return "dotted";
+    case TestIdSyntax::NodeId: return "node_id";
+  }
+  return "?";
+}
+
+std::optional<TestIdSyntax> test_id_syntax_from_string(const std::string& s) {
+  for (auto syntax : {TestIdSyntax::Dotted, TestIdSyntax::NodeId})
+    if (s == to_string(syntax)) return syntax;
+  return std::nullopt;
+}
+
 namespace {
 
 constexpr std::size_t kMaxStateFileBytes = 1024 * 1024;
@@ -91,9 +105,11 @@ nlohmann::ordered_json to_json(const StateFile& s) {
     j["last_exit"] = nullptr;
   }
   j["degraded_reasons"] = s.degraded_reasons;
-  if (s.current_test)
+  if (s.current_test) {
     j["current_test"] = nlohmann::ordered_json{{"suite", s.current_test->suite}, {"name", s.current_test->name}};
-  else
+    // Absent means dotted: files written before the field existed read the same.
+    if (s.current_test->syntax != TestIdSyntax::Dotted) j["current_test"]["syntax"] = to_string(s.current_test->syntax);
+  } else
     j["current_test"] = nullptr;
   j["updated_at"] = iso8601_utc(s.updated_at_unix_ms);
   j["updated_at_unix_ms"] = s.updated_at_unix_ms;
@@ -253,6 +269,11 @@ StateFile from_json(const fs::path& file, const json& j) {
   if (const json* ct = top.object_or_null("current_test")) {
     FieldReader r = top.sub("current_test", *ct);
     s.current_test = TestRef{r.string("suite"), r.string("name")};
+    if (std::string syntax = r.optional_string("syntax"); !syntax.empty()) {
+      auto parsed = test_id_syntax_from_string(syntax);
+      if (!parsed) r.fail("syntax", "is '" + syntax + "'; expected dotted or node_id");
+      s.current_test->syntax = *parsed;
+    }
   }
   top.string("updated_at");
   s.updated_at_unix_ms = top.integer("updated_at_unix_ms", 0, INT64_MAX);

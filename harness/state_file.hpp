@@ -40,13 +40,28 @@ struct ExitRecord {
   bool signaled = false;
   int code = 0;
   int signal = 0;
-  std::string during_test;  ///< "Suite.Name", empty when between tests
+  std::string during_test;  ///< TestRef::full() of the running test, empty when between tests
 };
+
+/// How the runner spells a test's id, so that the state file, warnings and
+/// results name a test the same way.
+enum class TestIdSyntax {
+  Dotted,  ///< GoogleTest: "Suite.Name"
+  NodeId,  ///< pytest: "path/test_x.py::Class::test_a[1]" (suite = the file, name = the rest)
+};
+/// "dotted" / "node_id" (the state file's current_test.syntax).
+const char* to_string(TestIdSyntax s);
+std::optional<TestIdSyntax> test_id_syntax_from_string(const std::string& s);
 
 struct TestRef {
   std::string suite;
   std::string name;
-  std::string full() const { return suite + "." + name; }
+  TestIdSyntax syntax = TestIdSyntax::Dotted;
+  /// The test's id in its runner's syntax: "Suite.Name" or "file.py::name"; just the name when suite is empty.
+  std::string full() const {
+    if (suite.empty()) return name;
+    return suite + (syntax == TestIdSyntax::NodeId ? "::" : ".") + name;
+  }
 };
 
 struct StateFile {

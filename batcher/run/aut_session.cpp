@@ -4,7 +4,21 @@
 
 namespace livegui::batch {
 
-AutSession::AutSession(AppSpec spec, const std::filesystem::path& state_file, const std::filesystem::path& log_dir) {
+std::string guest_replacement_warning(const std::string& tier, const std::string& entry, const GuestReplacement& r,
+                                      pid_t new_pid, const std::string& next_entry) {
+  std::string guest = (r.guest_name.empty() ? std::string("a guest") : r.guest_name) + " (pid " +
+                      std::to_string(r.guest_pid) + ")";
+  std::string successor = "pid " + std::to_string(r.successor_pid);
+  std::string line = "[BATCH-WARN] " + tier + ": during " + (entry.empty() ? std::string("the last entry") : entry) +
+                     ", " + guest + " replaced the session AUT (pid " + std::to_string(r.replaced_pid) + ") with " +
+                     successor + " — " + (r.reason.empty() ? std::string("no reason recorded") : r.reason) + "; ";
+  line += r.successor_status == AutStatus::Stopped ? "it stopped " + successor + " when it ended"
+                                                   : successor + " was left " + to_string(r.successor_status);
+  return line + ". The session AUT is respawned as pid " + std::to_string(new_pid) + " for " + next_entry + ".";
+}
+
+AutSession::AutSession(AppSpec spec, const std::filesystem::path& state_file, const std::filesystem::path& log_dir)
+    : state_file_(state_file) {
   spec.state_file = state_file;
   spec.log_dir = log_dir;
   handle_ = std::make_unique<AppHandle>(std::move(spec));
@@ -36,6 +50,26 @@ void AutSession::observe() {
     if (handle_) handle_->wait_for_exit(std::chrono::milliseconds(0));
   } catch (const std::exception& e) {
     logger("batcher")->debug("checking the session AUT: {}", e.what());
+  }
+}
+
+std::optional<GuestReplacement> AutSession::replaced_by_guest() const {
+  pid_t ours = pid();
+  if (ours <= 0) return std::nullopt;
+  try {
+    auto st = read_state_file(state_file_);
+    if (!st || !st->aut || st->aut->pid == ours || st->owner == self_identity()) return std::nullopt;
+    GuestReplacement r;
+    r.replaced_pid = ours;
+    r.successor_pid = st->aut->pid;
+    r.guest_pid = st->owner.pid;
+    r.guest_name = st->owner_name;
+    r.reason = st->last_respawn_reason;
+    r.successor_status = st->status;
+    return r;
+  } catch (const std::exception& e) {
+    logger("batcher")->debug("reading the session state file {}: {}", state_file_.string(), e.what());
+    return std::nullopt;
   }
 }
 

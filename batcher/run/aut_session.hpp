@@ -7,11 +7,31 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "harness/app_handle.hpp"
 
 namespace livegui::batch {
+
+/// During an entry, a guest (the entry's own AppHandle: a GoogleTest binary's
+/// or livegui_pytest's livegui-aut) found the session AUT dead or degraded,
+/// stopped it and started its own: the state file then records the guest as
+/// the owner of another AUT. Read before the session AUT is respawned.
+struct GuestReplacement {
+  pid_t replaced_pid = 0;      ///< the session AUT the guest stopped
+  pid_t successor_pid = 0;     ///< the AUT the guest started instead
+  pid_t guest_pid = 0;         ///< the guest process (owner of the successor)
+  std::string guest_name;      ///< its comm, e.g. "livegui-aut"
+  std::string reason;          ///< the guest's respawn reason: "AUT pid 4121 degraded during t.py::a: …"
+  AutStatus successor_status;  ///< what the guest left it in (stopped when it ended cleanly)
+};
+
+/// The warning line ("[BATCH-WARN] <tier>: during <entry>, livegui-aut (pid P)
+/// replaced the session AUT (pid A) with pid B — <why>; …") for a replacement
+/// seen before `next_entry`, for which the session AUT was respawned as `new_pid`.
+std::string guest_replacement_warning(const std::string& tier, const std::string& entry, const GuestReplacement& r,
+                                      pid_t new_pid, const std::string& next_entry);
 
 class AutSession {
  public:
@@ -37,6 +57,11 @@ class AutSession {
   /// a guest recorded it in. Starts nothing. Never throws.
   void observe();
 
+  /// The session AUT was replaced by a guest since it was last ensured (the
+  /// state file names another owner and another AUT); std::nullopt when not,
+  /// or when the file cannot be read. Reads one file; never throws.
+  std::optional<GuestReplacement> replaced_by_guest() const;
+
   /// The AUT is running but degraded (one health check). Never throws.
   bool degraded();
 
@@ -45,6 +70,7 @@ class AutSession {
 
  private:
   std::unique_ptr<AppHandle> handle_;
+  std::filesystem::path state_file_;
 };
 
 }  // namespace livegui::batch

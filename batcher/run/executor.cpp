@@ -375,6 +375,7 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
 }
 
 void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {
+  std::optional<GuestReplacement> replaced;
   if (guard_) {
     StateCheckContext ctx;
     ctx.tier = tier.name;
@@ -383,8 +384,11 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {
     ctx.window_start_unix_ms = previous_aut_.id.empty() ? batch_started_unix_ms_ : previous_aut_.started_unix_ms;
     ctx.self = self_identity();
     ctx.session_respawn_never = tier.session && tier.session->respawn_never();
+    // A guest that replaced the session AUT during the last entry stopped it:
+    // its exit is no news, and the guest's record must not be overwritten.
+    if (tier.session && !previous_aut_.id.empty()) replaced = tier.session->replaced_by_guest();
     // The session AUT's parent records how it died before the state is judged.
-    if (tier.session && !previous_aut_.id.empty()) tier.session->observe();
+    if (tier.session && !previous_aut_.id.empty() && !replaced) tier.session->observe();
     // What runs that are over left in the state directory: reported once, before the first AUT entry.
     for (const CheckOutcome& left : guard_->check_left_overs(ctx)) {
       display_.warning(left.warning);
@@ -404,8 +408,13 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {
   for (const auto& j : running_) ours.insert(j->proc.pid());
   auto before = adopted_children(ours);
   try {
+    if (!replaced && tier.session && !previous_aut_.id.empty()) replaced = tier.session->replaced_by_guest();
     ReadyEvent ev = tier.session->ensure(u.name);
-    if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start) {
+    if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start && replaced && replaced->replaced_pid == ev.old_pid) {
+      // Not a death: the entry's own harness replaced the AUT mid-file and
+      // said why; what it left at its end is the state check's business.
+      display_.warning(guest_replacement_warning(tier.name, previous_aut_.name, *replaced, ev.pid, u.name));
+    } else if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start) {
       // The state file did not say so, but the AUT was not fit to reuse.
       std::string who = previous_aut_.name.empty() ? std::string("a previous run") : previous_aut_.name;
       bool degraded = ev.cause.rfind("degraded", 0) == 0;

@@ -27,11 +27,9 @@ std::string test_of(const nlohmann::json& request) {
 TestRef test_ref_from_id(const std::string& id) {
   auto sep = id.find("::");
   if (sep == std::string::npos) return {"", id};
-  std::string file = id.substr(0, sep);
-  if (file.size() > 3 && file.compare(file.size() - 3, 3, ".py") == 0) file.resize(file.size() - 3);
-  for (auto& c : file)
-    if (c == '/') c = '.';
-  return {file, id.substr(sep + 2)};
+  // Kept as the runner spells it: the state file, the batcher's warnings and
+  // the results (from the event stream) then name the test the same way.
+  return {id.substr(0, sep), id.substr(sep + 2), TestIdSyntax::NodeId};
 }
 
 AutSupervisor::AutSupervisor(std::unique_ptr<AppHandle> handle) : handle_(std::move(handle)) {}

@@ -5,7 +5,7 @@
 // GoogleTest binary: spawn in its own group, readiness, heartbeat checks,
 // respawn policy, state file, stop with escalation.
 //
-//   {"cmd":"ensure","test":"tests.test_x.test_a"}  → a healthy AUT for the test (ReadyEvent + port, pid, token, log)
+//   {"cmd":"ensure","test":"tests/test_x.py::test_a"}  → a healthy AUT for the test (ReadyEvent + port, pid, token, log)
 //   {"cmd":"check"}                                  → {"state":"healthy|degraded|dead|not started", "describe", "reasons", "frame", "last_frame_age_ms"}
 //   {"cmd":"test_started","test":…} / {"cmd":"test_finished","test":…} → current_test in the state file; "died" when the AUT died during it
 //   {"cmd":"diagnostic"}                             → {"text": the subprocess-degraded diagnostic with the log tail, "" when healthy}
@@ -25,8 +25,10 @@
 
 namespace livegui {
 
-/// "tests/live/test_x.py::TestC::test_a[1]" → {"tests.live.test_x", "TestC::test_a[1]"}
-/// (full(): "tests.live.test_x.TestC::test_a[1]"); a name without "::" is the test name.
+/// A pytest node id "tests/live/test_x.py::TestC::test_a[1]" → {"tests/live/test_x.py",
+/// "TestC::test_a[1]", NodeId}, whose full() is the node id again (so the
+/// state file names the test as the results do); an id without "::" is the
+/// whole name (suite empty, full() = id).
 TestRef test_ref_from_id(const std::string& id);
 
 class AutSupervisor {

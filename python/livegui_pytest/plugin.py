@@ -98,6 +98,9 @@ def pytest_runtest_makereport(item, call):
     except (HookError, OSError) as e:
         report.sections.append(("livegui", "no failure screenshot: %s" % str(e).splitlines()[0]))
         return
+    # On the item: pytest's JUnit writer takes the properties of the teardown
+    # report, which copies them from the item (this report's list is its own).
+    item.user_properties.append(("screenshot", path))
     report.user_properties.append(("screenshot", path))
     report.sections.append(("livegui", "failure screenshot: %s" % path))
 

@@ -87,6 +87,23 @@ TEST(StateFile, RoundTripsEveryField) {
   EXPECT_GT(back->updated_at_unix_ms, 1'600'000'000'000);
 }
 
+TEST(StateFile, APytestNodeIdRoundTripsAsTheNodeId) {
+  TempDir dir("state");
+  auto path = dir / "aut-state.json";
+  StateFile s = sample_state();
+  s.current_test = TestRef{"tests/live/test_x.py", "TestC::test_a[1]", TestIdSyntax::NodeId};
+  write_state_file(path, s);
+  auto j = nlohmann::json::parse(slurp(path));
+  EXPECT_EQ(j["current_test"]["syntax"], "node_id");
+  auto back = read_state_file(path);
+  ASSERT_TRUE(back && back->current_test);
+  EXPECT_EQ(back->current_test->syntax, TestIdSyntax::NodeId);
+  EXPECT_EQ(back->current_test->full(), "tests/live/test_x.py::TestC::test_a[1]");
+  // A GoogleTest name is written without the field, as before it existed.
+  write_state_file(path, sample_state());
+  EXPECT_FALSE(nlohmann::json::parse(slurp(path))["current_test"].contains("syntax"));
+}
+
 TEST(StateFile, NullsRoundTrip) {
   TempDir dir("state");
   auto path = dir / "s.json";
@@ -232,6 +249,7 @@ TEST(StateFile, EveryFieldIsValidatedAndNamed) {
       {"/degraded_reasons", "x", false, "'degraded_reasons' must be an array of strings"},
       {"/degraded_reasons", nlohmann::json::array({"ok", 3}), false, "'degraded_reasons[1]' must be a string"},
       {"/current_test/suite", nullptr, true, "'current_test.suite' is missing"},
+      {"/current_test/syntax", "colons", false, "'current_test.syntax' is 'colons'; expected dotted or node_id"},
       {"/updated_at", nullptr, true, "'updated_at' is missing"},
       {"/updated_at_unix_ms", 1.5, false, "'updated_at_unix_ms' must be an integer"},
   };

@@ -26,7 +26,7 @@ def aut_spec(tmp_path):
         'executable = "/usr/bin/python3"\n'
         'args = ["%s", "--enable-faults", "--job-ms", "50"]\n'
         'display = "none"\n'
-        "term_grace_ms = 1000\n"
+        'term_grace = "1s"\n'
         'state_file = "%s"\n' % (HOOK_APP, tmp_path / "state" / "aut-state.json"))
     return spec
 

@@ -58,6 +58,26 @@ def test_app_errors_are_hook_errors(live_gui):
     assert not any(pid_alive(p) for p in pids), "the AUT outlived pytest"
 
 
+def test_the_state_file_names_the_running_test_by_its_node_id(pytester, aut_spec, tmp_path, monkeypatch):
+    # The batcher's dirty-state warning quotes the state file; the results use
+    # node ids: both must spell the test the same way.
+    monkeypatch.setenv("LIVEGUI_STATE_PATH", str(tmp_path / "state" / "aut-state.json"))
+    result, ends = run_inner(pytester, aut_spec, tmp_path, monkeypatch, """
+import json, os, pathlib
+class TestGroup:
+    def test_reads_its_own_name(self, live_gui):
+        current = json.load(open(os.environ["LIVEGUI_STATE_PATH"]))["current_test"]
+        pathlib.Path(os.environ["LIVEGUI_DEMO_OUT"], "current_test.json").write_text(json.dumps(current))
+""")
+    result.assert_outcomes(passed=1)
+    node_id = ends["test_reads_its_own_name"]["test"]
+    assert node_id.endswith("test_inner.py::TestGroup::test_reads_its_own_name"), node_id
+    current = json.loads((tmp_path / "out" / "current_test.json").read_text())
+    assert current["syntax"] == "node_id", current
+    assert current["name"] == "TestGroup::test_reads_its_own_name", current
+    assert current["suite"] + "::" + current["name"] == node_id, (current, node_id)
+
+
 def test_a_hung_app_fails_the_wait_within_about_the_heartbeat(pytester, aut_spec, tmp_path, monkeypatch):
     result, ends = run_inner(pytester, aut_spec, tmp_path, monkeypatch, RECORD_PID + """
 from livegui_pytest import SubprocessDegraded

@@ -33,11 +33,13 @@ class AutSupervisorTest : public ::testing::Test {
   std::unique_ptr<AutSupervisor> sup_;
 };
 
-TEST(AutSupervisorIds, NodeIdsBecomeTestRefs) {
+TEST(AutSupervisorIds, NodeIdsBecomeTestRefsThatSpellTheNodeIdAgain) {
   TestRef r = test_ref_from_id("tests/live/test_x.py::TestC::test_a[1]");
-  EXPECT_EQ(r.suite, "tests.live.test_x");
+  EXPECT_EQ(r.suite, "tests/live/test_x.py");
   EXPECT_EQ(r.name, "TestC::test_a[1]");
-  EXPECT_EQ(test_ref_from_id("plain").full(), ".plain");
+  EXPECT_EQ(r.syntax, TestIdSyntax::NodeId);
+  EXPECT_EQ(r.full(), "tests/live/test_x.py::TestC::test_a[1]");
+  EXPECT_EQ(test_ref_from_id("plain").full(), "plain");
 }
 
 TEST_F(AutSupervisorTest, EnsureStartsThenRespawnsADeadAutSayingWhy) {

@@ -1,0 +1,39 @@
+// batcher/run/aut_session: the warning for a session AUT that an entry's own
+// harness replaced mid-file (the replacement itself is seen end to end in
+// tests/e2e/pytest_demo_e2e_test.cpp).
+#include "batcher/run/aut_session.hpp"
+
+#include <gtest/gtest.h>
+
+namespace livegui::batch {
+namespace {
+
+GuestReplacement replacement(AutStatus left) {
+  GuestReplacement r;
+  r.replaced_pid = 4121;
+  r.successor_pid = 4188;
+  r.guest_pid = 4150;
+  r.guest_name = "livegui-aut";
+  r.reason = "AUT pid 4121 degraded during t.py::test_hang: main loop stalled: no frame for 1031 ms";
+  r.successor_status = left;
+  return r;
+}
+
+TEST(GuestReplacementWarning, SaysWhoReplacedWhichAutWithWhatAndWhy) {
+  EXPECT_EQ(guest_replacement_warning("live_gui", "test_degraded", replacement(AutStatus::Stopped), 4200, "test_next"),
+            "[BATCH-WARN] live_gui: during test_degraded, livegui-aut (pid 4150) replaced the session AUT (pid 4121) "
+            "with pid 4188 — AUT pid 4121 degraded during t.py::test_hang: main loop stalled: no frame for 1031 ms; "
+            "it stopped pid 4188 when it ended. The session AUT is respawned as pid 4200 for test_next.");
+}
+
+TEST(GuestReplacementWarning, SaysWhatTheReplacementWasLeftInWhenNotStopped) {
+  GuestReplacement r = replacement(AutStatus::Dead);
+  r.reason.clear();
+  r.guest_name.clear();
+  std::string line = guest_replacement_warning("t", "e", r, 4200, "n");
+  EXPECT_NE(line.find("during e, a guest (pid 4150) replaced"), std::string::npos) << line;
+  EXPECT_NE(line.find("with pid 4188 — no reason recorded; pid 4188 was left dead."), std::string::npos) << line;
+}
+
+}  // namespace
+}  // namespace livegui::batch
