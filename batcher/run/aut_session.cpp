@@ -1,8 +1,24 @@
 #include "batcher/run/aut_session.hpp"
 
+#include <sys/wait.h>
+
 #include "common/log.hpp"
+#include "harness/subprocess.hpp"
 
 namespace livegui::batch {
+namespace {
+
+/// How our child `pid` ended, without reaping it (WNOWAIT: the AppHandle
+/// still reaps it); empty while it runs.
+std::string peek_exit(pid_t pid) {
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid != pid) return "";
+  ExitStatus st = info.si_code == CLD_EXITED ? ExitStatus::exited(info.si_status)
+                                             : ExitStatus::killed(info.si_status, info.si_code == CLD_DUMPED);
+  return st.describe();
+}
+
+}  // namespace
 
 std::string guest_replacement_warning(const std::string& tier, const std::string& entry, const GuestReplacement& r,
                                       pid_t new_pid, const std::string& next_entry) {
@@ -11,9 +27,12 @@ std::string guest_replacement_warning(const std::string& tier, const std::string
   std::string successor = "pid " + std::to_string(r.successor_pid);
   std::string line = "[BATCH-WARN] " + tier + ": during " + (entry.empty() ? std::string("the last entry") : entry) +
                      ", " + guest + " replaced the session AUT (pid " + std::to_string(r.replaced_pid) + ") with " +
-                     successor + " — " + (r.reason.empty() ? std::string("no reason recorded") : r.reason) + "; ";
+                     successor + " — " + (r.reason.empty() ? std::string("no reason recorded") : r.reason) +
+                     (r.replaced_exit.empty() ? std::string() : " (pid " + std::to_string(r.replaced_pid) + " ended: " + r.replaced_exit + ")") +
+                     "; ";
   line += r.successor_status == AutStatus::Stopped ? "it stopped " + successor + " when it ended"
                                                    : successor + " was left " + to_string(r.successor_status);
+  if (next_entry.empty()) return line + ". (No AUT entry follows in this tier.)";
   return line + ". The session AUT is respawned as pid " + std::to_string(new_pid) + " for " + next_entry + ".";
 }
 
@@ -66,6 +85,9 @@ std::optional<GuestReplacement> AutSession::replaced_by_guest() const {
     r.guest_name = st->owner_name;
     r.reason = st->last_respawn_reason;
     r.successor_status = st->status;
+    // Only a death the guest saw (it recorded one): an AUT the guest stopped
+    // because it was degraded ended as it was told to, which is no news.
+    if (st->last_exit && st->last_exit->pid == ours) r.replaced_exit = peek_exit(ours);
     return r;
   } catch (const std::exception& e) {
     logger("batcher")->debug("reading the session state file {}: {}", state_file_.string(), e.what());

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "harness/app_handle.hpp"
+#include "harness/state_file.hpp"
 
 namespace livegui::batch {
 
@@ -25,11 +26,16 @@ struct GuestReplacement {
   std::string guest_name;      ///< its comm, e.g. "livegui-aut"
   std::string reason;          ///< the guest's respawn reason: "AUT pid 4121 degraded during t.py::a: …"
   AutStatus successor_status;  ///< what the guest left it in (stopped when it ended cleanly)
+  /// How the replaced AUT ended, as its parent (the batcher) sees it without
+  /// reaping it yet ("killed by SIGABRT"), when it died on its own (the guest
+  /// recorded its death, without the status only a parent knows); else empty.
+  std::string replaced_exit;
 };
 
 /// The warning line ("[BATCH-WARN] <tier>: during <entry>, livegui-aut (pid P)
 /// replaced the session AUT (pid A) with pid B — <why>; …") for a replacement
-/// seen before `next_entry`, for which the session AUT was respawned as `new_pid`.
+/// seen before `next_entry`, for which the session AUT was respawned as `new_pid`
+/// (`next_entry` empty: seen at the end of the tier; `new_pid` is not used).
 std::string guest_replacement_warning(const std::string& tier, const std::string& entry, const GuestReplacement& r,
                                       pid_t new_pid, const std::string& next_entry);
 

@@ -473,7 +473,16 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result) {
     ctx.window_start_unix_ms = previous_aut_.started_unix_ms;
     ctx.self = self_identity();
     ctx.session_respawn_never = tier.session && tier.session->respawn_never();
-    if (tier.session) tier.session->observe();
+    // As before an entry: a replacement mid-file is said as such, and the
+    // exit of the AUT the guest stopped is no news.
+    std::optional<GuestReplacement> replaced = tier.session ? tier.session->replaced_by_guest() : std::nullopt;
+    if (replaced) {
+      std::string line = guest_replacement_warning(tier.name, previous_aut_.name, *replaced, 0, "");
+      display_.warning(line);
+      tier_result.warnings.push_back(line);
+    } else if (tier.session) {
+      tier.session->observe();
+    }
     CheckOutcome out = guard_->check(ctx, previous_aut_.id);
     if (!out.warning.empty()) {
       display_.warning(out.warning);

@@ -35,5 +35,21 @@ TEST(GuestReplacementWarning, SaysWhatTheReplacementWasLeftInWhenNotStopped) {
   EXPECT_NE(line.find("with pid 4188 — no reason recorded; pid 4188 was left dead."), std::string::npos) << line;
 }
 
+TEST(GuestReplacementWarning, SaysHowTheReplacedAutEndedWhenItsParentKnows) {
+  GuestReplacement r = replacement(AutStatus::Stopped);
+  r.reason = "AUT pid 4121 died during t.py::test_crash (exited (status unknown: not our child))";
+  r.replaced_exit = "killed by SIGABRT";
+  std::string line = guest_replacement_warning("t", "e", r, 4200, "n");
+  EXPECT_NE(line.find("not our child)) (pid 4121 ended: killed by SIGABRT); it stopped pid 4188"), std::string::npos)
+      << line;
+}
+
+TEST(GuestReplacementWarning, AtTheEndOfTheTierNothingIsRespawned) {
+  std::string line = guest_replacement_warning("t", "e", replacement(AutStatus::Stopped), 0, "");
+  EXPECT_NE(line.find("it stopped pid 4188 when it ended. (No AUT entry follows in this tier.)"), std::string::npos)
+      << line;
+  EXPECT_EQ(line.find("respawned"), std::string::npos) << line;
+}
+
 }  // namespace
 }  // namespace livegui::batch
