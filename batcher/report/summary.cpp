@@ -134,7 +134,9 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
   add(total.count(ResultCode::Unresolved), "unresolved");
   add(total.count(ResultCode::XPass), "unexpectedly passed");
   add(total.count(ResultCode::XFail), total.count(ResultCode::XFail) == 1 ? "expected failure" : "expected failures");
-  add(total.count(ResultCode::Skipped), "skipped");
+  // GoogleTest counts disabled tests apart from skipped ones; so do we.
+  add(total.count(ResultCode::Skipped) - total.disabled, "skipped");
+  add(total.disabled, "disabled");
   add(total.dirty_starts, total.dirty_starts == 1 ? "dirty start" : "dirty starts");
   ResultCode shade = results.interrupted || failed > 0 || results.exit_code != 0 ? ResultCode::Fail : ResultCode::Pass;
   out += "\n" + paint(verdict, shade, options.color) + ": " + tally + " in " + human_duration(results.duration) + "\n";

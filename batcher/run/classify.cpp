@@ -119,12 +119,19 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
     int k = marker_n[f.name]++;
     if (k >= expected_n[f.name]) order.push_back({f.name, k});
   }
+  // A main() that calls RUN_ALL_TESTS() more than once runs a test more
+  // often than its report names it: GoogleTest rewrites the report on every
+  // call, so the report is the last run's and speaks for the last occurrences.
+  std::map<std::string, int> json_offset;
+  for (const auto& [name, reported] : json)
+    if (marker_n[name] > static_cast<int>(reported.size()))
+      json_offset[name] = marker_n[name] - static_cast<int>(reported.size());
   if (ev.json) {
     std::map<std::string, int> json_n;
     for (const auto& j : ev.json->tests) {
       if (j.suite_level && !j.failed) continue;  // properties only: nothing to report
       std::string name = j.suite_level ? suite_level_name(j.name) : j.name;
-      int k = json_n[name]++;
+      int k = json_n[name]++ + json_offset[name];
       if (k >= std::max(expected_n[name], marker_n[name])) order.push_back({name, k});
     }
   }
@@ -134,8 +141,9 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
     if (auto it = markers.find(name); it != markers.end() && static_cast<int>(it->second.size()) > k)
       marker = it->second[static_cast<std::size_t>(k)];
     auto jt = json.find(name);
-    if (jt != json.end() && static_cast<int>(jt->second.size()) > k) {
-      decide(from_json(*jt->second[static_cast<std::size_t>(k)], marker, ev.attempt), k);
+    const int reported = k - (json_offset.count(name) ? json_offset.at(name) : 0);
+    if (jt != json.end() && reported >= 0 && static_cast<int>(jt->second.size()) > reported) {
+      decide(from_json(*jt->second[static_cast<std::size_t>(reported)], marker, ev.attempt), k);
     } else if (marker) {
       decide(from_marker(*marker, ev.attempt), k);
     }
@@ -232,14 +240,28 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
     for (const auto& name : out.remaining) {
       TestResult r;
       r.name = name;
-      r.code = ResultCode::Unresolved;
-      r.message = "not reported by the test binary (it exited " +
-                  std::string(ev.status.success() ? "cleanly" : "with " + ev.status.describe()) +
-                  " without running it)";
+      // Exit code 0: the binary chose not to run it (ctest passes it); otherwise we cannot tell.
+      r.code = ev.status.success() ? ResultCode::Skipped : ResultCode::Unresolved;
+      r.message = ev.status.success()
+                      ? "not run: the test binary exited with exit code 0 without running it"
+                      : "not reported by the test binary (it exited with " + ev.status.describe() +
+                            " without running it)";
       r.attempt = ev.attempt;
       out.results.push_back(std::move(r));
     }
     out.remaining.clear();
+    if (ev.status.success()) {
+      // RUN_ALL_TESTS() returns 1 after any failure, so exit code 0 means the
+      // binary's own main() accepted these failures (a test of GoogleTest
+      // itself, say). Its exit code is the verdict, as under ctest; each
+      // failure stays visible as an expected one, saying who expected it.
+      for (auto& r : out.results) {
+        if (r.code != ResultCode::Fail) continue;
+        r.code = ResultCode::XFail;
+        r.message = std::string(kAcceptedByOwnMain) + (r.message.empty() ? "" : ": " + r.message);
+        ++out.accepted_failures;
+      }
+    }
     bool any_failed = false;
     for (const auto& r : out.results) any_failed = any_failed || is_failure(r.code);
     if (!ev.status.success() && !any_failed) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "batcher/run/gtest_output.hpp"
@@ -42,7 +43,16 @@ struct AttemptOutcome {
   /// No GoogleTest test ran (RUN_ALL_TESTS() was never called: no banner, no
   /// report, nothing expected): judge the process by its exit code.
   bool no_gtest_run = false;
+  /// Failures GoogleTest reported although the binary exited with exit code
+  /// 0: its own main() accepted them. They are XFAIL, with kAcceptedByOwnMain.
+  int accepted_failures = 0;
 };
+
+/// The message prefix of a failure the binary's own main() accepted (it
+/// exited 0 although GoogleTest reported the failure).
+inline constexpr std::string_view kAcceptedByOwnMain =
+    "expected failure: the test binary exited with exit code 0 although GoogleTest reported this failure "
+    "(its own main() accepts it, as ctest does)";
 
 /// Interprets one attempt. Tests that will never run (no resume) are given
 /// their final code here too (SKIPPED after a timeout or interrupt,

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -285,8 +286,29 @@ GtestProgress parse_gtest_progress_files(const std::vector<std::filesystem::path
   return parse_gtest_progress_streams(std::move(streams), max_output_lines);
 }
 
+namespace {
+
+/// GoogleTest (1.12 at least) writes a failure outside any suite (a global
+/// environment or listener) as a suite of this name with one nameless test.
+constexpr std::string_view kNonTestSuiteFailure = "NonTestSuiteFailure";
+
+/// GoogleTest 1.12 forgets the comma before that suite when other suites
+/// precede it ("    }    {"), so its report is not JSON. Raw newlines never
+/// occur inside JSON strings, so this exact line shape is GoogleTest's.
+std::string with_missing_comma_restored(const std::string& text) {
+  static const std::string kBroken = "\n    }    {\n";
+  std::string out = text;
+  for (auto at = out.find(kBroken); at != std::string::npos; at = out.find(kBroken, at + 1))
+    out.replace(at, kBroken.size(), "\n    },\n    {\n");
+  return out;
+}
+
+}  // namespace
+
 std::optional<GtestJsonReport> parse_gtest_json(const std::string& text) {
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded())
+    doc = nlohmann::json::parse(with_missing_comma_restored(text), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("testsuites") || !doc["testsuites"].is_array())
     return std::nullopt;
   GtestJsonReport out;
@@ -305,6 +327,7 @@ std::optional<GtestJsonReport> parse_gtest_json(const std::string& text) {
       // TearDownTestSuite, a global environment) as a test with no name.
       r.suite_level = test_name.empty();
       r.name = r.suite_level ? suite_name : suite_name + "." + test_name;
+      if (r.suite_level && suite_name == kNonTestSuiteFailure && t.value("classname", "").empty()) r.name.clear();
       std::string status = t.value("status", "RUN");
       std::string result = t.value("result", "COMPLETED");
       if (status == "NOTRUN" || result == "SUPPRESSED")

@@ -191,7 +191,7 @@ void UnitRun::take(AttemptOutcome out) {
   bool repeated = false;
   for (auto& r : out.results) {
     if (std::find(decided_.begin(), decided_.end(), r.name) != decided_.end()) repeated = true;
-    if (!is_failure(r.code)) r.output.clear();  // only failures show their output
+    if (!is_failure(r.code) && r.code != ResultCode::XFail) r.output.clear();  // only failures show their output
     // Reports name screenshots relative to the report dir (they live in its artifacts/).
     if (!r.screenshot.empty()) {
       fs::path rel = fs::path(r.screenshot).lexically_relative(ctx_.log_dir.parent_path());
@@ -200,6 +200,7 @@ void UnitRun::take(AttemptOutcome out) {
     decided_.push_back(reproduce_filter_for(r.name));
     tests_.push_back(std::move(r));
   }
+  accepted_failures_ += out.accepted_failures;
   if (out.process_issue) {
     out.process_issue->name = unit_.name + " (process)";
     process_issues_.push_back(*out.process_issue);
@@ -289,6 +290,13 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
                          " MiB): " + std::to_string(dropped_bytes_) +
                          " bytes of its oldest output were dropped; the newest are in " + e.attempts.back().log +
                          ".1 and " + e.attempts.back().log);
+  if (accepted_failures_ > 0)
+    e.warnings.push_back(unit_.name + " exited with exit code 0 although GoogleTest reported " +
+                         std::to_string(accepted_failures_) +
+                         (accepted_failures_ == 1
+                              ? " failure: its own main() accepts it, so it counts as an expected failure"
+                              : " failures: its own main() accepts them, so they count as expected failures") +
+                         " (XFAIL), as under ctest");
   if (!listing_note_.empty())
     e.warnings.push_back("listing its tests (--gtest_list_tests) failed, so the tests it never reached are not "
                          "named; it ran as one unit: " + first_line(listing_note_));

@@ -1,3 +1,7 @@
+#include <fstream>
+#include <regex>
+#include <set>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -6,6 +10,7 @@
 #include "batcher/report/merge.hpp"
 #include "batcher/report/summary.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
 
 namespace livegui::batch {
 namespace {
@@ -221,6 +226,75 @@ TEST(BatcherReports, MergedTimelineHasLanesPerShard) {
   EXPECT_EQ(m.entries[0].tier, "live_gui") << "the merged results themselves are unchanged";
   BatchResults plain = sample();
   EXPECT_EQ(shard_label(plain, 2), "report 3");
+}
+
+}  // namespace
+}  // namespace livegui::batch
+
+namespace livegui::batch {
+namespace {
+
+/// Every field name docs/results.md gives in the first column of a table.
+std::set<std::string> documented_fields() {
+  std::ifstream in(livegui::testing::source("docs/results.md"));
+  std::set<std::string> out;
+  static const std::regex kName("`([a-z_]+)`");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("| `", 0) != 0) continue;
+    std::string first = line.substr(1, line.find('|', 1) - 1);
+    for (std::sregex_iterator it(first.begin(), first.end(), kName), end; it != end; ++it) out.insert((*it)[1]);
+  }
+  return out;
+}
+
+void collect_keys(const nlohmann::ordered_json& j, const std::string& path, std::set<std::string>& out) {
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) {
+      // The per-code count objects are keyed by result code, documented as such.
+      if (path == "tiers.tests") continue;
+      out.insert(k);
+      // An entry's `env` is keyed by the user's variable names.
+      if (k != "env") collect_keys(v, path.empty() ? k : path + "." + k, out);
+    }
+  } else if (j.is_array()) {
+    for (const auto& v : j) collect_keys(v, path, out);
+  }
+}
+
+TEST(BatcherReports, EveryFieldResultsJsonHasIsDocumented) {
+  BatchResults r = sample();
+  // Switch on every optional field.
+  TestResult all;
+  all.name = "S.d";
+  all.code = ResultCode::Skipped;
+  all.message = "disabled";
+  all.disabled = true;
+  all.synthetic = true;
+  all.screenshot = "artifacts/x.png";
+  all.output = "its own output\n";
+  r.entries[0].tests.push_back(all);
+  std::set<std::string> keys;
+  collect_keys(results_to_json(r), "", keys);
+  std::set<std::string> doc = documented_fields();
+  ASSERT_GT(doc.size(), 30u) << "docs/results.md was not read";
+  for (const auto& k : keys) EXPECT_TRUE(doc.count(k)) << "results.json field `" << k << "` is not in docs/results.md";
+}
+
+TEST(BatcherReports, TheSummaryLineCountsDisabledTestsApartFromSkippedOnes) {
+  BatchResults r = sample();
+  TestResult off;
+  off.name = "S.DISABLED_off";
+  off.code = ResultCode::Skipped;
+  off.message = "disabled";
+  off.disabled = true;
+  TestResult skip;
+  skip.name = "S.skip";
+  skip.code = ResultCode::Skipped;
+  r.entries[0].tests.push_back(off);
+  r.entries[0].tests.push_back(off);
+  r.entries[0].tests.push_back(skip);
+  std::string text = summary_text(r, SummaryOptions{});
+  EXPECT_NE(text.find(", 1 skipped, 2 disabled"), std::string::npos) << text;
 }
 
 }  // namespace

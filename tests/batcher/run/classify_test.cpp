@@ -344,3 +344,91 @@ TEST(BatcherClassify, RepeatedNamesKeepOneResultEach) {
 
 }  // namespace
 }  // namespace livegui::batch
+
+namespace livegui::batch {
+namespace {
+
+// A binary whose own main() accepts a failure (GoogleTest's own tests do
+// this) exits 0: ctest passes it, so the failure is an expected one.
+TEST(BatcherClassify, FailuresTheBinarysOwnMainAcceptedAreExpectedFailures) {
+  AttemptEvidence ev;
+  ev.tests_known = false;
+  ev.json = parse_gtest_json(R"({"tests": 2, "failures": 1, "testsuites": [{"name": "S", "testsuite": [
+      {"name": "Passes", "status": "RUN", "result": "COMPLETED", "time": "0s"},
+      {"name": "ShouldFail", "status": "RUN", "result": "COMPLETED", "time": "0s",
+       "failures": [{"failure": "t.cpp:9\nExpected equality"}]}]}]})");
+  ASSERT_TRUE(ev.json);
+  ev.status = ExitStatus::exited(0);
+  auto out = interpret_gtest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 2u);
+  EXPECT_EQ(out.results[0].code, ResultCode::Pass);
+  EXPECT_EQ(out.results[1].code, ResultCode::XFail);
+  EXPECT_EQ(out.results[1].message.rfind(kAcceptedByOwnMain, 0), 0u) << out.results[1].message;
+  EXPECT_NE(out.results[1].message.find("t.cpp:9: Expected equality"), std::string::npos);
+  EXPECT_EQ(out.accepted_failures, 1);
+  EXPECT_FALSE(out.process_issue.has_value());
+  EXPECT_EQ(rollup(out.results), ResultCode::XFail);
+  EXPECT_FALSE(is_failure(rollup(out.results)));
+
+  // The same report with exit code 1 (RUN_ALL_TESTS()'s own verdict) is a failure.
+  ev.status = ExitStatus::exited(1);
+  auto failing = interpret_gtest_attempt(ev);
+  EXPECT_EQ(failing.results[1].code, ResultCode::Fail);
+  EXPECT_EQ(failing.accepted_failures, 0);
+
+  // A suite-level failure (here: a global environment's) is accepted the same way.
+  AttemptEvidence global;
+  global.tests_known = false;
+  global.json = parse_gtest_json(R"({"testsuites": [{"name": "NonTestSuiteFailure", "testsuite": [
+      {"name": "", "classname": "", "failures": [{"failure": "env.cpp:5\nFailed"}]}]}]})");
+  global.status = ExitStatus::exited(0);
+  auto g = interpret_gtest_attempt(global);
+  ASSERT_EQ(g.results.size(), 1u);
+  EXPECT_EQ(g.results[0].name, "<global set-up/tear-down>");
+  EXPECT_EQ(g.results[0].code, ResultCode::XFail);
+}
+
+TEST(BatcherClassify, AListedTestABinaryLeftOutWhileExitingZeroIsSkippedNotUnresolved) {
+  AttemptEvidence ev;
+  ev.expected_tests = {"S.Ran", "S.Left"};
+  ev.progress = progress("[==========] Running 1 test from 1 test suite.\n[ RUN      ] S.Ran\n[       OK ] S.Ran (0 ms)\n"
+                         "[==========] 1 test from 1 test suite ran. (0 ms total)\n[  PASSED  ] 1 test.\n");
+  ev.json = parse_gtest_json(R"({"testsuites": [{"name": "S", "testsuite": [
+      {"name": "Ran", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})");
+  ev.status = ExitStatus::exited(0);
+  auto out = interpret_gtest_attempt(ev);
+  ASSERT_TRUE(find(out.results, "S.Left"));
+  EXPECT_EQ(find(out.results, "S.Left")->code, ResultCode::Skipped);
+  EXPECT_NE(find(out.results, "S.Left")->message.find("exited with exit code 0 without running it"), std::string::npos);
+  ev.status = ExitStatus::exited(3);
+  auto bad = interpret_gtest_attempt(ev);
+  ASSERT_TRUE(find(bad.results, "S.Left"));
+  EXPECT_EQ(find(bad.results, "S.Left")->code, ResultCode::Unresolved);
+}
+
+}  // namespace
+}  // namespace livegui::batch
+
+namespace livegui::batch {
+namespace {
+
+// A main() that calls RUN_ALL_TESTS() twice: GoogleTest's report is the
+// second run's, the markers show both.
+TEST(BatcherClassify, AReportOfTheLastOfTwoRunsSpeaksForTheLastOccurrences) {
+  AttemptEvidence ev;
+  ev.tests_known = false;
+  ev.progress = progress(
+      "[ RUN      ] T.Flips\nt.cpp:4: Failure\nfails the first time\n[  FAILED  ] T.Flips (0 ms)\n"
+      "[ RUN      ] T.Flips\n[       OK ] T.Flips (0 ms)\n");
+  ev.json = parse_gtest_json(R"({"testsuites": [{"name": "T", "testsuite": [
+      {"name": "Flips", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})");
+  ev.status = ExitStatus::exited(1);
+  auto out = interpret_gtest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 2u);
+  EXPECT_EQ(out.results[0].code, ResultCode::Fail);
+  EXPECT_NE(out.results[0].message.find("fails the first time"), std::string::npos);
+  EXPECT_EQ(out.results[1].code, ResultCode::Pass);
+}
+
+}  // namespace
+}  // namespace livegui::batch

@@ -191,3 +191,70 @@ TEST(BatcherGtestOutput, AHugeLineKeepsItsHeadItsTailAndTheMarkerAfterIt) {
 
 }  // namespace
 }  // namespace livegui::batch
+
+namespace livegui::batch {
+namespace {
+
+// GoogleTest 1.12.1's report when a global environment fails and other suites
+// ran: it writes no comma before its "NonTestSuiteFailure" suite.
+constexpr const char* kGlobalFailureReport = R"({
+  "tests": 1,
+  "failures": 0,
+  "disabled": 0,
+  "testsuites": [
+    {
+      "name": "Global",
+      "testsuite": [
+        {
+          "name": "Works",
+          "status": "RUN",
+          "result": "COMPLETED",
+          "time": "0s",
+          "classname": "Global"
+        }
+      ]
+    }    {
+      "name": "NonTestSuiteFailure",
+      "tests": 1,
+      "failures": 1,
+      "testsuite": [
+        {
+          "name": "",
+          "status": "RUN",
+          "result": "COMPLETED",
+          "time": "0s",
+          "classname": "",
+          "failures": [
+            {
+              "failure": "env.cpp:5\nFailed\nthe global environment could not be set up    }    {",
+              "type": ""
+            }
+          ]
+        }
+      ]
+    }
+  ]
+}
+)";
+
+TEST(BatcherGtestOutput, AGlobalEnvironmentFailureIsReadFromGoogleTests112Report) {
+  auto r = parse_gtest_json(kGlobalFailureReport);
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->tests.size(), 2u);
+  EXPECT_EQ(r->tests[0].name, "Global.Works");
+  EXPECT_FALSE(r->tests[0].failed);
+  // Outside any suite: a suite-level result with no suite name.
+  EXPECT_TRUE(r->tests[1].suite_level);
+  EXPECT_EQ(r->tests[1].name, "");
+  EXPECT_TRUE(r->tests[1].failed);
+  // The same characters inside a string are left alone.
+  EXPECT_EQ(r->tests[1].failure, "env.cpp:5\nFailed\nthe global environment could not be set up    }    {");
+  // A suite a user named NonTestSuiteFailure keeps its name.
+  auto own = parse_gtest_json(R"({"testsuites": [{"name": "NonTestSuiteFailure", "testsuite": [
+      {"name": "", "classname": "NonTestSuiteFailure", "failures": [{"failure": "x"}]}]}]})");
+  ASSERT_TRUE(own.has_value());
+  EXPECT_EQ(own->tests[0].name, "NonTestSuiteFailure");
+}
+
+}  // namespace
+}  // namespace livegui::batch
