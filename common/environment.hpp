@@ -6,6 +6,14 @@
 
 namespace livegui::env {
 
+// ---- livegui-batch → every process it starts, and theirs (inherited) ------
+
+/// Space-separated "<pid>:<start time>" of every livegui-batch run the
+/// process descends from (a run appends its own to what it inherited). A
+/// SIGKILLed run's reaper (batcher/run/reaper.hpp) stops the processes that
+/// carry its word, whenever they started and wherever they were reparented.
+inline constexpr const char* kRuns = "LIVEGUI_RUNS";
+
 // ---- livegui-batch → a test binary (read by harness/gtest_integration) -----
 
 /// Path of the tier's AUT spec file (TOML, same fields as the plan's `aut`

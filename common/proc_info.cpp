@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -87,6 +88,35 @@ std::vector<pid_t> descendants_of(pid_t pid) {
       if (states[it->second] != 'Z') out.push_back(it->second);
       todo.push_back(it->second);
     }
+  }
+  return out;
+}
+
+std::optional<std::string> environ_value(pid_t pid, const std::string& name) {
+  if (pid <= 0) return std::nullopt;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  if (!in) return std::nullopt;
+  const std::string prefix = name + "=";
+  std::string entry;
+  while (std::getline(in, entry, '\0'))
+    if (entry.compare(0, prefix.size(), prefix) == 0) return entry.substr(prefix.size());
+  return std::nullopt;
+}
+
+std::vector<pid_t> processes_with_environ_word(const std::string& name, const std::string& word) {
+  std::vector<pid_t> out;
+  const pid_t self = ::getpid();
+  for (const auto& st : all_processes()) {
+    if (st.pid == self || st.state == 'Z') continue;
+    auto value = environ_value(st.pid, name);
+    if (!value) continue;
+    std::istringstream words(*value);
+    std::string w;
+    while (words >> w)
+      if (w == word) {
+        out.push_back(st.pid);
+        break;
+      }
   }
   return out;
 }

@@ -34,4 +34,15 @@ std::vector<pid_t> processes_in_group(pid_t pgid);
 /// Every live (non-zombie) descendant of `pid` (children, grandchildren, …).
 std::vector<pid_t> descendants_of(pid_t pid);
 
+/// The value of `name` in the environment `pid` was started with
+/// (/proc/<pid>/environ: what it was exec'd with, or inherited through
+/// fork). Empty when unset, when the process is gone, or when we may not
+/// read it (another user's process). Never throws.
+std::optional<std::string> environ_value(pid_t pid, const std::string& name);
+
+/// Every live (non-zombie) process, other than the caller, whose environment
+/// has `name` set to a space-separated list containing `word`. Reads every
+/// /proc/<pid>/environ we may read: a scan of the host, for rare use.
+std::vector<pid_t> processes_with_environ_word(const std::string& name, const std::string& word);
+
 }  // namespace livegui

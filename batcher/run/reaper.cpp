@@ -10,12 +10,14 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <map>
 #include <set>
 #include <vector>
 
+#include "common/environment.hpp"
 #include "common/proc_info.hpp"
 
 namespace livegui::batch {
@@ -83,11 +85,24 @@ void snapshot(pid_t batcher, std::map<pid_t, Seen>& seen) {
   for (auto it = seen.begin(); it != seen.end();) it = same(it->first, it->second) ? std::next(it) : seen.erase(it);
 }
 
-/// One round: SIGKILL every recorded process still the same, what descends
-/// from them, and the members of their groups. Returns how many were signalled.
-std::size_t kill_round(std::map<pid_t, Seen>& seen) {
+/// Who the run is: the batcher's identity, as it is written in LIVEGUI_RUNS.
+struct RunIdentity {
+  std::string word;                 ///< "<pid>:<start time>"
+  std::uint64_t start_time = 0;     ///< the batcher's, in clock ticks after boot
+};
+
+/// One round: SIGKILL every process that carries the run's word, every
+/// recorded process still the same, what descends from them, and the members
+/// of their groups. Returns how many were signalled.
+std::size_t kill_round(std::map<pid_t, Seen>& seen, const RunIdentity& run) {
   std::set<pid_t> targets;
   std::set<pid_t> groups;
+  // Inherited from the batcher, so started after it: a process that started
+  // earlier and claims the word is not ours.
+  for (pid_t p : run.word.empty() ? std::vector<pid_t>{} : processes_with_environ_word(env::kRuns, run.word)) {
+    auto st = read_proc_stat(p);
+    if (st && st->state != 'Z' && st->start_time >= run.start_time) seen.try_emplace(p, Seen{st->start_time, st->pgid});
+  }
   for (const auto& [pid, s] : seen) {
     if (!same(pid, s)) continue;
     targets.insert(pid);
@@ -113,7 +128,7 @@ std::size_t kill_round(std::map<pid_t, Seen>& seen) {
   return n;
 }
 
-[[noreturn]] void reaper_main(pid_t batcher, int read_fd, std::chrono::milliseconds period,
+[[noreturn]] void reaper_main(pid_t batcher, const RunIdentity& run, int read_fd, std::chrono::milliseconds period,
                               std::chrono::milliseconds give_up) {
   ::setpgid(0, 0);  // a signal to the batcher's group is not for us
   ::prctl(PR_SET_NAME, "livegui-reaper");
@@ -139,7 +154,7 @@ std::size_t kill_round(std::map<pid_t, Seen>& seen) {
   }
   if (!clean) {
     auto deadline = Clock::now() + give_up;
-    while (kill_round(seen) > 0 && Clock::now() < deadline) {
+    while (kill_round(seen, run) > 0 && Clock::now() < deadline) {
       pollfd none_fd{-1, 0, 0};
       ::poll(&none_fd, 0, 10);  // let the kernel deliver; then look again (late forks)
     }
@@ -150,9 +165,18 @@ std::size_t kill_round(std::map<pid_t, Seen>& seen) {
 }  // namespace
 
 Reaper::Reaper(std::chrono::milliseconds period, std::chrono::milliseconds give_up) {
+  pid_t batcher = ::getpid();
+  RunIdentity run;
+  if (auto st = read_proc_stat(batcher)) {
+    run.start_time = st->start_time;
+    run.word = std::to_string(batcher) + ":" + std::to_string(st->start_time);
+    // Everything the run starts inherits it (single-threaded here: setenv is safe).
+    const char* inherited = std::getenv(env::kRuns);
+    std::string runs = inherited && *inherited ? std::string(inherited) + " " + run.word : run.word;
+    ::setenv(env::kRuns, runs.c_str(), 1);
+  }
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return;
-  pid_t batcher = ::getpid();
   pid_t child = ::fork();
   if (child < 0) {
     ::close(fds[0]);
@@ -161,7 +185,7 @@ Reaper::Reaper(std::chrono::milliseconds period, std::chrono::milliseconds give_
   }
   if (child == 0) {
     ::close(fds[1]);
-    reaper_main(batcher, fds[0], period, give_up);
+    reaper_main(batcher, run, fds[0], period, give_up);
   }
   ::close(fds[0]);
   pid_ = child;

@@ -1,19 +1,26 @@
 #pragma once
 // A small out-of-process reaper (the model: Testcontainers' Ryuk). livegui-batch
 // forks it first thing, before any thread; it leaves the batcher's process
-// group (a signal to that group does not reach it) and watches two things:
-// the batcher's tree of descendants, snapshotted every `period` as
-// identities (pid + start time, and their process groups), and a pipe whose
+// group (a signal to that group does not reach it) and watches a pipe whose
 // write end only the batcher holds (close-on-exec).
 //
+// What is ours is known two ways. (1) Before forking, the batcher appends
+// its identity "<pid>:<start time>" to LIVEGUI_RUNS in its own environment,
+// so every process the run starts — entries, AUTs, what they fork, a
+// detached daemon — inherits it, however it was reparented afterwards.
+// (2) The reaper snapshots the batcher's tree of descendants every `period`
+// as identities (pid + start time, and their process groups), for the
+// processes that start with a scrubbed environment.
+//
 // When the pipe closes without the batcher saying "clean" first — it was
-// SIGKILLed or crashed — the reaper SIGKILLs what the last snapshot recorded
-// and is still provably the same process, their descendants, and the members
-// of their process groups (only while the group's leader pid is not held by
-// another process), round after round until none is left or `give_up`
-// passes, then exits. Nothing the run started outlives it by more than
-// about `period` + one round.
-
+// SIGKILLed or crashed — the reaper SIGKILLs, round after round until none is
+// left or `give_up` passes: every process carrying the run's word that
+// started after the batcher; what the last snapshot recorded and is still
+// provably the same process; their descendants; and the members of their
+// process groups (only while the group's leader pid is not held by another
+// process). The first way does not depend on when the last snapshot was
+// taken: a process forked a moment before the SIGKILL, whose parents died
+// with the batcher (PDEATHSIG) before the reaper looked, is still found.
 #include <sys/types.h>
 
 #include <chrono>
@@ -22,8 +29,9 @@ namespace livegui::batch {
 
 class Reaper {
  public:
-  /// Forks the reaper. Call before any thread starts. When it cannot fork,
-  /// running() is false and the batch goes on without it.
+  /// Adds this process to LIVEGUI_RUNS in its environment (setenv: call before
+  /// any thread starts) and forks the reaper. When it cannot fork, running()
+  /// is false and the batch goes on without it.
   Reaper(std::chrono::milliseconds period = std::chrono::milliseconds(100),
          std::chrono::milliseconds give_up = std::chrono::seconds(5));
   /// A clean end: tells the reaper so, closes the pipe and waits (bounded,

@@ -1,0 +1,149 @@
+// The reaper (batcher/run/reaper.hpp): what a SIGKILLed batcher started is
+// stopped whatever the moment of the SIGKILL, and nothing else is.
+#include "batcher/run/reaper.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "common/backoff.hpp"
+#include "common/proc_info.hpp"
+#include "harness/subprocess.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using livegui::SpawnOptions;
+using livegui::Subprocess;
+using livegui::testing::binary;
+using livegui::testing::TempDir;
+
+struct Identity {
+  pid_t pid = 0;
+  std::uint64_t start_time = 0;
+  bool alive() const { return livegui::is_same_process(pid, start_time); }
+};
+
+/// The pid a shell wrote to `file` (written to a temporary and renamed, so
+/// it is whole), with its start time; pid 0 when it did not appear in 20 s.
+Identity wait_for_pid_file(const fs::path& file) {
+  Identity id;
+  if (!livegui::poll_for([&] { return fs::exists(file); }, 20s)) return id;
+  std::ifstream(file) >> id.pid;
+  if (auto st = livegui::read_proc_stat(id.pid)) id.start_time = st->start_time;
+  return id;
+}
+
+/// Seconds since `pid` started, from /proc (0 when it is gone).
+double age(pid_t pid) {
+  auto st = livegui::read_proc_stat(pid);
+  double uptime = 0;
+  std::ifstream("/proc/uptime") >> uptime;
+  long hz = ::sysconf(_SC_CLK_TCK);
+  if (!st || hz <= 0) return 0;
+  return uptime - static_cast<double>(st->start_time) / static_cast<double>(hz);
+}
+
+class ReaperTest : public ::testing::Test {
+ protected:
+  /// Starts reaper_probe (a stand-in batcher with a reaper of `period`)
+  /// running `/bin/sh -c script`.
+  Subprocess start_probe(std::chrono::milliseconds period, const std::string& script) {
+    SpawnOptions opt;
+    opt.executable = binary("tests/batcher/reaper_probe");
+    opt.args = {std::to_string(period.count()), "/bin/sh", "-c", script};
+    opt.output_file = dir_ / "probe.log";
+    opt.env_unset = {"LIVEGUI_RUNS"};
+    return Subprocess::spawn(opt);
+  }
+
+  /// The script: a detached daemon (its own session: no group of ours holds
+  /// it), its pid written to `pid_file` once it runs, then the shell waits.
+  std::string daemon_script(const fs::path& pid_file, const std::string& prefix = "") const {
+    return prefix + "setsid sleep 300 & echo $! > " + pid_file.string() + ".tmp && mv " + pid_file.string() +
+           ".tmp " + pid_file.string() + " && exec sleep 300";
+  }
+
+  TempDir dir_{"reaper"};
+};
+
+TEST_F(ReaperTest, ADaemonForkedJustBeforeTheSigkillIsStoppedThoughNoSnapshotSawIt) {
+  // Issue 11 item 4, the flake of batcher_sigkill_file: the reaper's last
+  // snapshot predates the process, and the processes it descends from died
+  // with the batcher (PDEATHSIG) before the reaper looked. A period of an hour
+  // means the only snapshot is taken before the daemon exists.
+  Subprocess bystander = [&] {
+    SpawnOptions opt;
+    opt.executable = "/bin/sleep";
+    opt.args = {"300"};
+    return Subprocess::spawn(opt);
+  }();
+  auto bystander_id = livegui::read_proc_stat(bystander.pid());
+  ASSERT_TRUE(bystander_id);
+
+  Subprocess probe = start_probe(1h, daemon_script(dir_ / "daemon.pid"));
+  Identity daemon = wait_for_pid_file(dir_ / "daemon.pid");
+  ASSERT_GT(daemon.pid, 0) << "the probe's shell wrote no daemon pid";
+  ASSERT_TRUE(daemon.alive());
+  ASSERT_EQ(::kill(probe.pid(), SIGKILL), 0);
+  ASSERT_TRUE(probe.wait_for(10s).has_value());
+  auto killed = std::chrono::steady_clock::now();
+  bool gone = livegui::poll_for([&] { return !daemon.alive(); }, 5s);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed);
+  if (!gone) ::kill(daemon.pid, SIGKILL);
+  EXPECT_TRUE(gone) << "the daemon (pid " << daemon.pid << ") outlived the SIGKILLed probe by 5 s";
+  EXPECT_LT(ms, 3s);
+  // A process the run did not start is never touched.
+  EXPECT_TRUE(livegui::is_same_process(bystander.pid(), bystander_id->start_time));
+  bystander.stop(500ms, 2s);
+}
+
+TEST_F(ReaperTest, ADaemonWithAScrubbedEnvironmentIsStoppedWhenASnapshotSawIt) {
+  // The other way: a process started without LIVEGUI_RUNS is found by the
+  // snapshots of the batcher's tree, once one has seen it (observable: its
+  // age well beyond the period).
+  Subprocess probe = start_probe(20ms, daemon_script(dir_ / "daemon.pid", "env -u LIVEGUI_RUNS "));
+  Identity daemon = wait_for_pid_file(dir_ / "daemon.pid");
+  ASSERT_GT(daemon.pid, 0) << "the probe's shell wrote no daemon pid";
+  ASSERT_FALSE(livegui::environ_value(daemon.pid, "LIVEGUI_RUNS").has_value());
+  // The probe's reaper snapshots every 20 ms: let the daemon be old enough
+  // (its age from /proc, bounded) to have been in dozens of them.
+  ASSERT_TRUE(livegui::poll_for([&] { return age(daemon.pid) > 1.0; }, 10s));
+  ASSERT_EQ(::kill(probe.pid(), SIGKILL), 0);
+  ASSERT_TRUE(probe.wait_for(10s).has_value());
+  bool gone = livegui::poll_for([&] { return !daemon.alive(); }, 5s);
+  if (!gone) ::kill(daemon.pid, SIGKILL);
+  EXPECT_TRUE(gone) << "the daemon (pid " << daemon.pid << ") outlived the SIGKILLed probe by 5 s";
+}
+
+TEST_F(ReaperTest, EveryProcessOfTheRunCarriesItsWordAfterWhatItInherited) {
+  // A nested run appends its word: the outer run's reaper still finds what the inner one starts.
+  Subprocess probe = [&] {
+    SpawnOptions opt;
+    opt.executable = binary("tests/batcher/reaper_probe");
+    opt.args = {"3600000", "/bin/sh", "-c", daemon_script(dir_ / "daemon.pid")};
+    opt.output_file = dir_ / "probe.log";
+    opt.env_set = {{"LIVEGUI_RUNS", "1:2"}};
+    return Subprocess::spawn(opt);
+  }();
+  Identity daemon = wait_for_pid_file(dir_ / "daemon.pid");
+  ASSERT_GT(daemon.pid, 0);
+  auto probe_stat = livegui::read_proc_stat(probe.pid());
+  ASSERT_TRUE(probe_stat);
+  EXPECT_EQ(livegui::environ_value(daemon.pid, "LIVEGUI_RUNS").value_or("unset"),
+            "1:2 " + std::to_string(probe.pid()) + ":" + std::to_string(probe_stat->start_time));
+  probe.stop(500ms, 2s);
+  bool gone = livegui::poll_for([&] { return !daemon.alive(); }, 5s);
+  if (!gone) ::kill(daemon.pid, SIGKILL);
+  EXPECT_TRUE(gone);
+}
+
+}  // namespace
