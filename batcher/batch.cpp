@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -404,9 +405,20 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     for (auto& e : entries) results.entries.push_back(std::move(e));
   }
   // Anything still adopted by us at the end is a leftover of some entry.
-  auto leftovers = stop_adopted_children({}, options.term_grace, options.kill_wait);
-  if (!leftovers.empty())
-    results.notes.push_back("stopped processes left behind at the end: " + join(leftovers, ", "));
+  // Charged to the entry whose environment it inherited, when that is known.
+  std::vector<std::string> unowned;
+  for (const auto& o : stop_adopted_children({}, options.term_grace, options.kill_wait)) {
+    auto from = std::find_if(results.entries.begin(), results.entries.end(),
+                             [&](const EntryResult& e) { return !o.entry.empty() && e.id == o.entry; });
+    if (from == results.entries.end())
+      unowned.push_back(o.describe());
+    else {
+      from->warnings.push_back(from->name + " left " + o.describe() +
+                               " running after it ended (orphaned; found at the end of the batch); stopped it");
+      display->warning("[BATCH-WARN] " + from->tier + ": " + from->warnings.back() + ".");
+    }
+  }
+  if (!unowned.empty()) results.notes.push_back("stopped processes left behind at the end: " + join(unowned, ", "));
   results.aut_timeline = guard.timeline();
   results.interrupted = executor.interrupted() || !discovery_interrupted.empty();
   results.interrupt_reason = discovery_interrupted.empty() ? executor.interrupt_reason() : discovery_interrupted;

@@ -119,7 +119,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
   app.footer(kFooter);
   app.get_formatter()->column_width(34);
   BatchOptions o;
-  std::string timeout, term_grace, shard, log_level, report_dir = o.report_dir.string(), state_dir;
+  std::string timeout, term_grace, kill_wait, shard, log_level, report_dir = o.report_dir.string(), state_dir;
   std::vector<std::string> tiers;
   bool quiet = false;
   app.add_option("inputs", o.inputs, "a plan file (*.toml), or test executables for the quick form");
@@ -141,6 +141,9 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
   app.add_flag("--fail-fast", o.fail_fast, "stop starting entries after the first failure (off by default)");
   app.add_option("--timeout", timeout, "per-entry timeout when the plan gives none (\"90s\", \"2min\"; default 600s)");
   app.add_option("--term-grace", term_grace, "SIGTERM → SIGKILL grace when stopping an entry (default 3s)");
+  app.add_option("--kill-wait", kill_wait,
+                 "how long to wait for an entry to go after SIGKILL before moving on without it; it is reaped "
+                 "when it finally exits (default 2s)");
   app.add_option("--report-dir", report_dir, "where reports and logs go (default ./livegui-report)");
   app.add_option("--state-dir", state_dir,
                  "AUT state directory, shared by concurrent runs, each with its own file (default $LIVEGUI_STATE_DIR, "
@@ -178,7 +181,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
     into = *d;
     return true;
   };
-  if (!duration("--timeout", timeout, o.timeout) || !duration("--term-grace", term_grace, o.term_grace))
+  if (!duration("--timeout", timeout, o.timeout) || !duration("--term-grace", term_grace, o.term_grace) ||
+      !duration("--kill-wait", kill_wait, o.kill_wait))
     return kExitUsage;
   auto getenv_value = [](const char* n) -> std::optional<std::string> {
     const char* v = std::getenv(n);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <map>
 #include <set>
 
 #include "batcher/run/aut_session.hpp"
@@ -59,6 +60,7 @@ struct Executor::Job {
   std::optional<DirtyStart> dirty_start;
   std::vector<std::string> warnings;
   std::filesystem::path log;  ///< the current attempt's log (capped while it runs)
+  pid_t pid = 0;              ///< the current attempt's (proc may have been handed to stuck_)
 };
 
 Executor::Executor(ExecutorOptions options, Display& display, InterruptSignals* signals, StateGuard* guard,
@@ -176,6 +178,7 @@ bool Executor::spawn_attempt(Job& job) {
     job.run->spawn_failed(e.what());
     return false;
   }
+  job.pid = job.proc.pid();
   logger("batcher")->debug("{}: attempt {} started as pid {}", job.unit->id, spec.number, job.proc.pid());
   return true;
 }
@@ -251,18 +254,11 @@ void Executor::handle_signals() {
 }
 
 void Executor::reap_stuck() {
+  // Each is still our child: its pidfd names it, never a pid since reused.
   for (auto it = stuck_.begin(); it != stuck_.end();) {
-    // Unreaped, the pid cannot have been reused: waiting on it is safe —
-    // unless someone else reaped it and it now names another child of ours.
-    bool reused = session_children_.count(*it) > 0;
-    for (const auto& j : running_) reused = reused || j->proc.pid() == *it;
-    if (reused) {
-      it = stuck_.erase(it);
-      continue;
-    }
-    pid_t got = ::waitpid(*it, nullptr, WNOHANG);
-    if (got == *it || (got < 0 && errno == ECHILD)) {
-      logger("batcher")->info("pid {} (stuck after SIGKILL) finally exited; reaped it", *it);
+    if (auto status = it->try_wait()) {
+      logger("batcher")->info("pid {} (stuck after SIGKILL) finally exited ({}); reaped it", it->pid(),
+                              status->describe());
       it = stuck_.erase(it);
     } else {
       ++it;
@@ -307,11 +303,15 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
   } else if (job.phase == Phase::Killing && now >= job.phase_deadline) {
     logger("batcher")->error("{}: pid {} or its group still alive {} after SIGKILL; moving on", job.unit->id,
                              job.proc.pid(), human_duration(options_.kill_wait));
-    job.warnings.push_back(job.unit->name + " (pid " + std::to_string(job.proc.pid()) +
-                           ") did not go away after SIGKILL; left behind");
+    job.warnings.push_back(job.unit->name + " (pid " + std::to_string(job.proc.pid()) + ") did not go away within " +
+                           human_duration(options_.kill_wait) + " of SIGKILL; moved on without it" +
+                           (job.status ? std::string(" (its process group)")
+                                       : std::string("; it is reaped when it finally exits")));
     if (!job.status) {
       job.status = ExitStatus::killed(SIGKILL);
-      stuck_.insert(job.proc.pid());  // still our child: reaped when it finally exits
+      // Still our child: kept, not stopped or waited for again, and reaped
+      // when it finally exits.
+      stuck_.push_back(std::move(job.proc));
     }
     complete_attempt(job, tier, results);
   }
@@ -331,7 +331,7 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
     return list_gtest_tests(unit.entry, dir / (file_stem(unit.id) + ".list.txt"), timeout,
                             signals_ ? signals_->fd() : -1);
   };
-  job.run->attempt_finished(*job.status, job.cause, took, job.proc.pid(), sig, list_tests);
+  job.run->attempt_finished(*job.status, job.cause, took, job.pid, sig, list_tests);
   if (job.run->wants_another_attempt()) {
     if (interrupted_) {
       job.run->abandon(stop_reason());
@@ -363,7 +363,7 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
   std::size_t index = job.index;
   running_.erase(std::remove_if(running_.begin(), running_.end(), [&](const auto& j) { return j.get() == &job; }),
                  running_.end());
-  if (running_.empty()) sweep_orphans(tier.name, &result);
+  if (running_.empty()) sweep_orphans(tier.name, &result, results);
   for (const auto& w : result.warnings) display_.warning("[BATCH-WARN] " + tier.name + ": " + w + ".");
   ++finished_;
   display_.entry_finished(result, finished_, total_units_);
@@ -406,6 +406,7 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {
   // The session's own children (alive or dead) are the AppHandle's to reap.
   std::set<pid_t> ours = session_children_;
   for (const auto& j : running_) ours.insert(j->proc.pid());
+  for (const auto& s : stuck_) ours.insert(s.pid());
   auto before = adopted_children(ours);
   try {
     if (!replaced && tier.session && !previous_aut_.id.empty()) replaced = tier.session->replaced_by_guest();
@@ -495,9 +496,11 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result) {
   }
 }
 
-void Executor::sweep_orphans(const std::string& tier, EntryResult* blame) {
+void Executor::sweep_orphans(const std::string& tier, EntryResult* blame,
+                             std::vector<std::optional<EntryResult>>& earlier) {
   std::set<pid_t> ours;
   for (pid_t p : session_children_) ours.insert(p);
+  for (const auto& s : stuck_) ours.insert(s.pid());  // ours already, reaped when they exit
   // An AUT the state file records is the state check's to judge (and to name
   // in its warning), not an anonymous orphan.
   if (guard_) {
@@ -506,12 +509,28 @@ void Executor::sweep_orphans(const std::string& tier, EntryResult* blame) {
       for (pid_t p : processes_in_group(snap.state->aut->pgid)) ours.insert(p);
   }
   auto stopped = stop_adopted_children(ours, options_.term_grace, options_.kill_wait);
-  (void)tier;
   if (stopped.empty() || !blame) return;
-  std::string list;
-  for (const auto& s : stopped) list += (list.empty() ? "" : ", ") + s;
-  blame->warnings.push_back(blame->name + " left " + list + " running after it ended (orphaned); stopped " +
-                            (stopped.size() == 1 ? "it" : "them"));
+  // Each to the entry it came from (LIVEGUI_BATCH_ENTRY, inherited): with
+  // several entries at once, or a process that appeared after its entry's
+  // sweep, that is not always the entry that just ended.
+  std::map<EntryResult*, std::vector<StoppedOrphan>> by_entry;
+  for (auto& o : stopped) {
+    EntryResult* to = blame;
+    if (!o.entry.empty() && o.entry != blame->id)
+      for (auto& r : earlier)
+        if (r && r->id == o.entry) to = &*r;
+    by_entry[to].push_back(std::move(o));
+  }
+  for (auto& [entry, list] : by_entry) {
+    std::string pids;
+    for (const auto& o : list) pids += (pids.empty() ? "" : ", ") + o.describe();
+    std::string w = entry->name + " left " + pids + " running after it ended (orphaned";
+    if (entry != blame) w += "; found when " + blame->name + " ended";
+    w += "); stopped " + std::string(list.size() == 1 ? "it" : "them");
+    entry->warnings.push_back(w);
+    // The blamed entry's warnings are printed with its result; an earlier one's now.
+    if (entry != blame) display_.warning("[BATCH-WARN] " + tier + ": " + w + ".");
+  }
 }
 
 }  // namespace livegui::batch

@@ -78,7 +78,10 @@ class Executor {
   void handle_signals();
   void before_aut_entry(const TierJob& tier, const Unit& unit, Job& job);
   void end_of_tier_check(const TierJob& tier, TierResult& tier_result);
-  void sweep_orphans(const std::string& tier, EntryResult* blame);
+  /// Stops what entries left behind; each process is charged to the entry
+  /// whose environment it inherited (found in `blame` or among `earlier`,
+  /// the tier's finished results), else to `blame`.
+  void sweep_orphans(const std::string& tier, EntryResult* blame, std::vector<std::optional<EntryResult>>& earlier);
   std::string stop_reason() const;
 
   ExecutorOptions options_;
@@ -99,8 +102,11 @@ class Executor {
   std::chrono::steady_clock::time_point next_observe_{};
   std::set<pid_t> session_children_;  ///< started by the session AUT (AUT, Xvfb): not orphans
   /// Entries that did not die within kill_wait of SIGKILL (stuck in the
-  /// kernel): our unreaped children, reaped when they finally exit.
-  std::set<pid_t> stuck_;
+  /// kernel, or slow to die): our unreaped children, kept without waiting
+  /// for them (that would hold up every other entry) and reaped by
+  /// reap_stuck() when they finally exit.
+  std::vector<Subprocess> stuck_;
+  /// Reaps the stuck children that have exited since. Never blocks.
   void reap_stuck();
 };
 

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "common/backoff.hpp"
+#include "common/environment.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/stop_escalation.hpp"
@@ -75,9 +76,26 @@ std::vector<pid_t> adopted_children(const std::set<pid_t>& ours) {
   return out;
 }
 
-std::vector<std::string> stop_adopted_children(const std::set<pid_t>& ours, std::chrono::milliseconds term_grace,
-                                               std::chrono::milliseconds kill_wait) {
-  std::vector<std::string> stopped;
+std::string StoppedOrphan::describe() const { return "pid " + std::to_string(pid) + " (" + comm + ")"; }
+
+namespace {
+
+/// What we know of `pid` before stopping it: its name, and the entry whose
+/// environment it inherited (read now: once it is gone, so is /proc/<pid>).
+StoppedOrphan orphan_facts(pid_t pid) {
+  StoppedOrphan o;
+  o.pid = pid;
+  auto st = read_proc_stat(pid);
+  o.comm = st ? st->comm : std::string("?");
+  o.entry = environ_value(pid, env::kBatchEntry).value_or("");
+  return o;
+}
+
+}  // namespace
+
+std::vector<StoppedOrphan> stop_adopted_children(const std::set<pid_t>& ours, std::chrono::milliseconds term_grace,
+                                                 std::chrono::milliseconds kill_wait) {
+  std::vector<StoppedOrphan> stopped;
   std::vector<pid_t> pids = adopted_children(ours);
   if (pids.empty()) return stopped;
   pid_t own_group = ::getpgrp();
@@ -106,10 +124,7 @@ std::vector<std::string> stop_adopted_children(const std::set<pid_t>& ours, std:
     }
     return any;
   };
-  for (pid_t p : pids) {
-    auto st = read_proc_stat(p);
-    stopped.push_back("pid " + std::to_string(p) + " (" + (st ? st->comm : std::string("?")) + ")");
-  }
+  for (pid_t p : pids) stopped.push_back(orphan_facts(p));
   auto all_gone = [&] {
     bool alive = false;
     for (pid_t p : pids) {
@@ -129,10 +144,7 @@ std::vector<std::string> stop_adopted_children(const std::set<pid_t>& ours, std:
   for (int round = 0; round < 50 && Clock::now() < until; ++round) {
     pids = adopted_children(ours);
     if (pids.empty()) break;
-    for (pid_t p : pids) {
-      auto st = read_proc_stat(p);
-      stopped.push_back("pid " + std::to_string(p) + " (" + (st ? st->comm : std::string("?")) + ")");
-    }
+    for (pid_t p : pids) stopped.push_back(orphan_facts(p));
     signal_all(SIGKILL);
     poll_until(all_gone, std::min(until, Clock::now() + std::chrono::milliseconds(200)));
   }

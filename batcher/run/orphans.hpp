@@ -23,13 +23,22 @@ void exclude_from_orphans(pid_t pid);
 /// Zombies among them are reaped on the way. Never throws.
 std::vector<pid_t> adopted_children(const std::set<pid_t>& ours);
 
+/// A process we stopped because an entry left it behind.
+struct StoppedOrphan {
+  pid_t pid = 0;
+  std::string comm;   ///< its name as the kernel knows it
+  std::string entry;  ///< the unit id (LIVEGUI_BATCH_ENTRY) it inherited; empty when unknown
+  /// "pid 123 (sleep)"
+  std::string describe() const;
+};
+
 /// Stops every adopted child (with its process group when every member
 /// descends from us and it is not our own group): SIGTERM → `term_grace` →
 /// SIGKILL → `kill_wait`, then reaps; then sweeps again (SIGKILL) while new
 /// ones appear — the generations of a re-forking daemon — for at most another
-/// `kill_wait`. Returns one line per process ("pid 123 (sleep)"). Bounded;
-/// never throws.
-std::vector<std::string> stop_adopted_children(const std::set<pid_t>& ours, std::chrono::milliseconds term_grace,
+/// `kill_wait`. Returns each process stopped, with the entry it came from
+/// when its environment says so. Bounded; never throws.
+std::vector<StoppedOrphan> stop_adopted_children(const std::set<pid_t>& ours, std::chrono::milliseconds term_grace,
                                                std::chrono::milliseconds kill_wait);
 
 }  // namespace livegui::batch

@@ -3,10 +3,12 @@
 //   --grandchild            forks a child that ignores SIGTERM and pauses
 //   --pidfile PATH          writes "<pid> <grandchild pid>\n" there
 //   --delay-ms N            waits N ms (simulated slow start)
+//   --hold-mb N             touches and keeps N MiB (its exit takes time)
 //   --print TEXT            prints TEXT and a newline on stdout (repeatable)
 //   --stderr TEXT           prints TEXT on stderr
 //   --exit N | --signal N | (default) wait for a signal forever
 #include <signal.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -47,6 +49,15 @@ int main(int argc, char** argv) {
       timespec ts{ms / 1000, (ms % 1000) * 1000000L};
       while (nanosleep(&ts, &ts) != 0) {
       }
+    } else if (a == "--hold-mb") {
+      // Memory it touches and keeps: its exit after SIGKILL takes measurable
+      // time (the kernel frees every page), like a big app's.
+      // Small pages (no transparent huge pages): one to free per 4 KiB.
+      std::size_t bytes = static_cast<std::size_t>(std::atol(next())) << 20;
+      void* block = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (block == MAP_FAILED) return 2;
+      ::madvise(block, bytes, MADV_NOHUGEPAGE);
+      std::memset(block, 1, bytes);
     } else if (a == "--print") {
       std::printf("%s\n", next());
       std::fflush(stdout);
