@@ -641,7 +641,7 @@ TEST_F(BatchE2E, AnEntryStuckAfterSigkillIsReapedWhenItFinallyExits) {
   // the kernel, or slow to die) is left behind but stays ours, and is reaped
   // when it exits — not a zombie for the rest of the run. Simulated with a
   // kill wait shorter than the time the kernel takes to free the entry's
-  // 512 MiB. The next entry checks, while it runs, that /proc no longer has
+  // memory (up to 512 MiB, what it touched before its 4 s timeout). The next entry checks, while it runs, that /proc no longer has
   // the stuck one (a zombie keeps its /proc entry until it is reaped).
   const std::string pidfile = (dir_ / "stuck.pid").string();
   fs::path plan = write_plan(R"([[tiers]]
@@ -649,8 +649,8 @@ name = "t"
 [[tiers.entries]]
 name = "stuck"
 timeout = "4s"
-command = [")" + built("tests/support/fake_app") + R"(", "--ignore-sigterm", "--hold-mb", "512", "--pidfile", ")" +
-                             pidfile + R"("]
+command = [")" + built("tests/support/fake_app") + R"(", "--ignore-sigterm", "--pidfile", ")" + pidfile +
+                             R"(", "--hold-mb", "512"]
 [[tiers.entries]]
 name = "next"
 command = ["/bin/sh", "-c", "read pid rest < )" + pidfile + R"(; for i in $(seq 400); do [ -e /proc/$pid ] || exit 0; sleep 0.05; done; echo \"pid $pid still in /proc after 20 s\"; exit 1"]
