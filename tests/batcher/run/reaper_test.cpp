@@ -113,6 +113,13 @@ TEST_F(ReaperTest, ADaemonWithAScrubbedEnvironmentIsStoppedWhenASnapshotSawIt) {
   Subprocess probe = start_probe(20ms, daemon_script(dir_ / "daemon.pid", "env -u LIVEGUI_RUNS "));
   Identity daemon = wait_for_pid_file(dir_ / "daemon.pid");
   ASSERT_GT(daemon.pid, 0) << "the probe's shell wrote no daemon pid";
+  // $! names it from the fork on: wait until `env` and `setsid` have exec'd sleep (bounded).
+  ASSERT_TRUE(livegui::poll_for(
+      [&] {
+        auto st = livegui::read_proc_stat(daemon.pid);
+        return st && st->comm == "sleep";
+      },
+      10s));
   ASSERT_FALSE(livegui::environ_value(daemon.pid, "LIVEGUI_RUNS").has_value());
   // The probe's reaper snapshots every 20 ms: let the daemon be old enough
   // (its age from /proc, bounded) to have been in dozens of them.
