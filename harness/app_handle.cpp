@@ -118,6 +118,10 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   /// `durable`: fsync (status transitions); current-test updates, written
   /// twice per test, skip it (see write_state_file).
   void write_state(bool durable = true) {
+    // A session guest records a death whose status it cannot know (the AUT
+    // is not its child); the batcher, its parent, records the status. Keep
+    // the parent's record rather than writing over it with ours.
+    if (state.last_exit && state.last_exit->code == -1) adopt_parents_exit_record();
     try {
       write_state_file(state_path, state, durable);
       last_state_error.clear();
@@ -150,6 +154,25 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   std::string blame(bool at_test_start) const {
     if (!at_test_start && current_test) return current_test->full();
     return previous_test ? previous_test->full() : std::string();
+  }
+
+  /// Takes how the last AUT ended from the state file when its parent has
+  /// recorded a status we do not know (keeping the test we blamed).
+  void adopt_parents_exit_record() {
+    try {
+      auto disk = read_state_file(state_path);
+      if (!disk || !disk->last_exit || disk->last_exit->pid != state.last_exit->pid || disk->last_exit->code == -1)
+        return;
+      ExitRecord& ours = *state.last_exit;
+      const ExitRecord& seen = *disk->last_exit;
+      ours.status = seen.status;
+      ours.signaled = seen.signaled;
+      ours.code = seen.code;
+      ours.signal = seen.signal;
+      if (ours.during_test.empty()) ours.during_test = seen.during_test;
+    } catch (const StateFileError&) {
+      // An unusable file has nothing to add.
+    }
   }
 
   void record_exit(const AutExit& exit, const std::string& during) {
@@ -536,8 +559,18 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
                                                                                           : nullptr;
       ev.during_test = rec ? rec->during_test : im.blame(true);
       ev.cause = c.exit ? c.exit->brief() : std::string("exited");
-      ev.reason = who + " died" + (ev.during_test.empty() ? "" : " during " + ev.during_test) + " (" +
-                  (c.exit ? c.exit->describe() : std::string("exited")) + ")";
+      std::string how = c.exit ? c.exit->describe() : std::string("exited");
+      if ((!c.exit || !c.exit->status_known) && im.state.last_exit && im.state.last_exit->pid == ev.old_pid) {
+        // Not our child (a session guest): the batcher, its parent, may have
+        // recorded how it ended in the state file since we saw it go.
+        if (im.state.last_exit->code == -1) im.adopt_parents_exit_record();
+        const ExitRecord& seen = *im.state.last_exit;
+        if (seen.code != -1) {
+          how = seen.status;
+          ev.cause = seen.signaled ? signal_name(seen.signal) : "exit code " + std::to_string(seen.code);
+        }
+      }
+      ev.reason = who + " died" + (ev.during_test.empty() ? "" : " during " + ev.during_test) + " (" + how + ")";
     } else {
       ev.during_test = im.blame(true);
       ev.cause = "degraded: " + join(c.reasons, "; ");

@@ -532,6 +532,44 @@ TEST_F(AppHandlePolicy, AGuestThatFindsTheAutDeadRespawnsAndTakesOwnership) {
   EXPECT_EQ(st.aut->pid, ev.pid);
 }
 
+TEST_F(AppHandlePolicy, AGuestSaysHowItsDeadAutEndedAsTheAutsParentRecordedIt) {
+  // Issue 12 item 1: a session guest is not the AUT's parent, so it cannot
+  // tell how the AUT ended; the batcher (the parent) records it in the state
+  // file. The guest keeps that record, and its respawn at the next test names
+  // the test and the signal.
+  StateFile recorded;
+  auto me = self_identity();
+  recorded.status = AutStatus::Healthy;
+  recorded.aut = AutRecord{me.pid, ::getpgrp(), me.start_time, "/abs/app", 41234, "", ""};
+  recorded.owner = me;
+  recorded.owner_name = "livegui-batch";
+  recorded.spawn_count = 1;
+  write_state_file(dir_ / "state" / "aut-state.json", recorded);
+  auto h = AppHandle::attach_or_start(spec(), std::make_unique<FakeLauncher>(world_));
+  ASSERT_FALSE(h->owns_aut());
+  h->ensure_ready(a_);
+  {
+    std::lock_guard lock(world_->mutex);
+    world_->exit = AutExit{ExitStatus::exited(0), /*status_known=*/false};
+  }
+  h->test_finished(a_);
+  // The parent reaps it and records the status (blaming its own pseudo-test).
+  StateFile parents = state();
+  parents.last_exit = ExitRecord{me.pid, "killed by SIGSEGV", true, 0, SIGSEGV, "livegui-batch.entry"};
+  parents.status = AutStatus::Dead;
+  write_state_file(dir_ / "state" / "aut-state.json", parents);
+  auto ev = h->ensure_ready(b_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Respawned);
+  EXPECT_EQ(ev.during_test, "Suite.A");
+  EXPECT_THAT(ev.reason, HasSubstr("AUT pid " + std::to_string(me.pid) + " died during Suite.A (killed by SIGSEGV)"));
+  EXPECT_EQ(ev.cause, "SIGSEGV");
+  // The record the guest leaves keeps both: the test and the signal.
+  ASSERT_TRUE(state().last_exit);
+  EXPECT_EQ(state().last_exit->status, "killed by SIGSEGV");
+  EXPECT_EQ(state().last_exit->during_test, "Suite.A");
+  h->stop();
+}
+
 TEST_F(AppHandlePolicy, AStaleRecordIsNotAttachedTo) {
   StateFile recorded;
   auto me = self_identity();

@@ -12,6 +12,7 @@
 // faults), grandchild (the AUT spawned a grandchild), xvfb_kill (kills the
 // AUT's X server), test_segfault, test_sigkill, test_hang (the test binary
 // itself fails), block (waits to be interrupted by the batcher's signal).
+// LIVEGUI_RELIABILITY_TAIL=1 adds Cell.Tail after Cell.Fault in any mode.
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
@@ -175,7 +176,10 @@ int main(int argc, char** argv) {
       t.hook().click("increment");
     });
     register_test("Cell", "Fault", fault_body);
-    if (m == "test_segfault" || m == "test_sigkill" || m == "test_hang" || m == "block")
+    // LIVEGUI_RELIABILITY_TAIL=1: a test after the fault in every mode (it
+    // respawns an AUT the fault killed).
+    if (m == "test_segfault" || m == "test_sigkill" || m == "test_hang" || m == "block" ||
+        env_or("LIVEGUI_RELIABILITY_TAIL", "") == "1")
       register_test("Cell", "Tail", [](Cell& t) {
         t.record();
         t.hook().click("increment");

@@ -1,0 +1,167 @@
+// Issue 12 item 1, end to end: the test that crashed the AUT (SIGSEGV) is
+// named, never the batcher's pseudo-test, when the file carries on (session
+// scope: test N crashes it, test N+1 respawns it; the console warning and the
+// timeline) and when the crash is in the file's last test (both scopes: the
+// warning, the next entry's dirty start, junit.xml and report.html).
+#include <sys/prctl.h>
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "tests/reliability/matrix_support.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class CrashAttribution : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+
+  void TearDown() override {
+    auto left = leftover_processes();
+    EXPECT_TRUE(left.empty()) << "left behind: " << describe_pids(left);
+  }
+
+  fs::path reports() const { return dir_ / "reports"; }
+
+  /// Entry "faulty" (its Cell.Fault crashes the AUT with SIGSEGV; with
+  /// `tail`, Cell.Tail follows in the same file), then entry "after".
+  fs::path plan(bool tail) {
+    fs::path p = dir_ / "plan.toml";
+    std::string entry = toml_quote(binary("tests/reliability/reliability_entry").string());
+    std::ofstream(p) << "[[tiers]]\nname = \"live\"\nuses_aut = true\ntimeout = \"30s\"\naut = { executable = "
+                     << toml_quote(binary("sample_app/sample_app").string())
+                     << ", args = [\"--headless\", \"--enable-faults\"], display = \"none\", term_grace = \"500ms\" }\n"
+                     << "[[tiers.entries]]\nname = \"faulty\"\nexecutable = " << entry
+                     << "\nenv = { LIVEGUI_RELIABILITY_MODE = \"segv\"" << (tail ? ", LIVEGUI_RELIABILITY_TAIL = \"1\"" : "")
+                     << " }\n[[tiers.entries]]\nname = \"after\"\nexecutable = " << entry
+                     << "\nenv = { LIVEGUI_RELIABILITY_MODE = \"check\" }\n";
+    return p;
+  }
+
+  struct Run {
+    int exit_code = -1;
+    std::string output;
+    json results;
+    std::string junit, html;
+  };
+
+  Run batch(const fs::path& plan, const std::string& scope) {
+    fs::remove_all(reports());
+    BatchProcess b({plan.string(), "--report-dir", reports().string(), "--state-dir", (dir_ / "state").string(),
+                    "--aut-scope", scope, "--term-grace", "500ms"},
+                   dir_.path(), dir_ / ("batch-" + scope + ".txt"));
+    auto st = b.wait(120s);
+    Run r;
+    r.output = b.output();
+    if (st) r.exit_code = shell_code(*st);
+    r.results = read_json(reports() / "results.json");
+    r.junit = read_text(reports() / "junit.xml");
+    r.html = read_text(reports() / "report.html");
+    return r;
+  }
+
+  static const json* entry(const json& doc, const std::string& name) {
+    for (const auto& e : doc["entries"])
+      if (e["name"] == name) return &e;
+    return nullptr;
+  }
+  static std::string result_of(const json& doc, const std::string& entry_name, const std::string& test) {
+    const json* e = entry(doc, entry_name);
+    if (!e) return "<no entry>";
+    for (const auto& t : (*e)["tests"])
+      if (t["name"] == test) return t["result"];
+    return "<no test>";
+  }
+
+  /// The `[BATCH-WARN]` line about faulty, or "".
+  static std::string warning_about_faulty(const std::string& output) {
+    auto at = output.find("[BATCH-WARN] live: faulty left the AUT (pid ");
+    if (at == std::string::npos) return "";
+    return output.substr(at, output.find('\n', at) - at);
+  }
+
+  /// Every `[BATCH-WARN]` line of the console output.
+  static std::string batch_warnings(const std::string& output) {
+    std::string out;
+    for (auto at = output.find("[BATCH-WARN]"); at != std::string::npos; at = output.find("[BATCH-WARN]", at + 1))
+      out += output.substr(at, output.find('\n', at) - at) + "\n";
+    return out;
+  }
+
+  TempDir dir_{"crash-attribution"};
+};
+
+TEST_F(CrashAttribution, SessionScopeTestNCrashesTheAutAndTestNPlus1RespawnsIt) {
+  Run r = batch(plan(/*tail=*/true), "session");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(result_of(r.results, "faulty", "Cell.Before"), "PASS");
+  EXPECT_EQ(result_of(r.results, "faulty", "Cell.Fault"), "FAIL");
+  EXPECT_EQ(result_of(r.results, "faulty", "Cell.Tail"), "PASS") << "N+1 runs on a respawned AUT";
+  EXPECT_EQ(result_of(r.results, "after", "After.Check"), "PASS");
+
+  // The console warning before the next file: the file, the test binary that
+  // replaced the AUT, test N and the signal.
+  auto at = r.output.find("[BATCH-WARN] live: during faulty, reliability_ent (pid ");
+  ASSERT_NE(at, std::string::npos) << r.output;
+  std::string warn = r.output.substr(at, r.output.find('\n', at) - at);
+  EXPECT_NE(warn.find("replaced the session AUT (pid "), std::string::npos) << warn;
+  EXPECT_NE(warn.find("died during Cell.Fault"), std::string::npos) << warn;
+  EXPECT_NE(warn.find("ended: killed by SIGSEGV"), std::string::npos) << warn;
+  EXPECT_LT(at, r.output.find("live › after")) << "the warning comes before the next file";
+
+  // The timeline: the respawn within the file names test N, never the
+  // batcher's pseudo-test; the AUT's death is there with its signal.
+  bool death = false, respawn = false;
+  for (const auto& ev : r.results["aut_timeline"]) {
+    std::string reason = ev["reason"];
+    death = death || (ev["event"] == "death" && reason.find("SIGSEGV") != std::string::npos);
+    respawn = respawn || (ev["event"] == "respawn" && ev["entry"] == "live/faulty" &&
+                          reason.find("died during Cell.Fault") != std::string::npos);
+  }
+  EXPECT_TRUE(death) << r.results["aut_timeline"].dump(2);
+  EXPECT_TRUE(respawn) << "the respawn reason names test N\n" << r.results["aut_timeline"].dump(2);
+  EXPECT_EQ(batch_warnings(r.output).find("livegui-batch.faulty"), std::string::npos) << r.output;
+}
+
+TEST_F(CrashAttribution, ACrashInTheFilesLastTestIsNamedInBothScopes) {
+  for (const char* scope : {"file", "session"}) {
+    SCOPED_TRACE(scope);
+    Run r = batch(plan(/*tail=*/false), scope);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_EQ(result_of(r.results, "faulty", "Cell.Fault"), "FAIL");
+    EXPECT_EQ(result_of(r.results, "after", "After.Check"), "PASS");
+    std::string warn = warning_about_faulty(r.output);
+    ASSERT_FALSE(warn.empty()) << r.output;
+    EXPECT_NE(warn.find("dead — SIGSEGV during Cell.Fault"), std::string::npos) << warn;
+    const json* after = entry(r.results, "after");
+    ASSERT_TRUE(after);
+    ASSERT_TRUE((*after)["dirty_start"].is_object()) << after->dump(2);
+    EXPECT_EQ((*after)["dirty_start"]["kind"], "dead");
+    EXPECT_NE((*after)["dirty_start"]["message"].get<std::string>().find("SIGSEGV during Cell.Fault"),
+              std::string::npos);
+    std::string warnings = batch_warnings(r.output);
+    for (const auto* text : {&warnings, &r.junit, &r.html})
+      EXPECT_EQ(text->find("livegui-batch.faulty"), std::string::npos) << *text;
+    EXPECT_EQ(r.results.dump().find("livegui-batch.faulty"), std::string::npos);
+    EXPECT_EQ(warn.find("status unknown"), std::string::npos) << warn;
+    EXPECT_EQ(r.results["aut_timeline"].dump().find("status unknown"), std::string::npos)
+        << r.results["aut_timeline"].dump(2);
+    if (std::string(scope) == "file") {
+      // The test binary is the AUT's parent: even the test's own message knows the signal.
+      EXPECT_EQ(r.output.find("status unknown"), std::string::npos) << r.output;
+    }
+    EXPECT_NE(r.junit.find("SIGSEGV during Cell.Fault"), std::string::npos) << r.junit;
+    EXPECT_NE(r.html.find("SIGSEGV during Cell.Fault"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace livegui::testing
