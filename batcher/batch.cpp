@@ -15,6 +15,7 @@
 
 #include "batcher/run/aut_session.hpp"
 #include "batcher/select/discovery.hpp"
+#include "batcher/select/last_failed.hpp"
 #include "batcher/run/executor.hpp"
 #include "batcher/report/html_report.hpp"
 #include "batcher/run/interrupt_signals.hpp"
@@ -278,6 +279,26 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     for (const auto& t : plan.tiers) known.push_back(t.name);
     units = select_tiers(std::move(units), options.tiers, known);
     if (!options.filter.empty()) units = select_matching(std::move(units), options.filter);
+    if (options.last_failed) {
+      fs::path previous = report_dir / "results.json";
+      std::error_code ec;
+      if (!fs::exists(previous, ec)) {
+        err << "livegui-batch: --last-failed: no previous run in " << report_dir.string()
+            << " (results.json is missing); nothing was run\n";
+        return kExitUsage;
+      }
+      try {
+        units = select_last_failed(std::move(units), last_failures(read_results_json(previous)));
+      } catch (const std::exception& e) {
+        err << "livegui-batch: --last-failed: " << e.what() << "\n";
+        return kExitUsage;
+      }
+      if (units.empty()) {
+        out << "livegui-batch: --last-failed: nothing failed in the previous run (" << previous.string()
+            << "); nothing to run\n";
+        return kExitPassed;
+      }
+    }
     if (units.empty() && discovery_interrupted.empty() && (!options.tiers.empty() || !options.filter.empty())) {
       err << "livegui-batch: no entry matches"
           << (options.tiers.empty() ? "" : " --tier " + join(options.tiers, ","))

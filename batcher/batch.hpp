@@ -36,6 +36,9 @@ struct BatchOptions {
   /// unset: REPORT_DIR/results.json when present.
   std::optional<std::filesystem::path> durations_file;
   BazelTestEnv bazel;  ///< set under `bazel test` (bazel_test_env.hpp)
+  /// Run only what failed in report_dir's previous results.json (entries,
+  /// and of GoogleTest entries only the failing tests).
+  bool last_failed = false;
   bool fail_fast = false;
   std::chrono::milliseconds timeout{600'000};  ///< per entry, unless the plan says otherwise
   std::chrono::milliseconds term_grace{3000};

@@ -13,6 +13,7 @@ bool is_failure(ResultCode code) {
     case ResultCode::Pass:
     case ResultCode::Skipped:
     case ResultCode::XFail:
+    case ResultCode::Flaky:
       return false;
   }
   return true;
@@ -28,6 +29,7 @@ const char* name(ResultCode code) {
     case ResultCode::Skipped: return "SKIPPED";
     case ResultCode::XFail: return "XFAIL";
     case ResultCode::XPass: return "XPASS";
+    case ResultCode::Flaky: return "FLAKY";
   }
   return "UNRESOLVED";
 }
@@ -44,14 +46,15 @@ int severity(ResultCode code) {
   switch (code) {
     case ResultCode::Skipped: return 0;
     case ResultCode::Pass: return 1;
-    case ResultCode::XFail: return 2;
-    case ResultCode::Unresolved: return 3;
-    case ResultCode::XPass: return 4;
-    case ResultCode::Fail: return 5;
-    case ResultCode::Timeout: return 6;
-    case ResultCode::Crash: return 7;
+    case ResultCode::Flaky: return 2;  // passed, but worth seeing
+    case ResultCode::XFail: return 3;
+    case ResultCode::Unresolved: return 4;
+    case ResultCode::XPass: return 5;
+    case ResultCode::Fail: return 6;
+    case ResultCode::Timeout: return 7;
+    case ResultCode::Crash: return 8;
   }
-  return 3;
+  return 4;
 }
 
 ResultCode worst(ResultCode a, ResultCode b) { return severity(b) > severity(a) ? b : a; }

@@ -19,16 +19,18 @@ enum class ResultCode {
   Skipped,     ///< not run: interrupted, fail-fast, skipped by the test itself
   XFail,       ///< failed, and the plan said it would
   XPass,       ///< passed, but the plan said it would fail
+  Flaky,       ///< failed because the infrastructure broke, then passed on a retry (counts as passed)
 };
 
 inline constexpr ResultCode kAllResultCodes[] = {
     ResultCode::Pass,       ResultCode::Fail,    ResultCode::Crash, ResultCode::Timeout,
-    ResultCode::Unresolved, ResultCode::Skipped, ResultCode::XFail, ResultCode::XPass};
+    ResultCode::Unresolved, ResultCode::Skipped, ResultCode::XFail, ResultCode::XPass,
+    ResultCode::Flaky};
 
 /// True for the codes that make the batch exit 1.
 bool is_failure(ResultCode code);
 
-/// "PASS", "FAIL", "CRASH", "TIMEOUT", "UNRESOLVED", "SKIPPED", "XFAIL", "XPASS".
+/// "PASS", "FAIL", "CRASH", "TIMEOUT", "UNRESOLVED", "SKIPPED", "XFAIL", "XPASS", "FLAKY".
 const char* name(ResultCode code);
 
 /// Inverse of name(); std::nullopt for anything else.

@@ -17,6 +17,14 @@
 
 namespace livegui::batch {
 
+/// One earlier run of a test that was retried (see RetryPolicy).
+struct TryRecord {
+  int attempt = 1;          ///< the entry's attempt (process) it ran in
+  ResultCode code = ResultCode::Fail;
+  std::string retried_for;  ///< why it was run again: "crash", "timeout", "degraded", "fail"
+  std::string message;      ///< what that run reported
+};
+
 struct TestResult {
   std::string name;  ///< "Suite.Name"; for a command entry, the entry's name
   ResultCode code = ResultCode::Pass;
@@ -27,6 +35,8 @@ struct TestResult {
   std::string screenshot;  ///< failure screenshot the test recorded, relative to the report dir ("" = none)
   bool disabled = false;   ///< SKIPPED because GoogleTest reports it disabled (DISABLED_ prefix)
   std::string output;      ///< what the test printed between its markers (bounded tail; "" = none)
+  std::string stacks;      ///< stacks-<pid>.txt of a hang, relative to the report dir ("" = none)
+  std::vector<TryRecord> tries;  ///< earlier runs when retried (FLAKY: passed on the last)
 };
 
 /// One process run for an entry.
@@ -82,6 +92,7 @@ struct TimelineEvent {
   std::string reason;
   std::string tier;
   std::string entry;  ///< the entry it happened in (or was noticed before)
+  std::string test;   ///< death/degraded: the test that was running ("" = unknown)
 };
 
 struct TierResult {

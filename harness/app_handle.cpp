@@ -9,6 +9,7 @@
 #include "common/proc_info.hpp"
 #include "common/text.hpp"
 #include "harness/log_rotation.hpp"
+#include "harness/stack_capture.hpp"
 #include "harness/subprocess_launcher.hpp"
 #include "hookclient/hook_client.hpp"
 
@@ -112,6 +113,29 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   std::int64_t seen_frame = -1;
   Clock::time_point seen_frame_at{};
   CheckResult last_check;
+
+  // Hang forensics: stacks are captured once per stalled AUT.
+  pid_t stacks_pid = 0;
+  fs::path stacks_file;
+
+  /// Every thread's stack of the current AUT, the first time it is seen
+  /// stalled or degraded while alive (the client's or our own check); bounded by a few
+  /// seconds. The file goes to LIVEGUI_ARTIFACT_DIR (the batcher's report),
+  /// else the AUT log directory. Returns the file ("" when none).
+  fs::path capture_stall_stacks(const std::string& why) {
+    if (!aut) return {};
+    if (stacks_pid == aut->pid) return stacks_file;
+    stacks_pid = aut->pid;
+    StackCaptureOptions o;
+    o.dir = artifact_dir_or(spec.resolved_log_dir());
+    o.hook_port = aut->port;
+    o.hook_token = spec.token;
+    o.title = "AUT pid " + std::to_string(aut->pid) + " stalled" +
+              (current_test ? " during " + current_test->full() : std::string()) + ": " + why;
+    StackCapture c = launcher->capture_stacks(o);
+    stacks_file = c.file;
+    return stacks_file;
+  }
 
   // ---- state file --------------------------------------------------------
 
@@ -264,6 +288,8 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
       r.reasons.push_back("hook server unreachable on port " + std::to_string(aut->port) + ": " + p.unreachable);
     }
     r.state = r.reasons.empty() ? AutHealth::Healthy : AutHealth::Degraded;
+    if (r.state == AutHealth::Degraded)  // stalled, degraded or not answering: where is it stuck?
+      capture_stall_stacks(join(r.reasons, "; "));
     set_status(r.healthy() ? AutStatus::Healthy : AutStatus::Degraded, r.healthy() ? std::vector<std::string>{}
                                                                                    : r.reasons);
     r.took = Clock::now() - t0;
@@ -385,6 +411,12 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
     }
     if (info.exit_status.empty() && state.last_exit && state.last_exit->pid == pid)
       info.exit_status = state.last_exit->status;
+    if (info.cause != "process exited") {  // alive but stalled or degraded: where is it stuck?
+      if (aut && aut->pid == pid && !launcher->exited())
+        info.stacks_file = capture_stall_stacks(info.cause).string();
+    } else if (stacks_pid == pid && !stacks_file.empty()) {
+      info.stacks_file = stacks_file.string();
+    }
   }
 };
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "harness/app_spec.hpp"
+#include "harness/stack_capture.hpp"
 #include "harness/state_file.hpp"
 #include "harness/subprocess.hpp"
 
@@ -104,6 +105,13 @@ class Launcher {
   /// the process is gone by now.
   virtual LaunchedAut attach(const AppSpec& spec, const AutRecord& record) = 0;
 
+  /// Hang forensics: every thread's stack of the current process, written
+  /// to options.dir/stacks-<pid>.txt (harness/stack_capture.hpp); bounded by
+  /// options.budget. The default captures nothing (fakes have no process).
+  virtual StackCapture capture_stacks(const StackCaptureOptions& options) {
+    (void)options;
+    return {};
+  }
   /// True while there is a current process (running or exited, not yet stopped).
   virtual bool has_process() const = 0;
 

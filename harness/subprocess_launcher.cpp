@@ -200,6 +200,15 @@ LaunchedAut SubprocessLauncher::attach(const AppSpec& spec, const AutRecord& rec
 
 bool SubprocessLauncher::has_process() const { return owned_.has_value() || attached_.has_value(); }
 
+StackCapture SubprocessLauncher::capture_stacks(const StackCaptureOptions& options) {
+  // Only the process we started or attached to, and only while it is still
+  // that process (pid and start time): a debugger never attaches to a stranger.
+  if (!has_process() || !is_same_process(current_.pid, current_.start_time)) return {};
+  StackCaptureOptions o = options;
+  if (o.hook_port <= 0) o.hook_port = current_.port;
+  return livegui::capture_stacks(current_.pid, o);
+}
+
 std::optional<AutExit> SubprocessLauncher::exited() {
   if (owned_) {
     if (auto st = owned_->try_wait()) return AutExit{*st, true};

@@ -32,6 +32,7 @@ class SubprocessLauncher : public Launcher {
   void finish_retired(const AppSpec& spec) override;
   void release() override;
   void shutdown() override;
+  StackCapture capture_stacks(const StackCaptureOptions& options) override;
 
  private:
   /// DISPLAY for the next AUT: starts or restarts Xvfb when the spec wants one.

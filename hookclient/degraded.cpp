@@ -3,7 +3,7 @@
 //   subprocess degraded: AUT pid 4121 stopped advancing frames 1.2 s ago (last
 //   frame 5312) while waiting for "project switched to 'demo'"; app reports:
 //   "io pool shut down: cannot schedule new work"; exit status: …; test: …;
-//   AUT log: /path
+//   AUT log: /path; stacks: /path/stacks-4121.txt
 //     last log lines:
 //       …
 
@@ -76,6 +76,7 @@ std::string SubprocessDegraded::format(const DegradedInfo& info) {
   if (!info.exit_status.empty() && info.cause != "process exited") out += "; exit status: " + info.exit_status;
   if (!info.current_test.empty()) out += "; test: " + info.current_test;
   if (!info.log_file.empty()) out += "; AUT log: " + info.log_file;
+  if (!info.stacks_file.empty()) out += "; stacks: " + info.stacks_file;
   if (!info.log_tail.empty()) {
     std::string tail = info.log_tail;
     while (!tail.empty() && tail.back() == '\n') tail.pop_back();

@@ -118,6 +118,7 @@ struct DegradedInfo {
   std::string current_test;  ///< "Suite.Name"
   std::string log_tail;      ///< last lines of the AUT log
   std::string log_file;
+  std::string stacks_file;  ///< every thread's stack of the stalled AUT (stacks-<pid>.txt), when captured
 };
 
 /// The AUT cannot serve: its main loop stopped or stalled, it reports itself

@@ -66,13 +66,8 @@ void FaultInjector::fire_pending() {
       ::raise(SIGSEGV);
       break;
     }
-    case FaultKind::Hang: {
-      // The main loop blocks for good (a deadlock on the GUI thread). Signal
-      // handlers still run, but nothing here looks at their flags.
-      std::mutex never;
-      never.lock();
-      for (;;) ::pause();
-    }
+    case FaultKind::Hang:
+      hang_main_loop_forever();
     case FaultKind::Exit:
       std::fflush(nullptr);
       std::_Exit(code);
@@ -83,6 +78,15 @@ void FaultInjector::fire_pending() {
       spawn_grandchild();
       break;
   }
+}
+
+void hang_main_loop_forever() {
+  // The main loop blocks for good (a deadlock on the GUI thread). Signal
+  // handlers still run, but nothing here looks at their flags. Its own
+  // function, so that the stacks livegui captures of a stalled app name it.
+  std::mutex never;
+  never.lock();
+  for (;;) ::pause();
 }
 
 void ignore_sigterm() { ::signal(SIGTERM, SIG_IGN); }

@@ -49,6 +49,9 @@ class FaultInjector {
 };
 
 /// Makes the process ignore SIGTERM from now on.
+/// The "hang" fault: blocks the calling (GUI) thread forever. Never inlined,
+/// so captured stacks of a stalled sample app show this name.
+[[noreturn]] __attribute__((noinline)) void hang_main_loop_forever();
 void ignore_sigterm();
 /// Forks a child that ignores SIGTERM and sleeps forever — it outlives a kill
 /// of our pid alone, but not a kill of our process group. Returns its pid.

@@ -12,6 +12,7 @@ std::string paint(const std::string& text, ResultCode code, bool color) {
   const char* esc = "";
   switch (code) {
     case ResultCode::Pass: esc = "\033[32m"; break;
+    case ResultCode::Flaky:
     case ResultCode::XFail:
     case ResultCode::Skipped: esc = "\033[33m"; break;
     case ResultCode::Unresolved: esc = "\033[35m"; break;

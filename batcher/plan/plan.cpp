@@ -228,8 +228,37 @@ bool parse_expect(const TableReader& r) {
   throw PlanError(r.at(*r.get("expect")), r.field("expect"), "expected \"pass\" or \"fail\", got \"" + *s + "\"");
 }
 
+/// `retry = { on = ["crash", "timeout", "degraded", "fail"], max = 1 }`.
+RetryPolicy parse_retry(const TableReader& r, const RetryPolicy& fallback) {
+  const toml::node* n = r.get("retry");
+  if (!n) return fallback;
+  const toml::table* t = n->as_table();
+  if (!t) throw PlanError(r.at(*n), r.field("retry"), "expected a table like { on = [\"crash\"], max = 1 }, got " +
+                                                          TableReader::type_name(*n));
+  TableReader rr(*t, r.field("retry"), r.here().file, {"on", "max"});
+  RetryPolicy p;
+  p.max = 1;
+  if (const toml::node* m = rr.get("max")) {
+    if (!m->is_integer() || m->as_integer()->get() < 0 || m->as_integer()->get() > 10)
+      throw PlanError(rr.at(*m), rr.field("max"), "expected an integer from 0 to 10");
+    p.max = static_cast<int>(m->as_integer()->get());
+  }
+  auto on = rr.strings("on");
+  if (!on) throw PlanError(rr.at(*n), rr.field("on"), "say which failures to retry: on = [\"crash\", \"timeout\", \"degraded\"]");
+  for (std::size_t i = 0; i < on->size(); ++i) {
+    auto why = retry_on_from_string((*on)[i]);
+    if (!why)
+      throw PlanError(rr.at(*rr.get("on")), rr.field("on") + "[" + std::to_string(i) + "]",
+                      "expected \"crash\", \"timeout\", \"degraded\" or \"fail\", got \"" + (*on)[i] + "\"");
+    p.on.insert(*why);
+  }
+  return p;
+}
+
 /// Tier-wide settings that entries inherit unless they set their own.
 struct TierDefaults {
+  RetryPolicy retry;
+  std::optional<std::chrono::milliseconds> test_timeout;
   bool uses_aut = false;
   std::optional<std::chrono::milliseconds> timeout;
   SplitMode split = SplitMode::Binary;
@@ -240,7 +269,7 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
                  std::vector<PlanEntry>& out) {
   TableReader r(table, path, ctx.file,
                 {"name", "executable", "executables", "command", "args", "env", "cwd", "timeout", "uses_aut",
-                 "split", "format", "expect", "xfail"});
+                 "split", "format", "expect", "xfail", "retry", "test_timeout"});
   PlanEntry base;
   base.where = r.here();
   int sources = (r.get("executable") ? 1 : 0) + (r.get("executables") ? 1 : 0) + (r.get("command") ? 1 : 0);
@@ -254,6 +283,9 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
   base.split = parse_split(r, "split", tier.split);
   base.format = parse_format(r);
   base.expect_fail = parse_expect(r);
+  base.retry = parse_retry(r, tier.retry);
+  base.test_timeout = r.duration("test_timeout");
+  if (!base.test_timeout) base.test_timeout = tier.test_timeout;
   if (auto x = r.strings("xfail")) base.xfail = *x;
   if (auto a = r.strings("args"))
     for (auto& arg : *a) base.args.push_back(expand(ctx, arg, r.at(*r.get("args")), r.field("args")));
@@ -336,7 +368,8 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
 PlanTier parse_tier(const Context& ctx, toml::table& table, const std::string& path,
                     std::set<std::string>& tier_names, std::vector<std::string>& plan_notes) {
   toml::node* aut_node = table.get("aut");
-  TableReader r(table, path, ctx.file, {"name", "uses_aut", "timeout", "split", "env", "aut", "entries"});
+  TableReader r(table, path, ctx.file, {"name", "uses_aut", "timeout", "split", "env", "aut", "entries",
+                                                     "retry", "test_timeout"});
   PlanTier tier;
   tier.where = r.here();
   auto name = r.string("name");
@@ -349,6 +382,8 @@ PlanTier parse_tier(const Context& ctx, toml::table& table, const std::string& p
   TierDefaults defaults;
   defaults.uses_aut = tier.uses_aut;
   defaults.timeout = tier.timeout;
+  defaults.retry = tier.retry = parse_retry(r, RetryPolicy{});
+  defaults.test_timeout = tier.test_timeout = r.duration("test_timeout");
   defaults.split = parse_split(r, "split", SplitMode::Binary);
   if (auto e = r.string_map("env"))
     for (auto& [k, v] : *e) defaults.env[k] = expand(ctx, v, r.at(*r.get("env")), r.field("env." + k));

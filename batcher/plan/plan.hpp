@@ -15,6 +15,8 @@
 //   args = ["--gtest_brief=0"]
 //   expect = "fail"            # the whole entry is expected to fail
 //   xfail = ["ExtendedSims.AssertFault"]             # or just these tests
+//   retry = { on = ["crash", "timeout", "degraded"], max = 1 }   # (or per tier)
+//   test_timeout = "30s"       # one GoogleTest test (or per tier)
 //
 //   [[tiers.entries]]
 //   name = "pytest_smoke"
@@ -34,6 +36,7 @@
 
 #include "common/duration.hpp"
 #include "harness/app_spec.hpp"
+#include "batcher/plan/retry_policy.hpp"
 
 namespace livegui::batch {
 
@@ -86,6 +89,10 @@ struct PlanEntry {
   EntryFormat format = EntryFormat::Auto;
   bool expect_fail = false;           ///< the entry as a whole is expected to fail
   std::vector<std::string> xfail;     ///< tests expected to fail (gtest filter patterns)
+  RetryPolicy retry;                  ///< `retry = { on = [...], max = N }` (entry, else tier); none by default
+  /// `test_timeout`: one GoogleTest test running longer is TIMEOUT, the binary
+  /// is stopped and the rest resumed (entry, else tier).
+  std::optional<std::chrono::milliseconds> test_timeout;
   std::string unresolved;             ///< non-empty: why this entry cannot run
   SourceLocation where;
 };
@@ -97,6 +104,9 @@ struct PlanTier {
   /// The tier's `aut` table, read and validated by AppSpec::from_toml (the
   /// one reader: a run, --list and --dry-run see the same spec).
   std::optional<AppSpec> aut;
+  RetryPolicy retry;  ///< the tier's `retry` (entries inherit it unless they set their own)
+  /// The tier's `test_timeout` (entries inherit it unless they set their own).
+  std::optional<std::chrono::milliseconds> test_timeout;
   SourceLocation aut_where;
   std::vector<PlanEntry> entries;
   SourceLocation where;

@@ -9,6 +9,7 @@
 
 #include "batcher/report/html_timeline.hpp"
 #include "batcher/report/json_report.hpp"
+#include "batcher/report/retry_text.hpp"
 #include "batcher/reproduce.hpp"
 #include "common/ready_line.hpp"
 #include "common/text.hpp"
@@ -277,7 +278,8 @@ class PageWriter {
   void header(const std::string& verdict) {
     TierCounts total = count_all(r_);
     out_ += "<header><h1>livegui-batch report: <span class=\"verdict-" + verdict + "\">" + verdict + "</span></h1>";
-    std::string tally = std::to_string(total.count(ResultCode::Pass)) + " passed";
+    std::string tally = std::to_string(total.count(ResultCode::Pass) + total.count(ResultCode::Flaky)) + " passed";
+    if (total.count(ResultCode::Flaky) > 0) tally += " (" + std::to_string(total.count(ResultCode::Flaky)) + " flaky)";
     auto add = [&](int n, const char* what) {
       if (n > 0) tally += ", " + std::to_string(n) + " " + what;
     };
@@ -308,13 +310,17 @@ class PageWriter {
 
   void summary() {
     out_ += "<h2 id=\"summary\">Summary</h2><table class=\"summary\"><tr><th class=\"l\">tier</th><th>entries</th>";
-    static const char* kHeads[] = {"pass", "fail", "crash", "timeout", "unresolved", "skip", "xfail", "xpass"};
-    for (const char* h : kHeads) out_ += std::string("<th>") + h + "</th>";
+    // The flaky column only when something was flaky (it counts as passed).
+    std::vector<ResultCode> codes = {ResultCode::Pass, ResultCode::Fail, ResultCode::Crash, ResultCode::Timeout,
+                                     ResultCode::Unresolved, ResultCode::Skipped, ResultCode::XFail, ResultCode::XPass};
+    if (count_all(r_).count(ResultCode::Flaky) > 0) codes.insert(codes.begin() + 1, ResultCode::Flaky);
+    for (ResultCode code : codes)
+      out_ += "<th>" + column_name(code) + "</th>";
     out_ += "<th>dirty</th><th>respawns</th><th>duration</th></tr>";
     auto row = [&](const std::string& label, const TierCounts& c, bool total) {
       out_ += total ? "<tr class=\"total\">" : "<tr>";
       out_ += "<td class=\"l\">" + esc(label) + "</td><td>" + std::to_string(c.entries) + "</td>";
-      for (ResultCode code : kAllResultCodes) {
+      for (ResultCode code : codes) {
         int n = c.count(code);
         std::string style = n > 0 && code != ResultCode::Pass ? std::string(" style=\"color:") + result_ink(code) +
                                                                     ";font-weight:600\""
@@ -376,12 +382,13 @@ class PageWriter {
   }
 
   void failures() {
-    std::vector<Failure> real, expected;
+    std::vector<Failure> real, expected, flaky;
     for (std::size_t i = 0; i < r_.entries.size(); ++i)
       for (std::size_t j = 0; j < r_.entries[i].tests.size(); ++j) {
         ResultCode c = r_.entries[i].tests[j].code;
         if (is_failure(c)) real.push_back({i, j});
         else if (c == ResultCode::XFail) expected.push_back({i, j});
+        else if (c == ResultCode::Flaky) flaky.push_back({i, j});
       }
     out_ += "<h2 id=\"failures\">Failures (" + std::to_string(real.size()) + ")</h2>";
     if (real.empty()) out_ += "<div class=\"meta\">Nothing failed.</div>";
@@ -389,6 +396,11 @@ class PageWriter {
     if (!expected.empty()) {
       out_ += "<h2 id=\"expected-failures\">Expected failures (" + std::to_string(expected.size()) + ")</h2>";
       for (const auto& f : expected) failure(f, true);
+    }
+    if (!flaky.empty()) {
+      // Counted as passed, shown apart: each failed first because the AUT or the binary broke.
+      out_ += "<h2 id=\"flaky\">Flaky: passed on a retry (" + std::to_string(flaky.size()) + ")</h2>";
+      for (const auto& f : flaky) failure(f, true);
     }
   }
 
@@ -399,7 +411,7 @@ class PageWriter {
   void failure(const Failure& f, bool expected) {
     const EntryResult& e = r_.entries[f.entry];
     const TestResult& t = e.tests[f.test];
-    bool open = !expected || !t.screenshot.empty();
+    bool open = !expected || !t.screenshot.empty() || !t.stacks.empty() || t.code == ResultCode::Flaky;
     out_ += "<details class=\"failure" + std::string(expected ? " expected" : "") + "\" id=\"" + test_anchor(f) + "\"" +
             (open ? " open=\"open\"" : "") + "><summary>" + badge(t.code) + " " + esc(e.tier + " › " + e.name) +
             (t.synthetic && !e.gtest ? "" : " › " + esc(t.name)) + " <span class=\"muted\">(" +
@@ -408,10 +420,23 @@ class PageWriter {
     out_ += "<div class=\"label\">Reproduce</div>" +
             pre(e.gtest && !t.synthetic ? reproduce_command(e, t.name) : e.reproduce, o_.max_message_bytes);
     if (!t.message.empty()) out_ += "<div class=\"label\">Message</div>" + pre(t.message, o_.max_message_bytes);
+    if (!t.tries.empty()) out_ += "<div class=\"label\">Attempts</div>" + pre(tries_text(t), o_.max_message_bytes);
     if (!t.screenshot.empty()) out_ += screenshot(t);
+    if (!t.stacks.empty()) stacks(t);
     output_tail(e, t);
     aut_log_tails(e);
     out_ += "<div class=\"meta\"><a href=\"#" + entry_anchor(f.entry) + "\">entry details</a></div></details>";
+  }
+
+  /// Every thread's stack of the stalled AUT (or hung binary), beside the failure.
+  void stacks(const TestResult& t) {
+    fs::path file = fs::path(t.stacks).is_absolute() ? fs::path(t.stacks) : o_.report_dir / t.stacks;
+    std::string text = read_file_prefix(file, o_.max_message_bytes);
+    out_ += "<details class=\"stacks\" open=\"open\"><summary>Stacks: <a href=\"" + esc(file_href(t.stacks)) + "\">" +
+            esc(t.stacks) + "</a></summary>" +
+            (text.empty() ? "<div class=\"muted\">" + esc(t.stacks) + " is missing or empty</div>"
+                          : pre(text, o_.max_message_bytes)) +
+            "</details>";
   }
 
   std::string screenshot(const TestResult& t) {

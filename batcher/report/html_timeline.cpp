@@ -21,6 +21,7 @@ const char* result_fill(ResultCode code) {
     case ResultCode::Skipped: return "#f1f3f5";
     case ResultCode::XFail: return "#e5dbff";
     case ResultCode::XPass: return "#ffc9c9";
+    case ResultCode::Flaky: return "#fff3bf";
   }
   return "#dee2e6";
 }
@@ -35,6 +36,7 @@ const char* result_ink(ResultCode code) {
     case ResultCode::Skipped: return "#adb5bd";
     case ResultCode::XFail: return "#5f3dc4";
     case ResultCode::XPass: return "#c92a2a";
+    case ResultCode::Flaky: return "#e67700";
   }
   return "#495057";
 }

@@ -36,6 +36,14 @@ ordered_json test_json(const TestResult& t) {
   if (!t.screenshot.empty()) j["screenshot"] = t.screenshot;
   if (t.disabled) j["disabled"] = true;
   if (!t.output.empty()) j["output"] = t.output;
+  if (!t.stacks.empty()) j["stacks"] = t.stacks;
+  if (!t.tries.empty()) {
+    ordered_json tries = ordered_json::array();
+    for (const auto& r : t.tries)
+      tries.push_back({{"attempt", r.attempt}, {"result", name(r.code)}, {"retried_for", r.retried_for},
+                       {"message", r.message}});
+    j["tries"] = tries;
+  }
   return j;
 }
 
@@ -184,6 +192,13 @@ EntryResult entry_from(const json& j, const std::string& where) {
     tst.screenshot = tr.get<std::string>("screenshot", "");
     tst.disabled = tr.get<bool>("disabled", false);
     tst.output = tr.get<std::string>("output", "");
+    tst.stacks = tr.get<std::string>("stacks", "");
+    std::size_t k = 0;
+    for (const auto& x : tr.array("tries")) {
+      Reader xr(x, where + ".tests[" + std::to_string(i - 1) + "].tries[" + std::to_string(k++) + "]");
+      tst.tries.push_back({xr.get<int>("attempt", 1), xr.code("result"), xr.get<std::string>("retried_for", ""),
+                           xr.get<std::string>("message", "")});
+    }
     e.tests.push_back(tst);
   }
   e.output_tail = r.get<std::string>("output_tail", "");
@@ -234,6 +249,8 @@ ordered_json results_to_json(const BatchResults& results) {
                         {"reason", ev.reason},
                         {"tier", ev.tier},
                         {"entry", ev.entry}});
+  for (std::size_t k = 0; k < results.aut_timeline.size(); ++k)
+    if (!results.aut_timeline[k].test.empty()) timeline[k]["test"] = results.aut_timeline[k].test;
   j["aut_timeline"] = timeline;
   return j;
 }
@@ -285,6 +302,7 @@ BatchResults results_from_json(const json& doc) {
     t.reason = er.get<std::string>("reason", "");
     t.tier = er.get<std::string>("tier", "");
     t.entry = er.get<std::string>("entry", "");
+    t.test = er.get<std::string>("test", "");
     b.aut_timeline.push_back(t);
   }
   return b;

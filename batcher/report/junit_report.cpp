@@ -94,8 +94,28 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   std::string body;
   std::string repro = e.gtest && !t.synthetic ? reproduce_command(e, t.name) : e.reproduce;
   std::string detail = t.message + "\n\nreproduce: " + repro;
+  if (!t.tries.empty()) {
+    // A retried test: a property, and each earlier run as a Surefire-style
+    // <flakyFailure>/<flakyError> (FLAKY) or <rerunFailure>/<rerunError> (still failing).
+    body += "      <properties>\n        <property" + attr("name", "livegui.retried") +
+            attr("value", std::to_string(t.tries.size())) + "/>\n";
+    if (t.code == ResultCode::Flaky) body += "        <property" + attr("name", "livegui.flaky") + attr("value", "true") + "/>\n";
+    if (!t.stacks.empty()) body += "        <property" + attr("name", "livegui.stacks") + attr("value", t.stacks) + "/>\n";
+    body += "      </properties>\n";
+    for (const auto& r : t.tries) {
+      bool error = r.code != ResultCode::Fail;
+      std::string tag = std::string(t.code == ResultCode::Flaky ? "flaky" : "rerun") + (error ? "Error" : "Failure");
+      std::string msg = "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " (retried for " + r.retried_for +
+                        ")" + (r.message.empty() ? "" : ": " + r.message);
+      body += "      <" + tag + attr("type", name(r.code)) + attr("message", msg) + ">" + xml_escape(msg) + "</" + tag + ">\n";
+    }
+  } else if (!t.stacks.empty()) {
+    body += "      <properties>\n        <property" + attr("name", "livegui.stacks") + attr("value", t.stacks) +
+            "/>\n      </properties>\n";
+  }
   switch (t.code) {
-    case ResultCode::Pass: break;
+    case ResultCode::Pass:
+    case ResultCode::Flaky: break;
     case ResultCode::Fail:
       body += "      <failure" + attr("type", "FAIL") + attr("message", first_line(t.message)) + ">" +
               xml_escape(detail) + "</failure>\n";

@@ -13,12 +13,14 @@ namespace {
 struct Column {
   const char* header;
   std::string (*value)(const TierCounts&);
+  bool only_when_nonzero = false;  ///< shown only when some row has one
 };
 
 std::string n(int v) { return std::to_string(v); }
 
 const Column kColumns[] = {
     {"pass", [](const TierCounts& c) { return n(c.count(ResultCode::Pass)); }},
+    {"flaky", [](const TierCounts& c) { return n(c.count(ResultCode::Flaky)); }, true},
     {"fail", [](const TierCounts& c) { return n(c.count(ResultCode::Fail)); }},
     {"crash", [](const TierCounts& c) { return n(c.count(ResultCode::Crash)); }},
     {"timeout", [](const TierCounts& c) { return n(c.count(ResultCode::Timeout)); }},
@@ -62,21 +64,27 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
   if (results.interrupted) title += " — INTERRUPTED (" + results.interrupt_reason + ")";
   std::size_t label_w = title.size();
   for (const auto& [label, c] : rows) label_w = std::max(label_w, label.size() + 2);
+  std::vector<const Column*> columns;
+  for (const auto& col : kColumns)
+    if (!col.only_when_nonzero || std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return col.value(r.second) != "0"; }))
+      columns.push_back(&col);
   std::vector<std::size_t> widths;
-  for (const auto& col : kColumns) {
-    std::size_t w = std::string(col.header).size();
-    for (const auto& [label, c] : rows) w = std::max(w, col.value(c).size());
+  for (const Column* col : columns) {
+    std::size_t w = std::string(col->header).size();
+    for (const auto& [label, c] : rows) w = std::max(w, col->value(c).size());
     widths.push_back(w);
   }
   out += pad_right(title, label_w);
-  for (std::size_t i = 0; i < std::size(kColumns); ++i) out += "  " + pad_left(kColumns[i].header, widths[i]);
+  for (std::size_t i = 0; i < columns.size(); ++i) out += "  " + pad_left(columns[i]->header, widths[i]);
   out += "\n";
   for (const auto& [label, c] : rows) {
     out += pad_right("  " + label, label_w);
-    for (std::size_t i = 0; i < std::size(kColumns); ++i) out += "  " + pad_left(kColumns[i].value(c), widths[i]);
+    for (std::size_t i = 0; i < columns.size(); ++i) out += "  " + pad_left(columns[i]->value(c), widths[i]);
     out += "\n";
   }
-  out += "  (tests counted; xfail = expected failure, xpass = unexpectedly passed (a failure), dirty = entries that "
+  const bool any_flaky = total.count(ResultCode::Flaky) > 0;
+  out += std::string("  (tests counted; ") + (any_flaky ? "flaky = passed on a retry after the AUT or the binary broke, " : "") +
+         "xfail = expected failure, xpass = unexpectedly passed (a failure), dirty = entries that "
          "started after the previous one left the AUT dirty)\n";
 
   for (const auto& t : results.tiers)
@@ -102,6 +110,18 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
       out += "             " + (e->gtest && !t->synthetic ? reproduce_command(*e, t->name) : e->reproduce) + "\n";
     }
   }
+  std::vector<std::pair<const EntryResult*, const TestResult*>> flaky;
+  for (const auto& e : results.entries)
+    for (const auto& t : e.tests)
+      if (t.code == ResultCode::Flaky) flaky.push_back({&e, &t});
+  if (!flaky.empty()) {
+    out += "\nFlaky (" + n(static_cast<int>(flaky.size())) + "), passed on a retry:\n";
+    for (const auto& [e, t] : flaky) {
+      std::string what = t->synthetic && !e->gtest ? "" : " " + t->name;
+      out += "  " + paint(pad_right(name(t->code), 10), t->code, options.color) + " " + entry_label(e->tier, e->name) +
+             what + " — " + first_line(t->message) + "\n";
+    }
+  }
   std::vector<const EntryResult*> dirty;
   for (const auto& e : results.entries)
     if (e.dirty_start) dirty.push_back(&e);
@@ -124,7 +144,9 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
     verdict = "INCOMPLETE";  // no test failed, but the results are not whole (merge: see the notes)
   else
     verdict = "PASSED";
-  std::string tally = n(total.count(ResultCode::Pass)) + " passed";
+  // FLAKY counts as passed, and is said separately.
+  std::string tally = n(total.count(ResultCode::Pass) + total.count(ResultCode::Flaky)) + " passed";
+  if (any_flaky) tally += " (" + n(total.count(ResultCode::Flaky)) + " flaky)";
   auto add = [&](int count, const char* what) {
     if (count > 0) tally += ", " + n(count) + " " + what;
   };

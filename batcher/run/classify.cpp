@@ -189,6 +189,11 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
         r.message = with_output("timed out: the entry ran longer than " + human_duration(ev.timeout) +
                                 " and was stopped during this test");
         break;
+      case StopCause::TestTimeout:
+        r.code = ResultCode::Timeout;
+        r.message = with_output("timed out: this test ran longer than test_timeout (" +
+                                human_duration(ev.test_timeout) + ") and the binary was stopped");
+        break;
       case StopCause::Interrupt:
         r.code = ResultCode::Skipped;
         r.message = "interrupted by " + ev.interrupt_signal + " while running";
@@ -210,7 +215,8 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
   }
 
   const std::string after = ev.progress.finished.empty() ? std::string() : ev.progress.finished.back().name;
-  if (ev.stopped_for != StopCause::None) {
+  // After a per-test timeout the rest is resumed, as after a crash (below).
+  if (ev.stopped_for != StopCause::None && ev.stopped_for != StopCause::TestTimeout) {
     std::string why = ev.stopped_for == StopCause::Timeout
                           ? "not run: the entry timed out" +
                                 (ev.progress.running ? " during " + *ev.progress.running : std::string())
@@ -361,6 +367,7 @@ TestResult interpret_command(const std::string& name, const ExitStatus& status, 
   r.synthetic = true;
   switch (stopped_for) {
     case StopCause::Timeout:
+    case StopCause::TestTimeout:  // a command has no tests; never asked for one
       r.code = ResultCode::Timeout;
       r.message = "timed out after " + human_duration(timeout) + " and was stopped";
       return r;

@@ -18,7 +18,9 @@
 namespace livegui::batch {
 
 /// Why the batcher stopped a process (None: it ended by itself).
-enum class StopCause { None, Timeout, Interrupt };
+/// TestTimeout: one test ran longer than the entry's test_timeout; the rest
+/// of the binary is resumed, as after a crash.
+enum class StopCause { None, Timeout, Interrupt, TestTimeout };
 
 /// Everything one attempt of a GoogleTest binary left behind.
 struct AttemptEvidence {
@@ -30,6 +32,7 @@ struct AttemptEvidence {
   StopCause stopped_for = StopCause::None;
   bool premature_exit = false;  ///< TEST_PREMATURE_EXIT_FILE was left behind
   std::chrono::milliseconds timeout{0};  ///< for the timeout message
+  std::chrono::milliseconds test_timeout{0};  ///< for the per-test timeout message
   std::string interrupt_signal;          ///< "SIGINT", for the interrupt message
   int attempt = 1;
 };

@@ -14,8 +14,12 @@
 #include "batcher/run/interrupt_signals.hpp"
 #include "batcher/run/log_cap.hpp"
 #include "batcher/run/orphans.hpp"
+#include "batcher/run/hang_forensics.hpp"
+#include "batcher/run/retry.hpp"
+#include "batcher/run/test_watch.hpp"
 #include "batcher/run/state_guard.hpp"
 #include "batcher/select/discovery.hpp"
+#include "common/environment.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/text.hpp"
@@ -61,6 +65,17 @@ struct Executor::Job {
   std::vector<std::string> warnings;
   std::filesystem::path log;  ///< the current attempt's log (capped while it runs)
   pid_t pid = 0;              ///< the current attempt's (proc may have been handed to stuck_)
+  // Retry on infrastructure failure (retry.hpp): the entry so far, the
+  // retry's unit and decision, how many retries were spent.
+  std::optional<EntryResult> before_retry;
+  std::unique_ptr<Unit> retry_unit;
+  RetryDecision retry;
+  int retries_done = 0;
+  std::size_t timeline_mark = 0;  ///< AUT events from here on happened in the current run
+  // Hang forensics and the per-test timeout.
+  std::filesystem::path artifact_dir;   ///< LIVEGUI_ARTIFACT_DIR of the running attempt
+  std::optional<TestWatch> test_watch;  ///< with test_timeout: which test runs, since when
+  HangStacks hang_stacks;               ///< captured before a timed-out attempt was stopped
 };
 
 Executor::Executor(ExecutorOptions options, Display& display, InterruptSignals* signals, StateGuard* guard,
@@ -172,6 +187,13 @@ bool Executor::spawn_attempt(Job& job) {
   rotated += ".1";
   fs::remove(rotated, ec);
   job.log = spec.log;
+  job.artifact_dir = spec.spawn.env_set[env::kArtifactDir];
+  job.test_watch.reset();
+  if (job.unit->entry.test_timeout) {
+    if (job.unit->gtest) job.test_watch.emplace(spec.log, WatchedFile::GtestLog);
+    else if (job.unit->entry.format == EntryFormat::Pytest)
+      job.test_watch.emplace(spec.reports.events, WatchedFile::EventStream);
+  }
   try {
     job.proc = Subprocess::spawn(spec.spawn);
   } catch (const std::exception& e) {
@@ -288,10 +310,20 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
       return;
     }
   }
-  if (job.phase == Phase::Running && !job.status && now >= job.deadline) {
-    job.cause = StopCause::Timeout;
-    logger("batcher")->debug("{}: timed out after {}; stopping its process group", job.unit->id,
-                            human_duration(job.unit->timeout));
+  bool test_timed_out = false;
+  if (job.phase == Phase::Running && !job.status && job.test_watch) {
+    job.test_watch->update(now);
+    test_timed_out = job.test_watch->running_for(now) > *job.unit->entry.test_timeout;
+  }
+  if (job.phase == Phase::Running && !job.status && (now >= job.deadline || test_timed_out)) {
+    job.cause = test_timed_out && now < job.deadline ? StopCause::TestTimeout : StopCause::Timeout;
+    logger("batcher")->debug("{}: timed out ({}); stopping its process group", job.unit->id,
+                             job.cause == StopCause::TestTimeout ? "test_timeout" : human_duration(job.unit->timeout));
+    // Hang forensics: where the binary (and its AUT) hung, before stopping it.
+    job.hang_stacks = capture_hang_stacks(job.proc.pid(), job.artifact_dir,
+                                          job.unit->entry.uses_aut && guard_ ? guard_->state_file() : std::filesystem::path(),
+                                          options_.stacks_budget);
+    now = Clock::now();
     job.proc.signal_group(SIGTERM);
     job.proc.signal_group(SIGCONT);
     job.phase = Phase::Terminating;
@@ -332,14 +364,25 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
                             signals_ ? signals_->fd() : -1);
   };
   job.run->attempt_finished(*job.status, job.cause, took, job.pid, sig, list_tests);
+  if (!job.hang_stacks.binary.empty() || !job.hang_stacks.aut.empty()) {
+    // The stalled AUT says more than the binary waiting on it.
+    bool aut_first = job.hang_stacks.aut_stalled && !job.hang_stacks.aut.empty();
+    job.run->attach_stacks(aut_first ? job.hang_stacks.aut : job.hang_stacks.binary);
+    std::string files = job.hang_stacks.binary.string();
+    if (!job.hang_stacks.aut.empty()) files += (files.empty() ? "" : " and ") + job.hang_stacks.aut.string();
+    job.warnings.push_back(job.unit->name + " ran out of time; stacks before it was stopped: " + files);
+    job.hang_stacks = {};
+  }
   if (job.run->wants_another_attempt()) {
     if (interrupted_) {
       job.run->abandon(stop_reason());
     } else if (Clock::now() >= job.deadline) {
       job.run->abandon("not run: the entry's time ran out while it was being resumed");
     } else {
-      display_.note("  " + job.unit->name + ": the test binary died (" + job.status->describe() +
-                    "); resuming the rest of it in a fresh process");
+      display_.note("  " + job.unit->name +
+                    (job.cause == StopCause::TestTimeout ? std::string(": a test ran longer than test_timeout")
+                                                         : ": the test binary died (" + job.status->describe() + ")") +
+                    "; resuming the rest of it in a fresh process");
       if (spawn_attempt(job)) return;
     }
   }
@@ -360,6 +403,18 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
     result.aut_spawns = counts.spawns;
     result.aut_respawns = counts.respawns;
   }
+  if (job.before_retry) {
+    EntryResult merged = std::move(*job.before_retry);
+    job.before_retry.reset();
+    merge_retry(merged, result, job.retry);
+    merged.warnings = result.warnings;  // job.warnings: every run's
+    merged.duration = result.duration;  // since the entry started
+    result = std::move(merged);
+  }
+  if (start_retry(job, tier, result)) {
+    if (!spawn_attempt(job)) finish_job(job, tier, results);  // bounded: each retry spends one of `max`
+    return;
+  }
   std::size_t index = job.index;
   running_.erase(std::remove_if(running_.begin(), running_.end(), [&](const auto& j) { return j.get() == &job; }),
                  running_.end());
@@ -372,6 +427,47 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
     fail_fast_reason_ = "not run: --fail-fast stopped the batch after " + result.id + " failed";
   }
   results[index] = std::move(result);
+}
+
+bool Executor::start_retry(Job& job, const TierJob& tier, EntryResult& result) {
+  const Unit& u = *job.unit;
+  if (!u.unresolved.empty() || !u.entry.retry.active() || stopped()) return false;
+  std::vector<AutBreak> breaks;
+  if (guard_) {
+    const auto& tl = guard_->timeline();
+    std::vector<TimelineEvent> recent(tl.begin() + std::min(job.timeline_mark, tl.size()), tl.end());
+    breaks = aut_breaks_of(recent, u.id);
+  }
+  RetryDecision d = decide_retry(result, breaks, u.entry.retry, job.retries_done);
+  if (d.targets.empty()) return false;
+  std::string what;
+  for (const auto& t : d.targets) what += (what.empty() ? "" : ", ") + t.test + " (" + to_string(t.why) + ")";
+  display_.note("  " + u.name + ": retrying " + what + (u.entry.uses_aut ? " on a fresh AUT" : ""));
+  auto unit = std::make_unique<Unit>(u);
+  unit->attempt_offset = static_cast<int>(result.attempts.size());
+  if (u.gtest && !d.whole_entry) {
+    unit->gtest_filter = d.gtest_filter();
+    unit->tests.clear();
+    for (const auto& t : d.targets) unit->tests.push_back(t.test);
+  }
+  ++job.retries_done;
+  job.retry = d;
+  job.before_retry = std::move(result);
+  job.retry_unit = std::move(unit);
+  job.unit = job.retry_unit.get();
+  job.run = std::make_unique<UnitRun>(*job.unit, options_.run);
+  job.deadline = Clock::now() + job.unit->timeout;  // the retry gets the entry's time again
+  if (guard_) job.timeline_mark = guard_->timeline().size();
+  if (job.unit->entry.uses_aut) {
+    // A fresh AUT: the session's is stopped (and started again by
+    // before_aut_entry); in file scope the binary starts its own.
+    if (tier.session) {
+      tier.session->stop();
+      if (guard_) guard_->observe(tier.name, u.id);
+    }
+    before_aut_entry(tier, *job.unit, job);
+  }
+  return true;
 }
 
 void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {

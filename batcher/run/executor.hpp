@@ -32,8 +32,9 @@ struct ExecutorOptions {
   bool fail_fast = false;
   std::chrono::milliseconds term_grace{3000};  ///< SIGTERM → SIGKILL for a stopped entry
   std::chrono::milliseconds kill_wait{2000};   ///< SIGKILL → give up waiting
-  std::chrono::milliseconds tick{200};         ///< display refresh / state-file polling
+  std::chrono::milliseconds tick{200};         ///< display refresh / state-file polling (and test_timeout checks)
   std::chrono::milliseconds list_timeout{60'000};  ///< a --gtest_list_tests run after an abnormal end
+  std::chrono::milliseconds stacks_budget{8000};  ///< capturing stacks of a timed-out entry (binary, then AUT)
   RunContext run;
 };
 
@@ -75,6 +76,9 @@ class Executor {
   void service(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results);
   void complete_attempt(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results);
   void finish_job(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results);
+  /// When the entry's retry policy says so: prepares the job to run the
+  /// failed tests again (fresh AUT), keeping `result` to merge. The caller spawns.
+  bool start_retry(Job& job, const TierJob& tier, EntryResult& result);
   void handle_signals();
   void before_aut_entry(const TierJob& tier, const Unit& unit, Job& job);
   void end_of_tier_check(const TierJob& tier, TierResult& tier_result);

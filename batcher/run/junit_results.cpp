@@ -41,7 +41,7 @@ std::optional<TestResult> process_issue_for(const std::string& entry_name, const
   r.synthetic = true;
   r.attempt = attempt;
   std::string report = report_problem.empty() ? "" : "; its JUnit report is " + report_problem;
-  if (stopped_for == StopCause::Timeout) {
+  if (stopped_for == StopCause::Timeout || stopped_for == StopCause::TestTimeout) {
     r.code = ResultCode::Timeout;
     r.message = "timed out after " + human_duration(timeout) + " and was stopped" + report;
   } else if (stopped_for == StopCause::Interrupt) {

@@ -112,6 +112,10 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
     if (ev.stopped_for == StopCause::Timeout) {
       r.code = ResultCode::Timeout;
       r.message = "timed out after " + human_duration(ev.timeout) + " during this test; pytest was stopped";
+    } else if (ev.stopped_for == StopCause::TestTimeout) {
+      r.code = ResultCode::Timeout;
+      r.message = "timed out: this test ran longer than test_timeout (" + human_duration(ev.test_timeout) +
+                  ") and pytest was stopped";
     } else if (ev.stopped_for == StopCause::Interrupt) {
       r.code = ResultCode::Skipped;
       r.message = "interrupted by " + ev.interrupt_signal + " during this test";
@@ -123,8 +127,9 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
     }
     out.results.push_back(std::move(r));
     out.abnormal = true;
-    // Only a death (not our stop) is resumed; the rest of the file runs on.
-    out.resume = ev.stopped_for == StopCause::None;
+    // A death or a per-test timeout is resumed (not the entry's timeout or an
+    // interrupt): the rest of the file runs on.
+    out.resume = ev.stopped_for == StopCause::None || ev.stopped_for == StopCause::TestTimeout;
     return out;
   }
   bool no_tests_after_resume = ev.attempt > 1 && !ev.status.signaled && ev.status.code == kNoTestsCollected;

@@ -26,6 +26,7 @@ struct PytestEvidence {
   ExitStatus status;
   StopCause stopped_for = StopCause::None;
   std::chrono::milliseconds timeout{0};
+  std::chrono::milliseconds test_timeout{0};  ///< for the per-test timeout message
   std::string interrupt_signal;
   int attempt = 1;
 };

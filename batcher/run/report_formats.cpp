@@ -63,7 +63,8 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
 
 AttemptOutcome read_report_attempt(EntryFormat format, const ReportFiles& files, const std::string& entry_name,
                                    const ExitStatus& status, StopCause stopped_for, std::chrono::milliseconds timeout,
-                                   const std::string& interrupt_signal, int attempt) {
+                                   const std::string& interrupt_signal, int attempt,
+                                   std::chrono::milliseconds test_timeout) {
   if (format == EntryFormat::Pytest) {
     PytestEvidence ev;
     ev.entry_name = entry_name;
@@ -73,6 +74,7 @@ AttemptOutcome read_report_attempt(EntryFormat format, const ReportFiles& files,
     ev.status = status;
     ev.stopped_for = stopped_for;
     ev.timeout = timeout;
+    ev.test_timeout = test_timeout;
     ev.interrupt_signal = interrupt_signal;
     ev.attempt = attempt;
     return interpret_pytest_attempt(ev);

@@ -33,6 +33,7 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
 /// interpret_pytest_attempt).
 AttemptOutcome read_report_attempt(EntryFormat format, const ReportFiles& files, const std::string& entry_name,
                                    const ExitStatus& status, StopCause stopped_for, std::chrono::milliseconds timeout,
-                                   const std::string& interrupt_signal, int attempt);
+                                   const std::string& interrupt_signal, int attempt,
+                                   std::chrono::milliseconds test_timeout = std::chrono::milliseconds(0));
 
 }  // namespace livegui::batch

@@ -331,6 +331,7 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
   if (now.last_exit && dead_.insert(now.last_exit->pid).second) {
     event("death", now.last_exit->pid,
           "AUT pid " + std::to_string(now.last_exit->pid) + ": " + describe_exit(*now.last_exit));
+    timeline_.back().test = now.last_exit->during_test;
     death_events_[now.last_exit->pid] = timeline_.size() - 1;
   } else if (now.last_exit && now.last_exit->code != -1) {
     // First seen by a guest (status unknown), now completed by the AUT's
@@ -356,8 +357,10 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
     if (missed > 0) timeline_.back().reason += " (" + std::to_string(missed) + " earlier start(s) not observed)";
   }
   pid_t pid = now.aut ? now.aut->pid : 0;
-  if (now.status == AutStatus::Degraded && pid && degraded_.insert(pid).second)
+  if (now.status == AutStatus::Degraded && pid && degraded_.insert(pid).second) {
     event("degraded", pid, now.degraded_reasons.empty() ? std::string("no reason recorded") : now.degraded_reasons.front());
+    timeline_.back().test = now.degraded_during;
+  }
   if (now.status == AutStatus::Stopped && pid && stopped_.insert(pid).second && !dead_.count(pid))
     event("stopped", pid, "stopped by " + owner);
   if (now.status == AutStatus::Dead && pid && !now.last_exit && dead_.insert(pid).second)

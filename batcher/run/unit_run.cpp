@@ -5,6 +5,7 @@
 
 #include "batcher/select/discovery.hpp"
 #include "batcher/reproduce.hpp"
+#include "batcher/run/hang_forensics.hpp"
 #include "common/environment.hpp"
 #include "common/text.hpp"
 
@@ -30,7 +31,7 @@ UnitRun::UnitRun(const Unit& unit, const RunContext& context) : unit_(unit), ctx
 
 AttemptSpec UnitRun::next_attempt() {
   AttemptSpec a;
-  a.number = static_cast<int>(attempts_.size()) + 1;
+  a.number = static_cast<int>(attempts_.size()) + 1 + unit_.attempt_offset;
   std::string stem = file_stem(unit_.id);
   std::string suffix = a.number == 1 ? "" : ".attempt-" + std::to_string(a.number);
   a.log = ctx_.log_dir / (stem + suffix + ".log");
@@ -64,7 +65,7 @@ AttemptSpec UnitRun::next_attempt() {
     a.premature_exit_file = ctx_.log_dir / (stem + suffix + ".premature-exit");
     s.env_set["GTEST_OUTPUT"] = "json:" + a.json.string();
     s.env_set["TEST_PREMATURE_EXIT_FILE"] = a.premature_exit_file.string();
-    a.filter = a.number == 1 ? unit_.gtest_filter : exclude_from_filter(base_filter_, decided_);
+    a.filter = attempts_.empty() ? unit_.gtest_filter : exclude_from_filter(base_filter_, decided_);
     if (!a.filter.empty()) s.args.push_back("--gtest_filter=" + a.filter);
   }
   if (reads_junit(unit_.entry.format)) {
@@ -94,7 +95,7 @@ void UnitRun::spawn_failed(const std::string& why) {
   rec.exit = "could not start: " + why;
   rec.log = current_.log.string();
   attempts_.push_back(rec);
-  std::vector<std::string> names = unit_.gtest && current_.number > 1 ? remaining_ : std::vector<std::string>{};
+  std::vector<std::string> names = unit_.gtest && current_.number > 1 + unit_.attempt_offset ? remaining_ : std::vector<std::string>{};
   if (names.empty()) {
     TestResult r;
     r.name = unit_.name;
@@ -122,7 +123,10 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   rec.number = current_.number;
   rec.filter = current_.filter;
   rec.exit = status.describe();
-  rec.stopped_for = stopped_for == StopCause::Timeout ? "timeout" : stopped_for == StopCause::Interrupt ? "interrupt" : "";
+  rec.stopped_for = stopped_for == StopCause::Timeout       ? "timeout"
+                    : stopped_for == StopCause::TestTimeout ? "test_timeout"
+                    : stopped_for == StopCause::Interrupt   ? "interrupt"
+                                                            : "";
   rec.duration = took;
   rec.log = current_.log.string();
   rec.pid = pid;
@@ -130,12 +134,14 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
 
   if (reads_junit(unit_.entry.format)) {
     take(read_report_attempt(unit_.entry.format, current_.reports, unit_.name, status, stopped_for, unit_.timeout,
-                             interrupt_signal, current_.number));
+                             interrupt_signal, current_.number,
+                             unit_.entry.test_timeout.value_or(std::chrono::milliseconds(0))));
     return;
   }
   if (!unit_.gtest) {
     tests_.push_back(interpret_command(unit_.name, status, stopped_for, unit_.timeout, interrupt_signal));
     tests_.back().duration = took;
+    tests_.back().attempt = current_.number;
     resume_ = false;
     return;
   }
@@ -171,6 +177,7 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   ev.status = status;
   ev.stopped_for = stopped_for;
   ev.timeout = unit_.timeout;
+  ev.test_timeout = unit_.entry.test_timeout.value_or(std::chrono::milliseconds(0));
   ev.interrupt_signal = interrupt_signal;
   ev.attempt = current_.number;
   AttemptOutcome out = interpret_gtest_attempt(ev);
@@ -197,6 +204,11 @@ void UnitRun::take(AttemptOutcome out) {
       fs::path rel = fs::path(r.screenshot).lexically_relative(ctx_.log_dir.parent_path());
       if (!rel.empty() && *rel.begin() != "..") r.screenshot = rel.string();
     }
+    // Stacks of a stalled AUT the harness named in the failure (hang_forensics.hpp).
+    if (std::string stacks = stacks_in_message(r.message); !stacks.empty()) {
+      fs::path rel = fs::path(stacks).lexically_relative(ctx_.log_dir.parent_path());
+      r.stacks = !rel.empty() && *rel.begin() != ".." ? rel.string() : stacks;
+    }
     decided_.push_back(reproduce_filter_for(r.name));
     tests_.push_back(std::move(r));
   }
@@ -211,6 +223,16 @@ void UnitRun::take(AttemptOutcome out) {
   constexpr std::size_t kMaxAttempts = 200;
   bool progressed = !repeated && decided_.size() > decided_before && attempts_.size() < kMaxAttempts;
   resume_ = out.resume && (!reads_junit(unit_.entry.format) || progressed);
+}
+
+void UnitRun::attach_stacks(const fs::path& stacks) {
+  if (stacks.empty()) return;
+  fs::path rel = stacks.lexically_relative(ctx_.log_dir.parent_path());
+  std::string name = !rel.empty() && *rel.begin() != ".." ? rel.string() : stacks.string();
+  for (auto& t : tests_)
+    if (t.code == ResultCode::Timeout && t.attempt == current_.number && t.stacks.empty()) t.stacks = name;
+  for (auto& t : process_issues_)
+    if (t.code == ResultCode::Timeout && t.attempt == current_.number && t.stacks.empty()) t.stacks = name;
 }
 
 void UnitRun::abandon(const std::string& why) {

@@ -65,6 +65,9 @@ class UnitRun {
   /// reached must be named; a listing that fails leaves them unknown.
   void attempt_finished(const ExitStatus& status, StopCause stopped_for, std::chrono::nanoseconds took, pid_t pid,
                         const std::string& interrupt_signal = "SIGINT", const TestLister& list_tests = {});
+  /// Names `stacks` (captured before the last attempt was stopped for a
+  /// timeout) on its timed-out tests. Call after attempt_finished().
+  void attach_stacks(const std::filesystem::path& stacks);
   /// True when the rest of the binary should run in a fresh process.
   bool wants_another_attempt() const { return resume_; }
   /// The current attempt's log was capped (cap_log dropped `dropped` bytes

@@ -26,6 +26,8 @@ struct Unit {
   /// Non-empty: listing its tests failed (why); it runs as one unit anyway.
   std::string listing_failed;
   std::chrono::milliseconds timeout{0};
+  /// A retry continues its entry's attempt numbering (logs "<id>.attempt-<n>.log").
+  int attempt_offset = 0;
   std::string aut_spec_file;  ///< the tier's AUT spec written for the harness; "" = none
   /// The tier's hook token, kept out of aut_spec_file (which reports name):
   /// given to the entry as LIVEGUI_AUT_TOKEN, never written to a file.

@@ -13,7 +13,7 @@ busy that many ms on the request: slow but healthy GUI work).
 Faults (POST /debug/fault, with --enable-faults):
   assert  the main loop raises AssertionError and stops; the executor is shut
           down ("cannot schedule new futures after shutdown"); the server lives
-  hang    the main loop blocks forever
+  hang    the main loop blocks forever (GET /debug/stacks shows where)
   crash   os.abort()  (SIGABRT)
   exit    os._exit(code), code defaults to 3
 """
@@ -28,12 +28,14 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 PROTOCOL_VERSION = 1
-ROUTES = ("/health", "/state", "/value", "/screenshot", "/click", "/set", "/shutdown", "/debug/fault")
+ROUTES = ("/health", "/state", "/value", "/screenshot", "/click", "/set", "/shutdown", "/debug/fault",
+          "/debug/stacks")
 
 
 class ActionError(Exception):
@@ -247,6 +249,17 @@ class App:
             done["event"].set()
 
 
+def all_stacks():
+    """Every thread's frames, innermost last (hook protocol: GET /debug/stacks)."""
+    names = {t.ident: t.name for t in threading.enumerate()}
+    out = []
+    for ident, frame in sys._current_frames().items():
+        out.append("Thread %s (%s):\n" % (ident, names.get(ident, "?")))
+        out.extend(traceback.format_stack(frame))
+        out.append("\n")
+    return "".join(out)
+
+
 def make_handler(app, token, faults_enabled):
     clicks = {"new_project": app.new_project,
               "increment": lambda: app.values.__setitem__("counter", app.values["counter"] + 1)}
@@ -370,6 +383,8 @@ def make_handler(app, token, faults_enabled):
                 return self.reply(200, {"id": ids[0], "value": values[ids[0]]})
             if url.path == "/screenshot":
                 return self.error(501, "this app has no window to take screenshots of")
+            if url.path == "/debug/stacks":
+                return self.reply(200, all_stacks().encode(), "text/plain; charset=utf-8")
             if url.path in ("/click", "/set", "/shutdown", "/debug/fault"):
                 return self.error(405, "method GET not allowed for %s" % url.path)
             return self.error(404, "no route GET %s" % url.path)
@@ -416,7 +431,7 @@ def make_handler(app, token, faults_enabled):
                     self.reply(202, {"ok": True, "scheduled": kind, "applied": False})
                     app.pending_fault = (kind, code)
                     return
-                if path in ("/health", "/state", "/value", "/screenshot"):
+                if path in ("/health", "/state", "/value", "/screenshot", "/debug/stacks"):
                     return self.error(405, "method POST not allowed for %s" % path)
                 return self.error(404, "no route POST %s" % path)
             except ActionError as e:

@@ -54,6 +54,7 @@ TEST(DemoPlan, TellsTheCrashThenContinueStory) {
   expect_result("test_degraded_diagnostic", "XFAIL");
   expect_result("test_runner_segfault", "XFAIL");
   expect_result("test_failure_screenshot", "XFAIL");
+  expect_result("test_flaky_aut", "FLAKY");
 
   const json* workflow_entry = find_entry(results, "test_live_workflow");
   ASSERT_NE(workflow_entry, nullptr);
@@ -82,6 +83,23 @@ TEST(DemoPlan, TellsTheCrashThenContinueStory) {
     EXPECT_EQ((*t)["result"], "PASS") << name;
   }
   EXPECT_EQ((*find_test(*segv, "RunnerSegfault.CrashesTheTestBinary"))["result"], "XFAIL");
+
+  // Retry on infrastructure failure: the AUT died under the test, the retry on
+  // a fresh AUT passed: FLAKY, with the first attempt's reason.
+  const json* flaky_entry = find_entry(results, "test_flaky_aut");
+  ASSERT_NE(flaky_entry, nullptr);
+  const json* flaky = find_test(*flaky_entry, "FlakyAut.SurvivesTheAutDyingUnderIt");
+  ASSERT_NE(flaky, nullptr);
+  EXPECT_EQ((*flaky)["result"], "FLAKY") << *flaky;
+  ASSERT_TRUE(flaky->contains("tries")) << *flaky;
+  EXPECT_EQ((*flaky)["tries"][0]["retried_for"], "degraded") << *flaky;
+  EXPECT_NE(out.find("Flaky (1), passed on a retry:"), std::string::npos) << out;
+
+  // Hang forensics: the stalled app's stacks, the hang function visible, in the report.
+  ASSERT_TRUE(hung->contains("stacks")) << *hung;
+  std::string stacks = read_text(report / (*hung)["stacks"].get<std::string>());
+  EXPECT_NE(stacks.find("hang_main_loop_forever"), std::string::npos) << stacks;
+  EXPECT_NE(read_text(report / "report.html").find("hang_main_loop_forever"), std::string::npos);
 
   auto left = leftover_processes();
   EXPECT_TRUE(left.empty()) << describe_pids(left);

@@ -342,6 +342,24 @@ TEST(BatcherClassify, RepeatedNamesKeepOneResultEach) {
   EXPECT_EQ(reproduce_filter_for(out.results[2].name), "Mixed.*");
 }
 
+TEST(BatcherClassify, APerTestTimeoutIsTimeoutForThatTestAndResumesTheRest) {
+  AttemptEvidence ev;
+  ev.expected_tests = {"H.Before", "H.Forever", "H.After"};
+  ev.progress = progress("[ RUN      ] H.Before\n[       OK ] H.Before (0 ms)\n[ RUN      ] H.Forever\nhanging\n");
+  ev.status = ExitStatus::killed(SIGTERM);
+  ev.stopped_for = StopCause::TestTimeout;
+  ev.timeout = std::chrono::seconds(600);
+  ev.test_timeout = std::chrono::seconds(2);
+  auto out = interpret_gtest_attempt(ev);
+  EXPECT_TRUE(out.resume);
+  EXPECT_EQ(find(out.results, "H.Before")->code, ResultCode::Pass);
+  EXPECT_EQ(find(out.results, "H.Forever")->code, ResultCode::Timeout);
+  EXPECT_NE(find(out.results, "H.Forever")->message.find("ran longer than test_timeout (2.00 s)"), std::string::npos)
+      << find(out.results, "H.Forever")->message;
+  EXPECT_EQ(find(out.results, "H.After"), nullptr);
+  EXPECT_EQ(out.remaining, (std::vector<std::string>{"H.After"}));
+}
+
 }  // namespace
 }  // namespace livegui::batch
 

@@ -91,6 +91,23 @@ TEST(BatcherPytestResults, ATimeoutNamesTheRunningTestAndDoesNotResume) {
   EXPECT_FALSE(out.resume);
 }
 
+TEST(BatcherPytestResults, APerTestTimeoutIsTimeoutForTheRunningTestAndResumesTheRest) {
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.events = events(kTwoEndedOneRunning);
+  ev.status = ExitStatus::killed(SIGTERM);
+  ev.stopped_for = StopCause::TestTimeout;
+  ev.timeout = std::chrono::milliseconds(600'000);
+  ev.test_timeout = std::chrono::milliseconds(2000);
+  auto out = interpret_pytest_attempt(ev);
+  const TestResult* three = find(out.results, "t/test_a.py::test_three");
+  ASSERT_TRUE(three);
+  EXPECT_EQ(three->code, ResultCode::Timeout);
+  EXPECT_NE(three->message.find("ran longer than test_timeout (2.00 s)"), std::string::npos) << three->message;
+  EXPECT_EQ(find(out.results, "t/test_a.py::test_one")->code, ResultCode::Pass);
+  EXPECT_TRUE(out.resume);  // as after a death: the rest of the file runs on
+}
+
 TEST(BatcherPytestResults, TheReportGivesTheWholeFailureText) {
   PytestEvidence ev;
   ev.entry_name = "test_a";

@@ -1,0 +1,35 @@
+#include "batcher/report/retry_text.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+
+namespace livegui::batch {
+
+std::string tries_text(const TestResult& t) {
+  if (t.tries.empty()) return {};
+  std::string runs;
+  for (const auto& r : t.tries)
+    runs += "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " — retried for " + r.retried_for +
+            (r.message.empty() ? "" : ": " + r.message) + "\n";
+  runs += "attempt " + std::to_string(t.attempt) + ": " + name(t.code) + "\n";
+  return runs;
+}
+
+std::string read_file_prefix(const std::filesystem::path& file, std::size_t max_bytes) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return {};
+  std::string text(max_bytes, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(max_bytes));
+  text.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
+  return text;
+}
+
+std::string column_name(ResultCode code) {
+  if (code == ResultCode::Skipped) return "skip";
+  std::string s = name(code);
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+}  // namespace livegui::batch

@@ -1,0 +1,30 @@
+#pragma once
+// Hang forensics on the batcher's side: before a timed-out entry is stopped,
+// every thread's stack of its test binary and of the AUT it drives (when the
+// state file records one alive and ours), into the entry's artifact
+// directory; and the stacks file a test's own failure message names (the
+// harness adds "; stacks: <path>" to a *subprocess degraded* message).
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+namespace livegui::batch {
+
+/// "…; stacks: /path/stacks-1.txt; …" → "/path/stacks-1.txt"; "" when none.
+std::string stacks_in_message(const std::string& message);
+
+struct HangStacks {
+  std::filesystem::path binary;  ///< stacks-<pid>.txt of the test binary ("" = not captured)
+  std::filesystem::path aut;     ///< … of the AUT, when one was recorded alive
+  bool aut_stalled = false;      ///< the state file recorded the AUT degraded
+  std::chrono::nanoseconds took{0};
+};
+
+/// Captures both (each bounded by `budget`); never throws.
+HangStacks capture_hang_stacks(pid_t binary_pid, const std::filesystem::path& artifact_dir,
+                               const std::filesystem::path& state_file, std::chrono::milliseconds budget);
+
+}  // namespace livegui::batch

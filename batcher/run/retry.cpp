@@ -1,0 +1,132 @@
+#include "batcher/run/retry.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "batcher/reproduce.hpp"
+#include "batcher/run/classify.hpp"
+
+namespace livegui::batch {
+namespace {
+
+std::string first_line(const std::string& text) {
+  auto nl = text.find('\n');
+  return nl == std::string::npos ? text : text.substr(0, nl);
+}
+
+/// "FLAKY: passed on attempt 2 (attempt 1: CRASH, retried for crash: …)".
+std::string flaky_message(const TestResult& t) {
+  std::string out = "passed on attempt " + std::to_string(t.attempt) + " after ";
+  for (std::size_t i = 0; i < t.tries.size(); ++i) {
+    const TryRecord& r = t.tries[i];
+    out += (i ? "; " : "") + std::string("attempt ") + std::to_string(r.attempt) + ": " + name(r.code) +
+           " (retried for " + r.retried_for + ")" + (r.message.empty() ? "" : ": " + r.message);
+  }
+  return out;
+}
+
+/// The entry's one-line reason after a retry: the worst test speaks, the tally follows.
+std::string describe_after_retry(const EntryResult& e) {
+  std::map<ResultCode, int> counts;
+  const TestResult* worst_test = nullptr;
+  for (const auto& t : e.tests) {
+    ++counts[t.code];
+    if (!worst_test || severity(t.code) > severity(worst_test->code)) worst_test = &t;
+  }
+  std::string tally;
+  for (ResultCode c : kAllResultCodes)
+    if (counts[c]) tally += (tally.empty() ? "" : ", ") + std::to_string(counts[c]) + " " + name(c);
+  int retries = 0;
+  for (const auto& t : e.tests) retries = std::max<int>(retries, static_cast<int>(t.tries.size()));
+  tally += "; retried " + std::to_string(retries) + "x on a fresh AUT";
+  if (!worst_test || worst_test->code == ResultCode::Pass || worst_test->code == ResultCode::Skipped) return tally;
+  return worst_test->name + ": " + first_line(worst_test->message) + " (" + tally + ")";
+}
+
+}  // namespace
+
+std::vector<AutBreak> aut_breaks_of(const std::vector<TimelineEvent>& timeline, const std::string& entry_id) {
+  std::vector<AutBreak> out;
+  for (const auto& ev : timeline) {
+    if (ev.entry != entry_id || (ev.event != "death" && ev.event != "degraded")) continue;
+    // The batcher's own checks name themselves "livegui-batch.<entry>": no test known.
+    bool ours = ev.test.rfind("livegui-batch.", 0) == 0;
+    out.push_back({ours ? std::string() : ev.test, ev.reason});
+  }
+  return out;
+}
+
+std::optional<RetryOn> failure_kind(const TestResult& test, bool command_entry, const std::vector<AutBreak>& breaks,
+                                    bool only_failure) {
+  switch (test.code) {
+    case ResultCode::Crash: return RetryOn::Crash;
+    case ResultCode::Timeout: return RetryOn::Timeout;
+    case ResultCode::Fail: {
+      bool broke = std::any_of(breaks.begin(), breaks.end(), [&](const AutBreak& b) {
+        // A command entry is one test: any break while it ran is its own. A
+        // break with no test recorded is blamed only on the entry's one failure.
+        return b.test == test.name || (command_entry && test.synthetic) || (b.test.empty() && only_failure);
+      });
+      return broke ? RetryOn::Degraded : RetryOn::Fail;
+    }
+    default: return std::nullopt;  // passed, skipped, expected, or could not tell
+  }
+}
+
+std::string RetryDecision::gtest_filter() const {
+  std::string out;
+  for (const auto& t : targets) out += (out.empty() ? "" : ":") + reproduce_filter_for(t.test);
+  return out;
+}
+
+RetryDecision decide_retry(const EntryResult& entry, const std::vector<AutBreak>& breaks, const RetryPolicy& policy,
+                           int retries_done) {
+  RetryDecision d;
+  if (!policy.active() || retries_done >= policy.max || entry.expect_fail) return d;
+  const bool command_entry = !entry.gtest;
+  const auto failures = std::count_if(entry.tests.begin(), entry.tests.end(),
+                                      [](const TestResult& t) { return is_failure(t.code) && !t.synthetic; });
+  for (const auto& t : entry.tests) {
+    // A gtest entry's process-level record ("x (process)") is not a test a
+    // filter can select; the tests it affected carry their own codes.
+    if (!command_entry && t.synthetic) continue;
+    auto why = failure_kind(t, command_entry, breaks, failures == 1);
+    if (why && policy.allows(*why)) d.targets.push_back({t.name, *why});
+  }
+  d.whole_entry = command_entry && !d.targets.empty();
+  return d;
+}
+
+void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecision& decision) {
+  // The retry's unit continued the numbering (Unit::attempt_offset).
+  for (const auto& a : retry.attempts) entry.attempts.push_back(a);
+  for (const auto& target : decision.targets) {
+    auto old = std::find_if(entry.tests.begin(), entry.tests.end(),
+                            [&](const TestResult& t) { return t.name == target.test; });
+    auto now = std::find_if(retry.tests.begin(), retry.tests.end(),
+                            [&](const TestResult& t) { return t.name == target.test; });
+    if (old == entry.tests.end() || now == retry.tests.end()) continue;
+    TestResult merged = *now;
+    merged.tries = old->tries;
+    merged.tries.push_back({old->attempt, old->code, to_string(target.why), first_line(old->message)});
+    if (merged.code == ResultCode::Pass) {
+      merged.code = ResultCode::Flaky;
+      merged.message = flaky_message(merged);
+    }
+    if (merged.stacks.empty()) merged.stacks = old->stacks;
+    *old = std::move(merged);
+  }
+  // Process-level records of the retry (it could not start, crashed in set-up…).
+  for (const auto& t : retry.tests)
+    if (t.synthetic && !decision.whole_entry) entry.tests.push_back(t);
+  entry.aut_spawns += retry.aut_spawns;
+  entry.aut_respawns += retry.aut_respawns;
+  entry.code = rollup(entry.tests);
+  entry.reason = describe_after_retry(entry);
+  if (is_failure(entry.code) && !retry.output_tail.empty()) {
+    entry.output_tail = retry.output_tail;
+    entry.output_log = retry.output_log;
+  }
+}
+
+}  // namespace livegui::batch

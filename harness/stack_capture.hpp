@@ -1,0 +1,49 @@
+#pragma once
+// Hang forensics: every thread's stack of a stalled (or hung) process,
+// written to <dir>/stacks-<pid>.txt. Sources, best first: the app's own
+// GET /debug/stacks (hook protocol, optional), `eu-stack -p` (elfutils),
+// `gdb -batch`, and as a last resort /proc/<pid>/task/*/{stat,wchan}
+// (thread names, states and kernel wait channels, no user frames). Every
+// source is bounded; the whole capture never takes much longer than the
+// budget, and the process is left running (the debuggers detach).
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+namespace livegui {
+
+/// Which source produced the stacks.
+enum class StackSource { None, Hook, EuStack, Gdb, Proc };
+/// "none", "GET /debug/stacks", "eu-stack", "gdb", "/proc".
+const char* to_string(StackSource s);
+
+struct StackCaptureOptions {
+  std::filesystem::path dir;  ///< where stacks-<pid>.txt goes (created if missing)
+  /// Upper bound for the whole capture (each source gets what is left).
+  std::chrono::milliseconds budget{8000};
+  int hook_port = 0;       ///< > 0: ask GET /debug/stacks on 127.0.0.1:<port> first
+  std::string hook_token;  ///< X-Livegui-Token for that request
+  std::string title;       ///< first line of the file, e.g. "AUT pid 4121 stalled during A.b"
+};
+
+struct StackCapture {
+  std::filesystem::path file;  ///< empty when nothing could be written
+  StackSource source = StackSource::None;
+  std::chrono::nanoseconds took{0};
+  std::string error;  ///< why each skipped source failed ("" when the first one worked)
+  bool ok() const { return !file.empty(); }
+};
+
+/// Captures every thread's stack of `pid` into options.dir/stacks-<pid>.txt
+/// (overwriting it). Blocks at most about options.budget plus one
+/// SIGKILL-and-reap of a debugger that overran it. Never throws.
+StackCapture capture_stacks(pid_t pid, const StackCaptureOptions& options);
+
+/// The artifact directory the batcher gives an entry (LIVEGUI_ARTIFACT_DIR),
+/// else `fallback`.
+std::filesystem::path artifact_dir_or(const std::filesystem::path& fallback);
+
+}  // namespace livegui

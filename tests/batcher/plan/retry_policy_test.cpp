@@ -1,0 +1,70 @@
+// The plan's `retry` and `test_timeout` (tier or entry; entries inherit).
+#include <gtest/gtest.h>
+
+#include "batcher/plan/plan.hpp"
+
+namespace livegui::batch {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string plan_error(const std::string& text) {
+  try {
+    parse_plan(text, "p.toml", "/nonexistent");
+  } catch (const PlanError& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+TEST(BatcherRetryPlan, TierRetryAndTestTimeoutAreInheritedAndEntriesOverrideThem) {
+  Plan p = parse_plan(R"(
+[[tiers]]
+name = "live"
+retry = { on = ["crash", "degraded"], max = 2 }
+test_timeout = "30s"
+[[tiers.entries]]
+name = "inherits"
+command = ["/bin/true"]
+[[tiers.entries]]
+name = "own"
+command = ["/bin/true"]
+retry = { on = ["timeout", "fail"] }
+test_timeout = "500ms"
+[[tiers]]
+name = "plain"
+[[tiers.entries]]
+name = "none"
+command = ["/bin/true"]
+)",
+                      "p.toml", "/nonexistent");
+  const PlanEntry& a = p.tiers[0].entries[0];
+  EXPECT_EQ(a.retry.max, 2);
+  EXPECT_EQ(a.retry.on, (std::set<RetryOn>{RetryOn::Crash, RetryOn::Degraded}));
+  EXPECT_EQ(a.test_timeout, std::chrono::milliseconds(30s));
+  const PlanEntry& b = p.tiers[0].entries[1];
+  EXPECT_EQ(b.retry.max, 1) << "max defaults to 1";
+  EXPECT_EQ(b.retry.on, (std::set<RetryOn>{RetryOn::Timeout, RetryOn::Fail}));
+  EXPECT_EQ(b.test_timeout, 500ms);
+  const PlanEntry& c = p.tiers[1].entries[0];
+  EXPECT_FALSE(c.retry.active());
+  EXPECT_FALSE(c.test_timeout.has_value());
+}
+
+TEST(BatcherRetryPlan, BadRetryTablesNameFileLineAndField) {
+  EXPECT_EQ(plan_error("[[tiers]]\nname = \"t\"\nretry = { on = [\"crash\", \"sometimes\"] }\n"),
+            "p.toml:3: tiers[0].retry.on[1]: expected \"crash\", \"timeout\", \"degraded\" or \"fail\", got \"sometimes\"");
+  EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\nretry = { max = 1 }\n").find("p.toml:3: tiers[0].retry.on: say which"),
+            std::string::npos);
+  EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\nretry = { on = [\"crash\"], max = -1 }\n")
+                .find("tiers[0].retry.max: expected an integer from 0 to 10"),
+            std::string::npos);
+  EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\nretry = 1\n").find("tiers[0].retry: expected a table"), std::string::npos);
+  EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\nretry = { on = [\"crash\"], tries = 1 }\n").find("tiers[0].retry.tries: unknown field"),
+            std::string::npos);
+  EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\ntest_timeout = \"soon\"\n").find("p.toml:3: tiers[0].test_timeout"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace livegui::batch

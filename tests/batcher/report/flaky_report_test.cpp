@@ -1,0 +1,127 @@
+// FLAKY in every report: summary, results.json (round trip), junit.xml (a
+// property and Surefire-style <flakyFailure>/<flakyError>), report.html; and
+// a hang's stacks beside the failure.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "batcher/report/html_report.hpp"
+#include "batcher/report/json_report.hpp"
+#include "batcher/report/junit_report.hpp"
+#include "batcher/report/summary.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace livegui::batch {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool has(const std::string& text, const std::string& what) { return text.find(what) != std::string::npos; }
+
+BatchResults flaky_run() {
+  BatchResults r;
+  r.started_unix_ms = 1'700'000'000'000;
+  r.duration = 3s;
+  TierResult tier;
+  tier.name = "live";
+  r.tiers.push_back(tier);
+  EntryResult e;
+  e.id = "live/test_retry";
+  e.tier = "live";
+  e.name = "test_retry";
+  e.gtest = true;
+  e.code = ResultCode::Flaky;
+  TestResult flaky;
+  flaky.name = "Retry.AutDiesOnce";
+  flaky.code = ResultCode::Flaky;
+  flaky.attempt = 2;
+  flaky.message = "passed on attempt 2 after attempt 1: FAIL (retried for degraded): subprocess degraded: AUT pid 7 exited";
+  flaky.tries.push_back({1, ResultCode::Fail, "degraded", "subprocess degraded: AUT pid 7 exited"});
+  TestResult crashy;
+  crashy.name = "Retry.CrashesOnce";
+  crashy.code = ResultCode::Flaky;
+  crashy.attempt = 2;
+  crashy.message = "passed on attempt 2 after attempt 1: CRASH (retried for crash)";
+  crashy.tries.push_back({1, ResultCode::Crash, "crash", "killed by SIGSEGV"});
+  TestResult pass;
+  pass.name = "Retry.Fine";
+  e.tests = {flaky, crashy, pass};
+  r.entries.push_back(e);
+  EntryResult h;
+  h.id = "live/test_hang";
+  h.tier = "live";
+  h.name = "test_hang";
+  h.gtest = true;
+  h.code = ResultCode::Timeout;
+  TestResult hung;
+  hung.name = "Hang.Forever";
+  hung.code = ResultCode::Timeout;
+  hung.message = "timed out: this test ran longer than test_timeout (2.00 s) and the binary was stopped";
+  hung.stacks = "artifacts/live_test_hang/stacks-4242.txt";
+  h.tests = {hung};
+  r.entries.push_back(h);
+  r.exit_code = 1;
+  return r;
+}
+
+TEST(BatcherFlakyReports, SummaryCountsFlakyAsPassedAndListsThemApart) {
+  std::string s = summary_text(flaky_run(), SummaryOptions{});
+  EXPECT_TRUE(has(s, "flaky")) << s;
+  EXPECT_TRUE(has(s, "Flaky (2), passed on a retry:")) << s;
+  EXPECT_TRUE(has(s, "FLAKY      live › test_retry Retry.AutDiesOnce — passed on attempt 2 after attempt 1: FAIL "
+                     "(retried for degraded)"))
+      << s;
+  EXPECT_TRUE(has(s, "3 passed (2 flaky), 1 timed out")) << s;
+  // No flaky test, no flaky column.
+  BatchResults plain = flaky_run();
+  plain.entries.erase(plain.entries.begin());
+  EXPECT_FALSE(has(summary_text(plain, SummaryOptions{}), "flaky")) << summary_text(plain, SummaryOptions{});
+}
+
+TEST(BatcherFlakyReports, ResultsJsonKeepsFlakyTriesAndStacks) {
+  auto j = results_to_json(flaky_run());
+  const auto& t = j["entries"][0]["tests"][0];
+  EXPECT_EQ(t["result"], "FLAKY");
+  EXPECT_EQ(t["tries"][0]["result"], "FAIL");
+  EXPECT_EQ(t["tries"][0]["retried_for"], "degraded");
+  EXPECT_EQ(j["entries"][1]["tests"][0]["stacks"], "artifacts/live_test_hang/stacks-4242.txt");
+  BatchResults back = results_from_json(nlohmann::json::parse(j.dump()));
+  ASSERT_EQ(back.entries[0].tests[1].tries.size(), 1u);
+  EXPECT_EQ(back.entries[0].tests[1].code, ResultCode::Flaky);
+  EXPECT_EQ(back.entries[0].tests[1].tries[0].code, ResultCode::Crash);
+  EXPECT_EQ(back.entries[0].tests[1].tries[0].message, "killed by SIGSEGV");
+  EXPECT_EQ(back.entries[0].code, ResultCode::Flaky);
+  EXPECT_EQ(back.entries[1].tests[0].stacks, "artifacts/live_test_hang/stacks-4242.txt");
+}
+
+TEST(BatcherFlakyReports, JunitHasAFlakyPropertyAndFlakyFailureRecords) {
+  std::string x = junit_xml(flaky_run());
+  EXPECT_TRUE(has(x, "<property name=\"livegui.flaky\" value=\"true\"/>")) << x;
+  EXPECT_TRUE(has(x, "<flakyFailure type=\"FAIL\" message=\"attempt 1: FAIL (retried for degraded): subprocess degraded")) << x;
+  EXPECT_TRUE(has(x, "<flakyError type=\"CRASH\" message=\"attempt 1: CRASH (retried for crash): killed by SIGSEGV\"")) << x;
+  EXPECT_TRUE(has(x, "<property name=\"livegui.stacks\" value=\"artifacts/live_test_hang/stacks-4242.txt\"/>")) << x;
+  // A flaky test is not a failure: no <failure>/<error> for it.
+  auto at = x.find("name=\"AutDiesOnce\"");
+  ASSERT_NE(at, std::string::npos);
+  auto end = x.find("</testcase>", at);
+  EXPECT_EQ(x.substr(at, end - at).find("<failure"), std::string::npos);
+}
+
+TEST(BatcherFlakyReports, HtmlShowsFlakyApartWithAttemptsAndTheStacksBesideTheFailure) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "artifacts" / "live_test_hang");
+  std::ofstream(dir / "artifacts" / "live_test_hang" / "stacks-4242.txt")
+      << "TID 4242:\n#0  0x1 hang_main_loop_forever\n";
+  HtmlReportOptions o;
+  o.report_dir = dir.path();
+  std::string h = html_report(flaky_run(), o);
+  EXPECT_TRUE(has(h, "Flaky: passed on a retry (2)")) << h;
+  EXPECT_TRUE(has(h, "attempt 1: FAIL — retried for degraded: subprocess degraded: AUT pid 7 exited"));
+  EXPECT_TRUE(has(h, "attempt 2: FLAKY"));
+  EXPECT_TRUE(has(h, "3 passed (2 flaky)"));
+  EXPECT_TRUE(has(h, "Stacks: <a href="));
+  EXPECT_TRUE(has(h, "hang_main_loop_forever"));
+}
+
+}  // namespace
+}  // namespace livegui::batch

@@ -1,0 +1,166 @@
+// Retry on infrastructure failure (batcher/run/retry): which failures are
+// retried under which policy, and how a retry folds into the entry (FLAKY).
+#include <gtest/gtest.h>
+
+#include "batcher/run/retry.hpp"
+
+namespace livegui::batch {
+namespace {
+
+TestResult test(const std::string& name, ResultCode code, const std::string& message = "", int attempt = 1) {
+  TestResult t;
+  t.name = name;
+  t.code = code;
+  t.message = message;
+  t.attempt = attempt;
+  return t;
+}
+
+EntryResult gtest_entry(std::vector<TestResult> tests) {
+  EntryResult e;
+  e.id = "live/test_x";
+  e.name = "test_x";
+  e.gtest = true;
+  e.tests = std::move(tests);
+  AttemptRecord a;
+  a.number = 1;
+  e.attempts.push_back(a);
+  return e;
+}
+
+RetryPolicy infra(int max = 1) {
+  RetryPolicy p;
+  p.on = {RetryOn::Crash, RetryOn::Timeout, RetryOn::Degraded};
+  p.max = max;
+  return p;
+}
+
+TEST(BatcherRetry, CrashTimeoutAndDegradedAreRetriedButAnAssertionFailureIsNot) {
+  EntryResult e = gtest_entry({test("S.Crashed", ResultCode::Crash), test("S.TimedOut", ResultCode::Timeout),
+                               test("S.AutDied", ResultCode::Fail, "subprocess degraded: AUT pid 7 exited"),
+                               test("S.Assert", ResultCode::Fail, "t.cpp:3: Expected: 1 == 2"),
+                               test("S.Passed", ResultCode::Pass)});
+  std::vector<AutBreak> breaks = {{"S.AutDied", "AUT pid 7: killed by SIGABRT"}};
+  RetryDecision d = decide_retry(e, breaks, infra(), 0);
+  ASSERT_EQ(d.targets.size(), 3u);
+  EXPECT_EQ(d.targets[0].test, "S.Crashed");
+  EXPECT_EQ(d.targets[0].why, RetryOn::Crash);
+  EXPECT_EQ(d.targets[1].test, "S.TimedOut");
+  EXPECT_EQ(d.targets[1].why, RetryOn::Timeout);
+  EXPECT_EQ(d.targets[2].test, "S.AutDied");
+  EXPECT_EQ(d.targets[2].why, RetryOn::Degraded);
+  EXPECT_EQ(d.gtest_filter(), "S.Crashed:S.TimedOut:S.AutDied");
+  EXPECT_FALSE(d.whole_entry);
+}
+
+TEST(BatcherRetry, AFailureWithTheAutHealthyIsRetriedOnlyWhenFailIsListed) {
+  EntryResult e = gtest_entry({test("S.Assert", ResultCode::Fail, "subprocess degraded: but no break recorded")});
+  EXPECT_TRUE(decide_retry(e, {}, infra(), 0).targets.empty());
+  // A break during another test does not make this failure infrastructure.
+  EXPECT_TRUE(decide_retry(e, {{"S.Other", "died"}}, infra(), 0).targets.empty());
+  RetryPolicy with_fail = infra();
+  with_fail.on.insert(RetryOn::Fail);
+  RetryDecision d = decide_retry(e, {}, with_fail, 0);
+  ASSERT_EQ(d.targets.size(), 1u);
+  EXPECT_EQ(d.targets[0].why, RetryOn::Fail);
+}
+
+TEST(BatcherRetry, NeverMoreThanMaxNorWithoutAPolicyNorForExpectedFailures) {
+  EntryResult e = gtest_entry({test("S.Crashed", ResultCode::Crash)});
+  EXPECT_TRUE(decide_retry(e, {}, RetryPolicy{}, 0).targets.empty());
+  EXPECT_EQ(decide_retry(e, {}, infra(2), 1).targets.size(), 1u);
+  EXPECT_TRUE(decide_retry(e, {}, infra(2), 2).targets.empty());
+  EXPECT_TRUE(decide_retry(e, {}, infra(1), 1).targets.empty());
+  RetryPolicy only_timeout;
+  only_timeout.on = {RetryOn::Timeout};
+  only_timeout.max = 1;
+  EXPECT_TRUE(decide_retry(e, {}, only_timeout, 0).targets.empty());
+  e.expect_fail = true;
+  EXPECT_TRUE(decide_retry(e, {}, infra(), 0).targets.empty());
+  EntryResult x = gtest_entry({test("S.Known", ResultCode::XFail)});
+  EXPECT_TRUE(decide_retry(x, {}, infra(), 0).targets.empty());
+}
+
+TEST(BatcherRetry, ABreakWithNoTestRecordedIsBlamedOnlyOnTheEntrysOneFailure) {
+  std::vector<AutBreak> unknown = {{"", "AUT pid 7: killed by SIGABRT"}};
+  EntryResult one = gtest_entry({test("S.Died", ResultCode::Fail), test("S.Ok", ResultCode::Pass)});
+  RetryDecision d = decide_retry(one, unknown, infra(), 0);
+  ASSERT_EQ(d.targets.size(), 1u);
+  EXPECT_EQ(d.targets[0].why, RetryOn::Degraded);
+  EntryResult two = gtest_entry({test("S.Died", ResultCode::Fail), test("S.Assert", ResultCode::Fail)});
+  EXPECT_TRUE(decide_retry(two, unknown, infra(), 0).targets.empty());
+  // The batcher's own check names itself: no test known.
+  std::vector<TimelineEvent> tl(1);
+  tl[0] = {1, "death", 7, "AUT pid 7: killed by SIGABRT", "live", "live/test_x", "livegui-batch.test_x"};
+  auto b = aut_breaks_of(tl, "live/test_x");
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].test, "");
+}
+
+TEST(BatcherRetry, ACommandEntryIsRetriedWholeWhenTheAutBrokeWhileItRan) {
+  EntryResult e;
+  e.id = "t/cmd";
+  e.name = "cmd";
+  TestResult t = test("cmd", ResultCode::Fail, "exit code 1");
+  t.synthetic = true;
+  e.tests = {t};
+  EXPECT_TRUE(decide_retry(e, {}, infra(), 0).targets.empty());
+  RetryDecision d = decide_retry(e, {{"", "AUT pid 9: killed by SIGSEGV"}}, infra(), 0);
+  ASSERT_EQ(d.targets.size(), 1u);
+  EXPECT_EQ(d.targets[0].why, RetryOn::Degraded);
+  EXPECT_TRUE(d.whole_entry);
+}
+
+TEST(BatcherRetry, AutBreaksAreTheEntrysDeathAndDegradedEvents) {
+  std::vector<TimelineEvent> tl(4);
+  tl[0] = {1, "spawn", 7, "started", "live", "live/test_x", ""};
+  tl[1] = {2, "death", 7, "AUT pid 7: killed by SIGABRT", "live", "live/test_x", "S.AutDied"};
+  tl[2] = {3, "degraded", 8, "main loop stalled", "live", "live/test_y", "S.Other"};
+  tl[3] = {4, "degraded", 9, "heartbeat stalled", "live", "live/test_x", ""};
+  auto b = aut_breaks_of(tl, "live/test_x");
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[0].test, "S.AutDied");
+  EXPECT_EQ(b[1].test, "");
+}
+
+TEST(BatcherRetry, APassOnTheRetryIsFlakyWithEveryAttemptsReasonAndTheEntryPasses) {
+  EntryResult e = gtest_entry({test("S.Crashed", ResultCode::Crash, "the test binary was killed by SIGSEGV during this test"),
+                               test("S.Passed", ResultCode::Pass)});
+  e.code = ResultCode::Crash;
+  RetryDecision d = decide_retry(e, {}, infra(), 0);
+  EntryResult retry = gtest_entry({test("S.Crashed", ResultCode::Pass, "", 2)});
+  retry.attempts[0].number = 2;
+  merge_retry(e, retry, d);
+  EXPECT_EQ(e.code, ResultCode::Flaky);
+  EXPECT_FALSE(is_failure(e.code));
+  ASSERT_EQ(e.tests.size(), 2u);
+  const TestResult& t = e.tests[0];
+  EXPECT_EQ(t.code, ResultCode::Flaky);
+  EXPECT_EQ(t.attempt, 2);
+  ASSERT_EQ(t.tries.size(), 1u);
+  EXPECT_EQ(t.tries[0].attempt, 1);
+  EXPECT_EQ(t.tries[0].code, ResultCode::Crash);
+  EXPECT_EQ(t.tries[0].retried_for, "crash");
+  EXPECT_EQ(t.tries[0].message, "the test binary was killed by SIGSEGV during this test");
+  EXPECT_NE(t.message.find("passed on attempt 2 after attempt 1: CRASH (retried for crash)"), std::string::npos)
+      << t.message;
+  ASSERT_EQ(e.attempts.size(), 2u);
+  EXPECT_EQ(e.attempts[1].number, 2);
+  EXPECT_NE(e.reason.find("retried 1x on a fresh AUT"), std::string::npos) << e.reason;
+}
+
+TEST(BatcherRetry, AFailureOnTheRetryStaysAFailureAndKeepsTheEarlierRun) {
+  EntryResult e = gtest_entry({test("S.AutDied", ResultCode::Fail, "subprocess degraded: AUT pid 7 exited")});
+  RetryDecision d = decide_retry(e, {{"S.AutDied", "died"}}, infra(), 0);
+  EntryResult retry = gtest_entry({test("S.AutDied", ResultCode::Fail, "subprocess degraded: again", 2)});
+  retry.output_tail = "tail of attempt 2";
+  merge_retry(e, retry, d);
+  EXPECT_EQ(e.code, ResultCode::Fail);
+  EXPECT_EQ(e.tests[0].message, "subprocess degraded: again");
+  ASSERT_EQ(e.tests[0].tries.size(), 1u);
+  EXPECT_EQ(e.tests[0].tries[0].retried_for, "degraded");
+  EXPECT_EQ(e.output_tail, "tail of attempt 2");
+}
+
+}  // namespace
+}  // namespace livegui::batch

@@ -1,0 +1,234 @@
+// End-to-end (issue 16): retry on infrastructure failure with FLAKY in every
+// report, the per-test timeout that resumes the rest with the hung binary's
+// stacks captured, and --last-failed selecting exactly the failures. The
+// real livegui-batch on tests/e2e/fixtures/e2e_flaky.cpp; nothing may be left.
+#include <sys/prctl.h>
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/e2e/e2e_support.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class FeaturesE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+  void TearDown() override {
+    auto left = leftover_processes();
+    EXPECT_TRUE(left.empty()) << "left behind: " << describe_pids(left);
+  }
+
+  fs::path reports() const { return dir_ / "reports"; }
+
+  BatchRun run(std::vector<std::string> args) {
+    args.insert(args.end(), {"--report-dir", reports().string(), "--state-dir", (dir_ / "state").string()});
+    return run_livegui_batch(args, dir_.path(), {}, 180s);
+  }
+
+  fs::path write_plan(const std::string& retry) {
+    fs::path p = dir_ / "plan.toml";
+    std::ofstream(p) << "[[tiers]]\nname = \"t\"\ntest_timeout = \"2s\"\n" << retry << "\n"
+                     << "[[tiers.entries]]\nexecutables = \"" << built("tests/e2e/e2e_flaky") << "\"\n"
+                     << "[[tiers.entries]]\nexecutables = \"" << built("tests/e2e/e2e_passing") << "\"\n";
+    return p;
+  }
+
+  json results() { return json::parse(read_text(reports() / "results.json")); }
+
+  TempDir dir_{"features-e2e"};
+};
+
+TEST_F(FeaturesE2E, CrashAndTimeoutAreRetriedIntoFlakyButTheAssertionFailureIsNot) {
+  auto t0 = std::chrono::steady_clock::now();
+  BatchRun r = run({write_plan("retry = { on = [\"crash\", \"timeout\", \"degraded\"], max = 1 }").string()});
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(r.exit_code, 1) << r.output;  // FailsAlways is a real failure
+  json doc = results();
+  const json* e = find_entry(doc, "e2e_flaky");
+  ASSERT_NE(e, nullptr) << r.output;
+  EXPECT_EQ((*e)["result"], "FAIL");
+  const json* crash = find_test(*e, "Flaky.CrashesOnce");
+  const json* fail = find_test(*e, "Flaky.FailsAlways");
+  const json* hang = find_test(*e, "Flaky.HangsOnce");
+  const json* pass = find_test(*e, "Flaky.Passes");
+  ASSERT_TRUE(crash && fail && hang && pass) << e->dump(2);
+  EXPECT_EQ((*crash)["result"], "FLAKY") << crash->dump(2);
+  EXPECT_EQ((*crash)["tries"][0]["result"], "CRASH");
+  EXPECT_EQ((*crash)["tries"][0]["retried_for"], "crash");
+  EXPECT_EQ((*hang)["result"], "FLAKY") << hang->dump(2);
+  EXPECT_EQ((*hang)["tries"][0]["result"], "TIMEOUT");
+  EXPECT_EQ((*hang)["tries"][0]["retried_for"], "timeout");
+  EXPECT_NE((*hang)["tries"][0]["message"].get<std::string>().find("ran longer than test_timeout (2.00 s)"),
+            std::string::npos);
+  EXPECT_EQ((*fail)["result"], "FAIL");
+  EXPECT_FALSE(fail->contains("tries")) << "an assertion failure on a healthy run is never retried";
+  // The per-test timeout resumed the rest: Passes ran after HangsOnce was stopped.
+  EXPECT_EQ((*pass)["result"], "PASS");
+  // Attempts: crash → resume → per-test timeout → resume → one retry of the two.
+  EXPECT_EQ((*e)["attempts"].size(), 4u) << e->dump(2);
+  EXPECT_EQ((*e)["attempts"][1]["stopped_for"], "test_timeout");
+  EXPECT_EQ((*e)["attempts"][3]["filter"], "Flaky.CrashesOnce:Flaky.HangsOnce");
+  // The hung binary's stacks, captured before it was stopped.
+  bool found = false;
+  for (const auto& f : fs::recursive_directory_iterator(reports() / "artifacts"))
+    if (f.path().filename().string().rfind("stacks-", 0) == 0) {
+      found = true;
+      EXPECT_NE(read_text(f.path()).find("ran out of time"), std::string::npos);
+    }
+  EXPECT_TRUE(found) << "no stacks-<pid>.txt under " << (reports() / "artifacts");
+  // FLAKY in every report.
+  EXPECT_NE(r.output.find("Flaky (2), passed on a retry:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("(2 flaky)"), std::string::npos) << r.output;
+  std::string junit = read_text(reports() / "junit.xml");
+  EXPECT_NE(junit.find("<flakyError type=\"CRASH\""), std::string::npos);
+  EXPECT_NE(junit.find("<flakyError type=\"TIMEOUT\""), std::string::npos);
+  EXPECT_NE(junit.find("livegui.flaky"), std::string::npos);
+  std::string html = read_text(reports() / "report.html");
+  EXPECT_NE(html.find("Flaky: passed on a retry (2)"), std::string::npos);
+  // 2 s per-test timeout + stacks + retries: bounded well under the 600 s entry timeout.
+  EXPECT_LT(took, 90s) << r.output;
+}
+
+TEST_F(FeaturesE2E, WithoutARetryPolicyTheFailuresStayAndTheTimeoutStillResumes) {
+  BatchRun r = run({write_plan("").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json* e = find_entry(doc, "e2e_flaky");
+  ASSERT_NE(e, nullptr) << r.output;
+  const json* crash = find_test(*e, "Flaky.CrashesOnce");
+  const json* hang = find_test(*e, "Flaky.HangsOnce");
+  const json* pass = find_test(*e, "Flaky.Passes");
+  ASSERT_TRUE(crash && hang && pass) << e->dump(2);
+  EXPECT_EQ((*crash)["result"], "CRASH");
+  EXPECT_EQ((*hang)["result"], "TIMEOUT");
+  EXPECT_EQ((*pass)["result"], "PASS");
+  ASSERT_TRUE(hang->contains("stacks")) << hang->dump(2);
+  EXPECT_NE((*hang)["stacks"].get<std::string>().find("stacks-"), std::string::npos);
+  EXPECT_TRUE(fs::exists(reports() / (*hang)["stacks"].get<std::string>()));
+  EXPECT_EQ(r.output.find("FLAKY"), std::string::npos);
+}
+
+TEST_F(FeaturesE2E, LastFailedRunsExactlyThePreviousFailures) {
+  fs::path plan = write_plan("");
+  BatchRun first = run({plan.string()});
+  ASSERT_EQ(first.exit_code, 1) << first.output;
+  // The markers now exist: the crash and the hang would pass; only what failed runs.
+  BatchRun again = run({plan.string(), "--last-failed"});
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+  json doc = results();
+  ASSERT_EQ(doc["entries"].size(), 1u) << again.output;  // e2e_passing passed: not run
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(e["name"], "e2e_flaky");
+  std::vector<std::string> names;
+  for (const auto& t : e["tests"]) names.push_back(t["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"Flaky.CrashesOnce", "Flaky.FailsAlways", "Flaky.HangsOnce"}));
+  EXPECT_EQ((*find_test(e, "Flaky.CrashesOnce"))["result"], "PASS");
+  EXPECT_EQ((*find_test(e, "Flaky.HangsOnce"))["result"], "PASS");
+  EXPECT_EQ((*find_test(e, "Flaky.FailsAlways"))["result"], "FAIL");
+  // Only FailsAlways failed now: the next --last-failed runs just that test.
+  BatchRun third = run({plan.string(), "--last-failed"});
+  json doc3 = results();
+  ASSERT_EQ(doc3["entries"].size(), 1u);
+  ASSERT_EQ(doc3["entries"][0]["tests"].size(), 1u) << third.output;
+  EXPECT_EQ(doc3["entries"][0]["tests"][0]["name"], "Flaky.FailsAlways");
+}
+
+/// A pytest file whose middle test hangs the first time (a marker file), run
+/// as a format = "pytest" entry with test_timeout = "2s".
+class PytestTimeoutE2E : public FeaturesE2E {
+ protected:
+  void SetUp() override {
+#ifndef LIVEGUI_PYTHON3
+    GTEST_SKIP() << "no python3 found at configure time";
+#endif
+  }
+
+  fs::path write_pytest_plan(const std::string& retry) {
+    std::ofstream(dir_ / "test_hangs.py") << "import os, pathlib, time\n\n"
+                                              "def test_before():\n    pass\n\n"
+                                              "def test_hangs_once():\n"
+                                              "    marker = pathlib.Path(os.environ['HANG_MARKER'])\n"
+                                              "    if not marker.exists():\n"
+                                              "        marker.write_text('1')\n"
+                                              "        while True:\n            time.sleep(0.05)\n\n"
+                                              "def test_after():\n    pass\n";
+    fs::path p = dir_ / "pytest_plan.toml";
+#ifdef LIVEGUI_PYTHON3
+    std::ofstream(p) << "[[tiers]]\nname = \"py\"\ntest_timeout = \"2s\"\n"
+                     << "env = { PYTHONPATH = \"" << source("python").string()
+                     << "\", PYTHONDONTWRITEBYTECODE = \"1\", HANG_MARKER = \"" << (dir_ / "hang.happened").string()
+                     << "\" }\n[[tiers.entries]]\nname = \"test_hangs\"\nformat = \"pytest\"\n"
+                     << "command = [\"" << LIVEGUI_PYTHON3 << "\", \"-m\", \"pytest\", \"-q\", \"-p\", "
+                     << "\"no:cacheprovider\", \"" << (dir_ / "test_hangs.py").string() << "\"]\n"
+                     << retry << "\n";
+#endif
+    (void)retry;
+    return p;
+  }
+
+  static const json* test_ending(const json& entry, const std::string& suffix) {
+    for (const auto& t : entry["tests"]) {
+      std::string n = t["name"];
+      if (n.size() >= suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0) return &t;
+    }
+    return nullptr;
+  }
+};
+
+TEST_F(PytestTimeoutE2E, APytestTestRunningLongerThanTestTimeoutIsTimeoutWithStacksAndTheRestResumes) {
+  auto t0 = std::chrono::steady_clock::now();
+  BatchRun r = run({write_pytest_plan("").string()});
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json* e = find_entry(doc, "test_hangs");
+  ASSERT_NE(e, nullptr) << r.output;
+  const json* before = test_ending(*e, "::test_before");
+  const json* hang = test_ending(*e, "::test_hangs_once");
+  const json* after = test_ending(*e, "::test_after");
+  ASSERT_TRUE(before && hang && after) << e->dump(2);
+  EXPECT_EQ((*before)["result"], "PASS");
+  EXPECT_EQ((*hang)["result"], "TIMEOUT") << hang->dump(2);
+  EXPECT_NE((*hang)["message"].get<std::string>().find("ran longer than test_timeout (2.00 s)"), std::string::npos)
+      << hang->dump(2);
+  EXPECT_EQ((*after)["result"], "PASS") << "the rest of the file is resumed after the per-test timeout";
+  ASSERT_GE((*e)["attempts"].size(), 2u) << e->dump(2);
+  EXPECT_EQ((*e)["attempts"][0]["stopped_for"], "test_timeout");
+  ASSERT_TRUE(hang->contains("stacks")) << hang->dump(2);
+  EXPECT_TRUE(fs::exists(reports() / (*hang)["stacks"].get<std::string>()));
+  EXPECT_LT(took, 90s) << r.output;
+}
+
+TEST_F(PytestTimeoutE2E, AHungPytestTestIsRetriedWholeFileIntoFlaky) {
+  BatchRun r = run({write_pytest_plan("retry = { on = [\"timeout\"], max = 1 }").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  json doc = results();
+  const json* e = find_entry(doc, "test_hangs");
+  ASSERT_NE(e, nullptr) << r.output;
+  const json* hang = test_ending(*e, "::test_hangs_once");
+  ASSERT_TRUE(hang) << e->dump(2);
+  EXPECT_EQ((*hang)["result"], "FLAKY") << hang->dump(2);
+  ASSERT_TRUE(hang->contains("tries")) << hang->dump(2);
+  EXPECT_EQ((*hang)["tries"][0]["result"], "TIMEOUT");
+  EXPECT_EQ((*hang)["tries"][0]["retried_for"], "timeout");
+  EXPECT_EQ((*test_ending(*e, "::test_after"))["result"], "PASS");
+}
+
+TEST_F(FeaturesE2E, LastFailedWithoutAPreviousRunSaysSoAndRunsNothing) {
+  BatchRun r = run({write_plan("").string(), "--last-failed"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--last-failed: no previous run in"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace livegui::testing

@@ -1,0 +1,157 @@
+// Hang forensics (harness/stack_capture): the stacks of a stalled AUT are
+// captured within a bounded time, from the app's GET /debug/stacks when it
+// answers (the Python example), from eu-stack otherwise (the C++ sample app,
+// its hang function visible), and from /proc when no debugger has time left.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "harness/app_handle.hpp"
+#include "harness/stack_capture.hpp"
+#include "harness/subprocess.hpp"
+#include "tests/harness/sample_app_support.hpp"
+
+namespace livegui::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string read_all(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+/// A process to look at: fake_app waits for a signal forever.
+Subprocess waiting_process(const TempDir& dir) {
+  SpawnOptions s;
+  s.executable = binary("tests/support/fake_app");
+  s.output_file = dir / "fake.log";
+  return Subprocess::spawn(s);
+}
+
+TEST(StackCapture, EuStackReadsEveryThreadOfARunningProcessAndLeavesItRunning) {
+  TempDir dir;
+  Subprocess p = waiting_process(dir);
+  StackCaptureOptions o;
+  o.dir = dir / "artifacts";
+  o.title = "a process that waits";
+  StackCapture c = capture_stacks(p.pid(), o);
+  ASSERT_TRUE(c.ok()) << c.error;
+  EXPECT_EQ(c.source, StackSource::EuStack) << c.error;
+  std::printf("[measured] eu-stack of a waiting process: %lld ms\n",
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(c.took).count()));
+  EXPECT_EQ(c.file, dir / "artifacts" / ("stacks-" + std::to_string(p.pid()) + ".txt"));
+  std::string text = read_all(c.file);
+  EXPECT_THAT(text, HasSubstr("a process that waits"));
+  EXPECT_THAT(text, HasSubstr("TID " + std::to_string(p.pid())));
+  EXPECT_THAT(text, HasSubstr("main"));
+  EXPECT_LT(c.took, 8s);
+  EXPECT_TRUE(p.running()) << "the debugger must detach, not kill";
+  p.stop(500ms, 2000ms);
+}
+
+TEST(StackCapture, WithNoTimeForADebuggerProcIsTheFallback) {
+  TempDir dir;
+  Subprocess p = waiting_process(dir);
+  StackCaptureOptions o;
+  o.dir = dir.path();
+  o.budget = 0ms;
+  StackCapture c = capture_stacks(p.pid(), o);
+  ASSERT_TRUE(c.ok()) << c.error;
+  EXPECT_EQ(c.source, StackSource::Proc);
+  EXPECT_THAT(c.error, HasSubstr("eu-stack: no time left"));
+  // Just started, it may still be running (R) or already waiting (S).
+  EXPECT_THAT(read_all(c.file), HasSubstr("TID " + std::to_string(p.pid()) + " (fake_app) state "));
+  EXPECT_THAT(read_all(c.file), HasSubstr(" wchan "));
+  p.stop(500ms, 2000ms);
+}
+
+TEST(StackCapture, AGoneProcessGivesNoFileAndSaysWhy) {
+  TempDir dir;
+  Subprocess p = waiting_process(dir);
+  pid_t pid = p.pid();
+  p.stop(500ms, 2000ms);
+  StackCaptureOptions o;
+  o.dir = dir.path();
+  o.budget = 3s;
+  StackCapture c = capture_stacks(pid, o);
+  EXPECT_FALSE(c.ok());
+  EXPECT_THAT(c.error, HasSubstr("eu-stack"));
+  EXPECT_LT(c.took, 5s);
+}
+
+struct Tests {
+  TestRef a{"Hang", "A"};
+};
+
+TEST(StackCapture, AStalledSampleAppsStacksNameItsHangFunctionAndTheDiagnosticNamesTheFile) {
+  TempDir dir;
+  Tests t;
+  AppHandle h(sample_app_spec(dir));
+  h.ensure_ready(t.a);
+  pid_t pid = h.pid();
+  h.hook()->inject_fault("hang");
+  CheckResult c;
+  auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(eventually([&] { return (c = h.check()).state == AutHealth::Degraded; }, 10s)) << c.describe();
+  auto detected_and_captured = std::chrono::steady_clock::now() - t0;
+  std::filesystem::path file = dir / "logs" / ("stacks-" + std::to_string(pid) + ".txt");
+  ASSERT_TRUE(std::filesystem::exists(file)) << c.describe();
+  std::string text = read_all(file);
+  EXPECT_THAT(text, HasSubstr("AUT pid " + std::to_string(pid) + " stalled during Hang.A"));
+  EXPECT_THAT(text, HasSubstr("from eu-stack"));
+  EXPECT_THAT(text, HasSubstr("hang_main_loop_forever"));
+  std::printf("[measured] sample_app stall: %s; stall seen + captured in %lld ms\n",
+              text.substr(0, text.find("\n\n")).c_str(),
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(detected_and_captured).count()));
+  // Heartbeat threshold 400 ms + capture: generous bound for a loaded machine.
+  EXPECT_LT(detected_and_captured, 10s);
+  std::string diag = h.degraded_diagnostic();
+  EXPECT_THAT(diag, HasSubstr("stacks: " + file.string()));
+  // Captured once per stalled AUT, not at every check.
+  auto mtime = std::filesystem::last_write_time(file);
+  h.check();
+  EXPECT_EQ(std::filesystem::last_write_time(file), mtime);
+  h.stop();
+}
+
+TEST(StackCapture, AStalledPythonAppAnswersDebugStacksItselfIntoTheArtifactDir) {
+  TempDir dir;
+  ::setenv("LIVEGUI_ARTIFACT_DIR", (dir / "artifacts").c_str(), 1);
+  AppSpec s;
+  s.executable = LIVEGUI_PYTHON3;
+  s.args = {LIVEGUI_PYTHON_APP_SCRIPT, "--enable-faults"};
+  s.display = DisplayMode::None;
+  s.state_file = dir / "aut-state.json";
+  s.log_dir = dir / "logs";
+  s.ready_timeout = 15s;
+  s.heartbeat_threshold = 400ms;
+  s.term_grace = 500ms;
+  s.kill_wait = 3s;
+  Tests t;
+  AppHandle h(s);
+  h.ensure_ready(t.a);
+  pid_t pid = h.pid();
+  h.hook()->inject_fault("hang");
+  CheckResult c;
+  ASSERT_TRUE(eventually([&] { return (c = h.check()).state == AutHealth::Degraded; }, 10s)) << c.describe();
+  std::filesystem::path file = dir / "artifacts" / ("stacks-" + std::to_string(pid) + ".txt");
+  ASSERT_TRUE(std::filesystem::exists(file)) << c.describe();
+  std::string text = read_all(file);
+  EXPECT_THAT(text, HasSubstr("from GET /debug/stacks"));
+  EXPECT_THAT(text, HasSubstr("in fire"));  // the hung main loop, in the fault
+  EXPECT_THAT(text, HasSubstr("threading.Event().wait()"));
+  std::printf("[measured] python app stall: %s\n", text.substr(0, text.find("\n\n")).c_str());
+  h.stop();
+  ::unsetenv("LIVEGUI_ARTIFACT_DIR");
+}
+
+}  // namespace
+}  // namespace livegui::testing
