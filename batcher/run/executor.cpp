@@ -188,12 +188,7 @@ bool Executor::spawn_attempt(Job& job) {
   fs::remove(rotated, ec);
   job.log = spec.log;
   job.artifact_dir = spec.spawn.env_set[env::kArtifactDir];
-  job.test_watch.reset();
-  if (job.unit->entry.test_timeout) {
-    if (job.unit->gtest) job.test_watch.emplace(spec.log, WatchedFile::GtestLog);
-    else if (job.unit->entry.format == EntryFormat::Pytest)
-      job.test_watch.emplace(spec.reports.events, WatchedFile::EventStream);
-  }
+  job.test_watch = job.unit->entry.test_timeout ? watch_for(*job.unit, spec) : std::nullopt;
   try {
     job.proc = Subprocess::spawn(spec.spawn);
   } catch (const std::exception& e) {
@@ -364,15 +359,8 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
                             signals_ ? signals_->fd() : -1);
   };
   job.run->attempt_finished(*job.status, job.cause, took, job.pid, sig, list_tests);
-  if (!job.hang_stacks.binary.empty() || !job.hang_stacks.aut.empty()) {
-    // The stalled AUT says more than the binary waiting on it.
-    bool aut_first = job.hang_stacks.aut_stalled && !job.hang_stacks.aut.empty();
-    job.run->attach_stacks(aut_first ? job.hang_stacks.aut : job.hang_stacks.binary);
-    std::string files = job.hang_stacks.binary.string();
-    if (!job.hang_stacks.aut.empty()) files += (files.empty() ? "" : " and ") + job.hang_stacks.aut.string();
-    job.warnings.push_back(job.unit->name + " ran out of time; stacks before it was stopped: " + files);
-    job.hang_stacks = {};
-  }
+  if (std::string w = attach_hang_stacks(*job.run, job.unit->name, job.hang_stacks); !w.empty())
+    job.warnings.push_back(w);
   if (job.run->wants_another_attempt()) {
     if (interrupted_) {
       job.run->abandon(stop_reason());

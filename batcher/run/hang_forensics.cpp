@@ -1,6 +1,7 @@
 #include "batcher/run/hang_forensics.hpp"
 
 #include "batcher/run/state_guard.hpp"
+#include "batcher/run/unit_run.hpp"
 #include "common/proc_info.hpp"
 #include "harness/stack_capture.hpp"
 
@@ -40,6 +41,16 @@ HangStacks capture_hang_stacks(pid_t binary_pid, const std::filesystem::path& ar
   }
   out.took = std::chrono::steady_clock::now() - t0;
   return out;
+}
+
+std::string attach_hang_stacks(UnitRun& run, const std::string& entry_name, HangStacks& stacks) {
+  if (stacks.binary.empty() && stacks.aut.empty()) return {};
+  bool aut_first = stacks.aut_stalled && !stacks.aut.empty();
+  run.attach_stacks(aut_first ? stacks.aut : !stacks.binary.empty() ? stacks.binary : stacks.aut);
+  std::string files = stacks.binary.string();
+  if (!stacks.aut.empty()) files += (files.empty() ? "" : " and ") + stacks.aut.string();
+  stacks = {};
+  return entry_name + " ran out of time; stacks before it was stopped: " + files;
 }
 
 }  // namespace livegui::batch

@@ -13,6 +13,8 @@
 
 namespace livegui::batch {
 
+class UnitRun;
+
 /// "…; stacks: /path/stacks-1.txt; …" → "/path/stacks-1.txt"; "" when none.
 std::string stacks_in_message(const std::string& message);
 
@@ -26,5 +28,10 @@ struct HangStacks {
 /// Captures both (each bounded by `budget`); never throws.
 HangStacks capture_hang_stacks(pid_t binary_pid, const std::filesystem::path& artifact_dir,
                                const std::filesystem::path& state_file, std::chrono::milliseconds budget);
+
+/// Names `stacks` on the timed-out tests of `run`'s last attempt (the stalled
+/// AUT's file first: it says more than the binary waiting on it), clears it,
+/// and returns the warning naming every file; "" when nothing was captured.
+std::string attach_hang_stacks(UnitRun& run, const std::string& entry_name, HangStacks& stacks);
 
 }  // namespace livegui::batch

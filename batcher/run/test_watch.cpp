@@ -4,6 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "batcher/run/unit_run.hpp"
+#include "batcher/select/unit.hpp"
+
 namespace livegui::batch {
 namespace {
 
@@ -75,6 +78,12 @@ void TestWatch::take_line(const std::string& line, Clock::time_point now) {
 
 std::chrono::nanoseconds TestWatch::running_for(Clock::time_point now) const {
   return running_ ? now - since_ : std::chrono::nanoseconds(0);
+}
+
+std::optional<TestWatch> watch_for(const Unit& unit, const AttemptSpec& attempt) {
+  if (unit.gtest) return TestWatch(attempt.log, WatchedFile::GtestLog);
+  if (unit.entry.format == EntryFormat::Pytest) return TestWatch(attempt.reports.events, WatchedFile::EventStream);
+  return std::nullopt;
 }
 
 }  // namespace livegui::batch

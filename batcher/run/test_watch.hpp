@@ -13,6 +13,9 @@
 
 namespace livegui::batch {
 
+struct Unit;
+struct AttemptSpec;
+
 /// What the followed file is.
 enum class WatchedFile {
   GtestLog,     ///< a GoogleTest binary's output
@@ -46,5 +49,9 @@ class TestWatch {
   std::optional<std::string> running_;
   Clock::time_point since_{};
 };
+
+/// The watch an attempt of `unit` needs for its test_timeout: its GoogleTest
+/// log, or its pytest event stream; std::nullopt for other entries.
+std::optional<TestWatch> watch_for(const Unit& unit, const AttemptSpec& attempt);
 
 }  // namespace livegui::batch

@@ -62,6 +62,7 @@ std::string normalise(const std::string& text, const fs::path& temp_dir) {
       {std::regex(R"(\d+ min \d+ s)"), "<T>"},
       {std::regex(R"(\b\d+(\.\d+)? (ms|s)\b)"), "<T>"},
       {std::regex(R"(\bpid \d+)"), "pid <PID>"},
+      {std::regex(R"(stacks-\d+\.txt)"), "stacks-<PID>.txt"},
       {std::regex(R"(\.corrupt-\d{8}T\d{6}\.\d{3})"), ".corrupt-<TS>"},
       {std::regex(R"(batch-output-\d+\.txt)"), "batch-output.txt"},
       {std::regex(R"( {2,})"), " "},
