@@ -59,6 +59,9 @@ std::string normalise(const std::string& text, const fs::path& temp_dir) {
   replace_all(fs::path(LIVEGUI_BUILD_DIR).string(), "<BUILD>");
   replace_all(fs::path(LIVEGUI_SOURCE_DIR).string(), "<SRC>");
   static const std::pair<std::regex, const char*> rules[] = {
+      // A source path as the compiler was given it: absolute, or relative to
+      // the build directory when ccache's base_dir rewrote it ("../tests/…").
+      {std::regex(R"((?:\.\./)+(tests/))"), "$1"},
       {std::regex(R"(\d+ min \d+ s)"), "<T>"},
       {std::regex(R"(\b\d+(\.\d+)? (ms|s)\b)"), "<T>"},
       {std::regex(R"(\bpid \d+)"), "pid <PID>"},
