@@ -392,10 +392,15 @@ TestResult interpret_command(const std::string& name, const ExitStatus& status, 
   return r;
 }
 
-void apply_expectations(std::vector<TestResult>& tests, bool expect_fail, const std::vector<std::string>& xfail) {
+void apply_expectations(std::vector<TestResult>& tests, bool expect_fail, const std::vector<std::string>& xfail,
+                        NamePatterns syntax) {
   auto listed = [&](const std::string& name) {
-    for (const auto& pattern : xfail)
-      if (matches_gtest_filter(name, pattern) || matches_wildcard(name, pattern)) return true;
+    for (const auto& pattern : xfail) {
+      if (matches_wildcard(name, pattern)) return true;
+      // Only GoogleTest names read ':' as "or": a pytest node id's "::" is
+      // part of the name ("*::test_x" must not become "*").
+      if (syntax == NamePatterns::GTestFilter && matches_gtest_filter(name, pattern)) return true;
+    }
     return false;
   };
   auto expect = [](TestResult& t) {

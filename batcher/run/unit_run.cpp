@@ -304,7 +304,8 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
   e.attempts = attempts_;
   e.tests = tests_;
   for (const auto& issue : process_issues_) e.tests.push_back(issue);
-  apply_expectations(e.tests, unit_.entry.expect_fail, unit_.entry.xfail);
+  apply_expectations(e.tests, unit_.entry.expect_fail, unit_.entry.xfail,
+                     unit_.gtest ? NamePatterns::GTestFilter : NamePatterns::Wildcard);
   e.code = rollup(e.tests);
   e.reason = describe(e);
   if (dropped_bytes_ > 0)

@@ -163,22 +163,47 @@ std::vector<TestResult> tests(std::initializer_list<std::pair<const char*, Resul
 
 TEST(BatcherClassify, ExpectationsTurnFailuresIntoXfailAndPassesIntoXpass) {
   auto listed = tests({{"S.known", ResultCode::Fail}, {"S.fixed", ResultCode::Pass}, {"S.other", ResultCode::Pass}});
-  apply_expectations(listed, false, {"S.known", "S.fixed"});
+  apply_expectations(listed, false, {"S.known", "S.fixed"}, NamePatterns::GTestFilter);
   EXPECT_EQ(listed[0].code, ResultCode::XFail);
   EXPECT_EQ(listed[1].code, ResultCode::XPass);
   EXPECT_EQ(listed[2].code, ResultCode::Pass);
   EXPECT_EQ(rollup(listed), ResultCode::XPass);
 
   auto whole = tests({{"S.a", ResultCode::Pass}, {"S.b", ResultCode::Crash}, {"S.c", ResultCode::Unresolved}});
-  apply_expectations(whole, true, {});
+  apply_expectations(whole, true, {}, NamePatterns::GTestFilter);
   EXPECT_EQ(whole[0].code, ResultCode::Pass);
   EXPECT_EQ(whole[1].code, ResultCode::XFail);
   EXPECT_EQ(whole[2].code, ResultCode::Unresolved) << "could-not-tell stays could-not-tell";
 
   auto all_pass = tests({{"S.a", ResultCode::Pass}, {"S.b", ResultCode::Skipped}});
-  apply_expectations(all_pass, true, {});
+  apply_expectations(all_pass, true, {}, NamePatterns::GTestFilter);
   EXPECT_EQ(all_pass[0].code, ResultCode::XPass);
   EXPECT_EQ(all_pass[1].code, ResultCode::Skipped);
+}
+
+// The plan example of batcher/README.md: "*::test_known_bug" against pytest
+// node ids must mark that one test, not every test of the file (read as a
+// GoogleTest filter, ':' splits it into "*" and "test_known_bug").
+TEST(BatcherClassify, XfailPatternWithDoubleColonMatchesOnePytestNodeId) {
+  auto ids = tests({{"tests/live/test_a.py::test_known_bug", ResultCode::Fail},
+                    {"tests/live/test_a.py::test_other_fails", ResultCode::Fail},
+                    {"tests/live/test_a.py::test_passes", ResultCode::Pass},
+                    {"tests/live/test_a.py::TestK::test_known_bug", ResultCode::Pass}});
+  apply_expectations(ids, false, {"*::test_known_bug"}, NamePatterns::Wildcard);
+  EXPECT_EQ(ids[0].code, ResultCode::XFail);
+  EXPECT_EQ(ids[1].code, ResultCode::Fail) << "a test the pattern does not name stays a failure";
+  EXPECT_EQ(ids[2].code, ResultCode::Pass);
+  EXPECT_EQ(ids[3].code, ResultCode::XPass) << "'*' spans '::' like any character";
+  EXPECT_EQ(rollup(ids), ResultCode::Fail);
+
+  // A ':'-separated list is GoogleTest's syntax, still honoured for gtest names.
+  auto gt = tests({{"S.a", ResultCode::Fail}, {"S.b", ResultCode::Fail}, {"T.skipme", ResultCode::Fail},
+                   {"T.c", ResultCode::Fail}});
+  apply_expectations(gt, false, {"S.a:T.*-T.skipme"}, NamePatterns::GTestFilter);
+  EXPECT_EQ(gt[0].code, ResultCode::XFail);
+  EXPECT_EQ(gt[1].code, ResultCode::Fail);
+  EXPECT_EQ(gt[2].code, ResultCode::Fail);
+  EXPECT_EQ(gt[3].code, ResultCode::XFail);
 }
 
 TEST(BatcherClassify, ResultCodesAndRollup) {
