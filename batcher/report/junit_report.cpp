@@ -83,7 +83,10 @@ std::string first_line(const std::string& text) {
 void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   std::string classname = e.tier + "." + e.name;
   std::string test_name = t.name;
-  if (!t.synthetic) {
+  // Only a GoogleTest name is "Suite.Name". Any other runner's name stays
+  // whole: a pytest node id ("tests/t.py::test_x", a collection error's
+  // "tests.t") has dots that are not a suite boundary.
+  if (e.gtest && !t.synthetic) {
     auto dot = t.name.find('.');
     if (dot != std::string::npos) {
       classname += "." + t.name.substr(0, dot);

@@ -146,7 +146,9 @@ TEST_F(PytestDemo, AHangIsDiagnosedInAboutASecondAndTheNextTestGetsAFreshAut) {
   EXPECT_GE(ms, 500) << "not before the app's last frame is about a threshold old";
   // Every report names the test.
   const fs::path report = dir_->path() / "report";
-  EXPECT_NE(read_text(report / "junit.xml").find("test_hung_main_loop_fails_fast"), std::string::npos);
+  const std::string junit = read_text(report / "junit.xml");
+  EXPECT_NE(junit.find("name=\"" + node_id + "\""), std::string::npos) << "the node id whole, not split at \".py\"";
+  EXPECT_EQ(junit.find("name=\"py::"), std::string::npos) << junit;
   EXPECT_NE(read_text(report / "report.html").find(node_id), std::string::npos) << node_id;
   const json& next = test("test_degraded_diagnostic", "test_next_test_gets_a_fresh_aut");
   EXPECT_EQ(next["result"], "PASS") << next.dump();

@@ -118,6 +118,41 @@ TEST(BatcherReports, ReadingNamesTheBadField) {
   EXPECT_THROW(read_results_json("/nonexistent/results.json"), ReportError);
 }
 
+// A pytest entry's tests keep their node ids: the '.' of ".py" is not a
+// GoogleTest suite boundary (it was: classname "live_gui.test_basic.tests/
+// live/test_basic", name "py::test_click_increments").
+TEST(BatcherReports, JunitKeepsPytestNodeIdsWhole) {
+  BatchResults r;
+  EntryResult e;
+  e.id = "live_gui/test_basic";
+  e.tier = "live_gui";
+  e.name = "test_basic";
+  e.gtest = false;
+  e.reproduce = "pytest tests/live/test_basic.py";
+  for (auto [n, c] : std::vector<std::pair<std::string, ResultCode>>{
+           {"tests/live/test_basic.py::test_click_increments", ResultCode::Pass},
+           {"tests/live/test_basic.py::TestK::test_p[a.b::c]", ResultCode::Fail},
+           {"tests.live.test_broken", ResultCode::Fail}}) {  // a collection error, as pytest's junitxml names it
+    TestResult t;
+    t.name = n;
+    t.code = c;
+    t.message = "boom";
+    e.tests.push_back(t);
+  }
+  r.entries.push_back(e);
+  std::string xml = junit_xml(r);
+  EXPECT_NE(xml.find("<testcase classname=\"live_gui.test_basic\" "
+                     "name=\"tests/live/test_basic.py::test_click_increments\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"live_gui.test_basic\" name=\"tests/live/test_basic.py::TestK::test_p[a.b::c]\""),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("<testcase classname=\"live_gui.test_basic\" name=\"tests.live.test_broken\""), std::string::npos)
+      << xml;
+  EXPECT_EQ(xml.find("name=\"py::"), std::string::npos) << xml;
+}
+
 TEST(BatcherReports, JunitShowsCrashesExpectedFailuresAndDirtyStarts) {
   std::string xml = junit_xml(sample());
   EXPECT_NE(xml.find("<testsuites name=\"livegui-batch\" tests=\"3\" failures=\"0\" errors=\"1\" skipped=\"1\""),
