@@ -37,7 +37,7 @@ def _die_with_parent():
 
 
 def find_livegui_aut(explicit=None):
-    """The livegui-aut binary: `explicit`, $LIVEGUI_AUT_BIN, next to $LIVEGUI_BATCH_BIN, or on PATH."""
+    """The livegui-aut binary: `explicit`, else $LIVEGUI_AUT_BIN (livegui-batch sets it to its own), else PATH."""
     for candidate in (explicit, os.environ.get("LIVEGUI_AUT_BIN")):
         if candidate:
             return candidate
