@@ -30,6 +30,23 @@ std::filesystem::path bundled_livegui_aut() {
 
 }  // namespace
 
+RunByHandNeeds run_by_hand_needs(EntryFormat format, const std::vector<std::string>& args,
+                                 const std::map<std::string, std::string>& env) {
+  RunByHandNeeds needs;
+  if (format != EntryFormat::Pytest) return needs;
+  // The plugin's live_gui fixture supervises the AUT through livegui-aut: the one of this livegui.
+  if (!env.count("LIVEGUI_AUT_BIN")) {
+    if (const char* set = std::getenv("LIVEGUI_AUT_BIN"); set && *set) {
+      needs.env["LIVEGUI_AUT_BIN"] = set;
+    } else {
+      static const std::filesystem::path aut = bundled_livegui_aut();
+      if (!aut.empty()) needs.env["LIVEGUI_AUT_BIN"] = aut.string();
+    }
+  }
+  if (!any_arg_contains(args, "livegui_pytest")) needs.args = {"-p", "livegui_pytest"};
+  return needs;
+}
+
 ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, const std::filesystem::path& log_dir,
                                    const std::string& stem, const std::vector<std::string>& decided) {
   ReportFiles files;
@@ -47,15 +64,9 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
   spawn.env_set["LIVEGUI_EVENTS_FILE"] = files.events.string();
   if (!placeholder && !any_arg_contains(spawn.args, "--junitxml") && !any_arg_contains(spawn.args, "--junit-xml"))
     spawn.args.push_back("--junitxml=" + files.junit.string());
-  // The plugin's live_gui fixture supervises the AUT through livegui-aut: the one of this livegui.
-  if (!spawn.env_set.count("LIVEGUI_AUT_BIN") && !std::getenv("LIVEGUI_AUT_BIN")) {
-    static const std::filesystem::path aut = bundled_livegui_aut();
-    if (!aut.empty()) spawn.env_set["LIVEGUI_AUT_BIN"] = aut.string();
-  }
-  if (!any_arg_contains(spawn.args, "livegui_pytest")) {
-    spawn.args.push_back("-p");
-    spawn.args.push_back("livegui_pytest");
-  }
+  auto needs = run_by_hand_needs(format, spawn.args, spawn.env_set);
+  for (auto& [k, v] : needs.env) spawn.env_set[k] = v;
+  spawn.args.insert(spawn.args.end(), needs.args.begin(), needs.args.end());
   auto deselect = pytest_resume_args(decided);
   spawn.args.insert(spawn.args.end(), deselect.begin(), deselect.end());
   return files;

@@ -10,6 +10,7 @@
 // and, when resumed, `--deselect <id>` for every test already decided.
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,20 @@ struct ReportFiles {
   std::filesystem::path junit;   ///< always set for these formats
   std::filesystem::path events;  ///< format = "pytest" only
 };
+
+/// What running an entry by hand needs that the batcher gives every attempt
+/// of it (its reproduce line adds these).
+struct RunByHandNeeds {
+  std::vector<std::string> args;              ///< appended to the entry's argv
+  std::map<std::string, std::string> env;     ///< set in its environment
+};
+
+/// For format = "pytest": `-p livegui_pytest` unless `args` name the plugin,
+/// and LIVEGUI_AUT_BIN unless `env` sets it (the batcher's own
+/// $LIVEGUI_AUT_BIN, else the livegui-aut next to this livegui-batch; none
+/// when neither exists). Nothing for other formats. Does not block.
+RunByHandNeeds run_by_hand_needs(EntryFormat format, const std::vector<std::string>& args,
+                                 const std::map<std::string, std::string>& env);
 
 /// Sets `spawn`'s env and args for one attempt and returns the files it will
 /// write (`stem` names them in `log_dir`). `decided`: tests of earlier attempts.

@@ -6,6 +6,7 @@
 #include "batcher/select/discovery.hpp"
 #include "batcher/reproduce.hpp"
 #include "batcher/run/hang_forensics.hpp"
+#include "batcher/run/report_formats.hpp"
 #include "common/environment.hpp"
 #include "common/text.hpp"
 
@@ -261,7 +262,14 @@ EntryResult UnitRun::base_result() const {
   e.gtest = unit_.gtest;
   e.uses_aut = unit_.entry.uses_aut;
   e.expect_fail = unit_.entry.expect_fail;
-  e.reproduce = reproduce_command(e);
+  // The line must run when pasted: with what the batcher adds to the argv
+  // and environment that the run needs (a pytest entry's plugin and
+  // livegui-aut), not only what the plan says.
+  EntryResult by_hand = e;
+  auto needs = run_by_hand_needs(unit_.entry.format, e.args, e.env);
+  by_hand.args.insert(by_hand.args.end(), needs.args.begin(), needs.args.end());
+  for (auto& [k, v] : needs.env) by_hand.env[k] = v;
+  e.reproduce = reproduce_command(by_hand);
   return e;
 }
 

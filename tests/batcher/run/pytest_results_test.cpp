@@ -1,11 +1,13 @@
 #include "batcher/run/pytest_results.hpp"
 
 #include <csignal>
+#include <cstdlib>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
 #include "batcher/run/report_formats.hpp"
+#include "batcher/run/unit_run.hpp"
 
 namespace livegui::batch {
 namespace {
@@ -162,6 +164,39 @@ TEST(BatcherReportFormats, PytestAttemptsGetReportStreamPluginAndDeselects) {
   EXPECT_EQ(s.args, (std::vector<std::string>{"-m", "pytest", "t/test_a.py", "--junitxml=/logs/tier_e.attempt-2.junit.xml",
                                               "-p", "livegui_pytest", "--deselect", "t/test_a.py::test_one",
                                               "--deselect", "t/test_a.py::test_three"}));
+}
+
+// The reproduce line is pasted into a shell that is not the batcher's: it
+// must carry the plugin and the livegui-aut the batcher gives every attempt
+// (it lacked both, so the pasted run failed "livegui-aut not found").
+TEST(BatcherReportFormats, APytestReproduceLineCarriesThePluginAndLiveguiAut) {
+  const char* before = std::getenv("LIVEGUI_AUT_BIN");
+  std::string saved = before ? before : "";
+  ::setenv("LIVEGUI_AUT_BIN", "/opt/lg/bin/livegui-aut", 1);
+  Unit u;
+  u.id = "live_gui/test_basic";
+  u.tier = "live_gui";
+  u.name = "test_basic";
+  u.entry.format = EntryFormat::Pytest;
+  u.entry.executable = "/usr/bin/python3";
+  u.entry.args = {"-m", "pytest", "tests/live/test_basic.py"};
+  RunContext ctx;
+  ctx.log_dir = "/logs";
+  EntryResult e = UnitRun(u, ctx).finish(std::chrono::nanoseconds(0), 0);
+  EXPECT_EQ(e.reproduce,
+            "LIVEGUI_AUT_BIN=/opt/lg/bin/livegui-aut /usr/bin/python3 -m pytest tests/live/test_basic.py -p livegui_pytest");
+  EXPECT_EQ(e.args, u.entry.args) << "results.json keeps the planned argv";
+
+  // What the plan already gives is not repeated; other formats get nothing.
+  u.entry.args = {"-m", "pytest", "-p", "livegui_pytest", "t.py"};
+  u.entry.env = {{"LIVEGUI_AUT_BIN", "/mine/livegui-aut"}};
+  e = UnitRun(u, ctx).finish(std::chrono::nanoseconds(0), 0);
+  EXPECT_EQ(e.reproduce, "LIVEGUI_AUT_BIN=/mine/livegui-aut /usr/bin/python3 -m pytest -p livegui_pytest t.py");
+  u.entry.format = EntryFormat::Junit;
+  u.entry.env.clear();
+  e = UnitRun(u, ctx).finish(std::chrono::nanoseconds(0), 0);
+  EXPECT_EQ(e.reproduce, "/usr/bin/python3 -m pytest -p livegui_pytest t.py");
+  if (before) ::setenv("LIVEGUI_AUT_BIN", saved.c_str(), 1); else ::unsetenv("LIVEGUI_AUT_BIN");
 }
 
 TEST(BatcherReportFormats, JunitPlaceholderIsReplaced) {
