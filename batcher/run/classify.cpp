@@ -115,16 +115,22 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
   std::vector<Slot> order;
   std::map<std::string, int> expected_n, marker_n;
   for (const auto& name : ev.expected_tests) order.push_back({name, expected_n[name]++});
+  // When GoogleTest wrote its report, it has the final word on which tests
+  // ran: marker-like lines a test printed (or a child GoogleTest binary it
+  // ran) name no test of this binary. Markers speak alone only without it.
+  auto in_report = [&](const std::string& name) { return !ev.json || json.count(name) > 0; };
   for (const auto& f : ev.progress.finished) {
     int k = marker_n[f.name]++;
-    if (k >= expected_n[f.name]) order.push_back({f.name, k});
+    if (k >= expected_n[f.name] && in_report(f.name)) order.push_back({f.name, k});
   }
   // A main() that calls RUN_ALL_TESTS() more than once runs a test more
   // often than its report names it: GoogleTest rewrites the report on every
   // call, so the report is the last run's and speaks for the last occurrences.
+  // One banner means one run: a second marker of a reported test is then a
+  // line the test printed, and the report speaks for the only occurrence.
   std::map<std::string, int> json_offset;
   for (const auto& [name, reported] : json)
-    if (marker_n[name] > static_cast<int>(reported.size()))
+    if (ev.progress.banners > 1 && marker_n[name] > static_cast<int>(reported.size()))
       json_offset[name] = marker_n[name] - static_cast<int>(reported.size());
   if (ev.json) {
     std::map<std::string, int> json_n;
@@ -144,16 +150,20 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
     const int reported = k - (json_offset.count(name) ? json_offset.at(name) : 0);
     if (jt != json.end() && reported >= 0 && static_cast<int>(jt->second.size()) > reported) {
       decide(from_json(*jt->second[static_cast<std::size_t>(reported)], marker, ev.attempt), k);
-    } else if (marker) {
+    } else if (marker && (!ev.json || reported < 0)) {  // with a report: only an earlier run's occurrence
       decide(from_marker(*marker, ev.attempt), k);
     }
   }
 
   // Suites that failed outside any test (SetUpTestSuite / TearDownTestSuite):
   // GoogleTest names them in its closing summary; its JSON report may not.
+  std::set<std::string> reported_suites;
+  if (ev.json)
+    for (const auto& j : ev.json->tests) reported_suites.insert(j.suite_level ? j.name : suite_of(j.name));
   for (const auto& [suite, text] : ev.progress.failed_suites) {
     std::string name = suite_level_name(suite);
     if (decided.count({name, 0})) continue;
+    if (ev.json && !reported_suites.count(suite)) continue;  // not a suite of this binary
     TestResult r;
     r.name = name;
     r.code = ResultCode::Fail;
@@ -177,7 +187,12 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
   out.abnormal = !clean_finish;
   bool blamed_running = false;
   const int running_k = ev.progress.running ? marker_n[*ev.progress.running] : 0;
-  if (ev.progress.running && !decided.count({*ev.progress.running, running_k})) {
+  // A report is written after the last test: a "running" test it does not
+  // name is a marker some test printed, not one of ours.
+  const bool running_is_ours = ev.progress.running && (!ev.json || json.count(*ev.progress.running) ||
+                                                       std::count(ev.expected_tests.begin(), ev.expected_tests.end(),
+                                                                  *ev.progress.running));
+  if (running_is_ours && !decided.count({*ev.progress.running, running_k})) {
     TestResult r;
     r.name = *ev.progress.running;
     r.attempt = ev.attempt;

@@ -221,7 +221,10 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
         p.completed = true;
         continue;
       }
-      if (line.rfind("[==========] Running ", 0) == 0) p.saw_banner = true;
+      if (line.rfind("[==========] Running ", 0) == 0) {
+        p.saw_banner = true;
+        ++p.banners;
+      }
     }
     if (line.find("Global test environment tear-down") != std::string::npos) p.reached_teardown = true;
     std::string suite;

@@ -34,6 +34,7 @@ struct GtestProgress {
   std::string running_output;          ///< what the running test printed (bounded tail)
   bool started_tests = false;          ///< a "[ RUN      ]" was seen
   bool saw_banner = false;             ///< "[==========] Running N tests" was seen: RUN_ALL_TESTS() ran
+  int banners = 0;  ///< how many "[==========] Running N tests" lines (RUN_ALL_TESTS() calls, or a child binary's)
   /// The suite whose "[----------] N tests from S" opened and whose closing
   /// line did not come yet ("" = none): where a crash outside a test happened.
   std::string open_suite;

@@ -461,7 +461,9 @@ TEST(BatcherClassify, AReportOfTheLastOfTwoRunsSpeaksForTheLastOccurrences) {
   AttemptEvidence ev;
   ev.tests_known = false;
   ev.progress = progress(
+      "[==========] Running 1 test from 1 test suite.\n"
       "[ RUN      ] T.Flips\nt.cpp:4: Failure\nfails the first time\n[  FAILED  ] T.Flips (0 ms)\n"
+      "[==========] Running 1 test from 1 test suite.\n"
       "[ RUN      ] T.Flips\n[       OK ] T.Flips (0 ms)\n");
   ev.json = parse_gtest_json(R"({"testsuites": [{"name": "T", "testsuite": [
       {"name": "Flips", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})");
@@ -471,6 +473,59 @@ TEST(BatcherClassify, AReportOfTheLastOfTwoRunsSpeaksForTheLastOccurrences) {
   EXPECT_EQ(out.results[0].code, ResultCode::Fail);
   EXPECT_NE(out.results[0].message.find("fails the first time"), std::string::npos);
   EXPECT_EQ(out.results[1].code, ResultCode::Pass);
+}
+
+}  // namespace
+}  // namespace livegui::batch
+
+namespace livegui::batch {
+namespace {
+
+// A test that prints lines looking like GoogleTest's markers (t11_output):
+// the JSON report has the final word, the fake lines invent nothing.
+TEST(BatcherClassify, MarkersPrintedByATestInventNothingWhenTheReportExists) {
+  AttemptEvidence ev;
+  ev.expected_tests = {"Out.Spoof", "Out.Last"};
+  ev.progress = progress(
+      "[ RUN      ] Out.Spoof\n[       OK ] Out.Spoof (0 ms)\n[ RUN      ] Fake.Test\n[  FAILED  ] Fake.Test (1 ms)\n"
+      "t.cpp:6: Failure\nreal failure\n[  FAILED  ] Out.Spoof (0 ms)\n[ RUN      ] Out.Last\n[       OK ] Out.Last (0 ms)\n");
+  ev.json = parse_gtest_json(R"({"tests": 2, "failures": 1, "testsuites": [{"name": "Out", "testsuite": [
+      {"name": "Spoof", "status": "RUN", "result": "COMPLETED", "time": "0s",
+       "failures": [{"failure": "t.cpp:6\nreal failure"}]},
+      {"name": "Last", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})");
+  ASSERT_TRUE(ev.json);
+  ev.status = ExitStatus::exited(1);
+  auto out = interpret_gtest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 2u);
+  EXPECT_EQ(find(out.results, "Fake.Test"), nullptr);
+  EXPECT_EQ(find(out.results, "Out.Spoof")->code, ResultCode::Fail);
+  EXPECT_EQ(find(out.results, "Out.Last")->code, ResultCode::Pass);
+  EXPECT_FALSE(out.process_issue.has_value());
+}
+
+// A passing test that runs another GoogleTest binary which fails (t18_child):
+// the child's tests are not this binary's, and the entry passes as under ctest.
+TEST(BatcherClassify, AChildGoogleTestBinarysMarkersAreNotThisBinarysTests) {
+  AttemptEvidence ev;
+  ev.tests_known = false;
+  ev.progress = progress(
+      "[==========] Running 2 tests from 1 test suite.\n[ RUN      ] Parent.Child\n"
+      "[==========] Running 2 tests from 1 test suite.\n[ RUN      ] Dup.A\n[       OK ] Dup.A (0 ms)\n"
+      "[ RUN      ] Dup.B\nd.cpp:3: Failure\n[  FAILED  ] Dup.B (0 ms)\n[ RUN      ] Dup.Crashes\n"
+      "[  FAILED  ] Dup: SetUpTestSuite or TearDownTestSuite\n"
+      "[       OK ] Parent.Child (5 ms)\n[ RUN      ] Parent.After\n[       OK ] Parent.After (0 ms)\n");
+  ev.json = parse_gtest_json(R"({"tests": 2, "failures": 0, "testsuites": [{"name": "Parent", "testsuite": [
+      {"name": "Child", "status": "RUN", "result": "COMPLETED", "time": "0s"},
+      {"name": "After", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})");
+  ASSERT_TRUE(ev.json);
+  ev.status = ExitStatus::exited(0);
+  auto out = interpret_gtest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 2u);
+  EXPECT_EQ(out.results[0].name, "Parent.Child");
+  EXPECT_EQ(out.results[1].name, "Parent.After");
+  EXPECT_EQ(rollup(out.results), ResultCode::Pass);
+  EXPECT_EQ(out.accepted_failures, 0);
+  EXPECT_FALSE(out.process_issue.has_value());
 }
 
 }  // namespace
