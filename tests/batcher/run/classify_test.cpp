@@ -530,3 +530,31 @@ TEST(BatcherClassify, AChildGoogleTestBinarysMarkersAreNotThisBinarysTests) {
 
 }  // namespace
 }  // namespace livegui::batch
+
+namespace livegui::batch {
+namespace {
+
+// expect = "fail" on a binary that exits 0 although a test failed
+// (t01_main_ret0): the entry did not fail, so it is XPASS, as docs/plan.md says.
+TEST(BatcherClassify, ExpectFailOnABinaryThatExitsZeroIsXpass) {
+  TestResult pass;
+  pass.name = "R.Passes";
+  pass.code = ResultCode::Pass;
+  TestResult accepted;
+  accepted.name = "R.Fails";
+  accepted.code = ResultCode::XFail;
+  accepted.message = std::string(kAcceptedByOwnMain) + ": t.cpp:3: wrong";
+  std::vector<TestResult> tests{pass, accepted};
+  apply_expectations(tests, true, {}, NamePatterns::GTestFilter);
+  EXPECT_EQ(tests[0].code, ResultCode::XPass);
+  EXPECT_EQ(rollup(tests), ResultCode::XPass);
+  EXPECT_TRUE(is_failure(rollup(tests)));
+
+  std::vector<TestResult> only_accepted{accepted};
+  apply_expectations(only_accepted, true, {}, NamePatterns::GTestFilter);
+  EXPECT_EQ(only_accepted[0].code, ResultCode::XPass);
+  EXPECT_NE(only_accepted[0].message.find("expect = \"fail\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace livegui::batch
