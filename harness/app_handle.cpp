@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 
 #include "common/environment.hpp"
 #include "common/log.hpp"
@@ -28,6 +29,10 @@ const char* to_string(AutHealth h) {
 }
 
 namespace {
+
+/// How long a session guest that saw the AUT die waits for its parent (the
+/// batcher) to complete the record with the status only a parent knows.
+constexpr std::chrono::milliseconds kParentRecordWait{1000};
 
 std::string seconds_text(std::chrono::nanoseconds d) {
   char buf[32];
@@ -164,7 +169,7 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
     else if (state.status != AutStatus::Degraded) {
       // The batcher's own pseudo-test ("livegui-batch.<entry>") is nobody to blame.
       state.degraded_during = blame(false);
-      if (state.degraded_during.rfind(kBatcherSuite + std::string("."), 0) == 0) state.degraded_during.clear();
+      if (stand_in(state.degraded_during)) state.degraded_during.clear();
     }
     state.status = status;
     state.degraded_reasons = std::move(reasons);
@@ -199,6 +204,36 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
     }
   }
 
+  /// The batcher's stand-in test ("livegui-batch.<entry>"): nobody to blame.
+  static bool stand_in(const std::string& test) { return test.rfind(kBatcherSuite + std::string("."), 0) == 0; }
+
+  /// Completes `rec` (the death of our AUT) with what the state file holds:
+  /// the test a guest recorded it in, or the status its parent recorded.
+  /// False when the file records another AUT since (a guest replaced ours):
+  /// its owner's record is not ours to overwrite.
+  bool merge_recorded_exit(ExitRecord& rec, bool status_known) {
+    try {
+      auto disk = read_state_file(state_path);
+      if (!disk) return true;
+      if (disk->aut && disk->aut->pid != rec.pid) return false;
+      if (disk->last_exit && disk->last_exit->pid == rec.pid) {
+        const ExitRecord& seen = *disk->last_exit;
+        if (stand_in(rec.during_test) && !seen.during_test.empty()) rec.during_test = seen.during_test;
+        if (!status_known && seen.code != -1) {
+          rec.status = seen.status;
+          rec.signaled = seen.signaled;
+          rec.code = seen.code;
+          rec.signal = seen.signal;
+        }
+      } else if (stand_in(rec.during_test) && disk->current_test && !stand_in(disk->current_test->full())) {
+        rec.during_test = disk->current_test->full();  // the guest's test, running when it died
+      }
+    } catch (const StateFileError&) {
+      // An unusable file has nothing to add; ours replaces it.
+    }
+    return true;
+  }
+
   void record_exit(const AutExit& exit, const std::string& during) {
     if (exit_recorded || !aut) return;
     exit_recorded = true;
@@ -212,28 +247,28 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
     // In session scope the death may be seen twice: by a guest test binary,
     // which knows the test but not the status (it is not the AUT's parent),
     // and by the owner (the batcher), which knows the status but only its own
-    // pseudo-test. Whoever writes second keeps the best of both.
-    try {
-      if (auto disk = read_state_file(state_path); disk && disk->last_exit && disk->last_exit->pid == rec.pid) {
-        const ExitRecord& seen = *disk->last_exit;
-        const bool ours_is_pseudo = rec.during_test.empty() || rec.during_test.rfind(kBatcherSuite + std::string("."), 0) == 0;
-        if (ours_is_pseudo && !seen.during_test.empty()) rec.during_test = seen.during_test;
-        if (!exit.status_known && seen.code != -1) {
-          rec.status = seen.status;
-          rec.signaled = seen.signaled;
-          rec.code = seen.code;
-          rec.signal = seen.signal;
-        }
-      }
-    } catch (const StateFileError&) {
-      // An unusable file has nothing to add; ours replaces it below.
-    }
+    // stand-in test. Whoever writes second keeps the best of both.
+    const bool ours_to_write = merge_recorded_exit(rec, exit.status_known);
+    if (stand_in(rec.during_test)) rec.during_test.clear();
     state.last_exit = rec;
     state.status = AutStatus::Dead;
     state.degraded_reasons.clear();
-    write_state();
+    if (ours_to_write) write_state();
+    if (rec.code == -1 && !owns) await_parents_exit_record();
     logger("harness")->warn("AUT pid {} died{} ({})", aut->pid,
-                            rec.during_test.empty() ? "" : " during " + rec.during_test, rec.status);
+                            state.last_exit->during_test.empty() ? "" : " during " + state.last_exit->during_test,
+                            state.last_exit->status);
+  }
+
+  /// A session guest saw the death first: its parent (the batcher, woken by
+  /// our write) completes the record with the status. Waits for that, bounded.
+  void await_parents_exit_record() {
+    if (!expected_session_owner()) return;  // no parent of ours that records it
+    const auto until = Clock::now() + kParentRecordWait;
+    while (state.last_exit->code == -1 && Clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling a file; bounded by kParentRecordWait
+      adopt_parents_exit_record();
+    }
   }
 
   // ---- check -------------------------------------------------------------
@@ -390,6 +425,7 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
     if (aut && aut->pid == pid) {
       if (auto e = launcher->exited()) {
         record_exit(*e, blame(false));
+        if (state.last_exit && state.last_exit->pid == pid) return state.last_exit->status;  // completed by the parent
         return e->describe();
       }
       return std::nullopt;
@@ -545,8 +581,11 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
   if (!im.current_test || im.current_test->full() != test.full()) {
     if (im.current_test) im.previous_test = im.current_test;
     im.current_test = test;
-    im.state.current_test = test;
-    im.write_state(false);
+    // The batcher's stand-in is nobody's test: the file keeps what a guest wrote.
+    if (!Impl::stand_in(test.full())) {
+      im.state.current_test = test;
+      im.write_state(false);
+    }
   }
   if (im.consecutive_failed_starts >= im.spec.max_consecutive_failed_starts)
     throw AutUnavailable(im.cap_message("for " + test.full()));
@@ -590,6 +629,7 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
       const ExitRecord* rec = im.state.last_exit && im.state.last_exit->pid == ev.old_pid ? &*im.state.last_exit
                                                                                           : nullptr;
       ev.during_test = rec ? rec->during_test : im.blame(true);
+      if (Impl::stand_in(ev.during_test)) ev.during_test.clear();
       ev.cause = c.exit ? c.exit->brief() : std::string("exited");
       std::string how = c.exit ? c.exit->describe() : std::string("exited");
       if ((!c.exit || !c.exit->status_known) && im.state.last_exit && im.state.last_exit->pid == ev.old_pid) {
@@ -605,6 +645,7 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
       ev.reason = who + " died" + (ev.during_test.empty() ? "" : " during " + ev.during_test) + " (" + how + ")";
     } else {
       ev.during_test = im.blame(true);
+      if (Impl::stand_in(ev.during_test)) ev.during_test.clear();
       ev.cause = "degraded: " + join(c.reasons, "; ");
       ev.reason = who + " degraded" + (ev.during_test.empty() ? "" : " during " + ev.during_test) + ": " +
                   join(c.reasons, "; ");
@@ -743,7 +784,9 @@ std::string AppHandle::degraded_diagnostic() {
   }
   if (c.state == AutHealth::Dead) {
     info.cause = "process exited";
-    info.exit_status = c.exit ? c.exit->describe() : std::string("exited");
+    info.exit_status = im.state.last_exit && im.state.last_exit->pid == c.pid ? im.state.last_exit->status
+                       : c.exit                                              ? c.exit->describe()
+                                                                             : std::string("exited");
   } else if (!c.health) {
     info.cause = "unreachable";
     info.detail = join(c.reasons, "; ");

@@ -87,7 +87,11 @@ std::optional<GuestReplacement> AutSession::replaced_by_guest() const {
     r.successor_status = st->status;
     // Only a death the guest saw (it recorded one): an AUT the guest stopped
     // because it was degraded ended as it was told to, which is no news.
-    if (st->last_exit && st->last_exit->pid == ours) r.replaced_exit = peek_exit(ours);
+    if (st->last_exit && st->last_exit->pid == ours) {
+      r.replaced_exit = peek_exit(ours);
+      // Already reaped by us (observe()): our record completed the guest's.
+      if (r.replaced_exit.empty() && st->last_exit->code != -1) r.replaced_exit = st->last_exit->status;
+    }
     return r;
   } catch (const std::exception& e) {
     logger("batcher")->debug("reading the session state file {}: {}", state_file_.string(), e.what());

@@ -226,6 +226,9 @@ void Executor::poll_once(const TierJob& tier, std::vector<std::optional<EntryRes
   now = Clock::now();
   bool changed = watch >= 0 ? guard_->drain_watch() : (guard_ && now >= next_observe_);
   if (changed) {
+    // The session AUT's parent completes a death a guest just recorded (the
+    // signal only a parent knows), before the timeline reads it.
+    if (tier.session && !tier.session->replaced_by_guest()) tier.session->observe();
     for (const auto& j : running_)
       if (j->unit->entry.uses_aut) guard_->observe(tier.name, j->unit->id);
     next_observe_ = now + std::max(options_.tick, milliseconds(250));
@@ -498,7 +501,15 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {
     if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start && replaced && replaced->replaced_pid == ev.old_pid) {
       // Not a death: the entry's own harness replaced the AUT mid-file and
       // said why; what it left at its end is the state check's business.
-      display_.warning(guest_replacement_warning(tier.name, previous_aut_.name, *replaced, ev.pid, u.name));
+      std::string line = guest_replacement_warning(tier.name, previous_aut_.name, *replaced, ev.pid, u.name);
+      display_.warning(line);
+      // Every report says it too (results.json, junit.xml, report.html), with the entry it came before.
+      DirtyStart d;
+      d.kind = replaced->replaced_exit.empty() ? "degraded" : "dead";
+      d.message = line.substr(std::string("[BATCH-WARN] ").size());
+      d.previous_entry = previous_aut_.name;
+      d.aut_pid = replaced->replaced_pid;
+      job.dirty_start = d;
     } else if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start) {
       // The state file did not say so, but the AUT was not fit to reuse.
       std::string who = previous_aut_.name.empty() ? std::string("a previous run") : previous_aut_.name;

@@ -1,11 +1,14 @@
 // Issue 12 item 1, end to end: the test that crashed the AUT (SIGSEGV) is
-// named, never the batcher's pseudo-test, when the file carries on (session
-// scope: test N crashes it, test N+1 respawns it; the console warning and the
-// timeline) and when the crash is in the file's last test (both scopes: the
-// warning, the next entry's dirty start, junit.xml and report.html).
+// named with the signal, never the batcher's stand-in test nor "status
+// unknown", when the file carries on (both scopes: test N crashes it, test
+// N+1 respawns it; the console warning, the timeline, the test's message, the
+// next file's dirty start, junit.xml and report.html) and when the crash is in
+// the file's last test (both scopes: the warning, the next entry's dirty
+// start, junit.xml and report.html).
 #include <sys/prctl.h>
 
 #include <fstream>
+#include <regex>
 
 #include <gtest/gtest.h>
 
@@ -99,36 +102,86 @@ class CrashAttribution : public ::testing::Test {
   TempDir dir_{"crash-attribution"};
 };
 
-TEST_F(CrashAttribution, SessionScopeTestNCrashesTheAutAndTestNPlus1RespawnsIt) {
-  Run r = batch(plan(/*tail=*/true), "session");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_EQ(result_of(r.results, "faulty", "Cell.Before"), "PASS");
-  EXPECT_EQ(result_of(r.results, "faulty", "Cell.Fault"), "FAIL");
-  EXPECT_EQ(result_of(r.results, "faulty", "Cell.Tail"), "PASS") << "N+1 runs on a respawned AUT";
-  EXPECT_EQ(result_of(r.results, "after", "After.Check"), "PASS");
+TEST_F(CrashAttribution, TestNCrashesTheAutAndTestNPlus1RespawnsItInBothScopes) {
+  for (const std::string scope : {"session", "file"}) {
+    SCOPED_TRACE(scope);
+    Run r = batch(plan(/*tail=*/true), scope);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_EQ(result_of(r.results, "faulty", "Cell.Before"), "PASS");
+    EXPECT_EQ(result_of(r.results, "faulty", "Cell.Fault"), "FAIL");
+    EXPECT_EQ(result_of(r.results, "faulty", "Cell.Tail"), "PASS") << "N+1 runs on a respawned AUT";
+    EXPECT_EQ(result_of(r.results, "after", "After.Check"), "PASS");
 
-  // The console warning before the next file: the file, the test binary that
-  // replaced the AUT, test N and the signal.
-  auto at = r.output.find("[BATCH-WARN] live: during faulty, reliability_ent (pid ");
-  ASSERT_NE(at, std::string::npos) << r.output;
-  std::string warn = r.output.substr(at, r.output.find('\n', at) - at);
-  EXPECT_NE(warn.find("replaced the session AUT (pid "), std::string::npos) << warn;
-  EXPECT_NE(warn.find("died during Cell.Fault"), std::string::npos) << warn;
-  EXPECT_NE(warn.find("ended: killed by SIGSEGV"), std::string::npos) << warn;
-  EXPECT_LT(at, r.output.find("live › after")) << "the warning comes before the next file";
+    // The timeline: the AUT's death, with test N and the signal, whoever saw
+    // it first; the respawn within the file says the same.
+    pid_t dead = 0, successor = 0;
+    std::string death_reason, respawn_reason;
+    for (const auto& ev : r.results["aut_timeline"]) {
+      if (ev["event"] == "death" && !dead) {
+        dead = ev["pid"];
+        death_reason = ev["reason"];
+      }
+      if (ev["event"] == "respawn" && ev["entry"] == "live/faulty" && !successor) {
+        successor = ev["pid"];
+        respawn_reason = ev["reason"];
+      }
+    }
+    ASSERT_GT(dead, 0) << r.results["aut_timeline"].dump(2);
+    ASSERT_GT(successor, 0) << r.results["aut_timeline"].dump(2);
+    const std::string P = std::to_string(dead), S = std::to_string(successor);
+    EXPECT_EQ(death_reason, "AUT pid " + P + ": SIGSEGV during Cell.Fault");
+    EXPECT_EQ(respawn_reason, "AUT pid " + P + " died during Cell.Fault (killed by SIGSEGV) (by reliability_ent)");
 
-  // The timeline: the respawn within the file names test N, never the
-  // batcher's pseudo-test; the AUT's death is there with its signal.
-  bool death = false, respawn = false;
-  for (const auto& ev : r.results["aut_timeline"]) {
-    std::string reason = ev["reason"];
-    death = death || (ev["event"] == "death" && reason.find("SIGSEGV") != std::string::npos);
-    respawn = respawn || (ev["event"] == "respawn" && ev["entry"] == "live/faulty" &&
-                          reason.find("died during Cell.Fault") != std::string::npos);
+    // Test N's own failure message has the signal too (in session scope the
+    // test binary is not the AUT's parent: the batcher completed its record).
+    const json* faulty = entry(r.results, "faulty");
+    ASSERT_TRUE(faulty);
+    std::string fault_message;
+    for (const auto& t : (*faulty)["tests"])
+      if (t["name"] == "Cell.Fault") fault_message = t["message"];
+    EXPECT_NE(fault_message.find("subprocess degraded: AUT pid " + P + " exited (killed by SIGSEGV)"), std::string::npos)
+        << fault_message;
+
+    const json* after = entry(r.results, "after");
+    ASSERT_TRUE(after);
+    if (scope == "session") {
+      // The warning before the next file: the file, the test binary that
+      // replaced the AUT, test N and the signal; the next file's dirty start,
+      // junit.xml and report.html say the same.
+      std::regex line("\\[BATCH-WARN\\] live: during faulty, reliability_ent \\(pid [0-9]+\\) replaced the session AUT "
+                      "\\(pid " + P + "\\) with pid " + S + " — AUT pid " + P +
+                      " died during Cell\\.Fault \\(killed by SIGSEGV\\) \\(pid " + P +
+                      " ended: killed by SIGSEGV\\); it stopped pid " + S +
+                      " when it ended\\. The session AUT is respawned as pid [0-9]+ for after\\.");
+      std::smatch m;
+      ASSERT_TRUE(std::regex_search(r.output, m, line)) << batch_warnings(r.output);
+      EXPECT_LT(static_cast<std::size_t>(m.position(0)), r.output.find("live › after")) << "before the next file";
+      const std::string warn = m.str(0);
+      ASSERT_TRUE((*after)["dirty_start"].is_object()) << after->dump(2);
+      EXPECT_EQ((*after)["dirty_start"]["kind"], "dead");
+      EXPECT_EQ((*after)["dirty_start"]["previous_entry"], "faulty");
+      EXPECT_EQ((*after)["dirty_start"]["aut_pid"], dead);
+      EXPECT_EQ((*after)["dirty_start"]["message"], warn.substr(std::string("[BATCH-WARN] ").size()));
+      const std::string replaced = "replaced the session AUT (pid " + P + ") with pid " + S + " — AUT pid " + P +
+                                   " died during Cell.Fault (killed by SIGSEGV)";
+      EXPECT_NE(r.junit.find(replaced), std::string::npos) << r.junit;
+      EXPECT_NE(r.html.find(replaced), std::string::npos);
+      EXPECT_EQ(batch_warnings(r.output), warn + "\n") << "one warning, once";
+    } else {
+      // The test binary replaced its own AUT within the file and stopped it:
+      // nothing is left for the next file.
+      EXPECT_TRUE((*after)["dirty_start"].is_null()) << after->dump(2);
+      EXPECT_EQ(batch_warnings(r.output), "") << r.output;
+      EXPECT_NE(r.html.find("AUT pid " + P + ": SIGSEGV during Cell.Fault"), std::string::npos);
+    }
+    // Never the batcher's stand-in test, never "status unknown", anywhere.
+    const std::string results = r.results.dump();
+    const std::vector<const std::string*> texts{&r.output, &results, &r.junit, &r.html};
+    for (const std::string* text : texts) {
+      for (const char* bad : {"livegui-batch.faulty", "livegui-batch.after", "status unknown"})
+        EXPECT_EQ(text->find(bad), std::string::npos) << bad << " in\n" << *text;
+    }
   }
-  EXPECT_TRUE(death) << r.results["aut_timeline"].dump(2);
-  EXPECT_TRUE(respawn) << "the respawn reason names test N\n" << r.results["aut_timeline"].dump(2);
-  EXPECT_EQ(batch_warnings(r.output).find("livegui-batch.faulty"), std::string::npos) << r.output;
 }
 
 TEST_F(CrashAttribution, ACrashInTheFilesLastTestIsNamedInBothScopes) {
@@ -154,10 +207,10 @@ TEST_F(CrashAttribution, ACrashInTheFilesLastTestIsNamedInBothScopes) {
     EXPECT_EQ(warn.find("status unknown"), std::string::npos) << warn;
     EXPECT_EQ(r.results["aut_timeline"].dump().find("status unknown"), std::string::npos)
         << r.results["aut_timeline"].dump(2);
-    if (std::string(scope) == "file") {
-      // The test binary is the AUT's parent: even the test's own message knows the signal.
-      EXPECT_EQ(r.output.find("status unknown"), std::string::npos) << r.output;
-    }
+    // The test's own message knows the signal: its binary is the AUT's parent
+    // (file scope), or the batcher, the parent, completed its record (session).
+    EXPECT_EQ(r.output.find("status unknown"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("livegui-batch.faulty"), std::string::npos) << r.output;
     EXPECT_NE(r.junit.find("SIGSEGV during Cell.Fault"), std::string::npos) << r.junit;
     EXPECT_NE(r.html.find("SIGSEGV during Cell.Fault"), std::string::npos);
   }
