@@ -155,7 +155,7 @@ void Executor::start_unit(const TierJob& tier, std::size_t index, std::vector<st
   job->index = index;
   job->unit = &u;
   job->run = std::make_unique<UnitRun>(u, options_.run);
-  if (u.entry.uses_aut) before_aut_entry(tier, u, *job);
+  if (u.entry.uses_aut) before_aut_entry(tier, u, *job, &results);
   job->unit_started = Clock::now();
   job->started_unix_ms = unix_ms_now();
   job->deadline = job->unit_started + u.timeout;
@@ -461,7 +461,8 @@ bool Executor::start_retry(Job& job, const TierJob& tier, EntryResult& result) {
   return true;
 }
 
-void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {
+void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
+                                std::vector<std::optional<EntryResult>>* results) {
   std::optional<GuestReplacement> replaced;
   if (guard_) {
     StateCheckContext ctx;
@@ -503,13 +504,15 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job) {
       // said why; what it left at its end is the state check's business.
       std::string line = guest_replacement_warning(tier.name, previous_aut_.name, *replaced, ev.pid, u.name);
       display_.warning(line);
-      // Every report says it too (results.json, junit.xml, report.html), with the entry it came before.
-      DirtyStart d;
-      d.kind = replaced->replaced_exit.empty() ? "degraded" : "dead";
-      d.message = line.substr(std::string("[BATCH-WARN] ").size());
-      d.previous_entry = previous_aut_.name;
-      d.aut_pid = replaced->replaced_pid;
-      job.dirty_start = d;
+      // Every report says it too (results.json, junit.xml, report.html), as
+      // a warning of the entry it happened in (not a dirty start: it dealt with it).
+      const std::string prefix = "[BATCH-WARN] " + tier.name + ": ";
+      std::string w = line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : line;
+      if (!w.empty() && w.back() == '.') w.pop_back();
+      if (!results) job.warnings.push_back(w);  // a retry: the entry that ran before is this one
+      else
+        for (auto& r : *results)
+          if (r && r->id == previous_aut_.id) r->warnings.push_back(w);
     } else if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start) {
       // The state file did not say so, but the AUT was not fit to reuse.
       std::string who = previous_aut_.name.empty() ? std::string("a previous run") : previous_aut_.name;

@@ -80,7 +80,11 @@ class Executor {
   /// failed tests again (fresh AUT), keeping `result` to merge. The caller spawns.
   bool start_retry(Job& job, const TierJob& tier, EntryResult& result);
   void handle_signals();
-  void before_aut_entry(const TierJob& tier, const Unit& unit, Job& job);
+  /// Before an AUT entry: the state check, the session AUT ensured; what the
+  /// last entry's harness did to the session AUT becomes a warning of that
+  /// entry's result in `results` (nullptr for a retry: the job's own).
+  void before_aut_entry(const TierJob& tier, const Unit& unit, Job& job,
+                        std::vector<std::optional<EntryResult>>* results = nullptr);
   void end_of_tier_check(const TierJob& tier, TierResult& tier_result);
   /// Stops what entries left behind; each process is charged to the entry
   /// whose environment it inherited (found in `blame` or among `earlier`,
