@@ -1,0 +1,67 @@
+// The executor's process hygiene between entries: children stuck after
+// SIGKILL reaped when they finally exit, and orphans (grandchildren adopted
+// by us as child subreaper) stopped and charged to the entry that left them.
+#include "batcher/run/executor.hpp"
+
+#include <map>
+#include <set>
+
+#include "batcher/run/orphans.hpp"
+#include "batcher/run/state_check.hpp"
+#include "batcher/run/state_guard.hpp"
+#include "common/log.hpp"
+#include "common/proc_info.hpp"
+
+namespace livegui::batch {
+
+void Executor::reap_stuck() {
+  // Each is still our child: its pidfd names it, never a pid since reused.
+  for (auto it = stuck_.begin(); it != stuck_.end();) {
+    if (auto status = it->try_wait()) {
+      logger("batcher")->info("pid {} (stuck after SIGKILL) finally exited ({}); reaped it", it->pid(),
+                              status->describe());
+      it = stuck_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Executor::sweep_orphans(const std::string& tier, EntryResult* blame,
+                             std::vector<std::optional<EntryResult>>& earlier) {
+  std::set<pid_t> ours;
+  for (pid_t p : session_children_) ours.insert(p);
+  for (const auto& s : stuck_) ours.insert(s.pid());  // ours already, reaped when they exit
+  // An AUT the state file records is the state check's to judge (and to name
+  // in its warning), not an anonymous orphan.
+  if (guard_) {
+    StateSnapshot snap = read_snapshot(guard_->state_file());
+    if (snap.state && snap.state->aut && snap.inspection.aut_alive)
+      for (pid_t p : processes_in_group(snap.state->aut->pgid)) ours.insert(p);
+  }
+  auto stopped = stop_adopted_children(ours, options_.term_grace, options_.kill_wait);
+  if (stopped.empty() || !blame) return;
+  // Each to the entry it came from (LIVEGUI_BATCH_ENTRY, inherited): with
+  // several entries at once, or a process that appeared after its entry's
+  // sweep, that is not always the entry that just ended.
+  std::map<EntryResult*, std::vector<StoppedOrphan>> by_entry;
+  for (auto& o : stopped) {
+    EntryResult* to = blame;
+    if (!o.entry.empty() && o.entry != blame->id)
+      for (auto& r : earlier)
+        if (r && r->id == o.entry) to = &*r;
+    by_entry[to].push_back(std::move(o));
+  }
+  for (auto& [entry, list] : by_entry) {
+    std::string pids;
+    for (const auto& o : list) pids += (pids.empty() ? "" : ", ") + o.describe();
+    std::string w = entry->name + " left " + pids + " running after it ended (orphaned";
+    if (entry != blame) w += "; found when " + blame->name + " ended";
+    w += "); stopped " + std::string(list.size() == 1 ? "it" : "them");
+    entry->warnings.push_back(w);
+    // The blamed entry's warnings are printed with its result; an earlier one's now.
+    if (entry != blame) display_.warning("[BATCH-WARN] " + tier + ": " + w + ".");
+  }
+}
+
+}  // namespace livegui::batch
