@@ -1,4 +1,5 @@
 // livegui-batch: see cli.cpp for the command line and batch.cpp for the run.
+#include <csignal>
 #include <iostream>
 #include <memory>
 
@@ -21,6 +22,11 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::cerr << "livegui-batch: " << e.what() << "; Ctrl-C will not stop entries cleanly\n";
   }
+  // A reader that went away (`livegui-batch … | head -1`) must not end the
+  // run without its reports and clean-up: a write to the closed pipe fails
+  // (EPIPE) instead of killing us. Every child gets SIGPIPE back at its
+  // default (harness/subprocess.cpp), so none inherits this.
+  ::signal(SIGPIPE, SIG_IGN);
   // Orphaned grandchildren become ours, so they can be reaped and stopped.
   if (!become_child_subreaper())
     livegui::logger("batcher")->warn("PR_SET_CHILD_SUBREAPER failed; orphans of entries will not be cleaned up");

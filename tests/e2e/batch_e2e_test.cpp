@@ -1,7 +1,9 @@
 // End-to-end: the real livegui-batch on real GoogleTest binaries built here
 // (tests/e2e/fixtures), with normalised output compared to golden files.
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -310,6 +312,54 @@ bool wait_for_file(const fs::path& file, std::chrono::seconds timeout) {
     backoff = std::min(backoff * 2, 50ms);
   }
   return true;
+}
+
+TEST_F(BatchE2E, AReaderThatWentAwayDoesNotCostTheReportsOrTheCleanUp) {
+  // `livegui-batch … | head -1`: stdout is a pipe whose reader is gone
+  // before the first line. The run must finish, write its reports and leave
+  // no state file, as an interrupted one does.
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  ::close(fds[0]);  // no reader: the first write fails
+  const std::string exe_path = binary("batcher/livegui-batch").string();
+  std::vector<std::string> args = {exe_path,         exe("e2e_passing"), "--report-dir", reports().string(),
+                                   "--state-dir",    state_dir().string()};
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::dup2(fds[1], STDOUT_FILENO);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(exe_path.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  int status = 0;
+  bool ended = false;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!(ended = ::waitpid(pid, &status, WNOHANG) == pid) && std::chrono::steady_clock::now() < deadline) {
+    pollfd none{-1, 0, 0};
+    ::poll(&none, 0, 20);  // bounded wait for its end; nothing to watch but the pid
+  }
+  if (!ended) {
+    ::kill(-pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  ASSERT_TRUE(ended) << "livegui-batch did not end with its stdout closed";
+  ASSERT_TRUE(WIFEXITED(status)) << "ended by signal " << (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  json doc = results();
+  ASSERT_EQ(doc["entries"].size(), 1u);
+  EXPECT_EQ(doc["entries"][0]["result"], "PASS");
+  EXPECT_TRUE(fs::exists(reports() / "junit.xml"));
+  EXPECT_TRUE(fs::exists(reports() / "report.html"));
+  std::vector<std::string> left;
+  std::error_code ec;
+  for (const auto& f : fs::directory_iterator(state_dir(), ec))
+    if (f.path().filename().string().rfind("aut-state-", 0) == 0) left.push_back(f.path().filename().string());
+  EXPECT_TRUE(left.empty()) << "state files left: " << left.size() << " e.g. " << (left.empty() ? "" : left[0]);
 }
 
 TEST_F(BatchE2E, InterruptStopsRunningEntriesAndWritesPartialReports) {
