@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
-#include <thread>
+
+#include <poll.h>
 
 #include "common/environment.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/text.hpp"
+#include "harness/file_watch.hpp"
 #include "harness/log_rotation.hpp"
 #include "harness/stack_capture.hpp"
 #include "harness/subprocess_launcher.hpp"
@@ -261,14 +263,24 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   }
 
   /// A session guest saw the death first: its parent (the batcher, woken by
-  /// our write) completes the record with the status. Waits for that, bounded.
+  /// our write) completes the record with the status. Waits for that, bounded
+  /// by kParentRecordWait: woken by the parent's write (the state file is
+  /// replaced by a rename into its directory, so the directory is watched);
+  /// without inotify, rechecked every 5 ms.
   void await_parents_exit_record() {
     if (!expected_session_owner()) return;  // no parent of ours that records it
+    FileWatch watch;
+    const int w = watch.fd() >= 0 ? watch.add(state_path.parent_path(), /*directory=*/true) : -1;
     const auto until = Clock::now() + kParentRecordWait;
+    adopt_parents_exit_record();
     while (state.last_exit->code == -1 && Clock::now() < until) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling a file; bounded by kParentRecordWait
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count() + 1;
+      pollfd p{w >= 0 ? watch.fd() : -1, POLLIN, 0};
+      ::poll(&p, 1, static_cast<int>(w >= 0 ? left : std::min<long long>(left, 5)));
+      if (w >= 0) watch.drain();
       adopt_parents_exit_record();
     }
+    if (w >= 0) watch.remove(w);
   }
 
   // ---- check -------------------------------------------------------------
