@@ -13,22 +13,22 @@
 #include <set>
 #include <sstream>
 
-#include "batcher/run/aut_session.hpp"
-#include "batcher/select/discovery.hpp"
-#include "batcher/select/last_failed.hpp"
-#include "batcher/run/executor.hpp"
+#include "batcher/plan/plan.hpp"
+#include "batcher/report/durations.hpp"
 #include "batcher/report/html_report.hpp"
-#include "batcher/run/interrupt_signals.hpp"
 #include "batcher/report/json_report.hpp"
 #include "batcher/report/junit_report.hpp"
-#include "batcher/report/durations.hpp"
-#include "batcher/run/orphans.hpp"
-#include "batcher/plan/plan.hpp"
+#include "batcher/report/summary.hpp"
 #include "batcher/reproduce.hpp"
-#include "batcher/scratch_dir.hpp"
+#include "batcher/run/aut_session.hpp"
+#include "batcher/run/executor.hpp"
+#include "batcher/run/interrupt_signals.hpp"
+#include "batcher/run/orphans.hpp"
 #include "batcher/run/run_state.hpp"
 #include "batcher/run/state_guard.hpp"
-#include "batcher/report/summary.hpp"
+#include "batcher/scratch_dir.hpp"
+#include "batcher/select/discovery.hpp"
+#include "batcher/select/last_failed.hpp"
 #include "common/environment.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
@@ -60,7 +60,6 @@ void check_report_dir(const fs::path& dir) {
   ::close(fd);
   ::unlink(probe.c_str());
 }
-
 
 void print_list(const Plan& plan, const std::vector<Unit>& units, std::ostream& out) {
   for (const auto& tier : plan.tiers) {
@@ -300,8 +299,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
       }
     }
     if (units.empty() && discovery_interrupted.empty() && (!options.tiers.empty() || !options.filter.empty())) {
-      err << "livegui-batch: no entry matches"
-          << (options.tiers.empty() ? "" : " --tier " + join(options.tiers, ","))
+      err << "livegui-batch: no entry matches" << (options.tiers.empty() ? "" : " --tier " + join(options.tiers, ","))
           << (options.filter.empty() ? "" : " --filter " + options.filter) << "\n";
       return kExitUsage;
     }
@@ -406,8 +404,9 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
       tr.uses_aut = job.uses_aut;
       results.tiers.push_back(tr);
       for (const auto& u : job.units)
-        results.entries.push_back(UnitRun::not_run(
-            u, ctx, ResultCode::Skipped, "not run: interrupted by " + discovery_interrupted + " during test discovery"));
+        results.entries.push_back(
+            UnitRun::not_run(u, ctx, ResultCode::Skipped,
+                             "not run: interrupted by " + discovery_interrupted + " during test discovery"));
       continue;
     }
     std::unique_ptr<AutSession> session;

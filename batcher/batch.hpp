@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "batcher/display/display.hpp"
 #include "batcher/bazel_test_env.hpp"
+#include "batcher/display/display.hpp"
 #include "batcher/select/selection.hpp"
 
 namespace livegui::batch {
@@ -58,7 +58,6 @@ struct BatchOptions {
 /// Runs a batch; returns the exit code. Progress and summary go to `out`,
 /// errors to `err`. `signals` may be null (no interrupt handling).
 int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err, InterruptSignals* signals);
-
 
 /// "results.json", or "results-shard-2-of-4.json" for a shard (`stem` "results", `ext` ".json").
 std::string report_file_name(const std::string& stem, const std::string& ext, const ShardSpec& shard);

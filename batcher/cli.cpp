@@ -10,10 +10,10 @@
 
 #include "batcher/batch.hpp"
 #include "batcher/bazel_test_env.hpp"
-#include "batcher/merge_command.hpp"
-#include "batcher/select/shard_env.hpp"
-#include "batcher/plan/plan.hpp"
 #include "batcher/display/terminal.hpp"
+#include "batcher/merge_command.hpp"
+#include "batcher/plan/plan.hpp"
+#include "batcher/select/shard_env.hpp"
 #include "common/log.hpp"
 
 namespace livegui::batch {

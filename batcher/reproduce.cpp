@@ -35,7 +35,8 @@ std::string suite_level_name(const std::string& suite) {
 
 std::string reproduce_filter_for(const std::string& name) {
   if (name == kGlobalLevel) return "*";
-  if (name.size() > kSuiteLevel.size() && name.compare(name.size() - kSuiteLevel.size(), kSuiteLevel.size(), kSuiteLevel) == 0)
+  if (name.size() > kSuiteLevel.size() &&
+      name.compare(name.size() - kSuiteLevel.size(), kSuiteLevel.size(), kSuiteLevel) == 0)
     return name.substr(0, name.size() - kSuiteLevel.size()) + ".*";
   return name;
 }

@@ -8,13 +8,11 @@ bool is_failure(ResultCode code) {
     case ResultCode::Crash:
     case ResultCode::Timeout:
     case ResultCode::Unresolved:
-    case ResultCode::XPass:
-      return true;
+    case ResultCode::XPass: return true;
     case ResultCode::Pass:
     case ResultCode::Skipped:
     case ResultCode::XFail:
-    case ResultCode::Flaky:
-      return false;
+    case ResultCode::Flaky: return false;
   }
   return true;
 }

@@ -22,10 +22,9 @@ enum class ResultCode {
   Flaky,       ///< failed because the infrastructure broke, then passed on a retry (counts as passed)
 };
 
-inline constexpr ResultCode kAllResultCodes[] = {
-    ResultCode::Pass,       ResultCode::Fail,    ResultCode::Crash, ResultCode::Timeout,
-    ResultCode::Unresolved, ResultCode::Skipped, ResultCode::XFail, ResultCode::XPass,
-    ResultCode::Flaky};
+inline constexpr ResultCode kAllResultCodes[] = {ResultCode::Pass,    ResultCode::Fail,       ResultCode::Crash,
+                                                 ResultCode::Timeout, ResultCode::Unresolved, ResultCode::Skipped,
+                                                 ResultCode::XFail,   ResultCode::XPass,      ResultCode::Flaky};
 
 /// True for the codes that make the batch exit 1.
 bool is_failure(ResultCode code);

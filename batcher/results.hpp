@@ -19,7 +19,7 @@ namespace livegui::batch {
 
 /// One earlier run of a test that was retried (see RetryPolicy).
 struct TryRecord {
-  int attempt = 1;          ///< the entry's attempt (process) it ran in
+  int attempt = 1;  ///< the entry's attempt (process) it ran in
   ResultCode code = ResultCode::Fail;
   std::string retried_for;  ///< why it was run again: "crash", "timeout", "degraded", "fail"
   std::string message;      ///< what that run reported
@@ -30,12 +30,12 @@ struct TestResult {
   ResultCode code = ResultCode::Pass;
   std::string message;  ///< why: failure text, "killed by SIGSEGV during this test", "not run: …"
   std::chrono::nanoseconds duration{0};
-  int attempt = 1;        ///< which process ran it (2+ = resumed after a crash)
-  bool synthetic = false; ///< stands for the process itself, not a test it reported
-  std::string screenshot;  ///< failure screenshot the test recorded, relative to the report dir ("" = none)
-  bool disabled = false;   ///< SKIPPED because GoogleTest reports it disabled (DISABLED_ prefix)
-  std::string output;      ///< what the test printed between its markers (bounded tail; "" = none)
-  std::string stacks;      ///< stacks-<pid>.txt of a hang, relative to the report dir ("" = none)
+  int attempt = 1;               ///< which process ran it (2+ = resumed after a crash)
+  bool synthetic = false;        ///< stands for the process itself, not a test it reported
+  std::string screenshot;        ///< failure screenshot the test recorded, relative to the report dir ("" = none)
+  bool disabled = false;         ///< SKIPPED because GoogleTest reports it disabled (DISABLED_ prefix)
+  std::string output;            ///< what the test printed between its markers (bounded tail; "" = none)
+  std::string stacks;            ///< stacks-<pid>.txt of a hang, relative to the report dir ("" = none)
   std::vector<TryRecord> tries;  ///< earlier runs when retried (FLAKY: passed on the last)
 };
 
@@ -52,18 +52,18 @@ struct AttemptRecord {
 
 /// The entry did not start on a clean AUT: what the previous entry left.
 struct DirtyStart {
-  std::string kind;     ///< "dead", "degraded", "leaked", "corrupt", "foreign"
-  std::string message;  ///< the [BATCH-WARN] line, without the prefix
+  std::string kind;            ///< "dead", "degraded", "leaked", "corrupt", "foreign"
+  std::string message;         ///< the [BATCH-WARN] line, without the prefix
   std::string previous_entry;  ///< "" when left by a previous run
   pid_t aut_pid = 0;
 };
 
 struct EntryResult {
-  std::string id;    ///< "tier/name" (unique in a batch)
+  std::string id;  ///< "tier/name" (unique in a batch)
   std::string tier;
   std::string name;
   std::string executable;
-  std::vector<std::string> args;  ///< as planned (our --gtest_filter not included)
+  std::vector<std::string> args;           ///< as planned (our --gtest_filter not included)
   std::map<std::string, std::string> env;  ///< what a reproduction needs
   std::string cwd;
   std::string gtest_filter;  ///< the unit's own filter (suite split / --filter); "" = all
@@ -80,8 +80,8 @@ struct EntryResult {
   std::string output_log;   ///< the log that tail comes from
   std::string reproduce;    ///< pasteable command for the whole entry
   std::optional<DirtyStart> dirty_start;
-  int aut_spawns = 0;    ///< AUT processes started while this entry ran (state file)
-  int aut_respawns = 0;  ///< of which respawns
+  int aut_spawns = 0;                 ///< AUT processes started while this entry ran (state file)
+  int aut_respawns = 0;               ///< of which respawns
   std::vector<std::string> warnings;  ///< e.g. processes it left behind
 };
 

@@ -57,7 +57,7 @@ std::vector<fs::path> remove_dead_scratch_dirs(fs::path parent) {
     const char* q = end + 1;
     unsigned long long start = std::strtoull(q, &end, 10);
     if (end == q || *end != '-') continue;
-    struct stat st{};
+    struct stat st {};
     if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) continue;
     if (is_same_process(static_cast<pid_t>(pid), start)) continue;  // its creator is alive
     std::error_code rm;

@@ -20,11 +20,11 @@
 //   gtest-parallel the N binaries (only when installed: it is not a Debian package)
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -74,8 +74,7 @@ pid_t spawn(const std::vector<std::string>& argv, const fs::path& out = {}) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, out.empty() ? "/dev/null" : out.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
+  posix_spawn_file_actions_addopen(&fa, 1, out.empty() ? "/dev/null" : out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -237,15 +236,15 @@ int main(int argc, char** argv) {
         ways.emplace_back(Way{"shell loop", j, [sh, dir] { return run_timed(sh, dir / "sh.log"); }});
       }
       ways.emplace_back(Way{"livegui-batch", j, [=] {
-                        return run_timed({batch, (dir / "plan.toml").string(), "-q", "-j", js, "--report-dir",
-                                          (dir / "reports").string(), "--state-dir", (dir / "state").string()},
-                                         dir / "batch.log");
-                      }});
+                              return run_timed({batch, (dir / "plan.toml").string(), "-q", "-j", js, "--report-dir",
+                                                (dir / "reports").string(), "--state-dir", (dir / "state").string()},
+                                               dir / "batch.log");
+                            }});
       if (!ctest.empty())
-        ways.emplace_back(Way{"ctest", j, [=] {
-                          return run_timed({ctest, "--test-dir", (dir / "ctest").string(), "-j" + js, "-Q"},
-                                           dir / "ctest.log");
-                        }});
+        ways.emplace_back(
+            Way{"ctest", j, [=] {
+                  return run_timed({ctest, "--test-dir", (dir / "ctest").string(), "-j" + js, "-Q"}, dir / "ctest.log");
+                }});
       if (!gtest_parallel.empty()) {
         std::vector<std::string> gp{gtest_parallel, "-w", js, "--output_dir", (dir / "gtest-parallel").string()};
         gp.insert(gp.end(), binaries.begin(), binaries.end());
@@ -268,9 +267,10 @@ int main(int argc, char** argv) {
     double load[3] = {0, 0, 0};
     ::getloadavg(load, 3);
     const double n = opt.entries;
-    std::printf("batcher_bench: %d copies of a 3-test GoogleTest binary, %d interleaved rounds (order reversed every\n"
-                "other round); load average at the end %.2f %.2f %.2f\nlivegui-batch: %s\n\n",
-                opt.entries, opt.rounds, load[0], load[1], load[2], batch.c_str());
+    std::printf(
+        "batcher_bench: %d copies of a 3-test GoogleTest binary, %d interleaved rounds (order reversed every\n"
+        "other round); load average at the end %.2f %.2f %.2f\nlivegui-batch: %s\n\n",
+        opt.entries, opt.rounds, load[0], load[1], load[2], batch.c_str());
     std::printf("  %-26s %3s %12s %24s\n", "way", "-j", "per entry", "ratio to the floor");
     std::printf("  %-26s %3s %12s %24s\n", "", "", "(median)", "median (min-max), paired");
     for (const auto& w : ways) {
@@ -302,8 +302,9 @@ int main(int argc, char** argv) {
     paired("gtest-parallel", 1, "ctest", 1);
     if (ctest.empty()) std::printf("  ctest: not found on PATH, skipped\n");
     if (gtest_parallel.empty())
-      std::printf("  gtest-parallel: not installed (it is not a Debian package; put gtest-parallel on PATH to\n"
-                  "  include it), skipped\n");
+      std::printf(
+          "  gtest-parallel: not installed (it is not a Debian package; put gtest-parallel on PATH to\n"
+          "  include it), skipped\n");
 
     // Memory for a 1,000-entry plan: --dry-run (no processes), then a real run
     // of 1,000 trivial command entries (reports written).

@@ -162,8 +162,7 @@ livegui::AppSpec spec_for(const std::string& app, const fs::path& dir, std::vect
 void inject_fatal(livegui::HookClient& hook, const std::string& kind) {
   try {
     hook.inject_fault(kind);
-  } catch (const livegui::HookUnreachable&) {
-  }
+  } catch (const livegui::HookUnreachable&) {}
 }
 
 void row(const char* what, const std::string& value, const std::string& note = "") {
@@ -183,8 +182,10 @@ int main(int argc, char** argv) {
   std::string app = LIVEGUI_SAMPLE_APP;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--quick") quick = true;
-    else if (a == "--app" && i + 1 < argc) app = argv[++i];
+    if (a == "--quick")
+      quick = true;
+    else if (a == "--app" && i + 1 < argc)
+      app = argv[++i];
     else {
       std::fprintf(stderr, "usage: harness_bench [--quick] [--app PATH]\n");
       return 2;
@@ -226,46 +227,46 @@ int main(int argc, char** argv) {
     // reversed every other round) so that load changes hit all three alike.
     std::vector<double> check_us, floor_us, httplib_us, check_ratio;
     {  // the extra connections close before the bookkeeping is measured
-    CheckFloor floor(h.pid(), h.port());
-    livegui::HookClientOptions hopt;
-    hopt.port = h.port();
-    hopt.connect_timeout = 500ms;
-    hopt.read_timeout = 1000ms;
-    hopt.write_timeout = 1000ms;
-    livegui::HookClient httplib_client(hopt);
-    for (int i = 0; i < 20; ++i) {
-      h.check();
-      floor.once();
-      httplib_client.health();
-    }
-    auto time_check = [&] {
-      auto t0 = Clock::now();
-      auto c = h.check();
-      check_us.push_back(us(Clock::now() - t0));
-      if (!c.healthy()) throw std::runtime_error("AUT not healthy during the check bench: " + c.describe());
-    };
-    auto time_floor = [&] {
-      auto t0 = Clock::now();
-      floor.once();
-      floor_us.push_back(us(Clock::now() - t0));
-    };
-    auto time_httplib = [&] {
-      auto t0 = Clock::now();
-      httplib_client.health();
-      httplib_us.push_back(us(Clock::now() - t0));
-    };
-    for (int i = 0; i < checks; ++i) {
-      if (i % 2 == 0) {
-        time_check();
-        time_floor();
-        time_httplib();
-      } else {
-        time_httplib();
-        time_floor();
-        time_check();
+      CheckFloor floor(h.pid(), h.port());
+      livegui::HookClientOptions hopt;
+      hopt.port = h.port();
+      hopt.connect_timeout = 500ms;
+      hopt.read_timeout = 1000ms;
+      hopt.write_timeout = 1000ms;
+      livegui::HookClient httplib_client(hopt);
+      for (int i = 0; i < 20; ++i) {
+        h.check();
+        floor.once();
+        httplib_client.health();
       }
-      check_ratio.push_back(check_us.back() / floor_us.back());
-    }
+      auto time_check = [&] {
+        auto t0 = Clock::now();
+        auto c = h.check();
+        check_us.push_back(us(Clock::now() - t0));
+        if (!c.healthy()) throw std::runtime_error("AUT not healthy during the check bench: " + c.describe());
+      };
+      auto time_floor = [&] {
+        auto t0 = Clock::now();
+        floor.once();
+        floor_us.push_back(us(Clock::now() - t0));
+      };
+      auto time_httplib = [&] {
+        auto t0 = Clock::now();
+        httplib_client.health();
+        httplib_us.push_back(us(Clock::now() - t0));
+      };
+      for (int i = 0; i < checks; ++i) {
+        if (i % 2 == 0) {
+          time_check();
+          time_floor();
+          time_httplib();
+        } else {
+          time_httplib();
+          time_floor();
+          time_check();
+        }
+        check_ratio.push_back(check_us.back() / floor_us.back());
+      }
     }
     auto per_test = [&](livegui::AppHandle& handle, const std::string& tag) {
       std::vector<double> out;
@@ -387,10 +388,12 @@ int main(int argc, char** argv) {
     if (!write_tmpfs.empty()) row("state file write on tmpfs, fsync", fmt("%.0f us", stats(write_tmpfs).median), "");
     row("AUT time-to-ready, raw", fmt("%.1f ms", r.median), "posix_spawn + ready line on a pipe");
     row("harness spawn -> ready", fmt("%.1f ms", hs.median), fmt("ratio %.2f x raw", hs.median / r.median));
-    row("harness start() incl. state file", fmt("%.1f ms", hstart.median), fmt("ratio %.2f x raw", hstart.median / r.median));
+    row("harness start() incl. state file", fmt("%.1f ms", hstart.median),
+        fmt("ratio %.2f x raw", hstart.median / r.median));
     row("respawn after crash (SIGABRT)", fmt("%.1f ms", cr.median),
         fmt("ratio %.2f x raw time-to-ready, +%.1f ms (goal <= +5 ms), n=", cr.median / r.median,
-            cr.median - r.median) + std::to_string(respawns));
+            cr.median - r.median) +
+            std::to_string(respawns));
     row("respawn after assert (degraded)", fmt("%.1f ms", dg.median),
         fmt("ratio %.2f x raw, +%.1f ms (includes the old AUT's stop)", dg.median / r.median, dg.median - r.median));
     row("stop, healthy, POST /shutdown", fmt("%.1f ms", ms(graceful.took)), "");

@@ -11,6 +11,7 @@
 
 #include <poll.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -21,7 +22,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "common/ready_line.hpp"
@@ -99,8 +99,8 @@ std::unique_ptr<HookClient> client_for(App& app) {
 auto project_is_demo = [](const nlohmann::json& s) { return s["values"]["project"] == "demo"; };
 
 // One fault run: fresh app, inject, time until SubprocessDegraded.
-nanoseconds fault_to_diagnostic(const Options& opt, const std::filesystem::path& dir, const std::string& kind,
-                                int n, std::string& cause) {
+nanoseconds fault_to_diagnostic(const Options& opt, const std::filesystem::path& dir, const std::string& kind, int n,
+                                std::string& cause) {
   App app = launch(opt, dir, n);
   auto client = client_for(app);
   if (!client->health().ok) throw std::runtime_error("sample_app not healthy before the fault");
@@ -220,9 +220,10 @@ int main(int argc, char** argv) {
   std::filesystem::path dir = tmpl;
   int rc = 0;
   try {
-    std::printf("hookclient_bench: sample_app --headless, %d fresh starts per fault, default HookClientOptions\n"
-                "(heartbeat threshold 1 s, poll 2..50 ms); naive baseline = poll state every 500 ms until 120 s\n\n",
-                opt.runs);
+    std::printf(
+        "hookclient_bench: sample_app --headless, %d fresh starts per fault, default HookClientOptions\n"
+        "(heartbeat threshold 1 s, poll 2..50 ms); naive baseline = poll state every 500 ms until 120 s\n\n",
+        opt.runs);
     std::printf("%-7s %-14s %10s %10s %10s %14s %10s\n", "fault", "detected as", "median", "min", "max",
                 "naive (120 s)", "ratio");
     for (const std::string kind : {"assert", "hang"}) {
@@ -247,7 +248,8 @@ int main(int argc, char** argv) {
     std::printf("\nhealth() round trip, kept-alive, %d calls: median %s, p90 %s, p99 %s\n", opt.health_calls,
                 fmt(percentile(rtt, 0.5)).c_str(), fmt(percentile(rtt, 0.9)).c_str(),
                 fmt(percentile(rtt, 0.99)).c_str());
-    std::printf("(HookClient, the protocol client; the per-test check uses the harness's HealthProbe: harness_bench)\n");
+    std::printf(
+        "(HookClient, the protocol client; the per-test check uses the harness's HealthProbe: harness_bench)\n");
     double load[3] = {0, 0, 0};
     ::getloadavg(load, 3);
     std::printf("load average at the end: %.2f %.2f %.2f\n", load[0], load[1], load[2]);

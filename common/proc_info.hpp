@@ -14,8 +14,8 @@ namespace livegui {
 
 struct ProcStat {
   pid_t pid = 0;
-  std::string comm;      ///< executable name as the kernel knows it (≤ 15 chars)
-  char state = '?';      ///< R, S, D, Z, T, …
+  std::string comm;  ///< executable name as the kernel knows it (≤ 15 chars)
+  char state = '?';  ///< R, S, D, Z, T, …
   pid_t ppid = 0;
   pid_t pgid = 0;
   std::uint64_t start_time = 0;  ///< clock ticks after boot (field 22)

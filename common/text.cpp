@@ -21,8 +21,7 @@ std::string tail_lines(const std::string& text, std::size_t max_lines) {
   return text.substr(pos, end - pos);
 }
 
-std::string tail_file(const std::filesystem::path& path, std::size_t max_lines,
-                      std::size_t max_bytes) {
+std::string tail_file(const std::filesystem::path& path, std::size_t max_lines, std::size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return {};
   in.seekg(0, std::ios::end);

@@ -13,8 +13,7 @@ namespace livegui {
 
 /// The last `max_lines` lines of the file (at most `max_bytes` read from its
 /// end). Empty when the file is missing or unreadable. Never throws.
-std::string tail_file(const std::filesystem::path& path, std::size_t max_lines = 20,
-                      std::size_t max_bytes = 64 * 1024);
+std::string tail_file(const std::filesystem::path& path, std::size_t max_lines = 20, std::size_t max_bytes = 64 * 1024);
 
 /// The last `max_lines` lines of `text`.
 std::string tail_lines(const std::string& text, std::size_t max_lines);

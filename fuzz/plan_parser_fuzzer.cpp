@@ -42,8 +42,7 @@ void check_plan(const livegui::batch::Plan& plan) {
   for (const auto& tier : plan.tiers) {
     if (tier.name.empty()) finding("parse_plan returned a tier without a name");
     if (!tier_names.insert(tier.name).second) finding("parse_plan returned two tiers named '" + tier.name + "'");
-    if (tier.timeout && tier.timeout->count() <= 0)
-      finding("tier '" + tier.name + "' has a non-positive timeout");
+    if (tier.timeout && tier.timeout->count() <= 0) finding("tier '" + tier.name + "' has a non-positive timeout");
     std::set<std::string> entry_names;
     for (const auto& e : tier.entries) {
       if (!entry_names.insert(e.name).second)

@@ -46,22 +46,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   try {
     livegui::parse_json_body(body);
-  } catch (const livegui::HookBadResponse&) {
-  }
+  } catch (const livegui::HookBadResponse&) {}
   try {
     check_health(livegui::parse_health_body(body));
-  } catch (const livegui::HookBadResponse&) {
-  }
+  } catch (const livegui::HookBadResponse&) {}
   try {
     nlohmann::json state = livegui::parse_state_body(body);
     if (!state.is_object() || !state.contains("values") || !state["values"].is_object())
       finding("parse_state_body returned a state without a \"values\" object");
-  } catch (const livegui::HookBadResponse&) {
-  }
+  } catch (const livegui::HookBadResponse&) {}
   try {
     livegui::parse_value_body(body);
-  } catch (const livegui::HookBadResponse&) {
-  }
+  } catch (const livegui::HookBadResponse&) {}
 
   // Documented never to throw: no try here.
   livegui::ErrorReply err = livegui::parse_error_body(body);

@@ -51,7 +51,8 @@ void check_same(const livegui::StateFile& a, const livegui::StateFile& b) {
   if (a.degraded_reasons != b.degraded_reasons) differs("degraded_reasons");
   if (a.degraded_during != b.degraded_during) differs("degraded_during");
   if (a.current_test.has_value() != b.current_test.has_value()) differs("current_test");
-  if (a.current_test && (a.current_test->suite != b.current_test->suite || a.current_test->name != b.current_test->name))
+  if (a.current_test &&
+      (a.current_test->suite != b.current_test->suite || a.current_test->name != b.current_test->name))
     differs("current_test.*");
 }
 

@@ -167,7 +167,8 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   void set_status(AutStatus status, std::vector<std::string> reasons = {}) {
     if (state.status == status && state.degraded_reasons == reasons) return;
     // Who to blame stays with the first sighting; the reasons may still change.
-    if (status != AutStatus::Degraded) state.degraded_during.clear();
+    if (status != AutStatus::Degraded)
+      state.degraded_during.clear();
     else if (state.status != AutStatus::Degraded) {
       // The batcher's own pseudo-test ("livegui-batch.<entry>") is nobody to blame.
       state.degraded_during = blame(false);
@@ -323,7 +324,8 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
       }
       if (h.frame != seen_frame || h.busy_ms > 0) {
         seen_frame = h.frame;
-        seen_frame_at = h.busy_ms > 0 ? t0 : t0 - std::chrono::milliseconds(std::max<std::int64_t>(0, h.last_frame_age_ms));
+        seen_frame_at =
+            h.busy_ms > 0 ? t0 : t0 - std::chrono::milliseconds(std::max<std::int64_t>(0, h.last_frame_age_ms));
       }
       if (h.pid != aut->pid) {
         auto st = read_proc_stat(h.pid);
@@ -337,8 +339,8 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
     r.state = r.reasons.empty() ? AutHealth::Healthy : AutHealth::Degraded;
     if (r.state == AutHealth::Degraded)  // stalled, degraded or not answering: where is it stuck?
       capture_stall_stacks(join(r.reasons, "; "));
-    set_status(r.healthy() ? AutStatus::Healthy : AutStatus::Degraded, r.healthy() ? std::vector<std::string>{}
-                                                                                   : r.reasons);
+    set_status(r.healthy() ? AutStatus::Healthy : AutStatus::Degraded,
+               r.healthy() ? std::vector<std::string>{} : r.reasons);
     r.took = Clock::now() - t0;
     return last_check = r;
   }
@@ -398,8 +400,10 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
     tests_served = for_test ? 1 : 0;
     state.owner = self_identity();
     state.owner_name = own_name();
-    state.aut = AutRecord{launched.pid,  launched.pgid,           launched.start_time, spec.executable.string(),
-                          launched.port, launched.log_file.string(), launched.display};
+    state.aut = AutRecord{launched.pid,        launched.pgid,
+                          launched.start_time, spec.executable.string(),
+                          launched.port,       launched.log_file.string(),
+                          launched.display};
     state.status = AutStatus::Healthy;
     write_state();
   }
@@ -415,8 +419,7 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
       return {};
     }
     StopReport report = launcher->stop(spec, graceful);
-    if (report.already_exited && aut && !exit_recorded)
-      record_exit(AutExit{report.status, owns}, blame(false));
+    if (report.already_exited && aut && !exit_recorded) record_exit(AutExit{report.status, owns}, blame(false));
     aut.reset();
     return report;
   }
@@ -451,8 +454,10 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
     if (!info.pid) info.pid = pid;
     if (current_test) info.current_test = current_test->full();
     fs::path log;
-    if (aut && aut->pid == pid) log = aut->log_file;
-    else if (state.aut && state.aut->pid == pid) log = state.aut->log_file;
+    if (aut && aut->pid == pid)
+      log = aut->log_file;
+    else if (state.aut && state.aut->pid == pid)
+      log = state.aut->log_file;
     if (!log.empty()) {
       info.log_file = log.string();
       info.log_tail = tail_file(log, 20);
@@ -460,8 +465,7 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
     if (info.exit_status.empty() && state.last_exit && state.last_exit->pid == pid)
       info.exit_status = state.last_exit->status;
     if (info.cause != "process exited") {  // alive but stalled or degraded: where is it stuck?
-      if (aut && aut->pid == pid && !launcher->exited())
-        info.stacks_file = capture_stall_stacks(info.cause).string();
+      if (aut && aut->pid == pid && !launcher->exited()) info.stacks_file = capture_stall_stacks(info.cause).string();
     } else if (stacks_pid == pid && !stacks_file.empty()) {
       info.stacks_file = stacks_file.string();
     }
@@ -517,10 +521,11 @@ std::unique_ptr<AppHandle> AppHandle::attach_or_start(AppSpec spec, std::unique_
   }
   const std::string who = "AUT pid " + std::to_string(st->aut->pid) + " recorded in " + file;
   // Under livegui-batch, only the AUT of the run that started us is ours to use.
-  if (auto expected = expected_session_owner(); expected && !(st->owner == *expected) &&
-                                                st->status != AutStatus::Stopped && st->status != AutStatus::Dead) {
-    im.pending_reason = who + " belongs to pid " + std::to_string(st->owner.pid) + ", not to the livegui-batch run (pid " +
-                        std::to_string(expected->pid) + ") that started us; left it alone";
+  if (auto expected = expected_session_owner();
+      expected && !(st->owner == *expected) && st->status != AutStatus::Stopped && st->status != AutStatus::Dead) {
+    im.pending_reason = who + " belongs to pid " + std::to_string(st->owner.pid) +
+                        ", not to the livegui-batch run (pid " + std::to_string(expected->pid) +
+                        ") that started us; left it alone";
     logger("harness")->warn("session AUT: {}; starting our own AUT", im.pending_reason);
     // Not its lineage: start our own count.
     im.state.spawn_count = 0;
@@ -535,7 +540,7 @@ std::unique_ptr<AppHandle> AppHandle::attach_or_start(AppSpec spec, std::unique_
   if (!inspect_state(*st).aut_is_ours()) {
     im.pending_reason = who + " is gone" +
                         (st->last_exit && st->last_exit->pid == st->aut->pid ? " (" + st->last_exit->status + ")"
-                                                                              : std::string(" (or its pid was reused)"));
+                                                                             : std::string(" (or its pid was reused)"));
     return handle;
   }
   try {
@@ -562,13 +567,11 @@ std::unique_ptr<AppHandle> AppHandle::attach_or_start(AppSpec spec, const fs::pa
 AppHandle::~AppHandle() {
   try {
     stop();
-  } catch (...) {
-  }
+  } catch (...) {}
   try {
     std::lock_guard lock(impl_->mutex);
     impl_->launcher->shutdown();
-  } catch (...) {
-  }
+  } catch (...) {}
 }
 
 const AppSpec& AppHandle::spec() const { return impl_->spec; }
@@ -638,8 +641,8 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
     ev.kind = ReadyEvent::Kind::Respawned;
     const std::string who = "AUT pid " + std::to_string(ev.old_pid);
     if (c.state == AutHealth::Dead) {
-      const ExitRecord* rec = im.state.last_exit && im.state.last_exit->pid == ev.old_pid ? &*im.state.last_exit
-                                                                                          : nullptr;
+      const ExitRecord* rec =
+          im.state.last_exit && im.state.last_exit->pid == ev.old_pid ? &*im.state.last_exit : nullptr;
       ev.during_test = rec ? rec->during_test : im.blame(true);
       if (Impl::stand_in(ev.during_test)) ev.during_test.clear();
       ev.cause = c.exit ? c.exit->brief() : std::string("exited");
@@ -664,10 +667,10 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
     }
     if (im.spec.respawn == RespawnPolicy::Never) {
       std::string tail = im.aut ? tail_file(im.aut->log_file, 15) : std::string();
-      throw AutUnavailable(ev.reason + "; the respawn policy is 'never', so " + test.full() +
-                           " gets no AUT" +
-                           (tail.empty() ? std::string() : "; last lines of " + im.aut->log_file.string() + ":\n" +
-                                                               indent(tail, "  | ")));
+      throw AutUnavailable(ev.reason + "; the respawn policy is 'never', so " + test.full() + " gets no AUT" +
+                           (tail.empty()
+                                ? std::string()
+                                : "; last lines of " + im.aut->log_file.string() + ":\n" + indent(tail, "  | ")));
     }
   }
   // A degraded AUT of ours on a port of its own choosing need not be gone
@@ -760,7 +763,8 @@ std::shared_ptr<HookClient> AppHandle::hook() {
   std::lock_guard lock(impl_->mutex);
   Impl& im = *impl_;
   if (!im.launcher->has_process() || !im.aut)
-    throw AutUnavailable("no AUT is running for " + (im.current_test ? im.current_test->full() : std::string("this test")) +
+    throw AutUnavailable("no AUT is running for " +
+                         (im.current_test ? im.current_test->full() : std::string("this test")) +
                          " (call ensure_ready() first)" +
                          (im.last_start_error.empty() ? std::string() : "; last start error: " + im.last_start_error));
   if (!im.hook) {
@@ -797,8 +801,8 @@ std::string AppHandle::degraded_diagnostic() {
   if (c.state == AutHealth::Dead) {
     info.cause = "process exited";
     info.exit_status = im.state.last_exit && im.state.last_exit->pid == c.pid ? im.state.last_exit->status
-                       : c.exit                                              ? c.exit->describe()
-                                                                             : std::string("exited");
+                       : c.exit                                               ? c.exit->describe()
+                                                                              : std::string("exited");
   } else if (!c.health) {
     info.cause = "unreachable";
     info.detail = join(c.reasons, "; ");

@@ -37,8 +37,8 @@ const char* to_string(AutHealth h);
 struct CheckResult {
   AutHealth state = AutHealth::NotStarted;
   pid_t pid = 0;
-  std::vector<std::string> reasons;  ///< Degraded: why (the app's and ours)
-  std::optional<AutExit> exit;       ///< Dead: how it ended
+  std::vector<std::string> reasons;     ///< Degraded: why (the app's and ours)
+  std::optional<AutExit> exit;          ///< Dead: how it ended
   std::optional<HealthReading> health;  ///< the /health reading, when it answered
   std::chrono::nanoseconds took{0};
   bool healthy() const { return state == AutHealth::Healthy; }
@@ -61,9 +61,9 @@ struct ReadyEvent {
   /// ExtendedSims.ExecutionSim (killed by SIGABRT)", "AUT pid 4121 degraded
   /// during X: heartbeat stalled: …", "fresh AUT for suite S (respawn policy per_suite)".
   std::string reason;
-  std::string cause;        ///< short cause for one-liners: "SIGABRT", "degraded: …"
-  std::string during_test;  ///< the test that was running when it died / degraded
-  std::string for_test;     ///< the test the new AUT serves
+  std::string cause;                 ///< short cause for one-liners: "SIGABRT", "degraded: …"
+  std::string during_test;           ///< the test that was running when it died / degraded
+  std::string for_test;              ///< the test the new AUT serves
   std::chrono::nanoseconds took{0};  ///< detection → new AUT ready
   int respawn_count = 0;             ///< Respawned events of this handle so far
   /// For Respawned: "[livegui] AUT pid 4121 died during ExtendedSims.ExecutionSim
@@ -153,9 +153,9 @@ class AppHandle {
   std::string display() const;
   std::filesystem::path log_file() const;
   std::string log_tail(std::size_t lines = 20) const;
-  int spawn_count() const;    ///< AUT processes started by this lineage (state file)
-  int respawn_count() const;  ///< Respawned events of this handle
-  bool owns_aut() const;      ///< false while attached as a guest
+  int spawn_count() const;                              ///< AUT processes started by this lineage (state file)
+  int respawn_count() const;                            ///< Respawned events of this handle
+  bool owns_aut() const;                                ///< false while attached as a guest
   std::chrono::nanoseconds last_time_to_ready() const;  ///< of the last start
   std::optional<ReadyEvent> last_respawn() const;
   std::filesystem::path state_file() const;

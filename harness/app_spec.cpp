@@ -60,9 +60,8 @@ AppSpecError::AppSpecError(TomlPosition at, std::string field, std::string why)
 void AppSpec::validate() const {
   auto bad = [](const std::string& field, const std::string& why) { throw AppSpecError({}, field, why); };
   if (executable.empty()) bad("executable", "is empty; give the absolute path of the app to run");
-  if (!executable.is_absolute())
-    bad("executable", "must be an absolute path, got '" + executable.string() + "'");
-  struct stat st{};
+  if (!executable.is_absolute()) bad("executable", "must be an absolute path, got '" + executable.string() + "'");
+  struct stat st {};
   if (::stat(executable.c_str(), &st) != 0)
     bad("executable", executable.string() + " does not exist (" + std::strerror(errno) + "); is it built?");
   if (S_ISDIR(st.st_mode)) bad("executable", executable.string() + " is a directory");

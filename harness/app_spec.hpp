@@ -125,7 +125,7 @@ struct AppSpec {
   /// to aut-<n>.log.1 (replacing an older one) and empties it (harness/log_rotation.hpp).
   /// 0: no cap.
   std::uint64_t max_log_bytes = 64ULL << 20;
-  std::string token;              ///< LIVEGUI_HOOK_TOKEN; empty: none (and unset for the AUT)
+  std::string token;  ///< LIVEGUI_HOOK_TOKEN; empty: none (and unset for the AUT)
   DisplayMode display = DisplayMode::Inherit;
   std::filesystem::path xvfb_executable = "Xvfb";  ///< looked up in PATH when not absolute
 
@@ -152,8 +152,8 @@ struct AppSpec {
   /// `notes` (when null, the note is logged as a warning). Errors carry the
   /// file:line:column toml++ recorded for the value (the parser's source
   /// name), or `where` when it has none. Validates the result.
-  static AppSpec from_toml(const toml::table& table, const std::string& where,
-                           const std::filesystem::path& base_dir, std::vector<AppSpecNote>* notes = nullptr);
+  static AppSpec from_toml(const toml::table& table, const std::string& where, const std::filesystem::path& base_dir,
+                           std::vector<AppSpecNote>* notes = nullptr);
   /// The spec as a TOML document that from_toml reads back to an equal spec
   /// (durations written "500ms"/"3s"/"2min"; absolute paths). `with_token`
   /// false leaves the token out (a file that reports name must not hold it).

@@ -94,16 +94,15 @@ class TomlReader {
       if (!old->is_integer()) fail(old_key, old, "must be an integer (milliseconds), got " + type_of(*old));
       auto v = old->as_integer()->get();
       if (v < min_ms || v > kMax)
-        fail(old_key, old, "must be in " + std::to_string(min_ms) + ".." + std::to_string(kMax) + ", got " +
-                               std::to_string(v));
+        fail(old_key, old,
+             "must be in " + std::to_string(min_ms) + ".." + std::to_string(kMax) + ", got " + std::to_string(v));
       std::chrono::milliseconds d(v);
       notes.push_back({at(old), "'" + old_key + "' is deprecated and goes away in the next release: write " + key +
                                     " = \"" + format_duration(d) + "\""});
       return d;
     }
     if (!n) return std::nullopt;
-    if (!n->is_string())
-      fail(key, n, "must be a duration such as \"500ms\", \"1s\" or \"2min\", got " + type_of(*n));
+    if (!n->is_string()) fail(key, n, "must be a duration such as \"500ms\", \"1s\" or \"2min\", got " + type_of(*n));
     const std::string& text = n->as_string()->get();
     auto d = parse_duration(text);
     if (!d) fail(key, n, "is \"" + text + "\"; expected a duration such as \"500ms\", \"1s\" or \"2min\"");
@@ -154,8 +153,7 @@ class TomlReader {
     std::vector<std::string> out;
     for (std::size_t i = 0; i < arr->size(); ++i) {
       const toml::node& item = *arr->get(i);
-      if (!item.is_string())
-        fail(key + "[" + std::to_string(i) + "]", &item, "must be a string, got " + type_of(item));
+      if (!item.is_string()) fail(key + "[" + std::to_string(i) + "]", &item, "must be a string, got " + type_of(item));
       out.push_back(item.as_string()->get());
     }
     return out;
@@ -229,8 +227,7 @@ AppSpec from_document(const toml::table& doc, const std::string& section, const 
     toml::node_view<const toml::node> view = doc.at_path(section);
     if (!view) throw AppSpecError(source_name + ": no [" + section + "] section");
     table = view.as_table();
-    if (!table)
-      throw AppSpecError(position_of(view.node()->source(), source_name), section, "must be a table");
+    if (!table) throw AppSpecError(position_of(view.node()->source(), source_name), section, "must be a table");
   }
   return AppSpec::from_toml(*table, source_name, base_dir);
 }
@@ -271,7 +268,8 @@ AppSpec AppSpec::from_toml(const toml::table& table, const std::string& where, c
   if (auto v = r.choice("respawn", {RespawnPolicy::OnDeathAndDegraded, RespawnPolicy::Never, RespawnPolicy::PerSuite,
                                     RespawnPolicy::PerTest}))
     s.respawn = *v;
-  if (auto v = r.integer("max_consecutive_failed_starts", 1, 1000)) s.max_consecutive_failed_starts = static_cast<int>(*v);
+  if (auto v = r.integer("max_consecutive_failed_starts", 1, 1000))
+    s.max_consecutive_failed_starts = static_cast<int>(*v);
   if (auto v = r.path("state_file")) s.state_file = *v;
   r.reject_unknown_keys();
   if (s.executable.empty()) r.fail("executable", nullptr, "is missing; give the path of the app to run");
@@ -332,8 +330,8 @@ AppSpec AppSpec::from_toml_file(const fs::path& path, const std::string& section
   return from_document(doc, section, path.string(), fs::absolute(path).parent_path());
 }
 
-AppSpec AppSpec::from_toml_string(const std::string& text, const std::string& section,
-                                  const std::string& source_name, const fs::path& base_dir) {
+AppSpec AppSpec::from_toml_string(const std::string& text, const std::string& section, const std::string& source_name,
+                                  const fs::path& base_dir) {
   toml::table doc = parse_document(text, source_name);
   return from_document(doc, section, source_name, base_dir);
 }

@@ -25,8 +25,7 @@ void FileWatch::remove(int watch) {
 void FileWatch::drain() {
   if (fd_ < 0) return;
   alignas(inotify_event) char buf[4096];
-  while (::read(fd_, buf, sizeof buf) > 0) {
-  }
+  while (::read(fd_, buf, sizeof buf) > 0) {}
 }
 
 }  // namespace livegui

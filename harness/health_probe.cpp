@@ -24,7 +24,8 @@ using Clock = std::chrono::steady_clock;
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -39,9 +40,10 @@ std::optional<std::size_t> parse_size(std::string_view s, int base) {
   if (s.empty() || s.size() > 15) return std::nullopt;
   std::size_t v = 0;
   for (char c : s) {
-    int d = c >= '0' && c <= '9' ? c - '0' : base == 16 && c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                         : base == 16 && c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                                                               : -1;
+    int d = c >= '0' && c <= '9'                 ? c - '0'
+            : base == 16 && c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : base == 16 && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                 : -1;
     if (d < 0) return std::nullopt;
     v = v * static_cast<std::size_t>(base) + static_cast<std::size_t>(d);
   }
@@ -133,8 +135,9 @@ HealthProbe::Reply HealthProbe::exchange(bool& reused, bool& nothing_received) {
   for (std::size_t sent = 0; sent < request_.size();) {
     ssize_t n = ::send(fd_, request_.data() + sent, request_.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail_unreachable(std::string("connection closed or reset while sending the request (") +
-                                std::strerror(errno) + ")");
+    if (n < 0)
+      fail_unreachable(std::string("connection closed or reset while sending the request (") + std::strerror(errno) +
+                       ")");
     sent += static_cast<std::size_t>(n);
   }
 
@@ -181,7 +184,8 @@ HealthProbe::Reply HealthProbe::exchange(bool& reused, bool& nothing_received) {
   std::string_view head(buf.data(), head_end);
   std::size_t line_end = head.find("\r\n");
   std::string_view status_line = head.substr(0, line_end);
-  if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ') bad("not an HTTP/1.x reply");
+  if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ')
+    bad("not an HTTP/1.x reply");
   auto status = parse_size(status_line.substr(9, 3), 10);
   if (!status) bad("no status code in the status line");
   reply.status = static_cast<int>(*status);
@@ -190,7 +194,8 @@ HealthProbe::Reply HealthProbe::exchange(bool& reused, bool& nothing_received) {
   bool chunked = false;
   for (std::size_t at = line_end; at != std::string_view::npos && at < head.size();) {
     std::size_t next = head.find("\r\n", at + 2);
-    std::string_view line = head.substr(at + 2, next == std::string_view::npos ? std::string_view::npos : next - at - 2);
+    std::string_view line =
+        head.substr(at + 2, next == std::string_view::npos ? std::string_view::npos : next - at - 2);
     at = next;
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
@@ -203,8 +208,10 @@ HealthProbe::Reply HealthProbe::exchange(bool& reused, bool& nothing_received) {
       chunked = lower(value).find("chunked") != std::string::npos;
     } else if (name == "connection") {
       std::string v = lower(value);
-      if (v.find("close") != std::string::npos) reply.keep_alive = false;
-      else if (v.find("keep-alive") != std::string::npos) reply.keep_alive = true;
+      if (v.find("close") != std::string::npos)
+        reply.keep_alive = false;
+      else if (v.find("keep-alive") != std::string::npos)
+        reply.keep_alive = true;
     }
   }
 
@@ -237,12 +244,12 @@ HealthProbe::Reply HealthProbe::exchange(bool& reused, bool& nothing_received) {
     }
   } else if (content_length) {
     while (buf.size() < at + *content_length)
-      if (!receive()) bad("connection closed after " + std::to_string(buf.size() - at) + " of " +
-                          std::to_string(*content_length) + " body bytes");
+      if (!receive())
+        bad("connection closed after " + std::to_string(buf.size() - at) + " of " + std::to_string(*content_length) +
+            " body bytes");
     reply.body = buf.substr(at, *content_length);
   } else {
-    while (receive()) {
-    }
+    while (receive()) {}
     reply.body = buf.substr(at);
     reply.keep_alive = false;
   }

@@ -59,8 +59,8 @@ class StartError : public std::runtime_error {
 
 /// One start request: the n-th AUT of this owner lineage.
 struct LaunchRequest {
-  int spawn_index = 1;                ///< n in aut-<n>.log
-  std::filesystem::path log_file;     ///< <log_dir>/aut-<n>.log
+  int spawn_index = 1;             ///< n in aut-<n>.log
+  std::filesystem::path log_file;  ///< <log_dir>/aut-<n>.log
 };
 
 /// A started (or attached) AUT, ready to serve.
@@ -70,7 +70,7 @@ struct LaunchedAut {
   std::uint64_t start_time = 0;
   int port = 0;
   std::filesystem::path log_file;
-  std::string display;  ///< DISPLAY given to the AUT; empty when none
+  std::string display;                        ///< DISPLAY given to the AUT; empty when none
   std::chrono::nanoseconds time_to_ready{0};  ///< spawn requested → ready signal seen
 };
 

@@ -25,8 +25,7 @@ LiveEnvironment* LiveEnvironment::instance() { return g_instance.load(); }
 
 AppHandle& LiveEnvironment::handle() {
   std::lock_guard lock(mutex_);
-  if (!handle_)
-    handle_ = session_scope_ ? AppHandle::attach_or_start(spec_) : std::make_unique<AppHandle>(spec_);
+  if (!handle_) handle_ = session_scope_ ? AppHandle::attach_or_start(spec_) : std::make_unique<AppHandle>(spec_);
   return *handle_;
 }
 

@@ -15,8 +15,8 @@ namespace fs = std::filesystem;
 fs::path failure_screenshot_path(const fs::path& dir, const std::string& test_full_name) {
   std::string file = test_full_name;
   for (char& c : file) {
-    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-                c == '_';
+    bool keep =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
     if (!keep) c = '_';
   }
   return dir / (file + ".png");
@@ -42,10 +42,13 @@ void LiveListener::OnTestEnd(const ::testing::TestInfo& info) {
     if (died) ::testing::Test::RecordProperty("aut_died", died->describe());
     if (info.result() && info.result()->Failed()) {
       std::string diag = h->degraded_diagnostic();
-      if (!diag.empty()) ADD_FAILURE() << "[livegui] the AUT was not healthy when " << test.full() << " failed:\n" << diag;
+      if (!diag.empty())
+        ADD_FAILURE() << "[livegui] the AUT was not healthy when " << test.full() << " failed:\n" << diag;
       if (died || !diag.empty() || pid <= 0)
         logger("harness")->debug("no failure screenshot of {}: the AUT is {}", test.full(),
-                                 died ? "dead" : pid <= 0 ? "not running" : "not healthy");
+                                 died       ? "dead"
+                                 : pid <= 0 ? "not running"
+                                            : "not healthy");
       else
         save_failure_screenshot(*h, test.full());
     }

@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -39,7 +39,7 @@ off_t copy_range(int from, int to, off_t at, off_t end) {
 
 /// Copies what `from` has beyond `at` now. Returns the offset reached, or -1.
 off_t copy_rest(int from, int to, off_t at) {
-  struct stat st{};
+  struct stat st {};
   if (::fstat(from, &st) != 0) return -1;
   return copy_range(from, to, at, st.st_size);
 }
@@ -48,7 +48,7 @@ off_t copy_rest(int from, int to, off_t at) {
 
 bool rotate_log_if_larger(const fs::path& log, std::uint64_t max_bytes) {
   if (max_bytes == 0) return false;
-  struct stat st{};
+  struct stat st {};
   if (::lstat(log.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::uint64_t>(st.st_size) <= max_bytes)
     return false;
   auto fail = [&](const std::string& what) {
@@ -127,7 +127,7 @@ bool LogCap::enforce() {
   if (max_bytes_ == 0 || log_.empty()) return false;
   if (fd_ >= 0) {
     // The rotation truncates in place: the descriptor stays on the log.
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd_, &st) == 0 && static_cast<std::uint64_t>(st.st_size) <= max_bytes_) return false;
   } else {
     fd_ = ::open(log_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);

@@ -52,8 +52,7 @@ void listening_inodes(const char* table, int port, std::set<unsigned long>& out)
     // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
     std::istringstream fields(line);
     std::string sl, local, remote, state, queues, timer, retrans, uid, timeout, inode;
-    if (!(fields >> sl >> local >> remote >> state >> queues >> timer >> retrans >> uid >> timeout >> inode))
-      continue;
+    if (!(fields >> sl >> local >> remote >> state >> queues >> timer >> retrans >> uid >> timeout >> inode)) continue;
     if (state != "0A") continue;  // TCP_LISTEN
     auto colon = local.rfind(':');
     if (colon == std::string::npos) continue;

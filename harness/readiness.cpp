@@ -156,9 +156,7 @@ ReadyResult wait_until_ready(Subprocess& child, const AppSpec& spec, const fs::p
       watch.emplace(file_watch, log_file, false);
       follower.emplace(log_file);
       break;
-    case Readiness::PortFile:
-      watch.emplace(file_watch, port_file.parent_path(), true);
-      break;
+    case Readiness::PortFile: watch.emplace(file_watch, port_file.parent_path(), true); break;
     case Readiness::FixedPort: {
       HookClientOptions opt;
       opt.port = spec.port;

@@ -142,8 +142,7 @@ std::optional<std::string> from_proc(pid_t pid, std::string& why) {
     }
     std::string wchan = trim(read_text(t.path() / "wchan", 256));
     std::string kstack = trim(read_text(t.path() / "stack", 16384));  // root only; usually unreadable
-    out << "TID " << tid << " (" << comm << ") state " << state << " wchan " << (wchan.empty() ? "0" : wchan)
-        << "\n";
+    out << "TID " << tid << " (" << comm << ") state " << state << " wchan " << (wchan.empty() ? "0" : wchan) << "\n";
     if (!kstack.empty()) out << kstack << "\n";
     ++threads;
   }
@@ -172,9 +171,9 @@ StackCapture capture_stacks(pid_t pid, const StackCaptureOptions& o) {
   if (o.hook_port > 0 && (text = from_hook(o, deadline, r.error))) r.source = StackSource::Hook;
   const std::string p = std::to_string(pid);
   if (!text && (text = from_tool("eu-stack", {"-p", p}, scratch, deadline, r.error))) r.source = StackSource::EuStack;
-  if (!text && (text = from_tool("gdb", {"-nx", "-batch", "-p", p, "-ex", "set pagination off", "-ex",
-                                         "thread apply all bt"},
-                                 scratch, deadline, r.error)))
+  if (!text &&
+      (text = from_tool("gdb", {"-nx", "-batch", "-p", p, "-ex", "set pagination off", "-ex", "thread apply all bt"},
+                        scratch, deadline, r.error)))
     r.source = StackSource::Gdb;
   if (!text && (text = from_proc(pid, r.error))) r.source = StackSource::Proc;
   fs::remove(scratch, ec);

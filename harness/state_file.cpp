@@ -34,8 +34,7 @@ const char* to_string(AutStatus s) {
 }
 
 std::optional<AutStatus> aut_status_from_string(const std::string& s) {
-  for (auto st : {AutStatus::Starting, AutStatus::Healthy, AutStatus::Degraded, AutStatus::Dead,
-                  AutStatus::Stopped})
+  for (auto st : {AutStatus::Starting, AutStatus::Healthy, AutStatus::Degraded, AutStatus::Dead, AutStatus::Stopped})
     if (s == to_string(st)) return st;
   return std::nullopt;
 }
@@ -73,8 +72,8 @@ std::string iso8601_utc(std::int64_t unix_ms) {
   std::tm tm{};
   ::gmtime_r(&secs, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(unix_ms % 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(unix_ms % 1000));
   return buf;
 }
 
@@ -84,12 +83,12 @@ nlohmann::ordered_json to_json(const StateFile& s) {
   j["status"] = to_string(s.status);
   if (s.aut) {
     j["aut"] = nlohmann::ordered_json{{"pid", s.aut->pid},
-                {"pgid", s.aut->pgid},
-                {"start_time", s.aut->start_time},
-                {"executable", s.aut->executable},
-                {"port", s.aut->port},
-                {"log_file", s.aut->log_file},
-                {"display", s.aut->display}};
+                                      {"pgid", s.aut->pgid},
+                                      {"start_time", s.aut->start_time},
+                                      {"executable", s.aut->executable},
+                                      {"port", s.aut->port},
+                                      {"log_file", s.aut->log_file},
+                                      {"display", s.aut->display}};
   } else {
     j["aut"] = nullptr;
   }
@@ -98,9 +97,9 @@ nlohmann::ordered_json to_json(const StateFile& s) {
   j["last_respawn_reason"] = s.last_respawn_reason;
   if (!s.degraded_during.empty()) j["degraded_during"] = s.degraded_during;
   if (s.last_exit) {
-    j["last_exit"] = nlohmann::ordered_json{{"pid", s.last_exit->pid},       {"status", s.last_exit->status},
-                      {"signaled", s.last_exit->signaled}, {"code", s.last_exit->code},
-                      {"signal", s.last_exit->signal}, {"during_test", s.last_exit->during_test}};
+    j["last_exit"] = nlohmann::ordered_json{
+        {"pid", s.last_exit->pid},   {"status", s.last_exit->status}, {"signaled", s.last_exit->signaled},
+        {"code", s.last_exit->code}, {"signal", s.last_exit->signal}, {"during_test", s.last_exit->during_test}};
   } else {
     j["last_exit"] = nullptr;
   }
@@ -193,8 +192,7 @@ class FieldReader {
     if (!v.is_array()) fail(field, "must be an array of strings, got " + describe(v));
     std::vector<std::string> out;
     for (std::size_t i = 0; i < v.size(); ++i) {
-      if (!v[i].is_string())
-        fail(field + "[" + std::to_string(i) + "]", "must be a string, got " + describe(v[i]));
+      if (!v[i].is_string()) fail(field + "[" + std::to_string(i) + "]", "must be a string, got " + describe(v[i]));
       out.push_back(v[i].get<std::string>());
     }
     return out;
@@ -226,8 +224,7 @@ StateFile from_json(const fs::path& file, const json& j) {
                                    std::to_string(StateFile::kSchemaVersion) + " only");
   auto status_text = top.string("status");
   auto status = aut_status_from_string(status_text);
-  if (!status)
-    top.fail("status", "is '" + status_text + "'; expected starting, healthy, degraded, dead or stopped");
+  if (!status) top.fail("status", "is '" + status_text + "'; expected starting, healthy, degraded, dead or stopped");
   s.status = *status;
 
   if (const json* aut = top.object_or_null("aut")) {
@@ -283,7 +280,7 @@ StateFile from_json(const fs::path& file, const json& j) {
 }  // namespace
 
 bool is_writable_tmpfs(const fs::path& dir) {
-  struct statfs fs_info{};
+  struct statfs fs_info {};
   if (::statfs(dir.c_str(), &fs_info) != 0) return false;
   return fs_info.f_type == TMPFS_MAGIC && ::access(dir.c_str(), W_OK | X_OK) == 0;
 }
@@ -311,7 +308,7 @@ void ensure_state_dir(const fs::path& dir) {
       throw StateFileError("creating state directory " + shown + ": " + errno_text(errno));
     }
   }
-  struct stat st{};
+  struct stat st {};
   if (::lstat(dir.c_str(), &st) != 0)
     throw StateFileError("checking state directory " + shown + ": " + errno_text(errno));
   if (S_ISLNK(st.st_mode)) throw StateFileError("state directory " + shown + " is a symlink; refusing to use it");
@@ -330,9 +327,9 @@ void write_state_file(const fs::path& path, StateFile state, bool durable) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) ensure_state_dir(dir);
 
-  state.updated_at_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
+  state.updated_at_unix_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   std::string data = to_json(state).dump(2) + "\n";
 
   try {
@@ -344,7 +341,7 @@ void write_state_file(const fs::path& path, StateFile state, bool durable) {
 
 std::optional<StateFile> read_state_file(const fs::path& path) {
   const std::string shown = path.string();
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) {
     if (errno == ENOENT) return std::nullopt;
     throw StateFileError("reading state file " + shown + ": " + errno_text(errno));
@@ -364,7 +361,7 @@ std::optional<StateFile> read_state_file(const fs::path& path) {
     if (errno == ELOOP) throw StateFileError("state file " + shown + " is a symlink; refusing to follow it");
     throw StateFileError("reading state file " + shown + ": " + errno_text(errno));
   }
-  struct stat fst{};
+  struct stat fst {};
   if (::fstat(fd, &fst) != 0 || fst.st_dev != st.st_dev || fst.st_ino != st.st_ino) {
     ::close(fd);
     throw StateFileError("state file " + shown + " changed while being opened; try again");

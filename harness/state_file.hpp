@@ -114,9 +114,9 @@ std::optional<StateFile> read_state_file(const std::filesystem::path& path);
 
 /// What the kernel says about the processes a state file names.
 struct StateInspection {
-  bool aut_alive = false;       ///< pid exists, not a zombie, start time matches
+  bool aut_alive = false;         ///< pid exists, not a zombie, start time matches
   bool aut_pgid_matches = false;  ///< its current pgid is the recorded pgid
-  bool owner_alive = false;     ///< owner pid exists with the recorded start time
+  bool owner_alive = false;       ///< owner pid exists with the recorded start time
   /// aut_alive && aut_pgid_matches: safe to signal the recorded group.
   bool aut_is_ours() const { return aut_alive && aut_pgid_matches; }
 };

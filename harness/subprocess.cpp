@@ -1,10 +1,10 @@
 #include "harness/subprocess.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,8 +27,7 @@ namespace livegui {
 using Clock = std::chrono::steady_clock;
 
 std::string ExitStatus::describe() const {
-  if (signaled)
-    return "killed by " + signal_name(signal) + (core_dumped ? " (core dumped)" : "");
+  if (signaled) return "killed by " + signal_name(signal) + (core_dumped ? " (core dumped)" : "");
   return "exit code " + std::to_string(code);
 }
 
@@ -80,11 +79,11 @@ struct ChildPlan {
   // Handlers of ours must not run in the child (it shares our memory until
   // exec): every caught signal back to its default, SIGPIPE too; then the
   // mask the parent blocked for us is cleared.
-  struct sigaction dfl{};
+  struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
-    struct sigaction old{};
+    struct sigaction old {};
     if (::sigaction(sig, nullptr, &old) != 0) continue;
     if (old.sa_handler != SIG_IGN || sig == SIGPIPE) ::sigaction(sig, &dfl, nullptr);
   }
@@ -150,8 +149,7 @@ std::filesystem::path find_executable(const std::string& name) {
     std::string dir = dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
     if (dir.empty()) dir = ".";
     fs::path candidate = fs::path(dir) / name;
-    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate))
-      return fs::absolute(candidate);
+    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate)) return fs::absolute(candidate);
     if (colon == std::string::npos) break;
     start = colon + 1;
   }
@@ -170,15 +168,14 @@ Subprocess Subprocess::spawn(const SpawnOptions& opt) {
   if (::access(exe.c_str(), X_OK) != 0)
     throw SpawnError("cannot start " + exe.string() + ": not executable (" + std::strerror(errno) + ")");
   if (!opt.cwd.empty() && !fs::is_directory(opt.cwd, ec))
-    throw SpawnError("cannot start " + exe.string() + ": working directory " + opt.cwd.string() +
-                     " does not exist");
+    throw SpawnError("cannot start " + exe.string() + ": working directory " + opt.cwd.string() + " does not exist");
 
   int out_fd = -1;
   if (!opt.output_file.empty()) {
     out_fd = ::open(opt.output_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (out_fd < 0)
-      throw SpawnError("cannot start " + exe.string() + ": cannot open log file " +
-                       opt.output_file.string() + ": " + std::strerror(errno));
+      throw SpawnError("cannot start " + exe.string() + ": cannot open log file " + opt.output_file.string() + ": " +
+                       std::strerror(errno));
   }
   // Anything buffered in our stdio would otherwise be written twice.
   std::fflush(nullptr);
@@ -279,8 +276,7 @@ Subprocess::~Subprocess() {
   if (valid()) {
     try {
       stop(std::chrono::milliseconds(500), std::chrono::milliseconds(1000));
-    } catch (...) {
-    }
+    } catch (...) {}
   }
   reset();
 }
@@ -294,8 +290,7 @@ void Subprocess::reset() noexcept {
 std::optional<ExitStatus> Subprocess::try_wait() {
   if (status_ || pid_ <= 0) return status_;
   siginfo_t info{};
-  int rc = pidfd_ >= 0 ? ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd_), &info,
-                                  WEXITED | WNOHANG)
+  int rc = pidfd_ >= 0 ? ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd_), &info, WEXITED | WNOHANG)
                        : ::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG);
   if (rc == 0 && info.si_pid != 0) {
     status_ = decode(info);
@@ -362,8 +357,8 @@ StopReport Subprocess::stop(std::chrono::milliseconds term_grace, std::chrono::m
     report.sent_sigkill = r.sent_sigkill;
     if (r.outcome == StopOutcome::Stuck) {
       report.stuck = true;
-      logger("harness")->error("{} (pid {}) did not die within {} of SIGKILL; moving on",
-                               executable_.string(), pid_, human_duration(kill_wait));
+      logger("harness")->error("{} (pid {}) did not die within {} of SIGKILL; moving on", executable_.string(), pid_,
+                               human_duration(kill_wait));
     }
   }
   if (status_) report.status = *status_;

@@ -45,15 +45,15 @@ class SpawnError : public std::runtime_error {
 };
 
 struct SpawnOptions {
-  std::filesystem::path executable;  ///< absolute, relative with '/', or a name looked up in PATH
-  std::vector<std::string> args;     ///< arguments after argv[0]
+  std::filesystem::path executable;            ///< absolute, relative with '/', or a name looked up in PATH
+  std::vector<std::string> args;               ///< arguments after argv[0]
   std::map<std::string, std::string> env_set;  ///< added to / overriding the inherited environment
   std::vector<std::string> env_unset;          ///< removed from the inherited environment
   std::filesystem::path cwd;                   ///< empty: inherit
   /// stdout and stderr go here (0600, truncated, O_APPEND so that truncating
   /// it later — log rotation — makes the child write at its start); empty: /dev/null
   std::filesystem::path output_file;
-  bool die_with_parent = true;        ///< PR_SET_PDEATHSIG(SIGKILL)
+  bool die_with_parent = true;  ///< PR_SET_PDEATHSIG(SIGKILL)
   /// Open fds of ours the child inherits under the same numbers (e.g. the
   /// write end of a pipe for Xvfb -displayfd). Every other fd but 0-2 is closed.
   std::vector<int> inherit_fds;
@@ -63,9 +63,9 @@ struct SpawnOptions {
 struct StopReport {
   ExitStatus status;
   bool sent_sigterm = false;
-  bool sent_sigkill = false;       ///< the grace ran out (for the child or a group member)
-  bool stuck = false;              ///< still not reaped after the SIGKILL wait
-  bool already_exited = false;     ///< the child had exited before stop() was called
+  bool sent_sigkill = false;    ///< the grace ran out (for the child or a group member)
+  bool stuck = false;           ///< still not reaped after the SIGKILL wait
+  bool already_exited = false;  ///< the child had exited before stop() was called
   std::chrono::nanoseconds took{0};
 };
 

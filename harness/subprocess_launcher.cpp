@@ -57,8 +57,7 @@ SubprocessLauncher::~SubprocessLauncher() {
     retired_.reset();
     attached_.reset();  // not ours to stop
     shutdown();
-  } catch (...) {
-  }
+  } catch (...) {}
 }
 
 std::string SubprocessLauncher::prepare_display(const AppSpec& spec, const LaunchRequest& request) {
@@ -75,8 +74,8 @@ std::string SubprocessLauncher::prepare_display(const AppSpec& spec, const Launc
     }
   } catch (const XvfbError& e) {
     xvfb_.reset();
-    throw StartError(StartFailure::Display, std::string("starting ") + spec.executable.string() +
-                                                ": no X server for it: " + e.what());
+    throw StartError(StartFailure::Display,
+                     std::string("starting ") + spec.executable.string() + ": no X server for it: " + e.what());
   }
   return xvfb_->display();
 }
@@ -141,7 +140,12 @@ LaunchedAut SubprocessLauncher::start(const AppSpec& spec, const LaunchRequest& 
 
   switch (ready.outcome) {
     case ReadyOutcome::Ready: {
-      current_ = LaunchedAut{child.pid(), child.pgid(), child.start_time(), ready.port, request.log_file, display,
+      current_ = LaunchedAut{child.pid(),
+                             child.pgid(),
+                             child.start_time(),
+                             ready.port,
+                             request.log_file,
+                             display,
                              std::chrono::steady_clock::now() - spawned_at};
       owned_.emplace(std::move(child));
       make_health_probe(spec, ready.port);
@@ -169,7 +173,8 @@ LaunchedAut SubprocessLauncher::start(const AppSpec& spec, const LaunchRequest& 
       child.stop(spec.term_grace, spec.kill_wait);
       auto st = read_proc_stat(ready.answered_pid);
       throw StartError(StartFailure::PortInUse,
-                       who + ": port " + std::to_string(spec.port) + " is already in use: GET /health there answers for pid " +
+                       who + ": port " + std::to_string(spec.port) +
+                           " is already in use: GET /health there answers for pid " +
                            std::to_string(ready.answered_pid) + (st ? " (" + st->comm + ")" : std::string()) +
                            ", which is not the app we started" + log_tail_block(request.log_file));
     }
@@ -192,8 +197,8 @@ LaunchedAut SubprocessLauncher::attach(const AppSpec& spec, const AutRecord& rec
     throw StartError(StartFailure::DiedStarting, "attaching to AUT pid " + std::to_string(record.pid) +
                                                      ": it is gone (or its pid now belongs to another process)");
   attached_.emplace(std::move(*adopted));
-  current_ = LaunchedAut{record.pid, record.pgid, record.start_time, record.port, record.log_file, record.display,
-                         std::chrono::nanoseconds(0)};
+  current_ = LaunchedAut{record.pid,      record.pgid,    record.start_time,          record.port,
+                         record.log_file, record.display, std::chrono::nanoseconds(0)};
   make_health_probe(spec, record.port);
   return current_;
 }

@@ -45,14 +45,13 @@ XvfbServer XvfbServer::start(const XvfbOptions& options) {
                     " not found or not executable (install the 'xvfb' package, or use display = \"inherit\")");
   Pipe pipe;
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
-    throw XvfbError("starting " + shown + ": pipe2 failed: " + std::strerror(errno));
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw XvfbError("starting " + shown + ": pipe2 failed: " + std::strerror(errno));
   pipe.read = fds[0];
   pipe.write = fds[1];
 
   SpawnOptions spawn;
   spawn.executable = options.executable;
-  spawn.args = {"-displayfd", std::to_string(pipe.write), "-noreset", "-nolisten", "tcp", "-screen", "0",
+  spawn.args = {"-displayfd",  std::to_string(pipe.write), "-noreset", "-nolisten", "tcp", "-screen", "0",
                 options.screen};
   spawn.output_file = options.log_file;
   spawn.inherit_fds = {pipe.write};
@@ -75,8 +74,8 @@ XvfbServer XvfbServer::start(const XvfbOptions& options) {
     if (left.count() <= 0) {
       pid_t pid = server.pid();
       server.process_.stop(options.term_grace, options.kill_wait);
-      throw XvfbError("starting " + shown + " (pid " + std::to_string(pid) + "): no display number after " + human_duration(options.start_timeout) +
-                      log_tail_note(options.log_file));
+      throw XvfbError("starting " + shown + " (pid " + std::to_string(pid) + "): no display number after " +
+                      human_duration(options.start_timeout) + log_tail_note(options.log_file));
     }
     pollfd p[2] = {{pipe.read, POLLIN, 0}, {server.process_.pidfd(), POLLIN, 0}};
     ::poll(p, server.process_.pidfd() >= 0 ? 2 : 1, static_cast<int>(std::min<long long>(left.count(), 1000)));

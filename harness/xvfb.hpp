@@ -22,7 +22,7 @@ class XvfbError : public std::runtime_error {
 
 struct XvfbOptions {
   std::filesystem::path executable = "Xvfb";  ///< looked up in PATH when not absolute
-  std::string screen = "1280x720x24";          ///< -screen 0 <screen>
+  std::string screen = "1280x720x24";         ///< -screen 0 <screen>
   std::chrono::milliseconds start_timeout{10000};
   std::filesystem::path log_file;  ///< Xvfb's stdout/stderr; empty: /dev/null
   std::chrono::milliseconds term_grace{1000};

@@ -70,8 +70,10 @@ std::string SubprocessDegraded::format(const DegradedInfo& info) {
   }
   if (info.cause != "stopped advancing frames" && info.last_frame >= 0)
     out += "; last frame " + std::to_string(info.last_frame) + " (advanced " + age_text(info.frame_age) + " before)";
-  if (!info.app_reasons.empty()) out += "; app reports: " + quoted_join(info.app_reasons);
-  else if (!info.app_status.empty()) out += "; app reports: status \"" + info.app_status + "\"";
+  if (!info.app_reasons.empty())
+    out += "; app reports: " + quoted_join(info.app_reasons);
+  else if (!info.app_status.empty())
+    out += "; app reports: status \"" + info.app_status + "\"";
   if (!info.detail.empty()) out += "; " + info.detail;
   if (!info.exit_status.empty() && info.cause != "process exited") out += "; exit status: " + info.exit_status;
   if (!info.current_test.empty()) out += "; test: " + info.current_test;

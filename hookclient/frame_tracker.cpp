@@ -4,8 +4,8 @@
 
 namespace livegui {
 
-void FrameTracker::observe(pid_t pid, std::int64_t frame, std::chrono::milliseconds server_age,
-                           Clock::time_point now, bool busy) {
+void FrameTracker::observe(pid_t pid, std::int64_t frame, std::chrono::milliseconds server_age, Clock::time_point now,
+                           bool busy) {
   if (!seen_ || pid != pid_ || frame != frame_ || busy) {
     // A new frame, a new process, or a loop busy on an action: either way
     // the loop is alive now.

@@ -156,8 +156,8 @@ void HookClient::Impl::throw_http_error(HookClient& client, const std::string& m
     // An action that started on the GUI thread and outlasted the server's
     // bound: not a failure of the app's logic, not "not run" either.
     throw HookActionUnfinished(method + " " + path + " to " + impl.transport.endpoint() + " (" + what +
-                                   "): HTTP 202, the action started but its result is unknown: \"" + err.error +
-                                   "\"" + (err.degraded ? " (the app reports itself degraded)" : "") +
+                                   "): HTTP 202, the action started but its result is unknown: \"" + err.error + "\"" +
+                                   (err.degraded ? " (the app reports itself degraded)" : "") +
                                    "; retrying may apply it twice",
                                err.error, err.degraded);
   }
@@ -213,8 +213,10 @@ std::optional<DegradedInfo> HookClient::Impl::stale_after_failure(HookClient& cl
       return info;
     }
     if (h.busy_ms > 0) return std::nullopt;  // running an action: the loop is alive
-    if (!first_frame) first_frame = h.frame;
-    else if (h.frame != *first_frame) return std::nullopt;  // the loop turns: the reply was its answer
+    if (!first_frame)
+      first_frame = h.frame;
+    else if (h.frame != *first_frame)
+      return std::nullopt;  // the loop turns: the reply was its answer
     auto now = Clock::now();
     if (now >= give_up) return std::nullopt;
     backoff_wait(std::min(now + step, give_up));
@@ -239,8 +241,8 @@ Health HookClient::health() {
   HttpReply reply = impl_->request("GET", "/health");
   if (reply.status != 200 && reply.status != 503)
     impl_->throw_http_error(*this, "GET", "/health", "health check", reply);
-  Health h = with_context("GET /health from " + impl_->transport.endpoint(),
-                          [&] { return parse_health_body(reply.body); });
+  Health h =
+      with_context("GET /health from " + impl_->transport.endpoint(), [&] { return parse_health_body(reply.body); });
   impl_->observe(h);
   return h;
 }
@@ -274,8 +276,7 @@ void expect_action_ok(const std::string& prefix, const HttpReply& reply) {
 
 void HookClient::click(const std::string& id) {
   HttpReply reply = impl_->request("POST", "/click", json{{"id", id}}.dump());
-  if (!action_done(reply.status))
-    impl_->throw_http_error(*this, "POST", "/click", "click on '" + id + "'", reply);
+  if (!action_done(reply.status)) impl_->throw_http_error(*this, "POST", "/click", "click on '" + id + "'", reply);
   expect_action_ok("POST /click to " + impl_->transport.endpoint(), reply);
 }
 

@@ -26,7 +26,7 @@ struct HookClientOptions {
   int port = 0;
   std::string token;  ///< sent as X-Livegui-Token when non-empty
   std::chrono::milliseconds connect_timeout{1000};
-  std::chrono::milliseconds read_timeout{5000};   ///< > the server's action bound (2 s)
+  std::chrono::milliseconds read_timeout{5000};  ///< > the server's action bound (2 s)
   std::chrono::milliseconds write_timeout{2000};
   /// wait_until(): no new frame for this long while the app says "ok" = degraded.
   std::chrono::milliseconds heartbeat_threshold{1000};
@@ -110,7 +110,7 @@ struct DegradedInfo {
   std::int64_t last_frame = -1;
   std::chrono::milliseconds frame_age{0};  ///< since the frame last advanced
   std::string awaiting;                    ///< what wait_until was waiting for
-  std::string cause;  ///< "stopped advancing frames", "reports degraded", "process exited", "unreachable"
+  std::string cause;    ///< "stopped advancing frames", "reports degraded", "process exited", "unreachable"
   std::string request;  ///< the request that found the app degraded (e.g. "POST /click new_project"), when not waiting
   std::string detail;   ///< what the client itself saw: the connection error when unreachable, the failed reply
   // Filled by the harness (context provider), empty otherwise:

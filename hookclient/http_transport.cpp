@@ -49,8 +49,7 @@ HttpTransport::Attempt HttpTransport::attempt(const std::string& method, const s
   auto start = Clock::now();
   // Bound on the whole exchange: httplib's read timeout applies per recv(), so
   // a server sending one byte per (read_timeout - ε) would otherwise never end.
-  auto receive_deadline =
-      start + options_.connect_timeout + options_.write_timeout + 2 * options_.read_timeout;
+  auto receive_deadline = start + options_.connect_timeout + options_.write_timeout + 2 * options_.read_timeout;
   const std::size_t max_body = options_.max_body_bytes;
 
   httplib::Request req;
@@ -113,8 +112,9 @@ HttpReply HttpTransport::send(const std::string& method, const std::string& path
                           (a.error == httplib::Error::Read || a.error == httplib::Error::Write) &&
                           a.took < options_.read_timeout / 2;
   if (stale_connection && method == "GET") {
-    logger("hookclient")->debug("{} {} to {}: {} after {}; retrying once on a new connection", method, path,
-                                endpoint_, httplib::to_string(a.error), human_duration(a.took));
+    logger("hookclient")
+        ->debug("{} {} to {}: {} after {}; retrying once on a new connection", method, path, endpoint_,
+                httplib::to_string(a.error), human_duration(a.took));
     a = attempt(method, path, json_body);
   }
   if (a.ok) return std::move(a.reply);

@@ -89,7 +89,8 @@ Health parse_health_body(std::string_view body) {
         "\"");
   h.ok = status == "ok";
   std::int64_t pid = integer_field(j, "pid", kWhat);
-  if (pid <= 0 || pid > INT32_MAX) bad(std::string(kWhat) + ": field \"pid\" is not a process id: " + std::to_string(pid));
+  if (pid <= 0 || pid > INT32_MAX)
+    bad(std::string(kWhat) + ": field \"pid\" is not a process id: " + std::to_string(pid));
   h.pid = static_cast<pid_t>(pid);
   h.frame = integer_field(j, "frame", kWhat);
   if (h.frame < 0) bad(std::string(kWhat) + ": field \"frame\" is negative: " + std::to_string(h.frame));
@@ -117,8 +118,7 @@ json parse_state_body(std::string_view body) {
   static constexpr const char* kWhat = "state reply";
   json j = object_body(body, kWhat);
   const json& values = field(j, "values", kWhat);
-  if (!values.is_object())
-    bad(std::string(kWhat) + ": field \"values\" must be an object, got " + values.type_name());
+  if (!values.is_object()) bad(std::string(kWhat) + ": field \"values\" must be an object, got " + values.type_name());
   return j;
 }
 

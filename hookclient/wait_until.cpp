@@ -131,7 +131,8 @@ nlohmann::json HookClient::wait_until(const std::function<bool(const nlohmann::j
       throw HookTimeout("timed out after " + human_duration(timeout) + " waiting for \"" + description +
                         "\" from the AUT at " + impl_->transport.endpoint() + " (pid " + std::to_string(h.pid) +
                         "); it stayed healthy throughout (" + std::to_string(polls) + " polls, last frame " +
-                        std::to_string(h.frame) + "); last state: " + body_excerpt(last_state.dump(), kStateExcerptChars));
+                        std::to_string(h.frame) +
+                        "); last state: " + body_excerpt(last_state.dump(), kStateExcerptChars));
     }
     impl_->backoff_wait(std::min(now + interval, deadline));
     interval = std::min(interval * 2, std::max(options_.poll_max, options_.poll_min));

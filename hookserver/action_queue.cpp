@@ -49,8 +49,7 @@ ActionOutcome ActionQueue::run_binary(BinaryAction action, std::chrono::millisec
 }
 
 ActionOutcome ActionQueue::wait(const std::shared_ptr<Pending>& pending, std::chrono::milliseconds timeout) {
-  if (heartbeat_.loop_stopped() || heartbeat_.degraded())
-    return {503, error_body(degraded_message(), true), {}};
+  if (heartbeat_.loop_stopped() || heartbeat_.degraded()) return {503, error_body(degraded_message(), true), {}};
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(pending);

@@ -44,7 +44,7 @@ struct ActionOutcome {
   /// {"ok":true,"frame":N,…}; {"error":…,"degraded":…} (not run, or ran and
   /// failed); for 202 {"ok":false,"started":true,"frame":N,"error":…,"degraded":…}.
   nlohmann::json body;
-  std::string binary;       ///< non-JSON payload (a PNG), when the action returns one
+  std::string binary;  ///< non-JSON payload (a PNG), when the action returns one
 };
 
 class ActionQueue {

@@ -86,8 +86,7 @@ bool constant_time_equals(const std::string& a, const std::string& b) {
 HookServerOptions HookServerOptions::from_env(std::string app_name) {
   HookServerOptions opt;
   opt.app_name = std::move(app_name);
-  if (const char* port = std::getenv(env::kHookPort); port && *port)
-    opt.port = parse_port(port, env::kHookPort);
+  if (const char* port = std::getenv(env::kHookPort); port && *port) opt.port = parse_port(port, env::kHookPort);
   if (const char* token = std::getenv(env::kHookToken)) opt.token = token;
   if (const char* file = std::getenv(env::kHookPortFile)) opt.port_file = file;
   return opt;
@@ -102,8 +101,7 @@ HookServer::HookServer(HookServerOptions options)
 HookServer::~HookServer() {
   try {
     stop();
-  } catch (...) {
-  }
+  } catch (...) {}
 }
 
 void HookServer::on_click(const std::string& id, std::function<void()> handler) { clicks_[id] = std::move(handler); }
@@ -181,16 +179,18 @@ void HookServer::install_routes() {
       return send_error(res, e.status(), e.what(), e.degraded());
     } catch (const std::exception& e) {
       what = e.what();
-    } catch (...) {
-    }
+    } catch (...) {}
     send_error(res, 500, "handler for " + req.method + " " + req.path + " threw: " + what);
   });
 
   svr.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;  // a route already wrote its JSON error
-    if (res.status == 404) send_error(res, 404, "no route " + req.method + " " + req.path);
-    else if (res.status == 400) send_error(res, 400, "malformed HTTP request to " + req.path);
-    else send_error(res, res.status, "HTTP error " + std::to_string(res.status) + " for " + req.path);
+    if (res.status == 404)
+      send_error(res, 404, "no route " + req.method + " " + req.path);
+    else if (res.status == 400)
+      send_error(res, 400, "malformed HTTP request to " + req.path);
+    else
+      send_error(res, res.status, "HTTP error " + std::to_string(res.status) + " for " + req.path);
   });
 
   svr.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
@@ -220,7 +220,12 @@ void HookServer::install_routes() {
     auto it = clicks_.find(id);
     if (it == clicks_.end()) return send_error(res, 404, "no clickable widget with id '" + id + "'");
     auto handler = it->second;
-    auto outcome = actions_.run([handler] { handler(); return json::object(); }, options_.action_timeout);
+    auto outcome = actions_.run(
+        [handler] {
+          handler();
+          return json::object();
+        },
+        options_.action_timeout);
     reply_outcome(outcome, &res);
   });
 
@@ -233,8 +238,12 @@ void HookServer::install_routes() {
     if (it == sets_.end()) return send_error(res, 404, "no settable widget with id '" + id + "'");
     auto handler = it->second;
     json value = body["value"];
-    auto outcome = actions_.run([handler, value] { handler(value); return json::object(); },
-                                options_.action_timeout);
+    auto outcome = actions_.run(
+        [handler, value] {
+          handler(value);
+          return json::object();
+        },
+        options_.action_timeout);
     reply_outcome(outcome, &res);
   });
 
@@ -259,8 +268,8 @@ void HookServer::install_routes() {
       return send_error(res, 400, "field \"kind\" is missing or not a string");
     FaultTrigger trigger = fault_(body);  // may throw ActionError for an unknown kind
     // No trigger: the handler applied the fault before this reply.
-    auto reply = std::make_shared<std::string>(
-        json{{"ok", true}, {"scheduled", body["kind"]}, {"applied", !trigger}}.dump());
+    auto reply =
+        std::make_shared<std::string>(json{{"ok", true}, {"scheduled", body["kind"]}, {"applied", !trigger}}.dump());
     res.status = 202;
     res.set_content_provider(
         reply->size(), "application/json",

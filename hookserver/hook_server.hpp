@@ -36,9 +36,9 @@ inline constexpr int kHookProtocolVersion = 1;
 
 struct HookServerOptions {
   std::string app_name = "app";
-  int port = 0;                 ///< 0 = any free port
-  std::string token;            ///< non-empty: X-Livegui-Token required
-  std::string port_file;        ///< non-empty: announce() writes the port there
+  int port = 0;           ///< 0 = any free port
+  std::string token;      ///< non-empty: X-Livegui-Token required
+  std::string port_file;  ///< non-empty: announce() writes the port there
   /// How long an action may wait to start on the GUI thread (then 504, not
   /// run), and how long a started one may run before its reply says 202
   /// "started, result unknown"; also how long one action may keep the loop

@@ -28,8 +28,10 @@ void install_signal_handlers(bool ignore_term) {
   sa.sa_handler = on_quit_signal;
   sigemptyset(&sa.sa_mask);
   ::sigaction(SIGINT, &sa, nullptr);
-  if (ignore_term) ignore_sigterm();
-  else ::sigaction(SIGTERM, &sa, nullptr);
+  if (ignore_term)
+    ignore_sigterm();
+  else
+    ::sigaction(SIGTERM, &sa, nullptr);
 }
 
 /// Submits the "new project" job: simulated io on the pool, then the label

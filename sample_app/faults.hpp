@@ -27,11 +27,11 @@ class AssertionFailure : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-#define SAMPLE_ASSERT(cond)                                                                  \
-  do {                                                                                       \
-    if (!(cond))                                                                             \
-      throw ::sample_app::AssertionFailure(std::string("assertion failed: ") + #cond + " at " + \
-                                           __FILE__ + ":" + std::to_string(__LINE__));       \
+#define SAMPLE_ASSERT(cond)                                                                                      \
+  do {                                                                                                           \
+    if (!(cond))                                                                                                 \
+      throw ::sample_app::AssertionFailure(std::string("assertion failed: ") + #cond + " at " + __FILE__ + ":" + \
+                                           std::to_string(__LINE__));                                            \
   } while (0)
 
 class FaultInjector {

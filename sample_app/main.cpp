@@ -18,8 +18,10 @@ int main(int argc, char** argv) {
   cli.add_flag("--fail-start", opt.fail_start, "exit 1 before becoming ready");
   cli.add_flag("--ignore-sigterm", opt.ignore_sigterm, "ignore SIGTERM");
   cli.add_flag("--spawn-grandchild", opt.spawn_grandchild, "start a child that ignores SIGTERM");
-  cli.add_option("--fault", fault, "inject a fault after --fault-after-frames frames: " + sample_app::fault_kind_list());
-  cli.add_option("--fault-after-frames", opt.fault_after_frames, "frames before --fault fires")->check(CLI::NonNegativeNumber);
+  cli.add_option("--fault", fault,
+                 "inject a fault after --fault-after-frames frames: " + sample_app::fault_kind_list());
+  cli.add_option("--fault-after-frames", opt.fault_after_frames, "frames before --fault fires")
+      ->check(CLI::NonNegativeNumber);
   cli.add_option("--fault-exit-code", opt.fault_exit_code, "exit code of --fault exit");
   CLI11_PARSE(cli, argc, argv);
   if (!fault.empty()) {

@@ -55,8 +55,8 @@ class WindowBackend : public RenderBackend {
     window_ = glfwCreateWindow(width, height, title.c_str(), nullptr, nullptr);
     if (!window_) {
       glfwTerminate();
-      throw BackendError("cannot open a " + std::to_string(width) + "x" + std::to_string(height) +
-                         " OpenGL window (" + last_glfw_error() + ")");
+      throw BackendError("cannot open a " + std::to_string(width) + "x" + std::to_string(height) + " OpenGL window (" +
+                         last_glfw_error() + ")");
     }
     glfwMakeContextCurrent(window_);
     glfwSwapInterval(0);  // the app paces its own frames

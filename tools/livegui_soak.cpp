@@ -204,14 +204,19 @@ struct Soak {
         {"failures", failures},
         {"failure_messages", failure_messages},
         {"faults", faults},
-        {"leaked", {{"checks", leak_checks}, {"total", leaked_total}, {"max_per_check", leaked_max},
-                    {"after_stop", after_stop.size()}}},
-        {"fds", {{"before_first_spawn", fds_before}, {"start", fds_start}, {"end", fds_end},
-                 {"drift", fds_end - fds_start}}},
-        {"rss_kb", {{"before_first_spawn", rss_before}, {"start", rss_start}, {"end", rss_end},
-                    {"drift", rss_end - rss_start}}},
-        {"respawn_ms", {{"p50", percentile(times, 0.50)}, {"p99", percentile(times, 0.99)},
-                        {"max", times.empty() ? 0.0 : times.back()}}},
+        {"leaked",
+         {{"checks", leak_checks},
+          {"total", leaked_total},
+          {"max_per_check", leaked_max},
+          {"after_stop", after_stop.size()}}},
+        {"fds",
+         {{"before_first_spawn", fds_before}, {"start", fds_start}, {"end", fds_end}, {"drift", fds_end - fds_start}}},
+        {"rss_kb",
+         {{"before_first_spawn", rss_before}, {"start", rss_start}, {"end", rss_end}, {"drift", rss_end - rss_start}}},
+        {"respawn_ms",
+         {{"p50", percentile(times, 0.50)},
+          {"p99", percentile(times, 0.99)},
+          {"max", times.empty() ? 0.0 : times.back()}}},
         {"wall_s", wall},
     };
     for (auto& [kind, v] : respawn_ms_after)
@@ -245,9 +250,10 @@ struct Soak {
 int main(int argc, char** argv) {
   Soak soak;
   soak.sample_app = LIVEGUI_SAMPLE_APP;
-  CLI::App cli("Runs spawn → check → fault → respawn cycles against sample_app and reports leaks, fd/RSS drift "
-               "and respawn times.",
-               "livegui-soak");
+  CLI::App cli(
+      "Runs spawn → check → fault → respawn cycles against sample_app and reports leaks, fd/RSS drift "
+      "and respawn times.",
+      "livegui-soak");
   cli.add_option("--cycles", soak.cycles, "cycles to run (default 1000)")->check(CLI::Range(1, 10000000));
   cli.add_option("--json", soak.json_out, "also write the figures as JSON here");
   cli.add_option("--max-fd-drift", soak.max_fd_drift, "fail when open fds grow by more (default 2)");

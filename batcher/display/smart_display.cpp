@@ -38,8 +38,7 @@ class SmartDisplay : public Display {
     total_ = total;
     if (is_failure(result.code)) {
       clear();
-      out_ << result_line(result, finished, total, options_.color) << "\n"
-           << failure_block(result, options_.color);
+      out_ << result_line(result, finished, total, options_.color) << "\n" << failure_block(result, options_.color);
     } else if (result.dirty_start || result.code == ResultCode::XFail) {
       clear();
       out_ << result_line(result, finished, total, options_.color) << "\n";
@@ -91,8 +90,7 @@ class SmartDisplay : public Display {
     const Running& r = running_.back();
     std::string line = "[" + std::to_string(r.entry.index) + "/" + std::to_string(r.entry.total) + "] " +
                        entry_label(r.entry.tier, r.entry.name);
-    if (r.entry.tests > 0)
-      line += " (" + std::to_string(r.entry.tests) + (r.entry.tests == 1 ? " test)" : " tests)");
+    if (r.entry.tests > 0) line += " (" + std::to_string(r.entry.tests) + (r.entry.tests == 1 ? " test)" : " tests)");
     line += " " + human_duration(Clock::now() - r.started);
     if (running_.size() > 1) line += " (+" + std::to_string(running_.size() - 1) + " running)";
     std::size_t width = options_.width > 1 ? options_.width - 1 : 79;  // never wrap

@@ -36,8 +36,7 @@ std::string expand_variables(const std::string& text, const VariableLookup& look
       continue;
     }
     auto close = text.find('}', i + 2);
-    if (close == std::string::npos)
-      throw ExpandError("unterminated \"${\" in \"" + text + "\"");
+    if (close == std::string::npos) throw ExpandError("unterminated \"${\" in \"" + text + "\"");
     std::string inner = text.substr(i + 2, close - i - 2);
     std::string name = inner;
     std::optional<std::string> fallback;
@@ -54,17 +53,14 @@ std::string expand_variables(const std::string& text, const VariableLookup& look
     } else if (value) {
       out += *value;  // set but empty, no default: empty is what was asked for
     } else {
-      throw ExpandError("variable ${" + name + "} is not set (write ${" + name +
-                        ":-default} to give a default)");
+      throw ExpandError("variable ${" + name + "} is not set (write ${" + name + ":-default} to give a default)");
     }
     i = close;
   }
   return out;
 }
 
-bool has_glob(const std::string& pattern) {
-  return pattern.find_first_of("*?[") != std::string::npos;
-}
+bool has_glob(const std::string& pattern) { return pattern.find_first_of("*?[") != std::string::npos; }
 
 bool is_executable_file(const std::filesystem::path& p) {
   struct stat st {};

@@ -56,8 +56,7 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 /// the field's path, and unknown fields are reported (with a suggestion).
 class TableReader {
  public:
-  TableReader(const toml::table& table, std::string path, const std::string& file,
-              std::vector<std::string> known)
+  TableReader(const toml::table& table, std::string path, const std::string& file, std::vector<std::string> known)
       : table_(table), path_(std::move(path)), file_(file), known_(std::move(known)) {
     for (auto&& [key, node] : table_) {
       std::string k(key.str());
@@ -74,9 +73,7 @@ class TableReader {
     }
   }
 
-  SourceLocation at(const toml::node& node) const {
-    return {file_, static_cast<int>(node.source().begin.line)};
-  }
+  SourceLocation at(const toml::node& node) const { return {file_, static_cast<int>(node.source().begin.line)}; }
   SourceLocation here() const { return {file_, static_cast<int>(table_.source().begin.line)}; }
   std::string field(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
   const toml::node* get(const std::string& key) const { return table_.get(key); }
@@ -104,8 +101,7 @@ class TableReader {
     std::size_t i = 0;
     for (const toml::node& el : *arr) {
       if (!el.is_string())
-        throw PlanError(at(el), field(key) + "[" + std::to_string(i) + "]",
-                        "expected a string, got " + type_name(el));
+        throw PlanError(at(el), field(key) + "[" + std::to_string(i) + "]", "expected a string, got " + type_name(el));
       out.push_back(el.as_string()->get());
       ++i;
     }
@@ -120,8 +116,7 @@ class TableReader {
     std::map<std::string, std::string> out;
     for (auto&& [k, v] : *t) {
       if (!v.is_string())
-        throw PlanError(at(v), field(key) + "." + std::string(k.str()),
-                        "expected a string, got " + type_name(v));
+        throw PlanError(at(v), field(key) + "." + std::string(k.str()), "expected a string, got " + type_name(v));
       out[std::string(k.str())] = v.as_string()->get();
     }
     return out;
@@ -133,15 +128,15 @@ class TableReader {
     std::optional<std::chrono::milliseconds> d;
     if (n->is_integer() || n->is_floating_point()) {
       double secs = n->is_integer() ? static_cast<double>(n->as_integer()->get()) : n->as_floating_point()->get();
-      if (secs > 0 && std::isfinite(secs)) d = std::chrono::milliseconds(static_cast<long long>(std::llround(secs * 1000)));
+      if (secs > 0 && std::isfinite(secs))
+        d = std::chrono::milliseconds(static_cast<long long>(std::llround(secs * 1000)));
     } else if (n->is_string()) {
       d = parse_duration(n->as_string()->get());
     } else {
       throw PlanError(at(*n), field(key), "expected seconds or a duration like \"90s\", got " + type_name(*n));
     }
     if (!d || d->count() <= 0)
-      throw PlanError(at(*n), field(key),
-                      "expected a positive duration (seconds, or \"500ms\", \"90s\", \"2min\")");
+      throw PlanError(at(*n), field(key), "expected a positive duration (seconds, or \"500ms\", \"90s\", \"2min\")");
     return d;
   }
 
@@ -176,8 +171,7 @@ struct Context {
   VariableLookup lookup;
 };
 
-std::string expand(const Context& ctx, const std::string& text, const SourceLocation& where,
-                   const std::string& field) {
+std::string expand(const Context& ctx, const std::string& text, const SourceLocation& where, const std::string& field) {
   try {
     return expand_variables(text, ctx.lookup);
   } catch (const ExpandError& e) {
@@ -233,8 +227,9 @@ RetryPolicy parse_retry(const TableReader& r, const RetryPolicy& fallback) {
   const toml::node* n = r.get("retry");
   if (!n) return fallback;
   const toml::table* t = n->as_table();
-  if (!t) throw PlanError(r.at(*n), r.field("retry"), "expected a table like { on = [\"crash\"], max = 1 }, got " +
-                                                          TableReader::type_name(*n));
+  if (!t)
+    throw PlanError(r.at(*n), r.field("retry"),
+                    "expected a table like { on = [\"crash\"], max = 1 }, got " + TableReader::type_name(*n));
   TableReader rr(*t, r.field("retry"), r.here().file, {"on", "max"});
   RetryPolicy p;
   p.max = 1;
@@ -244,7 +239,9 @@ RetryPolicy parse_retry(const TableReader& r, const RetryPolicy& fallback) {
     p.max = static_cast<int>(m->as_integer()->get());
   }
   auto on = rr.strings("on");
-  if (!on) throw PlanError(rr.at(*n), rr.field("on"), "say which failures to retry: on = [\"crash\", \"timeout\", \"degraded\"]");
+  if (!on)
+    throw PlanError(rr.at(*n), rr.field("on"),
+                    "say which failures to retry: on = [\"crash\", \"timeout\", \"degraded\"]");
   for (std::size_t i = 0; i < on->size(); ++i) {
     auto why = retry_on_from_string((*on)[i]);
     if (!why)
@@ -268,8 +265,8 @@ struct TierDefaults {
 void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table& table, const std::string& path,
                  std::vector<PlanEntry>& out) {
   TableReader r(table, path, ctx.file,
-                {"name", "executable", "executables", "command", "args", "env", "cwd", "timeout", "uses_aut",
-                 "split", "format", "expect", "xfail", "retry", "test_timeout"});
+                {"name", "executable", "executables", "command", "args", "env", "cwd", "timeout", "uses_aut", "split",
+                 "format", "expect", "xfail", "retry", "test_timeout"});
   PlanEntry base;
   base.where = r.here();
   int sources = (r.get("executable") ? 1 : 0) + (r.get("executables") ? 1 : 0) + (r.get("command") ? 1 : 0);
@@ -302,7 +299,8 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
     if (base.split == SplitMode::Suite && base.format != EntryFormat::GTest) {
       if (r.get("split"))
         throw PlanError(r.at(*r.get("split")), r.field("split"),
-                        "split = \"suite\" needs a GoogleTest binary; this entry is a command (set format = \"gtest\" if it is one)");
+                        "split = \"suite\" needs a GoogleTest binary; this entry is a command (set format = \"gtest\" "
+                        "if it is one)");
       base.split = SplitMode::Binary;  // the tier's default does not apply to commands
     }
     PlanEntry e = base;
@@ -365,11 +363,11 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
   }
 }
 
-PlanTier parse_tier(const Context& ctx, toml::table& table, const std::string& path,
-                    std::set<std::string>& tier_names, std::vector<std::string>& plan_notes) {
+PlanTier parse_tier(const Context& ctx, toml::table& table, const std::string& path, std::set<std::string>& tier_names,
+                    std::vector<std::string>& plan_notes) {
   toml::node* aut_node = table.get("aut");
-  TableReader r(table, path, ctx.file, {"name", "uses_aut", "timeout", "split", "env", "aut", "entries",
-                                                     "retry", "test_timeout"});
+  TableReader r(table, path, ctx.file,
+                {"name", "uses_aut", "timeout", "split", "env", "aut", "entries", "retry", "test_timeout"});
   PlanTier tier;
   tier.where = r.here();
   auto name = r.string("name");
@@ -389,7 +387,9 @@ PlanTier parse_tier(const Context& ctx, toml::table& table, const std::string& p
     for (auto& [k, v] : *e) defaults.env[k] = expand(ctx, v, r.at(*r.get("env")), r.field("env." + k));
   if (toml::node* aut = aut_node) {
     toml::table* t = aut->as_table();
-    if (!t) throw PlanError(r.at(*aut), r.field("aut"), "expected a table (the AUT spec), got " + TableReader::type_name(*aut));
+    if (!t)
+      throw PlanError(r.at(*aut), r.field("aut"),
+                      "expected a table (the AUT spec), got " + TableReader::type_name(*aut));
     // ${VAR} expansion in place: the values keep the positions toml++
     // recorded, so errors point into the user's file.
     expand_strings(ctx, *t, r.at(*aut), r.field("aut"));
@@ -404,8 +404,7 @@ PlanTier parse_tier(const Context& ctx, toml::table& table, const std::string& p
       std::string field = r.field("aut") + (e.field().empty() ? "" : "." + e.field());
       throw PlanError(where, field, e.field().empty() ? std::string(e.what()) : e.reason());
     }
-    for (const auto& n : notes)
-      plan_notes.push_back(n.at.str() + ": " + r.field("aut") + ": " + n.text);
+    for (const auto& n : notes) plan_notes.push_back(n.at.str() + ": " + r.field("aut") + ": " + n.text);
   }
   const toml::node* entries = r.get("entries");
   if (!entries) throw PlanError(tier.where, r.field("entries"), "tier \"" + tier.name + "\" has no entries");

@@ -34,9 +34,9 @@
 #include <string>
 #include <vector>
 
+#include "batcher/plan/retry_policy.hpp"
 #include "common/duration.hpp"
 #include "harness/app_spec.hpp"
-#include "batcher/plan/retry_policy.hpp"
 
 namespace livegui::batch {
 
@@ -87,13 +87,13 @@ struct PlanEntry {
   bool uses_aut = false;
   SplitMode split = SplitMode::Binary;
   EntryFormat format = EntryFormat::Auto;
-  bool expect_fail = false;           ///< the entry as a whole is expected to fail
-  std::vector<std::string> xfail;     ///< tests expected to fail (gtest filter patterns)
-  RetryPolicy retry;                  ///< `retry = { on = [...], max = N }` (entry, else tier); none by default
+  bool expect_fail = false;        ///< the entry as a whole is expected to fail
+  std::vector<std::string> xfail;  ///< tests expected to fail (gtest filter patterns)
+  RetryPolicy retry;               ///< `retry = { on = [...], max = N }` (entry, else tier); none by default
   /// `test_timeout`: one GoogleTest test running longer is TIMEOUT, the binary
   /// is stopped and the rest resumed (entry, else tier).
   std::optional<std::chrono::milliseconds> test_timeout;
-  std::string unresolved;             ///< non-empty: why this entry cannot run
+  std::string unresolved;  ///< non-empty: why this entry cannot run
   SourceLocation where;
 };
 
@@ -126,8 +126,7 @@ struct Plan {
 Plan load_plan(const std::filesystem::path& file);
 
 /// Parses plan text; `source_name` is used in messages, `base_dir` resolves relative paths.
-Plan parse_plan(const std::string& text, const std::string& source_name,
-                const std::filesystem::path& base_dir);
+Plan parse_plan(const std::string& text, const std::string& source_name, const std::filesystem::path& base_dir);
 
 /// The quick form: every path becomes an entry of one tier. Directories are
 /// skipped; so are existing files that are not executable (e.g. a shell glob

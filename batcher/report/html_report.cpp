@@ -250,11 +250,12 @@ class PageWriter {
 
   std::string page() {
     std::string verdict = verdict_word();
-    out_ += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\" />"
-            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
-            "style-src 'unsafe-inline'\" />"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />"
-            "<meta name=\"generator\" content=\"livegui-batch\" />";
+    out_ +=
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\" />"
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
+        "style-src 'unsafe-inline'\" />"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />"
+        "<meta name=\"generator\" content=\"livegui-batch\" />";
     out_ += "<title>" + esc("livegui-batch: " + verdict + (r_.plan.empty() ? "" : " — " + r_.plan)) + "</title>";
     out_ += "<style>" + std::string(kStyle) + "</style></head>\n<body>";
     header(verdict);
@@ -311,20 +312,20 @@ class PageWriter {
   void summary() {
     out_ += "<h2 id=\"summary\">Summary</h2><table class=\"summary\"><tr><th class=\"l\">tier</th><th>entries</th>";
     // The flaky column only when something was flaky (it counts as passed).
-    std::vector<ResultCode> codes = {ResultCode::Pass, ResultCode::Fail, ResultCode::Crash, ResultCode::Timeout,
-                                     ResultCode::Unresolved, ResultCode::Skipped, ResultCode::XFail, ResultCode::XPass};
+    std::vector<ResultCode> codes = {ResultCode::Pass,    ResultCode::Fail,       ResultCode::Crash,
+                                     ResultCode::Timeout, ResultCode::Unresolved, ResultCode::Skipped,
+                                     ResultCode::XFail,   ResultCode::XPass};
     if (count_all(r_).count(ResultCode::Flaky) > 0) codes.insert(codes.begin() + 1, ResultCode::Flaky);
-    for (ResultCode code : codes)
-      out_ += "<th>" + column_name(code) + "</th>";
+    for (ResultCode code : codes) out_ += "<th>" + column_name(code) + "</th>";
     out_ += "<th>dirty</th><th>respawns</th><th>duration</th></tr>";
     auto row = [&](const std::string& label, const TierCounts& c, bool total) {
       out_ += total ? "<tr class=\"total\">" : "<tr>";
       out_ += "<td class=\"l\">" + esc(label) + "</td><td>" + std::to_string(c.entries) + "</td>";
       for (ResultCode code : codes) {
         int n = c.count(code);
-        std::string style = n > 0 && code != ResultCode::Pass ? std::string(" style=\"color:") + result_ink(code) +
-                                                                    ";font-weight:600\""
-                                                              : "";
+        std::string style = n > 0 && code != ResultCode::Pass
+                                ? std::string(" style=\"color:") + result_ink(code) + ";font-weight:600\""
+                                : "";
         out_ += "<td" + style + ">" + std::to_string(n) + "</td>";
       }
       out_ += "<td>" + std::to_string(c.dirty_starts) + "</td><td>" + std::to_string(c.aut_respawns) + "</td><td>" +
@@ -332,9 +333,10 @@ class PageWriter {
     };
     for (const auto& t : r_.tiers) row(t.name, count_tier(r_, t.name), false);
     if (r_.tiers.size() != 1) row("total", count_all(r_), true);
-    out_ += "</table><div class=\"meta\">Tests are counted (an entry without tests counts as one). xfail = expected "
-            "failure (counts as passed), xpass = passed although expected to fail (a failure), dirty = entries that "
-            "started after the previous one left the AUT dirty.</div>";
+    out_ +=
+        "</table><div class=\"meta\">Tests are counted (an entry without tests counts as one). xfail = expected "
+        "failure (counts as passed), xpass = passed although expected to fail (a failure), dirty = entries that "
+        "started after the previous one left the AUT dirty.</div>";
     for (const auto& note : r_.notes) out_ += "<div class=\"note\">note: " + esc(note) + "</div>";
   }
 
@@ -345,8 +347,8 @@ class PageWriter {
     for (std::size_t i = 0; i < r_.entries.size(); ++i) {
       const EntryResult& e = r_.entries[i];
       if (e.dirty_start)
-        items += "<div class=\"warn\">[BATCH-WARN] " + esc(e.dirty_start->message) + " <a href=\"#" +
-                 entry_anchor(i) + "\">(" + esc(e.tier + " › " + e.name) + ")</a></div>";
+        items += "<div class=\"warn\">[BATCH-WARN] " + esc(e.dirty_start->message) + " <a href=\"#" + entry_anchor(i) +
+                 "\">(" + esc(e.tier + " › " + e.name) + ")</a></div>";
       for (const auto& w : e.warnings)
         items += "<div class=\"warn\">" + esc(e.tier + " › " + e.name + ": " + w) + "</div>";
     }
@@ -356,12 +358,13 @@ class PageWriter {
 
   void timeline() {
     out_ += "<h2 id=\"timeline\">AUT timeline</h2>";
-    out_ += "<div class=\"meta\">Each AUT process is a bar in its tier's AUT lane, from its spawn (dark tick) or "
-            "respawn (blue diamond): green while healthy, orange once seen degraded, a crimson cross where it died. "
-            "Below are the entries on the same time axis (bars coloured by result, tests as ticks where they ended). "
-            "A dashed line marks each death or degradation through every row: the entry it crosses was running. "
-            "A yellow triangle marks an entry that started on a dirty AUT. Hover for the reasons; click an entry "
-            "for its details.</div>";
+    out_ +=
+        "<div class=\"meta\">Each AUT process is a bar in its tier's AUT lane, from its spawn (dark tick) or "
+        "respawn (blue diamond): green while healthy, orange once seen degraded, a crimson cross where it died. "
+        "Below are the entries on the same time axis (bars coloured by result, tests as ticks where they ended). "
+        "A dashed line marks each death or degradation through every row: the entry it crosses was running. "
+        "A yellow triangle marks an entry that started on a dirty AUT. Hover for the reasons; click an entry "
+        "for its details.</div>";
     out_ += "<figure class=\"timeline-figure\">" + timeline_svg(o_.timeline ? *o_.timeline : r_) + "</figure>";
     if (r_.aut_timeline.empty()) {
       out_ += "<div class=\"meta\">No AUT events were recorded.</div>";
@@ -386,9 +389,12 @@ class PageWriter {
     for (std::size_t i = 0; i < r_.entries.size(); ++i)
       for (std::size_t j = 0; j < r_.entries[i].tests.size(); ++j) {
         ResultCode c = r_.entries[i].tests[j].code;
-        if (is_failure(c)) real.push_back({i, j});
-        else if (c == ResultCode::XFail) expected.push_back({i, j});
-        else if (c == ResultCode::Flaky) flaky.push_back({i, j});
+        if (is_failure(c))
+          real.push_back({i, j});
+        else if (c == ResultCode::XFail)
+          expected.push_back({i, j});
+        else if (c == ResultCode::Flaky)
+          flaky.push_back({i, j});
       }
     out_ += "<h2 id=\"failures\">Failures (" + std::to_string(real.size()) + ")</h2>";
     if (real.empty()) out_ += "<div class=\"meta\">Nothing failed.</div>";
@@ -446,8 +452,8 @@ class PageWriter {
     std::error_code ec;
     auto size = fs::file_size(file, ec);
     if (ec || !fs::is_regular_file(file, ec))
-      return "<div class=\"label\">Screenshot</div><div class=\"muted\">" + esc(t.screenshot) +
-             " is missing (" + esc(ec ? ec.message() : "not a regular file") + ")</div>";
+      return "<div class=\"label\">Screenshot</div><div class=\"muted\">" + esc(t.screenshot) + " is missing (" +
+             esc(ec ? ec.message() : "not a regular file") + ")</div>";
     if (size > o_.max_image_bytes || embedded_bytes_ + size > o_.max_total_image_bytes)
       return "<div class=\"label\">Screenshot</div><figure>" + caption + " (" + std::to_string(size) +
              " bytes: not embedded, over the " +
@@ -505,8 +511,8 @@ class PageWriter {
       std::string text = tail_file(it->second, o_.aut_log_tail_lines);
       if (text.empty()) continue;
       ++shown;
-      out_ += "<details><summary>AUT log tail, pid " + std::to_string(lt->pid) + " (<code>" +
-              esc(it->second.string()) + "</code>)</summary>" + pre(text, o_.max_message_bytes) + "</details>";
+      out_ += "<details><summary>AUT log tail, pid " + std::to_string(lt->pid) + " (<code>" + esc(it->second.string()) +
+              "</code>)</summary>" + pre(text, o_.max_message_bytes) + "</details>";
     }
   }
 
@@ -536,16 +542,17 @@ class PageWriter {
     out_ += "<details class=\"entry\" id=\"" + entry_anchor(i) + "\"" + (is_failure(e.code) ? " open=\"open\"" : "") +
             "><summary>" + badge(e.code) + " <strong>" + esc(e.name) + "</strong> <span class=\"muted\">" +
             (e.gtest ? "(" + std::to_string(tests) + (tests == 1 ? " test" : " tests") + ") " : "") +
-            esc(human_duration(e.duration)) + (e.reason.empty() ? "" : " — " + esc(first_line(e.reason))) +
-            "</span>" + (e.dirty_start ? " <span class=\"badge\" style=\"background:#fff3bf;color:#5c3c00;"
-                                         "border-color:#fab005\">dirty start</span>"
-                                       : "") +
+            esc(human_duration(e.duration)) + (e.reason.empty() ? "" : " — " + esc(first_line(e.reason))) + "</span>" +
+            (e.dirty_start ? " <span class=\"badge\" style=\"background:#fff3bf;color:#5c3c00;"
+                             "border-color:#fab005\">dirty start</span>"
+                           : "") +
             "</summary><div class=\"entry-body\">";
     if (e.dirty_start) out_ += "<div class=\"warn\">[BATCH-WARN] " + esc(e.dirty_start->message) + "</div>";
     for (const auto& w : e.warnings) out_ += "<div class=\"warn\">" + esc(w) + "</div>";
     if (!e.tests.empty()) {
-      out_ += "<table class=\"tests\"><tr><th class=\"l\">result</th><th class=\"l\">test</th><th>duration</th>"
-              "<th>attempt</th><th class=\"l\">message</th></tr>";
+      out_ +=
+          "<table class=\"tests\"><tr><th class=\"l\">result</th><th class=\"l\">test</th><th>duration</th>"
+          "<th>attempt</th><th class=\"l\">message</th></tr>";
       for (std::size_t j = 0; j < e.tests.size(); ++j) {
         const TestResult& t = e.tests[j];
         std::string label = esc(t.name);
@@ -558,8 +565,9 @@ class PageWriter {
       out_ += "</table>";
     }
     if (!e.attempts.empty()) {
-      out_ += "<div class=\"label\">Processes</div><table class=\"attempts\"><tr><th>#</th><th>pid</th><th "
-              "class=\"l\">exit</th><th>duration</th><th class=\"l\">filter</th><th class=\"l\">log</th></tr>";
+      out_ +=
+          "<div class=\"label\">Processes</div><table class=\"attempts\"><tr><th>#</th><th>pid</th><th "
+          "class=\"l\">exit</th><th>duration</th><th class=\"l\">filter</th><th class=\"l\">log</th></tr>";
       for (const auto& a : e.attempts)
         out_ += "<tr><td>" + std::to_string(a.number) + "</td><td>" + std::to_string(a.pid) + "</td><td class=\"l\">" +
                 esc(a.exit + (a.stopped_for.empty() ? "" : " (stopped: " + a.stopped_for + ")")) + "</td><td>" +
@@ -574,12 +582,13 @@ class PageWriter {
   }
 
   void footer() {
-    out_ += "<h2 id=\"files\">Files</h2><div class=\"meta\">Beside this page: <code>results.json</code> (everything, "
-            "for programs), <code>junit.xml</code> (for CI), <code>logs/</code> (each process's output; AUT logs in "
-            "<code>logs/aut/</code>), <code>artifacts/</code> (files the entries left, such as failure "
-            "screenshots). Written by livegui-batch at " +
-            esc(iso_utc(r_.started_unix_ms + std::chrono::duration_cast<std::chrono::milliseconds>(r_.duration).count())) +
-            ".</div>";
+    out_ +=
+        "<h2 id=\"files\">Files</h2><div class=\"meta\">Beside this page: <code>results.json</code> (everything, "
+        "for programs), <code>junit.xml</code> (for CI), <code>logs/</code> (each process's output; AUT logs in "
+        "<code>logs/aut/</code>), <code>artifacts/</code> (files the entries left, such as failure "
+        "screenshots). Written by livegui-batch at " +
+        esc(iso_utc(r_.started_unix_ms + std::chrono::duration_cast<std::chrono::milliseconds>(r_.duration).count())) +
+        ".</div>";
   }
 
   const BatchResults& r_;

@@ -96,7 +96,8 @@ std::vector<AutLifetime> aut_lifetimes(const std::vector<TimelineEvent>& events,
       }
     }
   }
-  std::stable_sort(out.begin(), out.end(), [](const AutLifetime& a, const AutLifetime& b) { return a.start_ms < b.start_ms; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const AutLifetime& a, const AutLifetime& b) { return a.start_ms < b.start_ms; });
   // Lanes: lifetimes of one tier that overlap go on separate rows.
   std::map<std::string, std::vector<std::int64_t>> lane_ends;
   for (auto& lt : out) {
@@ -104,8 +105,10 @@ std::vector<AutLifetime> aut_lifetimes(const std::vector<TimelineEvent>& events,
     std::int64_t end = lt.end_ms < 0 ? std::numeric_limits<std::int64_t>::max() : lt.end_ms;
     std::size_t lane = 0;
     while (lane < ends.size() && ends[lane] > lt.start_ms) ++lane;
-    if (lane == ends.size()) ends.push_back(end);
-    else ends[lane] = end;
+    if (lane == ends.size())
+      ends.push_back(end);
+    else
+      ends[lane] = end;
     lt.lane = static_cast<int>(lane);
   }
   return out;
@@ -146,8 +149,7 @@ std::string shortened(const std::string& text, std::size_t max_chars) {
   // Counts UTF-8 code points so a cut never splits one.
   std::size_t chars = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && ++chars > max_chars - 1)
-      return text.substr(0, i) + "…";
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && ++chars > max_chars - 1) return text.substr(0, i) + "…";
   }
   return text;
 }
@@ -173,8 +175,8 @@ class Canvas {
 };
 
 std::string rect(double x, double y, double w, double h, const std::string& fill, const std::string& extra = "") {
-  return "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(w) + "\" height=\"" + num(h) +
-         "\" fill=\"" + fill + "\"" + extra + "/>";
+  return "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"" + num(w) + "\" height=\"" + num(h) + "\" fill=\"" +
+         fill + "\"" + extra + "/>";
 }
 
 std::string text(double x, double y, const std::string& content, const std::string& extra = "") {
@@ -209,7 +211,8 @@ std::vector<std::int64_t> test_end_times(const EntryResult& e) {
     attempt_start.push_back(at);
     at += std::chrono::duration_cast<std::chrono::milliseconds>(a.duration).count();
   }
-  std::int64_t entry_end = e.started_unix_ms + std::chrono::duration_cast<std::chrono::milliseconds>(e.duration).count();
+  std::int64_t entry_end =
+      e.started_unix_ms + std::chrono::duration_cast<std::chrono::milliseconds>(e.duration).count();
   std::map<int, std::int64_t> cursor;
   std::vector<std::int64_t> out;
   for (const auto& t : e.tests) {
@@ -247,7 +250,8 @@ void draw_lifetime(Canvas& c, const AutLifetime& lt, double y, std::int64_t t_en
       c.out += "<g class=\"aut-degraded\">" +
                title(who + " degraded at " + c.offset(lt.degraded_ms) + ": " + lt.degraded_reason) +
                rect(xd, bar_y, x1 - xd, bar_h, TimelineColours::kDegraded) + "</g>";
-    if (x1 - x0 > (lt.respawn ? 90 : 70)) c.out += text(x0 + (lt.respawn ? 16 : 4), bar_y + 10, "pid " + std::to_string(lt.pid), " class=\"pid\"");
+    if (x1 - x0 > (lt.respawn ? 90 : 70))
+      c.out += text(x0 + (lt.respawn ? 16 : 4), bar_y + 10, "pid " + std::to_string(lt.pid), " class=\"pid\"");
     c.out += "</g>";
   } else if (layer == Layer::Starts) {
     if (lt.respawn) {
@@ -265,8 +269,8 @@ void draw_lifetime(Canvas& c, const AutLifetime& lt, double y, std::int64_t t_en
     c.out += "<g class=\"aut-death\">" + title(who + " died at " + c.offset(lt.end_ms) + ": " + lt.end_reason) +
              "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"7.5\" fill=\"" + TimelineColours::kDead +
              "\" stroke=\"#ffffff\" stroke-width=\"1\"/>" + "<path d=\"M" + num(cx - 3.5) + " " + num(cy - 3.5) + "L" +
-             num(cx + 3.5) + " " + num(cy + 3.5) + "M" + num(cx + 3.5) + " " + num(cy - 3.5) + "L" + num(cx - 3.5) + " " +
-             num(cy + 3.5) + "\" stroke=\"#ffffff\" stroke-width=\"2\"/></g>";
+             num(cx + 3.5) + " " + num(cy + 3.5) + "M" + num(cx + 3.5) + " " + num(cy - 3.5) + "L" + num(cx - 3.5) +
+             " " + num(cy + 3.5) + "\" stroke=\"#ffffff\" stroke-width=\"2\"/></g>";
   } else if (lt.end_kind == "stopped" || lt.end_kind == "leak-stopped") {
     std::string what = lt.end_kind == "stopped" ? " stopped at " : " left running, stopped by the batcher at ";
     c.out += "<g class=\"aut-stop\">" + title(who + what + c.offset(lt.end_ms) + ": " + lt.end_reason) +
@@ -284,8 +288,8 @@ void draw_guide(Canvas& c, std::int64_t ms, const char* colour, const std::strin
 
 void draw_entry(Canvas& c, const EntryResult& e, std::size_t index, double y) {
   std::string label = (e.dirty_start ? "⚠ " : "") + e.name;
-  c.out += "<a href=\"#" + entry_anchor(index) + "\">" + title(e.id + ": " + name(e.code) +
-                                                                   (e.reason.empty() ? "" : " — " + e.reason)) +
+  c.out += "<a href=\"#" + entry_anchor(index) + "\">" +
+           title(e.id + ": " + name(e.code) + (e.reason.empty() ? "" : " — " + e.reason)) +
            text(kLabelX + 14, y + 13, shortened(label, kLabelChars), " class=\"entry-label\"") + "</a>";
   if (e.started_unix_ms <= 0) {
     c.out += text(kChartX0 + 4, y + 13, "not run", " class=\"muted\"");
@@ -315,7 +319,8 @@ void draw_entry(Canvas& c, const EntryResult& e, std::size_t index, double y) {
     c.out += "<g class=\"dirty-start\">" +
              title("dirty start (" + e.dirty_start->kind + "): [BATCH-WARN] " + e.dirty_start->message) +
              "<polygon points=\"" + num(x0 - 7) + "," + num(cy) + " " + num(x0 + 7) + "," + num(cy) + " " + num(x0) +
-             "," + num(cy + 13) + "\" fill=\"" + TimelineColours::kDirty + "\" stroke=\"#5c3c00\" stroke-width=\"1\"/></g>";
+             "," + num(cy + 13) + "\" fill=\"" + TimelineColours::kDirty +
+             "\" stroke=\"#5c3c00\" stroke-width=\"1\"/></g>";
   }
 }
 
@@ -387,7 +392,8 @@ std::string timeline_svg(const BatchResults& results) {
       if (lt.tier == tier) lanes = std::max(lanes, lt.lane + 1);
     if (lanes == 0 && uses_aut[tier]) {
       rows_canvas.out += text(kLabelX + 14, y + 15, "AUT", " class=\"aut-label\"");
-      rows_canvas.out += text(kChartX0 + 4, y + 15, "no AUT start or end was observed in this tier", " class=\"muted\"");
+      rows_canvas.out +=
+          text(kChartX0 + 4, y + 15, "no AUT start or end was observed in this tier", " class=\"muted\"");
       y += kAutRow;
     }
     for (int lane = 0; lane < lanes; ++lane) {
@@ -419,16 +425,20 @@ std::string timeline_svg(const BatchResults& results) {
   }
   for (const auto& ev : results.aut_timeline)
     if (ev.event == "corrupt")
-      draw_guide(guides, ev.unix_ms, TimelineColours::kDirty, "state file corrupt: " + ev.reason, kAxisHeight, rows_end);
+      draw_guide(guides, ev.unix_ms, TimelineColours::kDirty, "state file corrupt: " + ev.reason, kAxisHeight,
+                 rows_end);
   const double legend_y = rows_end + 6;
   const double height = legend_y + 24;
 
   draw_axis(c, rows_end);
   draw_legend(c, legend_y);
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" role=\"img\" "
-                    "aria-label=\"AUT timeline\" viewBox=\"0 0 " + num(kWidth) + " " + num(height) +
-                    "\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\" font-family=\"sans-serif\" "
-                    "font-size=\"11\" fill=\"" + kText + "\">";
+  std::string svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline\" role=\"img\" "
+      "aria-label=\"AUT timeline\" viewBox=\"0 0 " +
+      num(kWidth) + " " + num(height) +
+      "\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\" font-family=\"sans-serif\" "
+      "font-size=\"11\" fill=\"" +
+      kText + "\">";
   svg += rect(0, 0, kWidth, height, TimelineColours::kBackground, " class=\"timeline-bg\"");
   svg += c.out;  // axis and legend
   svg += rows_canvas.out;

@@ -38,16 +38,16 @@ const char* result_ink(ResultCode code);
 struct AutLifetime {
   pid_t pid = 0;
   std::string tier;
-  std::int64_t start_ms = 0;      ///< its spawn/respawn event; the tier's start when not seen
-  bool start_seen = false;        ///< false: it was running before we saw it
-  bool respawn = false;           ///< it replaced an earlier AUT
+  std::int64_t start_ms = 0;  ///< its spawn/respawn event; the tier's start when not seen
+  bool start_seen = false;    ///< false: it was running before we saw it
+  bool respawn = false;       ///< it replaced an earlier AUT
   std::string start_reason;
   std::int64_t degraded_ms = -1;  ///< first seen degraded; -1 never
   std::string degraded_reason;
-  std::int64_t end_ms = -1;       ///< death / stop; -1 still running when the batch ended
-  std::string end_kind;           ///< "death", "stopped", "leak-stopped", "replaced", ""
+  std::int64_t end_ms = -1;  ///< death / stop; -1 still running when the batch ended
+  std::string end_kind;      ///< "death", "stopped", "leak-stopped", "replaced", ""
   std::string end_reason;
-  int lane = 0;                   ///< row within its tier's AUT lanes (lifetimes that overlap)
+  int lane = 0;  ///< row within its tier's AUT lanes (lifetimes that overlap)
 };
 
 /// Lifetimes in start order. `batch_start_ms` stands in for starts not seen.

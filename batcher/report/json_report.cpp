@@ -40,8 +40,8 @@ ordered_json test_json(const TestResult& t) {
   if (!t.tries.empty()) {
     ordered_json tries = ordered_json::array();
     for (const auto& r : t.tries)
-      tries.push_back({{"attempt", r.attempt}, {"result", name(r.code)}, {"retried_for", r.retried_for},
-                       {"message", r.message}});
+      tries.push_back(
+          {{"attempt", r.attempt}, {"result", name(r.code)}, {"retried_for", r.retried_for}, {"message", r.message}});
     j["tries"] = tries;
   }
   return j;
@@ -318,7 +318,8 @@ void write_file_atomically(const fs::path& file, const std::string& text) {
 
 void write_results_json(const fs::path& file, const BatchResults& results) {
   // Test output may hold invalid UTF-8: replace it rather than fail the report.
-  write_file_atomically(file, results_to_json(results).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  write_file_atomically(file,
+                        results_to_json(results).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 BatchResults read_results_json(const fs::path& file) {

@@ -102,15 +102,18 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
     // <flakyFailure>/<flakyError> (FLAKY) or <rerunFailure>/<rerunError> (still failing).
     body += "      <properties>\n        <property" + attr("name", "livegui.retried") +
             attr("value", std::to_string(t.tries.size())) + "/>\n";
-    if (t.code == ResultCode::Flaky) body += "        <property" + attr("name", "livegui.flaky") + attr("value", "true") + "/>\n";
-    if (!t.stacks.empty()) body += "        <property" + attr("name", "livegui.stacks") + attr("value", t.stacks) + "/>\n";
+    if (t.code == ResultCode::Flaky)
+      body += "        <property" + attr("name", "livegui.flaky") + attr("value", "true") + "/>\n";
+    if (!t.stacks.empty())
+      body += "        <property" + attr("name", "livegui.stacks") + attr("value", t.stacks) + "/>\n";
     body += "      </properties>\n";
     for (const auto& r : t.tries) {
       bool error = r.code != ResultCode::Fail;
       std::string tag = std::string(t.code == ResultCode::Flaky ? "flaky" : "rerun") + (error ? "Error" : "Failure");
-      std::string msg = "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " (retried for " + r.retried_for +
-                        ")" + (r.message.empty() ? "" : ": " + r.message);
-      body += "      <" + tag + attr("type", name(r.code)) + attr("message", msg) + ">" + xml_escape(msg) + "</" + tag + ">\n";
+      std::string msg = "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " (retried for " +
+                        r.retried_for + ")" + (r.message.empty() ? "" : ": " + r.message);
+      body += "      <" + tag + attr("type", name(r.code)) + attr("message", msg) + ">" + xml_escape(msg) + "</" + tag +
+              ">\n";
     }
   } else if (!t.stacks.empty()) {
     body += "      <properties>\n        <property" + attr("name", "livegui.stacks") + attr("value", t.stacks) +
@@ -133,14 +136,13 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
       body += "      <error" + attr("type", name(t.code)) + attr("message", first_line(t.message)) + ">" +
               xml_escape(detail) + "</error>\n";
       break;
-    case ResultCode::Skipped:
-      body += "      <skipped" + attr("message", first_line(t.message)) + "/>\n";
-      break;
+    case ResultCode::Skipped: body += "      <skipped" + attr("message", first_line(t.message)) + "/>\n"; break;
     case ResultCode::XFail:
-      body += "      <skipped" +
-              attr("message", t.message.rfind("expected failure", 0) == 0 ? first_line(t.message)
-                                                                          : "expected failure: " + first_line(t.message)) +
-              "/>\n";
+      body +=
+          "      <skipped" +
+          attr("message", t.message.rfind("expected failure", 0) == 0 ? first_line(t.message)
+                                                                      : "expected failure: " + first_line(t.message)) +
+          "/>\n";
       break;
   }
   // The test's own output; the binary's tail only stands for a test with
@@ -178,20 +180,23 @@ std::string junit_xml(const BatchResults& results) {
     out += "  <testsuite" + attr("name", e.tier + "." + e.name) + attr("tests", std::to_string(c.total_tests())) +
            attr("failures", std::to_string(failures(c))) + attr("errors", std::to_string(errors(c))) +
            attr("skipped", std::to_string(skipped(c))) + attr("disabled", std::to_string(c.disabled)) +
-           attr("time", secs(e.duration)) +
-           attr("timestamp", iso_time(e.started_unix_ms)) + ">\n";
+           attr("time", secs(e.duration)) + attr("timestamp", iso_time(e.started_unix_ms)) + ">\n";
     out += "    <properties>\n";
     out += "      <property" + attr("name", "livegui.result") + attr("value", name(e.code)) + "/>\n";
     out += "      <property" + attr("name", "livegui.executable") + attr("value", e.executable) + "/>\n";
     out += "      <property" + attr("name", "livegui.reproduce") + attr("value", e.reproduce) + "/>\n";
-    out += "      <property" + attr("name", "livegui.attempts") + attr("value", std::to_string(e.attempts.size())) + "/>\n";
+    out += "      <property" + attr("name", "livegui.attempts") + attr("value", std::to_string(e.attempts.size())) +
+           "/>\n";
     if (e.uses_aut) {
-      out += "      <property" + attr("name", "livegui.aut_spawns") + attr("value", std::to_string(e.aut_spawns)) + "/>\n";
-      out += "      <property" + attr("name", "livegui.aut_respawns") + attr("value", std::to_string(e.aut_respawns)) + "/>\n";
+      out +=
+          "      <property" + attr("name", "livegui.aut_spawns") + attr("value", std::to_string(e.aut_spawns)) + "/>\n";
+      out += "      <property" + attr("name", "livegui.aut_respawns") + attr("value", std::to_string(e.aut_respawns)) +
+             "/>\n";
     }
     if (e.dirty_start) {
       out += "      <property" + attr("name", "livegui.dirty_start") + attr("value", e.dirty_start->kind) + "/>\n";
-      out += "      <property" + attr("name", "livegui.dirty_start_message") + attr("value", e.dirty_start->message) + "/>\n";
+      out += "      <property" + attr("name", "livegui.dirty_start_message") + attr("value", e.dirty_start->message) +
+             "/>\n";
     }
     out += "    </properties>\n";
     if (e.tests.empty() && (!e.gtest || is_failure(e.code))) {

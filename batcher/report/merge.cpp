@@ -58,7 +58,8 @@ BatchResults merge_results(const std::vector<BatchResults>& parts) {
         // come from different splits (e.g. another --durations file, or a
         // re-run shard), so entries dealt elsewhere in those splits may be in
         // no report at all. The merge cannot tell which: incomplete.
-        out.notes.push_back(e.id + " ran in more than one report (kept the first): the reports were not dealt from "
+        out.notes.push_back(e.id +
+                            " ran in more than one report (kept the first): the reports were not dealt from "
                             "one split of the plan, so some entries may be in none; the merged results are incomplete");
         incomplete = true;
       }
@@ -85,7 +86,8 @@ BatchResults merge_results(const std::vector<BatchResults>& parts) {
 }
 
 std::string shard_label(const BatchResults& part, std::size_t input_index) {
-  if (part.shard_count > 1) return "shard " + std::to_string(part.shard_index + 1) + "/" + std::to_string(part.shard_count);
+  if (part.shard_count > 1)
+    return "shard " + std::to_string(part.shard_index + 1) + "/" + std::to_string(part.shard_count);
   return "report " + std::to_string(input_index + 1);
 }
 

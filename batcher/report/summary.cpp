@@ -59,14 +59,14 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
 
   std::string out = "\n";
   std::string title = "Summary";
-  if (results.shard_count > 1)
-    title += " (shard " + n(results.shard_index + 1) + "/" + n(results.shard_count) + ")";
+  if (results.shard_count > 1) title += " (shard " + n(results.shard_index + 1) + "/" + n(results.shard_count) + ")";
   if (results.interrupted) title += " — INTERRUPTED (" + results.interrupt_reason + ")";
   std::size_t label_w = title.size();
   for (const auto& [label, c] : rows) label_w = std::max(label_w, label.size() + 2);
   std::vector<const Column*> columns;
   for (const auto& col : kColumns)
-    if (!col.only_when_nonzero || std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return col.value(r.second) != "0"; }))
+    if (!col.only_when_nonzero ||
+        std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return col.value(r.second) != "0"; }))
       columns.push_back(&col);
   std::vector<std::size_t> widths;
   for (const Column* col : columns) {
@@ -83,7 +83,8 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
     out += "\n";
   }
   const bool any_flaky = total.count(ResultCode::Flaky) > 0;
-  out += std::string("  (tests counted; ") + (any_flaky ? "flaky = passed on a retry after the AUT or the binary broke, " : "") +
+  out += std::string("  (tests counted; ") +
+         (any_flaky ? "flaky = passed on a retry after the AUT or the binary broke, " : "") +
          "xfail = expected failure, xpass = unexpectedly passed (a failure), dirty = entries that "
          "started after the previous one left the AUT dirty)\n";
 
@@ -105,8 +106,8 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
         break;
       }
       std::string what = t->synthetic && !e->gtest ? "" : " " + t->name;
-      out += "  " + paint(pad_right(name(t->code), 10), t->code, options.color) + " " +
-             entry_label(e->tier, e->name) + what + " — " + console_safe(first_line(t->message)) + "\n";
+      out += "  " + paint(pad_right(name(t->code), 10), t->code, options.color) + " " + entry_label(e->tier, e->name) +
+             what + " — " + console_safe(first_line(t->message)) + "\n";
       out += "             " + (e->gtest && !t->synthetic ? reproduce_command(*e, t->name) : e->reproduce) + "\n";
     }
   }

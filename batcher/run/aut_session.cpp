@@ -22,14 +22,16 @@ std::string peek_exit(pid_t pid) {
 
 std::string guest_replacement_warning(const std::string& tier, const std::string& entry, const GuestReplacement& r,
                                       pid_t new_pid, const std::string& next_entry) {
-  std::string guest = (r.guest_name.empty() ? std::string("a guest") : r.guest_name) + " (pid " +
-                      std::to_string(r.guest_pid) + ")";
+  std::string guest =
+      (r.guest_name.empty() ? std::string("a guest") : r.guest_name) + " (pid " + std::to_string(r.guest_pid) + ")";
   std::string successor = "pid " + std::to_string(r.successor_pid);
-  std::string line = "[BATCH-WARN] " + tier + ": during " + (entry.empty() ? std::string("the last entry") : entry) +
-                     ", " + guest + " replaced the session AUT (pid " + std::to_string(r.replaced_pid) + ") with " +
-                     successor + " — " + (r.reason.empty() ? std::string("no reason recorded") : r.reason) +
-                     (r.replaced_exit.empty() ? std::string() : " (pid " + std::to_string(r.replaced_pid) + " ended: " + r.replaced_exit + ")") +
-                     "; ";
+  std::string line =
+      "[BATCH-WARN] " + tier + ": during " + (entry.empty() ? std::string("the last entry") : entry) + ", " + guest +
+      " replaced the session AUT (pid " + std::to_string(r.replaced_pid) + ") with " + successor + " — " +
+      (r.reason.empty() ? std::string("no reason recorded") : r.reason) +
+      (r.replaced_exit.empty() ? std::string()
+                               : " (pid " + std::to_string(r.replaced_pid) + " ended: " + r.replaced_exit + ")") +
+      "; ";
   line += r.successor_status == AutStatus::Stopped ? "it stopped " + successor + " when it ended"
                                                    : successor + " was left " + to_string(r.successor_status);
   if (next_entry.empty()) return line + ". (No AUT entry follows in this tier.)";

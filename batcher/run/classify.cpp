@@ -170,7 +170,8 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
     r.attempt = ev.attempt;
     r.output = text;
     r.message = trimmed(text);
-    if (r.message.empty()) r.message = "GoogleTest reports a failure in " + suite + "'s SetUpTestSuite or TearDownTestSuite";
+    if (r.message.empty())
+      r.message = "GoogleTest reports a failure in " + suite + "'s SetUpTestSuite or TearDownTestSuite";
     decide(std::move(r), 0);
   }
 
@@ -189,9 +190,9 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
   const int running_k = ev.progress.running ? marker_n[*ev.progress.running] : 0;
   // A report is written after the last test: a "running" test it does not
   // name is a marker some test printed, not one of ours.
-  const bool running_is_ours = ev.progress.running && (!ev.json || json.count(*ev.progress.running) ||
-                                                       std::count(ev.expected_tests.begin(), ev.expected_tests.end(),
-                                                                  *ev.progress.running));
+  const bool running_is_ours =
+      ev.progress.running && (!ev.json || json.count(*ev.progress.running) ||
+                              std::count(ev.expected_tests.begin(), ev.expected_tests.end(), *ev.progress.running));
   if (running_is_ours && !decided.count({*ev.progress.running, running_k})) {
     TestResult r;
     r.name = *ev.progress.running;
@@ -232,10 +233,10 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
   const std::string after = ev.progress.finished.empty() ? std::string() : ev.progress.finished.back().name;
   // After a per-test timeout the rest is resumed, as after a crash (below).
   if (ev.stopped_for != StopCause::None && ev.stopped_for != StopCause::TestTimeout) {
-    std::string why = ev.stopped_for == StopCause::Timeout
-                          ? "not run: the entry timed out" +
-                                (ev.progress.running ? " during " + *ev.progress.running : std::string())
-                          : "not run: interrupted by " + ev.interrupt_signal;
+    std::string why =
+        ev.stopped_for == StopCause::Timeout
+            ? "not run: the entry timed out" + (ev.progress.running ? " during " + *ev.progress.running : std::string())
+            : "not run: interrupted by " + ev.interrupt_signal;
     if (!blamed_running && ev.stopped_for == StopCause::Timeout) {
       TestResult issue;
       issue.code = ResultCode::Timeout;
@@ -263,10 +264,9 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
       r.name = name;
       // Exit code 0: the binary chose not to run it (ctest passes it); otherwise we cannot tell.
       r.code = ev.status.success() ? ResultCode::Skipped : ResultCode::Unresolved;
-      r.message = ev.status.success()
-                      ? "not run: the test binary exited with exit code 0 without running it"
-                      : "not reported by the test binary (it exited with " + ev.status.describe() +
-                            " without running it)";
+      r.message = ev.status.success() ? "not run: the test binary exited with exit code 0 without running it"
+                                      : "not reported by the test binary (it exited with " + ev.status.describe() +
+                                            " without running it)";
       r.attempt = ev.attempt;
       out.results.push_back(std::move(r));
     }
@@ -453,8 +453,10 @@ void apply_expectations(std::vector<TestResult>& tests, bool expect_fail, const 
   for (auto& t : tests) {
     if (!accepted(t)) continue;
     t.code = ResultCode::XPass;
-    t.message = "the test binary exited with exit code 0, but the plan says the entry is expected to fail "
-                "(expect = \"fail\"): " + t.message;
+    t.message =
+        "the test binary exited with exit code 0, but the plan says the entry is expected to fail "
+        "(expect = \"fail\"): " +
+        t.message;
   }
 }
 

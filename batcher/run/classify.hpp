@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "batcher/run/gtest_output.hpp"
 #include "batcher/results.hpp"
+#include "batcher/run/gtest_output.hpp"
 #include "harness/subprocess.hpp"
 
 namespace livegui::batch {
@@ -25,24 +25,24 @@ enum class StopCause { None, Timeout, Interrupt, TestTimeout };
 /// Everything one attempt of a GoogleTest binary left behind.
 struct AttemptEvidence {
   std::vector<std::string> expected_tests;  ///< what this attempt was asked to run, in order
-  bool tests_known = true;  ///< false: the binary was not listed; expected_tests is empty
+  bool tests_known = true;                  ///< false: the binary was not listed; expected_tests is empty
   GtestProgress progress;                   ///< from the log's markers
-  std::optional<GtestJsonReport> json;  ///< GTEST_OUTPUT, when written
+  std::optional<GtestJsonReport> json;      ///< GTEST_OUTPUT, when written
   ExitStatus status;
   StopCause stopped_for = StopCause::None;
-  bool premature_exit = false;  ///< TEST_PREMATURE_EXIT_FILE was left behind
-  std::chrono::milliseconds timeout{0};  ///< for the timeout message
+  bool premature_exit = false;                ///< TEST_PREMATURE_EXIT_FILE was left behind
+  std::chrono::milliseconds timeout{0};       ///< for the timeout message
   std::chrono::milliseconds test_timeout{0};  ///< for the per-test timeout message
-  std::string interrupt_signal;          ///< "SIGINT", for the interrupt message
+  std::string interrupt_signal;               ///< "SIGINT", for the interrupt message
   int attempt = 1;
 };
 
 struct AttemptOutcome {
-  std::vector<TestResult> results;     ///< tests this attempt decided
-  std::vector<std::string> remaining;  ///< expected tests with no result yet
-  bool resume = false;  ///< run the rest (all but the decided tests) in a fresh process
+  std::vector<TestResult> results;          ///< tests this attempt decided
+  std::vector<std::string> remaining;       ///< expected tests with no result yet
+  bool resume = false;                      ///< run the rest (all but the decided tests) in a fresh process
   std::optional<TestResult> process_issue;  ///< a failure no test can be blamed for
-  bool abnormal = false;               ///< crashed, exited early, or was stopped
+  bool abnormal = false;                    ///< crashed, exited early, or was stopped
   /// No GoogleTest test ran (RUN_ALL_TESTS() was never called: no banner, no
   /// report, nothing expected): judge the process by its exit code.
   bool no_gtest_run = false;

@@ -11,13 +11,13 @@
 #include <set>
 
 #include "batcher/run/aut_session.hpp"
+#include "batcher/run/hang_forensics.hpp"
 #include "batcher/run/interrupt_signals.hpp"
 #include "batcher/run/log_cap.hpp"
 #include "batcher/run/orphans.hpp"
-#include "batcher/run/hang_forensics.hpp"
 #include "batcher/run/retry.hpp"
-#include "batcher/run/test_watch.hpp"
 #include "batcher/run/state_guard.hpp"
+#include "batcher/run/test_watch.hpp"
 #include "batcher/select/discovery.hpp"
 #include "common/environment.hpp"
 #include "common/log.hpp"
@@ -109,8 +109,7 @@ std::vector<EntryResult> Executor::run_tier(const TierJob& tier, TierResult& tie
   if (!stopped()) display_.tier_started(tier.name, tier.units.size(), tier.uses_aut);
 
   for (;;) {
-    while (start_next(tier, pending, results)) {
-    }
+    while (start_next(tier, pending, results)) {}
     if (running_.empty() && (pending.empty() || stopped())) break;
     poll_once(tier, results);
   }
@@ -249,8 +248,8 @@ void Executor::handle_signals() {
   if (!interrupted_) {
     interrupted_ = true;
     interrupt_reason_ = sig;
-    display_.warning("[BATCH] " + sig + ": stopping " + std::to_string(running_.size()) +
-                     " running entr" + (running_.size() == 1 ? "y" : "ies") +
+    display_.warning("[BATCH] " + sig + ": stopping " + std::to_string(running_.size()) + " running entr" +
+                     (running_.size() == 1 ? "y" : "ies") +
                      "; everything not run is SKIPPED (interrupt again to kill at once)");
     for (auto& job : running_) {
       if (job->phase != Phase::Running) continue;
@@ -305,9 +304,9 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
     logger("batcher")->debug("{}: timed out ({}); stopping its process group", job.unit->id,
                              job.cause == StopCause::TestTimeout ? "test_timeout" : human_duration(job.unit->timeout));
     // Hang forensics: where the binary (and its AUT) hung, before stopping it.
-    job.hang_stacks = capture_hang_stacks(job.proc.pid(), job.artifact_dir,
-                                          job.unit->entry.uses_aut && guard_ ? guard_->state_file() : std::filesystem::path(),
-                                          options_.stacks_budget);
+    job.hang_stacks = capture_hang_stacks(
+        job.proc.pid(), job.artifact_dir,
+        job.unit->entry.uses_aut && guard_ ? guard_->state_file() : std::filesystem::path(), options_.stacks_budget);
     now = Clock::now();
     job.proc.signal_group(SIGTERM);
     job.proc.signal_group(SIGCONT);
@@ -320,10 +319,10 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
   } else if (job.phase == Phase::Killing && now >= job.phase_deadline) {
     logger("batcher")->error("{}: pid {} or its group still alive {} after SIGKILL; moving on", job.unit->id,
                              job.proc.pid(), human_duration(options_.kill_wait));
-    job.warnings.push_back(job.unit->name + " (pid " + std::to_string(job.proc.pid()) + ") did not go away within " +
-                           human_duration(options_.kill_wait) + " of SIGKILL; moved on without it" +
-                           (job.status ? std::string(" (its process group)")
-                                       : std::string("; it is reaped when it finally exits")));
+    job.warnings.push_back(
+        job.unit->name + " (pid " + std::to_string(job.proc.pid()) + ") did not go away within " +
+        human_duration(options_.kill_wait) + " of SIGKILL; moved on without it" +
+        (job.status ? std::string(" (its process group)") : std::string("; it is reaped when it finally exits")));
     if (!job.status) {
       job.status = ExitStatus::killed(SIGKILL);
       // Still our child: kept, not stopped or waited for again, and reaped
@@ -369,9 +368,8 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
 
 void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
   const Unit& u = *job.unit;
-  EntryResult result = u.unresolved.empty()
-                           ? job.run->finish(Clock::now() - job.unit_started, job.started_unix_ms)
-                           : UnitRun::not_run(u, options_.run, ResultCode::Unresolved, u.unresolved);
+  EntryResult result = u.unresolved.empty() ? job.run->finish(Clock::now() - job.unit_started, job.started_unix_ms)
+                                            : UnitRun::not_run(u, options_.run, ResultCode::Unresolved, u.unresolved);
   if (!u.unresolved.empty()) result.started_unix_ms = job.started_unix_ms;
   result.dirty_start = job.dirty_start;
   result.warnings.insert(result.warnings.begin(), job.warnings.begin(), job.warnings.end());
@@ -467,14 +465,18 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
     // What runs that are over left in the state directory: reported once, before the first AUT entry.
     for (const CheckOutcome& left : guard_->check_left_overs(ctx)) {
       display_.warning(left.warning);
-      if (!job.dirty_start) job.dirty_start = left.dirty_start;
-      else job.dirty_start->message += " | " + left.dirty_start->message;
+      if (!job.dirty_start)
+        job.dirty_start = left.dirty_start;
+      else
+        job.dirty_start->message += " | " + left.dirty_start->message;
     }
     CheckOutcome out = guard_->check(ctx, previous_aut_.id);
     if (!out.warning.empty()) {
       display_.warning(out.warning);
-      if (!job.dirty_start) job.dirty_start = out.dirty_start;
-      else job.dirty_start->message += " | " + out.dirty_start->message;
+      if (!job.dirty_start)
+        job.dirty_start = out.dirty_start;
+      else
+        job.dirty_start->message += " | " + out.dirty_start->message;
     }
   }
   if (!tier.session || !u.unresolved.empty()) return;
@@ -486,7 +488,8 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
   try {
     if (!replaced && tier.session && !previous_aut_.id.empty()) replaced = tier.session->replaced_by_guest();
     ReadyEvent ev = tier.session->ensure(u.name);
-    if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start && replaced && replaced->replaced_pid == ev.old_pid) {
+    if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start && replaced &&
+        replaced->replaced_pid == ev.old_pid) {
       // Not a death: the entry's own harness replaced the AUT mid-file and
       // said why; what it left at its end is the state check's business.
       std::string line = guest_replacement_warning(tier.name, previous_aut_.name, *replaced, ev.pid, u.name);
@@ -496,7 +499,8 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
       const std::string prefix = "[BATCH-WARN] " + tier.name + ": ";
       std::string w = line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : line;
       if (!w.empty() && w.back() == '.') w.pop_back();
-      if (!results) job.warnings.push_back(w);  // a retry: the entry that ran before is this one
+      if (!results)
+        job.warnings.push_back(w);  // a retry: the entry that ran before is this one
       else
         for (auto& r : *results)
           if (r && r->id == previous_aut_.id) r->warnings.push_back(w);
@@ -508,9 +512,9 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
       // are named "livegui-batch.<entry>" and say nothing new.
       std::string how = ev.cause.empty() ? ev.reason : degraded ? ev.cause.substr(10) : ev.cause;
       if (!ev.during_test.empty() && ev.during_test.rfind("livegui-batch.", 0) != 0) how += " during " + ev.during_test;
-      std::string line = "[BATCH-WARN] " + tier.name + ": " + who + " left the AUT (pid " +
-                         std::to_string(ev.old_pid) + ") " + (degraded ? "degraded" : "dead") + " — " + how +
-                         "; respawned it as pid " + std::to_string(ev.pid) + ". " + u.name +
+      std::string line = "[BATCH-WARN] " + tier.name + ": " + who + " left the AUT (pid " + std::to_string(ev.old_pid) +
+                         ") " + (degraded ? "degraded" : "dead") + " — " + how + "; respawned it as pid " +
+                         std::to_string(ev.pid) + ". " + u.name +
                          " starts on a fresh AUT; it did not get to deal with the dirty state.";
       display_.warning(line);
       DirtyStart d;

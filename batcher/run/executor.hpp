@@ -18,8 +18,8 @@
 
 #include "batcher/display/display.hpp"
 #include "batcher/results.hpp"
-#include "batcher/select/unit.hpp"
 #include "batcher/run/unit_run.hpp"
+#include "batcher/select/unit.hpp"
 
 namespace livegui::batch {
 
@@ -30,11 +30,11 @@ class AutSession;
 struct ExecutorOptions {
   int jobs = 1;
   bool fail_fast = false;
-  std::chrono::milliseconds term_grace{3000};  ///< SIGTERM → SIGKILL for a stopped entry
-  std::chrono::milliseconds kill_wait{2000};   ///< SIGKILL → give up waiting
-  std::chrono::milliseconds tick{200};         ///< display refresh / state-file polling (and test_timeout checks)
+  std::chrono::milliseconds term_grace{3000};      ///< SIGTERM → SIGKILL for a stopped entry
+  std::chrono::milliseconds kill_wait{2000};       ///< SIGKILL → give up waiting
+  std::chrono::milliseconds tick{200};             ///< display refresh / state-file polling (and test_timeout checks)
   std::chrono::milliseconds list_timeout{60'000};  ///< a --gtest_list_tests run after an abnormal end
-  std::chrono::milliseconds stacks_budget{8000};  ///< capturing stacks of a timed-out entry (binary, then AUT)
+  std::chrono::milliseconds stacks_budget{8000};   ///< capturing stacks of a timed-out entry (binary, then AUT)
   RunContext run;
 };
 
@@ -42,7 +42,7 @@ struct ExecutorOptions {
 struct TierJob {
   std::string name;
   bool uses_aut = false;
-  std::vector<Unit> units;  ///< plan order
+  std::vector<Unit> units;        ///< plan order
   AutSession* session = nullptr;  ///< session scope: the tier's AUT; nullptr = file scope
 };
 
@@ -69,7 +69,8 @@ class Executor {
     std::int64_t started_unix_ms = 0;
   };
 
-  bool start_next(const TierJob& tier, std::vector<std::size_t>& pending, std::vector<std::optional<EntryResult>>& results);
+  bool start_next(const TierJob& tier, std::vector<std::size_t>& pending,
+                  std::vector<std::optional<EntryResult>>& results);
   void start_unit(const TierJob& tier, std::size_t index, std::vector<std::optional<EntryResult>>& results);
   bool spawn_attempt(Job& job);
   void poll_once(const TierJob& tier, std::vector<std::optional<EntryResult>>& results);

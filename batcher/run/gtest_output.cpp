@@ -276,8 +276,7 @@ GtestProgress parse_gtest_progress_file(const std::filesystem::path& log, std::s
   return parse_gtest_progress_files({log}, max_output_lines);
 }
 
-GtestProgress parse_gtest_progress_files(const std::vector<std::filesystem::path>& logs,
-                                         std::size_t max_output_lines) {
+GtestProgress parse_gtest_progress_files(const std::vector<std::filesystem::path>& logs, std::size_t max_output_lines) {
   std::vector<std::ifstream> files;
   files.reserve(logs.size());
   std::vector<std::istream*> streams;
@@ -315,7 +314,9 @@ std::optional<GtestJsonReport> parse_gtest_json(const std::string& text) {
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("testsuites") || !doc["testsuites"].is_array())
     return std::nullopt;
   GtestJsonReport out;
-  auto count = [&](const char* key) { return doc.contains(key) && doc[key].is_number_integer() ? doc[key].get<int>() : 0; };
+  auto count = [&](const char* key) {
+    return doc.contains(key) && doc[key].is_number_integer() ? doc[key].get<int>() : 0;
+  };
   out.total = count("tests");
   out.failures = count("failures");
   out.disabled = count("disabled");
@@ -348,8 +349,7 @@ std::optional<GtestJsonReport> parse_gtest_json(const std::string& text) {
       std::string time = t.value("time", "0s");
       try {
         r.duration = std::chrono::milliseconds(static_cast<long long>(std::stod(time) * 1000.0));
-      } catch (...) {
-      }
+      } catch (...) {}
       out.tests.push_back(std::move(r));
     }
   }
@@ -361,7 +361,8 @@ std::string screenshot_in_output(const std::string& output) {
   auto at = output.rfind(kPrefix);
   if (at == std::string::npos) return "";
   auto end = output.find('\n', at);
-  std::string path = output.substr(at + kPrefix.size(), end == std::string::npos ? std::string::npos : end - at - kPrefix.size());
+  std::string path =
+      output.substr(at + kPrefix.size(), end == std::string::npos ? std::string::npos : end - at - kPrefix.size());
   while (!path.empty() && (path.back() == '\r' || path.back() == ' ')) path.pop_back();
   return path;
 }

@@ -44,8 +44,8 @@ struct GtestProgress {
   /// ("[  FAILED  ] W: SetUpTestSuite or TearDownTestSuite"), with what was
   /// printed in that suite outside its tests (bounded), in summary order.
   std::vector<std::pair<std::string, std::string>> failed_suites;
-  bool reached_teardown = false;       ///< "Global test environment tear-down" was seen
-  bool completed = false;              ///< the final "[==========] … ran." line was seen
+  bool reached_teardown = false;  ///< "Global test environment tear-down" was seen
+  bool completed = false;         ///< the final "[==========] … ran." line was seen
 };
 
 /// Parses the markers. `max_output_lines` bounds each captured output. Memory
@@ -94,7 +94,6 @@ struct GtestJsonReport {
 /// or not a GoogleTest JSON report.
 std::optional<GtestJsonReport> parse_gtest_json_file(const std::filesystem::path& file);
 std::optional<GtestJsonReport> parse_gtest_json(const std::string& text);
-
 
 /// True when `test` ("Suite.Name") matches a GoogleTest filter pattern list
 /// ("A.*:B.c-A.skip"): '*' and '?' wildcards, ':' alternatives, '-' negatives.

@@ -52,8 +52,7 @@ std::optional<TestResult> process_issue_for(const std::string& entry_name, const
     r.message = "the runner was " + status.describe() + report;
   } else if (!report_problem.empty()) {
     r.code = ResultCode::Unresolved;
-    r.message = "the runner ended (" + status.describe() + ") without a complete JUnit report: it is " +
-                report_problem;
+    r.message = "the runner ended (" + status.describe() + ") without a complete JUnit report: it is " + report_problem;
   } else if (status.code != 0 && !any_failed) {
     r.code = ResultCode::Fail;
     r.message = "the runner exited with " + status.describe() + " though no test in its report failed";

@@ -57,8 +57,10 @@ void collect(const pugi::xml_node& suite, JunitReport& out, int depth) {
   if (depth > 64) return;  // nested suites deeper than any runner writes: a hostile file
   for (pugi::xml_node child : suite.children()) {
     std::string n = child.name();
-    if (n == "testcase") out.cases.push_back(read_case(child));
-    else if (n == "testsuite") collect(child, out, depth + 1);
+    if (n == "testcase")
+      out.cases.push_back(read_case(child));
+    else if (n == "testsuite")
+      collect(child, out, depth + 1);
   }
 }
 

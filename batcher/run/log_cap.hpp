@@ -15,8 +15,8 @@ inline constexpr std::uint64_t kDefaultMaxEntryLogBytes = 64ull << 20;
 /// copies its last `max_bytes` to `log`.1 (replacing it), then empties `log`;
 /// a child writing with O_APPEND goes on at its start. Returns the bytes
 /// dropped: before the kept part, and what the child wrote after the copy
-/// (0: nothing done, also when `max_bytes` is 0 or the file cannot be read). Bounded: copies at most `max_bytes` plus what the
-/// child writes meanwhile, up to `max_bytes` more. Never throws.
+/// (0: nothing done, also when `max_bytes` is 0 or the file cannot be read). Bounded: copies at most `max_bytes` plus
+/// what the child writes meanwhile, up to `max_bytes` more. Never throws.
 std::uint64_t cap_log(const std::filesystem::path& log, std::uint64_t max_bytes);
 
 }  // namespace livegui::batch

@@ -39,6 +39,6 @@ struct StoppedOrphan {
 /// `kill_wait`. Returns each process stopped, with the entry it came from
 /// when its environment says so. Bounded; never throws.
 std::vector<StoppedOrphan> stop_adopted_children(const std::set<pid_t>& ours, std::chrono::milliseconds term_grace,
-                                               std::chrono::milliseconds kill_wait);
+                                                 std::chrono::milliseconds kill_wait);
 
 }  // namespace livegui::batch

@@ -12,9 +12,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
-#include <string>
 #include <map>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "common/environment.hpp"
@@ -87,8 +87,8 @@ void snapshot(pid_t batcher, std::map<pid_t, Seen>& seen) {
 
 /// Who the run is: the batcher's identity, as it is written in LIVEGUI_RUNS.
 struct RunIdentity {
-  std::string word;                 ///< "<pid>:<start time>"
-  std::uint64_t start_time = 0;     ///< the batcher's, in clock ticks after boot
+  std::string word;              ///< "<pid>:<start time>"
+  std::uint64_t start_time = 0;  ///< the batcher's, in clock ticks after boot
 };
 
 /// One round: SIGKILL every process that carries the run's word, every

@@ -14,7 +14,8 @@ namespace {
 constexpr const char* kJunitPlaceholder = "{junit}";
 
 bool any_arg_contains(const std::vector<std::string>& args, const std::string& needle) {
-  return std::any_of(args.begin(), args.end(), [&](const std::string& a) { return a.find(needle) != std::string::npos; });
+  return std::any_of(args.begin(), args.end(),
+                     [&](const std::string& a) { return a.find(needle) != std::string::npos; });
 }
 
 /// The livegui-aut that came with this livegui-batch: installed side by side
@@ -23,7 +24,8 @@ std::filesystem::path bundled_livegui_aut() {
   std::error_code ec;
   auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return {};
-  for (const auto& candidate : {self.parent_path() / "livegui-aut", self.parent_path().parent_path() / "harness" / "livegui-aut"})
+  for (const auto& candidate :
+       {self.parent_path() / "livegui-aut", self.parent_path().parent_path() / "harness" / "livegui-aut"})
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   return {};
 }

@@ -28,8 +28,8 @@ struct ReportFiles {
 /// What running an entry by hand needs that the batcher gives every attempt
 /// of it (its reproduce line adds these).
 struct RunByHandNeeds {
-  std::vector<std::string> args;              ///< appended to the entry's argv
-  std::map<std::string, std::string> env;     ///< set in its environment
+  std::vector<std::string> args;           ///< appended to the entry's argv
+  std::map<std::string, std::string> env;  ///< set in its environment
 };
 
 /// For format = "pytest": `-p livegui_pytest` unless `args` name the plugin,

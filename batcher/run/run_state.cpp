@@ -49,8 +49,8 @@ RunState::RunState(const fs::path& dir, const ProcessIdentity& run, const std::s
     : state_file_(dir / run_state_file_name(run, shard_suffix)), lock_file_(lock_file_for(state_file_)) {
   lock_fd_ = open_and_lock(lock_file_);
   if (lock_fd_ < 0)
-    throw StateFileError("cannot take the lock " + lock_file_.string() + " for this run's state file: " +
-                         std::strerror(errno));
+    throw StateFileError("cannot take the lock " + lock_file_.string() +
+                         " for this run's state file: " + std::strerror(errno));
 }
 
 RunState::~RunState() {
@@ -98,8 +98,10 @@ std::vector<LeftOver> take_left_overs(const fs::path& dir, const fs::path& own) 
   for (const auto& entry : it) {
     const std::string name = entry.path().filename().string();
     if (name.rfind("aut-state", 0) != 0) continue;  // temp files start with '.'
-    if (ends_with(name, ".json")) states.push_back(entry.path());
-    else if (ends_with(name, ".lock")) locks.push_back(entry.path());
+    if (ends_with(name, ".json"))
+      states.push_back(entry.path());
+    else if (ends_with(name, ".lock"))
+      locks.push_back(entry.path());
   }
   const fs::path own_lock = lock_file_for(own);
   for (const auto& state : states) {
@@ -124,8 +126,10 @@ std::vector<LeftOver> take_left_overs(const fs::path& dir, const fs::path& own) 
     if (fs::exists(fs::symlink_status(state, ec))) continue;
     int fd = ::open(lock.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) continue;
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) LeftOver(state, lock, fd).release();
-    else ::close(fd);
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0)
+      LeftOver(state, lock, fd).release();
+    else
+      ::close(fd);
   }
   return out;
 }

@@ -24,7 +24,9 @@ const char* to_string(StateVerdictKind kind) {
 }
 
 std::string describe_exit(const ExitRecord& exit) {
-  std::string how = exit.signaled ? signal_name(exit.signal) : exit.status.empty() ? "exit code " + std::to_string(exit.code) : exit.status;
+  std::string how = exit.signaled         ? signal_name(exit.signal)
+                    : exit.status.empty() ? "exit code " + std::to_string(exit.code)
+                                          : exit.status;
   return how + (exit.during_test.empty() ? " between tests" : " during " + exit.during_test);
 }
 
@@ -34,7 +36,8 @@ std::string subject(const StateFile& s, const StateCheckContext& ctx) {
   if (!ctx.previous_entry.empty()) return ctx.previous_entry;
   std::string who = "a previous run";
   if (s.owner.pid > 0)
-    who += " (" + (s.owner_name.empty() ? std::string() : s.owner_name + ", ") + "pid " + std::to_string(s.owner.pid) + ")";
+    who += " (" + (s.owner_name.empty() ? std::string() : s.owner_name + ", ") + "pid " + std::to_string(s.owner.pid) +
+           ")";
   return who;
 }
 
@@ -181,9 +184,9 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
     StateCheckContext c = ctx;
     c.acknowledged_unix_ms = -1;
     v = classify_state(snap, c);
-    if (v.kind == StateVerdictKind::Leaked) v.what = intro + ": its AUT (pid " + std::to_string(s.aut->pid) +
-                                                       ") was still running" +
-                                                       (s.status == AutStatus::Degraded ? " and degraded" : "");
+    if (v.kind == StateVerdictKind::Leaked)
+      v.what = intro + ": its AUT (pid " + std::to_string(s.aut->pid) + ") was still running" +
+               (s.status == AutStatus::Degraded ? " and degraded" : "");
     return v;
   }
   if (s.aut && !snap.group_remnants.empty()) {
@@ -199,7 +202,8 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
   if (s.aut) {
     std::string pid = "pid " + std::to_string(s.aut->pid);
     if (s.last_exit && s.last_exit->pid == s.aut->pid) {
-      what += "; its AUT (" + pid + ") " + (s.last_exit->signaled ? "was killed by " : "ended with ") + describe_exit(*s.last_exit);
+      what += "; its AUT (" + pid + ") " + (s.last_exit->signaled ? "was killed by " : "ended with ") +
+              describe_exit(*s.last_exit);
     } else if (s.status == AutStatus::Stopped) {
       what += "; its AUT (" + pid + ") had been stopped";
     } else if (snap.reused_by) {
@@ -226,10 +230,8 @@ std::string warning_line(const StateVerdict& v, const StateCheckContext& ctx, co
   switch (v.kind) {
     case StateVerdictKind::Corrupt:
       return line + " " + ctx.next_entry + " starts without knowing what the AUT was left in.";
-    case StateVerdictKind::Foreign:
-      return line + " " + ctx.next_entry + " may find the AUT in use.";
-    case StateVerdictKind::Stale:
-      return line + " " + ctx.next_entry + " starts on a fresh AUT.";
+    case StateVerdictKind::Foreign: return line + " " + ctx.next_entry + " may find the AUT in use.";
+    case StateVerdictKind::Stale: return line + " " + ctx.next_entry + " starts on a fresh AUT.";
     case StateVerdictKind::Degraded:
       if (ctx.session_respawn_never)
         return line + " " + ctx.next_entry +
@@ -240,8 +242,7 @@ std::string warning_line(const StateVerdict& v, const StateCheckContext& ctx, co
         return line + " " + ctx.next_entry +
                " gets no AUT from the batcher (respawn policy never); the test binary starts its own.";
       break;
-    default:
-      break;
+    default: break;
   }
   return line + " " + ctx.next_entry + " starts on a fresh AUT; it did not get to deal with the dirty state.";
 }

@@ -51,10 +51,10 @@ struct StateSnapshot {
 
 struct StateCheckContext {
   std::string tier;
-  std::string previous_entry;  ///< previous AUT entry of this run; "" = none yet
-  std::string next_entry;      ///< "" = no entry follows (end of tier)
-  std::int64_t window_start_unix_ms = 0;  ///< when the previous entry (or the batch) started
-  ProcessIdentity self;                   ///< the batcher
+  std::string previous_entry;              ///< previous AUT entry of this run; "" = none yet
+  std::string next_entry;                  ///< "" = no entry follows (end of tier)
+  std::int64_t window_start_unix_ms = 0;   ///< when the previous entry (or the batch) started
+  ProcessIdentity self;                    ///< the batcher
   std::int64_t acknowledged_unix_ms = -1;  ///< a state already reported (same updated_at) is not news
   /// Session scope with the tier's `respawn = "never"`: the batcher does not
   /// replace a dead or degraded AUT, so the warning says what happens instead.

@@ -13,12 +13,12 @@
 #include <fstream>
 #include <limits>
 
+#include "batcher/run/run_state.hpp"
 #include "common/backoff.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/stop_escalation.hpp"
 #include "common/text.hpp"
-#include "batcher/run/run_state.hpp"
 
 namespace livegui::batch {
 namespace fs = std::filesystem;
@@ -155,16 +155,17 @@ std::string stop_recorded_aut(const StateFile& s, std::chrono::milliseconds term
     result = "; it was gone before we could stop it";
   } else {
     int term_errno = 0;
-    StopTarget target{[&](int sig) {
-                        // SIGKILL only to what is still verifiably ours.
-                        // With the AUT gone, its group only while no other process took its id.
-                        if (sig == SIGKILL && !still_ours(s) && (reused_id(s) || processes_in_group(s.aut->pgid).empty()))
-                          return false;
-                        if (::kill(-s.aut->pgid, sig) == 0) return true;
-                        if (sig == SIGTERM) term_errno = errno;
-                        return false;
-                      },
-                      [&](Clock::time_point deadline) { return wait_gone(s, pidfd, deadline); }};
+    StopTarget target{
+        [&](int sig) {
+          // SIGKILL only to what is still verifiably ours.
+          // With the AUT gone, its group only while no other process took its id.
+          if (sig == SIGKILL && !still_ours(s) && (reused_id(s) || processes_in_group(s.aut->pgid).empty()))
+            return false;
+          if (::kill(-s.aut->pgid, sig) == 0) return true;
+          if (sig == SIGTERM) term_errno = errno;
+          return false;
+        },
+        [&](Clock::time_point deadline) { return wait_gone(s, pidfd, deadline); }};
     switch (escalate_stop(target, term_grace, kill_wait).outcome) {
       case StopOutcome::NothingToStop:
         result = std::string("; could not signal its group: ") + std::strerror(term_errno);
@@ -210,9 +211,9 @@ std::string stop_group_remnants(const std::vector<GroupRemnant>& remnants, std::
 
 StateGuard::StateGuard(Options options)
     : options_(std::move(options)),
-      created_unix_ms_(std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count()) {
+      created_unix_ms_(
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count()) {
   watch_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (watch_fd_ < 0) return;
   // The harness writes by rename (temp file + rename), so IN_MOVED_TO is the
@@ -276,13 +277,14 @@ std::vector<CheckOutcome> StateGuard::check_left_overs(const StateCheckContext& 
     }
     left.release();
     TimelineEvent ev;
-    ev.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch()).count();
+    ev.unix_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     ev.tier = context.tier;
     ev.pid = out.verdict.aut_pid;
-    ev.event = out.verdict.kind == StateVerdictKind::Corrupt ? "corrupt"
+    ev.event = out.verdict.kind == StateVerdictKind::Corrupt  ? "corrupt"
                : out.verdict.kind == StateVerdictKind::Leaked ? "leak-stopped"
-                                                               : "stale";
+                                                              : "stale";
     ev.reason = out.verdict.what + action;
     timeline_.push_back(ev);
     out.warning = warning_line(out.verdict, context, action);
@@ -358,7 +360,8 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
   }
   pid_t pid = now.aut ? now.aut->pid : 0;
   if (now.status == AutStatus::Degraded && pid && degraded_.insert(pid).second) {
-    event("degraded", pid, now.degraded_reasons.empty() ? std::string("no reason recorded") : now.degraded_reasons.front());
+    event("degraded", pid,
+          now.degraded_reasons.empty() ? std::string("no reason recorded") : now.degraded_reasons.front());
     timeline_.back().test = now.degraded_during;
   }
   if (now.status == AutStatus::Stopped && pid && stopped_.insert(pid).second && !dead_.count(pid))
@@ -387,8 +390,9 @@ CheckOutcome StateGuard::check(const StateCheckContext& context, const std::stri
 
   std::string action;
   TimelineEvent ev;
-  ev.unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch()).count();
+  ev.unix_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   ev.tier = context.tier;
   ev.entry = previous_entry_id;
   ev.pid = out.verdict.aut_pid;

@@ -103,10 +103,10 @@ class StateGuard {
   std::int64_t created_unix_ms_ = 0;  ///< state written before this is a previous run's
   int watch_fd_ = -1;
   std::optional<StateFile> last_;
-  std::set<pid_t> spawned_;   ///< AUT pids already in the timeline as started
-  std::set<pid_t> dead_;      ///< … as dead
-  std::set<pid_t> degraded_;  ///< … as degraded
-  std::set<pid_t> stopped_;   ///< … as stopped
+  std::set<pid_t> spawned_;                    ///< AUT pids already in the timeline as started
+  std::set<pid_t> dead_;                       ///< … as dead
+  std::set<pid_t> degraded_;                   ///< … as degraded
+  std::set<pid_t> stopped_;                    ///< … as stopped
   std::map<pid_t, std::size_t> death_events_;  ///< AUT pid → its death event in timeline_
   std::set<pid_t> reported_degraded_;          ///< AUTs whose degradation was warned about
   std::vector<TimelineEvent> timeline_;

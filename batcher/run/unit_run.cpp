@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <system_error>
 
-#include "batcher/select/discovery.hpp"
 #include "batcher/reproduce.hpp"
 #include "batcher/run/hang_forensics.hpp"
 #include "batcher/run/report_formats.hpp"
+#include "batcher/select/discovery.hpp"
 #include "common/environment.hpp"
 #include "common/text.hpp"
 
@@ -96,7 +96,8 @@ void UnitRun::spawn_failed(const std::string& why) {
   rec.exit = "could not start: " + why;
   rec.log = current_.log.string();
   attempts_.push_back(rec);
-  std::vector<std::string> names = unit_.gtest && current_.number > 1 + unit_.attempt_offset ? remaining_ : std::vector<std::string>{};
+  std::vector<std::string> names =
+      unit_.gtest && current_.number > 1 + unit_.attempt_offset ? remaining_ : std::vector<std::string>{};
   if (names.empty()) {
     TestResult r;
     r.name = unit_.name;
@@ -149,8 +150,8 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   AttemptEvidence ev;
   fs::path rotated = current_.log;
   rotated += ".1";
-  ev.progress = current_capped_ ? parse_gtest_progress_files({rotated, current_.log})
-                                : parse_gtest_progress_file(current_.log);
+  ev.progress =
+      current_capped_ ? parse_gtest_progress_files({rotated, current_.log}) : parse_gtest_progress_file(current_.log);
   ev.json = parse_gtest_json_file(current_.json);
   std::error_code ec;
   ev.premature_exit = fs::exists(current_.premature_exit_file, ec);
@@ -322,15 +323,16 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
                          " bytes of its oldest output were dropped; the newest are in " + e.attempts.back().log +
                          ".1 and " + e.attempts.back().log);
   if (accepted_failures_ > 0)
-    e.warnings.push_back(unit_.name + " exited with exit code 0 although GoogleTest reported " +
-                         std::to_string(accepted_failures_) +
-                         (accepted_failures_ == 1
-                              ? " failure: its own main() accepts it, so it counts as an expected failure"
-                              : " failures: its own main() accepts them, so they count as expected failures") +
-                         " (XFAIL), as under ctest");
+    e.warnings.push_back(
+        unit_.name + " exited with exit code 0 although GoogleTest reported " + std::to_string(accepted_failures_) +
+        (accepted_failures_ == 1 ? " failure: its own main() accepts it, so it counts as an expected failure"
+                                 : " failures: its own main() accepts them, so they count as expected failures") +
+        " (XFAIL), as under ctest");
   if (!listing_note_.empty())
-    e.warnings.push_back("listing its tests (--gtest_list_tests) failed, so the tests it never reached are not "
-                         "named; it ran as one unit: " + first_line(listing_note_));
+    e.warnings.push_back(
+        "listing its tests (--gtest_list_tests) failed, so the tests it never reached are not "
+        "named; it ran as one unit: " +
+        first_line(listing_note_));
   if (is_failure(e.code) || e.code == ResultCode::XFail) {
     // The log of the attempt that produced the worst result.
     int attempt = e.attempts.empty() ? 0 : e.attempts.back().number;
@@ -338,9 +340,10 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
     for (const auto& t : e.tests)
       if (severity(t.code) > worst_sev) worst_sev = severity(t.code), attempt = t.attempt;
     // Plain test failures carry their own messages: a short tail will do.
-    bool only_assertions = e.gtest && std::all_of(e.tests.begin(), e.tests.end(), [](const TestResult& t) {
-      return !is_failure(t.code) || ((t.code == ResultCode::Fail || t.code == ResultCode::XPass) && !t.synthetic);
-    });
+    bool only_assertions =
+        e.gtest && std::all_of(e.tests.begin(), e.tests.end(), [](const TestResult& t) {
+          return !is_failure(t.code) || ((t.code == ResultCode::Fail || t.code == ResultCode::XPass) && !t.synthetic);
+        });
     std::size_t lines = only_assertions ? std::min<std::size_t>(ctx_.output_tail_lines, 10) : ctx_.output_tail_lines;
     for (const auto& a : e.attempts)
       if (a.number == attempt) {

@@ -51,8 +51,8 @@ bool looks_like_gtest(const fs::path& file) {
 
 std::string safe_file_name(const std::string& id) {
   std::string out;
-  bool lossy = id.find("__") != std::string::npos || id.find("_/") != std::string::npos ||
-               id.find("/_") != std::string::npos;
+  bool lossy =
+      id.find("__") != std::string::npos || id.find("_/") != std::string::npos || id.find("/_") != std::string::npos;
   for (char c : id) {
     if (c == '/') {
       out += "__";
@@ -101,8 +101,8 @@ std::vector<std::string> list_gtest_tests(const PlanEntry& entry, const fs::path
   }
   if (!status) {
     child.stop(std::chrono::milliseconds(500), std::chrono::milliseconds(1000));
-    throw std::runtime_error("listing its tests (--gtest_list_tests) did not finish within " +
-                             human_duration(timeout) + "; last output: " + tail_file(output_file, 5));
+    throw std::runtime_error("listing its tests (--gtest_list_tests) did not finish within " + human_duration(timeout) +
+                             "; last output: " + tail_file(output_file, 5));
   }
   // Anything its children left in the group goes too.
   child.stop(std::chrono::milliseconds(500), std::chrono::milliseconds(1000));

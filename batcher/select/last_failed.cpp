@@ -14,8 +14,10 @@ LastFailures last_failures(const BatchResults& previous) {
     bool whole = !e.gtest;
     for (const auto& t : e.tests) {
       if (!is_failure(t.code)) continue;
-      if (t.synthetic) whole = true;  // the process failed, not (only) a test: run it all
-      else tests.push_back(t.name);
+      if (t.synthetic)
+        whole = true;  // the process failed, not (only) a test: run it all
+      else
+        tests.push_back(t.name);
     }
     out[e.id] = whole ? std::vector<std::string>{} : tests;
   }

@@ -37,8 +37,8 @@ ShardSpec parse_shard_flag(const std::string& text) {
 }
 
 std::optional<ShardSpec> shard_from_environment(EnvLookup lookup) {
-  for (auto [total_name, index_name] : {std::pair{"GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX"},
-                                        std::pair{"TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX"}}) {
+  for (auto [total_name, index_name] :
+       {std::pair{"GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX"}, std::pair{"TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX"}}) {
     auto total = lookup(total_name);
     auto index = lookup(index_name);
     if (!total && !index) continue;

@@ -10,8 +10,7 @@ int whole_number(const std::string& text, const char* name) {
   std::size_t from = !text.empty() && text[0] == '-' ? 1 : 0;
   bool digits = text.size() > from && text.size() - from <= 9 &&
                 std::all_of(text.begin() + from, text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits)
-    throw SelectionError(std::string("--shard auto: ") + name + "=\"" + text + "\" is not a whole number");
+  if (!digits) throw SelectionError(std::string("--shard auto: ") + name + "=\"" + text + "\" is not a whole number");
   return std::stoi(text);
 }
 
@@ -42,11 +41,10 @@ std::optional<ShardSpec> shard_from_ci_environment(EnvLookup lookup) {
     auto index = non_empty(lookup, f.index);
     if (!index && (!total || *total == "1")) continue;
     if (!index || !total)
-      throw SelectionError(std::string("--shard auto: ") + f.engine + ": " + (index ? f.index : f.total) +
-                           " is set but " + (index ? f.total : f.index) + " is not; set both" +
-                           (std::string(f.total) == "LIVEGUI_SHARD_TOTAL"
-                                ? " (LIVEGUI_SHARD_TOTAL: the Job's completions)"
-                                : ""));
+      throw SelectionError(
+          std::string("--shard auto: ") + f.engine + ": " + (index ? f.index : f.total) + " is set but " +
+          (index ? f.total : f.index) + " is not; set both" +
+          (std::string(f.total) == "LIVEGUI_SHARD_TOTAL" ? " (LIVEGUI_SHARD_TOTAL: the Job's completions)" : ""));
     ShardSpec s;
     s.count = whole_number(*total, f.total);
     int i = whole_number(*index, f.index);

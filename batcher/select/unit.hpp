@@ -12,7 +12,7 @@
 namespace livegui::batch {
 
 struct Unit {
-  std::string id;    ///< "tier/name" or "tier/name/Suite"; unique in the batch
+  std::string id;  ///< "tier/name" or "tier/name/Suite"; unique in the batch
   std::string tier;
   std::string name;  ///< entry name, or "entry/Suite"
   std::size_t tier_index = 0;

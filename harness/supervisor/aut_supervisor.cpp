@@ -102,13 +102,16 @@ nlohmann::json AutSupervisor::handle(const nlohmann::json& request) {
     if (cmd == "stop") {
       StopReport report = handle_->stop();
       finished_ = true;
-      return {{"ok", true}, {"exit", report.status.describe()}, {"needed_sigkill", report.sent_sigkill},
+      return {{"ok", true},
+              {"exit", report.status.describe()},
+              {"needed_sigkill", report.sent_sigkill},
               {"stuck", report.stuck}};
     }
   } catch (const std::exception& e) {
     return error_reply(e.what());
   }
-  return error_reply("unknown cmd \"" + cmd + "\" (ensure, check, test_started, test_finished, diagnostic, log_tail, stop)");
+  return error_reply("unknown cmd \"" + cmd +
+                     "\" (ensure, check, test_started, test_finished, diagnostic, log_tail, stop)");
 }
 
 }  // namespace livegui

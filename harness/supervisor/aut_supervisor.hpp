@@ -5,10 +5,14 @@
 // GoogleTest binary: spawn in its own group, readiness, heartbeat checks,
 // respawn policy, state file, stop with escalation.
 //
-//   {"cmd":"ensure","test":"tests/test_x.py::test_a"}  → a healthy AUT for the test (ReadyEvent + port, pid, token, log)
-//   {"cmd":"check"}                                  → {"state":"healthy|degraded|dead|not started", "describe", "reasons", "frame", "last_frame_age_ms"}
-//   {"cmd":"test_started","test":…} / {"cmd":"test_finished","test":…} → current_test in the state file; "died" when the AUT died during it
-//   {"cmd":"diagnostic"}                             → {"text": the subprocess-degraded diagnostic with the log tail, "" when healthy}
+//   {"cmd":"ensure","test":"tests/test_x.py::test_a"}  → a healthy AUT for the test (ReadyEvent + port, pid, token,
+//   log)
+//   {"cmd":"check"}                                  → {"state":"healthy|degraded|dead|not started", "describe",
+//   "reasons", "frame", "last_frame_age_ms"}
+//   {"cmd":"test_started","test":…} / {"cmd":"test_finished","test":…} → current_test in the state file; "died" when
+//   the AUT died during it
+//   {"cmd":"diagnostic"}                             → {"text": the subprocess-degraded diagnostic with the log tail,
+//   "" when healthy}
 //   {"cmd":"log_tail","lines":20}                    → {"text"}
 //   {"cmd":"stop"}                                   → stops the AUT (bounded); the session ends
 //

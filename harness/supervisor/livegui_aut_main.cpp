@@ -51,9 +51,12 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if ((a == "--spec" || a == "--section") && i + 1 >= argc) return usage(a + " needs a value");
-    if (a == "--spec") spec_file = argv[++i];
-    else if (a == "--section") section = argv[++i], section_given = true;
-    else return usage("unknown argument '" + a + "'");
+    if (a == "--spec")
+      spec_file = argv[++i];
+    else if (a == "--section")
+      section = argv[++i], section_given = true;
+    else
+      return usage("unknown argument '" + a + "'");
   }
   if (spec_file.empty()) {
     const char* v = std::getenv("LIVEGUI_AUT_SPEC");

@@ -49,7 +49,7 @@ TEST_F(AtomicFile, GivesTheFileTheRequestedModeWhateverTheUmask) {
   write_file_atomically(pub, "x", {.mode = 0644});
   ::umask(old);
   write_file_atomically(priv, "x", {.mode = 0600, .durable = true});
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(priv.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   ASSERT_EQ(::stat(pub.c_str(), &st), 0);
@@ -58,9 +58,7 @@ TEST_F(AtomicFile, GivesTheFileTheRequestedModeWhateverTheUmask) {
 
 TEST_F(AtomicFile, ReplacesASymlinkInsteadOfWritingThroughIt) {
   fs::path victim = dir_.path() / "victim";
-  {
-    std::ofstream(victim) << "untouched";
-  }
+  { std::ofstream(victim) << "untouched"; }
   fs::path link = dir_.path() / "state.json";
   fs::create_symlink(victim, link);
   write_file_atomically(link, "new");

@@ -49,7 +49,12 @@ TEST(PollUntil, ReturnsTrueAsSoonAsTheConditionHolds) {
 TEST(PollUntil, ReturnsFalseAfterTheDeadlineWithOneLastLook) {
   int looks = 0;
   auto before = Clock::now();
-  EXPECT_FALSE(poll_for([&] { ++looks; return false; }, 30ms));
+  EXPECT_FALSE(poll_for(
+      [&] {
+        ++looks;
+        return false;
+      },
+      30ms));
   EXPECT_GE(Clock::now() - before, 30ms);
   EXPECT_GE(looks, 2);  // the first look and the last one after the deadline
 }

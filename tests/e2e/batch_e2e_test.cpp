@@ -141,11 +141,13 @@ TEST_F(BatchE2E, ExpectedFailuresLeaveTheBatchGreen) {
 [[tiers]]
 name = "demo"
 [[tiers.entries]]
-executables = ")" + exe("e2e_expected_fail") + R"("
+executables = ")" + exe("e2e_expected_fail") +
+                             R"("
 xfail = ["Expected.Fails"]
 [[tiers.entries]]
 name = "whole_file_expected"
-executables = ")" + exe("e2e_crash_second") + R"("
+executables = ")" + exe("e2e_crash_second") +
+                             R"("
 expect = "fail"
 )");
   auto r = run({plan.string()});
@@ -165,7 +167,8 @@ TEST_F(BatchE2E, AnUnexpectedPassFailsTheBatch) {
 [[tiers]]
 name = "demo"
 [[tiers.entries]]
-executables = ")" + exe("e2e_passing") + R"("
+executables = ")" + exe("e2e_passing") +
+                             R"("
 expect = "fail"
 )");
   auto r = run({plan.string()});
@@ -186,7 +189,8 @@ executables = "not_executable"
 [[tiers.entries]]
 executables = "missing/test_*"
 [[tiers.entries]]
-executables = ")" + exe("e2e_passing") + R"("
+executables = ")" + exe("e2e_passing") +
+                             R"("
 )");
   auto r = run({plan.string()});
   EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -234,9 +238,9 @@ TEST_F(BatchE2E, MalformedPlansNameFileLineAndField) {
 
 TEST_F(BatchE2E, UnwritableReportDirIsAnErrorBeforeAnythingRuns) {
   std::ofstream(dir_ / "a_file") << "not a directory";
-  auto r = run_livegui_batch({exe("e2e_hang"), "--report-dir", (dir_ / "a_file" / "reports").string(), "--state-dir",
-                              state_dir().string()},
-                             dir_.path(), {{"E2E_MARKER_FILE", (dir_ / "marker").string()}});
+  auto r = run_livegui_batch(
+      {exe("e2e_hang"), "--report-dir", (dir_ / "a_file" / "reports").string(), "--state-dir", state_dir().string()},
+      dir_.path(), {{"E2E_MARKER_FILE", (dir_ / "marker").string()}});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("cannot create the report directory"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("nothing was run"), std::string::npos) << r.output;
@@ -246,8 +250,8 @@ TEST_F(BatchE2E, UnwritableReportDirIsAnErrorBeforeAnythingRuns) {
 TEST_F(BatchE2E, ShardsCoverEveryEntryExactlyOnce) {
   std::string plan_text = "[[tiers]]\nname = \"unit\"\n";
   for (int i = 0; i < 7; ++i)
-    plan_text += "[[tiers.entries]]\nname = \"copy" + std::to_string(i) + "\"\nexecutables = \"" +
-                 exe("e2e_passing") + "\"\n";
+    plan_text +=
+        "[[tiers.entries]]\nname = \"copy" + std::to_string(i) + "\"\nexecutables = \"" + exe("e2e_passing") + "\"\n";
   fs::path plan = write_plan(plan_text);
   auto collect = [&](const std::vector<std::string>& files) {
     std::multiset<std::string> ids;
@@ -295,8 +299,8 @@ TEST_F(BatchE2E, ShardsCoverEveryEntryExactlyOnce) {
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), all);
 
   // A missing shard is not a green merge.
-  auto partial = run_livegui_batch({"merge", (dir_ / "partial.json").string(), (reports() / files[0]).string()},
-                                   dir_.path());
+  auto partial =
+      run_livegui_batch({"merge", (dir_ / "partial.json").string(), (reports() / files[0]).string()}, dir_.path());
   EXPECT_EQ(partial.exit_code, 1) << partial.output;
   EXPECT_NE(partial.output.find("shard 2/2 is missing"), std::string::npos) << partial.output;
 }
@@ -322,8 +326,8 @@ TEST_F(BatchE2E, AReaderThatWentAwayDoesNotCostTheReportsOrTheCleanUp) {
   ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
   ::close(fds[0]);  // no reader: the first write fails
   const std::string exe_path = binary("batcher/livegui-batch").string();
-  std::vector<std::string> args = {exe_path,         exe("e2e_passing"), "--report-dir", reports().string(),
-                                   "--state-dir",    state_dir().string()};
+  std::vector<std::string> args = {exe_path,           exe("e2e_passing"), "--report-dir",
+                                   reports().string(), "--state-dir",      state_dir().string()};
   pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -367,14 +371,17 @@ TEST_F(BatchE2E, InterruptStopsRunningEntriesAndWritesPartialReports) {
 [[tiers]]
 name = "unit"
 [[tiers.entries]]
-executables = ")" + exe("e2e_passing") + R"("
+executables = ")" + exe("e2e_passing") +
+                             R"("
 [[tiers.entries]]
-executables = ")" + exe("e2e_hang") + R"("
+executables = ")" + exe("e2e_hang") +
+                             R"("
 [[tiers]]
 name = "later"
 [[tiers.entries]]
 name = "never_started"
-executables = ")" + exe("e2e_passing") + R"("
+executables = ")" + exe("e2e_passing") +
+                             R"("
 )");
   SpawnOptions opt;
   opt.executable = binary("batcher/livegui-batch");
@@ -418,11 +425,13 @@ TEST_F(BatchE2E, InterruptDuringDiscoveryStillWritesReports) {
 [[tiers]]
 name = "unit"
 [[tiers.entries]]
-executables = ")" + lister.string() + R"("
+executables = ")" + lister.string() +
+                             R"("
 format = "gtest"
 split = "suite"
 [[tiers.entries]]
-executables = ")" + exe("e2e_passing") + R"("
+executables = ")" + exe("e2e_passing") +
+                             R"("
 )");
   SpawnOptions opt;
   opt.executable = binary("batcher/livegui-batch");
@@ -453,12 +462,12 @@ TEST_F(BatchE2E, ASecondInterruptKillsAtOnce) {
 name = "unit"
 [[tiers.entries]]
 name = "stubborn"
-command = [")" + built("tests/support/fake_app") + R"(", "--ignore-sigterm", "--pidfile", ")" +
-                             (dir_ / "marker").string() + R"("]
+command = [")" + built("tests/support/fake_app") +
+                             R"(", "--ignore-sigterm", "--pidfile", ")" + (dir_ / "marker").string() + R"("]
 )");
   SpawnOptions opt;
   opt.executable = binary("batcher/livegui-batch");
-  opt.args = {plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string(),
+  opt.args = {plan.string(),  "--report-dir", reports().string(), "--state-dir", state_dir().string(),
               "--term-grace", "60s"};
   opt.cwd = dir_.path();
   opt.output_file = dir_ / "out.txt";
@@ -502,8 +511,7 @@ TEST_F(BatchE2E, DeadAutIsReportedBeforeTheNextEntry) {
   auto r = run({plan.string()});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   expect_golden("dead_aut", r);
-  std::string warn =
-      "[BATCH-WARN] live: test_extended_sims left the AUT (pid ";
+  std::string warn = "[BATCH-WARN] live: test_extended_sims left the AUT (pid ";
   auto w = r.output.find(warn);
   ASSERT_NE(w, std::string::npos) << r.output;
   EXPECT_NE(r.output.find(") dead — SIGABRT during ExtendedSims.ExecutionSim. test_live_workflow starts on a fresh "
@@ -554,8 +562,9 @@ TEST_F(BatchE2E, NothingAnEntryStartedOutlivesASigkilledBatcher) {
 name = "t"
 [[tiers.entries]]
 name = "starts_a_daemon"
-command = ["/bin/sh", "-c", "setsid sleep 300 & echo $! > )" + pidfile.string() + R"(.tmp && mv )" +
-                             pidfile.string() + ".tmp " + pidfile.string() + R"( && exec sleep 300"]
+command = ["/bin/sh", "-c", "setsid sleep 300 & echo $! > )" +
+                             pidfile.string() + R"(.tmp && mv )" + pidfile.string() + ".tmp " + pidfile.string() +
+                             R"( && exec sleep 300"]
 )");
   SpawnOptions opt;
   opt.executable = binary("batcher/livegui-batch");
@@ -638,15 +647,16 @@ TEST_F(BatchE2E, ProcessesAnEntryLeavesBehindAreStopped) {
 name = "unit"
 [[tiers.entries]]
 name = "group_child"
-)" + writer("--leave-group-child") + R"(
+)" + writer("--leave-group-child") +
+                             R"(
 [[tiers.entries]]
 name = "orphan"
-)" + writer("--leave-orphan") + "\n");
+)" + writer("--leave-orphan") +
+                             "\n");
   auto r = run({plan.string()});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("group_child left pid "), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("running in its process group after it exited; stopped them"), std::string::npos)
-      << r.output;
+  EXPECT_NE(r.output.find("running in its process group after it exited; stopped them"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("orphan left pid "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("(orphaned); stopped it"), std::string::npos) << r.output;
 }
@@ -664,12 +674,14 @@ TEST_F(BatchE2E, AnOrphanIsChargedToTheEntryThatLeftItNotToTheOneThatEndedLast) 
 name = "unit"
 [[tiers.entries]]
 name = "leaves_one"
-command = ["/bin/sh", "-c", "setsid sleep 300 & echo $! > )" + left + R"(.tmp && mv )" + left + ".tmp " + left +
+command = ["/bin/sh", "-c", "setsid sleep 300 & echo $! > )" +
+                             left + R"(.tmp && mv )" + left + ".tmp " + left +
                              R"("]
 [[tiers.entries]]
 name = "still_running"
-command = ["/bin/sh", "-c", "for i in $(seq 400); do [ -s )" + left + R"( ] && [ $(cut -d' ' -f4 /proc/$(cat )" +
-                             left + R"()/stat) -eq $PPID ] 2>/dev/null && break; sleep 0.05; done; sleep 0.5"]
+command = ["/bin/sh", "-c", "for i in $(seq 400); do [ -s )" +
+                             left + R"( ] && [ $(cut -d' ' -f4 /proc/$(cat )" + left +
+                             R"()/stat) -eq $PPID ] 2>/dev/null && break; sleep 0.05; done; sleep 0.5"]
 )");
   auto r = run({plan.string(), "-j", "2"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -691,19 +703,23 @@ TEST_F(BatchE2E, AnEntryStuckAfterSigkillIsReapedWhenItFinallyExits) {
   // the kernel, or slow to die) is left behind but stays ours, and is reaped
   // when it exits — not a zombie for the rest of the run. Simulated with a
   // kill wait shorter than the time the kernel takes to free the entry's
-  // memory (up to 512 MiB, what it touched before its 4 s timeout). The next entry checks, while it runs, that /proc no longer has
-  // the stuck one (a zombie keeps its /proc entry until it is reaped).
+  // memory (up to 512 MiB, what it touched before its 4 s timeout). The next entry checks, while it runs, that /proc no
+  // longer has the stuck one (a zombie keeps its /proc entry until it is reaped).
   const std::string pidfile = (dir_ / "stuck.pid").string();
-  fs::path plan = write_plan(R"([[tiers]]
+  fs::path plan = write_plan(
+      R"([[tiers]]
 name = "t"
 [[tiers.entries]]
 name = "stuck"
 timeout = "4s"
-command = [")" + built("tests/support/fake_app") + R"(", "--ignore-sigterm", "--pidfile", ")" + pidfile +
-                             R"(", "--hold-mb", "512"]
+command = [")" +
+      built("tests/support/fake_app") + R"(", "--ignore-sigterm", "--pidfile", ")" + pidfile +
+      R"(", "--hold-mb", "512"]
 [[tiers.entries]]
 name = "next"
-command = ["/bin/sh", "-c", "read pid rest < )" + pidfile + R"(; for i in $(seq 400); do [ -e /proc/$pid ] || exit 0; sleep 0.05; done; echo \"pid $pid still in /proc after 20 s\"; exit 1"]
+command = ["/bin/sh", "-c", "read pid rest < )" +
+      pidfile +
+      R"(; for i in $(seq 400); do [ -e /proc/$pid ] || exit 0; sleep 0.05; done; echo \"pid $pid still in /proc after 20 s\"; exit 1"]
 )");
   auto r = run({plan.string(), "--term-grace", "100ms", "--kill-wait", "1ms"});
   EXPECT_EQ(r.exit_code, 1) << "the stuck entry timed out:\n" << r.output;
@@ -750,11 +766,12 @@ command = ["/bin/sh", "-c", "exit 0"]
 TEST_F(BatchE2E, SessionScopeSharesOneAutAndRespawnsItBetweenEntries) {
   std::string app = built("sample_app/sample_app");
   ASSERT_TRUE(fs::exists(app)) << "build the sample_app target first";
-  fs::path plan = write_plan("[[tiers]]\nname = \"live\"\nuses_aut = true\naut = { executable = \"" + app +
-                             "\", args = [\"--headless\"] }\n"
-                             "[[tiers.entries]]\nname = \"first\"\n" + writer("--session-check") +
-                             "\n[[tiers.entries]]\nname = \"killer\"\n" + writer("--session-kill") +
-                             "\n[[tiers.entries]]\nname = \"after\"\n" + writer("--session-check") + "\n");
+  fs::path plan =
+      write_plan("[[tiers]]\nname = \"live\"\nuses_aut = true\naut = { executable = \"" + app +
+                 "\", args = [\"--headless\"] }\n"
+                 "[[tiers.entries]]\nname = \"first\"\n" +
+                 writer("--session-check") + "\n[[tiers.entries]]\nname = \"killer\"\n" + writer("--session-kill") +
+                 "\n[[tiers.entries]]\nname = \"after\"\n" + writer("--session-check") + "\n");
   auto r = run({plan.string(), "--aut-scope", "session"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   auto warn = r.output.find("[BATCH-WARN] live: killer left the AUT (pid ");
@@ -787,11 +804,13 @@ TEST_F(BatchE2E, FailFastSkipsWhatComesAfterTheFirstFailure) {
 [[tiers]]
 name = "unit"
 [[tiers.entries]]
-executables = ")" + exe("e2e_expected_fail") + R"("
+executables = ")" + exe("e2e_expected_fail") +
+                             R"("
 [[tiers]]
 name = "later"
 [[tiers.entries]]
-executables = ")" + exe("e2e_passing") + R"("
+executables = ")" + exe("e2e_passing") +
+                             R"("
 )");
   auto without = run({plan.string()});
   EXPECT_EQ(without.exit_code, 1) << without.output;

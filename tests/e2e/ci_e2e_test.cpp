@@ -55,22 +55,22 @@ class CiE2E : public ::testing::Test {
   }
 
   /// Starts `sh -c command` in the temp dir, livegui-batch on PATH.
-  Subprocess start_shell(const std::string& command, std::map<std::string, std::string> env,
-                         const std::string& log) {
+  Subprocess start_shell(const std::string& command, std::map<std::string, std::string> env, const std::string& log) {
     SpawnOptions opt;
     opt.executable = "/bin/sh";
     opt.args = {"-c", command};
     opt.cwd = dir_.path();
     opt.output_file = dir_ / log;
     const char* path = std::getenv("PATH");
-    env["PATH"] = fs::path(built("batcher/livegui-batch")).parent_path().string() + ":" + (path ? path : "/usr/bin:/bin");
+    env["PATH"] =
+        fs::path(built("batcher/livegui-batch")).parent_path().string() + ":" + (path ? path : "/usr/bin:/bin");
     env["NO_COLOR"] = "1";
     env["TERM"] = "dumb";
     env["E2E_BIN"] = e2e_bin().string();
     env["CI_PROJECT_DIR"] = dir_.path().string();
     opt.env_set = env;
-    opt.env_unset = {"GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
-                     "LIVEGUI_STATE_DIR", "LIVEGUI_STATE_FILE", "CIRCLE_NODE_TOTAL", "CIRCLE_NODE_INDEX"};
+    opt.env_unset = {"GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX",  "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
+                     "LIVEGUI_STATE_DIR",  "LIVEGUI_STATE_FILE", "CIRCLE_NODE_TOTAL", "CIRCLE_NODE_INDEX"};
     return Subprocess::spawn(opt);
   }
 
@@ -136,8 +136,8 @@ TEST_F(CiE2E, TheGitLabRecipeRunsThreeShardsAtOnceAndMergesThem) {
     std::string output = read_text(dir_ / log);
     // e2e_expected_fail fails unless the plan expects it: the shard holding it is red.
     EXPECT_TRUE(code == 0 || code == 1) << output;
-    EXPECT_NE(output.find("--shard auto: shard " + std::to_string(i) + "/3 from GitLab CI: CI_NODE_INDEX=" +
-                          std::to_string(i) + ", CI_NODE_TOTAL=3 (1-based)"),
+    EXPECT_NE(output.find("--shard auto: shard " + std::to_string(i) +
+                          "/3 from GitLab CI: CI_NODE_INDEX=" + std::to_string(i) + ", CI_NODE_TOTAL=3 (1-based)"),
               std::string::npos)
         << output;
     fs::path file = dir_ / "reports" / std::to_string(i) / ("results-shard-" + std::to_string(i) + "-of-3.json");
@@ -170,7 +170,8 @@ TEST_F(CiE2E, TheGitLabRecipeRunsThreeShardsAtOnceAndMergesThem) {
   std::vector<Subprocess> again;
   again.push_back(start_shell(shard_cmd, {{"CI_NODE_INDEX", "1"}, {"CI_NODE_TOTAL", "3"}}, "again.txt"));
   finish(again[0], "again.txt");
-  EXPECT_EQ(read_text(dir_ / "again.txt").find("balanced by entry count"), std::string::npos) << read_text(dir_ / "again.txt");
+  EXPECT_EQ(read_text(dir_ / "again.txt").find("balanced by entry count"), std::string::npos)
+      << read_text(dir_ / "again.txt");
 }
 
 TEST_F(CiE2E, ShardAutoWithoutVariablesRunsTheWholePlan) {
@@ -223,10 +224,10 @@ TEST_F(CiE2E, BazelInfrastructureFailureWhenTheAutCannotStart) {
   std::ofstream(dir_ / "plan.toml") << "[[tiers]]\nname = \"live\"\nuses_aut = true\n"
                                        "aut = { executable = \"/bin/false\", ready_timeout = \"2s\" }\n"
                                        "[[tiers.entries]]\nname = \"x\"\ncommand = [\"true\"]\n";
-  auto r = run_livegui_batch({"plan.toml", "--aut-scope", "session", "--report-dir", "r", "--state-dir", "s"},
-                             dir_.path(),
-                             {{"TEST_INFRASTRUCTURE_FAILURE_FILE", (dir_ / "infra").string()},
-                              {"TEST_PREMATURE_EXIT_FILE", (dir_ / "premature").string()}});
+  auto r =
+      run_livegui_batch({"plan.toml", "--aut-scope", "session", "--report-dir", "r", "--state-dir", "s"}, dir_.path(),
+                        {{"TEST_INFRASTRUCTURE_FAILURE_FILE", (dir_ / "infra").string()},
+                         {"TEST_PREMATURE_EXIT_FILE", (dir_ / "premature").string()}});
   EXPECT_TRUE(fs::exists(dir_ / "infra")) << r.output;
   EXPECT_NE(read_text(dir_ / "infra").find("the AUT could not start at all in tier(s) live"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir_ / "premature"));
@@ -238,8 +239,7 @@ TEST_F(CiE2E, BazelDeadlineStopsTheBatchBeforeTheTimeout) {
   std::ofstream(dir_ / "plan.toml") << "[[tiers]]\nname = \"unit\"\n[[tiers.entries]]\nexecutable = \"" +
                                            built("tests/e2e/e2e_hang") + "\"\n";
   auto t0 = std::chrono::steady_clock::now();
-  auto r = run_livegui_batch({"plan.toml", "--report-dir", "r", "--state-dir", "s", "--term-grace", "1s"},
-                             dir_.path(),
+  auto r = run_livegui_batch({"plan.toml", "--report-dir", "r", "--state-dir", "s", "--term-grace", "1s"}, dir_.path(),
                              {{"TEST_TIMEOUT", "6"},
                               {"TEST_PREMATURE_EXIT_FILE", (dir_ / "premature").string()},
                               {"E2E_MARKER_FILE", (dir_ / "marker").string()}});

@@ -31,9 +31,9 @@ using nlohmann::json;
 
 /// What a lone run of the demo reports (README, DemoPlan.TellsTheCrashThenContinueStory).
 const std::vector<std::pair<std::string, std::string>> kVerdicts = {
-    {"test_io_pool", "PASS"},           {"test_project_model", "PASS"},      {"test_hook_protocol", "PASS"},
-    {"test_extended_sims", "XFAIL"},    {"test_live_workflow", "PASS"},      {"test_degraded_diagnostic", "XFAIL"},
-    {"test_runner_segfault", "XFAIL"},  {"test_failure_screenshot", "XFAIL"}};
+    {"test_io_pool", "PASS"},          {"test_project_model", "PASS"},      {"test_hook_protocol", "PASS"},
+    {"test_extended_sims", "XFAIL"},   {"test_live_workflow", "PASS"},      {"test_degraded_diagnostic", "XFAIL"},
+    {"test_runner_segfault", "XFAIL"}, {"test_failure_screenshot", "XFAIL"}};
 
 /// Phrases a run prints only about state it did not make: another run's
 /// AUT or state file. None may appear when every run is alive and healthy.
@@ -63,7 +63,7 @@ class ConcurrentRuns : public ::testing::TestWithParam<std::tuple<int, std::stri
                    {"TERM", "dumb"},
                    {"LIVEGUI_BUILD_DIR", LIVEGUI_BUILD_DIR},
                    {"XDG_RUNTIME_DIR", (dir_ / "runtime").string()}};
-    opt.env_unset = {"LIVEGUI_STATE_DIR", "LIVEGUI_STATE_FILE", "LIVEGUI_AUT_SPEC", "LIVEGUI_AUT_SCOPE",
+    opt.env_unset = {"LIVEGUI_STATE_DIR",  "LIVEGUI_STATE_FILE", "LIVEGUI_AUT_SPEC", "LIVEGUI_AUT_SCOPE",
                      "LIVEGUI_AUT_OWNER",  "LIVEGUI_LOG_DIR",    "GTEST_FILTER",     "GTEST_OUTPUT",
                      "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX",  "DISPLAY",          "SPDLOG_LEVEL"};
     return Subprocess::spawn(opt);

@@ -22,8 +22,8 @@ TEST(DemoPlan, TellsTheCrashThenContinueStory) {
   TempDir dir("demo");
   auto report = dir / "report";
   auto started = std::chrono::steady_clock::now();
-  auto run = run_livegui_batch({source("examples/demo/demo.toml").string(), "--aut-scope", "session",
-                                "--report-dir", report.string(), "--state-dir", (dir / "state").string()},
+  auto run = run_livegui_batch({source("examples/demo/demo.toml").string(), "--aut-scope", "session", "--report-dir",
+                                report.string(), "--state-dir", (dir / "state").string()},
                                dir.path(), {{"LIVEGUI_BUILD_DIR", LIVEGUI_BUILD_DIR}}, 240s);
   auto took = std::chrono::steady_clock::now() - started;
   const std::string& out = run.output;

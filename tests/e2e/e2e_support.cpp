@@ -28,9 +28,9 @@ BatchRun run_livegui_batch(const std::vector<std::string>& args, const fs::path&
   opt.cwd = cwd;
   opt.output_file = cwd / ("batch-output-" + std::to_string(std::rand()) + ".txt");
   opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}};
-  opt.env_unset = {"GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
-                   "TEST_SHARD_STATUS_FILE", "GTEST_FILTER", "GTEST_OUTPUT", "LIVEGUI_STATE_DIR",
-                   "LIVEGUI_STATE_FILE", "SPDLOG_LEVEL"};
+  opt.env_unset = {"GTEST_TOTAL_SHARDS",     "GTEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
+                   "TEST_SHARD_STATUS_FILE", "GTEST_FILTER",      "GTEST_OUTPUT",      "LIVEGUI_STATE_DIR",
+                   "LIVEGUI_STATE_FILE",     "SPDLOG_LEVEL"};
   for (const auto& [k, v] : env) opt.env_set[k] = v;
   Subprocess child = Subprocess::spawn(opt);
   BatchRun run;
@@ -94,8 +94,8 @@ std::string compare_golden(const std::string& name, const std::string& normalise
     bool gb = static_cast<bool>(std::getline(b, lb));
     if (!ga && !gb) break;
     if (!ga || !gb || la != lb)
-      return "golden " + file.string() + " differs at line " + std::to_string(line) + ":\n  expected: " +
-             (ga ? la : "<end>") + "\n  actual:   " + (gb ? lb : "<end>") +
+      return "golden " + file.string() + " differs at line " + std::to_string(line) +
+             ":\n  expected: " + (ga ? la : "<end>") + "\n  actual:   " + (gb ? lb : "<end>") +
              "\n(rerun with LIVEGUI_UPDATE_GOLDEN=1 to accept)\nfull actual output:\n" + normalised;
   }
   return "golden " + file.string() + " differs";

@@ -37,7 +37,8 @@ class FeaturesE2E : public ::testing::Test {
 
   fs::path write_plan(const std::string& retry) {
     fs::path p = dir_ / "plan.toml";
-    std::ofstream(p) << "[[tiers]]\nname = \"t\"\ntest_timeout = \"2s\"\n" << retry << "\n"
+    std::ofstream(p) << "[[tiers]]\nname = \"t\"\ntest_timeout = \"2s\"\n"
+                     << retry << "\n"
                      << "[[tiers.entries]]\nexecutables = \"" << built("tests/e2e/e2e_flaky") << "\"\n"
                      << "[[tiers.entries]]\nexecutables = \"" << built("tests/e2e/e2e_passing") << "\"\n";
     return p;
@@ -155,13 +156,13 @@ class PytestTimeoutE2E : public FeaturesE2E {
 
   fs::path write_pytest_plan(const std::string& retry) {
     std::ofstream(dir_ / "test_hangs.py") << "import os, pathlib, time\n\n"
-                                              "def test_before():\n    pass\n\n"
-                                              "def test_hangs_once():\n"
-                                              "    marker = pathlib.Path(os.environ['HANG_MARKER'])\n"
-                                              "    if not marker.exists():\n"
-                                              "        marker.write_text('1')\n"
-                                              "        while True:\n            time.sleep(0.05)\n\n"
-                                              "def test_after():\n    pass\n";
+                                             "def test_before():\n    pass\n\n"
+                                             "def test_hangs_once():\n"
+                                             "    marker = pathlib.Path(os.environ['HANG_MARKER'])\n"
+                                             "    if not marker.exists():\n"
+                                             "        marker.write_text('1')\n"
+                                             "        while True:\n            time.sleep(0.05)\n\n"
+                                             "def test_after():\n    pass\n";
     fs::path p = dir_ / "pytest_plan.toml";
 #ifdef LIVEGUI_PYTHON3
     std::ofstream(p) << "[[tiers]]\nname = \"py\"\ntest_timeout = \"2s\"\n"

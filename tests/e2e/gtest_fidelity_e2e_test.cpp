@@ -26,10 +26,9 @@ using namespace std::chrono_literals;
 
 std::string exe(const std::string& name) { return built("tests/e2e/" + name); }
 
-const std::vector<std::string> kKinds = {"e2e_passing",       "e2e_crash_second", "e2e_same_name",
-                                         "e2e_suite_failure", "e2e_disabled",     "e2e_empty",
-                                         "e2e_setup_crash",   "e2e_counted_main", "e2e_no_run_all",
-                                         "e2e_accepting_main", "e2e_global_env"};
+const std::vector<std::string> kKinds = {"e2e_passing",    "e2e_crash_second",   "e2e_same_name",   "e2e_suite_failure",
+                                         "e2e_disabled",   "e2e_empty",          "e2e_setup_crash", "e2e_counted_main",
+                                         "e2e_no_run_all", "e2e_accepting_main", "e2e_global_env"};
 
 bool is_suite_level(const std::string& test) {
   return test.find("<suite set-up/tear-down>") != std::string::npos ||
@@ -228,8 +227,9 @@ TEST_F(GtestFidelityE2E, FailuresABinarysOwnMainAcceptsAreExpectedAndTheBatchPas
       << message;
   EXPECT_NE(message.find("main() expects this failure"), std::string::npos) << message;
   // The report says why, once: the console warning, the entry's warnings, the closing line.
-  std::string warning = "e2e_accepting_main exited with exit code 0 although GoogleTest reported 1 failure: its own "
-                        "main() accepts it, so it counts as an expected failure (XFAIL), as under ctest";
+  std::string warning =
+      "e2e_accepting_main exited with exit code 0 although GoogleTest reported 1 failure: its own "
+      "main() accepts it, so it counts as an expected failure (XFAIL), as under ctest";
   ASSERT_EQ(e["warnings"].size(), 1u) << e.dump(2);
   EXPECT_EQ(e["warnings"][0], warning);
   EXPECT_NE(r.output.find("[BATCH-WARN] default: " + warning + "."), std::string::npos) << r.output;
@@ -356,10 +356,13 @@ TEST_F(GtestFidelityE2E, DisabledTestsAreCountedAsDisabledAndFailuresCarryTheirO
 
 TEST_F(GtestFidelityE2E, RepeatAndForeignOutputFlagsAreRefusedSayingWhereAndWhy) {
   fs::path plan = dir_ / "plan.toml";
-  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nname = \"repeat\"\nexecutable = \"" + exe("e2e_passing") +
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nname = \"repeat\"\nexecutable = \"" +
+                             exe("e2e_passing") +
                              "\"\nargs = [\"--gtest_repeat=3\"]\n\n[[tiers.entries]]\nname = \"xml\"\nexecutable = \"" +
-                             exe("e2e_passing") + "\"\nargs = [\"--gtest_output=xml:own.xml\"]\n\n"
-                             "[[tiers.entries]]\nname = \"plain\"\nexecutable = \"" + exe("e2e_passing") + "\"\n";
+                             exe("e2e_passing") +
+                             "\"\nargs = [\"--gtest_output=xml:own.xml\"]\n\n"
+                             "[[tiers.entries]]\nname = \"plain\"\nexecutable = \"" +
+                             exe("e2e_passing") + "\"\n";
   BatchRun r = batch({plan.string()});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   json doc = results();
@@ -407,7 +410,8 @@ TEST_F(GtestFidelityE2E, OutputWithoutEndKeepsTheBatcherSmallTheLogCappedAndTheC
   EXPECT_EQ((*find_test(e, "Blob.Dumps"))["result"], "FAIL");
   EXPECT_EQ((*find_test(e, "Blob.Next"))["result"], "PASS");
   bool noted = false;
-  for (const auto& w : e["warnings"]) noted = noted || w.get<std::string>().find("larger than the log cap") != std::string::npos;
+  for (const auto& w : e["warnings"])
+    noted = noted || w.get<std::string>().find("larger than the log cap") != std::string::npos;
   EXPECT_TRUE(noted) << e.dump(2).substr(0, 4000);
   std::uintmax_t logs = 0;
   for (const auto& f : fs::directory_iterator(dir_ / "reports" / "logs"))

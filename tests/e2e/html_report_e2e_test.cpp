@@ -42,8 +42,14 @@ ChromiumRun run_chromium(const fs::path& chromium, const TempDir& dir, const std
                          const std::vector<std::string>& action, const std::string& url) {
   SpawnOptions o;
   o.executable = chromium;
-  o.args = {"--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + (dir / ("profile-" + tag)).string(),
-            "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  o.args = {"--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--user-data-dir=" + (dir / ("profile-" + tag)).string(),
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
             "--hide-scrollbars"};
   o.args.insert(o.args.end(), action.begin(), action.end());
   o.args.push_back(url);
@@ -148,8 +154,8 @@ BinaryRun run_failing_live_test(const TempDir& dir, const std::map<std::string, 
                {"GTEST_OUTPUT", "json:" + (dir / "gtest.json").string()},
                {"SPDLOG_LEVEL", "debug"}};
   for (const auto& [k, v] : env) o.env_set[k] = v;
-  o.env_unset = {"LIVEGUI_ARTIFACT_DIR", "LIVEGUI_AUT_SPEC", "LIVEGUI_AUT_SCOPE", "LIVEGUI_STATE_FILE",
-                 "GTEST_FILTER", "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX"};
+  o.env_unset = {"LIVEGUI_ARTIFACT_DIR", "LIVEGUI_AUT_SPEC",   "LIVEGUI_AUT_SCOPE", "LIVEGUI_STATE_FILE",
+                 "GTEST_FILTER",         "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX"};
   Subprocess p = Subprocess::spawn(o);
   BinaryRun run;
   run.status = p.wait_for(60s);
@@ -196,14 +202,15 @@ TEST(FailureScreenshot, AHeadlessAutIsSkippedQuietly) {
     out << "executable = \"" << binary("sample_app/sample_app").string()
         << "\"\nargs = [\"--headless\"]\ndisplay = \"none\"\n";
   }
-  BinaryRun run = run_failing_live_test(dir, {{"LIVEGUI_AUT_SPEC", spec.string()},
-                                              {"LIVEGUI_ARTIFACT_DIR", (dir / "artifacts").string()}});
+  BinaryRun run = run_failing_live_test(
+      dir, {{"LIVEGUI_AUT_SPEC", spec.string()}, {"LIVEGUI_ARTIFACT_DIR", (dir / "artifacts").string()}});
   ASSERT_TRUE(run.status.has_value()) << run.output;
   EXPECT_EQ(run.status->code, 1) << run.output;
   EXPECT_EQ(run.output.find("[livegui] failure screenshot"), std::string::npos) << run.output;
   EXPECT_EQ(run.output.find("[livegui] no failure screenshot"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("the AUT cannot take screenshots (headless)"), std::string::npos)
-      << "one debug line says why:\n" << run.output;
+      << "one debug line says why:\n"
+      << run.output;
   const json* t = gtest_case(run.gtest, "FailureScreenshot", "WindowShowsTheExpectedTitle");
   ASSERT_NE(t, nullptr);
   EXPECT_FALSE(t->contains("screenshot"));
@@ -232,8 +239,7 @@ TEST(HtmlReport, DemoReportRendersInHeadlessChromiumWithTheTimelineAndTheScreens
   ASSERT_NE(shot, nullptr);
   ASSERT_TRUE(shot->contains("screenshot")) << *shot;
   std::string shot_path = (*shot)["screenshot"];
-  EXPECT_EQ(shot_path,
-            "artifacts/live_gui__test_failure_screenshot/FailureScreenshot.WindowShowsTheExpectedTitle.png");
+  EXPECT_EQ(shot_path, "artifacts/live_gui__test_failure_screenshot/FailureScreenshot.WindowShowsTheExpectedTitle.png");
   std::string png = read_text(report / shot_path);
   ASSERT_GT(png.size(), 8u);
   EXPECT_EQ(png.compare(0, 8, std::string("\x89PNG\r\n\x1a\n", 8)), 0);
@@ -252,11 +258,11 @@ TEST(HtmlReport, DemoReportRendersInHeadlessChromiumWithTheTimelineAndTheScreens
   // 1. The rendered page shows the timeline.
   fs::path rendered = dir / "rendered.png";
   std::string url = "file://" + page.string();
-  ChromiumRun shot_run = run_chromium(chromium, dir, "screenshot",
-                                      {"--screenshot=" + rendered.string(),
-                                       "--window-size=" + std::to_string(kWindowWidth) + "," +
-                                           std::to_string(kWindowHeight)},
-                                      url);
+  ChromiumRun shot_run =
+      run_chromium(chromium, dir, "screenshot",
+                   {"--screenshot=" + rendered.string(),
+                    "--window-size=" + std::to_string(kWindowWidth) + "," + std::to_string(kWindowHeight)},
+                   url);
   ASSERT_TRUE(shot_run.status.has_value()) << "chromium did not finish within 90 s:\n" << shot_run.output;
   EXPECT_TRUE(shot_run.left.empty()) << describe_pids(shot_run.left);
   ASSERT_TRUE(fs::exists(rendered)) << shot_run.output;
@@ -290,8 +296,9 @@ TEST(HtmlReport, DemoReportRendersInHeadlessChromiumWithTheTimelineAndTheScreens
   EXPECT_NE(dom.output.find("class=\"aut-degraded\""), std::string::npos);
   EXPECT_NE(dom.output.find("class=\"aut-respawn\""), std::string::npos);
   EXPECT_NE(dom.output.find("class=\"dirty-start\""), std::string::npos);
-  auto img_at = dom.output.find("<img class=\"screenshot\" alt=\"failure screenshot of "
-                                "FailureScreenshot.WindowShowsTheExpectedTitle\" src=\"data:image/png;base64,iVBORw0KGgo");
+  auto img_at = dom.output.find(
+      "<img class=\"screenshot\" alt=\"failure screenshot of "
+      "FailureScreenshot.WindowShowsTheExpectedTitle\" src=\"data:image/png;base64,iVBORw0KGgo");
   EXPECT_NE(img_at, std::string::npos);
 
   auto left = leftover_processes();

@@ -46,7 +46,8 @@ TEST_F(PlanE2E, AnUnusableAutTableIsRefusedAlikeByListDryRunAndARun) {
       "term_grace = \"oops\"\n"
       "[[tiers.entries]]\n"
       "name = \"marker\"\n"
-      "command = [\"touch\", \"" + (dir_ / "ran").string() + "\"]\n");
+      "command = [\"touch\", \"" +
+      (dir_ / "ran").string() + "\"]\n");
   const std::string expected =
       "plan.toml:7:14: tiers[0].aut.term_grace: is \"oops\"; expected a duration such as \"500ms\", \"1s\" or \"2min\"";
   for (const std::vector<std::string>& mode :

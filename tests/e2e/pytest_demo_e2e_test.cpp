@@ -127,7 +127,8 @@ TEST_F(PytestDemo, AHangIsDiagnosedInAboutASecondAndTheNextTestGetsAFreshAut) {
   EXPECT_EQ(hung["result"], "XFAIL") << hung.dump();
   const std::string message = hung.value("message", "");
   EXPECT_NE(message.find("SubprocessDegraded: subprocess degraded while waiting for \"counter reaches 1000\""),
-            std::string::npos) << hung.dump();
+            std::string::npos)
+      << hung.dump();
   // The exception names the test as the results do (its node id).
   const std::string node_id = hung["name"];
   EXPECT_NE(message.find("test: " + node_id), std::string::npos) << hung.dump();
@@ -170,7 +171,8 @@ TEST_F(PytestDemo, AnAutReplacedMidFileIsReportedAsReplacedNotAsADeath) {
   EXPECT_NE(line.find("when it ended. The session AUT is respawned as pid "), std::string::npos) << line;
   EXPECT_NE(line.find(" for test_runner_crash."), std::string::npos) << line;
   EXPECT_EQ(out.find("test_degraded_diagnostic left the AUT"), std::string::npos)
-      << "the replaced AUT's exit is not a death the entry left behind:\n" << out;
+      << "the replaced AUT's exit is not a death the entry left behind:\n"
+      << out;
   EXPECT_EQ(out.find("dead — exit code 0"), std::string::npos) << out;
   EXPECT_TRUE(entry("test_runner_crash")["dirty_start"].is_null()) << entry("test_runner_crash").dump(1);
 }
@@ -192,9 +194,7 @@ TEST_F(PytestDemo, NothingIsLeftRunning) {
   EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
 }
 
-void write(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream(p) << text;
-}
+void write(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
 
 /// A pytest test that fails on a live AUT with a window: the plugin saves a
 /// screenshot in $LIVEGUI_ARTIFACT_DIR, the JUnit report records it, and
@@ -211,12 +211,16 @@ TEST(PytestFailureScreenshot, SavedInTheArtifactDirAndShownInTheReport) {
         "    assert live_gui.value('name') == 'screenshot-demo'\n");
   write(dir / "plan.toml",
         "[[tiers]]\nname = \"live\"\nuses_aut = true\n"
-        "env = { PYTHONPATH = \"" + source("python").string() + "\", PYTHONDONTWRITEBYTECODE = \"1\" }\n"
-        "aut = { executable = \"" + binary("sample_app/sample_app").string() +
-        "\", args = [\"--width\", \"640\", \"--height\", \"400\"], display = \"xvfb\", term_grace = \"1s\" }\n"
-        "[[tiers.entries]]\nname = \"test_shot\"\nformat = \"pytest\"\ncwd = \".\"\n"
-        "command = [\"" LIVEGUI_PYTHON3 "\", \"-m\", \"pytest\", \"-q\", \"-p\", \"no:cacheprovider\", \"test_shot.py\"]\n"
-        "xfail = [\"test_shot.py::test_label_shows_the_project\"]\n");
+        "env = { PYTHONPATH = \"" +
+            source("python").string() +
+            "\", PYTHONDONTWRITEBYTECODE = \"1\" }\n"
+            "aut = { executable = \"" +
+            binary("sample_app/sample_app").string() +
+            "\", args = [\"--width\", \"640\", \"--height\", \"400\"], display = \"xvfb\", term_grace = \"1s\" }\n"
+            "[[tiers.entries]]\nname = \"test_shot\"\nformat = \"pytest\"\ncwd = \".\"\n"
+            "command = [\"" LIVEGUI_PYTHON3
+            "\", \"-m\", \"pytest\", \"-q\", \"-p\", \"no:cacheprovider\", \"test_shot.py\"]\n"
+            "xfail = [\"test_shot.py::test_label_shows_the_project\"]\n");
   PlanRun r = run_plan(dir, dir / "plan.toml");
   ASSERT_TRUE(r.results.is_object()) << r.run.output;
   EXPECT_EQ(r.run.exit_code, 0) << r.run.output;
@@ -264,9 +268,12 @@ TEST(PytestHang, TheTimeoutNamesTheRunningTestAndLeavesNothing) {
         "def test_never_reached():\n    pass\n");
   write(dir / "plan.toml",
         "[[tiers]]\nname = \"t\"\ntimeout = \"3s\"\n"
-        "env = { PYTHONPATH = \"" + source("python").string() + "\", PYTHONDONTWRITEBYTECODE = \"1\" }\n"
-        "[[tiers.entries]]\nname = \"test_hang\"\nformat = \"pytest\"\ncwd = \".\"\n"
-        "command = [\"" LIVEGUI_PYTHON3 "\", \"-m\", \"pytest\", \"-q\", \"-p\", \"no:cacheprovider\", \"test_hang.py\"]\n");
+        "env = { PYTHONPATH = \"" +
+            source("python").string() +
+            "\", PYTHONDONTWRITEBYTECODE = \"1\" }\n"
+            "[[tiers.entries]]\nname = \"test_hang\"\nformat = \"pytest\"\ncwd = \".\"\n"
+            "command = [\"" LIVEGUI_PYTHON3
+            "\", \"-m\", \"pytest\", \"-q\", \"-p\", \"no:cacheprovider\", \"test_hang.py\"]\n");
   PlanRun r = run_plan(dir, dir / "plan.toml");
   ASSERT_TRUE(r.results.is_object()) << r.run.output;
   EXPECT_EQ(r.run.exit_code, 1) << r.run.output;

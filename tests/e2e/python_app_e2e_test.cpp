@@ -28,12 +28,13 @@ struct PlanRun {
 PlanRun run_plan(const TempDir& dir, const std::filesystem::path& plan, const std::string& scope) {
   auto report = dir / "report";
   PlanRun r;
-  r.run = run_livegui_batch({plan.string(), "--aut-scope", scope, "--report-dir", report.string(), "--state-dir",
-                             (dir / "state").string()},
-                            dir.path(),
-                            {{"LIVEGUI_BUILD_DIR", LIVEGUI_BUILD_DIR}, {"LIVEGUI_SOURCE_DIR", LIVEGUI_SOURCE_DIR},
-                             {"LIVEGUI_PYTHON", LIVEGUI_PYTHON3}},
-                            180s);
+  r.run = run_livegui_batch(
+      {plan.string(), "--aut-scope", scope, "--report-dir", report.string(), "--state-dir", (dir / "state").string()},
+      dir.path(),
+      {{"LIVEGUI_BUILD_DIR", LIVEGUI_BUILD_DIR},
+       {"LIVEGUI_SOURCE_DIR", LIVEGUI_SOURCE_DIR},
+       {"LIVEGUI_PYTHON", LIVEGUI_PYTHON3}},
+      180s);
   auto file = report / "results.json";
   if (std::filesystem::exists(file)) r.results = json::parse(read_text(file));
   return r;
@@ -68,8 +69,9 @@ TEST(PythonAppPlan, SessionScopeAllPassAndTheFileAfterTheFaultsStartsDirty) {
   if (HasFatalFailure()) return;
   const json* workflow = find_entry(r.results, "test_python_workflow");
   ASSERT_NE(workflow, nullptr);
-  ASSERT_FALSE((*workflow)["dirty_start"].is_null()) << "the faults left the shared AUT broken; the batcher must say so\n"
-                                                     << r.run.output;
+  ASSERT_FALSE((*workflow)["dirty_start"].is_null())
+      << "the faults left the shared AUT broken; the batcher must say so\n"
+      << r.run.output;
   EXPECT_EQ((*workflow)["dirty_start"]["previous_entry"], "test_python_faults") << (*workflow)["dirty_start"];
   EXPECT_NE(r.run.output.find("[BATCH-WARN] python_live: test_python_faults left the AUT"), std::string::npos)
       << r.run.output;

@@ -24,8 +24,8 @@ namespace {
 using namespace std::chrono_literals;
 using testing::FakeLauncher;
 using testing::FakeWorld;
-using testing::TempDir;
 using ::testing::HasSubstr;
+using testing::TempDir;
 
 class AppHandlePolicy : public ::testing::Test {
  protected:
@@ -164,7 +164,7 @@ TEST_F(AppHandlePolicy, ADegradedAutIsReplacedWithoutAGracefulRequest) {
 TEST_F(AppHandlePolicy, TheStateFileIsWrittenOncePerTest) {
   // Each write is a new file renamed over the old one: a new inode.
   auto inode = [&] {
-    struct stat st{};
+    struct stat st {};
     if (::stat((dir_ / "state" / "aut-state.json").c_str(), &st) != 0) return ino_t{0};
     return st.st_ino;
   };
@@ -218,7 +218,8 @@ TEST_F(AppHandlePolicy, AFixedPortOrADeadAutIsStoppedBeforeTheNextStart) {
   world_->kill(ExitStatus::killed(SIGSEGV));
   world_->calls.clear();
   h->ensure_ready(b_);
-  EXPECT_EQ(world_->calls, (std::vector<std::string>{"stop signals", "start 2"})) << "a dead AUT has nothing to overlap";
+  EXPECT_EQ(world_->calls, (std::vector<std::string>{"stop signals", "start 2"}))
+      << "a dead AUT has nothing to overlap";
 }
 
 TEST_F(AppHandlePolicy, AFailedStartAfterARetireStillCompletesTheOldStop) {
@@ -278,8 +279,7 @@ TEST_F(AppHandlePolicy, AFrameThatDoesNotAdvanceBetweenChecksIsDegraded) {
   }
   EXPECT_TRUE(h->check().healthy());
   // Let more than the threshold pass (observable: the clock), then look again.
-  for (auto t = std::chrono::steady_clock::now(); std::chrono::steady_clock::now() - t < 5ms;) {
-  }
+  for (auto t = std::chrono::steady_clock::now(); std::chrono::steady_clock::now() - t < 5ms;) {}
   auto c = h->check();
   EXPECT_EQ(c.state, AutHealth::Degraded);
   ASSERT_FALSE(c.reasons.empty());
@@ -350,8 +350,8 @@ TEST_F(AppHandlePolicy, PolicyPerTestStartsFreshEveryTime) {
 TEST_F(AppHandlePolicy, ConsecutiveFailedStartsAreCappedThenFailFast) {
   auto h = handle();
   for (int i = 0; i < 5; ++i)
-    world_->start_results.push_back(StartError(StartFailure::DiedStarting, "starting app (pid 9): exit code 1 #" +
-                                                                              std::to_string(i)));
+    world_->start_results.push_back(
+        StartError(StartFailure::DiedStarting, "starting app (pid 9): exit code 1 #" + std::to_string(i)));
   for (int i = 0; i < 3; ++i) {
     try {
       h->ensure_ready(a_);
@@ -425,7 +425,8 @@ TEST_F(AppHandlePolicy, ADegradedAutIsRecordedAsDegradedWhenStopped) {
   h->stop();
   auto st = state();
   EXPECT_EQ(st.status, AutStatus::Degraded);
-  EXPECT_EQ(st.degraded_reasons, (std::vector<std::string>{"main loop stalled: no frame for 1350 ms (last frame 5312)"}));
+  EXPECT_EQ(st.degraded_reasons,
+            (std::vector<std::string>{"main loop stalled: no frame for 1350 ms (last frame 5312)"}));
   EXPECT_EQ(world_->graceful_stops, 0);
 }
 

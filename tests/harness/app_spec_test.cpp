@@ -16,8 +16,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using testing::TempDir;
 using ::testing::HasSubstr;
+using testing::TempDir;
 
 using toml_doc = std::unique_ptr<toml::table>;
 toml_doc parse_toml(const std::string& text) {
@@ -85,7 +85,8 @@ TEST(AppSpec, LoadsEveryKeyFromToml) {
   TempDir dir("spec");
   std::string toml = R"(
 [aut]
-executable = ")" + fake_app() + R"("
+executable = ")" + fake_app() +
+                     R"("
 args = ["--headless", "--fps", "120"]
 env = { SPDLOG_LEVEL = "info", X = "1" }
 cwd = "."
@@ -145,7 +146,8 @@ TEST(AppSpec, TomlErrorsNameTheFieldAndLine) {
   };
   const std::vector<Case> cases = {
       {exe + "ready_timeout_ms = \"10s\"\n", {"'ready_timeout_ms' must be an integer", "spec.toml:3:"}},
-      {exe + "respawn = \"sometimes\"\n", {"'respawn' is 'sometimes'", "on_death_and_degraded, never, per_suite, per_test", ":3:"}},
+      {exe + "respawn = \"sometimes\"\n",
+       {"'respawn' is 'sometimes'", "on_death_and_degraded, never, per_suite, per_test", ":3:"}},
       {exe + "display = \"wayland\"\n", {"'display' is 'wayland'", "inherit, xvfb, none"}},
       {exe + "readiness = 3\n", {"'readiness' must be a string, got an integer"}},
       {exe + "args = [\"--a\", 3]\n", {"'args[1]' must be a string"}},
@@ -206,7 +208,8 @@ TEST(AppSpec, DurationErrorsNameTheUsersFileLineAndColumn) {
        "spec.toml:3:14: field 'term_grace' is \"oops\"; expected a duration such as \"500ms\", \"1s\" or \"2min\""},
       {exe + "term_grace = 1000\n", "spec.toml:3:14: field 'term_grace' must be a duration such as"},
       {exe + "ready_timeout = \"0ms\"\n", "spec.toml:3:17: field 'ready_timeout' is \"0ms\"; must be positive"},
-      {exe + "term_grace = \"1s\"\nterm_grace_ms = 1000\n", "spec.toml:4:17: field 'term_grace_ms' repeats 'term_grace'"},
+      {exe + "term_grace = \"1s\"\nterm_grace_ms = 1000\n",
+       "spec.toml:4:17: field 'term_grace_ms' repeats 'term_grace'"},
       {exe + "heartbeat_threshold_ms = \"1s\"\n", "spec.toml:3:26: field 'heartbeat_threshold_ms' must be an integer"},
   };
   for (const auto& c : cases) {
@@ -217,9 +220,8 @@ TEST(AppSpec, DurationErrorsNameTheUsersFileLineAndColumn) {
 
 TEST(AppSpec, ValidationErrorsPointAtTheValueAsWritten) {
   // validate() finds these; the reader maps them back to the user's line.
-  std::string err = spec_error([] {
-    AppSpec::from_toml_string("[aut]\n\n\nexecutable = \"/nonexistent/app\"\n", "aut", "spec.toml");
-  });
+  std::string err = spec_error(
+      [] { AppSpec::from_toml_string("[aut]\n\n\nexecutable = \"/nonexistent/app\"\n", "aut", "spec.toml"); });
   EXPECT_THAT(err, HasSubstr("spec.toml:4:14: field 'executable' /nonexistent/app does not exist"));
 }
 
@@ -239,9 +241,11 @@ TEST(AppSpec, BareExecutableNamesAreFoundOnPath) {
   EXPECT_EQ(s.executable, dir / "bin" / "my_aut") << "not <base dir>/my_aut";
   EXPECT_TRUE(sleep.executable.is_absolute());
   EXPECT_EQ(sleep.executable.filename(), "sleep");
-  EXPECT_THAT(missing, HasSubstr("spec.toml:2:14: field 'executable' is 'no_such_aut_xyz', which is not found in PATH"));
+  EXPECT_THAT(missing,
+              HasSubstr("spec.toml:2:14: field 'executable' is 'no_such_aut_xyz', which is not found in PATH"));
   // A name with a slash is a path, relative to the file's directory, never looked up.
-  std::string rel = spec_error([] { AppSpec::from_toml_string("[aut]\nexecutable = \"./sleep\"\n", "aut", "s.toml", "/nonexistent"); });
+  std::string rel = spec_error(
+      [] { AppSpec::from_toml_string("[aut]\nexecutable = \"./sleep\"\n", "aut", "s.toml", "/nonexistent"); });
   EXPECT_THAT(rel, HasSubstr("/nonexistent/sleep does not exist"));
 }
 

@@ -81,8 +81,8 @@ class FakeLauncher : public Launcher {
     w_->has_process = true;
     w_->exit.reset();
     w_->health = HealthReading{true, record.pid, 1, 5, {}};
-    w_->current = LaunchedAut{record.pid, record.pgid, record.start_time, record.port, record.log_file, record.display,
-                              {}};
+    w_->current =
+        LaunchedAut{record.pid, record.pgid, record.start_time, record.port, record.log_file, record.display, {}};
     return w_->current;
   }
 

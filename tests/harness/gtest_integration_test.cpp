@@ -21,8 +21,8 @@ namespace livegui {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
 using ::testing::HasSubstr;
+using testing::TempDir;
 
 struct Run {
   ExitStatus status;
@@ -36,8 +36,8 @@ Run run_demo(const TempDir& dir, std::vector<std::string> args, std::map<std::st
   opt.args.push_back("--gtest_shuffle=0");
   opt.env_set = {{"LIVEGUI_STATE_FILE", (dir / "state.json").string()}, {"LIVEGUI_LOG_DIR", (dir / "logs").string()}};
   for (auto& [k, v] : env) opt.env_set[k] = v;
-  opt.env_unset = {"GTEST_SHUFFLE", "GTEST_FILTER", "GTEST_REPEAT", "GTEST_OUTPUT", "GTEST_TOTAL_SHARDS",
-                   "GTEST_SHARD_INDEX", "LIVEGUI_AUT_SCOPE"};
+  opt.env_unset = {"GTEST_SHUFFLE",      "GTEST_FILTER",      "GTEST_REPEAT",     "GTEST_OUTPUT",
+                   "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", "LIVEGUI_AUT_SCOPE"};
   if (env.count("LIVEGUI_AUT_SCOPE")) std::erase(opt.env_unset, "LIVEGUI_AUT_SCOPE");
   opt.output_file = dir / "demo.log";
   auto child = Subprocess::spawn(opt);
@@ -95,7 +95,8 @@ TEST(GtestIntegration, AFailureWhileDegradedCarriesTheDiagnostic) {
   TempDir dir("gtest");
   auto run = run_demo(dir, {"--gtest_filter=LiveDegraded.*", "--gtest_also_run_disabled_tests"});
   EXPECT_EQ(run.status, ExitStatus::exited(1)) << run.output;
-  EXPECT_THAT(run.output, HasSubstr("[livegui] the AUT was not healthy when LiveDegraded.DISABLED_FailsWhileDegraded failed"));
+  EXPECT_THAT(run.output,
+              HasSubstr("[livegui] the AUT was not healthy when LiveDegraded.DISABLED_FailsWhileDegraded failed"));
   EXPECT_THAT(run.output, HasSubstr("assertion failed"));
   EXPECT_THAT(run.output, HasSubstr("[  FAILED  ] LiveDegraded.DISABLED_FailsWhileDegraded"));
   auto state = read_state_file(dir / "state.json");
@@ -146,7 +147,7 @@ TEST(GtestIntegration, SessionGuestThatKillsTheAutRespawnsAndTakesOwnership) {
                                     " died during LiveRespawn.A_KillsTheAut (exited); respawned for"));
   auto state = read_state_file(dir / "state.json");
   ASSERT_TRUE(state);
-  EXPECT_NE(state->owner.pid, ::getpid());  // the test binary took over...
+  EXPECT_NE(state->owner.pid, ::getpid());       // the test binary took over...
   EXPECT_EQ(state->status, AutStatus::Stopped);  // ...and stopped its AUT when done
   EXPECT_EQ(state->spawn_count, 2);
   ASSERT_TRUE(state->aut);

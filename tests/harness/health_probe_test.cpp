@@ -131,8 +131,9 @@ std::string health_body(long frame, const std::string& status = "ok") {
 }
 
 std::string reply(int status, const std::string& body, const std::string& extra_headers = "") {
-  return "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\n" + extra_headers + "\r\n" + body;
+  return "HTTP/1.1 " + std::to_string(status) +
+         " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+         extra_headers + "\r\n" + body;
 }
 
 HealthProbeOptions options(int port) {
@@ -144,7 +145,8 @@ HealthProbeOptions options(int port) {
 }
 
 TEST(HealthProbe, DecodesTheReplyAndKeepsTheConnection) {
-  ScriptedServer server({{reply(200, health_body(7))}, {reply(200, health_body(8))}, {reply(503, health_body(9, "degraded"))}});
+  ScriptedServer server(
+      {{reply(200, health_body(7))}, {reply(200, health_body(8))}, {reply(503, health_body(9, "degraded"))}});
   HealthProbe probe(options(server.port()));
   Health a = probe.get();
   EXPECT_TRUE(a.ok);
@@ -174,13 +176,12 @@ TEST(HealthProbe, SendsOneWellFormedRequestWithTheToken) {
 
 TEST(HealthProbe, ReadsChunkedAndUntilCloseReplies) {
   const std::string body = health_body(42);
-  std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
-                        [&] {
-                          char size[16];
-                          std::snprintf(size, sizeof size, "%zx", body.size() - 10);
-                          return std::string(size) + "\r\n" + body.substr(0, body.size() - 10) + "\r\na;ext=1\r\n" +
-                                 body.substr(body.size() - 10) + "\r\n0\r\n\r\n";
-                        }();
+  std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + [&] {
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx", body.size() - 10);
+    return std::string(size) + "\r\n" + body.substr(0, body.size() - 10) + "\r\na;ext=1\r\n" +
+           body.substr(body.size() - 10) + "\r\n0\r\n\r\n";
+  }();
   std::string until_close = "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n" + health_body(43);
   ScriptedServer server({{chunked}, {until_close, true}, {reply(200, health_body(44))}});
   HealthProbe probe(options(server.port()));

@@ -56,8 +56,8 @@ class Readiness : public ::testing::Test {
 };
 
 TEST_F(Readiness, FindsTheLineAmongOtherOutput) {
-  auto r = run({"--print", "starting up", "--delay-ms", "30", "--print", "LIVEGUI_HOOK_READY port=4242 pid=1 protocol=1",
-                "--print", "after"});
+  auto r = run({"--print", "starting up", "--delay-ms", "30", "--print",
+                "LIVEGUI_HOOK_READY port=4242 pid=1 protocol=1", "--print", "after"});
   EXPECT_EQ(r.outcome, ReadyOutcome::Ready);
   EXPECT_EQ(r.port, 4242);
   EXPECT_LT(r.took, 5s);

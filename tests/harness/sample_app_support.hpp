@@ -49,8 +49,7 @@ inline bool eventually(const std::function<bool()>& condition, std::chrono::mill
 inline void inject_fatal(HookClient& hook, const std::string& kind) {
   try {
     hook.inject_fault(kind);
-  } catch (const HookUnreachable&) {
-  }
+  } catch (const HookUnreachable&) {}
 }
 
 }  // namespace livegui::testing

@@ -23,9 +23,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::eventually;
+using ::testing::HasSubstr;
 using testing::sample_app_spec;
 using testing::TempDir;
-using ::testing::HasSubstr;
 
 class SampleApp : public ::testing::Test {
  protected:

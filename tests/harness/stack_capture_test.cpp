@@ -108,9 +108,9 @@ TEST(StackCapture, AStalledSampleAppsStacksNameItsHangFunctionAndTheDiagnosticNa
   EXPECT_THAT(text, HasSubstr("AUT pid " + std::to_string(pid) + " stalled during Hang.A"));
   EXPECT_THAT(text, HasSubstr("from eu-stack"));
   EXPECT_THAT(text, HasSubstr("hang_main_loop_forever"));
-  std::printf("[measured] sample_app stall: %s; stall seen + captured in %lld ms\n",
-              text.substr(0, text.find("\n\n")).c_str(),
-              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(detected_and_captured).count()));
+  std::printf(
+      "[measured] sample_app stall: %s; stall seen + captured in %lld ms\n", text.substr(0, text.find("\n\n")).c_str(),
+      static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(detected_and_captured).count()));
   // Heartbeat threshold 400 ms + capture: generous bound for a loaded machine.
   EXPECT_LT(detected_and_captured, 10s);
   std::string diag = h.degraded_diagnostic();

@@ -21,8 +21,8 @@ namespace livegui {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
 using ::testing::HasSubstr;
+using testing::TempDir;
 
 StateFile sample_state() {
   StateFile s;
@@ -135,7 +135,7 @@ TEST(StateFile, WritesMode0600AndCreatesDirectory0700) {
   auto sub = dir / "state-dir";
   auto path = sub / "aut-state.json";
   write_state_file(path, sample_state());
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   ASSERT_EQ(::stat(sub.c_str(), &st), 0);
@@ -291,7 +291,7 @@ TEST(StateFile, EnsureStateDirRefusesUnsafeDirectories) {
   write_text(dir / "file", "x");
   EXPECT_THROW(ensure_state_dir(dir / "file"), StateFileError);
   ensure_state_dir(dir / "a" / "b");
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat((dir / "a" / "b").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
@@ -320,8 +320,8 @@ TEST(StateFile, DefaultStateDirIsOnTmpfsWhenItCanBe) {
   ::unsetenv("XDG_RUNTIME_DIR");
   const std::string leaf = "livegui-" + std::to_string(::getuid());
   // Without XDG_RUNTIME_DIR (most CI runners): /dev/shm when it is a writable tmpfs, else /tmp.
-  auto expected = is_writable_tmpfs("/dev/shm") ? std::filesystem::path("/dev/shm") / leaf
-                                                : std::filesystem::path("/tmp") / leaf;
+  auto expected =
+      is_writable_tmpfs("/dev/shm") ? std::filesystem::path("/dev/shm") / leaf : std::filesystem::path("/tmp") / leaf;
   EXPECT_EQ(default_state_dir(), expected);
   EXPECT_FALSE(is_writable_tmpfs("/proc")) << "not a tmpfs";
   if (state_dir) ::setenv("LIVEGUI_STATE_DIR", state_dir->c_str(), 1);

@@ -21,9 +21,10 @@ namespace {
 using namespace std::chrono_literals;
 using testing::TempDir;
 
-#define SKIP_WITHOUT_XVFB()                                                                        \
-  if (!XvfbServer::available()) GTEST_SKIP() << "Xvfb is not installed (Debian package 'xvfb'); " \
-                                                "the private-display tests need it"
+#define SKIP_WITHOUT_XVFB()                                         \
+  if (!XvfbServer::available())                                     \
+  GTEST_SKIP() << "Xvfb is not installed (Debian package 'xvfb'); " \
+                  "the private-display tests need it"
 
 TEST(Xvfb, StartsOnAFreeDisplayAndStops) {
   SKIP_WITHOUT_XVFB();

@@ -45,8 +45,13 @@ bool FakeHookServer::stall(std::chrono::milliseconds d) {
 
 nlohmann::json health_json(std::int64_t frame, std::int64_t age_ms, const std::string& status,
                            std::vector<std::string> reasons, int pid) {
-  return {{"protocol_version", 1}, {"app", "fake"},         {"status", status},   {"pid", pid},
-          {"frame", frame},        {"last_frame_age_ms", age_ms}, {"reasons", std::move(reasons)}};
+  return {{"protocol_version", 1},
+          {"app", "fake"},
+          {"status", status},
+          {"pid", pid},
+          {"frame", frame},
+          {"last_frame_age_ms", age_ms},
+          {"reasons", std::move(reasons)}};
 }
 
 void reply_json(httplib::Response& res, int status, const nlohmann::json& body) {

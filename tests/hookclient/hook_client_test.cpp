@@ -55,9 +55,8 @@ std::string message_of(F&& f) {
 
 TEST(HookClient, DecodesHealth) {
   FakeHookServer server([](httplib::Server& s, FakeHookServer&) {
-    s.Get("/health", [](const httplib::Request&, httplib::Response& res) {
-      reply_json(res, 200, health_json(5312, 12));
-    });
+    s.Get("/health",
+          [](const httplib::Request&, httplib::Response& res) { reply_json(res, 200, health_json(5312, 12)); });
   });
   HookClient client(options_for(server));
   Health h = client.health();
@@ -73,7 +72,8 @@ TEST(HookClient, DecodesHealth) {
 TEST(HookClient, DegradedHealthIsAHealthNotAnError) {
   FakeHookServer server([](httplib::Server& s, FakeHookServer&) {
     s.Get("/health", [](const httplib::Request&, httplib::Response& res) {
-      reply_json(res, 503, health_json(7, 1500, "degraded", {"main loop stalled: no frame for 1500 ms (last frame 7)"}));
+      reply_json(res, 503,
+                 health_json(7, 1500, "degraded", {"main loop stalled: no frame for 1500 ms (last frame 7)"}));
     });
   });
   HookClient client(options_for(server));
@@ -166,13 +166,12 @@ TEST(HookClient, WrongTypesNameTheField) {
   struct Case {
     std::string name, expected;
   };
-  for (const Case& c : {Case{"frame", "\"frame\" must be an integer, got string"},
-                        Case{"reasons", "\"reasons\" must hold strings, got number"},
-                        Case{"status", "\"status\" must be \"ok\" or \"degraded\""},
-                        Case{"pid", "\"pid\" is not a process id"},
-                        Case{"array", "expected a JSON object, got array"},
-                        Case{"missing", "missing field \"last_frame_age_ms\""},
-                        Case{"huge", "\"frame\" is out of range"}}) {
+  for (const Case& c :
+       {Case{"frame", "\"frame\" must be an integer, got string"},
+        Case{"reasons", "\"reasons\" must hold strings, got number"},
+        Case{"status", "\"status\" must be \"ok\" or \"degraded\""}, Case{"pid", "\"pid\" is not a process id"},
+        Case{"array", "expected a JSON object, got array"}, Case{"missing", "missing field \"last_frame_age_ms\""},
+        Case{"huge", "\"frame\" is out of range"}}) {
     SCOPED_TRACE(c.name);
     mode.set(c.name);
     std::string msg = message_of<HookBadResponse>([&] { client.health(); });
@@ -295,8 +294,9 @@ TEST(HookClient, DegradedActionRepliesAreSubprocessDegraded) {
     });
     s.Post("/click", [](const httplib::Request&, httplib::Response& res) {
       reply_json(res, 503,
-                 {{"error", "main loop not running: assertion failed: x (frame 5312); io pool shut down: cannot "
-                            "schedule new work"},
+                 {{"error",
+                   "main loop not running: assertion failed: x (frame 5312); io pool shut down: cannot "
+                   "schedule new work"},
                   {"degraded", true}});
     });
     s.Post("/set", [](const httplib::Request&, httplib::Response& res) {
@@ -312,8 +312,10 @@ TEST(HookClient, DegradedActionRepliesAreSubprocessDegraded) {
     EXPECT_EQ(e.info().cause, "reports degraded");
     EXPECT_EQ(e.info().pid, 4121) << "pid filled from /health";
     EXPECT_EQ(e.info().last_frame, 5312);
-    EXPECT_TRUE(contains(msg, "subprocess degraded: AUT pid 4121 reports itself degraded during click on "
-                              "'new_project'")) << msg;
+    EXPECT_TRUE(contains(msg,
+                         "subprocess degraded: AUT pid 4121 reports itself degraded during click on "
+                         "'new_project'"))
+        << msg;
     EXPECT_TRUE(contains(msg, "io pool shut down: cannot schedule new work")) << msg;
   }
   std::string msg = message_of<SubprocessDegraded>([&] { client.set("name", "demo"); });
@@ -352,8 +354,10 @@ TEST(HookClient, FailedActionWhileTheFrameIsFrozenIsSubprocessDegraded) {
     EXPECT_TRUE(contains(msg, "(last frame 5312) during click on 'new_project'")) << msg;
     EXPECT_TRUE(contains(msg, "app reports: status \"ok\"")) << msg;
     EXPECT_FALSE(contains(msg, "heartbeat stalled")) << "the app did not say that: " << msg;
-    EXPECT_TRUE(contains(msg, "the request failed: HTTP 500, app says: \"cannot schedule new futures after "
-                              "shutdown\"")) << msg;
+    EXPECT_TRUE(contains(msg,
+                         "the request failed: HTTP 500, app says: \"cannot schedule new futures after "
+                         "shutdown\""))
+        << msg;
   }
   // Once stale, the next failure says so at once.
   start = Clock::now();
@@ -365,9 +369,8 @@ TEST(HookClient, FailedActionWhileTheFrameIsFrozenIsSubprocessDegraded) {
 TEST(HookClient, FailedActionWhileTheLoopTurnsIsAProtocolError) {
   std::atomic<std::int64_t> frame{100};
   FakeHookServer server([&](httplib::Server& s, FakeHookServer&) {
-    s.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
-      reply_json(res, 200, health_json(frame++, 0));
-    });
+    s.Get("/health",
+          [&](const httplib::Request&, httplib::Response& res) { reply_json(res, 200, health_json(frame++, 0)); });
     s.Post("/click", [](const httplib::Request&, httplib::Response& res) {
       reply_json(res, 409, {{"error", "widget 'save' is disabled"}, {"degraded", false}});
     });
@@ -393,8 +396,9 @@ TEST(HookClient, StartedButUnfinishedActionIsItsOwnError) {
                  {{"ok", false},
                   {"started", true},
                   {"frame", 77},
-                  {"error", "the GUI thread started the action in frame 77 but it had not finished after 2001 ms; "
-                            "whether it took effect is unknown"},
+                  {"error",
+                   "the GUI thread started the action in frame 77 but it had not finished after 2001 ms; "
+                   "whether it took effect is unknown"},
                   {"degraded", false}});
     });
   });
@@ -413,7 +417,8 @@ TEST(HookClient, HttpErrorsCarryTheAppsMessage) {
   FakeHookServer server([](httplib::Server& s, FakeHookServer&) {
     s.Post("/click", [](const httplib::Request& req, httplib::Response& res) {
       auto body = json::parse(req.body);
-      reply_json(res, 404, {{"error", "unknown widget id '" + body["id"].get<std::string>() + "'"}, {"degraded", false}});
+      reply_json(res, 404,
+                 {{"error", "unknown widget id '" + body["id"].get<std::string>() + "'"}, {"degraded", false}});
     });
     // Not protocol-conforming: an error without a JSON body.
     s.Post("/set", [](const httplib::Request&, httplib::Response& res) {

@@ -88,8 +88,7 @@ TEST(ResponseParser, ArbitraryBytesAreBadResponsesNotCrashes) {
         if (which == 1) parse_state_body(body);
         if (which == 2) parse_value_body(body);
         ++accepted;
-      } catch (const HookBadResponse&) {
-      }
+      } catch (const HookBadResponse&) {}
     }
     (void)parse_error_body(body);
   }

@@ -74,8 +74,9 @@ class SampleAppClient : public ::testing::Test {
     } catch (const SubprocessDegraded& e) {
       auto took = Clock::now() - start;
       EXPECT_LT(took, kGenerousBound) << e.what();
-      ::testing::Test::RecordProperty("fault_to_diagnostic_ms",
-                                      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+      ::testing::Test::RecordProperty(
+          "fault_to_diagnostic_ms",
+          static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
       ::testing::Test::RecordProperty("diagnostic", e.what());
       return e;
     }

@@ -63,7 +63,8 @@ struct FreezingApp {
     });
     s.Get("/state", [this](const httplib::Request&, httplib::Response& res) {
       ++state_polls;
-      reply_json(res, 200, {{"frame", frame.load()}, {"values", {{"project", "untitled"}, {"polls", state_polls.load()}}}});
+      reply_json(res, 200,
+                 {{"frame", frame.load()}, {"values", {{"project", "untitled"}, {"polls", state_polls.load()}}}});
     });
   }
 };
@@ -76,8 +77,8 @@ TEST(WaitUntil, ReturnsTheStateOnceThePredicateHolds) {
   FreezingApp app;
   FakeHookServer server([&](httplib::Server& s, FakeHookServer&) { app.routes(s); });
   HookClient client(options_for(server));
-  json state = client.wait_until([](const json& s) { return s["values"]["polls"] >= 5; }, kLongTimeout,
-                                 "five state polls");
+  json state =
+      client.wait_until([](const json& s) { return s["values"]["polls"] >= 5; }, kLongTimeout, "five state polls");
   EXPECT_EQ(state["values"]["polls"], 5);
 }
 
@@ -131,9 +132,10 @@ TEST(WaitUntil, AppReportingDegradedFailsAtOnceWithItsReasons) {
     s.Get("/health", [&](const httplib::Request&, httplib::Response& res) {
       // Healthy for two polls, then the main loop "asserts".
       if (++health_calls <= 2) return reply_json(res, 200, health_json(health_calls.load()));
-      reply_json(res, 503, health_json(2, 20, "degraded",
-                                       {"assertion failed: job != nullptr (frame 2)",
-                                        "io pool shut down: cannot schedule new work"}));
+      reply_json(
+          res, 503,
+          health_json(2, 20, "degraded",
+                      {"assertion failed: job != nullptr (frame 2)", "io pool shut down: cannot schedule new work"}));
     });
     s.Get("/state", [](const httplib::Request&, httplib::Response& res) {
       reply_json(res, 200, {{"values", {{"project", "untitled"}}}});
@@ -148,10 +150,14 @@ TEST(WaitUntil, AppReportingDegradedFailsAtOnceWithItsReasons) {
     std::string msg = e.what();
     EXPECT_EQ(e.info().cause, "reports degraded");
     EXPECT_EQ(health_calls.load(), 3);
-    EXPECT_TRUE(contains(msg, "AUT pid 4121 reports itself degraded while waiting for \"project switched to "
-                              "'demo'\"")) << msg;
-    EXPECT_TRUE(contains(msg, "app reports: \"assertion failed: job != nullptr (frame 2)\", \"io pool shut down: "
-                              "cannot schedule new work\"")) << msg;
+    EXPECT_TRUE(contains(msg,
+                         "AUT pid 4121 reports itself degraded while waiting for \"project switched to "
+                         "'demo'\""))
+        << msg;
+    EXPECT_TRUE(contains(msg,
+                         "app reports: \"assertion failed: job != nullptr (frame 2)\", \"io pool shut down: "
+                         "cannot schedule new work\""))
+        << msg;
   }
   EXPECT_LT(Clock::now() - start, 2s);
 }
@@ -180,8 +186,10 @@ TEST(WaitUntil, LivenessProbeAndContextProviderShapeTheDiagnostic) {
     EXPECT_EQ(e.info().cause, "process exited");
     EXPECT_EQ(context_calls, 1);
     EXPECT_TRUE(contains(msg, "AUT pid 4121 exited (killed by SIGABRT (core dumped)) while waiting for")) << msg;
-    EXPECT_TRUE(contains(msg, "; test: LiveWorkflow.FullWorkflow; AUT log: /tmp/aut-3.log\n"
-                              "  last log lines:\n    starting\n    abort: boom")) << msg;
+    EXPECT_TRUE(contains(msg,
+                         "; test: LiveWorkflow.FullWorkflow; AUT log: /tmp/aut-3.log\n"
+                         "  last log lines:\n    starting\n    abort: boom"))
+        << msg;
   }
 }
 
@@ -227,7 +235,8 @@ TEST(WaitUntil, UnreachableServerIsDegraded) {
 TEST(WaitUntil, DescribeDegradedReportsWhatTheClientKnows) {
   FakeHookServer server([](httplib::Server& s, FakeHookServer&) {
     s.Get("/health", [](const httplib::Request&, httplib::Response& res) {
-      reply_json(res, 503, health_json(77, 1500, "degraded", {"main loop stalled: no frame for 1500 ms (last frame 77)"}));
+      reply_json(res, 503,
+                 health_json(77, 1500, "degraded", {"main loop stalled: no frame for 1500 ms (last frame 77)"}));
     });
   });
   HookClient client(options_for(server));

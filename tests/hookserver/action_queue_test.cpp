@@ -16,13 +16,14 @@ using namespace std::chrono_literals;
 /// A GUI thread that beats and drains until told to stop.
 class FakeGuiThread {
  public:
-  FakeGuiThread(Heartbeat& hb, ActionQueue& q) : thread_([&] {
-    while (!stop_) {
-      hb.beat();
-      q.drain();
-      q.wait_for_work(2ms);
-    }
-  }) {}
+  FakeGuiThread(Heartbeat& hb, ActionQueue& q)
+      : thread_([&] {
+          while (!stop_) {
+            hb.beat();
+            q.drain();
+            q.wait_for_work(2ms);
+          }
+        }) {}
   ~FakeGuiThread() {
     stop_ = true;
     thread_.join();
@@ -39,7 +40,12 @@ TEST(ActionQueue, RunsActionsOnTheGuiThread) {
   ActionQueue q(hb);
   FakeGuiThread gui(hb, q);
   std::thread::id ran_on;
-  auto outcome = q.run([&] { ran_on = std::this_thread::get_id(); return nlohmann::json{{"x", 1}}; }, 2000ms);
+  auto outcome = q.run(
+      [&] {
+        ran_on = std::this_thread::get_id();
+        return nlohmann::json{{"x", 1}};
+      },
+      2000ms);
   EXPECT_EQ(outcome.status, 200);
   EXPECT_EQ(outcome.body["ok"], true);
   EXPECT_EQ(outcome.body["x"], 1);
@@ -65,7 +71,12 @@ TEST(ActionQueue, StalledLoopFailsFastAndCancelsTheAction) {
   hb.beat();  // then nothing: the loop is stuck
   std::atomic<bool> ran{false};
   auto start = std::chrono::steady_clock::now();
-  auto outcome = q.run([&] { ran = true; return nlohmann::json::object(); }, 10000ms);
+  auto outcome = q.run(
+      [&] {
+        ran = true;
+        return nlohmann::json::object();
+      },
+      10000ms);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);  // not the 10 s bound
   EXPECT_EQ(outcome.status, 503);
   EXPECT_EQ(outcome.body["degraded"], true);
@@ -89,7 +100,8 @@ TEST(ActionQueue, FailPendingAnswersWaitingClients) {
   Heartbeat hb(10000ms);
   ActionQueue q(hb);
   hb.beat();
-  auto waiting = std::async(std::launch::async, [&] { return q.run([] { return nlohmann::json::object(); }, 10000ms); });
+  auto waiting =
+      std::async(std::launch::async, [&] { return q.run([] { return nlohmann::json::object(); }, 10000ms); });
   // Wait until the action is queued, observed through wait_for_work.
   ASSERT_TRUE(q.wait_for_work(5000ms));
   q.fail_pending("the app is shutting down");
@@ -179,7 +191,12 @@ TEST(ActionQueue, ActionQueuedBehindASlowOneTimesOutAndNeverRuns) {
         2000ms);
   });
   ASSERT_TRUE(eventually([&] { return slow_running.load(); }));
-  auto second = q.run([&] { second_ran = true; return nlohmann::json::object(); }, 100ms);
+  auto second = q.run(
+      [&] {
+        second_ran = true;
+        return nlohmann::json::object();
+      },
+      100ms);
   EXPECT_EQ(second.status, 504) << second.body.dump();
   EXPECT_NE(second.body["error"].get<std::string>().find("it will not run"), std::string::npos);
   EXPECT_EQ(slow.get().status, 200);

@@ -19,7 +19,10 @@ class HookServerTest : public ::testing::Test {
   void start(HookServerOptions opt = {}) {
     opt.app_name = "test_app";
     server_ = std::make_unique<HookServer>(opt);
-    server_->on_click("inc", [this] { ++counter_; gui_thread_seen_ = std::this_thread::get_id(); });
+    server_->on_click("inc", [this] {
+      ++counter_;
+      gui_thread_seen_ = std::this_thread::get_id();
+    });
     server_->on_click("throws", [] { throw std::runtime_error("handler blew up"); });
     server_->on_click("slow", [] { std::this_thread::sleep_for(1300ms); });  // slow GUI work, as on llvmpipe
     server_->on_set("name", [this](const json& v) { name_ = v.get<std::string>(); });

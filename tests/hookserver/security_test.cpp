@@ -264,7 +264,7 @@ TEST_F(HookServerSecurity, IsNotReachableOnNonLoopbackAddresses) {
     socklen_t bound_len = sizeof bound;
     ::getsockname(control.get(), reinterpret_cast<sockaddr*>(&bound), &bound_len);
     a.set_port(ntohs(a.addr.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
-                                                  : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port));
+                                                 : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port));
     if (!connect_within(a, 1s, &why).valid()) {
       unprovable += " " + a.shown + " (control: " + why + ")";
       continue;
@@ -329,19 +329,19 @@ TEST_F(HookServerSecurity, RejectsMissingAndNearMissTokensWith401AndRunsNoHandle
       {"prefix (one byte short)", token.substr(0, token.size() - 1)},
       {"half of it", token.substr(0, token.size() / 2)},
       {"one byte longer", token + "0"},
-      {"upper case", [&] {
+      {"upper case",
+       [&] {
          std::string t = token;
          for (auto& c : t) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
          return t == token ? token + "X" : t;
        }()},
   };
   const std::vector<std::pair<std::string, std::string>> routes = {
-      {"GET", "/health"}, {"GET", "/state"}, {"GET", "/value?id=counter"}, {"GET", "/screenshot"},
-      {"POST", "/click"}, {"POST", "/set"},  {"POST", "/shutdown"},        {"POST", "/debug/fault"},
-      {"GET", "/no/such/route"}};
-  const std::map<std::string, std::string> bodies = {{"/click", R"({"id":"inc"})"},
-                                                     {"/set", R"({"id":"name","value":"x"})"},
-                                                     {"/debug/fault", R"({"kind":"crash"})"}};
+      {"GET", "/health"},     {"GET", "/state"},        {"GET", "/value?id=counter"},
+      {"GET", "/screenshot"}, {"POST", "/click"},       {"POST", "/set"},
+      {"POST", "/shutdown"},  {"POST", "/debug/fault"}, {"GET", "/no/such/route"}};
+  const std::map<std::string, std::string> bodies = {
+      {"/click", R"({"id":"inc"})"}, {"/set", R"({"id":"name","value":"x"})"}, {"/debug/fault", R"({"kind":"crash"})"}};
   for (const auto& [label, value] : wrong) {
     auto c = client(value);
     for (const auto& [method, path] : routes) {
@@ -450,15 +450,17 @@ TEST_F(HookServerSecurity, RefusesBodiesLargerThanMaxBodyBytesAndKeepsServing) {
 
   // One byte over, sent in full.
   std::string over = head + std::string(4097 - head.size() - tail.size(), 'x') + tail;
-  std::string raw = raw_exchange(port_, "POST /set HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                                        "Content-Length: " + std::to_string(over.size()) +
-                                            "\r\nConnection: close\r\n\r\n" + over);
+  std::string raw = raw_exchange(port_,
+                                 "POST /set HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                 "Content-Length: " +
+                                     std::to_string(over.size()) + "\r\nConnection: close\r\n\r\n" + over);
   EXPECT_EQ(status_of(raw), 413) << raw;
 
   // A length the server must not try to allocate: it discards what comes
   // (bounded by its 5 s read timeout, as we send no more) and answers 413.
-  raw = raw_exchange(port_, "POST /set HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000000000000\r\n"
-                            "Connection: close\r\n\r\n{");
+  raw = raw_exchange(port_,
+                     "POST /set HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000000000000\r\n"
+                     "Connection: close\r\n\r\n{");
   EXPECT_EQ(status_of(raw), 413) << raw;
 
   EXPECT_EQ(sets_, 1) << "an oversized body reached the handler";
@@ -472,7 +474,8 @@ TEST_F(HookServerSecurity, RefusesChunkedBodiesLargerThanMaxBodyBytes) {
   opt.max_body_bytes = 4096;
   ASSERT_NO_FATAL_FAILURE(start(opt));
   // No Content-Length to check up front: the limit has to hold while reading.
-  std::string request = "POST /set HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  std::string request =
+      "POST /set HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
   // 8000 bytes of valid JSON, so a body that gets through reaches on_set.
   const std::string head = R"({"id":"name","value":")", tail = R"("})";
   const std::string body = head + std::string(8000 - head.size() - tail.size(), 'y') + tail;
@@ -490,9 +493,9 @@ TEST_F(HookServerSecurity, RefusesChunkedBodiesLargerThanMaxBodyBytes) {
 TEST_F(HookServerSecurity, RefusesTheDefaultMaximumPlusOneAndHugeHeaders) {
   ASSERT_NO_FATAL_FAILURE(start());  // max_body_bytes: the default, 1 MiB
   const std::size_t limit = HookServerOptions{}.max_body_bytes;
-  std::string raw = raw_exchange(port_, "POST /click HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " +
-                                            std::to_string(limit + 1) + "\r\nConnection: close\r\n\r\n" +
-                                            std::string(limit + 1, ' '));
+  std::string raw =
+      raw_exchange(port_, "POST /click HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(limit + 1) +
+                              "\r\nConnection: close\r\n\r\n" + std::string(limit + 1, ' '));
   EXPECT_EQ(status_of(raw), 413) << raw.substr(0, 300);
 
   // A 64 KiB header line: refused or dropped, never served, never fatal.

@@ -50,10 +50,10 @@ CommandRun run(const std::vector<std::string>& argv, const fs::path& cwd, const 
   opt.cwd = cwd;
   opt.output_file = log;
   // The consumer's runs must not inherit this test's sharding, filter or AUT.
-  opt.env_unset = {"GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
-                   "TEST_SHARD_STATUS_FILE", "GTEST_FILTER", "GTEST_OUTPUT", "LIVEGUI_STATE_DIR",
-                   "LIVEGUI_STATE_FILE", "LIVEGUI_AUT_SPEC", "LIVEGUI_AUT_SCOPE", "LIVEGUI_LOG_DIR",
-                   "LIVEGUI_BATCH_ENTRY", "LIVEGUI_ARTIFACT_DIR", "SPDLOG_LEVEL", "MAKEFLAGS"};
+  opt.env_unset = {"GTEST_TOTAL_SHARDS",     "GTEST_SHARD_INDEX",    "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
+                   "TEST_SHARD_STATUS_FILE", "GTEST_FILTER",         "GTEST_OUTPUT",      "LIVEGUI_STATE_DIR",
+                   "LIVEGUI_STATE_FILE",     "LIVEGUI_AUT_SPEC",     "LIVEGUI_AUT_SCOPE", "LIVEGUI_LOG_DIR",
+                   "LIVEGUI_BATCH_ENTRY",    "LIVEGUI_ARTIFACT_DIR", "SPDLOG_LEVEL",      "MAKEFLAGS"};
   opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}, {"CMAKE_BUILD_PARALLEL_LEVEL", "2"}};
   for (const auto& [k, v] : env) opt.env_set[k] = v;
 
@@ -90,18 +90,20 @@ TEST(Package, InstalledPackageBuildsAndRunsAConsumerProject) {
   const fs::path cmake = LIVEGUI_CMAKE_COMMAND;
 
   // 1. Install this build.
-  auto install = run({cmake, "--install", LIVEGUI_BUILD_DIR, "--prefix", prefix}, dir.path(), dir / "install.log", 120s);
+  auto install =
+      run({cmake, "--install", LIVEGUI_BUILD_DIR, "--prefix", prefix}, dir.path(), dir / "install.log", 120s);
   ASSERT_EQ(install.exit_code, 0) << install.describe;
 
   const fs::path cmake_dir = prefix / LIVEGUI_INSTALL_LIBDIR / "cmake/livegui";
   for (const fs::path& p :
        {prefix / "bin/livegui-batch", prefix / "bin/livegui-aut", prefix / "bin/livegui-sample-app",
         prefix / "lib/python3/dist-packages/livegui_pytest/__init__.py",
-        prefix / "lib/python3/dist-packages/livegui_pytest/plugin.py", cmake_dir / "liveguiConfig.cmake", cmake_dir / "liveguiConfigVersion.cmake",
-        cmake_dir / "liveguiTargets.cmake", cmake_dir / "LiveguiTesting.cmake",
-        prefix / "include/livegui/harness/gtest_integration.hpp", prefix / "include/livegui/harness/app_handle.hpp",
-        prefix / "include/livegui/hookclient/hook_client.hpp", prefix / "include/livegui/hookserver/hook_server.hpp",
-        prefix / "include/livegui/common/log.hpp", prefix / LIVEGUI_INSTALL_LIBDIR / "liblivegui_harness.a",
+        prefix / "lib/python3/dist-packages/livegui_pytest/plugin.py", cmake_dir / "liveguiConfig.cmake",
+        cmake_dir / "liveguiConfigVersion.cmake", cmake_dir / "liveguiTargets.cmake",
+        cmake_dir / "LiveguiTesting.cmake", prefix / "include/livegui/harness/gtest_integration.hpp",
+        prefix / "include/livegui/harness/app_handle.hpp", prefix / "include/livegui/hookclient/hook_client.hpp",
+        prefix / "include/livegui/hookserver/hook_server.hpp", prefix / "include/livegui/common/log.hpp",
+        prefix / LIVEGUI_INSTALL_LIBDIR / "liblivegui_harness.a",
         prefix / LIVEGUI_INSTALL_LIBDIR / "liblivegui_gtest.a"})
     EXPECT_TRUE(fs::exists(p)) << p << " was not installed\n" << install.describe;
 
@@ -166,9 +168,10 @@ TEST(Package, InstalledPackageBuildsAndRunsAConsumerProject) {
     ASSERT_NE(entry, nullptr) << batch.describe;
     EXPECT_EQ((*entry)["tier"], "live");
     EXPECT_EQ((*entry)["result"], "XFAIL") << (*entry)["reason"];
-    for (const auto& [test, expected] : std::map<std::string, std::string>{
-             {"ConsumerLive.ClickAndSet", "PASS"}, {"ConsumerLive.WrongTypeIsAProtocolError", "PASS"},
-             {"ConsumerLive.KnownBug", "XFAIL"}}) {
+    for (const auto& [test, expected] :
+         std::map<std::string, std::string>{{"ConsumerLive.ClickAndSet", "PASS"},
+                                            {"ConsumerLive.WrongTypeIsAProtocolError", "PASS"},
+                                            {"ConsumerLive.KnownBug", "XFAIL"}}) {
       const json* t = find_by_name((*entry)["tests"], test);
       ASSERT_NE(t, nullptr) << test << " missing\n" << batch.describe;
       EXPECT_EQ((*t)["result"], expected) << test;
@@ -178,8 +181,8 @@ TEST(Package, InstalledPackageBuildsAndRunsAConsumerProject) {
   }
 
   // 5. Its CTest tests: the binary, and the plan in session scope (livegui_add_plan_test).
-  auto ctest = run({LIVEGUI_CTEST_COMMAND, "--test-dir", build, "--output-on-failure", "--timeout", "120"},
-                   dir.path(), dir / "ctest.log", 300s);
+  auto ctest = run({LIVEGUI_CTEST_COMMAND, "--test-dir", build, "--output-on-failure", "--timeout", "120"}, dir.path(),
+                   dir / "ctest.log", 300s);
   EXPECT_EQ(ctest.exit_code, 0) << ctest.describe;
   EXPECT_TRUE(contains(ctest.output, "100% tests passed, 0 tests failed out of 2")) << ctest.describe;
 

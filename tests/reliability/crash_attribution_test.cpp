@@ -43,7 +43,8 @@ class CrashAttribution : public ::testing::Test {
                      << toml_quote(binary("sample_app/sample_app").string())
                      << ", args = [\"--headless\", \"--enable-faults\"], display = \"none\", term_grace = \"500ms\" }\n"
                      << "[[tiers.entries]]\nname = \"faulty\"\nexecutable = " << entry
-                     << "\nenv = { LIVEGUI_RELIABILITY_MODE = \"segv\"" << (tail ? ", LIVEGUI_RELIABILITY_TAIL = \"1\"" : "")
+                     << "\nenv = { LIVEGUI_RELIABILITY_MODE = \"segv\""
+                     << (tail ? ", LIVEGUI_RELIABILITY_TAIL = \"1\"" : "")
                      << " }\n[[tiers.entries]]\nname = \"after\"\nexecutable = " << entry
                      << "\nenv = { LIVEGUI_RELIABILITY_MODE = \"check\" }\n";
     return p;
@@ -139,7 +140,8 @@ TEST_F(CrashAttribution, TestNCrashesTheAutAndTestNPlus1RespawnsItInBothScopes) 
     std::string fault_message;
     for (const auto& t : (*faulty)["tests"])
       if (t["name"] == "Cell.Fault") fault_message = t["message"];
-    EXPECT_NE(fault_message.find("subprocess degraded: AUT pid " + P + " exited (killed by SIGSEGV)"), std::string::npos)
+    EXPECT_NE(fault_message.find("subprocess degraded: AUT pid " + P + " exited (killed by SIGSEGV)"),
+              std::string::npos)
         << fault_message;
 
     const json* after = entry(r.results, "after");
@@ -149,11 +151,12 @@ TEST_F(CrashAttribution, TestNCrashesTheAutAndTestNPlus1RespawnsItInBothScopes) 
       // replaced the AUT, test N and the signal; results.json (a warning of
       // the file it happened in; not the next file's dirty start: the file
       // dealt with it), junit.xml and report.html say the same.
-      std::regex line("\\[BATCH-WARN\\] live: during faulty, reliability_ent \\(pid [0-9]+\\) replaced the session AUT "
-                      "\\(pid " + P + "\\) with pid " + S + " — AUT pid " + P +
-                      " died during Cell\\.Fault \\(killed by SIGSEGV\\) \\(pid " + P +
-                      " ended: killed by SIGSEGV\\); it stopped pid " + S +
-                      " when it ended\\. The session AUT is respawned as pid [0-9]+ for after\\.");
+      std::regex line(
+          "\\[BATCH-WARN\\] live: during faulty, reliability_ent \\(pid [0-9]+\\) replaced the session AUT "
+          "\\(pid " +
+          P + "\\) with pid " + S + " — AUT pid " + P + " died during Cell\\.Fault \\(killed by SIGSEGV\\) \\(pid " +
+          P + " ended: killed by SIGSEGV\\); it stopped pid " + S +
+          " when it ended\\. The session AUT is respawned as pid [0-9]+ for after\\.");
       std::smatch m;
       ASSERT_TRUE(std::regex_search(r.output, m, line)) << batch_warnings(r.output);
       EXPECT_LT(static_cast<std::size_t>(m.position(0)), r.output.find("live › after")) << "before the next file";

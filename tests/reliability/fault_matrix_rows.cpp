@@ -19,7 +19,8 @@ Expect expect(int exit_code, std::map<std::string, std::string> tests, std::stri
 /// dead — or, if the kernel has not finished killing it, still running with
 /// its owner gone, and stops it. Both are the documented outcome.
 const char* kWentDownWithOwner = "faulty left the AUT (pid <pid>) dead — it went down with its owner";
-const char* kStoppedForGoneOwner = "faulty left the AUT (pid <pid>) running with its owner (pid <pid>) gone; stopped it";
+const char* kStoppedForGoneOwner =
+    "faulty left the AUT (pid <pid>) running with its owner (pid <pid>) gone; stopped it";
 
 /// An AUT fault injected during Cell.Fault: the test fails with "subprocess
 /// degraded", the next file starts on a fresh AUT after a warning.
@@ -164,7 +165,9 @@ std::vector<Row> fault_matrix_rows() {
     Row r;
     r.name = sig == SIGINT ? "batcher_sigint" : sig == SIGTERM ? "batcher_sigterm" : "batcher_sighup";
     r.group = "runner";
-    r.fault = std::string(sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP (a closed terminal)") +
+    r.fault = std::string(sig == SIGINT    ? "SIGINT"
+                          : sig == SIGTERM ? "SIGTERM"
+                                           : "SIGHUP (a closed terminal)") +
               " to livegui-batch while Cell.Fault runs";
     r.mode = "block";
     r.batcher_signal = sig;
@@ -189,8 +192,9 @@ std::vector<Row> fault_matrix_rows() {
     Row r;
     r.name = "batcher_sigkill";
     r.group = "runner";
-    r.fault = "SIGKILL to livegui-batch while Cell.Fault runs, its AUT with a grandchild (sample_app "
-              "--spawn-grandchild); then a second run on the same state dir";
+    r.fault =
+        "SIGKILL to livegui-batch while Cell.Fault runs, its AUT with a grandchild (sample_app "
+        "--spawn-grandchild); then a second run on the same state dir";
     r.mode = "block";
     r.aut_args = {"--spawn-grandchild"};
     r.batcher_signal = SIGKILL;

@@ -21,16 +21,16 @@ struct Expect {
 
 struct Row {
   std::string name;
-  std::string group;  ///< "AUT" or "runner"
-  std::string fault;  ///< what is done, for the table
-  std::string mode;   ///< reliability_entry mode of the "faulty" entry
-  std::vector<std::string> aut_args;            ///< after --headless --enable-faults
+  std::string group;                              ///< "AUT" or "runner"
+  std::string fault;                              ///< what is done, for the table
+  std::string mode;                               ///< reliability_entry mode of the "faulty" entry
+  std::vector<std::string> aut_args;              ///< after --headless --enable-faults
   std::map<std::string, std::string> aut_fields;  ///< extra TOML fields of the aut table
-  std::string faulty_timeout;                   ///< "" = the tier's 30 s
-  int batcher_signal = 0;                       ///< sent to livegui-batch once a test blocks
-  bool windowed = false;                        ///< display = "xvfb", no --headless
-  bool hold_port = false;                       ///< a listener of ours holds the AUT's fixed port
-  bool never_ready = false;                     ///< the AUT is fake_app, which never says it is ready
+  std::string faulty_timeout;                     ///< "" = the tier's 30 s
+  int batcher_signal = 0;                         ///< sent to livegui-batch once a test blocks
+  bool windowed = false;                          ///< display = "xvfb", no --headless
+  bool hold_port = false;                         ///< a listener of ours holds the AUT's fixed port
+  bool never_ready = false;                       ///< the AUT is fake_app, which never says it is ready
   Expect file, session;
 };
 

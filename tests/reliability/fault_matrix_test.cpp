@@ -126,8 +126,8 @@ class FaultMatrix : public ::testing::TestWithParam<Cell> {
   fs::path state_dir() const { return dir_ / "state"; }
 
   std::vector<std::string> batch_args(const fs::path& plan, const fs::path& reports) const {
-    return {plan.string(), "--report-dir", reports.string(), "--state-dir", state_dir().string(), "--aut-scope",
-            GetParam().scope, "--term-grace", "500ms"};
+    return {plan.string(), "--report-dir",   reports.string(), "--state-dir", state_dir().string(),
+            "--aut-scope", GetParam().scope, "--term-grace",   "500ms"};
   }
 
   fs::path write_plan(const MatrixPlan& plan, const std::string& name) {
@@ -165,9 +165,13 @@ class CellReport {
  public:
   CellReport(const Row& row, const std::string& scope, const Expect& want)
       : started_(std::chrono::steady_clock::now()) {
-    cell_ = {{"row", row.name},     {"group", row.group},     {"scope", scope},
-             {"fault", row.fault},  {"observed", "(the cell stopped before the batch ended)"},
-             {"leftovers", nullptr}, {"notes", json::array()}};
+    cell_ = {{"row", row.name},
+             {"group", row.group},
+             {"scope", scope},
+             {"fault", row.fault},
+             {"observed", "(the cell stopped before the batch ended)"},
+             {"leftovers", nullptr},
+             {"notes", json::array()}};
     cell_["expected"] = describe(want.exit_code, want.tests, want.warn, want.warn_or);
   }
   ~CellReport() {
@@ -218,8 +222,7 @@ TEST_P(FaultMatrix, Cell) {
 
   json results = read_json(reports / "results.json");
   const fs::path first_state = run_state_file(state_dir(), batch.pid());
-  std::set<pid_t> groups = groups_of_run(results.is_object() ? &results : nullptr, first_state,
-                                         pid_dir() / "pids.log");
+  std::set<pid_t> groups = groups_of_run(results.is_object() ? &results : nullptr, first_state, pid_dir() / "pids.log");
   std::vector<pid_t> left = leftover_processes({groups.begin(), groups.end()});
 
   if (row.batcher_signal == SIGKILL) {
@@ -270,11 +273,13 @@ TEST_P(FaultMatrix, Cell) {
   for (const auto& p : problems) ADD_FAILURE() << p;
   std::map<std::string, std::string> observed;
   for (const auto& [k, t] : tests) observed[k] = t.result;
-  EXPECT_EQ(observed, want.tests) << "messages:\n" << [&] {
-    std::string s;
-    for (const auto& [k, t] : tests) s += "  " + k + " " + t.result + ": " + t.message.substr(0, 300) + "\n";
-    return s + output;
-  }();
+  EXPECT_EQ(observed, want.tests) << "messages:\n"
+                                  << [&] {
+                                       std::string s;
+                                       for (const auto& [k, t] : tests)
+                                         s += "  " + k + " " + t.result + ": " + t.message.substr(0, 300) + "\n";
+                                       return s + output;
+                                     }();
   auto warns = warnings(output);
   std::string warn_seen = warns.empty() ? std::string() : warns.front();
   if (want.warn.empty()) {

@@ -59,7 +59,7 @@ TEST(LogCap, RotationMovesTheContentAsideAndTheWriterGoesOnAtTheStart) {
   ASSERT_TRUE(rotate_log_if_larger(log, 4096));
   EXPECT_EQ(read_text(fs::path(log.string() + ".1")), chunk);
   EXPECT_EQ(size_of(log), 0u);
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat((log.string() + ".1").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u) << "the rotated log is as private as the log";
 

@@ -33,8 +33,8 @@ std::string MatrixPlan::to_toml(const fs::path& pid_dir) const {
   std::string out = "[[tiers]]\nname = \"live\"\nuses_aut = true\ntimeout = " + toml_quote(tier_timeout) +
                     "\naut = { " + aut + " }\n";
   for (const auto& e : entries) {
-    out += "\n[[tiers.entries]]\nname = " + toml_quote(e.name) + "\nexecutable = " +
-           toml_quote(binary("tests/reliability/reliability_entry").string()) + "\n";
+    out += "\n[[tiers.entries]]\nname = " + toml_quote(e.name) +
+           "\nexecutable = " + toml_quote(binary("tests/reliability/reliability_entry").string()) + "\n";
     if (!e.timeout.empty()) out += "timeout = " + toml_quote(e.timeout) + "\n";
     out += "env = { LIVEGUI_RELIABILITY_MODE = " + toml_quote(e.mode) +
            ", LIVEGUI_RELIABILITY_DIR = " + toml_quote(pid_dir.string()) + " }\n";
@@ -52,10 +52,10 @@ BatchProcess::BatchProcess(const std::vector<std::string>& args, const fs::path&
   opt.output_file = output;
   opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}};
   // What ctest or a developer's shell may have set must not change the run.
-  opt.env_unset = {"GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
-                   "TEST_SHARD_STATUS_FILE", "GTEST_FILTER", "GTEST_OUTPUT", "LIVEGUI_STATE_DIR",
-                   "LIVEGUI_STATE_FILE", "LIVEGUI_AUT_SPEC", "LIVEGUI_AUT_SCOPE", "LIVEGUI_LOG_DIR",
-                   "LIVEGUI_HOOK_TOKEN", "SPDLOG_LEVEL", "DISPLAY", "WAYLAND_DISPLAY"};
+  opt.env_unset = {"GTEST_TOTAL_SHARDS",     "GTEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
+                   "TEST_SHARD_STATUS_FILE", "GTEST_FILTER",      "GTEST_OUTPUT",      "LIVEGUI_STATE_DIR",
+                   "LIVEGUI_STATE_FILE",     "LIVEGUI_AUT_SPEC",  "LIVEGUI_AUT_SCOPE", "LIVEGUI_LOG_DIR",
+                   "LIVEGUI_HOOK_TOKEN",     "SPDLOG_LEVEL",      "DISPLAY",           "WAYLAND_DISPLAY"};
   for (const auto& [k, v] : env) opt.env_set[k] = v;
   process_ = Subprocess::spawn(opt);
 }
@@ -111,8 +111,8 @@ std::string junit_key(const std::string& tier, const std::string& classname, con
 
 }  // namespace
 
-std::map<std::string, ReportedTest> reported_tests(const json& results, const std::string& xml,
-                                                   const std::string& tier, std::vector<std::string>& problems) {
+std::map<std::string, ReportedTest> reported_tests(const json& results, const std::string& xml, const std::string& tier,
+                                                   std::vector<std::string>& problems) {
   std::map<std::string, ReportedTest> out;
   for (const auto& e : results.value("entries", json::array())) {
     std::string entry = e.value("name", "");

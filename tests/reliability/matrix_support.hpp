@@ -31,8 +31,8 @@ struct PlanEntrySpec {
 
 /// The tier's `aut` table and entries, as TOML.
 struct MatrixPlan {
-  std::filesystem::path aut_executable;  ///< default: sample_app
-  std::vector<std::string> aut_args;     ///< default: --headless --enable-faults
+  std::filesystem::path aut_executable;           ///< default: sample_app
+  std::vector<std::string> aut_args;              ///< default: --headless --enable-faults
   std::map<std::string, std::string> aut_fields;  ///< raw TOML values, e.g. {"port", "4242"}
   std::vector<PlanEntrySpec> entries;
   std::string tier_timeout = "30s";

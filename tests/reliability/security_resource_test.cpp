@@ -28,7 +28,7 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 unsigned mode_of(const fs::path& p) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(p.c_str(), &st) != 0) return 0;
   return st.st_mode & 07777;
 }
@@ -113,8 +113,8 @@ class Security : public ::testing::Test {
         << " }\n";
     int i = 0;
     for (const auto& m : modes)
-      out << "[[tiers.entries]]\nname = \"e" << i++ << "\"\nexecutable = "
-          << toml_quote(binary("tests/reliability/reliability_entry").string())
+      out << "[[tiers.entries]]\nname = \"e" << i++
+          << "\"\nexecutable = " << toml_quote(binary("tests/reliability/reliability_entry").string())
           << "\nenv = { LIVEGUI_RELIABILITY_MODE = " << toml_quote(m) << entry_env << " }\n";
     return p;
   }
@@ -124,8 +124,9 @@ class Security : public ::testing::Test {
     std::string output;
   };
   Run batch(const fs::path& plan, const std::string& scope = "file", std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {plan.string(), "--report-dir", reports().string(), "--state-dir",
-                                     state_dir().string(), "--aut-scope", scope, "--term-grace", "500ms"};
+    std::vector<std::string> args = {plan.string(), "--report-dir",       reports().string(),
+                                     "--state-dir", state_dir().string(), "--aut-scope",
+                                     scope,         "--term-grace",       "500ms"};
     args.insert(args.end(), extra.begin(), extra.end());
     BatchProcess b(args, dir_.path(), dir_ / "batch-output.txt");
     auto st = b.wait(90s);
@@ -232,8 +233,7 @@ TEST_F(Security, AnUnsafeStateFileIsRefusedAndWhatItNamesIsNotSignalled) {
         << r.output;
     EXPECT_NE(r.output.find(c.why), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("moved it aside to " + file.string() + ".corrupt-"), std::string::npos) << r.output;
-    EXPECT_TRUE(v.alive()) << "the batcher signalled a process named by a state file it must not trust\n"
-                           << r.output;
+    EXPECT_TRUE(v.alive()) << "the batcher signalled a process named by a state file it must not trust\n" << r.output;
     std::error_code ec;
     EXPECT_FALSE(fs::exists(fs::symlink_status(file, ec))) << "the unsafe file must be moved aside";
     if (std::string(c.name) == "symlink") {
@@ -322,8 +322,9 @@ TEST_F(Security, WhatIsLeftOfADeadAutsGroupIsStoppedOnlyWhenItCannotBeAReusedGro
     ::kill(aut.pid(), SIGKILL);  // the leader only: its child stays in the group
     ASSERT_TRUE(aut.wait_for(10s).has_value());
     write_state_file(state_dir() / "aut-state.json", s);
-    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch()).count();
+    auto now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     if (started_after_the_record) set_updated_at(state_dir() / "aut-state.json", now_ms - 10000);
     auto r = batch(command_plan());
     EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -357,8 +358,9 @@ TEST_F(Security, AReusedPidAndGroupAreReportedAndNeverSignalled) {
                      leaked_state(sleeper.pid(), sleeper.pid(), sleeper.start_time() + 1000));
     auto r = batch(std::string(scope) == "file" ? command_plan() : live_plan("", {"check"}), scope);
     EXPECT_EQ(r.exit_code, 0) << r.output;
-    EXPECT_NE(r.output.find("pid " + std::to_string(sleeper.pid()) + " now belongs to another process (sleep); left alone"),
-              std::string::npos)
+    EXPECT_NE(
+        r.output.find("pid " + std::to_string(sleeper.pid()) + " now belongs to another process (sleep); left alone"),
+        std::string::npos)
         << r.output;
     EXPECT_EQ(r.output.find("still running: pid " + std::to_string(sleeper.pid())), std::string::npos) << r.output;
     EXPECT_TRUE(sleeper.running()) << "the unrelated sleep was signalled:\n" << r.output;

@@ -47,8 +47,7 @@ int main(int argc, char** argv) {
     } else if (a == "--delay-ms") {
       long ms = std::atol(next());
       timespec ts{ms / 1000, (ms % 1000) * 1000000L};
-      while (nanosleep(&ts, &ts) != 0) {
-      }
+      while (nanosleep(&ts, &ts) != 0) {}
     } else if (a == "--hold-mb") {
       // Memory it touches and keeps: its exit after SIGKILL takes measurable
       // time (the kernel frees every page), like a big app's.

@@ -4,8 +4,8 @@
 
 #include "batcher/display/display.hpp"
 #include "batcher/display/entry_text.hpp"
-#include "batcher/report/summary.hpp"
 #include "batcher/display/terminal.hpp"
+#include "batcher/report/summary.hpp"
 
 namespace livegui::batch {
 namespace {
@@ -64,8 +64,7 @@ TEST(BatcherDisplay, PlainPrintsOneLinePerEntryAndABlockAfterAFailure) {
       << s;
   EXPECT_NE(s.find("━━ CRASH: unit › test_crash (2 tests) 120 ms ━━"), std::string::npos) << s;
   EXPECT_NE(s.find("      reproduce: /b/test_crash --gtest_filter=S.b\n"), std::string::npos) << s;
-  EXPECT_NE(s.find("resumed in a fresh process (attempt 2, --gtest_filter=*-S.a:S.b): exit code 0"),
-            std::string::npos)
+  EXPECT_NE(s.find("resumed in a fresh process (attempt 2, --gtest_filter=*-S.a:S.b): exit code 0"), std::string::npos)
       << s;
   EXPECT_NE(s.find("  output tail (/r/logs/unit__test_crash.log):\n  | [ RUN      ] S.b\n  | about to crash\n"),
             std::string::npos)
@@ -80,8 +79,8 @@ TEST(BatcherDisplay, SmartOverwritesOneLineAndPrintsFailuresOnFreshLines) {
   o.kind = DisplayKind::Smart;
   o.width = 40;
   auto d = make_display(out, o);
-  d->entry_started({"live_gui/test_live_workflow_with_a_long_name", "live_gui", "test_live_workflow_with_a_long_name",
-                    3, 12, 40});
+  d->entry_started(
+      {"live_gui/test_live_workflow_with_a_long_name", "live_gui", "test_live_workflow_with_a_long_name", 3, 12, 40});
   std::string first = out.str();
   EXPECT_EQ(first.find("\r[12/40] live_gui"), 0u) << first;
   EXPECT_NE(first.find("..."), std::string::npos) << "elided to the width: " << first;
@@ -151,8 +150,7 @@ TEST(BatcherDisplay, SummaryCountsPerTierAndListsFailuresWithReproduction) {
   EXPECT_NE(s.find("/b/test_crash --gtest_filter=S.b"), std::string::npos) << s;
   EXPECT_NE(s.find("Dirty starts (1):\n  live_gui › test_crash: dead"), std::string::npos) << s;
   EXPECT_NE(s.find("Reports: /r/junit.xml /r/results.json"), std::string::npos) << s;
-  EXPECT_NE(s.find("FAILED: 2 passed, 1 crashed, 1 expected failure, 1 dirty start in 3.00 s"), std::string::npos)
-      << s;
+  EXPECT_NE(s.find("FAILED: 2 passed, 1 crashed, 1 expected failure, 1 dirty start in 3.00 s"), std::string::npos) << s;
 }
 
 }  // namespace

@@ -162,8 +162,9 @@ TEST(BatcherPlan, ErrorsNameFileLineAndField) {
 // The `aut` table is read once, by AppSpec::from_toml, straight from the
 // plan's own table: positions are the user's, not those of re-printed text.
 TEST(BatcherPlan, AutTableErrorsNameTheUsersFileLineAndColumn) {
-  const std::string head = "[[tiers]]\nname = \"live\"\nuses_aut = true\n[tiers.aut]\nexecutable = \"/bin/true\"\n"
-                           "args = [\"--headless\"]\n";
+  const std::string head =
+      "[[tiers]]\nname = \"live\"\nuses_aut = true\n[tiers.aut]\nexecutable = \"/bin/true\"\n"
+      "args = [\"--headless\"]\n";
   const std::string entries = "[[tiers.entries]]\nexecutable = \"x\"\n";
   EXPECT_EQ(plan_error(head + "readyness = \"port_file\"\n" + entries),
             "p.toml:7:1: tiers[0].aut.readyness: is not a known AUT setting (typo?)");
@@ -183,9 +184,10 @@ TEST(BatcherPlan, AutTableErrorsNameTheUsersFileLineAndColumn) {
 
 TEST(BatcherPlan, AutExecutableBareNamesAreFoundOnPath) {
   // The case: it used to fail with "<plan dir>/sleep does not exist".
-  Plan plan = parse_plan("[[tiers]]\nname = \"live\"\naut = { executable = \"sleep\" }\n[[tiers.entries]]\n"
-                         "executable = \"x\"\n",
-                         "p.toml", "/nonexistent");
+  Plan plan = parse_plan(
+      "[[tiers]]\nname = \"live\"\naut = { executable = \"sleep\" }\n[[tiers.entries]]\n"
+      "executable = \"x\"\n",
+      "p.toml", "/nonexistent");
   ASSERT_TRUE(plan.tiers[0].aut);
   EXPECT_TRUE(plan.tiers[0].aut->executable.is_absolute()) << plan.tiers[0].aut->executable;
   EXPECT_EQ(plan.tiers[0].aut->executable.filename(), "sleep");
@@ -193,10 +195,11 @@ TEST(BatcherPlan, AutExecutableBareNamesAreFoundOnPath) {
 }
 
 TEST(BatcherPlan, AutDurationsUseThePlansSyntaxAndOldFieldsGetANote) {
-  Plan plan = parse_plan("[[tiers]]\nname = \"live\"\n[tiers.aut]\nexecutable = \"/bin/true\"\nterm_grace = \"1s\"\n"
-                         "ready_timeout = \"2min\"\nheartbeat_threshold = \"500ms\"\nkill_wait_ms = 1500\n"
-                         "[[tiers.entries]]\nexecutable = \"x\"\n",
-                         "p.toml", "/nonexistent");
+  Plan plan = parse_plan(
+      "[[tiers]]\nname = \"live\"\n[tiers.aut]\nexecutable = \"/bin/true\"\nterm_grace = \"1s\"\n"
+      "ready_timeout = \"2min\"\nheartbeat_threshold = \"500ms\"\nkill_wait_ms = 1500\n"
+      "[[tiers.entries]]\nexecutable = \"x\"\n",
+      "p.toml", "/nonexistent");
   ASSERT_TRUE(plan.tiers[0].aut);
   EXPECT_EQ(plan.tiers[0].aut->term_grace, 1s);
   EXPECT_EQ(plan.tiers[0].aut->ready_timeout, 2min);

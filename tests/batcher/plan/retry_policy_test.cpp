@@ -52,15 +52,18 @@ command = ["/bin/true"]
 }
 
 TEST(BatcherRetryPlan, BadRetryTablesNameFileLineAndField) {
-  EXPECT_EQ(plan_error("[[tiers]]\nname = \"t\"\nretry = { on = [\"crash\", \"sometimes\"] }\n"),
-            "p.toml:3: tiers[0].retry.on[1]: expected \"crash\", \"timeout\", \"degraded\" or \"fail\", got \"sometimes\"");
+  EXPECT_EQ(
+      plan_error("[[tiers]]\nname = \"t\"\nretry = { on = [\"crash\", \"sometimes\"] }\n"),
+      "p.toml:3: tiers[0].retry.on[1]: expected \"crash\", \"timeout\", \"degraded\" or \"fail\", got \"sometimes\"");
   EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\nretry = { max = 1 }\n").find("p.toml:3: tiers[0].retry.on: say which"),
             std::string::npos);
   EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\nretry = { on = [\"crash\"], max = -1 }\n")
                 .find("tiers[0].retry.max: expected an integer from 0 to 10"),
             std::string::npos);
-  EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\nretry = 1\n").find("tiers[0].retry: expected a table"), std::string::npos);
-  EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\nretry = { on = [\"crash\"], tries = 1 }\n").find("tiers[0].retry.tries: unknown field"),
+  EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\nretry = 1\n").find("tiers[0].retry: expected a table"),
+            std::string::npos);
+  EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\nretry = { on = [\"crash\"], tries = 1 }\n")
+                .find("tiers[0].retry.tries: unknown field"),
             std::string::npos);
   EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\ntest_timeout = \"soon\"\n").find("p.toml:3: tiers[0].test_timeout"),
             std::string::npos);

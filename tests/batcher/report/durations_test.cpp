@@ -50,7 +50,8 @@ TEST(Durations, BadFilesAreNamed) {
   TempDir dir("durations");
   EXPECT_NE(read_error(dir / "missing.json").find("missing.json: cannot be read"), std::string::npos);
   std::ofstream(dir / "bad.json") << R"({"format": "livegui-batch-durations", "durations": {"a/b": "slow"}})";
-  EXPECT_EQ(read_error(dir / "bad.json"), (dir / "bad.json").string() + ": durations.a/b must be a number of seconds (0 or more)");
+  EXPECT_EQ(read_error(dir / "bad.json"),
+            (dir / "bad.json").string() + ": durations.a/b must be a number of seconds (0 or more)");
   std::ofstream(dir / "text.json") << "not json";
   EXPECT_NE(read_error(dir / "text.json").find("not a JSON object"), std::string::npos);
 }

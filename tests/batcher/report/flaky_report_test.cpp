@@ -35,7 +35,8 @@ BatchResults flaky_run() {
   flaky.name = "Retry.AutDiesOnce";
   flaky.code = ResultCode::Flaky;
   flaky.attempt = 2;
-  flaky.message = "passed on attempt 2 after attempt 1: FAIL (retried for degraded): subprocess degraded: AUT pid 7 exited";
+  flaky.message =
+      "passed on attempt 2 after attempt 1: FAIL (retried for degraded): subprocess degraded: AUT pid 7 exited";
   flaky.tries.push_back({1, ResultCode::Fail, "degraded", "subprocess degraded: AUT pid 7 exited"});
   TestResult crashy;
   crashy.name = "Retry.CrashesOnce";
@@ -68,8 +69,9 @@ TEST(BatcherFlakyReports, SummaryCountsFlakyAsPassedAndListsThemApart) {
   std::string s = summary_text(flaky_run(), SummaryOptions{});
   EXPECT_TRUE(has(s, "flaky")) << s;
   EXPECT_TRUE(has(s, "Flaky (2), passed on a retry:")) << s;
-  EXPECT_TRUE(has(s, "FLAKY      live › test_retry Retry.AutDiesOnce — passed on attempt 2 after attempt 1: FAIL "
-                     "(retried for degraded)"))
+  EXPECT_TRUE(has(s,
+                  "FLAKY      live › test_retry Retry.AutDiesOnce — passed on attempt 2 after attempt 1: FAIL "
+                  "(retried for degraded)"))
       << s;
   EXPECT_TRUE(has(s, "3 passed (2 flaky), 1 timed out")) << s;
   // No flaky test, no flaky column.
@@ -97,8 +99,11 @@ TEST(BatcherFlakyReports, ResultsJsonKeepsFlakyTriesAndStacks) {
 TEST(BatcherFlakyReports, JunitHasAFlakyPropertyAndFlakyFailureRecords) {
   std::string x = junit_xml(flaky_run());
   EXPECT_TRUE(has(x, "<property name=\"livegui.flaky\" value=\"true\"/>")) << x;
-  EXPECT_TRUE(has(x, "<flakyFailure type=\"FAIL\" message=\"attempt 1: FAIL (retried for degraded): subprocess degraded")) << x;
-  EXPECT_TRUE(has(x, "<flakyError type=\"CRASH\" message=\"attempt 1: CRASH (retried for crash): killed by SIGSEGV\"")) << x;
+  EXPECT_TRUE(
+      has(x, "<flakyFailure type=\"FAIL\" message=\"attempt 1: FAIL (retried for degraded): subprocess degraded"))
+      << x;
+  EXPECT_TRUE(has(x, "<flakyError type=\"CRASH\" message=\"attempt 1: CRASH (retried for crash): killed by SIGSEGV\""))
+      << x;
   EXPECT_TRUE(has(x, "<property name=\"livegui.stacks\" value=\"artifacts/live_test_hang/stacks-4242.txt\"/>")) << x;
   // A flaky test is not a failure: no <failure>/<error> for it.
   auto at = x.find("name=\"AutDiesOnce\"");

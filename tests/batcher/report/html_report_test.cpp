@@ -11,10 +11,10 @@
 
 #include <gtest/gtest.h>
 
-#include "batcher/run/classify.hpp"
-#include "batcher/run/gtest_output.hpp"
 #include "batcher/report/html_timeline.hpp"
 #include "batcher/report/json_report.hpp"
+#include "batcher/run/classify.hpp"
+#include "batcher/run/gtest_output.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace livegui::batch {
@@ -52,7 +52,8 @@ bool balanced(const std::string& html, std::string* why) {
     std::string tag = html.substr(i + 1, end - i - 1);
     if (tag.empty() || tag[0] == '!') continue;
     if (tag[0] == '/') {
-      if (stack.empty() || stack.back() != tag.substr(1)) return *why = "</" + tag.substr(1) + "> does not match", false;
+      if (stack.empty() || stack.back() != tag.substr(1))
+        return *why = "</" + tag.substr(1) + "> does not match", false;
       stack.pop_back();
       continue;
     }
@@ -164,8 +165,10 @@ TEST(HtmlEscape, EscapesMarkupAndQuotes) {
 TEST(HtmlEscape, KeepsValidUtf8AndReplacesInvalidBytesAndControls) {
   EXPECT_EQ(html_escape("tier › é ✓ \xF0\x9F\x98\x80"), "tier › é ✓ \xF0\x9F\x98\x80");
   const std::string fffd = "\xEF\xBF\xBD";
-  EXPECT_EQ(html_escape(std::string("a\xFF" "b")), "a" + fffd + "b");
-  EXPECT_EQ(html_escape(std::string("\xC0\xAF")), fffd + fffd);          // overlong '/'
+  EXPECT_EQ(html_escape(std::string("a\xFF"
+                                    "b")),
+            "a" + fffd + "b");
+  EXPECT_EQ(html_escape(std::string("\xC0\xAF")), fffd + fffd);             // overlong '/'
   EXPECT_EQ(html_escape(std::string("\xED\xA0\x80")), fffd + fffd + fffd);  // a surrogate
   EXPECT_EQ(html_escape(std::string("cut \xE2\x9C")), "cut " + fffd + fffd);
   EXPECT_EQ(html_escape(std::string("nul\0bell\a", 9)), "nul" + fffd + "bell" + fffd);
@@ -217,9 +220,10 @@ TEST(HtmlReport, NoInjectionFromNamesOutputReasonsOrWarnings) {
   EXPECT_NE(html.find("&lt;/title&gt;&lt;/svg&gt;"), std::string::npos);
   // No script can run even if something slipped through.
   EXPECT_NE(html.find("Content-Security-Policy\" content=\"default-src 'none'; img-src data:;"), std::string::npos);
-  EXPECT_NE(html.find("artifacts/&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&quot;&#39;&amp;.png "
-                      "is missing"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find("artifacts/&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&quot;&#39;&amp;.png "
+                "is missing"),
+      std::string::npos);
   std::string why;
   EXPECT_TRUE(balanced(html, &why)) << why;
 }
@@ -239,7 +243,8 @@ TEST(HtmlReport, SummaryHasTheTextSummaryNumbersPerTier) {
       out.push_back((*it)[1]);
     return out;
   };
-  EXPECT_EQ(cells("unit"), (std::vector<std::string>{"unit", "1", "2", "0", "0", "0", "0", "0", "0", "0", "0", "0", "1.00 s"}));
+  EXPECT_EQ(cells("unit"),
+            (std::vector<std::string>{"unit", "1", "2", "0", "0", "0", "0", "0", "0", "0", "0", "0", "1.00 s"}));
   auto live = cells("live");
   ASSERT_GE(live.size(), 12u);
   EXPECT_EQ(std::vector<std::string>(live.begin(), live.begin() + 12),
@@ -273,7 +278,8 @@ TEST(HtmlTimeline, DrawsLifetimesDeathsRespawnsDirtyStartsAndTests) {
   EXPECT_NE(svg.find("<title>respawn at +3.0 s: AUT pid 500 degraded during Sims.Breaks</title>"), std::string::npos)
       << svg;
   EXPECT_NE(svg.find("AUT pid 501 died at +4.5 s: AUT pid 501: killed by SIGSEGV"), std::string::npos);
-  EXPECT_NE(svg.find("dirty start (degraded): [BATCH-WARN] live: a left the AUT (pid 500) degraded"), std::string::npos);
+  EXPECT_NE(svg.find("dirty start (degraded): [BATCH-WARN] live: a left the AUT (pid 500) degraded"),
+            std::string::npos);
   // Entries link to their sections; every test is a tick.
   for (int i = 0; i < 3; ++i) EXPECT_NE(svg.find("href=\"#entry-" + std::to_string(i) + "\""), std::string::npos);
   EXPECT_EQ(count(svg, "class=\"test\""), 5u);
@@ -299,11 +305,9 @@ TEST(HtmlTimeline, RebuildsLifetimesFromEvents) {
 
   // An AUT first seen dying started before the batch saw it; an explicit
   // stop beats "replaced"; overlapping AUTs get separate lanes.
-  std::vector<TimelineEvent> evs = {event(100, "death", 7, "killed by SIGKILL"),
-                                    event(200, "spawn", 8, "started"),
+  std::vector<TimelineEvent> evs = {event(100, "death", 7, "killed by SIGKILL"), event(200, "spawn", 8, "started"),
                                     event(300, "spawn", 9, "started by another owner"),
-                                    event(400, "stopped", 8, "stopped"),
-                                    event(500, "corrupt", 0, "bad json")};
+                                    event(400, "stopped", 8, "stopped"), event(500, "corrupt", 0, "bad json")};
   auto more = aut_lifetimes(evs, kT0);
   ASSERT_EQ(more.size(), 3u);
   EXPECT_EQ(more[0].pid, 7);
@@ -322,9 +326,10 @@ TEST(HtmlReport, EmbedsASmallScreenshotAsADataUri) {
   BatchResults r = sample();
   r.entries[2].tests[0].screenshot = "artifacts/live__b/Flow.Works.png";
   std::string html = html_report(r, options_for(dir));
-  EXPECT_NE(html.find("<img class=\"screenshot\" alt=\"failure screenshot of Flow.Works\" src=\"data:image/png;base64," +
-                      base64_encode(kTinyPng) + "\" />"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find("<img class=\"screenshot\" alt=\"failure screenshot of Flow.Works\" src=\"data:image/png;base64," +
+                base64_encode(kTinyPng) + "\" />"),
+      std::string::npos);
   EXPECT_NE(html.find("href=\"./artifacts/live__b/Flow.Works.png\""), std::string::npos);
   EXPECT_NE(html.find("Flow.Works</a> <span class=\"muted\">[screenshot]</span>"), std::string::npos);
 }
@@ -344,8 +349,9 @@ TEST(HtmlReport, LinksScreenshotsBeyondThePerImageAndTotalCaps) {
   EXPECT_EQ(html.find("data:image/png"), std::string::npos);
   EXPECT_EQ(count(html, "not embedded, over the per-image cap of 100 bytes"), 2u);
   // Links are relative and percent-encoded.
-  EXPECT_NE(html.find("<a href=\"./artifacts/one%20%3C%22%26%27%3E.png\">artifacts/one &lt;&quot;&amp;&#39;&gt;.png</a>"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find("<a href=\"./artifacts/one%20%3C%22%26%27%3E.png\">artifacts/one &lt;&quot;&amp;&#39;&gt;.png</a>"),
+      std::string::npos);
 
   HtmlReportOptions total = options_for(dir);
   total.max_total_image_bytes = 400;  // room for one

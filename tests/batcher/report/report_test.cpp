@@ -145,8 +145,9 @@ TEST(BatcherReports, JunitKeepsPytestNodeIdsWhole) {
                      "name=\"tests/live/test_basic.py::test_click_increments\""),
             std::string::npos)
       << xml;
-  EXPECT_NE(xml.find("<testcase classname=\"live_gui.test_basic\" name=\"tests/live/test_basic.py::TestK::test_p[a.b::c]\""),
-            std::string::npos)
+  EXPECT_NE(
+      xml.find("<testcase classname=\"live_gui.test_basic\" name=\"tests/live/test_basic.py::TestK::test_p[a.b::c]\""),
+      std::string::npos)
       << xml;
   EXPECT_NE(xml.find("<testcase classname=\"live_gui.test_basic\" name=\"tests.live.test_broken\""), std::string::npos)
       << xml;

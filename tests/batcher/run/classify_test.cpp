@@ -140,8 +140,7 @@ TEST(BatcherClassify, CommandsAreJudgedByExitStatus) {
   using std::chrono::seconds;
   EXPECT_EQ(interpret_command("c", ExitStatus::exited(0), StopCause::None, seconds(1), "").code, ResultCode::Pass);
   EXPECT_EQ(interpret_command("c", ExitStatus::exited(3), StopCause::None, seconds(1), "").code, ResultCode::Fail);
-  EXPECT_EQ(interpret_command("c", ExitStatus::exited(77), StopCause::None, seconds(1), "").code,
-            ResultCode::Skipped);
+  EXPECT_EQ(interpret_command("c", ExitStatus::exited(77), StopCause::None, seconds(1), "").code, ResultCode::Skipped);
   EXPECT_EQ(interpret_command("c", ExitStatus::killed(SIGSEGV), StopCause::None, seconds(1), "").code,
             ResultCode::Crash);
   EXPECT_EQ(interpret_command("c", ExitStatus::killed(SIGTERM), StopCause::Timeout, seconds(1), "").code,
@@ -197,7 +196,9 @@ TEST(BatcherClassify, XfailPatternWithDoubleColonMatchesOnePytestNodeId) {
   EXPECT_EQ(rollup(ids), ResultCode::Fail);
 
   // A ':'-separated list is GoogleTest's syntax, still honoured for gtest names.
-  auto gt = tests({{"S.a", ResultCode::Fail}, {"S.b", ResultCode::Fail}, {"T.skipme", ResultCode::Fail},
+  auto gt = tests({{"S.a", ResultCode::Fail},
+                   {"S.b", ResultCode::Fail},
+                   {"T.skipme", ResultCode::Fail},
                    {"T.c", ResultCode::Fail}});
   apply_expectations(gt, false, {"S.a:T.*-T.skipme"}, NamePatterns::GTestFilter);
   EXPECT_EQ(gt[0].code, ResultCode::XFail);
@@ -210,8 +211,8 @@ TEST(BatcherClassify, ResultCodesAndRollup) {
   EXPECT_FALSE(is_failure(ResultCode::Pass));
   EXPECT_FALSE(is_failure(ResultCode::XFail));
   EXPECT_FALSE(is_failure(ResultCode::Skipped));
-  for (ResultCode c : {ResultCode::Fail, ResultCode::Crash, ResultCode::Timeout, ResultCode::Unresolved,
-                       ResultCode::XPass})
+  for (ResultCode c :
+       {ResultCode::Fail, ResultCode::Crash, ResultCode::Timeout, ResultCode::Unresolved, ResultCode::XPass})
     EXPECT_TRUE(is_failure(c)) << name(c);
   for (ResultCode c : kAllResultCodes) EXPECT_EQ(result_code_from_name(name(c)), c);
   EXPECT_EQ(rollup({}), ResultCode::Pass);
@@ -334,15 +335,17 @@ TEST(BatcherClassify, NoBannerNoReportMeansNoGoogleTestTestRan) {
   ev.status = ExitStatus::killed(SIGSEGV);
   EXPECT_FALSE(interpret_gtest_attempt(ev).no_gtest_run);
   ev.status = ExitStatus::exited(0);
-  ev.progress = progress("[==========] Running 0 tests from 0 test suites.\n[==========] 0 tests from 0 test suites ran. (0 ms total)\n");
+  ev.progress = progress(
+      "[==========] Running 0 tests from 0 test suites.\n[==========] 0 tests from 0 test suites ran. (0 ms total)\n");
   EXPECT_FALSE(interpret_gtest_attempt(ev).no_gtest_run);
 }
 
 TEST(BatcherClassify, RepeatedNamesKeepOneResultEach) {
   AttemptEvidence ev;
   ev.tests_known = false;
-  ev.progress = progress("[ RUN      ] Mixed.Same\nfirst\n[       OK ] Mixed.Same (0 ms)\n[ RUN      ] Mixed.Same\n"
-                         "second\n[  FAILED  ] Mixed.Same (0 ms)\n");
+  ev.progress = progress(
+      "[ RUN      ] Mixed.Same\nfirst\n[       OK ] Mixed.Same (0 ms)\n[ RUN      ] Mixed.Same\n"
+      "second\n[  FAILED  ] Mixed.Same (0 ms)\n");
   GtestJsonReport json;
   JsonTestResult a, b, suite;
   a.name = b.name = "Mixed.Same";
@@ -434,8 +437,9 @@ TEST(BatcherClassify, FailuresTheBinarysOwnMainAcceptedAreExpectedFailures) {
 TEST(BatcherClassify, AListedTestABinaryLeftOutWhileExitingZeroIsSkippedNotUnresolved) {
   AttemptEvidence ev;
   ev.expected_tests = {"S.Ran", "S.Left"};
-  ev.progress = progress("[==========] Running 1 test from 1 test suite.\n[ RUN      ] S.Ran\n[       OK ] S.Ran (0 ms)\n"
-                         "[==========] 1 test from 1 test suite ran. (0 ms total)\n[  PASSED  ] 1 test.\n");
+  ev.progress = progress(
+      "[==========] Running 1 test from 1 test suite.\n[ RUN      ] S.Ran\n[       OK ] S.Ran (0 ms)\n"
+      "[==========] 1 test from 1 test suite ran. (0 ms total)\n[  PASSED  ] 1 test.\n");
   ev.json = parse_gtest_json(R"({"testsuites": [{"name": "S", "testsuite": [
       {"name": "Ran", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})");
   ev.status = ExitStatus::exited(0);
@@ -488,7 +492,8 @@ TEST(BatcherClassify, MarkersPrintedByATestInventNothingWhenTheReportExists) {
   ev.expected_tests = {"Out.Spoof", "Out.Last"};
   ev.progress = progress(
       "[ RUN      ] Out.Spoof\n[       OK ] Out.Spoof (0 ms)\n[ RUN      ] Fake.Test\n[  FAILED  ] Fake.Test (1 ms)\n"
-      "t.cpp:6: Failure\nreal failure\n[  FAILED  ] Out.Spoof (0 ms)\n[ RUN      ] Out.Last\n[       OK ] Out.Last (0 ms)\n");
+      "t.cpp:6: Failure\nreal failure\n[  FAILED  ] Out.Spoof (0 ms)\n[ RUN      ] Out.Last\n[       OK ] Out.Last (0 "
+      "ms)\n");
   ev.json = parse_gtest_json(R"({"tests": 2, "failures": 1, "testsuites": [{"name": "Out", "testsuite": [
       {"name": "Spoof", "status": "RUN", "result": "COMPLETED", "time": "0s",
        "failures": [{"failure": "t.cpp:6\nreal failure"}]},

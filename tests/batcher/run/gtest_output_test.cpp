@@ -143,7 +143,8 @@ TEST(BatcherGtestOutput, KeepsRepeatedNamesSuiteLevelResultsAndCounts) {
 TEST(BatcherGtestOutput, SuiteLinesSayWhereABinaryDiedOutsideATest) {
   std::istringstream in(
       "[==========] Running 4 tests from 3 test suites.\n[----------] Global test environment set-up.\n"
-      "[----------] 1 test from V\n[ RUN      ] V.A\n[       OK ] V.A (0 ms)\n[----------] 1 test from V (0 ms total)\n\n"
+      "[----------] 1 test from V\n[ RUN      ] V.A\n[       OK ] V.A (0 ms)\n[----------] 1 test from V (0 ms "
+      "total)\n\n"
       "[----------] 2 tests from W\n");
   auto p = parse_gtest_progress(in);
   EXPECT_TRUE(p.saw_banner);
@@ -151,8 +152,9 @@ TEST(BatcherGtestOutput, SuiteLinesSayWhereABinaryDiedOutsideATest) {
   EXPECT_EQ(p.open_suite_finished, 0u);
   ASSERT_EQ(p.finished.size(), 1u);
 
-  std::istringstream typed("[----------] 2 tests from Typed/0, where TypeParam = int\n[ RUN      ] Typed/0.A\n"
-                           "[       OK ] Typed/0.A (0 ms)\n");
+  std::istringstream typed(
+      "[----------] 2 tests from Typed/0, where TypeParam = int\n[ RUN      ] Typed/0.A\n"
+      "[       OK ] Typed/0.A (0 ms)\n");
   auto t = parse_gtest_progress(typed);
   EXPECT_EQ(t.open_suite, "Typed/0");
   EXPECT_EQ(t.open_suite_finished, 1u);
@@ -177,8 +179,8 @@ TEST(BatcherGtestOutput, AHugeLineKeepsItsHeadItsTailAndTheMarkerAfterIt) {
   std::string blob(3u << 20, 'x');
   blob[0] = 'H';
   blob[blob.size() - 1] = 'T';
-  std::istringstream in("[ RUN      ] Blob.Dumps\n" + blob + "[  FAILED  ] Blob.Dumps (5 ms)\n[ RUN      ] Blob.Next\n" +
-                        "[       OK ] Blob.Next (0 ms)\n");
+  std::istringstream in("[ RUN      ] Blob.Dumps\n" + blob +
+                        "[  FAILED  ] Blob.Dumps (5 ms)\n[ RUN      ] Blob.Next\n" + "[       OK ] Blob.Next (0 ms)\n");
   auto p = parse_gtest_progress(in);
   ASSERT_EQ(p.finished.size(), 2u);
   EXPECT_EQ(p.finished[0].name, "Blob.Dumps");

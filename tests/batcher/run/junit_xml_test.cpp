@@ -57,7 +57,8 @@ TEST(BatcherJunitXml, CodesByCase) {
 
 TEST(BatcherJunitXml, CtestAndCatch2Shapes) {
   // ctest --output-junit: a single <testsuite>, classname = name.
-  JunitReport c = parsed(R"(<testsuite name="x" tests="2"><testcase name="unit.a" classname="unit.a" time="0.1" status="run"/>
+  JunitReport c =
+      parsed(R"(<testsuite name="x" tests="2"><testcase name="unit.a" classname="unit.a" time="0.1" status="run"/>
 <testcase name="unit.b" classname="unit.b" status="fail"><failure message="Failed"/></testcase></testsuite>)");
   ASSERT_EQ(c.cases.size(), 2u);
   EXPECT_EQ(c.cases[0].full_name(), "unit.a");

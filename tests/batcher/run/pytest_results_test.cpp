@@ -45,8 +45,9 @@ TEST(BatcherTestEvents, ParsesEndedAndRunningTestsAndSurvivesATornLine) {
 }
 
 TEST(BatcherTestEvents, RejectsWhatIsNotAnEvent) {
-  TestEvents ev = events("[1,2]\n{\"event\":\"end\",\"test\":\"a\",\"outcome\":\"great\"}\n{\"event\":7}\n"
-                         "{\"event\":\"start\"}\n{\"event\":\"finish\"}\n");
+  TestEvents ev = events(
+      "[1,2]\n{\"event\":\"end\",\"test\":\"a\",\"outcome\":\"great\"}\n{\"event\":7}\n"
+      "{\"event\":\"start\"}\n{\"event\":\"finish\"}\n");
   EXPECT_TRUE(ev.ended.empty());
   EXPECT_FALSE(ev.running);
   EXPECT_TRUE(ev.finished);
@@ -113,8 +114,9 @@ TEST(BatcherPytestResults, APerTestTimeoutIsTimeoutForTheRunningTestAndResumesTh
 TEST(BatcherPytestResults, TheReportGivesTheWholeFailureText) {
   PytestEvidence ev;
   ev.entry_name = "test_a";
-  ev.events = events("{\"event\":\"end\",\"test\":\"t/test_a.py::test_two\",\"outcome\":\"failed\",\"message\":\"short\"}\n"
-                     "{\"event\":\"finish\"}\n");
+  ev.events = events(
+      "{\"event\":\"end\",\"test\":\"t/test_a.py::test_two\",\"outcome\":\"failed\",\"message\":\"short\"}\n"
+      "{\"event\":\"finish\"}\n");
   ev.report = parse_junit_xml(
       "<testsuites><testsuite><testcase classname=\"t.test_a\" name=\"test_two\"><failure message=\"long text\"/>"
       "</testcase></testsuite></testsuites>");
@@ -161,9 +163,10 @@ TEST(BatcherReportFormats, PytestAttemptsGetReportStreamPluginAndDeselects) {
   EXPECT_EQ(f.events, "/logs/tier_e.attempt-2.events.jsonl");
   EXPECT_EQ(s.env_set["LIVEGUI_JUNIT_FILE"], f.junit.string());
   EXPECT_EQ(s.env_set["LIVEGUI_EVENTS_FILE"], f.events.string());
-  EXPECT_EQ(s.args, (std::vector<std::string>{"-m", "pytest", "t/test_a.py", "--junitxml=/logs/tier_e.attempt-2.junit.xml",
-                                              "-p", "livegui_pytest", "--deselect", "t/test_a.py::test_one",
-                                              "--deselect", "t/test_a.py::test_three"}));
+  EXPECT_EQ(s.args,
+            (std::vector<std::string>{"-m", "pytest", "t/test_a.py", "--junitxml=/logs/tier_e.attempt-2.junit.xml",
+                                      "-p", "livegui_pytest", "--deselect", "t/test_a.py::test_one", "--deselect",
+                                      "t/test_a.py::test_three"}));
 }
 
 // The reproduce line is pasted into a shell that is not the batcher's: it
@@ -183,8 +186,9 @@ TEST(BatcherReportFormats, APytestReproduceLineCarriesThePluginAndLiveguiAut) {
   RunContext ctx;
   ctx.log_dir = "/logs";
   EntryResult e = UnitRun(u, ctx).finish(std::chrono::nanoseconds(0), 0);
-  EXPECT_EQ(e.reproduce,
-            "LIVEGUI_AUT_BIN=/opt/lg/bin/livegui-aut /usr/bin/python3 -m pytest tests/live/test_basic.py -p livegui_pytest");
+  EXPECT_EQ(
+      e.reproduce,
+      "LIVEGUI_AUT_BIN=/opt/lg/bin/livegui-aut /usr/bin/python3 -m pytest tests/live/test_basic.py -p livegui_pytest");
   EXPECT_EQ(e.args, u.entry.args) << "results.json keeps the planned argv";
 
   // What the plan already gives is not repeated; other formats get nothing.
@@ -196,7 +200,10 @@ TEST(BatcherReportFormats, APytestReproduceLineCarriesThePluginAndLiveguiAut) {
   u.entry.env.clear();
   e = UnitRun(u, ctx).finish(std::chrono::nanoseconds(0), 0);
   EXPECT_EQ(e.reproduce, "/usr/bin/python3 -m pytest -p livegui_pytest t.py");
-  if (before) ::setenv("LIVEGUI_AUT_BIN", saved.c_str(), 1); else ::unsetenv("LIVEGUI_AUT_BIN");
+  if (before)
+    ::setenv("LIVEGUI_AUT_BIN", saved.c_str(), 1);
+  else
+    ::unsetenv("LIVEGUI_AUT_BIN");
 }
 
 TEST(BatcherReportFormats, JunitPlaceholderIsReplaced) {

@@ -68,8 +68,8 @@ class ReaperTest : public ::testing::Test {
   /// The script: a detached daemon (its own session: no group of ours holds
   /// it), its pid written to `pid_file` once it runs, then the shell waits.
   std::string daemon_script(const fs::path& pid_file, const std::string& prefix = "") const {
-    return prefix + "setsid sleep 300 & echo $! > " + pid_file.string() + ".tmp && mv " + pid_file.string() +
-           ".tmp " + pid_file.string() + " && exec sleep 300";
+    return prefix + "setsid sleep 300 & echo $! > " + pid_file.string() + ".tmp && mv " + pid_file.string() + ".tmp " +
+           pid_file.string() + " && exec sleep 300";
   }
 
   TempDir dir_{"reaper"};

@@ -124,8 +124,9 @@ TEST(BatcherRetry, AutBreaksAreTheEntrysDeathAndDegradedEvents) {
 }
 
 TEST(BatcherRetry, APassOnTheRetryIsFlakyWithEveryAttemptsReasonAndTheEntryPasses) {
-  EntryResult e = gtest_entry({test("S.Crashed", ResultCode::Crash, "the test binary was killed by SIGSEGV during this test"),
-                               test("S.Passed", ResultCode::Pass)});
+  EntryResult e =
+      gtest_entry({test("S.Crashed", ResultCode::Crash, "the test binary was killed by SIGSEGV during this test"),
+                   test("S.Passed", ResultCode::Pass)});
   e.code = ResultCode::Crash;
   RetryDecision d = decide_retry(e, {}, infra(), 0);
   EntryResult retry = gtest_entry({test("S.Crashed", ResultCode::Pass, "", 2)});

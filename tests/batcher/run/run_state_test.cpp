@@ -97,8 +97,8 @@ TEST_F(BatcherRunState, EachRunHasItsOwnLockedFileAndRemovesBothAtACleanEnd) {
 TEST_F(BatcherRunState, ARunThatIsOverIsTakenOnceAndLocksWithoutStateAreRemoved) {
   fs::path dead = dir_path_ / "aut-state-999999-7.json";
   write_state_file(dead, killed_run_state(gone(999997)));
-  std::ofstream(dir_path_ / "aut-state-999999-7.lock").flush();   // its lock, free
-  std::ofstream(dir_path_ / "aut-state-999996-7.lock").flush();   // a run that never wrote state
+  std::ofstream(dir_path_ / "aut-state-999999-7.lock").flush();  // its lock, free
+  std::ofstream(dir_path_ / "aut-state-999996-7.lock").flush();  // a run that never wrote state
   auto first = take_left_overs(dir_path_, dir_path_ / "aut-state-mine.json");
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].state_file(), dead);
@@ -118,9 +118,10 @@ TEST_F(BatcherRunState, AKilledRunsStateIsReportedBeforeTheFirstAutEntryAndMoved
   ASSERT_EQ(outcomes.size(), 1u);
   const auto& out = outcomes[0];
   EXPECT_EQ(out.verdict.kind, StateVerdictKind::Stale);
-  for (const char* part : {"[BATCH-WARN] live: a previous run (livegui-batch, pid 999999", "ended without cleaning up",
-                           "its AUT (pid 999995) was healthy during Live.Workflow and went down with its owner",
-                           "nothing of it is left running", "moved it aside to ", ".stale-", "first starts on a fresh AUT"})
+  for (const char* part :
+       {"[BATCH-WARN] live: a previous run (livegui-batch, pid 999999", "ended without cleaning up",
+        "its AUT (pid 999995) was healthy during Live.Workflow and went down with its owner",
+        "nothing of it is left running", "moved it aside to ", ".stale-", "first starts on a fresh AUT"})
     EXPECT_NE(out.warning.find(part), std::string::npos) << part << "\n" << out.warning;
   ASSERT_TRUE(out.dirty_start.has_value());
   EXPECT_EQ(out.dirty_start->kind, "stale");
@@ -141,8 +142,7 @@ TEST_F(BatcherRunState, ALongDeadStandaloneOwnersFileIsReportedWithHowItsAutDied
   StateGuard guard({dir_path_ / "aut-state-mine.json", 200ms, 1s});
   auto outcomes = guard.check_left_overs(ctx());
   ASSERT_EQ(outcomes.size(), 1u);
-  EXPECT_NE(outcomes[0].warning.find("its AUT (pid 999994) was killed by SIGSEGV during Live.Crash"),
-            std::string::npos)
+  EXPECT_NE(outcomes[0].warning.find("its AUT (pid 999994) was killed by SIGSEGV during Live.Crash"), std::string::npos)
       << outcomes[0].warning;
   EXPECT_FALSE(fs::exists(dir_path_ / "aut-state.json"));
 }

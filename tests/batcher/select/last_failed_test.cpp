@@ -51,11 +51,13 @@ TEST(BatcherLastFailed, SelectsExactlyTheFailingEntriesAndTests) {
   EXPECT_TRUE(f.at("a/cmd").empty());
   EXPECT_TRUE(f.at("a/setup").empty());
 
-  std::vector<Unit> units = {unit("a/passing", true, {"P.a", "P.b"}),
-                             unit("a/mixed", true, {"M.ok", "M.fail", "M.crash", "M.timeout", "M.unresolved", "M.flaky",
-                                                    "M.xfail", "M.skip"}),
-                             unit("a/cmd", false, {}), unit("a/setup", true, {"S.a"}), unit("a/new", true, {"N.a"}),
-                             unit("a/expected", true, {"X.a"})};
+  std::vector<Unit> units = {
+      unit("a/passing", true, {"P.a", "P.b"}),
+      unit("a/mixed", true, {"M.ok", "M.fail", "M.crash", "M.timeout", "M.unresolved", "M.flaky", "M.xfail", "M.skip"}),
+      unit("a/cmd", false, {}),
+      unit("a/setup", true, {"S.a"}),
+      unit("a/new", true, {"N.a"}),
+      unit("a/expected", true, {"X.a"})};
   auto sel = select_last_failed(units, f);
   ASSERT_EQ(sel.size(), 3u);
   EXPECT_EQ(sel[0].id, "a/mixed");

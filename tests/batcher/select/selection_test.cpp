@@ -52,7 +52,8 @@ TEST(BatcherSelection, ShardsCoverEveryUnitExactlyOnceByDuration) {
 TEST(BatcherSelection, DurationsBalanceTheShards) {
   auto units = make_units(6);
   // One long unit and five short ones: the long one gets a shard to itself.
-  std::map<std::string, double> durations{{"t/e0", 10}, {"t/e1", 1}, {"t/e2", 1}, {"t/e3", 1}, {"t/e4", 1}, {"t/e5", 1}};
+  std::map<std::string, double> durations{{"t/e0", 10}, {"t/e1", 1}, {"t/e2", 1},
+                                          {"t/e3", 1},  {"t/e4", 1}, {"t/e5", 1}};
   auto shards = assign_shards(units, 2, durations);
   ASSERT_EQ(shards.size(), 2u);
   EXPECT_EQ(shards[0], std::vector<std::size_t>{0});

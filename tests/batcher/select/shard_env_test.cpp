@@ -67,17 +67,21 @@ TEST(ShardAuto, OneBasedEnginesDoNotShiftByOne) {
   // GitLab's CI_NODE_INDEX=1 is the first shard, =3 of 3 the last.
   EXPECT_EQ(shard_for({{"CI_NODE_TOTAL", "3"}, {"CI_NODE_INDEX", "1"}})->index, 0);
   EXPECT_EQ(shard_for({{"CI_NODE_TOTAL", "3"}, {"CI_NODE_INDEX", "3"}})->index, 2);
-  EXPECT_NE(error_for({{"CI_NODE_TOTAL", "3"}, {"CI_NODE_INDEX", "0"}}).find("GitLab CI: CI_NODE_INDEX=0 with "
-                                                                            "CI_NODE_TOTAL=3: the index must be 1 … 3"),
+  EXPECT_NE(error_for({{"CI_NODE_TOTAL", "3"}, {"CI_NODE_INDEX", "0"}})
+                .find("GitLab CI: CI_NODE_INDEX=0 with "
+                      "CI_NODE_TOTAL=3: the index must be 1 … 3"),
             std::string::npos);
 }
 
 TEST(ShardAuto, TheDocumentedOrderDecides) {
   // GoogleTest before Bazel before GitLab before CircleCI before Buildkite before Kubernetes.
-  auto s = shard_for({{"CI_NODE_TOTAL", "4"}, {"CI_NODE_INDEX", "4"}, {"TEST_TOTAL_SHARDS", "2"}, {"TEST_SHARD_INDEX", "0"}});
+  auto s = shard_for(
+      {{"CI_NODE_TOTAL", "4"}, {"CI_NODE_INDEX", "4"}, {"TEST_TOTAL_SHARDS", "2"}, {"TEST_SHARD_INDEX", "0"}});
   EXPECT_EQ(s->count, 2);
   EXPECT_EQ(s->source.rfind("Bazel", 0), 0u);
-  s = shard_for({{"CIRCLE_NODE_TOTAL", "5"}, {"CIRCLE_NODE_INDEX", "4"}, {"JOB_COMPLETION_INDEX", "0"},
+  s = shard_for({{"CIRCLE_NODE_TOTAL", "5"},
+                 {"CIRCLE_NODE_INDEX", "4"},
+                 {"JOB_COMPLETION_INDEX", "0"},
                  {"LIVEGUI_SHARD_TOTAL", "2"}});
   EXPECT_EQ(s->count, 5);
   EXPECT_EQ(s->index, 4);
@@ -116,9 +120,12 @@ TEST(ShardAuto, EmptyVariablesAreUnsetNumbersAreDigitsOnlyAndAZeroTotalIsNamed) 
   ASSERT_TRUE(s.has_value());
   EXPECT_EQ(s->index, 2);
   EXPECT_EQ(s->count, 3);
-  EXPECT_NE(error_for({{"CI_NODE_INDEX", " 2"}, {"CI_NODE_TOTAL", "3"}}).find("is not a whole number"), std::string::npos);
-  EXPECT_NE(error_for({{"CI_NODE_INDEX", "+2"}, {"CI_NODE_TOTAL", "3"}}).find("is not a whole number"), std::string::npos);
-  EXPECT_NE(error_for({{"CI_NODE_INDEX", "2 "}, {"CI_NODE_TOTAL", "3"}}).find("is not a whole number"), std::string::npos);
+  EXPECT_NE(error_for({{"CI_NODE_INDEX", " 2"}, {"CI_NODE_TOTAL", "3"}}).find("is not a whole number"),
+            std::string::npos);
+  EXPECT_NE(error_for({{"CI_NODE_INDEX", "+2"}, {"CI_NODE_TOTAL", "3"}}).find("is not a whole number"),
+            std::string::npos);
+  EXPECT_NE(error_for({{"CI_NODE_INDEX", "2 "}, {"CI_NODE_TOTAL", "3"}}).find("is not a whole number"),
+            std::string::npos);
   EXPECT_NE(error_for({{"CI_NODE_INDEX", "1"}, {"CI_NODE_TOTAL", "0"}}).find("the total must be at least 1"),
             std::string::npos);
 }
