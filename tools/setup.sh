@@ -2,8 +2,10 @@
 # Installs the Debian 12 packages livegui needs (only the missing ones), then
 # configures and builds with CMake + Ninja.
 #
-#   tools/setup.sh [--deps-only] [--sanitize] [--build-dir DIR] [--target T]…
+#   tools/setup.sh [--deps-only] [--sanitize[=address|thread]] [--build-dir DIR] [--jobs N] [--target T]…
 #
+# --sanitize (= address): AddressSanitizer + UBSan; --sanitize=thread: TSan.
+# --jobs N bounds the build's parallelism (default: Ninja's).
 # --target T builds only T (and what it depends on), repeatable; without it,
 # everything is built. Idempotent: a second run installs nothing and rebuilds
 # incrementally.
@@ -14,13 +16,17 @@ build_dir="$here/build"
 deps_only=0
 sanitize=OFF
 targets=()
+jobs=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --deps-only) deps_only=1 ;;
-    --sanitize) sanitize=ON ;;
+    --sanitize|--sanitize=address) sanitize=address ;;
+    --sanitize=thread) sanitize=thread ;;
+    --sanitize=*) echo "setup.sh: unknown sanitizer '${1#--sanitize=}' (address or thread)" >&2; exit 2 ;;
+    --jobs) jobs=(--parallel "$2"); shift ;;
     --build-dir) build_dir=$2; shift ;;
     --target) targets+=(--target "$2"); shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -56,4 +62,4 @@ fi
 [ "$deps_only" = 1 ] && exit 0
 
 cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLIVEGUI_SANITIZE="$sanitize" >/dev/null
-cmake --build "$build_dir" "${targets[@]}"
+cmake --build "$build_dir" "${jobs[@]}" "${targets[@]}"
