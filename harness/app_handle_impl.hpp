@@ -1,0 +1,156 @@
+#pragma once
+// AppHandle's private state (harness/app_handle.hpp): what one handle knows
+// about its AUT, and the locked steps its public calls are made of. Internal:
+// included by the files that implement AppHandle only. Split by concern:
+//   app_handle.cpp        the public calls (ensure_ready, stop, hook, …)
+//   app_handle_state.cpp  state recording and attribution (the state file,
+//                         who to blame, how the last AUT ended)
+//   app_handle_impl.cpp   check, start/stop/retire, hang forensics, the hook
+//                         client's liveness and context
+//   health_rules.cpp      the heartbeat rules (a pure function)
+//   respawn_policy.cpp    when a healthy AUT is replaced anyway
+// Every member function named *_locked, and every other one unless it says
+// otherwise, expects `mutex` to be held by the caller.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/app_handle.hpp"
+#include "harness/health_rules.hpp"
+#include "harness/launcher.hpp"
+#include "harness/log_rotation.hpp"
+#include "harness/state_file.hpp"
+#include "hookclient/hook_client.hpp"
+
+namespace livegui {
+
+/// The comm name of this process ("?" when /proc cannot tell).
+std::string own_process_name();
+
+struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
+  Impl(AppSpec s, std::unique_ptr<Launcher> l);
+
+  AppSpec spec;
+  std::unique_ptr<Launcher> launcher;
+  mutable std::mutex mutex;
+
+  std::filesystem::path state_path;
+  StateFile state;  ///< what we write at every transition
+  std::string last_state_error;
+
+  bool owns = true;  ///< false while attached as a guest to another owner's AUT
+  bool ever_started = false;
+  std::optional<LaunchedAut> aut;  ///< set while the launcher has a process
+  bool exit_recorded = false;      ///< last_exit describes the current AUT
+  std::shared_ptr<HookClient> hook;
+  LogCap log_cap;  ///< on the current AUT's log
+
+  std::optional<TestRef> current_test;
+  std::optional<TestRef> previous_test;  ///< the test that ran before the current one
+  std::optional<std::string> started_for_suite;
+  int tests_served = 0;  ///< tests that ran on the current AUT
+
+  int respawns = 0;
+  int consecutive_failed_starts = 0;
+  std::string last_start_error;
+  std::string pending_reason;  ///< why the next start happens (set by attach_or_start)
+  std::optional<ReadyEvent> last_respawn;
+  std::chrono::nanoseconds last_time_to_ready{0};
+
+  HeartbeatMemory heartbeat;  ///< the frame the previous check saw, and since when
+  CheckResult last_check;
+
+  // Hang forensics: stacks are captured once per stalled AUT.
+  pid_t stacks_pid = 0;
+  std::filesystem::path stacks_file;
+
+  // ---- state recording and attribution (app_handle_state.cpp) -------------
+
+  /// Writes `state` to the state file; an error is logged once per distinct
+  /// problem, never thrown (the file is a record for others). `durable`:
+  /// fsync (status transitions); current-test updates, written twice per
+  /// test, skip it (see write_state_file).
+  void write_state(bool durable = true);
+
+  /// Records a health transition (and who to blame for a degradation, from
+  /// the first sighting); writes only when something changed.
+  void set_status(AutStatus status, std::vector<std::string> reasons = {});
+
+  /// The test to blame for what a check finds now. At the start of a test
+  /// (ensure_ready), nothing of the current test has run yet.
+  std::string blame(bool at_test_start) const;
+
+  /// Takes how the last AUT ended from the state file when its parent has
+  /// recorded a status we do not know (keeping the test we blamed).
+  void adopt_parents_exit_record();
+
+  /// The batcher's stand-in test ("livegui-batch.<entry>"): nobody to blame.
+  static bool stand_in(const std::string& test);
+
+  /// Completes `rec` (the death of our AUT) with what the state file holds:
+  /// the test a guest recorded it in, or the status its parent recorded.
+  /// False when the file records another AUT since (a guest replaced ours):
+  /// its owner's record is not ours to overwrite.
+  bool merge_recorded_exit(ExitRecord& rec, bool status_known);
+
+  /// Records the current AUT's death (once per AUT), blaming `during`, in the
+  /// state file and the log. A session guest may block up to
+  /// kParentRecordWait (1 s) for its parent's record of the status.
+  void record_exit(const AutExit& exit, const std::string& during);
+
+  /// A session guest saw the death first: its parent (the batcher, woken by
+  /// our write) completes the record with the status. Waits for that, bounded
+  /// by kParentRecordWait: woken by the parent's write (the state file is
+  /// replaced by a rename into its directory, so the directory is watched);
+  /// without inotify, rechecked every 5 ms.
+  void await_parents_exit_record();
+
+  // ---- check, start / stop, forensics (app_handle_impl.cpp) ---------------
+
+  /// The kernel's word (pidfd), then /health judged by the heartbeat rules
+  /// (health_rules.hpp) and the pid answering on the port. Records the
+  /// outcome (status, death, stacks of a stalled AUT). About one loopback
+  /// round trip; a stall's first sighting adds the stack capture (seconds).
+  CheckResult check_locked(bool at_test_start);
+
+  /// Every thread's stack of the current AUT, the first time it is seen
+  /// stalled or degraded while alive (the client's or our own check); bounded by a few
+  /// seconds. The file goes to LIVEGUI_ARTIFACT_DIR (the batcher's report),
+  /// else the AUT log directory. Returns the file ("" when none).
+  std::filesystem::path capture_stall_stacks(const std::string& why);
+
+  /// "not starting the AUT <for_what>: its last N starts failed in a row (…); last error: …".
+  std::string cap_message(const std::string& for_what) const;
+
+  /// Starts a new AUT for `reason` (recorded as the respawn reason), blocking
+  /// until it is ready or its start failed. Throws StartError, or
+  /// AutUnavailable once the cap on consecutive failed starts is reached.
+  void start_locked(const std::string& reason, const std::optional<TestRef>& for_test);
+
+  /// Stops the current AUT. `take_over`: stop it even when it belongs to
+  /// another owner (we are about to replace it).
+  StopReport stop_locked(bool graceful, bool take_over);
+
+  /// Begins stopping the current (owned, degraded) AUT without waiting; the
+  /// caller starts the next one, then calls launcher->finish_retired().
+  void retire_locked();
+
+  // ---- the hook client's callbacks (app_handle_impl.cpp; they lock) -------
+
+  /// How AUT `pid` ended ("killed by SIGSEGV", "stopped by the harness"), or
+  /// std::nullopt while it is alive. Takes `mutex`.
+  std::optional<std::string> exit_description_for(pid_t pid);
+
+  /// Adds what the handle knows of AUT `pid` to a diagnostic: current test,
+  /// log tail, exit status, stacks of a stalled AUT. Takes `mutex`.
+  void add_context(DegradedInfo& info, pid_t pid);
+};
+
+}  // namespace livegui

@@ -1,0 +1,145 @@
+// AppHandle's state recording and attribution: what the state file says at
+// every transition, who is blamed for a death or a degradation, and how a
+// session guest and its parent (the batcher) complete each other's record of
+// an AUT's death. See app_handle_impl.hpp for how AppHandle is split.
+#include "harness/app_handle_impl.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+
+#include "common/log.hpp"
+#include "harness/file_watch.hpp"
+
+namespace livegui {
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+/// How long a session guest that saw the AUT die waits for its parent (the
+/// batcher) to complete the record with the status only a parent knows.
+constexpr std::chrono::milliseconds kParentRecordWait{1000};
+
+}  // namespace
+
+bool AppHandle::Impl::stand_in(const std::string& test) { return test.rfind(kBatcherSuite + std::string("."), 0) == 0; }
+
+void AppHandle::Impl::write_state(bool durable) {
+  // A session guest records a death whose status it cannot know (the AUT
+  // is not its child); the batcher, its parent, records the status. Keep
+  // the parent's record rather than writing over it with ours.
+  if (state.last_exit && state.last_exit->code == -1) adopt_parents_exit_record();
+  try {
+    write_state_file(state_path, state, durable);
+    last_state_error.clear();
+  } catch (const StateFileError& e) {
+    // The state file is a record for others; the AUT works without it. Say
+    // so once per distinct problem rather than failing the tests.
+    if (last_state_error != e.what()) logger("harness")->error("{}", e.what());
+    last_state_error = e.what();
+  }
+}
+
+void AppHandle::Impl::set_status(AutStatus status, std::vector<std::string> reasons) {
+  if (state.status == status && state.degraded_reasons == reasons) return;
+  // Who to blame stays with the first sighting; the reasons may still change.
+  if (status != AutStatus::Degraded)
+    state.degraded_during.clear();
+  else if (state.status != AutStatus::Degraded) {
+    // The batcher's own pseudo-test ("livegui-batch.<entry>") is nobody to blame.
+    state.degraded_during = blame(false);
+    if (stand_in(state.degraded_during)) state.degraded_during.clear();
+  }
+  state.status = status;
+  state.degraded_reasons = std::move(reasons);
+  write_state();
+}
+
+std::string AppHandle::Impl::blame(bool at_test_start) const {
+  if (!at_test_start && current_test) return current_test->full();
+  return previous_test ? previous_test->full() : std::string();
+}
+
+void AppHandle::Impl::adopt_parents_exit_record() {
+  try {
+    auto disk = read_state_file(state_path);
+    if (!disk || !disk->last_exit || disk->last_exit->pid != state.last_exit->pid || disk->last_exit->code == -1)
+      return;
+    ExitRecord& ours = *state.last_exit;
+    const ExitRecord& seen = *disk->last_exit;
+    ours.status = seen.status;
+    ours.signaled = seen.signaled;
+    ours.code = seen.code;
+    ours.signal = seen.signal;
+    if (ours.during_test.empty()) ours.during_test = seen.during_test;
+  } catch (const StateFileError&) {
+    // An unusable file has nothing to add.
+  }
+}
+
+bool AppHandle::Impl::merge_recorded_exit(ExitRecord& rec, bool status_known) {
+  try {
+    auto disk = read_state_file(state_path);
+    if (!disk) return true;
+    if (disk->aut && disk->aut->pid != rec.pid) return false;
+    if (disk->last_exit && disk->last_exit->pid == rec.pid) {
+      const ExitRecord& seen = *disk->last_exit;
+      if (stand_in(rec.during_test) && !seen.during_test.empty()) rec.during_test = seen.during_test;
+      if (!status_known && seen.code != -1) {
+        rec.status = seen.status;
+        rec.signaled = seen.signaled;
+        rec.code = seen.code;
+        rec.signal = seen.signal;
+      }
+    } else if (stand_in(rec.during_test) && disk->current_test && !stand_in(disk->current_test->full())) {
+      rec.during_test = disk->current_test->full();  // the guest's test, running when it died
+    }
+  } catch (const StateFileError&) {
+    // An unusable file has nothing to add; ours replaces it.
+  }
+  return true;
+}
+
+void AppHandle::Impl::record_exit(const AutExit& exit, const std::string& during) {
+  if (exit_recorded || !aut) return;
+  exit_recorded = true;
+  ExitRecord rec;
+  rec.pid = aut->pid;
+  rec.status = exit.describe();
+  rec.signaled = exit.status_known && exit.status.signaled;
+  rec.code = exit.status_known ? exit.status.code : -1;
+  rec.signal = exit.status_known ? exit.status.signal : 0;
+  rec.during_test = during;
+  // In session scope the death may be seen twice: by a guest test binary,
+  // which knows the test but not the status (it is not the AUT's parent),
+  // and by the owner (the batcher), which knows the status but only its own
+  // stand-in test. Whoever writes second keeps the best of both.
+  const bool ours_to_write = merge_recorded_exit(rec, exit.status_known);
+  if (stand_in(rec.during_test)) rec.during_test.clear();
+  state.last_exit = rec;
+  state.status = AutStatus::Dead;
+  state.degraded_reasons.clear();
+  if (ours_to_write) write_state();
+  if (rec.code == -1 && !owns) await_parents_exit_record();
+  logger("harness")->warn("AUT pid {} died{} ({})", aut->pid,
+                          state.last_exit->during_test.empty() ? "" : " during " + state.last_exit->during_test,
+                          state.last_exit->status);
+}
+
+void AppHandle::Impl::await_parents_exit_record() {
+  if (!expected_session_owner()) return;  // no parent of ours that records it
+  FileWatch watch;
+  const int w = watch.fd() >= 0 ? watch.add(state_path.parent_path(), /*directory=*/true) : -1;
+  const auto until = Clock::now() + kParentRecordWait;
+  adopt_parents_exit_record();
+  while (state.last_exit->code == -1 && Clock::now() < until) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count() + 1;
+    pollfd p{w >= 0 ? watch.fd() : -1, POLLIN, 0};
+    ::poll(&p, 1, static_cast<int>(w >= 0 ? left : std::min<long long>(left, 5)));
+    if (w >= 0) watch.drain();
+    adopt_parents_exit_record();
+  }
+  if (w >= 0) watch.remove(w);
+}
+
+}  // namespace livegui
