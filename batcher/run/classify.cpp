@@ -211,8 +211,10 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
                                 human_duration(ev.test_timeout) + ") and the binary was stopped");
         break;
       case StopCause::Interrupt:
-        r.code = ResultCode::Skipped;
-        r.message = "interrupted by " + ev.interrupt_signal + " while running";
+        // It started and never ended: its result is unknown, not "not run".
+        r.code = ResultCode::Unresolved;
+        r.message = with_output("interrupted by " + ev.interrupt_signal +
+                                " during this test: stopped before it ended, its result is unknown");
         break;
       case StopCause::None:
         r.code = ev.status.signaled ? ResultCode::Crash : ResultCode::Fail;
@@ -237,6 +239,19 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
         ev.stopped_for == StopCause::Timeout
             ? "not run: the entry timed out" + (ev.progress.running ? " during " + *ev.progress.running : std::string())
             : "not run: interrupted by " + ev.interrupt_signal;
+    // Stopped at the user's request outside any test (a suite or global
+    // set-up, or its exit): the binary did not get to say how it ended.
+    const bool ran_to_its_end = ev.json.has_value() && ev.status.success() && out.remaining.empty();
+    if (!blamed_running && ev.stopped_for == StopCause::Interrupt && !ran_to_its_end) {
+      TestResult issue;
+      issue.code = ResultCode::Unresolved;
+      issue.synthetic = true;
+      issue.attempt = ev.attempt;
+      issue.message = "interrupted by " + ev.interrupt_signal + " outside any test" +
+                      (after.empty() ? std::string(" (before the first test)") : " (after " + after + ")") +
+                      ": the binary was stopped before it ended, its result is unknown";
+      out.process_issue = issue;
+    }
     if (!blamed_running && ev.stopped_for == StopCause::Timeout) {
       TestResult issue;
       issue.code = ResultCode::Timeout;
@@ -387,8 +402,10 @@ TestResult interpret_command(const std::string& name, const ExitStatus& status, 
       r.message = "timed out after " + human_duration(timeout) + " and was stopped";
       return r;
     case StopCause::Interrupt:
-      r.code = ResultCode::Skipped;
-      r.message = "interrupted by " + interrupt_signal + " while running";
+      // It started and never ended: its result is unknown, not "not run".
+      r.code = ResultCode::Unresolved;
+      r.message =
+          "interrupted by " + interrupt_signal + " while running: stopped before it ended, its result is unknown";
       return r;
     case StopCause::None: break;
   }

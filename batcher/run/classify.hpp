@@ -59,11 +59,14 @@ inline constexpr std::string_view kAcceptedByOwnMain =
 
 /// Interprets one attempt. Tests that will never run (no resume) are given
 /// their final code here too (SKIPPED after a timeout or interrupt,
-/// UNRESOLVED when the binary died before reaching them).
+/// UNRESOLVED when the binary died before reaching them). A test running
+/// when the batch was interrupted is UNRESOLVED (it never ended), and so is
+/// a binary interrupted outside any test before it ended.
 AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& evidence);
 
 /// A command judged by its exit status: 0 = PASS, 77 = SKIPPED (the automake
-/// convention), a signal = CRASH, anything else = FAIL.
+/// convention), a signal = CRASH, anything else = FAIL; stopped at its
+/// timeout = TIMEOUT, stopped by an interrupt of the batch = UNRESOLVED.
 TestResult interpret_command(const std::string& name, const ExitStatus& status, StopCause stopped_for,
                              std::chrono::milliseconds timeout, const std::string& interrupt_signal);
 

@@ -45,8 +45,9 @@ std::optional<TestResult> process_issue_for(const std::string& entry_name, const
     r.code = ResultCode::Timeout;
     r.message = "timed out after " + human_duration(timeout) + " and was stopped" + report;
   } else if (stopped_for == StopCause::Interrupt) {
-    r.code = ResultCode::Skipped;
-    r.message = "interrupted by " + interrupt_signal + " while running";
+    // It was stopped before it ended: its result is unknown, not "not run".
+    r.code = ResultCode::Unresolved;
+    r.message = "interrupted by " + interrupt_signal + " while running: stopped before it ended, its result is unknown";
   } else if (status.signaled) {
     r.code = ResultCode::Crash;
     r.message = "the runner was " + status.describe() + report;

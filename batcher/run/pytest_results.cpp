@@ -117,8 +117,10 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
       r.message = "timed out: this test ran longer than test_timeout (" + human_duration(ev.test_timeout) +
                   ") and pytest was stopped";
     } else if (ev.stopped_for == StopCause::Interrupt) {
-      r.code = ResultCode::Skipped;
-      r.message = "interrupted by " + ev.interrupt_signal + " during this test";
+      // It started and never ended: its result is unknown, not "not run".
+      r.code = ResultCode::Unresolved;
+      r.message =
+          "interrupted by " + ev.interrupt_signal + " during this test: stopped before it ended, its result is unknown";
     } else {
       r.code = ResultCode::Crash;
       r.message = "the pytest process " +

@@ -82,16 +82,57 @@ TEST(BatcherClassify, ATimeoutNamesTheRunningTestAndSkipsTheRest) {
   EXPECT_EQ(find(out.results, "H.After")->message, "not run: the entry timed out during H.Forever");
 }
 
-TEST(BatcherClassify, AnInterruptSkipsTheRunningAndRemainingTests) {
+TEST(BatcherClassify, AnInterruptLeavesTheRunningTestUnresolvedAndSkipsTheRest) {
+  // It started and never ended: not passed, not "not run" either.
   AttemptEvidence ev;
-  ev.expected_tests = {"H.Before", "H.Forever"};
-  ev.progress = progress("[ RUN      ] H.Before\n");
+  ev.expected_tests = {"H.First", "H.Sleeps", "H.Never"};
+  ev.progress = progress("[ RUN      ] H.First\n[       OK ] H.First (0 ms)\n[ RUN      ] H.Sleeps\nsleeping\n");
   ev.status = ExitStatus::killed(SIGTERM);
   ev.stopped_for = StopCause::Interrupt;
   ev.interrupt_signal = "SIGINT";
   auto out = interpret_gtest_attempt(ev);
-  EXPECT_EQ(find(out.results, "H.Before")->code, ResultCode::Skipped);
-  EXPECT_EQ(find(out.results, "H.Forever")->message, "not run: interrupted by SIGINT");
+  EXPECT_FALSE(out.resume);
+  EXPECT_EQ(find(out.results, "H.First")->code, ResultCode::Pass);
+  ASSERT_TRUE(find(out.results, "H.Sleeps"));
+  EXPECT_EQ(find(out.results, "H.Sleeps")->code, ResultCode::Unresolved);
+  EXPECT_EQ(find(out.results, "H.Sleeps")->message,
+            "interrupted by SIGINT during this test: stopped before it ended, its result is unknown\nsleeping");
+  EXPECT_EQ(find(out.results, "H.Never")->code, ResultCode::Skipped);
+  EXPECT_EQ(find(out.results, "H.Never")->message, "not run: interrupted by SIGINT");
+  EXPECT_FALSE(out.process_issue.has_value()) << "the running test is blamed";
+  EXPECT_EQ(rollup(out.results), ResultCode::Unresolved);
+}
+
+TEST(BatcherClassify, AnInterruptOutsideAnyTestLeavesTheBinaryUnresolved) {
+  // Stopped in a suite's set-up (or its exit): every test that ended passed,
+  // but the binary did not get to say how it ended.
+  AttemptEvidence ev;
+  ev.expected_tests = {"H.First", "S.Next"};
+  ev.progress = progress("[ RUN      ] H.First\n[       OK ] H.First (0 ms)\n[----------] 1 test from S\n");
+  ev.status = ExitStatus::killed(SIGTERM);
+  ev.stopped_for = StopCause::Interrupt;
+  ev.interrupt_signal = "SIGTERM";
+  auto out = interpret_gtest_attempt(ev);
+  EXPECT_EQ(find(out.results, "H.First")->code, ResultCode::Pass);
+  EXPECT_EQ(find(out.results, "S.Next")->code, ResultCode::Skipped);
+  ASSERT_TRUE(out.process_issue.has_value());
+  EXPECT_EQ(out.process_issue->code, ResultCode::Unresolved);
+  EXPECT_EQ(out.process_issue->message,
+            "interrupted by SIGTERM outside any test (after H.First): the binary was stopped before it ended, its "
+            "result is unknown");
+
+  // One that had written its report and exited 0 as the signal came ran to its end.
+  GtestJsonReport json;
+  JsonTestResult a;
+  a.name = "H.First";
+  JsonTestResult b;
+  b.name = "S.Next";
+  json.tests = {a, b};
+  ev.json = json;
+  ev.status = ExitStatus::exited(0);
+  auto done = interpret_gtest_attempt(ev);
+  EXPECT_FALSE(done.process_issue.has_value());
+  EXPECT_EQ(rollup(done.results), ResultCode::Pass);
 }
 
 TEST(BatcherClassify, TheJsonReportWinsAndAFailingExitWithoutFailuresIsReported) {
@@ -145,8 +186,10 @@ TEST(BatcherClassify, CommandsAreJudgedByExitStatus) {
             ResultCode::Crash);
   EXPECT_EQ(interpret_command("c", ExitStatus::killed(SIGTERM), StopCause::Timeout, seconds(1), "").code,
             ResultCode::Timeout);
-  EXPECT_EQ(interpret_command("c", ExitStatus::killed(SIGTERM), StopCause::Interrupt, seconds(1), "SIGINT").code,
-            ResultCode::Skipped);
+  TestResult interrupted =
+      interpret_command("c", ExitStatus::killed(SIGTERM), StopCause::Interrupt, seconds(1), "SIGINT");
+  EXPECT_EQ(interrupted.code, ResultCode::Unresolved) << "it never ended: its result is unknown";
+  EXPECT_EQ(interrupted.message, "interrupted by SIGINT while running: stopped before it ended, its result is unknown");
 }
 
 std::vector<TestResult> tests(std::initializer_list<std::pair<const char*, ResultCode>> list) {
