@@ -315,6 +315,13 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
   // rest can be resumed in a fresh process; otherwise resuming would repeat
   // the same death, so the rest is UNRESOLVED.
   bool progress = blamed_running || !ev.progress.finished.empty();
+  // GoogleTest ended its one run (it wrote its report, or printed its
+  // closing summary) and no test was running: the death came at exit (a
+  // static destructor, an atexit handler). Every test it was to run has run;
+  // a fresh process would only die there again.
+  const bool run_ended = !blamed_running && ev.progress.banners <= 1 && !ev.progress.running &&
+                         (ev.json.has_value() || ev.progress.completed);
+  if (run_ended) progress = false;
   const std::string& suite = ev.progress.open_suite;
   if (!blamed_running && !suite.empty() && ev.progress.open_suite_finished == 0) {
     // It died in the set-up of a suite (SetUpTestSuite) before its first
@@ -360,7 +367,9 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
     bool suite_done = !suite.empty() && std::none_of(out.remaining.begin(), out.remaining.end(),
                                                      [&](const std::string& n) { return suite_of(n) == suite; });
     std::string where;
-    if (ev.progress.reached_teardown || (ev.progress.started_tests && ev.tests_known && out.remaining.empty()))
+    if (run_ended && ev.progress.completed)
+      where = "at exit, after GoogleTest's closing summary (in a static destructor or an atexit handler)";
+    else if (ev.progress.reached_teardown || (ev.progress.started_tests && ev.tests_known && out.remaining.empty()))
       where = "after its tests (global tear-down or exit)";
     else if (!ev.progress.started_tests)
       where = "before running any test";

@@ -1,7 +1,9 @@
 #pragma once
 // Entry logs are capped like AUT logs: a log that grows past its cap keeps
 // its newest part in <log>.1 and starts again empty, so a child that prints
-// without end fills neither the disk nor the batcher's memory.
+// without end fills neither the disk nor the batcher's memory. GoogleTest's
+// marker lines of what is dropped are kept at the start of <log>.1, so the
+// test that was running (and the tests that ended) are still known.
 
 #include <cstdint>
 #include <filesystem>
@@ -12,11 +14,23 @@ namespace livegui::batch {
 inline constexpr std::uint64_t kDefaultMaxEntryLogBytes = 64ull << 20;
 
 /// When `log` (a regular file, not a symlink) is larger than `max_bytes`,
-/// copies its last `max_bytes` to `log`.1 (replacing it), then empties `log`;
-/// a child writing with O_APPEND goes on at its start. Returns the bytes
-/// dropped: before the kept part, and what the child wrote after the copy
-/// (0: nothing done, also when `max_bytes` is 0 or the file cannot be read). Bounded: copies at most `max_bytes` plus
-/// what the child writes meanwhile, up to `max_bytes` more. Never throws.
+/// rewrites `log`.1 (replacing it) as: the GoogleTest marker lines
+/// (`[ RUN      ]`, `[       OK ]`, `[  FAILED  ]`, `[==========]`, …) of
+/// everything dropped — the previous `log`.1 included —, one line saying
+/// that output was dropped, then the last `max_bytes` of `log` (from the
+/// start of a line when one begins in the 4 KiB before); then empties `log`:
+/// a child writing with O_APPEND goes on at its start. Every marker of the
+/// new `log`.1 is written to `log`.1.markers too, where the next cap reads
+/// them (used only while `log`.1 exists). The kept markers are bounded (the
+/// newest, at most a quarter of `max_bytes`, between 64 KiB and 8 MiB).
+/// Returns the bytes dropped from `log`: before the kept part, and what the
+/// child wrote after the copy (0: nothing done, also when `max_bytes` is 0
+/// or the file cannot be read). Bounded: reads `log` once, copies at most
+/// `max_bytes` plus what the child writes meanwhile, up to `max_bytes` more.
+/// Never throws.
 std::uint64_t cap_log(const std::filesystem::path& log, std::uint64_t max_bytes);
+
+/// True when `line` begins with one of GoogleTest's progress markers.
+bool is_gtest_marker_line(const char* line, std::size_t size);
 
 }  // namespace livegui::batch

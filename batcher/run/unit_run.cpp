@@ -62,6 +62,9 @@ AttemptSpec UnitRun::next_attempt() {
   s.env_unset = {"GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
                  "TEST_SHARD_STATUS_FILE"};
   if (unit_.gtest) {
+    // Inherited from the batcher's own environment, these would change what
+    // it reads (the plan's own are refused: gtest_flags.hpp).
+    for (const char* name : {"GTEST_REPEAT", "GTEST_LIST_TESTS", "GTEST_FLAGFILE"}) s.env_unset.push_back(name);
     a.json = ctx_.log_dir / (stem + suffix + ".gtest.json");
     a.premature_exit_file = ctx_.log_dir / (stem + suffix + ".premature-exit");
     s.env_set["GTEST_OUTPUT"] = "json:" + a.json.string();
@@ -85,6 +88,7 @@ AttemptSpec UnitRun::next_attempt() {
 }
 
 void UnitRun::log_capped(std::uint64_t dropped) {
+  if (!current_capped_) capped_attempts_.push_back(current_.number);
   current_capped_ = true;
   dropped_bytes_ += dropped;
 }
@@ -156,9 +160,12 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   std::error_code ec;
   ev.premature_exit = fs::exists(current_.premature_exit_file, ec);
   // Only an abnormal end needs the names of the tests the run never reached
-  // (and not an interrupt: the user asked us to stop starting things).
-  const bool abnormal = stopped_for == StopCause::Timeout || status.signaled || ev.premature_exit ||
-                        (!ev.json && (ev.progress.started_tests || ev.progress.saw_banner));
+  // (and not an interrupt: the user asked us to stop starting things). A
+  // run GoogleTest ended (its report written, or its closing summary
+  // printed) reached every test, whatever happened at exit after it.
+  const bool run_ended = ev.progress.banners <= 1 && !ev.progress.running && (ev.json || ev.progress.completed);
+  const bool abnormal = !run_ended && (stopped_for == StopCause::Timeout || status.signaled || ev.premature_exit ||
+                                       (!ev.json && (ev.progress.started_tests || ev.progress.saw_banner)));
   if (!unit_.listed && !listing_tried_ && abnormal && list_tests) {
     listing_tried_ = true;
     try {
@@ -186,6 +193,12 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   if (out.no_gtest_run) {
     TestResult r = interpret_command(unit_.name, status, stopped_for, unit_.timeout, interrupt_signal);
     std::string how = r.message.empty() ? status.describe() : r.message;
+    if (r.code == ResultCode::Skipped) {
+      // Exit code 77 skips only a `command` entry (the automake convention).
+      // A GoogleTest binary has no skip exit code: ctest fails it too.
+      r.code = ResultCode::Fail;
+      how = status.describe() + " (a skip only for a `command` entry; ctest fails it too)";
+    }
     r.message = "no GoogleTest test ran (the program never called RUN_ALL_TESTS()); judged by its exit status: " + how;
     r.duration = took;
     tests_.push_back(std::move(r));
@@ -281,6 +294,28 @@ std::string first_line(const std::string& text) {
   return nl == std::string::npos ? text : text.substr(0, nl);
 }
 
+/// The last `lines` lines of an attempt's output: of <log>.1 and <log> when
+/// its log was capped (what was printed last may all be in <log>.1).
+std::string output_tail(const fs::path& log, std::size_t lines, bool capped) {
+  std::string tail = tail_file(log, lines);
+  if (!capped) return tail;
+  std::size_t have = static_cast<std::size_t>(std::count(tail.begin(), tail.end(), '\n'));
+  if (!tail.empty() && tail.back() != '\n') ++have;
+  if (have >= lines) return tail;
+  fs::path rotated = log;
+  rotated += ".1";
+  std::string before = tail_file(rotated, lines - have);
+  if (!before.empty() && before.back() != '\n' && !tail.empty()) before += '\n';
+  return before + tail;
+}
+
+/// "64 MiB", "4 KiB", "100 bytes".
+std::string human_bytes(std::uint64_t n) {
+  if (n >= (1u << 20) && n % (1u << 20) == 0) return std::to_string(n >> 20) + " MiB";
+  if (n >= 1024 && n % 1024 == 0) return std::to_string(n >> 10) + " KiB";
+  return std::to_string(n) + " bytes";
+}
+
 std::string describe(const EntryResult& e) {
   std::map<ResultCode, int> counts;
   for (const auto& t : e.tests) ++counts[t.code];
@@ -318,10 +353,11 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
   e.code = rollup(e.tests);
   e.reason = describe(e);
   if (dropped_bytes_ > 0)
-    e.warnings.push_back("its output was larger than the log cap (" + std::to_string(ctx_.max_log_bytes >> 20) +
-                         " MiB): " + std::to_string(dropped_bytes_) +
-                         " bytes of its oldest output were dropped; the newest are in " + e.attempts.back().log +
-                         ".1 and " + e.attempts.back().log);
+    e.warnings.push_back(unit_.name + ": its output was larger than the log cap (" + human_bytes(ctx_.max_log_bytes) +
+                         "): " + std::to_string(dropped_bytes_) +
+                         " bytes of its oldest output were dropped (GoogleTest's markers of them kept); the newest "
+                         "are in " +
+                         e.attempts.back().log + ".1 and " + e.attempts.back().log);
   if (accepted_failures_ > 0)
     e.warnings.push_back(
         unit_.name + " exited with exit code 0 although GoogleTest reported " + std::to_string(accepted_failures_) +
@@ -329,10 +365,10 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
                                  : " failures: its own main() accepts them, so they count as expected failures") +
         " (XFAIL), as under ctest");
   if (!listing_note_.empty())
-    e.warnings.push_back(
-        "listing its tests (--gtest_list_tests) failed, so the tests it never reached are not "
-        "named; it ran as one unit: " +
-        first_line(listing_note_));
+    e.warnings.push_back(unit_.name +
+                         ": listing its tests (--gtest_list_tests) failed, so the tests it never reached are not "
+                         "named; it ran as one unit: " +
+                         first_line(listing_note_));
   if (is_failure(e.code) || e.code == ResultCode::XFail) {
     // The log of the attempt that produced the worst result.
     int attempt = e.attempts.empty() ? 0 : e.attempts.back().number;
@@ -347,7 +383,8 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
     std::size_t lines = only_assertions ? std::min<std::size_t>(ctx_.output_tail_lines, 10) : ctx_.output_tail_lines;
     for (const auto& a : e.attempts)
       if (a.number == attempt) {
-        e.output_tail = tail_file(a.log, lines);
+        bool capped = std::count(capped_attempts_.begin(), capped_attempts_.end(), a.number) > 0;
+        e.output_tail = output_tail(a.log, lines, capped);
         e.output_log = a.log;
       }
   }

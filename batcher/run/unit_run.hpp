@@ -101,10 +101,11 @@ class UnitRun {
   bool resume_ = false;
   bool started_ = false;
   bool listing_tried_ = false;
-  std::string listing_note_;         ///< why listing the tests failed ("" = it did not, or was not needed)
-  bool current_capped_ = false;      ///< the current attempt's log was capped
-  std::uint64_t dropped_bytes_ = 0;  ///< output dropped by capping, all attempts
-  int accepted_failures_ = 0;        ///< failures the binary's own main() accepted (it exited 0), all attempts
+  std::string listing_note_;          ///< why listing the tests failed ("" = it did not, or was not needed)
+  bool current_capped_ = false;       ///< the current attempt's log was capped
+  std::vector<int> capped_attempts_;  ///< numbers of the attempts whose logs were capped
+  std::uint64_t dropped_bytes_ = 0;   ///< output dropped by capping, all attempts
+  int accepted_failures_ = 0;         ///< failures the binary's own main() accepted (it exited 0), all attempts
 };
 
 }  // namespace livegui::batch

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "batcher/run/gtest_output.hpp"
+#include "batcher/select/gtest_flags.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
 #include "harness/subprocess.hpp"
@@ -132,26 +133,6 @@ std::string user_gtest_filter(const PlanEntry& entry) {
   if (auto it = entry.env.find("GTEST_FILTER"); it != entry.env.end()) return it->second;
   const char* env = std::getenv("GTEST_FILTER");
   return env ? env : "";
-}
-
-std::string unsupported_gtest_flag(const PlanEntry& entry) {
-  auto where = [&](const std::string& field) {
-    std::string at = entry.where.file.empty() ? std::string("the command line") : entry.where.str();
-    return at + ": " + field + ": ";
-  };
-  for (const auto& a : entry.args) {
-    if (a.rfind("--gtest_repeat", 0) == 0 && a != "--gtest_repeat=1")
-      return where("args") + a +
-             " is not supported: livegui-batch reads one run of each test (a hang or crash in a later iteration "
-             "could not be told apart); repeat the batch, or list the entry several times";
-    if (a.rfind("--gtest_output", 0) == 0)
-      return where("args") + a +
-             " is not supported: livegui-batch reads the binary's own JSON report (GTEST_OUTPUT), which this "
-             "flag replaces; livegui-batch writes junit.xml and results.json for every entry";
-  }
-  if (auto it = entry.env.find("GTEST_REPEAT"); it != entry.env.end() && it->second != "1" && !it->second.empty())
-    return where("env") + "GTEST_REPEAT=" + it->second + " is not supported: livegui-batch reads one run of each test";
-  return "";
 }
 
 namespace {

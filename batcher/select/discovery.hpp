@@ -44,11 +44,6 @@ std::vector<std::string> list_gtest_tests(const PlanEntry& entry, const std::fil
 /// Units of the whole plan, in plan order. Throws DiscoveryInterrupted.
 std::vector<Unit> discover(const Plan& plan, const DiscoveryOptions& options);
 
-/// Why a GoogleTest entry's own args/env cannot be run faithfully
-/// (--gtest_repeat other than 1, --gtest_output, GTEST_REPEAT), naming the
-/// plan file, line and field; "" when they can.
-std::string unsupported_gtest_flag(const PlanEntry& entry);
-
 /// The --gtest_filter the entry sets itself (its args, else GTEST_FILTER in
 /// its env or ours); "" when none.
 std::string user_gtest_filter(const PlanEntry& entry);

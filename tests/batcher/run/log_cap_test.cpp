@@ -33,7 +33,10 @@ TEST(BatcherLogCap, KeepsTheNewestBytesInDotOneAndTheWriterGoesOnAtTheStart) {
   EXPECT_EQ(cap_log(log, 200), 0u);  // under the cap: nothing
   EXPECT_FALSE(fs::exists(dir / "entry.log.1"));
   EXPECT_EQ(cap_log(log, 50), 100u);  // 100 bytes dropped, the newest 50 kept
-  EXPECT_EQ(read(dir / "entry.log.1"), std::string(50, 'b'));
+  EXPECT_EQ(
+      read(dir / "entry.log.1"),
+      "…[livegui-batch: 100 bytes of output dropped here by the log cap; GoogleTest's markers above are kept]…\n" +
+          std::string(50, 'b'));
   EXPECT_EQ(fs::file_size(log), 0u);
   ASSERT_EQ(::write(fd, "next\n", 5), 5);
   ::close(fd);
@@ -44,6 +47,58 @@ TEST(BatcherLogCap, KeepsTheNewestBytesInDotOneAndTheWriterGoesOnAtTheStart) {
   fs::create_symlink(log, dir / "link.log");
   EXPECT_EQ(cap_log(dir / "link.log", 1), 0u);
   EXPECT_EQ(read(log), "next\n");
+}
+
+TEST(BatcherLogCap, GoogleTestsMarkersOfTheDroppedPartAreKeptAtTheStartOfDotOne) {
+  // Without them a test whose output passed the cap lost its "[ RUN      ]"
+  // line, and with it its output and the name of the test a crash hit.
+  livegui::testing::TempDir dir("log-cap-markers");
+  fs::path log = dir / "entry.log";
+  int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  auto print = [&](const std::string& text) {
+    ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  };
+  print(
+      "[==========] Running 2 tests from 1 test suite.\n[ RUN      ] A.First\nnoise\n[       OK ] A.First (0 ms)\n"
+      "[ RUN      ] A.Floods\n");
+  for (int i = 0; i < 200; ++i) print("flood line " + std::to_string(i) + "\n");
+  ASSERT_GT(cap_log(log, 1000), 0u);
+  std::string one = read(dir / "entry.log.1");
+  EXPECT_EQ(
+      one.rfind("[==========] Running 2 tests from 1 test suite.\n[ RUN      ] A.First\n[       OK ] A.First (0 ms)\n"
+                "[ RUN      ] A.Floods\n…[livegui-batch: ",
+                0),
+      0u)
+      << one.substr(0, 300);
+  EXPECT_EQ(one.find("noise"), std::string::npos) << "only markers are kept of the dropped part";
+  EXPECT_EQ(one.substr(one.size() - 15), "flood line 199\n");
+  // The kept part starts at a line start: no marker is cut in two.
+  auto note_end = one.find("]…\n") + std::string("]…\n").size();
+  EXPECT_EQ(one.substr(note_end, 11), "flood line ") << one.substr(note_end, 40);
+
+  // A second cap keeps the first one's markers too (the old .1 is dropped).
+  for (int i = 200; i < 400; ++i) print("flood line " + std::to_string(i) + "\n");
+  print("[  FAILED  ] A.Floods (5 ms)\n");
+  ASSERT_GT(cap_log(log, 1000), 0u);
+  ::close(fd);
+  one = read(dir / "entry.log.1");
+  EXPECT_EQ(
+      one.rfind("[==========] Running 2 tests from 1 test suite.\n[ RUN      ] A.First\n[       OK ] A.First (0 ms)\n"
+                "[ RUN      ] A.Floods\n…[livegui-batch: ",
+                0),
+      0u)
+      << one.substr(0, 300);
+  EXPECT_EQ(one.substr(one.size() - 29), "[  FAILED  ] A.Floods (5 ms)\n");
+  EXPECT_EQ(fs::file_size(log), 0u);
+}
+
+TEST(BatcherLogCap, MarkerLinesAreGoogleTestsProgressLines) {
+  for (const char* line : {"[ RUN      ] A.b", "[       OK ] A.b (0 ms)", "[  FAILED  ] A.b", "[  SKIPPED ] A.b",
+                           "[==========] Running 1 test", "[----------] 1 test from A", "[  PASSED  ] 1 test."})
+    EXPECT_TRUE(is_gtest_marker_line(line, std::string(line).size())) << line;
+  for (const char* line : {"", "[ RUN ] A.b", " [ RUN      ] A.b", "plain output", "[=========="})
+    EXPECT_FALSE(is_gtest_marker_line(line, std::string(line).size())) << line;
 }
 
 }  // namespace

@@ -24,20 +24,5 @@ TEST(BatcherDiscovery, FileNamesAreUniquePerNameAndStable) {
   EXPECT_NE(safe_file_name(".."), "..");
 }
 
-TEST(BatcherDiscovery, RepeatAndForeignOutputFlagsAreNamedWithTheirPlace) {
-  PlanEntry e;
-  e.where = {"plan.toml", 12};
-  e.args = {"--gtest_repeat=2"};
-  EXPECT_EQ(unsupported_gtest_flag(e).rfind("plan.toml:12: args: --gtest_repeat=2 is not supported", 0), 0u)
-      << unsupported_gtest_flag(e);
-  e.args = {"--gtest_repeat=1", "--gtest_filter=A.*"};
-  EXPECT_EQ(unsupported_gtest_flag(e), "");
-  e.args = {"--gtest_output=xml:out.xml"};
-  EXPECT_NE(unsupported_gtest_flag(e).find("--gtest_output=xml:out.xml is not supported"), std::string::npos);
-  e.args.clear();
-  e.env = {{"GTEST_REPEAT", "5"}};
-  EXPECT_NE(unsupported_gtest_flag(e).find("env: GTEST_REPEAT=5 is not supported"), std::string::npos);
-}
-
 }  // namespace
 }  // namespace livegui::batch

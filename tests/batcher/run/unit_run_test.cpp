@@ -1,0 +1,171 @@
+// UnitRun over real log and report files, without processes: what an
+// attempt's end means for the entry (issue 18's odd GoogleTest binaries).
+#include "batcher/run/unit_run.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "batcher/run/log_cap.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace livegui::batch {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+const TestResult* find(const std::vector<TestResult>& rs, const std::string& name) {
+  for (const auto& r : rs)
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+Unit gtest_unit(const std::string& name) {
+  Unit u;
+  u.id = "t/" + name;
+  u.tier = "t";
+  u.name = name;
+  u.gtest = true;
+  u.entry.executable = "/bin/false";
+  return u;
+}
+
+constexpr const char* kTwoPassedAndTheClosingSummary =
+    "Running main() from gtest_main.cc\n[==========] Running 2 tests from 1 test suite.\n"
+    "[----------] Global test environment set-up.\n[----------] 2 tests from AtExit\n"
+    "[ RUN      ] AtExit.A\n[       OK ] AtExit.A (0 ms)\n[ RUN      ] AtExit.B\n[       OK ] AtExit.B (0 ms)\n"
+    "[----------] 2 tests from AtExit (0 ms total)\n\n[----------] Global test environment tear-down\n"
+    "[==========] 2 tests from 1 test suite ran. (0 ms total)\n[  PASSED  ] 2 tests.\n";
+
+constexpr const char* kTwoPassedReport = R"({"tests": 2, "failures": 0, "disabled": 0, "testsuites": [
+    {"name": "AtExit", "testsuite": [{"name": "A", "status": "RUN", "result": "COMPLETED", "time": "0s"},
+                                     {"name": "B", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})";
+
+TEST(BatcherUnitRun, ACrashInAStaticDestructorAfterAllTestsIsOneCrashWithoutAResume) {
+  // t24_atexit: every test passed, GoogleTest wrote its report and its
+  // closing summary, then a static destructor raised SIGSEGV. Before: the
+  // binary was listed (crashing again), resumed with every test excluded,
+  // and the resume's crash was a second CRASH "before running any test".
+  livegui::testing::TempDir dir("unit-run-atexit");
+  Unit u = gtest_unit("atexit");
+  RunContext ctx;
+  ctx.log_dir = dir.path();
+  for (bool with_report : {true, false}) {
+    UnitRun run(u, ctx);
+    AttemptSpec a = run.next_attempt();
+    std::ofstream(a.log) << kTwoPassedAndTheClosingSummary;
+    fs::remove(a.json);
+    if (with_report) std::ofstream(a.json) << kTwoPassedReport;
+    int listed = 0;
+    run.attempt_finished(ExitStatus::killed(SIGSEGV), StopCause::None, milliseconds(1), 1, "SIGINT", [&] {
+      ++listed;
+      throw std::runtime_error("listing its tests (--gtest_list_tests) failed: killed by SIGSEGV");
+      return std::vector<std::string>{};
+    });
+    EXPECT_EQ(listed, 0) << "the run reached every test: nothing to name";
+    EXPECT_FALSE(run.wants_another_attempt()) << "a fresh process would only die at exit again";
+    EntryResult e = run.finish(milliseconds(2), 0);
+    ASSERT_EQ(e.tests.size(), 3u) << (with_report ? "with" : "without") << " its report";
+    EXPECT_EQ(find(e.tests, "AtExit.A")->code, ResultCode::Pass);
+    EXPECT_EQ(find(e.tests, "AtExit.B")->code, ResultCode::Pass);
+    const TestResult* crash = find(e.tests, "atexit (process)");
+    ASSERT_TRUE(crash);
+    EXPECT_EQ(crash->code, ResultCode::Crash);
+    EXPECT_EQ(crash->message,
+              "the test binary was killed by SIGSEGV at exit, after GoogleTest's closing summary (in a static "
+              "destructor or an atexit handler)");
+    EXPECT_EQ(e.code, ResultCode::Crash);
+    EXPECT_EQ(e.attempts.size(), 1u);
+    EXPECT_TRUE(e.warnings.empty()) << e.warnings.front();
+  }
+}
+
+TEST(BatcherUnitRun, AGoogleTestBinaryThatNeverRanATestAndExits77FailsAsUnderCtest) {
+  // t03_norun with NORUN_RC=77: it links GoogleTest, never calls
+  // RUN_ALL_TESTS(), exits 77. ctest fails it (no SKIP_RETURN_CODE); only a
+  // `command` entry reads 77 as a skip (the automake convention).
+  livegui::testing::TempDir dir("unit-run-77");
+  Unit u = gtest_unit("norun_rc77");
+  RunContext ctx;
+  ctx.log_dir = dir.path();
+  UnitRun run(u, ctx);
+  AttemptSpec a = run.next_attempt();
+  std::ofstream(a.log) << "I am a gtest-linked program that never calls RUN_ALL_TESTS\n";
+  run.attempt_finished(ExitStatus::exited(77), StopCause::None, milliseconds(1), 1);
+  EntryResult e = run.finish(milliseconds(1), 0);
+  ASSERT_EQ(e.tests.size(), 1u);
+  EXPECT_EQ(e.code, ResultCode::Fail);
+  EXPECT_EQ(e.tests[0].message,
+            "no GoogleTest test ran (the program never called RUN_ALL_TESTS()); judged by its exit status: exit "
+            "code 77 (a skip only for a `command` entry; ctest fails it too)");
+
+  // Exit code 0 still passes (issue 18 item 2), 3 still fails.
+  for (int code : {0, 3}) {
+    UnitRun other(u, ctx);
+    AttemptSpec b = other.next_attempt();
+    std::ofstream(b.log) << "checked by hand\n";
+    other.attempt_finished(ExitStatus::exited(code), StopCause::None, milliseconds(1), 1);
+    EXPECT_EQ(other.finish(milliseconds(1), 0).code, code == 0 ? ResultCode::Pass : ResultCode::Fail) << code;
+  }
+}
+
+TEST(BatcherUnitRun, OutputOverTheLogCapKeepsTheFailingTestsOutputAndTheEntrysTail) {
+  // t25_medout at a small cap: a test prints more than the cap, then fails.
+  // Its "[ RUN      ]" marker is in the dropped part, and by the end all the
+  // output is in <log>.1 (the log was capped after the binary's last line).
+  livegui::testing::TempDir dir("unit-run-cap");
+  Unit u = gtest_unit("flood");
+  RunContext ctx;
+  ctx.log_dir = dir.path();
+  ctx.max_log_bytes = 4096;
+  UnitRun run(u, ctx);
+  AttemptSpec a = run.next_attempt();
+  int fd = ::open(a.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  auto print = [&](const std::string& text) {
+    ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  };
+  auto cap = [&] {
+    if (auto dropped = cap_log(a.log, ctx.max_log_bytes)) run.log_capped(dropped);
+  };
+  print(
+      "[==========] Running 2 tests from 1 test suite.\n[----------] 2 tests from Flood\n"
+      "[ RUN      ] Flood.Ok\n[       OK ] Flood.Ok (0 ms)\n[ RUN      ] Flood.Prints\n");
+  for (int i = 0; i < 1200; ++i) {
+    print("line " + std::to_string(i) + " of the flood\n");
+    if (i % 400 == 399 && i < 1000) cap();
+  }
+  print(
+      "t.cpp:5: Failure\nFailed\nafter flood\n[  FAILED  ] Flood.Prints (3 ms)\n"
+      "[----------] 2 tests from Flood (3 ms total)\n\n[==========] 2 tests from 1 test suite ran. (3 ms total)\n"
+      "[  PASSED  ] 1 test.\n[  FAILED  ] 1 test, listed below:\n[  FAILED  ] Flood.Prints\n\n 1 FAILED TEST\n");
+  ::close(fd);
+  cap();
+  EXPECT_EQ(fs::file_size(a.log), 0u) << "as the newcomer saw it: everything is in .1";
+  std::ofstream(a.json) << R"({"tests": 2, "failures": 1, "testsuites": [{"name": "Flood", "testsuite": [
+      {"name": "Ok", "status": "RUN", "result": "COMPLETED", "time": "0s"},
+      {"name": "Prints", "status": "RUN", "result": "COMPLETED", "time": "0.003s",
+       "failures": [{"failure": "t.cpp:5\nFailed\nafter flood"}]}]}]})";
+  run.attempt_finished(ExitStatus::exited(1), StopCause::None, milliseconds(3), 1);
+  EntryResult e = run.finish(milliseconds(3), 0);
+  EXPECT_EQ(e.code, ResultCode::Fail);
+  const TestResult* prints = find(e.tests, "Flood.Prints");
+  ASSERT_TRUE(prints);
+  EXPECT_EQ(prints->code, ResultCode::Fail);
+  // The test's own output: the newest lines it printed, up to its failure.
+  EXPECT_NE(prints->output.find("line 1199 of the flood\nt.cpp:5: Failure\nFailed\nafter flood"), std::string::npos)
+      << prints->output;
+  // The entry's tail: the end of the run, not an empty log.
+  EXPECT_NE(e.output_tail.find("[  FAILED  ] Flood.Prints (3 ms)"), std::string::npos) << e.output_tail;
+  EXPECT_NE(e.output_tail.find(" 1 FAILED TEST"), std::string::npos) << e.output_tail;
+  ASSERT_FALSE(e.warnings.empty());
+  EXPECT_EQ(e.warnings[0].rfind("flood: its output was larger than the log cap (4 KiB): ", 0), 0u) << e.warnings[0];
+}
+
+}  // namespace
+}  // namespace livegui::batch
