@@ -273,6 +273,8 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
 
   // 3. Selection.
   ShardSpec shard;
+  std::optional<BatchResults> previous_run;  // --last-failed: the record it reads
+  std::vector<CarriedFailure> not_selected;  // … and the failures of it this run does not run
   try {
     std::vector<std::string> known;
     for (const auto& t : plan.tiers) known.push_back(t.name);
@@ -286,15 +288,25 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
             << " (results.json is missing); nothing was run\n";
         return kExitUsage;
       }
+      LastFailures failures;
       try {
-        units = select_last_failed(std::move(units), last_failures(read_results_json(previous)));
+        previous_run = read_results_json(previous);
+        failures = last_failures(*previous_run);
+        units = select_last_failed(std::move(units), failures);
       } catch (const std::exception& e) {
         err << "livegui-batch: --last-failed: " << e.what() << "\n";
         return kExitUsage;
       }
       if (units.empty()) {
-        out << "livegui-batch: --last-failed: nothing failed in the previous run (" << previous.string()
-            << "); nothing to run\n";
+        // The previous record stays as it is: it still holds every failure.
+        if (failures.empty())
+          out << "livegui-batch: --last-failed: nothing failed in the previous run (" << previous.string()
+              << "); nothing to run\n";
+        else
+          out << "livegui-batch: --last-failed: none of the previous run's " << failures.size() << " failing entr"
+              << (failures.size() == 1 ? "y" : "ies")
+              << " is selected (--tier, --filter, or no longer in the plan); nothing to run; " << previous.string()
+              << " keeps them\n";
         return kExitPassed;
       }
     }
@@ -305,6 +317,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     }
     if (options.shard) shard = *options.shard;
     if (shard.active()) units = select_shard(units, shard, previous_durations(options, err));
+    if (previous_run) not_selected = unselected_failures(*previous_run, units);
   } catch (const SelectionError& e) {
     err << "livegui-batch: " << e.what() << "\n";
     return kExitUsage;
@@ -455,6 +468,15 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   }
   results.duration = std::chrono::steady_clock::now() - started;
   results.exit_code = exit_code_for(results);
+  results.not_selected = not_selected;
+  if (!not_selected.empty()) {
+    std::string ids;
+    for (const auto& c : not_selected) ids += (ids.empty() ? "" : ", ") + c.id + " (" + std::string(name(c.code)) + ")";
+    results.notes.push_back(
+        "--last-failed did not select " + std::to_string(not_selected.size()) + " earlier failure" +
+        (not_selected.size() == 1 ? "" : "s") +
+        ", kept for the next --last-failed (results.json not_selected; not run, not counted): " + ids);
+  }
 
   // 5. Reports, then the summary.
   fs::path json_file = report_dir / report_file_name("results", ".json", shard);

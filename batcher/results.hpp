@@ -36,6 +36,9 @@ struct TestResult {
   bool disabled = false;         ///< SKIPPED because GoogleTest reports it disabled (DISABLED_ prefix)
   std::string output;            ///< what the test printed between its markers (bounded tail; "" = none)
   std::string stacks;            ///< stacks-<pid>.txt of a hang, relative to the report dir ("" = none)
+  /// The other stacks files of the same hang (of a hang both the AUT's and
+  /// the test binary's are captured: `stacks` is one, these the rest), same form.
+  std::vector<std::string> other_stacks;
   std::vector<TryRecord> tries;  ///< earlier runs when retried (FLAKY: passed on the last)
 };
 
@@ -78,6 +81,7 @@ struct EntryResult {
   std::vector<TestResult> tests;
   std::string output_tail;  ///< the failing attempt's output tail (failing entries only)
   std::string output_log;   ///< the log that tail comes from
+  int output_attempt = 0;   ///< the attempt (AttemptRecord::number) that log is of; 0 = no tail
   std::string reproduce;    ///< pasteable command for the whole entry
   std::optional<DirtyStart> dirty_start;
   int aut_spawns = 0;                 ///< AUT processes started while this entry ran (state file)
@@ -102,6 +106,16 @@ struct TierResult {
   std::vector<std::string> warnings;  ///< [BATCH-WARN] lines not tied to a next entry
 };
 
+/// A failure of an earlier run that a --last-failed run did not select (its
+/// entry outside the run's --tier, --filter or shard, or gone from the plan):
+/// kept in the record so that the next --last-failed still finds it. Not a
+/// result of the run that carries it: no count, no exit code.
+struct CarriedFailure {
+  std::string id;                      ///< the entry's id, "tier/name"
+  ResultCode code = ResultCode::Fail;  ///< its result when it last ran
+  std::vector<std::string> tests;      ///< its failing tests; empty = the whole entry
+};
+
 struct BatchResults {
   static constexpr int kSchemaVersion = 1;
   std::vector<std::string> command_line;
@@ -118,6 +132,7 @@ struct BatchResults {
   std::vector<TimelineEvent> aut_timeline;
   std::vector<std::string> notes;  ///< e.g. "session scope not available: …"
   int exit_code = 0;
+  std::vector<CarriedFailure> not_selected;  ///< --last-failed: earlier failures it did not run
 };
 
 /// Per-tier figures for the summary and the reports (tests are counted; an

@@ -118,7 +118,10 @@ std::string failure_block(const EntryResult& r, bool color) {
   }
   if (r.attempts.size() > 1 || r.gtest) out += "  reproduce the entry: " + r.reproduce + "\n";
   if (!r.output_tail.empty()) {
-    out += "  output tail" + (r.output_log.empty() ? std::string() : " (" + r.output_log + ")") + ":\n";
+    // With several attempts, say which one the tail is of.
+    std::string which =
+        r.output_attempt > 0 && r.attempts.size() > 1 ? " of attempt " + std::to_string(r.output_attempt) : "";
+    out += "  output tail" + which + (r.output_log.empty() ? std::string() : " (" + r.output_log + ")") + ":\n";
     out += indent(console_safe(r.output_tail), "  | ");
     if (out.back() != '\n') out += "\n";
   }

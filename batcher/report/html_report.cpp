@@ -417,7 +417,8 @@ class PageWriter {
   void failure(const Failure& f, bool expected) {
     const EntryResult& e = r_.entries[f.entry];
     const TestResult& t = e.tests[f.test];
-    bool open = !expected || !t.screenshot.empty() || !t.stacks.empty() || t.code == ResultCode::Flaky;
+    bool open = !expected || !t.screenshot.empty() || !t.stacks.empty() || !t.other_stacks.empty() ||
+                t.code == ResultCode::Flaky;
     out_ += "<details class=\"failure" + std::string(expected ? " expected" : "") + "\" id=\"" + test_anchor(f) + "\"" +
             (open ? " open=\"open\"" : "") + "><summary>" + badge(t.code) + " " + esc(e.tier + " › " + e.name) +
             (t.synthetic && !e.gtest ? "" : " › " + esc(t.name)) + " <span class=\"muted\">(" +
@@ -428,19 +429,20 @@ class PageWriter {
     if (!t.message.empty()) out_ += "<div class=\"label\">Message</div>" + pre(t.message, o_.max_message_bytes);
     if (!t.tries.empty()) out_ += "<div class=\"label\">Attempts</div>" + pre(tries_text(t), o_.max_message_bytes);
     if (!t.screenshot.empty()) out_ += screenshot(t);
-    if (!t.stacks.empty()) stacks(t);
+    if (!t.stacks.empty()) stacks(t.stacks);
+    for (const auto& other : t.other_stacks) stacks(other);
     output_tail(e, t);
     aut_log_tails(e);
     out_ += "<div class=\"meta\"><a href=\"#" + entry_anchor(f.entry) + "\">entry details</a></div></details>";
   }
 
   /// Every thread's stack of the stalled AUT (or hung binary), beside the failure.
-  void stacks(const TestResult& t) {
-    fs::path file = fs::path(t.stacks).is_absolute() ? fs::path(t.stacks) : o_.report_dir / t.stacks;
+  void stacks(const std::string& name) {
+    fs::path file = fs::path(name).is_absolute() ? fs::path(name) : o_.report_dir / name;
     std::string text = read_file_prefix(file, o_.max_message_bytes);
-    out_ += "<details class=\"stacks\" open=\"open\"><summary>Stacks: <a href=\"" + esc(file_href(t.stacks)) + "\">" +
-            esc(t.stacks) + "</a></summary>" +
-            (text.empty() ? "<div class=\"muted\">" + esc(t.stacks) + " is missing or empty</div>"
+    out_ += "<details class=\"stacks\" open=\"open\"><summary>Stacks: <a href=\"" + esc(file_href(name)) + "\">" +
+            esc(name) + "</a></summary>" +
+            (text.empty() ? "<div class=\"muted\">" + esc(name) + " is missing or empty</div>"
                           : pre(text, o_.max_message_bytes)) +
             "</details>";
   }
@@ -474,17 +476,23 @@ class PageWriter {
   }
 
   void output_tail(const EntryResult& e, const TestResult& t) {
-    std::string text = e.output_tail;
-    std::string from = e.output_log;
-    if (text.empty()) {
-      std::size_t k = t.attempt >= 1 ? static_cast<std::size_t>(t.attempt - 1) : 0;
-      if (k < e.attempts.size() && !e.attempts[k].log.empty()) {
-        from = e.attempts[k].log;
-        text = tail_file(from, o_.output_tail_lines);
-      }
+    // The attempt that matters for this test: the one it failed in (for a
+    // FLAKY test, the last failing run before the retry that passed).
+    int attempt = t.code == ResultCode::Flaky && !t.tries.empty() ? t.tries.back().attempt : t.attempt;
+    std::string text, from;
+    if (e.output_attempt == attempt || (e.output_attempt == 0 && e.attempts.size() <= 1)) {
+      text = e.output_tail;
+      from = e.output_log;
     }
+    if (text.empty())
+      for (const auto& a : e.attempts)
+        if (a.number == attempt && !a.log.empty()) {
+          from = a.log;
+          text = tail_file(from, o_.output_tail_lines);
+        }
     if (text.empty()) return;
-    out_ += "<details><summary>Output tail" + (from.empty() ? "" : " of <code>" + esc(from) + "</code>") +
+    std::string which = e.attempts.size() > 1 ? " of attempt " + std::to_string(attempt) : "";
+    out_ += "<details><summary>Output tail" + which + (from.empty() ? "" : " (<code>" + esc(from) + "</code>)") +
             "</summary>" + pre(text, o_.max_message_bytes) + "</details>";
   }
 
@@ -577,7 +585,9 @@ class PageWriter {
     }
     out_ += "<div class=\"label\">Reproduce</div>" + pre(e.reproduce, o_.max_message_bytes);
     if (is_failure(e.code) && !e.output_tail.empty())
-      out_ += "<details><summary>Output tail</summary>" + pre(e.output_tail, o_.max_message_bytes) + "</details>";
+      out_ += "<details><summary>Output tail" +
+              (e.attempts.size() > 1 && e.output_attempt ? " of attempt " + std::to_string(e.output_attempt) : "") +
+              "</summary>" + pre(e.output_tail, o_.max_message_bytes) + "</details>";
     out_ += "</div></details>";
   }
 

@@ -37,6 +37,7 @@ ordered_json test_json(const TestResult& t) {
   if (t.disabled) j["disabled"] = true;
   if (!t.output.empty()) j["output"] = t.output;
   if (!t.stacks.empty()) j["stacks"] = t.stacks;
+  if (!t.other_stacks.empty()) j["other_stacks"] = t.other_stacks;
   if (!t.tries.empty()) {
     ordered_json tries = ordered_json::array();
     for (const auto& r : t.tries)
@@ -92,6 +93,7 @@ ordered_json entry_json(const EntryResult& e) {
   j["tests"] = tests;
   j["output_tail"] = e.output_tail;
   j["output_log"] = e.output_log;
+  j["output_attempt"] = e.output_attempt;
   return j;
 }
 
@@ -193,6 +195,7 @@ EntryResult entry_from(const json& j, const std::string& where) {
     tst.disabled = tr.get<bool>("disabled", false);
     tst.output = tr.get<std::string>("output", "");
     tst.stacks = tr.get<std::string>("stacks", "");
+    tst.other_stacks = tr.get<std::vector<std::string>>("other_stacks", {});
     std::size_t k = 0;
     for (const auto& x : tr.array("tries")) {
       Reader xr(x, where + ".tests[" + std::to_string(i - 1) + "].tries[" + std::to_string(k++) + "]");
@@ -203,6 +206,7 @@ EntryResult entry_from(const json& j, const std::string& where) {
   }
   e.output_tail = r.get<std::string>("output_tail", "");
   e.output_log = r.get<std::string>("output_log", "");
+  e.output_attempt = r.get<int>("output_attempt", 0);
   return e;
 }
 
@@ -252,6 +256,10 @@ ordered_json results_to_json(const BatchResults& results) {
   for (std::size_t k = 0; k < results.aut_timeline.size(); ++k)
     if (!results.aut_timeline[k].test.empty()) timeline[k]["test"] = results.aut_timeline[k].test;
   j["aut_timeline"] = timeline;
+  ordered_json carried = ordered_json::array();
+  for (const auto& c : results.not_selected)
+    carried.push_back({{"id", c.id}, {"result", name(c.code)}, {"tests", c.tests}});
+  j["not_selected"] = carried;
   return j;
 }
 
@@ -304,6 +312,12 @@ BatchResults results_from_json(const json& doc) {
     t.entry = er.get<std::string>("entry", "");
     t.test = er.get<std::string>("test", "");
     b.aut_timeline.push_back(t);
+  }
+  i = 0;
+  for (const auto& c : r.array("not_selected")) {
+    Reader cr(c, "results.not_selected[" + std::to_string(i++) + "]");
+    b.not_selected.push_back(
+        {cr.need<std::string>("id"), cr.code("result"), cr.get<std::vector<std::string>>("tests", {})});
   }
   return b;
 }

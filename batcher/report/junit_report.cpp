@@ -80,6 +80,15 @@ std::string first_line(const std::string& text) {
   return nl == std::string::npos ? text : text.substr(0, nl);
 }
 
+/// One livegui.stacks property per stacks file of the test.
+std::string stacks_properties(const TestResult& t) {
+  std::string out;
+  if (!t.stacks.empty()) out += "        <property" + attr("name", "livegui.stacks") + attr("value", t.stacks) + "/>\n";
+  for (const auto& other : t.other_stacks)
+    out += "        <property" + attr("name", "livegui.stacks") + attr("value", other) + "/>\n";
+  return out;
+}
+
 void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   std::string classname = e.tier + "." + e.name;
   std::string test_name = t.name;
@@ -104,8 +113,7 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
             attr("value", std::to_string(t.tries.size())) + "/>\n";
     if (t.code == ResultCode::Flaky)
       body += "        <property" + attr("name", "livegui.flaky") + attr("value", "true") + "/>\n";
-    if (!t.stacks.empty())
-      body += "        <property" + attr("name", "livegui.stacks") + attr("value", t.stacks) + "/>\n";
+    body += stacks_properties(t);
     body += "      </properties>\n";
     for (const auto& r : t.tries) {
       bool error = r.code != ResultCode::Fail;
@@ -115,9 +123,8 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
       body += "      <" + tag + attr("type", name(r.code)) + attr("message", msg) + ">" + xml_escape(msg) + "</" + tag +
               ">\n";
     }
-  } else if (!t.stacks.empty()) {
-    body += "      <properties>\n        <property" + attr("name", "livegui.stacks") + attr("value", t.stacks) +
-            "/>\n      </properties>\n";
+  } else if (!t.stacks.empty() || !t.other_stacks.empty()) {
+    body += "      <properties>\n" + stacks_properties(t) + "      </properties>\n";
   }
   switch (t.code) {
     case ResultCode::Pass:

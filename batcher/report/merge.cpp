@@ -75,6 +75,15 @@ BatchResults merge_results(const std::vector<BatchResults>& parts) {
       }
     }
   }
+  // --last-failed shards each carry what they did not run; what another ran is no longer carried.
+  for (const auto& p : parts)
+    for (const auto& c : p.not_selected) {
+      auto ran = [&](const EntryResult& e) { return e.id == c.id; };
+      auto same = [&](const CarriedFailure& o) { return o.id == c.id; };
+      if (std::none_of(out.entries.begin(), out.entries.end(), ran) &&
+          std::none_of(out.not_selected.begin(), out.not_selected.end(), same))
+        out.not_selected.push_back(c);
+    }
   std::stable_sort(out.aut_timeline.begin(), out.aut_timeline.end(),
                    [](const TimelineEvent& a, const TimelineEvent& b) { return a.unix_ms < b.unix_ms; });
   out.shard_index = 0;

@@ -382,7 +382,7 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
   if (job.before_retry) {
     EntryResult merged = std::move(*job.before_retry);
     job.before_retry.reset();
-    merge_retry(merged, result, job.retry);
+    merge_retry(merged, result, job.retry, interrupted_ ? interrupt_reason_ : std::string());
     merged.warnings = result.warnings;  // job.warnings: every run's
     merged.duration = result.duration;  // since the entry started
     result = std::move(merged);
@@ -418,6 +418,12 @@ bool Executor::start_retry(Job& job, const TierJob& tier, EntryResult& result) {
   if (d.targets.empty()) return false;
   std::string what;
   for (const auto& t : d.targets) what += (what.empty() ? "" : ", ") + t.test + " (" + to_string(t.why) + ")";
+  if (Clock::now() >= job.deadline) {
+    // The entry's timeout bounds all its attempts, retries included.
+    result.warnings.push_back(u.name + " was not retried (" + what + "): its timeout (" + human_duration(u.timeout) +
+                              ") is for all its attempts together and was spent");
+    return false;
+  }
   display_.note("  " + u.name + ": retrying " + what + (u.entry.uses_aut ? " on a fresh AUT" : ""));
   auto unit = std::make_unique<Unit>(u);
   unit->attempt_offset = static_cast<int>(result.attempts.size());
@@ -432,7 +438,7 @@ bool Executor::start_retry(Job& job, const TierJob& tier, EntryResult& result) {
   job.retry_unit = std::move(unit);
   job.unit = job.retry_unit.get();
   job.run = std::make_unique<UnitRun>(*job.unit, options_.run);
-  job.deadline = Clock::now() + job.unit->timeout;  // the retry gets the entry's time again
+  // job.deadline stays: the entry's timeout is a total over its attempts.
   if (guard_) job.timeline_mark = guard_->timeline().size();
   if (job.unit->entry.uses_aut) {
     // A fresh AUT: the session's is stopped (and started again by
@@ -449,6 +455,10 @@ bool Executor::start_retry(Job& job, const TierJob& tier, EntryResult& result) {
 void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
                                 std::vector<std::optional<EntryResult>>* results) {
   std::optional<GuestReplacement> replaced;
+  // Before a retry the AUT is fresh on purpose (start_retry stopped the
+  // session's, or the stopped binary took its own along): what the state
+  // file says of the last one is the retry's reason, not a dirty start.
+  const bool retrying = job.retries_done > 0;
   if (guard_) {
     StateCheckContext ctx;
     ctx.tier = tier.name;
@@ -471,7 +481,9 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
         job.dirty_start->message += " | " + left.dirty_start->message;
     }
     CheckOutcome out = guard_->check(ctx, previous_aut_.id);
-    if (!out.warning.empty()) {
+    if (!out.warning.empty() && retrying) {
+      logger("batcher")->debug("{}: before its retry: {}", u.id, out.warning);
+    } else if (!out.warning.empty()) {
       display_.warning(out.warning);
       if (!job.dirty_start)
         job.dirty_start = out.dirty_start;
@@ -504,7 +516,7 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
       else
         for (auto& r : *results)
           if (r && r->id == previous_aut_.id) r->warnings.push_back(w);
-    } else if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start) {
+    } else if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start && !retrying) {
       // The state file did not say so, but the AUT was not fit to reuse.
       std::string who = previous_aut_.name.empty() ? std::string("a previous run") : previous_aut_.name;
       bool degraded = ev.cause.rfind("degraded", 0) == 0;

@@ -46,7 +46,7 @@ HangStacks capture_hang_stacks(pid_t binary_pid, const std::filesystem::path& ar
 std::string attach_hang_stacks(UnitRun& run, const std::string& entry_name, HangStacks& stacks) {
   if (stacks.binary.empty() && stacks.aut.empty()) return {};
   bool aut_first = stacks.aut_stalled && !stacks.aut.empty();
-  run.attach_stacks(aut_first ? stacks.aut : !stacks.binary.empty() ? stacks.binary : stacks.aut);
+  run.attach_stacks(aut_first ? std::vector{stacks.aut, stacks.binary} : std::vector{stacks.binary, stacks.aut});
   std::string files = stacks.binary.string();
   if (!stacks.aut.empty()) files += (files.empty() ? "" : " and ") + stacks.aut.string();
   stacks = {};

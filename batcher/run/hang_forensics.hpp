@@ -29,9 +29,10 @@ struct HangStacks {
 HangStacks capture_hang_stacks(pid_t binary_pid, const std::filesystem::path& artifact_dir,
                                const std::filesystem::path& state_file, std::chrono::milliseconds budget);
 
-/// Names `stacks` on the timed-out tests of `run`'s last attempt (the stalled
-/// AUT's file first: it says more than the binary waiting on it), clears it,
-/// and returns the warning naming every file; "" when nothing was captured.
+/// Names every captured file on the timed-out tests of `run`'s last attempt
+/// (TestResult::stacks, then other_stacks; the stalled AUT's file first: it
+/// says more than the binary waiting on it), clears `stacks`, and returns the
+/// warning naming every file; "" when nothing was captured.
 std::string attach_hang_stacks(UnitRun& run, const std::string& entry_name, HangStacks& stacks);
 
 }  // namespace livegui::batch

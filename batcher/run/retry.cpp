@@ -38,7 +38,7 @@ std::string describe_after_retry(const EntryResult& e) {
     if (counts[c]) tally += (tally.empty() ? "" : ", ") + std::to_string(counts[c]) + " " + name(c);
   int retries = 0;
   for (const auto& t : e.tests) retries = std::max<int>(retries, static_cast<int>(t.tries.size()));
-  tally += "; retried " + std::to_string(retries) + "x on a fresh AUT";
+  tally += "; retried " + std::to_string(retries) + "x" + (e.uses_aut ? " on a fresh AUT" : "");
   if (!worst_test || worst_test->code == ResultCode::Pass || worst_test->code == ResultCode::Skipped) return tally;
   return worst_test->name + ": " + first_line(worst_test->message) + " (" + tally + ")";
 }
@@ -97,15 +97,25 @@ RetryDecision decide_retry(const EntryResult& entry, const std::vector<AutBreak>
   return d;
 }
 
-void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecision& decision) {
+void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecision& decision,
+                 const std::string& interrupted_by) {
   // The retry's unit continued the numbering (Unit::attempt_offset).
   for (const auto& a : retry.attempts) entry.attempts.push_back(a);
+  // An interrupted retry decided nothing: a test it did not finish keeps the
+  // failure it was retried for (never a pass, and --last-failed selects it).
+  const int retry_attempt = retry.attempts.empty() ? 0 : retry.attempts.back().number;
   for (const auto& target : decision.targets) {
     auto old = std::find_if(entry.tests.begin(), entry.tests.end(),
                             [&](const TestResult& t) { return t.name == target.test; });
     auto now = std::find_if(retry.tests.begin(), retry.tests.end(),
                             [&](const TestResult& t) { return t.name == target.test; });
     if (old == entry.tests.end() || now == retry.tests.end()) continue;
+    if (!interrupted_by.empty() && (now->code == ResultCode::Skipped || now->code == ResultCode::Unresolved)) {
+      old->message += (old->message.empty() ? "" : "\n") + std::string("its retry (attempt ") +
+                      std::to_string(retry_attempt) + ") was interrupted by " + interrupted_by +
+                      " before it finished: " + first_line(now->message);
+      continue;
+    }
     TestResult merged = *now;
     merged.tries = old->tries;
     merged.tries.push_back({old->attempt, old->code, to_string(target.why), first_line(old->message)});
@@ -113,7 +123,16 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
       merged.code = ResultCode::Flaky;
       merged.message = flaky_message(merged);
     }
-    if (merged.stacks.empty()) merged.stacks = old->stacks;
+    // Every stacks file of every run stays named (the earlier hang's too).
+    std::vector<std::string> earlier = old->other_stacks;
+    if (!old->stacks.empty()) earlier.insert(earlier.begin(), old->stacks);
+    for (const auto& s : earlier) {
+      if (merged.stacks.empty())
+        merged.stacks = s;
+      else if (s != merged.stacks &&
+               std::find(merged.other_stacks.begin(), merged.other_stacks.end(), s) == merged.other_stacks.end())
+        merged.other_stacks.push_back(s);
+    }
     *old = std::move(merged);
   }
   // Process-level records of the retry (it could not start, crashed in set-up…).
@@ -123,9 +142,16 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
   entry.aut_respawns += retry.aut_respawns;
   entry.code = rollup(entry.tests);
   entry.reason = describe_after_retry(entry);
-  if (is_failure(entry.code) && !retry.output_tail.empty()) {
+  // The tail that matters is the one of the attempt the worst failure ran
+  // in: the retry's when a retried test still fails there, else the earlier
+  // run's (a test that was not retried, or the failure a FLAKY test overcame).
+  const TestResult* worst_failure = nullptr;
+  for (const auto& t : entry.tests)
+    if (is_failure(t.code) && (!worst_failure || severity(t.code) > severity(worst_failure->code))) worst_failure = &t;
+  if (worst_failure && retry.output_attempt != 0 && worst_failure->attempt == retry.output_attempt) {
     entry.output_tail = retry.output_tail;
     entry.output_log = retry.output_log;
+    entry.output_attempt = retry.output_attempt;
   }
 }
 

@@ -56,6 +56,11 @@ RetryDecision decide_retry(const EntryResult& entry, const std::vector<AutBreak>
 /// the retry's result (PASS becomes FLAKY) and keeps the earlier run in its
 /// `tries`; the retry's attempts are appended (renumbered); the entry's code
 /// and reason are recomputed. `retry` ran only the decision's targets.
-void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecision& decision);
+/// `interrupted_by` ("SIGINT", "SIGTERM"; "" = not interrupted): the batch
+/// was interrupted during the retry, so a test the retry did not finish
+/// (SKIPPED or UNRESOLVED there) keeps the failure it was retried for, its
+/// message saying so — an interrupt never turns a failure into a pass.
+void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecision& decision,
+                 const std::string& interrupted_by = "");
 
 }  // namespace livegui::batch

@@ -56,6 +56,12 @@ RunState::RunState(const fs::path& dir, const ProcessIdentity& run, const std::s
 RunState::~RunState() {
   std::error_code ec;
   fs::remove(state_file_, ec);
+  // A writer stopped between its write and its rename (an entry's harness
+  // stopped at a timeout) left its temporary file (write_file_atomically's
+  // ".<name>.tmp-…"): the run is over, nobody renames it any more.
+  const std::string prefix = "." + state_file_.filename().string() + ".tmp-";
+  for (fs::directory_iterator it(state_file_.parent_path(), ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().rfind(prefix, 0) == 0) fs::remove(it->path(), ec);
   // Unlink while holding the lock: a scanner that opened it before now finds no state file.
   fs::remove(lock_file_, ec);
   if (lock_fd_ >= 0) ::close(lock_fd_);

@@ -23,7 +23,8 @@ std::filesystem::path lock_file_for(const std::filesystem::path& state_file);
 /// This run's state file, held: the constructor creates the lock file (0600,
 /// never through a symlink) and takes LOCK_EX on it without blocking; the
 /// lock fd is close-on-exec, so no child keeps it. Throws StateFileError when
-/// it cannot. The destructor (a clean end) removes the state file and the lock.
+/// it cannot. The destructor (a clean end) removes the state file, the
+/// temporary files of writes that never completed, and the lock.
 class RunState {
  public:
   RunState(const std::filesystem::path& dir, const ProcessIdentity& run, const std::string& shard_suffix);

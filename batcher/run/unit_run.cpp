@@ -137,6 +137,14 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   rec.log = current_.log.string();
   rec.pid = pid;
   attempts_.push_back(rec);
+  const std::size_t decided_before = tests_.size();
+  // The test the attempt was stopped (or died) in reports no time of its own.
+  struct TimeStopped {
+    UnitRun& self;
+    std::size_t from;
+    std::chrono::nanoseconds took;
+    ~TimeStopped() { self.time_stopped_test(from, took); }
+  } time_stopped{*this, decided_before, took};
 
   if (reads_junit(unit_.entry.format)) {
     take(read_report_attempt(unit_.entry.format, current_.reports, unit_.name, status, stopped_for, unit_.timeout,
@@ -170,6 +178,10 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
     listing_tried_ = true;
     try {
       unit_.tests = list_tests();
+      // The listing runs the entry's own args; the unit's filter (a suite of
+      // a split, --last-failed's or a retry's failures) narrows it further.
+      if (!unit_.gtest_filter.empty())
+        std::erase_if(unit_.tests, [&](const std::string& t) { return !matches_gtest_filter(t, unit_.gtest_filter); });
       unit_.listed = true;
       remaining_.clear();
       for (const auto& t : unit_.tests)
@@ -240,14 +252,39 @@ void UnitRun::take(AttemptOutcome out) {
   resume_ = out.resume && (!reads_junit(unit_.entry.format) || progressed);
 }
 
-void UnitRun::attach_stacks(const fs::path& stacks) {
-  if (stacks.empty()) return;
-  fs::path rel = stacks.lexically_relative(ctx_.log_dir.parent_path());
-  std::string name = !rel.empty() && *rel.begin() != ".." ? rel.string() : stacks.string();
-  for (auto& t : tests_)
-    if (t.code == ResultCode::Timeout && t.attempt == current_.number && t.stacks.empty()) t.stacks = name;
-  for (auto& t : process_issues_)
-    if (t.code == ResultCode::Timeout && t.attempt == current_.number && t.stacks.empty()) t.stacks = name;
+void UnitRun::time_stopped_test(std::size_t from, std::chrono::nanoseconds took) {
+  // It ran from its start until the attempt ended: the attempt's time less
+  // what the tests it finished took (the process's start-up is in it too).
+  std::chrono::nanoseconds finished{0};
+  TestResult* stopped = nullptr;
+  for (std::size_t i = from; i < tests_.size(); ++i) {
+    TestResult& t = tests_[i];
+    finished += t.duration;
+    bool stopped_in = t.code == ResultCode::Timeout ||
+                      (t.code == ResultCode::Crash && t.message.find("during this test") != std::string::npos);
+    if (stopped_in && t.duration.count() == 0 && !t.synthetic) stopped = &t;
+  }
+  if (stopped) stopped->duration = std::max(took - finished, std::chrono::nanoseconds(0));
+}
+
+void UnitRun::attach_stacks(const std::vector<fs::path>& files) {
+  std::vector<std::string> names;
+  for (const auto& f : files) {
+    if (f.empty()) continue;
+    fs::path rel = f.lexically_relative(ctx_.log_dir.parent_path());
+    names.push_back(!rel.empty() && *rel.begin() != ".." ? rel.string() : f.string());
+  }
+  auto attach = [&](TestResult& t) {
+    if (t.code != ResultCode::Timeout || t.attempt != current_.number) return;
+    for (const auto& n : names) {
+      if (t.stacks.empty())
+        t.stacks = n;
+      else if (t.stacks != n && std::find(t.other_stacks.begin(), t.other_stacks.end(), n) == t.other_stacks.end())
+        t.other_stacks.push_back(n);
+    }
+  };
+  for (auto& t : tests_) attach(t);
+  for (auto& t : process_issues_) attach(t);
 }
 
 void UnitRun::abandon(const std::string& why) {
@@ -386,6 +423,7 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
         bool capped = std::count(capped_attempts_.begin(), capped_attempts_.end(), a.number) > 0;
         e.output_tail = output_tail(a.log, lines, capped);
         e.output_log = a.log;
+        e.output_attempt = a.number;
       }
   }
   return e;

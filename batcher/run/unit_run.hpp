@@ -65,9 +65,11 @@ class UnitRun {
   /// reached must be named; a listing that fails leaves them unknown.
   void attempt_finished(const ExitStatus& status, StopCause stopped_for, std::chrono::nanoseconds took, pid_t pid,
                         const std::string& interrupt_signal = "SIGINT", const TestLister& list_tests = {});
-  /// Names `stacks` (captured before the last attempt was stopped for a
-  /// timeout) on its timed-out tests. Call after attempt_finished().
-  void attach_stacks(const std::filesystem::path& stacks);
+  /// Names every file of `stacks` (captured before the last attempt was
+  /// stopped for a timeout; empty paths are skipped) on its timed-out tests:
+  /// the first in TestResult::stacks unless one is named already, the rest in
+  /// other_stacks. Call after attempt_finished().
+  void attach_stacks(const std::vector<std::filesystem::path>& stacks);
   /// True when the rest of the binary should run in a fresh process.
   bool wants_another_attempt() const { return resume_; }
   /// The current attempt's log was capped (cap_log dropped `dropped` bytes
@@ -88,6 +90,9 @@ class UnitRun {
  private:
   EntryResult base_result() const;
   void take(AttemptOutcome out);
+  /// Gives the test the attempt was stopped in (TIMEOUT) or died in (CRASH),
+  /// among tests_[from…], the time it ran: `took` less the others' times.
+  void time_stopped_test(std::size_t from, std::chrono::nanoseconds took);
 
   Unit unit_;
   RunContext ctx_;

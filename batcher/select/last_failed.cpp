@@ -21,6 +21,21 @@ LastFailures last_failures(const BatchResults& previous) {
     }
     out[e.id] = whole ? std::vector<std::string>{} : tests;
   }
+  for (const auto& c : previous.not_selected) out.emplace(c.id, c.tests);  // a run's own result wins
+  return out;
+}
+
+std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, const std::vector<Unit>& selected) {
+  auto runs = [&](const std::string& id) {
+    return std::any_of(selected.begin(), selected.end(), [&](const Unit& u) { return u.id == id; });
+  };
+  std::vector<CarriedFailure> out;
+  const LastFailures failures = last_failures(previous);
+  for (const auto& e : previous.entries)
+    if (failures.count(e.id) && !runs(e.id)) out.push_back({e.id, e.code, failures.at(e.id)});
+  for (const auto& c : previous.not_selected)
+    if (!runs(c.id) && std::none_of(out.begin(), out.end(), [&](const CarriedFailure& o) { return o.id == c.id; }))
+      out.push_back(c);
   return out;
 }
 

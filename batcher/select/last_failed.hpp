@@ -1,7 +1,8 @@
 #pragma once
 // --last-failed: run again only what failed in the report directory's
 // previous results.json — the entries that failed (FAIL, CRASH, TIMEOUT,
-// UNRESOLVED, XPASS) and, of a GoogleTest entry, only its failing tests.
+// UNRESOLVED, XPASS) and, of a GoogleTest entry, only its failing tests —
+// and carry the failures it does not run into the new record.
 
 #include <filesystem>
 #include <map>
@@ -17,8 +18,14 @@ namespace livegui::batch {
 /// the whole entry (a command entry, or a failure of the process itself).
 using LastFailures = std::map<std::string, std::vector<std::string>>;
 
-/// The failures recorded in `previous`.
+/// The failures recorded in `previous`: its failing entries and the earlier
+/// failures it carried (BatchResults::not_selected).
 LastFailures last_failures(const BatchResults& previous);
+
+/// The failures of `previous` (recorded or carried) that `selected` does not
+/// run, to carry into the new record: a --last-failed run narrowed by
+/// --tier, --filter or --shard (or a plan that lost the entry) forgets nothing.
+std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, const std::vector<Unit>& selected);
 
 /// Keeps the units that failed, in plan order; a GoogleTest unit runs only its
 /// failing tests (--gtest_filter of their names). Units unknown to the

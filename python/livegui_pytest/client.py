@@ -8,6 +8,7 @@ sitting in a long timeout.
 """
 
 import json
+import re
 import socket
 import time
 import urllib.error
@@ -134,6 +135,11 @@ class LiveGuiClient:
                                                        (time.monotonic() - self._last_frame_seen) * 1000))
         if ctx.get("test"):
             parts.append("test: " + ctx["test"])
+        # The supervisor saved the stalled app's stacks: the first line names
+        # the file (the batcher's reports pick it up from there).
+        stacks = re.search(r"; stacks: ([^;\n]+)", ctx.get("diagnostic") or "")
+        if stacks:
+            parts.append("stacks: " + stacks.group(1).strip())
         message = "; ".join(parts)
         if ctx.get("diagnostic"):
             message += "\n  supervisor: " + ctx["diagnostic"].replace("\n", "\n  ")

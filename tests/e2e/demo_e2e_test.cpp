@@ -94,6 +94,8 @@ TEST(DemoPlan, TellsTheCrashThenContinueStory) {
   ASSERT_TRUE(flaky->contains("tries")) << *flaky;
   EXPECT_EQ((*flaky)["tries"][0]["retried_for"], "degraded") << *flaky;
   EXPECT_NE(out.find("Flaky (1), passed on a retry:"), std::string::npos) << out;
+  // The fresh AUT of the retry is the batcher's own doing: no dirty-state warning about it.
+  EXPECT_EQ(out.find("test_flaky_aut left the AUT"), std::string::npos) << out;
 
   // Hang forensics: the stalled app's stacks, the hang function visible, in the report.
   ASSERT_TRUE(hung->contains("stacks")) << *hung;

@@ -2,13 +2,17 @@
 // report, the per-test timeout that resumes the rest with the hung binary's
 // stacks captured, and --last-failed selecting exactly the failures. The
 // real livegui-batch on tests/e2e/fixtures/e2e_flaky.cpp; nothing may be left.
+#include <poll.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "harness/subprocess.hpp"
 #include "tests/e2e/e2e_support.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
@@ -19,6 +23,19 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
+
+/// Waits (bounded, short back-off) until `file` exists.
+bool wait_for_file(const fs::path& file, std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto backoff = 1ms;
+  while (!fs::exists(file)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    pollfd none{-1, 0, 0};
+    ::poll(&none, 0, static_cast<int>(backoff.count()));
+    backoff = std::min(backoff * 2, 50ms);
+  }
+  return true;
+}
 
 class FeaturesE2E : public ::testing::Test {
  protected:
@@ -229,6 +246,107 @@ TEST_F(FeaturesE2E, LastFailedWithoutAPreviousRunSaysSoAndRunsNothing) {
   BatchRun r = run({write_plan("").string(), "--last-failed"});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--last-failed: no previous run in"), std::string::npos) << r.output;
+}
+
+// SIGTERM while the retry of a timed-out test runs: the retry decided
+// nothing, so the test stays TIMEOUT (never a pass), the entry fails, the
+// batch exits 143, and --last-failed selects the test again.
+TEST_F(FeaturesE2E, AnInterruptDuringARetryNeverTurnsTheFailureIntoAPass) {
+  fs::path plan = dir_ / "hang_plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\ntest_timeout = \"2s\"\n"
+                      << "retry = { on = [\"timeout\"], max = 1 }\n"
+                      << "[[tiers.entries]]\nexecutables = \"" << built("tests/e2e/e2e_hang") << "\"\n";
+  fs::path marker = dir_ / "marker";
+  SpawnOptions opt;
+  opt.executable = binary("batcher/livegui-batch");
+  opt.args = {plan.string(), "--report-dir", reports().string(), "--state-dir", (dir_ / "state").string()};
+  opt.cwd = dir_.path();
+  opt.output_file = dir_ / "out.txt";
+  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}, {"E2E_MARKER_FILE", marker.string()}};
+  Subprocess batch = Subprocess::spawn(opt);
+  // Hang.Forever writes the marker each time it starts: first run, then its retry
+  // (test_timeout is 2 s: the marker is gone long before the retry starts).
+  ASSERT_TRUE(wait_for_file(marker, 60s)) << read_text(dir_ / "out.txt");
+  fs::remove(marker);
+  ASSERT_TRUE(wait_for_file(marker, 60s)) << read_text(dir_ / "out.txt");
+  ASSERT_EQ(::kill(batch.pid(), SIGTERM), 0);
+  auto st = batch.wait_for(30s);
+  ASSERT_TRUE(st.has_value()) << "the batcher did not stop after SIGTERM";
+  std::string out = read_text(dir_ / "out.txt");
+  EXPECT_EQ(*st, ExitStatus::exited(128 + SIGTERM)) << out;
+  json doc = results();
+  EXPECT_TRUE(doc["interrupted"].get<bool>());
+  const json* e = find_entry(doc, "e2e_hang");
+  ASSERT_NE(e, nullptr) << out;
+  EXPECT_EQ((*e)["result"], "TIMEOUT") << e->dump(2);
+  const json* hang = find_test(*e, "Hang.Forever");
+  ASSERT_NE(hang, nullptr) << e->dump(2);
+  EXPECT_EQ((*hang)["result"], "TIMEOUT") << hang->dump(2);
+  EXPECT_NE((*hang)["message"].get<std::string>().find("was interrupted by SIGTERM before it finished"),
+            std::string::npos)
+      << hang->dump(2);
+  ASSERT_EQ((*e)["attempts"].size(), 3u) << "the hang, the resumed rest, the interrupted retry: " << e->dump(2);
+  EXPECT_EQ((*e)["attempts"][2]["filter"], "Hang.Forever");
+  EXPECT_EQ((*e)["attempts"][2]["stopped_for"], "interrupt");
+  EXPECT_NE(read_text(reports() / "junit.xml").find("Forever"), std::string::npos);
+  // --last-failed selects it (what it would run: its filter).
+  BatchRun again = run({plan.string(), "--last-failed", "--dry-run"});
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("--gtest_filter=Hang.Forever"), std::string::npos) << again.output;
+}
+
+// The entry's timeout is a total over its attempts: a hang stopped by it
+// leaves no time for a retry, which is not started (and a warning says so).
+TEST_F(FeaturesE2E, TheEntryTimeoutIsATotalOverItsAttemptsRetriesIncluded) {
+  fs::path plan = dir_ / "timeout_plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\ntimeout = \"3s\"\n"
+                      << "retry = { on = [\"timeout\"], max = 2 }\n"
+                      << "[[tiers.entries]]\nexecutables = \"" << built("tests/e2e/e2e_hang") << "\"\n";
+  auto t0 = std::chrono::steady_clock::now();
+  BatchRun r = run({plan.string()});
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json* e = find_entry(doc, "e2e_hang");
+  ASSERT_NE(e, nullptr) << r.output;
+  EXPECT_EQ((*e)["result"], "TIMEOUT");
+  EXPECT_EQ((*e)["attempts"].size(), 1u) << e->dump(2);
+  EXPECT_EQ((*find_test(*e, "Hang.Forever"))["result"], "TIMEOUT");
+  EXPECT_NE(r.output.find("e2e_hang was not retried (Hang.Forever (timeout)): its timeout (3.00 s) is for all its "
+                          "attempts together and was spent"),
+            std::string::npos)
+      << r.output;
+  EXPECT_LT(took, 60s) << r.output;
+}
+
+// --last-failed narrowed by --tier runs only some failures; the others are
+// carried in results.json (not_selected), so the next --last-failed still
+// runs them; nothing it did not run is reported as a result.
+TEST_F(FeaturesE2E, LastFailedKeepsTheFailuresItDidNotSelectForTheNextOne) {
+  fs::path plan = dir_ / "two_tiers.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nname = \"fails_a\"\ncommand = [\"/bin/false\"]\n"
+                      << "[[tiers.entries]]\nname = \"passes_a\"\ncommand = [\"/bin/true\"]\n"
+                      << "[[tiers]]\nname = \"b\"\n[[tiers.entries]]\nname = \"fails_b\"\ncommand = [\"/bin/false\"]\n";
+  BatchRun first = run({plan.string()});
+  ASSERT_EQ(first.exit_code, 1) << first.output;
+  BatchRun only_a = run({plan.string(), "--last-failed", "--tier", "a"});
+  EXPECT_EQ(only_a.exit_code, 1) << only_a.output;
+  json doc = results();
+  ASSERT_EQ(doc["entries"].size(), 1u) << only_a.output;
+  EXPECT_EQ(doc["entries"][0]["id"], "a/fails_a");
+  ASSERT_EQ(doc["not_selected"].size(), 1u) << doc.dump(2);
+  EXPECT_EQ(doc["not_selected"][0]["id"], "b/fails_b");
+  EXPECT_EQ(doc["not_selected"][0]["result"], "FAIL");
+  EXPECT_NE(only_a.output.find("--last-failed did not select 1 earlier failure"), std::string::npos) << only_a.output;
+  EXPECT_EQ(only_a.output.find("SKIPPED"), std::string::npos) << only_a.output;
+  // The next --last-failed still finds b's failure.
+  BatchRun again = run({plan.string(), "--last-failed"});
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+  json doc2 = results();
+  std::vector<std::string> ids;
+  for (const auto& e : doc2["entries"]) ids.push_back(e["id"]);
+  EXPECT_EQ(ids, (std::vector<std::string>{"a/fails_a", "b/fails_b"})) << again.output;
+  EXPECT_TRUE(doc2["not_selected"].empty()) << doc2.dump(2);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 """The live_gui fixture against the Python example app, supervised by livegui-aut."""
 
 import json
+import os
 import re
 import time
 
@@ -106,6 +107,11 @@ def test_after(live_gui):
     assert 'while waiting for "counter reaches a million"' in message
     assert "last frame" in message
     assert re.search(r"test: \S*test_inner\.py::test_hang", message), message
+    # The stalled app's stacks, saved by the supervisor, are named on the first line.
+    first_line = message.split(" | ")[0]
+    stacks = re.search(r"; stacks: (\S*stacks-\d+\.txt)", first_line)
+    assert stacks, message
+    assert os.path.exists(stacks.group(1)), stacks.group(1)
     # respawn mid-file: the next test got a fresh AUT, and says why
     assert ends["test_after"]["outcome"] == "passed"
     assert ends["test_after"]["note"].startswith("fresh AUT: ")

@@ -108,6 +108,16 @@ args = ["${LIVEGUI_PLAN_TEST_UNSET:-fallback}", "$${literal}"]
   const PlanEntry& e = plan.tiers[0].entries[0];
   EXPECT_EQ(e.executable, fs::path("/opt/x/a"));
   EXPECT_EQ(e.args, (std::vector<std::string>{"fallback", "${literal}"}));
+  // docs/plan.md: "$$" is a literal "$" in every string; any other "$" stays.
+  Plan shell = parse_plan(R"(
+[[tiers]]
+name = "t"
+[[tiers.entries]]
+name = "sh"
+command = ["/bin/sh", "-c", "kill -SEGV $$$$; echo $$HOME $HOME $1 costs $5"]
+)",
+                          "p.toml", "/");
+  EXPECT_EQ(shell.tiers[0].entries[0].args.back(), "kill -SEGV $$; echo $HOME $HOME $1 costs $5");
   EXPECT_EQ(e.unresolved, "/opt/x/a does not exist");
 }
 

@@ -59,6 +59,7 @@ BatchResults flaky_run() {
   hung.code = ResultCode::Timeout;
   hung.message = "timed out: this test ran longer than test_timeout (2.00 s) and the binary was stopped";
   hung.stacks = "artifacts/live_test_hang/stacks-4242.txt";
+  hung.other_stacks = {"artifacts/live_test_hang/stacks-4243.txt"};  // the test binary's, besides its AUT's
   h.tests = {hung};
   r.entries.push_back(h);
   r.exit_code = 1;
@@ -94,6 +95,9 @@ TEST(BatcherFlakyReports, ResultsJsonKeepsFlakyTriesAndStacks) {
   EXPECT_EQ(back.entries[0].tests[1].tries[0].message, "killed by SIGSEGV");
   EXPECT_EQ(back.entries[0].code, ResultCode::Flaky);
   EXPECT_EQ(back.entries[1].tests[0].stacks, "artifacts/live_test_hang/stacks-4242.txt");
+  EXPECT_EQ(j["entries"][1]["tests"][0]["other_stacks"][0], "artifacts/live_test_hang/stacks-4243.txt");
+  EXPECT_EQ(back.entries[1].tests[0].other_stacks,
+            (std::vector<std::string>{"artifacts/live_test_hang/stacks-4243.txt"}));
 }
 
 TEST(BatcherFlakyReports, JunitHasAFlakyPropertyAndFlakyFailureRecords) {
@@ -105,6 +109,7 @@ TEST(BatcherFlakyReports, JunitHasAFlakyPropertyAndFlakyFailureRecords) {
   EXPECT_TRUE(has(x, "<flakyError type=\"CRASH\" message=\"attempt 1: CRASH (retried for crash): killed by SIGSEGV\""))
       << x;
   EXPECT_TRUE(has(x, "<property name=\"livegui.stacks\" value=\"artifacts/live_test_hang/stacks-4242.txt\"/>")) << x;
+  EXPECT_TRUE(has(x, "<property name=\"livegui.stacks\" value=\"artifacts/live_test_hang/stacks-4243.txt\"/>")) << x;
   // A flaky test is not a failure: no <failure>/<error> for it.
   auto at = x.find("name=\"AutDiesOnce\"");
   ASSERT_NE(at, std::string::npos);
@@ -117,6 +122,7 @@ TEST(BatcherFlakyReports, HtmlShowsFlakyApartWithAttemptsAndTheStacksBesideTheFa
   std::filesystem::create_directories(dir / "artifacts" / "live_test_hang");
   std::ofstream(dir / "artifacts" / "live_test_hang" / "stacks-4242.txt")
       << "TID 4242:\n#0  0x1 hang_main_loop_forever\n";
+  std::ofstream(dir / "artifacts" / "live_test_hang" / "stacks-4243.txt") << "TID 4243:\n#0  0x2 wait_for_the_app\n";
   HtmlReportOptions o;
   o.report_dir = dir.path();
   std::string h = html_report(flaky_run(), o);
@@ -126,6 +132,8 @@ TEST(BatcherFlakyReports, HtmlShowsFlakyApartWithAttemptsAndTheStacksBesideTheFa
   EXPECT_TRUE(has(h, "3 passed (2 flaky)"));
   EXPECT_TRUE(has(h, "Stacks: <a href="));
   EXPECT_TRUE(has(h, "hang_main_loop_forever"));
+  EXPECT_TRUE(has(h, ">artifacts/live_test_hang/stacks-4243.txt</a>")) << "every stacks file beside the failure";
+  EXPECT_TRUE(has(h, "wait_for_the_app"));
 }
 
 }  // namespace

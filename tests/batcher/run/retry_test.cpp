@@ -147,7 +147,12 @@ TEST(BatcherRetry, APassOnTheRetryIsFlakyWithEveryAttemptsReasonAndTheEntryPasse
       << t.message;
   ASSERT_EQ(e.attempts.size(), 2u);
   EXPECT_EQ(e.attempts[1].number, 2);
-  EXPECT_NE(e.reason.find("retried 1x on a fresh AUT"), std::string::npos) << e.reason;
+  EXPECT_NE(e.reason.find("retried 1x"), std::string::npos) << e.reason;
+  EXPECT_EQ(e.reason.find("fresh AUT"), std::string::npos) << "no AUT: " << e.reason;
+  EntryResult live = gtest_entry({test("S.Crashed", ResultCode::Crash, "killed")});
+  live.uses_aut = true;
+  merge_retry(live, retry, decide_retry(live, {}, infra(), 0));
+  EXPECT_NE(live.reason.find("retried 1x on a fresh AUT"), std::string::npos) << live.reason;
 }
 
 TEST(BatcherRetry, AFailureOnTheRetryStaysAFailureAndKeepsTheEarlierRun) {
@@ -155,12 +160,96 @@ TEST(BatcherRetry, AFailureOnTheRetryStaysAFailureAndKeepsTheEarlierRun) {
   RetryDecision d = decide_retry(e, {{"S.AutDied", "died"}}, infra(), 0);
   EntryResult retry = gtest_entry({test("S.AutDied", ResultCode::Fail, "subprocess degraded: again", 2)});
   retry.output_tail = "tail of attempt 2";
+  retry.output_attempt = 2;
   merge_retry(e, retry, d);
   EXPECT_EQ(e.code, ResultCode::Fail);
   EXPECT_EQ(e.tests[0].message, "subprocess degraded: again");
   ASSERT_EQ(e.tests[0].tries.size(), 1u);
   EXPECT_EQ(e.tests[0].tries[0].retried_for, "degraded");
   EXPECT_EQ(e.output_tail, "tail of attempt 2");
+}
+
+// A SIGTERM or Ctrl-C during the retry: the retry decided nothing, so the
+// test keeps the failure it was retried for (never a pass), the entry stays
+// a failure and --last-failed selects it again.
+TEST(BatcherRetry, AnInterruptedRetryKeepsTheFailureItWasRetriedFor) {
+  EntryResult e =
+      gtest_entry({test("S.Hangs", ResultCode::Timeout, "timed out: this test ran longer than test_timeout"),
+                   test("S.Passed", ResultCode::Pass)});
+  e.attempts[0].stopped_for = "test_timeout";
+  e.code = ResultCode::Timeout;
+  RetryDecision d = decide_retry(e, {}, infra(), 0);
+  ASSERT_EQ(d.targets.size(), 1u);
+  EntryResult retry = gtest_entry({test("S.Hangs", ResultCode::Skipped, "interrupted by SIGTERM while running", 2)});
+  retry.attempts[0].number = 2;
+  retry.attempts[0].stopped_for = "interrupt";
+  merge_retry(e, retry, d, "SIGTERM");
+  EXPECT_EQ(e.code, ResultCode::Timeout);
+  EXPECT_TRUE(is_failure(e.code));
+  EXPECT_EQ(e.tests[0].code, ResultCode::Timeout);
+  EXPECT_EQ(e.tests[0].attempt, 1);
+  EXPECT_NE(
+      e.tests[0].message.find("its retry (attempt 2) was interrupted by SIGTERM before it finished: interrupted by "
+                              "SIGTERM while running"),
+      std::string::npos)
+      << e.tests[0].message;
+  ASSERT_EQ(e.attempts.size(), 2u);
+  EXPECT_EQ(e.attempts[1].stopped_for, "interrupt");
+  // The same for an interrupted retry that reports the test UNRESOLVED.
+  EntryResult e2 = gtest_entry({test("S.Crashed", ResultCode::Crash, "killed by SIGSEGV during this test")});
+  RetryDecision d2 = decide_retry(e2, {}, infra(), 0);
+  EntryResult retry2 = gtest_entry({test("S.Crashed", ResultCode::Unresolved, "interrupted during this test", 2)});
+  merge_retry(e2, retry2, d2, "SIGINT");  // e.g. interrupted between two attempts of the retry
+  EXPECT_EQ(e2.tests[0].code, ResultCode::Crash);
+  EXPECT_EQ(e2.code, ResultCode::Crash);
+  // A retry that finished the test before the interrupt came still counts.
+  EntryResult e3 = gtest_entry({test("S.Crashed", ResultCode::Crash, "killed by SIGSEGV during this test")});
+  RetryDecision d3 = decide_retry(e3, {}, infra(), 0);
+  EntryResult retry3 = gtest_entry({test("S.Crashed", ResultCode::Pass, "", 2)});
+  merge_retry(e3, retry3, d3, "SIGINT");
+  EXPECT_EQ(e3.tests[0].code, ResultCode::Flaky);
+}
+
+// The output tail that matters is the one of the attempt the worst failure
+// ran in: a test the retry did not run keeps its attempt's tail, and the
+// entry says which attempt it is.
+TEST(BatcherRetry, TheOutputTailIsTheOneOfTheAttemptTheWorstFailureRanIn) {
+  RetryPolicy crash_only;
+  crash_only.on = {RetryOn::Crash};
+  crash_only.max = 1;
+  // Attempt 1: S.Hangs timed out (not retried: only crashes are), S.Crashed crashed (retried, fails again).
+  EntryResult e = gtest_entry({test("S.Hangs", ResultCode::Timeout, "timed out"),
+                               test("S.Crashed", ResultCode::Crash, "killed by SIGSEGV during this test", 2)});
+  e.output_tail = "tail of attempt 1: the hang";
+  e.output_log = "logs/x.log";
+  e.output_attempt = 1;
+  RetryDecision d = decide_retry(e, {}, crash_only, 0);
+  ASSERT_EQ(d.targets.size(), 1u);
+  EntryResult retry = gtest_entry({test("S.Crashed", ResultCode::Fail, "now a plain failure", 3)});
+  retry.attempts[0].number = 3;
+  retry.output_tail = "tail of attempt 3";
+  retry.output_log = "logs/x.attempt-3.log";
+  retry.output_attempt = 3;
+  merge_retry(e, retry, d);
+  EXPECT_EQ(e.code, ResultCode::Timeout);
+  EXPECT_EQ(e.output_tail, "tail of attempt 1: the hang")
+      << "the timeout is the worst failure, and it ran in attempt 1";
+  EXPECT_EQ(e.output_attempt, 1);
+
+  // The retried test is the worst failure: the retry's tail.
+  EntryResult e2 =
+      gtest_entry({test("S.Crashed", ResultCode::Crash, "killed"), test("S.Fails", ResultCode::Fail, "x")});
+  e2.output_tail = "tail of attempt 1";
+  e2.output_attempt = 1;
+  RetryDecision d2 = decide_retry(e2, {}, crash_only, 0);
+  EntryResult retry2 = gtest_entry({test("S.Crashed", ResultCode::Crash, "killed again", 2)});
+  retry2.output_tail = "tail of attempt 2";
+  retry2.output_log = "logs/x.attempt-2.log";
+  retry2.output_attempt = 2;
+  merge_retry(e2, retry2, d2);
+  EXPECT_EQ(e2.output_tail, "tail of attempt 2");
+  EXPECT_EQ(e2.output_log, "logs/x.attempt-2.log");
+  EXPECT_EQ(e2.output_attempt, 2);
 }
 
 }  // namespace

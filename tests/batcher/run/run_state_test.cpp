@@ -94,6 +94,23 @@ TEST_F(BatcherRunState, EachRunHasItsOwnLockedFileAndRemovesBothAtACleanEnd) {
   EXPECT_TRUE(fs::is_empty(dir_path_)) << "a clean end leaves nothing in the state directory";
 }
 
+// A writer stopped between its write and its rename (a harness stopped at a
+// timeout) leaves a temporary file beside the state file: a clean end
+// removes it too, and only those of its own state file.
+TEST_F(BatcherRunState, ACleanEndRemovesTheTemporaryFilesOfUnfinishedWrites) {
+  ProcessIdentity self = self_identity();
+  fs::path own_tmp, other_tmp;
+  {
+    RunState run(dir_path_, self, "");
+    own_tmp = dir_path_ / ("." + run.state_file().filename().string() + ".tmp-999995-2-839968275");
+    other_tmp = dir_path_ / ".aut-state-1-2.json.tmp-999995-0-1";
+    std::ofstream(own_tmp) << "{\"half\": ";
+    std::ofstream(other_tmp) << "{";
+  }
+  EXPECT_FALSE(fs::exists(own_tmp)) << "left after the run: " << own_tmp;
+  EXPECT_TRUE(fs::exists(other_tmp)) << "another run's file is not ours to remove";
+}
+
 TEST_F(BatcherRunState, ARunThatIsOverIsTakenOnceAndLocksWithoutStateAreRemoved) {
   fs::path dead = dir_path_ / "aut-state-999999-7.json";
   write_state_file(dead, killed_run_state(gone(999997)));

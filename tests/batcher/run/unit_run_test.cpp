@@ -167,5 +167,88 @@ TEST(BatcherUnitRun, OutputOverTheLogCapKeepsTheFailingTestsOutputAndTheEntrysTa
   EXPECT_EQ(e.warnings[0].rfind("flood: its output was larger than the log cap (4 KiB): ", 0), 0u) << e.warnings[0];
 }
 
+Unit listed_unit(std::vector<std::string> tests) {
+  Unit u;
+  u.id = "t/stopped";
+  u.name = "stopped";
+  u.gtest = true;
+  u.listed = true;
+  u.tests = std::move(tests);
+  u.entry.executable = "/bin/false";
+  u.entry.test_timeout = milliseconds(2000);
+  return u;
+}
+
+// A test stopped at its timeout ran until it was stopped: its duration is the
+// attempt's time less the tests that finished before it, never 0.
+TEST(BatcherUnitRun, ATimedOutTestHasTheTimeItRanUntilStopped) {
+  livegui::testing::TempDir dir("unit-run-timeout");
+  RunContext ctx;
+  ctx.log_dir = dir.path();
+  UnitRun run(listed_unit({"A.Fast", "A.Hangs", "A.After"}), ctx);
+  AttemptSpec a = run.next_attempt();
+  std::ofstream(a.log) << "[==========] Running 3 tests from 1 test suite.\n[ RUN      ] A.Fast\n"
+                          "[       OK ] A.Fast (100 ms)\n[ RUN      ] A.Hangs\nhanging\n";
+  run.attempt_finished(ExitStatus::killed(SIGTERM), StopCause::TestTimeout, milliseconds(2500), 1);
+  ASSERT_TRUE(run.wants_another_attempt());
+  AttemptSpec b = run.next_attempt();
+  std::ofstream(b.log) << "[==========] Running 1 test from 1 test suite.\n[ RUN      ] A.After\n"
+                          "[       OK ] A.After (5 ms)\n[==========] 1 test from 1 test suite ran. (5 ms total)\n";
+  run.attempt_finished(ExitStatus::exited(0), StopCause::None, milliseconds(20), 2);
+  EntryResult e = run.finish(milliseconds(2520), 0);
+  const TestResult* hang = find(e.tests, "A.Hangs");
+  ASSERT_NE(hang, nullptr);
+  EXPECT_EQ(hang->code, ResultCode::Timeout);
+  EXPECT_EQ(hang->duration, milliseconds(2400));
+  EXPECT_EQ(find(e.tests, "A.Fast")->duration, milliseconds(100));
+  EXPECT_EQ(find(e.tests, "A.After")->duration, milliseconds(5));
+}
+
+// The same for the entry's timeout and for a crash inside a test.
+TEST(BatcherUnitRun, ATestStoppedByTheEntryTimeoutOrKilledHasTheTimeItRan) {
+  livegui::testing::TempDir dir("unit-run-crash");
+  RunContext ctx;
+  ctx.log_dir = dir.path();
+  {
+    UnitRun run(listed_unit({"A.Hangs"}), ctx);
+    AttemptSpec a = run.next_attempt();
+    std::ofstream(a.log) << "[==========] Running 1 test from 1 test suite.\n[ RUN      ] A.Hangs\n";
+    run.attempt_finished(ExitStatus::killed(SIGTERM), StopCause::Timeout, milliseconds(3000), 1);
+    EntryResult e = run.finish(milliseconds(3000), 0);
+    ASSERT_EQ(e.tests.size(), 1u);
+    EXPECT_EQ(e.tests[0].code, ResultCode::Timeout);
+    EXPECT_EQ(e.tests[0].duration, milliseconds(3000));
+  }
+  {
+    UnitRun run(listed_unit({"A.Crashes"}), ctx);
+    AttemptSpec a = run.next_attempt();
+    std::ofstream(a.log) << "[==========] Running 1 test from 1 test suite.\n[ RUN      ] A.Crashes\n";
+    run.attempt_finished(ExitStatus::killed(SIGSEGV), StopCause::None, milliseconds(40), 1);
+    EntryResult e = run.finish(milliseconds(40), 0);
+    ASSERT_EQ(e.tests.size(), 1u);
+    EXPECT_EQ(e.tests[0].code, ResultCode::Crash);
+    EXPECT_EQ(e.tests[0].duration, milliseconds(40));
+  }
+}
+
+// Of a hang both the AUT's and the test binary's stacks are captured: the
+// timed-out test names every file (not only the first).
+TEST(BatcherUnitRun, EveryStacksFileOfAHangIsNamedOnTheTimedOutTest) {
+  livegui::testing::TempDir dir("unit-run-stacks");
+  RunContext ctx;
+  ctx.log_dir = dir / "logs";
+  UnitRun run(listed_unit({"A.Hangs"}), ctx);
+  AttemptSpec a = run.next_attempt();
+  std::filesystem::create_directories(ctx.log_dir);
+  std::ofstream(a.log) << "[==========] Running 1 test from 1 test suite.\n[ RUN      ] A.Hangs\n";
+  run.attempt_finished(ExitStatus::killed(SIGTERM), StopCause::TestTimeout, milliseconds(2100), 1);
+  run.attach_stacks(
+      {dir / "artifacts" / "t__stopped" / "stacks-20.txt", {}, dir / "artifacts" / "t__stopped" / "stacks-10.txt"});
+  EntryResult e = run.finish(milliseconds(2100), 0);
+  ASSERT_EQ(e.tests.size(), 1u);
+  EXPECT_EQ(e.tests[0].stacks, "artifacts/t__stopped/stacks-20.txt");
+  EXPECT_EQ(e.tests[0].other_stacks, (std::vector<std::string>{"artifacts/t__stopped/stacks-10.txt"}));
+}
+
 }  // namespace
 }  // namespace livegui::batch
