@@ -1,6 +1,7 @@
-// The plain printer (pipes, CI logs, TERM=dumb): one line per finished
-// entry, a failure block after a failing one, warnings as they come. With
-// --verbose, a line per test too.
+// The line printers. Plain (pipes, CI logs, TERM=dumb): one line per
+// finished entry, a failure block after a failing one, warnings as they
+// come; with --verbose, a line per test too. Quiet (--quiet): only what needs
+// attention — failing entries with their blocks, warnings — and the summary.
 #include "batcher/display/display.hpp"
 #include "batcher/display/entry_text.hpp"
 #include "common/text.hpp"
@@ -8,9 +9,13 @@
 namespace livegui::batch {
 namespace {
 
-class PlainDisplay : public Display {
+class LineDisplay : public Display {
  public:
-  PlainDisplay(std::ostream& out, const DisplayOptions& options) : out_(out), options_(options) {}
+  /// `quiet`: failing entries only, never verbose.
+  LineDisplay(std::ostream& out, const DisplayOptions& options, bool quiet)
+      : out_(out), options_(options), quiet_(quiet) {
+    if (quiet_) options_.verbose = false;
+  }
 
   void tier_started(const std::string& tier, std::size_t entries, bool uses_aut) override {
     if (!options_.verbose) return;
@@ -26,6 +31,7 @@ class PlainDisplay : public Display {
   }
 
   void entry_finished(const EntryResult& result, std::size_t finished, std::size_t total) override {
+    if (quiet_ && !is_failure(result.code)) return;
     out_ << result_line(result, finished, total, options_.color) << "\n";
     if (options_.verbose) {
       for (const auto& t : result.tests) {
@@ -60,12 +66,17 @@ class PlainDisplay : public Display {
  private:
   std::ostream& out_;
   DisplayOptions options_;
+  bool quiet_;
 };
 
 }  // namespace
 
 std::unique_ptr<Display> make_plain_display(std::ostream& out, const DisplayOptions& options) {
-  return std::make_unique<PlainDisplay>(out, options);
+  return std::make_unique<LineDisplay>(out, options, /*quiet=*/false);
+}
+
+std::unique_ptr<Display> make_quiet_display(std::ostream& out, const DisplayOptions& options) {
+  return std::make_unique<LineDisplay>(out, options, /*quiet=*/true);
 }
 
 }  // namespace livegui::batch
