@@ -252,6 +252,26 @@ RetryPolicy parse_retry(const TableReader& r, const RetryPolicy& fallback) {
   return p;
 }
 
+/// A pytest entry gets the batcher's own options appended to its argv
+/// (--junitxml, -p livegui_pytest, --deselect when resumed): after a "--"
+/// pytest would take them for file names, and the entry could only fail.
+/// `args` is command[1..] followed by the entry's `args`; the first
+/// `from_command` of them come from `command`.
+void refuse_end_of_options(const TableReader& r, const std::vector<std::string>& args, std::size_t from_command) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] != "--") continue;
+    const bool in_command = i < from_command;
+    const toml::node& node = *r.get(in_command ? "command" : "args");
+    const toml::node* element = node.as_array() ? node.as_array()->get(in_command ? i + 1 : i - from_command) : nullptr;
+    std::string field = in_command ? r.field("command[" + std::to_string(i + 1) + "]")
+                                   : r.field("args[" + std::to_string(i - from_command) + "]");
+    throw PlanError(r.at(element ? *element : node), field,
+                    "a format = \"pytest\" entry cannot have \"--\" in its argv: livegui-batch appends pytest options "
+                    "(--junitxml, -p livegui_pytest, --deselect) to it, which pytest would then take for file names; "
+                    "put the test paths before them without \"--\"");
+  }
+}
+
 /// Tier-wide settings that entries inherit unless they set their own.
 struct TierDefaults {
   RetryPolicy retry;
@@ -313,6 +333,7 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
     rest.insert(rest.end(), e.args.begin(), e.args.end());
     e.args = std::move(rest);
     if (e.format == EntryFormat::Auto) e.format = EntryFormat::Command;
+    if (e.format == EntryFormat::Pytest) refuse_end_of_options(r, e.args, argv->size() - 1);
     if (program.find('/') == std::string::npos) {
       // A bare name is looked up in PATH when the entry runs.
       e.executable = program;

@@ -253,6 +253,33 @@ TEST(BatcherPlan, QuickFormSkipsDirectoriesAndNonExecutables) {
   EXPECT_EQ(q.skipped.size(), 2u);
 }
 
+// The batcher appends --junitxml, -p livegui_pytest and --deselect to a
+// pytest entry's argv; after "--" pytest takes them for file names. Refused
+// when the plan is read (so --dry-run says it too), at the offending element.
+TEST(BatcherPlan, APytestEntryWithEndOfOptionsIsRefusedAtItsElement) {
+  const std::string head = "[[tiers]]\nname = \"t\"\n[[tiers.entries]]\nname = \"b\"\nformat = \"pytest\"\n";
+  std::string e = plan_error(head + "command = [\"/usr/bin/python3\", \"-m\", \"pytest\", \"tests\", \"--\"]\n");
+  EXPECT_EQ(
+      e.rfind("p.toml:6: tiers[0].entries[0].command[4]: a format = \"pytest\" entry cannot have \"--\" in its argv",
+              0),
+      0u)
+      << e;
+  EXPECT_NE(e.find("--junitxml"), std::string::npos) << e;
+  // Anywhere in the argv, not only at its end; on its own line in a multi-line array.
+  e = plan_error(head + "command = [\n  \"/usr/bin/python3\",\n  \"-m\", \"pytest\",\n  \"--\",\n  \"tests\",\n]\n");
+  EXPECT_EQ(e.rfind("p.toml:9: tiers[0].entries[0].command[3]: ", 0), 0u) << e;
+  // From the entry's `args`, appended to the command.
+  e = plan_error(head + "command = [\"/usr/bin/python3\", \"-m\", \"pytest\"]\nargs = [\"-q\", \"--\", \"tests\"]\n");
+  EXPECT_EQ(e.rfind("p.toml:7: tiers[0].entries[0].args[1]: ", 0), 0u) << e;
+  // Not a pytest entry: its argv is its own business.
+  EXPECT_NO_THROW(
+      parse_plan("[[tiers]]\nname = \"t\"\n[[tiers.entries]]\nname = \"b\"\ncommand = [\"/bin/echo\", \"--\"]\n",
+                 "p.toml", "/nonexistent"));
+  // "--x" or "--junitxml=…" are options, not the end of options.
+  EXPECT_NO_THROW(parse_plan(head + "command = [\"/usr/bin/python3\", \"-m\", \"pytest\", \"--tb=short\", \"tests\"]\n",
+                             "p.toml", "/nonexistent"));
+}
+
 TEST(BatcherPlan, ParsesDurations) {
   EXPECT_EQ(parse_duration("90s"), std::chrono::milliseconds(90000));
   EXPECT_EQ(parse_duration("500ms"), std::chrono::milliseconds(500));
