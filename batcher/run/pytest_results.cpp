@@ -71,12 +71,21 @@ std::string junit_key_of_node_id(const std::string& node_id) {
   return out + params;
 }
 
+namespace {
+
+/// The key of a testcase of pytest's own report: always "classname.name",
+/// even when the two are equal (test_x.py::test_x at the rootdir), where the
+/// general JUnit reading (JunitCase::full_name) shortens it to the name.
+std::string pytest_case_key(const JunitCase& c) { return c.classname.empty() ? c.name : c.classname + "." + c.name; }
+
+}  // namespace
+
 AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
   AttemptOutcome out;
   std::map<std::string, const JunitCase*> by_key;
   std::string problem;
   if (const auto* report = std::get_if<JunitReport>(&ev.report)) {
-    for (const auto& c : report->cases) by_key[c.full_name()] = &c;
+    for (const auto& c : report->cases) by_key[pytest_case_key(c)] = &c;
   } else {
     problem = std::get<JunitReadError>(ev.report).why + " (" + ev.report_file + ")";
   }
@@ -98,7 +107,7 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
   // Without the plugin there is no stream: the report alone speaks.
   if (const auto* report = std::get_if<JunitReport>(&ev.report))
     for (const auto& c : report->cases)
-      if (!keys_seen.count(c.full_name())) {
+      if (!keys_seen.count(pytest_case_key(c))) {
         TestResult r = from_junit_case(c, c.full_name(), ev.attempt);
         any_failed = any_failed || r.code == ResultCode::Fail;
         out.results.push_back(std::move(r));

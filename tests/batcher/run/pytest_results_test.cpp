@@ -128,6 +128,25 @@ TEST(BatcherPytestResults, TheReportGivesTheWholeFailureText) {
   EXPECT_FALSE(out.resume);
 }
 
+// A test named like its module, at the rootdir (test_after.py::test_after):
+// pytest's report says classname="test_after" name="test_after". It is the
+// streamed test, not a second one.
+TEST(BatcherPytestResults, ATestNamedLikeItsModuleIsCountedOnce) {
+  PytestEvidence ev;
+  ev.entry_name = "after";
+  ev.events = events(
+      "{\"event\":\"end\",\"test\":\"test_after.py::test_after\",\"outcome\":\"failed\",\"message\":\"short\"}\n"
+      "{\"event\":\"finish\"}\n");
+  ev.report = parse_junit_xml(
+      "<testsuites><testsuite><testcase classname=\"test_after\" name=\"test_after\"><failure message=\"long text\"/>"
+      "</testcase></testsuite></testsuites>");
+  ev.status = ExitStatus::exited(1);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 1u) << "one test, not the stream's and the report's apart";
+  EXPECT_EQ(out.results[0].name, "test_after.py::test_after");
+  EXPECT_EQ(out.results[0].message, "long text");
+}
+
 TEST(BatcherPytestResults, NoTestsCollectedCannotPass) {
   PytestEvidence ev;
   ev.entry_name = "test_a";
