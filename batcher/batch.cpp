@@ -31,6 +31,7 @@
 #include "batcher/select/last_failed.hpp"
 #include "common/environment.hpp"
 #include "common/log.hpp"
+#include "common/log_file.hpp"
 #include "common/text.hpp"
 #include "harness/app_spec.hpp"
 
@@ -364,6 +365,9 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     run_state = std::make_unique<RunState>(state_dir, self, shard_suffix);
     std::error_code ec;
     fs::create_directories(report_dir / "logs" / "aut", ec);
+    // The session AUT's harness logs beside the AUT logs: the console is for
+    // the batcher's own lines, which say what of it matters.
+    log_to_file({"harness", "hookclient"}, report_dir / "logs" / "aut" / "harness.log");
   } catch (const std::exception& e) {
     err << "livegui-batch: the state directory is unusable: " << e.what() << " (nothing was run)\n";
     return kExitUsage;

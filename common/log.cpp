@@ -1,8 +1,11 @@
 #include "common/log.hpp"
+#include "common/log_file.hpp"
 
+#include <map>
 #include <mutex>
 
 #include <spdlog/cfg/env.h>
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +15,19 @@ namespace {
 std::mutex& registry_mutex() {
   static std::mutex m;
   return m;
+}
+
+/// Loggers sent to a file by log_to_file(), by name.
+std::map<std::string, spdlog::sink_ptr>& file_sinks() {
+  static std::map<std::string, spdlog::sink_ptr> sinks;
+  return sinks;
+}
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::sink_ptr sink) {
+  auto created = std::make_shared<spdlog::logger>(name, std::move(sink));
+  created->set_pattern("[%H:%M:%S.%e] [%n] [%l] %v");
+  spdlog::initialize_logger(created);  // takes the global or SPDLOG_LEVEL's level
+  return created;
 }
 
 }  // namespace
@@ -27,10 +43,28 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name) {
     return true;
   }();
   (void)env_loaded;
-  auto created = std::make_shared<spdlog::logger>(name, sink);
-  created->set_pattern("[%H:%M:%S.%e] [%n] [%l] %v");
-  spdlog::initialize_logger(created);  // takes the global or SPDLOG_LEVEL's level
-  return created;
+  auto routed = file_sinks().find(name);
+  return make_logger(name, routed != file_sinks().end() ? routed->second : sink);
+}
+
+bool log_to_file(const std::vector<std::string>& names, const std::filesystem::path& file) {
+  spdlog::sink_ptr sink;
+  try {
+    sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string());
+  } catch (const std::exception&) {
+    return false;
+  }
+  for (const auto& name : names) {
+    std::shared_ptr<spdlog::logger> existing;
+    {
+      std::lock_guard lock(registry_mutex());
+      file_sinks()[name] = sink;
+      existing = spdlog::get(name);
+      if (existing) spdlog::drop(name);  // the next logger(name) makes it again, on the file
+    }
+    if (existing) existing->flush();
+  }
+  return true;
 }
 
 bool set_log_level(const std::string& level) {

@@ -1,7 +1,8 @@
 // livegui-aut: one AUT supervised by the harness's AppHandle, driven over a
 // pipe (stdin: requests, stdout: replies, one JSON object per line; see
 // aut_supervisor.hpp). For test runners that are not C++ (the livegui_pytest
-// plugin). Logs go to stderr.
+// plugin). Its logs go to livegui-aut-<pid>.log in the AUT's log directory
+// (not to the runner's console); stderr only says why a spec did not load.
 //
 //   livegui-aut [--spec FILE] [--section aut]
 //
@@ -18,9 +19,11 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
+#include "common/log_file.hpp"
 #include "harness/supervisor/aut_supervisor.hpp"
 
 namespace {
@@ -78,6 +81,10 @@ int main(int argc, char** argv) {
     livegui::AppSpec spec = livegui::AppSpec::from_toml_file(spec_file, section);
     bool session = apply_environment(spec);
     spec.validate();
+    std::error_code ec;
+    std::filesystem::create_directories(spec.resolved_log_dir(), ec);
+    livegui::log_to_file({"harness", "hookclient"},
+                         spec.resolved_log_dir() / ("livegui-aut-" + std::to_string(::getpid()) + ".log"));
     auto handle = session ? livegui::AppHandle::attach_or_start(std::move(spec))
                           : std::make_unique<livegui::AppHandle>(std::move(spec));
     sup = std::make_unique<livegui::AutSupervisor>(std::move(handle));
