@@ -16,6 +16,9 @@ Faults (POST /debug/fault, with --enable-faults):
   hang    the main loop blocks forever (GET /debug/stacks shows where)
   crash   os.abort()  (SIGABRT)
   exit    os._exit(code), code defaults to 3
+crash and exit end the process right after their reply is sent (from the
+request's thread, not at the main loop's next tick); the reply says
+"ends_process": true so a client can wait for the death.
 """
 
 import argparse
@@ -426,8 +429,23 @@ def make_handler(app, token, faults_enabled):
                     code = body.get("code", 3)
                     if not isinstance(code, int) or isinstance(code, bool) or not 0 <= code <= 255:
                         return self.error(400, "field \"code\" must be an integer from 0 to 255")
+                    if kind in ("crash", "exit"):
+                        # Reply, flush, then end the process from this thread at
+                        # once: not at the loop's next tick, which comes late or
+                        # never (a hung or stopped loop), so the death happens
+                        # in the test that asked for it, and "ends_process" lets
+                        # the client wait for it.
+                        self.close_connection = True
+                        self.reply(202, {"ok": True, "scheduled": kind, "applied": False, "ends_process": True})
+                        try:
+                            self.wfile.flush()
+                            self.connection.shutdown(socket.SHUT_WR)  # the reply leaves before the process ends
+                        except OSError:
+                            pass
+                        app.fire((kind, code))
+                        return  # not reached: the process has ended
                     # Scheduled only once the reply is written, so a fault that
-                    # kills the process never races its own reply.
+                    # stops the main loop never races its own reply.
                     self.reply(202, {"ok": True, "scheduled": kind, "applied": False})
                     app.pending_fault = (kind, code)
                     return

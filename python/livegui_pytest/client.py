@@ -202,6 +202,32 @@ class LiveGuiClient:
             delay = min(delay * 2, 0.1)
 
     def fault(self, kind, **fields):
-        """POST /debug/fault (test apps started with fault injection only)."""
+        """POST /debug/fault (test apps started with fault injection only).
+
+        When the app replies that the fault ends its process ("ends_process"),
+        returns only once the app is gone (its port refuses connections), so
+        the death happens in the calling test and the next call raises
+        SubprocessDegraded; HookError when it still answers after about the
+        heartbeat threshold."""
         fields["kind"] = kind
-        return self._json("POST", "/debug/fault", fields)
+        reply = self._json("POST", "/debug/fault", fields)
+        if isinstance(reply, dict) and reply.get("ends_process"):
+            self._wait_until_gone("fault '%s'" % kind, self.heartbeat_threshold + 1.0)
+        return reply
+
+    def _wait_until_gone(self, what, bound):
+        # A connect is answered by the kernel while the process lives (even a
+        # hung one) and refused once it is gone: the listening socket closes
+        # with the process. No HTTP, no supervisor: nothing here can block long.
+        deadline = time.monotonic() + bound
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+            except ConnectionRefusedError:
+                return
+            except OSError:
+                pass  # a full backlog or a slow accept: still there
+            if time.monotonic() >= deadline:
+                raise HookError("%s: the app (pid %s) said it ends its process, but it still accepts connections "
+                                "after %.1f s" % (what, self.pid or "?", bound))
+            time.sleep(0.005)

@@ -144,6 +144,46 @@ def test_crash(live_gui):
     assert "SIGABRT" in result.stdout.str()
 
 
+def test_a_fault_that_ends_the_app_ends_it_in_the_test_that_asked(pytester, aut_spec, tmp_path, monkeypatch):
+    # The app replies, then ends from the request's thread, and fault()
+    # returns once it is gone: the very next call sees the death (no race
+    # with the app's next frame), the death is recorded in the test that
+    # injected it, and the next test gets a fresh AUT that names that test.
+    result, ends = run_inner(pytester, aut_spec, tmp_path, monkeypatch, RECORD_PID + """
+import pytest
+from livegui_pytest import SubprocessDegraded
+def test_crash_then_call(live_gui):
+    record(live_gui, "a")
+    live_gui.fault("crash")
+    with pytest.raises(SubprocessDegraded) as e:
+        live_gui.value("counter")
+    print("MESSAGE " + str(e.value).replace("\\n", " | "))
+def test_exit_only(live_gui):
+    record(live_gui, "b")
+    reply = live_gui.fault("exit", code=5)
+    assert reply["ends_process"] is True
+def test_after(live_gui):
+    record(live_gui, "c")
+    live_gui.click("increment")
+""")
+    result.assert_outcomes(passed=3)
+    message = re.search(r"MESSAGE (.*)", result.stdout.str()).group(1)
+    assert "subprocess degraded" in message and "SIGABRT" in message, message
+    assert re.search(r"test: \S*test_inner\.py::test_crash_then_call", message), message
+    assert "the AUT died during this test (killed by SIGABRT)" in ends["test_crash_then_call"]["note"], ends
+    assert "the AUT died during this test (exit code 5)" in ends["test_exit_only"]["note"], ends
+    after = ends["test_after"]["note"]
+    assert after.startswith("fresh AUT: "), after
+    assert re.search(r"died during \S*test_inner\.py::test_exit_only \(exit code 5\)", after), after
+    # livegui-aut's own log lines go to its log file beside the AUT's, not
+    # into pytest's output (-rA shows every test's captured stderr).
+    assert "[harness]" not in result.stdout.str() + result.stderr.str(), result.stdout.str()
+    assert list((tmp_path / "state").glob("livegui-aut-*.log")), list((tmp_path / "state").iterdir())
+    pids = recorded_pids(tmp_path)
+    assert len(set(pids)) == 3, pids
+    assert not any(pid_alive(p) for p in pids)
+
+
 def test_without_a_spec_the_fixture_says_what_to_give(pytester, monkeypatch):
     monkeypatch.delenv("LIVEGUI_AUT_SPEC", raising=False)
     pytester.makepyfile(test_inner="def test_x(live_gui): pass\n")
