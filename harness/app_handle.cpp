@@ -148,7 +148,8 @@ std::unique_ptr<AppHandle> AppHandle::attach_or_start(AppSpec spec, std::unique_
   im.log_cap = LogCap(im.aut->log_file, im.spec.max_log_bytes);
   im.owns = false;
   im.ever_started = true;
-  im.state = *st;  // the owner stays the one recorded
+  im.state = *st;                    // the owner stays the one recorded
+  im.state.respawn_reasons.clear();  // only the respawns of the owner that writes next
   im.exit_recorded = false;
   logger("harness")->info("attached to AUT pid {} (port {}) of {} (pid {})", st->aut->pid, st->aut->port,
                           st->owner_name, st->owner.pid);
@@ -251,7 +252,9 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
       }
       ev.reason = who + " died" + (ev.during_test.empty() ? "" : " during " + ev.during_test) + " (" + how + ")";
     } else {
-      ev.during_test = im.blame(true);
+      // The test it was first seen degraded in, not whichever test ran last
+      // (under respawn "never", later tests fail fast on the same AUT).
+      ev.during_test = !im.state.degraded_during.empty() ? im.state.degraded_during : im.blame(true);
       if (Impl::stand_in(ev.during_test)) ev.during_test.clear();
       ev.cause = "degraded: " + join(c.reasons, "; ");
       ev.reason = who + " degraded" + (ev.during_test.empty() ? "" : " during " + ev.during_test) + ": " +

@@ -64,7 +64,7 @@ CheckResult AppHandle::Impl::check_locked(bool at_test_start) {
   if (r.state == AutHealth::Degraded)  // stalled, degraded or not answering: where is it stuck?
     capture_stall_stacks(join(r.reasons, "; "));
   set_status(r.healthy() ? AutStatus::Healthy : AutStatus::Degraded,
-             r.healthy() ? std::vector<std::string>{} : r.reasons);
+             r.healthy() ? std::vector<std::string>{} : r.reasons, at_test_start);
   r.took = Clock::now() - t0;
   return last_check = r;
 }
@@ -105,6 +105,7 @@ void AppHandle::Impl::start_locked(const std::string& reason, const std::optiona
   heartbeat = HeartbeatMemory{};
   state.spawn_count = n;
   state.last_respawn_reason = reason;
+  if (n > 1 && state.respawn_reasons.size() < StateFile::kMaxRespawnReasons) state.respawn_reasons.push_back(reason);
   state.status = AutStatus::Starting;
   state.degraded_reasons.clear();
   write_state(/*durable=*/false);  // transient; the outcome below is written durably

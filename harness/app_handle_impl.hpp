@@ -80,8 +80,9 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   void write_state(bool durable = true);
 
   /// Records a health transition (and who to blame for a degradation, from
-  /// the first sighting); writes only when something changed.
-  void set_status(AutStatus status, std::vector<std::string> reasons = {});
+  /// the first sighting: at a test's start, the test before it); writes only
+  /// when something changed.
+  void set_status(AutStatus status, std::vector<std::string> reasons, bool at_test_start);
 
   /// The test to blame for what a check finds now. At the start of a test
   /// (ensure_ready), nothing of the current test has run yet.

@@ -40,14 +40,14 @@ void AppHandle::Impl::write_state(bool durable) {
   }
 }
 
-void AppHandle::Impl::set_status(AutStatus status, std::vector<std::string> reasons) {
+void AppHandle::Impl::set_status(AutStatus status, std::vector<std::string> reasons, bool at_test_start) {
   if (state.status == status && state.degraded_reasons == reasons) return;
   // Who to blame stays with the first sighting; the reasons may still change.
   if (status != AutStatus::Degraded)
     state.degraded_during.clear();
   else if (state.status != AutStatus::Degraded) {
     // The batcher's own pseudo-test ("livegui-batch.<entry>") is nobody to blame.
-    state.degraded_during = blame(false);
+    state.degraded_during = blame(at_test_start);
     if (stand_in(state.degraded_during)) state.degraded_during.clear();
   }
   state.status = status;

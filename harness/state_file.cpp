@@ -95,6 +95,7 @@ nlohmann::ordered_json to_json(const StateFile& s) {
   j["owner"] = nlohmann::ordered_json{{"pid", s.owner.pid}, {"start_time", s.owner.start_time}, {"name", s.owner_name}};
   j["spawn_count"] = s.spawn_count;
   j["last_respawn_reason"] = s.last_respawn_reason;
+  if (!s.respawn_reasons.empty()) j["respawn_reasons"] = s.respawn_reasons;
   if (!s.degraded_during.empty()) j["degraded_during"] = s.degraded_during;
   if (s.last_exit) {
     j["last_exit"] = nlohmann::ordered_json{
@@ -160,6 +161,8 @@ class FieldReader {
     if (!v.is_string()) fail(field, "must be a string, got " + describe(v));
     return v.get<std::string>();
   }
+
+  bool has(const std::string& field) const { return obj_.contains(field); }
 
   /// A string field added after schema 1 was published: absent means empty.
   std::string optional_string(const std::string& field) const {
@@ -247,6 +250,8 @@ StateFile from_json(const fs::path& file, const json& j) {
 
   s.spawn_count = static_cast<int>(top.integer("spawn_count", 0, 1'000'000'000));
   s.last_respawn_reason = top.string("last_respawn_reason");
+  // Added after schema 1 was published: absent means none recorded.
+  if (top.has("respawn_reasons")) s.respawn_reasons = top.strings("respawn_reasons");
 
   if (const json* ex = top.object_or_null("last_exit")) {
     FieldReader r = top.sub("last_exit", *ex);

@@ -72,6 +72,12 @@ struct StateFile {
   std::string owner_name;
   int spawn_count = 0;
   std::string last_respawn_reason;
+  /// Why each respawn by the current owner happened, oldest first (the last
+  /// one is last_respawn_reason); at most kMaxRespawnReasons, the oldest kept.
+  /// A guest that takes over starts it afresh: its first entry says why it
+  /// replaced the AUT it found.
+  std::vector<std::string> respawn_reasons;
+  static constexpr std::size_t kMaxRespawnReasons = 20;
   std::optional<ExitRecord> last_exit;
   std::vector<std::string> degraded_reasons;
   /// The test that was running (or had just run) when the AUT was first seen

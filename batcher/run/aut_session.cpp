@@ -32,6 +32,13 @@ std::string guest_replacement_warning(const std::string& tier, const std::string
       (r.replaced_exit.empty() ? std::string()
                                : " (pid " + std::to_string(r.replaced_pid) + " ended: " + r.replaced_exit + ")") +
       "; ";
+  if (!r.later_reasons.empty()) {
+    // Each respawn with its own cause and test, not the last one's for all.
+    line += "then it respawned its own AUT " + std::to_string(r.later_reasons.size()) +
+            (r.later_reasons.size() == 1 ? " time" : " times") + ": ";
+    for (std::size_t i = 0; i < r.later_reasons.size(); ++i)
+      line += std::to_string(i + 1) + ". " + r.later_reasons[i] + "; ";
+  }
   line += r.successor_status == AutStatus::Stopped ? "it stopped " + successor + " when it ended"
                                                    : successor + " was left " + to_string(r.successor_status);
   if (next_entry.empty()) return line + ". (No AUT entry follows in this tier.)";
@@ -85,7 +92,13 @@ std::optional<GuestReplacement> AutSession::replaced_by_guest() const {
     r.successor_pid = st->aut->pid;
     r.guest_pid = st->owner.pid;
     r.guest_name = st->owner_name;
-    r.reason = st->last_respawn_reason;
+    // Its first respawn replaced ours; each later one has its own cause.
+    if (st->respawn_reasons.empty()) {
+      r.reason = st->last_respawn_reason;
+    } else {
+      r.reason = st->respawn_reasons.front();
+      r.later_reasons.assign(st->respawn_reasons.begin() + 1, st->respawn_reasons.end());
+    }
     r.successor_status = st->status;
     // Only a death the guest saw (it recorded one): an AUT the guest stopped
     // because it was degraded ended as it was told to, which is no news.

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "harness/app_handle.hpp"
 #include "harness/state_file.hpp"
@@ -24,7 +25,11 @@ struct GuestReplacement {
   pid_t successor_pid = 0;     ///< the AUT the guest started instead
   pid_t guest_pid = 0;         ///< the guest process (owner of the successor)
   std::string guest_name;      ///< its comm, e.g. "livegui-aut"
-  std::string reason;          ///< the guest's respawn reason: "AUT pid 4121 degraded during t.py::a: …"
+  std::string reason;          ///< why it replaced ours: "AUT pid 4121 degraded during t.py::a: …"
+  /// Why it respawned its own AUT after that, each time, oldest first
+  /// ("AUT pid 4188 died during t.py::c (killed by SIGABRT)"); the last one
+  /// started successor_pid.
+  std::vector<std::string> later_reasons;
   AutStatus successor_status;  ///< what the guest left it in (stopped when it ended cleanly)
   /// How the replaced AUT ended, as its parent (the batcher) sees it without
   /// reaping it yet ("killed by SIGABRT"), when it died on its own (the guest

@@ -256,6 +256,7 @@ void Executor::handle_signals() {
       if (job->cause == StopCause::None) job->cause = StopCause::Interrupt;
       job->proc.signal_group(SIGTERM);
       job->proc.signal_group(SIGCONT);
+      stopped_an_entry_ = true;
       job->phase = Phase::Terminating;
       job->phase_deadline = now + options_.term_grace;
     }
@@ -289,6 +290,7 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
                              " running in its process group after it exited; stopped them");
       job.proc.signal_group(SIGTERM);
       job.proc.signal_group(SIGCONT);
+      stopped_an_entry_ = true;
       job.phase = Phase::Terminating;
       job.phase_deadline = now + options_.term_grace;
       return;
@@ -310,6 +312,7 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
     now = Clock::now();
     job.proc.signal_group(SIGTERM);
     job.proc.signal_group(SIGCONT);
+    stopped_an_entry_ = true;
     job.phase = Phase::Terminating;
     job.phase_deadline = now + options_.term_grace;
   } else if (job.phase == Phase::Terminating && now >= job.phase_deadline) {

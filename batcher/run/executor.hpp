@@ -110,6 +110,12 @@ class Executor {
   std::int64_t batch_started_unix_ms_ = 0;
   std::chrono::steady_clock::time_point next_observe_{};
   std::set<pid_t> session_children_;  ///< started by the session AUT (AUT, Xvfb): not orphans
+  /// The batcher stopped an entry's process group (its timeout, an interrupt,
+  /// processes left in its group) since the last orphan sweep: what goes down
+  /// with that stop outside the group (a runner's helper that dies with its
+  /// parent through PDEATHSIG, e.g. livegui_pytest's livegui-aut) gets a
+  /// moment to go before the sweep calls anything an orphan.
+  bool stopped_an_entry_ = false;
   /// Entries that did not die within kill_wait of SIGKILL (stuck in the
   /// kernel, or slow to die): our unreaped children, kept without waiting
   /// for them (that would hold up every other entry) and reaped by

@@ -9,6 +9,7 @@
 #include "batcher/run/orphans.hpp"
 #include "batcher/run/state_check.hpp"
 #include "batcher/run/state_guard.hpp"
+#include "common/backoff.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 
@@ -32,6 +33,14 @@ void Executor::sweep_orphans(const std::string& tier, EntryResult* blame,
   std::set<pid_t> ours;
   for (pid_t p : session_children_) ours.insert(p);
   for (const auto& s : stuck_) ours.insert(s.pid());  // ours already, reaped when they exit
+  if (stopped_an_entry_ && !killed_) {
+    // Our own stop reaches past the entry's group: what dies with it on its
+    // own within a moment (a runner's helper, and the AUT it owned, through
+    // PDEATHSIG) went with the stop: neither an orphan nor a leaked AUT.
+    poll_for([&] { return adopted_children(ours).empty(); },
+             std::min<std::chrono::milliseconds>(options_.term_grace, std::chrono::seconds(2)));
+  }
+  stopped_an_entry_ = false;
   // An AUT the state file records is the state check's to judge (and to name
   // in its warning), not an anonymous orphan.
   if (guard_) {

@@ -104,6 +104,29 @@ TEST(StateFile, APytestNodeIdRoundTripsAsTheNodeId) {
   EXPECT_FALSE(nlohmann::json::parse(slurp(path))["current_test"].contains("syntax"));
 }
 
+// Every respawn's own reason (issue 15: a guest that respawned several times
+// is reported with each cause); optional, absent in files written before it.
+TEST(StateFile, RespawnReasonsRoundTripAndMayBeAbsent) {
+  TempDir dir("state");
+  auto path = dir / "aut-state.json";
+  StateFile s = sample_state();
+  s.respawn_reasons = {"AUT pid 4000 degraded during t.py::test_a: main loop not running",
+                       "AUT pid 4088 died during ExtendedSims.ExecutionSim (killed by SIGABRT)"};
+  write_state_file(path, s);
+  auto back = read_state_file(path);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->respawn_reasons, s.respawn_reasons);
+  auto j = nlohmann::json::parse(slurp(path));
+  j.erase("respawn_reasons");
+  write_text(path, j.dump());
+  back = read_state_file(path);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->respawn_reasons.empty());
+  j["respawn_reasons"] = nlohmann::json::array({"ok", 3});
+  write_text(path, j.dump());
+  EXPECT_THAT(read_error(path), HasSubstr("'respawn_reasons[1]' must be a string"));
+}
+
 TEST(StateFile, NullsRoundTrip) {
   TempDir dir("state");
   auto path = dir / "s.json";

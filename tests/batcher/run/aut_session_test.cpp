@@ -44,6 +44,21 @@ TEST(GuestReplacementWarning, SaysHowTheReplacedAutEndedWhenItsParentKnows) {
       << line;
 }
 
+// Issue 15: a guest that respawned several times names each respawn's own
+// cause and test, the first one being why it replaced the session AUT.
+TEST(GuestReplacementWarning, EveryLaterRespawnNamesItsOwnCauseAndTest) {
+  GuestReplacement r = replacement(AutStatus::Stopped);
+  r.successor_pid = 4300;
+  r.later_reasons = {"AUT pid 4188 died during t.py::test_crash (killed by SIGABRT)",
+                     "AUT pid 4250 died during t.py::test_exit (exit code 3)"};
+  EXPECT_EQ(guest_replacement_warning("live_gui", "test_faults", r, 4400, "test_next"),
+            "[BATCH-WARN] live_gui: during test_faults, livegui-aut (pid 4150) replaced the session AUT (pid 4121) "
+            "with pid 4300 — AUT pid 4121 degraded during t.py::test_hang: main loop stalled: no frame for 1031 ms; "
+            "then it respawned its own AUT 2 times: 1. AUT pid 4188 died during t.py::test_crash (killed by SIGABRT); "
+            "2. AUT pid 4250 died during t.py::test_exit (exit code 3); it stopped pid 4300 when it ended. The session "
+            "AUT is respawned as pid 4400 for test_next.");
+}
+
 TEST(GuestReplacementWarning, AtTheEndOfTheTierNothingIsRespawned) {
   std::string line = guest_replacement_warning("t", "e", replacement(AutStatus::Stopped), 0, "");
   EXPECT_NE(line.find("it stopped pid 4188 when it ended. (No AUT entry follows in this tier.)"), std::string::npos)

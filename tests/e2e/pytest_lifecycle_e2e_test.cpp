@@ -1,0 +1,217 @@
+// pytest entries whose AUT or pytest process the batcher has to deal with
+// mid-file, end to end (the real livegui-batch, livegui-aut and the Python
+// example app): the batcher's own stop of pytest (a timeout, Ctrl-C) takes
+// livegui-aut with it without calling it an orphan; a guest that respawns
+// several times names each cause; under respawn "never" the test that broke
+// the AUT stays blamed.
+#include <csignal>
+#include <fstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "common/backoff.hpp"
+#include "harness/subprocess.hpp"
+#include "tests/e2e/e2e_support.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+/// A plan with one AUT tier (the Python example app) and the given entries
+/// (TOML of [[tiers.entries]] tables); `tier_extra` goes into the tier table.
+std::string live_plan(const TempDir& dir, const std::string& tier_extra, const std::string& entries) {
+  return "[[tiers]]\nname = \"live\"\nuses_aut = true\n" + tier_extra + "env = { PYTHONPATH = \"" +
+         source("python").string() + "\", PYTHONDONTWRITEBYTECODE = \"1\", MARKER = \"" + (dir / "marker").string() +
+         "\" }\n"
+         "aut = { executable = \"" LIVEGUI_PYTHON3 "\", args = [\"" +
+         source("examples/python_app/hook_app.py").string() +
+         "\", \"--enable-faults\"], display = \"none\", heartbeat_threshold = \"1s\", term_grace = \"1s\" }\n" +
+         entries;
+}
+
+std::string pytest_entry(const std::string& name, const std::string& file, const std::string& extra = "") {
+  return "[[tiers.entries]]\nname = \"" + name + "\"\nformat = \"pytest\"\ncwd = \".\"\n" + extra +
+         "command = [\"" LIVEGUI_PYTHON3 "\", \"-m\", \"pytest\", \"-q\", \"-p\", \"no:cacheprovider\", \"" + file +
+         "\"]\n";
+}
+
+/// A test that holds the AUT (so livegui-aut runs), says so in $MARKER, and sleeps.
+const char* kSleepsOnTheAut =
+    "import os, pathlib, time\n\n"
+    "def test_sleeps(live_gui):\n"
+    "    live_gui.click('increment')\n"
+    "    pathlib.Path(os.environ['MARKER']).write_text('holding the AUT')\n"
+    "    time.sleep(600)\n";
+
+std::vector<std::string> args_for(const TempDir& dir, const std::string& scope) {
+  return {(dir / "plan.toml").string(), "--aut-scope", scope, "--report-dir", (dir / "report").string(), "--state-dir",
+          (dir / "state").string()};
+}
+
+class PytestStoppedByTheBatcher : public ::testing::TestWithParam<std::string> {};
+
+// Issue 15: livegui-aut (its own process group, PDEATHSIG) dies with the
+// pytest the batcher stopped, a moment after it; that is the batcher's stop,
+// not an orphan the entry left behind.
+TEST_P(PytestStoppedByTheBatcher, AtItsTimeoutLiveguiAutIsNotCalledAnOrphan) {
+  TempDir dir("pytest-timeout");
+  write(dir / "test_sleeps.py", kSleepsOnTheAut);
+  write(dir / "test_after.py", "def test_after(live_gui):\n    live_gui.click('increment')\n");
+  write(dir / "plan.toml",
+        live_plan(dir, "timeout = \"8s\"\n",
+                  pytest_entry("sleeps", "test_sleeps.py") + pytest_entry("after", "test_after.py")));
+  BatchRun r = run_livegui_batch(args_for(dir, GetParam()), dir.path(), {}, 120s);
+  ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
+  json doc = json::parse(read_text(dir / "report" / "results.json"));
+  const json* sleeps = find_entry(doc, "sleeps");
+  ASSERT_NE(sleeps, nullptr) << r.output;
+  EXPECT_EQ((*sleeps)["result"], "TIMEOUT") << sleeps->dump(1);
+  EXPECT_EQ(r.output.find("(orphaned)"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("livegui-aut) running"), std::string::npos) << r.output;
+  for (const auto& w : (*sleeps)["warnings"])
+    EXPECT_EQ(w.get<std::string>().find(" left pid "), std::string::npos) << w;
+  const json* after = find_entry(doc, "after");
+  ASSERT_NE(after, nullptr) << r.output;
+  EXPECT_EQ((*after)["result"], "PASS") << after->dump(1);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
+}
+
+TEST_P(PytestStoppedByTheBatcher, AtCtrlCLiveguiAutIsNotCalledAnOrphan) {
+  TempDir dir("pytest-sigint");
+  write(dir / "test_sleeps.py", kSleepsOnTheAut);
+  write(dir / "plan.toml", live_plan(dir, "", pytest_entry("sleeps", "test_sleeps.py")));
+  SpawnOptions opt;
+  opt.executable = binary("batcher/livegui-batch");
+  opt.args = args_for(dir, GetParam());
+  opt.cwd = dir.path();
+  opt.output_file = dir / "out.txt";
+  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}};
+  Subprocess batch = Subprocess::spawn(opt);
+  ASSERT_TRUE(poll_for([&] { return fs::exists(dir / "marker"); }, 60s)) << read_text(dir / "out.txt");
+  ASSERT_EQ(::kill(batch.pid(), SIGINT), 0);
+  auto st = batch.wait_for(60s);
+  ASSERT_TRUE(st.has_value()) << "the batcher did not stop after SIGINT\n" << read_text(dir / "out.txt");
+  std::string out = read_text(dir / "out.txt");
+  EXPECT_EQ(*st, ExitStatus::exited(130)) << out;
+  EXPECT_NE(out.find("INTERRUPTED"), std::string::npos) << out;
+  EXPECT_EQ(out.find("(orphaned)"), std::string::npos) << out;
+  EXPECT_EQ(out.find("livegui-aut) running"), std::string::npos) << out;
+  EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
+}
+
+INSTANTIATE_TEST_SUITE_P(Scopes, PytestStoppedByTheBatcher, ::testing::Values("file", "session"));
+
+/// The line of `out` that contains `needle` (empty when none).
+std::string line_with(const std::string& out, const std::string& needle) {
+  auto at = out.find(needle);
+  if (at == std::string::npos) return {};
+  auto start = out.rfind('\n', at);
+  start = start == std::string::npos ? 0 : start + 1;
+  return out.substr(start, out.find('\n', at) - start);
+}
+
+// Issue 15: livegui-aut replaces the session AUT, then respawns its own AUT
+// twice more in the same file; the batcher's warning names each respawn's own
+// cause and test (not the last one's for all), in every report. And the
+// harness's own log lines stay off the console (logs/aut/).
+TEST(PytestGuestRespawns, EveryRespawnNamesItsOwnCauseAndTest) {
+  TempDir dir("pytest-respawns");
+  write(dir / "test_faults.py",
+        "import pytest\n"
+        "from livegui_pytest import SubprocessDegraded\n\n"
+        "def test_a_degrades(live_gui):\n"
+        "    live_gui.fault('assert')\n"
+        "    with pytest.raises(SubprocessDegraded):\n"
+        "        live_gui.click('new_project')\n\n"
+        "def test_b_crashes(live_gui):\n    live_gui.fault('crash')\n\n"
+        "def test_c_exits(live_gui):\n    live_gui.fault('exit', code=3)\n\n"
+        "def test_d_last(live_gui):\n    live_gui.click('increment')\n");
+  write(dir / "test_next.py", "def test_on_a_fresh_aut(live_gui):\n    live_gui.click('increment')\n");
+  write(dir / "plan.toml",
+        live_plan(dir, "", pytest_entry("faults", "test_faults.py") + pytest_entry("next", "test_next.py")));
+  BatchRun r = run_livegui_batch(args_for(dir, "session"), dir.path(), {}, 180s);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::string line = line_with(r.output, "[BATCH-WARN] live: during faults, livegui-aut (pid ");
+  ASSERT_FALSE(line.empty()) << r.output;
+  EXPECT_NE(line.find(") replaced the session AUT (pid "), std::string::npos) << line;
+  EXPECT_NE(line.find(" degraded during test_faults.py::test_a_degrades: "), std::string::npos) << line;
+  EXPECT_NE(line.find("; then it respawned its own AUT 2 times: 1. AUT pid "), std::string::npos) << line;
+  EXPECT_NE(line.find(" died during test_faults.py::test_b_crashes (killed by SIGABRT); 2. AUT pid "),
+            std::string::npos)
+      << line;
+  EXPECT_NE(line.find(" died during test_faults.py::test_c_exits (exit code 3); it stopped pid "), std::string::npos)
+      << line;
+  EXPECT_EQ(line.find("test_d_last"), std::string::npos) << "no respawn happened in test_d_last: " << line;
+  // Every report: results.json (the entry's warning), junit.xml, report.html.
+  json doc = json::parse(read_text(dir / "report" / "results.json"));
+  const json* faults = find_entry(doc, "faults");
+  ASSERT_NE(faults, nullptr) << r.output;
+  std::string warnings = (*faults)["warnings"].dump();
+  EXPECT_NE(warnings.find("died during test_faults.py::test_b_crashes (killed by SIGABRT); 2. AUT pid"),
+            std::string::npos)
+      << warnings;
+  for (const char* report : {"junit.xml", "report.html"}) {
+    std::string text = read_text(dir / "report" / report);
+    EXPECT_NE(text.find("died during test_faults.py::test_c_exits (exit code 3)"), std::string::npos) << report;
+  }
+  EXPECT_EQ(r.output.find("[harness]"), std::string::npos) << "harness log lines on the console:\n" << r.output;
+  EXPECT_TRUE(fs::exists(dir / "report" / "logs" / "aut" / "harness.log"));
+  EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
+}
+
+class PytestRespawnNever : public ::testing::TestWithParam<std::string> {};
+
+// Issue 15: under respawn = "never", test_a breaks the AUT and the tests
+// after it fail fast without one; they are not blamed for it: every message
+// names test_a, however many tests fail after it.
+TEST_P(PytestRespawnNever, TheBreakStaysWithTheTestThatCausedIt) {
+  TempDir dir("pytest-never");
+  write(dir / "test_never.py",
+        "import pytest\n"
+        "from livegui_pytest import SubprocessDegraded\n\n"
+        "def test_a_asserts(live_gui):\n"
+        "    live_gui.fault('assert')\n"
+        "    with pytest.raises(SubprocessDegraded):\n"
+        "        live_gui.click('new_project')\n\n"
+        "def test_b_fails_fast(live_gui):\n    live_gui.click('increment')\n\n"
+        "def test_c_fails_fast(live_gui):\n    live_gui.click('increment')\n\n"
+        "def test_d_fails_fast(live_gui):\n    live_gui.click('increment')\n");
+  std::string plan = live_plan(dir, "", pytest_entry("never", "test_never.py"));
+  plan.replace(plan.find("term_grace = \"1s\""), 17, "term_grace = \"1s\", respawn = \"never\"");
+  write(dir / "plan.toml", plan);
+  BatchRun r = run_livegui_batch(args_for(dir, GetParam()), dir.path(), {}, 120s);
+  ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
+  json doc = json::parse(read_text(dir / "report" / "results.json"));
+  const json* e = find_entry(doc, "never");
+  ASSERT_NE(e, nullptr) << r.output;
+  int failed_fast = 0;
+  for (const auto& t : (*e)["tests"]) {
+    std::string name = t["name"];
+    if (name.find("fails_fast") == std::string::npos) continue;
+    ++failed_fast;
+    EXPECT_EQ(t["result"], "FAIL") << t.dump();
+    std::string message = t.value("message", "");
+    EXPECT_NE(message.find("degraded during test_never.py::test_a_asserts"), std::string::npos) << message;
+    EXPECT_EQ(message.find("during test_never.py::test_b"), std::string::npos) << message;
+    EXPECT_EQ(message.find("during test_never.py::test_c"), std::string::npos) << message;
+  }
+  EXPECT_EQ(failed_fast, 3) << e->dump(1);
+  EXPECT_EQ(r.output.find("during test_never.py::test_b"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("during test_never.py::test_c"), std::string::npos) << r.output;
+  EXPECT_EQ(read_text(dir / "report" / "junit.xml").find("during test_never.py::test_c"), std::string::npos);
+  EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
+}
+
+INSTANTIATE_TEST_SUITE_P(Scopes, PytestRespawnNever, ::testing::Values("file", "session"));
+
+}  // namespace
+}  // namespace livegui::testing
