@@ -1,6 +1,10 @@
 #include "common/log.hpp"
 #include "common/log_file.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <map>
 #include <mutex>
 
@@ -48,6 +52,11 @@ std::shared_ptr<spdlog::logger> logger(const std::string& name) {
 }
 
 bool log_to_file(const std::vector<std::string>& names, const std::filesystem::path& file) {
+  // Private like the AUT logs beside it: created 0600 before spdlog opens it.
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return false;
+  ::fchmod(fd, 0600);
+  ::close(fd);
   spdlog::sink_ptr sink;
   try {
     sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string());

@@ -9,7 +9,7 @@
 namespace livegui {
 
 /// From now on, the loggers called `names` (also when created later) write
-/// to `file` (appended to, created if missing) instead of stderr. False, and
+/// to `file` (appended to; created if missing, mode 0600) instead of stderr. False, and
 /// stderr kept, when the file cannot be opened. Thread-safe; never throws.
 bool log_to_file(const std::vector<std::string>& names, const std::filesystem::path& file);
 

@@ -39,6 +39,9 @@ TEST(LogToFile, NamedLoggersWriteToTheFileAndNotToStderr) {
   EXPECT_EQ(file.find("before the switch"), std::string::npos) << file;
   EXPECT_EQ(err.find("after the switch"), std::string::npos) << err;
   EXPECT_NE(err.find("not routed"), std::string::npos) << err;
+  // Private, like the AUT logs beside it.
+  EXPECT_EQ(std::filesystem::status(dir / "harness.log").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 TEST(LogToFile, AnUnwritableFileKeepsStderr) {

@@ -267,7 +267,7 @@ TEST(PytestHang, TheTimeoutNamesTheRunningTestAndLeavesNothing) {
         "def test_hangs():\n    time.sleep(600)\n\n"
         "def test_never_reached():\n    pass\n");
   write(dir / "plan.toml",
-        "[[tiers]]\nname = \"t\"\ntimeout = \"3s\"\n"
+        "[[tiers]]\nname = \"t\"\ntimeout = \"15s\"\n"
         "env = { PYTHONPATH = \"" +
             source("python").string() +
             "\", PYTHONDONTWRITEBYTECODE = \"1\" }\n"

@@ -65,15 +65,18 @@ TEST_P(PytestStoppedByTheBatcher, AtItsTimeoutLiveguiAutIsNotCalledAnOrphan) {
   TempDir dir("pytest-timeout");
   write(dir / "test_sleeps.py", kSleepsOnTheAut);
   write(dir / "test_after.py", "def test_after(live_gui):\n    live_gui.click('increment')\n");
-  write(dir / "plan.toml",
-        live_plan(dir, "timeout = \"8s\"\n",
-                  pytest_entry("sleeps", "test_sleeps.py") + pytest_entry("after", "test_after.py")));
+  // The entry's own timeout, long enough for pytest and the AUT to start on
+  // a busy machine (the marker says the test got the AUT); "after" keeps the default.
+  write(dir / "plan.toml", live_plan(dir, "",
+                                     pytest_entry("sleeps", "test_sleeps.py", "timeout = \"15s\"\n") +
+                                         pytest_entry("after", "test_after.py")));
   BatchRun r = run_livegui_batch(args_for(dir, GetParam()), dir.path(), {}, 120s);
   ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
   json doc = json::parse(read_text(dir / "report" / "results.json"));
   const json* sleeps = find_entry(doc, "sleeps");
   ASSERT_NE(sleeps, nullptr) << r.output;
   EXPECT_EQ((*sleeps)["result"], "TIMEOUT") << sleeps->dump(1);
+  EXPECT_TRUE(fs::exists(dir / "marker")) << "the test never held the AUT: livegui-aut was not running\n" << r.output;
   EXPECT_EQ(r.output.find("(orphaned)"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("livegui-aut) running"), std::string::npos) << r.output;
   for (const auto& w : (*sleeps)["warnings"])
