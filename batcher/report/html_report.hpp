@@ -18,6 +18,7 @@
 
 #include <sys/types.h>
 
+#include "batcher/report/html_text.hpp"
 #include "batcher/results.hpp"
 
 namespace livegui::batch {
@@ -43,14 +44,6 @@ std::string html_report(const BatchResults& results, const HtmlReportOptions& op
 /// Throws ReportError (json_report.hpp) when the file cannot be written.
 void write_html_report(const std::filesystem::path& file, const BatchResults& results,
                        const HtmlReportOptions& options);
-
-/// Escapes text for HTML content and attribute values (& < > " '), replaces
-/// invalid UTF-8 and control characters with U+FFFD, and drops ANSI colour
-/// sequences. Tabs and newlines are kept.
-std::string html_escape(const std::string& text);
-
-/// RFC 4648 base64.
-std::string base64_encode(const std::string& bytes);
 
 /// AUT log files in `dir` (logs/aut/ of a report) by the pid their ready line
 /// announces ("LIVEGUI_HOOK_READY port=… pid=…"). Never throws.
