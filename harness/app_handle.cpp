@@ -335,7 +335,18 @@ std::optional<AutExit> AppHandle::wait_for_exit(std::chrono::milliseconds timeou
 StopReport AppHandle::stop() {
   std::lock_guard lock(impl_->mutex);
   Impl& im = *impl_;
-  if (!im.launcher->has_process()) return {};
+  if (!im.launcher->has_process()) {
+    // Nothing to stop (the AUT never started, or died and was recorded), but
+    // the owner's end is still news: without it the next reader takes the
+    // file for a run that vanished mid-test.
+    if (im.owns && im.wrote_state && !im.state.owner_ended) {
+      im.current_test.reset();
+      im.state.current_test.reset();
+      im.state.owner_ended = true;
+      im.write_state();
+    }
+    return {};
+  }
   if (!im.owns) {
     im.stop_locked(false, false);
     im.state.current_test.reset();
@@ -350,6 +361,7 @@ StopReport AppHandle::stop() {
   // A dead AUT stays recorded as dead, a degraded one as degraded (with its
   // reasons): the next reader learns what this owner left behind.
   if (last.state == AutHealth::Healthy) im.state.status = AutStatus::Stopped;
+  im.state.owner_ended = true;
   im.write_state();
   return report;
 }

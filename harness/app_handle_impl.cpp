@@ -108,6 +108,7 @@ void AppHandle::Impl::start_locked(const std::string& reason, const std::optiona
   if (n > 1 && state.respawn_reasons.size() < StateFile::kMaxRespawnReasons) state.respawn_reasons.push_back(reason);
   state.status = AutStatus::Starting;
   state.degraded_reasons.clear();
+  state.owner_ended = false;
   write_state(/*durable=*/false);  // transient; the outcome below is written durably
 
   LaunchedAut launched;

@@ -44,6 +44,7 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   std::filesystem::path state_path;
   StateFile state;  ///< what we write at every transition
   std::string last_state_error;
+  bool wrote_state = false;  ///< the file holds a record of ours (stop() then records our end)
 
   bool owns = true;  ///< false while attached as a guest to another owner's AUT
   bool ever_started = false;

@@ -31,6 +31,7 @@ void AppHandle::Impl::write_state(bool durable) {
   if (state.last_exit && state.last_exit->code == -1) adopt_parents_exit_record();
   try {
     write_state_file(state_path, state, durable);
+    wrote_state = true;
     last_state_error.clear();
   } catch (const StateFileError& e) {
     // The state file is a record for others; the AUT works without it. Say

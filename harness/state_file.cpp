@@ -111,6 +111,7 @@ nlohmann::ordered_json to_json(const StateFile& s) {
     if (s.current_test->syntax != TestIdSyntax::Dotted) j["current_test"]["syntax"] = to_string(s.current_test->syntax);
   } else
     j["current_test"] = nullptr;
+  if (s.owner_ended) j["owner_ended"] = true;
   j["updated_at"] = iso8601_utc(s.updated_at_unix_ms);
   j["updated_at_unix_ms"] = s.updated_at_unix_ms;
   return j;
@@ -169,6 +170,9 @@ class FieldReader {
     if (!obj_.contains(field)) return {};
     return string(field);
   }
+
+  /// A boolean field added after schema 1 was published: absent means false.
+  bool optional_boolean(const std::string& field) const { return obj_.contains(field) && boolean(field); }
 
   bool boolean(const std::string& field) const {
     const json& v = get(field);
@@ -277,6 +281,7 @@ StateFile from_json(const fs::path& file, const json& j) {
       s.current_test->syntax = *parsed;
     }
   }
+  s.owner_ended = top.optional_boolean("owner_ended");
   top.string("updated_at");
   s.updated_at_unix_ms = top.integer("updated_at_unix_ms", 0, INT64_MAX);
   return s;

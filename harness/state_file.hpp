@@ -84,6 +84,11 @@ struct StateFile {
   /// degraded; empty when not degraded or not known.
   std::string degraded_during;
   std::optional<TestRef> current_test;
+  /// The owner let go of the AUT on purpose (AppHandle::stop(): at its end,
+  /// or when it never got an AUT to start): what the file says of the AUT is
+  /// history, not a run that vanished. Cleared when the owner starts an AUT
+  /// again. Optional in the file (`"owner_ended": true`); absent means false.
+  bool owner_ended = false;
   std::int64_t updated_at_unix_ms = 0;
 };
 

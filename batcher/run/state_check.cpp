@@ -172,7 +172,9 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
   const StateFile& s = *snap.state;
   const StateInspection& in = snap.inspection;
   v.aut_pid = s.aut ? s.aut->pid : 0;
-  const std::string intro = previous_run(s) + " ended without cleaning up (" + file + ")";
+  // A per-run file outlives a clean end only when its batcher did not end cleanly.
+  const std::string intro =
+      previous_run(s) + (s.owner_ended && !per_run ? " ended" : " ended without cleaning up") + " (" + file + ")";
   // A standalone test binary (no lock of a batcher) still running owns its file.
   if (!per_run && in.owner_alive && !(s.owner == ctx.self)) {
     if (!s.aut || !in.aut_alive) return v;
@@ -196,7 +198,9 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
     if (v.kind == StateVerdictKind::Leaked) v.what = intro + "; " + v.what;
     return v;
   }
-  if (!per_run && s.status == AutStatus::Stopped) return v;  // a standalone owner's clean end
+  // A standalone owner's clean end: it stopped its AUT, or had none to stop
+  // (it never started, or died and was recorded) and said it was done.
+  if (!per_run && (s.status == AutStatus::Stopped || s.owner_ended)) return v;
   v.kind = StateVerdictKind::Stale;
   std::string what = intro;
   if (s.aut) {

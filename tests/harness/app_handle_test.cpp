@@ -415,7 +415,49 @@ TEST_F(AppHandlePolicy, StopRecordsHowTheAutWasLeft) {
   auto st = state();
   EXPECT_EQ(st.status, AutStatus::Dead);
   EXPECT_EQ(st.last_exit->status, "killed by SIGSEGV");
+  EXPECT_TRUE(st.owner_ended);
   EXPECT_EQ(world_->stops, 2);
+}
+
+TEST_F(AppHandlePolicy, AnOwnerWhoseAutNeverStartedRecordsItsEndWhenStopped) {
+  // Issue 11 item 3's converse: a standalone owner (livegui-aut, a test
+  // binary) whose AUT never came up ends cleanly; the next run must not take
+  // its file for a run that vanished during the test it names.
+  auto h = handle();
+  world_->start_results.push_back(StartError(StartFailure::DiedStarting, "starting app (pid 9): exit code 1"));
+  EXPECT_THROW(h->ensure_ready(a_), StartError);
+  StateFile before = state();
+  EXPECT_EQ(before.status, AutStatus::Dead);
+  EXPECT_FALSE(before.owner_ended);
+  ASSERT_TRUE(before.current_test.has_value());
+  h->stop();
+  StateFile after = state();
+  EXPECT_TRUE(after.owner_ended);
+  EXPECT_EQ(after.status, AutStatus::Dead) << "what happened stays recorded";
+  EXPECT_FALSE(after.current_test.has_value());
+  // Starting again is a new life: the mark goes.
+  EXPECT_EQ(h->ensure_ready(b_).kind, ReadyEvent::Kind::Started);
+  EXPECT_FALSE(state().owner_ended);
+}
+
+TEST_F(AppHandlePolicy, AnOwnerWhoseAutDiedRecordsItsEndWhenStoppedKeepingTheDeath) {
+  {
+    auto h = handle();
+    h->ensure_ready(a_);
+    world_->kill(ExitStatus::killed(SIGSEGV));
+    EXPECT_EQ(h->check().state, AutHealth::Dead);
+  }  // the destructor's stop(): nothing left to stop
+  auto st = state();
+  EXPECT_TRUE(st.owner_ended);
+  EXPECT_EQ(st.status, AutStatus::Dead);
+  ASSERT_TRUE(st.last_exit.has_value());
+  EXPECT_EQ(st.last_exit->status, "killed by SIGSEGV");
+  EXPECT_EQ(st.last_exit->during_test, a_.full());
+}
+
+TEST_F(AppHandlePolicy, AHandleThatNeverWroteItsFileCreatesNoneWhenStopped) {
+  { auto h = handle(); }
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "state" / "aut-state.json"));
 }
 
 TEST_F(AppHandlePolicy, ADegradedAutIsRecordedAsDegradedWhenStopped) {

@@ -85,6 +85,22 @@ TEST(StateFile, RoundTripsEveryField) {
   ASSERT_TRUE(back->current_test.has_value());
   EXPECT_EQ(back->current_test->full(), "LiveWorkflow.FullWorkflow");
   EXPECT_GT(back->updated_at_unix_ms, 1'600'000'000'000);
+  EXPECT_FALSE(back->owner_ended);
+  EXPECT_EQ(slurp(path).find("owner_ended"), std::string::npos) << "absent unless set";
+}
+
+TEST(StateFile, OwnerEndedRoundTripsAndIsOptional) {
+  TempDir dir("state");
+  auto path = dir / "aut-state.json";
+  StateFile s = sample_state();
+  s.owner_ended = true;
+  write_state_file(path, s);
+  EXPECT_THAT(slurp(path), HasSubstr("\"owner_ended\": true"));
+  EXPECT_TRUE(read_state_file(path)->owner_ended);
+  std::string text = slurp(path);
+  text.replace(text.find("true", text.find("owner_ended")), 4, "\"yes\"");
+  write_text(path, text);
+  EXPECT_THAT(read_error(path), HasSubstr("owner_ended"));
 }
 
 TEST(StateFile, APytestNodeIdRoundTripsAsTheNodeId) {

@@ -1,6 +1,7 @@
 // A stand-in for livegui-batch in reaper_test.cpp: forks the Reaper (its
 // snapshot period from argv[1], in ms), then runs argv[2..] as a child that
-// dies with it (PDEATHSIG, as the batcher's entries do), then waits to be
+// dies with it (PDEATHSIG, as the batcher's entries do), prints "reaper <pid>",
+// then waits to be
 // SIGKILLed (bounded: it exits by itself after a minute).
 #include <poll.h>
 #include <sys/prctl.h>
@@ -8,6 +9,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <string>
 
 #include "batcher/run/reaper.hpp"
@@ -16,6 +18,8 @@ int main(int argc, char** argv) {
   if (argc < 3) return 2;
   livegui::batch::Reaper reaper(std::chrono::milliseconds(std::stol(argv[1])));
   if (!reaper.running()) return 3;
+  std::printf("reaper %d\n", static_cast<int>(reaper.pid()));  // the test waits for it to finish
+  std::fflush(stdout);
   const pid_t self = ::getpid();
   pid_t child = ::fork();
   if (child < 0) return 4;

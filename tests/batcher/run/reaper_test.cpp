@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 
 #include "common/backoff.hpp"
@@ -129,6 +130,80 @@ TEST_F(ReaperTest, ADaemonWithAScrubbedEnvironmentIsStoppedWhenASnapshotSawIt) {
   bool gone = livegui::poll_for([&] { return !daemon.alive(); }, 5s);
   if (!gone) ::kill(daemon.pid, SIGKILL);
   EXPECT_TRUE(gone) << "the daemon (pid " << daemon.pid << ") outlived the SIGKILLed probe by 5 s";
+}
+
+/// A process of ours (not of the probe's run) that holds `pid`: the kernel's
+/// last pid is set to pid - 1 (/proc/sys/kernel/ns_last_pid, root only) right
+/// before each spawn; other processes forking in between can take it, so it
+/// tries again (bounded). nullopt when the pid could not be had.
+std::optional<Subprocess> spawn_holding_pid(pid_t pid) {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    {
+      std::ofstream last("/proc/sys/kernel/ns_last_pid");
+      if (!(last << (pid - 1) << std::flush)) return std::nullopt;
+    }
+    SpawnOptions opt;
+    opt.executable = "/bin/sleep";
+    opt.args = {"300"};
+    opt.env_unset = {"LIVEGUI_RUNS"};
+    Subprocess s = Subprocess::spawn(opt);
+    if (s.pid() == pid) return s;
+    s.stop(0ms, 2s);
+  }
+  return std::nullopt;
+}
+
+TEST_F(ReaperTest, ARecordedPidNowHeldByAForeignProcessIsLeftAlone) {
+  // Issue 11 item 2 for the reaper: its snapshot recorded the run's daemon
+  // (pid P, its own group P); the daemon ended and P went to a process the
+  // run did not start. The SIGKILLed run's reaper must leave P alone: pid +
+  // start time, not the pid, is what it recorded.
+  if (::access("/proc/sys/kernel/ns_last_pid", W_OK) != 0) GTEST_SKIP() << "needs root to choose a pid";
+  // The shell waits for the daemon, so the daemon's pid is freed (reaped) the
+  // moment it dies, while the probe's tree stays as it was.
+  Subprocess probe = start_probe(
+      1500ms, "env -u LIVEGUI_RUNS setsid sleep 300 & echo $! > " + (dir_ / "daemon.pid.tmp").string() + " && mv " +
+                  (dir_ / "daemon.pid.tmp").string() + " " + (dir_ / "daemon.pid").string() + "; wait; exec sleep 300");
+  Identity daemon = wait_for_pid_file(dir_ / "daemon.pid");
+  ASSERT_GT(daemon.pid, 0) << "the probe's shell wrote no daemon pid";
+  ASSERT_TRUE(livegui::poll_for(
+      [&] {
+        auto st = livegui::read_proc_stat(daemon.pid);
+        return st && st->comm == "sleep";
+      },
+      10s));
+  // Old enough to be in a snapshot (period 1.5 s); the next one, which would
+  // forget it once it is gone, is then most likely more than a second away.
+  ASSERT_TRUE(livegui::poll_for([&] { return age(daemon.pid) > 1.6; }, 10s));
+  ASSERT_EQ(::kill(daemon.pid, SIGKILL), 0);
+  ASSERT_TRUE(livegui::poll_for([&] { return !fs::exists("/proc/" + std::to_string(daemon.pid)); }, 5s))
+      << "the shell did not reap the daemon";
+  std::optional<Subprocess> foreign = spawn_holding_pid(daemon.pid);
+  ASSERT_TRUE(foreign.has_value()) << "could not get pid " << daemon.pid << " for the foreign process";
+  auto foreign_id = livegui::read_proc_stat(foreign->pid());
+  ASSERT_TRUE(foreign_id);
+  ASSERT_EQ(foreign_id->pgid, daemon.pid) << "the foreign process also holds the recorded group id";
+
+  ASSERT_EQ(::kill(probe.pid(), SIGKILL), 0);
+  ASSERT_TRUE(probe.wait_for(10s).has_value());
+  // The reaper's work is over when it has exited (its pid from the probe's log).
+  pid_t reaper = 0;
+  {
+    std::ifstream log(dir_ / "probe.log");
+    std::string word;
+    log >> word >> reaper;
+  }
+  ASSERT_GT(reaper, 0) << "the probe printed no reaper pid";
+  ASSERT_TRUE(livegui::poll_for(
+      [&] {
+        auto st = livegui::read_proc_stat(reaper);
+        return !st || st->state == 'Z' || st->comm != "livegui-reaper";
+      },
+      10s))
+      << "the reaper did not finish";
+  EXPECT_TRUE(livegui::is_same_process(foreign->pid(), foreign_id->start_time))
+      << "the reaper killed pid " << foreign->pid() << ", which the run never started";
+  foreign->stop(500ms, 2s);
 }
 
 TEST_F(ReaperTest, EveryProcessOfTheRunCarriesItsWordAfterWhatItInherited) {

@@ -216,5 +216,37 @@ TEST_F(BatcherRunState, AStandaloneOwnersCleanStopIsNotNews) {
   EXPECT_TRUE(fs::exists(dir_path_ / "aut-state.json")) << "a cleanly stopped standalone record is left as it is";
 }
 
+TEST_F(BatcherRunState, AStandaloneOwnerThatEndedWithItsAutNeverStartedOrDeadIsNotNews) {
+  // livegui-aut or a test binary run by hand: its AUT never started (or died
+  // and was recorded), then it ended cleanly. Not a run that vanished.
+  StateFile never = killed_run_state(gone(999992));
+  never.aut.reset();
+  never.status = AutStatus::Dead;
+  never.last_respawn_reason = "never started";
+  never.current_test.reset();
+  never.owner_ended = true;
+  write_state_file(dir_path_ / "aut-state.json", never);
+  StateGuard guard({dir_path_ / "aut-state-mine.json", 200ms, 1s});
+  EXPECT_TRUE(guard.check_left_overs(ctx()).empty());
+
+  StateFile died = killed_run_state(gone(999991));
+  died.status = AutStatus::Dead;
+  died.last_exit = ExitRecord{999991, "killed by SIGSEGV", true, 0, SIGSEGV, "Live.Workflow"};
+  died.current_test.reset();
+  died.owner_ended = true;
+  write_state_file(dir_path_ / "aut-state.json", died);
+  EXPECT_TRUE(guard.check_left_overs(ctx()).empty());
+
+  // The same record without the owner's end is a run that vanished: reported.
+  never.owner_ended = false;
+  never.current_test = TestRef{"Live", "Workflow"};
+  write_state_file(dir_path_ / "aut-state.json", never);
+  StateGuard next_run({dir_path_ / "aut-state-next.json", 200ms, 1s});
+  auto outcomes = next_run.check_left_overs(ctx());
+  ASSERT_EQ(outcomes.size(), 1u);
+  EXPECT_NE(outcomes[0].warning.find("ended without cleaning up"), std::string::npos) << outcomes[0].warning;
+  EXPECT_NE(outcomes[0].warning.find("during Live.Workflow"), std::string::npos) << outcomes[0].warning;
+}
+
 }  // namespace
 }  // namespace livegui::batch
