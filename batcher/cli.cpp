@@ -14,6 +14,7 @@
 #include "batcher/merge_command.hpp"
 #include "batcher/plan/plan.hpp"
 #include "batcher/select/shard_env.hpp"
+#include "common/environment.hpp"
 #include "common/log.hpp"
 
 namespace livegui::batch {
@@ -221,7 +222,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
   o.bazel = read_bazel_test_env(getenv_value);
   if (app.count("--report-dir") == 0 && !o.bazel.undeclared_outputs_dir.empty())
     o.report_dir = o.bazel.undeclared_outputs_dir;
-  if (state_dir.empty() && !getenv_value("LIVEGUI_STATE_DIR") && !o.bazel.tmpdir.empty())
+  if (state_dir.empty() && !getenv_value(env::kStateDir) && !o.bazel.tmpdir.empty())
     o.state_dir = o.bazel.tmpdir / "livegui-state";
   if (app.count("--filter") == 0 && !o.bazel.test_only.empty()) o.filter = o.bazel.test_only;
   o.verbose = o.verbose && !quiet;

@@ -37,6 +37,16 @@ inline constexpr const char* kArtifactDir = "LIVEGUI_ARTIFACT_DIR";
 /// The entry's unit id ("tier/entry[/suite]"), for logs.
 inline constexpr const char* kBatchEntry = "LIVEGUI_BATCH_ENTRY";
 
+// ---- livegui-batch → a pytest entry (read by python/livegui_pytest) ---------
+
+/// Where the entry's JUnit XML goes (also substituted for the {junit} placeholder).
+inline constexpr const char* kJunitFile = "LIVEGUI_JUNIT_FILE";
+/// Where the livegui_pytest plugin writes its per-test event stream (JSON lines).
+inline constexpr const char* kEventsFile = "LIVEGUI_EVENTS_FILE";
+/// The livegui-aut binary the plugin's live_gui fixture supervises the AUT
+/// through (a user's own setting wins; else the one next to livegui-batch).
+inline constexpr const char* kAutBin = "LIVEGUI_AUT_BIN";
+
 // ---- the harness → the AUT (read by hookserver/ and any protocol app) ------
 
 /// The port to listen on; "0" = any free port, announced on stdout.

@@ -7,6 +7,7 @@
 
 #include "batcher/run/junit_results.hpp"
 #include "batcher/run/pytest_results.hpp"
+#include "common/environment.hpp"
 
 namespace livegui::batch {
 namespace {
@@ -37,12 +38,12 @@ RunByHandNeeds run_by_hand_needs(EntryFormat format, const std::vector<std::stri
   RunByHandNeeds needs;
   if (format != EntryFormat::Pytest) return needs;
   // The plugin's live_gui fixture supervises the AUT through livegui-aut: the one of this livegui.
-  if (!env.count("LIVEGUI_AUT_BIN")) {
-    if (const char* set = std::getenv("LIVEGUI_AUT_BIN"); set && *set) {
-      needs.env["LIVEGUI_AUT_BIN"] = set;
+  if (!env.count(env::kAutBin)) {
+    if (const char* set = std::getenv(env::kAutBin); set && *set) {
+      needs.env[env::kAutBin] = set;
     } else {
       static const std::filesystem::path aut = bundled_livegui_aut();
-      if (!aut.empty()) needs.env["LIVEGUI_AUT_BIN"] = aut.string();
+      if (!aut.empty()) needs.env[env::kAutBin] = aut.string();
     }
   }
   if (!any_arg_contains(args, "livegui_pytest")) needs.args = {"-p", "livegui_pytest"};
@@ -53,7 +54,7 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
                                    const std::string& stem, const std::vector<std::string>& decided) {
   ReportFiles files;
   files.junit = log_dir / (stem + ".junit.xml");
-  spawn.env_set["LIVEGUI_JUNIT_FILE"] = files.junit.string();
+  spawn.env_set[env::kJunitFile] = files.junit.string();
   bool placeholder = false;
   for (auto& arg : spawn.args)
     for (auto pos = arg.find(kJunitPlaceholder); pos != std::string::npos; pos = arg.find(kJunitPlaceholder, pos)) {
@@ -63,7 +64,7 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
     }
   if (format != EntryFormat::Pytest) return files;
   files.events = log_dir / (stem + ".events.jsonl");
-  spawn.env_set["LIVEGUI_EVENTS_FILE"] = files.events.string();
+  spawn.env_set[env::kEventsFile] = files.events.string();
   if (!placeholder && !any_arg_contains(spawn.args, "--junitxml") && !any_arg_contains(spawn.args, "--junit-xml"))
     spawn.args.push_back("--junitxml=" + files.junit.string());
   auto needs = run_by_hand_needs(format, spawn.args, spawn.env_set);

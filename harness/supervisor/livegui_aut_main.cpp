@@ -23,6 +23,7 @@
 #include <iostream>
 #include <string>
 
+#include "common/environment.hpp"
 #include "common/log_file.hpp"
 #include "harness/supervisor/aut_supervisor.hpp"
 
@@ -35,10 +36,10 @@ int usage(const std::string& why) {
 
 /// The LIVEGUI_* variables a GoogleTest binary of the batch honours (harness/gtest_integration.cpp).
 bool apply_environment(livegui::AppSpec& spec) {
-  if (const char* v = std::getenv("LIVEGUI_STATE_FILE"); v && *v) spec.state_file = v;
-  if (const char* v = std::getenv("LIVEGUI_LOG_DIR"); v && *v) spec.log_dir = v;
-  if (const char* v = std::getenv("LIVEGUI_AUT_TOKEN"); v && *v) spec.token = v;
-  const char* scope = std::getenv("LIVEGUI_AUT_SCOPE");
+  if (const char* v = std::getenv(livegui::env::kStateFile); v && *v) spec.state_file = v;
+  if (const char* v = std::getenv(livegui::env::kLogDir); v && *v) spec.log_dir = v;
+  if (const char* v = std::getenv(livegui::env::kAutToken); v && *v) spec.token = v;
+  const char* scope = std::getenv(livegui::env::kAutScope);
   std::string s = scope ? scope : "";
   if (s.empty() || s == "file") return false;
   if (s == "session") return true;
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
       return usage("unknown argument '" + a + "'");
   }
   if (spec_file.empty()) {
-    const char* v = std::getenv("LIVEGUI_AUT_SPEC");
+    const char* v = std::getenv(livegui::env::kAutSpec);
     if (!v || !*v) return usage("no spec: give --spec FILE or set LIVEGUI_AUT_SPEC");
     spec_file = v;
     if (!section_given) section = "";  // the batcher writes the table's content alone
