@@ -29,6 +29,7 @@
 #include "batcher/scratch_dir.hpp"
 #include "batcher/select/discovery.hpp"
 #include "batcher/select/last_failed.hpp"
+#include "batcher/warning.hpp"
 #include "common/environment.hpp"
 #include "common/log.hpp"
 #include "common/log_file.hpp"
@@ -452,7 +453,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     else {
       from->warnings.push_back(from->name + " left " + o.describe() +
                                " running after it ended (orphaned; found at the end of the batch); stopped it");
-      display->warning("[BATCH-WARN] " + from->tier + ": " + from->warnings.back() + ".");
+      display->warning(entry_warn_line(from->tier, from->warnings.back()));
     }
   }
   if (!unowned.empty()) results.notes.push_back("stopped processes left behind at the end: " + join(unowned, ", "));

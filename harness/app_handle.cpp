@@ -60,11 +60,10 @@ std::string ReadyEvent::summary() const {
              " in " + seconds_text(took);
     case Kind::Respawned: break;
   }
-  bool died = cause.rfind("degraded", 0) != 0;
-  out += "AUT pid " + std::to_string(old_pid) + (died ? " died" : " degraded");
+  out += "AUT pid " + std::to_string(old_pid) + (replaced == AutHealth::Degraded ? " degraded" : " died");
   if (!during_test.empty()) out += " during " + during_test;
-  std::string why = died ? cause : cause.substr(std::min<std::size_t>(cause.size(), 10));  // drop "degraded: "
-  out += " (" + why + "); respawned for " + for_test + " as pid " + std::to_string(pid) + " in " + seconds_text(took);
+  out += " (" + cause_detail + "); respawned for " + for_test + " as pid " + std::to_string(pid) + " in " +
+         seconds_text(took);
   return out;
 }
 
@@ -238,7 +237,8 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
           im.state.last_exit && im.state.last_exit->pid == ev.old_pid ? &*im.state.last_exit : nullptr;
       ev.during_test = rec ? rec->during_test : im.blame(true);
       if (Impl::stand_in(ev.during_test)) ev.during_test.clear();
-      ev.cause = c.exit ? c.exit->brief() : std::string("exited");
+      ev.replaced = AutHealth::Dead;
+      ev.cause_detail = c.exit ? c.exit->brief() : std::string("exited");
       std::string how = c.exit ? c.exit->describe() : std::string("exited");
       if ((!c.exit || !c.exit->status_known) && im.state.last_exit && im.state.last_exit->pid == ev.old_pid) {
         // Not our child (a session guest): the batcher, its parent, may have
@@ -247,16 +247,19 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
         const ExitRecord& seen = *im.state.last_exit;
         if (seen.code != -1) {
           how = seen.status;
-          ev.cause = seen.signaled ? signal_name(seen.signal) : "exit code " + std::to_string(seen.code);
+          ev.cause_detail = seen.signaled ? signal_name(seen.signal) : "exit code " + std::to_string(seen.code);
         }
       }
+      ev.cause = ev.cause_detail;
       ev.reason = who + " died" + (ev.during_test.empty() ? "" : " during " + ev.during_test) + " (" + how + ")";
     } else {
       // The test it was first seen degraded in, not whichever test ran last
       // (under respawn "never", later tests fail fast on the same AUT).
       ev.during_test = !im.state.degraded_during.empty() ? im.state.degraded_during : im.blame(true);
       if (Impl::stand_in(ev.during_test)) ev.during_test.clear();
-      ev.cause = "degraded: " + join(c.reasons, "; ");
+      ev.replaced = AutHealth::Degraded;
+      ev.cause_detail = join(c.reasons, "; ");
+      ev.cause = "degraded: " + ev.cause_detail;
       ev.reason = who + " degraded" + (ev.during_test.empty() ? "" : " during " + ev.during_test) + ": " +
                   join(c.reasons, "; ");
     }

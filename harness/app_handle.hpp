@@ -61,7 +61,13 @@ struct ReadyEvent {
   /// ExtendedSims.ExecutionSim (killed by SIGABRT)", "AUT pid 4121 degraded
   /// during X: heartbeat stalled: …", "fresh AUT for suite S (respawn policy per_suite)".
   std::string reason;
-  std::string cause;                 ///< short cause for one-liners: "SIGABRT", "degraded: …"
+  std::string cause;  ///< short cause for one-liners: "SIGABRT", "degraded: …"
+  /// Respawned: how the replaced AUT was found, Dead or Degraded (NotStarted
+  /// for the other kinds).
+  AutHealth replaced = AutHealth::NotStarted;
+  /// Respawned: the cause without its kind: "SIGABRT", "exit code 3",
+  /// "heartbeat stalled: no frame for 1500 ms (last frame 40)".
+  std::string cause_detail;
   std::string during_test;           ///< the test that was running when it died / degraded
   std::string for_test;              ///< the test the new AUT serves
   std::chrono::nanoseconds took{0};  ///< detection → new AUT ready

@@ -12,6 +12,7 @@
 #include "batcher/report/json_report.hpp"
 #include "batcher/report/retry_text.hpp"
 #include "batcher/reproduce.hpp"
+#include "batcher/warning.hpp"
 #include "common/ready_line.hpp"
 #include "common/text.hpp"
 
@@ -249,7 +250,7 @@ class PageWriter {
     for (std::size_t i = 0; i < r_.entries.size(); ++i) {
       const EntryResult& e = r_.entries[i];
       if (e.dirty_start)
-        items += "<div class=\"warn\">[BATCH-WARN] " + esc(e.dirty_start->message) + " <a href=\"#" + entry_anchor(i) +
+        items += "<div class=\"warn\">" + esc(warn_line(e.dirty_start->message)) + " <a href=\"#" + entry_anchor(i) +
                  "\">(" + esc(e.tier + " › " + e.name) + ")</a></div>";
       for (const auto& w : e.warnings)
         items += "<div class=\"warn\">" + esc(e.tier + " › " + e.name + ": " + w) + "</div>";
@@ -457,7 +458,7 @@ class PageWriter {
                              "border-color:#fab005\">dirty start</span>"
                            : "") +
             "</summary><div class=\"entry-body\">";
-    if (e.dirty_start) out_ += "<div class=\"warn\">[BATCH-WARN] " + esc(e.dirty_start->message) + "</div>";
+    if (e.dirty_start) out_ += "<div class=\"warn\">" + esc(warn_line(e.dirty_start->message)) + "</div>";
     for (const auto& w : e.warnings) out_ += "<div class=\"warn\">" + esc(w) + "</div>";
     if (!e.tests.empty()) {
       out_ +=

@@ -5,6 +5,7 @@
 
 #include "batcher/report/json_report.hpp"
 #include "batcher/reproduce.hpp"
+#include "batcher/warning.hpp"
 
 namespace livegui::batch {
 
@@ -217,8 +218,8 @@ std::string junit_xml(const BatchResults& results) {
     }
     for (const auto& t : e.tests) write_case(out, e, t);
     std::string sysout;
-    if (e.dirty_start) sysout += "[BATCH-WARN] " + e.dirty_start->message + "\n";
-    for (const auto& w : e.warnings) sysout += "[BATCH-WARN] " + w + "\n";
+    if (e.dirty_start) sysout += warn_line(e.dirty_start->message) + "\n";
+    for (const auto& w : e.warnings) sysout += warn_line(w) + "\n";
     if (!sysout.empty()) out += "    <system-out>" + xml_escape(sysout) + "</system-out>\n";
     out += "  </testsuite>\n";
   }

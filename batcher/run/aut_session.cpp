@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include "batcher/warning.hpp"
 #include "common/log.hpp"
 #include "harness/subprocess.hpp"
 
@@ -20,13 +21,13 @@ std::string peek_exit(pid_t pid) {
 
 }  // namespace
 
-std::string guest_replacement_warning(const std::string& tier, const std::string& entry, const GuestReplacement& r,
-                                      pid_t new_pid, const std::string& next_entry) {
+std::string guest_replacement_message(const std::string& entry, const GuestReplacement& r, pid_t new_pid,
+                                      const std::string& next_entry) {
   std::string guest =
       (r.guest_name.empty() ? std::string("a guest") : r.guest_name) + " (pid " + std::to_string(r.guest_pid) + ")";
   std::string successor = "pid " + std::to_string(r.successor_pid);
   std::string line =
-      "[BATCH-WARN] " + tier + ": during " + (entry.empty() ? std::string("the last entry") : entry) + ", " + guest +
+      "during " + (entry.empty() ? std::string("the last entry") : entry) + ", " + guest +
       " replaced the session AUT (pid " + std::to_string(r.replaced_pid) + ") with " + successor + " — " +
       (r.reason.empty() ? std::string("no reason recorded") : r.reason) +
       (r.replaced_exit.empty() ? std::string()
@@ -41,8 +42,16 @@ std::string guest_replacement_warning(const std::string& tier, const std::string
   }
   line += r.successor_status == AutStatus::Stopped ? "it stopped " + successor + " when it ended"
                                                    : successor + " was left " + to_string(r.successor_status);
-  if (next_entry.empty()) return line + ". (No AUT entry follows in this tier.)";
-  return line + ". The session AUT is respawned as pid " + std::to_string(new_pid) + " for " + next_entry + ".";
+  if (next_entry.empty()) return line;
+  return line + ". The session AUT is respawned as pid " + std::to_string(new_pid) + " for " + next_entry;
+}
+
+std::string guest_replacement_warning(const std::string& tier, const std::string& entry, const GuestReplacement& r,
+                                      pid_t new_pid, const std::string& next_entry) {
+  if (next_entry.empty())
+    return warn_line(tier + ": " + guest_replacement_message(entry, r, new_pid, next_entry) +
+                     ". (No AUT entry follows in this tier.)");
+  return entry_warn_line(tier, guest_replacement_message(entry, r, new_pid, next_entry));
 }
 
 AutSession::AutSession(AppSpec spec, const std::filesystem::path& state_file, const std::filesystem::path& log_dir)

@@ -43,6 +43,12 @@ struct GuestReplacement {
 /// (`next_entry` empty: seen at the end of the tier; `new_pid` is not used).
 std::string guest_replacement_warning(const std::string& tier, const std::string& entry, const GuestReplacement& r,
                                       pid_t new_pid, const std::string& next_entry);
+/// The same warning as the entry keeps it (EntryResult::warnings): without
+/// the "[BATCH-WARN] <tier>: " prefix and the final full stop
+/// (batcher/warning.hpp adds them). `next_entry` empty: ends before the
+/// "(No AUT entry follows …)" note.
+std::string guest_replacement_message(const std::string& entry, const GuestReplacement& r, pid_t new_pid,
+                                      const std::string& next_entry);
 
 class AutSession {
  public:

@@ -19,6 +19,7 @@
 #include "batcher/run/state_guard.hpp"
 #include "batcher/run/test_watch.hpp"
 #include "batcher/select/discovery.hpp"
+#include "batcher/warning.hpp"
 #include "common/environment.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
@@ -398,7 +399,7 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
   running_.erase(std::remove_if(running_.begin(), running_.end(), [&](const auto& j) { return j.get() == &job; }),
                  running_.end());
   if (running_.empty()) sweep_orphans(tier.name, &result, results);
-  for (const auto& w : result.warnings) display_.warning("[BATCH-WARN] " + tier.name + ": " + w + ".");
+  for (const auto& w : result.warnings) display_.warning(entry_warn_line(tier.name, w));
   ++finished_;
   display_.entry_finished(result, finished_, total_units_);
   if (options_.fail_fast && is_failure(result.code) && !fail_fast_stop_) {
@@ -507,13 +508,10 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
         replaced->replaced_pid == ev.old_pid) {
       // Not a death: the entry's own harness replaced the AUT mid-file and
       // said why; what it left at its end is the state check's business.
-      std::string line = guest_replacement_warning(tier.name, previous_aut_.name, *replaced, ev.pid, u.name);
-      display_.warning(line);
+      std::string w = guest_replacement_message(previous_aut_.name, *replaced, ev.pid, u.name);
+      display_.warning(entry_warn_line(tier.name, w));
       // Every report says it too (results.json, junit.xml, report.html), as
       // a warning of the entry it happened in (not a dirty start: it dealt with it).
-      const std::string prefix = "[BATCH-WARN] " + tier.name + ": ";
-      std::string w = line.rfind(prefix, 0) == 0 ? line.substr(prefix.size()) : line;
-      if (!w.empty() && w.back() == '.') w.pop_back();
       if (!results)
         job.warnings.push_back(w);  // a retry: the entry that ran before is this one
       else
@@ -522,19 +520,18 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
     } else if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start && !retrying) {
       // The state file did not say so, but the AUT was not fit to reuse.
       std::string who = previous_aut_.name.empty() ? std::string("a previous run") : previous_aut_.name;
-      bool degraded = ev.cause.rfind("degraded", 0) == 0;
+      const bool degraded = ev.replaced == AutHealth::Degraded;
       // "SIGABRT during A.b" when the harness knows; our own ensure() calls
       // are named "livegui-batch.<entry>" and say nothing new.
-      std::string how = ev.cause.empty() ? ev.reason : degraded ? ev.cause.substr(10) : ev.cause;
-      if (!ev.during_test.empty() && ev.during_test.rfind("livegui-batch.", 0) != 0) how += " during " + ev.during_test;
-      std::string line = "[BATCH-WARN] " + tier.name + ": " + who + " left the AUT (pid " + std::to_string(ev.old_pid) +
-                         ") " + (degraded ? "degraded" : "dead") + " — " + how + "; respawned it as pid " +
-                         std::to_string(ev.pid) + ". " + u.name +
-                         " starts on a fresh AUT; it did not get to deal with the dirty state.";
-      display_.warning(line);
+      std::string how = ev.cause_detail.empty() ? ev.reason : ev.cause_detail;
+      if (!ev.during_test.empty() && ev.during_test.rfind(kBatcherSuite + std::string("."), 0) != 0)
+        how += " during " + ev.during_test;
       DirtyStart d;
-      d.kind = degraded ? "degraded" : "dead";
-      d.message = line.substr(std::string("[BATCH-WARN] ").size());
+      d.kind = to_string(degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead);
+      d.message = tier.name + ": " + who + " left the AUT (pid " + std::to_string(ev.old_pid) + ") " + d.kind + " — " +
+                  how + "; respawned it as pid " + std::to_string(ev.pid) + ". " + u.name +
+                  " starts on a fresh AUT; it did not get to deal with the dirty state.";
+      display_.warning(warn_line(d.message));
       d.previous_entry = previous_aut_.name;
       d.aut_pid = ev.old_pid;
       job.dirty_start = d;
@@ -552,10 +549,10 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
                       (degraded ? " starts on the degraded AUT: respawn policy never; its tests will fail with "
                                   "subprocess degraded"
                                 : " gets no AUT from the batcher; the test binary starts its own");
-      display_.warning("[BATCH-WARN] " + tier.name + ": " + w + ".");
       DirtyStart d;
-      d.kind = degraded ? "degraded" : "dead";
+      d.kind = to_string(degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead);
       d.message = tier.name + ": " + w + ".";
+      display_.warning(warn_line(d.message));
       d.previous_entry = previous_aut_.name;
       job.dirty_start = d;
     }

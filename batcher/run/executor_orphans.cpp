@@ -9,6 +9,7 @@
 #include "batcher/run/orphans.hpp"
 #include "batcher/run/state_check.hpp"
 #include "batcher/run/state_guard.hpp"
+#include "batcher/warning.hpp"
 #include "common/backoff.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
@@ -69,7 +70,7 @@ void Executor::sweep_orphans(const std::string& tier, EntryResult* blame,
     w += "); stopped " + std::string(list.size() == 1 ? "it" : "them");
     entry->warnings.push_back(w);
     // The blamed entry's warnings are printed with its result; an earlier one's now.
-    if (entry != blame) display_.warning("[BATCH-WARN] " + tier + ": " + w + ".");
+    if (entry != blame) display_.warning(entry_warn_line(tier, w));
   }
 }
 

@@ -1,5 +1,6 @@
 #include "batcher/run/state_check.hpp"
 
+#include "batcher/warning.hpp"
 #include "common/text.hpp"
 
 #include <unistd.h>
@@ -229,7 +230,11 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
 }
 
 std::string warning_line(const StateVerdict& v, const StateCheckContext& ctx, const std::string& action) {
-  std::string line = "[BATCH-WARN] " + ctx.tier + ": " + v.what + action + ".";
+  return warn_line(warning_message(v, ctx, action));
+}
+
+std::string warning_message(const StateVerdict& v, const StateCheckContext& ctx, const std::string& action) {
+  std::string line = ctx.tier + ": " + v.what + action + ".";
   if (ctx.next_entry.empty()) return line + " (No AUT entry follows in this tier.)";
   switch (v.kind) {
     case StateVerdictKind::Corrupt:

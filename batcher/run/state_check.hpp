@@ -85,6 +85,9 @@ StateVerdict classify_left_over(const StateSnapshot& snapshot, const StateCheckC
 /// not get to deal with the dirty state." `action` ("; stopped it (SIGTERM)")
 /// says what the batcher did about it.
 std::string warning_line(const StateVerdict& verdict, const StateCheckContext& context, const std::string& action);
+/// warning_line() without the "[BATCH-WARN] " prefix (batcher/warning.hpp):
+/// the message a DirtyStart keeps.
+std::string warning_message(const StateVerdict& verdict, const StateCheckContext& context, const std::string& action);
 
 /// "SIGABRT during A.b", "exit code 3 between tests".
 std::string describe_exit(const ExitRecord& exit);

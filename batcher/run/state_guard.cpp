@@ -14,6 +14,7 @@
 #include <limits>
 
 #include "batcher/run/run_state.hpp"
+#include "batcher/warning.hpp"
 #include "common/backoff.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
@@ -287,10 +288,10 @@ std::vector<CheckOutcome> StateGuard::check_left_overs(const StateCheckContext& 
                                                               : "stale";
     ev.reason = out.verdict.what + action;
     timeline_.push_back(ev);
-    out.warning = warning_line(out.verdict, context, action);
     DirtyStart d;
     d.kind = to_string(out.verdict.kind);
-    d.message = out.warning.substr(std::string("[BATCH-WARN] ").size());
+    d.message = warning_message(out.verdict, context, action);
+    out.warning = warn_line(d.message);
     d.aut_pid = out.verdict.aut_pid;
     out.dirty_start = d;
     logger("batcher")->debug("left over before {}: {}", context.next_entry, out.warning);
@@ -415,10 +416,10 @@ CheckOutcome StateGuard::check(const StateCheckContext& context, const std::stri
     timeline_.push_back(ev);
   }
   if (snap.state) acknowledged_unix_ms_ = snap.state->updated_at_unix_ms;
-  out.warning = warning_line(out.verdict, ctx, action);
   DirtyStart d;
   d.kind = to_string(out.verdict.kind);
-  d.message = out.warning.substr(std::string("[BATCH-WARN] ").size());
+  d.message = warning_message(out.verdict, ctx, action);
+  out.warning = warn_line(d.message);
   d.previous_entry = context.previous_entry;
   d.aut_pid = out.verdict.aut_pid;
   out.dirty_start = d;

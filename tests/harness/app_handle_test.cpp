@@ -112,6 +112,8 @@ TEST_F(AppHandlePolicy, ADeathDuringATestIsAttributedAndRespawned) {
   EXPECT_EQ(ev.old_pid, 1000);
   EXPECT_EQ(ev.pid, 1001);
   EXPECT_EQ(ev.reason, "AUT pid 1000 died during Suite.A (killed by SIGABRT (core dumped))");
+  EXPECT_EQ(ev.replaced, AutHealth::Dead);
+  EXPECT_EQ(ev.cause_detail, "SIGABRT");
   EXPECT_THAT(ev.summary(), ::testing::StartsWith("[livegui] AUT pid 1000 died during Suite.A (SIGABRT); "
                                                   "respawned for Suite.B as pid 1001 in "));
   EXPECT_THAT(ev.summary(), ::testing::EndsWith(" s"));
@@ -138,6 +140,8 @@ TEST_F(AppHandlePolicy, ADeathSeenOnlyAtTheNextTestIsBlamedOnThePreviousOne) {
   EXPECT_EQ(ev.kind, ReadyEvent::Kind::Respawned);
   EXPECT_EQ(ev.during_test, "Suite.A");
   EXPECT_EQ(ev.reason, "AUT pid 1000 died during Suite.A (exit code 3)");
+  EXPECT_EQ(ev.replaced, AutHealth::Dead);
+  EXPECT_EQ(ev.cause_detail, "exit code 3");
   EXPECT_THAT(ev.summary(), HasSubstr("(exit code 3); respawned for Suite.B"));
 }
 
@@ -155,6 +159,9 @@ TEST_F(AppHandlePolicy, ADegradedAutIsReplacedWithoutAGracefulRequest) {
   EXPECT_EQ(ev.reason,
             "AUT pid 1000 degraded during Suite.A: assertion failed: x > 0 (frame 12); io pool shut down: cannot "
             "schedule new work");
+  EXPECT_EQ(ev.replaced, AutHealth::Degraded);
+  EXPECT_EQ(ev.cause_detail, "assertion failed: x > 0 (frame 12); io pool shut down: cannot schedule new work")
+      << "the cause without its kind: no \"degraded: \" prefix to cut off";
   EXPECT_THAT(ev.summary(), HasSubstr("AUT pid 1000 degraded during Suite.A (assertion failed: x > 0 (frame 12);"));
   EXPECT_EQ(world_->graceful_stops, 0);
   EXPECT_EQ(state().status, AutStatus::Healthy);

@@ -26,6 +26,17 @@ TEST(GuestReplacementWarning, SaysWhoReplacedWhichAutWithWhatAndWhy) {
             "it stopped pid 4188 when it ended. The session AUT is respawned as pid 4200 for test_next.");
 }
 
+TEST(GuestReplacementWarning, TheEntryKeepsTheMessageWithoutPrefixTierOrFullStop) {
+  GuestReplacement r = replacement(AutStatus::Stopped);
+  const std::string message = guest_replacement_message("test_degraded", r, 4200, "test_next");
+  EXPECT_EQ(message,
+            "during test_degraded, livegui-aut (pid 4150) replaced the session AUT (pid 4121) with pid 4188 — AUT pid "
+            "4121 degraded during t.py::test_hang: main loop stalled: no frame for 1031 ms; it stopped pid 4188 when "
+            "it ended. The session AUT is respawned as pid 4200 for test_next");
+  EXPECT_EQ("[BATCH-WARN] live_gui: " + message + ".",
+            guest_replacement_warning("live_gui", "test_degraded", r, 4200, "test_next"));
+}
+
 TEST(GuestReplacementWarning, SaysWhatTheReplacementWasLeftInWhenNotStopped) {
   GuestReplacement r = replacement(AutStatus::Dead);
   r.reason.clear();
