@@ -11,6 +11,7 @@
 #include <set>
 
 #include "batcher/run/aut_session.hpp"
+#include "batcher/run/executor_job.hpp"
 #include "batcher/run/hang_forensics.hpp"
 #include "batcher/run/interrupt_signals.hpp"
 #include "batcher/run/log_cap.hpp"
@@ -28,6 +29,7 @@
 namespace livegui::batch {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using executor_detail::Phase;
 using std::chrono::milliseconds;
 
 std::int64_t unix_ms_now() {
@@ -35,8 +37,6 @@ std::int64_t unix_ms_now() {
 }
 
 namespace {
-
-enum class Phase { Running, Terminating, Killing };
 
 std::string describe_pids(const std::vector<pid_t>& pids) {
   std::string out;
@@ -48,36 +48,6 @@ std::string describe_pids(const std::vector<pid_t>& pids) {
 }
 
 }  // namespace
-
-struct Executor::Job {
-  std::size_t index = 0;
-  const Unit* unit = nullptr;
-  std::unique_ptr<UnitRun> run;
-  Subprocess proc;
-  std::optional<ExitStatus> status;
-  StopCause cause = StopCause::None;
-  Phase phase = Phase::Running;
-  Clock::time_point unit_started{};
-  Clock::time_point attempt_started{};
-  Clock::time_point deadline{};
-  Clock::time_point phase_deadline{};
-  std::int64_t started_unix_ms = 0;
-  std::optional<DirtyStart> dirty_start;
-  std::vector<std::string> warnings;
-  std::filesystem::path log;  ///< the current attempt's log (capped while it runs)
-  pid_t pid = 0;              ///< the current attempt's (proc may have been handed to stuck_)
-  // Retry on infrastructure failure (retry.hpp): the entry so far, the
-  // retry's unit and decision, how many retries were spent.
-  std::optional<EntryResult> before_retry;
-  std::unique_ptr<Unit> retry_unit;
-  RetryDecision retry;
-  int retries_done = 0;
-  std::size_t timeline_mark = 0;  ///< AUT events from here on happened in the current run
-  // Hang forensics and the per-test timeout.
-  std::filesystem::path artifact_dir;   ///< LIVEGUI_ARTIFACT_DIR of the running attempt
-  std::optional<TestWatch> test_watch;  ///< with test_timeout: which test runs, since when
-  HangStacks hang_stacks;               ///< captured before a timed-out attempt was stopped
-};
 
 Executor::Executor(ExecutorOptions options, Display& display, InterruptSignals* signals, StateGuard* guard,
                    std::size_t total_units)
@@ -454,147 +424,6 @@ bool Executor::start_retry(Job& job, const TierJob& tier, EntryResult& result) {
     before_aut_entry(tier, *job.unit, job);
   }
   return true;
-}
-
-void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
-                                std::vector<std::optional<EntryResult>>* results) {
-  std::optional<GuestReplacement> replaced;
-  // Before a retry the AUT is fresh on purpose (start_retry stopped the
-  // session's, or the stopped binary took its own along): what the state
-  // file says of the last one is the retry's reason, not a dirty start.
-  const bool retrying = job.retries_done > 0;
-  if (guard_) {
-    StateCheckContext ctx;
-    ctx.tier = tier.name;
-    ctx.previous_entry = previous_aut_.name;
-    ctx.next_entry = u.name;
-    ctx.window_start_unix_ms = previous_aut_.id.empty() ? batch_started_unix_ms_ : previous_aut_.started_unix_ms;
-    ctx.self = self_identity();
-    ctx.session_respawn_never = tier.session && tier.session->respawn_never();
-    // A guest that replaced the session AUT during the last entry stopped it:
-    // its exit is no news, and the guest's record must not be overwritten.
-    if (tier.session && !previous_aut_.id.empty()) replaced = tier.session->replaced_by_guest();
-    // The session AUT's parent records how it died before the state is judged.
-    if (tier.session && !previous_aut_.id.empty() && !replaced) tier.session->observe();
-    // What runs that are over left in the state directory: reported once, before the first AUT entry.
-    for (const CheckOutcome& left : guard_->check_left_overs(ctx)) {
-      display_.warning(left.warning);
-      if (!job.dirty_start)
-        job.dirty_start = left.dirty_start;
-      else
-        job.dirty_start->message += " | " + left.dirty_start->message;
-    }
-    CheckOutcome out = guard_->check(ctx, previous_aut_.id);
-    if (!out.warning.empty() && retrying) {
-      logger("batcher")->debug("{}: before its retry: {}", u.id, out.warning);
-    } else if (!out.warning.empty()) {
-      display_.warning(out.warning);
-      if (!job.dirty_start)
-        job.dirty_start = out.dirty_start;
-      else
-        job.dirty_start->message += " | " + out.dirty_start->message;
-    }
-  }
-  if (!tier.session || !u.unresolved.empty()) return;
-  // The session's own children (alive or dead) are the AppHandle's to reap.
-  std::set<pid_t> ours = session_children_;
-  for (const auto& j : running_) ours.insert(j->proc.pid());
-  for (const auto& s : stuck_) ours.insert(s.pid());
-  auto before = adopted_children(ours);
-  try {
-    if (!replaced && tier.session && !previous_aut_.id.empty()) replaced = tier.session->replaced_by_guest();
-    ReadyEvent ev = tier.session->ensure(u.name);
-    if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start && replaced &&
-        replaced->replaced_pid == ev.old_pid) {
-      // Not a death: the entry's own harness replaced the AUT mid-file and
-      // said why; what it left at its end is the state check's business.
-      std::string w = guest_replacement_message(previous_aut_.name, *replaced, ev.pid, u.name);
-      display_.warning(entry_warn_line(tier.name, w));
-      // Every report says it too (results.json, junit.xml, report.html), as
-      // a warning of the entry it happened in (not a dirty start: it dealt with it).
-      if (!results)
-        job.warnings.push_back(w);  // a retry: the entry that ran before is this one
-      else
-        for (auto& r : *results)
-          if (r && r->id == previous_aut_.id) r->warnings.push_back(w);
-    } else if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start && !retrying) {
-      // The state file did not say so, but the AUT was not fit to reuse.
-      std::string who = previous_aut_.name.empty() ? std::string("a previous run") : previous_aut_.name;
-      const bool degraded = ev.replaced == AutHealth::Degraded;
-      // "SIGABRT during A.b" when the harness knows; our own ensure() calls
-      // are named "livegui-batch.<entry>" and say nothing new.
-      std::string how = ev.cause_detail.empty() ? ev.reason : ev.cause_detail;
-      if (!ev.during_test.empty() && ev.during_test.rfind(kBatcherSuite + std::string("."), 0) != 0)
-        how += " during " + ev.during_test;
-      DirtyStart d;
-      d.kind = to_string(degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead);
-      d.message = tier.name + ": " + who + " left the AUT (pid " + std::to_string(ev.old_pid) + ") " + d.kind + " — " +
-                  how + "; respawned it as pid " + std::to_string(ev.pid) + ". " + u.name +
-                  " starts on a fresh AUT; it did not get to deal with the dirty state.";
-      display_.warning(warn_line(d.message));
-      d.previous_entry = previous_aut_.name;
-      d.aut_pid = ev.old_pid;
-      job.dirty_start = d;
-    }
-  } catch (const AutUnavailable& e) {
-    if (!tier.session->respawn_never()) {
-      // The cap on failed starts: printed once, with the entry's result.
-      job.warnings.push_back("could not start the session AUT for " + u.name + " (" + e.what() +
-                             "); the test binary starts its own");
-    } else if (!job.dirty_start) {
-      // respawn = "never": say what happens next, once. A dead or degraded
-      // AUT the state check just reported is not reported again.
-      bool degraded = tier.session->degraded();
-      std::string w = std::string("the session AUT is not fit for ") + u.name + " (" + e.what() + "); " + u.name +
-                      (degraded ? " starts on the degraded AUT: respawn policy never; its tests will fail with "
-                                  "subprocess degraded"
-                                : " gets no AUT from the batcher; the test binary starts its own");
-      DirtyStart d;
-      d.kind = to_string(degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead);
-      d.message = tier.name + ": " + w + ".";
-      display_.warning(warn_line(d.message));
-      d.previous_entry = previous_aut_.name;
-      job.dirty_start = d;
-    }
-  } catch (const std::exception& e) {
-    // Printed once, when the entry's result is (finish_job prints its warnings).
-    job.warnings.push_back("could not start the session AUT for " + u.name + " (" + e.what() +
-                           "); the test binary starts its own");
-  }
-  // What the session started (the AUT, its Xvfb) is ours, not an orphan.
-  for (pid_t p : adopted_children(ours))
-    if (std::find(before.begin(), before.end(), p) == before.end()) session_children_.insert(p);
-  if (guard_) guard_->observe(tier.name, u.id);
-}
-
-void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result) {
-  if (guard_ && !previous_aut_.id.empty()) {
-    StateCheckContext ctx;
-    ctx.tier = tier.name;
-    ctx.previous_entry = previous_aut_.name;
-    ctx.window_start_unix_ms = previous_aut_.started_unix_ms;
-    ctx.self = self_identity();
-    ctx.session_respawn_never = tier.session && tier.session->respawn_never();
-    // As before an entry: a replacement mid-file is said as such, and the
-    // exit of the AUT the guest stopped is no news.
-    std::optional<GuestReplacement> replaced = tier.session ? tier.session->replaced_by_guest() : std::nullopt;
-    if (replaced) {
-      std::string line = guest_replacement_warning(tier.name, previous_aut_.name, *replaced, 0, "");
-      display_.warning(line);
-      tier_result.warnings.push_back(line);
-    } else if (tier.session) {
-      tier.session->observe();
-    }
-    CheckOutcome out = guard_->check(ctx, previous_aut_.id);
-    if (!out.warning.empty()) {
-      display_.warning(out.warning);
-      tier_result.warnings.push_back(out.warning);
-    }
-  }
-  if (tier.session) {
-    tier.session->stop();
-    if (guard_) guard_->observe(tier.name, "");
-  }
 }
 
 }  // namespace livegui::batch

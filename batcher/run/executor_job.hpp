@@ -1,0 +1,62 @@
+#pragma once
+// Private to the executor's files (executor*.cpp): one running entry, from
+// its first attempt to its result — the process, its deadlines and phase,
+// what its retries and AUT checks have found so far.
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "batcher/results.hpp"
+#include "batcher/run/classify.hpp"
+#include "batcher/run/executor.hpp"
+#include "batcher/run/hang_forensics.hpp"
+#include "batcher/run/retry.hpp"
+#include "batcher/run/test_watch.hpp"
+#include "batcher/run/unit_run.hpp"
+#include "batcher/select/unit.hpp"
+#include "harness/subprocess.hpp"
+
+namespace livegui::batch {
+
+namespace executor_detail {
+/// Where a job's stop stands: running, SIGTERM sent (grace), SIGKILL sent.
+enum class Phase { Running, Terminating, Killing };
+}  // namespace executor_detail
+
+/// One entry the executor runs (its attempts, retries included).
+struct Executor::Job {
+  std::size_t index = 0;
+  const Unit* unit = nullptr;
+  std::unique_ptr<UnitRun> run;
+  Subprocess proc;
+  std::optional<ExitStatus> status;
+  StopCause cause = StopCause::None;
+  executor_detail::Phase phase = executor_detail::Phase::Running;
+  std::chrono::steady_clock::time_point unit_started{};
+  std::chrono::steady_clock::time_point attempt_started{};
+  std::chrono::steady_clock::time_point deadline{};
+  std::chrono::steady_clock::time_point phase_deadline{};
+  std::int64_t started_unix_ms = 0;
+  std::optional<DirtyStart> dirty_start;
+  std::vector<std::string> warnings;
+  std::filesystem::path log;  ///< the current attempt's log (capped while it runs)
+  pid_t pid = 0;              ///< the current attempt's (proc may have been handed to stuck_)
+  // Retry on infrastructure failure (retry.hpp): the entry so far, the
+  // retry's unit and decision, how many retries were spent.
+  std::optional<EntryResult> before_retry;
+  std::unique_ptr<Unit> retry_unit;
+  RetryDecision retry;
+  int retries_done = 0;
+  std::size_t timeline_mark = 0;  ///< AUT events from here on happened in the current run
+  // Hang forensics and the per-test timeout.
+  std::filesystem::path artifact_dir;   ///< LIVEGUI_ARTIFACT_DIR of the running attempt
+  std::optional<TestWatch> test_watch;  ///< with test_timeout: which test runs, since when
+  HangStacks hang_stacks;               ///< captured before a timed-out attempt was stopped
+};
+
+}  // namespace livegui::batch
