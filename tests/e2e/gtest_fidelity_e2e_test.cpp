@@ -510,10 +510,11 @@ TEST_F(GtestFidelityE2E, OutputWithoutEndKeepsTheBatcherSmallTheLogCappedAndTheC
     if (!f.is_regular_file()) continue;
     logs += f.file_size();
     std::string name = f.path().filename().string();
-    if (name.size() > 6 && name.substr(name.size() - 6) == ".log.1")
+    if (name.size() > 6 && name.substr(name.size() - 6) == ".log.1") {
       EXPECT_LE(f.file_size(), 2 * kCap + (8ull << 20) + 4096) << name;
-    else if (name.size() > 4 && name.substr(name.size() - 4) == ".log")
+    } else if (name.size() > 4 && name.substr(name.size() - 4) == ".log") {
       EXPECT_LE(f.file_size(), kCap) << name;
+    }
   }
   EXPECT_LE(logs, 3 * kCap + (9ull << 20));
   // The entry's output tail is the end of the run, even when all of it is in <log>.1.
