@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/backoff.hpp"
 #include "common/proc_info.hpp"
 #include "harness/subprocess.hpp"
 #include "tests/e2e/e2e_support.hpp"
@@ -305,17 +306,9 @@ TEST_F(BatchE2E, ShardsCoverEveryEntryExactlyOnce) {
   EXPECT_NE(partial.output.find("shard 2/2 is missing"), std::string::npos) << partial.output;
 }
 
-/// Waits (bounded, short back-off) until `file` exists.
+/// Waits (bounded, the project's back-off) until `file` exists.
 bool wait_for_file(const fs::path& file, std::chrono::seconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto backoff = 1ms;
-  while (!fs::exists(file)) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    pollfd none{-1, 0, 0};
-    ::poll(&none, 0, static_cast<int>(backoff.count()));
-    backoff = std::min(backoff * 2, 50ms);
-  }
-  return true;
+  return livegui::poll_for([&] { return fs::exists(file); }, timeout);
 }
 
 TEST_F(BatchE2E, AReaderThatWentAwayDoesNotCostTheReportsOrTheCleanUp) {
@@ -558,15 +551,7 @@ TEST_F(BatchE2E, DegradedThenDeadAutIsReported) {
 
 /// Waits (bounded, short back-off) until `condition` holds.
 bool eventually_true(const std::function<bool()>& condition, std::chrono::seconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto backoff = 1ms;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    pollfd none{-1, 0, 0};
-    ::poll(&none, 0, static_cast<int>(backoff.count()));
-    backoff = std::min(backoff * 2, 50ms);
-  }
-  return true;
+  return livegui::poll_for(condition, timeout);
 }
 
 TEST_F(BatchE2E, NothingAnEntryStartedOutlivesASigkilledBatcher) {

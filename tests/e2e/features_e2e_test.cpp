@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/backoff.hpp"
 #include "harness/subprocess.hpp"
 #include "tests/e2e/e2e_support.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -24,17 +25,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-/// Waits (bounded, short back-off) until `file` exists.
+/// Waits (bounded, the project's back-off) until `file` exists.
 bool wait_for_file(const fs::path& file, std::chrono::seconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto backoff = 1ms;
-  while (!fs::exists(file)) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    pollfd none{-1, 0, 0};
-    ::poll(&none, 0, static_cast<int>(backoff.count()));
-    backoff = std::min(backoff * 2, 50ms);
-  }
-  return true;
+  return livegui::poll_for([&] { return fs::exists(file); }, timeout);
 }
 
 class FeaturesE2E : public ::testing::Test {

@@ -68,9 +68,26 @@ class ReaperTest : public ::testing::Test {
 
   /// The script: a detached daemon (its own session: no group of ours holds
   /// it), its pid written to `pid_file` once it runs, then the shell waits.
-  std::string daemon_script(const fs::path& pid_file, const std::string& prefix = "") const {
+  std::string daemon_script(const fs::path& pid_file, const std::string& prefix = "",
+                            const std::string& then = "exec sleep 300") const {
     return prefix + "setsid sleep 300 & echo $! > " + pid_file.string() + ".tmp && mv " + pid_file.string() + ".tmp " +
-           pid_file.string() + " && exec sleep 300";
+           pid_file.string() + " && " + then;
+  }
+
+  /// The daemon's identity once the shell wrote its pid and `env`/`setsid`
+  /// have exec'd sleep ($! names it from the fork on); pid 0 when not in 30 s.
+  static Identity wait_for_daemon(const fs::path& pid_file) {
+    Identity id = wait_for_pid_file(pid_file);
+    if (id.pid <= 0) return id;
+    bool execd = livegui::poll_for(
+        [&] {
+          auto st = livegui::read_proc_stat(id.pid);
+          return st && st->comm == "sleep";
+        },
+        10s);
+    if (!execd) return {};
+    if (auto st = livegui::read_proc_stat(id.pid)) id.start_time = st->start_time;
+    return id;
   }
 
   TempDir dir_{"reaper"};
@@ -112,15 +129,8 @@ TEST_F(ReaperTest, ADaemonWithAScrubbedEnvironmentIsStoppedWhenASnapshotSawIt) {
   // snapshots of the batcher's tree, once one has seen it (observable: its
   // age well beyond the period).
   Subprocess probe = start_probe(20ms, daemon_script(dir_ / "daemon.pid", "env -u LIVEGUI_RUNS "));
-  Identity daemon = wait_for_pid_file(dir_ / "daemon.pid");
-  ASSERT_GT(daemon.pid, 0) << "the probe's shell wrote no daemon pid";
-  // $! names it from the fork on: wait until `env` and `setsid` have exec'd sleep (bounded).
-  ASSERT_TRUE(livegui::poll_for(
-      [&] {
-        auto st = livegui::read_proc_stat(daemon.pid);
-        return st && st->comm == "sleep";
-      },
-      10s));
+  Identity daemon = wait_for_daemon(dir_ / "daemon.pid");
+  ASSERT_GT(daemon.pid, 0) << "the probe's shell wrote no daemon pid, or it never exec'd sleep";
   ASSERT_FALSE(livegui::environ_value(daemon.pid, "LIVEGUI_RUNS").has_value());
   // The probe's reaper snapshots every 20 ms: let the daemon be old enough
   // (its age from /proc, bounded) to have been in dozens of them.
@@ -161,17 +171,10 @@ TEST_F(ReaperTest, ARecordedPidNowHeldByAForeignProcessIsLeftAlone) {
   if (::access("/proc/sys/kernel/ns_last_pid", W_OK) != 0) GTEST_SKIP() << "needs root to choose a pid";
   // The shell waits for the daemon, so the daemon's pid is freed (reaped) the
   // moment it dies, while the probe's tree stays as it was.
-  Subprocess probe = start_probe(
-      1500ms, "env -u LIVEGUI_RUNS setsid sleep 300 & echo $! > " + (dir_ / "daemon.pid.tmp").string() + " && mv " +
-                  (dir_ / "daemon.pid.tmp").string() + " " + (dir_ / "daemon.pid").string() + "; wait; exec sleep 300");
-  Identity daemon = wait_for_pid_file(dir_ / "daemon.pid");
-  ASSERT_GT(daemon.pid, 0) << "the probe's shell wrote no daemon pid";
-  ASSERT_TRUE(livegui::poll_for(
-      [&] {
-        auto st = livegui::read_proc_stat(daemon.pid);
-        return st && st->comm == "sleep";
-      },
-      10s));
+  Subprocess probe =
+      start_probe(1500ms, daemon_script(dir_ / "daemon.pid", "env -u LIVEGUI_RUNS ", "wait; exec sleep 300"));
+  Identity daemon = wait_for_daemon(dir_ / "daemon.pid");
+  ASSERT_GT(daemon.pid, 0) << "the probe's shell wrote no daemon pid, or it never exec'd sleep";
   // Old enough to be in a snapshot (period 1.5 s); the next one, which would
   // forget it once it is gone, is then most likely more than a second away.
   ASSERT_TRUE(livegui::poll_for([&] { return age(daemon.pid) > 1.6; }, 10s));
