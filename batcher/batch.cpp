@@ -155,15 +155,11 @@ std::vector<std::string> tiers_whose_aut_never_started(const BatchResults& resul
   for (const auto& t : results.tiers) {
     if (!t.uses_aut) continue;
     bool spawned = std::any_of(results.aut_timeline.begin(), results.aut_timeline.end(), [&](const TimelineEvent& ev) {
-      return ev.tier == t.name && (ev.event == "spawn" || ev.event == "respawn");
+      return ev.tier == t.name && (ev.event == TimelineKind::Spawn || ev.event == TimelineKind::Respawn);
     });
-    bool unprovided = std::any_of(results.notes.begin(), results.notes.end(), [&](const std::string& n) {
-      return n.rfind("tier " + t.name + ": no session AUT", 0) == 0;
-    });
-    for (const auto& e : results.entries)
-      if (e.tier == t.name)
-        for (const auto& w : e.warnings)
-          if (w.rfind("could not start the session AUT", 0) == 0) unprovided = true;  // executor.cpp's wording
+    bool unprovided = t.no_session ||
+                      std::any_of(results.entries.begin(), results.entries.end(),
+                                  [&](const EntryResult& e) { return e.tier == t.name && e.session_aut_unavailable; });
     if (!spawned && unprovided) out.push_back(t.name);
   }
   return out;
@@ -427,6 +423,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
                              "not run: interrupted by " + discovery_interrupted + " during test discovery"));
       continue;
     }
+    TierResult tr;
     std::unique_ptr<AutSession> session;
     if (options.aut_scope == "session" && job.uses_aut && !executor.stopped()) {
       try {
@@ -434,9 +431,9 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
         job.session = session.get();
       } catch (const std::exception& e) {
         results.notes.push_back("tier " + tier.name + ": no session AUT (" + e.what() + "); entries own their AUT");
+        tr.no_session = true;
       }
     }
-    TierResult tr;
     auto entries = executor.run_tier(job, tr);
     session.reset();  // stops the AUT (bounded)
     results.tiers.push_back(tr);

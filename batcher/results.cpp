@@ -1,8 +1,32 @@
 #include "batcher/results.hpp"
 
 #include <csignal>
+#include <utility>
 
 namespace livegui::batch {
+
+namespace {
+
+constexpr std::pair<TimelineKind, std::string_view> kTimelineNames[] = {
+    {TimelineKind::Spawn, "spawn"},     {TimelineKind::Respawn, "respawn"},
+    {TimelineKind::Death, "death"},     {TimelineKind::Degraded, "degraded"},
+    {TimelineKind::Stopped, "stopped"}, {TimelineKind::LeakStopped, "leak-stopped"},
+    {TimelineKind::Stale, "stale"},     {TimelineKind::Corrupt, "corrupt"},
+};
+
+}  // namespace
+
+const char* to_string(TimelineKind kind) {
+  for (const auto& [k, name] : kTimelineNames)
+    if (k == kind) return name.data();
+  return "?";
+}
+
+std::optional<TimelineKind> timeline_kind_from_name(std::string_view name) {
+  for (const auto& [k, text] : kTimelineNames)
+    if (name == text) return k;
+  return std::nullopt;
+}
 
 int TierCounts::total_tests() const {
   int n = 0;

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "batcher/result_code.hpp"
@@ -87,11 +88,24 @@ struct EntryResult {
   int aut_spawns = 0;                 ///< AUT processes started while this entry ran (state file)
   int aut_respawns = 0;               ///< of which respawns
   std::vector<std::string> warnings;  ///< e.g. processes it left behind
+  /// Session scope: the batcher could not start the tier's AUT for this entry
+  /// (its test binary started its own). Not written to results.json.
+  bool session_aut_unavailable = false;
 };
+
+/// What happened to an AUT, as the batch's timeline records it
+/// (docs/results.md, "aut_timeline").
+enum class TimelineKind { Spawn, Respawn, Death, Degraded, Stopped, LeakStopped, Stale, Corrupt };
+
+/// "spawn", "respawn", "death", "degraded", "stopped", "leak-stopped",
+/// "stale", "corrupt" (the results.json spelling).
+const char* to_string(TimelineKind kind);
+/// The inverse of to_string(); std::nullopt for any other text.
+std::optional<TimelineKind> timeline_kind_from_name(std::string_view name);
 
 struct TimelineEvent {
   std::int64_t unix_ms = 0;
-  std::string event;  ///< "spawn", "respawn", "death", "degraded", "stopped", "leak-stopped", "corrupt"
+  TimelineKind event = TimelineKind::Spawn;
   pid_t pid = 0;
   std::string reason;
   std::string tier;
@@ -104,6 +118,9 @@ struct TierResult {
   bool uses_aut = false;
   std::chrono::nanoseconds duration{0};
   std::vector<std::string> warnings;  ///< [BATCH-WARN] lines not tied to a next entry
+  /// Session scope: the tier's AUT session could not be set up at all (its
+  /// entries own their AUT). Not written to results.json.
+  bool no_session = false;
 };
 
 /// A failure of an earlier run that a --last-failed run did not select (its

@@ -281,8 +281,8 @@ class PageWriter {
       char buf[32];
       std::snprintf(buf, sizeof buf, "+%.2f s", at);
       out_ += "<tr><td>" + std::string(buf) + "</td><td class=\"l\">" + esc(ev.tier) + "</td><td class=\"l\">" +
-              esc(ev.event) + "</td><td>" + std::to_string(ev.pid) + "</td><td class=\"l\">" + esc(ev.entry) +
-              "</td><td class=\"l\">" + esc(ev.reason) + "</td></tr>";
+              esc(to_string(ev.event)) + "</td><td>" + std::to_string(ev.pid) + "</td><td class=\"l\">" +
+              esc(ev.entry) + "</td><td class=\"l\">" + esc(ev.reason) + "</td></tr>";
     }
     out_ += "</table></details>";
   }
@@ -410,7 +410,7 @@ class PageWriter {
       std::int64_t lt_end = lt.end_ms < 0 ? end : lt.end_ms;
       if (lt.start_ms > end || lt_end < start) continue;
       bool broke_here = (lt.degraded_ms >= start && lt.degraded_ms <= end) ||
-                        (lt.end_kind == "death" && lt.end_ms >= start && lt.end_ms <= end);
+                        (lt.end_kind == LifetimeEnd::Death && lt.end_ms >= start && lt.end_ms <= end);
       (broke_here ? broke : lived).push_back(&lt);
     }
     broke.insert(broke.end(), lived.begin(), lived.end());

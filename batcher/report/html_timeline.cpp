@@ -51,8 +51,8 @@ std::vector<AutLifetime> aut_lifetimes(const std::vector<TimelineEvent>& events,
   std::vector<AutLifetime> out;
   std::map<pid_t, std::size_t> by_pid;
   for (const auto& ev : sorted) {
-    if (ev.pid <= 0 || ev.event == "corrupt") continue;  // not about a process we can draw
-    const bool is_start = ev.event == "spawn" || ev.event == "respawn";
+    if (ev.pid <= 0 || ev.event == TimelineKind::Corrupt) continue;  // not about a process we can draw
+    const bool is_start = ev.event == TimelineKind::Spawn || ev.event == TimelineKind::Respawn;
     auto it = by_pid.find(ev.pid);
     if (it == by_pid.end()) {
       AutLifetime lt;
@@ -61,14 +61,14 @@ std::vector<AutLifetime> aut_lifetimes(const std::vector<TimelineEvent>& events,
       if (is_start) {
         lt.start_ms = ev.unix_ms;
         lt.start_seen = true;
-        lt.respawn = ev.event == "respawn";
+        lt.respawn = ev.event == TimelineKind::Respawn;
         lt.start_reason = ev.reason;
         if (lt.respawn) {
           // A respawn replaced whatever AUT of this tier was still open.
           for (auto& other : out)
             if (other.tier == ev.tier && other.end_ms < 0) {
               other.end_ms = ev.unix_ms;
-              other.end_kind = "replaced";
+              other.end_kind = LifetimeEnd::Replaced;
               other.end_reason = "replaced by AUT pid " + std::to_string(ev.pid);
             }
         }
@@ -83,16 +83,19 @@ std::vector<AutLifetime> aut_lifetimes(const std::vector<TimelineEvent>& events,
       continue;  // seen already
     }
     AutLifetime& lt = out[it->second];
-    if (ev.event == "degraded") {
+    if (ev.event == TimelineKind::Degraded) {
       if (lt.degraded_ms < 0) {
         lt.degraded_ms = ev.unix_ms;
         lt.degraded_reason = ev.reason;
       }
-    } else if (ev.event == "death" || ev.event == "stopped" || ev.event == "leak-stopped") {
-      if (lt.end_ms < 0 || lt.end_kind == "replaced") {
+    } else if (ev.event == TimelineKind::Death || ev.event == TimelineKind::Stopped ||
+               ev.event == TimelineKind::LeakStopped) {
+      if (lt.end_ms < 0 || lt.end_kind == LifetimeEnd::Replaced) {
         // What happened beats "replaced"; the time is the earlier one we know.
         lt.end_ms = lt.end_ms < 0 ? ev.unix_ms : std::min(lt.end_ms, ev.unix_ms);
-        lt.end_kind = ev.event;
+        lt.end_kind = ev.event == TimelineKind::Death     ? LifetimeEnd::Death
+                      : ev.event == TimelineKind::Stopped ? LifetimeEnd::Stopped
+                                                          : LifetimeEnd::LeakStopped;
         lt.end_reason = ev.reason;
       }
     }
@@ -265,17 +268,18 @@ void draw_lifetime(Canvas& c, const AutLifetime& lt, double y, std::int64_t t_en
       c.out += "<g>" + title("spawn at " + c.offset(lt.start_ms) + ": " + lt.start_reason) +
                rect(x0, bar_y - 3, 3, bar_h + 6, "#343a40") + "</g>";
     }
-  } else if (lt.end_kind == "death") {
+  } else if (lt.end_kind == LifetimeEnd::Death) {
     double cx = x1 - 7.5;
     c.out += "<g class=\"aut-death\">" + title(who + " died at " + c.offset(lt.end_ms) + ": " + lt.end_reason) +
              "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"7.5\" fill=\"" + TimelineColours::kDead +
              "\" stroke=\"#ffffff\" stroke-width=\"1\"/>" + "<path d=\"M" + num(cx - 3.5) + " " + num(cy - 3.5) + "L" +
              num(cx + 3.5) + " " + num(cy + 3.5) + "M" + num(cx + 3.5) + " " + num(cy - 3.5) + "L" + num(cx - 3.5) +
              " " + num(cy + 3.5) + "\" stroke=\"#ffffff\" stroke-width=\"2\"/></g>";
-  } else if (lt.end_kind == "stopped" || lt.end_kind == "leak-stopped") {
-    std::string what = lt.end_kind == "stopped" ? " stopped at " : " left running, stopped by the batcher at ";
+  } else if (lt.end_kind == LifetimeEnd::Stopped || lt.end_kind == LifetimeEnd::LeakStopped) {
+    std::string what =
+        lt.end_kind == LifetimeEnd::Stopped ? " stopped at " : " left running, stopped by the batcher at ";
     c.out += "<g class=\"aut-stop\">" + title(who + what + c.offset(lt.end_ms) + ": " + lt.end_reason) +
-             rect(x1 - 8, cy - 5, 8, 10, lt.end_kind == "stopped" ? "#495057" : TimelineColours::kDirty,
+             rect(x1 - 8, cy - 5, 8, 10, lt.end_kind == LifetimeEnd::Stopped ? "#495057" : TimelineColours::kDirty,
                   " stroke=\"#343a40\" stroke-width=\"1\"") +
              "</g>";
   }
@@ -419,13 +423,13 @@ std::string timeline_svg(const BatchResults& results) {
                  "AUT pid " + std::to_string(lt.pid) + " seen degraded at " + c.offset(lt.degraded_ms) + ": " +
                      lt.degraded_reason,
                  kAxisHeight, rows_end);
-    if (lt.end_kind == "death")
+    if (lt.end_kind == LifetimeEnd::Death)
       draw_guide(guides, lt.end_ms, TimelineColours::kDead,
                  "AUT pid " + std::to_string(lt.pid) + " died at " + c.offset(lt.end_ms) + ": " + lt.end_reason,
                  kAxisHeight, rows_end);
   }
   for (const auto& ev : results.aut_timeline)
-    if (ev.event == "corrupt")
+    if (ev.event == TimelineKind::Corrupt)
       draw_guide(guides, ev.unix_ms, TimelineColours::kDirty, "state file corrupt: " + ev.reason, kAxisHeight,
                  rows_end);
   const double legend_y = rows_end + 6;

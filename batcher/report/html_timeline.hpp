@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ struct TimelineColours {
 const char* result_fill(ResultCode code);
 const char* result_ink(ResultCode code);
 
+/// How an AUT's lifetime ended on the timeline.
+enum class LifetimeEnd { Death, Stopped, LeakStopped, Replaced };
+
 /// One AUT process as the timeline draws it, rebuilt from results.aut_timeline.
 struct AutLifetime {
   pid_t pid = 0;
@@ -45,7 +49,10 @@ struct AutLifetime {
   std::int64_t degraded_ms = -1;  ///< first seen degraded; -1 never
   std::string degraded_reason;
   std::int64_t end_ms = -1;  ///< death / stop; -1 still running when the batch ended
-  std::string end_kind;      ///< "death", "stopped", "leak-stopped", "replaced", ""
+  /// How it ended: Death, Stopped or LeakStopped as recorded; Replaced when a
+  /// later start in its tier replaced it without an end being recorded;
+  /// std::nullopt: still running when the batch ended.
+  std::optional<LifetimeEnd> end_kind;
   std::string end_reason;
   int lane = 0;  ///< row within its tier's AUT lanes (lifetimes that overlap)
 };

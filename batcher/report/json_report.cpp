@@ -248,7 +248,7 @@ ordered_json results_to_json(const BatchResults& results) {
   ordered_json timeline = ordered_json::array();
   for (const auto& ev : results.aut_timeline)
     timeline.push_back({{"unix_ms", ev.unix_ms},
-                        {"event", ev.event},
+                        {"event", to_string(ev.event)},
                         {"pid", ev.pid},
                         {"reason", ev.reason},
                         {"tier", ev.tier},
@@ -305,7 +305,10 @@ BatchResults results_from_json(const json& doc) {
     Reader er(ev, "results.aut_timeline[" + std::to_string(i++) + "]");
     TimelineEvent t;
     t.unix_ms = er.get<std::int64_t>("unix_ms", 0);
-    t.event = er.get<std::string>("event", "");
+    const auto event = er.need<std::string>("event");
+    const auto kind = timeline_kind_from_name(event);
+    if (!kind) throw ReportError(er.where() + ".event: unknown event \"" + event + "\"");
+    t.event = *kind;
     t.pid = er.get<pid_t>("pid", 0);
     t.reason = er.get<std::string>("reason", "");
     t.tier = er.get<std::string>("tier", "");

@@ -347,6 +347,7 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
   if (!u.unresolved.empty()) result.started_unix_ms = job.started_unix_ms;
   result.dirty_start = job.dirty_start;
   result.warnings.insert(result.warnings.begin(), job.warnings.begin(), job.warnings.end());
+  result.session_aut_unavailable = job.session_aut_unavailable;
   if (u.entry.uses_aut && guard_ && u.unresolved.empty()) {
     guard_->observe(tier.name, u.id);
     auto counts = guard_->take_counts();
@@ -359,6 +360,7 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
     merge_retry(merged, result, job.retry, interrupted_ ? interrupt_reason_ : std::string());
     merged.warnings = result.warnings;  // job.warnings: every run's
     merged.duration = result.duration;  // since the entry started
+    merged.session_aut_unavailable = result.session_aut_unavailable;
     result = std::move(merged);
   }
   if (start_retry(job, tier, result)) {

@@ -99,6 +99,7 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
   } catch (const AutUnavailable& e) {
     if (!tier.session->respawn_never()) {
       // The cap on failed starts: printed once, with the entry's result.
+      job.session_aut_unavailable = true;
       job.warnings.push_back("could not start the session AUT for " + u.name + " (" + e.what() +
                              "); the test binary starts its own");
     } else if (!job.dirty_start) {
@@ -118,6 +119,7 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
     }
   } catch (const std::exception& e) {
     // Printed once, when the entry's result is (finish_job prints its warnings).
+    job.session_aut_unavailable = true;
     job.warnings.push_back("could not start the session AUT for " + u.name + " (" + e.what() +
                            "); the test binary starts its own");
   }

@@ -44,8 +44,9 @@ struct Executor::Job {
   std::int64_t started_unix_ms = 0;
   std::optional<DirtyStart> dirty_start;
   std::vector<std::string> warnings;
-  std::filesystem::path log;  ///< the current attempt's log (capped while it runs)
-  pid_t pid = 0;              ///< the current attempt's (proc may have been handed to stuck_)
+  bool session_aut_unavailable = false;  ///< the batcher could not start the session AUT for it
+  std::filesystem::path log;             ///< the current attempt's log (capped while it runs)
+  pid_t pid = 0;                         ///< the current attempt's (proc may have been handed to stuck_)
   // Retry on infrastructure failure (retry.hpp): the entry so far, the
   // retry's unit and decision, how many retries were spent.
   std::optional<EntryResult> before_retry;

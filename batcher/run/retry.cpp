@@ -48,7 +48,7 @@ std::string describe_after_retry(const EntryResult& e) {
 std::vector<AutBreak> aut_breaks_of(const std::vector<TimelineEvent>& timeline, const std::string& entry_id) {
   std::vector<AutBreak> out;
   for (const auto& ev : timeline) {
-    if (ev.entry != entry_id || (ev.event != "death" && ev.event != "degraded")) continue;
+    if (ev.entry != entry_id || (ev.event != TimelineKind::Death && ev.event != TimelineKind::Degraded)) continue;
     // The batcher's own checks name themselves "livegui-batch.<entry>": no test known.
     bool ours = ev.test.rfind("livegui-batch.", 0) == 0;
     out.push_back({ours ? std::string() : ev.test, ev.reason});

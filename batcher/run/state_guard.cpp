@@ -283,9 +283,9 @@ std::vector<CheckOutcome> StateGuard::check_left_overs(const StateCheckContext& 
             .count();
     ev.tier = context.tier;
     ev.pid = out.verdict.aut_pid;
-    ev.event = out.verdict.kind == StateVerdictKind::Corrupt  ? "corrupt"
-               : out.verdict.kind == StateVerdictKind::Leaked ? "leak-stopped"
-                                                              : "stale";
+    ev.event = out.verdict.kind == StateVerdictKind::Corrupt  ? TimelineKind::Corrupt
+               : out.verdict.kind == StateVerdictKind::Leaked ? TimelineKind::LeakStopped
+                                                              : TimelineKind::Stale;
     ev.reason = out.verdict.what + action;
     timeline_.push_back(ev);
     DirtyStart d;
@@ -303,7 +303,7 @@ std::vector<CheckOutcome> StateGuard::check_left_overs(const StateCheckContext& 
 StateGuard::Counts StateGuard::take_counts() { return std::exchange(counts_, Counts{}); }
 
 void StateGuard::record_changes(const StateFile& now, const std::string& tier, const std::string& entry_id) {
-  auto event = [&](const std::string& kind, pid_t pid, const std::string& reason) {
+  auto event = [&](TimelineKind kind, pid_t pid, const std::string& reason) {
     TimelineEvent e;
     e.unix_ms = now.updated_at_unix_ms;
     e.event = kind;
@@ -332,7 +332,7 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
   // the test binaries attached to its AUT), so events are kept per AUT pid:
   // each process is started, degraded, dead or stopped once.
   if (now.last_exit && dead_.insert(now.last_exit->pid).second) {
-    event("death", now.last_exit->pid,
+    event(TimelineKind::Death, now.last_exit->pid,
           "AUT pid " + std::to_string(now.last_exit->pid) + ": " + describe_exit(*now.last_exit));
     timeline_.back().test = now.last_exit->during_test;
     death_events_[now.last_exit->pid] = timeline_.size() - 1;
@@ -352,23 +352,23 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
     counts_.spawns += 1 + missed;
     counts_.respawns += (respawn ? 1 : 0) + missed;
     if (respawn)
-      event("respawn", now.aut->pid,
+      event(TimelineKind::Respawn, now.aut->pid,
             (now.last_respawn_reason.empty() ? std::string("replaced an earlier AUT") : now.last_respawn_reason) +
                 " (by " + owner + ")");
     else
-      event("spawn", now.aut->pid, "started by " + owner);
+      event(TimelineKind::Spawn, now.aut->pid, "started by " + owner);
     if (missed > 0) timeline_.back().reason += " (" + std::to_string(missed) + " earlier start(s) not observed)";
   }
   pid_t pid = now.aut ? now.aut->pid : 0;
   if (now.status == AutStatus::Degraded && pid && degraded_.insert(pid).second) {
-    event("degraded", pid,
+    event(TimelineKind::Degraded, pid,
           now.degraded_reasons.empty() ? std::string("no reason recorded") : now.degraded_reasons.front());
     timeline_.back().test = now.degraded_during;
   }
   if (now.status == AutStatus::Stopped && pid && stopped_.insert(pid).second && !dead_.count(pid))
-    event("stopped", pid, "stopped by " + owner);
+    event(TimelineKind::Stopped, pid, "stopped by " + owner);
   if (now.status == AutStatus::Dead && pid && !now.last_exit && dead_.insert(pid).second)
-    event("death", pid, "recorded dead by " + owner);
+    event(TimelineKind::Death, pid, "recorded dead by " + owner);
   last_ = now;
 }
 
@@ -403,7 +403,7 @@ CheckOutcome StateGuard::check(const StateCheckContext& context, const std::stri
     } catch (const std::exception& e) {
       action = "; " + std::string(e.what());
     }
-    ev.event = "corrupt";
+    ev.event = TimelineKind::Corrupt;
     ev.reason = out.verdict.what + action;
     timeline_.push_back(ev);
     last_.reset();
@@ -411,7 +411,7 @@ CheckOutcome StateGuard::check(const StateCheckContext& context, const std::stri
     action = snap.inspection.aut_alive
                  ? stop_recorded_aut(*snap.state, options_.term_grace, options_.kill_wait)
                  : stop_group_remnants(snap.group_remnants, options_.term_grace, options_.kill_wait);
-    ev.event = "leak-stopped";
+    ev.event = TimelineKind::LeakStopped;
     ev.reason = out.verdict.what + action;
     timeline_.push_back(ev);
   }

@@ -81,7 +81,7 @@ TimelineEvent event(std::int64_t at, const std::string& kind, pid_t pid, const s
                     const std::string& tier = "live", const std::string& entry = "live/a") {
   TimelineEvent e;
   e.unix_ms = kT0 + at;
-  e.event = kind;
+  e.event = timeline_kind_from_name(kind).value();
   e.pid = pid;
   e.reason = reason;
   e.tier = tier;
@@ -262,11 +262,11 @@ TEST(HtmlTimeline, RebuildsLifetimesFromEvents) {
   EXPECT_EQ(lts[0].start_ms, kT0 + 900);
   EXPECT_FALSE(lts[0].respawn);
   EXPECT_EQ(lts[0].degraded_ms, kT0 + 2600);
-  EXPECT_EQ(lts[0].end_kind, "replaced");
+  EXPECT_EQ(lts[0].end_kind, LifetimeEnd::Replaced);
   EXPECT_EQ(lts[0].end_ms, kT0 + 3050);
   EXPECT_EQ(lts[1].pid, 501);
   EXPECT_TRUE(lts[1].respawn);
-  EXPECT_EQ(lts[1].end_kind, "death");
+  EXPECT_EQ(lts[1].end_kind, LifetimeEnd::Death);
   EXPECT_EQ(lts[1].end_ms, kT0 + 4500);
   EXPECT_EQ(lts[0].lane, 0);
   EXPECT_EQ(lts[1].lane, 0);
@@ -281,11 +281,12 @@ TEST(HtmlTimeline, RebuildsLifetimesFromEvents) {
   EXPECT_EQ(more[0].pid, 7);
   EXPECT_FALSE(more[0].start_seen);
   EXPECT_EQ(more[0].start_ms, kT0);
-  EXPECT_EQ(more[0].end_kind, "death");
+  EXPECT_EQ(more[0].end_kind, LifetimeEnd::Death);
   EXPECT_EQ(more[1].lane, 0);
   EXPECT_EQ(more[2].lane, 1);
-  EXPECT_EQ(more[1].end_kind, "stopped");
+  EXPECT_EQ(more[1].end_kind, LifetimeEnd::Stopped);
   EXPECT_EQ(more[2].end_ms, -1);
+  EXPECT_FALSE(more[2].end_kind) << "still running when the batch ended";
 }
 
 TEST(HtmlReport, EmbedsASmallScreenshotAsADataUri) {

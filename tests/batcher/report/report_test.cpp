@@ -73,7 +73,7 @@ BatchResults sample() {
   r.entries.push_back(e);
   TimelineEvent ev;
   ev.unix_ms = r.started_unix_ms + 20;
-  ev.event = "respawn";
+  ev.event = TimelineKind::Respawn;
   ev.pid = 7;
   ev.reason = "AUT pid 6 died";
   ev.tier = "live_gui";
@@ -95,7 +95,7 @@ TEST(BatcherReports, ResultsJsonRoundTrips) {
   EXPECT_EQ(back.entries[0].tests[1].code, ResultCode::Crash);
   ASSERT_TRUE(back.entries[0].dirty_start.has_value());
   EXPECT_EQ(back.entries[0].dirty_start->kind, "dead");
-  EXPECT_EQ(back.aut_timeline[0].event, "respawn");
+  EXPECT_EQ(back.aut_timeline[0].event, TimelineKind::Respawn);
   auto doc = nlohmann::json::parse(results_to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   EXPECT_EQ(doc["tiers"][0]["tests"]["CRASH"], 1);
   EXPECT_EQ(doc["tiers"][0]["dirty_starts"], 1);
@@ -116,6 +116,36 @@ TEST(BatcherReports, ReadingNamesTheBadField) {
   }
   EXPECT_THROW(results_from_json(nlohmann::json::parse(R"({"format": "other"})")), ReportError);
   EXPECT_THROW(read_results_json("/nonexistent/results.json"), ReportError);
+}
+
+// Timeline events are a closed set (TimelineKind): an unknown or missing one
+// is an error naming the field, not an event no report can draw.
+TEST(BatcherReports, ReadingRejectsAnUnknownTimelineEvent) {
+  auto doc = results_to_json(sample());
+  ASSERT_EQ(doc["aut_timeline"][0]["event"], "respawn");
+  doc["aut_timeline"][0]["event"] = "exploded";
+  // The sample holds bytes that are not UTF-8 (as test output may): replaced, as results.json is written.
+  auto reread = [&] {
+    return results_from_json(nlohmann::json::parse(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+  };
+  try {
+    reread();
+    FAIL() << "an unknown timeline event was accepted";
+  } catch (const ReportError& e) {
+    EXPECT_NE(std::string(e.what()).find("results.aut_timeline[0].event: unknown event \"exploded\""),
+              std::string::npos)
+        << e.what();
+  }
+  doc["aut_timeline"][0].erase("event");
+  EXPECT_THROW(reread(), ReportError);
+}
+
+TEST(BatcherReports, EveryTimelineKindRoundTripsThroughItsName) {
+  for (TimelineKind k : {TimelineKind::Spawn, TimelineKind::Respawn, TimelineKind::Death, TimelineKind::Degraded,
+                         TimelineKind::Stopped, TimelineKind::LeakStopped, TimelineKind::Stale, TimelineKind::Corrupt})
+    EXPECT_EQ(timeline_kind_from_name(to_string(k)), k) << to_string(k);
+  EXPECT_EQ(to_string(TimelineKind::LeakStopped), std::string("leak-stopped"));
+  EXPECT_FALSE(timeline_kind_from_name("Spawn")) << "the results.json spelling only";
 }
 
 // A pytest entry's tests keep their node ids: the '.' of ".py" is not a

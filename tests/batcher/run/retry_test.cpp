@@ -91,7 +91,7 @@ TEST(BatcherRetry, ABreakWithNoTestRecordedIsBlamedOnlyOnTheEntrysOneFailure) {
   EXPECT_TRUE(decide_retry(two, unknown, infra(), 0).targets.empty());
   // The batcher's own check names itself: no test known.
   std::vector<TimelineEvent> tl(1);
-  tl[0] = {1, "death", 7, "AUT pid 7: killed by SIGABRT", "live", "live/test_x", "livegui-batch.test_x"};
+  tl[0] = {1, TimelineKind::Death, 7, "AUT pid 7: killed by SIGABRT", "live", "live/test_x", "livegui-batch.test_x"};
   auto b = aut_breaks_of(tl, "live/test_x");
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(b[0].test, "");
@@ -113,10 +113,10 @@ TEST(BatcherRetry, ACommandEntryIsRetriedWholeWhenTheAutBrokeWhileItRan) {
 
 TEST(BatcherRetry, AutBreaksAreTheEntrysDeathAndDegradedEvents) {
   std::vector<TimelineEvent> tl(4);
-  tl[0] = {1, "spawn", 7, "started", "live", "live/test_x", ""};
-  tl[1] = {2, "death", 7, "AUT pid 7: killed by SIGABRT", "live", "live/test_x", "S.AutDied"};
-  tl[2] = {3, "degraded", 8, "main loop stalled", "live", "live/test_y", "S.Other"};
-  tl[3] = {4, "degraded", 9, "heartbeat stalled", "live", "live/test_x", ""};
+  tl[0] = {1, TimelineKind::Spawn, 7, "started", "live", "live/test_x", ""};
+  tl[1] = {2, TimelineKind::Death, 7, "AUT pid 7: killed by SIGABRT", "live", "live/test_x", "S.AutDied"};
+  tl[2] = {3, TimelineKind::Degraded, 8, "main loop stalled", "live", "live/test_y", "S.Other"};
+  tl[3] = {4, TimelineKind::Degraded, 9, "heartbeat stalled", "live", "live/test_x", ""};
   auto b = aut_breaks_of(tl, "live/test_x");
   ASSERT_EQ(b.size(), 2u);
   EXPECT_EQ(b[0].test, "S.AutDied");

@@ -68,7 +68,7 @@ TEST_F(BatcherStateGuard, CorruptFilesAndSymlinksAreMovedAside) {
   EXPECT_FALSE(fs::exists(fs::symlink_status(file_)));
   EXPECT_TRUE(fs::exists(target)) << "the link's target is left alone";
   EXPECT_EQ(guard.timeline().size(), 2u);
-  EXPECT_EQ(guard.timeline()[0].event, "corrupt");
+  EXPECT_EQ(guard.timeline()[0].event, TimelineKind::Corrupt);
 }
 
 TEST_F(BatcherStateGuard, ALeakedAutIsStoppedOnlyWhenItIsStillOurs) {
@@ -108,7 +108,7 @@ TEST_F(BatcherStateGuard, ALeakedAutIsStoppedOnlyWhenItIsStillOurs) {
   EXPECT_TRUE(aut.wait_for(5s).has_value());
   EXPECT_FALSE(is_same_process(rec.pid, rec.start_time));
   bool stopped_event = false;
-  for (const auto& e : guard.timeline()) stopped_event = stopped_event || e.event == "leak-stopped";
+  for (const auto& e : guard.timeline()) stopped_event = stopped_event || e.event == TimelineKind::LeakStopped;
   EXPECT_TRUE(stopped_event);
 }
 
@@ -146,7 +146,7 @@ TEST_F(BatcherStateGuard, RecordsSpawnsDeathsAndRespawnsInTheTimeline) {
   EXPECT_EQ(counts.spawns, 2);
   EXPECT_EQ(counts.respawns, 1);
   std::vector<std::string> events;
-  for (const auto& ev : guard.timeline()) events.push_back(ev.event);
+  for (const auto& ev : guard.timeline()) events.push_back(to_string(ev.event));
   EXPECT_EQ(events, (std::vector<std::string>{"spawn", "death", "respawn"}));
   EXPECT_EQ(guard.timeline()[2].reason, "AUT pid 2001 died during A.b (killed by SIGABRT) (by test_live)");
   EXPECT_EQ(guard.timeline()[1].pid, 2001);
@@ -162,7 +162,7 @@ TEST_F(BatcherStateGuard, RecordsSpawnsDeathsAndRespawnsInTheTimeline) {
   guard.observe("live", "live/guest");
   EXPECT_EQ(guard.take_counts().spawns, 0);
   ASSERT_EQ(guard.timeline().size(), 4u);
-  EXPECT_EQ(guard.timeline()[3].event, "stopped");
+  EXPECT_EQ(guard.timeline()[3].event, TimelineKind::Stopped);
   EXPECT_EQ(guard.timeline()[3].reason, "stopped by guest");
 
   // The state is fresh (written during the window) and the AUT is gone.
