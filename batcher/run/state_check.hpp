@@ -43,6 +43,10 @@ struct StateSnapshot {
   /// AUT, not what it forked): those that started between the AUT and the
   /// file's last write, so the group id cannot have been reused for them.
   std::vector<GroupRemnant> group_remnants;
+  /// In the dead AUT's group and its time window, but nothing proves they are
+  /// the AUT's: they do not carry the LIVEGUI_RUNS word of the run that wrote
+  /// the file (a standalone file has no such run). Reported, never signalled.
+  std::vector<GroupRemnant> unproven_remnants;
   /// The recorded AUT is gone and its pid (or the pid of its group's leader)
   /// now names another live process: a reused id. Nothing of that group is
   /// ever signalled then.

@@ -6,16 +6,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <ctime>
 #include <fstream>
 #include <limits>
+#include <sstream>
 
 #include "batcher/run/run_state.hpp"
 #include "batcher/warning.hpp"
 #include "common/backoff.hpp"
+#include "common/environment.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/stop_escalation.hpp"
@@ -57,25 +60,66 @@ std::optional<ProcStat> reused_id(const StateFile& s) {
   return std::nullopt;
 }
 
-std::vector<GroupRemnant> group_remnants(const StateFile& s) {
-  std::vector<GroupRemnant> out;
+/// The run that wrote a per-run state file, as its processes carry it in
+/// LIVEGUI_RUNS: "aut-state-4100-123456….json" → "4100:123456"; "" for any
+/// other name (a standalone file: no run's word proves anything).
+std::string run_word_of(const fs::path& file) {
+  const std::string name = file.filename().string();
+  const std::string prefix = "aut-state-";
+  if (name.rfind(prefix, 0) != 0) return "";
+  std::size_t a = prefix.size();
+  std::size_t dash = name.find('-', a);
+  if (dash == std::string::npos || dash == a) return "";
+  std::size_t b = dash + 1;
+  std::size_t end = b;
+  while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end]))) ++end;
+  if (end == b || name.find_first_not_of("0123456789", a) != dash) return "";
+  return name.substr(a, dash - a) + ":" + name.substr(b, end - b);
+}
+
+/// True when `pid`'s LIVEGUI_RUNS holds `word` (inherited from that run).
+bool carries_run_word(pid_t pid, const std::string& word) {
+  if (word.empty()) return false;
+  auto runs = environ_value(pid, env::kRuns);
+  if (!runs) return false;
+  std::istringstream words(*runs);
+  for (std::string w; words >> w;)
+    if (w == word) return true;
+  return false;
+}
+
+void find_group_remnants(const StateFile& s, const std::string& run_word, StateSnapshot& snap) {
+  std::vector<GroupRemnant>& out = snap.group_remnants;
   const std::int64_t btime = boot_time();
   const long hz = ::sysconf(_SC_CLK_TCK);
-  if (!s.aut || s.aut->pgid <= 1 || btime <= 0 || hz <= 0) return out;
+  if (!s.aut || s.aut->pgid <= 1 || btime <= 0 || hz <= 0) return;
   // A live leader of the group that is not the recorded AUT: the group id
   // was handed to someone else; nothing in it can be proven ours.
-  if (reused_id(s)) return out;
+  if (reused_id(s)) return;
   const std::int64_t written_ticks = (s.updated_at_unix_ms / 1000 - btime + 1) * hz;
   for (pid_t p : processes_in_group(s.aut->pgid)) {
     auto st = read_proc_stat(p);
     if (!st || st->state == 'Z' || st->pgid != s.aut->pgid) continue;
     if (st->start_time < s.aut->start_time || static_cast<std::int64_t>(st->start_time) > written_ticks) continue;
-    out.push_back({{p, st->start_time}, st->comm});
+    // The window only holds for a truthful record (a wrong start time widens
+    // it to anything): membership is proven by the run's word it inherited.
+    (carries_run_word(p, run_word) ? out : snap.unproven_remnants).push_back({{p, st->start_time}, st->comm});
   }
-  return out;
 }
 
 }  // namespace
+
+/// What the report says of group members it cannot prove are the AUT's.
+std::string unproven_note(const StateSnapshot& snap) {
+  const auto& u = snap.unproven_remnants;
+  if (u.empty()) return "";
+  std::string who;
+  for (const auto& r : u)
+    who += (who.empty() ? "" : ", ") + std::string("pid ") + std::to_string(r.id.pid) + " (" + r.comm + ")";
+  return "; " + who + (u.size() == 1 ? " is" : " are") + " in its process group, but nothing proves " +
+         (u.size() == 1 ? "it is" : "they are") +
+         " the AUT's (no LIVEGUI_RUNS word of the run that wrote the file); left alone";
+}
 
 StateSnapshot read_snapshot(const fs::path& file) {
   StateSnapshot snap;
@@ -84,7 +128,7 @@ StateSnapshot read_snapshot(const fs::path& file) {
     if (snap.state) snap.inspection = inspect_state(*snap.state);
     if (snap.state && snap.state->aut && !snap.inspection.aut_alive) {
       snap.reused_by = reused_id(*snap.state);
-      snap.group_remnants = group_remnants(*snap.state);
+      find_group_remnants(*snap.state, run_word_of(file), snap);
     }
   } catch (const StateFileError& e) {
     snap.corrupt_reason = e.what();
@@ -258,6 +302,7 @@ std::vector<CheckOutcome> StateGuard::check_left_overs(const StateCheckContext& 
     StateSnapshot snap = read_snapshot(file);
     CheckOutcome out;
     out.verdict = classify_left_over(snap, context, file.string(), per_run);
+    if (out.verdict.dirty()) out.verdict.what += unproven_note(snap);
     if (!out.verdict.dirty()) {
       left.release();
       continue;
@@ -388,6 +433,7 @@ CheckOutcome StateGuard::check(const StateCheckContext& context, const std::stri
   if (out.verdict.kind == StateVerdictKind::Degraded && !reported_degraded_.insert(out.verdict.aut_pid).second)
     out.verdict = StateVerdict{};
   if (!out.verdict.dirty()) return out;
+  out.verdict.what += unproven_note(snap);
 
   std::string action;
   TimelineEvent ev;

@@ -311,6 +311,9 @@ TEST_F(Security, WhatIsLeftOfADeadAutsGroupIsStoppedOnlyWhenItCannotBeAReusedGro
     SpawnOptions opt;
     opt.executable = binary("tests/support/fake_app");
     opt.args = {"--grandchild", "--pidfile", pidfile.string()};
+    // The AUT of a run (999998:5) that is over: what it starts inherits the
+    // run's word, the proof that a member of its group is the AUT's.
+    opt.env_set = {{"LIVEGUI_RUNS", "999998:5"}};
     Subprocess aut = Subprocess::spawn(opt);
     ASSERT_TRUE(eventually([&] { return fs::exists(pidfile); }, 10s));
     pid_t leader = 0, child = 0;
@@ -321,11 +324,11 @@ TEST_F(Security, WhatIsLeftOfADeadAutsGroupIsStoppedOnlyWhenItCannotBeAReusedGro
     StateFile s = leaked_state(aut.pid(), aut.pgid(), aut.start_time());
     ::kill(aut.pid(), SIGKILL);  // the leader only: its child stays in the group
     ASSERT_TRUE(aut.wait_for(10s).has_value());
-    write_state_file(state_dir() / "aut-state.json", s);
+    write_state_file(state_dir() / "aut-state-999998-5.json", s);
     auto now_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
-    if (started_after_the_record) set_updated_at(state_dir() / "aut-state.json", now_ms - 10000);
+    if (started_after_the_record) set_updated_at(state_dir() / "aut-state-999998-5.json", now_ms - 10000);
     auto r = batch(command_plan());
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_EQ(is_same_process(child, child_start), started_after_the_record) << r.output;

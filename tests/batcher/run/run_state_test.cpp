@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "batcher/run/state_guard.hpp"
+#include "common/backoff.hpp"
 #include "common/proc_info.hpp"
 #include "harness/subprocess.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -246,6 +247,77 @@ TEST_F(BatcherRunState, AStandaloneOwnerThatEndedWithItsAutNeverStartedOrDeadIsN
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_NE(outcomes[0].warning.find("ended without cleaning up"), std::string::npos) << outcomes[0].warning;
   EXPECT_NE(outcomes[0].warning.find("during Live.Workflow"), std::string::npos) << outcomes[0].warning;
+}
+
+/// A `sleep 300` left alone in a process group whose leader has exited (as a
+/// dead AUT's child would be), with `env` added to its environment; its pid
+/// and the group's id; pid 0 when it did not appear in 20 s.
+struct Orphaned {
+  pid_t pid = 0;
+  pid_t pgid = 0;
+};
+Orphaned orphan_in_leaderless_group(const fs::path& dir, const std::string& env) {
+  const fs::path pid_file = dir / "member.pid";
+  SpawnOptions opt;
+  opt.executable = "/bin/sh";
+  opt.args = {"-c", env + " setsid sh -c 'sleep 300 & echo $! > " + pid_file.string() + ".tmp; mv " +
+                        pid_file.string() + ".tmp " + pid_file.string() + "'"};
+  opt.env_unset = {"LIVEGUI_RUNS"};
+  Subprocess starter = Subprocess::spawn(opt);
+  starter.wait_for(20s);
+  Orphaned o;
+  if (!poll_for([&] { return fs::exists(pid_file); }, 20s)) return o;
+  std::ifstream(pid_file) >> o.pid;
+  if (auto st = read_proc_stat(o.pid)) o.pgid = st->pgid;
+  return o;
+}
+
+TEST_F(BatcherRunState, AMemberOfARecordedGroupThatCarriesNoProofIsReportedAndNeverSignalled) {
+  // Issue 11 item 2, found by a newcomer: the record names a group (pid =
+  // pgid = G, a wrong start time, owner gone, "healthy", written now) whose
+  // leader has exited; an unrelated process of the user's is in group G and
+  // started inside the record's window. The window holds only for a truthful
+  // record: without the run's LIVEGUI_RUNS word, it is left alone.
+  Orphaned o = orphan_in_leaderless_group(dir_path_, "");
+  ASSERT_GT(o.pid, 0);
+  ASSERT_NE(o.pgid, o.pid);
+  auto id = read_proc_stat(o.pid);
+  ASSERT_TRUE(id);
+  StateFile s = killed_run_state({o.pgid, 12345});
+  write_state_file(dir_path_ / "aut-state.json", s);
+  StateGuard guard({dir_path_ / "aut-state-mine.json", 200ms, 1s});
+  auto outcomes = guard.check_left_overs(ctx());
+  ASSERT_EQ(outcomes.size(), 1u);
+  const std::string& w = outcomes[0].warning;
+  EXPECT_NE(w.find("pid " + std::to_string(o.pid) +
+                   " (sleep) is in its process group, but nothing proves it is the "
+                   "AUT's"),
+            std::string::npos)
+      << w;
+  EXPECT_NE(w.find("left alone"), std::string::npos) << w;
+  EXPECT_EQ(w.find("stopped it"), std::string::npos) << w;
+  EXPECT_TRUE(is_same_process(o.pid, id->start_time)) << "an unproven group member was signalled: " << w;
+  ::kill(o.pid, SIGKILL);
+}
+
+TEST_F(BatcherRunState, AMemberOfARecordedGroupThatCarriesTheRunsWordIsStopped) {
+  // The converse: the file is the per-run file of run 999999:7 (its name says
+  // so), and the member inherited that run's word: it is the AUT's, stopped.
+  Orphaned o = orphan_in_leaderless_group(dir_path_, "LIVEGUI_RUNS='1:2 999999:7'");
+  ASSERT_GT(o.pid, 0);
+  ASSERT_NE(o.pgid, o.pid);
+  auto id = read_proc_stat(o.pid);
+  ASSERT_TRUE(id);
+  // A truthful record: the AUT (the group's leader) started before its member.
+  StateFile s = killed_run_state({o.pgid, id->start_time});
+  write_state_file(dir_path_ / "aut-state-999999-7.json", s);
+  StateGuard guard({dir_path_ / "aut-state-mine.json", 2s, 2s});
+  auto outcomes = guard.check_left_overs(ctx());
+  ASSERT_EQ(outcomes.size(), 1u);
+  const std::string& w = outcomes[0].warning;
+  EXPECT_NE(w.find("pid " + std::to_string(o.pid) + " (sleep)"), std::string::npos) << w;
+  EXPECT_NE(w.find("stopped it"), std::string::npos) << w;
+  EXPECT_TRUE(poll_for([&] { return !is_same_process(o.pid, id->start_time); }, 5s)) << w;
 }
 
 }  // namespace
