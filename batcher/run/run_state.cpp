@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -34,6 +35,29 @@ int open_and_lock(const fs::path& lock) {
 }
 
 }  // namespace
+
+std::optional<ProcessIdentity> run_of_state_file(const fs::path& file) {
+  const std::string name = file.filename().string();
+  const std::string prefix = "aut-state-";
+  if (name.rfind(prefix, 0) != 0) return std::nullopt;
+  auto digits = [&](std::size_t from) {
+    std::size_t end = from;
+    while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end]))) ++end;
+    return end;
+  };
+  const std::size_t pid_end = digits(prefix.size());
+  if (pid_end == prefix.size() || pid_end >= name.size() || name[pid_end] != '-') return std::nullopt;
+  const std::size_t start_end = digits(pid_end + 1);
+  if (start_end == pid_end + 1) return std::nullopt;
+  try {
+    ProcessIdentity run;
+    run.pid = static_cast<pid_t>(std::stol(name.substr(prefix.size(), pid_end - prefix.size())));
+    run.start_time = std::stoull(name.substr(pid_end + 1, start_end - pid_end - 1));
+    return run;
+  } catch (const std::exception&) {
+    return std::nullopt;  // out of range: not a name we wrote
+  }
+}
 
 std::string run_state_file_name(const ProcessIdentity& run, const std::string& shard_suffix) {
   return "aut-state-" + std::to_string(run.pid) + "-" + std::to_string(run.start_time) + shard_suffix + ".json";

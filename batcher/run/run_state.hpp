@@ -17,6 +17,11 @@ namespace livegui::batch {
 /// "aut-state-4100-123456.json", or "aut-state-4100-123456-shard-2-of-4.json".
 std::string run_state_file_name(const ProcessIdentity& run, const std::string& shard_suffix);
 
+/// The run a per-run state file belongs to, from its name (the inverse of
+/// run_state_file_name, moved-aside names included); nullopt for any other
+/// name, e.g. a standalone owner's "aut-state.json".
+std::optional<ProcessIdentity> run_of_state_file(const std::filesystem::path& file);
+
 /// The lock file that goes with a state file: "x.json" → "x.lock".
 std::filesystem::path lock_file_for(const std::filesystem::path& state_file);
 

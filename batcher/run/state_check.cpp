@@ -1,5 +1,6 @@
 #include "batcher/run/state_check.hpp"
 
+#include "batcher/run/run_state.hpp"
 #include "batcher/warning.hpp"
 #include "common/text.hpp"
 
@@ -152,11 +153,19 @@ std::string start_time_text(std::uint64_t ticks) {
   return buf;
 }
 
-std::string previous_run(const StateFile& s) {
+/// The run that left `file`: for a per-run file the batcher its name names
+/// (the recorded owner may be one of its test binaries), else the owner.
+std::string previous_run(const StateFile& s, const std::string& file) {
   std::string who = "a previous run (";
-  if (!s.owner_name.empty()) who += s.owner_name + ", ";
-  who += "pid " + std::to_string(s.owner.pid);
-  std::string started = start_time_text(s.owner.start_time);
+  ProcessIdentity run = s.owner;
+  if (auto batcher = run_of_state_file(file)) {
+    run = *batcher;
+    who += "livegui-batch, ";
+  } else if (!s.owner_name.empty()) {
+    who += s.owner_name + ", ";
+  }
+  who += "pid " + std::to_string(run.pid);
+  std::string started = start_time_text(run.start_time);
   if (!started.empty()) who += ", started " + started;
   return who + ")";
 }
@@ -175,7 +184,7 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
   v.aut_pid = s.aut ? s.aut->pid : 0;
   // A per-run file outlives a clean end only when its batcher did not end cleanly.
   const std::string intro =
-      previous_run(s) + (s.owner_ended && !per_run ? " ended" : " ended without cleaning up") + " (" + file + ")";
+      previous_run(s, file) + (s.owner_ended && !per_run ? " ended" : " ended without cleaning up") + " (" + file + ")";
   // A standalone test binary (no lock of a batcher) still running owns its file.
   if (!per_run && in.owner_alive && !(s.owner == ctx.self)) {
     if (!s.aut || !in.aut_alive) return v;

@@ -60,21 +60,11 @@ std::optional<ProcStat> reused_id(const StateFile& s) {
   return std::nullopt;
 }
 
-/// The run that wrote a per-run state file, as its processes carry it in
-/// LIVEGUI_RUNS: "aut-state-4100-123456….json" → "4100:123456"; "" for any
-/// other name (a standalone file: no run's word proves anything).
+/// The word of the run that wrote a per-run state file, as its processes
+/// carry it in LIVEGUI_RUNS ("4100:123456"); "" for a standalone file.
 std::string run_word_of(const fs::path& file) {
-  const std::string name = file.filename().string();
-  const std::string prefix = "aut-state-";
-  if (name.rfind(prefix, 0) != 0) return "";
-  std::size_t a = prefix.size();
-  std::size_t dash = name.find('-', a);
-  if (dash == std::string::npos || dash == a) return "";
-  std::size_t b = dash + 1;
-  std::size_t end = b;
-  while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end]))) ++end;
-  if (end == b || name.find_first_not_of("0123456789", a) != dash) return "";
-  return name.substr(a, dash - a) + ":" + name.substr(b, end - b);
+  auto run = run_of_state_file(file);
+  return run ? std::to_string(run->pid) + ":" + std::to_string(run->start_time) : std::string();
 }
 
 /// True when `pid`'s LIVEGUI_RUNS holds `word` (inherited from that run).

@@ -249,6 +249,27 @@ TEST_F(BatcherRunState, AStandaloneOwnerThatEndedWithItsAutNeverStartedOrDeadIsN
   EXPECT_NE(outcomes[0].warning.find("during Live.Workflow"), std::string::npos) << outcomes[0].warning;
 }
 
+TEST_F(BatcherRunState, AKilledRunIsNamedByItsBatcherNotByTheTestBinaryThatLastOwnedItsAut) {
+  // Found by a newcomer: in file scope the recorded owner is the entry's test
+  // binary (or livegui-aut); the run that did not end cleanly is the batcher
+  // whose per-run file it is.
+  StateFile s = killed_run_state(gone(999990));
+  s.owner = gone(4242);
+  s.owner_name = "livegui-aut";
+  write_state_file(dir_path_ / "aut-state-999999-7.json", s);
+  StateGuard guard({dir_path_ / "aut-state-mine.json", 200ms, 1s});
+  auto outcomes = guard.check_left_overs(ctx());
+  ASSERT_EQ(outcomes.size(), 1u);
+  const std::string& w = outcomes[0].warning;
+  EXPECT_NE(w.find("a previous run (livegui-batch, pid 999999"), std::string::npos) << w;
+  EXPECT_EQ(w.find("pid 4242"), std::string::npos) << w;
+  EXPECT_FALSE(run_of_state_file(dir_path_ / "aut-state.json").has_value());
+  auto run = run_of_state_file(dir_path_ / "aut-state-4100-123456-shard-2-of-4.json.stale-20261201T081627.745");
+  ASSERT_TRUE(run.has_value());
+  EXPECT_EQ(run->pid, 4100);
+  EXPECT_EQ(run->start_time, 123456u);
+}
+
 /// A `sleep 300` left alone in a process group whose leader has exited (as a
 /// dead AUT's child would be), with `env` added to its environment; its pid
 /// and the group's id; pid 0 when it did not appear in 20 s.
