@@ -219,8 +219,11 @@ TEST_F(ReaperTest, EveryProcessOfTheRunCarriesItsWordAfterWhatItInherited) {
     opt.env_set = {{"LIVEGUI_RUNS", "1:2"}};
     return Subprocess::spawn(opt);
   }();
-  Identity daemon = wait_for_pid_file(dir_ / "daemon.pid");
+  Identity daemon = wait_for_daemon(dir_ / "daemon.pid");
   ASSERT_GT(daemon.pid, 0);
+  // Between the exec's switch of name and its setting up of the new
+  // environment, /proc/<pid>/environ is empty: wait (bounded) for it.
+  livegui::poll_for([&] { return livegui::environ_value(daemon.pid, "LIVEGUI_RUNS").has_value(); }, 5s);
   auto probe_stat = livegui::read_proc_stat(probe.pid());
   ASSERT_TRUE(probe_stat);
   EXPECT_EQ(livegui::environ_value(daemon.pid, "LIVEGUI_RUNS").value_or("unset"),
