@@ -326,6 +326,7 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
     PlanEntry e = base;
     e.name = *name;
     std::string program = expand(ctx, (*argv)[0], r.at(node), r.field("command[0]"));
+    if (program.empty()) throw PlanError(r.at(node), r.field("command[0]"), "is empty: no program to run");
     e.pattern = program;
     std::vector<std::string> rest;
     for (std::size_t i = 1; i < argv->size(); ++i)

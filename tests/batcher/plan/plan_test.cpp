@@ -152,6 +152,9 @@ TEST(BatcherPlan, ErrorsNameFileLineAndField) {
             "array)");
   EXPECT_EQ(plan_error("[[tiers]]\nname = \"a\"\n[[tiers.entries]]\ncommand = [\"ls\"]\n"),
             "p.toml:4: tiers[0].entries[0].name: a `command` entry needs a `name`");
+  // Found by the plan fuzzer (an entry with neither a program nor an unresolved reason).
+  EXPECT_EQ(plan_error("[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nname = \"path\"\ncommand = [\"\"]\n"),
+            "p.toml:5: tiers[0].entries[0].command[0]: is empty: no program to run");
   EXPECT_NE(plan_error("[[tiers]]\nnme = \"a\"\n").find("p.toml:2: tiers[0].nme: unknown field (did you mean 'name'?)"),
             std::string::npos);
   EXPECT_NE(plan_error("[[tiers]]\nname = \"a\"\nenv = { X = 1 }\n[[tiers.entries]]\nexecutable = \"x\"\n")
