@@ -11,7 +11,7 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(BatcherScratchDir, IsCreatedOnlyWhenAskedForAndRemovedAtTheEnd) {
-  testing::TempDir parent{"scratch"};
+  test_support::TempDir parent{"scratch"};
   fs::path made;
   {
     ScratchDir scratch(parent.path());
@@ -26,7 +26,7 @@ TEST(BatcherScratchDir, IsCreatedOnlyWhenAskedForAndRemovedAtTheEnd) {
 }
 
 TEST(BatcherScratchDir, WhatADeadCreatorLeftIsRemovedAndALiveOnesIsKept) {
-  testing::TempDir parent{"scratch"};
+  test_support::TempDir parent{"scratch"};
   fs::create_directories(parent / "livegui-batch-999999-7-abcdef" / "inside");  // creator gone
   fs::create_directories(parent / "livegui-batch-abcdef");                      // unnamed: not provably anyone's
   ScratchDir live(parent.path());

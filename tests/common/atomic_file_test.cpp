@@ -31,7 +31,7 @@ std::vector<std::string> names_in(const fs::path& dir) {
 
 class AtomicFile : public ::testing::Test {
  protected:
-  testing::TempDir dir_{"atomic"};
+  test_support::TempDir dir_{"atomic"};
 };
 
 TEST_F(AtomicFile, ReplacesTheContentsAndLeavesNoTemporary) {

@@ -21,7 +21,7 @@ std::string read_all(const std::filesystem::path& p) {
 }
 
 TEST(LogToFile, NamedLoggersWriteToTheFileAndNotToStderr) {
-  testing::TempDir dir("log-file");
+  test_support::TempDir dir("log-file");
   logger("logfile_test_existing")->warn("before the switch");
   ASSERT_TRUE(log_to_file({"logfile_test_existing", "logfile_test_later"}, dir / "harness.log"));
   ::testing::internal::CaptureStderr();
@@ -45,7 +45,7 @@ TEST(LogToFile, NamedLoggersWriteToTheFileAndNotToStderr) {
 }
 
 TEST(LogToFile, AnUnwritableFileKeepsStderr) {
-  testing::TempDir dir("log-file");
+  test_support::TempDir dir("log-file");
   std::ofstream(dir / "a_file") << "not a directory";
   EXPECT_FALSE(log_to_file({"logfile_test_unwritable"}, dir / "a_file" / "harness.log"));
   ::testing::internal::CaptureStderr();

@@ -19,10 +19,12 @@
 #include "common/proc_info.hpp"
 #include "harness/subprocess.hpp"
 #include "tests/e2e/e2e_support.hpp"
+#include "tests/support/batch_process.hpp"
+#include "tests/support/poll.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -376,17 +378,12 @@ name = "never_started"
 executables = ")" + exe("e2e_passing") +
                              R"("
 )");
-  SpawnOptions opt;
-  opt.executable = binary("batcher/livegui-batch");
-  opt.args = {plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string()};
-  opt.cwd = dir_.path();
-  opt.output_file = dir_ / "out.txt";
-  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}, {"E2E_MARKER_FILE", (dir_ / "marker").string()}};
-  Subprocess batch = Subprocess::spawn(opt);
+  BatchProcess batch({plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string()},
+                     dir_.path(), dir_ / "out.txt", {{"E2E_MARKER_FILE", (dir_ / "marker").string()}});
   ASSERT_TRUE(wait_for_file(dir_ / "marker", 60s)) << read_text(dir_ / "out.txt");
   auto sent = std::chrono::steady_clock::now();
   ASSERT_EQ(::kill(batch.pid(), SIGINT), 0);
-  auto st = batch.wait_for(30s);
+  auto st = batch.wait(30s);
   ASSERT_TRUE(st.has_value()) << "the batcher did not stop after SIGINT";
   EXPECT_LT(std::chrono::steady_clock::now() - sent, 20s);
   std::string out = read_text(dir_ / "out.txt");
@@ -441,16 +438,11 @@ split = "suite"
 executables = ")" + exe("e2e_passing") +
                              R"("
 )");
-  SpawnOptions opt;
-  opt.executable = binary("batcher/livegui-batch");
-  opt.args = {plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string()};
-  opt.cwd = dir_.path();
-  opt.output_file = dir_ / "out.txt";
-  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}};
-  Subprocess batch = Subprocess::spawn(opt);
+  BatchProcess batch({plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string()},
+                     dir_.path(), dir_ / "out.txt");
   ASSERT_TRUE(wait_for_file(dir_ / "marker", 60s)) << read_text(dir_ / "out.txt");
   ASSERT_EQ(::kill(batch.pid(), SIGTERM), 0);
-  auto st = batch.wait_for(30s);
+  auto st = batch.wait(30s);
   ASSERT_TRUE(st.has_value());
   EXPECT_EQ(*st, ExitStatus::exited(128 + SIGTERM)) << read_text(dir_ / "out.txt");
   json doc = results();
@@ -473,14 +465,9 @@ name = "stubborn"
 command = [")" + built("tests/support/fake_app") +
                              R"(", "--ignore-sigterm", "--pidfile", ")" + (dir_ / "marker").string() + R"("]
 )");
-  SpawnOptions opt;
-  opt.executable = binary("batcher/livegui-batch");
-  opt.args = {plan.string(),  "--report-dir", reports().string(), "--state-dir", state_dir().string(),
-              "--term-grace", "60s"};
-  opt.cwd = dir_.path();
-  opt.output_file = dir_ / "out.txt";
-  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}};
-  Subprocess batch = Subprocess::spawn(opt);
+  BatchProcess batch(
+      {plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string(), "--term-grace", "60s"},
+      dir_.path(), dir_ / "out.txt");
   ASSERT_TRUE(wait_for_file(dir_ / "marker", 60s)) << read_text(dir_ / "out.txt");
   auto sent = std::chrono::steady_clock::now();
   ASSERT_EQ(::kill(batch.pid(), SIGINT), 0);
@@ -494,7 +481,7 @@ command = [")" + built("tests/support/fake_app") +
     backoff = std::min(backoff * 2, 50ms);
   }
   ASSERT_EQ(::kill(batch.pid(), SIGINT), 0);
-  auto st = batch.wait_for(30s);
+  auto st = batch.wait(30s);
   ASSERT_TRUE(st.has_value());
   EXPECT_LT(std::chrono::steady_clock::now() - sent, 20s) << "the 60 s grace was not cut short";
   EXPECT_EQ(*st, ExitStatus::exited(130)) << read_text(dir_ / "out.txt");
@@ -549,11 +536,6 @@ TEST_F(BatchE2E, DegradedThenDeadAutIsReported) {
   EXPECT_NE(r.output.find("it was degraded: assertion failed: frame_ok (frame 42)"), std::string::npos) << r.output;
 }
 
-/// Waits (bounded, short back-off) until `condition` holds.
-bool eventually_true(const std::function<bool()>& condition, std::chrono::seconds timeout) {
-  return livegui::poll_for(condition, timeout);
-}
-
 TEST_F(BatchE2E, NothingAnEntryStartedOutlivesASigkilledBatcher) {
   // Issue 11 item 4: an entry starts a detached daemon (its own session) and
   // blocks; the batcher is SIGKILLed. Its reaper stops the daemon too.
@@ -566,13 +548,8 @@ command = ["/bin/sh", "-c", "setsid sleep 300 & echo $! > )" +
                              pidfile.string() + R"(.tmp && mv )" + pidfile.string() + ".tmp " + pidfile.string() +
                              R"( && exec sleep 300"]
 )");
-  SpawnOptions opt;
-  opt.executable = binary("batcher/livegui-batch");
-  opt.args = {plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string()};
-  opt.cwd = dir_.path();
-  opt.output_file = dir_ / "out.txt";
-  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}};
-  Subprocess batch = Subprocess::spawn(opt);
+  BatchProcess batch({plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string()},
+                     dir_.path(), dir_ / "out.txt");
   ASSERT_TRUE(wait_for_file(pidfile, 60s)) << read_text(dir_ / "out.txt");
   pid_t daemon = 0;
   std::ifstream(pidfile) >> daemon;
@@ -581,14 +558,14 @@ command = ["/bin/sh", "-c", "setsid sleep 300 & echo $! > )" +
   // At once: the reaper needs no snapshot of the daemon, which carries the
   // run's word in LIVEGUI_RUNS (it inherited it through the entry's shell).
   ASSERT_EQ(::kill(batch.pid(), SIGKILL), 0);
-  ASSERT_TRUE(batch.wait_for(10s).has_value());
+  ASSERT_TRUE(batch.wait(10s).has_value());
   auto killed = std::chrono::steady_clock::now();
-  bool gone = eventually_true([&] { return !is_same_process(daemon, id->start_time); }, 5s);
+  bool gone = test_support::eventually([&] { return !is_same_process(daemon, id->start_time); }, 5s);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed);
   EXPECT_TRUE(gone) << "the entry's detached daemon outlived the SIGKILLed batcher by 5 s";
   std::cout << "[ MEASURED ] detached daemon gone " << ms.count() << " ms after the batcher's SIGKILL\n";
   // What is left (the reaper exits once it is done) must go too: TearDown checks.
-  eventually_true([&] { return leftover_processes().empty(); }, 5s);
+  test_support::eventually([&] { return leftover_processes().empty(); }, 5s);
 }
 
 TEST_F(BatchE2E, CleanlyStoppedAutIsNotADirtyStart) {
@@ -759,7 +736,7 @@ command = ["/bin/sh", "-c", "exit 0"]
   EXPECT_TRUE((*innocent)["warnings"].empty()) << (*innocent)["warnings"];
   // Not one generation outlives the batch (the fixture is a child subreaper: they would be ours).
   std::vector<pid_t> left;
-  bool none = eventually_true([&] { return (left = leftover_processes()).empty(); }, 5s);
+  bool none = test_support::eventually([&] { return (left = leftover_processes()).empty(); }, 5s);
   EXPECT_TRUE(none) << "left behind: " << describe_pids(left);
 }
 
@@ -881,4 +858,4 @@ TEST_F(BatchE2E, HelpExplains) {
 }
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

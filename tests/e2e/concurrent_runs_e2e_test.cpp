@@ -19,10 +19,11 @@
 #include "harness/subprocess.hpp"
 #include "harness/xvfb.hpp"
 #include "tests/e2e/e2e_support.hpp"
+#include "tests/support/batch_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -52,21 +53,11 @@ class ConcurrentRuns : public ::testing::TestWithParam<std::tuple<int, std::stri
   /// Run `i`: the demo plan, its own report directory, the default state
   /// directory (under a private XDG_RUNTIME_DIR shared by the runs of this
   /// test, so that no other test's runs on the host are seen).
-  Subprocess start(int i, const std::string& scope) {
-    SpawnOptions opt;
-    opt.executable = built("batcher/livegui-batch");
-    opt.args = {source("examples/demo/demo.toml").string(), "--aut-scope", scope, "--report-dir",
-                (dir_ / ("report-" + std::to_string(i))).string()};
-    opt.cwd = dir_.path();
-    opt.output_file = dir_ / ("out-" + std::to_string(i) + ".txt");
-    opt.env_set = {{"NO_COLOR", "1"},
-                   {"TERM", "dumb"},
-                   {"LIVEGUI_BUILD_DIR", LIVEGUI_BUILD_DIR},
-                   {"XDG_RUNTIME_DIR", (dir_ / "runtime").string()}};
-    opt.env_unset = {"LIVEGUI_STATE_DIR",  "LIVEGUI_STATE_FILE", "LIVEGUI_AUT_SPEC", "LIVEGUI_AUT_SCOPE",
-                     "LIVEGUI_AUT_OWNER",  "LIVEGUI_LOG_DIR",    "GTEST_FILTER",     "GTEST_OUTPUT",
-                     "GTEST_TOTAL_SHARDS", "GTEST_SHARD_INDEX",  "DISPLAY",          "SPDLOG_LEVEL"};
-    return Subprocess::spawn(opt);
+  BatchProcess start(int i, const std::string& scope) {
+    return BatchProcess({source("examples/demo/demo.toml").string(), "--aut-scope", scope, "--report-dir",
+                         (dir_ / ("report-" + std::to_string(i))).string()},
+                        dir_.path(), dir_ / ("out-" + std::to_string(i) + ".txt"),
+                        {{"LIVEGUI_BUILD_DIR", LIVEGUI_BUILD_DIR}, {"XDG_RUNTIME_DIR", (dir_ / "runtime").string()}});
   }
 
   TempDir dir_{"concurrent-runs"};
@@ -76,10 +67,10 @@ TEST_P(ConcurrentRuns, EachRunTellsItsOwnStoryAndLeavesNothing) {
   const auto [runs, scope] = GetParam();
   fs::create_directories(dir_ / "runtime");
   // Started back to back: the closest two CI jobs can get.
-  std::vector<Subprocess> batches;
+  std::vector<BatchProcess> batches;
   for (int i = 0; i < runs; ++i) batches.push_back(start(i, scope));
   std::vector<std::optional<ExitStatus>> status;
-  for (auto& b : batches) status.push_back(b.wait_for(240s));
+  for (auto& b : batches) status.push_back(b.wait(240s));
 
   for (int i = 0; i < runs; ++i) {
     SCOPED_TRACE("run " + std::to_string(i) + " of " + std::to_string(runs) + ", --aut-scope " + scope);
@@ -113,4 +104,4 @@ INSTANTIATE_TEST_SUITE_P(DemoPlan, ConcurrentRuns,
                          });
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -6,44 +6,28 @@
 #include <sstream>
 
 #include "harness/subprocess.hpp"
+#include "tests/support/batch_process.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace fs = std::filesystem;
 
 std::string built(const std::string& relative) { return binary(relative).string(); }
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 BatchRun run_livegui_batch(const std::vector<std::string>& args, const fs::path& cwd,
                            const std::map<std::string, std::string>& env, std::chrono::seconds timeout) {
-  SpawnOptions opt;
-  opt.executable = binary("batcher/livegui-batch");
-  opt.args = args;
-  opt.cwd = cwd;
-  opt.output_file = cwd / ("batch-output-" + std::to_string(std::rand()) + ".txt");
-  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}};
-  opt.env_unset = {"GTEST_TOTAL_SHARDS",     "GTEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
-                   "TEST_SHARD_STATUS_FILE", "GTEST_FILTER",      "GTEST_OUTPUT",      "LIVEGUI_STATE_DIR",
-                   "LIVEGUI_STATE_FILE",     "SPDLOG_LEVEL"};
-  for (const auto& [k, v] : env) opt.env_set[k] = v;
-  Subprocess child = Subprocess::spawn(opt);
+  const fs::path output = cwd / ("batch-output-" + std::to_string(std::rand()) + ".txt");
   BatchRun run;
-  auto status = child.wait_for(timeout);
-  if (!status) {
-    child.stop(std::chrono::seconds(2), std::chrono::seconds(2));
-  } else {
-    run.signaled = status->signaled;
-    run.exit_code = status->signaled ? 128 + status->signal : status->code;
+  {
+    BatchProcess batch(args, cwd, output, env);
+    if (auto status = batch.wait(timeout)) {
+      run.signaled = status->signaled;
+      run.exit_code = shell_code(*status);
+    }
+    run.output = batch.output();
   }
-  run.output = read_text(opt.output_file);
   std::error_code ec;
-  fs::remove(opt.output_file, ec);
+  fs::remove(output, ec);
   return run;
 }
 
@@ -151,4 +135,4 @@ const nlohmann::json* find_test(const nlohmann::json& entry, const std::string& 
   return nullptr;
 }
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -13,7 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace livegui::testing {
+#include "tests/support/files.hpp"
+
+namespace livegui::test_support {
 
 struct BatchRun {
   int exit_code = -1;  ///< -1: did not finish in time (it was stopped)
@@ -40,11 +42,9 @@ std::string compare_golden(const std::string& name, const std::string& normalise
 /// True when `xml` is well-formed enough for CI tools: one root, tags balanced.
 bool xml_is_balanced(const std::string& xml, std::string* why = nullptr);
 
-std::string read_text(const std::filesystem::path& file);
-
 /// The entry called `name` in a parsed results.json, or nullptr.
 const nlohmann::json* find_entry(const nlohmann::json& results, const std::string& name);
 /// The test called `name` ("Suite.Test") of an entry of results.json, or nullptr.
 const nlohmann::json* find_test(const nlohmann::json& entry, const std::string& name);
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -15,10 +15,11 @@
 #include "common/backoff.hpp"
 #include "harness/subprocess.hpp"
 #include "tests/e2e/e2e_support.hpp"
+#include "tests/support/batch_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -250,20 +251,15 @@ TEST_F(FeaturesE2E, AnInterruptDuringARetryNeverTurnsTheFailureIntoAPass) {
                       << "retry = { on = [\"timeout\"], max = 1 }\n"
                       << "[[tiers.entries]]\nexecutables = \"" << built("tests/e2e/e2e_hang") << "\"\n";
   fs::path marker = dir_ / "marker";
-  SpawnOptions opt;
-  opt.executable = binary("batcher/livegui-batch");
-  opt.args = {plan.string(), "--report-dir", reports().string(), "--state-dir", (dir_ / "state").string()};
-  opt.cwd = dir_.path();
-  opt.output_file = dir_ / "out.txt";
-  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}, {"E2E_MARKER_FILE", marker.string()}};
-  Subprocess batch = Subprocess::spawn(opt);
+  BatchProcess batch({plan.string(), "--report-dir", reports().string(), "--state-dir", (dir_ / "state").string()},
+                     dir_.path(), dir_ / "out.txt", {{"E2E_MARKER_FILE", marker.string()}});
   // Hang.Forever writes the marker each time it starts: first run, then its retry
   // (test_timeout is 2 s: the marker is gone long before the retry starts).
   ASSERT_TRUE(wait_for_file(marker, 60s)) << read_text(dir_ / "out.txt");
   fs::remove(marker);
   ASSERT_TRUE(wait_for_file(marker, 60s)) << read_text(dir_ / "out.txt");
   ASSERT_EQ(::kill(batch.pid(), SIGTERM), 0);
-  auto st = batch.wait_for(30s);
+  auto st = batch.wait(30s);
   ASSERT_TRUE(st.has_value()) << "the batcher did not stop after SIGTERM";
   std::string out = read_text(dir_ / "out.txt");
   EXPECT_EQ(*st, ExitStatus::exited(128 + SIGTERM)) << out;
@@ -343,4 +339,4 @@ TEST_F(FeaturesE2E, LastFailedKeepsTheFailuresItDidNotSelectForTheNextOne) {
 }
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

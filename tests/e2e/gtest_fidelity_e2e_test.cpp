@@ -17,7 +17,7 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -569,4 +569,4 @@ TEST_F(GtestFidelityE2E, EntryNamesThatMapToOneFileNameKeepTheirOwnLogs) {
 }
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -21,7 +21,7 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 using namespace std::chrono_literals;
@@ -135,7 +135,7 @@ int pixels_in(const Image& img, const Box& box, Rgb colour) {
 
 const json* find_test(const json& results, const std::string& entry, const std::string& test) {
   const json* e = find_entry(results, entry);
-  return e ? livegui::testing::find_test(*e, test) : nullptr;
+  return e ? livegui::test_support::find_test(*e, test) : nullptr;
 }
 
 struct BinaryRun {
@@ -306,4 +306,4 @@ TEST(HtmlReport, DemoReportRendersInHeadlessChromiumWithTheTimelineAndTheScreens
 }
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

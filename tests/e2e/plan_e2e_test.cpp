@@ -10,7 +10,7 @@
 #include "tests/e2e/e2e_support.hpp"
 #include "tests/support/temp_dir.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -101,4 +101,4 @@ TEST_F(PlanE2E, TheAutSpecFileUsesThePlansSyntax) {
 }
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

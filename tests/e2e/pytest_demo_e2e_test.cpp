@@ -22,7 +22,7 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 using namespace std::chrono_literals;
@@ -328,4 +328,4 @@ TEST(JunitFormat, ReportsPerTestAndATornOrMissingReportMeansTheRunnerDied) {
 }
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -13,10 +13,11 @@
 #include "common/backoff.hpp"
 #include "harness/subprocess.hpp"
 #include "tests/e2e/e2e_support.hpp"
+#include "tests/support/batch_process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 using namespace std::chrono_literals;
@@ -92,16 +93,10 @@ TEST_P(PytestStoppedByTheBatcher, AtCtrlCLiveguiAutIsNotCalledAnOrphan) {
   TempDir dir("pytest-sigint");
   write(dir / "test_sleeps.py", kSleepsOnTheAut);
   write(dir / "plan.toml", live_plan(dir, "", pytest_entry("sleeps", "test_sleeps.py")));
-  SpawnOptions opt;
-  opt.executable = binary("batcher/livegui-batch");
-  opt.args = args_for(dir, GetParam());
-  opt.cwd = dir.path();
-  opt.output_file = dir / "out.txt";
-  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}};
-  Subprocess batch = Subprocess::spawn(opt);
+  BatchProcess batch(args_for(dir, GetParam()), dir.path(), dir / "out.txt");
   ASSERT_TRUE(poll_for([&] { return fs::exists(dir / "marker"); }, 60s)) << read_text(dir / "out.txt");
   ASSERT_EQ(::kill(batch.pid(), SIGINT), 0);
-  auto st = batch.wait_for(60s);
+  auto st = batch.wait(60s);
   ASSERT_TRUE(st.has_value()) << "the batcher did not stop after SIGINT\n" << read_text(dir / "out.txt");
   std::string out = read_text(dir / "out.txt");
   EXPECT_EQ(*st, ExitStatus::exited(130)) << out;
@@ -217,4 +212,4 @@ TEST_P(PytestRespawnNever, TheBreakStaysWithTheTestThatCausedIt) {
 INSTANTIATE_TEST_SUITE_P(Scopes, PytestRespawnNever, ::testing::Values("file", "session"));
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -22,16 +22,16 @@ namespace livegui {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::FakeLauncher;
-using testing::FakeWorld;
+using test_support::FakeLauncher;
+using test_support::FakeWorld;
+using test_support::TempDir;
 using ::testing::HasSubstr;
-using testing::TempDir;
 
 class AppHandlePolicy : public ::testing::Test {
  protected:
   AppSpec spec(RespawnPolicy policy = RespawnPolicy::OnDeathAndDegraded) {
     AppSpec s;
-    s.executable = livegui::testing::binary("tests/support/fake_app");
+    s.executable = livegui::test_support::binary("tests/support/fake_app");
     s.state_file = dir_ / "state" / "aut-state.json";
     s.log_dir = dir_ / "logs";
     s.respawn = policy;

@@ -16,15 +16,15 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using test_support::TempDir;
 using ::testing::HasSubstr;
-using testing::TempDir;
 
 using toml_doc = std::unique_ptr<toml::table>;
 toml_doc parse_toml(const std::string& text) {
   return std::make_unique<toml::table>(toml::parse(std::string_view(text), std::string_view("spec.toml")));
 }
 
-std::string fake_app() { return testing::binary("tests/support/fake_app").string(); }
+std::string fake_app() { return test_support::binary("tests/support/fake_app").string(); }
 
 std::string spec_error(const std::function<void()>& f) {
   try {

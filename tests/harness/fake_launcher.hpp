@@ -12,7 +12,7 @@
 
 #include "harness/launcher.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 struct FakeWorld {
   std::mutex mutex;
@@ -157,4 +157,4 @@ class FakeLauncher : public Launcher {
   std::shared_ptr<FakeWorld> w_;
 };
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -21,8 +21,8 @@ namespace livegui {
 namespace {
 
 using namespace std::chrono_literals;
+using test_support::TempDir;
 using ::testing::HasSubstr;
-using testing::TempDir;
 
 struct Run {
   ExitStatus status;
@@ -31,7 +31,7 @@ struct Run {
 
 Run run_demo(const TempDir& dir, std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
   SpawnOptions opt;
-  opt.executable = testing::binary("tests/harness/live_demo");
+  opt.executable = test_support::binary("tests/harness/live_demo");
   opt.args = std::move(args);
   opt.args.push_back("--gtest_shuffle=0");
   opt.env_set = {{"LIVEGUI_STATE_FILE", (dir / "state.json").string()}, {"LIVEGUI_LOG_DIR", (dir / "logs").string()}};
@@ -87,8 +87,8 @@ TEST(GtestIntegration, ADeadAutIsRespawnedForTheNextTestAndSaysSo) {
   EXPECT_EQ(b.value("aut_respawns", ""), "1");
   EXPECT_THAT(b.value("aut_respawn_reason", ""), HasSubstr("died during LiveRespawn.A_KillsTheAut"));
 
-  auto left = testing::leftover_processes({first, second});
-  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+  auto left = test_support::leftover_processes({first, second});
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
 TEST(GtestIntegration, AFailureWhileDegradedCarriesTheDiagnostic) {
@@ -103,13 +103,13 @@ TEST(GtestIntegration, AFailureWhileDegradedCarriesTheDiagnostic) {
   ASSERT_TRUE(state);
   EXPECT_EQ(state->status, AutStatus::Degraded);  // how the binary left it
   ASSERT_TRUE(state->aut);
-  auto left = testing::leftover_processes({state->aut->pgid});
-  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+  auto left = test_support::leftover_processes({state->aut->pgid});
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
 TEST(GtestIntegration, SessionScopeAttachesToTheRecordedAut) {
   TempDir dir("gtest");
-  auto spec = testing::sample_app_spec(dir);
+  auto spec = test_support::sample_app_spec(dir);
   spec.state_file = dir / "state.json";
   AppHandle owner(spec);  // plays livegui-batch
   owner.ensure_ready({"Batch", "Entry"});
@@ -128,13 +128,13 @@ TEST(GtestIntegration, SessionScopeAttachesToTheRecordedAut) {
   EXPECT_EQ(state->status, AutStatus::Healthy);
   pid_t pgid = owner.pgid();
   owner.stop();
-  auto left = testing::leftover_processes({pgid});
-  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+  auto left = test_support::leftover_processes({pgid});
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
 TEST(GtestIntegration, SessionGuestThatKillsTheAutRespawnsAndTakesOwnership) {
   TempDir dir("gtest");
-  auto spec = testing::sample_app_spec(dir);
+  auto spec = test_support::sample_app_spec(dir);
   spec.state_file = dir / "state.json";
   AppHandle owner(spec);
   owner.ensure_ready({"Batch", "Entry"});
@@ -151,8 +151,8 @@ TEST(GtestIntegration, SessionGuestThatKillsTheAutRespawnsAndTakesOwnership) {
   EXPECT_EQ(state->status, AutStatus::Stopped);  // ...and stopped its AUT when done
   EXPECT_EQ(state->spawn_count, 2);
   ASSERT_TRUE(state->aut);
-  auto left = testing::leftover_processes({old, state->aut->pgid});
-  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+  auto left = test_support::leftover_processes({old, state->aut->pgid});
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
 }  // namespace

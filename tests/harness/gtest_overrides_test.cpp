@@ -48,8 +48,8 @@ TEST(GtestOverrides, NothingSetKeepsTheSpec) {
 }
 
 TEST(GtestOverrides, BatcherVariablesWin) {
-  testing::TempDir dir("overrides");
-  std::ofstream(dir / "aut.toml") << "executable = \"" << testing::binary("tests/support/fake_app").string()
+  test_support::TempDir dir("overrides");
+  std::ofstream(dir / "aut.toml") << "executable = \"" << test_support::binary("tests/support/fake_app").string()
                                   << "\"\nargs = [\"--from-plan\"]\nrespawn = \"per_test\"\n";
   ScopedEnv env;
   env.set("LIVEGUI_AUT_SPEC", (dir / "aut.toml").string());
@@ -59,7 +59,7 @@ TEST(GtestOverrides, BatcherVariablesWin) {
   AppSpec spec;
   spec.executable = "/from/main";
   EXPECT_TRUE(apply_environment_overrides(spec));
-  EXPECT_EQ(spec.executable, testing::binary("tests/support/fake_app"));
+  EXPECT_EQ(spec.executable, test_support::binary("tests/support/fake_app"));
   EXPECT_EQ(spec.args, std::vector<std::string>{"--from-plan"});
   EXPECT_EQ(spec.respawn, RespawnPolicy::PerTest);
   EXPECT_EQ(spec.state_file, dir / "s.json");

@@ -46,7 +46,7 @@ TEST_F(LiveDegraded, DISABLED_FailsWhileDegraded) {
 
 int main(int argc, char** argv) {
   livegui::AppSpec spec;
-  spec.executable = livegui::testing::binary("sample_app/sample_app");
+  spec.executable = livegui::test_support::binary("sample_app/sample_app");
   spec.args = {"--headless", "--enable-faults"};
   spec.term_grace = 1s;
   livegui::init(&argc, argv, spec);

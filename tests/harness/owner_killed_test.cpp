@@ -19,14 +19,14 @@ namespace livegui {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::eventually;
-using testing::TempDir;
+using test_support::eventually;
+using test_support::TempDir;
 
 TEST(OwnerKilled, SigkilledRunnerLeavesNoAut) {
   TempDir dir("owner");
   SpawnOptions opt;
-  opt.executable = testing::binary("tests/harness/aut_owner_helper");
-  opt.args = {testing::binary("sample_app/sample_app").string(), (dir / "state.json").string(),
+  opt.executable = test_support::binary("tests/harness/aut_owner_helper");
+  opt.args = {test_support::binary("sample_app/sample_app").string(), (dir / "state.json").string(),
               (dir / "logs").string()};
   opt.output_file = dir / "owner.log";
   auto owner = Subprocess::spawn(opt);
@@ -53,7 +53,8 @@ TEST(OwnerKilled, SigkilledRunnerLeavesNoAut) {
   ASSERT_EQ(::kill(owner.pid(), SIGKILL), 0);
   ASSERT_EQ(owner.wait_for(10s), ExitStatus::killed(SIGKILL));
   EXPECT_TRUE(eventually([&] { return processes_in_group(aut_pgid).empty(); }, 5s))
-      << "AUT group " << aut_pgid << " outlived its runner: " << testing::describe_pids(processes_in_group(aut_pgid));
+      << "AUT group " << aut_pgid
+      << " outlived its runner: " << test_support::describe_pids(processes_in_group(aut_pgid));
 
   // The state file the runner left says so too: neither the AUT nor its owner is alive.
   auto state = read_state_file(dir / "state.json");
@@ -64,8 +65,8 @@ TEST(OwnerKilled, SigkilledRunnerLeavesNoAut) {
   EXPECT_FALSE(in.aut_alive);
   EXPECT_FALSE(in.owner_alive);
 
-  auto left = testing::leftover_processes({aut_pgid, owner.pgid()});
-  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+  auto left = test_support::leftover_processes({aut_pgid, owner.pgid()});
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ namespace livegui {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
+using test_support::TempDir;
 
 TEST(ReadyLine, ParsesTheProtocolLine) {
   auto r = parse_ready_line("LIVEGUI_HOOK_READY port=40123 pid=4121 protocol=1");
@@ -37,7 +37,7 @@ class Readiness : public ::testing::Test {
  protected:
   ReadyResult run(std::vector<std::string> args, std::chrono::milliseconds timeout = 10s) {
     SpawnOptions opt;
-    opt.executable = testing::binary("tests/support/fake_app");
+    opt.executable = test_support::binary("tests/support/fake_app");
     opt.args = std::move(args);
     opt.output_file = dir_ / "out.log";
     child_ = Subprocess::spawn(opt);
@@ -48,8 +48,8 @@ class Readiness : public ::testing::Test {
   void TearDown() override {
     pid_t pgid = child_.pgid();
     child_.stop(std::chrono::milliseconds(200), std::chrono::seconds(2));
-    auto left = testing::leftover_processes({pgid});
-    EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+    auto left = test_support::leftover_processes({pgid});
+    EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
   }
   TempDir dir_{"ready"};
   Subprocess child_;

@@ -1,8 +1,6 @@
 #pragma once
 // Helpers for harness tests against the real sample_app (headless).
 
-#include <poll.h>
-
 #include <chrono>
 #include <functional>
 #include <string>
@@ -10,10 +8,11 @@
 
 #include "harness/app_spec.hpp"
 #include "hookclient/hook_client.hpp"
+#include "tests/support/poll.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 /// sample_app --headless --enable-faults, logs and state file in `dir`, short graces.
 inline AppSpec sample_app_spec(const TempDir& dir, std::vector<std::string> extra_args = {}) {
@@ -30,19 +29,6 @@ inline AppSpec sample_app_spec(const TempDir& dir, std::vector<std::string> extr
   return s;
 }
 
-/// Polls `condition` with short back-off (poll() with a timeout, never a
-/// fixed sleep) until it holds or `timeout` passes.
-inline bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  int backoff_ms = 1;
-  for (;;) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    ::poll(nullptr, 0, backoff_ms);
-    backoff_ms = std::min(backoff_ms * 2, 50);
-  }
-}
-
 /// Injects a fault that ends the process (crash, segv, exit). The app may
 /// die before its 202 reply is read; that is no error here: the caller
 /// waits for the exit next and checks how it ended.
@@ -52,4 +38,4 @@ inline void inject_fatal(HookClient& hook, const std::string& kind) {
   } catch (const HookUnreachable&) {}
 }
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

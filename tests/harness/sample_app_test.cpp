@@ -22,17 +22,17 @@ namespace livegui {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::eventually;
+using test_support::eventually;
+using test_support::sample_app_spec;
+using test_support::TempDir;
 using ::testing::HasSubstr;
-using testing::sample_app_spec;
-using testing::TempDir;
 
 class SampleApp : public ::testing::Test {
  protected:
   void TearDown() override {
     handle_.reset();
-    auto left = testing::leftover_processes(groups_);
-    EXPECT_TRUE(left.empty()) << "left behind: " << testing::describe_pids(left);
+    auto left = test_support::leftover_processes(groups_);
+    EXPECT_TRUE(left.empty()) << "left behind: " << test_support::describe_pids(left);
   }
 
   AppHandle& make(AppSpec spec) {
@@ -47,7 +47,7 @@ class SampleApp : public ::testing::Test {
   }
   void expect_group_gone(pid_t pgid) {
     EXPECT_TRUE(eventually([&] { return processes_in_group(pgid).empty(); }, 5s))
-        << "group " << pgid << " still has " << testing::describe_pids(processes_in_group(pgid));
+        << "group " << pgid << " still has " << test_support::describe_pids(processes_in_group(pgid));
   }
   StateFile state() { return *read_state_file(dir_ / "aut-state.json"); }
 
@@ -120,7 +120,7 @@ TEST_P(SampleAppDeath, IsAttributedToTheTestAndRespawned) {
   auto& h = make(sample_app_spec(dir_));
   ready(a_);
   pid_t old = h.pid();
-  testing::inject_fatal(*h.hook(), GetParam().kind);
+  test_support::inject_fatal(*h.hook(), GetParam().kind);
   auto exit = h.wait_for_exit(10s);
   ASSERT_TRUE(exit);
   EXPECT_THAT(exit->describe(), ::testing::StartsWith(GetParam().status));
@@ -258,7 +258,7 @@ TEST_F(SampleApp, RespawnAfterACrashTakesTheGrandchildToo) {
   pid_t old = h.pgid();
   h.hook()->inject_fault("spawn-grandchild");
   ASSERT_TRUE(eventually([&] { return h.hook()->state().value("grandchild_pid", 0) != 0; }, 5s));
-  testing::inject_fatal(*h.hook(), "crash");
+  test_support::inject_fatal(*h.hook(), "crash");
   ASSERT_TRUE(h.wait_for_exit(10s));
   EXPECT_EQ(processes_in_group(old).size(), 1u);  // the orphaned grandchild lives on...
   ready(b_);
@@ -359,7 +359,7 @@ TEST_F(SampleApp, HookClientFailsFastWithContextWhenTheAutDies) {
   auto& h = make(sample_app_spec(dir_));
   ready(a_);
   auto hook = h.hook();
-  testing::inject_fatal(*hook, "crash");
+  test_support::inject_fatal(*hook, "crash");
   auto t0 = std::chrono::steady_clock::now();
   try {
     hook->wait_until([](const nlohmann::json&) { return false; }, 20s, "something that never happens");

@@ -14,7 +14,7 @@
 #include "harness/subprocess.hpp"
 #include "tests/harness/sample_app_support.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 using namespace std::chrono_literals;
@@ -154,4 +154,4 @@ TEST(StackCapture, AStalledPythonAppAnswersDebugStacksItselfIntoTheArtifactDir) 
 }
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -21,8 +21,8 @@ namespace livegui {
 namespace {
 
 using namespace std::chrono_literals;
+using test_support::TempDir;
 using ::testing::HasSubstr;
-using testing::TempDir;
 
 StateFile sample_state() {
   StateFile s;
@@ -383,7 +383,7 @@ TEST(StateFileInspect, AReusedPidIsNotOurs) {
   // A live, unrelated process recorded with the wrong start time: the pid
   // was "reused", so it is not the AUT the file talks about.
   SpawnOptions opt;
-  opt.executable = testing::binary("tests/support/fake_app");
+  opt.executable = test_support::binary("tests/support/fake_app");
   auto other = Subprocess::spawn(opt);
   StateFile s;
   s.aut = AutRecord{other.pid(), other.pgid(), other.start_time() + 1, "/x", 1, "", ""};
@@ -404,7 +404,7 @@ TEST(StateFileInspect, AReusedPidIsNotOurs) {
 
 TEST(StateFileInspect, ADeadAutIsNotAlive) {
   SpawnOptions opt;
-  opt.executable = testing::binary("tests/support/fake_app");
+  opt.executable = test_support::binary("tests/support/fake_app");
   opt.args = {"--exit", "0"};
   auto child = Subprocess::spawn(opt);
   auto start_time = child.start_time();

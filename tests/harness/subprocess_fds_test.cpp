@@ -12,7 +12,7 @@ namespace livegui {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
+using test_support::TempDir;
 
 TEST(SubprocessFds, InheritsTheGivenFdsUnderTheSameNumbers) {
   TempDir dir("fds");

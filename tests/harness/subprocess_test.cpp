@@ -16,11 +16,11 @@ namespace livegui {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
+using test_support::TempDir;
 
 SpawnOptions fake(std::vector<std::string> args, const std::filesystem::path& log = {}) {
   SpawnOptions opt;
-  opt.executable = testing::binary("tests/support/fake_app");
+  opt.executable = test_support::binary("tests/support/fake_app");
   opt.args = std::move(args);
   opt.output_file = log;
   return opt;
@@ -100,8 +100,8 @@ TEST(Subprocess, StopEscalatesToSigkillAndTakesTheGrandchild) {
   EXPECT_FALSE(report.stuck);
   EXPECT_EQ(report.status, ExitStatus::killed(SIGKILL));
   EXPECT_LT(report.took, 5s);
-  auto left = testing::leftover_processes({pgid});
-  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+  auto left = test_support::leftover_processes({pgid});
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
 TEST(Subprocess, DestructorStopsTheGroup) {
@@ -110,8 +110,8 @@ TEST(Subprocess, DestructorStopsTheGroup) {
     auto child = Subprocess::spawn(fake({"--grandchild"}));
     pgid = child.pgid();
   }
-  auto left = testing::leftover_processes({pgid});
-  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+  auto left = test_support::leftover_processes({pgid});
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
 TEST(Subprocess, EnvironmentAndCwd) {

@@ -19,7 +19,7 @@ namespace livegui {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
+using test_support::TempDir;
 
 #define SKIP_WITHOUT_XVFB()                                         \
   if (!XvfbServer::available())                                     \
@@ -39,8 +39,8 @@ TEST(Xvfb, StartsOnAFreeDisplayAndStops) {
   pid_t pgid = server.pid();
   auto report = server.stop();
   EXPECT_FALSE(report.sent_sigkill);
-  auto left = testing::leftover_processes({pgid});
-  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+  auto left = test_support::leftover_processes({pgid});
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
 TEST(Xvfb, RestartsWhenItDied) {
@@ -52,14 +52,14 @@ TEST(Xvfb, RestartsWhenItDied) {
   pid_t first = server.pid();
   EXPECT_FALSE(server.ensure_running());
   ::kill(first, SIGKILL);
-  ASSERT_TRUE(testing::eventually([&] { return !server.running(); }, 5s));
+  ASSERT_TRUE(test_support::eventually([&] { return !server.running(); }, 5s));
   EXPECT_TRUE(server.ensure_running());
   EXPECT_NE(server.pid(), first);
   EXPECT_TRUE(server.running());
   pid_t second = server.pid();
   server.stop();
-  auto left = testing::leftover_processes({first, second});
-  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+  auto left = test_support::leftover_processes({first, second});
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
 TEST(Xvfb, AMissingExecutableIsAClearError) {
@@ -76,7 +76,7 @@ TEST(Xvfb, AMissingExecutableIsAClearError) {
 TEST(Xvfb, WindowedSampleAppOnItsOwnDisplayTakesScreenshots) {
   SKIP_WITHOUT_XVFB();
   TempDir dir("xvfb");
-  auto spec = testing::sample_app_spec(dir);
+  auto spec = test_support::sample_app_spec(dir);
   spec.args = {"--enable-faults"};  // windowed
   spec.display = DisplayMode::Xvfb;
   std::vector<pid_t> groups;
@@ -94,12 +94,12 @@ TEST(Xvfb, WindowedSampleAppOnItsOwnDisplayTakesScreenshots) {
     EXPECT_EQ(head, std::string("\x89PNG\r\n\x1a\n", 8));
     EXPECT_GT(std::filesystem::file_size(png), 100u);
     // Xvfb runs as a child of ours in its own group, until the handle stops it.
-    auto xvfbs = testing::leftover_processes();
-    EXPECT_GE(xvfbs.size(), 2u) << testing::describe_pids(xvfbs);
+    auto xvfbs = test_support::leftover_processes();
+    EXPECT_GE(xvfbs.size(), 2u) << test_support::describe_pids(xvfbs);
     groups.insert(groups.end(), xvfbs.begin(), xvfbs.end());
   }
-  auto left = testing::leftover_processes(groups);
-  EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+  auto left = test_support::leftover_processes(groups);
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
 }  // namespace

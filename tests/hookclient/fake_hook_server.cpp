@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 FakeHookServer::FakeHookServer(const std::function<void(httplib::Server&, FakeHookServer&)>& routes) {
   server_.set_tcp_nodelay(true);
@@ -60,4 +60,4 @@ void reply_json(httplib::Response& res, int status, const nlohmann::json& body) 
   res.set_content(body.dump(), "application/json");
 }
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -15,7 +15,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 class FakeHookServer {
  public:
@@ -50,4 +50,4 @@ nlohmann::json health_json(std::int64_t frame, std::int64_t age_ms = 0, const st
 /// Sets `res` to the JSON `body` with X-Livegui-Protocol: 1.
 void reply_json(httplib::Response& res, int status, const nlohmann::json& body);
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

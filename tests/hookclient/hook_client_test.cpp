@@ -20,9 +20,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-using testing::FakeHookServer;
-using testing::health_json;
-using testing::reply_json;
+using test_support::FakeHookServer;
+using test_support::health_json;
+using test_support::reply_json;
 using Clock = std::chrono::steady_clock;
 
 HookClientOptions options_for(const FakeHookServer& server) {
@@ -520,7 +520,7 @@ TEST(HookClient, Screenshot) {
       reply_json(res, 501, {{"error", "screenshots need a window; the app runs headless"}, {"degraded", false}});
     });
   });
-  testing::TempDir dir("hookclient");
+  test_support::TempDir dir("hookclient");
   HookClient client(options_for(server));
   mode.set("png");
   client.screenshot(dir / "shot.png");

@@ -39,13 +39,13 @@ class SampleAppClient : public ::testing::Test {
     if (!app_.process.valid()) return;
     pid_t pgid = app_.process.pgid();
     app_.process.stop(500ms, 2s);
-    auto left = testing::leftover_processes({pgid});
-    EXPECT_TRUE(left.empty()) << "left behind: " << testing::describe_pids(left);
+    auto left = test_support::leftover_processes({pgid});
+    EXPECT_TRUE(left.empty()) << "left behind: " << test_support::describe_pids(left);
   }
 
   void launch(std::map<std::string, std::string> env = {}, std::string token = {}) {
     env["LIVEGUI_HOOK_PORT"] = "0";
-    app_ = testing::launch_sample_app({"--headless", "--enable-faults"}, dir_ / "app.log", env);
+    app_ = test_support::launch_sample_app({"--headless", "--enable-faults"}, dir_ / "app.log", env);
     HookClientOptions opts;
     opts.port = app_.port;
     opts.token = std::move(token);
@@ -84,8 +84,8 @@ class SampleAppClient : public ::testing::Test {
     return SubprocessDegraded(DegradedInfo{});
   }
 
-  testing::TempDir dir_{"hookclient-sample"};
-  testing::LaunchedApp app_;
+  test_support::TempDir dir_{"hookclient-sample"};
+  test_support::LaunchedApp app_;
   std::unique_ptr<HookClient> client_;
 };
 

@@ -17,9 +17,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-using testing::FakeHookServer;
-using testing::health_json;
-using testing::reply_json;
+using test_support::FakeHookServer;
+using test_support::health_json;
+using test_support::reply_json;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kLongTimeout = 120s;  // what a naive test would wait

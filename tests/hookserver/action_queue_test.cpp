@@ -8,8 +8,11 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/poll.hpp"
+
 namespace livegui {
 namespace {
+using test_support::eventually;
 
 using namespace std::chrono_literals;
 
@@ -108,17 +111,6 @@ TEST(ActionQueue, FailPendingAnswersWaitingClients) {
   auto outcome = waiting.get();
   EXPECT_EQ(outcome.status, 503);
   EXPECT_EQ(outcome.body["error"], "the app is shutting down");
-}
-
-/// Runs `f` until it holds or `bound` passes (observes, never sleeps blindly).
-template <typename F>
-bool eventually(F&& f, std::chrono::milliseconds bound = 10000ms) {
-  auto deadline = std::chrono::steady_clock::now() + bound;
-  while (!f()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
 }
 
 // Issue 12 item 8, first timing: a 1.3 s action, a 1 s heartbeat, a 2 s bound.

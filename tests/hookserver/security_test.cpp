@@ -402,7 +402,7 @@ TEST_F(HookServerSecurity, NoReplyCarriesTheToken) {
 }
 
 TEST(HookServerSecurityApp, SampleAppNeverPrintsItsToken) {
-  using namespace livegui::testing;
+  using namespace livegui::test_support;
   TempDir dir("hook-security");
   const std::string token = random_token();
   // Everything it can log, logged: trace level, refused and bad requests, a degraded app.

@@ -17,10 +17,11 @@
 
 #include "common/text.hpp"
 #include "harness/subprocess.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -33,13 +34,6 @@ struct CommandRun {
   std::string output;
   std::string describe;  ///< the command line and its output tail, for failure messages
 };
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 /// Runs `argv` in its own process group with output to `log`, for at most `timeout`.
 CommandRun run(const std::vector<std::string>& argv, const fs::path& cwd, const fs::path& log,
@@ -190,4 +184,4 @@ TEST(Package, InstalledPackageBuildsAndRunsAConsumerProject) {
 }
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

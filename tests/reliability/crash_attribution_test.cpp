@@ -16,7 +16,7 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -220,4 +220,4 @@ TEST_F(CrashAttribution, ACrashInTheFilesLastTestIsNamedInBothScopes) {
 }
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

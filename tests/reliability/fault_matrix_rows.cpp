@@ -2,7 +2,7 @@
 
 #include <csignal>
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 const std::string kBefore = "faulty/Cell.Before", kFault = "faulty/Cell.Fault", kTail = "faulty/Cell.Tail",
                   kCheck = "after/After.Check";
@@ -221,4 +221,4 @@ std::vector<Row> fault_matrix_rows() {
   return out;
 }
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 /// What a cell must show, per scope.
 struct Expect {
@@ -41,4 +41,4 @@ extern const std::string kBefore, kFault, kTail, kCheck;
 /// Every row, in the order of the table in docs/reliability.md.
 std::vector<Row> fault_matrix_rows();
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

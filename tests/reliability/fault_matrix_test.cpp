@@ -25,7 +25,7 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -307,4 +307,4 @@ TEST_P(FaultMatrix, Cell) {
 INSTANTIATE_TEST_SUITE_P(Matrix, FaultMatrix, ::testing::ValuesIn(cells()), cell_name);
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

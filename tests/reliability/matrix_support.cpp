@@ -11,7 +11,7 @@
 
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
@@ -40,45 +40,6 @@ std::string MatrixPlan::to_toml(const fs::path& pid_dir) const {
            ", LIVEGUI_RELIABILITY_DIR = " + toml_quote(pid_dir.string()) + " }\n";
   }
   return out;
-}
-
-BatchProcess::BatchProcess(const std::vector<std::string>& args, const fs::path& cwd, const fs::path& output,
-                           const std::map<std::string, std::string>& env)
-    : output_(output) {
-  SpawnOptions opt;
-  opt.executable = binary("batcher/livegui-batch");
-  opt.args = args;
-  opt.cwd = cwd;
-  opt.output_file = output;
-  opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}};
-  // What ctest or a developer's shell may have set must not change the run.
-  opt.env_unset = {"GTEST_TOTAL_SHARDS",     "GTEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
-                   "TEST_SHARD_STATUS_FILE", "GTEST_FILTER",      "GTEST_OUTPUT",      "LIVEGUI_STATE_DIR",
-                   "LIVEGUI_STATE_FILE",     "LIVEGUI_AUT_SPEC",  "LIVEGUI_AUT_SCOPE", "LIVEGUI_LOG_DIR",
-                   "LIVEGUI_HOOK_TOKEN",     "SPDLOG_LEVEL",      "DISPLAY",           "WAYLAND_DISPLAY"};
-  for (const auto& [k, v] : env) opt.env_set[k] = v;
-  process_ = Subprocess::spawn(opt);
-}
-
-std::optional<ExitStatus> BatchProcess::wait(std::chrono::seconds timeout) {
-  auto status = process_.wait_for(timeout);
-  if (!status) process_.stop(std::chrono::seconds(2), std::chrono::seconds(2));
-  return status;
-}
-
-std::string BatchProcess::output() const { return read_text(output_); }
-
-int shell_code(const ExitStatus& status) { return status.signaled ? 128 + status.signal : status.code; }
-
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  int backoff_ms = 1;
-  for (;;) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    ::poll(nullptr, 0, backoff_ms);
-    backoff_ms = std::min(backoff_ms * 2, 50);
-  }
 }
 
 namespace {
@@ -195,19 +156,6 @@ std::set<pid_t> groups_of_run(const json* results, const fs::path& state_file, c
   return groups;
 }
 
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-json read_json(const fs::path& file) {
-  std::string text = read_text(file);
-  if (text.empty()) return json();
-  return json::parse(text, nullptr, false);
-}
-
 fs::path results_dir() {
   if (const char* d = std::getenv("LIVEGUI_RELIABILITY_RESULTS"); d && *d) return d;
   return binary("tests/reliability/results");
@@ -227,4 +175,4 @@ void write_cell_line(const json& cell) {
   fs::rename(tmp, dir / name);
 }
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -19,8 +19,11 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/subprocess.hpp"
+#include "tests/support/batch_process.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/poll.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 /// One entry of a generated plan: the reliability_entry binary in `mode`.
 struct PlanEntrySpec {
@@ -41,27 +44,6 @@ struct MatrixPlan {
 
 /// TOML string literal (basic string, escaped).
 std::string toml_quote(const std::string& text);
-
-/// A livegui-batch process started by a test, output to a file.
-class BatchProcess {
- public:
-  BatchProcess(const std::vector<std::string>& args, const std::filesystem::path& cwd,
-               const std::filesystem::path& output, const std::map<std::string, std::string>& env = {});
-  pid_t pid() const { return process_.pid(); }
-  /// Waits at most `timeout`; stops the batcher (and fails) when it does not end.
-  std::optional<ExitStatus> wait(std::chrono::seconds timeout);
-  std::string output() const;
-
- private:
-  Subprocess process_;
-  std::filesystem::path output_;
-};
-
-/// Exit status as a shell would show it: the code, or 128 + signal.
-int shell_code(const ExitStatus& status);
-
-/// Polls with short back-off (never a fixed sleep) until `condition` or `timeout`.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
 /// One test as the reports show it.
 struct ReportedTest {
@@ -87,9 +69,6 @@ std::filesystem::path run_state_file(const std::filesystem::path& state_dir, pid
 std::set<pid_t> groups_of_run(const nlohmann::json* results, const std::filesystem::path& state_file,
                               const std::filesystem::path& pids_log);
 
-std::string read_text(const std::filesystem::path& file);
-nlohmann::json read_json(const std::filesystem::path& file);
-
 /// Where cells write their outcome: $LIVEGUI_RELIABILITY_RESULTS, else
 /// <build>/tests/reliability/results.
 std::filesystem::path results_dir();
@@ -98,4 +77,4 @@ std::filesystem::path results_dir();
 /// to <results_dir>/<row>__<scope>.json, atomically.
 void write_cell_line(const nlohmann::json& cell);
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

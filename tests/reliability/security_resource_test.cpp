@@ -20,7 +20,7 @@
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -475,4 +475,4 @@ TEST_F(Security, TheTokenNeverAppearsInReportsLogsOrTheStateDirectory) {
 }
 
 }  // namespace
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

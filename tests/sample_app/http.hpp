@@ -2,8 +2,6 @@
 // A plain HTTP client for protocol tests: no livegui client logic on purpose,
 // so these tests check the app against docs/hook-protocol.md directly.
 
-#include <poll.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
@@ -11,7 +9,9 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-namespace livegui::testing {
+#include "tests/support/poll.hpp"
+
+namespace livegui::test_support {
 
 struct Reply {
   int status = 0;  ///< 0: no reply (connection failed)
@@ -46,18 +46,4 @@ class PlainHttp {
   httplib::Client client_;
 };
 
-/// Polls `probe` with short back-off (1 ms doubling to 50 ms) until it holds
-/// or `timeout` passes: for conditions in another process that cannot notify us.
-template <typename Probe>
-bool eventually(Probe probe, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto backoff = std::chrono::milliseconds(1);
-  while (!probe()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    ::poll(nullptr, 0, static_cast<int>(backoff.count()));
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
-  }
-  return true;
-}
-
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

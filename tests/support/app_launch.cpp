@@ -7,7 +7,7 @@
 #include "common/text.hpp"
 #include "tests/support/test_paths.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 std::optional<int> read_ready_port(const std::filesystem::path& log) {
   std::ifstream in(log);
@@ -50,4 +50,4 @@ LaunchedApp launch_sample_app(std::vector<std::string> args, const std::filesyst
   return launch_app(binary("sample_app/sample_app"), std::move(args), log, std::move(env));
 }
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -11,7 +11,7 @@
 
 #include "harness/subprocess.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 struct LaunchedApp {
   Subprocess process;
@@ -33,4 +33,4 @@ LaunchedApp launch_app(const std::filesystem::path& executable, std::vector<std:
 LaunchedApp launch_sample_app(std::vector<std::string> args, const std::filesystem::path& log,
                               std::map<std::string, std::string> env = {});
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

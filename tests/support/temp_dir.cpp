@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 TempDir::TempDir(const std::string& tag) {
   std::string pattern = (std::filesystem::temp_directory_path() / ("livegui-" + tag + "-XXXXXX")).string();
@@ -18,4 +18,4 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 class TempDir {
  public:
@@ -19,4 +19,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

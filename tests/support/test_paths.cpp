@@ -6,7 +6,7 @@
 
 #include "common/proc_info.hpp"
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 std::filesystem::path binary(const std::string& relative) {
   return std::filesystem::path(LIVEGUI_BUILD_DIR) / relative;
@@ -35,4 +35,4 @@ std::string describe_pids(const std::vector<pid_t>& pids) {
   return out.empty() ? "none" : out;
 }
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace livegui::testing {
+namespace livegui::test_support {
 
 /// A binary built by this project, e.g. binary("sample_app/sample_app").
 std::filesystem::path binary(const std::string& relative);
@@ -20,4 +20,4 @@ std::vector<pid_t> leftover_processes(const std::vector<pid_t>& groups = {});
 /// "pid 123 (sample_app), pid 124 (sample_app)" for assertion messages.
 std::string describe_pids(const std::vector<pid_t>& pids);
 
-}  // namespace livegui::testing
+}  // namespace livegui::test_support

@@ -13,7 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using testing::TempDir;
+using test_support::TempDir;
 
 void make_exe(const fs::path& p) {
   std::ofstream(p) << "#!/bin/sh\nexit 0\n";

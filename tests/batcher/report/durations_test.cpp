@@ -11,7 +11,7 @@ namespace livegui::batch {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
+using test_support::TempDir;
 
 std::string read_error(const std::filesystem::path& file) {
   try {

@@ -118,7 +118,7 @@ TEST(BatcherFlakyReports, JunitHasAFlakyPropertyAndFlakyFailureRecords) {
 }
 
 TEST(BatcherFlakyReports, HtmlShowsFlakyApartWithAttemptsAndTheStacksBesideTheFailure) {
-  testing::TempDir dir;
+  test_support::TempDir dir;
   std::filesystem::create_directories(dir / "artifacts" / "live_test_hang");
   std::ofstream(dir / "artifacts" / "live_test_hang" / "stacks-4242.txt")
       << "TID 4242:\n#0  0x1 hang_main_loop_forever\n";

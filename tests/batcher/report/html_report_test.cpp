@@ -21,7 +21,7 @@ namespace livegui::batch {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::TempDir;
+using test_support::TempDir;
 namespace fs = std::filesystem;
 
 constexpr std::int64_t kT0 = 1795244250000;

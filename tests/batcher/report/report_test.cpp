@@ -84,7 +84,7 @@ BatchResults sample() {
 }
 
 TEST(BatcherReports, ResultsJsonRoundTrips) {
-  testing::TempDir dir("reports");
+  test_support::TempDir dir("reports");
   BatchResults r = sample();
   write_results_json(dir / "results.json", r);
   BatchResults back = read_results_json(dir / "results.json");
@@ -302,7 +302,7 @@ namespace {
 
 /// Every field name docs/results.md gives in the first column of a table.
 std::set<std::string> documented_fields() {
-  std::ifstream in(livegui::testing::source("docs/results.md"));
+  std::ifstream in(livegui::test_support::source("docs/results.md"));
   std::set<std::string> out;
   static const std::regex kName("`([a-z_]+)`");
   for (std::string line; std::getline(in, line);) {

@@ -305,7 +305,7 @@ TEST(BatcherClassify, ACrashInSuiteSetUpBlamesThatSuiteAndResumesTheRest) {
 }
 
 TEST(BatcherClassify, TheResumeAfterASuiteSetUpCrashExcludesTheWholeSuite) {
-  livegui::testing::TempDir dir("classify-setup-crash");
+  livegui::test_support::TempDir dir("classify-setup-crash");
   Unit u;
   u.id = "t/setup_crash";
   u.name = "setup_crash";
@@ -344,7 +344,7 @@ TEST(BatcherClassify, TheResumeAfterASuiteSetUpCrashExcludesTheWholeSuite) {
 }
 
 TEST(BatcherClassify, ACleanRunIsNeverListed) {
-  livegui::testing::TempDir dir("classify-clean");
+  livegui::test_support::TempDir dir("classify-clean");
   Unit u;
   u.id = "t/clean";
   u.name = "clean";

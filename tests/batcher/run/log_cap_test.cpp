@@ -23,7 +23,7 @@ std::string read(const fs::path& p) {
 }
 
 TEST(BatcherLogCap, KeepsTheNewestBytesInDotOneAndTheWriterGoesOnAtTheStart) {
-  livegui::testing::TempDir dir("log-cap");
+  livegui::test_support::TempDir dir("log-cap");
   fs::path log = dir / "entry.log";
   // The child's end: O_APPEND, as the executor opens entry logs.
   int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
@@ -52,7 +52,7 @@ TEST(BatcherLogCap, KeepsTheNewestBytesInDotOneAndTheWriterGoesOnAtTheStart) {
 TEST(BatcherLogCap, GoogleTestsMarkersOfTheDroppedPartAreKeptAtTheStartOfDotOne) {
   // Without them a test whose output passed the cap lost its "[ RUN      ]"
   // line, and with it its output and the name of the test a crash hit.
-  livegui::testing::TempDir dir("log-cap-markers");
+  livegui::test_support::TempDir dir("log-cap-markers");
   fs::path log = dir / "entry.log";
   int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
   ASSERT_GE(fd, 0);

@@ -24,8 +24,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using livegui::SpawnOptions;
 using livegui::Subprocess;
-using livegui::testing::binary;
-using livegui::testing::TempDir;
+using livegui::test_support::binary;
+using livegui::test_support::TempDir;
 
 struct Identity {
   pid_t pid = 0;

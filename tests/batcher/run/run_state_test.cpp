@@ -24,7 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using testing::TempDir;
+using test_support::TempDir;
 
 class BatcherRunState : public ::testing::Test {
  protected:
@@ -33,8 +33,8 @@ class BatcherRunState : public ::testing::Test {
     ensure_state_dir(dir_path_);
   }
   void TearDown() override {
-    auto left = testing::leftover_processes();
-    EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+    auto left = test_support::leftover_processes();
+    EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
   }
   StateCheckContext ctx() {
     StateCheckContext c;
@@ -191,7 +191,7 @@ TEST_F(BatcherRunState, AReusedPidIsReportedAndNeverSignalled) {
 
 TEST_F(BatcherRunState, ALeftOverAutThatIsProvablyOursIsStoppedThenTheFileMovedAside) {
   SpawnOptions opt;
-  opt.executable = testing::binary("tests/support/fake_app");
+  opt.executable = test_support::binary("tests/support/fake_app");
   Subprocess aut = Subprocess::spawn(opt);
   ProcessIdentity id{aut.pid(), aut.start_time()};
   write_state_file(dir_path_ / "aut-state-999999-7.json", killed_run_state(id));

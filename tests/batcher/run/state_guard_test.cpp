@@ -19,7 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using testing::TempDir;
+using test_support::TempDir;
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -33,8 +33,8 @@ class BatcherStateGuard : public ::testing::Test {
     file_ = dir_ / "state" / "aut-state.json";
   }
   void TearDown() override {
-    auto left = testing::leftover_processes();
-    EXPECT_TRUE(left.empty()) << testing::describe_pids(left);
+    auto left = test_support::leftover_processes();
+    EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
   }
   StateCheckContext ctx(std::int64_t window) {
     StateCheckContext c;
@@ -73,7 +73,7 @@ TEST_F(BatcherStateGuard, CorruptFilesAndSymlinksAreMovedAside) {
 
 TEST_F(BatcherStateGuard, ALeakedAutIsStoppedOnlyWhenItIsStillOurs) {
   SpawnOptions opt;
-  opt.executable = testing::binary("tests/support/fake_app");
+  opt.executable = test_support::binary("tests/support/fake_app");
   // The pid file is written after SIGTERM is ignored: wait for it, or a
   // SIGTERM sent first would end the app and the SIGKILL step never be needed.
   const fs::path ready = dir_ / "fake_app.pid";

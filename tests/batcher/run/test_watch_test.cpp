@@ -31,7 +31,7 @@ TEST(BatcherTestWatch, FollowsRunAndEndMarkersAcrossPartialLines) {
 }
 
 TEST(BatcherTestWatch, ReadsOnlyWhatTheLogGained) {
-  livegui::testing::TempDir dir;
+  livegui::test_support::TempDir dir;
   auto log = dir / "x.log";
   std::ofstream out(log);
   TestWatch w(log);

@@ -51,7 +51,7 @@ TEST(BatcherUnitRun, ACrashInAStaticDestructorAfterAllTestsIsOneCrashWithoutARes
   // closing summary, then a static destructor raised SIGSEGV. Before: the
   // binary was listed (crashing again), resumed with every test excluded,
   // and the resume's crash was a second CRASH "before running any test".
-  livegui::testing::TempDir dir("unit-run-atexit");
+  livegui::test_support::TempDir dir("unit-run-atexit");
   Unit u = gtest_unit("atexit");
   RunContext ctx;
   ctx.log_dir = dir.path();
@@ -89,7 +89,7 @@ TEST(BatcherUnitRun, AGoogleTestBinaryThatNeverRanATestAndExits77FailsAsUnderCte
   // t03_norun with NORUN_RC=77: it links GoogleTest, never calls
   // RUN_ALL_TESTS(), exits 77. ctest fails it (no SKIP_RETURN_CODE); only a
   // `command` entry reads 77 as a skip (the automake convention).
-  livegui::testing::TempDir dir("unit-run-77");
+  livegui::test_support::TempDir dir("unit-run-77");
   Unit u = gtest_unit("norun_rc77");
   RunContext ctx;
   ctx.log_dir = dir.path();
@@ -118,7 +118,7 @@ TEST(BatcherUnitRun, OutputOverTheLogCapKeepsTheFailingTestsOutputAndTheEntrysTa
   // t25_medout at a small cap: a test prints more than the cap, then fails.
   // Its "[ RUN      ]" marker is in the dropped part, and by the end all the
   // output is in <log>.1 (the log was capped after the binary's last line).
-  livegui::testing::TempDir dir("unit-run-cap");
+  livegui::test_support::TempDir dir("unit-run-cap");
   Unit u = gtest_unit("flood");
   RunContext ctx;
   ctx.log_dir = dir.path();
@@ -182,7 +182,7 @@ Unit listed_unit(std::vector<std::string> tests) {
 // A test stopped at its timeout ran until it was stopped: its duration is the
 // attempt's time less the tests that finished before it, never 0.
 TEST(BatcherUnitRun, ATimedOutTestHasTheTimeItRanUntilStopped) {
-  livegui::testing::TempDir dir("unit-run-timeout");
+  livegui::test_support::TempDir dir("unit-run-timeout");
   RunContext ctx;
   ctx.log_dir = dir.path();
   UnitRun run(listed_unit({"A.Fast", "A.Hangs", "A.After"}), ctx);
@@ -206,7 +206,7 @@ TEST(BatcherUnitRun, ATimedOutTestHasTheTimeItRanUntilStopped) {
 
 // The same for the entry's timeout and for a crash inside a test.
 TEST(BatcherUnitRun, ATestStoppedByTheEntryTimeoutOrKilledHasTheTimeItRan) {
-  livegui::testing::TempDir dir("unit-run-crash");
+  livegui::test_support::TempDir dir("unit-run-crash");
   RunContext ctx;
   ctx.log_dir = dir.path();
   {
@@ -234,7 +234,7 @@ TEST(BatcherUnitRun, ATestStoppedByTheEntryTimeoutOrKilledHasTheTimeItRan) {
 // Of a hang both the AUT's and the test binary's stacks are captured: the
 // timed-out test names every file (not only the first).
 TEST(BatcherUnitRun, EveryStacksFileOfAHangIsNamedOnTheTimedOutTest) {
-  livegui::testing::TempDir dir("unit-run-stacks");
+  livegui::test_support::TempDir dir("unit-run-stacks");
   RunContext ctx;
   ctx.log_dir = dir / "logs";
   UnitRun run(listed_unit({"A.Hangs"}), ctx);

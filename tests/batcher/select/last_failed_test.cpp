@@ -78,7 +78,7 @@ TEST(BatcherLastFailed, SelectsExactlyTheFailingEntriesAndTests) {
 // names besides it (the entry's earlier passes) are outside the unit's filter
 // and are neither resumed nor reported (not as SKIPPED "not run" either).
 TEST(BatcherLastFailed, ACrashUnderLastFailedResumesNothingOutsideItsFilter) {
-  livegui::testing::TempDir dir("last-failed-crash");
+  livegui::test_support::TempDir dir("last-failed-crash");
   BatchResults prev;
   prev.entries = {entry(
       "a/crashy", true,

@@ -14,15 +14,15 @@ namespace livegui {
 namespace {
 
 using nlohmann::json;
-using testing::FakeLauncher;
-using testing::FakeWorld;
-using testing::TempDir;
+using test_support::FakeLauncher;
+using test_support::FakeWorld;
+using test_support::TempDir;
 
 class AutSupervisorTest : public ::testing::Test {
  protected:
   AutSupervisorTest() {
     AppSpec s;
-    s.executable = livegui::testing::binary("tests/support/fake_app");
+    s.executable = livegui::test_support::binary("tests/support/fake_app");
     s.state_file = dir_ / "state" / "aut-state.json";
     s.log_dir = dir_ / "logs";
     s.token = "t0k";
@@ -85,7 +85,7 @@ TEST_F(AutSupervisorTest, BadRequestsAreRepliesNotExceptions) {
 
 TEST_F(AutSupervisorTest, NeverPolicyRefusalIsMarkedUnavailable) {
   AppSpec s;
-  s.executable = livegui::testing::binary("tests/support/fake_app");
+  s.executable = livegui::test_support::binary("tests/support/fake_app");
   s.state_file = dir_ / "state2" / "aut-state.json";
   s.respawn = RespawnPolicy::Never;
   AutSupervisor never(std::make_unique<AppHandle>(s, std::make_unique<FakeLauncher>(world_)));
