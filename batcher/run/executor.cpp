@@ -13,6 +13,7 @@
 #include "batcher/run/aut_session.hpp"
 #include "batcher/run/executor_job.hpp"
 #include "batcher/run/hang_forensics.hpp"
+#include "batcher/run/in_entry_respawns.hpp"
 #include "batcher/run/interrupt_signals.hpp"
 #include "batcher/run/log_cap.hpp"
 #include "batcher/run/orphans.hpp"
@@ -353,6 +354,14 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
     auto counts = guard_->take_counts();
     result.aut_spawns = counts.spawns;
     result.aut_respawns = counts.respawns;
+    // File scope: the binary's own AUT, killed by one test and respawned for
+    // the next, is a warning of this entry (session scope says it as a guest
+    // replacement; a break left unrecovered is the next entry's dirty start).
+    if (!tier.session)
+      for (auto& w : in_entry_respawn_warnings(guard_->timeline(), job.timeline_mark, u.id, u.name)) {
+        job.warnings.push_back(w);
+        result.warnings.push_back(std::move(w));
+      }
   }
   if (job.before_retry) {
     EntryResult merged = std::move(*job.before_retry);

@@ -172,10 +172,18 @@ TEST_F(CrashAttribution, TestNCrashesTheAutAndTestNPlus1RespawnsItInBothScopes) 
       EXPECT_EQ(batch_warnings(r.output), warn + "\n") << "one warning, once";
     } else {
       // The test binary replaced its own AUT within the file and stopped it:
-      // nothing is left for the next file.
+      // nothing is left for the next file, but the break is a warning of the
+      // file it happened in — console, results.json, junit.xml, report.html.
       EXPECT_TRUE((*after)["dirty_start"].is_null()) << after->dump(2);
-      EXPECT_EQ(batch_warnings(r.output), "") << r.output;
-      EXPECT_NE(r.html.find("AUT pid " + P + ": SIGSEGV during Cell.Fault"), std::string::npos);
+      const std::string said = "during faulty, the AUT (pid " + P + ") died during Cell.Fault (AUT pid " + P +
+                               ": SIGSEGV during Cell.Fault); the test binary respawned it as pid " + S +
+                               " and the file carried on";
+      EXPECT_EQ(batch_warnings(r.output), "[BATCH-WARN] live: " + said + ".\n") << "one warning, once";
+      ASSERT_EQ((*faulty)["warnings"].size(), 1u) << faulty->dump(2);
+      EXPECT_EQ((*faulty)["warnings"][0], said);
+      EXPECT_NE(r.junit.find(said), std::string::npos) << r.junit;
+      EXPECT_NE(r.html.find(said), std::string::npos);
+      EXPECT_LT(r.output.find(said), r.output.find("live › after")) << "said when faulty ended";
     }
     // Never the batcher's stand-in test, never "status unknown", anywhere.
     const std::string results = r.results.dump();
