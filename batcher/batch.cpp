@@ -188,62 +188,75 @@ void prepare_aut_specs(const Plan& plan, std::vector<Unit>& units, const fs::pat
 
 }  // namespace
 
-int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err, InterruptSignals* signals) {
-  auto log = logger("batcher");
-  auto started = std::chrono::steady_clock::now();
-  PrematureExitMarker premature_exit(options.bazel.premature_exit_file);
-  std::int64_t started_unix_ms = unix_ms_now();
-  if (options.inputs.empty()) {
-    err << "livegui-batch: nothing to run: give a plan file (PLAN.toml) or test executables; see --help\n";
-    return kExitUsage;
-  }
+namespace {
 
-  // 1. Plan.
+/// How a batch ends before it runs anything (a usage error, nothing to run):
+/// the one way out of every step below. run_batch prints
+/// "livegui-batch: <message>" to `err` (or `out` when `to_out`) and returns
+/// `code`.
+struct EarlyEnd {
+  int code = kExitUsage;
+  std::string message;
+  bool to_out = false;
+};
+
+[[noreturn]] void usage_error(std::string message) { throw EarlyEnd{kExitUsage, std::move(message)}; }
+
+/// Step 1: the plan, from a plan file or the quick form's executables.
+struct LoadedPlan {
   Plan plan;
-  std::vector<std::string> skipped_inputs;
+  std::vector<std::string> skipped_inputs;  ///< quick-form inputs that are not test executables
+};
+
+LoadedPlan load_step(const BatchOptions& options, std::ostream& err) {
+  if (options.inputs.empty())
+    usage_error("nothing to run: give a plan file (PLAN.toml) or test executables; see --help");
+  LoadedPlan loaded;
   try {
     if (options.inputs.size() == 1 && ends_with(options.inputs[0], ".toml")) {
-      plan = load_plan(options.inputs[0]);
+      loaded.plan = load_plan(options.inputs[0]);
     } else {
       QuickPlanOptions q;
       q.tier = options.quick_tier;
       q.uses_aut = options.quick_uses_aut;
       q.split = options.quick_split == "suite" ? SplitMode::Suite : SplitMode::Binary;
       QuickPlan qp = quick_plan(options.inputs, q);
-      plan = std::move(qp.plan);
-      skipped_inputs = std::move(qp.skipped);
+      loaded.plan = std::move(qp.plan);
+      loaded.skipped_inputs = std::move(qp.skipped);
     }
   } catch (const PlanError& e) {
-    err << "livegui-batch: plan error: " << e.what() << "\n";
-    return kExitUsage;
+    usage_error(std::string("plan error: ") + e.what());
   }
-  for (const auto& note : plan.notes) err << "livegui-batch: note: " << note << "\n";
-  if (options.aut_scope == "session") {
-    for (const auto& tier : plan.tiers) {
+  for (const auto& note : loaded.plan.notes) err << "livegui-batch: note: " << note << "\n";
+  if (options.aut_scope == "session")
+    for (const auto& tier : loaded.plan.tiers) {
       bool uses = std::any_of(tier.entries.begin(), tier.entries.end(), [](const PlanEntry& e) { return e.uses_aut; });
-      if (uses && !tier.aut) {
-        err << "livegui-batch: plan error: " << tier.where.str() << ": tiers.aut: tier \"" << tier.name
-            << "\" uses the AUT but has no `aut` table; --aut-scope session needs it to start the AUT\n";
-        return kExitUsage;
-      }
+      if (uses && !tier.aut)
+        usage_error("plan error: " + tier.where.str() + ": tiers.aut: tier \"" + tier.name +
+                    "\" uses the AUT but has no `aut` table; --aut-scope session needs it to start the AUT");
     }
-  }
-  const bool running = !options.list && !options.dry_run;
-  if (running) {
-    try {
+  return loaded;
+}
+
+/// The report directory, made sure to be writable before anything runs
+/// (only named, never created, by --list and --dry-run).
+fs::path report_dir_step(const BatchOptions& options, bool running) {
+  if (running) try {
       check_report_dir(options.report_dir);
     } catch (const std::exception& e) {
-      err << "livegui-batch: " << e.what() << " (nothing was run)\n";
-      return kExitUsage;
+      usage_error(std::string(e.what()) + " (nothing was run)");
     }
-  }
-  // --dry-run names the paths a real run would use (nothing is written there).
-  fs::path report_dir = fs::absolute(options.report_dir);
-  // What runs that died (SIGKILL, a crash) left in the temp directory.
-  for (const auto& gone : remove_dead_scratch_dirs()) log->debug("removed {}, left by a run that died", gone.string());
-  ScratchDir scratch;  // created only if --list / --dry-run needs it
+  return fs::absolute(options.report_dir);
+}
 
-  // 2. Discovery.
+/// Step 2: the entries and, where needed, their tests.
+struct Discovered {
+  std::vector<Unit> units;
+  std::string interrupted;  ///< the signal that stopped discovery ("SIGINT"); empty when it ended
+};
+
+Discovered discover_step(const Plan& plan, const BatchOptions& options, const fs::path& report_dir, bool running,
+                         ScratchDir& scratch, InterruptSignals* signals) {
   DiscoveryOptions d;
   d.default_timeout = options.timeout;
   // One spawn per entry: a run is listed before it starts only where the
@@ -253,26 +266,32 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   d.list_tests = options.list || !options.filter.empty();
   d.scratch_dir = running ? report_dir / "logs" / "discovery" : d.list_tests ? scratch.path() : fs::path();
   d.interrupt_fd = signals ? signals->fd() : -1;
-  std::vector<Unit> units;
-  std::string discovery_interrupted;
+  Discovered found;
   try {
-    units = discover(plan, d);
-  } catch (const DiscoveryInterrupted& e) {
+    found.units = discover(plan, d);
+  } catch (const DiscoveryInterrupted&) {
     // Nothing ran: every entry is SKIPPED, and the reports say so.
     if (signals) signals->drain();
-    discovery_interrupted = signal_name(signals && signals->last_signal() ? signals->last_signal() : SIGINT);
+    const int sig = signals && signals->last_signal() ? signals->last_signal() : SIGINT;
+    found.interrupted = signal_name(sig);
+    if (!running) throw EarlyEnd{128 + sig, "interrupted by " + found.interrupted + " during test discovery"};
     d.start_nothing = true;
-    units = discover(plan, d);
-    if (!running) {
-      err << "livegui-batch: interrupted by " << discovery_interrupted << " during test discovery\n";
-      return 128 + (signals && signals->last_signal() ? signals->last_signal() : SIGINT);
-    }
+    found.units = discover(plan, d);
   }
+  return found;
+}
 
-  // 3. Selection.
+/// Step 3: what of it this run runs (--tier, --filter, --last-failed, the shard).
+struct Selection {
+  std::vector<Unit> units;
   ShardSpec shard;
+  std::vector<CarriedFailure> not_selected;  ///< --last-failed: earlier failures this run does not run
+};
+
+Selection select_step(const Plan& plan, std::vector<Unit> units, bool discovery_interrupted,
+                      const BatchOptions& options, const fs::path& report_dir, std::ostream& err) {
+  Selection sel;
   std::optional<BatchResults> previous_run;  // --last-failed: the record it reads
-  std::vector<CarriedFailure> not_selected;  // … and the failures of it this run does not run
   try {
     std::vector<std::string> known;
     for (const auto& t : plan.tiers) known.push_back(t.name);
@@ -281,153 +300,181 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     if (options.last_failed) {
       fs::path previous = report_dir / "results.json";
       std::error_code ec;
-      if (!fs::exists(previous, ec)) {
-        err << "livegui-batch: --last-failed: no previous run in " << report_dir.string()
-            << " (results.json is missing); nothing was run\n";
-        return kExitUsage;
-      }
+      if (!fs::exists(previous, ec))
+        usage_error("--last-failed: no previous run in " + report_dir.string() +
+                    " (results.json is missing); nothing was run");
       LastFailures failures;
       try {
         previous_run = read_results_json(previous);
         failures = last_failures(*previous_run);
         units = select_last_failed(std::move(units), failures);
       } catch (const std::exception& e) {
-        err << "livegui-batch: --last-failed: " << e.what() << "\n";
-        return kExitUsage;
+        usage_error(std::string("--last-failed: ") + e.what());
       }
       if (units.empty()) {
         // The previous record stays as it is: it still holds every failure.
         if (failures.empty())
-          out << "livegui-batch: --last-failed: nothing failed in the previous run (" << previous.string()
-              << "); nothing to run\n";
-        else
-          out << "livegui-batch: --last-failed: none of the previous run's " << failures.size() << " failing entr"
-              << (failures.size() == 1 ? "y" : "ies")
-              << " is selected (--tier, --filter, or no longer in the plan); nothing to run; " << previous.string()
-              << " keeps them\n";
-        return kExitPassed;
+          throw EarlyEnd{
+              kExitPassed,
+              "--last-failed: nothing failed in the previous run (" + previous.string() + "); nothing to run", true};
+        throw EarlyEnd{kExitPassed,
+                       "--last-failed: none of the previous run's " + std::to_string(failures.size()) +
+                           " failing entr" + (failures.size() == 1 ? "y" : "ies") +
+                           " is selected (--tier, --filter, or no longer in the plan); nothing to run; " +
+                           previous.string() + " keeps them",
+                       true};
       }
     }
-    if (units.empty() && discovery_interrupted.empty() && (!options.tiers.empty() || !options.filter.empty())) {
-      err << "livegui-batch: no entry matches" << (options.tiers.empty() ? "" : " --tier " + join(options.tiers, ","))
-          << (options.filter.empty() ? "" : " --filter " + options.filter) << "\n";
-      return kExitUsage;
-    }
-    if (options.shard) shard = *options.shard;
-    if (shard.active()) units = select_shard(units, shard, previous_durations(options, err));
-    if (previous_run) not_selected = unselected_failures(*previous_run, units);
+    if (units.empty() && !discovery_interrupted && (!options.tiers.empty() || !options.filter.empty()))
+      usage_error(std::string("no entry matches") +
+                  (options.tiers.empty() ? "" : " --tier " + join(options.tiers, ",")) +
+                  (options.filter.empty() ? "" : " --filter " + options.filter));
+    if (options.shard) sel.shard = *options.shard;
+    if (sel.shard.active()) units = select_shard(units, sel.shard, previous_durations(options, err));
+    if (previous_run) sel.not_selected = unselected_failures(*previous_run, units);
   } catch (const SelectionError& e) {
-    err << "livegui-batch: " << e.what() << "\n";
-    return kExitUsage;
+    usage_error(e.what());
   }
   // Bazel asks runners that shard to say so by touching this file.
-  if (const char* f = std::getenv("TEST_SHARD_STATUS_FILE"); f && *f && shard.active()) std::ofstream(f).flush();
+  if (const char* f = std::getenv("TEST_SHARD_STATUS_FILE"); f && *f && sel.shard.active()) std::ofstream(f).flush();
+  sel.units = std::move(units);
+  return sel;
+}
 
-  fs::path state_dir = options.state_dir ? fs::absolute(*options.state_dir) : default_state_dir();
-  // This run's own state file: concurrent runs (and shards) never share one.
-  const ProcessIdentity self = self_identity();
-  const std::string shard_suffix =
-      shard.active() ? "-shard-" + std::to_string(shard.index + 1) + "-of-" + std::to_string(shard.count) : "";
-  const fs::path state_file = state_dir / run_state_file_name(self, shard_suffix);
+/// What every entry of this run is given: its own state file (concurrent
+/// runs and shards never share one), the owner a session guest must match,
+/// where logs go, and each tier's AUT spec (written only when `running`).
+struct RunSetup {
+  ProcessIdentity self;
+  fs::path state_dir;
+  std::string shard_suffix;
+  fs::path state_file;
   RunContext ctx;
-  ctx.log_dir = report_dir / "logs";
-  ctx.env[env::kStateDir] = state_dir.string();
-  ctx.env[env::kStateFile] = state_file.string();
-  ctx.aut_env[env::kAutScope] = options.aut_scope;
+};
+
+RunSetup setup_step(const Plan& plan, std::vector<Unit>& units, const ShardSpec& shard, const BatchOptions& options,
+                    const fs::path& report_dir, bool running) {
+  RunSetup s;
+  s.state_dir = options.state_dir ? fs::absolute(*options.state_dir) : default_state_dir();
+  s.self = self_identity();
+  s.shard_suffix =
+      shard.active() ? "-shard-" + std::to_string(shard.index + 1) + "-of-" + std::to_string(shard.count) : "";
+  s.state_file = s.state_dir / run_state_file_name(s.self, s.shard_suffix);
+  s.ctx.log_dir = report_dir / "logs";
+  s.ctx.env[env::kStateDir] = s.state_dir.string();
+  s.ctx.env[env::kStateFile] = s.state_file.string();
+  s.ctx.aut_env[env::kAutScope] = options.aut_scope;
   // A session guest attaches only to an AUT this very run owns.
-  ctx.aut_env[env::kAutOwner] = std::to_string(self.pid) + ":" + std::to_string(self.start_time);
-  ctx.aut_env[env::kLogDir] = (report_dir / "logs" / "aut").string();
+  s.ctx.aut_env[env::kAutOwner] = std::to_string(s.self.pid) + ":" + std::to_string(s.self.start_time);
+  s.ctx.aut_env[env::kLogDir] = (report_dir / "logs" / "aut").string();
   try {
     prepare_aut_specs(plan, units, report_dir, running);
   } catch (const PlanError& e) {
-    err << "livegui-batch: plan error: " << e.what() << "\n";
-    return kExitUsage;
+    usage_error(std::string("plan error: ") + e.what());
   } catch (const std::exception& e) {
-    err << "livegui-batch: " << e.what() << "\n";
-    return kExitUsage;
+    usage_error(e.what());
   }
+  return s;
+}
 
-  if (options.list) {
-    print_list(plan, units, out);
-    return kExitPassed;
-  }
-  if (options.dry_run) {
-    print_dry_run(units, ctx, out);
-    return kExitPassed;
-  }
-
-  std::unique_ptr<RunState> run_state;
+/// This run's claim on its state file (held until the batch returns), and
+/// the AUT and harness log folder.
+std::unique_ptr<RunState> claim_state_step(const RunSetup& setup, const fs::path& report_dir) {
   try {
-    ensure_state_dir(state_dir);
-    run_state = std::make_unique<RunState>(state_dir, self, shard_suffix);
+    ensure_state_dir(setup.state_dir);
+    auto run_state = std::make_unique<RunState>(setup.state_dir, setup.self, setup.shard_suffix);
     std::error_code ec;
     fs::create_directories(report_dir / "logs" / "aut", ec);
     // The session AUT's harness logs beside the AUT logs: the console is for
     // the batcher's own lines, which say what of it matters.
     log_to_file({"harness", "hookclient"}, report_dir / "logs" / "aut" / "harness.log");
+    return run_state;
   } catch (const std::exception& e) {
-    err << "livegui-batch: the state directory is unusable: " << e.what() << " (nothing was run)\n";
-    return kExitUsage;
+    usage_error(std::string("the state directory is unusable: ") + e.what() + " (nothing was run)");
   }
+}
 
-  // 4. Run, tier by tier.
-  auto display = make_display(out, options.display);
-  for (const auto& s : skipped_inputs) display->note("skipped " + s);
-  StateGuard guard({state_file, options.term_grace, options.kill_wait});
+/// Under `bazel test`: a deadline that stops the run (as SIGTERM does) early
+/// enough that the reports are written before Bazel's own kill at
+/// TEST_TIMEOUT. Null when there is none.
+std::unique_ptr<SelfDeadline> bazel_deadline(const BatchOptions& options, InterruptSignals* signals,
+                                             std::chrono::steady_clock::time_point started) {
+  if (!options.bazel.test_timeout || !signals) return nullptr;
+  auto margin = deadline_margin(*options.bazel.test_timeout, options.term_grace + options.kill_wait);
+  auto after = std::chrono::duration_cast<std::chrono::milliseconds>(*options.bazel.test_timeout) - margin -
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  try {
+    return std::make_unique<SelfDeadline>(std::max(after, std::chrono::milliseconds(1)));
+  } catch (const std::exception& e) {
+    logger("batcher")->warn("no TEST_TIMEOUT deadline: {}", e.what());
+    return nullptr;
+  }
+}
+
+/// Whatever is still adopted by us at the end is a leftover of some entry,
+/// charged to the entry whose environment it inherited when that is known.
+void stop_leftovers(BatchResults& results, const BatchOptions& options, Display& display) {
+  std::vector<std::string> unowned;
+  for (const auto& o : stop_adopted_children({}, options.term_grace, options.kill_wait)) {
+    auto from = std::find_if(results.entries.begin(), results.entries.end(),
+                             [&](const EntryResult& e) { return !o.entry.empty() && e.id == o.entry; });
+    if (from == results.entries.end()) {
+      unowned.push_back(o.describe());
+      continue;
+    }
+    from->warnings.push_back(from->name + " left " + o.describe() +
+                             " running after it ended (orphaned; found at the end of the batch); stopped it");
+    display.warning(entry_warn_line(from->tier, from->warnings.back()));
+  }
+  if (!unowned.empty()) results.notes.push_back("stopped processes left behind at the end: " + join(unowned, ", "));
+}
+
+/// Step 4: the tiers in plan order, each with its session AUT when the scope
+/// is "session"; then what was left running, and how the run ended.
+BatchResults run_step(const Plan& plan, const Selection& sel, const Discovered& found, const RunSetup& setup,
+                      const BatchOptions& options, const fs::path& report_dir, Display& display,
+                      InterruptSignals* signals, std::chrono::steady_clock::time_point started) {
+  StateGuard guard({setup.state_file, options.term_grace, options.kill_wait});
   ExecutorOptions eo;
   eo.jobs = options.jobs;
   eo.fail_fast = options.fail_fast;
   eo.term_grace = options.term_grace;
   eo.kill_wait = options.kill_wait;
-  eo.run = ctx;
+  eo.run = setup.ctx;
   if (options.display.kind != DisplayKind::Smart) eo.tick = std::chrono::milliseconds(250);
-  Executor executor(eo, *display, signals, &guard, discovery_interrupted.empty() ? units.size() : 0);
-  // Under `bazel test`: stop (as on SIGTERM) early enough that the reports
-  // are written before Bazel's own kill at TEST_TIMEOUT.
-  std::unique_ptr<SelfDeadline> deadline;
-  std::chrono::milliseconds deadline_after{0};
-  if (options.bazel.test_timeout && signals) {
-    auto margin = deadline_margin(*options.bazel.test_timeout, options.term_grace + options.kill_wait);
-    deadline_after = std::chrono::duration_cast<std::chrono::milliseconds>(*options.bazel.test_timeout) - margin -
-                     std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-    try {
-      deadline = std::make_unique<SelfDeadline>(std::max(deadline_after, std::chrono::milliseconds(1)));
-    } catch (const std::exception& e) {
-      log->warn("no TEST_TIMEOUT deadline: {}", e.what());
-    }
-  }
+  const bool discovered = found.interrupted.empty();
+  Executor executor(eo, display, signals, &guard, discovered ? sel.units.size() : 0);
+  auto deadline = bazel_deadline(options, signals, started);
 
   BatchResults results;
   results.command_line = options.command_line;
   results.plan = plan.source.string();
   results.aut_scope = options.aut_scope;
-  results.started_unix_ms = started_unix_ms;
-  results.shard_index = shard.index;
-  results.shard_count = shard.count;
+  results.shard_index = sel.shard.index;
+  results.shard_count = sel.shard.count;
   for (std::size_t ti = 0; ti < plan.tiers.size(); ++ti) {
     const PlanTier& tier = plan.tiers[ti];
     TierJob job;
     job.name = tier.name;
     job.uses_aut = std::any_of(tier.entries.begin(), tier.entries.end(), [](const PlanEntry& e) { return e.uses_aut; });
-    for (const auto& u : units)
+    for (const auto& u : sel.units)
       if (u.tier_index == ti) job.units.push_back(u);
     if (job.units.empty()) continue;
-    if (!discovery_interrupted.empty()) {
-      TierResult tr;
-      tr.name = tier.name;
-      tr.uses_aut = job.uses_aut;
+    TierResult tr;
+    tr.name = tier.name;
+    tr.uses_aut = job.uses_aut;
+    if (!discovered) {
       results.tiers.push_back(tr);
       for (const auto& u : job.units)
         results.entries.push_back(
-            UnitRun::not_run(u, ctx, ResultCode::Skipped,
-                             "not run: interrupted by " + discovery_interrupted + " during test discovery"));
+            UnitRun::not_run(u, setup.ctx, ResultCode::Skipped,
+                             "not run: interrupted by " + found.interrupted + " during test discovery"));
       continue;
     }
-    TierResult tr;
     std::unique_ptr<AutSession> session;
     if (options.aut_scope == "session" && job.uses_aut && !executor.stopped()) {
       try {
-        session = std::make_unique<AutSession>(*tier.aut, state_file, report_dir / "logs" / "aut");
+        session = std::make_unique<AutSession>(*tier.aut, setup.state_file, report_dir / "logs" / "aut");
         job.session = session.get();
       } catch (const std::exception& e) {
         results.notes.push_back("tier " + tier.name + ": no session AUT (" + e.what() + "); entries own their AUT");
@@ -439,48 +486,39 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     results.tiers.push_back(tr);
     for (auto& e : entries) results.entries.push_back(std::move(e));
   }
-  // Anything still adopted by us at the end is a leftover of some entry.
-  // Charged to the entry whose environment it inherited, when that is known.
-  std::vector<std::string> unowned;
-  for (const auto& o : stop_adopted_children({}, options.term_grace, options.kill_wait)) {
-    auto from = std::find_if(results.entries.begin(), results.entries.end(),
-                             [&](const EntryResult& e) { return !o.entry.empty() && e.id == o.entry; });
-    if (from == results.entries.end())
-      unowned.push_back(o.describe());
-    else {
-      from->warnings.push_back(from->name + " left " + o.describe() +
-                               " running after it ended (orphaned; found at the end of the batch); stopped it");
-      display->warning(entry_warn_line(from->tier, from->warnings.back()));
-    }
-  }
-  if (!unowned.empty()) results.notes.push_back("stopped processes left behind at the end: " + join(unowned, ", "));
+  stop_leftovers(results, options, display);
   results.aut_timeline = guard.timeline();
-  results.interrupted = executor.interrupted() || !discovery_interrupted.empty();
-  results.interrupt_reason = discovery_interrupted.empty() ? executor.interrupt_reason() : discovery_interrupted;
-  if (deadline && deadline->reached() && results.interrupted) {
-    results.interrupt_reason = "the TEST_TIMEOUT deadline (" + std::to_string(options.bazel.test_timeout->count()) +
-                               "s, less a margin to write the reports)";
-    results.notes.push_back("stopped at " + results.interrupt_reason + ", not by a user");
-  }
+  results.interrupted = executor.interrupted() || !discovered;
+  results.interrupt_reason = discovered ? executor.interrupt_reason() : found.interrupted;
   if (deadline) {
+    if (deadline->reached() && results.interrupted) {
+      results.interrupt_reason = "the TEST_TIMEOUT deadline (" + std::to_string(options.bazel.test_timeout->count()) +
+                                 "s, less a margin to write the reports)";
+      results.notes.push_back("stopped at " + results.interrupt_reason + ", not by a user");
+    }
     bool fired = deadline->reached();
     deadline.reset();
     // A SIGTERM of ours still pending would end the process once the mask is restored.
     if (fired && signals) signals->drain();
   }
-  results.duration = std::chrono::steady_clock::now() - started;
-  results.exit_code = exit_code_for(results);
-  results.not_selected = not_selected;
-  if (!not_selected.empty()) {
+  results.not_selected = sel.not_selected;
+  if (!sel.not_selected.empty()) {
     std::string ids;
-    for (const auto& c : not_selected) ids += (ids.empty() ? "" : ", ") + c.id + " (" + std::string(name(c.code)) + ")";
+    for (const auto& c : sel.not_selected)
+      ids += (ids.empty() ? "" : ", ") + c.id + " (" + std::string(name(c.code)) + ")";
     results.notes.push_back(
-        "--last-failed did not select " + std::to_string(not_selected.size()) + " earlier failure" +
-        (not_selected.size() == 1 ? "" : "s") +
+        "--last-failed did not select " + std::to_string(sel.not_selected.size()) + " earlier failure" +
+        (sel.not_selected.size() == 1 ? "" : "s") +
         ", kept for the next --last-failed (results.json not_selected; not run, not counted): " + ids);
   }
+  return results;
+}
 
-  // 5. Reports, then the summary.
+/// Step 5: results.json, junit.xml, report.html (and Bazel's files), then
+/// the summary. Returns the exit code: the run's, or failed when a report
+/// could not be written.
+int report_step(const BatchResults& results, const BatchOptions& options, const fs::path& report_dir,
+                const ShardSpec& shard, Display& display, std::ostream& err) {
   fs::path json_file = report_dir / report_file_name("results", ".json", shard);
   fs::path junit_file = report_dir / report_file_name("junit", ".xml", shard);
   fs::path html_file = report_dir / report_file_name("report", ".html", shard);
@@ -503,12 +541,52 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     err << "livegui-batch: " << e.what() << "\n";
     if (code == kExitPassed) code = kExitFailed;
   }
-  display->finish();
+  display.finish();
   SummaryOptions so;
   so.color = options.display.color;
   so.report_files = {junit_file.string(), json_file.string(), html_file.string()};
-  display->print(summary_text(results, so));
+  display.print(summary_text(results, so));
   return code;
+}
+
+}  // namespace
+
+int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err, InterruptSignals* signals) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::int64_t started_unix_ms = unix_ms_now();
+  PrematureExitMarker premature_exit(options.bazel.premature_exit_file);
+  const bool running = !options.list && !options.dry_run;
+  try {
+    LoadedPlan loaded = load_step(options, err);
+    const fs::path report_dir = report_dir_step(options, running);
+    // What runs that died (SIGKILL, a crash) left in the temp directory.
+    for (const auto& gone : remove_dead_scratch_dirs())
+      logger("batcher")->debug("removed {}, left by a run that died", gone.string());
+    ScratchDir scratch;  // created only if --list / --dry-run needs it
+    Discovered found = discover_step(loaded.plan, options, report_dir, running, scratch, signals);
+    Selection sel =
+        select_step(loaded.plan, std::move(found.units), !found.interrupted.empty(), options, report_dir, err);
+    RunSetup setup = setup_step(loaded.plan, sel.units, sel.shard, options, report_dir, running);
+    if (options.list) {
+      print_list(loaded.plan, sel.units, out);
+      return kExitPassed;
+    }
+    if (options.dry_run) {
+      print_dry_run(sel.units, setup.ctx, out);
+      return kExitPassed;
+    }
+    std::unique_ptr<RunState> run_state = claim_state_step(setup, report_dir);
+    auto display = make_display(out, options.display);
+    for (const auto& s : loaded.skipped_inputs) display->note("skipped " + s);
+    BatchResults results = run_step(loaded.plan, sel, found, setup, options, report_dir, *display, signals, started);
+    results.started_unix_ms = started_unix_ms;
+    results.duration = std::chrono::steady_clock::now() - started;
+    results.exit_code = exit_code_for(results);
+    return report_step(results, options, report_dir, sel.shard, *display, err);
+  } catch (const EarlyEnd& e) {
+    (e.to_out ? out : err) << "livegui-batch: " << e.message << "\n";
+    return e.code;
+  }
 }
 
 }  // namespace livegui::batch
