@@ -112,7 +112,7 @@ nanoseconds fault_to_diagnostic(const Options& opt, const std::filesystem::path&
     throw std::runtime_error("wait_until returned despite the '" + kind + "' fault");
   } catch (const livegui::SubprocessDegraded& e) {
     took = Clock::now() - start;
-    cause = e.info().cause;
+    cause = std::string(livegui::to_string(e.info().cause));
   }
   client.reset();
   app.process.stop(200ms, 2s);

@@ -409,15 +409,15 @@ std::string AppHandle::degraded_diagnostic() {
     info.frame_age = std::chrono::milliseconds(c.health->last_frame_age_ms);
   }
   if (c.state == AutHealth::Dead) {
-    info.cause = "process exited";
+    info.cause = DegradedCause::ProcessExited;
     info.exit_status = im.state.last_exit && im.state.last_exit->pid == c.pid ? im.state.last_exit->status
                        : c.exit                                               ? c.exit->describe()
                                                                               : std::string("exited");
   } else if (!c.health) {
-    info.cause = "unreachable";
+    info.cause = DegradedCause::Unreachable;
     info.detail = join(c.reasons, "; ");
   } else if (!c.health->ok) {
-    info.cause = "reports degraded";
+    info.cause = DegradedCause::ReportsDegraded;
     info.app_status = "degraded";
     info.app_reasons = c.health->reasons;
   } else {
@@ -427,7 +427,8 @@ std::string AppHandle::degraded_diagnostic() {
     info.app_reasons = c.health->reasons;
     auto unchanged_for = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - im.heartbeat.seen_at);
     info.frame_age = std::max(info.frame_age, unchanged_for);
-    if (c.health->busy_ms == 0 && info.frame_age > im.spec.heartbeat_threshold) info.cause = "stopped advancing frames";
+    if (c.health->busy_ms == 0 && info.frame_age > im.spec.heartbeat_threshold)
+      info.cause = DegradedCause::StoppedAdvancingFrames;
     info.detail = "observed: " + join(c.reasons, "; ");
   }
   lock.unlock();

@@ -197,8 +197,9 @@ void AppHandle::Impl::add_context(DegradedInfo& info, pid_t pid) {
   }
   if (info.exit_status.empty() && state.last_exit && state.last_exit->pid == pid)
     info.exit_status = state.last_exit->status;
-  if (info.cause != "process exited") {  // alive but stalled or degraded: where is it stuck?
-    if (aut && aut->pid == pid && !launcher->exited()) info.stacks_file = capture_stall_stacks(info.cause).string();
+  if (info.cause != DegradedCause::ProcessExited) {  // alive but stalled or degraded: where is it stuck?
+    if (aut && aut->pid == pid && !launcher->exited())
+      info.stacks_file = capture_stall_stacks(std::string(to_string(info.cause))).string();
   } else if (stacks_pid == pid && !stacks_file.empty()) {
     info.stacks_file = stacks_file.string();
   }

@@ -8,11 +8,28 @@
 //       …
 
 #include <cstdio>
+#include <ostream>
 
 #include "common/text.hpp"
 #include "hookclient/hook_client.hpp"
 
 namespace livegui {
+
+std::string_view to_string(DegradedCause cause) {
+  switch (cause) {
+    case DegradedCause::Unknown: return "";
+    case DegradedCause::StoppedAdvancingFrames: return "stopped advancing frames";
+    case DegradedCause::ReportsDegraded: return "reports degraded";
+    case DegradedCause::ProcessExited: return "process exited";
+    case DegradedCause::Unreachable: return "unreachable";
+  }
+  return "";
+}
+
+std::ostream& operator<<(std::ostream& out, DegradedCause cause) {
+  return out << (cause == DegradedCause::Unknown ? std::string_view("unknown") : to_string(cause));
+}
+
 namespace {
 
 std::string age_text(std::chrono::milliseconds age) {
@@ -40,21 +57,21 @@ std::string quoted_join(const std::vector<std::string>& items) {
 std::string headline(const DegradedInfo& info) {
   std::string who = info.pid > 0 ? "AUT pid " + std::to_string(info.pid) : std::string("AUT (pid unknown)");
   std::string frame = info.last_frame >= 0 ? "last frame " + std::to_string(info.last_frame) : std::string();
-  if (info.cause == "stopped advancing frames") {
+  if (info.cause == DegradedCause::StoppedAdvancingFrames) {
     std::string s = who + " stopped advancing frames " + age_text(info.frame_age) + " ago";
     if (!frame.empty()) s += " (" + frame + ")";
     return s;
   }
   std::string what;
-  if (info.cause == "reports degraded") {
+  if (info.cause == DegradedCause::ReportsDegraded) {
     what = who + " reports itself degraded";
-  } else if (info.cause == "process exited") {
+  } else if (info.cause == DegradedCause::ProcessExited) {
     what = who + " exited";
     if (!info.exit_status.empty()) what += " (" + info.exit_status + ")";
-  } else if (info.cause == "unreachable") {
+  } else if (info.cause == DegradedCause::Unreachable) {
     what = who + " stopped answering its hook server";
   } else {
-    what = who + " is degraded" + (info.cause.empty() ? std::string() : " (" + info.cause + ")");
+    what = who + " is degraded";
   }
   return what;
 }
@@ -68,14 +85,15 @@ std::string SubprocessDegraded::format(const DegradedInfo& info) {
   } else if (!info.request.empty()) {
     out += " during " + info.request;
   }
-  if (info.cause != "stopped advancing frames" && info.last_frame >= 0)
+  if (info.cause != DegradedCause::StoppedAdvancingFrames && info.last_frame >= 0)
     out += "; last frame " + std::to_string(info.last_frame) + " (advanced " + age_text(info.frame_age) + " before)";
   if (!info.app_reasons.empty())
     out += "; app reports: " + quoted_join(info.app_reasons);
   else if (!info.app_status.empty())
     out += "; app reports: status \"" + info.app_status + "\"";
   if (!info.detail.empty()) out += "; " + info.detail;
-  if (!info.exit_status.empty() && info.cause != "process exited") out += "; exit status: " + info.exit_status;
+  if (!info.exit_status.empty() && info.cause != DegradedCause::ProcessExited)
+    out += "; exit status: " + info.exit_status;
   if (!info.current_test.empty()) out += "; test: " + info.current_test;
   if (!info.log_file.empty()) out += "; AUT log: " + info.log_file;
   if (!info.stacks_file.empty()) out += "; stacks: " + info.stacks_file;

@@ -67,7 +67,7 @@ void HookClient::Impl::observe(const Health& health) {
   last_reasons = health.reasons;
 }
 
-DegradedInfo HookClient::Impl::known_info(const std::string& cause) {
+DegradedInfo HookClient::Impl::known_info(DegradedCause cause) {
   DegradedInfo info;
   info.cause = cause;
   std::lock_guard lock(track_mutex);
@@ -134,19 +134,19 @@ void HookClient::Impl::throw_http_error(HookClient& client, const std::string& m
   if ((reply.status == 503 || reply.status == 504) && err.degraded) {
     // Fill pid and frame from a fresh look at /health when we have none yet;
     // best effort, the degraded reply itself is the news.
-    if (path != "/health" && !impl.known_info("").pid) {
+    if (path != "/health" && !impl.known_info(DegradedCause::Unknown).pid) {
       try {
         client.health();
       } catch (const HookError& e) {
         logger("hookclient")->debug("health after a degraded reply failed: {}", e.what());
       }
     }
-    DegradedInfo info = impl.known_info("reports degraded");
+    DegradedInfo info = impl.known_info(DegradedCause::ReportsDegraded);
     info.request = what;
     info.app_status = "degraded";
     info.app_reasons = {err.error};
     if (auto gone = impl.probe_gone()) {
-      info.cause = "process exited";
+      info.cause = DegradedCause::ProcessExited;
       info.exit_status = *gone;
     }
     impl.add_context(info);
@@ -193,12 +193,12 @@ std::optional<DegradedInfo> HookClient::Impl::stale_after_failure(HookClient& cl
       logger("hookclient")->debug("health after a failed {} failed: {}", request, e.what());
       return std::nullopt;
     }
-    std::optional<std::string> cause;
+    std::optional<DegradedCause> cause;
     if (!h.ok) {
-      cause = "reports degraded";
+      cause = DegradedCause::ReportsDegraded;
     } else {
       std::lock_guard lock(track_mutex);
-      if (tracker.frame_age(Clock::now()) > threshold) cause = "stopped advancing frames";
+      if (tracker.frame_age(Clock::now()) > threshold) cause = DegradedCause::StoppedAdvancingFrames;
     }
     if (cause) {
       DegradedInfo info = known_info(*cause);
@@ -207,7 +207,7 @@ std::optional<DegradedInfo> HookClient::Impl::stale_after_failure(HookClient& cl
       info.app_reasons = h.reasons;
       info.detail = failure;
       if (auto gone = probe_gone()) {
-        info.cause = "process exited";
+        info.cause = DegradedCause::ProcessExited;
         info.exit_status = *gone;
       }
       return info;

@@ -13,8 +13,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <ostream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -102,6 +104,22 @@ class HookBadResponse : public HookError {
 
 /// What the client knows when it declares the AUT degraded. The harness fills
 /// the process-side fields through the context provider.
+/// What made a call fail fast with SubprocessDegraded (docs/hook-protocol.md
+/// §2 Health and §5 Errors): what the client or the harness observed of the AUT.
+enum class DegradedCause {
+  Unknown,                 ///< not told (describe_degraded's caller had nothing to say)
+  StoppedAdvancingFrames,  ///< answers, but its frame has not advanced within the heartbeat threshold
+  ReportsDegraded,         ///< its /health (or an action's reply) says status "degraded"
+  ProcessExited,           ///< its process is gone; DegradedInfo::exit_status says how
+  Unreachable,             ///< its process lives, but its hook server stopped answering
+};
+
+/// "stopped advancing frames", "reports degraded", "process exited",
+/// "unreachable"; "" for Unknown. The words SubprocessDegraded's message uses.
+std::string_view to_string(DegradedCause cause);
+/// Writes to_string(cause) ("unknown" for Unknown), for test failure messages.
+std::ostream& operator<<(std::ostream& out, DegradedCause cause);
+
 struct DegradedInfo {
   pid_t pid = 0;
   /// What the app's /health said: "ok", "degraded", or empty when not asked.
@@ -110,7 +128,7 @@ struct DegradedInfo {
   std::int64_t last_frame = -1;
   std::chrono::milliseconds frame_age{0};  ///< since the frame last advanced
   std::string awaiting;                    ///< what wait_until was waiting for
-  std::string cause;    ///< "stopped advancing frames", "reports degraded", "process exited", "unreachable"
+  DegradedCause cause = DegradedCause::Unknown;
   std::string request;  ///< the request that found the app degraded (e.g. "POST /click new_project"), when not waiting
   std::string detail;   ///< what the client itself saw: the connection error when unreachable, the failed reply
   // Filled by the harness (context provider), empty otherwise:
@@ -198,7 +216,7 @@ class HookClient {
 
   /// Builds a SubprocessDegraded from what the client knows now (used by the
   /// harness when a test fails while the AUT is degraded).
-  DegradedInfo describe_degraded(const std::string& cause, const std::string& awaiting = {});
+  DegradedInfo describe_degraded(DegradedCause cause, const std::string& awaiting = {});
 
  private:
   struct Impl;

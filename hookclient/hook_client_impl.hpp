@@ -41,7 +41,7 @@ struct HookClient::Impl {
   void observe(const Health& health);
 
   /// What the client knows now: pid, last frame and its age, last reasons.
-  DegradedInfo known_info(const std::string& cause);
+  DegradedInfo known_info(DegradedCause cause);
 
   /// Asks the liveness probe; exit description when the process is gone.
   /// A probe that throws counts as "alive" (and is logged).

@@ -33,7 +33,7 @@ void HookClient::Impl::backoff_wait(Clock::time_point until) {
   wait_cv.wait_until(lock, until, [until] { return Clock::now() >= until; });
 }
 
-DegradedInfo HookClient::describe_degraded(const std::string& cause, const std::string& awaiting) {
+DegradedInfo HookClient::describe_degraded(DegradedCause cause, const std::string& awaiting) {
   bool answered = false;
   try {
     health();
@@ -64,7 +64,7 @@ SubprocessDegraded HookClient::Impl::unreachable_degraded(const HookUnreachable&
     step = std::min(step * 2, milliseconds(50));
     gone = impl.probe_gone();
   }
-  DegradedInfo info = impl.known_info(gone ? "process exited" : "unreachable");
+  DegradedInfo info = impl.known_info(gone ? DegradedCause::ProcessExited : DegradedCause::Unreachable);
   info.app_reasons.clear();  // the last reasons are from a healthy reply; the news is the silence
   info.awaiting = awaiting;
   if (gone) {
@@ -85,20 +85,20 @@ nlohmann::json HookClient::wait_until(const std::function<bool(const nlohmann::j
   nlohmann::json last_state;
   long polls = 0;
 
-  auto degraded = [&](const std::string& cause, const std::string& exit_status = {}) {
+  auto degraded = [&](DegradedCause cause, const std::string& exit_status = {}) {
     DegradedInfo info = impl_->known_info(cause);
     info.awaiting = description;
     info.exit_status = exit_status;
     impl_->add_context(info);
     log->debug("wait_until \"{}\": AUT degraded after {} ({} polls): {}", description,
-               human_duration(Clock::now() - start), polls, cause);
+               human_duration(Clock::now() - start), polls, to_string(cause));
     return SubprocessDegraded(std::move(info));
   };
 
   for (;;) {
     ++polls;
     // 1. Is the process still there? Cheap (a pidfd poll in the harness).
-    if (auto gone = impl_->probe_gone()) throw degraded("process exited", *gone);
+    if (auto gone = impl_->probe_gone()) throw degraded(DegradedCause::ProcessExited, *gone);
     // 2. Does it say it is healthy, and is its main loop really turning?
     Health h;
     try {
@@ -106,13 +106,13 @@ nlohmann::json HookClient::wait_until(const std::function<bool(const nlohmann::j
     } catch (const HookUnreachable& e) {
       throw impl_->unreachable_degraded(e, description);
     }
-    if (!h.ok) throw degraded("reports degraded");
+    if (!h.ok) throw degraded(DegradedCause::ReportsDegraded);
     milliseconds age;
     {
       std::lock_guard lock(impl_->track_mutex);
       age = impl_->tracker.frame_age(Clock::now());
     }
-    if (age > options_.heartbeat_threshold) throw degraded("stopped advancing frames");
+    if (age > options_.heartbeat_threshold) throw degraded(DegradedCause::StoppedAdvancingFrames);
     // 3. Is what we wait for there yet?
     try {
       last_state = state();

@@ -42,7 +42,7 @@ TEST_F(PythonFaults, AssertFailsTheWaitFastWithTheAppsReason) {
   Clock::duration took{};
   livegui::SubprocessDegraded e = wait_for_degraded(took);
   EXPECT_LT(took, kFast) << e.what();
-  EXPECT_EQ(e.info().cause, "reports degraded") << e.what();
+  EXPECT_EQ(e.info().cause, livegui::DegradedCause::ReportsDegraded) << e.what();
   EXPECT_TRUE(contains(e.what(), "cannot schedule new futures after shutdown")) << e.what();
   EXPECT_TRUE(contains(e.what(), "assertion failed: simulation state consistent")) << e.what();
   EXPECT_EQ(e.info().pid, app().pid());
@@ -58,7 +58,7 @@ TEST_F(PythonFaults, CrashIsSeenAsTheProcessExiting) {
   Clock::duration took{};
   livegui::SubprocessDegraded e = wait_for_degraded(took);
   EXPECT_LT(took, kFast) << e.what();
-  EXPECT_EQ(e.info().cause, "process exited") << e.what();
+  EXPECT_EQ(e.info().cause, livegui::DegradedCause::ProcessExited) << e.what();
   // Only the parent knows how a process ended; attached (session scope) we do not.
   if (app().owns_aut()) {
     EXPECT_TRUE(contains(e.info().exit_status, "SIGABRT")) << e.what();
@@ -71,7 +71,7 @@ TEST_F(PythonFaults, ExitIsSeenWithItsCode) {
   Clock::duration took{};
   livegui::SubprocessDegraded e = wait_for_degraded(took);
   EXPECT_LT(took, kFast) << e.what();
-  EXPECT_EQ(e.info().cause, "process exited") << e.what();
+  EXPECT_EQ(e.info().cause, livegui::DegradedCause::ProcessExited) << e.what();
   if (app().owns_aut()) {
     EXPECT_EQ(e.info().exit_status, "exit code 7") << e.what();
   }
@@ -83,7 +83,9 @@ TEST_F(PythonFaults, HungMainLoopIsSeenAsStalled) {
   livegui::SubprocessDegraded e = wait_for_degraded(took);
   EXPECT_LT(took, kFast) << e.what();
   // Whoever notices first: the client's heartbeat check or the app's own.
-  EXPECT_TRUE(e.info().cause == "stopped advancing frames" || contains(e.what(), "main loop stalled")) << e.what();
+  EXPECT_TRUE(e.info().cause == livegui::DegradedCause::StoppedAdvancingFrames ||
+              contains(e.what(), "main loop stalled"))
+      << e.what();
   EXPECT_TRUE(app().check().state == livegui::AutHealth::Degraded) << app().check().describe();
 }
 

@@ -10,7 +10,7 @@ using namespace std::chrono_literals;
 DegradedInfo stalled() {
   DegradedInfo info;
   info.pid = 4121;
-  info.cause = "stopped advancing frames";
+  info.cause = DegradedCause::StoppedAdvancingFrames;
   info.frame_age = 1200ms;
   info.last_frame = 5312;
   info.awaiting = "project switched to 'demo'";
@@ -46,13 +46,13 @@ TEST(SubprocessDegraded, NamesEachCause) {
   info.pid = 7;
   info.last_frame = 40;
   info.frame_age = 30ms;
-  info.cause = "process exited";
+  info.cause = DegradedCause::ProcessExited;
   info.exit_status = "killed by SIGABRT";
   info.awaiting = "x";
   EXPECT_EQ(SubprocessDegraded::format(info),
             "subprocess degraded: AUT pid 7 exited (killed by SIGABRT) while waiting for \"x\"; last frame 40 "
             "(advanced 30 ms before)");
-  info.cause = "unreachable";
+  info.cause = DegradedCause::Unreachable;
   info.exit_status.clear();
   info.detail = "GET /health to 127.0.0.1:1 failed";
   info.awaiting.clear();
@@ -61,7 +61,7 @@ TEST(SubprocessDegraded, NamesEachCause) {
             "subprocess degraded: AUT pid 7 stopped answering its hook server during click on 'new_project'; last "
             "frame 40 (advanced 30 ms before); GET /health to 127.0.0.1:1 failed");
   DegradedInfo unknown;
-  unknown.cause = "reports degraded";
+  unknown.cause = DegradedCause::ReportsDegraded;
   EXPECT_EQ(SubprocessDegraded::format(unknown), "subprocess degraded: AUT (pid unknown) reports itself degraded");
 }
 

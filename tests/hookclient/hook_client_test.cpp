@@ -309,7 +309,7 @@ TEST(HookClient, DegradedActionRepliesAreSubprocessDegraded) {
     ADD_FAILURE() << "expected SubprocessDegraded";
   } catch (const SubprocessDegraded& e) {
     std::string msg = e.what();
-    EXPECT_EQ(e.info().cause, "reports degraded");
+    EXPECT_EQ(e.info().cause, DegradedCause::ReportsDegraded);
     EXPECT_EQ(e.info().pid, 4121) << "pid filled from /health";
     EXPECT_EQ(e.info().last_frame, 5312);
     EXPECT_TRUE(contains(msg,
@@ -345,7 +345,7 @@ TEST(HookClient, FailedActionWhileTheFrameIsFrozenIsSubprocessDegraded) {
   } catch (const SubprocessDegraded& e) {
     std::string msg = e.what();
     EXPECT_LT(Clock::now() - start, 5s) << "within about one heartbeat threshold";
-    EXPECT_EQ(e.info().cause, "stopped advancing frames") << msg;
+    EXPECT_EQ(e.info().cause, DegradedCause::StoppedAdvancingFrames) << msg;
     EXPECT_EQ(e.info().app_status, "ok");
     EXPECT_TRUE(e.info().app_reasons.empty());
     EXPECT_EQ(e.info().last_frame, 5312);

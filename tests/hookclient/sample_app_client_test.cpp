@@ -109,7 +109,7 @@ TEST_F(SampleAppClient, AssertIsDegradedWithTheAppsReasons) {
   launch();
   SubprocessDegraded e = fault_then_wait("assert");
   std::string msg = e.what();
-  EXPECT_EQ(e.info().cause, "reports degraded") << msg;
+  EXPECT_EQ(e.info().cause, DegradedCause::ReportsDegraded) << msg;
   EXPECT_EQ(e.info().pid, app_.process.pid());
   EXPECT_TRUE(contains(msg, "subprocess degraded: AUT pid " + std::to_string(app_.process.pid()))) << msg;
   EXPECT_TRUE(contains(msg, "while waiting for \"project switched to 'demo'\"")) << msg;
@@ -133,7 +133,9 @@ TEST_F(SampleAppClient, HangIsDegradedWithinAboutOneHeartbeat) {
   std::string msg = e.what();
   // Client threshold and the server's own stall detection are both 1 s: either
   // may notice first, and both say what happened.
-  EXPECT_TRUE(e.info().cause == "stopped advancing frames" || e.info().cause == "reports degraded") << msg;
+  EXPECT_TRUE(e.info().cause == DegradedCause::StoppedAdvancingFrames ||
+              e.info().cause == DegradedCause::ReportsDegraded)
+      << msg;
   EXPECT_TRUE(contains(msg, "stopped advancing frames") || contains(msg, "main loop stalled")) << msg;
   EXPECT_GE(e.info().frame_age, 900ms) << msg;
   EXPECT_TRUE(app_.process.running()) << "a hung app is alive";
@@ -143,7 +145,7 @@ TEST_F(SampleAppClient, CrashIsDegradedWithTheSignal) {
   launch();
   SubprocessDegraded e = fault_then_wait("crash");
   std::string msg = e.what();
-  EXPECT_EQ(e.info().cause, "process exited") << msg;
+  EXPECT_EQ(e.info().cause, DegradedCause::ProcessExited) << msg;
   EXPECT_TRUE(contains(msg, "exited (killed by SIGABRT")) << msg;
 }
 
@@ -151,7 +153,7 @@ TEST_F(SampleAppClient, ExitIsDegradedWithTheExitCode) {
   launch();
   SubprocessDegraded e = fault_then_wait("exit");
   std::string msg = e.what();
-  EXPECT_EQ(e.info().cause, "process exited") << msg;
+  EXPECT_EQ(e.info().cause, DegradedCause::ProcessExited) << msg;
   EXPECT_TRUE(contains(msg, "exited (exit code 3)")) << msg;
 }
 
@@ -159,7 +161,7 @@ TEST_F(SampleAppClient, CrashWithoutProbeIsUnreachable) {
   launch();
   client_->set_liveness_probe(nullptr);
   SubprocessDegraded e = fault_then_wait("crash");
-  EXPECT_TRUE(e.info().cause == "unreachable") << e.what();
+  EXPECT_TRUE(e.info().cause == DegradedCause::Unreachable) << e.what();
   EXPECT_TRUE(contains(e.what(), "127.0.0.1:" + std::to_string(app_.port))) << e.what();
 }
 

@@ -116,7 +116,7 @@ TEST(WaitUntil, FrozenFrameWhileTheAppSaysOkIsDegraded) {
       FAIL() << "expected SubprocessDegraded";
     } catch (const SubprocessDegraded& e) {
       std::string msg = e.what();
-      EXPECT_EQ(e.info().cause, "stopped advancing frames");
+      EXPECT_EQ(e.info().cause, DegradedCause::StoppedAdvancingFrames);
       EXPECT_EQ(e.info().last_frame, 110);
       EXPECT_GT(e.info().frame_age, 300ms);
       EXPECT_TRUE(contains(msg, "subprocess degraded: AUT pid 4121 stopped advancing frames ")) << msg;
@@ -148,7 +148,7 @@ TEST(WaitUntil, AppReportingDegradedFailsAtOnceWithItsReasons) {
     FAIL() << "expected SubprocessDegraded";
   } catch (const SubprocessDegraded& e) {
     std::string msg = e.what();
-    EXPECT_EQ(e.info().cause, "reports degraded");
+    EXPECT_EQ(e.info().cause, DegradedCause::ReportsDegraded);
     EXPECT_EQ(health_calls.load(), 3);
     EXPECT_TRUE(contains(msg,
                          "AUT pid 4121 reports itself degraded while waiting for \"project switched to "
@@ -183,7 +183,7 @@ TEST(WaitUntil, LivenessProbeAndContextProviderShapeTheDiagnostic) {
     FAIL() << "expected SubprocessDegraded";
   } catch (const SubprocessDegraded& e) {
     std::string msg = e.what();
-    EXPECT_EQ(e.info().cause, "process exited");
+    EXPECT_EQ(e.info().cause, DegradedCause::ProcessExited);
     EXPECT_EQ(context_calls, 1);
     EXPECT_TRUE(contains(msg, "AUT pid 4121 exited (killed by SIGABRT (core dumped)) while waiting for")) << msg;
     EXPECT_TRUE(contains(msg,
@@ -209,7 +209,7 @@ TEST(WaitUntil, UnreachableServerIsDegraded) {
     FAIL() << "expected SubprocessDegraded";
   } catch (const SubprocessDegraded& e) {
     std::string msg = e.what();
-    EXPECT_EQ(e.info().cause, "unreachable");
+    EXPECT_EQ(e.info().cause, DegradedCause::Unreachable);
     EXPECT_TRUE(contains(msg, "AUT pid 4121 stopped answering its hook server while waiting for")) << msg;
     EXPECT_TRUE(contains(msg, "last frame 9")) << msg;
     EXPECT_TRUE(contains(msg, "127.0.0.1:" + std::to_string(port))) << msg;
@@ -226,7 +226,7 @@ TEST(WaitUntil, UnreachableServerIsDegraded) {
     client.wait_until(project_is("demo"), kLongTimeout, "project switched to 'demo'");
     FAIL() << "expected SubprocessDegraded";
   } catch (const SubprocessDegraded& e) {
-    EXPECT_EQ(e.info().cause, "process exited");
+    EXPECT_EQ(e.info().cause, DegradedCause::ProcessExited);
     EXPECT_EQ(e.info().exit_status, "exit code 3");
     EXPECT_TRUE(contains(e.what(), "AUT pid 4121 exited (exit code 3)")) << e.what();
   }
@@ -241,7 +241,7 @@ TEST(WaitUntil, DescribeDegradedReportsWhatTheClientKnows) {
   });
   HookClient client(options_for(server));
   client.set_context_provider([](DegradedInfo& info) { info.current_test = "Suite.Name"; });
-  DegradedInfo info = client.describe_degraded("reports degraded", "the export to finish");
+  DegradedInfo info = client.describe_degraded(DegradedCause::ReportsDegraded, "the export to finish");
   EXPECT_EQ(info.pid, 4121);
   EXPECT_EQ(info.last_frame, 77);
   EXPECT_GE(info.frame_age, 1500ms);
