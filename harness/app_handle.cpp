@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
+#include <utility>
 
 #include "common/environment.hpp"
 #include "common/log.hpp"
@@ -181,6 +182,11 @@ void AppHandle::start() {
   impl_->start_locked(reason, impl_->current_test);
 }
 
+void AppHandle::next_respawn_reason(std::string reason) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->next_respawn_reason = std::move(reason);
+}
+
 CheckResult AppHandle::check() {
   std::lock_guard lock(impl_->mutex);
   return impl_->check_locked(false);
@@ -202,6 +208,7 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
     throw AutUnavailable(im.cap_message("for " + test.full()));
 
   const auto t0 = Clock::now();
+  const std::string told_reason = std::exchange(im.next_respawn_reason, std::string());
   ReadyEvent ev;
   ev.for_test = test.full();
   if (!im.launcher->has_process()) {
@@ -263,6 +270,7 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
       ev.reason = who + " degraded" + (ev.during_test.empty() ? "" : " during " + ev.during_test) + ": " +
                   join(c.reasons, "; ");
     }
+    if (!told_reason.empty()) ev.reason = told_reason;
     if (im.spec.respawn == RespawnPolicy::Never) {
       std::string tail = im.aut ? tail_file(im.aut->log_file, 15) : std::string();
       throw AutUnavailable(ev.reason + "; the respawn policy is 'never', so " + test.full() + " gets no AUT" +

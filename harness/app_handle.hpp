@@ -127,6 +127,12 @@ class AppHandle {
   /// policy forbids a respawn or the cap on failed starts was reached.
   ReadyEvent ensure_ready(const TestRef& test);
 
+  /// The reason the next respawn records instead of how this handle's own
+  /// AUT ended, when the caller knows more: a session AUT that another owner
+  /// replaced and then stopped was not lost by the death this handle saw
+  /// (issue 11). Used by the next ensure_ready() only, respawn or not.
+  void next_respawn_reason(std::string reason);
+
   /// A test begins / ends (the gtest listener calls these; ensure_ready()
   /// also marks the test as begun). test_finished() checks, cheaply, whether
   /// the AUT died during the test and attributes the death to it. The state

@@ -62,6 +62,7 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   int consecutive_failed_starts = 0;
   std::string last_start_error;
   std::string pending_reason;  ///< why the next start happens (set by attach_or_start)
+  std::string next_respawn_reason;  ///< set by next_respawn_reason(); the next ensure_ready() takes it
   std::optional<ReadyEvent> last_respawn;
   std::chrono::nanoseconds last_time_to_ready{0};
 

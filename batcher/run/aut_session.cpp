@@ -21,6 +21,14 @@ std::string peek_exit(pid_t pid) {
 
 }  // namespace
 
+std::string guest_respawn_reason(const GuestReplacement& r) {
+  const std::string guest = r.guest_name.empty() ? std::string("a guest") : r.guest_name;
+  return "AUT pid " + std::to_string(r.successor_pid) + ", started by " + guest + " (pid " +
+         std::to_string(r.guest_pid) + ") in place of the session AUT (pid " + std::to_string(r.replaced_pid) + "), " +
+         (r.successor_status == AutStatus::Stopped ? "was stopped when " + guest + " ended"
+                                                   : "was left " + std::string(to_string(r.successor_status)));
+}
+
 std::string guest_replacement_message(const std::string& entry, const GuestReplacement& r, pid_t new_pid,
                                       const std::string& next_entry) {
   std::string guest =
@@ -63,10 +71,11 @@ AutSession::AutSession(AppSpec spec, const std::filesystem::path& state_file, co
 
 AutSession::~AutSession() { stop(); }
 
-ReadyEvent AutSession::ensure(const std::string& entry) {
+ReadyEvent AutSession::ensure(const std::string& entry, const GuestReplacement* replaced) {
   TestRef ref;
   ref.suite = kBatcherSuite;
   ref.name = entry;
+  if (replaced && replaced->replaced_pid == pid()) handle_->next_respawn_reason(guest_respawn_reason(*replaced));
   return handle_->ensure_ready(ref);
 }
 

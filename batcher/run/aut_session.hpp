@@ -37,6 +37,11 @@ struct GuestReplacement {
   std::string replaced_exit;
 };
 
+/// Why the session AUT is respawned after a guest replaced it:
+/// "AUT pid S, started by G (pid N) in place of the session AUT (pid P), was
+/// stopped when G ended" (or "… was left dead" / "… degraded").
+std::string guest_respawn_reason(const GuestReplacement& r);
+
 /// The warning line ("[BATCH-WARN] <tier>: during <entry>, livegui-aut (pid P)
 /// replaced the session AUT (pid A) with pid B — <why>; …") for a replacement
 /// seen before `next_entry`, for which the session AUT was respawned as `new_pid`
@@ -62,7 +67,10 @@ class AutSession {
 
   /// Before `entry`: a healthy AUT, started or respawned as needed. Bounded
   /// by the spec's ready timeout. Throws (StartError, AutUnavailable) with the reason.
-  ReadyEvent ensure(const std::string& entry);
+  /// With `replaced` (a guest replaced ours since the last ensure), a respawn
+  /// records why the guest's successor is gone (guest_respawn_reason), not
+  /// again the death of ours that the guest already reported.
+  ReadyEvent ensure(const std::string& entry, const GuestReplacement* replaced = nullptr);
 
   /// Stops the AUT (bounded). Never throws.
   void stop();

@@ -63,7 +63,7 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
   auto before = adopted_children(ours);
   try {
     if (!replaced && tier.session && !previous_aut_.id.empty()) replaced = tier.session->replaced_by_guest();
-    ReadyEvent ev = tier.session->ensure(u.name);
+    ReadyEvent ev = tier.session->ensure(u.name, replaced ? &*replaced : nullptr);
     if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start && replaced &&
         replaced->replaced_pid == ev.old_pid) {
       // Not a death: the entry's own harness replaced the AUT mid-file and

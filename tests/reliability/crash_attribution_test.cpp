@@ -165,6 +165,17 @@ TEST_F(CrashAttribution, TestNCrashesTheAutAndTestNPlus1RespawnsItInBothScopes) 
       ASSERT_EQ((*faulty)["warnings"].size(), 1u) << faulty->dump(2);
       EXPECT_EQ((*faulty)["warnings"][0], warn.substr(prefix.size(), warn.size() - prefix.size() - 1));
       EXPECT_TRUE((*after)["dirty_start"].is_null()) << after->dump(2);
+      // The session's own respawn for the next file says why the guest's
+      // successor is gone, not again the death the guest already reported.
+      std::string session_respawn;
+      for (const auto& ev : r.results["aut_timeline"])
+        if (ev["event"] == "respawn" && ev["entry"] == "live/after") session_respawn = ev["reason"];
+      EXPECT_TRUE(std::regex_match(
+          session_respawn, std::regex("AUT pid " + S +
+                                      ", started by reliability_ent \\(pid [0-9]+\\) in place of "
+                                      "the session AUT \\(pid " +
+                                      P + "\\), was stopped when reliability_ent ended \\(by livegui-batch\\)")))
+          << r.results["aut_timeline"].dump(2);
       const std::string replaced = "replaced the session AUT (pid " + P + ") with pid " + S + " — AUT pid " + P +
                                    " died during Cell.Fault (killed by SIGSEGV)";
       EXPECT_NE(r.junit.find(replaced), std::string::npos) << r.junit;

@@ -37,6 +37,14 @@ TEST(GuestReplacementWarning, TheEntryKeepsTheMessageWithoutPrefixTierOrFullStop
             guest_replacement_warning("live_gui", "test_degraded", r, 4200, "test_next"));
 }
 
+TEST(GuestReplacementWarning, TheSessionsRespawnSaysWhyTheGuestsSuccessorIsGoneNotTheDeathItReplaced) {
+  EXPECT_EQ(guest_respawn_reason(replacement(AutStatus::Stopped)),
+            "AUT pid 4188, started by livegui-aut (pid 4150) in place of the session AUT (pid 4121), was stopped when "
+            "livegui-aut ended");
+  EXPECT_EQ(guest_respawn_reason(replacement(AutStatus::Dead)),
+            "AUT pid 4188, started by livegui-aut (pid 4150) in place of the session AUT (pid 4121), was left dead");
+}
+
 TEST(GuestReplacementWarning, SaysWhatTheReplacementWasLeftInWhenNotStopped) {
   GuestReplacement r = replacement(AutStatus::Dead);
   r.reason.clear();
