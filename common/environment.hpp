@@ -56,4 +56,9 @@ inline constexpr const char* kHookToken = "LIVEGUI_HOOK_TOKEN";
 /// A file the app writes its port to (readiness = port_file).
 inline constexpr const char* kHookPortFile = "LIVEGUI_HOOK_PORT_FILE";
 
+// ---- the CI → livegui-batch --shard auto (batcher/select/shard_env.hpp) ----
+
+/// A Kubernetes Indexed Job's completions (with JOB_COMPLETION_INDEX).
+inline constexpr const char* kShardTotal = "LIVEGUI_SHARD_TOTAL";
+
 }  // namespace livegui::env

@@ -20,6 +20,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/app_spec.hpp"
@@ -87,6 +88,13 @@ class AutUnavailable : public std::runtime_error {
 /// The suite name of the pseudo-tests livegui-batch's session AUT is ensured
 /// for ("livegui-batch.<entry>"): never the test to blame for a death.
 inline constexpr const char* kBatcherSuite = "livegui-batch";
+
+/// Whether `test` ("Suite.Name") is one of those pseudo-tests.
+inline bool is_batcher_stand_in(std::string_view test) {
+  constexpr std::string_view prefix = "livegui-batch.";
+  static_assert(prefix.substr(0, prefix.size() - 1) == std::string_view(kBatcherSuite));
+  return test.substr(0, prefix.size()) == prefix;
+}
 
 /// The livegui-batch run that started this process, from LIVEGUI_AUT_OWNER
 /// ("<pid>:<start time>"); std::nullopt when unset or malformed. A session

@@ -22,7 +22,7 @@ constexpr std::chrono::milliseconds kParentRecordWait{1000};
 
 }  // namespace
 
-bool AppHandle::Impl::stand_in(const std::string& test) { return test.rfind(kBatcherSuite + std::string("."), 0) == 0; }
+bool AppHandle::Impl::stand_in(const std::string& test) { return is_batcher_stand_in(test); }
 
 void AppHandle::Impl::write_state(bool durable) {
   // A session guest records a death whose status it cannot know (the AUT

@@ -14,6 +14,7 @@
 #include <httplib.h>
 
 #include "common/environment.hpp"
+#include "common/ready_line.hpp"
 
 namespace livegui {
 namespace {
@@ -332,7 +333,7 @@ int HookServer::start() {
 }
 
 void HookServer::announce() {
-  std::printf("LIVEGUI_HOOK_READY port=%d pid=%d protocol=%d\n", port_, static_cast<int>(::getpid()),
+  std::printf("%sport=%d pid=%d protocol=%d\n", kReadyLinePrefix, port_, static_cast<int>(::getpid()),
               kHookProtocolVersion);
   std::fflush(stdout);
   if (options_.port_file.empty()) return;

@@ -84,8 +84,7 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
       // "SIGABRT during A.b" when the harness knows; our own ensure() calls
       // are named "livegui-batch.<entry>" and say nothing new.
       std::string how = ev.cause_detail.empty() ? ev.reason : ev.cause_detail;
-      if (!ev.during_test.empty() && ev.during_test.rfind(kBatcherSuite + std::string("."), 0) != 0)
-        how += " during " + ev.during_test;
+      if (!ev.during_test.empty() && !is_batcher_stand_in(ev.during_test)) how += " during " + ev.during_test;
       DirtyStart d;
       d.kind = to_string(degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead);
       d.message = tier.name + ": " + who + " left the AUT (pid " + std::to_string(ev.old_pid) + ") " + d.kind + " — " +

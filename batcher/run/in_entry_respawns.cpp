@@ -19,7 +19,7 @@ std::vector<std::string> in_entry_respawn_warnings(const std::vector<TimelineEve
       continue;
     }
     if (ev.event != TimelineKind::Respawn || !open || ev.pid == open->pid) continue;
-    const bool stand_in = open->test.rfind(std::string(kBatcherSuite) + ".", 0) == 0;
+    const bool stand_in = is_batcher_stand_in(open->test);
     const std::string during = open->test.empty() || stand_in ? std::string() : " during " + open->test;
     std::string what = open->event == TimelineKind::Death ? "died" : "degraded";
     out.push_back("during " + entry_name + ", the AUT (pid " + std::to_string(open->pid) + ") " + what + during + " (" +

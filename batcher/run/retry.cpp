@@ -5,6 +5,7 @@
 
 #include "batcher/reproduce.hpp"
 #include "batcher/run/classify.hpp"
+#include "harness/app_handle.hpp"
 
 namespace livegui::batch {
 namespace {
@@ -50,7 +51,7 @@ std::vector<AutBreak> aut_breaks_of(const std::vector<TimelineEvent>& timeline, 
   for (const auto& ev : timeline) {
     if (ev.entry != entry_id || (ev.event != TimelineKind::Death && ev.event != TimelineKind::Degraded)) continue;
     // The batcher's own checks name themselves "livegui-batch.<entry>": no test known.
-    bool ours = ev.test.rfind("livegui-batch.", 0) == 0;
+    bool ours = is_batcher_stand_in(ev.test);
     out.push_back({ours ? std::string() : ev.test, ev.reason});
   }
   return out;

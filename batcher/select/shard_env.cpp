@@ -1,6 +1,9 @@
 #include "batcher/select/shard_env.hpp"
 
 #include <algorithm>
+#include <string_view>
+
+#include "common/environment.hpp"
 
 namespace livegui::batch {
 namespace {
@@ -30,7 +33,7 @@ const std::vector<ShardVariables>& shard_variable_families() {
       {"GitLab CI", "CI_NODE_TOTAL", "CI_NODE_INDEX", 1},
       {"CircleCI", "CIRCLE_NODE_TOTAL", "CIRCLE_NODE_INDEX", 0},
       {"Buildkite", "BUILDKITE_PARALLEL_JOB_COUNT", "BUILDKITE_PARALLEL_JOB", 0},
-      {"Kubernetes Indexed Job", "LIVEGUI_SHARD_TOTAL", "JOB_COMPLETION_INDEX", 0},
+      {"Kubernetes Indexed Job", env::kShardTotal, "JOB_COMPLETION_INDEX", 0},
   };
   return families;
 }
@@ -41,10 +44,11 @@ std::optional<ShardSpec> shard_from_ci_environment(EnvLookup lookup) {
     auto index = non_empty(lookup, f.index);
     if (!index && (!total || *total == "1")) continue;
     if (!index || !total)
-      throw SelectionError(
-          std::string("--shard auto: ") + f.engine + ": " + (index ? f.index : f.total) + " is set but " +
-          (index ? f.total : f.index) + " is not; set both" +
-          (std::string(f.total) == "LIVEGUI_SHARD_TOTAL" ? " (LIVEGUI_SHARD_TOTAL: the Job's completions)" : ""));
+      throw SelectionError(std::string("--shard auto: ") + f.engine + ": " + (index ? f.index : f.total) +
+                           " is set but " + (index ? f.total : f.index) + " is not; set both" +
+                           (std::string_view(f.total) == env::kShardTotal
+                                ? " (" + std::string(env::kShardTotal) + ": the Job's completions)"
+                                : std::string()));
     ShardSpec s;
     s.count = whole_number(*total, f.total);
     int i = whole_number(*index, f.index);
