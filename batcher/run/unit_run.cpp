@@ -391,8 +391,6 @@ std::string human_bytes(std::uint64_t n) {
 }
 
 std::string describe(const EntryResult& e) {
-  std::map<ResultCode, int> counts;
-  for (const auto& t : e.tests) ++counts[t.code];
   if (e.tests.size() == 1 && e.tests[0].synthetic)
     return e.tests[0].message.empty() ? std::string("exit code 0") : first_line(e.tests[0].message);
   // The worst test speaks for the entry; counts give the rest.
@@ -402,11 +400,7 @@ std::string describe(const EntryResult& e) {
   std::string out;
   if (worst_test && worst_test->code != ResultCode::Pass && worst_test->code != ResultCode::Skipped)
     out = worst_test->name + ": " + first_line(worst_test->message);
-  std::string tally;
-  for (ResultCode c : kAllResultCodes) {
-    if (!counts[c]) continue;
-    tally += (tally.empty() ? "" : ", ") + std::to_string(counts[c]) + " " + name(c);
-  }
+  std::string tally = tally_of(e.tests);
   if (e.tests.empty()) tally = "no tests";
   if (e.attempts.size() > 1) tally += "; resumed " + std::to_string(e.attempts.size() - 1) + "x after the binary died";
   return out.empty() ? tally : out + " (" + tally + ")";

@@ -352,6 +352,23 @@ TEST_F(GtestFidelityE2E, DisabledTestsAreCountedAsDisabledAndFailuresCarryTheirO
   EXPECT_EQ(c["disabled"], 3);
   auto empty = junit_counts(xml, "default.e2e_empty");
   EXPECT_EQ(empty["tests"], 0) << xml;
+  // The console's table and closing line, report.html and the entry's reason
+  // count them as GoogleTest does too: 1 skipped, 3 disabled (not 4 skipped).
+  EXPECT_NE(r.output.find("FAILED: 1 passed, 1 failed, 1 skipped, 3 disabled in "), std::string::npos) << r.output;
+  std::smatch row;
+  ASSERT_TRUE(std::regex_search(r.output, row, std::regex(R"(\n  default \(2 entries\)((\s+\d+){9}))"))) << r.output;
+  EXPECT_EQ(std::regex_replace(row[1].str(), std::regex(R"(\s+)"), " "), " 1 1 0 0 0 1 3 0 0") << r.output;
+  EXPECT_NE(r.output.find("  skip  disabled  xfail"), std::string::npos) << r.output;
+  std::string html = read_text(dir_ / "reports" / "report.html");
+  EXPECT_NE(html.find("1 passed, 1 failed, 1 skipped, 3 disabled in "), std::string::npos);
+  EXPECT_NE(html.find("<th>skip</th><th>disabled</th>"), std::string::npos);
+  json doc = results();
+  const json* disabled_entry = find_entry(doc, "e2e_disabled");
+  ASSERT_TRUE(disabled_entry);
+  std::string reason = (*disabled_entry)["reason"];
+  const std::string tally = " (1 PASS, 1 FAIL, 1 SKIPPED, 3 disabled)";
+  EXPECT_EQ(reason.rfind("Mixed.Fails: ", 0), 0u) << reason;
+  EXPECT_EQ(reason.substr(reason.size() - std::min(reason.size(), tally.size())), tally) << reason;
   // The failing test's <system-out> is its own output, not the binary's closing summary.
   auto fails = xml.find("name=\"Fails\"");
   ASSERT_NE(fails, std::string::npos) << xml;
