@@ -27,9 +27,9 @@ using namespace std::chrono_literals;
 std::string exe(const std::string& name) { return built("tests/e2e/" + name); }
 
 const std::vector<std::string> kKinds = {
-    "e2e_passing",    "e2e_crash_second", "e2e_same_name",    "e2e_suite_failure", "e2e_disabled",
-    "e2e_empty",      "e2e_setup_crash",  "e2e_counted_main", "e2e_no_run_all",    "e2e_accepting_main",
-    "e2e_global_env", "e2e_atexit_crash", "e2e_no_run_all_77"};
+    "e2e_passing",    "e2e_crash_second", "e2e_same_name",     "e2e_suite_failure", "e2e_disabled",
+    "e2e_empty",      "e2e_setup_crash",  "e2e_counted_main",  "e2e_no_run_all",    "e2e_accepting_main",
+    "e2e_global_env", "e2e_atexit_crash", "e2e_no_run_all_77", "e2e_nested_abort",  "e2e_ghost"};
 
 bool is_suite_level(const std::string& test) {
   return test.find("<suite set-up/tear-down>") != std::string::npos ||
