@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "batcher/report/html_report.hpp"
+#include "batcher/report/json_report.hpp"
 #include "batcher/report/junit_report.hpp"
 #include "batcher/report/summary.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -93,6 +94,12 @@ TEST(BatcherDisabledCounts, JunitXmlAndTheEntryTallyCountDisabledTestsAsGoogleTe
             std::string::npos)
       << xml;
   EXPECT_EQ(tally_of(with_disabled_tests().entries[0].tests), "1 PASS, 1 FAIL, 1 SKIPPED, 3 disabled");
+}
+
+TEST(BatcherDisabledCounts, ResultsJsonsTierSaysHowManyOfItsSkippedTestsAreDisabled) {
+  auto tier = results_to_json(with_disabled_tests())["tiers"][0];
+  EXPECT_EQ(tier["tests"]["SKIPPED"], 4);  // per result code
+  EXPECT_EQ(tier["disabled"], 3);
 }
 
 }  // namespace
