@@ -41,6 +41,25 @@ int TierCounts::failures() const {
   return n;
 }
 
+std::string tally_of(const std::vector<TestResult>& tests) {
+  std::map<ResultCode, int> counts;
+  int disabled = 0;
+  for (const auto& t : tests) {
+    ++counts[t.code];
+    if (t.disabled) ++disabled;
+  }
+  counts[ResultCode::Skipped] -= disabled;
+  std::string out;
+  auto add = [&](int n, const std::string& what) {
+    if (n > 0) out += (out.empty() ? "" : ", ") + std::to_string(n) + " " + what;
+  };
+  for (ResultCode c : kAllResultCodes) {
+    add(counts[c], name(c));
+    if (c == ResultCode::Skipped) add(disabled, "disabled");
+  }
+  return out;
+}
+
 namespace {
 
 void add_entry(TierCounts& c, const EntryResult& e) {

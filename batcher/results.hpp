@@ -168,7 +168,14 @@ struct TierCounts {
   }
   int total_tests() const;
   int failures() const;
+  /// The SKIPPED tests GoogleTest counts as skipped: all but the disabled
+  /// ones, which it counts apart (its report's "disabled"), as every report does.
+  int skipped() const { return count(ResultCode::Skipped) - disabled; }
 };
+
+/// "1 PASS, 1 FAIL, 1 SKIPPED, 3 disabled": `tests` counted by result code,
+/// disabled tests apart from the skipped ones (as TierCounts::skipped()).
+std::string tally_of(const std::vector<TestResult>& tests);
 
 TierCounts count_tier(const BatchResults& results, const std::string& tier);
 TierCounts count_all(const BatchResults& results);

@@ -37,6 +37,28 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
   return st;
 }
 
+bool all_threads_stopped(pid_t pid) {
+  if (pid <= 0) return true;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
+  DIR* dir = opendir(tasks.c_str());
+  if (!dir) return true;  // gone
+  bool stopped = true;
+  while (dirent* entry = readdir(dir)) {
+    if (entry->d_name[0] == '.') continue;
+    std::ifstream in(tasks + "/" + entry->d_name + "/stat");
+    std::string line;
+    if (!in || !std::getline(in, line)) continue;  // that thread ended
+    auto close = line.rfind(')');
+    char state = close != std::string::npos && close + 2 < line.size() ? line[close + 2] : '?';
+    if (state != 'T' && state != 't' && state != 'Z' && state != 'X') {
+      stopped = false;
+      break;
+    }
+  }
+  closedir(dir);
+  return stopped;
+}
+
 bool is_same_process(pid_t pid, std::uint64_t start_time) {
   auto st = read_proc_stat(pid);
   return st && st->state != 'Z' && st->start_time == start_time;

@@ -25,6 +25,11 @@ struct ProcStat {
 /// be read). Never throws.
 std::optional<ProcStat> read_proc_stat(pid_t pid);
 
+/// True when every thread of `pid` is stopped (SIGSTOP'd or traced: state T
+/// or t) or gone (a zombie, or no longer there): none of them runs, and a
+/// write one was making has completed. Never throws.
+bool all_threads_stopped(pid_t pid);
+
 /// True when `pid` exists, is not a zombie, and started at `start_time`.
 bool is_same_process(pid_t pid, std::uint64_t start_time);
 

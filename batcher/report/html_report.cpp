@@ -193,7 +193,9 @@ class PageWriter {
     add(total.count(ResultCode::Unresolved), "unresolved");
     add(total.count(ResultCode::XPass), "unexpectedly passed");
     add(total.count(ResultCode::XFail), total.count(ResultCode::XFail) == 1 ? "expected failure" : "expected failures");
-    add(total.count(ResultCode::Skipped), "skipped");
+    // GoogleTest counts disabled tests apart from skipped ones; so does every report.
+    add(total.skipped(), "skipped");
+    add(total.disabled, "disabled");
     add(total.dirty_starts, total.dirty_starts == 1 ? "dirty start" : "dirty starts");
     out_ += "<div class=\"meta\">" + esc(tally) + " in " + esc(human_duration(r_.duration)) + " · started " +
             esc(iso_utc(r_.started_unix_ms)) + " · AUT scope " + esc(r_.aut_scope);
@@ -219,17 +221,24 @@ class PageWriter {
                                      ResultCode::Timeout, ResultCode::Unresolved, ResultCode::Skipped,
                                      ResultCode::XFail,   ResultCode::XPass};
     if (count_all(r_).count(ResultCode::Flaky) > 0) codes.insert(codes.begin() + 1, ResultCode::Flaky);
-    for (ResultCode code : codes) out_ += "<th>" + column_name(code) + "</th>";
+    // Disabled tests apart from skipped ones, as GoogleTest counts them; the
+    // column only when some test is disabled.
+    const bool any_disabled = count_all(r_).disabled > 0;
+    for (ResultCode code : codes) {
+      out_ += "<th>" + column_name(code) + "</th>";
+      if (code == ResultCode::Skipped && any_disabled) out_ += "<th>disabled</th>";
+    }
     out_ += "<th>dirty</th><th>respawns</th><th>duration</th></tr>";
     auto row = [&](const std::string& label, const TierCounts& c, bool total) {
       out_ += total ? "<tr class=\"total\">" : "<tr>";
       out_ += "<td class=\"l\">" + esc(label) + "</td><td>" + std::to_string(c.entries) + "</td>";
       for (ResultCode code : codes) {
-        int n = c.count(code);
+        int n = code == ResultCode::Skipped ? c.skipped() : c.count(code);
         std::string style = n > 0 && code != ResultCode::Pass
                                 ? std::string(" style=\"color:") + result_ink(code) + ";font-weight:600\""
                                 : "";
         out_ += "<td" + style + ">" + std::to_string(n) + "</td>";
+        if (code == ResultCode::Skipped && any_disabled) out_ += "<td>" + std::to_string(c.disabled) + "</td>";
       }
       out_ += "<td>" + std::to_string(c.dirty_starts) + "</td><td>" + std::to_string(c.aut_respawns) + "</td><td>" +
               esc(human_duration(c.duration)) + "</td></tr>";

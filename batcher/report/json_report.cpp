@@ -237,6 +237,7 @@ ordered_json results_to_json(const BatchResults& results) {
                      {"entries", c.entries},
                      {"failing_entries", c.failing_entries},
                      {"tests", counts},
+                     {"disabled", c.disabled},
                      {"dirty_starts", c.dirty_starts},
                      {"aut_respawns", c.aut_respawns},
                      {"warnings", t.warnings}});

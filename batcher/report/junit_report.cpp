@@ -173,9 +173,7 @@ std::string junit_xml(const BatchResults& results) {
     return c.count(ResultCode::Crash) + c.count(ResultCode::Timeout) + c.count(ResultCode::Unresolved);
   };
   // GoogleTest counts disabled tests apart from skipped ones (both in "tests").
-  auto skipped = [](const TierCounts& c) {
-    return c.count(ResultCode::Skipped) - c.disabled + c.count(ResultCode::XFail);
-  };
+  auto skipped = [](const TierCounts& c) { return c.skipped() + c.count(ResultCode::XFail); };
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += "<testsuites" + attr("name", "livegui-batch") + attr("tests", std::to_string(all.total_tests())) +
          attr("failures", std::to_string(failures(all))) + attr("errors", std::to_string(errors(all))) +

@@ -25,7 +25,9 @@ const Column kColumns[] = {
     {"crash", [](const TierCounts& c) { return n(c.count(ResultCode::Crash)); }},
     {"timeout", [](const TierCounts& c) { return n(c.count(ResultCode::Timeout)); }},
     {"unresolved", [](const TierCounts& c) { return n(c.count(ResultCode::Unresolved)); }},
-    {"skip", [](const TierCounts& c) { return n(c.count(ResultCode::Skipped)); }},
+    // GoogleTest counts disabled tests apart from skipped ones; so does every report.
+    {"skip", [](const TierCounts& c) { return n(c.skipped()); }},
+    {"disabled", [](const TierCounts& c) { return n(c.disabled); }, true},
     {"xfail", [](const TierCounts& c) { return n(c.count(ResultCode::XFail)); }},
     {"xpass", [](const TierCounts& c) { return n(c.count(ResultCode::XPass)); }},
     {"dirty", [](const TierCounts& c) { return n(c.dirty_starts); }},
@@ -158,7 +160,7 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
   add(total.count(ResultCode::XPass), "unexpectedly passed");
   add(total.count(ResultCode::XFail), total.count(ResultCode::XFail) == 1 ? "expected failure" : "expected failures");
   // GoogleTest counts disabled tests apart from skipped ones; so do we.
-  add(total.count(ResultCode::Skipped) - total.disabled, "skipped");
+  add(total.skipped(), "skipped");
   add(total.disabled, "disabled");
   add(total.dirty_starts, total.dirty_starts == 1 ? "dirty start" : "dirty starts");
   ResultCode shade = results.interrupted || failed > 0 || results.exit_code != 0 ? ResultCode::Fail : ResultCode::Pass;

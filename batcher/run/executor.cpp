@@ -22,6 +22,7 @@
 #include "batcher/run/test_watch.hpp"
 #include "batcher/select/discovery.hpp"
 #include "batcher/warning.hpp"
+#include "common/backoff.hpp"
 #include "common/environment.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
@@ -46,6 +47,24 @@ std::string describe_pids(const std::vector<pid_t>& pids) {
     out += (out.empty() ? "" : ", ") + std::string("pid ") + std::to_string(p) + " (" + (st ? st->comm : "?") + ")";
   }
   return out;
+}
+
+/// The entry's process group as the writers of its log (cap_log): paused
+/// with SIGSTOP until every thread of every member is stopped (a write it
+/// was making has completed), for at most a second; resumed with SIGCONT.
+LogWriters group_writing(Subprocess& proc) {
+  auto all_stopped = [&proc] {
+    for (pid_t m : proc.group_members())
+      if (!all_threads_stopped(m)) return false;
+    return true;
+  };
+  return {[&proc, all_stopped] {
+            if (!proc.signal_group(SIGSTOP)) return proc.group_members().empty();  // nothing left to write
+            if (poll_for(all_stopped, std::chrono::seconds(1), Backoff(std::chrono::microseconds(100)))) return true;
+            proc.signal_group(SIGCONT);  // one is stuck (in D state): go on without the pause
+            return false;
+          },
+          [&proc] { proc.signal_group(SIGCONT); }};
 }
 
 }  // namespace
@@ -248,8 +267,12 @@ void Executor::handle_signals() {
 void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
   auto now = Clock::now();
   if (!job.status) job.status = job.proc.try_wait();
-  if (!job.log.empty())
-    if (auto dropped = cap_log(job.log, options_.run.max_log_bytes)) job.run->log_capped(dropped);
+  if (!job.log.empty()) {
+    // Paused while the cap empties the log, the entry loses none of its output
+    // (at its end: its last lines, the entry's output tail).
+    const LogWriters writers = group_writing(job.proc);
+    if (auto dropped = cap_log(job.log, options_.run.max_log_bytes, &writers)) job.run->log_capped(dropped);
+  }
   if (job.status) {
     auto members = job.proc.group_members();
     if (members.empty()) {

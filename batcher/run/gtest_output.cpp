@@ -175,12 +175,15 @@ bool suite_line(const std::string& line, std::string& suite, bool& closes) {
 
 }  // namespace
 
-GtestProgress parse_gtest_progress(std::istream& in, std::size_t max_output_lines) {
-  return parse_gtest_progress_streams({&in}, max_output_lines);
+GtestProgress parse_gtest_progress(std::istream& in, std::size_t max_output_lines, const TestListing* listing) {
+  return parse_gtest_progress_streams({&in}, max_output_lines, listing);
 }
 
-GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::size_t max_output_lines) {
+GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::size_t max_output_lines,
+                                           const TestListing* listing) {
   GtestProgress p;
+  // With a listing, a name it does not list is never one of this binary's tests.
+  auto unlisted = [&](const std::string& name) { return listing && !listing->count(name); };
   BoundedLines output(max_output_lines);
   std::string line;
   auto finish = [&](const std::string& name, MarkerOutcome outcome, const std::string& l, std::size_t at) {
@@ -216,7 +219,10 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
       }
       continue;
     }
-    if (line.rfind("[==========] ", 0) == 0) {
+    // While one of its listed tests runs, GoogleTest prints no banner or
+    // closing line of its own: those are a child binary's, output of the test.
+    const bool inside_listed_test = listing && p.running;
+    if (!inside_listed_test && line.rfind("[==========] ", 0) == 0) {
       if (line.find(" ran.") != std::string::npos) {
         p.completed = true;
         continue;
@@ -226,7 +232,8 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
         ++p.banners;
       }
     }
-    if (line.find("Global test environment tear-down") != std::string::npos) p.reached_teardown = true;
+    if (!inside_listed_test && line.find("Global test environment tear-down") != std::string::npos)
+      p.reached_teardown = true;
     std::string suite;
     bool closes = false;
     if (!p.running && suite_line(line, suite, closes)) {
@@ -239,7 +246,8 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
       continue;
     }
     std::size_t at;
-    if ((at = find_marker(line, kRun)) != std::string::npos) {
+    if ((at = find_marker(line, kRun)) != std::string::npos &&
+        !unlisted(name_after(line, at + std::char_traits<char>::length(kRun)))) {
       if (at > 0) output.add(line.substr(0, at));
       p.started_tests = true;
       p.running = name_after(line, at + std::char_traits<char>::length(kRun));
@@ -257,7 +265,7 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
     for (const auto& e : ends) {
       if ((at = find_marker(line, e.marker)) == std::string::npos) continue;
       std::string name = name_after(line, at + std::char_traits<char>::length(e.marker));
-      if (!looks_like_test_name(name)) break;
+      if (!looks_like_test_name(name) || unlisted(name)) break;
       finish(name, e.outcome, line, at);
       matched = true;
       break;
@@ -272,11 +280,13 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
   return p;
 }
 
-GtestProgress parse_gtest_progress_file(const std::filesystem::path& log, std::size_t max_output_lines) {
-  return parse_gtest_progress_files({log}, max_output_lines);
+GtestProgress parse_gtest_progress_file(const std::filesystem::path& log, std::size_t max_output_lines,
+                                        const TestListing* listing) {
+  return parse_gtest_progress_files({log}, max_output_lines, listing);
 }
 
-GtestProgress parse_gtest_progress_files(const std::vector<std::filesystem::path>& logs, std::size_t max_output_lines) {
+GtestProgress parse_gtest_progress_files(const std::vector<std::filesystem::path>& logs, std::size_t max_output_lines,
+                                         const TestListing* listing) {
   std::vector<std::ifstream> files;
   files.reserve(logs.size());
   std::vector<std::istream*> streams;
@@ -285,7 +295,7 @@ GtestProgress parse_gtest_progress_files(const std::vector<std::filesystem::path
     if (files.back()) streams.push_back(&files.back());
   }
   if (streams.empty()) return {};
-  return parse_gtest_progress_streams(std::move(streams), max_output_lines);
+  return parse_gtest_progress_streams(std::move(streams), max_output_lines, listing);
 }
 
 namespace {
@@ -354,6 +364,11 @@ std::optional<GtestJsonReport> parse_gtest_json(const std::string& text) {
     }
   }
   return out;
+}
+
+bool names_unlisted_tests(const GtestJsonReport& report, const TestListing& listing) {
+  return std::any_of(report.tests.begin(), report.tests.end(),
+                     [&](const JsonTestResult& t) { return !t.suite_level && !listing.count(t.name); });
 }
 
 std::string screenshot_in_output(const std::string& output) {

@@ -9,6 +9,7 @@
 #include <istream>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,20 +49,32 @@ struct GtestProgress {
   bool completed = false;         ///< the final "[==========] … ran." line was seen
 };
 
-/// Parses the markers. `max_output_lines` bounds each captured output. Memory
-/// stays bounded whatever the input: a line longer than kMaxKeptLineBytes
-/// keeps its head and its tail (where a marker pushed right by output
-/// without a newline ends up), the middle is replaced by "…[N bytes]…".
-GtestProgress parse_gtest_progress(std::istream& in, std::size_t max_output_lines = 40);
+/// The tests a binary lists (--gtest_list_tests): with it, marker lines of
+/// names it does not list are not its tests' markers but what its running
+/// test printed (a child GoogleTest binary the test runs, or lines that only
+/// look like markers), and GoogleTest's banner and closing lines printed
+/// while one of its tests runs are that test's output too.
+using TestListing = std::set<std::string>;
+
+/// Parses the markers. `max_output_lines` bounds each captured output;
+/// `listing` (nullptr: the binary was not listed) tells its own tests from
+/// names only printed. Memory stays bounded whatever the input: a line
+/// longer than kMaxKeptLineBytes keeps its head and its tail (where a marker
+/// pushed right by output without a newline ends up), the middle is
+/// replaced by "…[N bytes]…".
+GtestProgress parse_gtest_progress(std::istream& in, std::size_t max_output_lines = 40,
+                                   const TestListing* listing = nullptr);
 
 /// Bytes of one output line kept in memory (half head, half tail).
 inline constexpr std::size_t kMaxKeptLineBytes = 8192;
-GtestProgress parse_gtest_progress_file(const std::filesystem::path& log, std::size_t max_output_lines = 40);
+GtestProgress parse_gtest_progress_file(const std::filesystem::path& log, std::size_t max_output_lines = 40,
+                                        const TestListing* listing = nullptr);
 /// The markers of `streams` read one after the other (a rotated log, then the log).
-GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> streams, std::size_t max_output_lines = 40);
+GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> streams, std::size_t max_output_lines = 40,
+                                           const TestListing* listing = nullptr);
 /// The markers of `logs` read one after the other; missing files are left out.
 GtestProgress parse_gtest_progress_files(const std::vector<std::filesystem::path>& logs,
-                                         std::size_t max_output_lines = 40);
+                                         std::size_t max_output_lines = 40, const TestListing* listing = nullptr);
 
 struct JsonTestResult {
   std::string name;  ///< "Suite.Name"; for a suite-level result, the suite's name
@@ -94,6 +107,12 @@ struct GtestJsonReport {
 /// or not a GoogleTest JSON report.
 std::optional<GtestJsonReport> parse_gtest_json_file(const std::filesystem::path& file);
 std::optional<GtestJsonReport> parse_gtest_json(const std::string& text);
+
+/// True when `report` names a test `listing` does not list: it is not this
+/// binary's report but a child GoogleTest binary's (a child inherits
+/// GTEST_OUTPUT and writes its report where the binary's would be). Failures
+/// outside any test (suite-level results) name no test and do not count.
+bool names_unlisted_tests(const GtestJsonReport& report, const TestListing& listing);
 
 /// True when `test` ("Suite.Name") matches a GoogleTest filter pattern list
 /// ("A.*:B.c-A.skip"): '*' and '?' wildcards, ':' alternatives, '-' negatives.

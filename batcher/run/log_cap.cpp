@@ -124,7 +124,7 @@ bool is_gtest_marker_line(const char* line, std::size_t size) {
   return false;
 }
 
-std::uint64_t cap_log(const std::filesystem::path& log, std::uint64_t max_bytes) {
+std::uint64_t cap_log(const std::filesystem::path& log, std::uint64_t max_bytes, const LogWriters* writers) {
   if (max_bytes == 0) return 0;
   int fd = ::open(log.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return 0;
@@ -141,7 +141,7 @@ std::uint64_t cap_log(const std::filesystem::path& log, std::uint64_t max_bytes)
     return 0;
   }
   const auto size = static_cast<std::uint64_t>(st.st_size);
-  const std::uint64_t from = line_start(fd, size - max_bytes);
+  std::uint64_t from = line_start(fd, size - max_bytes);
   // The markers of everything dropped: those of the previous <log>.1 (all
   // of them, kept in <log>.1.markers when it was written: reading them
   // there spares re-reading <log>.1), then the log's up to the kept part.
@@ -160,21 +160,51 @@ std::uint64_t cap_log(const std::filesystem::path& log, std::uint64_t max_bytes)
     }
   }
   markers.scan(fd, 0, from);
-  std::string note = "…[livegui-batch: " + std::to_string(from) +
-                     " bytes of output dropped here by the log cap; GoogleTest's markers above are kept]…\n";
-  bool ok = markers.write_to(out) && MarkerLines::write_all(out, note.data(), note.size());
-  // What the child writes while we copy is copied too, up to max_bytes more.
-  const std::uint64_t limit = size + max_bytes;
+  auto head = [&] {
+    std::string note = "…[livegui-batch: " + std::to_string(from) +
+                       " bytes of output dropped here by the log cap; GoogleTest's markers above are kept]…\n";
+    return markers.write_to(out) && MarkerLines::write_all(out, note.data(), note.size());
+  };
+  bool ok = head();
   std::vector<char> buf(1 << 16);
   std::uint64_t at = from;
-  while (ok && at < limit) {
-    ssize_t n = ::pread(fd, buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), limit - at)),
-                        static_cast<off_t>(at));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    ok = MarkerLines::write_all(out, buf.data(), static_cast<std::size_t>(n));
-    markers.feed(buf.data(), static_cast<std::size_t>(n));  // for the next cap's <log>.1
-    at += static_cast<std::uint64_t>(n);
+  auto copy_until = [&](std::uint64_t end) {
+    while (ok && at < end) {
+      ssize_t n = ::pread(fd, buf.data(), static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), end - at)),
+                          static_cast<off_t>(at));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      ok = MarkerLines::write_all(out, buf.data(), static_cast<std::size_t>(n));
+      markers.feed(buf.data(), static_cast<std::size_t>(n));  // for the next cap's <log>.1
+      at += static_cast<std::uint64_t>(n);
+    }
+  };
+  // What the child writes while we copy is copied too, up to max_bytes more.
+  const std::uint64_t limit = size + max_bytes;
+  copy_until(limit);
+  // Paused, the child writes nothing until the log is emptied: copy the rest
+  // to its last byte. When the child outran the copy, the kept part starts
+  // again from the newest max_bytes (the dropped part's markers kept).
+  struct Resume {
+    const LogWriters* writers = nullptr;
+    ~Resume() {
+      if (writers && writers->resume) writers->resume();
+    }
+  } resume;
+  if (ok && writers && writers->pause && writers->pause()) {
+    resume.writers = writers;
+    struct stat paused {};
+    if (::fstat(fd, &paused) == 0 && static_cast<std::uint64_t>(paused.st_size) > at) {
+      const auto end = static_cast<std::uint64_t>(paused.st_size);
+      if (end - from > 2 * max_bytes) {
+        const std::uint64_t newest = line_start(fd, end - max_bytes);
+        markers.end_region();
+        markers.scan(fd, at, newest);
+        from = at = newest;
+        ok = ::ftruncate(out, 0) == 0 && ::lseek(out, 0, SEEK_SET) == 0 && head();
+      }
+      copy_until(end);
+    }
   }
   markers.end_region();
   ::close(out);

@@ -28,15 +28,10 @@ std::string flaky_message(const TestResult& t) {
 
 /// The entry's one-line reason after a retry: the worst test speaks, the tally follows.
 std::string describe_after_retry(const EntryResult& e) {
-  std::map<ResultCode, int> counts;
   const TestResult* worst_test = nullptr;
-  for (const auto& t : e.tests) {
-    ++counts[t.code];
+  for (const auto& t : e.tests)
     if (!worst_test || severity(t.code) > severity(worst_test->code)) worst_test = &t;
-  }
-  std::string tally;
-  for (ResultCode c : kAllResultCodes)
-    if (counts[c]) tally += (tally.empty() ? "" : ", ") + std::to_string(counts[c]) + " " + name(c);
+  std::string tally = tally_of(e.tests);
   int retries = 0;
   for (const auto& t : e.tests) retries = std::max<int>(retries, static_cast<int>(t.tries.size()));
   tally += "; retried " + std::to_string(retries) + "x" + (e.uses_aut ? " on a fresh AUT" : "");

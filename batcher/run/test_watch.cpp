@@ -10,12 +10,19 @@
 namespace livegui::batch {
 namespace {
 
-bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
-
-/// "Suite.Name (12 ms)" → "Suite.Name".
+/// "Suite.Name (12 ms)" / "Inst/P.T/0, where GetParam() = 1 (0 ms)" → the name.
 std::string test_name(const std::string& rest) {
-  auto space = rest.find(' ');
-  return space == std::string::npos ? rest : rest.substr(0, space);
+  auto end = rest.find_first_of(" ,");
+  return end == std::string::npos ? rest : rest.substr(0, end);
+}
+
+constexpr std::size_t kMarkerBytes = 13;  ///< "[ RUN      ] " and the end markers alike
+
+/// The name after `marker` anywhere in `line` (a test that printed without
+/// a newline pushes it right), "" when the line has none.
+std::string name_after_marker(const std::string& line, const char* marker) {
+  auto at = line.find(marker);
+  return at == std::string::npos ? std::string() : test_name(line.substr(at + kMarkerBytes));
 }
 
 }  // namespace
@@ -25,7 +32,12 @@ void TestWatch::update(Clock::time_point now) {
   if (!in) return;
   in.seekg(0, std::ios::end);
   auto size = static_cast<std::uint64_t>(std::max<std::streamoff>(0, in.tellg()));
-  if (size < offset_) offset_ = 0, partial_.clear();  // rotated or truncated: start over
+  if (size < offset_) {
+    // Capped (cap_log): what it dropped may hold the running test's end, so
+    // the next start line is taken as a test's start whatever runs.
+    offset_ = 0, partial_.clear();
+    lost_bytes_ = true;
+  }
   if (size == offset_) return;
   std::uint64_t want = std::min<std::uint64_t>(size - offset_, 1 << 20);
   std::string text(want, '\0');
@@ -48,7 +60,10 @@ void TestWatch::feed(const std::string& text, Clock::time_point now) {
     take_line(line, now);
   }
   partial_.erase(0, start);
-  if (partial_.size() > 64 * 1024) partial_.clear();  // a runaway line is no marker
+  // A runaway line: only its end can still hold a marker (output printed
+  // without a newline pushes it there); keep that, bounded.
+  constexpr std::size_t kKeptBytes = 64 * 1024;
+  if (partial_.size() > kKeptBytes) partial_.erase(0, partial_.size() - kKeptBytes / 2);
 }
 
 void TestWatch::take_line(const std::string& line, Clock::time_point now) {
@@ -67,12 +82,22 @@ void TestWatch::take_line(const std::string& line, Clock::time_point now) {
     }
     return;
   }
-  if (starts_with(line, "[ RUN      ] ")) {
-    running_ = test_name(line.substr(13));
+  if (running_) {
+    // One GoogleTest process runs one test at a time: while a test runs,
+    // only its own end ends it. A start line meanwhile is its output (a
+    // child GoogleTest binary it runs, or a line it prints), and must not
+    // restart its clock.
+    for (const char* end : {"[       OK ] ", "[  FAILED  ] ", "[  SKIPPED ] "})
+      if (name_after_marker(line, end) == *running_) {
+        running_.reset();
+        return;
+      }
+    if (!lost_bytes_) return;
+  }
+  if (std::string name = name_after_marker(line, "[ RUN      ] "); !name.empty()) {
+    running_ = name;
     since_ = now;
-  } else if (running_ && (starts_with(line, "[       OK ] ") || starts_with(line, "[  FAILED  ] ") ||
-                          starts_with(line, "[  SKIPPED ] "))) {
-    if (test_name(line.substr(13)) == *running_) running_.reset();
+    lost_bytes_ = false;
   }
 }
 

@@ -31,7 +31,9 @@ class TestWatch {
   /// Reads what the log gained since the last call (bounded: at most 1 MiB
   /// per call) and updates the running test; `now` stamps a test seen starting.
   void update(Clock::time_point now);
-  /// Feeds log text directly (what update() does with the new bytes).
+  /// Feeds log text directly (what update() does with the new bytes). While
+  /// a test runs, only its own end marker ends it: another test's start line
+  /// (a child GoogleTest binary's) neither replaces it nor restarts its clock.
   void feed(const std::string& text, Clock::time_point now);
 
   /// The test running now ("Suite.Name"), if any.
@@ -48,6 +50,7 @@ class TestWatch {
   std::string partial_;  ///< an unfinished last line
   std::optional<std::string> running_;
   Clock::time_point since_{};
+  bool lost_bytes_ = false;  ///< the log was capped since the last start line: markers may be lost
 };
 
 /// The watch an attempt of `unit` needs for its test_timeout: its GoogleTest

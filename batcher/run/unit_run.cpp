@@ -162,8 +162,13 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   AttemptEvidence ev;
   fs::path rotated = current_.log;
   rotated += ".1";
-  ev.progress =
-      current_capped_ ? parse_gtest_progress_files({rotated, current_.log}) : parse_gtest_progress_file(current_.log);
+  auto read_markers = [&](const TestListing* listing) {
+    constexpr std::size_t kOutputLines = 40;
+    return current_capped_ ? parse_gtest_progress_files({rotated, current_.log}, kOutputLines, listing)
+                           : parse_gtest_progress_file(current_.log, kOutputLines, listing);
+  };
+  TestListing listing(unit_.tests.begin(), unit_.tests.end());
+  ev.progress = read_markers(unit_.listed ? &listing : nullptr);
   ev.json = parse_gtest_json_file(current_.json);
   std::error_code ec;
   ev.premature_exit = fs::exists(current_.premature_exit_file, ec);
@@ -172,8 +177,9 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   // run GoogleTest ended (its report written, or its closing summary
   // printed) reached every test, whatever happened at exit after it.
   const bool run_ended = ev.progress.banners <= 1 && !ev.progress.running && (ev.json || ev.progress.completed);
-  const bool abnormal = !run_ended && (stopped_for == StopCause::Timeout || status.signaled || ev.premature_exit ||
-                                       (!ev.json && (ev.progress.started_tests || ev.progress.saw_banner)));
+  const bool abnormal =
+      !run_ended && (stopped_for == StopCause::Timeout || stopped_for == StopCause::TestTimeout || status.signaled ||
+                     ev.premature_exit || (!ev.json && (ev.progress.started_tests || ev.progress.saw_banner)));
   if (!unit_.listed && !listing_tried_ && abnormal && list_tests) {
     listing_tried_ = true;
     try {
@@ -183,6 +189,10 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
       if (!unit_.gtest_filter.empty())
         std::erase_if(unit_.tests, [&](const std::string& t) { return !matches_gtest_filter(t, unit_.gtest_filter); });
       unit_.listed = true;
+      // What looked like markers of other tests (a child GoogleTest binary a
+      // test ran, a line a test printed) is now known to be output.
+      listing = TestListing(unit_.tests.begin(), unit_.tests.end());
+      ev.progress = read_markers(&listing);
       remaining_.clear();
       for (const auto& t : unit_.tests)
         if (std::none_of(decided_.begin(), decided_.end(),
@@ -193,6 +203,9 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
       listing_note_ = e.what();
     }
   }
+  // A child GoogleTest binary inherits GTEST_OUTPUT: a report naming tests
+  // the binary does not list is the child's, not this run's.
+  if (unit_.listed && ev.json && names_unlisted_tests(*ev.json, listing)) ev.json.reset();
   ev.expected_tests = remaining_;
   ev.tests_known = unit_.listed;
   ev.status = status;
@@ -221,10 +234,14 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
 }
 
 void UnitRun::take(AttemptOutcome out) {
-  std::size_t decided_before = decided_.size();
-  bool repeated = false;
+  const std::size_t decided_before = decided_.size();
+  // A test an earlier attempt decided, decided again: the runner ignored the
+  // resume's filter (a name repeating within one attempt is two tests).
+  std::string repeated;
   for (auto& r : out.results) {
-    if (std::find(decided_.begin(), decided_.end(), r.name) != decided_.end()) repeated = true;
+    auto earlier_end = decided_.begin() + static_cast<std::ptrdiff_t>(decided_before);
+    if (repeated.empty() && std::find(decided_.begin(), earlier_end, reproduce_filter_for(r.name)) != earlier_end)
+      repeated = r.name;
     if (!is_failure(r.code) && r.code != ResultCode::XFail) r.output.clear();  // only failures show their output
     // Reports name screenshots relative to the report dir (they live in its artifacts/).
     if (!r.screenshot.empty()) {
@@ -245,11 +262,31 @@ void UnitRun::take(AttemptOutcome out) {
     process_issues_.push_back(*out.process_issue);
   }
   remaining_ = out.remaining;
-  // A resume that decides nothing new (or a test again: the runner ignored
-  // the filter) would loop: stop there.
-  constexpr std::size_t kMaxAttempts = 200;
-  bool progressed = !repeated && decided_.size() > decided_before && attempts_.size() < kMaxAttempts;
-  resume_ = out.resume && (!reads_junit(unit_.entry.format) || progressed);
+  resume_ = out.resume;
+  if (!resume_) return;
+  // Whatever the binary prints, the resumes end: one that decides nothing
+  // new (or a test again: the runner ignored the filter) would loop, and
+  // kMaxAttempts bounds the rest.
+  std::string why;
+  if (!repeated.empty())
+    why = "attempt " + std::to_string(current_.number) + " decided " + repeated +
+          " again, which an earlier attempt had decided (the binary ignored the resume's filter)";
+  else if (decided_.size() == decided_before)
+    why = "attempt " + std::to_string(current_.number) + " decided no test";
+  else if (attempts_.size() >= kMaxAttempts)
+    why = "it ran " + std::to_string(attempts_.size()) + " attempts, the most an entry runs";
+  if (why.empty()) return;
+  resume_ = false;
+  stopped_resuming_ = "stopped resuming the binary: " + why;
+  for (const auto& name : remaining_) {
+    TestResult r;
+    r.name = name;
+    r.code = ResultCode::Unresolved;
+    r.message = "not run: " + stopped_resuming_;
+    r.attempt = current_.number;
+    tests_.push_back(std::move(r));
+  }
+  remaining_.clear();
 }
 
 void UnitRun::time_stopped_test(std::size_t from, std::chrono::nanoseconds took) {
@@ -354,8 +391,6 @@ std::string human_bytes(std::uint64_t n) {
 }
 
 std::string describe(const EntryResult& e) {
-  std::map<ResultCode, int> counts;
-  for (const auto& t : e.tests) ++counts[t.code];
   if (e.tests.size() == 1 && e.tests[0].synthetic)
     return e.tests[0].message.empty() ? std::string("exit code 0") : first_line(e.tests[0].message);
   // The worst test speaks for the entry; counts give the rest.
@@ -365,11 +400,7 @@ std::string describe(const EntryResult& e) {
   std::string out;
   if (worst_test && worst_test->code != ResultCode::Pass && worst_test->code != ResultCode::Skipped)
     out = worst_test->name + ": " + first_line(worst_test->message);
-  std::string tally;
-  for (ResultCode c : kAllResultCodes) {
-    if (!counts[c]) continue;
-    tally += (tally.empty() ? "" : ", ") + std::to_string(counts[c]) + " " + name(c);
-  }
+  std::string tally = tally_of(e.tests);
   if (e.tests.empty()) tally = "no tests";
   if (e.attempts.size() > 1) tally += "; resumed " + std::to_string(e.attempts.size() - 1) + "x after the binary died";
   return out.empty() ? tally : out + " (" + tally + ")";
@@ -401,6 +432,7 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
         (accepted_failures_ == 1 ? " failure: its own main() accepts it, so it counts as an expected failure"
                                  : " failures: its own main() accepts them, so they count as expected failures") +
         " (XFAIL), as under ctest");
+  if (!stopped_resuming_.empty()) e.warnings.push_back(unit_.name + ": " + stopped_resuming_);
   if (!listing_note_.empty())
     e.warnings.push_back(unit_.name +
                          ": listing its tests (--gtest_list_tests) failed, so the tests it never reached are not "

@@ -111,6 +111,10 @@ class UnitRun {
   std::vector<int> capped_attempts_;  ///< numbers of the attempts whose logs were capped
   std::uint64_t dropped_bytes_ = 0;   ///< output dropped by capping, all attempts
   int accepted_failures_ = 0;         ///< failures the binary's own main() accepted (it exited 0), all attempts
+  std::string stopped_resuming_;      ///< why a wanted resume did not happen ("" = none was refused)
 };
+
+/// The most attempts (the first run and its resumes) one entry runs.
+inline constexpr std::size_t kMaxAttempts = 200;
 
 }  // namespace livegui::batch

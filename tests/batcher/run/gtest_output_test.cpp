@@ -260,3 +260,50 @@ TEST(BatcherGtestOutput, AGlobalEnvironmentFailureIsReadFromGoogleTests112Report
 
 }  // namespace
 }  // namespace livegui::batch
+
+namespace livegui::batch {
+namespace {
+
+// A test that runs a child GoogleTest binary: with the binary's listing, the
+// child's markers, banner and closing lines are the running test's output.
+TEST(BatcherGtestOutput, WithAListingUnlistedMarkersAreTheRunningTestsOutput) {
+  const std::string log =
+      "[==========] Running 2 tests from 1 test suite.\n[ RUN      ] Outer.RunsChild\n"
+      "[==========] Running 1 test from 1 test suite.\n[----------] 1 test from Child\n[ RUN      ] Child.A\n"
+      "[  FAILED  ] Child.A (0 ms)\n[----------] 1 test from Child (0 ms total)\n"
+      "[==========] 1 test from 1 test suite ran. (0 ms total)\n[  FAILED  ] Child.A\n"
+      "[ RUN      ] Ghost.Test\n";
+  TestListing listing{"Outer.RunsChild", "Outer.After"};
+  std::istringstream in(log);
+  GtestProgress p = parse_gtest_progress(in, 40, &listing);
+  EXPECT_TRUE(p.finished.empty());
+  ASSERT_TRUE(p.running);
+  EXPECT_EQ(*p.running, "Outer.RunsChild");
+  EXPECT_EQ(p.banners, 1);
+  EXPECT_FALSE(p.completed);
+  EXPECT_EQ(p.running_output,
+            "[==========] Running 1 test from 1 test suite.\n[----------] 1 test from Child\n[ RUN      ] Child.A\n"
+            "[  FAILED  ] Child.A (0 ms)\n[----------] 1 test from Child (0 ms total)\n"
+            "[==========] 1 test from 1 test suite ran. (0 ms total)\n[  FAILED  ] Child.A\n"
+            "[ RUN      ] Ghost.Test\n");
+  // Without the listing, the markers speak alone (what GoogleTest's own run shows).
+  std::istringstream again(log);
+  GtestProgress unlisted = parse_gtest_progress(again);
+  EXPECT_EQ(unlisted.finished.size(), 1u);
+  EXPECT_TRUE(unlisted.completed);
+}
+
+TEST(BatcherGtestOutput, AReportNamingATestTheBinaryDoesNotListIsAChildsReport) {
+  auto child = parse_gtest_json(R"({"tests": 1, "testsuites": [{"name": "Child", "testsuite": [
+      {"name": "A", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})");
+  auto own = parse_gtest_json(R"({"tests": 1, "testsuites": [{"name": "Outer", "testsuite": [
+      {"name": "After", "status": "RUN", "result": "COMPLETED", "time": "0s"},
+      {"name": "", "status": "RUN", "result": "COMPLETED", "time": "0s", "failures": [{"failure": "x"}]}]}]})");
+  ASSERT_TRUE(child && own);
+  TestListing listing{"Outer.RunsChild", "Outer.After"};
+  EXPECT_TRUE(names_unlisted_tests(*child, listing));
+  EXPECT_FALSE(names_unlisted_tests(*own, listing));
+}
+
+}  // namespace
+}  // namespace livegui::batch

@@ -49,6 +49,51 @@ TEST(BatcherLogCap, KeepsTheNewestBytesInDotOneAndTheWriterGoesOnAtTheStart) {
   EXPECT_EQ(read(log), "next\n");
 }
 
+// The cause of an empty output tail (a 200 MiB line, then the failure, under
+// load): the child's last lines, written between the copy and the
+// truncation, were lost with it. Paused writers write them before the copy
+// ends (here: the pause itself writes them, as a child does until it stops).
+TEST(BatcherLogCap, WhatTheWriterWroteUntilItWasPausedIsKeptToTheLastByte) {
+  livegui::test_support::TempDir dir("log-cap-pause");
+  fs::path log = dir / "entry.log";
+  int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  std::string blob(150, 'x');
+  ASSERT_EQ(::write(fd, blob.data(), blob.size()), static_cast<ssize_t>(blob.size()));
+  int paused = 0, resumed = 0;
+  LogWriters writers{[&] {
+                       ++paused;
+                       const std::string last = "t.cpp:9: Failure\n[  FAILED  ] Blob.Dumps (9 ms)\n";
+                       return ::write(fd, last.data(), last.size()) == static_cast<ssize_t>(last.size());
+                     },
+                     [&] { ++resumed; }};
+  EXPECT_EQ(cap_log(log, 100, &writers), 50u);
+  EXPECT_EQ(paused, 1);
+  EXPECT_EQ(resumed, 1);
+  EXPECT_EQ(read(dir / "entry.log.1"),
+            "…[livegui-batch: 50 bytes of output dropped here by the log cap; GoogleTest's markers above are kept]…\n" +
+                std::string(100, 'x') + "t.cpp:9: Failure\n[  FAILED  ] Blob.Dumps (9 ms)\n");
+  EXPECT_EQ(fs::file_size(log), 0u);
+
+  // A writer that outran the copy by more than the cap: the kept part starts
+  // again from the newest (at the start of its line), its end included.
+  ASSERT_EQ(::write(fd, blob.data(), blob.size()), static_cast<ssize_t>(blob.size()));
+  LogWriters outrunning{[&] {
+                          std::string more = "[ RUN      ] Blob.Next\n" + std::string(300, 'y') + "\nthe end\n";
+                          return ::write(fd, more.data(), more.size()) == static_cast<ssize_t>(more.size());
+                        },
+                        [&] { ++resumed; }};
+  EXPECT_EQ(cap_log(log, 100, &outrunning), 173u);
+  EXPECT_EQ(resumed, 2);
+  EXPECT_EQ(
+      read(dir / "entry.log.1"),
+      "[  FAILED  ] Blob.Dumps (9 ms)\n[ RUN      ] Blob.Next\n"
+      "…[livegui-batch: 173 bytes of output dropped here by the log cap; GoogleTest's markers above are kept]…\n" +
+          std::string(300, 'y') + "\nthe end\n");
+  EXPECT_EQ(fs::file_size(log), 0u);
+  ::close(fd);
+}
+
 TEST(BatcherLogCap, GoogleTestsMarkersOfTheDroppedPartAreKeptAtTheStartOfDotOne) {
   // Without them a test whose output passed the cap lost its "[ RUN      ]"
   // line, and with it its output and the name of the test a crash hit.

@@ -45,6 +45,59 @@ TEST(BatcherTestWatch, ReadsOnlyWhatTheLogGained) {
   EXPECT_EQ(w.running_for(t0 + 5s), 4s);
 }
 
+TEST(BatcherTestWatch, AChildBinarysStartLinesNeitherReplaceTheRunningTestNorRestartItsClock) {
+  TestWatch w("/nonexistent");
+  auto t0 = Clock::now();
+  w.feed("[ RUN      ] Outer.RunsChildren\n", t0);
+  w.feed(
+      "[==========] Running 2 tests from 1 test suite.\n[ RUN      ] Child.A\n[       OK ] Child.A (0 ms)\n"
+      "[ RUN      ] Child.B\n[  FAILED  ] Child.B (0 ms)\n[==========] 2 tests from 1 test suite ran.\n",
+      t0 + 2s);
+  ASSERT_TRUE(w.running());
+  EXPECT_EQ(*w.running(), "Outer.RunsChildren");
+  EXPECT_EQ(w.running_for(t0 + 4s), 4s);
+  w.feed("[ RUN      ] Child.A\n", t0 + 3s);
+  EXPECT_EQ(w.running_for(t0 + 5s), 5s);
+  // Its own end ends it, even pushed right by output without a newline.
+  w.feed("done[       OK ] Outer.RunsChildren (5000 ms)\n[ RUN      ] Outer.Next\n", t0 + 5s);
+  ASSERT_TRUE(w.running());
+  EXPECT_EQ(*w.running(), "Outer.Next");
+  EXPECT_EQ(w.running_for(t0 + 6s), 1s);
+}
+
+TEST(BatcherTestWatch, AParameterizedTestsFailureEndsIt) {
+  TestWatch w("/nonexistent");
+  auto t0 = Clock::now();
+  w.feed("[ RUN      ] Inst/P.T/0\n[  FAILED  ] Inst/P.T/0, where GetParam() = 1 (0 ms)\n", t0);
+  EXPECT_FALSE(w.running());
+  w.feed("[ RUN      ] Inst/P.T/1\n", t0 + 1s);
+  EXPECT_EQ(w.running_for(t0 + 2s), 1s);
+}
+
+TEST(BatcherTestWatch, AnEndMarkerAfterAnOverlongLineStillEndsTheTest) {
+  TestWatch w("/nonexistent");
+  auto t0 = Clock::now();
+  w.feed("[ RUN      ] Big.Dumps\n" + std::string(200 * 1024, 'x'), t0);
+  w.feed(std::string(100 * 1024, 'y') + "[       OK ] Big.Dumps (9 ms)\n", t0 + 1s);
+  EXPECT_FALSE(w.running());
+}
+
+TEST(BatcherTestWatch, AfterTheLogWasCappedTheNextStartLineIsTheRunningTest) {
+  // What the cap dropped may have held the running test's end.
+  livegui::test_support::TempDir dir;
+  auto log = dir / "x.log";
+  std::ofstream(log) << "[ RUN      ] A.first\n" << std::string(100, 'x') << "\n";
+  TestWatch w(log);
+  auto t0 = Clock::now();
+  w.update(t0);
+  ASSERT_TRUE(w.running());
+  std::ofstream(log, std::ios::trunc) << "[ RUN      ] A.second\n";
+  w.update(t0 + 4s);
+  ASSERT_TRUE(w.running());
+  EXPECT_EQ(*w.running(), "A.second");
+  EXPECT_EQ(w.running_for(t0 + 5s), 1s);
+}
+
 TEST(BatcherTestWatch, FollowsAPytestEventStream) {
   TestWatch w("/nonexistent", WatchedFile::EventStream);
   auto t0 = Clock::now();
