@@ -12,6 +12,7 @@
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/text.hpp"
+#include "harness/aut_log.hpp"
 #include "harness/stack_capture.hpp"
 
 namespace livegui {
@@ -97,7 +98,7 @@ void AppHandle::Impl::start_locked(const std::string& reason, const std::optiona
   fs::path log_dir = spec.resolved_log_dir();
   std::error_code ec;
   fs::create_directories(log_dir, ec);
-  LaunchRequest req{n, log_dir / ("aut-" + std::to_string(n) + ".log")};
+  LaunchRequest req{n, claim_aut_log(log_dir, n)};
 
   hook.reset();
   aut.reset();
