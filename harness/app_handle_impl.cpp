@@ -43,8 +43,8 @@ CheckResult AppHandle::Impl::check_locked(bool at_test_start) {
   Probe p = launcher->probe();
   if (p.exited) {
     r.state = AutHealth::Dead;
-    r.exit = p.exited;
     record_exit(*p.exited, blame(at_test_start));
+    r.exit = with_recorded_status(*p.exited);
     r.took = Clock::now() - t0;
     return last_check = r;
   }

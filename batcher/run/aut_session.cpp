@@ -67,7 +67,10 @@ ReadyEvent AutSession::ensure(const std::string& entry) {
   TestRef ref;
   ref.suite = kBatcherSuite;
   ref.name = entry;
-  return handle_->ensure_ready(ref);
+  provided_ = 0;
+  ReadyEvent ev = handle_->ensure_ready(ref);
+  provided_ = ev.pid;
+  return ev;
 }
 
 void AutSession::stop() {
@@ -92,7 +95,7 @@ void AutSession::observe() {
 
 std::optional<GuestReplacement> AutSession::replaced_by_guest() const {
   pid_t ours = pid();
-  if (ours <= 0) return std::nullopt;
+  if (ours <= 0 || ours != provided_) return std::nullopt;
   try {
     auto st = read_state_file(state_file_);
     if (!st || !st->aut || st->aut->pid == ours || st->owner == self_identity()) return std::nullopt;

@@ -449,5 +449,30 @@ TEST_F(SampleApp, SessionGuestRespawnsADegradedAutAndOwnsTheNewOne) {
   EXPECT_EQ(state().status, AutStatus::Stopped);
 }
 
+// A session guest (livegui-aut or a test binary under --aut-scope session)
+// is not the AUT's parent: it cannot know how the AUT ended. Its owner (the
+// batcher) records the signal; the guest's answer for the test names it (it
+// said "exited (status unknown: not our child)").
+TEST_F(SampleApp, SessionGuestNamesTheSignalItsOwnerRecorded) {
+  auto& owner = make(sample_app_spec(dir_));
+  ready(a_);
+  auto guest = AppHandle::attach_or_start(sample_app_spec(dir_));
+  ASSERT_FALSE(guest->owns_aut());
+  EXPECT_EQ(guest->ensure_ready(b_).kind, ReadyEvent::Kind::AlreadyReady);
+  guest->test_started(b_);
+  test_support::inject_fatal(*guest->hook(), "segv");
+  auto seen = owner.wait_for_exit(10s);  // the parent reaps it and records the signal
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->describe(), "killed by SIGSEGV");
+  ASSERT_TRUE(eventually([&] { return guest->check().state == AutHealth::Dead; }, 5s));
+  EXPECT_EQ(guest->check().describe(), "dead: killed by SIGSEGV");
+  auto died = guest->test_finished(b_);
+  ASSERT_TRUE(died);
+  EXPECT_EQ(died->describe(), "killed by SIGSEGV");
+  EXPECT_EQ(died->brief(), "SIGSEGV");
+  EXPECT_EQ(state().last_exit->status, "killed by SIGSEGV");
+  EXPECT_EQ(state().last_exit->during_test, "Faults.B");
+}
+
 }  // namespace
 }  // namespace livegui
