@@ -52,6 +52,10 @@ struct AttemptRecord {
   std::chrono::nanoseconds duration{0};
   std::string log;
   pid_t pid = 0;
+  /// It began a retry of the entry (its retry policy), not a resume of the
+  /// rest after a death: a GoogleTest entry's failing tests (filter), any
+  /// other entry whole.
+  bool retry = false;
 };
 
 /// The entry did not start on a clean AUT: what the previous entry left.

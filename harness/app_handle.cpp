@@ -329,7 +329,10 @@ std::optional<AutExit> AppHandle::test_finished(const TestRef& test) {
   std::optional<AutExit> exit;
   if (im.launcher->has_process() && im.aut) {
     exit = im.launcher->exited();
-    if (exit) im.record_exit(*exit, test.full());
+    if (exit) {
+      im.record_exit(*exit, test.full());
+      exit = im.with_recorded_status(*exit);
+    }
     im.log_cap.enforce();
   }
   return exit;
@@ -339,7 +342,10 @@ std::optional<AutExit> AppHandle::wait_for_exit(std::chrono::milliseconds timeou
   std::lock_guard lock(impl_->mutex);
   if (!impl_->launcher->has_process()) return std::nullopt;
   auto exit = impl_->launcher->wait_exit(timeout);
-  if (exit) impl_->record_exit(*exit, impl_->blame(false));
+  if (exit) {
+    impl_->record_exit(*exit, impl_->blame(false));
+    exit = impl_->with_recorded_status(*exit);
+  }
   return exit;
 }
 

@@ -12,6 +12,7 @@
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/text.hpp"
+#include "harness/aut_log.hpp"
 #include "harness/stack_capture.hpp"
 
 namespace livegui {
@@ -42,8 +43,8 @@ CheckResult AppHandle::Impl::check_locked(bool at_test_start) {
   Probe p = launcher->probe();
   if (p.exited) {
     r.state = AutHealth::Dead;
-    r.exit = p.exited;
     record_exit(*p.exited, blame(at_test_start));
+    r.exit = with_recorded_status(*p.exited);
     r.took = Clock::now() - t0;
     return last_check = r;
   }
@@ -97,7 +98,7 @@ void AppHandle::Impl::start_locked(const std::string& reason, const std::optiona
   fs::path log_dir = spec.resolved_log_dir();
   std::error_code ec;
   fs::create_directories(log_dir, ec);
-  LaunchRequest req{n, log_dir / ("aut-" + std::to_string(n) + ".log")};
+  LaunchRequest req{n, claim_aut_log(log_dir, n)};
 
   hook.reset();
   aut.reset();

@@ -108,6 +108,13 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   /// kParentRecordWait (1 s) for its parent's record of the status.
   void record_exit(const AutExit& exit, const std::string& during);
 
+  /// `exit` of the current AUT as its parent recorded it, when we could not
+  /// know the status (a session guest: "exited (status unknown: not our
+  /// child)") and the state file's record, completed by record_exit(), does:
+  /// "killed by SIGABRT", not the guest's guess. Otherwise `exit` unchanged.
+  /// Reads the state file once when our record still lacks the status.
+  AutExit with_recorded_status(const AutExit& exit);
+
   /// A session guest saw the death first: its parent (the batcher, woken by
   /// our write) completes the record with the status. Waits for that, bounded
   /// by kParentRecordWait: woken by the parent's write (the state file is

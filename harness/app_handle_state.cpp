@@ -127,6 +127,14 @@ void AppHandle::Impl::record_exit(const AutExit& exit, const std::string& during
                           state.last_exit->status);
 }
 
+AutExit AppHandle::Impl::with_recorded_status(const AutExit& exit) {
+  if (exit.status_known || !aut || !state.last_exit || state.last_exit->pid != aut->pid) return exit;
+  if (state.last_exit->code == -1) adopt_parents_exit_record();
+  const ExitRecord& rec = *state.last_exit;
+  if (rec.code == -1) return exit;  // the parent has not said (yet)
+  return AutExit{rec.signaled ? ExitStatus::killed(rec.signal) : ExitStatus::exited(rec.code), /*status_known=*/true};
+}
+
 void AppHandle::Impl::await_parents_exit_record() {
   if (!expected_session_owner()) return;  // no parent of ours that records it
   FileWatch watch;

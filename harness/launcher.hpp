@@ -60,7 +60,7 @@ class StartError : public std::runtime_error {
 /// One start request: the n-th AUT of this owner lineage.
 struct LaunchRequest {
   int spawn_index = 1;             ///< n in aut-<n>.log
-  std::filesystem::path log_file;  ///< <log_dir>/aut-<n>.log
+  std::filesystem::path log_file;  ///< <log_dir>/aut-<m>.log, the first free m >= n (claim_aut_log)
 };
 
 /// A started (or attached) AUT, ready to serve.

@@ -88,6 +88,17 @@ std::string console_safe(const std::string& text) {
   return out;
 }
 
+std::string attempt_line(const EntryResult& r, const AttemptRecord& a) {
+  std::string how;
+  if (r.gtest)
+    how = a.filter.empty() ? "all its tests" : "--gtest_filter=" + a.filter;
+  else
+    // The runner's own arguments ("--deselect t.py::a"), as they were given.
+    how = !a.filter.empty() ? a.filter : a.retry ? "the whole entry again" : "no test deselected";
+  return std::string(a.retry ? "retried" : "resumed") + " in a fresh process (attempt " + std::to_string(a.number) +
+         ", " + how + "): " + a.exit;
+}
+
 std::string failure_block(const EntryResult& r, bool color) {
   std::string out;
   std::string header = std::string(name(r.code)) + ": " + entry_label(r.tier, r.name);
@@ -112,9 +123,7 @@ std::string failure_block(const EntryResult& r, bool color) {
   if (failing > shown) out += "  … and " + std::to_string(failing - shown) + " more failing tests (see the reports)\n";
   for (std::size_t i = 1; i < r.attempts.size(); ++i) {
     const auto& a = r.attempts[i];
-    // A runner's own arguments ("--deselect …") are shown as they are.
-    std::string how = a.filter.rfind("--", 0) == 0 ? a.filter : "--gtest_filter=" + a.filter;
-    out += "  resumed in a fresh process (attempt " + std::to_string(a.number) + ", " + how + "): " + a.exit + "\n";
+    out += "  " + attempt_line(r, a) + "\n";
   }
   if (r.attempts.size() > 1 || r.gtest) out += "  reproduce the entry: " + r.reproduce + "\n";
   if (!r.output_tail.empty()) {

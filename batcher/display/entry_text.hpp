@@ -28,6 +28,14 @@ std::string result_line(const EntryResult& result, std::size_t finished, std::si
 /// each failure, resumes, dirty start, and the output tail.
 std::string failure_block(const EntryResult& result, bool color);
 
+/// One later process of an entry, in its runner's terms: "resumed in a fresh
+/// process (attempt 2, --gtest_filter=*-S.a:S.b): exit code 0", "resumed in a
+/// fresh process (attempt 2, --deselect t.py::a --deselect t.py::b): …",
+/// "retried in a fresh process (attempt 2, --gtest_filter=S.b): …",
+/// "retried in a fresh process (attempt 2, the whole entry again): …". Never
+/// a --gtest_filter for an entry that is not a GoogleTest binary.
+std::string attempt_line(const EntryResult& result, const AttemptRecord& attempt);
+
 /// `text` safe for a terminal: control bytes a child printed (ESC, BEL, a
 /// lone CR, …) become visible escapes ("\x1b"); newlines and tabs stay.
 std::string console_safe(const std::string& text);

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "batcher/plan/path_expand.hpp"
+#include "batcher/plan/pytest_args.hpp"
 
 namespace livegui::batch {
 namespace fs = std::filesystem;
@@ -252,23 +253,40 @@ RetryPolicy parse_retry(const TableReader& r, const RetryPolicy& fallback) {
   return p;
 }
 
-/// A pytest entry gets the batcher's own options appended to its argv
-/// (--junitxml, -p livegui_pytest, --deselect when resumed): after a "--"
-/// pytest would take them for file names, and the entry could only fail.
-/// `args` is command[1..] followed by the entry's `args`; the first
-/// `from_command` of them come from `command`.
-void refuse_end_of_options(const TableReader& r, const std::vector<std::string>& args, std::size_t from_command) {
+/// A pytest entry's argv, refused at its element: "--" (the batcher appends
+/// --junitxml, -p livegui_pytest and --deselect when resumed: after a "--"
+/// pytest would take them for file names, and the entry could only fail),
+/// and the options with which pytest runs no test (pytest_args.hpp), also in
+/// the entry's $PYTEST_ADDOPTS. `args` is command[1..] followed by the
+/// entry's `args`; the first `from_command` of them come from `command`.
+void refuse_pytest_args(const TableReader& r, const std::vector<std::string>& args, std::size_t from_command,
+                        const std::map<std::string, std::string>& env) {
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] != "--") continue;
+    std::string refused = refused_pytest_option(args[i]);
+    if (args[i] != "--" && refused.empty()) continue;
     const bool in_command = i < from_command;
     const toml::node& node = *r.get(in_command ? "command" : "args");
     const toml::node* element = node.as_array() ? node.as_array()->get(in_command ? i + 1 : i - from_command) : nullptr;
     std::string field = in_command ? r.field("command[" + std::to_string(i + 1) + "]")
                                    : r.field("args[" + std::to_string(i - from_command) + "]");
+    if (!refused.empty())
+      throw PlanError(r.at(element ? *element : node), field,
+                      "a format = \"pytest\" entry cannot have \"" + args[i] + "\" in its argv: " + refused);
     throw PlanError(r.at(element ? *element : node), field,
                     "a format = \"pytest\" entry cannot have \"--\" in its argv: livegui-batch appends pytest options "
                     "(--junitxml, -p livegui_pytest, --deselect) to it, which pytest would then take for file names; "
                     "put the test paths before them without \"--\"");
+  }
+  auto addopts = env.find("PYTEST_ADDOPTS");
+  if (addopts == env.end()) return;
+  for (const auto& word : split_pytest_addopts(addopts->second)) {
+    std::string refused = refused_pytest_option(word);
+    if (refused.empty()) continue;
+    // Set by the entry's env table, or inherited from its tier's.
+    const toml::node* own =
+        r.get("env") && r.get("env")->as_table() ? r.get("env")->as_table()->get("PYTEST_ADDOPTS") : nullptr;
+    throw PlanError(own ? r.at(*own) : r.here(), r.field("env.PYTEST_ADDOPTS") + (own ? "" : " (from its tier's env)"),
+                    "a format = \"pytest\" entry cannot have \"" + word + "\" in $PYTEST_ADDOPTS: " + refused);
   }
 }
 
@@ -334,7 +352,7 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
     rest.insert(rest.end(), e.args.begin(), e.args.end());
     e.args = std::move(rest);
     if (e.format == EntryFormat::Auto) e.format = EntryFormat::Command;
-    if (e.format == EntryFormat::Pytest) refuse_end_of_options(r, e.args, argv->size() - 1);
+    if (e.format == EntryFormat::Pytest) refuse_pytest_args(r, e.args, argv->size() - 1, e.env);
     if (program.find('/') == std::string::npos) {
       // A bare name is looked up in PATH when the entry runs.
       e.executable = program;

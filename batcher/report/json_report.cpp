@@ -82,6 +82,7 @@ ordered_json entry_json(const EntryResult& e) {
   for (const auto& a : e.attempts)
     attempts.push_back({{"number", a.number},
                         {"filter", a.filter},
+                        {"retry", a.retry},
                         {"exit", a.exit},
                         {"stopped_for", a.stopped_for},
                         {"duration_s", seconds(a.duration)},
@@ -174,6 +175,7 @@ EntryResult entry_from(const json& j, const std::string& where) {
     AttemptRecord rec;
     rec.number = ar.get<int>("number", 1);
     rec.filter = ar.get<std::string>("filter", "");
+    rec.retry = ar.get<bool>("retry", false);
     rec.exit = ar.get<std::string>("exit", "");
     rec.stopped_for = ar.get<std::string>("stopped_for", "");
     rec.duration = from_seconds(ar.get<double>("duration_s", 0));

@@ -157,11 +157,21 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   // none of its own (a crash outside any test, a command entry).
   const std::string& own = !t.output.empty() ? t.output : (t.synthetic || !e.gtest) ? e.output_tail : t.output;
   if (is_failure(t.code) && !own.empty()) body += "      <system-out>" + xml_escape(own) + "</system-out>\n";
+  // A pass has no element for its message: its note ("fresh AUT: …") is its output.
+  if (t.code == ResultCode::Pass && !t.synthetic && !t.message.empty())
+    body += "      <system-out>" + xml_escape(t.message) + "</system-out>\n";
   if (body.empty()) {
     out += "/>\n";
   } else {
     out += ">\n" + body + "    </testcase>\n";
   }
+}
+
+/// Whether entries[i] is the last of its tier in the report.
+bool last_of_tier(const BatchResults& results, std::size_t i) {
+  for (std::size_t k = i + 1; k < results.entries.size(); ++k)
+    if (results.entries[k].tier == results.entries[i].tier) return false;
+  return true;
 }
 
 }  // namespace
@@ -179,7 +189,8 @@ std::string junit_xml(const BatchResults& results) {
          attr("failures", std::to_string(failures(all))) + attr("errors", std::to_string(errors(all))) +
          attr("skipped", std::to_string(skipped(all))) + attr("disabled", std::to_string(all.disabled)) +
          attr("time", secs(results.duration)) + ">\n";
-  for (const auto& e : results.entries) {
+  for (std::size_t i = 0; i < results.entries.size(); ++i) {
+    const EntryResult& e = results.entries[i];
     BatchResults one;
     one.entries.push_back(e);
     TierCounts c = count_all(one);
@@ -218,6 +229,12 @@ std::string junit_xml(const BatchResults& results) {
     std::string sysout;
     if (e.dirty_start) sysout += warn_line(e.dirty_start->message) + "\n";
     for (const auto& w : e.warnings) sysout += warn_line(w) + "\n";
+    // A tier's own warnings (said at its end, of its last entries; whole
+    // lines) go with its last entry: JUnit has no place for a tier.
+    if (last_of_tier(results, i))
+      for (const auto& t : results.tiers)
+        if (t.name == e.tier)
+          for (const auto& w : t.warnings) sysout += w + "\n";
     if (!sysout.empty()) out += "    <system-out>" + xml_escape(sysout) + "</system-out>\n";
     out += "  </testsuite>\n";
   }

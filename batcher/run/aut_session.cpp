@@ -76,7 +76,10 @@ ReadyEvent AutSession::ensure(const std::string& entry, const GuestReplacement* 
   ref.suite = kBatcherSuite;
   ref.name = entry;
   if (replaced && replaced->replaced_pid == pid()) handle_->next_respawn_reason(guest_respawn_reason(*replaced));
-  return handle_->ensure_ready(ref);
+  provided_ = 0;
+  ReadyEvent ev = handle_->ensure_ready(ref);
+  provided_ = ev.pid;
+  return ev;
 }
 
 void AutSession::stop() {
@@ -101,7 +104,7 @@ void AutSession::observe() {
 
 std::optional<GuestReplacement> AutSession::replaced_by_guest() const {
   pid_t ours = pid();
-  if (ours <= 0) return std::nullopt;
+  if (ours <= 0 || ours != provided_) return std::nullopt;
   try {
     auto st = read_state_file(state_file_);
     if (!st || !st->aut || st->aut->pid == ours || st->owner == self_identity()) return std::nullopt;

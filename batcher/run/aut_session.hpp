@@ -84,7 +84,11 @@ class AutSession {
 
   /// The session AUT was replaced by a guest since it was last ensured (the
   /// state file names another owner and another AUT); std::nullopt when not,
-  /// or when the file cannot be read. Reads one file; never throws.
+  /// or when the file cannot be read. Only an AUT the last ensure() provided
+  /// can have been replaced: when it provided none (respawn "never" after a
+  /// death, failed starts), a guest's own AUT is what the batcher said would
+  /// happen ("the test binary starts its own"), not a replacement. Reads one
+  /// file; never throws.
   std::optional<GuestReplacement> replaced_by_guest() const;
 
   /// The AUT is running but degraded (one health check). Never throws.
@@ -96,6 +100,7 @@ class AutSession {
  private:
   std::unique_ptr<AppHandle> handle_;
   std::filesystem::path state_file_;
+  pid_t provided_ = 0;  ///< the AUT the last ensure() gave its entry; 0 = none
 };
 
 }  // namespace livegui::batch

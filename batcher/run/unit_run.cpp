@@ -97,6 +97,7 @@ void UnitRun::spawn_failed(const std::string& why) {
   AttemptRecord rec;
   rec.number = current_.number;
   rec.filter = current_.filter;
+  rec.retry = begins_retry();
   rec.exit = "could not start: " + why;
   rec.log = current_.log.string();
   attempts_.push_back(rec);
@@ -128,6 +129,7 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   AttemptRecord rec;
   rec.number = current_.number;
   rec.filter = current_.filter;
+  rec.retry = begins_retry();
   rec.exit = status.describe();
   rec.stopped_for = stopped_for == StopCause::Timeout       ? "timeout"
                     : stopped_for == StopCause::TestTimeout ? "test_timeout"
@@ -402,7 +404,9 @@ std::string describe(const EntryResult& e) {
     out = worst_test->name + ": " + first_line(worst_test->message);
   std::string tally = tally_of(e.tests);
   if (e.tests.empty()) tally = "no tests";
-  if (e.attempts.size() > 1) tally += "; resumed " + std::to_string(e.attempts.size() - 1) + "x after the binary died";
+  if (e.attempts.size() > 1)
+    tally += "; resumed " + std::to_string(e.attempts.size() - 1) + "x after " +
+             (e.gtest ? "the binary" : "the process") + " died";
   return out.empty() ? tally : out + " (" + tally + ")";
 }
 

@@ -89,6 +89,9 @@ class UnitRun {
 
  private:
   EntryResult base_result() const;
+  /// The current attempt is the first of a retry's unit (it continues the
+  /// entry's numbering: Unit::attempt_offset), not a resume.
+  bool begins_retry() const { return unit_.attempt_offset > 0 && current_.number == 1 + unit_.attempt_offset; }
   void take(AttemptOutcome out);
   /// Gives the test the attempt was stopped in (TIMEOUT) or died in (CRASH),
   /// among tests_[from…], the time it ran: `took` less the others' times.

@@ -236,6 +236,36 @@ TEST_F(PytestTimeoutE2E, AHungPytestTestIsRetriedWholeFileIntoFlaky) {
   EXPECT_EQ((*test_ending(*e, "::test_after"))["result"], "PASS");
 }
 
+// A pytest entry retried (whole) and failing again: its failure block says
+// the retry in pytest's terms; it said "resumed in a fresh process (attempt
+// 2, --gtest_filter=)", a GoogleTest resume that never happened.
+TEST_F(PytestTimeoutE2E, ARetriedPytestEntryIsSaidAsARetryNotAsAGtestFilter) {
+  std::ofstream(dir_ / "test_fails.py") << "def test_ok():\n    pass\n\ndef test_fails():\n    assert 0\n";
+  fs::path p = dir_ / "fails_plan.toml";
+#ifdef LIVEGUI_PYTHON3
+  std::ofstream(p) << "[[tiers]]\nname = \"py\"\n"
+                   << "env = { PYTHONPATH = \"" << source("python").string()
+                   << "\", PYTHONDONTWRITEBYTECODE = \"1\" }\n"
+                   << "[[tiers.entries]]\nname = \"test_fails\"\nformat = \"pytest\"\n"
+                   << "retry = { on = [\"fail\"], max = 1 }\n"
+                   << "command = [\"" << LIVEGUI_PYTHON3 << "\", \"-m\", \"pytest\", \"-q\", \"-p\", "
+                   << "\"no:cacheprovider\", \"" << (dir_ / "test_fails.py").string() << "\"]\n";
+#endif
+  BatchRun r = run({p.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("\n  retried in a fresh process (attempt 2, the whole entry again): exit code 1\n"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("gtest_filter"), std::string::npos) << r.output;
+  json doc = results();
+  const json* e = find_entry(doc, "test_fails");
+  ASSERT_NE(e, nullptr) << r.output;
+  ASSERT_EQ((*e)["attempts"].size(), 2u) << e->dump(2);
+  EXPECT_EQ((*e)["attempts"][0]["retry"], false) << e->dump(2);
+  EXPECT_EQ((*e)["attempts"][1]["retry"], true) << e->dump(2);
+  EXPECT_EQ((*e)["attempts"][1]["filter"], "") << e->dump(2);
+}
+
 TEST_F(FeaturesE2E, LastFailedWithoutAPreviousRunSaysSoAndRunsNothing) {
   BatchRun r = run({write_plan("").string(), "--last-failed"});
   EXPECT_EQ(r.exit_code, 2) << r.output;

@@ -154,6 +154,15 @@ TEST_F(PytestDemo, AHangIsDiagnosedInAboutASecondAndTheNextTestGetsAFreshAut) {
   const json& next = test("test_degraded_diagnostic", "test_next_test_gets_a_fresh_aut");
   EXPECT_EQ(next["result"], "PASS") << next.dump();
   EXPECT_EQ(next.value("message", "").rfind("fresh AUT: ", 0), 0u) << next.dump();
+  // junit.xml carries the note too, as the passing test's output.
+  auto at_case = junit.find("name=\"" + next["name"].get<std::string>() + "\"");
+  ASSERT_NE(at_case, std::string::npos) << junit;
+  auto open_end = junit.find('>', at_case);
+  ASSERT_NE(open_end, std::string::npos) << junit;
+  // "<testcase …/>" has no body at all.
+  std::string test_case =
+      junit[open_end - 1] == '/' ? std::string() : junit.substr(at_case, junit.find("</testcase>", at_case) - at_case);
+  EXPECT_NE(test_case.find("<system-out>fresh AUT: "), std::string::npos) << test_case;
 }
 
 TEST_F(PytestDemo, AnAutReplacedMidFileIsReportedAsReplacedNotAsADeath) {

@@ -211,5 +211,65 @@ TEST_P(PytestRespawnNever, TheBreakStaysWithTheTestThatCausedIt) {
 
 INSTANTIATE_TEST_SUITE_P(Scopes, PytestRespawnNever, ::testing::Values("file", "session"));
 
+/// How many times `needle` occurs in `text`.
+std::size_t count_of(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
+// Issue 15: under respawn = "never" in session scope, the entry after the
+// one that crashed the AUT gets none from the batcher, and its livegui-aut
+// starts its own, as the batcher says before it runs. Nothing was replaced:
+// no "replaced the session AUT" warning at the tier's end, and what happens
+// next is said once.
+TEST(PytestRespawnNeverSession, AnAutTheNextEntryStartsItselfIsNoReplacement) {
+  TempDir dir("pytest-never-next");
+  write(dir / "test_breaks.py", "def test_crashes(live_gui):\n    live_gui.fault('crash')\n");
+  write(dir / "test_next.py", "def test_on_its_own_aut(live_gui):\n    live_gui.click('increment')\n");
+  std::string plan =
+      live_plan(dir, "", pytest_entry("breaks", "test_breaks.py") + pytest_entry("next", "test_next.py"));
+  plan.replace(plan.find("term_grace = \"1s\""), 17, "term_grace = \"1s\", respawn = \"never\"");
+  write(dir / "plan.toml", plan);
+  BatchRun r = run_livegui_batch(args_for(dir, "session"), dir.path(), {}, 120s);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("replaced the session AUT"), std::string::npos) << r.output;
+  EXPECT_EQ(count_of(r.output, "the test binary starts its own"), 1u) << r.output;
+  EXPECT_NE(r.output.find("next gets no AUT from the batcher (respawn policy never); the test binary starts its "
+                          "own."),
+            std::string::npos)
+      << r.output;
+  std::string json_text = read_text(dir / "report" / "results.json");
+  EXPECT_EQ(json_text.find("replaced the session AUT"), std::string::npos) << json_text;
+  EXPECT_EQ(read_text(dir / "report" / "junit.xml").find("replaced the session AUT"), std::string::npos);
+  EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
+}
+
+// Issue 15: under --aut-scope session the AUT is the batcher's child, not
+// livegui-aut's: a test that crashes it is told how it ended, as the batcher
+// recorded it (it said "the AUT died during this test (exited (status
+// unknown: not our child))").
+TEST(PytestSessionCrash, TheTestThatCrashedTheAutIsToldTheSignal) {
+  TempDir dir("pytest-session-crash");
+  write(dir / "test_crash.py",
+        "def test_a_crashes(live_gui):\n    live_gui.fault('crash')\n\n"
+        "def test_b_after(live_gui):\n    live_gui.click('increment')\n");
+  write(dir / "plan.toml", live_plan(dir, "", pytest_entry("crash", "test_crash.py")));
+  BatchRun r = run_livegui_batch(args_for(dir, "session"), dir.path(), {}, 120s);
+  ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
+  json doc = json::parse(read_text(dir / "report" / "results.json"));
+  const json* e = find_entry(doc, "crash");
+  ASSERT_NE(e, nullptr) << r.output;
+  const json* a = find_test(*e, "test_crash.py::test_a_crashes");
+  ASSERT_NE(a, nullptr) << e->dump(1);
+  EXPECT_EQ(a->value("message", ""), "the AUT died during this test (killed by SIGABRT)") << a->dump(1);
+  const json* b = find_test(*e, "test_crash.py::test_b_after");
+  ASSERT_NE(b, nullptr) << e->dump(1);
+  EXPECT_EQ((*b)["result"], "PASS") << b->dump(1);
+  EXPECT_EQ(doc.dump().find("status unknown"), std::string::npos) << doc.dump(1);
+  EXPECT_EQ(r.output.find("status unknown"), std::string::npos) << r.output;
+  EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
+}
+
 }  // namespace
 }  // namespace livegui::test_support

@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
@@ -372,6 +373,39 @@ TEST_F(SampleApp, HookClientFailsFastWithContextWhenTheAutDies) {
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
 }
 
+TEST_F(SampleApp, TwoOwnersSharingALogFolderKeepTheirOwnLogs) {
+  // Two owners (two test binaries, two livegui-aut) with their own state
+  // files and one log folder: each AUT gets a log of its own.
+  auto first_spec = sample_app_spec(dir_);
+  first_spec.state_file = dir_ / "first" / "aut-state.json";
+  auto& first = make(first_spec);
+  ready(a_);
+  auto second_spec = sample_app_spec(dir_);
+  second_spec.state_file = dir_ / "second" / "aut-state.json";
+  AppHandle second(second_spec);
+  second.ensure_ready(b_);
+  groups_.push_back(second.pgid());
+
+  EXPECT_EQ(first.log_file(), dir_ / "logs" / "aut-1.log");
+  EXPECT_EQ(second.log_file(), dir_ / "logs" / "aut-2.log");
+  EXPECT_THAT(first.log_tail(), HasSubstr("LIVEGUI_HOOK_READY port=" + std::to_string(first.port())));
+  EXPECT_THAT(second.log_tail(), HasSubstr("LIVEGUI_HOOK_READY port=" + std::to_string(second.port())));
+  EXPECT_THAT(first.log_tail(), ::testing::Not(HasSubstr("port=" + std::to_string(second.port()))));
+  struct stat st {};
+  ASSERT_EQ(::stat(second.log_file().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  // A respawn of the first owner takes the next free name, not the second's.
+  test_support::inject_fatal(*first.hook(), "crash");
+  ASSERT_TRUE(first.wait_for_exit(10s));
+  first.test_finished(a_);
+  auto ev = ready(b_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Respawned);
+  EXPECT_EQ(first.log_file(), dir_ / "logs" / "aut-3.log");
+  EXPECT_THAT(second.log_tail(), ::testing::Not(HasSubstr("port=" + std::to_string(first.port()))));
+  second.stop();
+}
+
 TEST_F(SampleApp, SessionGuestAttachesAndLeavesTheOwnersAut) {
   auto& owner = make(sample_app_spec(dir_));
   ready(a_);
@@ -413,6 +447,31 @@ TEST_F(SampleApp, SessionGuestRespawnsADegradedAutAndOwnsTheNewOne) {
     EXPECT_EQ(st.spawn_count, 2);
   }  // the new owner stops its AUT
   EXPECT_EQ(state().status, AutStatus::Stopped);
+}
+
+// A session guest (livegui-aut or a test binary under --aut-scope session)
+// is not the AUT's parent: it cannot know how the AUT ended. Its owner (the
+// batcher) records the signal; the guest's answer for the test names it (it
+// said "exited (status unknown: not our child)").
+TEST_F(SampleApp, SessionGuestNamesTheSignalItsOwnerRecorded) {
+  auto& owner = make(sample_app_spec(dir_));
+  ready(a_);
+  auto guest = AppHandle::attach_or_start(sample_app_spec(dir_));
+  ASSERT_FALSE(guest->owns_aut());
+  EXPECT_EQ(guest->ensure_ready(b_).kind, ReadyEvent::Kind::AlreadyReady);
+  guest->test_started(b_);
+  test_support::inject_fatal(*guest->hook(), "segv");
+  auto seen = owner.wait_for_exit(10s);  // the parent reaps it and records the signal
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->describe(), "killed by SIGSEGV");
+  ASSERT_TRUE(eventually([&] { return guest->check().state == AutHealth::Dead; }, 5s));
+  EXPECT_EQ(guest->check().describe(), "dead: killed by SIGSEGV");
+  auto died = guest->test_finished(b_);
+  ASSERT_TRUE(died);
+  EXPECT_EQ(died->describe(), "killed by SIGSEGV");
+  EXPECT_EQ(died->brief(), "SIGSEGV");
+  EXPECT_EQ(state().last_exit->status, "killed by SIGSEGV");
+  EXPECT_EQ(state().last_exit->during_test, "Faults.B");
 }
 
 }  // namespace

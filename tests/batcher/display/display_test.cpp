@@ -73,6 +73,50 @@ TEST(BatcherDisplay, PlainPrintsOneLinePerEntryAndABlockAfterAFailure) {
   EXPECT_EQ(s.find('\033'), std::string::npos) << "no colour unless asked";
 }
 
+// A pytest entry resumed after a death (the decided tests deselected), then
+// retried whole: each process said in pytest's terms, never as a GoogleTest
+// --gtest_filter (it was "resumed … (attempt 3, --gtest_filter=)").
+TEST(BatcherDisplay, APytestEntrysResumesAndRetriesAreSaidInPytestTerms) {
+  EntryResult e;
+  e.id = "live/faults";
+  e.tier = "live";
+  e.name = "faults";
+  e.gtest = false;
+  e.code = ResultCode::Crash;
+  e.reproduce = "python3 -m pytest t.py";
+  TestResult crash;
+  crash.name = "t.py::test_b";
+  crash.code = ResultCode::Crash;
+  crash.message = "the pytest process was killed by SIGSEGV during this test";
+  e.tests = {crash};
+  AttemptRecord a1, a2, a3;
+  a1.number = 1;
+  a1.exit = "killed by SIGSEGV";
+  a2.number = 2;
+  a2.filter = "--deselect t.py::test_a --deselect t.py::test_b";
+  a2.exit = "exit code 0";
+  a3.number = 3;
+  a3.retry = true;
+  a3.exit = "killed by SIGSEGV";
+  e.attempts = {a1, a2, a3};
+  std::string s = failure_block(e, false);
+  EXPECT_NE(s.find("\n  resumed in a fresh process (attempt 2, --deselect t.py::test_a --deselect t.py::test_b): "
+                   "exit code 0\n"),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("\n  retried in a fresh process (attempt 3, the whole entry again): killed by SIGSEGV\n"),
+            std::string::npos)
+      << s;
+  EXPECT_EQ(s.find("gtest_filter"), std::string::npos) << s;
+  // A GoogleTest entry's retry of its failing test is a retry too.
+  EntryResult g = crashed();
+  g.attempts[1].retry = true;
+  g.attempts[1].filter = "S.b";
+  EXPECT_NE(failure_block(g, false).find("  retried in a fresh process (attempt 2, --gtest_filter=S.b): exit code 0\n"),
+            std::string::npos)
+      << failure_block(g, false);
+}
+
 TEST(BatcherDisplay, SmartOverwritesOneLineAndPrintsFailuresOnFreshLines) {
   std::ostringstream out;
   DisplayOptions o;

@@ -283,6 +283,47 @@ TEST(BatcherPlan, APytestEntryWithEndOfOptionsIsRefusedAtItsElement) {
                              "p.toml", "/nonexistent"));
 }
 
+// With --collect-only (and the like) pytest runs no test and exits 0: the
+// entry would PASS having tested nothing. Refused when the plan is read (so
+// --dry-run says it too), at the element that says it, with why.
+TEST(BatcherPlan, APytestEntryThatWouldRunNoTestIsRefusedAtItsElement) {
+  const std::string head = "[[tiers]]\nname = \"t\"\n[[tiers.entries]]\nname = \"b\"\nformat = \"pytest\"\n";
+  const std::string python = "command = [\"/usr/bin/python3\", \"-m\", \"pytest\"";
+  EXPECT_EQ(
+      plan_error(head + python + ", \"tests\", \"--collect-only\"]\n"),
+      "p.toml:6: tiers[0].entries[0].command[4]: a format = \"pytest\" entry cannot have \"--collect-only\" in "
+      "its argv: pytest would only collect the tests, not run them; the entry would PASS with no test run. Run it "
+      "outside the plan, or use livegui-batch --dry-run / --list to see what runs");
+  EXPECT_EQ(plan_error(head + python + "]\nargs = [\"-q\", \"--co\"]\n"),
+            "p.toml:7: tiers[0].entries[0].args[1]: a format = \"pytest\" entry cannot have \"--co\" in its argv: "
+            "pytest would only collect the tests, not run them; the entry would PASS with no test run. Run it "
+            "outside the plan, or use livegui-batch --dry-run / --list to see what runs");
+  EXPECT_EQ(
+      plan_error(head + python + ", \"--setup-plan\"]\n")
+          .rfind("p.toml:6: tiers[0].entries[0].command[3]: a format = \"pytest\" entry cannot have \"--setup-plan\" "
+                 "in its argv: pytest would only show the fixtures and tests it would set up, not run them; ",
+                 0),
+      0u);
+  EXPECT_EQ(plan_error(head + python + ", \"--fixtures\", \"tests\"]\n")
+                .rfind("p.toml:6: tiers[0].entries[0].command[3]: a format = \"pytest\" entry cannot have "
+                       "\"--fixtures\" in its argv: pytest would only list the fixtures, not run the tests; ",
+                       0),
+            0u);
+  // Through $PYTEST_ADDOPTS, which pytest reads as more arguments.
+  EXPECT_EQ(plan_error(head + python + "]\nenv = { PYTEST_ADDOPTS = \"-q '--co'\" }\n")
+                .rfind("p.toml:7: tiers[0].entries[0].env.PYTEST_ADDOPTS: a format = \"pytest\" entry cannot have "
+                       "\"--co\" in $PYTEST_ADDOPTS: pytest would only collect the tests, not run them; ",
+                       0),
+            0u);
+  // Options that run the tests stay; a command entry's argv is its own business.
+  EXPECT_NO_THROW(
+      parse_plan(head + python + ", \"--collect-only-x\", \"-x\", \"--cov\", \"tests\"]\n", "p.toml", "/nonexistent"));
+  EXPECT_NO_THROW(
+      parse_plan("[[tiers]]\nname = \"t\"\n[[tiers.entries]]\nname = \"b\"\ncommand = [\"/usr/bin/python3\", \"-m\", "
+                 "\"pytest\", \"--co\"]\n",
+                 "p.toml", "/nonexistent"));
+}
+
 TEST(BatcherPlan, ParsesDurations) {
   EXPECT_EQ(parse_duration("90s"), std::chrono::milliseconds(90000));
   EXPECT_EQ(parse_duration("500ms"), std::chrono::milliseconds(500));

@@ -207,6 +207,63 @@ TEST(BatcherReports, JunitShowsCrashesExpectedFailuresAndDirtyStarts) {
   EXPECT_EQ(xml.find("last line &lt;b&gt;"), std::string::npos) << xml;
 }
 
+// A tier's own warning (a guest replaced the session AUT during the tier's
+// last entry, said at the tier's end) is in the console and results.json; it
+// reaches junit.xml too, with the tier's last entry, once.
+TEST(BatcherReports, JunitCarriesATiersOwnWarningsWithItsLastEntry) {
+  BatchResults r;
+  TierResult t;
+  t.name = "live";
+  t.warnings = {
+      "[BATCH-WARN] live: during b, livegui-aut (pid 9) replaced the session AUT (pid 8) with pid 10 — AUT "
+      "pid 8 died during t.py::test_x (killed by SIGSEGV); it stopped pid 10 when it ended. (No AUT entry "
+      "follows in this tier.)"};
+  TierResult other;
+  other.name = "unit";
+  r.tiers = {t, other};
+  for (auto [tier, name] :
+       std::vector<std::pair<std::string, std::string>>{{"live", "a"}, {"live", "b"}, {"unit", "c"}}) {
+    EntryResult e;
+    e.id = tier + "/" + name;
+    e.tier = tier;
+    e.name = name;
+    r.entries.push_back(e);
+  }
+  std::string xml = junit_xml(r);
+  const std::string line =
+      "<system-out>[BATCH-WARN] live: during b, livegui-aut (pid 9) replaced the session AUT "
+      "(pid 8) with pid 10 — AUT pid 8 died during t.py::test_x (killed by SIGSEGV); it stopped "
+      "pid 10 when it ended. (No AUT entry follows in this tier.)\n</system-out>\n  </testsuite>";
+  auto at = xml.find(line);
+  ASSERT_NE(at, std::string::npos) << xml;
+  EXPECT_EQ(xml.find("replaced the session AUT", at + line.size()), std::string::npos) << "said once: " << xml;
+  auto b = xml.find("<testsuite name=\"live.b\"");
+  auto c = xml.find("<testsuite name=\"unit.c\"");
+  EXPECT_LT(b, at) << xml;
+  EXPECT_GT(c, at) << xml;
+}
+
+// A passing test's note ("fresh AUT: …", which the livegui_pytest plugin
+// streams when a test got a respawned AUT) is in results.json and in junit.xml.
+TEST(BatcherReports, JunitCarriesAPassingTestsNote) {
+  BatchResults r;
+  EntryResult e;
+  e.id = "live/t";
+  e.tier = "live";
+  e.name = "t";
+  TestResult ok;
+  ok.name = "t.py::test_after";
+  ok.message = "fresh AUT: AUT pid 41 died during t.py::test_crash (SIGSEGV); respawned for t.py::test_after as pid 42";
+  e.tests.push_back(ok);
+  r.entries.push_back(e);
+  std::string xml = junit_xml(r);
+  EXPECT_NE(xml.find("<testcase classname=\"live.t\" name=\"t.py::test_after\" time=\"0.000\">\n      "
+                     "<system-out>fresh AUT: AUT pid 41 died during t.py::test_crash (SIGSEGV); respawned for "
+                     "t.py::test_after as pid 42</system-out>\n    </testcase>"),
+            std::string::npos)
+      << xml;
+}
+
 TEST(BatcherReports, XmlEscaping) {
   EXPECT_EQ(xml_escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
   EXPECT_EQ(xml_escape("tab\tnl\n"), "tab\tnl\n");

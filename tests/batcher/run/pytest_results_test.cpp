@@ -111,6 +111,25 @@ TEST(BatcherPytestResults, APerTestTimeoutIsTimeoutForTheRunningTestAndResumesTh
   EXPECT_TRUE(out.resume);  // as after a death: the rest of the file runs on
 }
 
+// docs/test-events.md's table: Ctrl-C during a test leaves it UNRESOLVED
+// (it started and never ended: its result is unknown), not SKIPPED; the rest
+// of the file is not resumed.
+TEST(BatcherPytestResults, AnInterruptLeavesTheRunningTestUnresolvedAndDoesNotResume) {
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.events = events(kTwoEndedOneRunning);
+  ev.status = ExitStatus::killed(SIGINT);
+  ev.stopped_for = StopCause::Interrupt;
+  ev.interrupt_signal = "SIGINT";
+  auto out = interpret_pytest_attempt(ev);
+  const TestResult* three = find(out.results, "t/test_a.py::test_three");
+  ASSERT_TRUE(three);
+  EXPECT_EQ(three->code, ResultCode::Unresolved);
+  EXPECT_EQ(three->message, "interrupted by SIGINT during this test: stopped before it ended, its result is unknown");
+  EXPECT_EQ(find(out.results, "t/test_a.py::test_one")->code, ResultCode::Pass);
+  EXPECT_FALSE(out.resume);
+}
+
 TEST(BatcherPytestResults, TheReportGivesTheWholeFailureText) {
   PytestEvidence ev;
   ev.entry_name = "test_a";
