@@ -473,7 +473,7 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   results.not_selected = not_selected;
   if (!not_selected.empty()) {
     std::string ids;
-    for (const auto& c : not_selected) ids += (ids.empty() ? "" : ", ") + c.id + " (" + std::string(name(c.code)) + ")";
+    for (const auto& c : not_selected) ids += (ids.empty() ? "" : ", ") + describe_carried(c, units);
     results.notes.push_back(
         "--last-failed did not select " + std::to_string(not_selected.size()) + " earlier failure" +
         (not_selected.size() == 1 ? "" : "s") +

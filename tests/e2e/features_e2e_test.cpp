@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 
@@ -335,6 +336,44 @@ TEST_F(FeaturesE2E, LastFailedKeepsTheFailuresItDidNotSelectForTheNextOne) {
   std::vector<std::string> ids;
   for (const auto& e : doc2["entries"]) ids.push_back(e["id"]);
   EXPECT_EQ(ids, (std::vector<std::string>{"a/fails_a", "b/fails_b"})) << again.output;
+  EXPECT_TRUE(doc2["not_selected"].empty()) << doc2.dump(2);
+}
+
+// --last-failed --filter: the two selections intersect. Only the previous
+// failures the filter selects run; the entry's other failures are carried
+// (not_selected) and the next --last-failed runs them (issue 16 item 1).
+TEST_F(FeaturesE2E, LastFailedWithAFilterRunsOnlyTheFailuresTheFilterSelects) {
+  fs::path plan = write_plan("");
+  BatchRun first = run({plan.string()});
+  ASSERT_EQ(first.exit_code, 1) << first.output;
+  BatchRun one = run({plan.string(), "--last-failed", "--filter", "Flaky\\.FailsAlways"});
+  EXPECT_EQ(one.exit_code, 1) << one.output;
+  json doc = results();
+  ASSERT_EQ(doc["entries"].size(), 1u) << one.output;
+  std::vector<std::string> names;
+  for (const auto& t : doc["entries"][0]["tests"]) names.push_back(t["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"Flaky.FailsAlways"})) << one.output;
+  ASSERT_EQ(doc["entries"][0]["attempts"].size(), 1u);
+  EXPECT_EQ(doc["entries"][0]["attempts"][0]["filter"], "Flaky.FailsAlways");
+  ASSERT_EQ(doc["not_selected"].size(), 1u) << doc.dump(2);
+  EXPECT_EQ(doc["not_selected"][0]["id"], "t/e2e_flaky");
+  EXPECT_EQ(doc["not_selected"][0]["tests"], (std::vector<std::string>{"Flaky.CrashesOnce", "Flaky.HangsOnce"}));
+  EXPECT_EQ(doc["not_selected"][0]["result"], "CRASH");
+  EXPECT_NE(one.output.find("--last-failed did not select 1 earlier failure, kept for the next --last-failed "
+                            "(results.json not_selected; not run, not counted): t/e2e_flaky Flaky.CrashesOnce, "
+                            "Flaky.HangsOnce (CRASH)"),
+            std::string::npos)
+      << one.output;
+  // The next --last-failed runs every failure: the one that ran and the carried ones.
+  BatchRun all = run({plan.string(), "--last-failed"});
+  EXPECT_EQ(all.exit_code, 1) << all.output;
+  json doc2 = results();
+  ASSERT_EQ(doc2["entries"].size(), 1u) << all.output;
+  names.clear();
+  for (const auto& t : doc2["entries"][0]["tests"]) names.push_back(t["name"]);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"Flaky.CrashesOnce", "Flaky.FailsAlways", "Flaky.HangsOnce"}))
+      << all.output;
   EXPECT_TRUE(doc2["not_selected"].empty()) << doc2.dump(2);
 }
 
