@@ -114,7 +114,11 @@ std::string failure_block(const EntryResult& r, bool color) {
     const auto& a = r.attempts[i];
     // A runner's own arguments ("--deselect …") are shown as they are.
     std::string how = a.filter.rfind("--", 0) == 0 ? a.filter : "--gtest_filter=" + a.filter;
-    out += "  resumed in a fresh process (attempt " + std::to_string(a.number) + ", " + how + "): " + a.exit + "\n";
+    // A retry is not a resume: each says what it was.
+    AttemptRecord later = a;
+    if (later.kind == AttemptKind::First) later.kind = AttemptKind::Resume;  // a record without its kind
+    out += "  " + describe_attempt(later, r.uses_aut) + " (attempt " + std::to_string(a.number) + ", " + how +
+           "): " + a.exit + "\n";
   }
   if (r.attempts.size() > 1 || r.gtest) out += "  reproduce the entry: " + r.reproduce + "\n";
   if (!r.output_tail.empty()) {

@@ -1,5 +1,6 @@
 #include "batcher/report/junit_report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -195,6 +196,14 @@ std::string junit_xml(const BatchResults& results) {
     out += "      <property" + attr("name", "livegui.reproduce") + attr("value", e.reproduce) + "/>\n";
     out += "      <property" + attr("name", "livegui.attempts") + attr("value", std::to_string(e.attempts.size())) +
            "/>\n";
+    // Of those processes: resumes of the rest after a crash or a per-test
+    // timeout, and retries of failed tests (RetryPolicy) — not the same thing.
+    int retries = 0;
+    for (const auto& a : e.attempts) retries = std::max(retries, a.retry);
+    if (int resumes = resume_count(e.attempts); resumes > 0)
+      out += "      <property" + attr("name", "livegui.resumes") + attr("value", std::to_string(resumes)) + "/>\n";
+    if (retries > 0)
+      out += "      <property" + attr("name", "livegui.retries") + attr("value", std::to_string(retries)) + "/>\n";
     if (e.uses_aut) {
       out +=
           "      <property" + attr("name", "livegui.aut_spawns") + attr("value", std::to_string(e.aut_spawns)) + "/>\n";

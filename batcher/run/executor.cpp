@@ -334,7 +334,9 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
       display_.note("  " + job.unit->name +
                     (job.cause == StopCause::TestTimeout ? std::string(": a test ran longer than test_timeout")
                                                          : ": the test binary died (" + job.status->describe() + ")") +
-                    "; resuming the rest of it in a fresh process");
+                    (job.unit->retry > 0
+                         ? "; resuming the rest of its retry " + std::to_string(job.unit->retry) + " in a fresh process"
+                         : std::string("; resuming the rest of it in a fresh process")));
       if (spawn_attempt(job)) return;
     }
   }
@@ -409,9 +411,11 @@ bool Executor::start_retry(Job& job, const TierJob& tier, EntryResult& result) {
                               ") is for all its attempts together and was spent");
     return false;
   }
-  display_.note("  " + u.name + ": retrying " + what + (u.entry.uses_aut ? " on a fresh AUT" : ""));
+  display_.note("  " + u.name + ": retrying " + what + (u.entry.uses_aut ? " on a fresh AUT" : "") + " (retry " +
+                std::to_string(d.retry) + " of " + std::to_string(u.entry.retry.max) + ")");
   auto unit = std::make_unique<Unit>(u);
   unit->attempt_offset = static_cast<int>(result.attempts.size());
+  unit->retry = d.retry;
   if (u.gtest && !d.whole_entry) {
     unit->gtest_filter = d.gtest_filter();
     unit->tests.clear();

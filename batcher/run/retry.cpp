@@ -25,7 +25,8 @@ std::string flaky_message(const TestResult& t) {
   return out;
 }
 
-/// The entry's one-line reason after a retry: the worst test speaks, the tally follows.
+/// The entry's one-line reason after a retry: the worst test speaks, the
+/// tally follows (resumes and retries apart: they are different things).
 std::string describe_after_retry(const EntryResult& e) {
   std::map<ResultCode, int> counts;
   const TestResult* worst_test = nullptr;
@@ -36,6 +37,8 @@ std::string describe_after_retry(const EntryResult& e) {
   std::string tally;
   for (ResultCode c : kAllResultCodes)
     if (counts[c]) tally += (tally.empty() ? "" : ", ") + std::to_string(counts[c]) + " " + name(c);
+  if (int resumes = resume_count(e.attempts); resumes > 0)
+    tally += "; resumed " + std::to_string(resumes) + "x after the binary died";
   int retries = 0;
   for (const auto& t : e.tests) retries = std::max<int>(retries, static_cast<int>(t.tries.size()));
   tally += "; retried " + std::to_string(retries) + "x" + (e.uses_aut ? " on a fresh AUT" : "");
@@ -94,6 +97,7 @@ RetryDecision decide_retry(const EntryResult& entry, const std::vector<AutBreak>
     if (why && policy.allows(*why)) d.targets.push_back({t.name, *why});
   }
   d.whole_entry = command_entry && !d.targets.empty();
+  if (!d.targets.empty()) d.retry = retries_done + 1;
   return d;
 }
 

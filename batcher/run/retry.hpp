@@ -42,6 +42,7 @@ struct RetryTarget {
 struct RetryDecision {
   std::vector<RetryTarget> targets;  ///< empty: no retry
   bool whole_entry = false;          ///< a command entry (or a process-level failure): run it all again
+  int retry = 0;                     ///< which retry of the entry this is (1 = the first); 0 = no retry
   /// The --gtest_filter of the retry: each target's reproduce_filter_for, joined with ':'.
   std::string gtest_filter() const;
 };

@@ -93,10 +93,19 @@ void UnitRun::log_capped(std::uint64_t dropped) {
   dropped_bytes_ += dropped;
 }
 
-void UnitRun::spawn_failed(const std::string& why) {
+AttemptRecord UnitRun::current_record() const {
   AttemptRecord rec;
   rec.number = current_.number;
+  // A later process of this unit resumes the rest; its first is the entry's
+  // first run, or the start of a retry.
+  rec.kind = !attempts_.empty() ? AttemptKind::Resume : unit_.retry > 0 ? AttemptKind::Retry : AttemptKind::First;
+  rec.retry = unit_.retry;
   rec.filter = current_.filter;
+  return rec;
+}
+
+void UnitRun::spawn_failed(const std::string& why) {
+  AttemptRecord rec = current_record();
   rec.exit = "could not start: " + why;
   rec.log = current_.log.string();
   attempts_.push_back(rec);
@@ -125,9 +134,7 @@ void UnitRun::spawn_failed(const std::string& why) {
 
 void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, std::chrono::nanoseconds took,
                                pid_t pid, const std::string& interrupt_signal, const TestLister& list_tests) {
-  AttemptRecord rec;
-  rec.number = current_.number;
-  rec.filter = current_.filter;
+  AttemptRecord rec = current_record();
   rec.exit = status.describe();
   rec.stopped_for = stopped_for == StopCause::Timeout       ? "timeout"
                     : stopped_for == StopCause::TestTimeout ? "test_timeout"
@@ -371,7 +378,8 @@ std::string describe(const EntryResult& e) {
     tally += (tally.empty() ? "" : ", ") + std::to_string(counts[c]) + " " + name(c);
   }
   if (e.tests.empty()) tally = "no tests";
-  if (e.attempts.size() > 1) tally += "; resumed " + std::to_string(e.attempts.size() - 1) + "x after the binary died";
+  if (int resumes = resume_count(e.attempts); resumes > 0)
+    tally += "; resumed " + std::to_string(resumes) + "x after the binary died";
   return out.empty() ? tally : out + " (" + tally + ")";
 }
 

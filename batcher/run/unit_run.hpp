@@ -89,6 +89,8 @@ class UnitRun {
 
  private:
   EntryResult base_result() const;
+  /// The record of the current attempt, before its end is known (number, kind, retry, filter).
+  AttemptRecord current_record() const;
   void take(AttemptOutcome out);
   /// Gives the test the attempt was stopped in (TIMEOUT) or died in (CRASH),
   /// among tests_[from…], the time it ran: `took` less the others' times.

@@ -91,6 +91,16 @@ TEST_F(FeaturesE2E, CrashAndTimeoutAreRetriedIntoFlakyButTheAssertionFailureIsNo
   EXPECT_EQ((*e)["attempts"].size(), 4u) << e->dump(2);
   EXPECT_EQ((*e)["attempts"][1]["stopped_for"], "test_timeout");
   EXPECT_EQ((*e)["attempts"][3]["filter"], "Flaky.CrashesOnce:Flaky.HangsOnce");
+  // Each process says what it was: a resume is not a retry (issue 16 item 3).
+  std::vector<std::string> kinds;
+  for (const auto& a : (*e)["attempts"]) kinds.push_back(a["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"first", "resume", "resume", "retry"})) << e->dump(2);
+  EXPECT_EQ((*e)["attempts"][3]["retry"], 1);
+  EXPECT_NE(r.output.find("  retry 1 of the failed tests, in a fresh process (attempt 4, "
+                          "--gtest_filter=Flaky.CrashesOnce:Flaky.HangsOnce): exit code 0"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("resumed in a fresh process (attempt 4"), std::string::npos) << r.output;
   // The hung binary's stacks, captured before it was stopped.
   bool found = false;
   for (const auto& f : fs::recursive_directory_iterator(reports() / "artifacts"))
@@ -278,6 +288,7 @@ TEST_F(FeaturesE2E, AnInterruptDuringARetryNeverTurnsTheFailureIntoAPass) {
   ASSERT_EQ((*e)["attempts"].size(), 3u) << "the hang, the resumed rest, the interrupted retry: " << e->dump(2);
   EXPECT_EQ((*e)["attempts"][2]["filter"], "Hang.Forever");
   EXPECT_EQ((*e)["attempts"][2]["stopped_for"], "interrupt");
+  EXPECT_EQ((*e)["attempts"][2]["kind"], "retry");
   EXPECT_NE(read_text(reports() / "junit.xml").find("Forever"), std::string::npos);
   // --last-failed selects it (what it would run: its filter).
   BatchRun again = run({plan.string(), "--last-failed", "--dry-run"});

@@ -250,5 +250,35 @@ TEST(BatcherUnitRun, EveryStacksFileOfAHangIsNamedOnTheTimedOutTest) {
   EXPECT_EQ(e.tests[0].other_stacks, (std::vector<std::string>{"artifacts/t__stopped/stacks-10.txt"}));
 }
 
+// Each process record says what it was: the entry's first run, a resume of
+// the rest after a crash, or a retry (and a resume inside a retry).
+TEST(BatcherUnitRun, EachAttemptRecordSaysWhetherItIsAFirstRunAResumeOrARetry) {
+  livegui::test_support::TempDir dir("unit-run-kinds");
+  RunContext ctx;
+  ctx.log_dir = dir.path();
+  for (int retry : {0, 2}) {
+    Unit u = listed_unit({"A.Crashes", "A.After"});
+    u.retry = retry;
+    UnitRun run(u, ctx);
+    AttemptSpec a = run.next_attempt();
+    std::ofstream(a.log) << "[==========] Running 2 tests from 1 test suite.\n[ RUN      ] A.Crashes\n";
+    run.attempt_finished(ExitStatus::killed(SIGSEGV), StopCause::None, milliseconds(5), 1);
+    ASSERT_TRUE(run.wants_another_attempt());
+    AttemptSpec b = run.next_attempt();
+    std::ofstream(b.log) << "[==========] Running 1 test from 1 test suite.\n[ RUN      ] A.After\n"
+                            "[       OK ] A.After (5 ms)\n[==========] 1 test from 1 test suite ran. (5 ms total)\n";
+    run.attempt_finished(ExitStatus::exited(0), StopCause::None, milliseconds(20), 2);
+    EntryResult e = run.finish(milliseconds(25), 0);
+    ASSERT_EQ(e.attempts.size(), 2u);
+    EXPECT_EQ(e.attempts[0].kind, retry ? AttemptKind::Retry : AttemptKind::First);
+    EXPECT_EQ(e.attempts[0].retry, retry);
+    EXPECT_EQ(e.attempts[1].kind, AttemptKind::Resume);
+    EXPECT_EQ(e.attempts[1].retry, retry);
+    EXPECT_EQ(e.reason,
+              "A.Crashes: the test binary was killed by SIGSEGV during this test (1 PASS, 1 CRASH; resumed "
+              "1x after the binary died)");
+  }
+}
+
 }  // namespace
 }  // namespace livegui::batch
