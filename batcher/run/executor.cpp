@@ -313,16 +313,24 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
   std::string sig = interrupt_reason_.empty() ? "SIGINT" : interrupt_reason_;
   // Listing is only for what an abnormal end left unnamed (UnitRun decides).
   const Unit& unit = *job.unit;
-  auto list_tests = [this, &unit]() {
+  bool listing_interrupted = false;
+  auto list_tests = [this, &unit, &listing_interrupted]() {
     fs::path dir = options_.run.log_dir / "discovery";
     std::error_code ec;
     fs::create_directories(dir, ec);
     // A binary that hung may hang when listed too: no longer than its own timeout.
     auto timeout = std::min(options_.list_timeout, unit.timeout);
-    return list_gtest_tests(unit.entry, dir / (file_stem(unit.id) + ".list.txt"), timeout,
-                            signals_ ? signals_->fd() : -1);
+    try {
+      return list_gtest_tests(unit.entry, dir / (file_stem(unit.id) + ".list.txt"), timeout,
+                              signals_ ? signals_->fd() : -1);
+    } catch (const DiscoveryInterrupted&) {
+      listing_interrupted = true;
+      throw;
+    }
   };
   job.run->attempt_finished(*job.status, job.cause, took, job.pid, sig, list_tests);
+  // The signal that cut the listing short stops the batch now, before a resume starts.
+  if (listing_interrupted) handle_signals();
   if (std::string w = attach_hang_stacks(*job.run, job.unit->name, job.hang_stacks); !w.empty())
     job.warnings.push_back(w);
   if (job.run->wants_another_attempt()) {

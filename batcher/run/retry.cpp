@@ -25,9 +25,9 @@ std::string flaky_message(const TestResult& t) {
   return out;
 }
 
-/// The entry's one-line reason after a retry: the worst test speaks, the
-/// tally follows (resumes and retries apart: they are different things).
-std::string describe_after_retry(const EntryResult& e) {
+/// The entry's one-line reason after its `retries`th retry: the worst test
+/// speaks, the tally follows (resumes and retries apart: they are different things).
+std::string describe_after_retry(const EntryResult& e, int retries, const std::string& interrupted_by) {
   std::map<ResultCode, int> counts;
   const TestResult* worst_test = nullptr;
   for (const auto& t : e.tests) {
@@ -39,9 +39,8 @@ std::string describe_after_retry(const EntryResult& e) {
     if (counts[c]) tally += (tally.empty() ? "" : ", ") + std::to_string(counts[c]) + " " + name(c);
   if (int resumes = resume_count(e.attempts); resumes > 0)
     tally += "; resumed " + std::to_string(resumes) + "x after the binary died";
-  int retries = 0;
-  for (const auto& t : e.tests) retries = std::max<int>(retries, static_cast<int>(t.tries.size()));
   tally += "; retried " + std::to_string(retries) + "x" + (e.uses_aut ? " on a fresh AUT" : "");
+  if (!interrupted_by.empty()) tally += ", interrupted by " + interrupted_by;
   if (!worst_test || worst_test->code == ResultCode::Pass || worst_test->code == ResultCode::Skipped) return tally;
   return worst_test->name + ": " + first_line(worst_test->message) + " (" + tally + ")";
 }
@@ -108,6 +107,9 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
   // An interrupted retry decided nothing: a test it did not finish keeps the
   // failure it was retried for (never a pass, and --last-failed selects it).
   const int retry_attempt = retry.attempts.empty() ? 0 : retry.attempts.back().number;
+  bool cut_short =
+      !interrupted_by.empty() && std::any_of(retry.attempts.begin(), retry.attempts.end(),
+                                             [](const AttemptRecord& a) { return a.stopped_for == "interrupt"; });
   for (const auto& target : decision.targets) {
     auto old = std::find_if(entry.tests.begin(), entry.tests.end(),
                             [&](const TestResult& t) { return t.name == target.test; });
@@ -118,6 +120,7 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
       old->message += (old->message.empty() ? "" : "\n") + std::string("its retry (attempt ") +
                       std::to_string(retry_attempt) + ") was interrupted by " + interrupted_by +
                       " before it finished: " + first_line(now->message);
+      cut_short = true;
       continue;
     }
     TestResult merged = *now;
@@ -145,7 +148,11 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
   entry.aut_spawns += retry.aut_spawns;
   entry.aut_respawns += retry.aut_respawns;
   entry.code = rollup(entry.tests);
-  entry.reason = describe_after_retry(entry);
+  // Every retry that ran counts, an interrupted one too (it decided nothing,
+  // so no test keeps a try of it).
+  int retries = decision.retry;
+  for (const auto& t : entry.tests) retries = std::max<int>(retries, static_cast<int>(t.tries.size()));
+  entry.reason = describe_after_retry(entry, retries, cut_short ? interrupted_by : std::string());
   // The tail that matters is the one of the attempt the worst failure ran
   // in: the retry's when a retried test still fails there, else the earlier
   // run's (a test that was not retried, or the failure a FLAKY test overcame).

@@ -195,6 +195,10 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
         if (std::none_of(decided_.begin(), decided_.end(),
                          [&](const std::string& d) { return matches_gtest_filter(t, d); }))
           remaining_.push_back(t);
+    } catch (const DiscoveryInterrupted&) {
+      // An interrupt came while listing: the user asked us to stop, nothing
+      // failed. The run's own markers are all we know; the interrupt is
+      // reported as such (the executor reads the same signal).
     } catch (const std::exception& e) {
       // Not a gate: without the list, the run's own markers are all we know.
       listing_note_ = e.what();

@@ -55,7 +55,8 @@ class UnitRun {
   /// The attempt's process could not be started; no more attempts.
   void spawn_failed(const std::string& why);
   /// Lists a GoogleTest binary's tests (--gtest_list_tests); throws
-  /// std::runtime_error when the listing fails. Blocks (bounded).
+  /// std::runtime_error when the listing fails, DiscoveryInterrupted when an
+  /// interrupt came during it (not a failure: no warning). Blocks (bounded).
   using TestLister = std::function<std::vector<std::string>()>;
 
   /// The attempt's process ended (by itself, or stopped by the executor).

@@ -289,6 +289,15 @@ TEST_F(FeaturesE2E, AnInterruptDuringARetryNeverTurnsTheFailureIntoAPass) {
   EXPECT_EQ((*e)["attempts"][2]["filter"], "Hang.Forever");
   EXPECT_EQ((*e)["attempts"][2]["stopped_for"], "interrupt");
   EXPECT_EQ((*e)["attempts"][2]["kind"], "retry");
+  // The retry ran once and was interrupted: the entry's line says so (issue 16 item 2)…
+  EXPECT_NE((*e)["reason"].get<std::string>().find("; retried 1x, interrupted by SIGTERM)"), std::string::npos)
+      << (*e)["reason"];
+  EXPECT_NE(out.find("retried 1x, interrupted by SIGTERM"), std::string::npos) << out;
+  EXPECT_EQ(out.find("retried 0x"), std::string::npos) << out;
+  // … and an interrupted listing is no listing failure (issue 16 item 5).
+  EXPECT_EQ(out.find("listing its tests"), std::string::npos) << out;
+  for (const auto& w : (*e)["warnings"])
+    EXPECT_EQ(w.get<std::string>().find("listing its tests"), std::string::npos) << w;
   EXPECT_NE(read_text(reports() / "junit.xml").find("Forever"), std::string::npos);
   // --last-failed selects it (what it would run: its filter).
   BatchRun again = run({plan.string(), "--last-failed", "--dry-run"});
@@ -386,6 +395,43 @@ TEST_F(FeaturesE2E, LastFailedWithAFilterRunsOnlyTheFailuresTheFilterSelects) {
   EXPECT_EQ(names, (std::vector<std::string>{"Flaky.CrashesOnce", "Flaky.FailsAlways", "Flaky.HangsOnce"}))
       << all.output;
   EXPECT_TRUE(doc2["not_selected"].empty()) << doc2.dump(2);
+}
+
+// SIGTERM while the batcher lists the binary's tests after its retry was
+// stopped (e2e_hang_listing: its 2nd listing hangs): an interrupted listing
+// is an interruption, not a listing failure — no "listing its tests … failed
+// … ran as one unit" warning — and nothing starts after it (issue 16 item 5).
+TEST_F(FeaturesE2E, AnInterruptDuringTheListingAfterARetryIsNoListingFailure) {
+  fs::path plan = dir_ / "listing_plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\ntest_timeout = \"2s\"\n"
+                      << "retry = { on = [\"timeout\"], max = 1 }\n"
+                      << "[[tiers.entries]]\nexecutables = \"" << built("tests/e2e/e2e_hang_listing") << "\"\n";
+  fs::path lists = dir_ / "lists";
+  fs::create_directories(lists);
+  BatchProcess batch({plan.string(), "--report-dir", reports().string(), "--state-dir", (dir_ / "state").string()},
+                     dir_.path(), dir_ / "out.txt", {{"E2E_LIST_DIR", lists.string()}});
+  // listing-1: after the first run's hang (it lists); listing-2: after the retry's (it hangs).
+  ASSERT_TRUE(wait_for_file(lists / "listing-2", 90s)) << read_text(dir_ / "out.txt");
+  ASSERT_EQ(::kill(batch.pid(), SIGTERM), 0);
+  auto st = batch.wait(30s);
+  ASSERT_TRUE(st.has_value()) << "the batcher did not stop after SIGTERM";
+  std::string out = read_text(dir_ / "out.txt");
+  EXPECT_EQ(*st, ExitStatus::exited(128 + SIGTERM)) << out;
+  EXPECT_EQ(out.find("listing its tests"), std::string::npos) << out;
+  json doc = results();
+  EXPECT_TRUE(doc["interrupted"].get<bool>());
+  const json* e = find_entry(doc, "e2e_hang_listing");
+  ASSERT_NE(e, nullptr) << out;
+  for (const auto& w : (*e)["warnings"])
+    EXPECT_EQ(w.get<std::string>().find("listing its tests"), std::string::npos) << w;
+  std::vector<std::string> kinds;
+  for (const auto& a : (*e)["attempts"]) kinds.push_back(a["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"first", "resume", "retry"})) << e->dump(2);
+  const json* hang = find_test(*e, "Hang.Forever");
+  ASSERT_NE(hang, nullptr) << e->dump(2);
+  EXPECT_EQ((*hang)["result"], "TIMEOUT") << hang->dump(2);
+  EXPECT_EQ((*e)["result"], "TIMEOUT");
+  EXPECT_FALSE(fs::exists(lists / "listing-3")) << "a listing started after the interrupt";
 }
 
 }  // namespace

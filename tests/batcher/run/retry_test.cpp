@@ -210,6 +210,32 @@ TEST(BatcherRetry, AnInterruptedRetryKeepsTheFailureItWasRetriedFor) {
   EXPECT_EQ(e3.tests[0].code, ResultCode::Flaky);
 }
 
+// A SIGTERM during the retry: the retry ran (1x), and the entry's line says
+// it was interrupted — never "retried 0x" because no test kept a try of it.
+TEST(BatcherRetry, AnInterruptedRetryIsCountedAndTheReasonSaysItWasInterrupted) {
+  EntryResult e =
+      gtest_entry({test("S.Hangs", ResultCode::Timeout, "timed out: this test ran longer than test_timeout"),
+                   test("S.Passed", ResultCode::Pass)});
+  e.uses_aut = true;
+  e.code = ResultCode::Timeout;
+  RetryDecision d = decide_retry(e, {}, infra(), 0);
+  ASSERT_EQ(d.targets.size(), 1u);
+  EntryResult retry =
+      gtest_entry({test("S.Hangs", ResultCode::Unresolved, "interrupted by SIGTERM during this test", 2)});
+  retry.attempts[0].number = 2;
+  retry.attempts[0].stopped_for = "interrupt";
+  merge_retry(e, retry, d, "SIGTERM");
+  EXPECT_EQ(e.reason,
+            "S.Hangs: timed out: this test ran longer than test_timeout (1 PASS, 1 TIMEOUT; retried 1x on a fresh AUT, "
+            "interrupted by SIGTERM)");
+  // A retry that ran to its end is not said to be interrupted.
+  EntryResult done =
+      gtest_entry({test("S.Hangs", ResultCode::Timeout, "timed out: this test ran longer than test_timeout")});
+  EntryResult again = gtest_entry({test("S.Hangs", ResultCode::Timeout, "timed out again", 2)});
+  merge_retry(done, again, decide_retry(done, {}, infra(), 0));
+  EXPECT_EQ(done.reason, "S.Hangs: timed out again (1 TIMEOUT; retried 1x)");
+}
+
 // A resume (the rest of the binary after it died) and a retry (failed tests
 // run again) are different things, and the entry's reason counts them apart.
 TEST(BatcherRetry, TheReasonCountsResumesAndRetriesApart) {

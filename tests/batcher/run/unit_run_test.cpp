@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "batcher/run/log_cap.hpp"
+#include "batcher/select/discovery.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace livegui::batch {
@@ -248,6 +249,48 @@ TEST(BatcherUnitRun, EveryStacksFileOfAHangIsNamedOnTheTimedOutTest) {
   ASSERT_EQ(e.tests.size(), 1u);
   EXPECT_EQ(e.tests[0].stacks, "artifacts/t__stopped/stacks-20.txt");
   EXPECT_EQ(e.tests[0].other_stacks, (std::vector<std::string>{"artifacts/t__stopped/stacks-10.txt"}));
+}
+
+// SIGINT while a retry runs: the binary is stopped, and the listing that
+// would name the tests it never reached is cut short by the same interrupt.
+// That is an interruption, not a listing failure: no "listing … failed …
+// ran as one unit" warning (a listing that really fails still warns).
+TEST(BatcherUnitRun, AnInterruptedListingIsNotAListingFailure) {
+  livegui::test_support::TempDir dir("unit-run-listing-interrupted");
+  RunContext ctx;
+  ctx.log_dir = dir.path();
+  Unit u = gtest_unit("retried");
+  u.attempt_offset = 1;
+  u.gtest_filter = "S.Hangs";
+  u.tests = {"S.Hangs"};
+  auto run_once = [&](const UnitRun::TestLister& lister) {
+    UnitRun run(u, ctx);
+    AttemptSpec a = run.next_attempt();
+    std::ofstream(a.log) << "[==========] Running 1 test from 1 test suite.\n[ RUN      ] S.Hangs\nhanging\n";
+    run.attempt_finished(ExitStatus::killed(SIGTERM), StopCause::Interrupt, milliseconds(10), 1, "SIGINT", lister);
+    EXPECT_FALSE(run.wants_another_attempt());
+    return run.finish(milliseconds(10), 0);
+  };
+  int listed = 0;
+  EntryResult e = run_once([&]() -> std::vector<std::string> {
+    ++listed;
+    throw DiscoveryInterrupted("interrupted while listing the tests of /bin/false");
+  });
+  EXPECT_EQ(listed, 1);
+  EXPECT_TRUE(e.warnings.empty()) << e.warnings.front();
+  ASSERT_EQ(e.tests.size(), 1u);
+  EXPECT_EQ(e.tests[0].name, "S.Hangs");
+  EXPECT_EQ(e.tests[0].code, ResultCode::Unresolved);
+  EXPECT_EQ(e.tests[0].message,
+            "interrupted by SIGINT during this test: stopped before it ended, its result is unknown\nhanging");
+
+  EntryResult failed = run_once([]() -> std::vector<std::string> {
+    throw std::runtime_error("listing its tests (--gtest_list_tests) failed: killed by SIGSEGV");
+  });
+  ASSERT_EQ(failed.warnings.size(), 1u);
+  EXPECT_EQ(failed.warnings[0],
+            "retried: listing its tests (--gtest_list_tests) failed, so the tests it never reached are not named; it "
+            "ran as one unit: listing its tests (--gtest_list_tests) failed: killed by SIGSEGV");
 }
 
 // Each process record says what it was: the entry's first run, a resume of
