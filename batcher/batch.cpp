@@ -504,8 +504,7 @@ BatchResults run_step(const Plan& plan, const Selection& sel, const Discovered& 
   results.not_selected = sel.not_selected;
   if (!sel.not_selected.empty()) {
     std::string ids;
-    for (const auto& c : sel.not_selected)
-      ids += (ids.empty() ? "" : ", ") + c.id + " (" + std::string(name(c.code)) + ")";
+    for (const auto& c : sel.not_selected) ids += (ids.empty() ? "" : ", ") + describe_carried(c, sel.units);
     results.notes.push_back(
         "--last-failed did not select " + std::to_string(sel.not_selected.size()) + " earlier failure" +
         (sel.not_selected.size() == 1 ? "" : "s") +

@@ -141,7 +141,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
                  "durations.json `merge` writes, e.g. from a CI cache (default: REPORT_DIR/results.json)");
   app.add_flag("--last-failed", o.last_failed,
                "run only the entries and tests that failed (or crashed, timed out, were unresolved) in the report "
-               "directory's previous results.json");
+               "directory's previous results.json; with --tier, --filter or --shard, only those of them these "
+               "select (the others are kept for the next --last-failed)");
   app.add_flag("--fail-fast", o.fail_fast, "stop starting entries after the first failure (off by default)");
   app.add_option("--timeout", timeout, "per-entry timeout when the plan gives none (\"90s\", \"2min\"; default 600s)");
   app.add_option("--term-grace", term_grace, "SIGTERM → SIGKILL grace when stopping an entry (default 3s)");

@@ -1,5 +1,6 @@
 #include "batcher/results.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <utility>
 
@@ -14,7 +15,40 @@ constexpr std::pair<TimelineKind, std::string_view> kTimelineNames[] = {
     {TimelineKind::Stale, "stale"},     {TimelineKind::Corrupt, "corrupt"},
 };
 
+constexpr std::pair<AttemptKind, std::string_view> kAttemptNames[] = {
+    {AttemptKind::First, "first"}, {AttemptKind::Resume, "resume"}, {AttemptKind::Retry, "retry"}};
+
 }  // namespace
+
+const char* to_string(AttemptKind kind) {
+  for (const auto& [k, name] : kAttemptNames)
+    if (k == kind) return name.data();
+  return "?";
+}
+
+std::optional<AttemptKind> attempt_kind_from_name(std::string_view name) {
+  for (const auto& [k, text] : kAttemptNames)
+    if (name == text) return k;
+  return std::nullopt;
+}
+
+std::string describe_attempt(const AttemptRecord& a, bool fresh_aut, bool whole_entry) {
+  switch (a.kind) {
+    case AttemptKind::First: break;
+    case AttemptKind::Retry:
+      return "retry " + std::to_string(a.retry) + (whole_entry ? " of the whole entry, " : " of the failed tests, ") +
+             (fresh_aut ? "on a fresh AUT" : "in a fresh process");
+    case AttemptKind::Resume:
+      return a.retry > 0 ? "resumed retry " + std::to_string(a.retry) + " in a fresh process"
+                         : "resumed in a fresh process";
+  }
+  return "first run";
+}
+
+int resume_count(const std::vector<AttemptRecord>& attempts) {
+  return static_cast<int>(std::count_if(attempts.begin(), attempts.end(),
+                                        [](const AttemptRecord& a) { return a.kind == AttemptKind::Resume; }));
+}
 
 const char* to_string(TimelineKind kind) {
   for (const auto& [k, name] : kTimelineNames)

@@ -43,6 +43,21 @@ struct TestResult {
   std::vector<TryRecord> tries;  ///< earlier runs when retried (FLAKY: passed on the last)
 };
 
+/// Why a process ran for an entry. A resume and a retry are different
+/// things: a resume runs the rest of the binary (what a crash or a per-test
+/// timeout left unrun) in a fresh process; a retry runs failed tests again
+/// (on a fresh AUT when the entry uses one) under the plan's RetryPolicy.
+enum class AttemptKind {
+  First,   ///< the entry's first process
+  Resume,  ///< the rest of the binary after the previous process died or a test timed out
+  Retry,   ///< the first process of a retry of failed tests
+};
+
+/// "first", "resume", "retry" (the results.json spelling).
+const char* to_string(AttemptKind kind);
+/// The inverse of to_string(); std::nullopt for any other text.
+std::optional<AttemptKind> attempt_kind_from_name(std::string_view name);
+
 /// One process run for an entry.
 struct AttemptRecord {
   int number = 1;
@@ -52,11 +67,20 @@ struct AttemptRecord {
   std::chrono::nanoseconds duration{0};
   std::string log;
   pid_t pid = 0;
-  /// It began a retry of the entry (its retry policy), not a resume of the
-  /// rest after a death: a GoogleTest entry's failing tests (filter), any
-  /// other entry whole.
-  bool retry = false;
+  AttemptKind kind = AttemptKind::First;
+  int retry = 0;  ///< the retry it is (or resumes) part of: 1 = the first retry; 0 = none
 };
+
+/// What a process of an entry was, in the words every report uses:
+/// "first run", "resumed in a fresh process", "retry 1 of the failed tests,
+/// on a fresh AUT" (`fresh_aut`: the entry uses an AUT; else "in a fresh
+/// process"), "resumed retry 1 in a fresh process".
+/// `whole_entry`: a retry runs the entry whole (any entry but a GoogleTest
+/// binary): "retry 1 of the whole entry, on a fresh AUT".
+std::string describe_attempt(const AttemptRecord& attempt, bool fresh_aut, bool whole_entry = false);
+
+/// How many of `attempts` resumed the rest of a binary (AttemptKind::Resume).
+int resume_count(const std::vector<AttemptRecord>& attempts);
 
 /// The entry did not start on a clean AUT: what the previous entry left.
 struct DirtyStart {

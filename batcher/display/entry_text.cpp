@@ -89,14 +89,19 @@ std::string console_safe(const std::string& text) {
 }
 
 std::string attempt_line(const EntryResult& r, const AttemptRecord& a) {
+  // A later process: a record without its kind (an older file) was a resume.
+  AttemptRecord later = a;
+  if (later.kind == AttemptKind::First) later.kind = AttemptKind::Resume;
+  const bool retry = later.kind == AttemptKind::Retry;
   std::string how;
   if (r.gtest)
-    how = a.filter.empty() ? "all its tests" : "--gtest_filter=" + a.filter;
-  else
-    // The runner's own arguments ("--deselect t.py::a"), as they were given.
-    how = !a.filter.empty() ? a.filter : a.retry ? "the whole entry again" : "no test deselected";
-  return std::string(a.retry ? "retried" : "resumed") + " in a fresh process (attempt " + std::to_string(a.number) +
-         ", " + how + "): " + a.exit;
+    how = ", " + (a.filter.empty() ? std::string("all its tests") : "--gtest_filter=" + a.filter);
+  else if (!a.filter.empty())
+    how = ", " + a.filter;  // the runner's own arguments ("--deselect t.py::a"), as they were given
+  else if (!retry)
+    how = ", no test deselected";
+  return describe_attempt(later, r.uses_aut, !r.gtest) + " (attempt " + std::to_string(a.number) + how +
+         "): " + a.exit;
 }
 
 std::string failure_block(const EntryResult& r, bool color) {

@@ -31,8 +31,8 @@ std::string failure_block(const EntryResult& result, bool color);
 /// One later process of an entry, in its runner's terms: "resumed in a fresh
 /// process (attempt 2, --gtest_filter=*-S.a:S.b): exit code 0", "resumed in a
 /// fresh process (attempt 2, --deselect t.py::a --deselect t.py::b): …",
-/// "retried in a fresh process (attempt 2, --gtest_filter=S.b): …",
-/// "retried in a fresh process (attempt 2, the whole entry again): …". Never
+/// "retry 1 of the failed tests, on a fresh AUT (attempt 2, --gtest_filter=S.b): …",
+/// "retry 1 of the whole entry, in a fresh process (attempt 2): …". Never
 /// a --gtest_filter for an entry that is not a GoogleTest binary.
 std::string attempt_line(const EntryResult& result, const AttemptRecord& attempt);
 

@@ -486,10 +486,12 @@ class PageWriter {
     }
     if (!e.attempts.empty()) {
       out_ +=
-          "<div class=\"label\">Processes</div><table class=\"attempts\"><tr><th>#</th><th>pid</th><th "
-          "class=\"l\">exit</th><th>duration</th><th class=\"l\">filter</th><th class=\"l\">log</th></tr>";
+          "<div class=\"label\">Processes</div><table class=\"attempts\"><tr><th>#</th><th "
+          "class=\"l\">what</th><th>pid</th><th class=\"l\">exit</th><th>duration</th><th "
+          "class=\"l\">filter</th><th class=\"l\">log</th></tr>";
       for (const auto& a : e.attempts)
-        out_ += "<tr><td>" + std::to_string(a.number) + "</td><td>" + std::to_string(a.pid) + "</td><td class=\"l\">" +
+        out_ += "<tr><td>" + std::to_string(a.number) + "</td><td class=\"l\">" + esc(describe_attempt(a, e.uses_aut, !e.gtest)) +
+                "</td><td>" + std::to_string(a.pid) + "</td><td class=\"l\">" +
                 esc(a.exit + (a.stopped_for.empty() ? "" : " (stopped: " + a.stopped_for + ")")) + "</td><td>" +
                 esc(human_duration(a.duration)) + "</td><td class=\"l mono\">" + esc(a.filter) +
                 "</td><td class=\"l mono\">" + esc(a.log) + "</td></tr>";

@@ -81,8 +81,9 @@ ordered_json entry_json(const EntryResult& e) {
   ordered_json attempts = ordered_json::array();
   for (const auto& a : e.attempts)
     attempts.push_back({{"number", a.number},
-                        {"filter", a.filter},
+                        {"kind", to_string(a.kind)},
                         {"retry", a.retry},
+                        {"filter", a.filter},
                         {"exit", a.exit},
                         {"stopped_for", a.stopped_for},
                         {"duration_s", seconds(a.duration)},
@@ -174,8 +175,13 @@ EntryResult entry_from(const json& j, const std::string& where) {
     Reader ar(a, where + ".attempts[" + std::to_string(i++) + "]");
     AttemptRecord rec;
     rec.number = ar.get<int>("number", 1);
+    // A record without "kind" (older files): its first process, then resumes.
+    const auto kind = ar.get<std::string>("kind", rec.number == 1 ? "first" : "resume");
+    const auto parsed = attempt_kind_from_name(kind);
+    if (!parsed) throw ReportError(ar.where() + ".kind: unknown kind \"" + kind + "\"");
+    rec.kind = *parsed;
+    rec.retry = ar.get<int>("retry", 0);
     rec.filter = ar.get<std::string>("filter", "");
-    rec.retry = ar.get<bool>("retry", false);
     rec.exit = ar.get<std::string>("exit", "");
     rec.stopped_for = ar.get<std::string>("stopped_for", "");
     rec.duration = from_seconds(ar.get<double>("duration_s", 0));

@@ -1,5 +1,6 @@
 #include "batcher/report/junit_report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -107,52 +108,49 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   std::string body;
   std::string repro = e.gtest && !t.synthetic ? reproduce_command(e, t.name) : e.reproduce;
   std::string detail = t.message + "\n\nreproduce: " + repro;
+  // Children in the order of Surefire's schema (surefire-test-report-3.0.xsd):
+  // failure, rerunFailure*, flakyFailure*, skipped, error, rerunError*,
+  // flakyError*, system-out; GoogleTest's <properties> (ours: retried, flaky,
+  // stacks) before them.
   if (!t.tries.empty()) {
-    // A retried test: a property, and each earlier run as a Surefire-style
-    // <flakyFailure>/<flakyError> (FLAKY) or <rerunFailure>/<rerunError> (still failing).
     body += "      <properties>\n        <property" + attr("name", "livegui.retried") +
             attr("value", std::to_string(t.tries.size())) + "/>\n";
     if (t.code == ResultCode::Flaky)
       body += "        <property" + attr("name", "livegui.flaky") + attr("value", "true") + "/>\n";
     body += stacks_properties(t);
     body += "      </properties>\n";
-    for (const auto& r : t.tries) {
-      bool error = r.code != ResultCode::Fail;
-      std::string tag = std::string(t.code == ResultCode::Flaky ? "flaky" : "rerun") + (error ? "Error" : "Failure");
-      std::string msg = "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " (retried for " +
-                        r.retried_for + ")" + (r.message.empty() ? "" : ": " + r.message);
-      body += "      <" + tag + attr("type", name(r.code)) + attr("message", msg) + ">" + xml_escape(msg) + "</" + tag +
-              ">\n";
-    }
   } else if (!t.stacks.empty() || !t.other_stacks.empty()) {
     body += "      <properties>\n" + stacks_properties(t) + "      </properties>\n";
   }
-  switch (t.code) {
-    case ResultCode::Pass:
-    case ResultCode::Flaky: break;
-    case ResultCode::Fail:
-      body += "      <failure" + attr("type", "FAIL") + attr("message", first_line(t.message)) + ">" +
-              xml_escape(detail) + "</failure>\n";
-      break;
-    case ResultCode::XPass:
-      body += "      <failure" + attr("type", "XPASS") + attr("message", first_line(t.message)) + ">" +
-              xml_escape(detail) + "</failure>\n";
-      break;
-    case ResultCode::Crash:
-    case ResultCode::Timeout:
-    case ResultCode::Unresolved:
-      body += "      <error" + attr("type", name(t.code)) + attr("message", first_line(t.message)) + ">" +
-              xml_escape(detail) + "</error>\n";
-      break;
-    case ResultCode::Skipped: body += "      <skipped" + attr("message", first_line(t.message)) + "/>\n"; break;
-    case ResultCode::XFail:
-      body +=
-          "      <skipped" +
-          attr("message", t.message.rfind("expected failure", 0) == 0 ? first_line(t.message)
-                                                                      : "expected failure: " + first_line(t.message)) +
-          "/>\n";
-      break;
-  }
+  // Each earlier run of a retried test: <flakyFailure>/<flakyError> (it
+  // passed at last: FLAKY) or <rerunFailure>/<rerunError> (still failing).
+  auto earlier_runs = [&](bool errors) {
+    std::string runs;
+    for (const auto& r : t.tries) {
+      if ((r.code != ResultCode::Fail && r.code != ResultCode::XPass) != errors) continue;
+      std::string tag = std::string(t.code == ResultCode::Flaky ? "flaky" : "rerun") + (errors ? "Error" : "Failure");
+      std::string msg = "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " (retried for " +
+                        r.retried_for + ")" + (r.message.empty() ? "" : ": " + r.message);
+      runs += "      <" + tag + attr("type", name(r.code)) + attr("message", msg) + ">\n        <stackTrace>" +
+              xml_escape(msg) + "</stackTrace>\n      </" + tag + ">\n";
+    }
+    return runs;
+  };
+  if (t.code == ResultCode::Fail || t.code == ResultCode::XPass)
+    body += "      <failure" + attr("type", name(t.code)) + attr("message", first_line(t.message)) + ">" +
+            xml_escape(detail) + "</failure>\n";
+  body += earlier_runs(false);
+  if (t.code == ResultCode::Skipped) body += "      <skipped" + attr("message", first_line(t.message)) + "/>\n";
+  if (t.code == ResultCode::XFail)
+    body +=
+        "      <skipped" +
+        attr("message", t.message.rfind("expected failure", 0) == 0 ? first_line(t.message)
+                                                                    : "expected failure: " + first_line(t.message)) +
+        "/>\n";
+  if (t.code == ResultCode::Crash || t.code == ResultCode::Timeout || t.code == ResultCode::Unresolved)
+    body += "      <error" + attr("type", name(t.code)) + attr("message", first_line(t.message)) + ">" +
+            xml_escape(detail) + "</error>\n";
+  body += earlier_runs(true);
   // The test's own output; the binary's tail only stands for a test with
   // none of its own (a crash outside any test, a command entry).
   const std::string& own = !t.output.empty() ? t.output : (t.synthetic || !e.gtest) ? e.output_tail : t.output;
@@ -204,6 +202,14 @@ std::string junit_xml(const BatchResults& results) {
     out += "      <property" + attr("name", "livegui.reproduce") + attr("value", e.reproduce) + "/>\n";
     out += "      <property" + attr("name", "livegui.attempts") + attr("value", std::to_string(e.attempts.size())) +
            "/>\n";
+    // Of those processes: resumes of the rest after a crash or a per-test
+    // timeout, and retries of failed tests (RetryPolicy) — not the same thing.
+    int retries = 0;
+    for (const auto& a : e.attempts) retries = std::max(retries, a.retry);
+    if (int resumes = resume_count(e.attempts); resumes > 0)
+      out += "      <property" + attr("name", "livegui.resumes") + attr("value", std::to_string(resumes)) + "/>\n";
+    if (retries > 0)
+      out += "      <property" + attr("name", "livegui.retries") + attr("value", std::to_string(retries)) + "/>\n";
     if (e.uses_aut) {
       out +=
           "      <property" + attr("name", "livegui.aut_spawns") + attr("value", std::to_string(e.aut_spawns)) + "/>\n";

@@ -75,14 +75,30 @@ BatchResults merge_results(const std::vector<BatchResults>& parts) {
       }
     }
   }
-  // --last-failed shards each carry what they did not run; what another ran is no longer carried.
+  // --last-failed shards each carry what they did not run; what another ran
+  // is no longer carried (of an entry one ran narrowed by --filter, the
+  // failing tests none ran still are).
   for (const auto& p : parts)
-    for (const auto& c : p.not_selected) {
-      auto ran = [&](const EntryResult& e) { return e.id == c.id; };
-      auto same = [&](const CarriedFailure& o) { return o.id == c.id; };
-      if (std::none_of(out.entries.begin(), out.entries.end(), ran) &&
-          std::none_of(out.not_selected.begin(), out.not_selected.end(), same))
+    for (CarriedFailure c : p.not_selected) {
+      auto ran =
+          std::find_if(out.entries.begin(), out.entries.end(), [&](const EntryResult& e) { return e.id == c.id; });
+      if (ran != out.entries.end()) {
+        if (c.tests.empty()) continue;
+        std::erase_if(c.tests, [&](const std::string& t) {
+          return std::any_of(ran->tests.begin(), ran->tests.end(), [&](const TestResult& r) { return r.name == t; });
+        });
+        if (c.tests.empty()) continue;
+      }
+      auto same = std::find_if(out.not_selected.begin(), out.not_selected.end(),
+                               [&](const CarriedFailure& o) { return o.id == c.id; });
+      if (same == out.not_selected.end()) {
         out.not_selected.push_back(c);
+      } else if (!same->tests.empty()) {
+        // Carried by two shards: the failing tests of both (none = the whole entry).
+        if (c.tests.empty()) same->tests.clear();
+        for (const auto& t : c.tests)
+          if (std::find(same->tests.begin(), same->tests.end(), t) == same->tests.end()) same->tests.push_back(t);
+      }
     }
   std::stable_sort(out.aut_timeline.begin(), out.aut_timeline.end(),
                    [](const TimelineEvent& a, const TimelineEvent& b) { return a.unix_ms < b.unix_ms; });

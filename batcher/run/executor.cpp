@@ -336,16 +336,24 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
   std::string sig = interrupt_reason_.empty() ? "SIGINT" : interrupt_reason_;
   // Listing is only for what an abnormal end left unnamed (UnitRun decides).
   const Unit& unit = *job.unit;
-  auto list_tests = [this, &unit]() {
+  bool listing_interrupted = false;
+  auto list_tests = [this, &unit, &listing_interrupted]() {
     fs::path dir = options_.run.log_dir / "discovery";
     std::error_code ec;
     fs::create_directories(dir, ec);
     // A binary that hung may hang when listed too: no longer than its own timeout.
     auto timeout = std::min(options_.list_timeout, unit.timeout);
-    return list_gtest_tests(unit.entry, dir / (file_stem(unit.id) + ".list.txt"), timeout,
-                            signals_ ? signals_->fd() : -1);
+    try {
+      return list_gtest_tests(unit.entry, dir / (file_stem(unit.id) + ".list.txt"), timeout,
+                              signals_ ? signals_->fd() : -1);
+    } catch (const DiscoveryInterrupted&) {
+      listing_interrupted = true;
+      throw;
+    }
   };
   job.run->attempt_finished(*job.status, job.cause, took, job.pid, sig, list_tests);
+  // The signal that cut the listing short stops the batch now, before a resume starts.
+  if (listing_interrupted) handle_signals();
   if (std::string w = attach_hang_stacks(*job.run, job.unit->name, job.hang_stacks); !w.empty())
     job.warnings.push_back(w);
   if (job.run->wants_another_attempt()) {
@@ -357,7 +365,9 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
       display_.note("  " + job.unit->name +
                     (job.cause == StopCause::TestTimeout ? std::string(": a test ran longer than test_timeout")
                                                          : ": the test binary died (" + job.status->describe() + ")") +
-                    "; resuming the rest of it in a fresh process");
+                    (job.unit->retry > 0
+                         ? "; resuming the rest of its retry " + std::to_string(job.unit->retry) + " in a fresh process"
+                         : std::string("; resuming the rest of it in a fresh process")));
       if (spawn_attempt(job)) return;
     }
   }
@@ -432,9 +442,11 @@ bool Executor::start_retry(Job& job, const TierJob& tier, EntryResult& result) {
                               ") is for all its attempts together and was spent");
     return false;
   }
-  display_.note("  " + u.name + ": retrying " + what + (u.entry.uses_aut ? " on a fresh AUT" : ""));
+  display_.note("  " + u.name + ": retrying " + what + (u.entry.uses_aut ? " on a fresh AUT" : "") + " (retry " +
+                std::to_string(d.retry) + " of " + std::to_string(u.entry.retry.max) + ")");
   auto unit = std::make_unique<Unit>(u);
   unit->attempt_offset = static_cast<int>(result.attempts.size());
+  unit->retry = d.retry;
   if (u.gtest && !d.whole_entry) {
     unit->gtest_filter = d.gtest_filter();
     unit->tests.clear();

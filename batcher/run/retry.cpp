@@ -26,15 +26,17 @@ std::string flaky_message(const TestResult& t) {
   return out;
 }
 
-/// The entry's one-line reason after a retry: the worst test speaks, the tally follows.
-std::string describe_after_retry(const EntryResult& e) {
+/// The entry's one-line reason after its `retries`th retry: the worst test
+/// speaks, the tally follows (resumes and retries apart: they are different things).
+std::string describe_after_retry(const EntryResult& e, int retries, const std::string& interrupted_by) {
   const TestResult* worst_test = nullptr;
   for (const auto& t : e.tests)
     if (!worst_test || severity(t.code) > severity(worst_test->code)) worst_test = &t;
   std::string tally = tally_of(e.tests);
-  int retries = 0;
-  for (const auto& t : e.tests) retries = std::max<int>(retries, static_cast<int>(t.tries.size()));
+  if (int resumes = resume_count(e.attempts); resumes > 0)
+    tally += "; resumed " + std::to_string(resumes) + "x after " + (e.gtest ? "the binary" : "the process") + " died";
   tally += "; retried " + std::to_string(retries) + "x" + (e.uses_aut ? " on a fresh AUT" : "");
+  if (!interrupted_by.empty()) tally += ", interrupted by " + interrupted_by;
   if (!worst_test || worst_test->code == ResultCode::Pass || worst_test->code == ResultCode::Skipped) return tally;
   return worst_test->name + ": " + first_line(worst_test->message) + " (" + tally + ")";
 }
@@ -90,6 +92,7 @@ RetryDecision decide_retry(const EntryResult& entry, const std::vector<AutBreak>
     if (why && policy.allows(*why)) d.targets.push_back({t.name, *why});
   }
   d.whole_entry = command_entry && !d.targets.empty();
+  if (!d.targets.empty()) d.retry = retries_done + 1;
   return d;
 }
 
@@ -100,6 +103,9 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
   // An interrupted retry decided nothing: a test it did not finish keeps the
   // failure it was retried for (never a pass, and --last-failed selects it).
   const int retry_attempt = retry.attempts.empty() ? 0 : retry.attempts.back().number;
+  bool cut_short =
+      !interrupted_by.empty() && std::any_of(retry.attempts.begin(), retry.attempts.end(),
+                                             [](const AttemptRecord& a) { return a.stopped_for == "interrupt"; });
   for (const auto& target : decision.targets) {
     auto old = std::find_if(entry.tests.begin(), entry.tests.end(),
                             [&](const TestResult& t) { return t.name == target.test; });
@@ -110,6 +116,7 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
       old->message += (old->message.empty() ? "" : "\n") + std::string("its retry (attempt ") +
                       std::to_string(retry_attempt) + ") was interrupted by " + interrupted_by +
                       " before it finished: " + first_line(now->message);
+      cut_short = true;
       continue;
     }
     TestResult merged = *now;
@@ -137,7 +144,11 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
   entry.aut_spawns += retry.aut_spawns;
   entry.aut_respawns += retry.aut_respawns;
   entry.code = rollup(entry.tests);
-  entry.reason = describe_after_retry(entry);
+  // Every retry that ran counts, an interrupted one too (it decided nothing,
+  // so no test keeps a try of it).
+  int retries = decision.retry;
+  for (const auto& t : entry.tests) retries = std::max<int>(retries, static_cast<int>(t.tries.size()));
+  entry.reason = describe_after_retry(entry, retries, cut_short ? interrupted_by : std::string());
   // The tail that matters is the one of the attempt the worst failure ran
   // in: the retry's when a retried test still fails there, else the earlier
   // run's (a test that was not retried, or the failure a FLAKY test overcame).

@@ -42,6 +42,7 @@ struct RetryTarget {
 struct RetryDecision {
   std::vector<RetryTarget> targets;  ///< empty: no retry
   bool whole_entry = false;          ///< a command entry (or a process-level failure): run it all again
+  int retry = 0;                     ///< which retry of the entry this is (1 = the first); 0 = no retry
   /// The --gtest_filter of the retry: each target's reproduce_filter_for, joined with ':'.
   std::string gtest_filter() const;
 };
@@ -59,7 +60,9 @@ RetryDecision decide_retry(const EntryResult& entry, const std::vector<AutBreak>
 /// `interrupted_by` ("SIGINT", "SIGTERM"; "" = not interrupted): the batch
 /// was interrupted during the retry, so a test the retry did not finish
 /// (SKIPPED or UNRESOLVED there) keeps the failure it was retried for, its
-/// message saying so — an interrupt never turns a failure into a pass.
+/// message saying so — an interrupt never turns a failure into a pass. The
+/// entry's reason counts the retries that ran (an interrupted one too) and
+/// says which was interrupted: "…; retried 1x on a fresh AUT, interrupted by SIGTERM".
 void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecision& decision,
                  const std::string& interrupted_by = "");
 

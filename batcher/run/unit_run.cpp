@@ -93,11 +93,19 @@ void UnitRun::log_capped(std::uint64_t dropped) {
   dropped_bytes_ += dropped;
 }
 
-void UnitRun::spawn_failed(const std::string& why) {
+AttemptRecord UnitRun::current_record() const {
   AttemptRecord rec;
   rec.number = current_.number;
+  // A later process of this unit resumes the rest; its first is the entry's
+  // first run, or the start of a retry.
+  rec.kind = !attempts_.empty() ? AttemptKind::Resume : unit_.retry > 0 ? AttemptKind::Retry : AttemptKind::First;
+  rec.retry = unit_.retry;
   rec.filter = current_.filter;
-  rec.retry = begins_retry();
+  return rec;
+}
+
+void UnitRun::spawn_failed(const std::string& why) {
+  AttemptRecord rec = current_record();
   rec.exit = "could not start: " + why;
   rec.log = current_.log.string();
   attempts_.push_back(rec);
@@ -126,10 +134,7 @@ void UnitRun::spawn_failed(const std::string& why) {
 
 void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, std::chrono::nanoseconds took,
                                pid_t pid, const std::string& interrupt_signal, const TestLister& list_tests) {
-  AttemptRecord rec;
-  rec.number = current_.number;
-  rec.filter = current_.filter;
-  rec.retry = begins_retry();
+  AttemptRecord rec = current_record();
   rec.exit = status.describe();
   rec.stopped_for = stopped_for == StopCause::Timeout       ? "timeout"
                     : stopped_for == StopCause::TestTimeout ? "test_timeout"
@@ -200,6 +205,10 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
         if (std::none_of(decided_.begin(), decided_.end(),
                          [&](const std::string& d) { return matches_gtest_filter(t, d); }))
           remaining_.push_back(t);
+    } catch (const DiscoveryInterrupted&) {
+      // An interrupt came while listing: the user asked us to stop, nothing
+      // failed. The run's own markers are all we know; the interrupt is
+      // reported as such (the executor reads the same signal).
     } catch (const std::exception& e) {
       // Not a gate: without the list, the run's own markers are all we know.
       listing_note_ = e.what();
@@ -404,9 +413,8 @@ std::string describe(const EntryResult& e) {
     out = worst_test->name + ": " + first_line(worst_test->message);
   std::string tally = tally_of(e.tests);
   if (e.tests.empty()) tally = "no tests";
-  if (e.attempts.size() > 1)
-    tally += "; resumed " + std::to_string(e.attempts.size() - 1) + "x after " +
-             (e.gtest ? "the binary" : "the process") + " died";
+  if (int resumes = resume_count(e.attempts); resumes > 0)
+    tally += "; resumed " + std::to_string(resumes) + "x after " + (e.gtest ? "the binary" : "the process") + " died";
   return out.empty() ? tally : out + " (" + tally + ")";
 }
 

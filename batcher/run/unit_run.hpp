@@ -55,7 +55,8 @@ class UnitRun {
   /// The attempt's process could not be started; no more attempts.
   void spawn_failed(const std::string& why);
   /// Lists a GoogleTest binary's tests (--gtest_list_tests); throws
-  /// std::runtime_error when the listing fails. Blocks (bounded).
+  /// std::runtime_error when the listing fails, DiscoveryInterrupted when an
+  /// interrupt came during it (not a failure: no warning). Blocks (bounded).
   using TestLister = std::function<std::vector<std::string>()>;
 
   /// The attempt's process ended (by itself, or stopped by the executor).
@@ -89,9 +90,8 @@ class UnitRun {
 
  private:
   EntryResult base_result() const;
-  /// The current attempt is the first of a retry's unit (it continues the
-  /// entry's numbering: Unit::attempt_offset), not a resume.
-  bool begins_retry() const { return unit_.attempt_offset > 0 && current_.number == 1 + unit_.attempt_offset; }
+  /// The record of the current attempt, before its end is known (number, kind, retry, filter).
+  AttemptRecord current_record() const;
   void take(AttemptOutcome out);
   /// Gives the test the attempt was stopped in (TIMEOUT) or died in (CRASH),
   /// among tests_[from…], the time it ran: `took` less the others' times.

@@ -5,6 +5,42 @@
 #include "batcher/reproduce.hpp"
 
 namespace livegui::batch {
+namespace {
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+/// Both lists of failing tests of one entry; empty (the whole entry) wins.
+void add_failures(std::vector<std::string>& into, const std::vector<std::string>& more) {
+  if (into.empty()) return;
+  if (more.empty()) {
+    into.clear();
+    return;
+  }
+  for (const auto& t : more)
+    if (!contains(into, t)) into.push_back(t);
+}
+
+/// What `previous` says of `tests` of entry `id`: the worst result among
+/// them (recorded or carried), for the record that carries them.
+ResultCode carried_code(const BatchResults& previous, const std::string& id, const std::vector<std::string>& tests) {
+  std::optional<ResultCode> code;
+  for (const auto& e : previous.entries) {
+    if (e.id != id) continue;
+    for (const auto& t : e.tests)
+      if (is_failure(t.code) && (tests.empty() || contains(tests, t.name))) code = worst(code.value_or(t.code), t.code);
+    if (!code && is_failure(e.code)) code = e.code;
+  }
+  for (const auto& c : previous.not_selected)
+    if (c.id == id &&
+        (tests.empty() || c.tests.empty() ||
+         std::any_of(c.tests.begin(), c.tests.end(), [&](const std::string& t) { return contains(tests, t); })))
+      code = worst(code.value_or(c.code), c.code);
+  return code.value_or(ResultCode::Fail);
+}
+
+}  // namespace
 
 LastFailures last_failures(const BatchResults& previous) {
   LastFailures out;
@@ -21,21 +57,39 @@ LastFailures last_failures(const BatchResults& previous) {
     }
     out[e.id] = whole ? std::vector<std::string>{} : tests;
   }
-  for (const auto& c : previous.not_selected) out.emplace(c.id, c.tests);  // a run's own result wins
+  // A failure carried for an entry the run also ran is one of its tests the
+  // run did not select (--last-failed narrowed by --filter): both stand.
+  for (const auto& c : previous.not_selected) {
+    auto [it, added] = out.emplace(c.id, c.tests);
+    if (!added) add_failures(it->second, c.tests);
+  }
   return out;
 }
 
 std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, const std::vector<Unit>& selected) {
-  auto runs = [&](const std::string& id) {
-    return std::any_of(selected.begin(), selected.end(), [&](const Unit& u) { return u.id == id; });
-  };
-  std::vector<CarriedFailure> out;
   const LastFailures failures = last_failures(previous);
+  // In the previous record's order: its entries, then what it carried.
+  std::vector<std::string> ids;
   for (const auto& e : previous.entries)
-    if (failures.count(e.id) && !runs(e.id)) out.push_back({e.id, e.code, failures.at(e.id)});
+    if (failures.count(e.id) && !contains(ids, e.id)) ids.push_back(e.id);
   for (const auto& c : previous.not_selected)
-    if (!runs(c.id) && std::none_of(out.begin(), out.end(), [&](const CarriedFailure& o) { return o.id == c.id; }))
-      out.push_back(c);
+    if (!contains(ids, c.id)) ids.push_back(c.id);
+  std::vector<CarriedFailure> out;
+  for (const auto& id : ids) {
+    const std::vector<std::string>& tests = failures.at(id);
+    auto unit = std::find_if(selected.begin(), selected.end(), [&](const Unit& u) { return u.id == id; });
+    if (unit == selected.end()) {
+      out.push_back({id, carried_code(previous, id, tests), tests});
+      continue;
+    }
+    // It runs: only its failing tests outside the run's selection are carried
+    // (a unit that names no tests runs whatever its filter selects: nothing).
+    if (tests.empty() || !unit->gtest || unit->tests.empty()) continue;
+    std::vector<std::string> left;
+    for (const auto& t : tests)
+      if (!contains(unit->tests, t)) left.push_back(t);
+    if (!left.empty()) out.push_back({id, carried_code(previous, id, left), left});
+  }
   return out;
 }
 
@@ -45,21 +99,35 @@ std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures
     auto it = failures.find(u.id);
     if (it == failures.end()) continue;
     if (u.gtest && !it->second.empty()) {
-      std::string filter;
-      for (const auto& t : it->second) filter += (filter.empty() ? "" : ":") + reproduce_filter_for(t);
-      u.gtest_filter = filter;
+      // Both selections hold: of a unit already narrowed to listed tests
+      // (--filter, a suite of a split), only its failing ones run.
+      std::vector<std::string> wanted;
       if (u.listed) {
-        std::vector<std::string> kept;
         for (const auto& t : u.tests)
-          if (std::find(it->second.begin(), it->second.end(), t) != it->second.end()) kept.push_back(t);
-        u.tests = kept;
+          if (contains(it->second, t)) wanted.push_back(t);
       } else {
-        u.tests = it->second;
+        wanted = it->second;
       }
+      if (wanted.empty()) continue;  // none of its failures is selected: carried, not run
+      std::string filter;
+      for (const auto& t : wanted) filter += (filter.empty() ? "" : ":") + reproduce_filter_for(t);
+      u.gtest_filter = filter;
+      u.tests = wanted;
     }
     out.push_back(std::move(u));
   }
   return out;
+}
+
+std::string describe_carried(const CarriedFailure& carried, const std::vector<Unit>& selected) {
+  std::string out = carried.id;
+  const bool ran = std::any_of(selected.begin(), selected.end(), [&](const Unit& u) { return u.id == carried.id; });
+  if (ran) {
+    std::string tests;
+    for (const auto& t : carried.tests) tests += (tests.empty() ? "" : ", ") + t;
+    out += " " + tests;
+  }
+  return out + " (" + name(carried.code) + ")";
 }
 
 }  // namespace livegui::batch

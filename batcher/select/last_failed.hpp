@@ -19,17 +19,26 @@ namespace livegui::batch {
 using LastFailures = std::map<std::string, std::vector<std::string>>;
 
 /// The failures recorded in `previous`: its failing entries and the earlier
-/// failures it carried (BatchResults::not_selected).
+/// failures it carried (BatchResults::not_selected); of an entry in both,
+/// the failing tests of both.
 LastFailures last_failures(const BatchResults& previous);
 
 /// The failures of `previous` (recorded or carried) that `selected` does not
 /// run, to carry into the new record: a --last-failed run narrowed by
 /// --tier, --filter or --shard (or a plan that lost the entry) forgets nothing.
+/// Of a GoogleTest entry that runs, its failing tests outside the unit's
+/// tests are carried (--filter selected only some of them).
 std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, const std::vector<Unit>& selected);
 
 /// Keeps the units that failed, in plan order; a GoogleTest unit runs only its
-/// failing tests (--gtest_filter of their names). Units unknown to the
-/// previous run are dropped too.
+/// failing tests (--gtest_filter of their names) and, when its tests are
+/// listed (--filter, a suite of a split), only those of them that failed: the
+/// two selections intersect, and a unit left with none is dropped. Units
+/// unknown to the previous run are dropped too.
 std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures& failures);
+
+/// A carried failure as the summary's note names it: "b/cmd (FAIL)", and of
+/// an entry `selected` runs, the tests it carries: "a/x S.Crash, S.Hang (CRASH)".
+std::string describe_carried(const CarriedFailure& carried, const std::vector<Unit>& selected);
 
 }  // namespace livegui::batch

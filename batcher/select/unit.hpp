@@ -28,6 +28,8 @@ struct Unit {
   std::chrono::milliseconds timeout{0};
   /// A retry continues its entry's attempt numbering (logs "<id>.attempt-<n>.log").
   int attempt_offset = 0;
+  /// Which retry of its entry this unit runs (1 = the first); 0 = the entry's own run.
+  int retry = 0;
   std::string aut_spec_file;  ///< the tier's AUT spec written for the harness; "" = none
   /// The tier's hook token, kept out of aut_spec_file (which reports name):
   /// given to the entry as LIVEGUI_AUT_TOKEN, never written to a file.

@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 
@@ -90,6 +91,16 @@ TEST_F(FeaturesE2E, CrashAndTimeoutAreRetriedIntoFlakyButTheAssertionFailureIsNo
   EXPECT_EQ((*e)["attempts"].size(), 4u) << e->dump(2);
   EXPECT_EQ((*e)["attempts"][1]["stopped_for"], "test_timeout");
   EXPECT_EQ((*e)["attempts"][3]["filter"], "Flaky.CrashesOnce:Flaky.HangsOnce");
+  // Each process says what it was: a resume is not a retry (issue 16 item 3).
+  std::vector<std::string> kinds;
+  for (const auto& a : (*e)["attempts"]) kinds.push_back(a["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"first", "resume", "resume", "retry"})) << e->dump(2);
+  EXPECT_EQ((*e)["attempts"][3]["retry"], 1);
+  EXPECT_NE(r.output.find("  retry 1 of the failed tests, in a fresh process (attempt 4, "
+                          "--gtest_filter=Flaky.CrashesOnce:Flaky.HangsOnce): exit code 0"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("resumed in a fresh process (attempt 4"), std::string::npos) << r.output;
   // The hung binary's stacks, captured before it was stopped.
   bool found = false;
   for (const auto& f : fs::recursive_directory_iterator(reports() / "artifacts"))
@@ -253,7 +264,7 @@ TEST_F(PytestTimeoutE2E, ARetriedPytestEntryIsSaidAsARetryNotAsAGtestFilter) {
 #endif
   BatchRun r = run({p.string()});
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("\n  retried in a fresh process (attempt 2, the whole entry again): exit code 1\n"),
+  EXPECT_NE(r.output.find("\n  retry 1 of the whole entry, in a fresh process (attempt 2): exit code 1\n"),
             std::string::npos)
       << r.output;
   EXPECT_EQ(r.output.find("gtest_filter"), std::string::npos) << r.output;
@@ -261,8 +272,9 @@ TEST_F(PytestTimeoutE2E, ARetriedPytestEntryIsSaidAsARetryNotAsAGtestFilter) {
   const json* e = find_entry(doc, "test_fails");
   ASSERT_NE(e, nullptr) << r.output;
   ASSERT_EQ((*e)["attempts"].size(), 2u) << e->dump(2);
-  EXPECT_EQ((*e)["attempts"][0]["retry"], false) << e->dump(2);
-  EXPECT_EQ((*e)["attempts"][1]["retry"], true) << e->dump(2);
+  EXPECT_EQ((*e)["attempts"][0]["retry"], 0) << e->dump(2);
+  EXPECT_EQ((*e)["attempts"][1]["retry"], 1) << e->dump(2);
+  EXPECT_EQ((*e)["attempts"][1]["kind"], "retry") << e->dump(2);
   EXPECT_EQ((*e)["attempts"][1]["filter"], "") << e->dump(2);
 }
 
@@ -307,6 +319,16 @@ TEST_F(FeaturesE2E, AnInterruptDuringARetryNeverTurnsTheFailureIntoAPass) {
   ASSERT_EQ((*e)["attempts"].size(), 3u) << "the hang, the resumed rest, the interrupted retry: " << e->dump(2);
   EXPECT_EQ((*e)["attempts"][2]["filter"], "Hang.Forever");
   EXPECT_EQ((*e)["attempts"][2]["stopped_for"], "interrupt");
+  EXPECT_EQ((*e)["attempts"][2]["kind"], "retry");
+  // The retry ran once and was interrupted: the entry's line says so (issue 16 item 2)…
+  EXPECT_NE((*e)["reason"].get<std::string>().find("; retried 1x, interrupted by SIGTERM)"), std::string::npos)
+      << (*e)["reason"];
+  EXPECT_NE(out.find("retried 1x, interrupted by SIGTERM"), std::string::npos) << out;
+  EXPECT_EQ(out.find("retried 0x"), std::string::npos) << out;
+  // … and an interrupted listing is no listing failure (issue 16 item 5).
+  EXPECT_EQ(out.find("listing its tests"), std::string::npos) << out;
+  for (const auto& w : (*e)["warnings"])
+    EXPECT_EQ(w.get<std::string>().find("listing its tests"), std::string::npos) << w;
   EXPECT_NE(read_text(reports() / "junit.xml").find("Forever"), std::string::npos);
   // --last-failed selects it (what it would run: its filter).
   BatchRun again = run({plan.string(), "--last-failed", "--dry-run"});
@@ -366,6 +388,81 @@ TEST_F(FeaturesE2E, LastFailedKeepsTheFailuresItDidNotSelectForTheNextOne) {
   for (const auto& e : doc2["entries"]) ids.push_back(e["id"]);
   EXPECT_EQ(ids, (std::vector<std::string>{"a/fails_a", "b/fails_b"})) << again.output;
   EXPECT_TRUE(doc2["not_selected"].empty()) << doc2.dump(2);
+}
+
+// --last-failed --filter: the two selections intersect. Only the previous
+// failures the filter selects run; the entry's other failures are carried
+// (not_selected) and the next --last-failed runs them (issue 16 item 1).
+TEST_F(FeaturesE2E, LastFailedWithAFilterRunsOnlyTheFailuresTheFilterSelects) {
+  fs::path plan = write_plan("");
+  BatchRun first = run({plan.string()});
+  ASSERT_EQ(first.exit_code, 1) << first.output;
+  BatchRun one = run({plan.string(), "--last-failed", "--filter", "Flaky\\.FailsAlways"});
+  EXPECT_EQ(one.exit_code, 1) << one.output;
+  json doc = results();
+  ASSERT_EQ(doc["entries"].size(), 1u) << one.output;
+  std::vector<std::string> names;
+  for (const auto& t : doc["entries"][0]["tests"]) names.push_back(t["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"Flaky.FailsAlways"})) << one.output;
+  ASSERT_EQ(doc["entries"][0]["attempts"].size(), 1u);
+  EXPECT_EQ(doc["entries"][0]["attempts"][0]["filter"], "Flaky.FailsAlways");
+  ASSERT_EQ(doc["not_selected"].size(), 1u) << doc.dump(2);
+  EXPECT_EQ(doc["not_selected"][0]["id"], "t/e2e_flaky");
+  EXPECT_EQ(doc["not_selected"][0]["tests"], (std::vector<std::string>{"Flaky.CrashesOnce", "Flaky.HangsOnce"}));
+  EXPECT_EQ(doc["not_selected"][0]["result"], "CRASH");
+  EXPECT_NE(one.output.find("--last-failed did not select 1 earlier failure, kept for the next --last-failed "
+                            "(results.json not_selected; not run, not counted): t/e2e_flaky Flaky.CrashesOnce, "
+                            "Flaky.HangsOnce (CRASH)"),
+            std::string::npos)
+      << one.output;
+  // The next --last-failed runs every failure: the one that ran and the carried ones.
+  BatchRun all = run({plan.string(), "--last-failed"});
+  EXPECT_EQ(all.exit_code, 1) << all.output;
+  json doc2 = results();
+  ASSERT_EQ(doc2["entries"].size(), 1u) << all.output;
+  names.clear();
+  for (const auto& t : doc2["entries"][0]["tests"]) names.push_back(t["name"]);
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"Flaky.CrashesOnce", "Flaky.FailsAlways", "Flaky.HangsOnce"}))
+      << all.output;
+  EXPECT_TRUE(doc2["not_selected"].empty()) << doc2.dump(2);
+}
+
+// SIGTERM while the batcher lists the binary's tests after its retry was
+// stopped (e2e_hang_listing: its 2nd listing hangs): an interrupted listing
+// is an interruption, not a listing failure — no "listing its tests … failed
+// … ran as one unit" warning — and nothing starts after it (issue 16 item 5).
+TEST_F(FeaturesE2E, AnInterruptDuringTheListingAfterARetryIsNoListingFailure) {
+  fs::path plan = dir_ / "listing_plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\ntest_timeout = \"2s\"\n"
+                      << "retry = { on = [\"timeout\"], max = 1 }\n"
+                      << "[[tiers.entries]]\nexecutables = \"" << built("tests/e2e/e2e_hang_listing") << "\"\n";
+  fs::path lists = dir_ / "lists";
+  fs::create_directories(lists);
+  BatchProcess batch({plan.string(), "--report-dir", reports().string(), "--state-dir", (dir_ / "state").string()},
+                     dir_.path(), dir_ / "out.txt", {{"E2E_LIST_DIR", lists.string()}});
+  // listing-1: after the first run's hang (it lists); listing-2: after the retry's (it hangs).
+  ASSERT_TRUE(wait_for_file(lists / "listing-2", 90s)) << read_text(dir_ / "out.txt");
+  ASSERT_EQ(::kill(batch.pid(), SIGTERM), 0);
+  auto st = batch.wait(30s);
+  ASSERT_TRUE(st.has_value()) << "the batcher did not stop after SIGTERM";
+  std::string out = read_text(dir_ / "out.txt");
+  EXPECT_EQ(*st, ExitStatus::exited(128 + SIGTERM)) << out;
+  EXPECT_EQ(out.find("listing its tests"), std::string::npos) << out;
+  json doc = results();
+  EXPECT_TRUE(doc["interrupted"].get<bool>());
+  const json* e = find_entry(doc, "e2e_hang_listing");
+  ASSERT_NE(e, nullptr) << out;
+  for (const auto& w : (*e)["warnings"])
+    EXPECT_EQ(w.get<std::string>().find("listing its tests"), std::string::npos) << w;
+  std::vector<std::string> kinds;
+  for (const auto& a : (*e)["attempts"]) kinds.push_back(a["kind"]);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"first", "resume", "retry"})) << e->dump(2);
+  const json* hang = find_test(*e, "Hang.Forever");
+  ASSERT_NE(hang, nullptr) << e->dump(2);
+  EXPECT_EQ((*hang)["result"], "TIMEOUT") << hang->dump(2);
+  EXPECT_EQ((*e)["result"], "TIMEOUT");
+  EXPECT_FALSE(fs::exists(lists / "listing-3")) << "a listing started after the interrupt";
 }
 
 }  // namespace

@@ -96,7 +96,8 @@ TEST(BatcherDisplay, APytestEntrysResumesAndRetriesAreSaidInPytestTerms) {
   a2.filter = "--deselect t.py::test_a --deselect t.py::test_b";
   a2.exit = "exit code 0";
   a3.number = 3;
-  a3.retry = true;
+  a3.kind = AttemptKind::Retry;
+  a3.retry = 1;
   a3.exit = "killed by SIGSEGV";
   e.attempts = {a1, a2, a3};
   std::string s = failure_block(e, false);
@@ -104,15 +105,18 @@ TEST(BatcherDisplay, APytestEntrysResumesAndRetriesAreSaidInPytestTerms) {
                    "exit code 0\n"),
             std::string::npos)
       << s;
-  EXPECT_NE(s.find("\n  retried in a fresh process (attempt 3, the whole entry again): killed by SIGSEGV\n"),
+  EXPECT_NE(s.find("\n  retry 1 of the whole entry, in a fresh process (attempt 3): killed by SIGSEGV\n"),
             std::string::npos)
       << s;
   EXPECT_EQ(s.find("gtest_filter"), std::string::npos) << s;
   // A GoogleTest entry's retry of its failing test is a retry too.
   EntryResult g = crashed();
-  g.attempts[1].retry = true;
+  g.attempts[1].kind = AttemptKind::Retry;
+  g.attempts[1].retry = 1;
   g.attempts[1].filter = "S.b";
-  EXPECT_NE(failure_block(g, false).find("  retried in a fresh process (attempt 2, --gtest_filter=S.b): exit code 0\n"),
+  EXPECT_NE(failure_block(g, false).find(" of the failed tests, " +
+                                               std::string(g.uses_aut ? "on a fresh AUT" : "in a fresh process") +
+                                               " (attempt 2, --gtest_filter=S.b): exit code 0\n"),
             std::string::npos)
       << failure_block(g, false);
 }

@@ -210,6 +210,54 @@ TEST(BatcherRetry, AnInterruptedRetryKeepsTheFailureItWasRetriedFor) {
   EXPECT_EQ(e3.tests[0].code, ResultCode::Flaky);
 }
 
+// A SIGTERM during the retry: the retry ran (1x), and the entry's line says
+// it was interrupted — never "retried 0x" because no test kept a try of it.
+TEST(BatcherRetry, AnInterruptedRetryIsCountedAndTheReasonSaysItWasInterrupted) {
+  EntryResult e =
+      gtest_entry({test("S.Hangs", ResultCode::Timeout, "timed out: this test ran longer than test_timeout"),
+                   test("S.Passed", ResultCode::Pass)});
+  e.uses_aut = true;
+  e.code = ResultCode::Timeout;
+  RetryDecision d = decide_retry(e, {}, infra(), 0);
+  ASSERT_EQ(d.targets.size(), 1u);
+  EntryResult retry =
+      gtest_entry({test("S.Hangs", ResultCode::Unresolved, "interrupted by SIGTERM during this test", 2)});
+  retry.attempts[0].number = 2;
+  retry.attempts[0].stopped_for = "interrupt";
+  merge_retry(e, retry, d, "SIGTERM");
+  EXPECT_EQ(e.reason,
+            "S.Hangs: timed out: this test ran longer than test_timeout (1 PASS, 1 TIMEOUT; retried 1x on a fresh AUT, "
+            "interrupted by SIGTERM)");
+  // A retry that ran to its end is not said to be interrupted.
+  EntryResult done =
+      gtest_entry({test("S.Hangs", ResultCode::Timeout, "timed out: this test ran longer than test_timeout")});
+  EntryResult again = gtest_entry({test("S.Hangs", ResultCode::Timeout, "timed out again", 2)});
+  merge_retry(done, again, decide_retry(done, {}, infra(), 0));
+  EXPECT_EQ(done.reason, "S.Hangs: timed out again (1 TIMEOUT; retried 1x)");
+}
+
+// A resume (the rest of the binary after it died) and a retry (failed tests
+// run again) are different things, and the entry's reason counts them apart.
+TEST(BatcherRetry, TheReasonCountsResumesAndRetriesApart) {
+  EntryResult e = gtest_entry({test("S.Crashed", ResultCode::Crash, "killed by SIGSEGV during this test"),
+                               test("S.After", ResultCode::Pass, "", 2)});
+  AttemptRecord resume;
+  resume.number = 2;
+  resume.kind = AttemptKind::Resume;
+  e.attempts.push_back(resume);
+  RetryDecision d = decide_retry(e, {}, infra(), 0);
+  EXPECT_EQ(d.retry, 1);
+  EntryResult retry = gtest_entry({test("S.Crashed", ResultCode::Crash, "killed by SIGSEGV again", 3)});
+  retry.attempts[0].number = 3;
+  retry.attempts[0].kind = AttemptKind::Retry;
+  retry.attempts[0].retry = 1;
+  merge_retry(e, retry, d);
+  EXPECT_EQ(e.reason,
+            "S.Crashed: killed by SIGSEGV again (1 PASS, 1 CRASH; resumed 1x after the binary died; "
+            "retried 1x)");
+  EXPECT_EQ(decide_retry(e, {}, infra(2), 1).retry, 2);
+}
+
 // The output tail that matters is the one of the attempt the worst failure
 // ran in: a test the retry did not run keeps its attempt's tail, and the
 // entry says which attempt it is.

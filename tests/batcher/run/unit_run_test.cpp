@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "batcher/run/log_cap.hpp"
+#include "batcher/select/discovery.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace livegui::batch {
@@ -248,6 +249,78 @@ TEST(BatcherUnitRun, EveryStacksFileOfAHangIsNamedOnTheTimedOutTest) {
   ASSERT_EQ(e.tests.size(), 1u);
   EXPECT_EQ(e.tests[0].stacks, "artifacts/t__stopped/stacks-20.txt");
   EXPECT_EQ(e.tests[0].other_stacks, (std::vector<std::string>{"artifacts/t__stopped/stacks-10.txt"}));
+}
+
+// SIGINT while a retry runs: the binary is stopped, and the listing that
+// would name the tests it never reached is cut short by the same interrupt.
+// That is an interruption, not a listing failure: no "listing … failed …
+// ran as one unit" warning (a listing that really fails still warns).
+TEST(BatcherUnitRun, AnInterruptedListingIsNotAListingFailure) {
+  livegui::test_support::TempDir dir("unit-run-listing-interrupted");
+  RunContext ctx;
+  ctx.log_dir = dir.path();
+  Unit u = gtest_unit("retried");
+  u.attempt_offset = 1;
+  u.gtest_filter = "S.Hangs";
+  u.tests = {"S.Hangs"};
+  auto run_once = [&](const UnitRun::TestLister& lister) {
+    UnitRun run(u, ctx);
+    AttemptSpec a = run.next_attempt();
+    std::ofstream(a.log) << "[==========] Running 1 test from 1 test suite.\n[ RUN      ] S.Hangs\nhanging\n";
+    run.attempt_finished(ExitStatus::killed(SIGTERM), StopCause::Interrupt, milliseconds(10), 1, "SIGINT", lister);
+    EXPECT_FALSE(run.wants_another_attempt());
+    return run.finish(milliseconds(10), 0);
+  };
+  int listed = 0;
+  EntryResult e = run_once([&]() -> std::vector<std::string> {
+    ++listed;
+    throw DiscoveryInterrupted("interrupted while listing the tests of /bin/false");
+  });
+  EXPECT_EQ(listed, 1);
+  EXPECT_TRUE(e.warnings.empty()) << e.warnings.front();
+  ASSERT_EQ(e.tests.size(), 1u);
+  EXPECT_EQ(e.tests[0].name, "S.Hangs");
+  EXPECT_EQ(e.tests[0].code, ResultCode::Unresolved);
+  EXPECT_EQ(e.tests[0].message,
+            "interrupted by SIGINT during this test: stopped before it ended, its result is unknown\nhanging");
+
+  EntryResult failed = run_once([]() -> std::vector<std::string> {
+    throw std::runtime_error("listing its tests (--gtest_list_tests) failed: killed by SIGSEGV");
+  });
+  ASSERT_EQ(failed.warnings.size(), 1u);
+  EXPECT_EQ(failed.warnings[0],
+            "retried: listing its tests (--gtest_list_tests) failed, so the tests it never reached are not named; it "
+            "ran as one unit: listing its tests (--gtest_list_tests) failed: killed by SIGSEGV");
+}
+
+// Each process record says what it was: the entry's first run, a resume of
+// the rest after a crash, or a retry (and a resume inside a retry).
+TEST(BatcherUnitRun, EachAttemptRecordSaysWhetherItIsAFirstRunAResumeOrARetry) {
+  livegui::test_support::TempDir dir("unit-run-kinds");
+  RunContext ctx;
+  ctx.log_dir = dir.path();
+  for (int retry : {0, 2}) {
+    Unit u = listed_unit({"A.Crashes", "A.After"});
+    u.retry = retry;
+    UnitRun run(u, ctx);
+    AttemptSpec a = run.next_attempt();
+    std::ofstream(a.log) << "[==========] Running 2 tests from 1 test suite.\n[ RUN      ] A.Crashes\n";
+    run.attempt_finished(ExitStatus::killed(SIGSEGV), StopCause::None, milliseconds(5), 1);
+    ASSERT_TRUE(run.wants_another_attempt());
+    AttemptSpec b = run.next_attempt();
+    std::ofstream(b.log) << "[==========] Running 1 test from 1 test suite.\n[ RUN      ] A.After\n"
+                            "[       OK ] A.After (5 ms)\n[==========] 1 test from 1 test suite ran. (5 ms total)\n";
+    run.attempt_finished(ExitStatus::exited(0), StopCause::None, milliseconds(20), 2);
+    EntryResult e = run.finish(milliseconds(25), 0);
+    ASSERT_EQ(e.attempts.size(), 2u);
+    EXPECT_EQ(e.attempts[0].kind, retry ? AttemptKind::Retry : AttemptKind::First);
+    EXPECT_EQ(e.attempts[0].retry, retry);
+    EXPECT_EQ(e.attempts[1].kind, AttemptKind::Resume);
+    EXPECT_EQ(e.attempts[1].retry, retry);
+    EXPECT_EQ(e.reason,
+              "A.Crashes: the test binary was killed by SIGSEGV during this test (1 PASS, 1 CRASH; resumed "
+              "1x after the binary died)");
+  }
 }
 
 }  // namespace

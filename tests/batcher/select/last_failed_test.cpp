@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "batcher/report/json_report.hpp"
+#include "batcher/report/merge.hpp"
 #include "batcher/run/unit_run.hpp"
 #include "batcher/select/last_failed.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -119,12 +120,16 @@ TEST(BatcherLastFailed, FailuresItDidNotSelectAreCarriedIntoTheNextRecord) {
   prev.not_selected = {{"c/older", ResultCode::Timeout, {"O.hang"}}, {"a/mixed", ResultCode::Fail, {"M.stale"}}};
   LastFailures f = last_failures(prev);
   ASSERT_EQ(f.size(), 3u) << "mixed, cmd and the carried older";
-  EXPECT_EQ(f.at("a/mixed"), (std::vector<std::string>{"M.fail"})) << "the run's own result wins over a carried one";
+  // A failure carried for an entry that also ran is one of its tests that run
+  // did not select (--filter): it stands beside the run's own failures.
+  EXPECT_EQ(f.at("a/mixed"), (std::vector<std::string>{"M.fail", "M.stale"}));
   EXPECT_EQ(f.at("c/older"), (std::vector<std::string>{"O.hang"}));
 
   // This run selects only tier a (--tier a): b/cmd and c/older are not run.
-  auto sel = select_last_failed({unit("a/mixed", true, {"M.ok", "M.fail"}), unit("a/passing", true, {"P.a"})}, f);
+  auto sel =
+      select_last_failed({unit("a/mixed", true, {"M.ok", "M.fail", "M.stale"}), unit("a/passing", true, {"P.a"})}, f);
   ASSERT_EQ(sel.size(), 1u);
+  EXPECT_EQ(sel[0].tests, (std::vector<std::string>{"M.fail", "M.stale"}));
   auto carried = unselected_failures(prev, sel);
   ASSERT_EQ(carried.size(), 2u);
   EXPECT_EQ(carried[0].id, "b/cmd");
@@ -135,7 +140,7 @@ TEST(BatcherLastFailed, FailuresItDidNotSelectAreCarriedIntoTheNextRecord) {
 
   // The new record: M.fail passed now; the carried failures survive the file.
   BatchResults now;
-  now.entries = {entry("a/mixed", true, {t("M.fail", ResultCode::Pass)})};
+  now.entries = {entry("a/mixed", true, {t("M.fail", ResultCode::Pass), t("M.stale", ResultCode::Pass)})};
   now.not_selected = carried;
   BatchResults read = results_from_json(nlohmann::json::parse(results_to_json(now).dump()));
   ASSERT_EQ(read.not_selected.size(), 2u);
@@ -147,6 +152,77 @@ TEST(BatcherLastFailed, FailuresItDidNotSelectAreCarriedIntoTheNextRecord) {
   EXPECT_TRUE(next.count("c/older"));
   // Once everything is selected, nothing is carried any more.
   EXPECT_TRUE(unselected_failures(read, {unit("b/cmd", false, {}), unit("c/older", true, {})}).empty());
+}
+
+// --last-failed --filter 'A\.Fail': the two selections intersect. Only the
+// previous failures the filter selects run; the entry's other failures are
+// carried (not_selected) for the next --last-failed, which runs them again.
+TEST(BatcherLastFailed, WithAFilterOnlyTheFailuresItSelectsRunAndTheOthersAreCarried) {
+  BatchResults prev;
+  prev.entries = {entry("t/x", true,
+                        {t("A.Pass", ResultCode::Pass), t("A.Fail", ResultCode::Fail), t("B.Crash", ResultCode::Crash),
+                         t("B.Hang", ResultCode::Timeout)}),
+                  entry("t/other", true, {t("O.Fail", ResultCode::Fail)})};
+  // What --filter 'A\.Fail' left of the listed units: t/x with A.Fail only.
+  Unit filtered = unit("t/x", true, {"A.Fail"});
+  filtered.gtest_filter = "A.Fail";
+  auto sel = select_last_failed({filtered}, last_failures(prev));
+  ASSERT_EQ(sel.size(), 1u);
+  EXPECT_EQ(sel[0].gtest_filter, "A.Fail");
+  EXPECT_EQ(sel[0].tests, (std::vector<std::string>{"A.Fail"}));
+  // A unit the filter narrowed to tests that did not fail runs nothing.
+  EXPECT_TRUE(select_last_failed({unit("t/x", true, {"A.Pass"})}, last_failures(prev)).empty());
+
+  auto carried = unselected_failures(prev, sel);
+  ASSERT_EQ(carried.size(), 2u);
+  EXPECT_EQ(carried[0].id, "t/x");
+  EXPECT_EQ(carried[0].tests, (std::vector<std::string>{"B.Crash", "B.Hang"}));
+  EXPECT_EQ(carried[0].code, ResultCode::Crash);
+  EXPECT_EQ(carried[1].id, "t/other");
+  EXPECT_EQ(describe_carried(carried[0], sel), "t/x B.Crash, B.Hang (CRASH)");
+  EXPECT_EQ(describe_carried(carried[1], sel), "t/other (FAIL)");
+
+  // The next record: A.Fail failed again; the carried ones are still failures.
+  BatchResults now;
+  now.entries = {entry("t/x", true, {t("A.Fail", ResultCode::Fail)})};
+  now.not_selected = carried;
+  BatchResults read = results_from_json(nlohmann::json::parse(results_to_json(now).dump()));
+  LastFailures next = last_failures(read);
+  EXPECT_EQ(next.at("t/x"), (std::vector<std::string>{"A.Fail", "B.Crash", "B.Hang"}));
+  EXPECT_TRUE(next.count("t/other"));
+  // A.Fail passed now: the carried ones alone.
+  now.entries = {entry("t/x", true, {t("A.Fail", ResultCode::Pass)})};
+  EXPECT_EQ(last_failures(now).at("t/x"), (std::vector<std::string>{"B.Crash", "B.Hang"}));
+  // Everything of it selected at last: nothing of it is carried.
+  auto all = select_last_failed({unit("t/x", true, {"A.Fail", "B.Crash", "B.Hang"})}, last_failures(read));
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].gtest_filter, "A.Fail:B.Crash:B.Hang");
+  auto left = unselected_failures(read, all);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].id, "t/other");
+}
+
+// `livegui-batch merge` of --last-failed --filter shards: one shard ran
+// t/x's A.Fail and carries its B.Crash; the other ran nothing of t/x and
+// carries all of its failures. The merged record carries B.Crash (not run by
+// any shard), not A.Fail (run), and not nothing (t/x ran).
+TEST(BatcherLastFailed, MergedShardsCarryTheFailingTestsNoShardRan) {
+  BatchResults a;
+  a.shard_index = 0;
+  a.shard_count = 2;
+  a.entries = {entry("t/x", true, {t("A.Fail", ResultCode::Fail)})};
+  a.not_selected = {{"t/x", ResultCode::Crash, {"B.Crash"}}, {"t/y", ResultCode::Fail, {}}};
+  BatchResults b;
+  b.shard_index = 1;
+  b.shard_count = 2;
+  b.entries = {entry("t/y", false, {t("y", ResultCode::Pass, true)})};
+  b.not_selected = {{"t/x", ResultCode::Crash, {"A.Fail", "B.Crash"}}, {"t/z", ResultCode::Fail, {"Z.a"}}};
+  BatchResults m = merge_results({a, b});
+  ASSERT_EQ(m.not_selected.size(), 2u);
+  EXPECT_EQ(m.not_selected[0].id, "t/x");
+  EXPECT_EQ(m.not_selected[0].tests, (std::vector<std::string>{"B.Crash"}));
+  EXPECT_EQ(m.not_selected[1].id, "t/z");
+  EXPECT_EQ(m.not_selected[1].tests, (std::vector<std::string>{"Z.a"}));
 }
 
 }  // namespace
