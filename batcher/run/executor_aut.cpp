@@ -64,10 +64,10 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
   try {
     if (!replaced && tier.session && !previous_aut_.id.empty()) replaced = tier.session->replaced_by_guest();
     ReadyEvent ev = tier.session->ensure(u.name, replaced ? &*replaced : nullptr);
-    if (ev.kind == ReadyEvent::Kind::Respawned && !job.dirty_start && replaced &&
-        replaced->replaced_pid == ev.old_pid) {
+    if (ev.kind == ReadyEvent::Kind::Respawned && replaced && replaced->replaced_pid == ev.old_pid) {
       // Not a death: the entry's own harness replaced the AUT mid-file and
-      // said why; what it left at its end is the state check's business.
+      // said why; what it left at its end (its replacement dead, say) is the
+      // state check's business — a dirty start, said besides this.
       std::string w = guest_replacement_message(previous_aut_.name, *replaced, ev.pid, u.name);
       display_.warning(entry_warn_line(tier.name, w));
       // Every report says it too (results.json, junit.xml, report.html), as

@@ -35,8 +35,9 @@ class CrashAttribution : public ::testing::Test {
   fs::path reports() const { return dir_ / "reports"; }
 
   /// Entry "faulty" (its Cell.Fault crashes the AUT with SIGSEGV; with
-  /// `tail`, Cell.Tail follows in the same file), then entry "after".
-  fs::path plan(bool tail) {
+  /// `tail`, Cell.Tail follows in the same file, and with `tail_faults` it
+  /// crashes the AUT that replaced the first), then entry "after".
+  fs::path plan(bool tail, bool tail_faults = false) {
     fs::path p = dir_ / "plan.toml";
     std::string entry = toml_quote(binary("tests/reliability/reliability_entry").string());
     std::ofstream(p) << "[[tiers]]\nname = \"live\"\nuses_aut = true\ntimeout = \"30s\"\naut = { executable = "
@@ -44,7 +45,9 @@ class CrashAttribution : public ::testing::Test {
                      << ", args = [\"--headless\", \"--enable-faults\"], display = \"none\", term_grace = \"500ms\" }\n"
                      << "[[tiers.entries]]\nname = \"faulty\"\nexecutable = " << entry
                      << "\nenv = { LIVEGUI_RELIABILITY_MODE = \"segv\""
-                     << (tail ? ", LIVEGUI_RELIABILITY_TAIL = \"1\"" : "")
+                     << (tail_faults ? ", LIVEGUI_RELIABILITY_TAIL = \"fault\""
+                         : tail      ? ", LIVEGUI_RELIABILITY_TAIL = \"1\""
+                                     : "")
                      << " }\n[[tiers.entries]]\nname = \"after\"\nexecutable = " << entry
                      << "\nenv = { LIVEGUI_RELIABILITY_MODE = \"check\" }\n";
     return p;
@@ -203,6 +206,48 @@ TEST_F(CrashAttribution, TestNCrashesTheAutAndTestNPlus1RespawnsItInBothScopes) 
       for (const char* bad : {"livegui-batch.faulty", "livegui-batch.after", "status unknown"})
         EXPECT_EQ(text->find(bad), std::string::npos) << bad << " in\n" << *text;
     }
+  }
+}
+
+TEST_F(CrashAttribution, BothDeathsAreNamedWhenTheReplacementDiesBeforeTheFileEndsInBothScopes) {
+  // Test N crashes the AUT, test N+1 respawns it and crashes the replacement:
+  // the first death (test N) is a warning of the file, the second (test
+  // N+1) the next file's dirty start — in session scope as in file scope.
+  for (const std::string scope : {"session", "file"}) {
+    SCOPED_TRACE(scope);
+    Run r = batch(plan(/*tail=*/true, /*tail_faults=*/true), scope);
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_EQ(result_of(r.results, "faulty", "Cell.Fault"), "FAIL");
+    EXPECT_EQ(result_of(r.results, "faulty", "Cell.Tail"), "FAIL");
+    EXPECT_EQ(result_of(r.results, "after", "After.Check"), "PASS");
+    std::vector<pid_t> deaths;
+    for (const auto& ev : r.results["aut_timeline"])
+      if (ev["event"] == "death" && ev["entry"] == "live/faulty") deaths.push_back(ev["pid"]);
+    ASSERT_GE(deaths.size(), 2u) << r.results["aut_timeline"].dump(2);
+    const std::string first = std::to_string(deaths[0]), second = std::to_string(deaths[1]);
+    const std::string warnings = batch_warnings(r.output);
+    // The first death, with its test and signal, in a warning of faulty
+    // (session: "replaced the session AUT … — AUT pid P died during Cell.Fault
+    // (killed by SIGSEGV)"; file: "the AUT (pid P) died during Cell.Fault (…SIGSEGV…)").
+    auto names_first = [&](const std::string& text) {
+      return (text.find("AUT pid " + first + " died during Cell.Fault") != std::string::npos ||
+              text.find("the AUT (pid " + first + ") died during Cell.Fault") != std::string::npos) &&
+             text.find("SIGSEGV") != std::string::npos;
+    };
+    const json* faulty = entry(r.results, "faulty");
+    ASSERT_TRUE(faulty);
+    ASSERT_EQ((*faulty)["warnings"].size(), 1u) << faulty->dump(2);
+    const std::string said = (*faulty)["warnings"][0];
+    EXPECT_TRUE(names_first(said)) << said;
+    EXPECT_NE(warnings.find("[BATCH-WARN] live: " + said + "."), std::string::npos) << warnings;
+    EXPECT_NE(r.junit.find(said), std::string::npos);
+    // The second: the next file's dirty start names Cell.Tail and the signal.
+    const json* after = entry(r.results, "after");
+    ASSERT_TRUE(after);
+    ASSERT_FALSE((*after)["dirty_start"].is_null()) << after->dump(2);
+    const std::string dirty = (*after)["dirty_start"]["message"];
+    EXPECT_NE(dirty.find("faulty left the AUT (pid " + second + ") dead — SIGSEGV during Cell.Tail"), std::string::npos)
+        << dirty;
   }
 }
 

@@ -12,7 +12,9 @@
 // faults), grandchild (the AUT spawned a grandchild), xvfb_kill (kills the
 // AUT's X server), test_segfault, test_sigkill, test_hang (the test binary
 // itself fails), block (waits to be interrupted by the batcher's signal).
-// LIVEGUI_RELIABILITY_TAIL=1 adds Cell.Tail after Cell.Fault in any mode.
+// LIVEGUI_RELIABILITY_TAIL=1 adds Cell.Tail after Cell.Fault in any mode;
+// LIVEGUI_RELIABILITY_TAIL=fault makes Cell.Tail cause the fault again (on the
+// AUT that replaced the one Cell.Fault broke).
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
@@ -178,8 +180,10 @@ int main(int argc, char** argv) {
     register_test("Cell", "Fault", fault_body);
     // LIVEGUI_RELIABILITY_TAIL=1: a test after the fault in every mode (it
     // respawns an AUT the fault killed).
-    if (m == "test_segfault" || m == "test_sigkill" || m == "test_hang" || m == "block" ||
-        env_or("LIVEGUI_RELIABILITY_TAIL", "") == "1")
+    const std::string tail = env_or("LIVEGUI_RELIABILITY_TAIL", "");
+    if (tail == "fault")
+      register_test("Cell", "Tail", fault_body);
+    else if (m == "test_segfault" || m == "test_sigkill" || m == "test_hang" || m == "block" || tail == "1")
       register_test("Cell", "Tail", [](Cell& t) {
         t.record();
         t.hook().click("increment");
