@@ -29,6 +29,7 @@ int run_merge(const MergeOptions& options, std::ostream& out, std::ostream& err)
   fs::path durations = options.durations.empty() ? options.output.parent_path() / "durations.json" : options.durations;
   SummaryOptions so;
   so.report_files = {options.output.string()};
+  so.tier_warnings = true;  // the shards printed them; this console did not
   try {
     for (const fs::path& f : {options.output, options.junit, options.html, durations}) {
       std::error_code ec;  // a missing parent (a fresh CI workspace) is created; a failure shows at the write

@@ -90,8 +90,9 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
          "xfail = expected failure, xpass = unexpectedly passed (a failure), dirty = entries that "
          "started after the previous one left the AUT dirty)\n";
 
-  for (const auto& t : results.tiers)
-    for (const auto& w : t.warnings) out += paint_warning(w, options.color) + "\n";
+  if (options.tier_warnings)
+    for (const auto& t : results.tiers)
+      for (const auto& w : t.warnings) out += paint_warning(w, options.color) + "\n";
   for (const auto& note : results.notes) out += "note: " + note + "\n";
 
   std::vector<std::pair<const EntryResult*, const TestResult*>> failures;

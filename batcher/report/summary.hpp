@@ -15,6 +15,10 @@ struct SummaryOptions {
   bool color = false;
   std::vector<std::string> report_files;  ///< listed at the end
   std::size_t max_failures_listed = 50;
+  /// Print each tier's [BATCH-WARN] lines. A run leaves it false: the
+  /// console printed them live, once; `livegui-batch merge`, which printed
+  /// nothing before, sets it.
+  bool tier_warnings = false;
 };
 
 std::string summary_text(const BatchResults& results, const SummaryOptions& options);

@@ -351,6 +351,18 @@ TEST(BatcherReports, MergedTimelineHasLanesPerShard) {
   EXPECT_EQ(shard_label(plain, 2), "report 3");
 }
 
+TEST(BatcherReports, TheSummaryDoesNotRepeatATiersWarningTheConsoleAlreadyPrinted) {
+  // A tier's warning is printed once, live, when the tier ends (and kept in
+  // every report); the summary after it does not print it a second time.
+  BatchResults r = sample();
+  ASSERT_FALSE(r.tiers.empty());
+  r.tiers[0].warnings.push_back(
+      "[BATCH-WARN] live_gui: test_long left the AUT (pid 28330) dead — it went down with its owner. (No AUT entry "
+      "follows in this tier.)");
+  std::string text = summary_text(r, SummaryOptions{});
+  EXPECT_EQ(text.find("[BATCH-WARN]"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace livegui::batch
 
