@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <utility>
 
@@ -75,6 +76,10 @@ RunState::RunState(const fs::path& dir, const ProcessIdentity& run, const std::s
   if (lock_fd_ < 0)
     throw StateFileError("cannot take the lock " + lock_file_.string() +
                          " for this run's state file: " + std::strerror(errno));
+  // What writers that are gone left (a plan without an AUT tier never scans
+  // for left-overs, so its run sweeps here).
+  if (int n = sweep_state_dir(dir, lock_file_); n > 0)
+    logger("batcher")->debug("removed {} file(s) left in {} by writers that are gone", n, dir.string());
 }
 
 RunState::~RunState() {
@@ -148,20 +153,51 @@ std::vector<LeftOver> take_left_overs(const fs::path& dir, const fs::path& own) 
     }
     out.emplace_back(state, lock, fd);
   }
+  sweep_state_dir(dir, own_lock);
+  return out;
+}
+
+int sweep_state_dir(const fs::path& dir, const fs::path& own_lock) {
+  int removed = 0;
+  std::error_code ec;
+  std::vector<fs::path> locks, temps;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind("aut-state", 0) == 0 && ends_with(name, ".lock"))
+      locks.push_back(it->path());
+    else if (name.rfind(".aut-state", 0) == 0 && name.find(".json.tmp-") != std::string::npos)
+      temps.push_back(it->path());
+  }
   // Locks of runs that ended before writing any state file.
   for (const auto& lock : locks) {
     if (lock == own_lock) continue;
     fs::path state = lock;
     state.replace_extension(".json");
-    if (fs::exists(fs::symlink_status(state, ec))) continue;
+    std::error_code exists_ec;
+    if (fs::exists(fs::symlink_status(state, exists_ec))) continue;
     int fd = ::open(lock.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) continue;
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0)
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
       LeftOver(state, lock, fd).release();
-    else
+      ++removed;
+    } else {
       ::close(fd);
+    }
   }
-  return out;
+  // ".<name>.tmp-<pid>-<counter>-<random>" (common/atomic_file.cpp) of a
+  // writer that is gone: nobody renames it any more.
+  for (const auto& tmp : temps) {
+    const std::string name = tmp.filename().string();
+    const std::size_t at = name.find(".json.tmp-") + std::string(".json.tmp-").size();
+    std::size_t end = at;
+    while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end]))) ++end;
+    if (end == at || end - at > 9 || end >= name.size() || name[end] != '-') continue;
+    const pid_t writer = static_cast<pid_t>(std::stol(name.substr(at, end - at)));
+    if (writer <= 0 || ::kill(writer, 0) == 0 || errno != ESRCH) continue;  // alive (or not ours to judge)
+    std::error_code rm_ec;
+    if (fs::remove(tmp, rm_ec)) ++removed;
+  }
+  return removed;
 }
 
 }  // namespace livegui::batch

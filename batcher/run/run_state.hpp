@@ -67,6 +67,16 @@ class LeftOver {
   int lock_fd_ = -1;
 };
 
+/// What writers that are gone left in `dir` beside the state files, removed:
+/// temporary files of write_file_atomically (".aut-state….json.tmp-<pid>-…")
+/// whose writer pid no longer exists (a harness SIGKILLed between its write
+/// and its rename), and lock files of runs that are over and never wrote a
+/// state file (their lock is free; `own_lock` is skipped). A temporary file
+/// whose pid is alive — its writer, or a reused pid — is left alone. Called
+/// when a run takes its state (any plan) and before the left-over scan.
+/// Returns how many files it removed. Never throws.
+int sweep_state_dir(const std::filesystem::path& dir, const std::filesystem::path& own_lock);
+
 /// Every "aut-state*.json" in `dir` but `own` whose lock is free (taken now,
 /// creating the lock file when it is missing), and lock files of runs that
 /// are over and never wrote a state file (removed on the way). Files of live

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -125,6 +126,33 @@ TEST_F(BatcherRunState, ARunThatIsOverIsTakenOnceAndLocksWithoutStateAreRemoved)
   EXPECT_TRUE(take_left_overs(dir_path_, dir_path_ / "aut-state-other.json").empty());
   first[0].release();
   EXPECT_FALSE(fs::exists(dir_path_ / "aut-state-999999-7.lock"));
+}
+
+// A writer SIGKILLed between its write and its rename (a guest killed with
+// its runner) leaves a temporary file; a run that never scans for left-overs
+// (no AUT tier) leaves its lock when killed. Any later run removes both —
+// but never the temporary file of a writer that is alive.
+TEST_F(BatcherRunState, TemporaryFilesOfGoneWritersAndFreeLocksAreSweptByAnyLaterRun) {
+  // A writer that is gone: a child of ours, reaped.
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  const fs::path gone_tmp = dir_path_ / (".aut-state-27642-310850.json.tmp-" + std::to_string(child) + "-1-933512490");
+  const fs::path live_tmp = dir_path_ / (".aut-state-27642-310850.json.tmp-" + std::to_string(::getpid()) + "-1-5");
+  const fs::path odd_tmp = dir_path_ / ".aut-state-27642-310850.json.tmp-notapid";
+  const fs::path free_lock = dir_path_ / "aut-state-999994-7.lock";  // a killed run without an AUT tier
+  for (const auto& f : {gone_tmp, live_tmp, odd_tmp, free_lock}) std::ofstream(f) << "{";
+  {
+    RunState later(dir_path_, self_identity(), "");
+    EXPECT_FALSE(fs::exists(gone_tmp)) << "its writer is gone: nobody renames it";
+    EXPECT_FALSE(fs::exists(free_lock));
+    EXPECT_TRUE(fs::exists(live_tmp)) << "its writer lives: it may still rename it";
+    EXPECT_TRUE(fs::exists(odd_tmp)) << "not a name we write";
+  }
+  EXPECT_EQ(sweep_state_dir(dir_path_, {}), 0) << "nothing more to sweep";
+  EXPECT_TRUE(fs::exists(live_tmp));
 }
 
 TEST_F(BatcherRunState, AKilledRunsStateIsReportedBeforeTheFirstAutEntryAndMovedAside) {
