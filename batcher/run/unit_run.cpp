@@ -104,6 +104,17 @@ AttemptRecord UnitRun::current_record() const {
   return rec;
 }
 
+void UnitRun::add_not_run(const std::vector<std::string>& names, const std::string& why) {
+  for (const auto& n : names) {
+    TestResult r;
+    r.name = n;
+    r.code = ResultCode::Unresolved;
+    r.message = "not run: " + why;
+    r.attempt = current_.number;
+    tests_.push_back(std::move(r));
+  }
+}
+
 void UnitRun::spawn_failed(const std::string& why) {
   AttemptRecord rec = current_record();
   rec.exit = "could not start: " + why;
@@ -120,14 +131,7 @@ void UnitRun::spawn_failed(const std::string& why) {
     r.attempt = current_.number;
     process_issues_.push_back(r);
   }
-  for (const auto& n : names) {
-    TestResult r;
-    r.name = n;
-    r.code = ResultCode::Unresolved;
-    r.message = "not run: resuming the binary failed: " + why;
-    r.attempt = current_.number;
-    tests_.push_back(r);
-  }
+  add_not_run(names, "resuming the binary failed: " + why);
   remaining_.clear();
   resume_ = false;
 }
@@ -289,14 +293,7 @@ void UnitRun::take(AttemptOutcome out) {
   if (why.empty()) return;
   resume_ = false;
   stopped_resuming_ = "stopped resuming the binary: " + why;
-  for (const auto& name : remaining_) {
-    TestResult r;
-    r.name = name;
-    r.code = ResultCode::Unresolved;
-    r.message = "not run: " + stopped_resuming_;
-    r.attempt = current_.number;
-    tests_.push_back(std::move(r));
-  }
+  add_not_run(remaining_, stopped_resuming_);
   remaining_.clear();
 }
 

@@ -89,6 +89,8 @@ class UnitRun {
   static EntryResult not_run(const Unit& unit, const RunContext& context, ResultCode code, const std::string& why);
 
  private:
+  /// Each of `names` UNRESOLVED, "not run: <why>", in the current attempt.
+  void add_not_run(const std::vector<std::string>& names, const std::string& why);
   EntryResult base_result() const;
   /// The record of the current attempt, before its end is known (number, kind, retry, filter).
   AttemptRecord current_record() const;
