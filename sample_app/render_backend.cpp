@@ -2,12 +2,15 @@
 
 #include <GL/gl.h>
 #include <GLFW/glfw3.h>
+#include <X11/Xlib.h>
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 #include <stb/stb_image_write.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -39,6 +42,18 @@ class HeadlessBackend : public RenderBackend {
   std::chrono::steady_clock::time_point last_;
 };
 
+/// Xlib's default handler for a lost X connection (the X server killed) calls
+/// exit(1): the static destructors then run while the hook server's threads
+/// still answer requests — a heap-use-after-free AddressSanitizer caught when
+/// the fault matrix kills Xvfb. The app ends as the default handler ends it
+/// (the same message, status 1), without them. (XSetIOErrorHandler(3))
+int on_x_connection_lost(Display* display) {
+  std::fprintf(stderr, "X connection to %s broken (explicit kill or server shutdown).\n",
+               display ? DisplayString(display) : "?");
+  std::fflush(nullptr);
+  ::_exit(1);
+}
+
 void append_bytes(void* context, void* data, int size) {
   static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
 }
@@ -47,6 +62,7 @@ class WindowBackend : public RenderBackend {
  public:
   WindowBackend(int width, int height, const std::string& title) {
     glfwSetErrorCallback([](int code, const char* what) { last_glfw_error() = std::to_string(code) + ": " + what; });
+    XSetIOErrorHandler(&on_x_connection_lost);
     if (!glfwInit())
       throw BackendError("cannot initialise GLFW (" + last_glfw_error() +
                          "); is DISPLAY set? Run under Xvfb or pass --headless");
