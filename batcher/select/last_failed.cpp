@@ -45,9 +45,17 @@ ResultCode carried_code(const BatchResults& previous, const std::string& id, con
 LastFailures last_failures(const BatchResults& previous) {
   LastFailures out;
   for (const auto& e : previous.entries) {
-    if (!is_failure(e.code)) continue;
+    // An interrupted run did not get to everything: an entry it never
+    // started (SKIPPED, no process) runs whole, and an entry whose tests the
+    // interrupt did not reach (SKIPPED tests of a failed entry) runs whole
+    // too — "Ctrl-C, then --last-failed" loses nothing (newcomer trial).
+    const bool never_started = previous.interrupted && e.code == ResultCode::Skipped && e.attempts.empty();
+    if (!is_failure(e.code) && !never_started) continue;
     std::vector<std::string> tests;
-    bool whole = !e.gtest;
+    bool whole = !e.gtest || never_started ||
+                 (previous.interrupted && std::any_of(e.tests.begin(), e.tests.end(), [](const TestResult& t) {
+                    return t.code == ResultCode::Skipped;
+                  }));
     for (const auto& t : e.tests) {
       if (!is_failure(t.code)) continue;
       if (t.synthetic)

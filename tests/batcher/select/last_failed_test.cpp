@@ -40,6 +40,33 @@ Unit unit(const std::string& id, bool gtest, std::vector<std::string> tests) {
   return u;
 }
 
+TEST(BatcherLastFailed, AnInterruptedRunsEntriesItNeverStartedOrFinishedAreRunAgain) {
+  // Ctrl-C during b_slow: a_fail FAIL, b_slow UNRESOLVED with a test never
+  // reached, c_never SKIPPED without a process. --last-failed runs all three.
+  BatchResults prev;
+  prev.interrupted = true;
+  prev.interrupt_reason = "SIGINT";
+  EntryResult a = entry("s/a_fail", false, {t("a_fail", ResultCode::Fail, true)});
+  a.attempts.resize(1);
+  EntryResult b = entry("s/b", true, {t("B.ran", ResultCode::Unresolved), t("B.later", ResultCode::Skipped)});
+  b.attempts.resize(1);
+  EntryResult c = entry("s/c_never", false, {t("c_never", ResultCode::Skipped, true)});
+  c.code = ResultCode::Skipped;  // as UnitRun::not_run gives it
+  EntryResult passed = entry("s/d_pass", true, {t("D.ok", ResultCode::Pass)});
+  passed.attempts.resize(1);
+  prev.entries = {a, b, c, passed};
+  LastFailures f = last_failures(prev);
+  ASSERT_EQ(f.size(), 3u);
+  EXPECT_TRUE(f.count("s/c_never")) << "never started: not run, so run now";
+  EXPECT_TRUE(f.at("s/b").empty()) << "B.later was never reached: the entry runs whole";
+  EXPECT_FALSE(f.count("s/d_pass"));
+  // The same record, not interrupted: a SKIPPED entry is a skip, not a failure.
+  prev.interrupted = false;
+  f = last_failures(prev);
+  EXPECT_FALSE(f.count("s/c_never"));
+  EXPECT_EQ(f.at("s/b"), std::vector<std::string>{"B.ran"});
+}
+
 TEST(BatcherLastFailed, SelectsExactlyTheFailingEntriesAndTests) {
   BatchResults prev;
   prev.entries = {
