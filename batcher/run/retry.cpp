@@ -138,6 +138,22 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
     }
     *old = std::move(merged);
   }
+  // A whole-entry retry ran the entry's other tests again too: one that had
+  // passed and now failed keeps its pass (the retry was not for it), but the
+  // failure is said, never lost (newcomer trial: it showed only in a log).
+  if (decision.whole_entry && !cut_short)
+    for (const auto& now : retry.tests) {
+      if (now.synthetic || !is_failure(now.code)) continue;
+      auto old =
+          std::find_if(entry.tests.begin(), entry.tests.end(), [&](const TestResult& t) { return t.name == now.name; });
+      if (old == entry.tests.end() || old->code != ResultCode::Pass) continue;
+      const std::string said = now.name + " passed in attempt " + std::to_string(old->attempt) + " but was " +
+                               std::string(name(now.code)) + " when the entry was run again (retry " +
+                               std::to_string(decision.retry) + ", attempt " + std::to_string(now.attempt) +
+                               "): " + first_line(now.message);
+      old->message += (old->message.empty() ? "" : "\n") + said;
+      entry.warnings.push_back(said);
+    }
   // Process-level records of the retry (it could not start, crashed in set-up…).
   for (const auto& t : retry.tests)
     if (t.synthetic && !decision.whole_entry) entry.tests.push_back(t);

@@ -111,6 +111,35 @@ TEST(BatcherRetry, ACommandEntryIsRetriedWholeWhenTheAutBrokeWhileItRan) {
   EXPECT_TRUE(d.whole_entry);
 }
 
+TEST(BatcherRetry, AWholeEntryRetrySaysATestThatPassedBeforeAndFailsNow) {
+  // A pytest entry: test_crash_once kills pytest (retried, whole entry); in
+  // the retry test_pass_then_fail, which had passed, fails.
+  EntryResult e;
+  e.id = "py/test_q";
+  e.name = "test_q";
+  e.tests = {test("t.py::test_pass_then_fail", ResultCode::Pass),
+             test("t.py::test_crash_once", ResultCode::Crash, "the pytest process was killed by SIGKILL")};
+  e.attempts.resize(1);
+  e.attempts[0].number = 1;
+  e.code = ResultCode::Crash;
+  RetryDecision d = decide_retry(e, {}, infra(), 0);
+  ASSERT_TRUE(d.whole_entry);
+  EntryResult retry;
+  retry.tests = {test("t.py::test_pass_then_fail", ResultCode::Fail, "AssertionError: fails when run again", 2),
+                 test("t.py::test_crash_once", ResultCode::Pass, "", 2)};
+  retry.attempts.resize(1);
+  retry.attempts[0].number = 2;
+  merge_retry(e, retry, d);
+  EXPECT_EQ(e.tests[1].code, ResultCode::Flaky);
+  EXPECT_EQ(e.tests[0].code, ResultCode::Pass) << "the retry was not for it";
+  const std::string said =
+      "t.py::test_pass_then_fail passed in attempt 1 but was FAIL when the entry was run again (retry 1, attempt 2): "
+      "AssertionError: fails when run again";
+  EXPECT_NE(e.tests[0].message.find(said), std::string::npos) << e.tests[0].message;
+  ASSERT_EQ(e.warnings.size(), 1u);
+  EXPECT_EQ(e.warnings[0], said);
+}
+
 TEST(BatcherRetry, AutBreaksAreTheEntrysDeathAndDegradedEvents) {
   std::vector<TimelineEvent> tl(4);
   tl[0] = {1, TimelineKind::Spawn, 7, "started", "live", "live/test_x", ""};
