@@ -186,7 +186,9 @@ std::vector<Unit> discover(const Plan& plan, const DiscoveryOptions& options) {
           u.listing_failed = entry.executable.string() + ": " + e.what();
         }
       }
-      if (u.listed && entry.split == SplitMode::Suite) {
+      // A listing that names no test leaves no suite to split by: the binary
+      // runs as one unit and its run judges it (it never vanishes).
+      if (u.listed && entry.split == SplitMode::Suite && !u.tests.empty()) {
         std::vector<std::string> suites;
         std::map<std::string, std::vector<std::string>> by_suite;
         for (const auto& t : u.tests) {

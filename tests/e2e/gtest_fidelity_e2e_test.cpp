@@ -309,6 +309,30 @@ TEST_F(GtestFidelityE2E, AProgramThatNeverCallsRunAllTestsIsJudgedByItsExitCode)
   EXPECT_NE(e["reason"].get<std::string>().find("RUN_ALL_TESTS"), std::string::npos);
 }
 
+TEST_F(GtestFidelityE2E, UnderSplitSuiteABinaryWhoseListingNamesNoTestStillGetsItsVerdict) {
+  // A listing that names no test (no tests, or a main() without
+  // RUN_ALL_TESTS) leaves no suite to split by: the binary runs as one unit
+  // and its run judges it, as under split = "binary" — it never vanishes.
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nname = \"empty\"\nexecutable = \"" +
+                             exe("e2e_empty") +
+                             "\"\nsplit = \"suite\"\n\n[[tiers.entries]]\nname = \"norun\"\n"
+                             "executable = \"" +
+                             exe("e2e_no_run_all") + "\"\nsplit = \"suite\"\n";
+  BatchRun r = batch({plan.string()});
+  json doc = results();
+  ASSERT_EQ(doc["entries"].size(), 2u) << r.output;
+  EXPECT_EQ(doc["entries"][0]["name"], "empty");
+  EXPECT_EQ(doc["entries"][1]["name"], "norun");
+  EXPECT_EQ(doc["entries"][1]["result"], "PASS") << doc["entries"][1].dump(2);
+  // The same verdicts as without the split.
+  BatchRun whole = batch({exe("e2e_empty"), exe("e2e_no_run_all")});
+  json plain = results();
+  ASSERT_EQ(plain["entries"].size(), 2u) << whole.output;
+  EXPECT_EQ(doc["entries"][0]["result"], plain["entries"][0]["result"]);
+  EXPECT_EQ(r.exit_code, whole.exit_code) << r.output;
+}
+
 TEST_F(GtestFidelityE2E, TwoTestsOfOneNameKeepOneResultEachInOrder) {
   BatchRun r = batch({exe("e2e_same_name")});
   EXPECT_EQ(r.exit_code, 1) << r.output;
