@@ -64,10 +64,14 @@ AttemptSpec UnitRun::next_attempt() {
   if (unit_.gtest) {
     // Inherited from the batcher's own environment, these would change what
     // it reads (the plan's own are refused: gtest_flags.hpp).
-    for (const char* name : {"GTEST_REPEAT", "GTEST_LIST_TESTS", "GTEST_FLAGFILE"}) s.env_unset.push_back(name);
+    for (const char* name : {"GTEST_REPEAT", "GTEST_LIST_TESTS", "GTEST_FLAGFILE", "GTEST_OUTPUT"})
+      s.env_unset.push_back(name);
     a.json = ctx_.log_dir / (stem + suffix + ".gtest.json");
     a.premature_exit_file = ctx_.log_dir / (stem + suffix + ".premature-exit");
-    s.env_set["GTEST_OUTPUT"] = "json:" + a.json.string();
+    // On the command line, not in GTEST_OUTPUT: a child GoogleTest binary a
+    // test starts (itself again, say) inherits the environment, not argv, so
+    // its report never lands where this run's goes (newcomer trial).
+    s.args.push_back("--gtest_output=json:" + a.json.string());
     s.env_set["TEST_PREMATURE_EXIT_FILE"] = a.premature_exit_file.string();
     a.filter = attempts_.empty() ? unit_.gtest_filter : exclude_from_filter(base_filter_, decided_);
     if (!a.filter.empty()) s.args.push_back("--gtest_filter=" + a.filter);

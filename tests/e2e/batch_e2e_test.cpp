@@ -807,7 +807,8 @@ TEST_F(BatchE2E, ListDryRunAndFilter) {
   EXPECT_NE(list.output.find("Crashy.Third"), std::string::npos) << list.output;
   auto dry = run({exe("e2e_crash_second"), "--dry-run"});
   EXPECT_EQ(dry.exit_code, 0) << dry.output;
-  EXPECT_NE(dry.output.find("GTEST_OUTPUT=json:"), std::string::npos) << dry.output;
+  EXPECT_NE(dry.output.find("--gtest_output=json:"), std::string::npos) << dry.output;
+  EXPECT_EQ(dry.output.find("GTEST_OUTPUT="), std::string::npos) << "a child would inherit it: " << dry.output;
   EXPECT_FALSE(fs::exists(reports())) << "--list and --dry-run write no reports";
   auto filtered = run({exe("e2e_crash_second"), "--filter", "Crashy\\.(Third|Fourth)"});
   EXPECT_EQ(filtered.exit_code, 0) << filtered.output;

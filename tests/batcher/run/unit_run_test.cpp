@@ -10,6 +10,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "batcher/run/log_cap.hpp"
 #include "batcher/select/discovery.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -84,6 +86,23 @@ TEST(BatcherUnitRun, ACrashInAStaticDestructorAfterAllTestsIsOneCrashWithoutARes
     EXPECT_EQ(e.attempts.size(), 1u);
     EXPECT_TRUE(e.warnings.empty()) << e.warnings.front();
   }
+}
+
+TEST(BatcherUnitRun, TheJsonReportPathIsOnTheCommandLineSoAChildBinaryDoesNotInheritIt) {
+  // A test that starts a GoogleTest binary (its own, say) passes it the
+  // environment, not argv: GTEST_OUTPUT would send the child's report where
+  // this run's goes.
+  livegui::test_support::TempDir dir("unit-run-output");
+  Unit u = gtest_unit("selfexec");
+  RunContext ctx;
+  ctx.log_dir = dir.path();
+  UnitRun run(u, ctx);
+  AttemptSpec a = run.next_attempt();
+  EXPECT_NE(std::find(a.spawn.args.begin(), a.spawn.args.end(), "--gtest_output=json:" + a.json.string()),
+            a.spawn.args.end());
+  EXPECT_EQ(a.spawn.env_set.count("GTEST_OUTPUT"), 0u);
+  EXPECT_NE(std::find(a.spawn.env_unset.begin(), a.spawn.env_unset.end(), "GTEST_OUTPUT"), a.spawn.env_unset.end())
+      << "nor the batcher's own";
 }
 
 TEST(BatcherUnitRun, AGoogleTestBinaryThatNeverRanATestAndExits77FailsAsUnderCtest) {
