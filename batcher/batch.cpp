@@ -241,12 +241,18 @@ LoadedPlan load_step(const BatchOptions& options, std::ostream& err) {
 /// The report directory, made sure to be writable before anything runs
 /// (only named, never created, by --list and --dry-run).
 fs::path report_dir_step(const BatchOptions& options, bool running) {
+  const fs::path dir = fs::absolute(options.report_dir);
+  // --last-failed reads the record it replaces: without one, nothing is
+  // created either.
+  std::error_code ec;
+  if (options.last_failed && !fs::exists(dir / "results.json", ec))
+    usage_error("--last-failed: no previous run in " + dir.string() + " (results.json is missing); nothing was run");
   if (running) try {
       check_report_dir(options.report_dir);
     } catch (const std::exception& e) {
       usage_error(std::string(e.what()) + " (nothing was run)");
     }
-  return fs::absolute(options.report_dir);
+  return dir;
 }
 
 /// Step 2: the entries and, where needed, their tests.
@@ -298,11 +304,7 @@ Selection select_step(const Plan& plan, std::vector<Unit> units, bool discovery_
     units = select_tiers(std::move(units), options.tiers, known);
     if (!options.filter.empty()) units = select_matching(std::move(units), options.filter);
     if (options.last_failed) {
-      fs::path previous = report_dir / "results.json";
-      std::error_code ec;
-      if (!fs::exists(previous, ec))
-        usage_error("--last-failed: no previous run in " + report_dir.string() +
-                    " (results.json is missing); nothing was run");
+      fs::path previous = report_dir / "results.json";  // exists: report_dir_step
       LastFailures failures;
       try {
         previous_run = read_results_json(previous);

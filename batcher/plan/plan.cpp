@@ -243,6 +243,11 @@ RetryPolicy parse_retry(const TableReader& r, const RetryPolicy& fallback) {
   if (!on)
     throw PlanError(rr.at(*n), rr.field("on"),
                     "say which failures to retry: on = [\"crash\", \"timeout\", \"degraded\"]");
+  // An empty list retries nothing: a plan that says retry means some failure.
+  if (on->empty())
+    throw PlanError(rr.at(*rr.get("on")), rr.field("on"),
+                    "is empty: say which failures to retry (\"crash\", \"timeout\", \"degraded\", \"fail\"), or "
+                    "leave retry out");
   for (std::size_t i = 0; i < on->size(); ++i) {
     auto why = retry_on_from_string((*on)[i]);
     if (!why)

@@ -282,6 +282,7 @@ TEST_F(FeaturesE2E, LastFailedWithoutAPreviousRunSaysSoAndRunsNothing) {
   BatchRun r = run({write_plan("").string(), "--last-failed"});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--last-failed: no previous run in"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(reports() / "logs")) << "refused: nothing is created either";
 }
 
 // SIGTERM while the retry of a timed-out test runs: the retry decided

@@ -57,6 +57,9 @@ TEST(BatcherRetryPlan, BadRetryTablesNameFileLineAndField) {
       "p.toml:3: tiers[0].retry.on[1]: expected \"crash\", \"timeout\", \"degraded\" or \"fail\", got \"sometimes\"");
   EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\nretry = { max = 1 }\n").find("p.toml:3: tiers[0].retry.on: say which"),
             std::string::npos);
+  EXPECT_EQ(plan_error("[[tiers]]\nname = \"t\"\nretry = { on = [], max = 1 }\n"),
+            "p.toml:3: tiers[0].retry.on: is empty: say which failures to retry (\"crash\", \"timeout\", "
+            "\"degraded\", \"fail\"), or leave retry out");
   EXPECT_NE(plan_error("[[tiers]]\nname = \"t\"\nretry = { on = [\"crash\"], max = -1 }\n")
                 .find("tiers[0].retry.max: expected an integer from 0 to 10"),
             std::string::npos);
