@@ -45,6 +45,24 @@ std::string describe_attempt(const AttemptRecord& a, bool fresh_aut, bool whole_
   return "first run";
 }
 
+std::string resume_phrase(const std::vector<AttemptRecord>& attempts, bool gtest) {
+  int died = 0, timed_out = 0;
+  for (std::size_t i = 1; i < attempts.size(); ++i) {
+    if (attempts[i].kind != AttemptKind::Resume) continue;
+    if (attempts[i - 1].stopped_for == "test_timeout")
+      ++timed_out;
+    else
+      ++died;
+  }
+  const std::string after_death = std::string("after ") + (gtest ? "the binary" : "the process") + " died";
+  const std::string after_timeout = "after a test ran longer than test_timeout";
+  if (died + timed_out == 0) return {};
+  if (timed_out == 0) return "resumed " + std::to_string(died) + "x " + after_death;
+  if (died == 0) return "resumed " + std::to_string(timed_out) + "x " + after_timeout;
+  return "resumed " + std::to_string(died + timed_out) + "x (" + std::to_string(died) + " " + after_death + ", " +
+         std::to_string(timed_out) + " " + after_timeout + ")";
+}
+
 int resume_count(const std::vector<AttemptRecord>& attempts) {
   return static_cast<int>(std::count_if(attempts.begin(), attempts.end(),
                                         [](const AttemptRecord& a) { return a.kind == AttemptKind::Resume; }));

@@ -82,6 +82,13 @@ std::string describe_attempt(const AttemptRecord& attempt, bool fresh_aut, bool 
 /// How many of `attempts` resumed the rest of a binary (AttemptKind::Resume).
 int resume_count(const std::vector<AttemptRecord>& attempts);
 
+/// The resumes of an entry's reason, each by what ended the process before
+/// it: "resumed 1x after the binary died" ("the process" for a non-GoogleTest
+/// entry), "resumed 1x after a test ran longer than test_timeout", or both
+/// counted: "resumed 3x (2 after the binary died, 1 after a test ran longer
+/// than test_timeout)". Empty without resumes.
+std::string resume_phrase(const std::vector<AttemptRecord>& attempts, bool gtest);
+
 /// The entry did not start on a clean AUT: what the previous entry left.
 struct DirtyStart {
   std::string kind;            ///< "dead", "degraded", "leaked", "corrupt", "foreign"

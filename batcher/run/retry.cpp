@@ -33,8 +33,7 @@ std::string describe_after_retry(const EntryResult& e, int retries, const std::s
   for (const auto& t : e.tests)
     if (!worst_test || severity(t.code) > severity(worst_test->code)) worst_test = &t;
   std::string tally = tally_of(e.tests);
-  if (int resumes = resume_count(e.attempts); resumes > 0)
-    tally += "; resumed " + std::to_string(resumes) + "x after " + (e.gtest ? "the binary" : "the process") + " died";
+  if (auto resumed = resume_phrase(e.attempts, e.gtest); !resumed.empty()) tally += "; " + resumed;
   tally += "; retried " + std::to_string(retries) + "x" + (e.uses_aut ? " on a fresh AUT" : "");
   if (!interrupted_by.empty()) tally += ", interrupted by " + interrupted_by;
   if (!worst_test || worst_test->code == ResultCode::Pass || worst_test->code == ResultCode::Skipped) return tally;

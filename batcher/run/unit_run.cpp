@@ -414,8 +414,7 @@ std::string describe(const EntryResult& e) {
     out = worst_test->name + ": " + first_line(worst_test->message);
   std::string tally = tally_of(e.tests);
   if (e.tests.empty()) tally = "no tests";
-  if (int resumes = resume_count(e.attempts); resumes > 0)
-    tally += "; resumed " + std::to_string(resumes) + "x after " + (e.gtest ? "the binary" : "the process") + " died";
+  if (auto resumed = resume_phrase(e.attempts, e.gtest); !resumed.empty()) tally += "; " + resumed;
   return out.empty() ? tally : out + " (" + tally + ")";
 }
 

@@ -86,6 +86,25 @@ TEST(BatcherRetryResumeWording, TheConsoleSaysWhichProcessWasAResumeAndWhichARet
   EXPECT_TRUE(has(failure_block(no_aut, false), "  retry 1 of the failed tests, in a fresh process (attempt 3,"));
 }
 
+TEST(BatcherRetryResumeWording, AResumeSaysWhatEndedTheProcessBeforeIt) {
+  auto attempt = [](AttemptKind kind, const std::string& stopped_for) {
+    AttemptRecord a;
+    a.kind = kind;
+    a.stopped_for = stopped_for;
+    return a;
+  };
+  const AttemptRecord first_died = attempt(AttemptKind::First, "");
+  const AttemptRecord first_timed_out = attempt(AttemptKind::First, "test_timeout");
+  const AttemptRecord resume_died = attempt(AttemptKind::Resume, "");
+  EXPECT_EQ(resume_phrase({first_died}, true), "");
+  EXPECT_EQ(resume_phrase({first_died, resume_died}, true), "resumed 1x after the binary died");
+  EXPECT_EQ(resume_phrase({first_died, resume_died}, false), "resumed 1x after the process died");
+  EXPECT_EQ(resume_phrase({first_timed_out, resume_died}, true),
+            "resumed 1x after a test ran longer than test_timeout");
+  EXPECT_EQ(resume_phrase({first_timed_out, attempt(AttemptKind::Resume, ""), resume_died}, true),
+            "resumed 2x (1 after the binary died, 1 after a test ran longer than test_timeout)");
+}
+
 TEST(BatcherRetryResumeWording, ResultsJsonRecordsEachAttemptsKindAndRetry) {
   auto j = results_to_json(batch_of(resumed_and_retried()));
   const auto& a = j["entries"][0]["attempts"];
