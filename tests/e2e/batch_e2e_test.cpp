@@ -31,8 +31,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string exe(const std::string& name) { return built("tests/e2e/" + name); }
-
 class BatchE2E : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

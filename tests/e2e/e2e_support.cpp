@@ -14,6 +14,8 @@ namespace fs = std::filesystem;
 
 std::string built(const std::string& relative) { return binary(relative).string(); }
 
+std::string exe(const std::string& name) { return built("tests/e2e/" + name); }
+
 BatchRun run_livegui_batch(const std::vector<std::string>& args, const fs::path& cwd,
                            const std::map<std::string, std::string>& env, std::chrono::seconds timeout) {
   const fs::path output = cwd / ("batch-output-" + std::to_string(std::rand()) + ".txt");

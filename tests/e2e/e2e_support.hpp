@@ -25,6 +25,8 @@ struct BatchRun {
 
 /// Path of a fixture or tool built in this tree.
 std::string built(const std::string& relative);
+/// Path of an e2e fixture binary: built("tests/e2e/" + name).
+std::string exe(const std::string& name);
 
 /// Runs livegui-batch with `args` in `cwd`, waits at most `timeout`.
 BatchRun run_livegui_batch(const std::vector<std::string>& args, const std::filesystem::path& cwd,

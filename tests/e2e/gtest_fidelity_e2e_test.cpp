@@ -24,8 +24,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string exe(const std::string& name) { return built("tests/e2e/" + name); }
-
 const std::vector<std::string> kKinds = {
     "e2e_passing",    "e2e_crash_second", "e2e_same_name",     "e2e_suite_failure", "e2e_disabled",
     "e2e_empty",      "e2e_setup_crash",  "e2e_counted_main",  "e2e_no_run_all",    "e2e_accepting_main",

@@ -22,8 +22,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-std::string exe(const std::string& name) { return built("tests/e2e/" + name); }
-
 /// The names of an entry's results, in order.
 std::vector<std::string> names(const json& entry) {
   std::vector<std::string> out;

@@ -47,7 +47,8 @@ constexpr const char* kChildOutput =
     "[----------] 2 tests from Child (0 ms total)\n\n[----------] Global test environment tear-down\n"
     "[==========] 2 tests from 1 test suite ran. (0 ms total)\n[  PASSED  ] 2 tests.\n";
 
-/// The child's report, written where the parent's goes (it inherits GTEST_OUTPUT).
+/// The child's report, written where the parent's goes (a child told so by
+/// its own environment: the batcher itself passes --gtest_output, not inherited).
 constexpr const char* kChildReport = R"({"tests": 2, "failures": 0, "disabled": 0, "testsuites": [
     {"name": "Child", "testsuite": [{"name": "A", "status": "RUN", "result": "COMPLETED", "time": "0s"},
                                     {"name": "B", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})";
