@@ -333,9 +333,15 @@ int HookServer::start() {
 }
 
 void HookServer::announce() {
+  // The port file first: whoever saw the ready line may read it at once
+  // (docs/hook-protocol.md, section 1).
+  write_port_file();
   std::printf("%sport=%d pid=%d protocol=%d\n", kReadyLinePrefix, port_, static_cast<int>(::getpid()),
               kHookProtocolVersion);
   std::fflush(stdout);
+}
+
+void HookServer::write_port_file() {
   if (options_.port_file.empty()) return;
   namespace fs = std::filesystem;
   fs::path target(options_.port_file);

@@ -89,8 +89,9 @@ class HookServer {
   /// Binds 127.0.0.1:<port> and serves on a background thread. Returns the
   /// bound port. Throws HookServerError when binding fails.
   int start();
-  /// Prints the ready line on stdout (flushed) and writes the port file.
-  /// Call after start() and after the first frame.
+  /// Writes the port file (when configured), then prints the ready line on
+  /// stdout (flushed): a reader of the line finds the file. Call after
+  /// start() and after the first frame.
   void announce();
   /// Stops serving; pending actions fail with 503. Idempotent.
   void stop();
@@ -118,6 +119,8 @@ class HookServer {
   nlohmann::json health_json() const;
 
  private:
+  /// The port file, written atomically (temp + rename); a failure is said on stderr.
+  void write_port_file();
   void install_routes();
   void reply_outcome(const ActionOutcome& outcome, void* response) const;
 

@@ -503,13 +503,14 @@ def main():
     signal.signal(signal.SIGINT, on_signal)
 
     def announce():
-        print("LIVEGUI_HOOK_READY port=%d pid=%d protocol=%d" % (port, os.getpid(), PROTOCOL_VERSION), flush=True)
+        # The port file first: a reader of the ready line finds it (hook-protocol.md, section 1).
         port_file = os.environ.get("LIVEGUI_HOOK_PORT_FILE")
         if port_file:
             tmp = "%s.tmp.%d" % (port_file, os.getpid())
             with open(tmp, "w") as f:
                 f.write("%d\n" % port)
             os.replace(tmp, port_file)
+        print("LIVEGUI_HOOK_READY port=%d pid=%d protocol=%d" % (port, os.getpid(), PROTOCOL_VERSION), flush=True)
 
     # The loop runs in a thread so the main thread stays free for signals.
     loop = threading.Thread(target=app.run, args=(announce,), name="main-loop", daemon=True)
