@@ -11,6 +11,7 @@ namespace {
 
 /// pytest's exit codes (pytest.ExitCode).
 constexpr int kTestsFailed = 1;
+constexpr int kUsageError = 4;  // pytest's ExitCode.USAGE_ERROR: it printed "ERROR: …" and ran nothing
 constexpr int kNoTestsCollected = 5;
 
 TestResult from_event(const EndedTest& t, int attempt) {
@@ -152,6 +153,19 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
     r.synthetic = true;
     r.code = ResultCode::Unresolved;
     r.message = "pytest collected no tests (exit code 5): check the command's paths and -k/-m selection";
+    out.process_issue = r;
+    return out;
+  }
+  if (!ev.status.signaled && ev.status.code == kUsageError && out.results.empty() &&
+      ev.stopped_for == StopCause::None) {
+    // E.g. livegui_pytest refusing an option that runs no test, from an ini
+    // file's addopts (docs/pytest.md); the "ERROR:" line is in the output.
+    TestResult r;
+    r.name = ev.entry_name;
+    r.synthetic = true;
+    r.attempt = ev.attempt;
+    r.code = ResultCode::Unresolved;
+    r.message = "pytest stopped on a usage error (exit code 4) before running any test: its output says why";
     out.process_issue = r;
     return out;
   }

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shlex
 
 import pytest
 
@@ -57,7 +58,55 @@ def pytest_addoption(parser):
     parser.addini("livegui_aut_spec", "TOML file with an [aut] table, relative to the ini file", default="")
 
 
+# The options with which pytest runs no test and exits 0 (docs/pytest.md), by
+# their destination in config.option and every spelling pytest accepts (its
+# parser takes no abbreviations). livegui-batch refuses them in a plan's argv
+# and $PYTEST_ADDOPTS; only pytest itself resolves its ini file's addopts, so
+# under the batcher the plugin refuses them here, after pytest has read all.
+_NO_TEST_OPTIONS = (
+    ("collectonly", ("--collect-only", "--co"), "only collect the tests"),
+    ("setupplan", ("--setup-plan",), "only show the fixtures and tests it would set up"),
+    ("setuponly", ("--setup-only",), "only set up and tear down the fixtures"),
+    ("showfixtures", ("--fixtures", "--funcargs"), "only list the fixtures"),
+    ("show_fixtures_per_test", ("--fixtures-per-test",), "only list the fixtures"),
+    ("markers", ("--markers",), "only list the markers"),
+    ("help", ("--help", "-h"), "only print its help"),
+)
+
+
+def _where_given(config, spellings):
+    """Where pytest took one of `spellings` from, as a phrase for a message."""
+    def has(words):
+        return next((w for w in words if w in spellings), None)
+
+    sources = (
+        (list(config.invocation_params.args), "in its command line"),
+        (shlex.split(os.environ.get("PYTEST_ADDOPTS", "")), "in $PYTEST_ADDOPTS"),
+        (list(config.getini("addopts")),
+         "in the addopts of %s" % (config.inipath if config.inipath else "its configuration file")),
+    )
+    for words, phrase in sources:
+        word = has(words)
+        if word:
+            return word, phrase
+    return spellings[0], "in its options"
+
+
+def _refuse_options_that_run_no_test(config):
+    """Under livegui-batch ($LIVEGUI_EVENTS_FILE set): raise UsageError (pytest
+    exits 4, printing the message) when pytest would run no test."""
+    if not os.environ.get("LIVEGUI_EVENTS_FILE"):
+        return
+    for dest, spellings, what in _NO_TEST_OPTIONS:
+        if getattr(config.option, dest, False):
+            word, where = _where_given(config, spellings)
+            raise pytest.UsageError(
+                "livegui_pytest: %s %s: pytest would %s, not run them, and the livegui-batch entry would pass "
+                "having tested nothing; remove it there, or run this suite outside the plan" % (word, where, what))
+
+
 def pytest_configure(config):
+    _refuse_options_that_run_no_test(config)
     recorder = _Recorder()
     config._livegui = recorder
     config.pluginmanager.register(recorder, "livegui-recorder")

@@ -271,5 +271,30 @@ TEST(PytestSessionCrash, TheTestThatCrashedTheAutIsToldTheSignal) {
   EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
 }
 
+// Issue 15: an option that runs no test, from pytest's own ini file (which
+// the plan reader cannot resolve), is refused by the plugin: the entry is
+// UNRESOLVED with pytest's error in its output, not a PASS that tested nothing.
+TEST(PytestIniAddopts, CollectOnlyFromPytestIniIsUnresolvedNotAPass) {
+  TempDir dir("pytest-addopts");
+  write(dir / "pytest.ini", "[pytest]\naddopts = --co\n");
+  write(dir / "test_x.py", "def test_a():\n    assert False\n");
+  write(dir / "plan.toml", "[[tiers]]\nname = \"py\"\nenv = { PYTHONPATH = \"" + source("python").string() +
+                               "\", PYTHONDONTWRITEBYTECODE = \"1\" }\n" + pytest_entry("x", "test_x.py"));
+  BatchRun r = run_livegui_batch({(dir / "plan.toml").string(), "--report-dir", (dir / "report").string()},
+                                 dir.path(), {}, 120s);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
+  json doc = json::parse(read_text(dir / "report" / "results.json"));
+  const json* e = find_entry(doc, "x");
+  ASSERT_NE(e, nullptr) << r.output;
+  EXPECT_EQ((*e)["result"], "UNRESOLVED") << e->dump(1);
+  EXPECT_NE(e->dump().find("pytest stopped on a usage error (exit code 4) before running any test"), std::string::npos)
+      << e->dump(1);
+  EXPECT_NE(r.output.find("livegui_pytest: --co in the addopts of " + (dir / "pytest.ini").string() +
+                          ": pytest would only collect the tests, not run them"),
+            std::string::npos)
+      << r.output;
+}
+
 }  // namespace
 }  // namespace livegui::test_support

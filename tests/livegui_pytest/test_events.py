@@ -58,3 +58,43 @@ def test_the_stream_names_the_test_a_killed_runner_was_in(pytester, tmp_path, mo
     assert [(e["event"], e.get("test")) for e in evs] == [
         ("start", "test_dies.py::test_first"), ("end", "test_dies.py::test_first"),
         ("start", "test_dies.py::test_killed")]
+
+
+def test_under_the_batcher_an_ini_addopts_that_runs_no_test_is_refused_naming_the_file(pytester, tmp_path,
+                                                                                      monkeypatch):
+    # The batcher refuses --collect-only in a plan's argv and $PYTEST_ADDOPTS;
+    # an ini file's addopts only pytest resolves, so the plugin refuses it.
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(tmp_path / "events.jsonl"))
+    ini = pytester.makeini("[pytest]\naddopts = -q --co\n")
+    pytester.makepyfile(test_x="def test_a(): pass\n")
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    assert result.ret == 4  # pytest's usage error, not 0 with nothing tested
+    assert ("livegui_pytest: --co in the addopts of %s: pytest would only collect the tests, not run them" % ini
+            in result.stderr.str())
+    assert not (tmp_path / "events.jsonl").exists()
+
+
+def test_each_option_that_runs_no_test_is_refused_where_it_was_given(pytester, tmp_path, monkeypatch):
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(tmp_path / "events.jsonl"))
+    pytester.makepyfile(test_x="def test_a(): pass\n")
+    cases = [("--setup-plan", "only show the fixtures and tests it would set up"),
+             ("--setup-only", "only set up and tear down the fixtures"),
+             ("--fixtures", "only list the fixtures"), ("--fixtures-per-test", "only list the fixtures"),
+             ("--markers", "only list the markers")]
+    for option, what in cases:
+        result = pytester.runpytest_subprocess("-p", "livegui_pytest", option)
+        assert result.ret == 4, option
+        assert "livegui_pytest: %s in its command line: pytest would %s" % (option, what) in result.stderr.str()
+    monkeypatch.setenv("PYTEST_ADDOPTS", "'--collect-only'")
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    assert result.ret == 4
+    assert "livegui_pytest: --collect-only in $PYTEST_ADDOPTS" in result.stderr.str()
+
+
+def test_outside_the_batcher_collect_only_works_as_pytest_s_own(pytester, monkeypatch):
+    monkeypatch.delenv("LIVEGUI_EVENTS_FILE", raising=False)
+    pytester.makeini("[pytest]\naddopts = --collect-only\n")
+    pytester.makepyfile(test_x="def test_a(): pass\n")
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*test_a*"])

@@ -180,6 +180,21 @@ TEST(BatcherPytestResults, NoTestsCollectedCannotPass) {
   EXPECT_FALSE(interpret_pytest_attempt(ev).process_issue);
 }
 
+TEST(BatcherPytestResults, AUsageErrorIsUnresolvedNamingPytestsExitCode) {
+  // livegui_pytest refusing --collect-only from an ini file's addopts: pytest
+  // exits 4 with no stream and no report.
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.report = JunitReadError{"missing"};
+  ev.status = ExitStatus::exited(4);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_TRUE(out.process_issue);
+  EXPECT_EQ(out.process_issue->code, ResultCode::Unresolved);
+  EXPECT_EQ(out.process_issue->message,
+            "pytest stopped on a usage error (exit code 4) before running any test: its output says why");
+  EXPECT_TRUE(out.results.empty());
+}
+
 TEST(BatcherPytestResults, WithoutTheStreamTheReportSpeaks) {
   PytestEvidence ev;
   ev.entry_name = "test_a";
