@@ -66,7 +66,9 @@ std::string SubprocessLauncher::prepare_display(const AppSpec& spec, const Launc
     if (!xvfb_) {
       XvfbOptions opt;
       opt.executable = spec.xvfb_executable;
-      opt.log_file = request.log_file.parent_path() / "xvfb.log";
+      // Beside the AUT log this owner claimed (aut-<m>.log → aut-<m>.xvfb.log),
+      // so two owners sharing a log folder never write one Xvfb log.
+      opt.log_file = request.log_file.parent_path() / (request.log_file.stem().string() + ".xvfb.log");
       opt.start_timeout = std::max<std::chrono::milliseconds>(spec.ready_timeout, 5s);
       xvfb_ = XvfbServer::start(opt);
     } else {

@@ -102,5 +102,33 @@ TEST(Xvfb, WindowedSampleAppOnItsOwnDisplayTakesScreenshots) {
   EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
+TEST(Xvfb, TwoOwnersSharingALogFolderEachWriteTheirOwnXvfbLog) {
+  SKIP_WITHOUT_XVFB();
+  TempDir dir("xvfb");
+  auto spec = test_support::sample_app_spec(dir);
+  spec.display = DisplayMode::Xvfb;
+  std::vector<pid_t> groups;
+  {
+    auto other = spec;  // another owner: its own state file, the same log folder
+    other.state_file = dir / "aut-state-2.json";
+    AppHandle first(spec);
+    AppHandle second(other);
+    first.ensure_ready({"Xvfb", "First"});
+    second.ensure_ready({"Xvfb", "Second"});
+    groups = {first.pgid(), second.pgid()};
+    EXPECT_NE(first.display(), second.display());
+    // Named after each owner's own AUT log, never one shared xvfb.log.
+    EXPECT_EQ(first.log_file().filename(), "aut-1.log");
+    EXPECT_EQ(second.log_file().filename(), "aut-2.log");
+    EXPECT_TRUE(std::filesystem::exists(first.log_file().parent_path() / "aut-1.xvfb.log"));
+    EXPECT_TRUE(std::filesystem::exists(second.log_file().parent_path() / "aut-2.xvfb.log"));
+    EXPECT_FALSE(std::filesystem::exists(first.log_file().parent_path() / "xvfb.log"));
+    auto xvfbs = test_support::leftover_processes();
+    groups.insert(groups.end(), xvfbs.begin(), xvfbs.end());
+  }
+  auto left = test_support::leftover_processes(groups);
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
+}
+
 }  // namespace
 }  // namespace livegui
