@@ -13,6 +13,8 @@
 #include "harness/stack_capture.hpp"
 #include "harness/subprocess.hpp"
 #include "tests/harness/sample_app_support.hpp"
+#include "tests/support/files.hpp"
+#include "tests/support/poll.hpp"
 
 namespace livegui::test_support {
 namespace {
@@ -28,12 +30,19 @@ std::string read_all(const std::filesystem::path& p) {
   return os.str();
 }
 
-/// A process to look at: fake_app waits for a signal forever.
+/// A process to look at: fake_app waits for a signal forever. Returned once
+/// it has printed its line, i.e. is past exec and the dynamic loader: a
+/// debugger attached while libraries are still being mapped may fail to
+/// unwind (eu-stack exited 1 now and then when this did not wait).
 Subprocess waiting_process(const TempDir& dir) {
   SpawnOptions s;
   s.executable = binary("tests/support/fake_app");
+  s.args = {"--print", "waiting"};
   s.output_file = dir / "fake.log";
-  return Subprocess::spawn(s);
+  Subprocess p = Subprocess::spawn(s);
+  EXPECT_TRUE(eventually([&] { return read_text(dir / "fake.log").find("waiting") != std::string::npos; }))
+      << "fake_app never printed its line";
+  return p;
 }
 
 TEST(StackCapture, EuStackReadsEveryThreadOfARunningProcessAndLeavesItRunning) {
