@@ -280,8 +280,8 @@ TEST(PytestIniAddopts, CollectOnlyFromPytestIniIsUnresolvedNotAPass) {
   write(dir / "test_x.py", "def test_a():\n    assert False\n");
   write(dir / "plan.toml", "[[tiers]]\nname = \"py\"\nenv = { PYTHONPATH = \"" + source("python").string() +
                                "\", PYTHONDONTWRITEBYTECODE = \"1\" }\n" + pytest_entry("x", "test_x.py"));
-  BatchRun r = run_livegui_batch({(dir / "plan.toml").string(), "--report-dir", (dir / "report").string()},
-                                 dir.path(), {}, 120s);
+  BatchRun r = run_livegui_batch({(dir / "plan.toml").string(), "--report-dir", (dir / "report").string()}, dir.path(),
+                                 {}, 120s);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
   json doc = json::parse(read_text(dir / "report" / "results.json"));
