@@ -27,8 +27,19 @@ std::string refused_pytest_option(const std::string& arg) {
     what = "pytest would only print its help, not run the tests";
   else if (arg == "--version" || arg == "-V")
     what = "pytest would only print its version, not run the tests";
-  if (what.empty()) return {};
-  return what + kPasses + kInstead;
+  else if (arg == "--cache-show" || arg.rfind("--cache-show=", 0) == 0)
+    what = "pytest would only show its cache, not run the tests";
+  if (!what.empty()) return what + kPasses + kInstead;
+  // "-p no:NAME" (two words, or "-pno:NAME"): the word "no:NAME" is refused
+  // wherever it stands — elsewhere it would be a file name that cannot exist.
+  std::string disabled = arg.rfind("-pno:", 0) == 0 ? arg.substr(5) : arg.rfind("no:", 0) == 0 ? arg.substr(3) : "";
+  if (disabled == "livegui_pytest")
+    return "it disables the livegui_pytest plugin, whose event stream names the running test when pytest dies or "
+           "hangs and resumes the file after a crash. Use format = \"junit\" for a pytest run without the plugin";
+  if (disabled == "junitxml")
+    return "it disables pytest's JUnit writer, whose report (--junitxml, added by livegui-batch) gives each test's "
+           "whole failure text; without it every run would be UNRESOLVED";
+  return {};
 }
 
 std::vector<std::string> split_pytest_addopts(const std::string& text) {

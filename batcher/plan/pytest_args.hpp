@@ -12,8 +12,11 @@ namespace livegui::batch {
 
 /// Why `arg` in a pytest entry's argv cannot be run (its tests would not
 /// run: --collect-only, --co, --setup-plan, --setup-only, --fixtures,
-/// --funcargs, --fixtures-per-test, --markers, --help, -h, --version, -V),
-/// as "pytest would only collect the tests, not run them; …"; "" when it can.
+/// --funcargs, --fixtures-per-test, --markers, --help, -h, --version, -V,
+/// --cache-show[=GLOB]), as "pytest would only collect the tests, not run
+/// them; …", or because it disables a plugin the entry needs ("-p
+/// no:livegui_pytest", "-p no:junitxml": the word "no:NAME", or "-pno:NAME");
+/// "" when it can.
 std::string refused_pytest_option(const std::string& arg);
 
 /// The words of $PYTEST_ADDOPTS as pytest splits them (shell-like: blanks
