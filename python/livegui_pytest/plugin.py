@@ -1,5 +1,6 @@
 """pytest hooks and fixtures of livegui_pytest (loaded with -p livegui_pytest)."""
 
+import hashlib
 import os
 import re
 import shlex
@@ -22,26 +23,56 @@ REQUEST_BOUND_S = 30.0
 class _Recorder:
     """The per-run hooks: the event stream and the notes the fixture leaves for it."""
 
-    def __init__(self):
-        self.events = open_from_environment()
+    def __init__(self, config):
+        # Under pytest-xdist the controller writes the stream (it sees every
+        # worker's start, report and finish); a worker writing too would
+        # double every test.
+        self.events = None if hasattr(config, "workerinput") else open_from_environment()
         self.outcomes = {}
         self.notes = {}
         self.supervisor = None
+        self.fixture_tests = set()  # tests whose live_gui fixture tells the supervisor itself
 
     def pytest_runtest_logstart(self, nodeid, location):
         if self.events:
             self.events.start(nodeid)
         self.outcomes[nodeid] = TestOutcome()
+        # Once an AUT runs, every test is its current test, with the fixture
+        # or not: a test that kills the AUT without it is the one blamed.
+        self._tell_supervisor("test_started", nodeid)
 
     def pytest_runtest_logreport(self, report):
-        if report.nodeid in self.outcomes:
-            self.outcomes[report.nodeid].add(report)
+        if report.nodeid not in self.outcomes:
+            return
+        if report.when == "???":
+            # pytest-xdist's report for a test whose worker crashed under it
+            # ("worker 'gw1' crashed while running …"): no finish follows (the
+            # controller restarts the worker and goes on).
+            outcome = self.outcomes[report.nodeid]
+            outcome.outcome, outcome.message = "failed", str(report.longrepr)
+            self.pytest_runtest_logfinish(report.nodeid, None)
+            return
+        self.outcomes[report.nodeid].add(report)
 
     def pytest_runtest_logfinish(self, nodeid, location):
         outcome = self.outcomes.pop(nodeid, None)
+        if nodeid in self.fixture_tests:
+            self.fixture_tests.discard(nodeid)
+        else:
+            finished = self._tell_supervisor("test_finished", nodeid)
+            if finished and finished.get("died"):
+                self.notes[nodeid] = "the AUT died during this test (%s)" % finished["died"]
         note = self.notes.pop(nodeid, "")
         if self.events and outcome:
             self.events.end(nodeid, outcome.outcome, outcome.duration, outcome.message, note)
+
+    def _tell_supervisor(self, cmd, nodeid):
+        if self.supervisor is None:
+            return None
+        try:
+            return self.supervisor.request(cmd, REQUEST_BOUND_S, test=nodeid)
+        except SupervisorError:
+            return None  # the fixture's next ensure says what is wrong
 
     def pytest_sessionfinish(self, session, exitstatus):
         if self.events:
@@ -71,13 +102,14 @@ _NO_TEST_OPTIONS = (
     ("show_fixtures_per_test", ("--fixtures-per-test",), "only list the fixtures"),
     ("markers", ("--markers",), "only list the markers"),
     ("help", ("--help", "-h"), "only print its help"),
+    ("cacheshow", ("--cache-show",), "only show its cache"),
 )
 
 
 def _where_given(config, spellings):
     """Where pytest took one of `spellings` from, as a phrase for a message."""
     def has(words):
-        return next((w for w in words if w in spellings), None)
+        return next((w for w in words if w in spellings or w.split("=", 1)[0] in spellings), None)
 
     sources = (
         (list(config.invocation_params.args), "in its command line"),
@@ -107,7 +139,7 @@ def _refuse_options_that_run_no_test(config):
 
 def pytest_configure(config):
     _refuse_options_that_run_no_test(config)
-    recorder = _Recorder()
+    recorder = _Recorder(config)
     config._livegui = recorder
     config.pluginmanager.register(recorder, "livegui-recorder")
 
@@ -124,7 +156,13 @@ def _state(config):
 
 
 def _safe_name(nodeid):
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:180] or "test"
+    """A file name for `nodeid`: its safe characters, and, when any had to be
+    replaced or cut, a stable hash of the whole id, so that test_c[a/b] and
+    test_c[a:b] never share a file (as the batcher's own file names)."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:180] or "test"
+    if name != nodeid:
+        name += "-" + hashlib.sha256(nodeid.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return name
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -186,6 +224,7 @@ def live_gui(request, live_gui_supervisor):
     sup = live_gui_supervisor
     nodeid = request.node.nodeid
     state = _state(request.config)
+    state.fixture_tests.add(nodeid)  # its start and end go to the supervisor from here
     try:
         ready = sup.request("ensure", ENSURE_BOUND_S, test=nodeid)
     except SupervisorError as e:

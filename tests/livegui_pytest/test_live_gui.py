@@ -190,3 +190,60 @@ def test_without_a_spec_the_fixture_says_what_to_give(pytester, monkeypatch):
     result = pytester.runpytest_subprocess("-p", "livegui_pytest")
     assert result.ret != 0
     assert "--livegui-aut-spec" in result.stderr.str() + result.stdout.str()
+
+
+def test_a_test_without_the_fixture_that_kills_the_aut_is_the_one_blamed(pytester, aut_spec, tmp_path, monkeypatch):
+    # Once an AUT runs, every test is its current test: the death is charged
+    # to the test that killed it (not to the last test that used live_gui),
+    # and the next test's fresh AUT names it.
+    result, ends = run_inner(pytester, aut_spec, tmp_path, monkeypatch, RECORD_PID + """
+import signal
+def test_a_uses_gui(live_gui):
+    record(live_gui, "a")
+    live_gui.click("increment")
+def test_b_kills_without_fixture():
+    pid = int(pathlib.Path(os.environ["LIVEGUI_DEMO_OUT"], "a").read_text())
+    os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # until it is a zombie or gone
+        try:
+            if open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+        except OSError:
+            break
+        time.sleep(0.01)
+def test_c_after(live_gui):
+    record(live_gui, "c")
+    live_gui.click("increment")
+""")
+    result.assert_outcomes(passed=3)
+    assert ends["test_b_kills_without_fixture"].get("note", "") == \
+        "the AUT died during this test (killed by SIGKILL)", ends
+    assert "note" not in ends["test_a_uses_gui"] or "died" not in ends["test_a_uses_gui"]["note"], ends
+    after = ends["test_c_after"]["note"]
+    assert re.search(r"died during \S*test_inner\.py::test_b_kills_without_fixture", after), after
+    assert not any(pid_alive(p) for p in recorded_pids(tmp_path))
+
+
+def test_under_xdist_like_workers_only_the_controller_writes_events(pytester, tmp_path, monkeypatch):
+    # A pytest-xdist worker has config.workerinput; its starts and ends reach
+    # the controller, which writes them once.
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    pytester.makeconftest("""
+import pytest
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    config.workerinput = {"workerid": "gw0"}
+""")
+    pytester.makepyfile(test_w="def test_a(): pass\n")
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    result.assert_outcomes(passed=1)
+    assert not events.exists() or events.read_text() == ""
+
+
+def test_failure_screenshots_of_ids_that_differ_only_in_odd_characters_get_their_own_files():
+    from livegui_pytest.plugin import _safe_name
+    names = {_safe_name(n) for n in ("t.py::test_c[a/b]", "t.py::test_c[a_b]", "t.py::test_c[a:b]")}
+    assert len(names) == 3, names
+    assert _safe_name("test_plain") == "test_plain"  # a name that maps one to one stays as it is
