@@ -32,8 +32,7 @@ TEST(BatcherPytestArgs, DisablingTheLiveguiPluginOrTheJunitWriterIsRefused) {
 }
 
 TEST(BatcherPytestArgs, AddoptsAreSplitAsPytestSplitsThem) {
-  EXPECT_EQ(split_pytest_addopts("-q '--co' \"a b\" c\\ d"),
-            (std::vector<std::string>{"-q", "--co", "a b", "c d"}));
+  EXPECT_EQ(split_pytest_addopts("-q '--co' \"a b\" c\\ d"), (std::vector<std::string>{"-q", "--co", "a b", "c d"}));
 }
 
 }  // namespace
