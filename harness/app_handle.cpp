@@ -349,16 +349,20 @@ std::optional<AutExit> AppHandle::wait_for_exit(std::chrono::milliseconds timeou
   return exit;
 }
 
-StopReport AppHandle::stop() {
+StopReport AppHandle::stop(StopFor why) {
   std::lock_guard lock(impl_->mutex);
   Impl& im = *impl_;
+  // A runner that went away mid-test did not finish it: the record keeps it.
+  auto end_current_test = [&] {
+    im.current_test.reset();
+    if (why == StopFor::Done) im.state.current_test.reset();
+  };
   if (!im.launcher->has_process()) {
     // Nothing to stop (the AUT never started, or died and was recorded), but
     // the owner's end is still news: without it the next reader takes the
     // file for a run that vanished mid-test.
     if (im.owns && im.wrote_state && !im.state.owner_ended) {
-      im.current_test.reset();
-      im.state.current_test.reset();
+      end_current_test();
       im.state.owner_ended = true;
       im.write_state();
     }
@@ -366,15 +370,13 @@ StopReport AppHandle::stop() {
   }
   if (!im.owns) {
     im.stop_locked(false, false);
-    im.state.current_test.reset();
-    im.current_test.reset();
+    end_current_test();
     im.write_state();
     return {};
   }
   CheckResult last = im.check_locked(false);
   StopReport report = im.stop_locked(/*graceful=*/last.healthy(), false);
-  im.current_test.reset();
-  im.state.current_test.reset();
+  end_current_test();
   // A dead AUT stays recorded as dead, a degraded one as degraded (with its
   // reasons): the next reader learns what this owner left behind.
   if (last.state == AutHealth::Healthy) im.state.status = AutStatus::Stopped;

@@ -152,10 +152,17 @@ class AppHandle {
   /// Waits at most `timeout` for the current AUT to exit (e.g. after a fault).
   std::optional<AutExit> wait_for_exit(std::chrono::milliseconds timeout);
 
+  /// Why an owner stops: its tests are done, or the runner that drove it went
+  /// away (livegui-aut: its pipe closed or it got a signal, e.g. pytest was
+  /// killed mid-test). Only the second keeps the running test recorded.
+  enum class StopFor { Done, RunnerGone };
+
   /// Stops the AUT: POST /shutdown when healthy (if the spec allows), else
   /// SIGTERM to the group → grace → SIGKILL → bounded wait; nothing of the
   /// group survives. An attached AUT of another owner is only released.
-  StopReport stop();
+  /// With StopFor::RunnerGone the test that was running stays the state
+  /// file's current_test, so the next reader names it (docs/state-file.md).
+  StopReport stop(StopFor why = StopFor::Done);
 
   /// A client for the current AUT (port, token, heartbeat threshold), with a
   /// liveness probe backed by the pidfd and context (exit status, current

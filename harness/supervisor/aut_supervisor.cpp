@@ -34,8 +34,12 @@ TestRef test_ref_from_id(const std::string& id) {
 
 AutSupervisor::AutSupervisor(std::unique_ptr<AppHandle> handle) : handle_(std::move(handle)) {}
 
-void AutSupervisor::stop() {
-  if (handle_) handle_->stop();
+void AutSupervisor::stop_runner_gone() {
+  try {
+    if (handle_) handle_->stop(AppHandle::StopFor::RunnerGone);
+  } catch (const std::exception&) {
+    // Nothing to tell: the runner is gone. AppHandle's stop is bounded.
+  }
 }
 
 nlohmann::json AutSupervisor::handle(const nlohmann::json& request) {

@@ -44,8 +44,10 @@ class AutSupervisor {
   nlohmann::json handle(const nlohmann::json& request);
   /// A "stop" request was handled: no more requests.
   bool finished() const { return finished_; }
-  /// Stops the AUT (bounded). Never throws. Called at end of input too.
-  void stop();
+  /// Stops the AUT (bounded) because the runner went away — its end of
+  /// input, or a signal — without a "stop" request: the test it was running
+  /// stays recorded (AppHandle::StopFor::RunnerGone). Never throws.
+  void stop_runner_gone();
 
  private:
   std::unique_ptr<AppHandle> handle_;

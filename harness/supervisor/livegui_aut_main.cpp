@@ -11,7 +11,8 @@
 // livegui-batch gives AUT entries, whole file). LIVEGUI_STATE_FILE,
 // LIVEGUI_LOG_DIR, LIVEGUI_AUT_TOKEN override the spec; LIVEGUI_AUT_SCOPE=session
 // attaches to the AUT the state file records (livegui-batch --aut-scope session).
-// End of input stops the AUT, as does SIGTERM/SIGINT/SIGHUP.
+// End of input stops the AUT, as does SIGTERM/SIGINT/SIGHUP; either means the
+// runner went away without a "stop", so the test it was in stays recorded.
 
 #include <poll.h>
 #include <sys/signalfd.h>
@@ -117,6 +118,6 @@ int main(int argc, char** argv) {
       std::cout << reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
     }
   }
-  if (!sup->finished()) sup->stop();
+  if (!sup->finished()) sup->stop_runner_gone();
   return 0;
 }

@@ -529,6 +529,43 @@ TEST_F(AppHandlePolicy, AttachesToALiveAutOfAnotherOwnerAndLeavesItRunning) {
   EXPECT_FALSE(state().current_test);
 }
 
+TEST_F(AppHandlePolicy, AGuestWhoseRunnerWentAwayMidTestLeavesThatTestRecorded) {
+  // livegui-aut under a pytest that was killed during Suite.A: its end of
+  // input is not the test's end, so the record keeps naming the test (the
+  // next run's warning says "during Suite.A", not "between tests").
+  StateFile recorded;
+  auto me = self_identity();
+  recorded.status = AutStatus::Healthy;
+  recorded.aut = AutRecord{me.pid, ::getpgrp(), me.start_time, "/abs/app", 41234, "", ""};
+  recorded.owner = me;
+  recorded.owner_name = "livegui-batch";
+  recorded.spawn_count = 2;
+  write_state_file(dir_ / "state" / "aut-state.json", recorded);
+  auto h = AppHandle::attach_or_start(spec(), std::make_unique<FakeLauncher>(world_));
+  ASSERT_FALSE(h->owns_aut());
+  h->ensure_ready(a_);
+  h->stop(AppHandle::StopFor::RunnerGone);
+  EXPECT_EQ(world_->releases, 1);
+  EXPECT_EQ(world_->stops, 0);
+  ASSERT_TRUE(state().current_test);
+  EXPECT_EQ(state().current_test->full(), "Suite.A");
+}
+
+TEST_F(AppHandlePolicy, AnOwnerWhoseRunnerWentAwayMidTestStopsItsAutAndKeepsTheTest) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  h->stop(AppHandle::StopFor::RunnerGone);
+  EXPECT_EQ(world_->stops, 1);
+  EXPECT_TRUE(state().owner_ended);
+  ASSERT_TRUE(state().current_test);
+  EXPECT_EQ(state().current_test->full(), "Suite.A");
+  // A runner that ends its tests and says "stop" leaves no running test.
+  auto done = handle();
+  done->ensure_ready(a_);
+  done->stop();
+  EXPECT_FALSE(state().current_test);
+}
+
 TEST_F(AppHandlePolicy, AGuestAttachesOnlyToTheAutOfTheRunThatStartedIt) {
   // Issue 11 item 1: under livegui-batch (LIVEGUI_AUT_OWNER), a record whose
   // owner is another run is neither used nor stopped.
