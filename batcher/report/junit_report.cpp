@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "batcher/report/json_report.hpp"
+#include "batcher/report/retry_text.hpp"
 #include "batcher/reproduce.hpp"
 #include "batcher/warning.hpp"
 
@@ -129,8 +130,7 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
     for (const auto& r : t.tries) {
       if ((r.code != ResultCode::Fail && r.code != ResultCode::XPass) != errors) continue;
       std::string tag = std::string(t.code == ResultCode::Flaky ? "flaky" : "rerun") + (errors ? "Error" : "Failure");
-      std::string msg = "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " (retried for " +
-                        r.retried_for + ")" + (r.message.empty() ? "" : ": " + r.message);
+      std::string msg = describe_try(r);
       runs += "      <" + tag + attr("type", name(r.code)) + attr("message", msg) + ">\n        <stackTrace>" +
               xml_escape(msg) + "</stackTrace>\n      </" + tag + ">\n";
     }
