@@ -504,14 +504,11 @@ BatchResults run_step(const Plan& plan, const Selection& sel, const Discovered& 
     if (fired && signals) signals->drain();
   }
   results.not_selected = sel.not_selected;
-  if (!sel.not_selected.empty()) {
-    std::string ids;
-    for (const auto& c : sel.not_selected) ids += (ids.empty() ? "" : ", ") + describe_carried(c, sel.units);
-    results.notes.push_back(
-        "--last-failed did not select " + std::to_string(sel.not_selected.size()) + " earlier failure" +
-        (sel.not_selected.size() == 1 ? "" : "s") +
-        ", kept for the next --last-failed (results.json not_selected; not run, not counted): " + ids);
-  }
+  // Kept in the results file this run writes (a shard's own); read from results.json.
+  if (auto note = not_selected_note(sel.not_selected, sel.units, report_file_name("results", ".json", sel.shard),
+                                    "results.json");
+      !note.empty())
+    results.notes.push_back(note);
   return results;
 }
 

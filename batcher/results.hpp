@@ -24,6 +24,10 @@ struct TryRecord {
   ResultCode code = ResultCode::Fail;
   std::string retried_for;  ///< why it was run again: "crash", "timeout", "degraded", "fail"
   std::string message;      ///< what that run reported
+  /// This run was a retry the batch's interrupt cut short: it decided
+  /// nothing, the test keeps the failure it was retried for (`retried_for`:
+  /// why this retry ran). Listed among the tries in attempt order.
+  bool interrupted = false;
 };
 
 struct TestResult {
@@ -40,7 +44,13 @@ struct TestResult {
   /// The other stacks files of the same hang (of a hang both the AUT's and
   /// the test binary's are captured: `stacks` is one, these the rest), same form.
   std::vector<std::string> other_stacks;
-  std::vector<TryRecord> tries;  ///< earlier runs when retried (FLAKY: passed on the last)
+  /// The harness found the AUT dead or degraded when this test failed: the
+  /// first line of its diagnostic ("" = healthy, or not known). The failure
+  /// is the AUT's even when it broke before the test (RetryOn::Degraded).
+  std::string aut_unhealthy;
+  /// The test's other runs when retried, in attempt order: the earlier ones
+  /// (FLAKY: passed on the last) and a retry an interrupt cut short.
+  std::vector<TryRecord> tries;
 };
 
 /// Why a process ran for an entry. A resume and a retry are different
@@ -95,6 +105,10 @@ struct DirtyStart {
   std::string message;         ///< the [BATCH-WARN] line, without the prefix
   std::string previous_entry;  ///< "" when left by a previous run
   pid_t aut_pid = 0;
+  /// The entry started on that AUT, still degraded (session scope, respawn
+  /// policy "never"): its failures are the AUT's (RetryOn::Degraded).
+  /// Not written to results.json.
+  bool kept = false;
 };
 
 struct EntryResult {

@@ -6,6 +6,7 @@
 
 #include "common/environment.hpp"
 #include "common/log.hpp"
+#include "common/test_report_facts.hpp"
 #include "harness/live_environment.hpp"
 #include "hookclient/hook_client.hpp"
 
@@ -42,8 +43,12 @@ void LiveListener::OnTestEnd(const ::testing::TestInfo& info) {
     if (died) ::testing::Test::RecordProperty("aut_died", died->describe());
     if (info.result() && info.result()->Failed()) {
       std::string diag = h->degraded_diagnostic();
-      if (!diag.empty())
-        ADD_FAILURE() << "[livegui] the AUT was not healthy when " << test.full() << " failed:\n" << diag;
+      if (!diag.empty()) {
+        // The fact livegui-batch's retry reads: this failure is the AUT's,
+        // whether it broke during the test or before it (respawn "never").
+        ::testing::Test::RecordProperty(std::string(kAutUnhealthyProperty), diag.substr(0, diag.find('\n')));
+        ADD_FAILURE() << kAutUnhealthyLine << test.full() << " failed:\n" << diag;
+      }
       if (died || !diag.empty() || pid <= 0)
         logger("harness")->debug("no failure screenshot of {}: the AUT is {}", test.full(),
                                  died       ? "dead"

@@ -3,7 +3,8 @@
 // runs first and failures it adds are printed) that tells the AUT handle which
 // test runs, attributes an AUT death to the test during which it happened,
 // records facts in the XML/JSON report (aut_pid, aut_respawns, aut_died) and,
-// when a test failed while the AUT was degraded or dead, adds the degraded
+// when a test failed while the AUT was degraded or dead, records
+// kAutUnhealthyProperty (common/test_report_facts.hpp) and adds the degraded
 // diagnostic to the failure. When a test failed and the AUT is healthy, it
 // takes a failure screenshot (GET /screenshot, bounded by
 // kFailureScreenshotBound), saves it as <LIVEGUI_ARTIFACT_DIR or the AUT log

@@ -38,11 +38,15 @@ ordered_json test_json(const TestResult& t) {
   if (!t.output.empty()) j["output"] = t.output;
   if (!t.stacks.empty()) j["stacks"] = t.stacks;
   if (!t.other_stacks.empty()) j["other_stacks"] = t.other_stacks;
+  if (!t.aut_unhealthy.empty()) j["aut_unhealthy"] = t.aut_unhealthy;
   if (!t.tries.empty()) {
     ordered_json tries = ordered_json::array();
-    for (const auto& r : t.tries)
-      tries.push_back(
-          {{"attempt", r.attempt}, {"result", name(r.code)}, {"retried_for", r.retried_for}, {"message", r.message}});
+    for (const auto& r : t.tries) {
+      ordered_json one = {
+          {"attempt", r.attempt}, {"result", name(r.code)}, {"retried_for", r.retried_for}, {"message", r.message}};
+      if (r.interrupted) one["interrupted"] = true;
+      tries.push_back(one);
+    }
     j["tries"] = tries;
   }
   return j;
@@ -204,11 +208,12 @@ EntryResult entry_from(const json& j, const std::string& where) {
     tst.output = tr.get<std::string>("output", "");
     tst.stacks = tr.get<std::string>("stacks", "");
     tst.other_stacks = tr.get<std::vector<std::string>>("other_stacks", {});
+    tst.aut_unhealthy = tr.get<std::string>("aut_unhealthy", "");
     std::size_t k = 0;
     for (const auto& x : tr.array("tries")) {
       Reader xr(x, where + ".tests[" + std::to_string(i - 1) + "].tries[" + std::to_string(k++) + "]");
       tst.tries.push_back({xr.get<int>("attempt", 1), xr.code("result"), xr.get<std::string>("retried_for", ""),
-                           xr.get<std::string>("message", "")});
+                           xr.get<std::string>("message", ""), xr.get<bool>("interrupted", false)});
     }
     e.tests.push_back(tst);
   }

@@ -6,13 +6,29 @@
 
 namespace livegui::batch {
 
+std::string describe_try(const TryRecord& r) {
+  std::string why = r.interrupted ? "its retry for " + r.retried_for + ", interrupted before it finished"
+                                  : "retried for " + r.retried_for;
+  return "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " (" + why + ")" +
+         (r.message.empty() ? "" : ": " + r.message);
+}
+
 std::string tries_text(const TestResult& t) {
   if (t.tries.empty()) return {};
   std::string runs;
-  for (const auto& r : t.tries)
-    runs += "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " — retried for " + r.retried_for +
+  bool own_said = false;
+  for (const auto& r : t.tries) {
+    // An interrupted retry comes after the run whose result the test keeps.
+    if (!own_said && r.attempt > t.attempt) {
+      runs += "attempt " + std::to_string(t.attempt) + ": " + name(t.code) + "\n";
+      own_said = true;
+    }
+    runs += "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " — " +
+            (r.interrupted ? "its retry for " + r.retried_for + ", interrupted before it finished"
+                           : "retried for " + r.retried_for) +
             (r.message.empty() ? "" : ": " + r.message) + "\n";
-  runs += "attempt " + std::to_string(t.attempt) + ": " + name(t.code) + "\n";
+  }
+  if (!own_said) runs += "attempt " + std::to_string(t.attempt) + ": " + name(t.code) + "\n";
   return runs;
 }
 

@@ -11,9 +11,16 @@
 
 namespace livegui::batch {
 
-/// One line per run of a retried test, oldest first, the last one its final
-/// result: "attempt 1: CRASH — retried for crash: killed by SIGSEGV\n
-/// attempt 3: FLAKY\n". "" when it was not retried.
+/// One run of a retried test: "attempt 1: CRASH (retried for crash): killed
+/// by SIGSEGV"; a retry an interrupt cut short: "attempt 3: UNRESOLVED (its
+/// retry for timeout, interrupted before it finished): …".
+std::string describe_try(const TryRecord& run);
+
+/// One line per run of a retried test in attempt order, the test's own
+/// result among them: "attempt 1: CRASH — retried for crash: killed by
+/// SIGSEGV\nattempt 3: FLAKY\n"; a retry an interrupt cut short: "attempt 3:
+/// UNRESOLVED — its retry for timeout, interrupted before it finished: …".
+/// "" when it was not retried.
 std::string tries_text(const TestResult& test);
 
 /// The first `max_bytes` of `file` ("" when it is missing or unreadable).

@@ -40,6 +40,7 @@ TestResult from_marker(const FinishedTest& f, int attempt) {
       r.code = ResultCode::Fail;
       r.message = trimmed(f.output);
       r.screenshot = screenshot_in_output(f.output);
+      r.aut_unhealthy = aut_unhealthy_in_output(f.output);
       break;
     case MarkerOutcome::Skipped:
       r.code = ResultCode::Skipped;
@@ -63,6 +64,7 @@ TestResult from_json(const JsonTestResult& j, const FinishedTest* marker, int at
   r.duration = j.duration;
   r.attempt = attempt;
   r.screenshot = j.screenshot;
+  if (j.failed) r.aut_unhealthy = !j.aut_unhealthy.empty() ? j.aut_unhealthy : aut_unhealthy_in_output(j.failure);
   if (j.result == JsonTestResult::Result::NotRun) {
     r.code = ResultCode::Skipped;
     r.message = "disabled";

@@ -101,20 +101,24 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
       job.session_aut_unavailable = true;
       job.warnings.push_back("could not start the session AUT for " + u.name + " (" + e.what() +
                              "); the test binary starts its own");
-    } else if (!job.dirty_start) {
+    } else {
       // respawn = "never": say what happens next, once. A dead or degraded
       // AUT the state check just reported is not reported again.
       bool degraded = tier.session->degraded();
-      std::string w = std::string("the session AUT is not fit for ") + u.name + " (" + e.what() + "); " + u.name +
-                      (degraded ? " starts on the degraded AUT: respawn policy never; its tests will fail with "
-                                  "subprocess degraded"
-                                : " gets no AUT from the batcher; the test binary starts its own");
-      DirtyStart d;
-      d.kind = to_string(degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead);
-      d.message = tier.name + ": " + w + ".";
-      display_.warning(warn_line(d.message));
-      d.previous_entry = previous_aut_.name;
-      job.dirty_start = d;
+      if (!job.dirty_start) {
+        std::string w = std::string("the session AUT is not fit for ") + u.name + " (" + e.what() + "); " + u.name +
+                        (degraded ? " starts on the degraded AUT: respawn policy never; its tests will fail with "
+                                    "subprocess degraded"
+                                  : " gets no AUT from the batcher; the test binary starts its own");
+        DirtyStart d;
+        d.kind = to_string(degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead);
+        d.message = tier.name + ": " + w + ".";
+        display_.warning(warn_line(d.message));
+        d.previous_entry = previous_aut_.name;
+        job.dirty_start = d;
+      }
+      // It starts on the degraded AUT: its failures are the AUT's (retry "degraded").
+      if (degraded) job.dirty_start->kept = true;
     }
   } catch (const std::exception& e) {
     // Printed once, when the entry's result is (finish_job prints its warnings).

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/test_report_facts.hpp"
+
 namespace livegui::batch {
 
 std::vector<std::string> parse_test_list(const std::string& text) {
@@ -356,6 +358,8 @@ std::optional<GtestJsonReport> parse_gtest_json(const std::string& text) {
         }
       }
       if (t.contains("screenshot") && t["screenshot"].is_string()) r.screenshot = t["screenshot"].get<std::string>();
+      const std::string unhealthy(kAutUnhealthyProperty);
+      if (t.contains(unhealthy) && t[unhealthy].is_string()) r.aut_unhealthy = t[unhealthy].get<std::string>();
       std::string time = t.value("time", "0s");
       try {
         r.duration = std::chrono::milliseconds(static_cast<long long>(std::stod(time) * 1000.0));
@@ -380,6 +384,17 @@ std::string screenshot_in_output(const std::string& output) {
       output.substr(at + kPrefix.size(), end == std::string::npos ? std::string::npos : end - at - kPrefix.size());
   while (!path.empty() && (path.back() == '\r' || path.back() == ' ')) path.pop_back();
   return path;
+}
+
+std::string aut_unhealthy_in_output(const std::string& output) {
+  auto at = output.find(kAutUnhealthyLine);
+  if (at == std::string::npos) return "";
+  auto start = output.find('\n', at);
+  if (start == std::string::npos) return "";
+  auto end = output.find('\n', start + 1);
+  std::string line = output.substr(start + 1, end == std::string::npos ? std::string::npos : end - start - 1);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
 }
 
 std::optional<GtestJsonReport> parse_gtest_json_file(const std::filesystem::path& file) {

@@ -87,11 +87,16 @@ struct JsonTestResult {
   std::string failure;  ///< failure messages, joined
   std::chrono::milliseconds duration{0};
   std::string screenshot;  ///< the test's "screenshot" property (RecordProperty), "" = none
+  std::string aut_unhealthy;  ///< the test's kAutUnhealthyProperty, "" = none
 };
 
 /// The path in a `[livegui] failure screenshot: <path>` line of a test's
 /// output (the harness prints it), "" when there is none.
 std::string screenshot_in_output(const std::string& output);
+
+/// The diagnostic's first line after the listener's kAutUnhealthyLine in a
+/// test's output ("" when there is none): the AUT was broken when it failed.
+std::string aut_unhealthy_in_output(const std::string& output);
 
 /// A GTEST_OUTPUT=json report: every test in report order (a name may
 /// repeat: GoogleTest runs two fixtures of one name in different namespaces),

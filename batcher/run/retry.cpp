@@ -54,11 +54,16 @@ std::vector<AutBreak> aut_breaks_of(const std::vector<TimelineEvent>& timeline, 
 }
 
 std::optional<RetryOn> failure_kind(const TestResult& test, bool command_entry, const std::vector<AutBreak>& breaks,
-                                    bool only_failure) {
+                                    bool only_failure, bool started_on_broken_aut) {
   switch (test.code) {
     case ResultCode::Crash: return RetryOn::Crash;
     case ResultCode::Timeout: return RetryOn::Timeout;
     case ResultCode::Fail: {
+      // The harness found the AUT dead or degraded when the test failed: it
+      // broke during the test, or the test started on (or hit) an AUT an
+      // earlier test had broken — respawn "never", a session AUT left
+      // degraded. Either way the failure is the AUT's, not the test's.
+      if (!test.aut_unhealthy.empty() || started_on_broken_aut) return RetryOn::Degraded;
       bool broke = std::any_of(breaks.begin(), breaks.end(), [&](const AutBreak& b) {
         // A command entry is one test: any break while it ran is its own. A
         // break with no test recorded is blamed only on the entry's one failure.
@@ -83,11 +88,14 @@ RetryDecision decide_retry(const EntryResult& entry, const std::vector<AutBreak>
   const bool command_entry = !entry.gtest;
   const auto failures = std::count_if(entry.tests.begin(), entry.tests.end(),
                                       [](const TestResult& t) { return is_failure(t.code) && !t.synthetic; });
+  // The entry's first run started on a degraded AUT the batcher kept; a
+  // retry runs on a fresh one, and its failures are judged on their own.
+  const bool on_broken_aut = retries_done == 0 && entry.dirty_start && entry.dirty_start->kept;
   for (const auto& t : entry.tests) {
     // A gtest entry's process-level record ("x (process)") is not a test a
     // filter can select; the tests it affected carry their own codes.
     if (!command_entry && t.synthetic) continue;
-    auto why = failure_kind(t, command_entry, breaks, failures == 1);
+    auto why = failure_kind(t, command_entry, breaks, failures == 1, on_broken_aut);
     if (why && policy.allows(*why)) d.targets.push_back({t.name, *why});
   }
   d.whole_entry = command_entry && !d.targets.empty();
@@ -115,6 +123,11 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
       old->message += (old->message.empty() ? "" : "\n") + std::string("its retry (attempt ") +
                       std::to_string(retry_attempt) + ") was interrupted by " + interrupted_by +
                       " before it finished: " + first_line(now->message);
+      // The retry happened: it is one of the test's tries, said as such,
+      // in attempt order among the earlier ones (newcomer trial: it left none).
+      old->tries.push_back({now->attempt, now->code, to_string(target.why), first_line(now->message), true});
+      std::stable_sort(old->tries.begin(), old->tries.end(),
+                       [](const TryRecord& a, const TryRecord& b) { return a.attempt < b.attempt; });
       cut_short = true;
       continue;
     }
@@ -159,8 +172,7 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
   entry.aut_spawns += retry.aut_spawns;
   entry.aut_respawns += retry.aut_respawns;
   entry.code = rollup(entry.tests);
-  // Every retry that ran counts, an interrupted one too (it decided nothing,
-  // so no test keeps a try of it).
+  // Every retry that ran counts, an interrupted one too.
   int retries = decision.retry;
   for (const auto& t : entry.tests) retries = std::max<int>(retries, static_cast<int>(t.tries.size()));
   entry.reason = describe_after_retry(entry, retries, cut_short ? interrupted_by : std::string());

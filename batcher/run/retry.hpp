@@ -5,8 +5,10 @@
 // executor runs what they say.
 //
 // A test is retried for "crash" (the binary died during it), "timeout" (it
-// was stopped for running too long), "degraded" (it failed while the AUT died
-// or degraded during it, as the state file recorded) or — only when listed —
+// was stopped for running too long), "degraded" (it failed because the AUT
+// broke: the AUT died or degraded during it, as the state file recorded, or
+// the harness found the AUT dead or degraded when it failed — the test
+// started on or hit an AUT an earlier test broke) or — only when listed —
 // "fail" (an assertion failure on a healthy AUT). Expected failures are never
 // retried. A test that passes on a retry is FLAKY.
 
@@ -28,11 +30,14 @@ struct AutBreak {
 std::vector<AutBreak> aut_breaks_of(const std::vector<TimelineEvent>& timeline, const std::string& entry_id);
 
 /// Why `test` failed, in the policy's terms: Crash, Timeout, Degraded (a
-/// failure with an AUT break during it, or during a command entry, or — the
-/// break's test unknown — when it is the entry's `only_failure`) or Fail.
+/// failure the harness recorded on a dead or degraded AUT — TestResult::
+/// aut_unhealthy, whenever the AUT broke — or with an AUT break during it,
+/// or during a command entry, or — the break's test unknown — when it is
+/// the entry's `only_failure`, or the entry started on a degraded AUT the
+/// batcher kept: `started_on_broken_aut`, DirtyStart::kept) or Fail.
 /// std::nullopt when it did not fail (or was expected to).
 std::optional<RetryOn> failure_kind(const TestResult& test, bool command_entry, const std::vector<AutBreak>& breaks,
-                                    bool only_failure);
+                                    bool only_failure, bool started_on_broken_aut = false);
 
 struct RetryTarget {
   std::string test;  ///< test name (the entry's name for a command entry)
@@ -60,7 +65,8 @@ RetryDecision decide_retry(const EntryResult& entry, const std::vector<AutBreak>
 /// `interrupted_by` ("SIGINT", "SIGTERM"; "" = not interrupted): the batch
 /// was interrupted during the retry, so a test the retry did not finish
 /// (SKIPPED or UNRESOLVED there) keeps the failure it was retried for, its
-/// message saying so — an interrupt never turns a failure into a pass. The
+/// message saying so — an interrupt never turns a failure into a pass — and
+/// the interrupted run joins its `tries` (TryRecord::interrupted). The
 /// entry's reason counts the retries that ran (an interrupted one too) and
 /// says which was interrupted: "…; retried 1x on a fresh AUT, interrupted by SIGTERM".
 void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecision& decision,

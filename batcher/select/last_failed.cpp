@@ -127,15 +127,56 @@ std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures
   return out;
 }
 
+namespace {
+
+bool ran(const CarriedFailure& carried, const std::vector<Unit>& selected) {
+  return std::any_of(selected.begin(), selected.end(), [&](const Unit& u) { return u.id == carried.id; });
+}
+
+/// Whether describe_carried() names the carried failure by its tests (else by its entry).
+bool named_by_tests(const CarriedFailure& carried, const std::vector<Unit>& selected) {
+  return !carried.tests.empty() && ran(carried, selected);
+}
+
+std::string counted(std::size_t n, const std::string& one, const std::string& many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
 std::string describe_carried(const CarriedFailure& carried, const std::vector<Unit>& selected) {
   std::string out = carried.id;
-  const bool ran = std::any_of(selected.begin(), selected.end(), [&](const Unit& u) { return u.id == carried.id; });
-  if (ran) {
+  if (named_by_tests(carried, selected)) {
     std::string tests;
     for (const auto& t : carried.tests) tests += (tests.empty() ? "" : ", ") + t;
     out += " " + tests;
   }
   return out + " (" + name(carried.code) + ")";
+}
+
+std::string not_selected_note(const std::vector<CarriedFailure>& carried, const std::vector<Unit>& selected,
+                              const std::string& kept_in, const std::string& read_from) {
+  if (carried.empty()) return {};
+  std::size_t entries = 0, tests = 0, entries_of_tests = 0;
+  std::string list;
+  for (const auto& c : carried) {
+    if (named_by_tests(c, selected)) {
+      tests += c.tests.size();
+      ++entries_of_tests;
+    } else {
+      ++entries;
+    }
+    list += (list.empty() ? "" : "; ") + describe_carried(c, selected);
+  }
+  std::string what;
+  if (entries > 0) what = counted(entries, "earlier failing entry", "earlier failing entries");
+  if (tests > 0)
+    what += (what.empty() ? "" : " and ") + counted(tests, "earlier failing test", "earlier failing tests") + " of " +
+            counted(entries_of_tests, "entry", "entries") + " it ran";
+  std::string where = kept_in + " not_selected";
+  if (kept_in != read_from) where += " — --last-failed reads " + read_from + ": merge the shards' files into it";
+  return "--last-failed did not select " + what + ", kept for the next --last-failed (" + where +
+         "; not run, not counted): " + list;
 }
 
 }  // namespace livegui::batch

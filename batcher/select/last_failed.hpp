@@ -41,4 +41,15 @@ std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures
 /// an entry `selected` runs, the tests it carries: "a/x S.Crash, S.Hang (CRASH)".
 std::string describe_carried(const CarriedFailure& carried, const std::vector<Unit>& selected);
 
+/// The summary's note on what a --last-failed run carried ("" when nothing):
+/// the count says what the list names — an entry not run by its id, an
+/// entry that ran by its tests: "--last-failed did not select 1 earlier
+/// failing entry and 2 earlier failing tests of 1 entry it ran, kept for the
+/// next --last-failed (results.json not_selected; not run, not counted):
+/// b/cmd (FAIL); a/x S.Crash, S.Hang (CRASH)". `kept_in` is the results file
+/// this run writes (a shard's own, "results-shard-1-of-2.json"); when it is
+/// not `read_from`, the file --last-failed reads, the note says how they meet.
+std::string not_selected_note(const std::vector<CarriedFailure>& carried, const std::vector<Unit>& selected,
+                              const std::string& kept_in, const std::string& read_from);
+
 }  // namespace livegui::batch

@@ -93,12 +93,18 @@ TEST(GtestIntegration, ADeadAutIsRespawnedForTheNextTestAndSaysSo) {
 
 TEST(GtestIntegration, AFailureWhileDegradedCarriesTheDiagnostic) {
   TempDir dir("gtest");
-  auto run = run_demo(dir, {"--gtest_filter=LiveDegraded.*", "--gtest_also_run_disabled_tests"});
+  auto run = run_demo(dir, {"--gtest_filter=LiveDegraded.*", "--gtest_also_run_disabled_tests",
+                            "--gtest_output=json:" + (dir / "r.json").string()});
   EXPECT_EQ(run.status, ExitStatus::exited(1)) << run.output;
   EXPECT_THAT(run.output,
               HasSubstr("[livegui] the AUT was not healthy when LiveDegraded.DISABLED_FailsWhileDegraded failed"));
   EXPECT_THAT(run.output, HasSubstr("assertion failed"));
   EXPECT_THAT(run.output, HasSubstr("[  FAILED  ] LiveDegraded.DISABLED_FailsWhileDegraded"));
+  // The fact livegui-batch's retry reads: the AUT was broken when the test failed.
+  std::ifstream in(dir / "r.json");
+  auto report = nlohmann::json::parse(in);
+  auto t = test_result(report, "DISABLED_FailsWhileDegraded");
+  EXPECT_THAT(t.value("aut_unhealthy", ""), HasSubstr("subprocess degraded")) << t.dump(2);
   auto state = read_state_file(dir / "state.json");
   ASSERT_TRUE(state);
   EXPECT_EQ(state->status, AutStatus::Degraded);  // how the binary left it

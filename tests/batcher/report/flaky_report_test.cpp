@@ -100,6 +100,52 @@ TEST(BatcherFlakyReports, ResultsJsonKeepsFlakyTriesAndStacks) {
             (std::vector<std::string>{"artifacts/live_test_hang/stacks-4243.txt"}));
 }
 
+// A retry the batch's interrupt cut short is one of the test's tries in
+// every report: results.json (interrupted, in attempt order, read back),
+// junit.xml (a <rerunError>) and report.html's attempts (newcomer trial item 2).
+TEST(BatcherFlakyReports, AnInterruptedRetryIsRecordedInEveryReport) {
+  BatchResults r;
+  r.interrupted = true;
+  EntryResult e;
+  e.id = "t/test_hang";
+  e.tier = "t";
+  e.name = "test_hang";
+  e.gtest = true;
+  TestResult t;
+  t.name = "Hang.Forever";
+  t.code = ResultCode::Timeout;
+  t.message = "timed out: this test ran longer than test_timeout";
+  t.attempt = 1;
+  t.aut_unhealthy = "subprocess degraded: AUT pid 7 stopped advancing frames";
+  t.tries = {{3, ResultCode::Unresolved, "timeout", "interrupted by SIGTERM during this test", true}};
+  e.tests = {t};
+  e.code = ResultCode::Timeout;
+  r.entries = {e};
+  nlohmann::json j = results_to_json(r);
+  const auto& tries = j["entries"][0]["tests"][0]["tries"];
+  ASSERT_EQ(tries.size(), 1u) << j.dump(2);
+  EXPECT_EQ(tries[0]["attempt"], 3);
+  EXPECT_EQ(tries[0]["interrupted"], true);
+  EXPECT_EQ(j["entries"][0]["tests"][0]["aut_unhealthy"], "subprocess degraded: AUT pid 7 stopped advancing frames");
+  BatchResults back = results_from_json(nlohmann::json::parse(j.dump()));
+  ASSERT_EQ(back.entries[0].tests[0].tries.size(), 1u);
+  EXPECT_TRUE(back.entries[0].tests[0].tries[0].interrupted);
+  EXPECT_EQ(back.entries[0].tests[0].aut_unhealthy, t.aut_unhealthy);
+  std::string x = junit_xml(r);
+  EXPECT_TRUE(has(x,
+                  "<rerunError type=\"UNRESOLVED\" message=\"attempt 3: UNRESOLVED (its retry for timeout, "
+                  "interrupted before it finished): interrupted by SIGTERM during this test\""))
+      << x;
+  HtmlReportOptions o;
+  test_support::TempDir dir;
+  o.report_dir = dir.path();
+  std::string h = html_report(r, o);
+  EXPECT_TRUE(has(h,
+                  "attempt 1: TIMEOUT\nattempt 3: UNRESOLVED — its retry for timeout, interrupted before it "
+                  "finished: interrupted by SIGTERM during this test"))
+      << h;
+}
+
 TEST(BatcherFlakyReports, JunitHasAFlakyPropertyAndFlakyFailureRecords) {
   std::string x = junit_xml(flaky_run());
   EXPECT_TRUE(has(x, "<property name=\"livegui.flaky\" value=\"true\"/>")) << x;

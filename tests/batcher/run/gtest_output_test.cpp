@@ -104,6 +104,23 @@ TEST(BatcherGtestOutput, ParsesTheJsonReport) {
   EXPECT_FALSE(parse_gtest_json_file("/nonexistent/x.json").has_value());
 }
 
+// The harness's word that the AUT was broken when a test failed: its
+// aut_unhealthy property in the JSON report, else its line in the output.
+TEST(BatcherGtestOutput, ReadsTheHarnesssWordThatTheAutWasBrokenWhenATestFailed) {
+  auto r = parse_gtest_json(R"({"testsuites": [{"name": "A", "testsuite": [
+      {"name": "Later", "status": "RUN", "result": "COMPLETED", "time": "0s",
+       "aut_unhealthy": "subprocess degraded: AUT pid 7 reports itself degraded",
+       "failures": [{"failure": "no healthy AUT", "type": ""}]}]}]})");
+  ASSERT_TRUE(r.has_value());
+  ASSERT_EQ(r->tests.size(), 1u);
+  EXPECT_EQ(r->tests[0].aut_unhealthy, "subprocess degraded: AUT pid 7 reports itself degraded");
+  EXPECT_EQ(aut_unhealthy_in_output("x.cpp:23: Failure\nFailed\n[livegui] the AUT was not healthy when A.Later "
+                                    "failed:\nsubprocess degraded: AUT pid 7 exited (killed by SIGABRT)\n  last log "
+                                    "lines:\n"),
+            "subprocess degraded: AUT pid 7 exited (killed by SIGABRT)");
+  EXPECT_EQ(aut_unhealthy_in_output("x.cpp:3: Failure\nExpected: 1 == 2\n"), "");
+}
+
 TEST(BatcherGtestOutput, MatchesGtestFilters) {
   EXPECT_TRUE(matches_gtest_filter("A.b", "A.*"));
   EXPECT_TRUE(matches_gtest_filter("A.b", "X.*:A.?"));

@@ -53,6 +53,56 @@ TEST(BatcherRetry, CrashTimeoutAndDegradedAreRetriedButAnAssertionFailureIsNot) 
   EXPECT_FALSE(d.whole_entry);
 }
 
+// The rule of "degraded": a failure is the AUT's when the AUT broke during
+// the test (a break recorded with its name) OR the test started on or hit an
+// AUT already broken — the harness recorded it dead or degraded when the test
+// failed (aut_unhealthy), or the entry started on a degraded AUT the batcher
+// kept (respawn "never"). Both tests of that input are retried (newcomer
+// trial item 1: only the first was).
+TEST(BatcherRetry, ATestThatFailsOnAnAutAnEarlierTestBrokeIsRetriedLikeTheTestThatBrokeIt) {
+  TestResult later = test("S.B_Later", ResultCode::Fail, "subprocess degraded: AUT pid 7 stopped advancing frames");
+  later.aut_unhealthy = "subprocess degraded: AUT pid 7 stopped advancing frames 1.2 s ago";
+  EntryResult e = gtest_entry({test("S.A_Stalls", ResultCode::Fail, "subprocess degraded: AUT pid 7 …"), later,
+                               test("S.C_Assert", ResultCode::Fail, "t.cpp:3: Expected: 1 == 2")});
+  RetryPolicy degraded_only;
+  degraded_only.on = {RetryOn::Degraded};
+  degraded_only.max = 1;
+  RetryDecision d = decide_retry(e, {{"S.A_Stalls", "main loop stalled"}}, degraded_only, 0);
+  ASSERT_EQ(d.targets.size(), 2u);
+  EXPECT_EQ(d.targets[0].test, "S.A_Stalls");
+  EXPECT_EQ(d.targets[0].why, RetryOn::Degraded);
+  EXPECT_EQ(d.targets[1].test, "S.B_Later");
+  EXPECT_EQ(d.targets[1].why, RetryOn::Degraded);
+  EXPECT_EQ(d.gtest_filter(), "S.A_Stalls:S.B_Later");
+  // Both pass on the fresh AUT: both FLAKY, the entry too.
+  EntryResult retry =
+      gtest_entry({test("S.A_Stalls", ResultCode::Pass, "", 2), test("S.B_Later", ResultCode::Pass, "", 2)});
+  retry.attempts[0].number = 2;
+  merge_retry(e, retry, d);
+  EXPECT_EQ(e.tests[0].code, ResultCode::Flaky);
+  EXPECT_EQ(e.tests[1].code, ResultCode::Flaky);
+  ASSERT_EQ(e.tests[1].tries.size(), 1u);
+  EXPECT_EQ(e.tests[1].tries[0].retried_for, "degraded");
+  EXPECT_EQ(e.tests[2].code, ResultCode::Fail) << "an assertion failure on a healthy AUT is not retried";
+
+  // A command entry (no harness to say so) that started on the degraded AUT
+  // the batcher kept (respawn "never") failed because of it.
+  EntryResult cmd;
+  cmd.id = "t/cmd";
+  cmd.name = "cmd";
+  TestResult c = test("cmd", ResultCode::Fail, "exit code 1");
+  c.synthetic = true;
+  cmd.tests = {c};
+  DirtyStart left;
+  left.kind = "degraded";
+  cmd.dirty_start = left;
+  EXPECT_TRUE(decide_retry(cmd, {}, degraded_only, 0).targets.empty()) << "respawned: it started on a fresh AUT";
+  cmd.dirty_start->kept = true;
+  RetryDecision dc = decide_retry(cmd, {}, degraded_only, 0);
+  ASSERT_EQ(dc.targets.size(), 1u);
+  EXPECT_EQ(dc.targets[0].why, RetryOn::Degraded);
+}
+
 TEST(BatcherRetry, AFailureWithTheAutHealthyIsRetriedOnlyWhenFailIsListed) {
   EntryResult e = gtest_entry({test("S.Assert", ResultCode::Fail, "subprocess degraded: but no break recorded")});
   EXPECT_TRUE(decide_retry(e, {}, infra(), 0).targets.empty());
@@ -224,6 +274,14 @@ TEST(BatcherRetry, AnInterruptedRetryKeepsTheFailureItWasRetriedFor) {
       << e.tests[0].message;
   ASSERT_EQ(e.attempts.size(), 2u);
   EXPECT_EQ(e.attempts[1].stopped_for, "interrupt");
+  // Every attempt of the test is recorded: the interrupted retry is one of
+  // its tries, said as such (newcomer trial item 2: it left no tries at all).
+  ASSERT_EQ(e.tests[0].tries.size(), 1u);
+  EXPECT_EQ(e.tests[0].tries[0].attempt, 2);
+  EXPECT_EQ(e.tests[0].tries[0].code, ResultCode::Skipped);
+  EXPECT_EQ(e.tests[0].tries[0].retried_for, "timeout");
+  EXPECT_EQ(e.tests[0].tries[0].message, "interrupted by SIGTERM while running");
+  EXPECT_TRUE(e.tests[0].tries[0].interrupted);
   // The same for an interrupted retry that reports the test UNRESOLVED.
   EntryResult e2 = gtest_entry({test("S.Crashed", ResultCode::Crash, "killed by SIGSEGV during this test")});
   RetryDecision d2 = decide_retry(e2, {}, infra(), 0);
@@ -237,6 +295,35 @@ TEST(BatcherRetry, AnInterruptedRetryKeepsTheFailureItWasRetriedFor) {
   EntryResult retry3 = gtest_entry({test("S.Crashed", ResultCode::Pass, "", 2)});
   merge_retry(e3, retry3, d3, "SIGINT");
   EXPECT_EQ(e3.tests[0].code, ResultCode::Flaky);
+}
+
+// max = 2: the first retry failed again, the second was interrupted. The
+// test keeps the first retry's failure; its tries hold the run before it and
+// the interrupted one, in attempt order — no attempt is lost.
+TEST(BatcherRetry, AnInterruptedSecondRetryKeepsEveryEarlierAttemptInTheTries) {
+  EntryResult e = gtest_entry({test("S.AutDied", ResultCode::Fail, "subprocess degraded: AUT pid 7 exited")});
+  RetryDecision d1 = decide_retry(e, {{"S.AutDied", "died"}}, infra(2), 0);
+  EntryResult retry1 = gtest_entry({test("S.AutDied", ResultCode::Fail, "subprocess degraded: again", 2)});
+  retry1.attempts[0].number = 2;
+  merge_retry(e, retry1, d1);
+  RetryDecision d2 = decide_retry(e, {{"S.AutDied", "died"}}, infra(2), 1);
+  ASSERT_EQ(d2.retry, 2);
+  EntryResult retry2 = gtest_entry({test("S.AutDied", ResultCode::Unresolved, "interrupted during this test", 3)});
+  retry2.attempts[0].number = 3;
+  retry2.attempts[0].stopped_for = "interrupt";
+  merge_retry(e, retry2, d2, "SIGINT");
+  const TestResult& t = e.tests[0];
+  EXPECT_EQ(t.code, ResultCode::Fail);
+  EXPECT_EQ(t.attempt, 2);
+  ASSERT_EQ(t.tries.size(), 2u);
+  EXPECT_EQ(t.tries[0].attempt, 1);
+  EXPECT_EQ(t.tries[0].code, ResultCode::Fail);
+  EXPECT_EQ(t.tries[1].attempt, 3);
+  EXPECT_EQ(t.tries[1].code, ResultCode::Unresolved);
+  EXPECT_EQ(t.tries[1].message, "interrupted during this test");
+  EXPECT_FALSE(t.tries[0].interrupted);
+  EXPECT_TRUE(t.tries[1].interrupted);
+  EXPECT_EQ(e.attempts.size(), 3u);
 }
 
 // A SIGTERM during the retry: the retry ran (1x), and the entry's line says

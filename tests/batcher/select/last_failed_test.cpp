@@ -252,5 +252,28 @@ TEST(BatcherLastFailed, MergedShardsCarryTheFailingTestsNoShardRan) {
   EXPECT_EQ(m.not_selected[1].tests, (std::vector<std::string>{"Z.a"}));
 }
 
+// The note's count says what its list names: an entry not run by its id, an
+// entry that ran by its tests (newcomer trial item 3: "1 earlier failure"
+// before a list of two tests), and the file that keeps them is the one this
+// run writes — a shard's own (item 4: it said results.json).
+TEST(BatcherLastFailed, TheNoteCountsWhatItListsAndNamesTheFileThatKeepsThem) {
+  std::vector<Unit> sel = {unit("t/x", true, {"A.Fail"})};
+  std::vector<CarriedFailure> carried = {{"t/x", ResultCode::Crash, {"B.Crash", "B.Hang"}},
+                                         {"b/cmd", ResultCode::Fail, {}},
+                                         {"c/gone", ResultCode::Timeout, {"C.Hang"}}};
+  EXPECT_EQ(not_selected_note(carried, sel, "results.json", "results.json"),
+            "--last-failed did not select 2 earlier failing entries and 2 earlier failing tests of 1 entry it ran, "
+            "kept for the next --last-failed (results.json not_selected; not run, not counted): t/x B.Crash, B.Hang "
+            "(CRASH); b/cmd (FAIL); c/gone (TIMEOUT)");
+  EXPECT_EQ(not_selected_note({carried[0]}, sel, "results.json", "results.json"),
+            "--last-failed did not select 2 earlier failing tests of 1 entry it ran, kept for the next --last-failed "
+            "(results.json not_selected; not run, not counted): t/x B.Crash, B.Hang (CRASH)");
+  EXPECT_EQ(not_selected_note({carried[1]}, sel, "results-shard-1-of-2.json", "results.json"),
+            "--last-failed did not select 1 earlier failing entry, kept for the next --last-failed "
+            "(results-shard-1-of-2.json not_selected — --last-failed reads results.json: merge the shards' files "
+            "into it; not run, not counted): b/cmd (FAIL)");
+  EXPECT_EQ(not_selected_note({}, sel, "results.json", "results.json"), "");
+}
+
 }  // namespace
 }  // namespace livegui::batch
