@@ -19,10 +19,16 @@
 namespace livegui::batch {
 
 /// One earlier run of a test that was retried (see RetryPolicy).
+/// TryRecord::retried_for of a test that ran again only because its whole
+/// entry was retried for another test (a pytest or command entry).
+inline constexpr const char* kRetriedWithItsEntry = "entry";
+
 struct TryRecord {
   int attempt = 1;  ///< the entry's attempt (process) it ran in
   ResultCode code = ResultCode::Fail;
-  std::string retried_for;  ///< why it was run again: "crash", "timeout", "degraded", "fail"
+  /// Why it was run again: "crash", "timeout", "degraded", "fail", or
+  /// kRetriedWithItsEntry (a whole-entry retry for another test ran it again).
+  std::string retried_for;
   std::string message;      ///< what that run reported
   /// This run was a retry the batch's interrupt cut short: it decided
   /// nothing, the test keeps the failure it was retried for (`retried_for`:

@@ -151,8 +151,10 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
     *old = std::move(merged);
   }
   // A whole-entry retry ran the entry's other tests again too: one that had
-  // passed and now failed keeps its pass (the retry was not for it), but the
-  // failure is said, never lost (newcomer trial: it showed only in a log).
+  // passed and now failed both passed and failed — FLAKY, as a test that
+  // passes on a retry (counted as passed, listed apart in every report), with
+  // the failing run among its tries; never a plain PASS (newcomer trials: the
+  // failure showed only in a log, then only in a message).
   if (decision.whole_entry && !cut_short)
     for (const auto& now : retry.tests) {
       if (now.synthetic || !is_failure(now.code)) continue;
@@ -163,6 +165,8 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
                                std::string(name(now.code)) + " when the entry was run again (retry " +
                                std::to_string(decision.retry) + ", attempt " + std::to_string(now.attempt) +
                                "): " + first_line(now.message);
+      old->code = ResultCode::Flaky;
+      old->tries.push_back({now.attempt, now.code, kRetriedWithItsEntry, first_line(now.message)});
       old->message += (old->message.empty() ? "" : "\n") + said;
       entry.warnings.push_back(said);
     }

@@ -181,7 +181,12 @@ TEST(BatcherRetry, AWholeEntryRetrySaysATestThatPassedBeforeAndFailsNow) {
   retry.attempts[0].number = 2;
   merge_retry(e, retry, d);
   EXPECT_EQ(e.tests[1].code, ResultCode::Flaky);
-  EXPECT_EQ(e.tests[0].code, ResultCode::Pass) << "the retry was not for it";
+  // It passed and then failed: FLAKY (counted as passed, listed apart), never a plain PASS.
+  EXPECT_EQ(e.tests[0].code, ResultCode::Flaky);
+  ASSERT_EQ(e.tests[0].tries.size(), 1u);
+  EXPECT_EQ(e.tests[0].tries[0].attempt, 2);
+  EXPECT_EQ(e.tests[0].tries[0].code, ResultCode::Fail);
+  EXPECT_EQ(e.tests[0].tries[0].retried_for, "entry");
   const std::string said =
       "t.py::test_pass_then_fail passed in attempt 1 but was FAIL when the entry was run again (retry 1, attempt 2): "
       "AssertionError: fails when run again";
