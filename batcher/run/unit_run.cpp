@@ -223,7 +223,8 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   const bool abnormal =
       !run_ended && (stopped_for == StopCause::Timeout || stopped_for == StopCause::TestTimeout || status.signaled ||
                      ev.premature_exit || (!ev.json && (ev.progress.started_tests || ev.progress.saw_banner)));
-  if (!unit_.listed && !listing_tried_ && abnormal && list_tests) {
+  // A listing that already failed before the run (it hung, say) is not tried again.
+  if (!unit_.listed && !listing_tried_ && unit_.listing_failed.empty() && abnormal && list_tests) {
     listing_tried_ = true;
     try {
       unit_.tests = list_tests();

@@ -71,8 +71,7 @@ TEST(BatcherGtestStream, AnEndLineATestPrintsOfItselfDoesNotEndItAndTheStreamSay
   GtestStream s = stream_of(
       "event=TestProgramStart\nevent=TestCaseStart&name=S\nevent=TestStart&name=Lies\n"
       "event=TestEnd&passed=0&elapsed_time=0ms\n");
-  GtestProgress p = markers(
-      "[ RUN      ] S.Lies\n[       OK ] S.Lies (0 ms)\n[  FAILED  ] S.Lies (1 ms)\n", s);
+  GtestProgress p = markers("[ RUN      ] S.Lies\n[       OK ] S.Lies (0 ms)\n[  FAILED  ] S.Lies (1 ms)\n", s);
   ASSERT_EQ(p.finished.size(), 1u);
   EXPECT_EQ(p.finished[0].outcome, MarkerOutcome::Failed);
   // The forged end line came first and the stream's next event was its end:
