@@ -33,6 +33,11 @@ std::string suite_level_name(const std::string& suite) {
   return suite.empty() ? std::string(kGlobalLevel) : suite + std::string(kSuiteLevel);
 }
 
+bool is_suite_level_name(const std::string& name) {
+  return name == kGlobalLevel || (name.size() > kSuiteLevel.size() &&
+                                  name.compare(name.size() - kSuiteLevel.size(), kSuiteLevel.size(), kSuiteLevel) == 0);
+}
+
 std::string reproduce_filter_for(const std::string& name) {
   if (name == kGlobalLevel) return "*";
   if (name.size() > kSuiteLevel.size() &&

@@ -23,6 +23,10 @@ std::string reproduce_command(const EntryResult& entry, const std::string& filte
 /// listener): "<global set-up/tear-down>".
 std::string suite_level_name(const std::string& suite);
 
+/// True when `name` is one suite_level_name() gives: a failure GoogleTest
+/// reports outside any test, which it counts in neither "tests" nor "failures".
+bool is_suite_level_name(const std::string& name);
+
 /// The --gtest_filter that reproduces test result `name`: the name itself;
 /// "W.*" for a suite-level result of W; "*" for a global one.
 std::string reproduce_filter_for(const std::string& name);

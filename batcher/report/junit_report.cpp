@@ -144,7 +144,14 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
     }
     return runs;
   };
-  if (t.code == ResultCode::Fail || t.code == ResultCode::XPass)
+  // A failure outside any test (suite set-up or tear-down, a global
+  // environment) is no test's failure: GoogleTest counts it in neither
+  // "tests" nor "failures", so it is an <error> of the fixture here.
+  const bool outside_tests = e.gtest && is_suite_level_name(t.name);
+  if ((t.code == ResultCode::Fail || t.code == ResultCode::XPass) && outside_tests)
+    body += "      <error" + attr("type", name(t.code)) + attr("message", first_line(t.message)) + ">" +
+            xml_escape(detail) + "</error>\n";
+  else if (t.code == ResultCode::Fail || t.code == ResultCode::XPass)
     body += "      <failure" + attr("type", name(t.code)) + attr("message", first_line(t.message)) + ">" +
             xml_escape(detail) + "</failure>\n";
   body += earlier_runs(false);
@@ -180,30 +187,51 @@ bool last_of_tier(const BatchResults& results, std::size_t i) {
   return true;
 }
 
+/// Results GoogleTest reports outside any test (is_suite_level_name), by
+/// what they add to TierCounts: GoogleTest counts them in neither "tests" nor
+/// "failures" (nor "skipped"), and junit.xml follows it; a failing one is an
+/// error (see write_case).
+struct OutsideTests {
+  int results = 0, failures = 0, skipped = 0;
+};
+
+OutsideTests outside_tests(const std::vector<EntryResult>& entries) {
+  OutsideTests o;
+  for (const auto& e : entries)
+    for (const auto& t : e.tests) {
+      if (!e.gtest || !is_suite_level_name(t.name)) continue;
+      ++o.results;
+      o.failures += t.code == ResultCode::Fail || t.code == ResultCode::XPass;
+      o.skipped += t.code == ResultCode::XFail || t.code == ResultCode::Skipped;
+    }
+  return o;
+}
+
+/// tests="…" failures="…" errors="…" skipped="…" disabled="…" of `entries`.
+std::string count_attrs(const std::vector<EntryResult>& entries) {
+  BatchResults some;
+  some.entries = entries;
+  TierCounts c = count_all(some);
+  OutsideTests o = outside_tests(entries);
+  int failures = c.count(ResultCode::Fail) + c.count(ResultCode::XPass);
+  int errors = c.count(ResultCode::Crash) + c.count(ResultCode::Timeout) + c.count(ResultCode::Unresolved);
+  // GoogleTest counts disabled tests apart from skipped ones (both in "tests").
+  int skipped = c.skipped() + c.count(ResultCode::XFail);
+  return attr("tests", std::to_string(c.total_tests() - o.results)) +
+         attr("failures", std::to_string(failures - o.failures)) + attr("errors", std::to_string(errors + o.failures)) +
+         attr("skipped", std::to_string(skipped - o.skipped)) + attr("disabled", std::to_string(c.disabled));
+}
+
 }  // namespace
 
 std::string junit_xml(const BatchResults& results) {
-  TierCounts all = count_all(results);
-  auto failures = [](const TierCounts& c) { return c.count(ResultCode::Fail) + c.count(ResultCode::XPass); };
-  auto errors = [](const TierCounts& c) {
-    return c.count(ResultCode::Crash) + c.count(ResultCode::Timeout) + c.count(ResultCode::Unresolved);
-  };
-  // GoogleTest counts disabled tests apart from skipped ones (both in "tests").
-  auto skipped = [](const TierCounts& c) { return c.skipped() + c.count(ResultCode::XFail); };
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<testsuites" + attr("name", "livegui-batch") + attr("tests", std::to_string(all.total_tests())) +
-         attr("failures", std::to_string(failures(all))) + attr("errors", std::to_string(errors(all))) +
-         attr("skipped", std::to_string(skipped(all))) + attr("disabled", std::to_string(all.disabled)) +
+  out += "<testsuites" + attr("name", "livegui-batch") + count_attrs(results.entries) +
          attr("time", secs(results.duration)) + ">\n";
   for (std::size_t i = 0; i < results.entries.size(); ++i) {
     const EntryResult& e = results.entries[i];
-    BatchResults one;
-    one.entries.push_back(e);
-    TierCounts c = count_all(one);
-    out += "  <testsuite" + attr("name", e.tier + "." + e.name) + attr("tests", std::to_string(c.total_tests())) +
-           attr("failures", std::to_string(failures(c))) + attr("errors", std::to_string(errors(c))) +
-           attr("skipped", std::to_string(skipped(c))) + attr("disabled", std::to_string(c.disabled)) +
-           attr("time", secs(e.duration)) + attr("timestamp", iso_time(e.started_unix_ms)) + ">\n";
+    out += "  <testsuite" + attr("name", e.tier + "." + e.name) + count_attrs({e}) + attr("time", secs(e.duration)) +
+           attr("timestamp", iso_time(e.started_unix_ms)) + ">\n";
     out += "    <properties>\n";
     out += "      <property" + attr("name", "livegui.result") + attr("value", name(e.code)) + "/>\n";
     out += "      <property" + attr("name", "livegui.executable") + attr("value", e.executable) + "/>\n";

@@ -12,6 +12,7 @@
 
 #include "batcher/run/aut_session.hpp"
 #include "batcher/run/executor_job.hpp"
+#include "batcher/run/gtest_stream.hpp"
 #include "batcher/run/hang_forensics.hpp"
 #include "batcher/run/in_entry_respawns.hpp"
 #include "batcher/run/interrupt_signals.hpp"
@@ -173,6 +174,14 @@ bool Executor::spawn_attempt(Job& job) {
   if (!spec.premature_exit_file.empty()) std::filesystem::remove(spec.premature_exit_file, ec);
   if (!spec.reports.junit.empty()) std::filesystem::remove(spec.reports.junit, ec);
   if (!spec.reports.events.empty()) std::filesystem::remove(spec.reports.events, ec);
+  job.stream.reset();
+  if (!spec.stream.empty()) {
+    job.stream = GtestStreamSink::open(spec.stream);
+    if (job.stream)
+      spec.spawn.args.push_back(stream_flag(job.stream->port()));
+    else
+      std::filesystem::remove(spec.stream, ec);  // read the markers alone
+  }
   fs::path rotated = spec.log;
   rotated += ".1";
   fs::remove(rotated, ec);
@@ -199,6 +208,7 @@ void Executor::poll_once(const TierJob& tier, std::vector<std::optional<EntryRes
   if (watch >= 0) fds.push_back({watch, POLLIN, 0});
   auto wake = now + options_.tick;
   for (const auto& job : running_) {
+    if (job->stream) job->stream->add_poll_fds(fds);
     if (!job->status) {
       fds.push_back({job->proc.pidfd(), POLLIN, 0});
       if (job->phase == Phase::Running) wake = std::min(wake, job->deadline);
@@ -267,6 +277,7 @@ void Executor::handle_signals() {
 void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
   auto now = Clock::now();
   if (!job.status) job.status = job.proc.try_wait();
+  if (job.stream) job.stream->pump();
   if (!job.log.empty()) {
     // Paused while the cap empties the log, the entry loses none of its output
     // (at its end: its last lines, the entry's output tail).
@@ -333,6 +344,12 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
 
 void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
   auto took = Clock::now() - job.attempt_started;
+  if (job.stream) {
+    // The group is gone: what its processes sent is all there, short of a
+    // process that left the group and still holds the connection.
+    job.stream->finish(milliseconds(1000));
+    job.stream.reset();
+  }
   std::string sig = interrupt_reason_.empty() ? "SIGINT" : interrupt_reason_;
   // Listing is only for what an abnormal end left unnamed (UnitRun decides).
   const Unit& unit = *job.unit;

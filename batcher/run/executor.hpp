@@ -19,6 +19,7 @@
 #include "batcher/display/display.hpp"
 #include "batcher/results.hpp"
 #include "batcher/run/unit_run.hpp"
+#include "batcher/select/discovery.hpp"
 #include "batcher/select/unit.hpp"
 
 namespace livegui::batch {
@@ -33,7 +34,7 @@ struct ExecutorOptions {
   std::chrono::milliseconds term_grace{3000};      ///< SIGTERM → SIGKILL for a stopped entry
   std::chrono::milliseconds kill_wait{2000};       ///< SIGKILL → give up waiting
   std::chrono::milliseconds tick{200};             ///< display refresh / state-file polling (and test_timeout checks)
-  std::chrono::milliseconds list_timeout{60'000};  ///< a --gtest_list_tests run after an abnormal end
+  std::chrono::milliseconds list_timeout{kListTimeout};  ///< a --gtest_list_tests run after an abnormal end
   std::chrono::milliseconds stacks_budget{8000};   ///< capturing stacks of a timed-out entry (binary, then AUT)
   RunContext run;
 };

@@ -14,6 +14,7 @@
 #include "batcher/results.hpp"
 #include "batcher/run/classify.hpp"
 #include "batcher/run/executor.hpp"
+#include "batcher/run/gtest_stream_sink.hpp"
 #include "batcher/run/hang_forensics.hpp"
 #include "batcher/run/retry.hpp"
 #include "batcher/run/test_watch.hpp"
@@ -58,6 +59,7 @@ struct Executor::Job {
   std::filesystem::path artifact_dir;   ///< LIVEGUI_ARTIFACT_DIR of the running attempt
   std::optional<TestWatch> test_watch;  ///< with test_timeout: which test runs, since when
   HangStacks hang_stacks;               ///< captured before a timed-out attempt was stopped
+  std::unique_ptr<GtestStreamSink> stream;  ///< the current attempt's GoogleTest event stream; null = none
 };
 
 }  // namespace livegui::batch

@@ -177,13 +177,16 @@ bool suite_line(const std::string& line, std::string& suite, bool& closes) {
 
 }  // namespace
 
-GtestProgress parse_gtest_progress(std::istream& in, std::size_t max_output_lines, const TestListing* listing) {
-  return parse_gtest_progress_streams({&in}, max_output_lines, listing);
+GtestProgress parse_gtest_progress(std::istream& in, std::size_t max_output_lines, const TestListing* listing,
+                                   const GtestStream* stream) {
+  return parse_gtest_progress_streams({&in}, max_output_lines, listing, stream);
 }
 
 GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::size_t max_output_lines,
-                                           const TestListing* listing) {
+                                           const TestListing* listing, const GtestStream* stream) {
   GtestProgress p;
+  if (stream && !stream->connected) stream = nullptr;
+  p.streamed = stream != nullptr;
   // With a listing, a name it does not list is never one of this binary's tests.
   auto unlisted = [&](const std::string& name) { return listing && !listing->count(name); };
   BoundedLines output(max_output_lines);
@@ -202,6 +205,48 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
       p.running.reset();
       p.running_output.clear();
     }
+  };
+  // The stream's events, taken in order: the next one a marker must be.
+  std::size_t next = 0;
+  const std::size_t n_events = stream ? stream->events.size() : 0;
+  auto is_event = [&](std::size_t i, StreamEvent::Kind kind, const std::string& name) {
+    return i < n_events && stream->events[i].kind == kind && stream->events[i].name == name;
+  };
+  // Events the markers did not show (their lines lost to the log cap): taken from the stream alone.
+  auto take_event = [&](const StreamEvent& ev) {
+    if (ev.kind == StreamEvent::Kind::Start) {
+      p.started_tests = true;
+      p.running = ev.name;
+      output.clear();
+    } else if (p.running && *p.running == ev.name) {
+      finish(ev.name, ev.passed ? MarkerOutcome::Passed : MarkerOutcome::Failed, "", 0);
+    }
+  };
+  // A start line is GoogleTest's when the stream's next event is that start;
+  // never while a test runs (one at a time). After the stream's last event
+  // (GoogleTest prints the start line before it sends the event: a crash
+  // between the two) a start line outside any test is taken as its own.
+  auto stream_start = [&](const std::string& name) {
+    if (p.running) return false;
+    if (is_event(next, StreamEvent::Kind::Start, name)) return ++next, true;
+    for (std::size_t j = next + 1; j < n_events; ++j)
+      if (is_event(j, StreamEvent::Kind::Start, name)) {
+        while (next < j) take_event(stream->events[next++]);
+        return ++next, true;
+      }
+    return next == n_events && !stream->ended;
+  };
+  // An end line is GoogleTest's when the stream's next event is the running
+  // test's end (the stream sends an end before the line is printed). Its
+  // outcome is the stream's where they differ: a test printed the line.
+  auto stream_end = [&](const std::string& name, MarkerOutcome& outcome) {
+    if (!p.running || *p.running != name || !is_event(next, StreamEvent::Kind::End, name)) return false;
+    if (stream->events[next].passed)
+      outcome = MarkerOutcome::Passed;
+    else if (outcome == MarkerOutcome::Passed)
+      outcome = MarkerOutcome::Failed;
+    ++next;
+    return true;
   };
   BoundedLineReader reader(std::move(in));
   // What each suite printed outside its tests (set-up / tear-down failures).
@@ -223,7 +268,7 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
     }
     // While one of its listed tests runs, GoogleTest prints no banner or
     // closing line of its own: those are a child binary's, output of the test.
-    const bool inside_listed_test = listing && p.running;
+    const bool inside_listed_test = (listing || stream) && p.running;
     if (!inside_listed_test && line.rfind("[==========] ", 0) == 0) {
       if (line.find(" ran.") != std::string::npos) {
         p.completed = true;
@@ -249,7 +294,8 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
     }
     std::size_t at;
     if ((at = find_marker(line, kRun)) != std::string::npos &&
-        !unlisted(name_after(line, at + std::char_traits<char>::length(kRun)))) {
+        !unlisted(name_after(line, at + std::char_traits<char>::length(kRun))) &&
+        (!stream || stream_start(name_after(line, at + std::char_traits<char>::length(kRun))))) {
       if (at > 0) output.add(line.substr(0, at));
       p.started_tests = true;
       p.running = name_after(line, at + std::char_traits<char>::length(kRun));
@@ -268,7 +314,9 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
       if ((at = find_marker(line, e.marker)) == std::string::npos) continue;
       std::string name = name_after(line, at + std::char_traits<char>::length(e.marker));
       if (!looks_like_test_name(name) || unlisted(name)) break;
-      finish(name, e.outcome, line, at);
+      MarkerOutcome outcome = e.outcome;
+      if (stream && outcome != MarkerOutcome::Disabled && !stream_end(name, outcome)) break;
+      finish(name, outcome, line, at);
       matched = true;
       break;
     }
@@ -278,17 +326,18 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
       outside.try_emplace(p.open_suite, max_output_lines).first->second.add(line);
     }
   }
+  while (next < n_events) take_event(stream->events[next++]);
   if (p.running) p.running_output = output.text();
   return p;
 }
 
 GtestProgress parse_gtest_progress_file(const std::filesystem::path& log, std::size_t max_output_lines,
-                                        const TestListing* listing) {
-  return parse_gtest_progress_files({log}, max_output_lines, listing);
+                                        const TestListing* listing, const GtestStream* stream) {
+  return parse_gtest_progress_files({log}, max_output_lines, listing, stream);
 }
 
 GtestProgress parse_gtest_progress_files(const std::vector<std::filesystem::path>& logs, std::size_t max_output_lines,
-                                         const TestListing* listing) {
+                                         const TestListing* listing, const GtestStream* stream) {
   std::vector<std::ifstream> files;
   files.reserve(logs.size());
   std::vector<std::istream*> streams;
@@ -297,7 +346,7 @@ GtestProgress parse_gtest_progress_files(const std::vector<std::filesystem::path
     if (files.back()) streams.push_back(&files.back());
   }
   if (streams.empty()) return {};
-  return parse_gtest_progress_streams(std::move(streams), max_output_lines, listing);
+  return parse_gtest_progress_streams(std::move(streams), max_output_lines, listing, stream);
 }
 
 namespace {

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "batcher/run/gtest_stream.hpp"
+
 namespace livegui::batch {
 
 /// Full test names ("Suite.Name", "Inst/Suite.Name/0") from --gtest_list_tests
@@ -47,6 +49,7 @@ struct GtestProgress {
   std::vector<std::pair<std::string, std::string>> failed_suites;
   bool reached_teardown = false;  ///< "Global test environment tear-down" was seen
   bool completed = false;         ///< the final "[==========] … ran." line was seen
+  bool streamed = false;          ///< the binary's event stream decided which markers are its own
 };
 
 /// The tests a binary lists (--gtest_list_tests): with it, marker lines of
@@ -58,23 +61,30 @@ using TestListing = std::set<std::string>;
 
 /// Parses the markers. `max_output_lines` bounds each captured output;
 /// `listing` (nullptr: the binary was not listed) tells its own tests from
-/// names only printed. Memory stays bounded whatever the input: a line
+/// names only printed. `stream` (nullptr or not connected: none) is the
+/// binary's own event stream (gtest_stream.hpp): then a marker is
+/// GoogleTest's only when it is the stream's next event — a start line while
+/// a test runs, or an end line the stream did not send, is that test's
+/// output, whatever it names — and what the stream says that the markers do
+/// not show (a log cut by the cap, a crash between the two) is taken from
+/// it. Memory stays bounded whatever the input: a line
 /// longer than kMaxKeptLineBytes keeps its head and its tail (where a marker
 /// pushed right by output without a newline ends up), the middle is
 /// replaced by "…[N bytes]…".
 GtestProgress parse_gtest_progress(std::istream& in, std::size_t max_output_lines = 40,
-                                   const TestListing* listing = nullptr);
+                                   const TestListing* listing = nullptr, const GtestStream* stream = nullptr);
 
 /// Bytes of one output line kept in memory (half head, half tail).
 inline constexpr std::size_t kMaxKeptLineBytes = 8192;
 GtestProgress parse_gtest_progress_file(const std::filesystem::path& log, std::size_t max_output_lines = 40,
-                                        const TestListing* listing = nullptr);
+                                        const TestListing* listing = nullptr, const GtestStream* stream = nullptr);
 /// The markers of `streams` read one after the other (a rotated log, then the log).
 GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> streams, std::size_t max_output_lines = 40,
-                                           const TestListing* listing = nullptr);
+                                           const TestListing* listing = nullptr, const GtestStream* stream = nullptr);
 /// The markers of `logs` read one after the other; missing files are left out.
 GtestProgress parse_gtest_progress_files(const std::vector<std::filesystem::path>& logs,
-                                         std::size_t max_output_lines = 40, const TestListing* listing = nullptr);
+                                         std::size_t max_output_lines = 40, const TestListing* listing = nullptr,
+                                         const GtestStream* stream = nullptr);
 
 struct JsonTestResult {
   std::string name;  ///< "Suite.Name"; for a suite-level result, the suite's name

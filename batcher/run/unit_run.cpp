@@ -1,6 +1,7 @@
 #include "batcher/run/unit_run.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <system_error>
 
 #include "batcher/reproduce.hpp"
@@ -22,6 +23,17 @@ std::string exclude_from_filter(const std::string& base, const std::vector<std::
   for (const auto& t : excluded) negative += (negative.empty() ? "" : ":") + t;
   return positive + "-" + negative;
 }
+
+namespace {
+
+/// The binary aborted in GoogleTest's streaming listener after the stream's
+/// program end: its second RUN_ALL_TESTS() sent on the closed connection.
+bool stream_broke_the_binary(const GtestStream& stream, const ExitStatus& status, const fs::path& log) {
+  if (!stream.ended || !status.signaled || status.signal != SIGABRT) return false;
+  return tail_file(log, 20).find("can be called only when there is a connection") != std::string::npos;
+}
+
+}  // namespace
 
 UnitRun::UnitRun(const Unit& unit, const RunContext& context) : unit_(unit), ctx_(context) {
   listing_note_ = unit_.listing_failed;
@@ -73,6 +85,12 @@ AttemptSpec UnitRun::next_attempt() {
     // its report never lands where this run's goes (newcomer trial).
     s.args.push_back("--gtest_output=json:" + a.json.string());
     s.env_set["TEST_PREMATURE_EXIT_FILE"] = a.premature_exit_file.string();
+    // Which markers are GoogleTest's own (gtest_stream.hpp); a stream the
+    // entry sends elsewhere itself is left alone, and its markers read alone.
+    if (!stream_off_ && std::none_of(s.args.begin(), s.args.end(), [](const std::string& arg) {
+          return arg.rfind("--gtest_stream_result_to", 0) == 0;
+        }))
+      a.stream = ctx_.log_dir / (stem + suffix + ".gtest-stream");
     a.filter = attempts_.empty() ? unit_.gtest_filter : exclude_from_filter(base_filter_, decided_);
     if (!a.filter.empty()) s.args.push_back("--gtest_filter=" + a.filter);
   }
@@ -177,10 +195,20 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   AttemptEvidence ev;
   fs::path rotated = current_.log;
   rotated += ".1";
+  const GtestStream stream = current_.stream.empty() ? GtestStream{} : read_gtest_stream(current_.stream);
+  if (stream_broke_the_binary(stream, status, current_.log)) {
+    // GoogleTest's streaming listener closes its connection when
+    // RUN_ALL_TESTS() ends and aborts (GTEST_CHECK_) when a second call sends
+    // again: a main() that calls it twice (GoogleTest's docs say once) died of
+    // our flag, not of itself. Run it again without the stream.
+    stream_off_ = true;
+    resume_ = true;
+    return;
+  }
   auto read_markers = [&](const TestListing* listing) {
     constexpr std::size_t kOutputLines = 40;
-    return current_capped_ ? parse_gtest_progress_files({rotated, current_.log}, kOutputLines, listing)
-                           : parse_gtest_progress_file(current_.log, kOutputLines, listing);
+    return current_capped_ ? parse_gtest_progress_files({rotated, current_.log}, kOutputLines, listing, &stream)
+                           : parse_gtest_progress_file(current_.log, kOutputLines, listing, &stream);
   };
   TestListing listing(unit_.tests.begin(), unit_.tests.end());
   ev.progress = read_markers(unit_.listed ? &listing : nullptr);
@@ -195,7 +223,8 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   const bool abnormal =
       !run_ended && (stopped_for == StopCause::Timeout || stopped_for == StopCause::TestTimeout || status.signaled ||
                      ev.premature_exit || (!ev.json && (ev.progress.started_tests || ev.progress.saw_banner)));
-  if (!unit_.listed && !listing_tried_ && abnormal && list_tests) {
+  // A listing that already failed before the run (it hung, say) is not tried again.
+  if (!unit_.listed && !listing_tried_ && unit_.listing_failed.empty() && abnormal && list_tests) {
     listing_tried_ = true;
     try {
       unit_.tests = list_tests();
@@ -282,6 +311,22 @@ void UnitRun::take(AttemptOutcome out) {
   }
   remaining_ = out.remaining;
   resume_ = out.resume;
+  if (!resume_) return;
+  // A test that shares its full name with a decided one (two TESTs of one
+  // name in different namespaces): the resume's filter, which leaves the
+  // decided one out, leaves it out too. It cannot be run alone; say so
+  // rather than call it skipped (newcomer trial).
+  std::vector<std::string> twins;
+  std::erase_if(remaining_, [&](const std::string& name) {
+    bool twin = std::find(decided_.begin(), decided_.end(), name) != decided_.end();
+    if (twin) twins.push_back(name);
+    return twin;
+  });
+  for (const auto& name : twins)
+    add_not_run({name}, "the binary has more than one test named " + name +
+                            " and one of them was decided; a --gtest_filter cannot tell them apart, so the resume "
+                            "that leaves that one out leaves this one out too (run the binary alone to see it)");
+  if (!twins.empty() && remaining_.empty() && unit_.listed) resume_ = false;
   if (!resume_) return;
   // Whatever the binary prints, the resumes end: one that decides nothing
   // new (or a test again: the runner ignored the filter) would loop, and
@@ -445,6 +490,11 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
                                  : " failures: its own main() accepts them, so they count as expected failures") +
         " (XFAIL), as under ctest");
   if (!stopped_resuming_.empty()) e.warnings.push_back(unit_.name + ": " + stopped_resuming_);
+  if (stream_off_)
+    e.warnings.push_back(unit_.name +
+                         " calls RUN_ALL_TESTS() more than once, which GoogleTest's event stream "
+                         "(--gtest_stream_result_to) does not survive: it was run again without it, its markers "
+                         "read alone");
   if (!listing_note_.empty())
     e.warnings.push_back(unit_.name +
                          ": listing its tests (--gtest_list_tests) failed, so the tests it never reached are not "

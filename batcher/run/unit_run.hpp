@@ -38,6 +38,10 @@ struct AttemptSpec {
   std::filesystem::path log;
   std::filesystem::path json;
   std::filesystem::path premature_exit_file;
+  /// Where the binary's GoogleTest event stream is kept (gtest_stream.hpp);
+  /// "" = none (not GoogleTest, or the entry streams its results itself).
+  /// The executor opens the sink and adds --gtest_stream_result_to.
+  std::filesystem::path stream;
   ReportFiles reports;  ///< format = "junit" / "pytest": the report and event stream; empty otherwise
 };
 
@@ -117,6 +121,7 @@ class UnitRun {
   std::uint64_t dropped_bytes_ = 0;   ///< output dropped by capping, all attempts
   int accepted_failures_ = 0;         ///< failures the binary's own main() accepted (it exited 0), all attempts
   std::string stopped_resuming_;      ///< why a wanted resume did not happen ("" = none was refused)
+  bool stream_off_ = false;           ///< the binary does not survive GoogleTest's event stream: run without it
 };
 
 /// The most attempts (the first run and its resumes) one entry runs.

@@ -27,8 +27,14 @@ class DiscoveryInterrupted : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// How long one --gtest_list_tests run may take, before a run and after an
+/// abnormal end alike: 10s. A listing takes milliseconds; one that hangs is
+/// given up after this, not after the entry's timeout, and the binary runs
+/// as one unit (unsplit), its warning saying why.
+inline constexpr std::chrono::milliseconds kListTimeout{10'000};
+
 struct DiscoveryOptions {
-  std::chrono::milliseconds list_timeout{60'000};  ///< per --gtest_list_tests run
+  std::chrono::milliseconds list_timeout{kListTimeout};  ///< per --gtest_list_tests run
   std::chrono::milliseconds default_timeout{600'000};
   std::filesystem::path scratch_dir;  ///< list outputs go here
   bool list_tests = false;            ///< true: list every GoogleTest entry; false: only split="suite" ones

@@ -538,5 +538,42 @@ TEST_F(FeaturesE2E, AnInterruptDuringTheListingAfterARetryIsNoListingFailure) {
   EXPECT_FALSE(fs::exists(lists / "listing-3")) << "a listing started after the interrupt";
 }
 
+// A --gtest_list_tests that hangs (e2e_hang_listing hangs from its 2nd
+// listing on; listing-1 is made beforehand) under split = "suite": the
+// listing is given up after its own short limit (kListTimeout), not the
+// entry's timeout, the binary runs unsplit saying why, and is not listed
+// again after its hang (issue 18 follow-up).
+TEST_F(FeaturesE2E, AHangingListingIsGivenUpAfterItsOwnShortLimitAndTheBinaryRunsUnsplit) {
+  fs::path plan = dir_ / "hanging_listing_plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\ntimeout = \"170s\"\ntest_timeout = \"2s\"\nsplit = \"suite\"\n"
+                      << "[[tiers.entries]]\nexecutables = \"" << built("tests/e2e/e2e_hang_listing") << "\"\n";
+  fs::path lists = dir_ / "lists";
+  fs::create_directories(lists);
+  std::ofstream(lists / "listing-1") << "1\n";
+  auto t0 = std::chrono::steady_clock::now();
+  BatchProcess batch({plan.string(), "--report-dir", reports().string(), "--state-dir", (dir_ / "state").string()},
+                     dir_.path(), dir_ / "out.txt", {{"E2E_LIST_DIR", lists.string()}});
+  auto st = batch.wait(200s);
+  auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(st.has_value()) << read_text(dir_ / "out.txt");
+  std::string out = read_text(dir_ / "out.txt");
+  EXPECT_EQ(*st, ExitStatus::exited(1)) << out;
+  EXPECT_LT(took, 60s) << "the hanging listing used more than its own limit\n" << out;
+  json doc = results();
+  ASSERT_EQ(doc["entries"].size(), 1u) << out;  // unsplit: one entry, not one per suite
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(e["name"], "e2e_hang_listing");
+  std::string warnings = e["warnings"].dump();
+  EXPECT_NE(warnings.find("did not finish within 10.00 s"), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find("ran as one unit"), std::string::npos) << warnings;
+  const json* hang = find_test(e, "Hang.Forever");
+  ASSERT_NE(hang, nullptr) << e.dump(2);
+  EXPECT_EQ((*hang)["result"], "TIMEOUT");
+  const json* after = find_test(e, "Hang.After");
+  ASSERT_NE(after, nullptr) << e.dump(2);
+  EXPECT_EQ((*after)["result"], "PASS");
+  EXPECT_FALSE(fs::exists(lists / "listing-3")) << "listed again after its hang";
+}
+
 }  // namespace
 }  // namespace livegui::test_support

@@ -121,5 +121,73 @@ TEST_F(GtestNestedOutputE2E, AChildBinarysStartLinesDoNotRestartTheTestTimeout) 
   EXPECT_EQ(e["attempts"][0]["stopped_for"], "test_timeout");
 }
 
+TEST_F(GtestNestedOutputE2E, AFakeStartLineNamingARealTestBlamesTheTestThatCrashedAndKeepsItsOutput) {
+  BatchRun r = batch({exe("e2e_impostor")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(names(e),
+            (std::vector<std::string>{"Impostor.Before", "Impostor.PrintsARealNameAndCrashes", "Impostor.Real"}))
+      << e.dump(2);
+  const json* crash = find_test(e, "Impostor.PrintsARealNameAndCrashes");
+  ASSERT_TRUE(crash) << e.dump(2);
+  EXPECT_EQ((*crash)["result"], "CRASH") << e.dump(2);
+  std::string message = (*crash)["message"];
+  EXPECT_EQ(message.rfind("the test binary was killed by SIGSEGV during this test", 0), 0u) << message;
+  // All it printed, the fake line and what came after it included.
+  EXPECT_NE(message.find("before the fake line\n[ RUN      ] Impostor.Real\nafter the fake line"), std::string::npos)
+      << message;
+  const json* real = find_test(e, "Impostor.Real");
+  ASSERT_TRUE(real) << e.dump(2);
+  EXPECT_EQ((*real)["result"], "PASS") << e.dump(2);
+  EXPECT_EQ(e["attempts"].size(), 2u) << e.dump(2);
+}
+
+TEST_F(GtestNestedOutputE2E, ItsOwnBinaryRunAgainAsAChildNamesNoResultAndTheParentsTestIsBlamed) {
+  BatchRun r = batch({exe("e2e_self_exec")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(names(e), (std::vector<std::string>{"SelfExec.Before", "SelfExec.RunsItselfThenAborts", "SelfExec.Listed"}))
+      << e.dump(2);
+  const json* crash = find_test(e, "SelfExec.RunsItselfThenAborts");
+  ASSERT_TRUE(crash) << e.dump(2);
+  EXPECT_EQ((*crash)["result"], "CRASH") << e.dump(2);
+  std::string message = (*crash)["message"];
+  EXPECT_EQ(message.rfind("the test binary was killed by SIGABRT", 0), 0u) << message;
+  EXPECT_NE(message.find("the child passed; now aborting"), std::string::npos) << message;
+  // SelfExec.Listed is the binary's own run of it (the resume), not the child's.
+  const json* listed = find_test(e, "SelfExec.Listed");
+  ASSERT_TRUE(listed) << e.dump(2);
+  EXPECT_EQ((*listed)["result"], "PASS");
+  EXPECT_EQ((*listed)["attempt"], 2) << e.dump(2);
+}
+
+TEST_F(GtestNestedOutputE2E, TheTwinOfATestThatCrashedIsNotRunAndSaysAFilterCannotTellThemApart) {
+  BatchRun r = batch({exe("e2e_twin_crash")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(names(e), (std::vector<std::string>{"Twin.Same", "Twin.Same", "Twin.After"})) << e.dump(2);
+  ASSERT_EQ(e["tests"].size(), 3u) << e.dump(2);
+  EXPECT_EQ(e["tests"][0]["result"], "CRASH") << e.dump(2);
+  // Not SKIPPED ("exited without running it"): the resume could not ask for it.
+  EXPECT_EQ(e["tests"][1]["result"], "UNRESOLVED") << e.dump(2);
+  std::string why = e["tests"][1].value("message", "");
+  EXPECT_NE(why.find("cannot tell"), std::string::npos) << why;
+  EXPECT_EQ(e["tests"][2]["result"], "PASS") << e.dump(2);
+}
+
+TEST_F(GtestNestedOutputE2E, AMainThatRunsAllTestsTwicePassesAsUnderCtestWithoutTheEventStream) {
+  BatchRun r = batch({exe("e2e_run_twice")});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(e["result"], "PASS") << e.dump(2);
+  for (const auto& t : e["tests"]) EXPECT_EQ(t["result"], "PASS") << e.dump(2);
+  std::string warnings = e["warnings"].dump();
+  EXPECT_NE(warnings.find("more than once"), std::string::npos) << warnings;
+}
+
 }  // namespace
 }  // namespace livegui::test_support

@@ -1,0 +1,74 @@
+#include "batcher/run/gtest_stream.hpp"
+
+#include <fstream>
+
+namespace livegui::batch {
+namespace {
+
+/// GoogleTest's UrlEncode escapes '%', '=', '&' and '\n' as %XX.
+std::string url_decoded(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto hex = [](char c) {
+      return c >= '0' && c <= '9'   ? c - '0'
+             : c >= 'A' && c <= 'F' ? c - 'A' + 10
+             : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                    : -1;
+    };
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+/// The value of `key` in "event=X&key=value&…", "" when absent.
+std::string field(const std::string& line, const std::string& key) {
+  std::size_t start = 0;
+  while (start <= line.size()) {
+    auto amp = line.find('&', start);
+    std::string part = line.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+    if (part.rfind(key + "=", 0) == 0) return url_decoded(part.substr(key.size() + 1));
+    if (amp == std::string::npos) break;
+    start = amp + 1;
+  }
+  return {};
+}
+
+}  // namespace
+
+GtestStream parse_gtest_stream(std::istream& in) {
+  GtestStream out;
+  std::string line, suite, test;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::string event = field(line, "event");
+    if (event == "TestProgramStart") {
+      out.connected = true;
+    } else if (event == "TestProgramEnd") {
+      out.ended = true;
+    } else if (event == "TestCaseStart") {
+      suite = field(line, "name");
+    } else if (event == "TestStart") {
+      test = suite + "." + field(line, "name");
+      out.events.push_back({StreamEvent::Kind::Start, test, false});
+    } else if (event == "TestEnd" && !test.empty()) {
+      out.events.push_back({StreamEvent::Kind::End, test, field(line, "passed") == "1"});
+      test.clear();
+    }
+  }
+  return out;
+}
+
+GtestStream read_gtest_stream(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return {};
+  return parse_gtest_stream(in);
+}
+
+std::string stream_flag(int port) { return "--gtest_stream_result_to=127.0.0.1:" + std::to_string(port); }
+
+}  // namespace livegui::batch

@@ -1,0 +1,51 @@
+#pragma once
+// GoogleTest's own event stream: with --gtest_stream_result_to=HOST:PORT a
+// binary connects to HOST:PORT when it parses its flags and writes one line
+// per event ("event=TestCaseStart&name=S", "event=TestStart&name=T",
+// "event=TestEnd&passed=1&elapsed_time=0ms", …), unbuffered, so what it sent
+// survives its crash.
+//
+// Why the batcher reads it (newcomer trial, issue 18): the markers on stdout
+// ("[ RUN      ] S.T") are text any test can print — a fake line, or a child
+// GoogleTest binary the test runs, naming a real test of the binary — and a
+// crash after such a line blamed the wrong test. The stream is on argv, not
+// in the environment, so a child started by a test does not inherit it (a
+// death-test child, which re-runs the binary's argv, has GoogleTest suppress
+// its events), and it is a socket a test does not write to by accident. The
+// markers stay the record of each test's output; the stream says which of
+// them are GoogleTest's own. Its cost is one loopback socket per process
+// (no extra spawn: issue 13); without it (a binary that never parses its
+// flags, a user's own --gtest_stream_result_to) the markers are read alone.
+
+#include <chrono>
+#include <filesystem>
+#include <istream>
+#include <string>
+#include <vector>
+
+namespace livegui::batch {
+
+/// One test starting or ending, as the stream says.
+struct StreamEvent {
+  enum class Kind { Start, End };
+  Kind kind = Kind::Start;
+  std::string name;     ///< "Suite.Name"
+  bool passed = false;  ///< End only: GoogleTest's TestResult::Passed() (false for a skip too)
+};
+
+/// What a binary's stream said.
+struct GtestStream {
+  bool connected = false;  ///< a TestProgramStart was received: the stream speaks for this process
+  bool ended = false;      ///< TestProgramEnd was received
+  std::vector<StreamEvent> events;
+};
+
+/// Parses the lines the sink kept (see GtestStreamSink). Never throws.
+GtestStream parse_gtest_stream(std::istream& in);
+/// Reads `file`; a missing or empty file is a stream that never connected.
+GtestStream read_gtest_stream(const std::filesystem::path& file);
+
+/// The value of --gtest_stream_result_to the batcher passes for `port`.
+std::string stream_flag(int port);
+
+}  // namespace livegui::batch

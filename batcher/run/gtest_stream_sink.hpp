@@ -1,0 +1,64 @@
+#pragma once
+// The receiving end of one process's GoogleTest event stream (gtest_stream.hpp):
+// a loopback listener on a port of its own, polled by the executor with the
+// process's pidfd. The first connection is the binary's own (GoogleTest
+// connects while parsing its flags, before any test runs); its event lines
+// are kept in a file, without the failure texts (TestPartResult: the report
+// and the markers have them), so the file stays small. Later connections
+// (a child that was given the same argv) are accepted and drained unread:
+// GoogleTest aborts a process whose stream cannot connect, so the listener
+// stays open until the process group is gone.
+
+#include <poll.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace livegui::batch {
+
+class GtestStreamSink {
+ public:
+  /// Listens on 127.0.0.1, port chosen by the kernel, and keeps the binary's
+  /// events in `file` (truncated). nullptr when that is not possible (the
+  /// caller then runs the binary without a stream; the reason is logged).
+  static std::unique_ptr<GtestStreamSink> open(const std::filesystem::path& file);
+  ~GtestStreamSink();
+  GtestStreamSink(const GtestStreamSink&) = delete;
+  GtestStreamSink& operator=(const GtestStreamSink&) = delete;
+
+  int port() const { return port_; }
+  /// Adds the listener and every open connection (POLLIN) to `fds`.
+  void add_poll_fds(std::vector<pollfd>& fds) const;
+  /// Accepts waiting connections and reads what is there. Never blocks.
+  void pump();
+  /// Call once the process group is gone: reads the rest, until every
+  /// connection has ended or `limit` passed (a process that left the group
+  /// may still hold one). Blocks at most `limit`.
+  void finish(std::chrono::milliseconds limit);
+
+ private:
+  struct Connection {
+    int fd = -1;
+    bool own = false;        ///< the binary's (first) connection: its lines are kept
+    std::string partial;     ///< its unfinished last line
+    bool skip_line = false;  ///< the current line is not kept (a failure text, or too long)
+  };
+  GtestStreamSink() = default;
+  void read_from(Connection& c);
+  void keep(Connection& c, const char* data, std::size_t n);
+
+  int listener_ = -1;
+  int port_ = 0;
+  int file_ = -1;
+  bool accepted_own_ = false;
+  std::uint64_t written_ = 0;
+  std::vector<Connection> connections_;
+};
+
+/// Most bytes of event lines one process's file keeps.
+inline constexpr std::uint64_t kMaxStreamFileBytes = 16u << 20;
+
+}  // namespace livegui::batch

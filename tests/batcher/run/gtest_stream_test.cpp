@@ -1,0 +1,98 @@
+#include "batcher/run/gtest_stream.hpp"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "batcher/run/gtest_output.hpp"
+
+namespace livegui::batch {
+namespace {
+
+GtestStream stream_of(const std::string& text) {
+  std::istringstream in(text);
+  return parse_gtest_stream(in);
+}
+
+GtestProgress markers(const std::string& log, const GtestStream& stream) {
+  std::istringstream in(log);
+  return parse_gtest_progress(in, 40, nullptr, &stream);
+}
+
+TEST(BatcherGtestStream, NamesEachTestBySuiteAndNameAndDecodesGoogleTestsEscapes) {
+  GtestStream s = stream_of(
+      "event=TestProgramStart\n"
+      "event=TestIterationStart&iteration=0\n"
+      "event=TestCaseStart&name=Inst/P\n"
+      "event=TestStart&name=X/0\n"
+      "event=TestEnd&passed=1&elapsed_time=0ms\n"
+      "event=TestStart&name=a%3Db%26c\n"
+      "event=TestEnd&passed=0&elapsed_time=3ms\n"
+      "event=TestCaseEnd&passed=0&elapsed_time=3ms\n"
+      "event=TestProgramEnd&passed=0\n");
+  EXPECT_TRUE(s.connected);
+  EXPECT_TRUE(s.ended);
+  ASSERT_EQ(s.events.size(), 4u);
+  EXPECT_EQ(s.events[0].name, "Inst/P.X/0");
+  EXPECT_EQ(s.events[1].kind, StreamEvent::Kind::End);
+  EXPECT_TRUE(s.events[1].passed);
+  EXPECT_EQ(s.events[2].name, "Inst/P.a=b&c");
+  EXPECT_FALSE(s.events[3].passed);
+  EXPECT_FALSE(stream_of("").connected);
+}
+
+TEST(BatcherGtestStream, AStartLineOfARealTestPrintedWhileATestRunsIsThatTestsOutput) {
+  const std::string log =
+      "[ RUN      ] S.Before\n"
+      "[       OK ] S.Before (0 ms)\n"
+      "[ RUN      ] S.Crashes\n"
+      "mine\n"
+      "[ RUN      ] S.Real\n"
+      "[       OK ] S.Real (0 ms)\n"
+      "still mine\n";
+  GtestStream s = stream_of(
+      "event=TestProgramStart\nevent=TestCaseStart&name=S\nevent=TestStart&name=Before\n"
+      "event=TestEnd&passed=1&elapsed_time=0ms\nevent=TestStart&name=Crashes\n");
+  GtestProgress p = markers(log, s);
+  EXPECT_TRUE(p.streamed);
+  ASSERT_EQ(p.finished.size(), 1u);
+  EXPECT_EQ(p.finished[0].name, "S.Before");
+  ASSERT_TRUE(p.running);
+  EXPECT_EQ(*p.running, "S.Crashes");
+  EXPECT_EQ(p.running_output, "mine\n[ RUN      ] S.Real\n[       OK ] S.Real (0 ms)\nstill mine\n");
+  // Without the stream the forged lines are taken at their word.
+  std::istringstream in(log);
+  GtestProgress alone = parse_gtest_progress(in);
+  EXPECT_EQ(alone.finished.size(), 2u);
+  EXPECT_FALSE(alone.running);
+}
+
+TEST(BatcherGtestStream, AnEndLineATestPrintsOfItselfDoesNotEndItAndTheStreamSaysHowItEnded) {
+  GtestStream s = stream_of(
+      "event=TestProgramStart\nevent=TestCaseStart&name=S\nevent=TestStart&name=Lies\n"
+      "event=TestEnd&passed=0&elapsed_time=0ms\n");
+  GtestProgress p = markers("[ RUN      ] S.Lies\n[       OK ] S.Lies (0 ms)\n[  FAILED  ] S.Lies (1 ms)\n", s);
+  ASSERT_EQ(p.finished.size(), 1u);
+  EXPECT_EQ(p.finished[0].outcome, MarkerOutcome::Failed);
+  // The forged end line came first and the stream's next event was its end:
+  // the outcome is the stream's all the same.
+  GtestProgress q = markers("[ RUN      ] S.Lies\n[       OK ] S.Lies (0 ms)\n", s);
+  ASSERT_EQ(q.finished.size(), 1u);
+  EXPECT_EQ(q.finished[0].outcome, MarkerOutcome::Failed);
+}
+
+TEST(BatcherGtestStream, WhatTheStreamSaysAndTheLogLostIsTakenFromTheStream) {
+  // The log cap dropped S.A's markers; the stream still has them.
+  GtestStream s = stream_of(
+      "event=TestProgramStart\nevent=TestCaseStart&name=S\nevent=TestStart&name=A\n"
+      "event=TestEnd&passed=1&elapsed_time=0ms\nevent=TestStart&name=B\n");
+  GtestProgress p = markers("[ RUN      ] S.B\nlast words\n", s);
+  ASSERT_EQ(p.finished.size(), 1u);
+  EXPECT_EQ(p.finished[0].name, "S.A");
+  ASSERT_TRUE(p.running);
+  EXPECT_EQ(*p.running, "S.B");
+  EXPECT_EQ(p.running_output, "last words\n");
+}
+
+}  // namespace
+}  // namespace livegui::batch
