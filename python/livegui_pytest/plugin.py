@@ -198,8 +198,10 @@ def live_gui(request, live_gui_supervisor):
         request.node.user_properties.append(("livegui_fresh_aut", ready.get("reason", "")))
         request.node.add_report_section("setup", "livegui", note)
 
-    def context():
-        reply = sup.request("diagnostic", REQUEST_BOUND_S)
+    def context(seen):
+        # What the client saw replaces a second probe of the app: the reply
+        # comes at once, and the stacks it names are written in the background.
+        reply = sup.request("diagnostic", REQUEST_BOUND_S, seen=seen)
         return {"test": nodeid, "diagnostic": reply.get("text", "") if reply.get("ok") else ""}
 
     client = LiveGuiClient(ready["port"], ready.get("token", ""), ready.get("heartbeat_threshold_ms", 1000) / 1000.0,
