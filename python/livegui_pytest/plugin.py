@@ -10,8 +10,8 @@ from livegui_pytest.client import HookError, LiveGuiClient, SubprocessDegraded
 from livegui_pytest.events import TestOutcome, open_from_environment
 from livegui_pytest.supervisor import AutSupervisor, SupervisorError
 
-__all__ = ["pytest_addoption", "pytest_configure", "pytest_unconfigure", "pytest_runtest_makereport",
-           "live_gui_supervisor", "live_gui"]
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_unconfigure", "pytest_collection_finish",
+           "pytest_runtest_makereport", "live_gui_supervisor", "live_gui"]
 
 # How long an "ensure" may take: livegui-aut bounds it by the spec's ready
 # timeout (and respawn back-off); this only catches a supervisor that hangs.
@@ -117,6 +117,13 @@ def pytest_unconfigure(config):
     if recorder and recorder.supervisor:
         recorder.supervisor.stop()
         recorder.supervisor = None
+
+
+def pytest_collection_finish(session):
+    """The stream's "collected" event: the tests that will run, after -k/-m/--deselect."""
+    recorder = getattr(session.config, "_livegui", None)
+    if recorder and recorder.events:
+        recorder.events.collected(item.nodeid for item in session.items)
 
 
 def _state(config):
