@@ -413,10 +413,14 @@ std::shared_ptr<HookClient> AppHandle::hook() {
   return im.hook;
 }
 
-std::string AppHandle::degraded_diagnostic() {
-  std::unique_lock lock(impl_->mutex);
-  Impl& im = *impl_;
-  CheckResult c = im.check_locked(false);
+namespace {
+
+/// How long a client's "no answer" waits for the kernel to report a death
+/// in progress (SubprocessLauncher::probe() waits as long).
+constexpr std::chrono::milliseconds kUnreachableExitWait{100};
+
+/// The diagnostic of check result `c`; unlocks `lock` before adding the context (which locks).
+std::string diagnostic_of(AppHandle::Impl& im, const CheckResult& c, std::unique_lock<std::mutex>& lock) {
   if (c.state == AutHealth::Healthy || c.state == AutHealth::NotStarted) return {};
   DegradedInfo info;
   info.pid = c.pid;
@@ -450,6 +454,33 @@ std::string AppHandle::degraded_diagnostic() {
   lock.unlock();
   im.add_context(info, c.pid);
   return SubprocessDegraded::format(info);
+}
+
+}  // namespace
+
+std::string AppHandle::degraded_diagnostic() {
+  std::unique_lock lock(impl_->mutex);
+  return diagnostic_of(*impl_, impl_->check_locked(false), lock);
+}
+
+std::string AppHandle::degraded_diagnostic(const ClientSighting& seen) {
+  auto t0 = Clock::now();
+  std::unique_lock lock(impl_->mutex);
+  Impl& im = *impl_;
+  Probe p;  // the client's sighting stands in for the probe; the kernel still has the first word
+  if (im.launcher->has_process()) {
+    // Unreachable while alive is often a process on its way out: give the
+    // kernel a moment to say so (as SubprocessLauncher::probe() does).
+    p.exited = seen.health ? im.launcher->exited() : im.launcher->wait_exit(kUnreachableExitWait);
+    p.health = seen.health;
+    p.unreachable = seen.unreachable.empty() ? "the client got no answer" : seen.unreachable;
+  }
+  return diagnostic_of(im, im.judge_locked(p, false, /*defer_stacks=*/true, t0), lock);
+}
+
+void AppHandle::capture_deferred_stacks() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->capture_deferred_stacks_locked();
 }
 
 pid_t AppHandle::pid() const {

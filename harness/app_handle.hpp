@@ -47,6 +47,13 @@ struct CheckResult {
   std::string describe() const;
 };
 
+/// What a hook client saw when it found the AUT not serving: its /health
+/// reading, or why /health did not answer.
+struct ClientSighting {
+  std::optional<HealthReading> health;  ///< /health as the client read it
+  std::string unreachable;              ///< why it did not answer ("GET /health: timed out after 1 s")
+};
+
 /// What ensure_ready() did to provide a healthy AUT.
 struct ReadyEvent {
   enum class Kind {
@@ -172,7 +179,21 @@ class AppHandle {
 
   /// When the AUT is degraded or dead: the SubprocessDegraded::format()
   /// diagnostic (with log tail). Empty when it is healthy or not started.
+  /// Probes the AUT (like check()); a stall's first sighting adds the stack
+  /// capture (seconds).
   std::string degraded_diagnostic();
+
+  /// The same diagnostic from what a hook client has just seen, instead of a
+  /// probe of its own: the kernel is asked (pidfd), the app is not, and a
+  /// stall's stacks are named but not yet written, so this returns within
+  /// milliseconds. capture_deferred_stacks() writes them; at the latest they
+  /// are written before the AUT is stopped or replaced.
+  std::string degraded_diagnostic(const ClientSighting& seen);
+
+  /// Writes the stacks a degraded_diagnostic(seen) named, if not yet done.
+  /// Blocks for the capture (bounded by its budget, about 8 s); returns at
+  /// once when nothing is pending.
+  void capture_deferred_stacks();
 
   pid_t pid() const;  ///< 0 when none
   pid_t pgid() const;

@@ -33,14 +33,22 @@ AppHandle::Impl::Impl(AppSpec s, std::unique_ptr<Launcher> l) : spec(std::move(s
 
 CheckResult AppHandle::Impl::check_locked(bool at_test_start) {
   auto t0 = Clock::now();
+  if (!launcher->has_process() || !aut) {
+    CheckResult r;
+    r.took = Clock::now() - t0;
+    return last_check = r;
+  }
+  log_cap.enforce();
+  return judge_locked(launcher->probe(), at_test_start, /*defer_stacks=*/false, t0);
+}
+
+CheckResult AppHandle::Impl::judge_locked(const Probe& p, bool at_test_start, bool defer_stacks, Clock::time_point t0) {
   CheckResult r;
   if (!launcher->has_process() || !aut) {
     r.took = Clock::now() - t0;
     return last_check = r;
   }
   r.pid = aut->pid;
-  log_cap.enforce();
-  Probe p = launcher->probe();
   if (p.exited) {
     r.state = AutHealth::Dead;
     record_exit(*p.exited, blame(at_test_start));
@@ -63,26 +71,41 @@ CheckResult AppHandle::Impl::check_locked(bool at_test_start) {
   }
   r.state = r.reasons.empty() ? AutHealth::Healthy : AutHealth::Degraded;
   if (r.state == AutHealth::Degraded)  // stalled, degraded or not answering: where is it stuck?
-    capture_stall_stacks(join(r.reasons, "; "));
+    capture_stall_stacks(join(r.reasons, "; "), defer_stacks, r.health.has_value());
   set_status(r.healthy() ? AutStatus::Healthy : AutStatus::Degraded,
              r.healthy() ? std::vector<std::string>{} : r.reasons, at_test_start);
   r.took = Clock::now() - t0;
   return last_check = r;
 }
 
-fs::path AppHandle::Impl::capture_stall_stacks(const std::string& why) {
+fs::path AppHandle::Impl::capture_stall_stacks(const std::string& why, bool defer, bool app_answers) {
   if (!aut) return {};
   if (stacks_pid == aut->pid) return stacks_file;
   stacks_pid = aut->pid;
   StackCaptureOptions o;
   o.dir = artifact_dir_or(spec.resolved_log_dir());
-  o.hook_port = aut->port;
+  o.hook_port = app_answers ? aut->port : -1;
   o.hook_token = spec.token;
   o.title = "AUT pid " + std::to_string(aut->pid) + " stalled" +
             (current_test ? " during " + current_test->full() : std::string()) + ": " + why;
+  if (defer) {
+    deferred_stacks = o;
+    return stacks_file = stacks_file_for(o.dir, aut->pid);
+  }
   StackCapture c = launcher->capture_stacks(o);
   stacks_file = c.file;
   return stacks_file;
+}
+
+void AppHandle::Impl::capture_deferred_stacks_locked() {
+  if (!deferred_stacks) return;
+  StackCaptureOptions o = std::move(*deferred_stacks);
+  deferred_stacks.reset();
+  if (!aut || stacks_pid != aut->pid || launcher->exited()) {
+    logger("harness")->info("stacks of AUT pid {} not captured: it is gone", stacks_pid);
+    return;
+  }
+  launcher->capture_stacks(o);
 }
 
 std::string AppHandle::Impl::cap_message(const std::string& for_what) const {
@@ -150,6 +173,7 @@ void AppHandle::Impl::start_locked(const std::string& reason, const std::optiona
 
 StopReport AppHandle::Impl::stop_locked(bool graceful, bool take_over) {
   if (!launcher->has_process()) return {};
+  capture_deferred_stacks_locked();  // the stacks a diagnostic named, before the AUT goes
   hook.reset();
   if (!owns && !take_over) {
     launcher->release();
@@ -163,6 +187,7 @@ StopReport AppHandle::Impl::stop_locked(bool graceful, bool take_over) {
 }
 
 void AppHandle::Impl::retire_locked() {
+  capture_deferred_stacks_locked();  // the stacks a diagnostic named, before the AUT goes
   hook.reset();
   StopReport report = launcher->retire(spec);
   if (report.already_exited && aut && !exit_recorded) record_exit(AutExit{report.status, owns}, blame(false));

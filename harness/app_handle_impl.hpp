@@ -72,6 +72,9 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   // Hang forensics: stacks are captured once per stalled AUT.
   pid_t stacks_pid = 0;
   std::filesystem::path stacks_file;
+  /// Set when a diagnostic named stacks_file before it was written
+  /// (capture_stall_stacks(why, true)); capture_deferred_stacks_locked() writes it.
+  std::optional<StackCaptureOptions> deferred_stacks;
 
   // ---- state recording and attribution (app_handle_state.cpp) -------------
 
@@ -130,11 +133,27 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   /// round trip; a stall's first sighting adds the stack capture (seconds).
   CheckResult check_locked(bool at_test_start);
 
+  /// check_locked() on a probe made elsewhere (a client's sighting): judges
+  /// `p` by the heartbeat rules and records the outcome. `defer_stacks`: a
+  /// stall's stacks are only named (capture_stall_stacks(why, true)), so
+  /// judging never blocks on a debugger. No I/O of its own beyond the stacks.
+  CheckResult judge_locked(const Probe& p, bool at_test_start, bool defer_stacks,
+                           std::chrono::steady_clock::time_point t0);
+
   /// Every thread's stack of the current AUT, the first time it is seen
   /// stalled or degraded while alive (the client's or our own check); bounded by a few
   /// seconds. The file goes to LIVEGUI_ARTIFACT_DIR (the batcher's report),
-  /// else the AUT log directory. Returns the file ("" when none).
-  std::filesystem::path capture_stall_stacks(const std::string& why);
+  /// else the AUT log directory. Returns the file ("" when none). `defer`:
+  /// returns the file at once and leaves the capture to
+  /// capture_deferred_stacks_locked() (which runs, at the latest, before the
+  /// AUT is stopped or replaced).
+  /// `app_answers` false: the app's hook server did not answer, so it is not
+  /// asked for its own stacks (a debugger is).
+  std::filesystem::path capture_stall_stacks(const std::string& why, bool defer = false, bool app_answers = true);
+
+  /// Writes the stacks a deferred capture named, if any (bounded like
+  /// capture_stall_stacks()); nothing when the AUT is gone by now.
+  void capture_deferred_stacks_locked();
 
   /// "not starting the AUT <for_what>: its last N starts failed in a row (…); last error: …".
   std::string cap_message(const std::string& for_what) const;

@@ -37,6 +37,8 @@ fs::path artifact_dir_or(const fs::path& fallback) {
   return dir && *dir ? fs::path(dir) : fallback;
 }
 
+fs::path stacks_file_for(const fs::path& dir, pid_t pid) { return dir / ("stacks-" + std::to_string(pid) + ".txt"); }
+
 namespace {
 
 milliseconds left_until(Clock::time_point deadline) {
@@ -165,7 +167,7 @@ StackCapture capture_stacks(pid_t pid, const StackCaptureOptions& o) {
   }
   std::error_code ec;
   fs::create_directories(o.dir, ec);
-  fs::path file = o.dir / ("stacks-" + std::to_string(pid) + ".txt");
+  fs::path file = stacks_file_for(o.dir, pid);
   fs::path scratch = o.dir / ("stacks-" + std::to_string(pid) + ".tool-output");
   std::optional<std::string> text;
   if (o.hook_port > 0 && (text = from_hook(o, deadline, r.error))) r.source = StackSource::Hook;

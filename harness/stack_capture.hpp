@@ -24,7 +24,9 @@ struct StackCaptureOptions {
   std::filesystem::path dir;  ///< where stacks-<pid>.txt goes (created if missing)
   /// Upper bound for the whole capture (each source gets what is left).
   std::chrono::milliseconds budget{8000};
-  int hook_port = 0;       ///< > 0: ask GET /debug/stacks on 127.0.0.1:<port> first
+  /// > 0: ask GET /debug/stacks on 127.0.0.1:<port> first; 0: the launcher
+  /// fills in its AUT's port; < 0: do not ask (the app does not answer).
+  int hook_port = 0;
   std::string hook_token;  ///< X-Livegui-Token for that request
   std::string title;       ///< first line of the file, e.g. "AUT pid 4121 stalled during A.b"
 };
@@ -37,7 +39,10 @@ struct StackCapture {
   bool ok() const { return !file.empty(); }
 };
 
-/// Captures every thread's stack of `pid` into options.dir/stacks-<pid>.txt
+/// Where capture_stacks() writes the stacks of `pid`: dir/stacks-<pid>.txt.
+std::filesystem::path stacks_file_for(const std::filesystem::path& dir, pid_t pid);
+
+/// Captures every thread's stack of `pid` into stacks_file_for(options.dir, pid)
 /// (overwriting it). Blocks at most about options.budget plus one
 /// SIGKILL-and-reap of a debugger that overran it. Never throws.
 StackCapture capture_stacks(pid_t pid, const StackCaptureOptions& options);

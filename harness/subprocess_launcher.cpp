@@ -212,7 +212,7 @@ StackCapture SubprocessLauncher::capture_stacks(const StackCaptureOptions& optio
   // that process (pid and start time): a debugger never attaches to a stranger.
   if (!has_process() || !is_same_process(current_.pid, current_.start_time)) return {};
   StackCaptureOptions o = options;
-  if (o.hook_port <= 0) o.hook_port = current_.port;
+  if (o.hook_port == 0) o.hook_port = current_.port;
   return livegui::capture_stacks(current_.pid, o);
 }
 

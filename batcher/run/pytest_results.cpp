@@ -41,8 +41,31 @@ TestResult from_event(const EndedTest& t, int attempt) {
       r.message = "passed though marked xfail (not strict)";
       break;
   }
-  if (!t.note.empty()) r.message = t.note + (r.message.empty() ? "" : "\n" + r.message);
   return r;
+}
+
+/// A note ("fresh AUT: …") goes with the result, never instead of it: after
+/// the message, whose first line is what one-line views show.
+std::string with_note(const std::string& message, const std::string& note) {
+  if (note.empty()) return message;
+  return message.empty() ? note : message + "\n" + note;
+}
+
+/// The failure texts of `cases`, in document order. pytest reports a test
+/// that fails in its body and again in its tear-down as two testcases of the
+/// same name (<failure>, then <error>): both are kept, the body's first.
+std::string failure_text(const std::vector<const JunitCase*>& cases) {
+  std::string out;
+  for (const JunitCase* c : cases)
+    if ((c->outcome == JunitOutcome::Failed || c->outcome == JunitOutcome::Errored) && !c->message.empty())
+      out += (out.empty() ? "" : "\n") + c->message;
+  return out;
+}
+
+std::string screenshot_of(const std::vector<const JunitCase*>& cases) {
+  for (const JunitCase* c : cases)
+    if (!c->screenshot.empty()) return c->screenshot;
+  return {};
 }
 
 }  // namespace
@@ -79,14 +102,57 @@ namespace {
 /// general JUnit reading (JunitCase::full_name) shortens it to the name.
 std::string pytest_case_key(const JunitCase& c) { return c.classname.empty() ? c.name : c.classname + "." + c.name; }
 
+/// With the stream's "collected" event: the tests pytest listed and never
+/// started, when nothing will run them (the entry timed out or was
+/// interrupted, or pytest ended without them): SKIPPED "not run: …", as for a
+/// GoogleTest entry. After a death or a per-test timeout the resume runs them.
+void add_never_reached(const PytestEvidence& ev, AttemptOutcome& out) {
+  if (!ev.events.collected) return;
+  const bool resumed =
+      ev.events.running && (ev.stopped_for == StopCause::None || ev.stopped_for == StopCause::TestTimeout);
+  if (resumed) return;
+  std::string why;
+  if (ev.stopped_for == StopCause::Timeout)
+    why = "not run: the entry timed out" + (ev.events.running ? " during " + *ev.events.running : std::string());
+  else if (ev.stopped_for == StopCause::Interrupt)
+    why = "not run: interrupted by " + ev.interrupt_signal;
+  else if (ev.stopped_for == StopCause::TestTimeout)
+    why = "not run: pytest was stopped for the plan's test_timeout";
+  else if (ev.events.finished)
+    why = "not run: pytest ended (" + ev.status.describe() + ") without starting it";
+  else
+    why = "not run: pytest " + std::string(ev.status.signaled ? "was " : "ended (") + ev.status.describe() +
+          (ev.status.signaled ? "" : ")") + " before reaching it";
+  // Stopped or ended by choice: not run. Died between tests: we cannot tell.
+  const ResultCode code =
+      ev.stopped_for != StopCause::None || ev.events.finished ? ResultCode::Skipped : ResultCode::Unresolved;
+  std::set<std::string> decided;
+  for (const auto& r : out.results) decided.insert(r.name);
+  if (ev.events.running) decided.insert(*ev.events.running);
+  for (const auto& name : *ev.events.collected) {
+    if (!decided.insert(name).second) continue;
+    TestResult r;
+    r.name = name;
+    r.code = code;
+    r.message = why;
+    r.attempt = ev.attempt;
+    out.results.push_back(std::move(r));
+  }
+}
+
 }  // namespace
 
 AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
   AttemptOutcome out;
-  std::map<std::string, const JunitCase*> by_key;
+  std::map<std::string, std::vector<const JunitCase*>> by_key;
+  std::vector<std::string> report_order;  ///< the report's keys, each once, in document order
   std::string problem;
   if (const auto* report = std::get_if<JunitReport>(&ev.report)) {
-    for (const auto& c : report->cases) by_key[pytest_case_key(c)] = &c;
+    for (const auto& c : report->cases) {
+      auto& cases = by_key[pytest_case_key(c)];
+      if (cases.empty()) report_order.push_back(pytest_case_key(c));
+      cases.push_back(&c);
+    }
   } else {
     problem = std::get<JunitReadError>(ev.report).why + " (" + ev.report_file + ")";
   }
@@ -99,20 +165,26 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
     keys_seen.insert(key);
     auto it = by_key.find(key);
     // The report has the whole failure text; the stream only its first line.
-    if (it != by_key.end() && r.code == ResultCode::Fail && !it->second->message.empty())
-      r.message = (t.note.empty() ? "" : t.note + "\n") + it->second->message;
-    if (it != by_key.end()) r.screenshot = it->second->screenshot;
+    if (it != by_key.end() && r.code == ResultCode::Fail && !failure_text(it->second).empty())
+      r.message = failure_text(it->second);
+    r.message = with_note(r.message, t.note);
+    if (it != by_key.end()) r.screenshot = screenshot_of(it->second);
     any_failed = any_failed || r.code == ResultCode::Fail;
     out.results.push_back(std::move(r));
   }
   // Without the plugin there is no stream: the report alone speaks.
-  if (const auto* report = std::get_if<JunitReport>(&ev.report))
-    for (const auto& c : report->cases)
-      if (!keys_seen.count(pytest_case_key(c))) {
-        TestResult r = from_junit_case(c, c.full_name(), ev.attempt);
-        any_failed = any_failed || r.code == ResultCode::Fail;
-        out.results.push_back(std::move(r));
-      }
+  for (const auto& key : report_order) {
+    if (keys_seen.count(key)) continue;
+    const auto& cases = by_key[key];
+    TestResult r = from_junit_case(*cases.front(), cases.front()->full_name(), ev.attempt);
+    for (std::size_t i = 1; i < cases.size(); ++i) {  // a tear-down error after the body's result
+      TestResult more = from_junit_case(*cases[i], r.name, ev.attempt);
+      if (more.code == ResultCode::Fail && r.code != ResultCode::Fail) r.code = ResultCode::Fail;
+    }
+    if (r.code == ResultCode::Fail) r.message = failure_text(cases);
+    any_failed = any_failed || r.code == ResultCode::Fail;
+    out.results.push_back(std::move(r));
+  }
 
   if (ev.events.running) {
     // pytest did not get to end this test: whatever ended the process ended it.
@@ -138,12 +210,14 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
                   " during this test";
     }
     out.results.push_back(std::move(r));
+    add_never_reached(ev, out);
     out.abnormal = true;
     // A death or a per-test timeout is resumed (not the entry's timeout or an
     // interrupt): the rest of the file runs on.
     out.resume = ev.stopped_for == StopCause::None || ev.stopped_for == StopCause::TestTimeout;
     return out;
   }
+  add_never_reached(ev, out);
   bool no_tests_after_resume = ev.attempt > 1 && !ev.status.signaled && ev.status.code == kNoTestsCollected;
   bool tests_failed_exit = !ev.status.signaled && ev.status.code == kTestsFailed && any_failed;
   if (ev.attempt == 1 && !ev.status.signaled && ev.status.code == kNoTestsCollected && out.results.empty() &&

@@ -8,14 +8,32 @@ namespace livegui::batch {
 namespace {
 
 constexpr std::size_t kMaxText = 4000;
-constexpr std::size_t kMaxLine = 1 << 20;  // a longer line is not an event (and would cost memory)
+// A longer line is not an event (and would cost memory); a "collected" line
+// of a large suite is the longest one expected (100,000 ids of ~100 bytes).
+constexpr std::size_t kMaxLine = 16 << 20;
+constexpr std::size_t kMaxCollected = 200'000;
+
+std::string bounded(std::string s) {
+  if (s.size() > kMaxText) s = s.substr(0, kMaxText) + " …";
+  return s;
+}
 
 std::string bounded_string(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || !it->is_string()) return {};
-  std::string s = it->get<std::string>();
-  if (s.size() > kMaxText) s = s.substr(0, kMaxText) + " …";
-  return s;
+  return bounded(it->get<std::string>());
+}
+
+/// The "tests" of a "collected" event; std::nullopt when it is not a list of strings.
+std::optional<std::vector<std::string>> collected_tests(const nlohmann::json& j) {
+  auto it = j.find("tests");
+  if (it == j.end() || !it->is_array() || it->size() > kMaxCollected) return std::nullopt;
+  std::vector<std::string> tests;
+  for (const auto& t : *it) {
+    if (!t.is_string() || t.get_ref<const std::string&>().empty()) return std::nullopt;
+    tests.push_back(bounded(t.get<std::string>()));
+  }
+  return tests;
 }
 
 }  // namespace
@@ -47,6 +65,14 @@ TestEvents parse_test_events(std::istream& in) {
     const std::string event = j["event"].get<std::string>();
     if (event == "finish") {
       out.finished = true;
+      continue;
+    }
+    if (event == "collected") {
+      auto tests = collected_tests(j);
+      if (tests && !out.collected)
+        out.collected = std::move(tests);
+      else
+        ++out.bad_lines;  // malformed, or a second one: the first listing stands
       continue;
     }
     std::string test = bounded_string(j, "test");

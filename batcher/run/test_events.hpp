@@ -29,6 +29,10 @@ struct EndedTest {
 };
 
 struct TestEvents {
+  /// The runner's optional "collected" event: the tests it will run, in
+  /// order; std::nullopt when it wrote none (then only the tests the stream
+  /// names are known).
+  std::optional<std::vector<std::string>> collected;
   std::vector<EndedTest> ended;        ///< in stream order
   std::optional<std::string> running;  ///< started and not ended
   bool finished = false;               ///< the runner wrote its "finish" event

@@ -1,6 +1,8 @@
 #include "harness/supervisor/aut_supervisor.hpp"
 
+#include "common/log.hpp"
 #include "hookclient/hook_client.hpp"
+#include "hookclient/response_parser.hpp"
 
 namespace livegui {
 namespace {
@@ -34,18 +36,56 @@ TestRef test_ref_from_id(const std::string& id) {
 
 AutSupervisor::AutSupervisor(std::unique_ptr<AppHandle> handle) : handle_(std::move(handle)) {}
 
+AutSupervisor::~AutSupervisor() { finish_stacks(); }
+
 void AutSupervisor::stop_runner_gone() {
   try {
+    finish_stacks();
     if (handle_) handle_->stop(AppHandle::StopFor::RunnerGone);
   } catch (const std::exception&) {
     // Nothing to tell: the runner is gone. AppHandle's stop is bounded.
   }
 }
 
+void AutSupervisor::finish_stacks() {
+  if (!stacks_.valid()) return;
+  if (stacks_.wait_for(kStacksWait) != std::future_status::ready) {
+    // capture_stacks() bounds itself; this is a bug's symptom, not a state to
+    // wait out. The AppHandle's lock still orders the capture before the next call.
+    logger("harness")->error("the background stack capture did not finish within {} s", kStacksWait.count());
+    return;
+  }
+  stacks_.get();
+}
+
+nlohmann::json AutSupervisor::diagnostic(const nlohmann::json& request) {
+  auto seen = request.find("seen");
+  if (seen == request.end() || !seen->is_object()) return {{"ok", true}, {"text", handle_->degraded_diagnostic()}};
+  ClientSighting sighting;
+  if (auto h = seen->find("health"); h != seen->end() && h->is_object()) {
+    try {
+      Health read = parse_health_body(h->dump());
+      sighting.health =
+          HealthReading{read.ok, read.pid, read.frame, read.last_frame_age_ms, read.reasons, read.busy_ms};
+    } catch (const std::exception& e) {
+      sighting.unreachable = std::string("its /health reply does not follow the protocol: ") + e.what();
+    }
+  } else {
+    sighting.unreachable = seen->value("unreachable", std::string());
+  }
+  std::string text = handle_->degraded_diagnostic(sighting);
+  // The client raises now; the stacks the text names are written meanwhile.
+  // The capture takes the handle's lock, and the next request waits for it.
+  AppHandle* handle = handle_.get();
+  stacks_ = std::async(std::launch::async, [handle] { handle->capture_deferred_stacks(); });
+  return {{"ok", true}, {"text", text}};
+}
+
 nlohmann::json AutSupervisor::handle(const nlohmann::json& request) {
   if (!request.is_object() || !request.contains("cmd") || !request["cmd"].is_string())
     return error_reply("a request is a JSON object with a string \"cmd\"");
   const std::string cmd = request["cmd"].get<std::string>();
+  finish_stacks();
   try {
     if (cmd == "ensure") {
       std::string test = test_of(request);
@@ -98,7 +138,7 @@ nlohmann::json AutSupervisor::handle(const nlohmann::json& request) {
       auto died = handle_->test_finished(test_ref_from_id(test));
       return {{"ok", true}, {"died", died ? nlohmann::json(died->describe()) : nlohmann::json(nullptr)}};
     }
-    if (cmd == "diagnostic") return {{"ok", true}, {"text", handle_->degraded_diagnostic()}};
+    if (cmd == "diagnostic") return diagnostic(request);
     if (cmd == "log_tail") {
       std::size_t lines = request.value("lines", 20);
       return {{"ok", true}, {"text", handle_->log_tail(std::min<std::size_t>(lines, 1000))}};

@@ -13,6 +13,9 @@
 //   the AUT died during it
 //   {"cmd":"diagnostic"}                             → {"text": the subprocess-degraded diagnostic with the log tail,
 //   "" when healthy}
+//   {"cmd":"diagnostic","seen":{"health":{…}}|{"unreachable":"why"}} → the same from what the client has
+//   just seen: the app is not probed again, and a stall's stacks file is named at once and written in the
+//   background (the next request waits for it, bounded), so the reply takes milliseconds
 //   {"cmd":"log_tail","lines":20}                    → {"text"}
 //   {"cmd":"stop"}                                   → stops the AUT (bounded); the session ends
 //
@@ -20,6 +23,8 @@
 // as AppHandle said it) and, for ensure, "unavailable": true when the
 // respawn policy or the failed-start cap forbids another AUT.
 
+#include <chrono>
+#include <future>
 #include <memory>
 #include <string>
 
@@ -38,9 +43,15 @@ TestRef test_ref_from_id(const std::string& id);
 class AutSupervisor {
  public:
   explicit AutSupervisor(std::unique_ptr<AppHandle> handle);
+  /// Finishes a background stack capture first (bounded by kStacksWait).
+  ~AutSupervisor();
+  AutSupervisor(const AutSupervisor&) = delete;
+  AutSupervisor& operator=(const AutSupervisor&) = delete;
+
   /// Answers one request; never throws (errors are replies). Blocks as long
   /// as the AppHandle call it makes (ensure: up to the spec's ready timeout;
-  /// stop: term grace + kill wait).
+  /// stop: term grace + kill wait), after the stack capture a diagnostic
+  /// left running in the background (up to kStacksWait).
   nlohmann::json handle(const nlohmann::json& request);
   /// A "stop" request was handled: no more requests.
   bool finished() const { return finished_; }
@@ -49,8 +60,17 @@ class AutSupervisor {
   /// stays recorded (AppHandle::StopFor::RunnerGone). Never throws.
   void stop_runner_gone();
 
+  /// The longest a request waits for a background stack capture: its budget
+  /// (8 s) plus the SIGKILL-and-reap of a debugger that overran it.
+  static constexpr std::chrono::seconds kStacksWait{12};
+
  private:
+  nlohmann::json diagnostic(const nlohmann::json& request);
+  /// Waits for the background stack capture, if one runs (bounded by kStacksWait).
+  void finish_stacks();
+
   std::unique_ptr<AppHandle> handle_;
+  std::future<void> stacks_;  ///< the background capture of a stall's stacks
   bool finished_ = false;
 };
 

@@ -37,8 +37,11 @@ class LiveGuiClient:
     """Talks to the AUT at 127.0.0.1:`port`.
 
     `heartbeat_threshold` (seconds): how long the frame counter may stand still
-    before the app counts as degraded. `context` (a callable returning a
-    dict with "test", "diagnostic") adds the supervisor's view to errors.
+    before the app counts as degraded; GET /health gets that long to answer.
+    `context` (a callable taking what the client saw — {"health": the
+    /health reply} or {"unreachable": why} — and returning a dict with
+    "test", "diagnostic") adds the supervisor's view to errors; it must
+    return within milliseconds (the supervisor does not probe the app again).
     """
 
     def __init__(self, port, token="", heartbeat_threshold=1.0, pid=0, context=None, action_timeout=5.0):
@@ -68,7 +71,8 @@ class LiveGuiClient:
             return e.code, e.headers.get("Content-Type", "") if e.headers else "", e.read()
         except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as e:
             reason = getattr(e, "reason", e)
-            raise self._degraded("%s %s got no answer (%s)" % (method, path, reason))
+            limit = timeout or self.heartbeat_threshold + 1.0
+            raise self._degraded("%s %s got no answer (%s; waited up to %.1f s)" % (method, path, reason, limit))
 
     def _json(self, method, path, body=None, timeout=None):
         status, _, raw = self._request(method, path, body, timeout)
@@ -86,8 +90,10 @@ class LiveGuiClient:
 
     # -- health and the heartbeat ---------------------------------------
     def health(self):
-        """GET /health (200 or 503), with the frame counter tracked for the heartbeat."""
-        status, _, raw = self._request("GET", "/health")
+        """GET /health (200 or 503), with the frame counter tracked for the heartbeat.
+        An app that does not answer within the heartbeat threshold is degraded:
+        its hook server is as stuck as a main loop that stood still that long."""
+        status, _, raw = self._request("GET", "/health", timeout=self.heartbeat_threshold)
         try:
             h = json.loads(raw.decode("utf-8", "replace"))
         except ValueError:
@@ -121,8 +127,9 @@ class LiveGuiClient:
 
     def _degraded(self, what, health=None):
         ctx = {}
+        seen = {"health": health} if health else {"unreachable": what}
         try:
-            ctx = self._context() or {}
+            ctx = self._context(seen) or {}
         except Exception as e:  # the context is extra; the error must still be raised
             ctx = {"diagnostic": "(no supervisor diagnostic: %s)" % e}
         parts = ["subprocess degraded: AUT pid %s: %s" % (self.pid or "?", what)]

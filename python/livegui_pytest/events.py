@@ -1,8 +1,9 @@
 """The live test-event stream (docs/test-events.md), written to LIVEGUI_EVENTS_FILE.
 
 One JSON object per line, flushed at once, so the stream survives the
-runner's death: {"event":"start","test":id}, {"event":"end","test":id,
-"outcome":…, "duration_ms":…, "message":…, "note":…}, {"event":"finish"}.
+runner's death: {"event":"collected","tests":[id, …]} (once, optional),
+{"event":"start","test":id}, {"event":"end","test":id, "outcome":…,
+"duration_ms":…, "message":…, "note":…}, {"event":"finish"}.
 """
 
 import json
@@ -28,6 +29,11 @@ class EventStream:
         obj["unix_ms"] = int(time.time() * 1000)
         self._file.write(json.dumps(obj, ensure_ascii=False) + "\n")
         self._file.flush()
+
+    def collected(self, tests):
+        """The tests the runner will run, in order (after deselection): the
+        batcher reports the ones never reached as not run."""
+        self._write({"event": "collected", "tests": list(tests)})
 
     def start(self, test):
         self._write({"event": "start", "test": test})
@@ -82,6 +88,9 @@ class TestOutcome:
                 self.outcome, self.message = "skipped", _short_message(report)
         elif report.failed and self.outcome not in ("failed", "error"):
             self.outcome, self.message = "error", "%s failed: %s" % (report.when, _short_message(report))
+        elif report.failed:
+            # A body that failed and a tear-down that failed too: keep both, the body's first.
+            self.message += "\n%s failed: %s" % (report.when, _short_message(report))
         elif report.skipped and report.when == "setup":
             if wasxfail:
                 self.outcome, self.message = "xfailed", report.wasxfail

@@ -11,8 +11,8 @@ from livegui_pytest.client import HookError, LiveGuiClient, SubprocessDegraded
 from livegui_pytest.events import TestOutcome, open_from_environment
 from livegui_pytest.supervisor import AutSupervisor, SupervisorError
 
-__all__ = ["pytest_addoption", "pytest_configure", "pytest_unconfigure", "pytest_runtest_makereport",
-           "live_gui_supervisor", "live_gui"]
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_unconfigure", "pytest_collection_finish",
+           "pytest_runtest_makereport", "live_gui_supervisor", "live_gui"]
 
 # How long an "ensure" may take: livegui-aut bounds it by the spec's ready
 # timeout (and respawn back-off); this only catches a supervisor that hangs.
@@ -151,6 +151,13 @@ def pytest_unconfigure(config):
         recorder.supervisor = None
 
 
+def pytest_collection_finish(session):
+    """The stream's "collected" event: the tests that will run, after -k/-m/--deselect."""
+    recorder = getattr(session.config, "_livegui", None)
+    if recorder and recorder.events:
+        recorder.events.collected(item.nodeid for item in session.items)
+
+
 def _state(config):
     return config._livegui
 
@@ -237,8 +244,10 @@ def live_gui(request, live_gui_supervisor):
         request.node.user_properties.append(("livegui_fresh_aut", ready.get("reason", "")))
         request.node.add_report_section("setup", "livegui", note)
 
-    def context():
-        reply = sup.request("diagnostic", REQUEST_BOUND_S)
+    def context(seen):
+        # What the client saw replaces a second probe of the app: the reply
+        # comes at once, and the stacks it names are written in the background.
+        reply = sup.request("diagnostic", REQUEST_BOUND_S, seen=seen)
         return {"test": nodeid, "diagnostic": reply.get("text", "") if reply.get("ok") else ""}
 
     client = LiveGuiClient(ready["port"], ready.get("token", ""), ready.get("heartbeat_threshold_ms", 1000) / 1000.0,

@@ -64,7 +64,8 @@ class PytestStoppedByTheBatcher : public ::testing::TestWithParam<std::string> {
 // not an orphan the entry left behind.
 TEST_P(PytestStoppedByTheBatcher, AtItsTimeoutLiveguiAutIsNotCalledAnOrphan) {
   TempDir dir("pytest-timeout");
-  write(dir / "test_sleeps.py", kSleepsOnTheAut);
+  // A test after the one that times out is never reached: "not run", not lost.
+  write(dir / "test_sleeps.py", std::string(kSleepsOnTheAut) + "\ndef test_never_reached():\n    pass\n");
   write(dir / "test_after.py", "def test_after(live_gui):\n    live_gui.click('increment')\n");
   // The entry's own timeout, long enough for pytest and the AUT to start on
   // a busy machine (the marker says the test got the AUT); "after" keeps the default.
@@ -77,6 +78,14 @@ TEST_P(PytestStoppedByTheBatcher, AtItsTimeoutLiveguiAutIsNotCalledAnOrphan) {
   const json* sleeps = find_entry(doc, "sleeps");
   ASSERT_NE(sleeps, nullptr) << r.output;
   EXPECT_EQ((*sleeps)["result"], "TIMEOUT") << sleeps->dump(1);
+  bool never_reached_reported = false;
+  for (const auto& t : (*sleeps)["tests"])
+    if (t.value("name", "") == "test_sleeps.py::test_never_reached") {
+      never_reached_reported = true;
+      EXPECT_EQ(t["result"], "SKIPPED") << t.dump();
+      EXPECT_EQ(t.value("message", ""), "not run: the entry timed out during test_sleeps.py::test_sleeps") << t.dump();
+    }
+  EXPECT_TRUE(never_reached_reported) << "issue 15: a test never reached is reported\n" << sleeps->dump(1);
   EXPECT_TRUE(fs::exists(dir / "marker")) << "the test never held the AUT: livegui-aut was not running\n" << r.output;
   EXPECT_EQ(r.output.find("(orphaned)"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("livegui-aut) running"), std::string::npos) << r.output;

@@ -306,6 +306,42 @@ TEST_F(AppHandlePolicy, AnUnreachableHookIsDegraded) {
   EXPECT_THAT(c.describe(), HasSubstr("connection refused"));
 }
 
+TEST_F(AppHandlePolicy, ADiagnosticFromAClientsSightingNamesTheStacksWithoutProbingOrCapturing) {
+  // issue 15: a stalled app must fail the client's call within about the
+  // threshold; a second probe and a synchronous debugger run added seconds.
+  auto h = handle();
+  h->ensure_ready(a_);
+  const int probes = world_->probes;
+  ClientSighting seen;
+  seen.unreachable = "GET /health got no answer (timed out; waited up to 1.0 s)";
+  std::string text = h->degraded_diagnostic(seen);
+  EXPECT_THAT(text, HasSubstr("subprocess degraded: AUT pid 1000"));
+  EXPECT_THAT(text, HasSubstr("GET /health got no answer (timed out; waited up to 1.0 s)"));
+  EXPECT_THAT(text, HasSubstr("; stacks: " + (dir_ / "logs" / "stacks-1000.txt").string()));
+  EXPECT_EQ(world_->probes, probes) << "the client's sighting is not probed again";
+  EXPECT_TRUE(world_->captures.empty()) << "the capture is deferred";
+  EXPECT_EQ(state().status, AutStatus::Degraded) << "recorded as degraded";
+  // The named stacks are written before the AUT goes, even when nobody asked.
+  h->stop();
+  EXPECT_EQ(world_->captures, (std::vector<std::string>{"port -1 after 0 stops"}))
+      << "once, before the stop, without asking the app that did not answer";
+}
+
+TEST_F(AppHandlePolicy, DeferredStacksAreCapturedOnceOnRequest) {
+  auto h = handle();
+  h->ensure_ready(a_);
+  world_->degrade({"io pool shut down"});
+  ClientSighting seen;
+  seen.health = world_->health;
+  EXPECT_THAT(h->degraded_diagnostic(seen), HasSubstr("io pool shut down"));
+  EXPECT_TRUE(world_->captures.empty());
+  h->capture_deferred_stacks();
+  h->capture_deferred_stacks();
+  EXPECT_EQ(world_->captures,
+            (std::vector<std::string>{"port " + std::to_string(world_->current.port) + " after 0 stops"}))
+      << "an app that answers is asked for its own stacks first";
+}
+
 TEST_F(AppHandlePolicy, PolicyNeverFailsFastWithTheDiagnostic) {
   auto h = handle(RespawnPolicy::Never);
   h->ensure_ready(a_);

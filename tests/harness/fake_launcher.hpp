@@ -35,6 +35,9 @@ struct FakeWorld {
   int releases = 0;
   bool retired = false;  ///< retire() left a process to finish_retired()
   std::vector<std::string> calls;
+  int probes = 0;  ///< probe() calls
+  /// capture_stacks() calls: "port <hook_port> after <stops> stops".
+  std::vector<std::string> captures;
 
   /// The current AUT dies.
   void kill(ExitStatus status) {
@@ -100,6 +103,7 @@ class FakeLauncher : public Launcher {
 
   Probe probe() override {
     std::lock_guard lock(w_->mutex);
+    ++w_->probes;
     Probe p;
     if (w_->exit) {
       p.exited = w_->exit;
@@ -112,6 +116,13 @@ class FakeLauncher : public Launcher {
     if (w_->advance_frames) ++w_->health.frame;
     p.health = w_->health;
     return p;
+  }
+
+  StackCapture capture_stacks(const StackCaptureOptions& options) override {
+    std::lock_guard lock(w_->mutex);
+    w_->captures.push_back("port " + std::to_string(options.hook_port) + " after " + std::to_string(w_->stops) +
+                           " stops");
+    return {};
   }
 
   StopReport stop(const AppSpec&, bool graceful) override {

@@ -55,7 +55,9 @@ def test_the_stream_names_the_test_a_killed_runner_was_in(pytester, tmp_path, mo
     result = pytester.runpytest_subprocess("-p", "livegui_pytest")
     assert result.ret == -9
     evs = read_events(events)
-    assert [(e["event"], e.get("test")) for e in evs] == [
+    assert evs[0] == {"event": "collected", "tests": ["test_dies.py::test_first", "test_dies.py::test_killed",
+                                                      "test_dies.py::test_never"], "unix_ms": evs[0]["unix_ms"]}
+    assert [(e["event"], e.get("test")) for e in evs[1:]] == [
         ("start", "test_dies.py::test_first"), ("end", "test_dies.py::test_first"),
         ("start", "test_dies.py::test_killed")]
 
@@ -98,3 +100,39 @@ def test_outside_the_batcher_collect_only_works_as_pytest_s_own(pytester, monkey
     result = pytester.runpytest_subprocess("-p", "livegui_pytest")
     assert result.ret == 0
     result.stdout.fnmatch_lines(["*test_a*"])
+
+
+def test_a_body_failure_and_a_teardown_error_are_both_in_the_end_event_body_first(pytester, tmp_path, monkeypatch):
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    pytester.makepyfile(test_both="""
+        import pytest
+        @pytest.fixture
+        def broken_teardown():
+            yield 1
+            raise RuntimeError("fixture tear-down exploded")
+        def test_both(broken_teardown):
+            assert 0, "body fails"
+    """)
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    result.assert_outcomes(failed=1, errors=1)
+    end = [e for e in read_events(events) if e["event"] == "end"][0]
+    assert end["outcome"] == "failed"
+    assert end["message"].startswith("AssertionError: body fails"), end["message"]
+    assert "\nteardown failed: RuntimeError: fixture tear-down exploded" in end["message"], end["message"]
+
+
+def test_the_collected_event_lists_the_tests_pytest_will_run_before_the_first_starts(pytester, tmp_path, monkeypatch):
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    pytester.makepyfile(test_list="""
+        def test_a(): pass
+        def test_b(): pass
+        def test_c(): pass
+    """)
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest", "--deselect", "test_list.py::test_b")
+    result.assert_outcomes(passed=2)
+    evs = read_events(events)
+    assert evs[0]["event"] == "collected", evs[0]
+    assert evs[0]["tests"] == ["test_list.py::test_a", "test_list.py::test_c"], "what will run, deselections out"
+    assert [e["event"] for e in evs].count("collected") == 1

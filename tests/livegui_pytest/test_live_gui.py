@@ -121,6 +121,46 @@ def test_after(live_gui):
     assert not any(pid_alive(p) for p in pids)
 
 
+def test_a_stopped_app_fails_calls_and_waits_within_about_the_heartbeat(pytester, aut_spec, tmp_path, monkeypatch):
+    # SIGSTOP: the app accepts connections (the kernel does) and never answers.
+    # The client must not add a second probe or the stack capture to the
+    # threshold (1 s): the stacks are written in the background, and exist
+    # once pytest is done.
+    result, ends = run_inner(pytester, aut_spec, tmp_path, monkeypatch, RECORD_PID + """
+import signal
+from livegui_pytest import SubprocessDegraded
+def stop_and_time(live_gui, name, call):
+    record(live_gui, name)
+    live_gui.value("counter")
+    os.kill(live_gui.pid, signal.SIGSTOP)
+    t0 = time.monotonic()
+    try:
+        call()
+    except SubprocessDegraded as e:
+        print("%s-MS %d" % (name.upper(), (time.monotonic() - t0) * 1000))
+        print("%s-MESSAGE %s" % (name.upper(), str(e).splitlines()[0]))
+        raise
+def test_value(live_gui):
+    stop_and_time(live_gui, "value", lambda: live_gui.value("counter"))
+def test_wait(live_gui):
+    stop_and_time(live_gui, "wait", lambda: live_gui.wait_until(lambda c: c.value("counter") < 0, timeout=60))
+""")
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    pids = recorded_pids(tmp_path)
+    assert len(set(pids)) == 2, "the stopped AUT was replaced for the second test"
+    for name in ("VALUE", "WAIT"):
+        took_ms = int(re.search(name + r"-MS (\d+)", out).group(1))
+        print("SIGSTOP → SubprocessDegraded (%s): %d ms" % (name.lower(), took_ms))
+        assert took_ms < 2500, "%s: %d ms; the threshold is 1 s, + 1.5 s is generous" % (name, took_ms)
+        message = re.search(name + r"-MESSAGE (.*)", out).group(1)
+        stacks = re.search(r"; stacks: (\S*stacks-(\d+)\.txt)", message)
+        assert stacks, message
+        assert int(stacks.group(2)) in pids, message
+        assert os.path.exists(stacks.group(1)), "the stacks named in the diagnostic were written: " + stacks.group(1)
+    assert not any(pid_alive(p) for p in pids), "a stopped AUT outlived pytest"
+
+
 def test_a_main_loop_assertion_is_reported_by_the_app(pytester, aut_spec, tmp_path, monkeypatch):
     result, ends = run_inner(pytester, aut_spec, tmp_path, monkeypatch, """
 def test_assert(live_gui):

@@ -69,7 +69,7 @@ TEST(BatcherPytestResults, ADeathInATestBlamesItAndResumes) {
   EXPECT_EQ(find(out.results, "t/test_a.py::test_one")->code, ResultCode::Pass);
   EXPECT_EQ(find(out.results, "t/test_a.py::test_two")->code, ResultCode::Fail);
   EXPECT_EQ(find(out.results, "t/test_a.py::test_two")->message,
-            "fresh AUT: t/test_a.py::test_one left it degraded\nassert 0");
+            "assert 0\nfresh AUT: t/test_a.py::test_one left it degraded");  // the failure first (issue 15)
   const TestResult* three = find(out.results, "t/test_a.py::test_three");
   ASSERT_TRUE(three);
   EXPECT_EQ(three->code, ResultCode::Crash);
@@ -130,6 +130,70 @@ TEST(BatcherPytestResults, AnInterruptLeavesTheRunningTestUnresolvedAndDoesNotRe
   EXPECT_FALSE(out.resume);
 }
 
+// issue 15: with the optional "collected" event, tests never reached are
+// reported as GoogleTest entries report them: SKIPPED "not run: …".
+const char* kCollectedThenStopped =
+    R"({"event":"collected","tests":["t/test_a.py::test_one","t/test_a.py::test_two","t/test_a.py::test_three","t/test_a.py::test_four"]}
+{"event":"start","test":"t/test_a.py::test_one"}
+{"event":"end","test":"t/test_a.py::test_one","outcome":"passed","duration_ms":12}
+{"event":"start","test":"t/test_a.py::test_two"}
+)";
+
+TEST(BatcherPytestResults, TestsNeverReachedAfterATimeoutAreSkippedNotRun) {
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.events = events(kCollectedThenStopped);
+  ev.status = ExitStatus::killed(SIGTERM);
+  ev.stopped_for = StopCause::Timeout;
+  ev.timeout = std::chrono::milliseconds(5000);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 4u);
+  EXPECT_EQ(find(out.results, "t/test_a.py::test_two")->code, ResultCode::Timeout);
+  for (const char* name : {"t/test_a.py::test_three", "t/test_a.py::test_four"}) {
+    const TestResult* r = find(out.results, name);
+    ASSERT_TRUE(r) << name;
+    EXPECT_EQ(r->code, ResultCode::Skipped) << name;
+    EXPECT_EQ(r->message, "not run: the entry timed out during t/test_a.py::test_two") << name;
+  }
+  EXPECT_FALSE(out.resume);
+}
+
+TEST(BatcherPytestResults, TestsNeverReachedAfterAnInterruptAreSkippedNotRun) {
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.events = events(kCollectedThenStopped);
+  ev.status = ExitStatus::killed(SIGINT);
+  ev.stopped_for = StopCause::Interrupt;
+  ev.interrupt_signal = "SIGINT";
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 4u);
+  EXPECT_EQ(find(out.results, "t/test_a.py::test_two")->code, ResultCode::Unresolved);
+  const TestResult* four = find(out.results, "t/test_a.py::test_four");
+  ASSERT_TRUE(four);
+  EXPECT_EQ(four->code, ResultCode::Skipped);
+  EXPECT_EQ(four->message, "not run: interrupted by SIGINT");
+}
+
+TEST(BatcherPytestResults, TestsNeverReachedAfterACrashAreLeftToTheResume) {
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.events = events(kCollectedThenStopped);
+  ev.status = ExitStatus::killed(SIGKILL);
+  auto out = interpret_pytest_attempt(ev);
+  EXPECT_TRUE(out.resume);
+  EXPECT_EQ(out.results.size(), 2u) << "the resumed attempt runs test_three and test_four";
+}
+
+TEST(BatcherPytestResults, TheCollectedEventIsOptional) {
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.events = events(kTwoEndedOneRunning);
+  ev.status = ExitStatus::killed(SIGTERM);
+  ev.stopped_for = StopCause::Timeout;
+  auto out = interpret_pytest_attempt(ev);
+  EXPECT_EQ(out.results.size(), 3u) << "without a listing only the tests the stream names";
+}
+
 TEST(BatcherPytestResults, TheReportGivesTheWholeFailureText) {
   PytestEvidence ev;
   ev.entry_name = "test_a";
@@ -145,6 +209,69 @@ TEST(BatcherPytestResults, TheReportGivesTheWholeFailureText) {
   EXPECT_EQ(out.results[0].message, "long text");
   EXPECT_FALSE(out.process_issue);
   EXPECT_FALSE(out.resume);
+}
+
+// issue 15: the console line and junit.xml's message= read the first line;
+// the "fresh AUT" note is shown with the failure, never instead of it.
+TEST(BatcherPytestResults, AFreshAutNoteFollowsTheFailureItDoesNotReplaceIt) {
+  for (bool with_report : {false, true}) {
+    PytestEvidence ev;
+    ev.entry_name = "test_a";
+    ev.events = events(
+        "{\"event\":\"end\",\"test\":\"t/test_a.py::test_two\",\"outcome\":\"failed\",\"message\":"
+        "\"SubprocessDegraded: subprocess degraded\",\"note\":\"fresh AUT: test_one left it degraded\"}\n"
+        "{\"event\":\"end\",\"test\":\"t/test_a.py::test_three\",\"outcome\":\"passed\","
+        "\"note\":\"fresh AUT: test_two left it degraded\"}\n"
+        "{\"event\":\"finish\"}\n");
+    if (with_report)
+      ev.report = parse_junit_xml(
+          "<testsuites><testsuite><testcase classname=\"t.test_a\" name=\"test_two\">"
+          "<failure message=\"SubprocessDegraded: subprocess degraded&#10;  supervisor: …\"/></testcase>"
+          "<testcase classname=\"t.test_a\" name=\"test_three\"/></testsuite></testsuites>");
+    ev.status = ExitStatus::exited(1);
+    auto out = interpret_pytest_attempt(ev);
+    const TestResult* failed = find(out.results, "t/test_a.py::test_two");
+    ASSERT_TRUE(failed);
+    EXPECT_EQ(failed->message.rfind("SubprocessDegraded: subprocess degraded", 0), 0u)
+        << "with_report " << with_report << ": " << failed->message;
+    EXPECT_NE(failed->message.find("\nfresh AUT: test_one left it degraded"), std::string::npos) << failed->message;
+    const TestResult* passed = find(out.results, "t/test_a.py::test_three");
+    ASSERT_TRUE(passed);
+    EXPECT_EQ(passed->message, "fresh AUT: test_two left it degraded") << "a pass shows its note alone";
+  }
+}
+
+// issue 15: pytest reports a test that fails in its body and again in its
+// tear-down as two testcases of the same name, <failure> then <error>: the
+// result keeps both, the body's assertion first.
+TEST(BatcherPytestResults, ABodyFailureAndATeardownErrorAreBothKeptBodyFirst) {
+  PytestEvidence ev;
+  ev.entry_name = "conf";
+  ev.events = events(
+      "{\"event\":\"end\",\"test\":\"cf/test_conf.py::test_both\",\"outcome\":\"failed\","
+      "\"message\":\"AssertionError: body fails\"}\n"
+      "{\"event\":\"finish\"}\n");
+  ev.report = parse_junit_xml(
+      "<testsuites><testsuite>"
+      "<testcase classname=\"cf.test_conf\" name=\"test_both\"><failure message=\"AssertionError: body "
+      "fails&#10;assert 0\"/></testcase>"
+      "<testcase classname=\"cf.test_conf\" name=\"test_both\"><error message=\"failed on teardown with "
+      "&quot;RuntimeError: fixture tear-down exploded&quot;\"/></testcase>"
+      "</testsuite></testsuites>");
+  ev.status = ExitStatus::exited(1);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 1u);
+  const std::string& m = out.results[0].message;
+  EXPECT_EQ(m.rfind("AssertionError: body fails\nassert 0", 0), 0u) << m;
+  EXPECT_NE(m.find("\nfailed on teardown with \"RuntimeError: fixture tear-down exploded\""), std::string::npos) << m;
+
+  // Without the plugin's stream: still one result with both.
+  ev.events = TestEvents{};
+  out = interpret_pytest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 1u);
+  EXPECT_EQ(out.results[0].code, ResultCode::Fail);
+  EXPECT_EQ(out.results[0].message.rfind("AssertionError: body fails", 0), 0u) << out.results[0].message;
+  EXPECT_NE(out.results[0].message.find("failed on teardown"), std::string::npos) << out.results[0].message;
 }
 
 // A test named like its module, at the rootdir (test_after.py::test_after):

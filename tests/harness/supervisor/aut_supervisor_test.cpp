@@ -73,6 +73,39 @@ TEST_F(AutSupervisorTest, CheckReportsDegradationAndTheDiagnosticHasIt) {
   EXPECT_NE(d["text"].get<std::string>().find("subprocess degraded"), std::string::npos) << d;
 }
 
+TEST_F(AutSupervisorTest, ADiagnosticOfWhatTheClientSawAnswersAtOnceAndTheNextRequestHasTheStacks) {
+  json ready = sup_->handle({{"cmd", "ensure"}, {"test", "t.py::a"}});
+  ASSERT_TRUE(ready["ok"]) << ready;
+  world_->unreachable = "timed out";
+  const int probes = world_->probes;
+  json d = sup_->handle({{"cmd", "diagnostic"}, {"seen", {{"unreachable", "GET /health got no answer (timed out)"}}}});
+  ASSERT_TRUE(d["ok"]) << d;
+  const std::string text = d["text"];
+  EXPECT_NE(text.find("GET /health got no answer (timed out)"), std::string::npos) << text;
+  EXPECT_NE(text.find("; stacks: "), std::string::npos) << text;
+  EXPECT_EQ(world_->probes, probes) << "no second probe of the app";
+  // The capture runs in the background; the next request waits for it.
+  json c = sup_->handle({{"cmd", "log_tail"}});
+  ASSERT_TRUE(c["ok"]) << c;
+  EXPECT_EQ(world_->captures.size(), 1u);
+  json again = sup_->handle({{"cmd", "ensure"}, {"test", "t.py::b"}});
+  ASSERT_TRUE(again["ok"]) << again;
+  EXPECT_EQ(again["kind"], "respawned") << again;
+  EXPECT_EQ(world_->captures.size(), 1u) << "once per stalled AUT";
+}
+
+TEST_F(AutSupervisorTest, ADiagnosticOfAHealthReadingJudgesIt) {
+  ASSERT_TRUE(sup_->handle({{"cmd", "ensure"}, {"test", "t.py::a"}})["ok"]);
+  json health = {{"protocol_version", 1},           {"app", "x"}, {"status", "degraded"},
+                 {"pid", world_->current.pid},      {"frame", 7}, {"last_frame_age_ms", 12},
+                 {"reasons", {"io pool shut down"}}};
+  json d = sup_->handle({{"cmd", "diagnostic"}, {"seen", {{"health", health}}}});
+  ASSERT_TRUE(d["ok"]) << d;
+  EXPECT_NE(d["text"].get<std::string>().find("io pool shut down"), std::string::npos) << d;
+  json bad = sup_->handle({{"cmd", "diagnostic"}, {"seen", {{"health", {{"frame", "x"}}}}}});
+  ASSERT_TRUE(bad["ok"]) << bad;
+}
+
 TEST_F(AutSupervisorTest, BadRequestsAreRepliesNotExceptions) {
   EXPECT_FALSE(sup_->handle(json::array())["ok"]);
   EXPECT_FALSE(sup_->handle({{"cmd", 7}})["ok"]);
