@@ -39,11 +39,6 @@ const char* to_string(RespawnPolicy p) {
   return "?";
 }
 
-std::string TomlPosition::str() const {
-  if (line <= 0) return file;
-  return (file.empty() ? std::string("<string>") : file) + ":" + std::to_string(line) + ":" + std::to_string(column);
-}
-
 namespace {
 std::string error_text(const TomlPosition& at, const std::string& field, const std::string& why) {
   std::string where = at.file.empty() && at.line <= 0 ? std::string("AUT spec") : at.str();

@@ -35,6 +35,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/toml_reader.hpp"
+
 namespace toml {
 inline namespace v3 {
 class table;
@@ -67,15 +69,6 @@ const char* to_string(Readiness r);
 const char* to_string(DisplayMode d);
 const char* to_string(RespawnPolicy p);
 
-/// Where a TOML value was written: the user's file, 1-based line and column.
-struct TomlPosition {
-  std::string file;  ///< as given to the parser; empty for a spec built in code
-  int line = 0;      ///< 0: unknown
-  int column = 0;
-  /// "plan.toml:7:13"; just the file when the line is unknown.
-  std::string str() const;
-};
-
 /// The spec is unusable. what() is "file:line:column: field 'name' why" when
 /// loaded from TOML, "AUT spec: field 'name' why" for a spec built in code.
 class AppSpecError : public std::runtime_error {
@@ -97,12 +90,7 @@ class AppSpecError : public std::runtime_error {
 
 /// A note about a TOML spec that is accepted but should be rewritten
 /// (a deprecated field), with where it was written.
-struct AppSpecNote {
-  TomlPosition at;
-  std::string text;  ///< "'term_grace_ms' is deprecated: write term_grace = \"1s\" …"
-  /// "plan.toml:7:1: 'term_grace_ms' is deprecated: …"
-  std::string str() const { return at.str() + ": " + text; }
-};
+using AppSpecNote = TomlNote;
 
 struct AppSpec {
   std::filesystem::path executable;  ///< absolute

@@ -124,7 +124,10 @@ class Subprocess {
   std::filesystem::path executable_;
 };
 
-/// Looks `name` up in PATH (names with '/' are made absolute). Empty when not found.
+/// Looks `name` up in PATH as execvp would (the first regular executable
+/// file; an empty PATH means /usr/local/bin:/usr/bin:/bin); names with '/'
+/// are made absolute. Empty when not found. The one PATH lookup: the AUT
+/// spec, the plan's `command` entries and spawn() all use it.
 std::filesystem::path find_executable(const std::string& name);
 
 }  // namespace livegui

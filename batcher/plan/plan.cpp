@@ -1,7 +1,7 @@
 #include "batcher/plan/plan.hpp"
 
 #include <algorithm>
-#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -10,19 +10,13 @@
 
 #include "batcher/plan/path_expand.hpp"
 #include "batcher/plan/pytest_args.hpp"
+#include "harness/subprocess.hpp"
 
 namespace livegui::batch {
 namespace fs = std::filesystem;
 
-std::string SourceLocation::str() const {
-  if (line <= 0) return file;
-  return file + ":" + std::to_string(line) + (column > 0 ? ":" + std::to_string(column) : std::string());
-}
-
 PlanError::PlanError(const SourceLocation& where, const std::string& field, const std::string& why)
-    : std::runtime_error(where.str() + ": " + (field.empty() ? "" : field + ": ") + why),
-      where_(where),
-      field_(field) {}
+    : TomlFieldError(where, field, why) {}
 
 const char* to_string(SplitMode m) { return m == SplitMode::Suite ? "suite" : "binary"; }
 
@@ -41,136 +35,23 @@ bool reads_junit(EntryFormat f) { return f == EntryFormat::Junit || f == EntryFo
 
 namespace {
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-/// Reads one TOML table field by field, so every error names file:line and
-/// the field's path, and unknown fields are reported (with a suggestion).
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string path, const std::string& file, std::vector<std::string> known)
-      : table_(table), path_(std::move(path)), file_(file), known_(std::move(known)) {
-    for (auto&& [key, node] : table_) {
-      std::string k(key.str());
-      if (std::find(known_.begin(), known_.end(), k) != known_.end()) continue;
-      std::string hint;
-      std::size_t best = 3;
-      for (const auto& candidate : known_) {
-        auto d = edit_distance(k, candidate);
-        if (d < best) best = d, hint = candidate;
-      }
-      throw PlanError(at(node), field(k),
-                      "unknown field" + (hint.empty() ? std::string() : " (did you mean '" + hint + "'?)") +
-                          "; known fields: " + join_known());
-    }
-  }
-
-  SourceLocation at(const toml::node& node) const { return {file_, static_cast<int>(node.source().begin.line)}; }
-  SourceLocation here() const { return {file_, static_cast<int>(table_.source().begin.line)}; }
-  std::string field(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-  const toml::node* get(const std::string& key) const { return table_.get(key); }
-
-  std::optional<std::string> string(const std::string& key) const {
-    const toml::node* n = get(key);
-    if (!n) return std::nullopt;
-    if (!n->is_string()) throw PlanError(at(*n), field(key), "expected a string, got " + type_name(*n));
-    return n->as_string()->get();
-  }
-
-  std::optional<bool> boolean(const std::string& key) const {
-    const toml::node* n = get(key);
-    if (!n) return std::nullopt;
-    if (!n->is_boolean()) throw PlanError(at(*n), field(key), "expected true or false, got " + type_name(*n));
-    return n->as_boolean()->get();
-  }
-
-  std::optional<std::vector<std::string>> strings(const std::string& key) const {
-    const toml::node* n = get(key);
-    if (!n) return std::nullopt;
-    const toml::array* arr = n->as_array();
-    if (!arr) throw PlanError(at(*n), field(key), "expected an array of strings, got " + type_name(*n));
-    std::vector<std::string> out;
-    std::size_t i = 0;
-    for (const toml::node& el : *arr) {
-      if (!el.is_string())
-        throw PlanError(at(el), field(key) + "[" + std::to_string(i) + "]", "expected a string, got " + type_name(el));
-      out.push_back(el.as_string()->get());
-      ++i;
-    }
-    return out;
-  }
-
-  std::optional<std::map<std::string, std::string>> string_map(const std::string& key) const {
-    const toml::node* n = get(key);
-    if (!n) return std::nullopt;
-    const toml::table* t = n->as_table();
-    if (!t) throw PlanError(at(*n), field(key), "expected a table of strings, got " + type_name(*n));
-    std::map<std::string, std::string> out;
-    for (auto&& [k, v] : *t) {
-      if (!v.is_string())
-        throw PlanError(at(v), field(key) + "." + std::string(k.str()), "expected a string, got " + type_name(v));
-      out[std::string(k.str())] = v.as_string()->get();
-    }
-    return out;
-  }
-
-  std::optional<std::chrono::milliseconds> duration(const std::string& key) const {
-    const toml::node* n = get(key);
-    if (!n) return std::nullopt;
-    std::optional<std::chrono::milliseconds> d;
-    if (n->is_integer() || n->is_floating_point()) {
-      double secs = n->is_integer() ? static_cast<double>(n->as_integer()->get()) : n->as_floating_point()->get();
-      if (secs > 0 && std::isfinite(secs))
-        d = std::chrono::milliseconds(static_cast<long long>(std::llround(secs * 1000)));
-    } else if (n->is_string()) {
-      d = parse_duration(n->as_string()->get());
-    } else {
-      throw PlanError(at(*n), field(key), "expected seconds or a duration like \"90s\", got " + type_name(*n));
-    }
-    if (!d || d->count() <= 0)
-      throw PlanError(at(*n), field(key), "expected a positive duration (seconds, or \"500ms\", \"90s\", \"2min\")");
-    return d;
-  }
-
-  static std::string type_name(const toml::node& n) {
-    switch (n.type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a number";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::table: return "a table";
-      case toml::node_type::array: return "an array";
-      default: return "a date/time";
-    }
-  }
-
- private:
-  std::string join_known() const {
-    std::string out;
-    for (const auto& k : known_) out += (out.empty() ? "" : ", ") + k;
-    return out;
-  }
-
-  const toml::table& table_;
-  std::string path_;
-  std::string file_;
-  std::vector<std::string> known_;
-};
+using TableReader = TomlReader;
 
 struct Context {
   std::string file;
   fs::path base_dir;
   VariableLookup lookup;
+  /// Durations written as bare numbers of seconds (deprecated): one note for all.
+  std::vector<TomlNote> bare_seconds;
 };
+
+/// A plan duration: "500ms", "90s", "2min"; a bare number of seconds is still
+/// read (deprecated, noted once for the plan).
+std::optional<std::chrono::milliseconds> read_duration(Context& ctx, const TableReader& r, const std::string& key) {
+  DurationRule rule;
+  rule.old_bare_seconds = true;
+  return r.duration(key, rule, ctx.bare_seconds);
+}
 
 std::string expand(const Context& ctx, const std::string& text, const SourceLocation& where, const std::string& field) {
   try {
@@ -180,16 +61,38 @@ std::string expand(const Context& ctx, const std::string& text, const SourceLoca
   }
 }
 
-/// ${VAR} expansion inside a table the batcher passes on (the tier's `aut`).
-void expand_strings(const Context& ctx, toml::node& node, const SourceLocation& where, const std::string& field) {
+/// ${VAR} expansion inside a table the batcher passes on (the tier's `aut`);
+/// an error names the string's own field and position.
+void expand_strings(const Context& ctx, const TableReader& r, toml::node& node, const std::string& field) {
   if (auto* t = node.as_table()) {
-    for (auto&& [key, value] : *t) expand_strings(ctx, value, where, field + "." + std::string(key.str()));
+    for (auto&& [key, value] : *t) expand_strings(ctx, r, value, field + "." + std::string(key.str()));
   } else if (auto* a = node.as_array()) {
     for (std::size_t i = 0; i < a->size(); ++i)
-      expand_strings(ctx, *a->get(i), where, field + "[" + std::to_string(i) + "]");
+      expand_strings(ctx, r, *a->get(i), field + "[" + std::to_string(i) + "]");
   } else if (auto* str = node.as_string()) {
-    *str = expand(ctx, str->get(), where, field);
+    *str = expand(ctx, str->get(), r.at(node), field);
   }
+}
+
+/// Why a bare program name cannot run: the words a run would say, and the
+/// PATH it looked in.
+std::string not_on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  return "'" + program + "' is not found in PATH (" + (path && *path ? path : "unset") + ")";
+}
+
+/// The i-th element of the array at `key` (read already, so present).
+const toml::node& element(const TableReader& r, const std::string& key, std::size_t i) {
+  const toml::node* n = r.get(key);
+  const toml::node* el = n && n->as_array() ? n->as_array()->get(i) : nullptr;
+  return el ? *el : *n;
+}
+
+/// The value `name` of the table at `key` (read already, so present).
+const toml::node& member(const TableReader& r, const std::string& key, const std::string& name) {
+  const toml::node* n = r.get(key);
+  const toml::node* v = n && n->as_table() ? n->as_table()->get(name) : nullptr;
+  return v ? *v : *n;
 }
 
 fs::path resolve_path(const Context& ctx, const std::string& p) {
@@ -197,31 +100,18 @@ fs::path resolve_path(const Context& ctx, const std::string& p) {
   return (path.is_absolute() ? path : ctx.base_dir / path).lexically_normal();
 }
 
-SplitMode parse_split(const TableReader& r, const std::string& key, SplitMode fallback) {
-  auto s = r.string(key);
-  if (!s) return fallback;
-  if (*s == "binary") return SplitMode::Binary;
-  if (*s == "suite") return SplitMode::Suite;
-  throw PlanError(r.at(*r.get(key)), r.field(key), "expected \"binary\" or \"suite\", got \"" + *s + "\"");
+SplitMode parse_split(const TableReader& r, SplitMode fallback) {
+  return read_choice(r, "split", {SplitMode::Binary, SplitMode::Suite}).value_or(fallback);
 }
 
 EntryFormat parse_format(const TableReader& r) {
-  auto s = r.string("format");
-  if (!s || *s == "auto") return EntryFormat::Auto;
-  if (*s == "gtest") return EntryFormat::GTest;
-  if (*s == "command") return EntryFormat::Command;
-  if (*s == "junit") return EntryFormat::Junit;
-  if (*s == "pytest") return EntryFormat::Pytest;
-  throw PlanError(r.at(*r.get("format")), r.field("format"),
-                  "expected \"auto\", \"gtest\", \"command\", \"junit\" or \"pytest\", got \"" + *s + "\"");
+  return read_choice(
+             r, "format",
+             {EntryFormat::Auto, EntryFormat::GTest, EntryFormat::Command, EntryFormat::Junit, EntryFormat::Pytest})
+      .value_or(EntryFormat::Auto);
 }
 
-bool parse_expect(const TableReader& r) {
-  auto s = r.string("expect");
-  if (!s || *s == "pass") return false;
-  if (*s == "fail") return true;
-  throw PlanError(r.at(*r.get("expect")), r.field("expect"), "expected \"pass\" or \"fail\", got \"" + *s + "\"");
-}
+bool parse_expect(const TableReader& r) { return r.choice("expect", {"pass", "fail"}).value_or(0) == 1; }
 
 /// `retry = { on = ["crash", "timeout", "degraded", "fail"], max = 1 }`.
 RetryPolicy parse_retry(const TableReader& r, const RetryPolicy& fallback) {
@@ -230,15 +120,11 @@ RetryPolicy parse_retry(const TableReader& r, const RetryPolicy& fallback) {
   const toml::table* t = n->as_table();
   if (!t)
     throw PlanError(r.at(*n), r.field("retry"),
-                    "expected a table like { on = [\"crash\"], max = 1 }, got " + TableReader::type_name(*n));
-  TableReader rr(*t, r.field("retry"), r.here().file, {"on", "max"});
+                    "must be a table like { on = [\"crash\"], max = 1 }, got " + TableReader::type_name(*n));
+  TableReader rr(*t, r.field("retry"), r.here().file);
+  rr.refuse_unknown({"on", "max"});
   RetryPolicy p;
-  p.max = 1;
-  if (const toml::node* m = rr.get("max")) {
-    if (!m->is_integer() || m->as_integer()->get() < 0 || m->as_integer()->get() > 10)
-      throw PlanError(rr.at(*m), rr.field("max"), "expected an integer from 0 to 10");
-    p.max = static_cast<int>(m->as_integer()->get());
-  }
+  p.max = static_cast<int>(rr.integer("max", 0, 10).value_or(1));
   auto on = rr.strings("on");
   if (!on)
     throw PlanError(rr.at(*n), rr.field("on"),
@@ -251,8 +137,8 @@ RetryPolicy parse_retry(const TableReader& r, const RetryPolicy& fallback) {
   for (std::size_t i = 0; i < on->size(); ++i) {
     auto why = retry_on_from_string((*on)[i]);
     if (!why)
-      throw PlanError(rr.at(*rr.get("on")), rr.field("on") + "[" + std::to_string(i) + "]",
-                      "expected \"crash\", \"timeout\", \"degraded\" or \"fail\", got \"" + (*on)[i] + "\"");
+      throw PlanError(rr.at(*rr.get("on")->as_array()->get(i)), rr.field("on") + "[" + std::to_string(i) + "]",
+                      "is '" + (*on)[i] + "'; expected one of: crash, timeout, degraded, fail");
     p.on.insert(*why);
   }
   return p;
@@ -305,11 +191,11 @@ struct TierDefaults {
   std::map<std::string, std::string> env;
 };
 
-void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table& table, const std::string& path,
+void add_entries(Context& ctx, const TierDefaults& tier, const toml::table& table, const std::string& path,
                  std::vector<PlanEntry>& out) {
-  TableReader r(table, path, ctx.file,
-                {"name", "executable", "executables", "command", "args", "env", "cwd", "timeout", "uses_aut", "split",
-                 "format", "expect", "xfail", "retry", "test_timeout"});
+  TableReader r(table, path, ctx.file);
+  r.refuse_unknown({"name", "executable", "executables", "command", "args", "env", "cwd", "timeout", "uses_aut",
+                    "split", "format", "expect", "xfail", "retry", "test_timeout"});
   PlanEntry base;
   base.where = r.here();
   int sources = (r.get("executable") ? 1 : 0) + (r.get("executables") ? 1 : 0) + (r.get("command") ? 1 : 0);
@@ -318,20 +204,22 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
                     sources == 0 ? "an entry needs `executables` (a path or glob) or `command` (an argv array)"
                                  : "give only one of `executable`, `executables`, `command`");
   base.uses_aut = r.boolean("uses_aut").value_or(tier.uses_aut);
-  base.timeout = r.duration("timeout");
+  base.timeout = read_duration(ctx, r, "timeout");
   if (!base.timeout) base.timeout = tier.timeout;
-  base.split = parse_split(r, "split", tier.split);
+  base.split = parse_split(r, tier.split);
   base.format = parse_format(r);
   base.expect_fail = parse_expect(r);
   base.retry = parse_retry(r, tier.retry);
-  base.test_timeout = r.duration("test_timeout");
+  base.test_timeout = read_duration(ctx, r, "test_timeout");
   if (!base.test_timeout) base.test_timeout = tier.test_timeout;
   if (auto x = r.strings("xfail")) base.xfail = *x;
   if (auto a = r.strings("args"))
-    for (auto& arg : *a) base.args.push_back(expand(ctx, arg, r.at(*r.get("args")), r.field("args")));
+    for (std::size_t i = 0; i < a->size(); ++i)
+      base.args.push_back(
+          expand(ctx, (*a)[i], r.at(element(r, "args", i)), r.field("args[" + std::to_string(i) + "]")));
   base.env = tier.env;
   if (auto e = r.string_map("env"))
-    for (auto& [k, v] : *e) base.env[k] = expand(ctx, v, r.at(*r.get("env")), r.field("env." + k));
+    for (auto& [k, v] : *e) base.env[k] = expand(ctx, v, r.at(member(r, "env", k)), r.field("env." + k));
   if (auto c = r.string("cwd")) base.cwd = resolve_path(ctx, expand(ctx, *c, r.at(*r.get("cwd")), r.field("cwd")));
   auto name = r.string("name");
 
@@ -348,19 +236,24 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
     }
     PlanEntry e = base;
     e.name = *name;
-    std::string program = expand(ctx, (*argv)[0], r.at(node), r.field("command[0]"));
-    if (program.empty()) throw PlanError(r.at(node), r.field("command[0]"), "is empty: no program to run");
+    std::string program = expand(ctx, (*argv)[0], r.at(element(r, "command", 0)), r.field("command[0]"));
+    if (program.empty())
+      throw PlanError(r.at(element(r, "command", 0)), r.field("command[0]"), "is empty: no program to run");
     e.pattern = program;
     std::vector<std::string> rest;
     for (std::size_t i = 1; i < argv->size(); ++i)
-      rest.push_back(expand(ctx, (*argv)[i], r.at(node), r.field("command[" + std::to_string(i) + "]")));
+      rest.push_back(
+          expand(ctx, (*argv)[i], r.at(element(r, "command", i)), r.field("command[" + std::to_string(i) + "]")));
     rest.insert(rest.end(), e.args.begin(), e.args.end());
     e.args = std::move(rest);
     if (e.format == EntryFormat::Auto) e.format = EntryFormat::Command;
     if (e.format == EntryFormat::Pytest) refuse_pytest_args(r, e.args, argv->size() - 1, e.env);
     if (program.find('/') == std::string::npos) {
-      // A bare name is looked up in PATH when the entry runs.
+      // A bare name is looked up in PATH when the entry runs (spawn() uses
+      // find_executable too); one that is not there is UNRESOLVED now, so
+      // --dry-run and --list say what the run would.
       e.executable = program;
+      if (find_executable(program).empty()) e.unresolved = not_on_path(program);
     } else {
       e.executable = resolve_path(ctx, program);
       std::error_code ec;  // the throwing overloads escape on ENAMETOOLONG, EACCES
@@ -408,11 +301,11 @@ void add_entries(const Context& ctx, const TierDefaults& tier, const toml::table
   }
 }
 
-PlanTier parse_tier(const Context& ctx, toml::table& table, const std::string& path, std::set<std::string>& tier_names,
+PlanTier parse_tier(Context& ctx, toml::table& table, const std::string& path, std::set<std::string>& tier_names,
                     std::vector<std::string>& plan_notes) {
   toml::node* aut_node = table.get("aut");
-  TableReader r(table, path, ctx.file,
-                {"name", "uses_aut", "timeout", "split", "env", "aut", "entries", "retry", "test_timeout"});
+  TableReader r(table, path, ctx.file);
+  r.refuse_unknown({"name", "uses_aut", "timeout", "split", "env", "aut", "entries", "retry", "test_timeout"});
   PlanTier tier;
   tier.where = r.here();
   auto name = r.string("name");
@@ -421,15 +314,15 @@ PlanTier parse_tier(const Context& ctx, toml::table& table, const std::string& p
     throw PlanError(r.at(*r.get("name")), r.field("name"), "a tier named \"" + *name + "\" already exists");
   tier.name = *name;
   tier.uses_aut = r.boolean("uses_aut").value_or(false);
-  tier.timeout = r.duration("timeout");
+  tier.timeout = read_duration(ctx, r, "timeout");
   TierDefaults defaults;
   defaults.uses_aut = tier.uses_aut;
   defaults.timeout = tier.timeout;
   defaults.retry = tier.retry = parse_retry(r, RetryPolicy{});
-  defaults.test_timeout = tier.test_timeout = r.duration("test_timeout");
-  defaults.split = parse_split(r, "split", SplitMode::Binary);
+  defaults.test_timeout = tier.test_timeout = read_duration(ctx, r, "test_timeout");
+  defaults.split = parse_split(r, SplitMode::Binary);
   if (auto e = r.string_map("env"))
-    for (auto& [k, v] : *e) defaults.env[k] = expand(ctx, v, r.at(*r.get("env")), r.field("env." + k));
+    for (auto& [k, v] : *e) defaults.env[k] = expand(ctx, v, r.at(member(r, "env", k)), r.field("env." + k));
   if (toml::node* aut = aut_node) {
     toml::table* t = aut->as_table();
     if (!t)
@@ -437,9 +330,8 @@ PlanTier parse_tier(const Context& ctx, toml::table& table, const std::string& p
                       "expected a table (the AUT spec), got " + TableReader::type_name(*aut));
     // ${VAR} expansion in place: the values keep the positions toml++
     // recorded, so errors point into the user's file.
-    expand_strings(ctx, *t, r.at(*aut), r.field("aut"));
+    expand_strings(ctx, r, *t, r.field("aut"));
     tier.aut_where = r.at(*aut);
-    tier.aut_where.column = static_cast<int>(aut->source().begin.column);
     std::vector<AppSpecNote> notes;
     try {
       tier.aut = AppSpec::from_toml(*t, ctx.file, ctx.base_dir, &notes);
@@ -476,19 +368,14 @@ PlanTier parse_tier(const Context& ctx, toml::table& table, const std::string& p
 
 }  // namespace
 
-Plan parse_plan(const std::string& text, const std::string& source_name, const fs::path& base_dir) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source_name);
-  } catch (const toml::parse_error& e) {
-    throw PlanError({source_name, static_cast<int>(e.source().begin.line)}, "",
-                    "not valid TOML: " + std::string(e.description()));
-  }
-  Context ctx{source_name, base_dir, environment_lookup()};
-  TableReader r(root, "", source_name, {"tiers"});
+namespace {
+
+Plan read_plan(Context& ctx, toml::table& root) {
+  TableReader r(root, "", ctx.file);
+  r.refuse_unknown({"tiers"});
   Plan plan;
   const toml::node* tiers = r.get("tiers");
-  if (!tiers) throw PlanError({source_name, 1}, "tiers", "the plan has no tiers (add [[tiers]] tables)");
+  if (!tiers) throw PlanError({ctx.file, 1, 1}, "tiers", "the plan has no tiers (add [[tiers]] tables)");
   const toml::array* arr = tiers->as_array();
   if (!arr || !arr->is_array_of_tables())
     throw PlanError(r.at(*tiers), "tiers", "expected [[tiers]] tables (an array keeps their order explicit)");
@@ -496,13 +383,50 @@ Plan parse_plan(const std::string& text, const std::string& source_name, const f
   std::size_t i = 0;
   for (toml::node& node : *root.get_as<toml::array>("tiers"))
     plan.tiers.push_back(parse_tier(ctx, *node.as_table(), "tiers[" + std::to_string(i++) + "]", names, plan.notes));
-  if (plan.tiers.empty()) throw PlanError({source_name, 1}, "tiers", "the plan has no tiers");
+  if (plan.tiers.empty()) throw PlanError({ctx.file, 1, 1}, "tiers", "the plan has no tiers");
+  return plan;
+}
+
+/// One note for every duration written as a bare number: the first, and how
+/// many more (a plan of old timeouts is told once, not once per field).
+std::string bare_seconds_note(const std::vector<TomlNote>& found) {
+  const TomlNote& first = found.front();
+  std::string note = first.at.str() + ": " + first.field + ": " + first.text;
+  if (found.size() > 1) {
+    note += " (and " + std::to_string(found.size() - 1) + " more: ";
+    for (std::size_t i = 1; i < found.size(); ++i)
+      note += (i > 1 ? ", " : "") + found[i].at.str() + " " + found[i].field;
+    note += ")";
+  }
+  return note;
+}
+
+}  // namespace
+
+Plan parse_plan(const std::string& text, const std::string& source_name, const fs::path& base_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw PlanError({source_name, static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column)},
+                    "", "not valid TOML: " + std::string(e.description()));
+  }
+  Context ctx{source_name, base_dir, environment_lookup(), {}};
+  Plan plan;
+  try {
+    plan = read_plan(ctx, root);
+  } catch (const PlanError&) {
+    throw;
+  } catch (const TomlFieldError& e) {
+    throw PlanError(e.at(), e.field(), e.reason());
+  }
+  if (!ctx.bare_seconds.empty()) plan.notes.insert(plan.notes.begin(), bare_seconds_note(ctx.bare_seconds));
   return plan;
 }
 
 Plan load_plan(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) throw PlanError({file.string(), 0}, "", "cannot read the plan file");
+  if (!in) throw PlanError({file.string(), 0, 0}, "", "cannot read the plan file");
   std::ostringstream text;
   text << in.rdbuf();
   fs::path base = fs::absolute(file).parent_path();

@@ -5,7 +5,7 @@
 //   [[tiers]]
 //   name = "live_gui"
 //   uses_aut = true            # entries share the AUT: run one at a time
-//   timeout = "120s"           # per entry (number = seconds, or "500ms", "2min")
+//   timeout = "120s"           # per entry ("500ms", "2min"; a bare number of seconds is deprecated)
 //   split = "binary"           # or "suite": one process per GoogleTest suite
 //   env = { LIVEGUI_DISPLAY = "xvfb" }
 //   aut = { executable = "${BUILD_DIR}/sample_app/sample_app", term_grace = "1s" }   # AppSpec
@@ -37,28 +37,18 @@
 #include "batcher/plan/retry_policy.hpp"
 #include "common/duration.hpp"
 #include "harness/app_spec.hpp"
+#include "harness/toml_reader.hpp"
 
 namespace livegui::batch {
 
-/// Where something was written: "plan.toml:12", or "plan.toml:12:5" when
-/// the column is known (the `aut` table's fields).
-struct SourceLocation {
-  std::string file;
-  int line = 0;
-  int column = 0;  ///< 0: not given
-  std::string str() const;
-};
+/// Where something was written: "plan.toml:12:5" (harness/toml_reader.hpp).
+using SourceLocation = TomlPosition;
 
-/// The plan is unusable. what() is "file:line: field: why".
-class PlanError : public std::runtime_error {
+/// The plan is unusable. what() is "file:line:column: field: why".
+class PlanError : public TomlFieldError {
  public:
   PlanError(const SourceLocation& where, const std::string& field, const std::string& why);
-  const SourceLocation& where() const { return where_; }
-  const std::string& field() const { return field_; }
-
- private:
-  SourceLocation where_;
-  std::string field_;
+  const SourceLocation& where() const { return at(); }
 };
 
 enum class SplitMode { Binary, Suite };
@@ -122,7 +112,8 @@ struct Plan {
 
 /// Reads and validates a plan file, the tiers' `aut` tables included (an
 /// unusable AUT spec is a PlanError naming file:line:column and the field).
-/// Throws PlanError naming file:line and the field.
+/// Throws PlanError naming file:line:column and the field. A duration written
+/// as a bare number of seconds is read, with one note in Plan::notes for all.
 Plan load_plan(const std::filesystem::path& file);
 
 /// Parses plan text; `source_name` is used in messages, `base_dir` resolves relative paths.

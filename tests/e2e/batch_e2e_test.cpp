@@ -209,23 +209,24 @@ struct BadPlan {
   const char* expected;  ///< must appear in the error output
 };
 
-TEST_F(BatchE2E, MalformedPlansNameFileLineAndField) {
+TEST_F(BatchE2E, MalformedPlansNameFileLineColumnAndField) {
   const BadPlan plans[] = {
-      {"syntax", "[[tiers]]\nname = \"a\"\nentries = [\n", "plan.toml:3: not valid TOML"},
+      {"syntax", "[[tiers]]\nname = \"a\"\nentries = [\n", "plan.toml:3:13: not valid TOML"},
       {"unknown_field", "[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutables = \"x\"\ntimout = 3\n",
-       "plan.toml:5: tiers[0].entries[0].timout: unknown field (did you mean 'timeout'?)"},
+       "plan.toml:5:1: tiers[0].entries[0].timout: is not a known field (did you mean 'timeout'?)"},
       {"wrong_type", "[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutables = \"x\"\nargs = \"--x\"\n",
-       "plan.toml:5: tiers[0].entries[0].args: expected an array of strings, got a string"},
+       "plan.toml:5:8: tiers[0].entries[0].args: must be an array of strings, got a string"},
       {"bad_split", "[[tiers]]\nname = \"a\"\nsplit = \"file\"\n[[tiers.entries]]\nexecutables = \"x\"\n",
-       "plan.toml:3: tiers[0].split: expected \"binary\" or \"suite\""},
-      {"no_entries", "[[tiers]]\nname = \"a\"\n", "plan.toml:1: tiers[0].entries: tier \"a\" has no entries"},
+       "plan.toml:3:9: tiers[0].split: is 'file'; expected one of: binary, suite"},
+      {"no_entries", "[[tiers]]\nname = \"a\"\n", "plan.toml:1:1: tiers[0].entries: tier \"a\" has no entries"},
       {"bad_timeout", "[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutables = \"x\"\ntimeout = \"soon\"\n",
-       "plan.toml:5: tiers[0].entries[0].timeout: expected a positive duration"},
+       "plan.toml:5:11: tiers[0].entries[0].timeout: is \"soon\"; expected a duration such as \"500ms\", \"1s\" or "
+       "\"2min\""},
       {"unset_variable", "[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutables = \"${NO_SUCH_VAR_E2E}/x\"\n",
-       "plan.toml:4: tiers[0].entries[0].executables: variable ${NO_SUCH_VAR_E2E} is not set"},
+       "plan.toml:4:15: tiers[0].entries[0].executables: variable ${NO_SUCH_VAR_E2E} is not set"},
       {"duplicate_tier", "[[tiers]]\nname = \"a\"\n[[tiers.entries]]\nexecutables = \"x\"\n[[tiers]]\nname = \"a\"\n",
-       "plan.toml:6: tiers[1].name: a tier named \"a\" already exists"},
-      {"tiers_not_array", "[tiers.a]\nentries = []\n", "plan.toml:1: tiers: expected [[tiers]] tables"},
+       "plan.toml:6:8: tiers[1].name: a tier named \"a\" already exists"},
+      {"tiers_not_array", "[tiers.a]\nentries = []\n", "plan.toml:1:1: tiers: expected [[tiers]] tables"},
   };
   for (const auto& p : plans) {
     SCOPED_TRACE(p.name);

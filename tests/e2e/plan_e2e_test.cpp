@@ -76,6 +76,43 @@ TEST_F(PlanE2E, ABareAutExecutableNameIsFoundOnPath) {
   EXPECT_EQ(spec.executable.filename(), "sleep");
 }
 
+// A `command` entry whose bare program name PATH does not hold: --list and
+// --dry-run say UNRESOLVED with the reason the run then reports.
+TEST_F(PlanE2E, ACommandNotOnPathIsUnresolvedAlikeInListDryRunAndARun) {
+  fs::path plan = write_plan(
+      "[[tiers]]\nname = \"t\"\n[[tiers.entries]]\nname = \"lost\"\ncommand = [\"no_such_program_h14\"]\n"
+      "[[tiers.entries]]\nname = \"found\"\ncommand = [\"true\"]\n");
+  const std::string reason = "'no_such_program_h14' is not found in PATH";
+  for (const char* mode : {"--list", "--dry-run"}) {
+    auto r = run({plan.string(), mode});
+    SCOPED_TRACE(mode);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("UNRESOLVED: " + reason), std::string::npos) << r.output;
+  }
+  auto r = run({plan.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("UNRESOLVED t › lost"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(reason), std::string::npos) << r.output;
+}
+
+// Plans of earlier releases wrote durations as bare numbers of seconds: read,
+// and one note printed for the whole plan.
+TEST_F(PlanE2E, BareNumberDurationsGetOneDeprecationNote) {
+  fs::path plan = write_plan(
+      "[[tiers]]\nname = \"t\"\ntimeout = 60\n[[tiers.entries]]\nname = \"a\"\ncommand = [\"true\"]\ntimeout = 30\n"
+      "[[tiers.entries]]\nname = \"b\"\ncommand = [\"true\"]\ntimeout = \"30s\"\n");
+  auto r = run({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const std::string note = "a bare number of seconds is deprecated";
+  const auto first = r.output.find(note);
+  ASSERT_NE(first, std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(note, first + 1), std::string::npos) << "printed once:\n" << r.output;
+  EXPECT_NE(r.output.find("plan.toml:3:11: tiers[0].timeout: " + note +
+                          " and goes away in the next release: write timeout = \"1min\" (and 1 more: "),
+            std::string::npos)
+      << r.output;
+}
+
 // The file test binaries read (LIVEGUI_AUT_SPEC) uses the plan's duration
 // syntax, holds no token, and a deprecated *_ms field is noted, not refused.
 TEST_F(PlanE2E, TheAutSpecFileUsesThePlansSyntax) {
