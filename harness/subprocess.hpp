@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "common/executable_path.hpp"  // find_executable, re-exported: spawn() looks names up with it
+
 namespace livegui {
 
 /// How a process ended, decoded from the kernel's status (exit(15) and
@@ -124,10 +126,5 @@ class Subprocess {
   std::filesystem::path executable_;
 };
 
-/// Looks `name` up in PATH as execvp would (the first regular executable
-/// file; an empty PATH means /usr/local/bin:/usr/bin:/bin); names with '/'
-/// are made absolute. Empty when not found. The one PATH lookup: the AUT
-/// spec, the plan's `command` entries and spawn() all use it.
-std::filesystem::path find_executable(const std::string& name);
 
 }  // namespace livegui

@@ -8,7 +8,7 @@
 #include <toml++/toml.h>
 
 #include "common/duration.hpp"
-#include "harness/subprocess.hpp"
+#include "common/executable_path.hpp"
 
 namespace livegui {
 namespace fs = std::filesystem;

@@ -10,7 +10,7 @@
 
 #include "batcher/plan/path_expand.hpp"
 #include "batcher/plan/pytest_args.hpp"
-#include "harness/subprocess.hpp"
+#include "common/executable_path.hpp"
 
 namespace livegui::batch {
 namespace fs = std::filesystem;
