@@ -33,11 +33,8 @@ AppHandle::Impl::Impl(AppSpec s, std::unique_ptr<Launcher> l) : spec(std::move(s
 
 CheckResult AppHandle::Impl::check_locked(bool at_test_start) {
   auto t0 = Clock::now();
-  if (!launcher->has_process() || !aut) {
-    CheckResult r;
-    r.took = Clock::now() - t0;
-    return last_check = r;
-  }
+  // No AUT: nothing to probe (judge_locked says NotStarted).
+  if (!launcher->has_process() || !aut) return judge_locked(Probe{}, at_test_start, /*defer_stacks=*/false, t0);
   log_cap.enforce();
   return judge_locked(launcher->probe(), at_test_start, /*defer_stacks=*/false, t0);
 }

@@ -31,15 +31,20 @@ class _Recorder:
         self.outcomes = {}
         self.notes = {}
         self.supervisor = None
-        self.fixture_tests = set()  # tests whose live_gui fixture tells the supervisor itself
+        self.unfixtured = set()  # running tests without live_gui, whose start we told the supervisor
 
     def pytest_runtest_logstart(self, nodeid, location):
         if self.events:
             self.events.start(nodeid)
         self.outcomes[nodeid] = TestOutcome()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item):
         # Once an AUT runs, every test is its current test, with the fixture
-        # or not: a test that kills the AUT without it is the one blamed.
-        self._tell_supervisor("test_started", nodeid)
+        # or not: a test that kills the AUT without it is the one blamed. A
+        # test with live_gui tells the supervisor itself (its "ensure").
+        if "live_gui" not in item.fixturenames and self._tell_supervisor("test_started", item.nodeid) is not None:
+            self.unfixtured.add(item.nodeid)
 
     def pytest_runtest_logreport(self, report):
         if report.nodeid not in self.outcomes:
@@ -56,9 +61,8 @@ class _Recorder:
 
     def pytest_runtest_logfinish(self, nodeid, location):
         outcome = self.outcomes.pop(nodeid, None)
-        if nodeid in self.fixture_tests:
-            self.fixture_tests.discard(nodeid)
-        else:
+        if nodeid in self.unfixtured:
+            self.unfixtured.discard(nodeid)
             finished = self._tell_supervisor("test_finished", nodeid)
             if finished and finished.get("died"):
                 self.notes[nodeid] = "the AUT died during this test (%s)" % finished["died"]
@@ -231,7 +235,6 @@ def live_gui(request, live_gui_supervisor):
     sup = live_gui_supervisor
     nodeid = request.node.nodeid
     state = _state(request.config)
-    state.fixture_tests.add(nodeid)  # its start and end go to the supervisor from here
     try:
         ready = sup.request("ensure", ENSURE_BOUND_S, test=nodeid)
     except SupervisorError as e:
