@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "common/backoff.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "hookclient/hook_client.hpp"
@@ -169,7 +170,7 @@ ReadyResult wait_until_ready(Subprocess& child, const AppSpec& spec, const fs::p
     }
   }
 
-  auto backoff = std::chrono::duration_cast<std::chrono::milliseconds>(kBackoffMin);
+  Backoff backoff(kBackoffMin, kBackoffMax);
   for (;;) {
     // Look for the signal before asking whether the child exited: an app that
     // announced and then died is reported by the first check() instead.
@@ -202,8 +203,8 @@ ReadyResult wait_until_ready(Subprocess& child, const AppSpec& spec, const fs::p
     auto now = Clock::now();
     if (now >= deadline) return finish(ReadyOutcome::TimedOut);
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
-    wait_for_event(child, watch ? &*watch : nullptr, std::min(backoff, left));
-    backoff = std::min(backoff * 2, std::chrono::duration_cast<std::chrono::milliseconds>(kBackoffMax));
+    wait_for_event(child, watch ? &*watch : nullptr,
+                   std::min(std::chrono::ceil<std::chrono::milliseconds>(backoff.next()), left));
   }
 }
 

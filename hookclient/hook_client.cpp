@@ -184,7 +184,7 @@ std::optional<DegradedInfo> HookClient::Impl::stale_after_failure(HookClient& cl
   // first look; twice that is only a guard against a clock surprise.
   const auto give_up = Clock::now() + 2 * threshold + milliseconds(100);
   std::optional<std::int64_t> first_frame;
-  milliseconds step = std::max(options.poll_min, milliseconds(1));
+  Backoff backoff = poll_backoff();
   for (;;) {
     Health h;
     try {
@@ -219,8 +219,7 @@ std::optional<DegradedInfo> HookClient::Impl::stale_after_failure(HookClient& cl
       return std::nullopt;  // the loop turns: the reply was its answer
     auto now = Clock::now();
     if (now >= give_up) return std::nullopt;
-    backoff_wait(std::min(now + step, give_up));
-    step = std::min(step * 2, std::max(options.poll_max, options.poll_min));
+    backoff_wait(std::min(now + backoff.next(), give_up));
   }
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/backoff.hpp"
 #include "hookclient/frame_tracker.hpp"
 #include "hookclient/hook_client.hpp"
 #include "hookclient/http_transport.hpp"
@@ -57,6 +58,10 @@ struct HookClient::Impl {
 
   /// Waits until `until` (bounded back-off between polls; see wait_until.cpp).
   void backoff_wait(std::chrono::steady_clock::time_point until);
+
+  /// The pauses between polls of one wait: options.poll_min (at least 1 ms),
+  /// doubling up to options.poll_max (never below the first pause).
+  Backoff poll_backoff() const;
 
   const HookClientOptions options;
   HttpTransport transport;

@@ -24,6 +24,11 @@ constexpr std::size_t kStateExcerptChars = 600;
 
 }  // namespace
 
+Backoff HookClient::Impl::poll_backoff() const {
+  const auto first = std::max(options.poll_min, milliseconds(1));
+  return Backoff(first, std::max(options.poll_max, first));
+}
+
 void HookClient::Impl::backoff_wait(Clock::time_point until) {
   // Over HTTP nothing tells us "the state changed", so the only event to wait
   // for is the next poll time. A deadline-bounded condition-variable wait is
@@ -58,10 +63,9 @@ SubprocessDegraded HookClient::Impl::unreachable_degraded(const HookUnreachable&
     has_probe = static_cast<bool>(impl.probe);
   }
   auto settle_until = Clock::now() + kProbeSettle;
-  milliseconds step{1};
+  Backoff backoff(milliseconds(1), milliseconds(50));
   while (has_probe && !gone && Clock::now() < settle_until) {
-    impl.backoff_wait(std::min(Clock::now() + step, settle_until));
-    step = std::min(step * 2, milliseconds(50));
+    impl.backoff_wait(std::min(Clock::now() + backoff.next(), settle_until));
     gone = impl.probe_gone();
   }
   DegradedInfo info = impl.known_info(gone ? DegradedCause::ProcessExited : DegradedCause::Unreachable);
@@ -81,7 +85,7 @@ nlohmann::json HookClient::wait_until(const std::function<bool(const nlohmann::j
   auto log = logger("hookclient");
   const auto start = Clock::now();
   const auto deadline = start + timeout;
-  milliseconds interval = std::max(options_.poll_min, milliseconds(1));
+  Backoff backoff = impl_->poll_backoff();
   nlohmann::json last_state;
   long polls = 0;
 
@@ -134,8 +138,7 @@ nlohmann::json HookClient::wait_until(const std::function<bool(const nlohmann::j
                         std::to_string(h.frame) +
                         "); last state: " + body_excerpt(last_state.dump(), kStateExcerptChars));
     }
-    impl_->backoff_wait(std::min(now + interval, deadline));
-    interval = std::min(interval * 2, std::max(options_.poll_max, options_.poll_min));
+    impl_->backoff_wait(std::min(now + backoff.next(), deadline));
   }
 }
 

@@ -30,6 +30,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/backoff.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "harness/app_handle.hpp"
@@ -77,16 +78,11 @@ std::vector<pid_t> leaked(pid_t aut_pgid) {
   return out;
 }
 
-/// Polls `condition` with short back-off until it holds or `timeout` passes.
+/// Polls `condition` with short back-off (1 → 25 ms) until it holds or
+/// `timeout` passes.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto deadline = Clock::now() + timeout;
-  int backoff_ms = 1;
-  for (;;) {
-    if (condition()) return true;
-    if (Clock::now() >= deadline) return false;
-    ::poll(nullptr, 0, backoff_ms);
-    backoff_ms = std::min(backoff_ms * 2, 25);
-  }
+  return livegui::poll_for(condition, timeout,
+                           livegui::Backoff(std::chrono::milliseconds(1), std::chrono::milliseconds(25)));
 }
 
 struct Soak {

@@ -255,11 +255,8 @@ void Executor::handle_signals() {
     for (auto& job : running_) {
       if (job->phase != Phase::Running) continue;
       if (job->cause == StopCause::None) job->cause = StopCause::Interrupt;
-      job->proc.signal_group(SIGTERM);
-      job->proc.signal_group(SIGCONT);
+      job->start_terminating(now, options_.term_grace);
       stopped_an_entry_ = true;
-      job->phase = Phase::Terminating;
-      job->phase_deadline = now + options_.term_grace;
     }
   }
   if (total >= 2 && !killed_) {
@@ -267,11 +264,22 @@ void Executor::handle_signals() {
     display_.warning("[BATCH] " + sig + " again: killing the running entries now");
     for (auto& job : running_) {
       if (job->cause == StopCause::None && !job->status) job->cause = StopCause::Interrupt;
-      job->proc.signal_group(SIGKILL);
-      job->phase = Phase::Killing;
-      job->phase_deadline = now + options_.kill_wait;
+      job->start_killing(now, options_.kill_wait);
     }
   }
+}
+
+void Executor::Job::start_terminating(Clock::time_point now, milliseconds term_grace) {
+  proc.signal_group(SIGTERM);
+  proc.signal_group(SIGCONT);
+  phase = Phase::Terminating;
+  phase_deadline = now + term_grace;
+}
+
+void Executor::Job::start_killing(Clock::time_point now, milliseconds kill_wait) {
+  proc.signal_group(SIGKILL);
+  phase = Phase::Killing;
+  phase_deadline = now + kill_wait;
 }
 
 void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
@@ -294,11 +302,8 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
       // The entry ended; processes it left in its group did not. Stop them.
       job.warnings.push_back(job.unit->name + " left " + describe_pids(members) +
                              " running in its process group after it exited; stopped them");
-      job.proc.signal_group(SIGTERM);
-      job.proc.signal_group(SIGCONT);
+      job.start_terminating(now, options_.term_grace);
       stopped_an_entry_ = true;
-      job.phase = Phase::Terminating;
-      job.phase_deadline = now + options_.term_grace;
       return;
     }
   }
@@ -315,16 +320,10 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
     job.hang_stacks = capture_hang_stacks(
         job.proc.pid(), job.artifact_dir,
         job.unit->entry.uses_aut && guard_ ? guard_->state_file() : std::filesystem::path(), options_.stacks_budget);
-    now = Clock::now();
-    job.proc.signal_group(SIGTERM);
-    job.proc.signal_group(SIGCONT);
+    job.start_terminating(Clock::now(), options_.term_grace);
     stopped_an_entry_ = true;
-    job.phase = Phase::Terminating;
-    job.phase_deadline = now + options_.term_grace;
   } else if (job.phase == Phase::Terminating && now >= job.phase_deadline) {
-    job.proc.signal_group(SIGKILL);
-    job.phase = Phase::Killing;
-    job.phase_deadline = now + options_.kill_wait;
+    job.start_killing(now, options_.kill_wait);
   } else if (job.phase == Phase::Killing && now >= job.phase_deadline) {
     logger("batcher")->error("{}: pid {} or its group still alive {} after SIGKILL; moving on", job.unit->id,
                              job.proc.pid(), human_duration(options_.kill_wait));

@@ -60,6 +60,17 @@ struct Executor::Job {
   std::optional<TestWatch> test_watch;  ///< with test_timeout: which test runs, since when
   HangStacks hang_stacks;               ///< captured before a timed-out attempt was stopped
   std::unique_ptr<GtestStreamSink> stream;  ///< the current attempt's GoogleTest event stream; null = none
+
+  // The stop escalation of common/stop_escalation.hpp, driven by the
+  // executor's poll loop instead of blocking in it: each step signals the
+  // entry's own process group (Subprocess::signal_group: it leads it) and
+  // sets the phase and its deadline; poll_once() takes the next step when
+  // the deadline passes and the group is not gone.
+  /// SIGTERM + SIGCONT (a stopped process cannot act on SIGTERM) to the
+  /// group; Phase::Terminating until `now + term_grace`.
+  void start_terminating(std::chrono::steady_clock::time_point now, std::chrono::milliseconds term_grace);
+  /// SIGKILL to the group; Phase::Killing until `now + kill_wait`.
+  void start_killing(std::chrono::steady_clock::time_point now, std::chrono::milliseconds kill_wait);
 };
 
 }  // namespace livegui::batch
