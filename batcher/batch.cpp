@@ -151,7 +151,7 @@ class PrematureExitMarker {
 /// failure, not a test failure.
 std::vector<std::string> tiers_whose_aut_never_started(const BatchResults& results) {
   std::vector<std::string> out;
-  if (results.aut_scope != "session") return out;
+  if (results.aut_scope != AutScope::Session) return out;
   for (const auto& t : results.tiers) {
     if (!t.uses_aut) continue;
     bool spawned = std::any_of(results.aut_timeline.begin(), results.aut_timeline.end(), [&](const TimelineEvent& ev) {
@@ -228,7 +228,7 @@ LoadedPlan load_step(const BatchOptions& options, std::ostream& err) {
     usage_error(std::string("plan error: ") + e.what());
   }
   for (const auto& note : loaded.plan.notes) err << "livegui-batch: note: " << note << "\n";
-  if (options.aut_scope == "session")
+  if (options.aut_scope == AutScope::Session)
     for (const auto& tier : loaded.plan.tiers) {
       bool uses = std::any_of(tier.entries.begin(), tier.entries.end(), [](const PlanEntry& e) { return e.uses_aut; });
       if (uses && !tier.aut)
@@ -365,7 +365,7 @@ RunSetup setup_step(const Plan& plan, std::vector<Unit>& units, const ShardSpec&
   s.ctx.log_dir = report_dir / "logs";
   s.ctx.env[env::kStateDir] = s.state_dir.string();
   s.ctx.env[env::kStateFile] = s.state_file.string();
-  s.ctx.aut_env[env::kAutScope] = options.aut_scope;
+  s.ctx.aut_env[env::kAutScope] = to_string(options.aut_scope);
   // A session guest attaches only to an AUT this very run owns.
   s.ctx.aut_env[env::kAutOwner] = std::to_string(s.self.pid) + ":" + std::to_string(s.self.start_time);
   s.ctx.aut_env[env::kLogDir] = (report_dir / "logs" / "aut").string();
@@ -474,7 +474,7 @@ BatchResults run_step(const Plan& plan, const Selection& sel, const Discovered& 
       continue;
     }
     std::unique_ptr<AutSession> session;
-    if (options.aut_scope == "session" && job.uses_aut && !executor.stopped()) {
+    if (options.aut_scope == AutScope::Session && job.uses_aut && !executor.stopped()) {
       try {
         session = std::make_unique<AutSession>(*tier.aut, setup.state_file, report_dir / "logs" / "aut");
         job.session = session.get();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "batcher/bazel_test_env.hpp"
+#include "common/aut_scope.hpp"
 #include "batcher/display/display.hpp"
 #include "batcher/select/selection.hpp"
 
@@ -45,7 +46,7 @@ struct BatchOptions {
   std::chrono::milliseconds kill_wait{2000};
   std::filesystem::path report_dir = "livegui-report";
   std::optional<std::filesystem::path> state_dir;
-  std::string aut_scope = "file";  ///< "file" | "session"
+  AutScope aut_scope = AutScope::File;  ///< --aut-scope
   bool verbose = false;
   DisplayOptions display;
   // The quick form:

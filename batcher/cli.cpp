@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -156,7 +157,9 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
   app.add_option("--aut-scope", o.aut_scope,
                  "file: each test binary owns its AUT; session: the batcher owns one AUT per tier and entries "
                  "attach to it")
-      ->check(CLI::IsMember({"file", "session"}));
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, AutScope>{{to_string(AutScope::File), AutScope::File},
+                                          {to_string(AutScope::Session), AutScope::Session}}));
   app.add_flag("-v,--verbose", o.verbose, "a line per entry start and per test, and notes (resumes, skipped inputs)");
   app.add_flag("-q,--quiet", quiet, "print only failures, warnings and the summary");
   app.add_option("--log-level", log_level, "log level on stderr: trace, debug, info, warn (default), error, off");

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "batcher/result_code.hpp"
+#include "common/aut_scope.hpp"
 
 namespace livegui::batch {
 
@@ -192,7 +193,7 @@ struct BatchResults {
   static constexpr int kSchemaVersion = 1;
   std::vector<std::string> command_line;
   std::string plan;  ///< plan file, "" for the quick form
-  std::string aut_scope = "file";
+  AutScope aut_scope = AutScope::File;
   std::int64_t started_unix_ms = 0;
   std::chrono::nanoseconds duration{0};
   int shard_index = 0;

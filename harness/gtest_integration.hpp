@@ -19,6 +19,7 @@
 // LIVEGUI_AUT_SPEC file, which reports name, and passes it here).
 
 #include "harness/app_handle.hpp"
+#include "common/aut_scope.hpp"
 #include "harness/app_spec.hpp"
 #include "harness/live_app_test.hpp"
 #include "harness/live_environment.hpp"
@@ -33,9 +34,10 @@ namespace livegui {
 void init(int* argc, char** argv, AppSpec spec);
 
 /// Applies LIVEGUI_AUT_SPEC (replaces the spec, but a non-default respawn
-/// policy the binary chose stays), LIVEGUI_STATE_FILE, LIVEGUI_LOG_DIR, LIVEGUI_AUT_TOKEN to `spec`;
-/// returns true when LIVEGUI_AUT_SCOPE=session. Throws AppSpecError for an
-/// unusable spec file or an unknown scope.
-bool apply_environment_overrides(AppSpec& spec);
+/// policy the binary chose stays), then the rest of the batch's environment
+/// (apply_batch_environment: state file, log dir, token) to `spec`; returns
+/// the scope LIVEGUI_AUT_SCOPE asks for. Throws AppSpecError for an unusable
+/// spec file or an unknown scope.
+AutScope apply_environment_overrides(AppSpec& spec);
 
 }  // namespace livegui

@@ -198,7 +198,7 @@ class PageWriter {
     add(total.disabled, "disabled");
     add(total.dirty_starts, total.dirty_starts == 1 ? "dirty start" : "dirty starts");
     out_ += "<div class=\"meta\">" + esc(tally) + " in " + esc(human_duration(r_.duration)) + " · started " +
-            esc(iso_utc(r_.started_unix_ms)) + " · AUT scope " + esc(r_.aut_scope);
+            esc(iso_utc(r_.started_unix_ms)) + " · AUT scope " + esc(to_string(r_.aut_scope));
     if (r_.shard_count > 1)
       out_ += " · shard " + std::to_string(r_.shard_index + 1) + "/" + std::to_string(r_.shard_count);
     out_ += " · exit code " + std::to_string(r_.exit_code) + "</div>";

@@ -231,7 +231,7 @@ ordered_json results_to_json(const BatchResults& results) {
   j["schema_version"] = BatchResults::kSchemaVersion;
   j["command_line"] = results.command_line;
   j["plan"] = results.plan;
-  j["aut_scope"] = results.aut_scope;
+  j["aut_scope"] = to_string(results.aut_scope);
   j["started_unix_ms"] = results.started_unix_ms;
   j["duration_s"] = seconds(results.duration);
   j["shard"] = {{"index", results.shard_index}, {"count", results.shard_count}};
@@ -288,7 +288,10 @@ BatchResults results_from_json(const json& doc) {
   BatchResults b;
   b.command_line = r.get<std::vector<std::string>>("command_line", {});
   b.plan = r.get<std::string>("plan", "");
-  b.aut_scope = r.get<std::string>("aut_scope", "file");
+  const auto scope_text = r.get<std::string>("aut_scope", to_string(AutScope::File));
+  const auto scope = parse_aut_scope(scope_text);
+  if (!scope) throw ReportError("results.aut_scope: unknown scope \"" + scope_text + "\" (file or session)");
+  b.aut_scope = *scope;
   b.started_unix_ms = r.get<std::int64_t>("started_unix_ms", 0);
   b.duration = from_seconds(r.get<double>("duration_s", 0));
   if (doc.contains("shard") && doc["shard"].is_object()) {

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "common/environment.hpp"
+#include "harness/batch_environment.hpp"
 #include "common/log_file.hpp"
 #include "harness/supervisor/aut_supervisor.hpp"
 
@@ -33,18 +34,6 @@ namespace {
 int usage(const std::string& why) {
   std::cerr << "livegui-aut: " << why << "\nusage: livegui-aut [--spec FILE] [--section aut]\n";
   return 2;
-}
-
-/// The LIVEGUI_* variables a GoogleTest binary of the batch honours (harness/gtest_integration.cpp).
-bool apply_environment(livegui::AppSpec& spec) {
-  if (const char* v = std::getenv(livegui::env::kStateFile); v && *v) spec.state_file = v;
-  if (const char* v = std::getenv(livegui::env::kLogDir); v && *v) spec.log_dir = v;
-  if (const char* v = std::getenv(livegui::env::kAutToken); v && *v) spec.token = v;
-  const char* scope = std::getenv(livegui::env::kAutScope);
-  std::string s = scope ? scope : "";
-  if (s.empty() || s == "file") return false;
-  if (s == "session") return true;
-  throw livegui::AppSpecError("environment variable LIVEGUI_AUT_SCOPE is '" + s + "'; expected 'file' or 'session'");
 }
 
 }  // namespace
@@ -81,7 +70,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<livegui::AutSupervisor> sup;
   try {
     livegui::AppSpec spec = livegui::AppSpec::from_toml_file(spec_file, section);
-    bool session = apply_environment(spec);
+    const bool session = livegui::apply_batch_environment(spec) == livegui::AutScope::Session;
     spec.validate();
     std::error_code ec;
     std::filesystem::create_directories(spec.resolved_log_dir(), ec);

@@ -42,7 +42,7 @@ TEST(GtestOverrides, NothingSetKeepsTheSpec) {
     env.set(n, "");
   AppSpec spec;
   spec.executable = "/x";
-  EXPECT_FALSE(apply_environment_overrides(spec));
+  EXPECT_EQ(apply_environment_overrides(spec), AutScope::File);
   EXPECT_EQ(spec.executable, "/x");
   EXPECT_TRUE(spec.state_file.empty());
 }
@@ -58,14 +58,14 @@ TEST(GtestOverrides, BatcherVariablesWin) {
   env.set("LIVEGUI_AUT_SCOPE", "session");
   AppSpec spec;
   spec.executable = "/from/main";
-  EXPECT_TRUE(apply_environment_overrides(spec));
+  EXPECT_EQ(apply_environment_overrides(spec), AutScope::Session);
   EXPECT_EQ(spec.executable, test_support::binary("tests/support/fake_app"));
   EXPECT_EQ(spec.args, std::vector<std::string>{"--from-plan"});
   EXPECT_EQ(spec.respawn, RespawnPolicy::PerTest);
   EXPECT_EQ(spec.state_file, dir / "s.json");
   EXPECT_EQ(spec.log_dir, dir / "logs");
   env.set("LIVEGUI_AUT_SCOPE", "file");
-  EXPECT_FALSE(apply_environment_overrides(spec));
+  EXPECT_EQ(apply_environment_overrides(spec), AutScope::File);
 }
 
 TEST(GtestOverrides, BadValuesAreNamed) {

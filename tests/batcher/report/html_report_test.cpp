@@ -95,7 +95,7 @@ BatchResults sample() {
   BatchResults r;
   r.command_line = {"livegui-batch", "plan.toml"};
   r.plan = "/src/plan.toml";
-  r.aut_scope = "session";
+  r.aut_scope = AutScope::Session;
   r.started_unix_ms = kT0;
   r.duration = 6s;
   r.tiers = {{"unit", false, 1s, {}}, {"live", true, 5s, {}}};
