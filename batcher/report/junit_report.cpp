@@ -99,8 +99,8 @@ bool is_junit_failure(ResultCode c) { return c == ResultCode::Fail || c == Resul
 struct JunitRun {
   int attempt = 1;
   ResultCode code = ResultCode::Fail;
-  std::string message;                ///< the one-line message attribute
-  std::string text;                   ///< the element's text, or its <stackTrace>
+  std::string message;                  ///< the one-line message attribute
+  std::string text;                     ///< the element's text, or its <stackTrace>
   const std::string* output = nullptr;  ///< the run's output, when kept (only the test's own run)
 };
 
@@ -118,7 +118,8 @@ std::vector<JunitRun> runs_of(const TestResult& t, const std::string& detail, co
   runs.push_back({t.attempt, t.code,
                   "attempt " + std::to_string(t.attempt) + ": " + name(t.code) + ": " + first_line(t.message), detail,
                   &output});
-  std::stable_sort(runs.begin(), runs.end(), [](const JunitRun& a, const JunitRun& b) { return a.attempt < b.attempt; });
+  std::stable_sort(runs.begin(), runs.end(),
+                   [](const JunitRun& a, const JunitRun& b) { return a.attempt < b.attempt; });
   // The first run is the <failure>/<error> itself: its message is its own.
   if (runs.front().output) runs.front().message = first_line(t.message);
   return runs;
@@ -182,8 +183,8 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   const std::string& own = !t.output.empty() ? t.output : (t.synthetic || !e.gtest) ? e.output_tail : t.output;
   std::vector<JunitRun> runs = still_failing ? runs_of(t, detail, reproduce_line, own) : std::vector<JunitRun>{};
   auto rerun_element = [](const std::string& tag, const JunitRun& r) {
-    std::string x = "      <" + tag + attr("type", name(r.code)) + attr("message", r.message) + ">\n        <stackTrace>" +
-                    xml_escape(r.text) + "</stackTrace>\n";
+    std::string x = "      <" + tag + attr("type", name(r.code)) + attr("message", r.message) +
+                    ">\n        <stackTrace>" + xml_escape(r.text) + "</stackTrace>\n";
     if (r.output && !r.output->empty()) x += "        <system-out>" + xml_escape(*r.output) + "</system-out>\n";
     return x + "      </" + tag + ">\n";
   };
@@ -193,20 +194,21 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
     std::string out;
     if (still_failing) {
       for (std::size_t i = 1; i < runs.size(); ++i)
-        if (is_junit_failure(runs[i].code) != errors) out += rerun_element(errors ? "rerunError" : "rerunFailure", runs[i]);
+        if (is_junit_failure(runs[i].code) != errors)
+          out += rerun_element(errors ? "rerunError" : "rerunFailure", runs[i]);
       return out;
     }
     for (const auto& r : t.tries) {
       if (is_junit_failure(r.code) == errors) continue;
       std::string msg = describe_try(r);
-      out += rerun_element(std::string(t.code == ResultCode::Flaky ? "flaky" : "rerun") + (errors ? "Error" : "Failure"),
-                           {r.attempt, r.code, msg, msg, nullptr});
+      out +=
+          rerun_element(std::string(t.code == ResultCode::Flaky ? "flaky" : "rerun") + (errors ? "Error" : "Failure"),
+                        {r.attempt, r.code, msg, msg, nullptr});
     }
     return out;
   };
   // The <failure>/<error> itself: the test's result, or its first run.
-  JunitRun primary =
-      still_failing ? runs.front() : JunitRun{t.attempt, t.code, first_line(t.message), detail, &own};
+  JunitRun primary = still_failing ? runs.front() : JunitRun{t.attempt, t.code, first_line(t.message), detail, &own};
   // A failure outside any test (suite set-up or tear-down, a global
   // environment) is no test's failure: GoogleTest counts it in neither
   // "tests" nor "failures", so it is an <error> of the fixture here.

@@ -244,8 +244,9 @@ TEST(PytestRetry, ATestThatFailsOnAnAutAnEarlierTestBrokeIsRetriedOnAFreshAut) {
         "def test_b_after(live_gui):\n    live_gui.click('increment')\n");
   write(dir / "test_asserts.py",
         "def test_asserts_on_a_healthy_aut(live_gui):\n    live_gui.click('increment')\n    assert 1 == 2\n");
-  std::string plan = live_plan(dir, "retry = { on = [\"degraded\"], max = 1 }\n",
-                               pytest_entry("breaks", "test_breaks_once.py") + pytest_entry("asserts", "test_asserts.py"));
+  std::string plan =
+      live_plan(dir, "retry = { on = [\"degraded\"], max = 1 }\n",
+                pytest_entry("breaks", "test_breaks_once.py") + pytest_entry("asserts", "test_asserts.py"));
   plan.replace(plan.find("term_grace = \"1s\""), 17, "term_grace = \"1s\", respawn = \"never\"");
   write(dir / "plan.toml", plan);
   BatchRun r = run_livegui_batch(args_for(dir, "file"), dir.path(), {}, 180s);
