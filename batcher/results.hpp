@@ -114,7 +114,7 @@ struct DirtyStart {
   pid_t aut_pid = 0;
   /// The entry started on that AUT, still degraded (session scope, respawn
   /// policy "never"): its failures are the AUT's (RetryOn::Degraded).
-  /// Not written to results.json.
+  /// results.json's dirty_start "kept".
   bool kept = false;
 };
 

@@ -75,7 +75,8 @@ ordered_json entry_json(const EntryResult& e) {
     j["dirty_start"] = {{"kind", e.dirty_start->kind},
                         {"message", e.dirty_start->message},
                         {"previous_entry", e.dirty_start->previous_entry},
-                        {"aut_pid", e.dirty_start->aut_pid}};
+                        {"aut_pid", e.dirty_start->aut_pid},
+                        {"kept", e.dirty_start->kept}};
   } else {
     j["dirty_start"] = nullptr;
   }
@@ -169,6 +170,7 @@ EntryResult entry_from(const json& j, const std::string& where) {
     ds.message = d.get<std::string>("message", "");
     ds.previous_entry = d.get<std::string>("previous_entry", "");
     ds.aut_pid = d.get<pid_t>("aut_pid", 0);
+    ds.kept = d.get<bool>("kept", false);
     e.dirty_start = ds;
   }
   e.aut_spawns = r.get<int>("aut_spawns", 0);

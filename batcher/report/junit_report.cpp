@@ -92,6 +92,51 @@ std::string stacks_properties(const TestResult& t) {
   return out;
 }
 
+/// A <failure> (an assertion's, or an unexpected pass) rather than an <error>.
+bool is_junit_failure(ResultCode c) { return c == ResultCode::Fail || c == ResultCode::XPass; }
+
+/// One run of a test as junit.xml writes it.
+struct JunitRun {
+  int attempt = 1;
+  ResultCode code = ResultCode::Fail;
+  std::string message;                  ///< the one-line message attribute
+  std::string text;                     ///< the element's text, or its <stackTrace>
+  const std::string* output = nullptr;  ///< the run's output, when kept (only the test's own run)
+};
+
+/// Every run of a test still failing after its retries, in attempt order:
+/// its earlier runs (each a one-line TryRecord) and its own result (`detail`,
+/// `output`), an interrupted retry after the run whose failure it keeps;
+/// `reproduce` ("reproduce: …") ends each earlier run's text.
+std::vector<JunitRun> runs_of(const TestResult& t, const std::string& detail, const std::string& reproduce,
+                              const std::string& output) {
+  std::vector<JunitRun> runs;
+  for (const auto& r : t.tries) {
+    std::string said = describe_try(r);
+    runs.push_back({r.attempt, r.code, said, said + "\n\n" + reproduce, nullptr});
+  }
+  runs.push_back({t.attempt, t.code,
+                  "attempt " + std::to_string(t.attempt) + ": " + name(t.code) + ": " + first_line(t.message), detail,
+                  &output});
+  std::stable_sort(runs.begin(), runs.end(),
+                   [](const JunitRun& a, const JunitRun& b) { return a.attempt < b.attempt; });
+  // The first run is the <failure>/<error> itself: its message is its own.
+  if (runs.front().output) runs.front().message = first_line(t.message);
+  return runs;
+}
+
+/// The result junit.xml files a test under (<failure> or <error>, and the
+/// counts): its first run's when it still fails after retries (Surefire's
+/// rule), else its own.
+ResultCode junit_code(const TestResult& t) {
+  if (!is_failure(t.code)) return t.code;
+  ResultCode first = t.code;
+  int first_attempt = t.attempt;
+  for (const auto& r : t.tries)
+    if (r.attempt < first_attempt) first = r.code, first_attempt = r.attempt;
+  return first;
+}
+
 void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   std::string classname = e.tier + "." + e.name;
   std::string test_name = t.name;
@@ -109,6 +154,7 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   std::string body;
   std::string repro = e.gtest && !t.synthetic ? reproduce_command(e, t.name) : e.reproduce;
   std::string detail = t.message + "\n\nreproduce: " + repro;
+  const std::string reproduce_line = "reproduce: " + repro;
   // Children in the order of Surefire's schema (surefire-test-report-3.0.xsd):
   // failure, rerunFailure*, flakyFailure*, skipped, error, rerunError*,
   // flakyError*, system-out; GoogleTest's <properties> (ours: retried, flaky,
@@ -123,38 +169,57 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   } else if (!t.stacks.empty() || !t.other_stacks.empty()) {
     body += "      <properties>\n" + stacks_properties(t) + "      </properties>\n";
   }
-  // Surefire's rerun format (maven-surefire-plugin, "Rerun Failing Tests":
-  // https://maven.apache.org/surefire/maven-surefire-plugin/examples/rerun-failing-tests.html):
-  // a test that passes on a re-run is a passing <testcase> (its last run)
-  // with one <flakyFailure>/<flakyError> per failed run, as here. A test
-  // failing every run has there its *first* failure as <failure>/<error>
-  // and the re-runs as <rerunFailure>/<rerunError>; ours keeps the last
-  // run's result as the primary (what the summary and counts say) — a
-  // known difference (issue 16, newcomer trial item 5).
-  // Each earlier run of a retried test: <flakyFailure>/<flakyError> (it
-  // passed at last: FLAKY) or <rerunFailure>/<rerunError> (still failing).
-  auto earlier_runs = [&](bool errors) {
-    std::string runs;
-    for (const auto& r : t.tries) {
-      if ((r.code != ResultCode::Fail && r.code != ResultCode::XPass) != errors) continue;
-      std::string tag = std::string(t.code == ResultCode::Flaky ? "flaky" : "rerun") + (errors ? "Error" : "Failure");
-      std::string msg = describe_try(r);
-      runs += "      <" + tag + attr("type", name(r.code)) + attr("message", msg) + ">\n        <stackTrace>" +
-              xml_escape(msg) + "</stackTrace>\n      </" + tag + ">\n";
-    }
-    return runs;
+  // Surefire's rerun format (apache/maven-surefire,
+  // maven-surefire-common/.../report/StatelessXmlReporter.java,
+  // serializeTestClassWithRerun; maven-surefire-plugin, "Rerun Failing
+  // Tests": https://maven.apache.org/surefire/maven-surefire-plugin/examples/rerun-failing-tests.html):
+  // a test that passes on a re-run is a passing <testcase> with one
+  // <flakyFailure>/<flakyError> per failed run; a test failing every run has
+  // its FIRST run as the <failure>/<error> ("the type of the failure … depends
+  // on its first failure"), with that run's output, and each later run as a
+  // <rerunFailure>/<rerunError> holding its message, type, <stackTrace> and
+  // <system-out>. So here, in the schema's order (reruns grouped by kind).
+  const bool still_failing = is_failure(t.code) && !t.tries.empty();
+  const std::string& own = !t.output.empty() ? t.output : (t.synthetic || !e.gtest) ? e.output_tail : t.output;
+  std::vector<JunitRun> runs = still_failing ? runs_of(t, detail, reproduce_line, own) : std::vector<JunitRun>{};
+  auto rerun_element = [](const std::string& tag, const JunitRun& r) {
+    std::string x = "      <" + tag + attr("type", name(r.code)) + attr("message", r.message) +
+                    ">\n        <stackTrace>" + xml_escape(r.text) + "</stackTrace>\n";
+    if (r.output && !r.output->empty()) x += "        <system-out>" + xml_escape(*r.output) + "</system-out>\n";
+    return x + "      </" + tag + ">\n";
   };
+  // Each run after the first: <rerunFailure>/<rerunError> (still failing), or
+  // each earlier run of a FLAKY test: <flakyFailure>/<flakyError>.
+  auto later_runs = [&](bool errors) {
+    std::string out;
+    if (still_failing) {
+      for (std::size_t i = 1; i < runs.size(); ++i)
+        if (is_junit_failure(runs[i].code) != errors)
+          out += rerun_element(errors ? "rerunError" : "rerunFailure", runs[i]);
+      return out;
+    }
+    for (const auto& r : t.tries) {
+      if (is_junit_failure(r.code) == errors) continue;
+      std::string msg = describe_try(r);
+      out +=
+          rerun_element(std::string(t.code == ResultCode::Flaky ? "flaky" : "rerun") + (errors ? "Error" : "Failure"),
+                        {r.attempt, r.code, msg, msg, nullptr});
+    }
+    return out;
+  };
+  // The <failure>/<error> itself: the test's result, or its first run.
+  JunitRun primary = still_failing ? runs.front() : JunitRun{t.attempt, t.code, first_line(t.message), detail, &own};
   // A failure outside any test (suite set-up or tear-down, a global
   // environment) is no test's failure: GoogleTest counts it in neither
   // "tests" nor "failures", so it is an <error> of the fixture here.
   const bool outside_tests = e.gtest && is_suite_level_name(t.name);
-  if ((t.code == ResultCode::Fail || t.code == ResultCode::XPass) && outside_tests)
-    body += "      <error" + attr("type", name(t.code)) + attr("message", first_line(t.message)) + ">" +
-            xml_escape(detail) + "</error>\n";
-  else if (t.code == ResultCode::Fail || t.code == ResultCode::XPass)
-    body += "      <failure" + attr("type", name(t.code)) + attr("message", first_line(t.message)) + ">" +
-            xml_escape(detail) + "</failure>\n";
-  body += earlier_runs(false);
+  const bool primary_is_failure = is_failure(t.code) && is_junit_failure(primary.code) && !outside_tests;
+  auto primary_element = [&](const char* tag) {
+    return "      <" + std::string(tag) + attr("type", name(primary.code)) + attr("message", primary.message) + ">" +
+           xml_escape(primary.text) + "</" + tag + ">\n";
+  };
+  if (primary_is_failure) body += primary_element("failure");
+  body += later_runs(false);
   if (t.code == ResultCode::Skipped) body += "      <skipped" + attr("message", first_line(t.message)) + "/>\n";
   if (t.code == ResultCode::XFail)
     body +=
@@ -162,14 +227,13 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
         attr("message", t.message.rfind("expected failure", 0) == 0 ? first_line(t.message)
                                                                     : "expected failure: " + first_line(t.message)) +
         "/>\n";
-  if (t.code == ResultCode::Crash || t.code == ResultCode::Timeout || t.code == ResultCode::Unresolved)
-    body += "      <error" + attr("type", name(t.code)) + attr("message", first_line(t.message)) + ">" +
-            xml_escape(detail) + "</error>\n";
-  body += earlier_runs(true);
-  // The test's own output; the binary's tail only stands for a test with
-  // none of its own (a crash outside any test, a command entry).
-  const std::string& own = !t.output.empty() ? t.output : (t.synthetic || !e.gtest) ? e.output_tail : t.output;
-  if (is_failure(t.code) && !own.empty()) body += "      <system-out>" + xml_escape(own) + "</system-out>\n";
+  if (is_failure(t.code) && !primary_is_failure) body += primary_element("error");
+  body += later_runs(true);
+  // The output of the run the <failure>/<error> is: the test's own (the
+  // binary's tail only stands for a test with none of its own: a crash
+  // outside any test, a command entry). An earlier run's output is not kept.
+  if (is_failure(t.code) && primary.output && !primary.output->empty())
+    body += "      <system-out>" + xml_escape(*primary.output) + "</system-out>\n";
   // A pass has no element for its message: its note ("fresh AUT: …") is its output.
   if (t.code == ResultCode::Pass && !t.synthetic && !t.message.empty())
     body += "      <system-out>" + xml_escape(t.message) + "</system-out>\n";
@@ -201,7 +265,7 @@ OutsideTests outside_tests(const std::vector<EntryResult>& entries) {
     for (const auto& t : e.tests) {
       if (!e.gtest || !is_suite_level_name(t.name)) continue;
       ++o.results;
-      o.failures += t.code == ResultCode::Fail || t.code == ResultCode::XPass;
+      o.failures += is_junit_failure(junit_code(t));
       o.skipped += t.code == ResultCode::XFail || t.code == ResultCode::Skipped;
     }
   return o;
@@ -215,6 +279,15 @@ std::string count_attrs(const std::vector<EntryResult>& entries) {
   OutsideTests o = outside_tests(entries);
   int failures = c.count(ResultCode::Fail) + c.count(ResultCode::XPass);
   int errors = c.count(ResultCode::Crash) + c.count(ResultCode::Timeout) + c.count(ResultCode::Unresolved);
+  // A test still failing after retries is filed by its first run's kind (write_case).
+  for (const auto& e : entries)
+    for (const auto& t : e.tests) {
+      if (!is_failure(t.code) || is_junit_failure(junit_code(t)) == is_junit_failure(t.code)) continue;
+      if (e.gtest && is_suite_level_name(t.name)) continue;  // an <error> either way
+      const int to_failures = is_junit_failure(junit_code(t)) ? 1 : -1;
+      failures += to_failures;
+      errors -= to_failures;
+    }
   // GoogleTest counts disabled tests apart from skipped ones (both in "tests").
   int skipped = c.skipped() + c.count(ResultCode::XFail);
   return attr("tests", std::to_string(c.total_tests() - o.results)) +

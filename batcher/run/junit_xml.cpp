@@ -8,6 +8,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "common/test_report_facts.hpp"
+
 namespace livegui::batch {
 namespace {
 
@@ -31,8 +33,11 @@ JunitCase read_case(const pugi::xml_node& tc) {
   c.classname = tc.attribute("classname").value();
   c.name = tc.attribute("name").value();
   c.duration = seconds_attr(tc);
-  for (pugi::xml_node p : tc.child("properties").children("property"))
-    if (std::string(p.attribute("name").value()) == "screenshot") c.screenshot = bounded(p.attribute("value").value());
+  for (pugi::xml_node p : tc.child("properties").children("property")) {
+    const std::string property = p.attribute("name").value();
+    if (property == "screenshot") c.screenshot = bounded(p.attribute("value").value());
+    if (property == kAutUnhealthyProperty) c.aut_unhealthy = bounded(p.attribute("value").value());
+  }
   struct Kind {
     const char* element;
     JunitOutcome outcome;

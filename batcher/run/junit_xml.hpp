@@ -24,6 +24,8 @@ struct JunitCase {
   std::string message;  ///< the message attribute, else the element's text (bounded)
   std::chrono::milliseconds duration{0};
   std::string screenshot;  ///< <properties><property name="screenshot" value="…"/> (livegui_pytest), "" = none
+  /// The property kAutUnhealthyProperty (livegui_pytest: the AUT was dead or degraded when the test failed), "" = none
+  std::string aut_unhealthy;
   /// "classname.name"; just `name` when classname is empty or equal to it
   /// (ctest writes both the same).
   std::string full_name() const;

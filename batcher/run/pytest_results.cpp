@@ -20,6 +20,8 @@ TestResult from_event(const EndedTest& t, int attempt) {
   r.duration = t.duration;
   r.attempt = attempt;
   r.message = t.message;
+  // The AUT's state when the test failed: a failure's fact only.
+  if (t.outcome == EventOutcome::Failed || t.outcome == EventOutcome::Errored) r.aut_unhealthy = t.aut_unhealthy;
   switch (t.outcome) {
     case EventOutcome::Passed: r.code = ResultCode::Pass; break;
     case EventOutcome::Failed: r.code = ResultCode::Fail; break;
@@ -60,6 +62,12 @@ std::string failure_text(const std::vector<const JunitCase*>& cases) {
     if ((c->outcome == JunitOutcome::Failed || c->outcome == JunitOutcome::Errored) && !c->message.empty())
       out += (out.empty() ? "" : "\n") + c->message;
   return out;
+}
+
+std::string aut_unhealthy_of(const std::vector<const JunitCase*>& cases) {
+  for (const JunitCase* c : cases)
+    if (!c->aut_unhealthy.empty()) return c->aut_unhealthy;
+  return {};
 }
 
 std::string screenshot_of(const std::vector<const JunitCase*>& cases) {
@@ -169,6 +177,8 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
       r.message = failure_text(it->second);
     r.message = with_note(r.message, t.note);
     if (it != by_key.end()) r.screenshot = screenshot_of(it->second);
+    if (it != by_key.end() && r.code == ResultCode::Fail && r.aut_unhealthy.empty())
+      r.aut_unhealthy = aut_unhealthy_of(it->second);
     any_failed = any_failed || r.code == ResultCode::Fail;
     out.results.push_back(std::move(r));
   }
@@ -181,7 +191,10 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
       TestResult more = from_junit_case(*cases[i], r.name, ev.attempt);
       if (more.code == ResultCode::Fail && r.code != ResultCode::Fail) r.code = ResultCode::Fail;
     }
-    if (r.code == ResultCode::Fail) r.message = failure_text(cases);
+    if (r.code == ResultCode::Fail) {
+      r.message = failure_text(cases);
+      r.aut_unhealthy = aut_unhealthy_of(cases);
+    }
     any_failed = any_failed || r.code == ResultCode::Fail;
     out.results.push_back(std::move(r));
   }

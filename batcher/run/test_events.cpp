@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/test_report_facts.hpp"
+
 namespace livegui::batch {
 namespace {
 
@@ -94,6 +96,7 @@ TestEvents parse_test_events(std::istream& in) {
     t.outcome = *outcome;
     t.message = bounded_string(j, "message");
     t.note = bounded_string(j, "note");
+    t.aut_unhealthy = bounded_string(j, std::string(kAutUnhealthyProperty).c_str());
     auto d = j.find("duration_ms");
     if (d != j.end() && d->is_number() && d->get<double>() >= 0 && d->get<double>() < 1e12)
       t.duration = std::chrono::milliseconds(static_cast<long long>(d->get<double>()));

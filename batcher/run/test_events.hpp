@@ -25,6 +25,9 @@ struct EndedTest {
   EventOutcome outcome = EventOutcome::Passed;
   std::string message;  ///< why it failed / was skipped; "" when none (bounded)
   std::string note;     ///< what the runner wants shown with the result ("fresh AUT: …"); bounded
+  /// A failed test's AUT was dead or degraded when it failed (the
+  /// diagnostic's first line; kAutUnhealthyProperty); "" = healthy or not known.
+  std::string aut_unhealthy;
   std::chrono::milliseconds duration{0};
 };
 

@@ -3,7 +3,7 @@
 One JSON object per line, flushed at once, so the stream survives the
 runner's death: {"event":"collected","tests":[id, …]} (once, optional),
 {"event":"start","test":id}, {"event":"end","test":id, "outcome":…,
-"duration_ms":…, "message":…, "note":…}, {"event":"finish"}.
+"duration_ms":…, "message":…, "note":…, "aut_unhealthy":…}, {"event":"finish"}.
 """
 
 import json
@@ -38,12 +38,16 @@ class EventStream:
     def start(self, test):
         self._write({"event": "start", "test": test})
 
-    def end(self, test, outcome, duration_s, message="", note=""):
+    def end(self, test, outcome, duration_s, message="", note="", aut_unhealthy=""):
+        """`aut_unhealthy`: the first line of the degraded diagnostic when the
+        test failed on a dead or degraded AUT ("" = healthy, or not known)."""
         event = {"event": "end", "test": test, "outcome": outcome, "duration_ms": int(duration_s * 1000)}
         if message:
             event["message"] = _bounded(message)
         if note:
             event["note"] = _bounded(note)
+        if aut_unhealthy:
+            event["aut_unhealthy"] = _bounded(aut_unhealthy)
         self._write(event)
 
     def finish(self):
@@ -66,6 +70,11 @@ def _short_message(report):
     return text.strip().splitlines()[-1] if text.strip() else ""
 
 
+# The user property the plugin gives a failed live_gui test whose AUT was dead
+# or degraded when it failed (GoogleTest's is the same: common/test_report_facts.hpp).
+AUT_UNHEALTHY_PROPERTY = "aut_unhealthy"
+
+
 class TestOutcome:
     """Folds a test's setup/call/teardown reports into the stream's one outcome."""
 
@@ -73,9 +82,13 @@ class TestOutcome:
         self.outcome = "passed"
         self.message = ""
         self.duration = 0.0
+        self.aut_unhealthy = ""
 
     def add(self, report):
         self.duration += getattr(report, "duration", 0.0)
+        for name, value in getattr(report, "user_properties", ()):
+            if name == AUT_UNHEALTHY_PROPERTY and value:
+                self.aut_unhealthy = str(value)
         wasxfail = hasattr(report, "wasxfail")
         if report.when == "call":
             if report.skipped and wasxfail:

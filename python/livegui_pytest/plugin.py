@@ -8,7 +8,7 @@ import shlex
 import pytest
 
 from livegui_pytest.client import HookError, LiveGuiClient, SubprocessDegraded
-from livegui_pytest.events import TestOutcome, open_from_environment
+from livegui_pytest.events import AUT_UNHEALTHY_PROPERTY, TestOutcome, open_from_environment
 from livegui_pytest.supervisor import AutSupervisor, SupervisorError
 
 __all__ = ["pytest_addoption", "pytest_configure", "pytest_unconfigure", "pytest_collection_finish",
@@ -68,7 +68,9 @@ class _Recorder:
                 self.notes[nodeid] = "the AUT died during this test (%s)" % finished["died"]
         note = self.notes.pop(nodeid, "")
         if self.events and outcome:
-            self.events.end(nodeid, outcome.outcome, outcome.duration, outcome.message, note)
+            self.events.end(nodeid, outcome.outcome, outcome.duration, outcome.message, note,
+                            "" if outcome.outcome in ("passed", "skipped", "xfailed", "xpassed")
+                            else outcome.aut_unhealthy)
 
     def _tell_supervisor(self, cmd, nodeid):
         if self.supervisor is None:
@@ -176,10 +178,52 @@ def _safe_name(nodeid):
     return name
 
 
+# A live_gui test whose set-up or body failed (its tear-down report decides aut_unhealthy).
+_FAILED = pytest.StashKey[bool]()
+
+
+def _record_aut_unhealthy(item, report):
+    """After a live_gui test that failed, at its tear-down report: when
+    livegui-aut finds the AUT dead or degraded — it broke during the test, or
+    the test started on or hit an AUT an earlier test broke (respawn policy
+    "never") — the failure is the AUT's. The user property aut_unhealthy (the
+    diagnostic's first line) goes on the item and the tear-down report, so the
+    event stream (a pytest-xdist controller too) and pytest's JUnit report
+    carry it, and livegui-batch retries the test under retry "degraded". The
+    test's note says it too."""
+    if report.when in ("setup", "call"):
+        if report.failed:
+            item.stash[_FAILED] = True
+        return
+    if report.when != "teardown" or "live_gui" not in item.fixturenames:
+        return
+    if not (report.failed or item.stash.get(_FAILED, False)):
+        return
+    supervisor = _state(item.config).supervisor
+    if supervisor is None:
+        return
+    try:
+        # Probes the AUT now, after the test's tear-down (as GoogleTest's listener does at its end).
+        reply = supervisor.request("diagnostic", REQUEST_BOUND_S)
+    except SupervisorError:
+        return
+    text = (reply.get("text") or "") if reply.get("ok") else ""
+    if not text.strip():
+        return
+    first_line = text.strip().splitlines()[0]
+    item.user_properties.append((AUT_UNHEALTHY_PROPERTY, first_line))
+    report.user_properties.append((AUT_UNHEALTHY_PROPERTY, first_line))
+    # Said with the result, after its failure (GoogleTest's listener adds the same line).
+    notes = _state(item.config).notes
+    note = "the AUT was not healthy when this test failed: " + first_line
+    notes[item.nodeid] = (notes.get(item.nodeid, "") + "; " + note).lstrip("; ")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    _record_aut_unhealthy(item, report)
     client = item.funcargs.get("live_gui") if hasattr(item, "funcargs") else None
     if report.when != "call" or not report.failed or client is None:
         return

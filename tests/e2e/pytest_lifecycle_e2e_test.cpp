@@ -220,6 +220,66 @@ TEST_P(PytestRespawnNever, TheBreakStaysWithTheTestThatCausedIt) {
 
 INSTANTIATE_TEST_SUITE_P(Scopes, PytestRespawnNever, ::testing::Values("file", "session"));
 
+// Issue 16 leftover, the pytest counterpart of FeaturesE2E.
+// ATestThatFailsOnAnAutAnEarlierTestDegradedIsRetriedToo: respawn "never",
+// test_a leaves the AUT degraded the first time and passes; test_b then fails
+// on it (the AUT broke before it started, not during it). The plugin records
+// aut_unhealthy, so test_b is retried for "degraded" — the whole file, on a
+// fresh AUT — and passes: FLAKY. It was a plain FAIL, never retried. A file
+// whose test fails an assertion on a healthy AUT is not retried.
+TEST(PytestRetry, ATestThatFailsOnAnAutAnEarlierTestBrokeIsRetriedOnAFreshAut) {
+  TempDir dir("pytest-retry-degraded");
+  write(dir / "test_breaks_once.py",
+        "import os, pathlib, pytest\n"
+        "from livegui_pytest import SubprocessDegraded\n\n"
+        "def test_a_breaks_once(live_gui):\n"
+        "    marker = pathlib.Path(os.environ['MARKER'])\n"
+        "    if marker.exists():\n"
+        "        live_gui.click('increment')\n"
+        "        return\n"
+        "    marker.write_text('the AUT was broken once')\n"
+        "    live_gui.fault('assert')\n"
+        "    with pytest.raises(SubprocessDegraded):\n"
+        "        live_gui.click('new_project')\n\n"
+        "def test_b_after(live_gui):\n    live_gui.click('increment')\n");
+  write(dir / "test_asserts.py",
+        "def test_asserts_on_a_healthy_aut(live_gui):\n    live_gui.click('increment')\n    assert 1 == 2\n");
+  std::string plan =
+      live_plan(dir, "retry = { on = [\"degraded\"], max = 1 }\n",
+                pytest_entry("breaks", "test_breaks_once.py") + pytest_entry("asserts", "test_asserts.py"));
+  plan.replace(plan.find("term_grace = \"1s\""), 17, "term_grace = \"1s\", respawn = \"never\"");
+  write(dir / "plan.toml", plan);
+  BatchRun r = run_livegui_batch(args_for(dir, "file"), dir.path(), {}, 180s);
+  EXPECT_EQ(r.exit_code, 1) << "the healthy assertion failure stays a failure\n" << r.output;
+  ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
+  json doc = json::parse(read_text(dir / "report" / "results.json"));
+  const json* e = find_entry(doc, "breaks");
+  ASSERT_NE(e, nullptr) << r.output;
+  EXPECT_EQ((*e)["result"], "FLAKY") << e->dump(1);
+  const json* b = find_test(*e, "test_breaks_once.py::test_b_after");
+  ASSERT_NE(b, nullptr) << e->dump(1);
+  EXPECT_EQ((*b)["result"], "FLAKY") << b->dump(1);
+  ASSERT_TRUE(b->contains("tries")) << b->dump(1);
+  ASSERT_EQ((*b)["tries"].size(), 1u) << b->dump(1);
+  EXPECT_EQ((*b)["tries"][0]["result"], "FAIL") << b->dump(1);
+  EXPECT_EQ((*b)["tries"][0]["retried_for"], "degraded") << b->dump(1);
+  const json* a = find_test(*e, "test_breaks_once.py::test_a_breaks_once");
+  ASSERT_NE(a, nullptr) << e->dump(1);
+  EXPECT_EQ((*a)["result"], "PASS") << a->dump(1);
+  ASSERT_EQ((*e)["attempts"].size(), 2u) << e->dump(1);
+  EXPECT_EQ((*e)["attempts"][1]["kind"], "retry") << e->dump(1);
+  const json* asserts = find_entry(doc, "asserts");
+  ASSERT_NE(asserts, nullptr) << r.output;
+  EXPECT_EQ((*asserts)["result"], "FAIL") << asserts->dump(1);
+  EXPECT_EQ((*asserts)["attempts"].size(), 1u) << "an assertion failure on a healthy AUT is not retried\n"
+                                               << asserts->dump(1);
+  const json* t = find_test(*asserts, "test_asserts.py::test_asserts_on_a_healthy_aut");
+  ASSERT_NE(t, nullptr) << asserts->dump(1);
+  EXPECT_FALSE(t->contains("tries")) << t->dump(1);
+  EXPECT_FALSE(t->contains("aut_unhealthy")) << t->dump(1);
+  EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
+}
+
 /// How many times `needle` occurs in `text`.
 std::size_t count_of(const std::string& text, const std::string& needle) {
   std::size_t n = 0;

@@ -291,3 +291,51 @@ def test_failure_screenshots_of_ids_that_differ_only_in_odd_characters_get_their
     names = {_safe_name(n) for n in ("t.py::test_c[a/b]", "t.py::test_c[a_b]", "t.py::test_c[a:b]")}
     assert len(names) == 3, names
     assert _safe_name("test_plain") == "test_plain"  # a name that maps one to one stays as it is
+
+
+def test_a_failure_on_an_aut_an_earlier_test_broke_records_aut_unhealthy(pytester, aut_spec, tmp_path, monkeypatch):
+    # Issue 16 leftover: respawn "never", test_b_breaks leaves the app
+    # degraded and passes; test_c_after then fails (no AUT for it). Its end
+    # event and pytest's JUnit report carry aut_unhealthy (the diagnostic's
+    # first line), so livegui-batch retries it for "degraded". An assertion
+    # failure on the healthy AUT before, and a failing test without the
+    # fixture after, carry none.
+    aut_spec.write_text(aut_spec.read_text() + 'respawn = "never"\n')
+    junit = tmp_path / "junit.xml"
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    pytester.makepyfile(test_inner="""
+import pytest
+from livegui_pytest import SubprocessDegraded
+def test_a_asserts_on_a_healthy_aut(live_gui):
+    live_gui.click("increment")
+    assert 1 == 2
+def test_b_breaks(live_gui):
+    live_gui.fault("assert")
+    with pytest.raises(SubprocessDegraded):
+        live_gui.click("new_project")
+def test_c_after(live_gui):
+    live_gui.click("increment")
+def test_d_without_the_fixture():
+    assert 0
+""")
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest", "--livegui-aut-spec", str(aut_spec), "-rA",
+                                           "--junitxml", str(junit))
+    assert result.ret == 1, result.stdout.str()
+    evs = [json.loads(line) for line in events.read_text().splitlines() if line.strip()]
+    ends = {e["test"].split("::")[-1]: e for e in evs if e["event"] == "end"}
+    assert {k: v["outcome"] for k, v in ends.items() if k != "test_c_after"} == {
+        "test_a_asserts_on_a_healthy_aut": "failed", "test_b_breaks": "passed",
+        "test_d_without_the_fixture": "failed"}, ends
+    # No AUT for it (set-up error), or the degraded one (failed): the AUT's fault either way.
+    assert ends["test_c_after"]["outcome"] in ("error", "failed"), ends
+    unhealthy = ends["test_c_after"].get("aut_unhealthy", "")
+    assert unhealthy.startswith("subprocess degraded: AUT pid "), ends["test_c_after"]
+    assert "\n" not in unhealthy
+    assert ("the AUT was not healthy when this test failed: " + unhealthy) in ends["test_c_after"].get("note", ""), \
+        ends["test_c_after"]
+    for name in ("test_a_asserts_on_a_healthy_aut", "test_b_breaks", "test_d_without_the_fixture"):
+        assert "aut_unhealthy" not in ends[name], ends[name]
+    xml = junit.read_text()
+    assert '<property name="aut_unhealthy" value="subprocess degraded: AUT pid ' in xml, xml
+    assert xml.count('name="aut_unhealthy"') == 1, xml

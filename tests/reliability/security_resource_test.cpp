@@ -392,6 +392,15 @@ TEST_F(Security, RespawnNeverSaysWhatHappensNextOnce) {
   EXPECT_EQ(count("starts on a fresh AUT"), 0u) << r.output;
   EXPECT_EQ(count("will have to start its own"), 0u) << r.output;
   EXPECT_EQ(count("livegui-batch.e"), 0u) << "a pseudo-test blamed:\n" << r.output;
+  // Issue 16 leftover: results.json says e1 started on the AUT the batcher
+  // kept (its failures are the AUT's: retry "degraded"); e0 had a clean start.
+  json doc = json::parse(read_text(reports() / "results.json"));
+  ASSERT_EQ(doc["entries"].size(), 2u) << doc.dump(1);
+  EXPECT_TRUE(doc["entries"][0]["dirty_start"].is_null()) << doc["entries"][0].dump(1);
+  const json& dirty = doc["entries"][1]["dirty_start"];
+  ASSERT_TRUE(dirty.is_object()) << doc["entries"][1].dump(1);
+  EXPECT_EQ(dirty["kind"], "degraded") << dirty.dump();
+  EXPECT_EQ(dirty.value("kept", false), true) << dirty.dump();
 }
 
 TEST_F(Security, ASessionGuestNeverSignalsAProcessWhoseIdentityDoesNotMatch) {

@@ -129,16 +129,65 @@ TEST(BatcherJunitSurefireOrder, RetriedTestsFollowSurefiresSchemaOrderAndShape) 
   // FLAKY after a crash, then a failure: the failures first, whatever the attempts' order.
   EXPECT_EQ(children(testcase("CrashThenFailThenPass")),
             (std::vector<std::string>{"properties", "flakyFailure", "flakyError"}));
-  EXPECT_EQ(children(testcase("FailThenCrash")),
-            (std::vector<std::string>{"properties", "rerunFailure", "error", "system-out"}));
-  EXPECT_EQ(children(testcase("CrashThenFail")),
-            (std::vector<std::string>{"properties", "failure", "rerunError", "system-out"}));
+  // Still failing: the first run is the <failure>/<error> (Surefire's), the
+  // later ones <rerunFailure>/<rerunError>, the last run's output inside its own.
+  EXPECT_EQ(children(testcase("FailThenCrash")), (std::vector<std::string>{"properties", "failure", "rerunError"}));
+  EXPECT_EQ(children(testcase("CrashThenFail")), (std::vector<std::string>{"properties", "rerunFailure", "error"}));
   EXPECT_EQ(children(testcase("FailThenCrashThenFail")),
-            (std::vector<std::string>{"properties", "failure", "rerunFailure", "rerunError", "system-out"}));
+            (std::vector<std::string>{"properties", "failure", "rerunFailure", "rerunError"}));
   pugi::xml_node flaky = testcase("CrashThenFailThenPass").child("flakyError");
   EXPECT_STREQ(flaky.attribute("type").value(), "CRASH");
   EXPECT_STREQ(flaky.attribute("message").value(), "attempt 1: CRASH (retried for crash): killed by SIGSEGV");
   EXPECT_STREQ(flaky.child("stackTrace").text().get(), "attempt 1: CRASH (retried for crash): killed by SIGSEGV");
+}
+
+// A test that still fails after its retries: as in Surefire's rerun report
+// (apache/maven-surefire, StatelessXmlReporter.serializeTestClassWithRerun)
+// its FIRST run is the <failure>/<error> — the kind of the first failure
+// decides which, and the counts follow — and each later run, the last
+// included, a <rerunFailure>/<rerunError> with its own message, type,
+// <stackTrace> and <system-out>. It had the last run as the <failure>.
+TEST(BatcherJunitSurefireOrder, AStillFailingTestHasItsFirstRunAsTheFailureAndTheLaterOnesAsReruns) {
+  const std::string xml = junit_xml(retried_tests());
+  pugi::xml_document doc;
+  ASSERT_TRUE(doc.load_string(xml.c_str())) << xml;
+  auto testcase = [&](const char* name) {
+    return doc.find_node([&](const pugi::xml_node& n) {
+      return std::string(n.name()) == "testcase" && std::string(n.attribute("name").value()) == name;
+    });
+  };
+  // FAIL (attempt 1, retried for degraded), then CRASH (attempt 2, the test's result).
+  pugi::xml_node tc = testcase("FailThenCrash");
+  pugi::xml_node first = tc.child("failure");
+  EXPECT_STREQ(first.attribute("type").value(), "FAIL") << xml;
+  EXPECT_STREQ(first.attribute("message").value(),
+               "attempt 1: FAIL (retried for degraded): subprocess degraded: AUT pid 7 exited")
+      << xml;
+  EXPECT_EQ(std::string(first.text().get()).rfind("attempt 1: FAIL (retried for degraded): subprocess degraded", 0), 0u)
+      << xml;
+  EXPECT_NE(std::string(first.text().get()).find("reproduce: "), std::string::npos) << xml;
+  pugi::xml_node last = tc.child("rerunError");
+  EXPECT_STREQ(last.attribute("type").value(), "CRASH") << xml;
+  EXPECT_STREQ(last.attribute("message").value(), "attempt 2: CRASH: CRASH now") << xml;
+  EXPECT_EQ(std::string(last.child("stackTrace").text().get()).rfind("CRASH now", 0), 0u) << xml;
+  EXPECT_STREQ(last.child("system-out").text().get(), "its output\n") << xml;
+  EXPECT_TRUE(tc.child("error").empty()) << xml;
+  // FAIL, CRASH, FAIL: attempt 1 the failure, 3 (the last) and 2 the reruns.
+  tc = testcase("FailThenCrashThenFail");
+  EXPECT_NE(std::string(tc.child("failure").attribute("message").value()).find("attempt 1: FAIL"), std::string::npos)
+      << xml;
+  EXPECT_STREQ(tc.child("rerunFailure").attribute("message").value(), "attempt 3: FAIL: FAIL now") << xml;
+  EXPECT_STREQ(tc.child("rerunFailure").child("system-out").text().get(), "its output\n") << xml;
+  EXPECT_NE(std::string(tc.child("rerunError").attribute("message").value()).find("attempt 2: CRASH"),
+            std::string::npos)
+      << xml;
+  // Counted by the first failure's kind, as the elements say: FailThenCrash
+  // and FailThenCrashThenFail are failures, CrashThenFail an error.
+  pugi::xml_node suite = doc.child("testsuites").child("testsuite");
+  EXPECT_STREQ(suite.attribute("failures").value(), "2") << xml;
+  EXPECT_STREQ(suite.attribute("errors").value(), "1") << xml;
+  EXPECT_STREQ(doc.child("testsuites").attribute("failures").value(), "2") << xml;
+  EXPECT_STREQ(doc.child("testsuites").attribute("errors").value(), "1") << xml;
 }
 
 // The checker itself: it rejects what the reports wrote before (text in a

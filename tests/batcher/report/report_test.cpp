@@ -9,6 +9,7 @@
 #include "batcher/report/junit_report.hpp"
 #include "batcher/report/merge.hpp"
 #include "batcher/report/summary.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -101,6 +102,29 @@ TEST(BatcherReports, ResultsJsonRoundTrips) {
   EXPECT_EQ(doc["tiers"][0]["dirty_starts"], 1);
   EXPECT_EQ(doc["tiers"][0]["aut_respawns"], 1);
   EXPECT_EQ(durations_of(r).at("live_gui/test_x"), 1.5);
+}
+
+// Issue 16 leftover: an entry that started on the degraded AUT the batcher
+// kept (session scope, respawn "never") says so in results.json ("kept"),
+// and a re-read keeps it (merge, --last-failed read the file back); a
+// dirty start on a fresh AUT says false. It was not written at all.
+TEST(BatcherReports, ADirtyStartOnTheKeptAutRoundTripsAsKept) {
+  test_support::TempDir dir("reports-kept");
+  BatchResults r = sample();
+  r.entries.push_back(r.entries[0]);
+  r.entries[1].id = "live_gui/test_y";
+  r.entries[1].name = "test_y";
+  r.entries[1].dirty_start->kind = "degraded";
+  r.entries[1].dirty_start->kept = true;
+  write_results_json(dir / "results.json", r);
+  auto doc = nlohmann::json::parse(test_support::read_text(dir / "results.json"));
+  EXPECT_EQ(doc["entries"][0]["dirty_start"]["kept"], false) << doc["entries"][0]["dirty_start"].dump();
+  EXPECT_EQ(doc["entries"][1]["dirty_start"]["kept"], true) << doc["entries"][1]["dirty_start"].dump();
+  BatchResults back = read_results_json(dir / "results.json");
+  ASSERT_EQ(back.entries.size(), 2u);
+  ASSERT_TRUE(back.entries[0].dirty_start && back.entries[1].dirty_start);
+  EXPECT_FALSE(back.entries[0].dirty_start->kept);
+  EXPECT_TRUE(back.entries[1].dirty_start->kept);
 }
 
 TEST(BatcherReports, ReadingNamesTheBadField) {

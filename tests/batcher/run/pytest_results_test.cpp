@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "batcher/run/report_formats.hpp"
+#include "batcher/run/retry.hpp"
 #include "batcher/run/unit_run.hpp"
 
 namespace livegui::batch {
@@ -320,6 +321,63 @@ TEST(BatcherPytestResults, AUsageErrorIsUnresolvedNamingPytestsExitCode) {
   EXPECT_EQ(out.process_issue->message,
             "pytest stopped on a usage error (exit code 4) before running any test: its output says why");
   EXPECT_TRUE(out.results.empty());
+}
+
+// Issue 16 leftover: livegui_pytest's "aut_unhealthy" (the AUT was dead or
+// degraded when the test failed — an earlier test broke it) reaches the
+// result, from the stream or, without it, from pytest's JUnit property; a
+// failure on a healthy AUT has none, and a pass never has one. The retry
+// then runs the pytest entry again for "degraded", as a GoogleTest entry.
+TEST(BatcherPytestResults, AFailureOnAnAutAnEarlierTestBrokeIsTheAutsAndIsRetried) {
+  PytestEvidence ev;
+  ev.entry_name = "test_never";
+  ev.events = events(
+      "{\"event\":\"end\",\"test\":\"t/test_n.py::test_a_breaks\",\"outcome\":\"passed\","
+      "\"aut_unhealthy\":\"ignored on a pass\"}\n"
+      "{\"event\":\"end\",\"test\":\"t/test_n.py::test_b_after\",\"outcome\":\"error\",\"message\":"
+      "\"setup failed: no AUT for this test\",\"aut_unhealthy\":\"subprocess degraded: AUT pid 7 reports itself "
+      "degraded\"}\n"
+      "{\"event\":\"end\",\"test\":\"t/test_n.py::test_c_asserts\",\"outcome\":\"failed\",\"message\":"
+      "\"assert 1 == 2\"}\n"
+      "{\"event\":\"finish\"}\n");
+  ev.status = ExitStatus::exited(1);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 3u);
+  EXPECT_EQ(out.results[0].aut_unhealthy, "");
+  EXPECT_EQ(out.results[1].aut_unhealthy, "subprocess degraded: AUT pid 7 reports itself degraded");
+  EXPECT_EQ(out.results[2].aut_unhealthy, "");
+
+  EntryResult e;
+  e.id = "live/test_never";
+  e.name = "test_never";
+  e.gtest = false;
+  e.uses_aut = true;
+  e.code = ResultCode::Fail;
+  e.tests = out.results;
+  RetryPolicy degraded;
+  degraded.on = {RetryOn::Degraded};
+  degraded.max = 1;
+  // The break was recorded during test_a (the state file), not test_b.
+  RetryDecision d = decide_retry(e, {{"t/test_n.py::test_a_breaks", "AUT pid 7: app reports degraded"}}, degraded, 0);
+  ASSERT_EQ(d.targets.size(), 1u);
+  EXPECT_EQ(d.targets[0].test, "t/test_n.py::test_b_after");
+  EXPECT_EQ(d.targets[0].why, RetryOn::Degraded);
+  EXPECT_TRUE(d.whole_entry);
+  // The assertion failure on a healthy AUT alone is not retried.
+  e.tests.erase(e.tests.begin() + 1);
+  EXPECT_TRUE(decide_retry(e, {{"t/test_n.py::test_a_breaks", "…"}}, degraded, 0).targets.empty());
+
+  // Without the stream: pytest's JUnit report carries the property.
+  PytestEvidence junit_only;
+  junit_only.entry_name = "test_never";
+  junit_only.report = parse_junit_xml(
+      "<testsuites><testsuite><testcase classname=\"t.test_n\" name=\"test_b_after\"><properties>"
+      "<property name=\"aut_unhealthy\" value=\"subprocess degraded: AUT pid 7 exited\"/></properties>"
+      "<error message=\"no AUT\"/></testcase></testsuite></testsuites>");
+  junit_only.status = ExitStatus::exited(1);
+  auto from_report = interpret_pytest_attempt(junit_only);
+  ASSERT_EQ(from_report.results.size(), 1u);
+  EXPECT_EQ(from_report.results[0].aut_unhealthy, "subprocess degraded: AUT pid 7 exited");
 }
 
 TEST(BatcherPytestResults, WithoutTheStreamTheReportSpeaks) {
