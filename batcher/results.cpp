@@ -15,9 +15,10 @@ constexpr std::pair<TimelineKind, std::string_view> kTimelineNames[] = {
     {TimelineKind::Stale, "stale"},     {TimelineKind::Corrupt, "corrupt"},
 };
 
-constexpr std::pair<AttemptKind, std::string_view> kAttemptNames[] = {
-    {AttemptKind::First, "first"}, {AttemptKind::Resume, "resume"}, {AttemptKind::Retry, "retry"},
-    {AttemptKind::WithoutStream, "without-stream"}};
+constexpr std::pair<AttemptKind, std::string_view> kAttemptNames[] = {{AttemptKind::First, "first"},
+                                                                      {AttemptKind::Resume, "resume"},
+                                                                      {AttemptKind::Retry, "retry"},
+                                                                      {AttemptKind::WithoutStream, "without-stream"}};
 
 }  // namespace
 
@@ -39,8 +40,7 @@ std::string describe_attempt(const AttemptRecord& a, bool fresh_aut, bool whole_
     case AttemptKind::Retry:
       return "retry " + std::to_string(a.retry) + (whole_entry ? " of the whole entry, " : " of the failed tests, ") +
              (fresh_aut ? "on a fresh AUT" : "in a fresh process");
-    case AttemptKind::WithoutStream:
-      return "run again without GoogleTest's event stream";
+    case AttemptKind::WithoutStream: return "run again without GoogleTest's event stream";
     case AttemptKind::Resume:
       return a.retry > 0 ? "resumed retry " + std::to_string(a.retry) + " in a fresh process"
                          : "resumed in a fresh process";

@@ -383,12 +383,13 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
         display_.note("  " + job.unit->name + ": GoogleTest's event stream aborted it (" + job.status->describe() +
                       "; its main() calls RUN_ALL_TESTS() more than once); running it again without the stream");
       else
-        display_.note("  " + job.unit->name +
-                      (job.cause == StopCause::TestTimeout ? std::string(": a test ran longer than test_timeout")
-                                                           : ": the test binary died (" + job.status->describe() + ")") +
-                      (job.unit->retry > 0 ? "; resuming the rest of its retry " + std::to_string(job.unit->retry) +
-                                                 " in a fresh process"
-                                           : std::string("; resuming the rest of it in a fresh process")));
+        display_.note(
+            "  " + job.unit->name +
+            (job.cause == StopCause::TestTimeout ? std::string(": a test ran longer than test_timeout")
+                                                 : ": the test binary died (" + job.status->describe() + ")") +
+            (job.unit->retry > 0
+                 ? "; resuming the rest of its retry " + std::to_string(job.unit->retry) + " in a fresh process"
+                 : std::string("; resuming the rest of it in a fresh process")));
       if (spawn_attempt(job)) return;
     }
   }

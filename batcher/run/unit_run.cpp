@@ -509,8 +509,7 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
                          (unit_.listing_failed.empty() || unit_.gtest_filter.empty()
                               ? std::string()
                               : " with --gtest_filter=" + unit_.gtest_filter) +
-                         ": " +
-                         first_line(listing_note_));
+                         ": " + first_line(listing_note_));
   if (is_failure(e.code) || e.code == ResultCode::XFail) {
     // The log of the attempt that produced the worst result.
     int attempt = e.attempts.empty() ? 0 : e.attempts.back().number;

@@ -127,7 +127,7 @@ class UnitRun {
   int accepted_failures_ = 0;         ///< failures the binary's own main() accepted (it exited 0), all attempts
   std::string stopped_resuming_;      ///< why a wanted resume did not happen ("" = none was refused)
   bool stream_off_ = false;           ///< the binary does not survive GoogleTest's event stream: run without it
-  bool rerun_without_stream_ = false;  ///< the next attempt runs the binary again, without the stream
+  bool rerun_without_stream_ = false;    ///< the next attempt runs the binary again, without the stream
   bool current_without_stream_ = false;  ///< the current attempt is that run (AttemptKind::WithoutStream)
 };
 

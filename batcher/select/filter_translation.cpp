@@ -15,8 +15,7 @@ struct Token {
 
 /// Characters a GoogleTest full test name can hold: no other matches a test.
 bool in_test_names(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '/' ||
-         c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '/' || c == '.';
 }
 
 /// The tokens of `pattern`, "^" / "$" anchoring as flags; "" in why_not when it is translatable.
@@ -102,8 +101,10 @@ GtestFilterFor gtest_filter_for(const std::string& pattern, const std::string& u
     for (std::size_t s : states) {
       if (s >= tokens.size()) continue;
       const Token& t = tokens[s];
-      if (t.kind == Token::Kind::AnyRun) next.insert(s);
-      else if (t.kind == Token::Kind::AnyOne || t.c == c) next.insert(s + 1);
+      if (t.kind == Token::Kind::AnyRun)
+        next.insert(s);
+      else if (t.kind == Token::Kind::AnyOne || t.c == c)
+        next.insert(s + 1);
     }
     states = closure(std::move(next));
     if (states.empty()) return out;  // the prefix already fails: no test of this unit matches

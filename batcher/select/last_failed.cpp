@@ -103,8 +103,7 @@ std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, co
   return out;
 }
 
-std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures& failures,
-                                     const std::string& filter) {
+std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures& failures, const std::string& filter) {
   std::optional<std::regex> re;
   if (!filter.empty()) {
     try {

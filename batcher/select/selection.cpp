@@ -30,8 +30,9 @@ int parse_int(const std::string& text, const std::string& what) {
 bool select_unlisted(Unit& u, const std::string& pattern) {
   const std::string head = "--filter " + pattern + ": listing its tests failed, and ";
   if (!user_gtest_filter(u.entry).empty()) {
-    u.not_run = head + "it sets its own --gtest_filter (" + user_gtest_filter(u.entry) +
-                "), which a second one would replace; run it without --filter, or give it a filter that lists its tests";
+    u.not_run =
+        head + "it sets its own --gtest_filter (" + user_gtest_filter(u.entry) +
+        "), which a second one would replace; run it without --filter, or give it a filter that lists its tests";
     return true;
   }
   GtestFilterFor f = gtest_filter_for(pattern, u.id);

@@ -309,9 +309,8 @@ TEST_F(GtestFidelityE2E, AFilterOnABinaryWhoseListingFailsIsPassedToItsRunAsItsG
   fs::path plan = dir_ / "plan.toml";
   std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nname = \"counted\"\nexecutable = \"" +
                              exe("e2e_counted_main") + "\"\nsplit = \"suite\"\n";
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{exe("e2e_counted_main"), "--filter", "Counted"},
-        std::vector<std::string>{plan.string(), "--filter", "Counted"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{exe("e2e_counted_main"), "--filter", "Counted"},
+                                               std::vector<std::string>{plan.string(), "--filter", "Counted"}}) {
     BatchRun r = batch(args);
     EXPECT_EQ(r.exit_code, 0) << r.output;
     json doc = results();

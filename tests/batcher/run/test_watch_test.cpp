@@ -136,8 +136,8 @@ TEST(BatcherTestWatch, WithGoogleTestsStreamConnectedAPrintedEndLineDoesNotEndTh
   ASSERT_TRUE(w.running());
   EXPECT_EQ(*w.running(), "Fake.Next");
   EXPECT_EQ(w.running_for(t0 + 9s), 1s);
-  w.feed_gtest_stream("event=TestEnd&passed=0&elapsed_time=1ms\nevent=TestCaseEnd&passed=0\nevent=TestProgramEnd&passed=0\n",
-                      t0 + 9s);
+  w.feed_gtest_stream(
+      "event=TestEnd&passed=0&elapsed_time=1ms\nevent=TestCaseEnd&passed=0\nevent=TestProgramEnd&passed=0\n", t0 + 9s);
   EXPECT_FALSE(w.running());
 }
 

@@ -16,10 +16,29 @@ const std::vector<std::string> kNames = {"Counted.One", "Counted.Two", "Inst/P.T
 
 TEST(BatcherFilterTranslation, SelectsExactlyWhatTheRegexSelectsFromAListing) {
   const std::string id = "t/counted";
-  for (const std::string pattern :
-       {"Counted", "Counted\\.One", "Counted.One$", "^t/counted/Counted", "counted/C", "ted/Count", "^t/",
-        "t/counted", "One$", ".*Two", "d.+T", "P.T/0$", "e/Count", "unt.*ed.T", "^t/counted/$", "x-y", "^nope",
-        "T/", "/", "\\.", "^t/counted/.*$", "Inst/P", "Flow|"}) {
+  for (const std::string pattern : {"Counted",
+                                    "Counted\\.One",
+                                    "Counted.One$",
+                                    "^t/counted/Counted",
+                                    "counted/C",
+                                    "ted/Count",
+                                    "^t/",
+                                    "t/counted",
+                                    "One$",
+                                    ".*Two",
+                                    "d.+T",
+                                    "P.T/0$",
+                                    "e/Count",
+                                    "unt.*ed.T",
+                                    "^t/counted/$",
+                                    "x-y",
+                                    "^nope",
+                                    "T/",
+                                    "/",
+                                    "\\.",
+                                    "^t/counted/.*$",
+                                    "Inst/P",
+                                    "Flow|"}) {
     GtestFilterFor f = gtest_filter_for(pattern, id);
     if (std::string(pattern) == "Flow|") {
       EXPECT_FALSE(f.expressible);
