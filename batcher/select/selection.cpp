@@ -38,7 +38,7 @@ bool select_unlisted(Unit& u, const std::string& pattern) {
   GtestFilterFor f = gtest_filter_for(pattern, u.id);
   if (!f.expressible) {
     u.not_run = head + "the pattern cannot be passed to it as a --gtest_filter: " + f.why_not +
-                "; use literal text, '.', '.*', '^' and '$' only, or run it without --filter";
+                "; use literal text, '.', '.*', '.+', a leading '^' and a trailing '$' only, or run it without --filter";
     return true;
   }
   if (f.filter.empty()) return false;
