@@ -37,8 +37,9 @@ bool select_unlisted(Unit& u, const std::string& pattern) {
   }
   GtestFilterFor f = gtest_filter_for(pattern, u.id);
   if (!f.expressible) {
-    u.not_run = head + "the pattern cannot be passed to it as a --gtest_filter: " + f.why_not +
-                "; use literal text, '.', '.*', '.+', a leading '^' and a trailing '$' only, or run it without --filter";
+    u.not_run =
+        head + "the pattern cannot be passed to it as a --gtest_filter: " + f.why_not +
+        "; use literal text, '.', '.*', '.+', a leading '^' and a trailing '$' only, or run it without --filter";
     return true;
   }
   if (f.filter.empty()) return false;
