@@ -75,6 +75,8 @@ void print_list(const Plan& plan, const std::vector<Unit>& units, std::ostream& 
       out << "  " << u->name;
       if (!u->unresolved.empty())
         out << "  UNRESOLVED: " << u->unresolved;
+      else if (!u->not_run.empty())
+        out << "  SKIPPED: " << u->not_run;
       else if (u->gtest)
         out << "  [gtest" << (u->listed ? ", " + std::to_string(u->tests.size()) + " tests" : "") << "]";
       else
@@ -93,6 +95,10 @@ void print_dry_run(const std::vector<Unit>& units, const RunContext& ctx, std::o
     out << "[" << i << "/" << units.size() << "] " << u.tier << " › " << u.name;
     if (!u.unresolved.empty()) {
       out << "  UNRESOLVED: " << u.unresolved << "\n";
+      continue;
+    }
+    if (!u.not_run.empty()) {
+      out << "  SKIPPED: " << u.not_run << "\n";
       continue;
     }
     out << "  (timeout " << human_duration(u.timeout) << (u.entry.uses_aut ? ", uses the AUT" : "") << ")\n";
@@ -309,7 +315,7 @@ Selection select_step(const Plan& plan, std::vector<Unit> units, bool discovery_
       try {
         previous_run = read_results_json(previous);
         failures = last_failures(*previous_run);
-        units = select_last_failed(std::move(units), failures);
+        units = select_last_failed(std::move(units), failures, options.filter);
       } catch (const std::exception& e) {
         usage_error(std::string("--last-failed: ") + e.what());
       }

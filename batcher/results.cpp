@@ -15,8 +15,10 @@ constexpr std::pair<TimelineKind, std::string_view> kTimelineNames[] = {
     {TimelineKind::Stale, "stale"},     {TimelineKind::Corrupt, "corrupt"},
 };
 
-constexpr std::pair<AttemptKind, std::string_view> kAttemptNames[] = {
-    {AttemptKind::First, "first"}, {AttemptKind::Resume, "resume"}, {AttemptKind::Retry, "retry"}};
+constexpr std::pair<AttemptKind, std::string_view> kAttemptNames[] = {{AttemptKind::First, "first"},
+                                                                      {AttemptKind::Resume, "resume"},
+                                                                      {AttemptKind::Retry, "retry"},
+                                                                      {AttemptKind::WithoutStream, "without-stream"}};
 
 }  // namespace
 
@@ -38,6 +40,7 @@ std::string describe_attempt(const AttemptRecord& a, bool fresh_aut, bool whole_
     case AttemptKind::Retry:
       return "retry " + std::to_string(a.retry) + (whole_entry ? " of the whole entry, " : " of the failed tests, ") +
              (fresh_aut ? "on a fresh AUT" : "in a fresh process");
+    case AttemptKind::WithoutStream: return "run again without GoogleTest's event stream";
     case AttemptKind::Resume:
       return a.retry > 0 ? "resumed retry " + std::to_string(a.retry) + " in a fresh process"
                          : "resumed in a fresh process";
@@ -56,11 +59,21 @@ std::string resume_phrase(const std::vector<AttemptRecord>& attempts, bool gtest
   }
   const std::string after_death = std::string("after ") + (gtest ? "the binary" : "the process") + " died";
   const std::string after_timeout = "after a test ran longer than test_timeout";
-  if (died + timed_out == 0) return {};
-  if (timed_out == 0) return "resumed " + std::to_string(died) + "x " + after_death;
-  if (died == 0) return "resumed " + std::to_string(timed_out) + "x " + after_timeout;
-  return "resumed " + std::to_string(died + timed_out) + "x (" + std::to_string(died) + " " + after_death + ", " +
-         std::to_string(timed_out) + " " + after_timeout + ")";
+  std::string out;
+  if (died + timed_out == 0)
+    out = {};
+  else if (timed_out == 0)
+    out = "resumed " + std::to_string(died) + "x " + after_death;
+  else if (died == 0)
+    out = "resumed " + std::to_string(timed_out) + "x " + after_timeout;
+  else
+    out = "resumed " + std::to_string(died + timed_out) + "x (" + std::to_string(died) + " " + after_death + ", " +
+          std::to_string(timed_out) + " " + after_timeout + ")";
+  if (std::any_of(attempts.begin(), attempts.end(),
+                  [](const AttemptRecord& a) { return a.kind == AttemptKind::WithoutStream; }))
+    out += (out.empty() ? "" : "; ") +
+           std::string("run again without GoogleTest's event stream (its main() calls RUN_ALL_TESTS() more than once)");
+  return out;
 }
 
 int resume_count(const std::vector<AttemptRecord>& attempts) {

@@ -68,9 +68,14 @@ enum class AttemptKind {
   First,   ///< the entry's first process
   Resume,  ///< the rest of the binary after the previous process died or a test timed out
   Retry,   ///< the first process of a retry of failed tests
+  /// The whole binary again, without GoogleTest's event stream
+  /// (--gtest_stream_result_to): the previous process was aborted by the
+  /// stream's listener because its main() calls RUN_ALL_TESTS() more than
+  /// once. Not a resume: the binary did not die of itself.
+  WithoutStream,
 };
 
-/// "first", "resume", "retry" (the results.json spelling).
+/// "first", "resume", "retry", "without-stream" (the results.json spelling).
 const char* to_string(AttemptKind kind);
 /// The inverse of to_string(); std::nullopt for any other text.
 std::optional<AttemptKind> attempt_kind_from_name(std::string_view name);
@@ -89,8 +94,8 @@ struct AttemptRecord {
 };
 
 /// What a process of an entry was, in the words every report uses:
-/// "first run", "resumed in a fresh process", "retry 1 of the failed tests,
-/// on a fresh AUT" (`fresh_aut`: the entry uses an AUT; else "in a fresh
+/// "first run", "resumed in a fresh process", "run again without GoogleTest's
+/// event stream", "retry 1 of the failed tests, on a fresh AUT" (`fresh_aut`: the entry uses an AUT; else "in a fresh
 /// process"), "resumed retry 1 in a fresh process".
 /// `whole_entry`: a retry runs the entry whole (any entry but a GoogleTest
 /// binary): "retry 1 of the whole entry, on a fresh AUT".
@@ -103,7 +108,10 @@ int resume_count(const std::vector<AttemptRecord>& attempts);
 /// it: "resumed 1x after the binary died" ("the process" for a non-GoogleTest
 /// entry), "resumed 1x after a test ran longer than test_timeout", or both
 /// counted: "resumed 3x (2 after the binary died, 1 after a test ran longer
-/// than test_timeout)". Empty without resumes.
+/// than test_timeout)". A run again without the event stream is no resume:
+/// "run again without GoogleTest's event stream (its main() calls
+/// RUN_ALL_TESTS() more than once)", after the resumes if any. Empty without
+/// either.
 std::string resume_phrase(const std::vector<AttemptRecord>& attempts, bool gtest);
 
 /// The entry did not start on a clean AUT: what the previous entry left.

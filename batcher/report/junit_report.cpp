@@ -319,6 +319,12 @@ std::string junit_xml(const BatchResults& results) {
       out += "      <property" + attr("name", "livegui.resumes") + attr("value", std::to_string(resumes)) + "/>\n";
     if (retries > 0)
       out += "      <property" + attr("name", "livegui.retries") + attr("value", std::to_string(retries)) + "/>\n";
+    // What each process was ("first,without-stream"), when not only a first run.
+    if (e.attempts.size() > 1) {
+      std::string kinds;
+      for (const auto& a : e.attempts) kinds += (kinds.empty() ? "" : ",") + std::string(to_string(a.kind));
+      out += "      <property" + attr("name", "livegui.attempt_kinds") + attr("value", kinds) + "/>\n";
+    }
     if (e.uses_aut) {
       out +=
           "      <property" + attr("name", "livegui.aut_spawns") + attr("value", std::to_string(e.aut_spawns)) + "/>\n";

@@ -154,7 +154,7 @@ void Executor::start_unit(const TierJob& tier, std::size_t index, std::vector<st
   display_.entry_started({u.id, u.tier, u.name, u.tests.size(), started_, total_units_});
   running_.push_back(std::move(job));
   Job& j = *running_.back();
-  if (!u.unresolved.empty()) {
+  if (!u.runs()) {
     finish_job(j, tier, results);
     return;
   }
@@ -187,7 +187,7 @@ bool Executor::spawn_attempt(Job& job) {
   fs::remove(rotated, ec);
   job.log = spec.log;
   job.artifact_dir = spec.spawn.env_set[env::kArtifactDir];
-  job.test_watch = job.unit->entry.test_timeout ? watch_for(*job.unit, spec) : std::nullopt;
+  job.test_watch = job.unit->entry.test_timeout ? watch_for(*job.unit, spec, job.stream != nullptr) : std::nullopt;
   try {
     job.proc = Subprocess::spawn(spec.spawn);
   } catch (const std::exception& e) {
@@ -378,12 +378,17 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
     } else if (Clock::now() >= job.deadline) {
       job.run->abandon("not run: the entry's time ran out while it was being resumed");
     } else {
-      display_.note("  " + job.unit->name +
-                    (job.cause == StopCause::TestTimeout ? std::string(": a test ran longer than test_timeout")
-                                                         : ": the test binary died (" + job.status->describe() + ")") +
-                    (job.unit->retry > 0
-                         ? "; resuming the rest of its retry " + std::to_string(job.unit->retry) + " in a fresh process"
-                         : std::string("; resuming the rest of it in a fresh process")));
+      if (job.run->next_attempt_kind() == AttemptKind::WithoutStream)
+        display_.note("  " + job.unit->name + ": GoogleTest's event stream aborted it (" + job.status->describe() +
+                      "; its main() calls RUN_ALL_TESTS() more than once); running it again without the stream");
+      else
+        display_.note(
+            "  " + job.unit->name +
+            (job.cause == StopCause::TestTimeout ? std::string(": a test ran longer than test_timeout")
+                                                 : ": the test binary died (" + job.status->describe() + ")") +
+            (job.unit->retry > 0
+                 ? "; resuming the rest of its retry " + std::to_string(job.unit->retry) + " in a fresh process"
+                 : std::string("; resuming the rest of it in a fresh process")));
       if (spawn_attempt(job)) return;
     }
   }
@@ -392,13 +397,14 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
 
 void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
   const Unit& u = *job.unit;
-  EntryResult result = u.unresolved.empty() ? job.run->finish(Clock::now() - job.unit_started, job.started_unix_ms)
-                                            : UnitRun::not_run(u, options_.run, ResultCode::Unresolved, u.unresolved);
-  if (!u.unresolved.empty()) result.started_unix_ms = job.started_unix_ms;
+  EntryResult result = u.runs()                ? job.run->finish(Clock::now() - job.unit_started, job.started_unix_ms)
+                       : !u.unresolved.empty() ? UnitRun::not_run(u, options_.run, ResultCode::Unresolved, u.unresolved)
+                                               : UnitRun::not_run(u, options_.run, ResultCode::Skipped, u.not_run);
+  if (!u.runs()) result.started_unix_ms = job.started_unix_ms;
   result.dirty_start = job.dirty_start;
   result.warnings.insert(result.warnings.begin(), job.warnings.begin(), job.warnings.end());
   result.session_aut_unavailable = job.session_aut_unavailable;
-  if (u.entry.uses_aut && guard_ && u.unresolved.empty()) {
+  if (u.entry.uses_aut && guard_ && u.runs()) {
     guard_->observe(tier.name, u.id);
     auto counts = guard_->take_counts();
     result.aut_spawns = counts.spawns;
@@ -441,7 +447,7 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
 
 bool Executor::start_retry(Job& job, const TierJob& tier, EntryResult& result) {
   const Unit& u = *job.unit;
-  if (!u.unresolved.empty() || !u.entry.retry.active() || stopped()) return false;
+  if (!u.runs() || !u.entry.retry.active() || stopped()) return false;
   std::vector<AutBreak> breaks;
   if (guard_) {
     const auto& tl = guard_->timeline();

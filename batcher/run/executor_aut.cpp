@@ -55,7 +55,7 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
         job.dirty_start->message += " | " + out.dirty_start->message;
     }
   }
-  if (!tier.session || !u.unresolved.empty()) return;
+  if (!tier.session || !u.runs()) return;
   // The session's own children (alive or dead) are the AppHandle's to reap.
   std::set<pid_t> ours = session_children_;
   for (const auto& j : running_) ours.insert(j->proc.pid());

@@ -40,26 +40,35 @@ std::string field(const std::string& line, const std::string& key) {
 
 }  // namespace
 
+std::optional<StreamEvent> GtestStreamParser::take_line(const std::string& text) {
+  std::string line = text;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  const std::string event = field(line, "event");
+  if (event == "TestProgramStart") {
+    connected_ = true;
+  } else if (event == "TestProgramEnd") {
+    ended_ = true;
+  } else if (event == "TestCaseStart") {
+    suite_ = field(line, "name");
+  } else if (event == "TestStart") {
+    test_ = suite_ + "." + field(line, "name");
+    return StreamEvent{StreamEvent::Kind::Start, test_, false};
+  } else if (event == "TestEnd" && !test_.empty()) {
+    StreamEvent end{StreamEvent::Kind::End, test_, field(line, "passed") == "1"};
+    test_.clear();
+    return end;
+  }
+  return std::nullopt;
+}
+
 GtestStream parse_gtest_stream(std::istream& in) {
   GtestStream out;
-  std::string line, suite, test;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    const std::string event = field(line, "event");
-    if (event == "TestProgramStart") {
-      out.connected = true;
-    } else if (event == "TestProgramEnd") {
-      out.ended = true;
-    } else if (event == "TestCaseStart") {
-      suite = field(line, "name");
-    } else if (event == "TestStart") {
-      test = suite + "." + field(line, "name");
-      out.events.push_back({StreamEvent::Kind::Start, test, false});
-    } else if (event == "TestEnd" && !test.empty()) {
-      out.events.push_back({StreamEvent::Kind::End, test, field(line, "passed") == "1"});
-      test.clear();
-    }
-  }
+  GtestStreamParser parser;
+  std::string line;
+  while (std::getline(in, line))
+    if (auto ev = parser.take_line(line)) out.events.push_back(std::move(*ev));
+  out.connected = parser.connected();
+  out.ended = parser.ended();
   return out;
 }
 

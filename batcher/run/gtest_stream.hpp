@@ -20,6 +20,7 @@
 #include <chrono>
 #include <filesystem>
 #include <istream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,23 @@ struct GtestStream {
   bool connected = false;  ///< a TestProgramStart was received: the stream speaks for this process
   bool ended = false;      ///< TestProgramEnd was received
   std::vector<StreamEvent> events;
+};
+
+/// Reads the stream a line at a time, as it grows (the per-test timeout's
+/// watch, test_watch.hpp) or from its file (parse_gtest_stream).
+class GtestStreamParser {
+ public:
+  /// Takes one line, without its newline; returns the test start or end it
+  /// completes, if any. Never throws.
+  std::optional<StreamEvent> take_line(const std::string& line);
+  /// A TestProgramStart was seen: the stream speaks for this process.
+  bool connected() const { return connected_; }
+  /// A TestProgramEnd was seen.
+  bool ended() const { return ended_; }
+
+ private:
+  std::string suite_, test_;
+  bool connected_ = false, ended_ = false;
 };
 
 /// Parses the lines the sink kept (see GtestStreamSink). Never throws.

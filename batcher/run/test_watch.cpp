@@ -27,46 +27,87 @@ std::string name_after_marker(const std::string& line, const char* marker) {
 
 }  // namespace
 
-void TestWatch::update(Clock::time_point now) {
-  std::ifstream in(log_, std::ios::binary);
-  if (!in) return;
+std::string TestWatch::Followed::read_new(bool& shrank) {
+  shrank = false;
+  if (path.empty()) return {};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
   in.seekg(0, std::ios::end);
   auto size = static_cast<std::uint64_t>(std::max<std::streamoff>(0, in.tellg()));
-  if (size < offset_) {
-    // Capped (cap_log): what it dropped may hold the running test's end, so
-    // the next start line is taken as a test's start whatever runs.
-    offset_ = 0, partial_.clear();
-    lost_bytes_ = true;
+  if (size < offset) {
+    offset = 0, partial.clear();
+    shrank = true;
   }
-  if (size == offset_) return;
-  std::uint64_t want = std::min<std::uint64_t>(size - offset_, 1 << 20);
+  if (size == offset) return {};
+  std::uint64_t want = std::min<std::uint64_t>(size - offset, 1 << 20);
   std::string text(want, '\0');
-  in.seekg(static_cast<std::streamoff>(offset_));
+  in.seekg(static_cast<std::streamoff>(offset));
   in.read(text.data(), static_cast<std::streamsize>(want));
   text.resize(static_cast<std::size_t>(std::max<std::streamsize>(0, in.gcount())));
-  offset_ += text.size();
-  feed(text, now);
+  offset += text.size();
+  return text;
 }
 
-void TestWatch::feed(const std::string& text, Clock::time_point now) {
-  partial_ += text;
+template <typename Take>
+void TestWatch::Followed::lines(const std::string& text, Take take) {
+  partial += text;
   std::size_t start = 0;
   for (;;) {
-    auto nl = partial_.find('\n', start);
+    auto nl = partial.find('\n', start);
     if (nl == std::string::npos) break;
-    std::string line = partial_.substr(start, nl - start);
+    std::string line = partial.substr(start, nl - start);
     start = nl + 1;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    take_line(line, now);
+    take(line);
   }
-  partial_.erase(0, start);
+  partial.erase(0, start);
   // A runaway line: only its end can still hold a marker (output printed
   // without a newline pushes it there); keep that, bounded.
   constexpr std::size_t kKeptBytes = 64 * 1024;
-  if (partial_.size() > kKeptBytes) partial_.erase(0, partial_.size() - kKeptBytes / 2);
+  if (partial.size() > kKeptBytes) partial.erase(0, partial.size() - kKeptBytes / 2);
+}
+
+void TestWatch::update(Clock::time_point now) {
+  // The stream first: GoogleTest connects it before it prints any marker,
+  // so a log read after it never shows a test the stream has not spoken for.
+  bool shrank = false;
+  if (std::string text = stream_.read_new(shrank); !text.empty()) feed_gtest_stream(text, now);
+  std::string text = log_.read_new(shrank);
+  // Capped (cap_log): what it dropped may hold the running test's end, so
+  // the next start line is taken as a test's start whatever runs.
+  if (shrank) lost_bytes_ = true;
+  if (!text.empty()) feed(text, now);
+}
+
+void TestWatch::feed(const std::string& text, Clock::time_point now) {
+  log_.lines(text, [&](const std::string& line) { take_line(line, now); });
+}
+
+void TestWatch::feed_gtest_stream(const std::string& text, Clock::time_point now) {
+  stream_.lines(text, [&](const std::string& line) { take_stream_line(line, now); });
+}
+
+void TestWatch::take_stream_line(const std::string& line, Clock::time_point now) {
+  // Once it has connected the stream alone speaks (take_line reads no
+  // marker); a start read from the markers just before keeps its clock only
+  // when the stream names the same test next.
+  auto ev = stream_parser_.take_line(line);
+  if (stream_parser_.ended()) {
+    running_.reset();
+    return;
+  }
+  if (!ev) return;
+  if (ev->kind == StreamEvent::Kind::Start) {
+    if (!running_ || *running_ != ev->name) since_ = now;
+    running_ = ev->name;
+  } else if (running_ && *running_ == ev->name) {
+    running_.reset();
+  }
 }
 
 void TestWatch::take_line(const std::string& line, Clock::time_point now) {
+  // GoogleTest's own stream speaks for this process: a marker line is output.
+  if (stream_parser_.connected()) return;
   if (kind_ == WatchedFile::EventStream) {
     // {"event": "start", "test": "t.py::a"} / {"event": "end", "test": …}; anything else is no marker.
     auto j = nlohmann::json::parse(line, nullptr, false);
@@ -105,8 +146,9 @@ std::chrono::nanoseconds TestWatch::running_for(Clock::time_point now) const {
   return running_ ? now - since_ : std::chrono::nanoseconds(0);
 }
 
-std::optional<TestWatch> watch_for(const Unit& unit, const AttemptSpec& attempt) {
-  if (unit.gtest) return TestWatch(attempt.log, WatchedFile::GtestLog);
+std::optional<TestWatch> watch_for(const Unit& unit, const AttemptSpec& attempt, bool stream_open) {
+  if (unit.gtest)
+    return TestWatch(attempt.log, WatchedFile::GtestLog, stream_open ? attempt.stream : std::filesystem::path());
   if (unit.entry.format == EntryFormat::Pytest) return TestWatch(attempt.reports.events, WatchedFile::EventStream);
   return std::nullopt;
 }

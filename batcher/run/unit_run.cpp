@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <csignal>
 #include <system_error>
+#include <utility>
 
 #include "batcher/reproduce.hpp"
 #include "batcher/run/hang_forensics.hpp"
@@ -105,6 +106,7 @@ AttemptSpec UnitRun::next_attempt() {
   resume_ = false;
   started_ = true;
   current_capped_ = false;
+  current_without_stream_ = std::exchange(rerun_without_stream_, false);
   current_ = a;
   return a;
 }
@@ -120,7 +122,10 @@ AttemptRecord UnitRun::current_record() const {
   rec.number = current_.number;
   // A later process of this unit resumes the rest; its first is the entry's
   // first run, or the start of a retry.
-  rec.kind = !attempts_.empty() ? AttemptKind::Resume : unit_.retry > 0 ? AttemptKind::Retry : AttemptKind::First;
+  rec.kind = current_without_stream_ ? AttemptKind::WithoutStream
+             : !attempts_.empty()    ? AttemptKind::Resume
+             : unit_.retry > 0       ? AttemptKind::Retry
+                                     : AttemptKind::First;
   rec.retry = unit_.retry;
   rec.filter = current_.filter;
   return rec;
@@ -202,6 +207,7 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
     // again: a main() that calls it twice (GoogleTest's docs say once) died of
     // our flag, not of itself. Run it again without the stream.
     stream_off_ = true;
+    rerun_without_stream_ = true;
     resume_ = true;
     return;
   }
@@ -498,8 +504,12 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
   if (!listing_note_.empty())
     e.warnings.push_back(unit_.name +
                          ": listing its tests (--gtest_list_tests) failed, so the tests it never reached are not "
-                         "named; it ran as one unit: " +
-                         first_line(listing_note_));
+                         "named; it ran as one unit" +
+                         // Listed before the run and failed: --filter / --last-failed chose its tests by a filter.
+                         (unit_.listing_failed.empty() || unit_.gtest_filter.empty()
+                              ? std::string()
+                              : " with --gtest_filter=" + unit_.gtest_filter) +
+                         ": " + first_line(listing_note_));
   if (is_failure(e.code) || e.code == ResultCode::XFail) {
     // The log of the attempt that produced the worst result.
     int attempt = e.attempts.empty() ? 0 : e.attempts.back().number;

@@ -77,6 +77,11 @@ class UnitRun {
   void attach_stacks(const std::vector<std::filesystem::path>& stacks);
   /// True when the rest of the binary should run in a fresh process.
   bool wants_another_attempt() const { return resume_; }
+  /// What that next process is: AttemptKind::WithoutStream when the binary
+  /// is run again without GoogleTest's event stream, else a resume.
+  AttemptKind next_attempt_kind() const {
+    return rerun_without_stream_ ? AttemptKind::WithoutStream : AttemptKind::Resume;
+  }
   /// The current attempt's log was capped (cap_log dropped `dropped` bytes
   /// from its start): its markers are read from <log>.1 and <log>, and the
   /// report says the output was cut.
@@ -122,6 +127,8 @@ class UnitRun {
   int accepted_failures_ = 0;         ///< failures the binary's own main() accepted (it exited 0), all attempts
   std::string stopped_resuming_;      ///< why a wanted resume did not happen ("" = none was refused)
   bool stream_off_ = false;           ///< the binary does not survive GoogleTest's event stream: run without it
+  bool rerun_without_stream_ = false;    ///< the next attempt runs the binary again, without the stream
+  bool current_without_stream_ = false;  ///< the current attempt is that run (AttemptKind::WithoutStream)
 };
 
 /// The most attempts (the first run and its resumes) one entry runs.

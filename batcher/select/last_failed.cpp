@@ -1,6 +1,8 @@
 #include "batcher/select/last_failed.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <regex>
 
 #include "batcher/reproduce.hpp"
 
@@ -101,7 +103,15 @@ std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, co
   return out;
 }
 
-std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures& failures) {
+std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures& failures, const std::string& filter) {
+  std::optional<std::regex> re;
+  if (!filter.empty()) {
+    try {
+      re = std::regex(filter, std::regex::ECMAScript);
+    } catch (const std::regex_error&) {
+      // select_matching refused it already; nothing to narrow by.
+    }
+  }
   std::vector<Unit> out;
   for (auto& u : units) {
     auto it = failures.find(u.id);
@@ -115,6 +125,10 @@ std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures
           if (contains(it->second, t)) wanted.push_back(t);
       } else {
         wanted = it->second;
+        // Its --filter could not be checked against a listing: check it
+        // against the failing tests' names (both selections hold).
+        if (re && !std::regex_search(u.id, *re))
+          std::erase_if(wanted, [&](const std::string& t) { return !std::regex_search(u.id + "/" + t, *re); });
       }
       if (wanted.empty()) continue;  // none of its failures is selected: carried, not run
       std::string filter;

@@ -34,8 +34,12 @@ std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, co
 /// failing tests (--gtest_filter of their names) and, when its tests are
 /// listed (--filter, a suite of a split), only those of them that failed: the
 /// two selections intersect, and a unit left with none is dropped. Units
-/// unknown to the previous run are dropped too.
-std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures& failures);
+/// unknown to the previous run are dropped too. `filter` is the run's
+/// --filter ("" = none): of a unit whose tests are not listed (its listing
+/// failed, select_matching gave it the pattern as its --gtest_filter), only
+/// the failing tests whose "tier/name/Suite.Test" matches it run.
+std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures& failures,
+                                     const std::string& filter = "");
 
 /// A carried failure as the summary's note names it: "b/cmd (FAIL)", and of
 /// an entry `selected` runs, the tests it carries: "a/x S.Crash, S.Hang (CRASH)".

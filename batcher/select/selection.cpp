@@ -5,6 +5,9 @@
 #include <regex>
 #include <set>
 
+#include "batcher/select/discovery.hpp"
+#include "batcher/select/filter_translation.hpp"
+
 namespace livegui::batch {
 namespace {
 
@@ -18,6 +21,30 @@ int parse_int(const std::string& text, const std::string& what) {
   }
   if (used == 0 || used != text.size()) throw SelectionError(what + ": \"" + text + "\" is not a whole number");
   return v;
+}
+
+/// A GoogleTest unit whose listing failed: the pattern goes to the run as
+/// its own --gtest_filter, and the run says which tests it selected; or,
+/// when no --gtest_filter can say what the pattern says, the unit is kept to
+/// be reported SKIPPED with the reason. False: no test of it can match.
+bool select_unlisted(Unit& u, const std::string& pattern) {
+  const std::string head = "--filter " + pattern + ": listing its tests failed, and ";
+  if (!user_gtest_filter(u.entry).empty()) {
+    u.not_run =
+        head + "it sets its own --gtest_filter (" + user_gtest_filter(u.entry) +
+        "), which a second one would replace; run it without --filter, or give it a filter that lists its tests";
+    return true;
+  }
+  GtestFilterFor f = gtest_filter_for(pattern, u.id);
+  if (!f.expressible) {
+    u.not_run =
+        head + "the pattern cannot be passed to it as a --gtest_filter: " + f.why_not +
+        "; use literal text, '.', '.*', '.+', a leading '^' and a trailing '$' only, or run it without --filter";
+    return true;
+  }
+  if (f.filter.empty()) return false;
+  u.gtest_filter = f.filter;
+  return true;
 }
 
 }  // namespace
@@ -86,7 +113,10 @@ std::vector<Unit> select_matching(std::vector<Unit> units, const std::string& pa
       out.push_back(std::move(u));
       continue;
     }
-    if (!u.listed) continue;
+    if (!u.listed) {
+      if (u.gtest && !u.listing_failed.empty() && u.runs() && select_unlisted(u, pattern)) out.push_back(std::move(u));
+      continue;
+    }
     std::vector<std::string> tests;
     for (const auto& t : u.tests)
       if (std::regex_search(u.id + "/" + t, re)) tests.push_back(t);

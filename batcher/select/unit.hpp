@@ -23,6 +23,11 @@ struct Unit {
   std::vector<std::string> tests;  ///< the tests this unit runs, in order
   std::string gtest_filter;        ///< --gtest_filter for the first attempt; "" = all
   std::string unresolved;          ///< non-empty: why it cannot run
+  /// Non-empty: selected but not run, reported SKIPPED with this reason (a
+  /// --filter that cannot be matched against its tests: select/filter_translation.hpp).
+  std::string not_run;
+  /// Neither unresolved nor not run: it starts a process.
+  bool runs() const { return unresolved.empty() && not_run.empty(); }
   /// Non-empty: listing its tests failed (why); it runs as one unit anyway.
   std::string listing_failed;
   std::chrono::milliseconds timeout{0};

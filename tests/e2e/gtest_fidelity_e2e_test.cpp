@@ -303,6 +303,46 @@ TEST_F(GtestFidelityE2E, ABinaryWhoseListingFailsIsRunAndJudgedByItsRun) {
             std::string::npos);
 }
 
+TEST_F(GtestFidelityE2E, AFilterOnABinaryWhoseListingFailsIsPassedToItsRunAsItsGtestFilter) {
+  // Issue 18 leftover 1: --filter lists every binary; this one's listing
+  // exits 1, and the filter used to select nothing of it ("no entry matches").
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nname = \"counted\"\nexecutable = \"" +
+                             exe("e2e_counted_main") + "\"\nsplit = \"suite\"\n";
+  for (const std::vector<std::string>& args : {std::vector<std::string>{exe("e2e_counted_main"), "--filter", "Counted"},
+                                               std::vector<std::string>{plan.string(), "--filter", "Counted"}}) {
+    BatchRun r = batch(args);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    json doc = results();
+    ASSERT_EQ(doc["entries"].size(), 1u) << r.output;
+    const json& e = doc["entries"][0];
+    EXPECT_EQ(e["result"], "PASS") << e.dump(2);
+    ASSERT_EQ(e["tests"].size(), 2u) << e.dump(2);
+    EXPECT_EQ(e["attempts"][0]["filter"], "*Counted*") << e.dump(2);
+    EXPECT_NE(e["warnings"].dump().find("with --gtest_filter=*Counted*"), std::string::npos) << e.dump(2);
+  }
+  // One test of two: exactly that one runs, judged by the run (its main()
+  // exits 1 when not both ran, as it does under ctest with that filter).
+  BatchRun one = batch({exe("e2e_counted_main"), "--filter", "Counted\\.One$"});
+  json doc = results();
+  ASSERT_EQ(doc["entries"].size(), 1u) << one.output;
+  const json& e = doc["entries"][0];
+  ASSERT_NE(find_test(e, "Counted.One"), nullptr) << e.dump(2);
+  EXPECT_EQ((*find_test(e, "Counted.One"))["result"], "PASS") << e.dump(2);
+  EXPECT_EQ(find_test(e, "Counted.Two"), nullptr) << e.dump(2);
+  EXPECT_EQ(run_alone("e2e_counted_main", {"--gtest_filter=Counted.One"}, dir_ / "one.log").code, 1);
+  EXPECT_EQ(one.exit_code, 1) << one.output;
+  // A pattern no --gtest_filter can say: reported SKIPPED with why, not dropped.
+  BatchRun alt = batch({exe("e2e_counted_main"), "--filter", "One|Two"});
+  EXPECT_EQ(alt.exit_code, 0) << alt.output;
+  doc = results();
+  ASSERT_EQ(doc["entries"].size(), 1u) << alt.output;
+  EXPECT_EQ(doc["entries"][0]["result"], "SKIPPED") << doc.dump(2);
+  std::string why = doc["entries"][0]["reason"];
+  EXPECT_NE(why.find("cannot be passed to it as a --gtest_filter"), std::string::npos) << why;
+  EXPECT_NE(alt.output.find("cannot be passed to it as a --gtest_filter"), std::string::npos) << alt.output;
+}
+
 TEST_F(GtestFidelityE2E, AProgramThatNeverCallsRunAllTestsIsJudgedByItsExitCode) {
   BatchRun r = batch({exe("e2e_no_run_all")});
   EXPECT_EQ(r.exit_code, 0) << r.output;

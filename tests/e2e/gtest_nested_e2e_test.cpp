@@ -179,7 +179,7 @@ TEST_F(GtestNestedOutputE2E, TheTwinOfATestThatCrashedIsNotRunAndSaysAFilterCann
 }
 
 TEST_F(GtestNestedOutputE2E, AMainThatRunsAllTestsTwicePassesAsUnderCtestWithoutTheEventStream) {
-  BatchRun r = batch({exe("e2e_run_twice")});
+  BatchRun r = batch({exe("e2e_run_twice"), "--verbose"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   json doc = results();
   const json& e = doc["entries"][0];
@@ -187,6 +187,47 @@ TEST_F(GtestNestedOutputE2E, AMainThatRunsAllTestsTwicePassesAsUnderCtestWithout
   for (const auto& t : e["tests"]) EXPECT_EQ(t["result"], "PASS") << e.dump(2);
   std::string warnings = e["warnings"].dump();
   EXPECT_NE(warnings.find("more than once"), std::string::npos) << warnings;
+  // The second process is what it was: the binary again without the stream,
+  // not a resume after a death (issue 18 leftover 3).
+  ASSERT_EQ(e["attempts"].size(), 2u) << e.dump(2);
+  EXPECT_EQ(e["attempts"][0]["kind"], "first");
+  EXPECT_EQ(e["attempts"][1]["kind"], "without-stream");
+  std::string reason = e["reason"];
+  EXPECT_EQ(reason.find("resumed"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("run again without GoogleTest's event stream"), std::string::npos) << reason;
+  EXPECT_EQ(r.output.find("died"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("resuming"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("running it again without the stream"), std::string::npos) << r.output;
+  std::string xml = read_text(dir_ / "reports" / "junit.xml");
+  EXPECT_EQ(xml.find("livegui.resumes"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("name=\"livegui.attempt_kinds\" value=\"first,without-stream\""), std::string::npos) << xml;
+  std::string html = read_text(dir_ / "reports" / "report.html");
+  EXPECT_NE(html.find("run again without GoogleTest&#39;s event stream"), std::string::npos);
+}
+
+TEST_F(GtestNestedOutputE2E, ATestThatPrintsItsOwnEndLineAndHangsIsStoppedByTestTimeout) {
+  // Issue 18 leftover 2: the per-test clock follows GoogleTest's event
+  // stream, so a printed "[       OK ]" for itself does not stop it.
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\ntimeout = \"120s\"\ntest_timeout = \"2s\"\n\n"
+                      << "[[tiers.entries]]\nexecutable = \"" << exe("e2e_fake_ok") << "\"\n";
+  auto t0 = std::chrono::steady_clock::now();
+  BatchRun r = batch({plan.string()});
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_LT(took, 20s) << r.output;
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(names(e), (std::vector<std::string>{"FakeEnd.Before", "FakeEnd.PrintsItsOwnOkThenHangs", "FakeEnd.After"}))
+      << e.dump(2);
+  const json* hung = find_test(e, "FakeEnd.PrintsItsOwnOkThenHangs");
+  ASSERT_TRUE(hung) << e.dump(2);
+  EXPECT_EQ((*hung)["result"], "TIMEOUT") << e.dump(2);
+  EXPECT_NE((*hung)["message"].get<std::string>().find("test_timeout"), std::string::npos) << hung->dump(2);
+  EXPECT_EQ((*find_test(e, "FakeEnd.After"))["result"], "PASS") << e.dump(2);
+  ASSERT_EQ(e["attempts"].size(), 2u) << e.dump(2);
+  EXPECT_EQ(e["attempts"][0]["stopped_for"], "test_timeout") << e.dump(2);
+  EXPECT_EQ(e["attempts"][1]["kind"], "resume");
 }
 
 }  // namespace

@@ -116,5 +116,52 @@ TEST(BatcherTestWatch, FollowsAPytestEventStream) {
   EXPECT_EQ(w.running_for(t0 + 5s), 1s);
 }
 
+TEST(BatcherTestWatch, WithGoogleTestsStreamConnectedAPrintedEndLineDoesNotEndTheTest) {
+  // Issue 18: a test that prints "[       OK ]" for itself and hangs must
+  // still be timed; only GoogleTest's TestEnd ends it.
+  TestWatch w("/nonexistent");
+  auto t0 = Clock::now();
+  w.feed_gtest_stream("event=TestProgramStart\nevent=TestIterationStart&iteration=0\n", t0);
+  w.feed_gtest_stream("event=TestCaseStart&name=Fake\nevent=TestStart&name=Ok\n", t0);
+  w.feed("[ RUN      ] Fake.Ok\n[       OK ] Fake.Ok (0 ms)\n", t0 + 1s);
+  ASSERT_TRUE(w.running());
+  EXPECT_EQ(*w.running(), "Fake.Ok");
+  EXPECT_EQ(w.running_for(t0 + 5s), 5s);
+  // Nor does a printed start line of another test replace it.
+  w.feed("[ RUN      ] Fake.Other\n", t0 + 6s);
+  EXPECT_EQ(*w.running(), "Fake.Ok");
+  w.feed_gtest_stream("event=TestEnd&passed=1&elapsed_time=7000ms\nevent=TestStart&na", t0 + 7s);
+  EXPECT_FALSE(w.running());
+  w.feed_gtest_stream("me=Next\n", t0 + 8s);
+  ASSERT_TRUE(w.running());
+  EXPECT_EQ(*w.running(), "Fake.Next");
+  EXPECT_EQ(w.running_for(t0 + 9s), 1s);
+  w.feed_gtest_stream(
+      "event=TestEnd&passed=0&elapsed_time=1ms\nevent=TestCaseEnd&passed=0\nevent=TestProgramEnd&passed=0\n", t0 + 9s);
+  EXPECT_FALSE(w.running());
+}
+
+TEST(BatcherTestWatch, ReadsTheStreamFileBeforeTheLogAndTheMarkersWhileItNeverConnects) {
+  livegui::test_support::TempDir dir;
+  auto log = dir / "x.log", stream = dir / "x.gtest-stream";
+  std::ofstream out(log), events(stream);
+  TestWatch w(log, WatchedFile::GtestLog, stream);
+  auto t0 = Clock::now();
+  // Not connected (a binary that never parsed its flags): the markers speak.
+  out << "[ RUN      ] M.a\n[       OK ] M.a (0 ms)\n" << std::flush;
+  w.update(t0);
+  EXPECT_FALSE(w.running());
+  out << "[ RUN      ] M.b\n" << std::flush;
+  w.update(t0 + 1s);
+  ASSERT_TRUE(w.running());
+  EXPECT_EQ(*w.running(), "M.b");
+  // Connected, the stream names the same test: its clock keeps running.
+  events << "event=TestProgramStart\nevent=TestCaseStart&name=M\nevent=TestStart&name=b\n" << std::flush;
+  out << "[       OK ] M.b (0 ms)\n" << std::flush;
+  w.update(t0 + 2s);
+  ASSERT_TRUE(w.running());
+  EXPECT_EQ(w.running_for(t0 + 4s), 3s);
+}
+
 }  // namespace
 }  // namespace livegui::batch

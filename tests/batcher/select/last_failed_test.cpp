@@ -229,6 +229,25 @@ TEST(BatcherLastFailed, WithAFilterOnlyTheFailuresItSelectsRunAndTheOthersAreCar
   EXPECT_EQ(left[0].id, "t/other");
 }
 
+TEST(BatcherLastFailed, AUnitWhoseListingFailedRunsOnlyTheFailuresItsFilterSelects) {
+  // Issue 18 leftover 1: --filter gave it "*One*" as its own --gtest_filter
+  // (its tests are unknown); --last-failed must not widen it to every failure.
+  BatchResults prev;
+  prev.entries = {entry("t/counted", true, {t("Counted.One", ResultCode::Fail), t("Counted.Two", ResultCode::Fail)})};
+  Unit u = unit("t/counted", true, {});
+  u.listed = false;
+  u.gtest_filter = "*One*";
+  auto sel = select_last_failed({u}, last_failures(prev), "One");
+  ASSERT_EQ(sel.size(), 1u);
+  EXPECT_EQ(sel[0].gtest_filter, "Counted.One");
+  EXPECT_EQ(sel[0].tests, (std::vector<std::string>{"Counted.One"}));
+  auto carried = unselected_failures(prev, sel);
+  ASSERT_EQ(carried.size(), 1u);
+  EXPECT_EQ(carried[0].tests, (std::vector<std::string>{"Counted.Two"}));
+  // None of its failures matches: nothing of it runs.
+  EXPECT_TRUE(select_last_failed({u}, last_failures(prev), "Three").empty());
+}
+
 // `livegui-batch merge` of --last-failed --filter shards: one shard ran
 // t/x's A.Fail and carries its B.Crash; the other ran nothing of t/x and
 // carries all of its failures. The merged record carries B.Crash (not run by

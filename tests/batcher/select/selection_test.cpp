@@ -120,5 +120,29 @@ TEST(BatcherSelection, SelectsTiersAndMatches) {
   EXPECT_THROW(select_matching(units, "("), SelectionError);
 }
 
+TEST(BatcherSelection, AGtestUnitWhoseListingFailedGetsTheFilterAsItsOwnOrSaysWhyNot) {
+  // Issue 18 leftover 1: it used to be dropped, silently not run.
+  auto units = make_units(1, "t");
+  units[0].gtest = true;
+  units[0].listing_failed = "counted: listing its tests (--gtest_list_tests) failed: exit code 1";
+  auto sel = select_matching(units, "Counted\\.One");
+  ASSERT_EQ(sel.size(), 1u);
+  EXPECT_TRUE(sel[0].runs());
+  EXPECT_EQ(sel[0].gtest_filter, "*Counted.One*");
+  EXPECT_TRUE(sel[0].tests.empty());  // still unknown: the run names them
+  // No test of it can match: not selected, as a listing would say.
+  EXPECT_TRUE(select_matching(units, "^other/").empty());
+  // A pattern no --gtest_filter can say: kept, to be reported SKIPPED with why.
+  sel = select_matching(units, "One|Two");
+  ASSERT_EQ(sel.size(), 1u);
+  EXPECT_FALSE(sel[0].runs());
+  EXPECT_NE(sel[0].not_run.find("cannot be passed to it as a --gtest_filter"), std::string::npos) << sel[0].not_run;
+  // Its own --gtest_filter would be replaced by a second one: kept, SKIPPED with why.
+  units[0].entry.args = {"--gtest_filter=Counted.*"};
+  sel = select_matching(units, "One");
+  ASSERT_EQ(sel.size(), 1u);
+  EXPECT_NE(sel[0].not_run.find("its own --gtest_filter"), std::string::npos) << sel[0].not_run;
+}
+
 }  // namespace
 }  // namespace livegui::batch
