@@ -291,3 +291,37 @@ def test_failure_screenshots_of_ids_that_differ_only_in_odd_characters_get_their
     names = {_safe_name(n) for n in ("t.py::test_c[a/b]", "t.py::test_c[a_b]", "t.py::test_c[a:b]")}
     assert len(names) == 3, names
     assert _safe_name("test_plain") == "test_plain"  # a name that maps one to one stays as it is
+
+
+def test_standalone_a_failure_screenshot_goes_under_pytests_basetemp(pytester, aut_spec, tmp_path, monkeypatch):
+    # Issue 15: run standalone (no livegui-batch, so no $LIVEGUI_ARTIFACT_DIR),
+    # a failing test saved no screenshot at all. The default is
+    # <basetemp>/livegui-artifacts/ (pytest's own temporary directory, or
+    # --basetemp), named in the report. The Python example app has no window
+    # (its /screenshot answers 501), so the inner conftest stands in for it.
+    monkeypatch.delenv("LIVEGUI_ARTIFACT_DIR", raising=False)
+    pytester.makeconftest("""
+import livegui_pytest.client as client
+
+def fake_screenshot(self, path):
+    with open(path, "wb") as f:
+        f.write(b"\\x89PNG\\r\\n\\x1a\\n stand-in")
+
+client.LiveGuiClient.screenshot = fake_screenshot
+""")
+    basetemp = tmp_path / "bt"
+    pytester.makepyfile(test_shot="""
+def test_fails(live_gui):
+    live_gui.click('increment')
+    assert False, 'on purpose'
+
+def test_passes(live_gui):
+    live_gui.click('increment')
+""")
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest", "--livegui-aut-spec", str(aut_spec), "-rA",
+                                           "--basetemp", str(basetemp))
+    result.assert_outcomes(passed=1, failed=1)
+    shots = sorted((basetemp / "livegui-artifacts").glob("*.png"))
+    assert len(shots) == 1, result.stdout.str()
+    assert "test_shot.py_test_fails" in shots[0].name, shots
+    assert "failure screenshot: %s" % shots[0] in result.stdout.str()
