@@ -422,6 +422,12 @@ CheckOutcome StateGuard::check(const StateCheckContext& context, const std::stri
   // One degradation of one AUT is reported once, however often the file is rewritten meanwhile.
   if (out.verdict.kind == StateVerdictKind::Degraded && !reported_degraded_.insert(out.verdict.aut_pid).second)
     out.verdict = StateVerdict{};
+  if (out.verdict.kind == StateVerdictKind::EndedWithEntry) {
+    // The previous entry's own business: said on it, once.
+    out.entry_warning = entry_message(out.verdict) + unproven_note(snap);
+    if (snap.state) acknowledged_unix_ms_ = snap.state->updated_at_unix_ms;
+    return out;
+  }
   if (!out.verdict.dirty()) return out;
   out.verdict.what += unproven_note(snap);
 

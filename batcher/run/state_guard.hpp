@@ -46,6 +46,9 @@ struct CheckOutcome {
   StateVerdict verdict;
   std::string warning;  ///< the [BATCH-WARN] line; empty when clean
   std::optional<DirtyStart> dirty_start;
+  /// StateVerdictKind::EndedWithEntry: the warning the previous entry keeps
+  /// (entry_message(); shown with entry_warn_line()); empty otherwise.
+  std::string entry_warning;
 };
 
 class StateGuard {

@@ -97,7 +97,10 @@ TEST_F(BatcherStateGuard, ALeakedAutIsStoppedOnlyWhenItIsStillOurs) {
   write_state_file(file_, stranger);
   StateGuard guard({file_, 200ms, 2s});
   auto skip = guard.check(ctx(0), "live/prev");
-  EXPECT_EQ(skip.verdict.kind, StateVerdictKind::Dead) << "a pid with another start time is not our AUT";
+  // Not our process: gone with its owner as far as we can tell (the previous
+  // entry's own business, issue 15), never signalled.
+  EXPECT_EQ(skip.verdict.kind, StateVerdictKind::EndedWithEntry) << "a pid with another start time is not our AUT";
+  EXPECT_FALSE(skip.dirty_start.has_value());
   EXPECT_TRUE(aut.running());
 
   write_state_file(file_, s);
