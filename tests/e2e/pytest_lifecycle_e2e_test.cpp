@@ -296,6 +296,14 @@ TEST(PytestRespawnNeverSession, AnAutTheNextEntryStartsItselfIsNoReplacement) {
       << r.output;
   std::string json_text = read_text(dir / "report" / "results.json");
   EXPECT_EQ(json_text.find("replaced the session AUT"), std::string::npos) << json_text;
+  // Issue 15: next's livegui-aut starting its own AUT is its first start, not
+  // a respawn (the tier's tally counted it as one).
+  json doc = json::parse(json_text);
+  const json* next = find_entry(doc, "next");
+  ASSERT_NE(next, nullptr) << r.output;
+  EXPECT_EQ((*next)["aut_spawns"], 1) << next->dump(1);
+  EXPECT_EQ((*next)["aut_respawns"], 0) << next->dump(1);
+  EXPECT_EQ(doc["tiers"][0]["aut_respawns"], 0) << doc["tiers"].dump(1);
   EXPECT_EQ(read_text(dir / "report" / "junit.xml").find("replaced the session AUT"), std::string::npos);
   EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
 }
