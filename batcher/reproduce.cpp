@@ -71,11 +71,12 @@ std::string test_reproduce_line(const EntryResult& entry, const TestResult& test
 namespace {
 
 /// pytest options whose value is the next argument (a path among them is not a test selection).
+// clang-format off
 constexpr std::array<std::string_view, 24> kPytestValueOptions = {
-    "-c",           "--config-file", "--rootdir",     "--confcutdir",  "--basetemp",    "-p",
-    "-k",           "-m",            "-o",            "--override-ini", "--deselect",   "--ignore",
-    "--ignore-glob", "--junitxml",   "--junit-xml",   "--junit-prefix", "--log-file",   "-W",
-    "--pythonwarnings", "--import-mode", "--tb",       "-r",            "--durations",  "--maxfail"};
+    "-c", "--config-file", "--rootdir", "--confcutdir", "--basetemp", "-p", "-k", "-m", "-o", "--override-ini",
+    "--deselect", "--ignore", "--ignore-glob", "--junitxml", "--junit-xml", "--junit-prefix", "--log-file", "-W",
+    "--pythonwarnings", "--import-mode", "--tb", "-r", "--durations", "--maxfail"};
+// clang-format on
 
 bool takes_value(const std::string& arg) {
   for (auto o : kPytestValueOptions)

@@ -133,7 +133,8 @@ std::string failure_block(const EntryResult& r, bool color) {
     out += "  " + attempt_line(r, a) + "\n";
   }
   // When a test's own line differs from the entry's, the entry's is said apart.
-  bool own_lines = std::any_of(r.tests.begin(), r.tests.end(), [](const TestResult& t) { return !t.reproduce.empty(); });
+  bool own_lines =
+      std::any_of(r.tests.begin(), r.tests.end(), [](const TestResult& t) { return !t.reproduce.empty(); });
   if (r.attempts.size() > 1 || r.gtest || own_lines) out += "  reproduce the entry: " + r.reproduce + "\n";
   if (!r.output_tail.empty()) {
     // With several attempts, say which one the tail is of.

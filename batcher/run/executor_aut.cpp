@@ -24,8 +24,8 @@ std::string ended_during(const std::vector<std::optional<EntryResult>>* results,
   for (const auto& r : *results) {
     if (!r || r->id != id) continue;
     for (const auto& t : r->tests)
-      if (!t.synthetic && (t.code == ResultCode::Timeout || t.code == ResultCode::Crash ||
-                           t.code == ResultCode::Unresolved))
+      if (!t.synthetic &&
+          (t.code == ResultCode::Timeout || t.code == ResultCode::Crash || t.code == ResultCode::Unresolved))
         return t.name;
   }
   return "";

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "batcher/reproduce.hpp"
 #include "batcher/run/junit_results.hpp"
 #include "batcher/run/pytest_results.hpp"
-#include "batcher/reproduce.hpp"
 #include "common/environment.hpp"
 
 namespace livegui::batch {

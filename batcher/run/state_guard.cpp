@@ -395,8 +395,7 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
     int missed = before && before->owner == now.owner ? std::max(0, now.spawn_count - before->spawn_count - 1) : 0;
     const bool own_first_start = new_owner && after_seen_death;
     starters_.insert(owner_key);
-    bool respawn =
-        !own_first_start && (now.spawn_count > 1 || (now.last_exit && now.last_exit->pid != now.aut->pid));
+    bool respawn = !own_first_start && (now.spawn_count > 1 || (now.last_exit && now.last_exit->pid != now.aut->pid));
     counts_.spawns += 1 + missed;
     counts_.respawns += (respawn ? 1 : 0) + missed;
     if (respawn)

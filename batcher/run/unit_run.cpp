@@ -484,7 +484,8 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
   // A pytest test that did not pass is rerun alone by its node id.
   if (unit_.entry.format == EntryFormat::Pytest)
     for (auto& t : e.tests)
-      if (!t.synthetic && t.code != ResultCode::Pass && t.code != ResultCode::Skipped) t.reproduce = by_hand_line(e, t.name);
+      if (!t.synthetic && t.code != ResultCode::Pass && t.code != ResultCode::Skipped)
+        t.reproduce = by_hand_line(e, t.name);
   if (dropped_bytes_ > 0)
     e.warnings.push_back(unit_.name + ": its output was larger than the log cap (" + human_bytes(ctx_.max_log_bytes) +
                          "): " + std::to_string(dropped_bytes_) +

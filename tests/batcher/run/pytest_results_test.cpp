@@ -404,8 +404,9 @@ TEST(BatcherReportFormats, AFailingPytestTestsReproduceLineSelectsItsNodeId) {
   u.entry.format = EntryFormat::Pytest;
   u.entry.executable = "/usr/bin/python3";
   u.entry.cwd = dir.path();
-  u.entry.args = {"-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", "conf/pytest.ini", "tests/live/test_basic.py",
-                  "tests/live"};
+  u.entry.args = {
+      "-m",        "pytest", "-q", "-p", "no:cacheprovider", "-c", "conf/pytest.ini", "tests/live/test_basic.py",
+      "tests/live"};
   RunContext ctx;
   ctx.log_dir = dir / "logs";
   std::filesystem::create_directories(ctx.log_dir);
@@ -462,8 +463,9 @@ TEST(BatcherReportFormats, AJunitEntrysReproduceLineHasARealReportPath) {
 // every test was listed twice, once by node id and once by its report name.
 TEST(BatcherReportFormats, AJunitPrefixOfTheUsersListsEachTestOnce) {
   livegui::test_support::TempDir dir("pytest-prefix");
-  for (const auto& args : std::vector<std::vector<std::string>>{{"-m", "pytest", "--junit-prefix=X", "t/test_a.py"},
-                                                                {"-m", "pytest", "--junit-prefix", "X", "t/test_a.py"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"-m", "pytest", "--junit-prefix=X", "t/test_a.py"},
+                                             {"-m", "pytest", "--junit-prefix", "X", "t/test_a.py"}}) {
     SpawnOptions s;
     s.args = args;
     ReportFiles f = prepare_report_attempt(EntryFormat::Pytest, s, dir.path(), "e.attempt-2", {"t/test_a.py::test_0"});

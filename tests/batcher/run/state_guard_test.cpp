@@ -151,7 +151,8 @@ TEST_F(BatcherStateGuard, ANewOwnersFirstStartAfterASeenDeathIsNoRespawn) {
   EXPECT_EQ(counts.spawns, 2);
   EXPECT_EQ(counts.respawns, 0);
   EXPECT_EQ(guard.timeline().back().event, TimelineKind::Spawn);
-  EXPECT_EQ(guard.timeline().back().reason, "started by livegui-aut (AUT pid 3001 recorded in … is gone (killed by SIGABRT))");
+  EXPECT_EQ(guard.timeline().back().reason,
+            "started by livegui-aut (AUT pid 3001 recorded in … is gone (killed by SIGABRT))");
 
   // A guest that replaces an AUT it found unfit (not seen dead) respawns it.
   s.owner = {12400, 44};
