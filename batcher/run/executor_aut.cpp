@@ -48,6 +48,7 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
     ctx.window_start_unix_ms = previous_aut_.id.empty() ? batch_started_unix_ms_ : previous_aut_.started_unix_ms;
     ctx.self = self_identity();
     ctx.session_respawn_never = tier.session && tier.session->respawn_never();
+    ctx.session_scope = tier.session != nullptr;
     ctx.previous_ended_during = ended_during(results, previous_aut_.id);
     // A guest that replaced the session AUT during the last entry stopped it:
     // its exit is no news, and the guest's record must not be overwritten.
@@ -168,6 +169,7 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result,
     ctx.window_start_unix_ms = previous_aut_.started_unix_ms;
     ctx.self = self_identity();
     ctx.session_respawn_never = tier.session && tier.session->respawn_never();
+    ctx.session_scope = tier.session != nullptr;
     ctx.previous_ended_during = ended_during(&results, previous_aut_.id);
     // As before an entry: a replacement mid-file is said as such, and the
     // exit of the AUT the guest stopped is no news.

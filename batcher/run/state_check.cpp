@@ -127,12 +127,12 @@ StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& 
           (s.current_test                       ? " during " + s.current_test->full()
            : !ctx.previous_ended_during.empty() ? " during " + ctx.previous_ended_during
                                                 : std::string());
-    // Its owner was a process of the previous entry (the batcher's own AUT
-    // is owned by us; the state is news from that entry's window): the AUT
+    // File scope, its owner a process of the previous entry (the state is
+    // news from that entry's window): the AUT
     // ended with the entry that owned it — stopped at its timeout or at an
     // interrupt, crashed, or ended while its AUT was unfit. The next entry
     // starts its own AUT; nothing of that one was left to it.
-    if (!owner_is_us && !ctx.previous_entry.empty()) v.kind = StateVerdictKind::EndedWithEntry;
+    if (!owner_is_us && !ctx.previous_entry.empty() && !ctx.session_scope) v.kind = StateVerdictKind::EndedWithEntry;
   } else {
     how = "it is gone and nothing recorded how it ended";
   }

@@ -67,6 +67,10 @@ struct StateCheckContext {
   /// Session scope with the tier's `respawn = "never"`: the batcher does not
   /// replace a dead or degraded AUT, so the warning says what happens instead.
   bool session_respawn_never = false;
+  /// --aut-scope session: the AUT lineage is shared by the tier's entries, so
+  /// what an entry's harness left of it (its replacement of the session AUT
+  /// gone with it) stays a dirty start of the next entry.
+  bool session_scope = false;
   /// The test the previous entry's process was in when it was stopped or
   /// died (its TIMEOUT, CRASH or UNRESOLVED test), named when the state file
   /// does not say which test was running; "" = none or not known.

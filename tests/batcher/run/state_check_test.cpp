@@ -103,6 +103,10 @@ TEST(BatcherStateCheck, AnAutThatWentDownWithThePreviousEntryIsThatEntrysBusines
   auto vd = classify_state(snap(d, false, false, false), context());
   EXPECT_EQ(vd.kind, StateVerdictKind::EndedWithEntry);
   EXPECT_NE(vd.what.find("(it was degraded: main loop stalled)"), std::string::npos) << vd.what;
+  // Session scope: the lineage is shared, what a guest left of it stays a dirty start.
+  auto session = context();
+  session.session_scope = true;
+  EXPECT_EQ(classify_state(snap(d, false, false, false), session).kind, StateVerdictKind::Dead);
 }
 
 TEST(BatcherStateCheck, AnAutThatWentDownWithAnOwnerNoEntryOfThisRunIsDead) {
