@@ -17,6 +17,19 @@ std::string shell_quote(const std::string& word);
 /// the filter that reproduces it.
 std::string reproduce_command(const EntryResult& entry, const std::string& filter = {});
 
+/// The line that reruns test `test` of `entry` by hand: test.reproduce when
+/// the run set one (a pytest test: its node id), a GoogleTest test's
+/// --gtest_filter (reproduce_command(entry, test.name)), else the entry's own.
+std::string test_reproduce_line(const EntryResult& entry, const TestResult& test);
+
+/// A pytest argv that runs only `node_id`: `args` without the arguments that
+/// select tests (a path ending in ".py", a node id holding "::", a directory
+/// that exists relative to `cwd`) unless they are the value of an option that
+/// takes one (`-c FILE`, `--rootdir DIR`, `-p NAME`, …), with `node_id`
+/// appended. Reads the file system (is it a directory?); never throws.
+std::vector<std::string> pytest_args_selecting(const std::vector<std::string>& args, const std::string& node_id,
+                                               const std::string& cwd);
+
 /// The name of a failure GoogleTest reports outside any test of suite
 /// `suite`, in its SetUpTestSuite / TearDownTestSuite:
 /// "W.<suite set-up/tear-down>"; for `suite` = "" (a global environment or

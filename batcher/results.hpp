@@ -58,6 +58,10 @@ struct TestResult {
   /// The test's other runs when retried, in attempt order: the earlier ones
   /// (FLAKY: passed on the last) and a retry an interrupt cut short.
   std::vector<TryRecord> tries;
+  /// The line that reruns this test alone, when the test's id alone does not
+  /// make it (a pytest test: the entry's argv with its node id in place of
+  /// the files); "" = test_reproduce_line()'s rule (reproduce.hpp).
+  std::string reproduce;
 };
 
 /// Why a process ran for an entry. A resume and a retry are different

@@ -4,6 +4,8 @@
 // AppHandle is split.
 #include "harness/app_handle_impl.hpp"
 
+#include <fstream>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -86,8 +88,12 @@ fs::path AppHandle::Impl::capture_stall_stacks(const std::string& why, bool defe
   o.title = "AUT pid " + std::to_string(aut->pid) + " stalled" +
             (current_test ? " during " + current_test->full() : std::string()) + ": " + why;
   if (defer) {
+    // Named now (the diagnostic says where), written later: reserved, so no
+    // other capture of this pid takes the name meanwhile.
+    o.file = reserve_stacks_file(o.dir, aut->pid);
+    if (o.file.empty()) return stacks_file = fs::path();
     deferred_stacks = o;
-    return stacks_file = stacks_file_for(o.dir, aut->pid);
+    return stacks_file = o.file;
   }
   StackCapture c = launcher->capture_stacks(o);
   stacks_file = c.file;
@@ -100,6 +106,9 @@ void AppHandle::Impl::capture_deferred_stacks_locked() {
   deferred_stacks.reset();
   if (!aut || stacks_pid != aut->pid || launcher->exited()) {
     logger("harness")->info("stacks of AUT pid {} not captured: it is gone", stacks_pid);
+    // The diagnostic named the file: it says why it holds no stacks.
+    std::ofstream(o.file) << o.title << "\nstacks of pid " << stacks_pid
+                          << " not captured: the AUT was gone before they could be read\n";
     return;
   }
   launcher->capture_stacks(o);

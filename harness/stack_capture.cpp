@@ -39,6 +39,22 @@ fs::path artifact_dir_or(const fs::path& fallback) {
 
 fs::path stacks_file_for(const fs::path& dir, pid_t pid) { return dir / ("stacks-" + std::to_string(pid) + ".txt"); }
 
+fs::path reserve_stacks_file(const fs::path& dir, pid_t pid) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  for (int n = 1; n <= 1000; ++n) {
+    fs::path f =
+        n == 1 ? stacks_file_for(dir, pid) : dir / ("stacks-" + std::to_string(pid) + "-" + std::to_string(n) + ".txt");
+    int fd = ::open(f.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+      ::close(fd);
+      return f;
+    }
+    if (errno != EEXIST) break;
+  }
+  return {};
+}
+
 namespace {
 
 milliseconds left_until(Clock::time_point deadline) {
@@ -167,8 +183,14 @@ StackCapture capture_stacks(pid_t pid, const StackCaptureOptions& o) {
   }
   std::error_code ec;
   fs::create_directories(o.dir, ec);
-  fs::path file = stacks_file_for(o.dir, pid);
-  fs::path scratch = o.dir / ("stacks-" + std::to_string(pid) + ".tool-output");
+  const bool reserved_here = o.file.empty();
+  fs::path file = reserved_here ? reserve_stacks_file(o.dir, pid) : o.file;
+  if (file.empty()) {
+    r.error = "cannot create a stacks file in " + o.dir.string() + ": " + std::strerror(errno);
+    return r;
+  }
+  fs::path scratch = file;
+  scratch += ".tool-output";
   std::optional<std::string> text;
   if (o.hook_port > 0 && (text = from_hook(o, deadline, r.error))) r.source = StackSource::Hook;
   const std::string p = std::to_string(pid);
@@ -182,6 +204,7 @@ StackCapture capture_stacks(pid_t pid, const StackCaptureOptions& o) {
   r.took = Clock::now() - t0;
   if (!text) {
     logger("harness")->warn("could not capture the stacks of pid {}: {}", pid, r.error);
+    if (reserved_here) fs::remove(file, ec);
     return r;
   }
   auto ms = std::chrono::duration_cast<milliseconds>(r.took).count();

@@ -29,6 +29,9 @@ struct StackCaptureOptions {
   int hook_port = 0;
   std::string hook_token;  ///< X-Livegui-Token for that request
   std::string title;       ///< first line of the file, e.g. "AUT pid 4121 stalled during A.b"
+  /// A file reserve_stacks_file() gave ahead (a capture named before it is
+  /// made); empty: capture_stacks() reserves its own.
+  std::filesystem::path file;
 };
 
 struct StackCapture {
@@ -39,12 +42,19 @@ struct StackCapture {
   bool ok() const { return !file.empty(); }
 };
 
-/// Where capture_stacks() writes the stacks of `pid`: dir/stacks-<pid>.txt.
+/// The first name a capture of `pid` gets: dir/stacks-<pid>.txt.
 std::filesystem::path stacks_file_for(const std::filesystem::path& dir, pid_t pid);
 
-/// Captures every thread's stack of `pid` into stacks_file_for(options.dir, pid)
-/// (overwriting it). Blocks at most about options.budget plus one
-/// SIGKILL-and-reap of a debugger that overran it. Never throws.
+/// Creates (O_EXCL, 0600, `dir` created if missing) the first free one of
+/// dir/stacks-<pid>.txt, stacks-<pid>-2.txt, … and returns it, so that every
+/// capture of one pid — by this process or another — has its own file.
+/// Empty when none could be created. Never throws.
+std::filesystem::path reserve_stacks_file(const std::filesystem::path& dir, pid_t pid);
+
+/// Captures every thread's stack of `pid` into options.file, else into a
+/// file of its own (reserve_stacks_file; removed again when nothing could be
+/// captured). Blocks at most about options.budget plus one SIGKILL-and-reap
+/// of a debugger that overran it. Never throws.
 StackCapture capture_stacks(pid_t pid, const StackCaptureOptions& options);
 
 /// The artifact directory the batcher gives an entry (LIVEGUI_ARTIFACT_DIR),

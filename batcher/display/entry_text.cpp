@@ -1,5 +1,7 @@
 #include "batcher/display/entry_text.hpp"
 
+#include <algorithm>
+
 #include <cstdio>
 
 #include "batcher/reproduce.hpp"
@@ -122,7 +124,7 @@ std::string failure_block(const EntryResult& r, bool color) {
     out += "  " + paint(name(t.code), t.code, color) + " " + label + "\n";
     if (!t.message.empty()) out += indent(console_safe(head_lines(t.message, 8)), "      ");
     if (!out.empty() && out.back() != '\n') out += "\n";
-    std::string repro = r.gtest && !t.synthetic ? reproduce_command(r, t.name) : r.reproduce;
+    std::string repro = test_reproduce_line(r, t);
     out += "      reproduce: " + repro + "\n";
   }
   if (failing > shown) out += "  … and " + std::to_string(failing - shown) + " more failing tests (see the reports)\n";
@@ -130,7 +132,10 @@ std::string failure_block(const EntryResult& r, bool color) {
     const auto& a = r.attempts[i];
     out += "  " + attempt_line(r, a) + "\n";
   }
-  if (r.attempts.size() > 1 || r.gtest) out += "  reproduce the entry: " + r.reproduce + "\n";
+  // When a test's own line differs from the entry's, the entry's is said apart.
+  bool own_lines =
+      std::any_of(r.tests.begin(), r.tests.end(), [](const TestResult& t) { return !t.reproduce.empty(); });
+  if (r.attempts.size() > 1 || r.gtest || own_lines) out += "  reproduce the entry: " + r.reproduce + "\n";
   if (!r.output_tail.empty()) {
     // With several attempts, say which one the tail is of.
     std::string which =

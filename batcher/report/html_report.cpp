@@ -336,8 +336,7 @@ class PageWriter {
             (t.synthetic && !e.gtest ? "" : " › " + esc(t.name)) + " <span class=\"muted\">(" +
             esc(human_duration(t.duration)) + (t.attempt > 1 ? ", attempt " + std::to_string(t.attempt) : "") +
             ")</span></summary>";
-    out_ += "<div class=\"label\">Reproduce</div>" +
-            pre(e.gtest && !t.synthetic ? reproduce_command(e, t.name) : e.reproduce, o_.max_message_bytes);
+    out_ += "<div class=\"label\">Reproduce</div>" + pre(test_reproduce_line(e, t), o_.max_message_bytes);
     if (!t.message.empty()) out_ += "<div class=\"label\">Message</div>" + pre(t.message, o_.max_message_bytes);
     if (!t.tries.empty()) out_ += "<div class=\"label\">Attempts</div>" + pre(tries_text(t), o_.max_message_bytes);
     if (!t.screenshot.empty()) out_ += screenshot(t);

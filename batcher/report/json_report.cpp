@@ -39,6 +39,7 @@ ordered_json test_json(const TestResult& t) {
   if (!t.stacks.empty()) j["stacks"] = t.stacks;
   if (!t.other_stacks.empty()) j["other_stacks"] = t.other_stacks;
   if (!t.aut_unhealthy.empty()) j["aut_unhealthy"] = t.aut_unhealthy;
+  if (!t.reproduce.empty()) j["reproduce"] = t.reproduce;
   if (!t.tries.empty()) {
     ordered_json tries = ordered_json::array();
     for (const auto& r : t.tries) {
@@ -211,6 +212,7 @@ EntryResult entry_from(const json& j, const std::string& where) {
     tst.stacks = tr.get<std::string>("stacks", "");
     tst.other_stacks = tr.get<std::vector<std::string>>("other_stacks", {});
     tst.aut_unhealthy = tr.get<std::string>("aut_unhealthy", "");
+    tst.reproduce = tr.get<std::string>("reproduce", "");
     std::size_t k = 0;
     for (const auto& x : tr.array("tries")) {
       Reader xr(x, where + ".tests[" + std::to_string(i - 1) + "].tries[" + std::to_string(k++) + "]");

@@ -152,7 +152,7 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   }
   out += "    <testcase" + attr("classname", classname) + attr("name", test_name) + attr("time", secs(t.duration));
   std::string body;
-  std::string repro = e.gtest && !t.synthetic ? reproduce_command(e, t.name) : e.reproduce;
+  std::string repro = test_reproduce_line(e, t);
   std::string detail = t.message + "\n\nreproduce: " + repro;
   const std::string reproduce_line = "reproduce: " + repro;
   // Children in the order of Surefire's schema (surefire-test-report-3.0.xsd):

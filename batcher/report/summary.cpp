@@ -111,7 +111,7 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
       std::string what = t->synthetic && !e->gtest ? "" : " " + t->name;
       out += "  " + paint(pad_right(name(t->code), 10), t->code, options.color) + " " + entry_label(e->tier, e->name) +
              what + " — " + console_safe(first_line(t->message)) + "\n";
-      out += "             " + (e->gtest && !t->synthetic ? reproduce_command(*e, t->name) : e->reproduce) + "\n";
+      out += "             " + test_reproduce_line(*e, *t) + "\n";
     }
   }
   std::vector<std::pair<const EntryResult*, const TestResult*>> flaky;

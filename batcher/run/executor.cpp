@@ -106,7 +106,7 @@ std::vector<EntryResult> Executor::run_tier(const TierJob& tier, TierResult& tie
     poll_once(tier, results);
   }
   bool any_aut = std::any_of(tier.units.begin(), tier.units.end(), [](const Unit& u) { return u.entry.uses_aut; });
-  if (any_aut && !killed_) end_of_tier_check(tier, tier_result);
+  if (any_aut && !killed_) end_of_tier_check(tier, tier_result, results);
 
   std::vector<EntryResult> out;
   for (std::size_t i = 0; i < tier.units.size(); ++i) {

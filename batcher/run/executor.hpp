@@ -87,7 +87,10 @@ class Executor {
   /// entry's result in `results` (nullptr for a retry: the job's own).
   void before_aut_entry(const TierJob& tier, const Unit& unit, Job& job,
                         std::vector<std::optional<EntryResult>>* results = nullptr);
-  void end_of_tier_check(const TierJob& tier, TierResult& tier_result);
+  /// At a tier's end: the last state check; an AUT that ended with the last
+  /// AUT entry becomes a warning of that entry's result in `results`.
+  void end_of_tier_check(const TierJob& tier, TierResult& tier_result,
+                         std::vector<std::optional<EntryResult>>& results);
   /// Stops what entries left behind; each process is charged to the entry
   /// whose environment it inherited (found in `blame` or among `earlier`,
   /// the tier's finished results), else to `blame`.

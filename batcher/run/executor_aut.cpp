@@ -15,6 +15,23 @@
 #include "common/log.hpp"
 
 namespace livegui::batch {
+namespace {
+
+/// The test entry `id`'s process was in when it was stopped or died: its
+/// TIMEOUT, CRASH or UNRESOLVED test ("" = none, or no such result yet).
+std::string ended_during(const std::vector<std::optional<EntryResult>>* results, const std::string& id) {
+  if (!results) return "";
+  for (const auto& r : *results) {
+    if (!r || r->id != id) continue;
+    for (const auto& t : r->tests)
+      if (!t.synthetic &&
+          (t.code == ResultCode::Timeout || t.code == ResultCode::Crash || t.code == ResultCode::Unresolved))
+        return t.name;
+  }
+  return "";
+}
+
+}  // namespace
 
 void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
                                 std::vector<std::optional<EntryResult>>* results) {
@@ -31,6 +48,8 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
     ctx.window_start_unix_ms = previous_aut_.id.empty() ? batch_started_unix_ms_ : previous_aut_.started_unix_ms;
     ctx.self = self_identity();
     ctx.session_respawn_never = tier.session && tier.session->respawn_never();
+    ctx.session_scope = tier.session != nullptr;
+    ctx.previous_ended_during = ended_during(results, previous_aut_.id);
     // A guest that replaced the session AUT during the last entry stopped it:
     // its exit is no news, and the guest's record must not be overwritten.
     if (tier.session && !previous_aut_.id.empty()) replaced = tier.session->replaced_by_guest();
@@ -45,6 +64,15 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
         job.dirty_start->message += " | " + left.dirty_start->message;
     }
     CheckOutcome out = guard_->check(ctx, previous_aut_.id);
+    if (!out.entry_warning.empty() && retrying) {
+      logger("batcher")->debug("{}: before its retry: {}", u.id, out.entry_warning);
+    } else if (!out.entry_warning.empty()) {
+      // Its AUT ended with it: a warning of that entry, not a dirty start of this one.
+      display_.warning(entry_warn_line(tier.name, out.entry_warning));
+      if (results)
+        for (auto& r : *results)
+          if (r && r->id == previous_aut_.id) r->warnings.push_back(out.entry_warning);
+    }
     if (!out.warning.empty() && retrying) {
       logger("batcher")->debug("{}: before its retry: {}", u.id, out.warning);
     } else if (!out.warning.empty()) {
@@ -132,7 +160,8 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
   if (guard_) guard_->observe(tier.name, u.id);
 }
 
-void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result) {
+void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result,
+                                 std::vector<std::optional<EntryResult>>& results) {
   if (guard_ && !previous_aut_.id.empty()) {
     StateCheckContext ctx;
     ctx.tier = tier.name;
@@ -140,6 +169,8 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result) {
     ctx.window_start_unix_ms = previous_aut_.started_unix_ms;
     ctx.self = self_identity();
     ctx.session_respawn_never = tier.session && tier.session->respawn_never();
+    ctx.session_scope = tier.session != nullptr;
+    ctx.previous_ended_during = ended_during(&results, previous_aut_.id);
     // As before an entry: a replacement mid-file is said as such, and the
     // exit of the AUT the guest stopped is no news.
     std::optional<GuestReplacement> replaced = tier.session ? tier.session->replaced_by_guest() : std::nullopt;
@@ -151,6 +182,12 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result) {
       tier.session->observe();
     }
     CheckOutcome out = guard_->check(ctx, previous_aut_.id);
+    if (!out.entry_warning.empty()) {
+      // Its AUT ended with it: a warning of that entry, as before an entry.
+      display_.warning(entry_warn_line(tier.name, out.entry_warning));
+      for (auto& r : results)
+        if (r && r->id == previous_aut_.id) r->warnings.push_back(out.entry_warning);
+    }
     if (!out.warning.empty()) {
       display_.warning(out.warning);
       tier_result.warnings.push_back(out.warning);

@@ -108,7 +108,14 @@ namespace {
 /// The key of a testcase of pytest's own report: always "classname.name",
 /// even when the two are equal (test_x.py::test_x at the rootdir), where the
 /// general JUnit reading (JunitCase::full_name) shortens it to the name.
-std::string pytest_case_key(const JunitCase& c) { return c.classname.empty() ? c.name : c.classname + "." + c.name; }
+/// Without the run's --junit-prefix `prefix`, which node ids do not carry.
+std::string pytest_case_key(const JunitCase& c, const std::string& prefix) {
+  std::string classname = c.classname;
+  if (!prefix.empty() && classname.size() > prefix.size() && classname.compare(0, prefix.size(), prefix) == 0 &&
+      classname[prefix.size()] == '.')
+    classname.erase(0, prefix.size() + 1);
+  return classname.empty() ? c.name : classname + "." + c.name;
+}
 
 /// With the stream's "collected" event: the tests pytest listed and never
 /// started, when nothing will run them (the entry timed out or was
@@ -157,8 +164,9 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
   std::string problem;
   if (const auto* report = std::get_if<JunitReport>(&ev.report)) {
     for (const auto& c : report->cases) {
-      auto& cases = by_key[pytest_case_key(c)];
-      if (cases.empty()) report_order.push_back(pytest_case_key(c));
+      const std::string key = pytest_case_key(c, ev.junit_prefix);
+      auto& cases = by_key[key];
+      if (cases.empty()) report_order.push_back(key);
       cases.push_back(&c);
     }
   } else {

@@ -29,6 +29,9 @@ struct PytestEvidence {
   std::chrono::milliseconds test_timeout{0};  ///< for the per-test timeout message
   std::string interrupt_signal;
   int attempt = 1;
+  /// pytest's --junit-prefix of the run ("" = none): the report's classnames
+  /// start with it and a dot, which node ids do not.
+  std::string junit_prefix;
 };
 
 /// The key pytest's JUnit report gives a node id: "a/test_x.py::C::t[1]" → "a.test_x.C.t[1]".

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "batcher/reproduce.hpp"
 #include "batcher/run/junit_results.hpp"
 #include "batcher/run/pytest_results.hpp"
 #include "common/environment.hpp"
@@ -50,20 +51,42 @@ RunByHandNeeds run_by_hand_needs(EntryFormat format, const std::vector<std::stri
   return needs;
 }
 
+bool substitute_junit_placeholder(std::vector<std::string>& args, const std::string& path) {
+  bool placeholder = false;
+  const std::string token = kJunitPlaceholder;
+  for (auto& arg : args)
+    for (auto pos = arg.find(token); pos != std::string::npos; pos = arg.find(token, pos)) {
+      arg.replace(pos, token.size(), path);
+      pos += path.size();
+      placeholder = true;
+    }
+  return placeholder;
+}
+
+std::vector<std::string> by_hand_args(EntryFormat format, const std::vector<std::string>& args,
+                                      const std::map<std::string, std::string>& env, const std::string& cwd,
+                                      const std::string& junit_by_hand, const std::string& pytest_test) {
+  std::vector<std::string> out =
+      format == EntryFormat::Pytest && !pytest_test.empty() ? pytest_args_selecting(args, pytest_test, cwd) : args;
+  if (reads_junit(format)) substitute_junit_placeholder(out, junit_by_hand);
+  auto needs = run_by_hand_needs(format, out, env);
+  out.insert(out.end(), needs.args.begin(), needs.args.end());
+  return out;
+}
+
 ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, const std::filesystem::path& log_dir,
                                    const std::string& stem, const std::vector<std::string>& decided) {
   ReportFiles files;
   files.junit = log_dir / (stem + ".junit.xml");
   spawn.env_set[env::kJunitFile] = files.junit.string();
-  bool placeholder = false;
-  for (auto& arg : spawn.args)
-    for (auto pos = arg.find(kJunitPlaceholder); pos != std::string::npos; pos = arg.find(kJunitPlaceholder, pos)) {
-      arg.replace(pos, std::string(kJunitPlaceholder).size(), files.junit.string());
-      pos += files.junit.string().size();
-      placeholder = true;
-    }
+  bool placeholder = substitute_junit_placeholder(spawn.args, files.junit.string());
   if (format != EntryFormat::Pytest) return files;
   files.events = log_dir / (stem + ".events.jsonl");
+  for (std::size_t i = 0; i < spawn.args.size(); ++i) {
+    const std::string& a = spawn.args[i];
+    if (a.rfind("--junit-prefix=", 0) == 0) files.junit_prefix = a.substr(std::string("--junit-prefix=").size());
+    if (a == "--junit-prefix" && i + 1 < spawn.args.size()) files.junit_prefix = spawn.args[i + 1];
+  }
   spawn.env_set[env::kEventsFile] = files.events.string();
   if (!placeholder && !any_arg_contains(spawn.args, "--junitxml") && !any_arg_contains(spawn.args, "--junit-xml"))
     spawn.args.push_back("--junitxml=" + files.junit.string());
@@ -91,6 +114,7 @@ AttemptOutcome read_report_attempt(EntryFormat format, const ReportFiles& files,
     ev.test_timeout = test_timeout;
     ev.interrupt_signal = interrupt_signal;
     ev.attempt = attempt;
+    ev.junit_prefix = files.junit_prefix;
     return interpret_pytest_attempt(ev);
   }
   JunitEvidence ev;

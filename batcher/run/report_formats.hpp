@@ -23,6 +23,9 @@ namespace livegui::batch {
 struct ReportFiles {
   std::filesystem::path junit;   ///< always set for these formats
   std::filesystem::path events;  ///< format = "pytest" only
+  /// The argv's own `--junit-prefix` (pytest puts "X." before every
+  /// classname of its report); "" = none. format = "pytest" only.
+  std::string junit_prefix;
 };
 
 /// What running an entry by hand needs that the batcher gives every attempt
@@ -38,6 +41,19 @@ struct RunByHandNeeds {
 /// when neither exists). Nothing for other formats. Does not block.
 RunByHandNeeds run_by_hand_needs(EntryFormat format, const std::vector<std::string>& args,
                                  const std::map<std::string, std::string>& env);
+
+/// `{junit}` replaced by `path` in every argument of `args` (format =
+/// "junit" / "pytest": the report file the runner is to write). True when
+/// an argument held it.
+bool substitute_junit_placeholder(std::vector<std::string>& args, const std::string& path);
+
+/// The argv that runs `args` of a `format` entry by hand: run_by_hand_needs'
+/// additions, and `{junit}` replaced by `junit_by_hand` (a file beside the
+/// batcher's own reports of the entry, never one of them). With `pytest_test`
+/// (a node id) a pytest argv runs that test alone (pytest_args_selecting).
+std::vector<std::string> by_hand_args(EntryFormat format, const std::vector<std::string>& args,
+                                      const std::map<std::string, std::string>& env, const std::string& cwd,
+                                      const std::string& junit_by_hand, const std::string& pytest_test = {});
 
 /// Sets `spawn`'s env and args for one attempt and returns the files it will
 /// write (`stem` names them in `log_dir`). `decided`: tests of earlier attempts.

@@ -21,6 +21,7 @@ const char* to_string(StateVerdictKind kind) {
     case StateVerdictKind::Foreign: return "foreign";
     case StateVerdictKind::Corrupt: return "corrupt";
     case StateVerdictKind::Stale: return "stale";
+    case StateVerdictKind::EndedWithEntry: return "ended-with-entry";
   }
   return "clean";
 }
@@ -122,7 +123,16 @@ StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& 
     how = describe_exit(*s.last_exit);
   } else if (!in.owner_alive && s.owner.pid > 0) {
     how = "it went down with its owner (pid " + std::to_string(s.owner.pid) + "), which ended while the AUT was " +
-          to_string(s.status);
+          to_string(s.status) +
+          (s.current_test                       ? " during " + s.current_test->full()
+           : !ctx.previous_ended_during.empty() ? " during " + ctx.previous_ended_during
+                                                : std::string());
+    // File scope, its owner a process of the previous entry (the state is
+    // news from that entry's window): the AUT
+    // ended with the entry that owned it — stopped at its timeout or at an
+    // interrupt, crashed, or ended while its AUT was unfit. The next entry
+    // starts its own AUT; nothing of that one was left to it.
+    if (!owner_is_us && !ctx.previous_entry.empty() && !ctx.session_scope) v.kind = StateVerdictKind::EndedWithEntry;
   } else {
     how = "it is gone and nothing recorded how it ended";
   }
@@ -237,6 +247,8 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
   v.what = what + "; nothing of it is left running";
   return v;
 }
+
+std::string entry_message(const StateVerdict& v) { return v.what; }
 
 std::string warning_line(const StateVerdict& v, const StateCheckContext& ctx, const std::string& action) {
   return warn_line(warning_message(v, ctx, action));

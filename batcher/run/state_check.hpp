@@ -13,6 +13,10 @@
 //   corrupt   the file is unusable: move it aside
 //   stale     (classify_left_over) a run that is over left its state file
 //             without cleaning up: report it, stop what is provably its, move it aside
+//   ended-with-entry  the AUT went down with its owner, a process of the
+//             previous entry (a test binary, pytest's livegui-aut) that was
+//             stopped, crashed or ended while the AUT was unfit: that entry's
+//             own business, said on it, not a dirty start of the next one
 
 #include <cstdint>
 #include <optional>
@@ -24,7 +28,7 @@
 
 namespace livegui::batch {
 
-enum class StateVerdictKind { Clean, Dead, Degraded, Leaked, Foreign, Corrupt, Stale };
+enum class StateVerdictKind { Clean, Dead, Degraded, Leaked, Foreign, Corrupt, Stale, EndedWithEntry };
 const char* to_string(StateVerdictKind kind);
 
 /// A live process of the recorded AUT's process group, the AUT itself gone.
@@ -63,6 +67,14 @@ struct StateCheckContext {
   /// Session scope with the tier's `respawn = "never"`: the batcher does not
   /// replace a dead or degraded AUT, so the warning says what happens instead.
   bool session_respawn_never = false;
+  /// --aut-scope session: the AUT lineage is shared by the tier's entries, so
+  /// what an entry's harness left of it (its replacement of the session AUT
+  /// gone with it) stays a dirty start of the next entry.
+  bool session_scope = false;
+  /// The test the previous entry's process was in when it was stopped or
+  /// died (its TIMEOUT, CRASH or UNRESOLVED test), named when the state file
+  /// does not say which test was running; "" = none or not known.
+  std::string previous_ended_during;
 };
 
 struct StateVerdict {
@@ -71,7 +83,9 @@ struct StateVerdict {
   std::string what;  ///< "test_x left the AUT (pid 4121) dead — SIGABRT during A.b"
   bool stop_aut = false;
   bool quarantine = false;
-  bool dirty() const { return kind != StateVerdictKind::Clean; }
+  /// A dirty start of the next entry; EndedWithEntry is not one (it is said
+  /// on the previous entry: entry_message()).
+  bool dirty() const { return kind != StateVerdictKind::Clean && kind != StateVerdictKind::EndedWithEntry; }
 };
 
 StateVerdict classify_state(const StateSnapshot& snapshot, const StateCheckContext& context);
@@ -92,6 +106,12 @@ std::string warning_line(const StateVerdict& verdict, const StateCheckContext& c
 /// warning_line() without the "[BATCH-WARN] " prefix (batcher/warning.hpp):
 /// the message a DirtyStart keeps.
 std::string warning_message(const StateVerdict& verdict, const StateCheckContext& context, const std::string& action);
+
+/// For an EndedWithEntry verdict: the warning the previous entry keeps
+/// (EntryResult::warnings, no tier prefix, no full stop) — "sleeps left the
+/// AUT (pid 4121) dead — it went down with its owner (pid 4100), which ended
+/// while the AUT was healthy during t.py::test_a".
+std::string entry_message(const StateVerdict& verdict);
 
 /// "SIGABRT during A.b", "exit code 3 between tests".
 std::string describe_exit(const ExitRecord& exit);

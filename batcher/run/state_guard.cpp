@@ -363,6 +363,15 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
   }
   std::string owner = now.owner_name.empty() ? "pid " + std::to_string(now.owner.pid) : now.owner_name;
 
+  // An owner's first start after a death seen in an earlier entry (respawn =
+  // "never": the batcher left the dead AUT dead, and the next entry's harness
+  // starts its own, continuing the lineage) replaces nothing: a start, not a
+  // respawn. A death in the same entry (a guest replacing the AUT mid-file) is one.
+  const std::pair<pid_t, std::uint64_t> owner_key{now.owner.pid, now.owner.start_time};
+  const bool new_owner = !starters_.count(owner_key);
+  auto seen = now.last_exit ? death_entry_.find(now.last_exit->pid) : death_entry_.end();
+  const bool after_seen_death = seen != death_entry_.end() && seen->second != entry_id;
+
   // Several owners may write the file in turn (session scope: the batcher and
   // the test binaries attached to its AUT), so events are kept per AUT pid:
   // each process is started, degraded, dead or stopped once.
@@ -371,6 +380,7 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
           "AUT pid " + std::to_string(now.last_exit->pid) + ": " + describe_exit(*now.last_exit));
     timeline_.back().test = now.last_exit->during_test;
     death_events_[now.last_exit->pid] = timeline_.size() - 1;
+    death_entry_[now.last_exit->pid] = entry_id;
   } else if (now.last_exit && now.last_exit->code != -1) {
     // First seen by a guest (status unknown), now completed by the AUT's
     // parent: the death event names the signal too.
@@ -383,7 +393,9 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
   if (now.aut && spawned_.insert(now.aut->pid).second) {
     // Starts we did not see (two between our reads) are known from the count.
     int missed = before && before->owner == now.owner ? std::max(0, now.spawn_count - before->spawn_count - 1) : 0;
-    bool respawn = now.spawn_count > 1 || (now.last_exit && now.last_exit->pid != now.aut->pid);
+    const bool own_first_start = new_owner && after_seen_death;
+    starters_.insert(owner_key);
+    bool respawn = !own_first_start && (now.spawn_count > 1 || (now.last_exit && now.last_exit->pid != now.aut->pid));
     counts_.spawns += 1 + missed;
     counts_.respawns += (respawn ? 1 : 0) + missed;
     if (respawn)
@@ -391,7 +403,9 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
             (now.last_respawn_reason.empty() ? std::string("replaced an earlier AUT") : now.last_respawn_reason) +
                 " (by " + owner + ")");
     else
-      event(TimelineKind::Spawn, now.aut->pid, "started by " + owner);
+      event(TimelineKind::Spawn, now.aut->pid,
+            "started by " + owner +
+                (own_first_start && !now.last_respawn_reason.empty() ? " (" + now.last_respawn_reason + ")" : ""));
     if (missed > 0) timeline_.back().reason += " (" + std::to_string(missed) + " earlier start(s) not observed)";
   }
   pid_t pid = now.aut ? now.aut->pid : 0;
@@ -402,8 +416,10 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
   }
   if (now.status == AutStatus::Stopped && pid && stopped_.insert(pid).second && !dead_.count(pid))
     event(TimelineKind::Stopped, pid, "stopped by " + owner);
-  if (now.status == AutStatus::Dead && pid && !now.last_exit && dead_.insert(pid).second)
+  if (now.status == AutStatus::Dead && pid && !now.last_exit && dead_.insert(pid).second) {
     event(TimelineKind::Death, pid, "recorded dead by " + owner);
+    death_entry_[pid] = entry_id;
+  }
   last_ = now;
 }
 
@@ -422,6 +438,12 @@ CheckOutcome StateGuard::check(const StateCheckContext& context, const std::stri
   // One degradation of one AUT is reported once, however often the file is rewritten meanwhile.
   if (out.verdict.kind == StateVerdictKind::Degraded && !reported_degraded_.insert(out.verdict.aut_pid).second)
     out.verdict = StateVerdict{};
+  if (out.verdict.kind == StateVerdictKind::EndedWithEntry) {
+    // The previous entry's own business: said on it, once.
+    out.entry_warning = entry_message(out.verdict) + unproven_note(snap);
+    if (snap.state) acknowledged_unix_ms_ = snap.state->updated_at_unix_ms;
+    return out;
+  }
   if (!out.verdict.dirty()) return out;
   out.verdict.what += unproven_note(snap);
 

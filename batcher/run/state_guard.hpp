@@ -46,6 +46,9 @@ struct CheckOutcome {
   StateVerdict verdict;
   std::string warning;  ///< the [BATCH-WARN] line; empty when clean
   std::optional<DirtyStart> dirty_start;
+  /// StateVerdictKind::EndedWithEntry: the warning the previous entry keeps
+  /// (entry_message(); shown with entry_warn_line()); empty otherwise.
+  std::string entry_warning;
 };
 
 class StateGuard {
@@ -108,6 +111,8 @@ class StateGuard {
   std::set<pid_t> degraded_;                   ///< … as degraded
   std::set<pid_t> stopped_;                    ///< … as stopped
   std::map<pid_t, std::size_t> death_events_;  ///< AUT pid → its death event in timeline_
+  std::map<pid_t, std::string> death_entry_;   ///< AUT pid → the entry its death was seen against
+  std::set<std::pair<pid_t, std::uint64_t>> starters_;  ///< owners (pid, start time) seen starting an AUT
   std::set<pid_t> reported_degraded_;          ///< AUTs whose degradation was warned about
   std::vector<TimelineEvent> timeline_;
   Counts counts_;

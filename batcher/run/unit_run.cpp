@@ -416,12 +416,16 @@ EntryResult UnitRun::base_result() const {
   // The line must run when pasted: with what the batcher adds to the argv
   // and environment that the run needs (a pytest entry's plugin and
   // livegui-aut), not only what the plan says.
-  EntryResult by_hand = e;
-  auto needs = run_by_hand_needs(unit_.entry.format, e.args, e.env);
-  by_hand.args.insert(by_hand.args.end(), needs.args.begin(), needs.args.end());
-  for (auto& [k, v] : needs.env) by_hand.env[k] = v;
-  e.reproduce = reproduce_command(by_hand);
+  e.reproduce = by_hand_line(e);
   return e;
+}
+
+std::string UnitRun::by_hand_line(const EntryResult& e, const std::string& pytest_test) const {
+  EntryResult by_hand = e;
+  const fs::path junit = ctx_.log_dir / (file_stem(unit_.id) + ".by-hand.junit.xml");
+  by_hand.args = by_hand_args(unit_.entry.format, e.args, e.env, e.cwd, junit.string(), pytest_test);
+  for (auto& [k, v] : run_by_hand_needs(unit_.entry.format, by_hand.args, e.env).env) by_hand.env[k] = v;
+  return reproduce_command(by_hand);
 }
 
 namespace {
@@ -483,6 +487,11 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
                      unit_.gtest ? NamePatterns::GTestFilter : NamePatterns::Wildcard);
   e.code = rollup(e.tests);
   e.reason = describe(e);
+  // A pytest test that did not pass is rerun alone by its node id.
+  if (unit_.entry.format == EntryFormat::Pytest)
+    for (auto& t : e.tests)
+      if (!t.synthetic && t.code != ResultCode::Pass && t.code != ResultCode::Skipped)
+        t.reproduce = by_hand_line(e, t.name);
   if (dropped_bytes_ > 0)
     e.warnings.push_back(unit_.name + ": its output was larger than the log cap (" + human_bytes(ctx_.max_log_bytes) +
                          "): " + std::to_string(dropped_bytes_) +

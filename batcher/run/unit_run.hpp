@@ -101,6 +101,9 @@ class UnitRun {
   /// Each of `names` UNRESOLVED, "not run: <why>", in the current attempt.
   void add_not_run(const std::vector<std::string>& names, const std::string& why);
   EntryResult base_result() const;
+  /// The pasteable line that reruns `e` by hand (by_hand_args): the whole
+  /// entry, or the pytest test `pytest_test` alone.
+  std::string by_hand_line(const EntryResult& e, const std::string& pytest_test = {}) const;
   /// The record of the current attempt, before its end is known (number, kind, retry, filter).
   AttemptRecord current_record() const;
   void take(AttemptOutcome out);

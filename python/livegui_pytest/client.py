@@ -65,13 +65,16 @@ class LiveGuiClient:
         if self.token:
             req.add_header("X-Livegui-Token", self.token)
         try:
-            with self._opener.open(req, timeout=timeout or self.heartbeat_threshold + 1.0) as resp:
+            # No longer than the heartbeat threshold, as /health and wait_until:
+            # an app that answers nothing that long is as stalled as one whose
+            # frame counter stood still (it was threshold + 1 s).
+            with self._opener.open(req, timeout=timeout or self.heartbeat_threshold) as resp:
                 return resp.status, resp.headers.get("Content-Type", ""), resp.read()
         except urllib.error.HTTPError as e:
             return e.code, e.headers.get("Content-Type", "") if e.headers else "", e.read()
         except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as e:
             reason = getattr(e, "reason", e)
-            limit = timeout or self.heartbeat_threshold + 1.0
+            limit = timeout or self.heartbeat_threshold
             raise self._degraded("%s %s got no answer (%s; waited up to %.1f s)" % (method, path, reason, limit))
 
     def _json(self, method, path, body=None, timeout=None):
@@ -171,7 +174,7 @@ class LiveGuiClient:
 
     def _action_timeout(self):
         # An action waits for the app's next frame; a frame slower than the threshold is a stalled app.
-        return min(self.action_timeout, self.heartbeat_threshold + 1.0)
+        return min(self.action_timeout, self.heartbeat_threshold)
 
     def screenshot(self, path):
         """Writes a PNG of the app's window to `path`. HookError(501) when the app cannot."""

@@ -30,6 +30,9 @@ class _Recorder:
         self.events = None if hasattr(config, "workerinput") else open_from_environment()
         self.outcomes = {}
         self.notes = {}
+        # Where failure screenshots go without $LIVEGUI_ARTIFACT_DIR (run
+        # standalone): <basetemp>/livegui-artifacts, set by the live_gui fixture.
+        self.artifact_dir = None
         self.supervisor = None
         self.unfixtured = set()  # running tests without live_gui, whose start we told the supervisor
 
@@ -227,7 +230,7 @@ def pytest_runtest_makereport(item, call):
     client = item.funcargs.get("live_gui") if hasattr(item, "funcargs") else None
     if report.when != "call" or not report.failed or client is None:
         return
-    directory = os.environ.get("LIVEGUI_ARTIFACT_DIR")
+    directory = os.environ.get("LIVEGUI_ARTIFACT_DIR") or _state(item.config).artifact_dir
     if not directory:
         return
     try:
@@ -273,12 +276,16 @@ def live_gui_supervisor(pytestconfig):
 
 
 @pytest.fixture
-def live_gui(request, live_gui_supervisor):
+def live_gui(request, live_gui_supervisor, tmp_path_factory):
     """A healthy AUT for this test (checked, and respawned per the respawn
     policy, before it starts) and a fail-fast client of its hook protocol."""
     sup = live_gui_supervisor
     nodeid = request.node.nodeid
     state = _state(request.config)
+    if state.artifact_dir is None and not os.environ.get("LIVEGUI_ARTIFACT_DIR"):
+        # pytest's own temporary directory (--basetemp, else
+        # /tmp/pytest-of-<user>/pytest-<N>, the last 3 runs kept).
+        state.artifact_dir = str(tmp_path_factory.getbasetemp() / "livegui-artifacts")
     try:
         ready = sup.request("ensure", ENSURE_BOUND_S, test=nodeid)
     except SupervisorError as e:

@@ -94,7 +94,53 @@ TEST_P(PytestStoppedByTheBatcher, AtItsTimeoutLiveguiAutIsNotCalledAnOrphan) {
   const json* after = find_entry(doc, "after");
   ASSERT_NE(after, nullptr) << r.output;
   EXPECT_EQ((*after)["result"], "PASS") << after->dump(1);
+  // Issue 15: an AUT that went down with the pytest the batcher stopped is
+  // that entry's business (it timed out), not a dirty start of the next file.
+  EXPECT_TRUE((*after)["dirty_start"].is_null()) << after->dump(1);
+  EXPECT_EQ(r.output.find("[dirty start"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("did not get to deal with the dirty state"), std::string::npos) << r.output;
+  // What is said of the AUT is said on the entry that owned it, naming the test.
+  for (const auto& w : (*sleeps)["warnings"])
+    if (w.get<std::string>().find("went down with its owner") != std::string::npos)
+      EXPECT_NE(w.get<std::string>().find("during test_sleeps.py::test_sleeps"), std::string::npos) << w;
   EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
+}
+
+// Issue 15: pytest itself dies (SIGKILL) during its last test, the AUT
+// going down with it; the next file starts its own AUT on a clean slate:
+// no dirty start, and what happened is said on the entry that crashed.
+TEST_P(PytestStoppedByTheBatcher, APytestThatCrashedLeavesNoDirtyStartToTheNextFile) {
+  TempDir dir("pytest-crash-next");
+  write(dir / "test_dies.py",
+        "import os, signal\n\n"
+        "def test_dies(live_gui):\n"
+        "    live_gui.click('increment')\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n");
+  write(dir / "test_after.py", "def test_after(live_gui):\n    live_gui.click('increment')\n");
+  write(dir / "plan.toml", live_plan(dir, "",
+                                     pytest_entry("dies", "test_dies.py", "expect = \"fail\"\n") +
+                                         pytest_entry("after", "test_after.py")));
+  BatchRun r = run_livegui_batch(args_for(dir, GetParam()), dir.path(), {}, 120s);
+  ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
+  json doc = json::parse(read_text(dir / "report" / "results.json"));
+  const json* dies = find_entry(doc, "dies");
+  ASSERT_NE(dies, nullptr) << r.output;
+  EXPECT_EQ((*dies)["result"], "XFAIL") << dies->dump(1);
+  const json* after = find_entry(doc, "after");
+  ASSERT_NE(after, nullptr) << r.output;
+  EXPECT_EQ((*after)["result"], "PASS") << after->dump(1);
+  EXPECT_TRUE((*after)["dirty_start"].is_null()) << after->dump(1) << r.output;
+  EXPECT_EQ(r.output.find("[dirty start"), std::string::npos) << r.output;
+  bool said = false;
+  for (const auto& w : (*dies)["warnings"])
+    if (w.get<std::string>().find("went down with its owner") != std::string::npos) {
+      said = true;
+      EXPECT_NE(w.get<std::string>().find("during test_dies.py::test_dies"), std::string::npos) << w;
+    }
+  // File scope: pytest's livegui-aut owned the AUT, which went down with it.
+  if (GetParam() == "file") EXPECT_TRUE(said) << dies->dump(1) << r.output;
+  EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
 }
 
@@ -310,6 +356,14 @@ TEST(PytestRespawnNeverSession, AnAutTheNextEntryStartsItselfIsNoReplacement) {
       << r.output;
   std::string json_text = read_text(dir / "report" / "results.json");
   EXPECT_EQ(json_text.find("replaced the session AUT"), std::string::npos) << json_text;
+  // Issue 15: next's livegui-aut starting its own AUT is its first start, not
+  // a respawn (the tier's tally counted it as one).
+  json doc = json::parse(json_text);
+  const json* next = find_entry(doc, "next");
+  ASSERT_NE(next, nullptr) << r.output;
+  EXPECT_EQ((*next)["aut_spawns"], 1) << next->dump(1);
+  EXPECT_EQ((*next)["aut_respawns"], 0) << next->dump(1);
+  EXPECT_EQ(doc["tiers"][0]["aut_respawns"], 0) << doc["tiers"].dump(1);
   EXPECT_EQ(read_text(dir / "report" / "junit.xml").find("replaced the session AUT"), std::string::npos);
   EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
 }

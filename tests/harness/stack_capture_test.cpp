@@ -82,6 +82,40 @@ TEST(StackCapture, WithNoTimeForADebuggerProcIsTheFallback) {
   p.stop(500ms, 2000ms);
 }
 
+// Issue 15: two captures of one pid (two stalls, or the harness's and the
+// batcher's at a timeout) shared stacks-<pid>.txt, the second overwriting
+// the first. Each gets its own file (created exclusively), named in its result.
+TEST(StackCapture, TwoCapturesOfOnePidEachGetTheirOwnFile) {
+  TempDir dir;
+  Subprocess p = waiting_process(dir);
+  StackCaptureOptions o;
+  o.dir = dir / "artifacts";
+  o.budget = 0ms;  // /proc: quick, and enough to tell the files apart
+  o.title = "first stall";
+  StackCapture first = capture_stacks(p.pid(), o);
+  o.title = "second stall";
+  StackCapture second = capture_stacks(p.pid(), o);
+  ASSERT_TRUE(first.ok()) << first.error;
+  ASSERT_TRUE(second.ok()) << second.error;
+  const std::string pid = std::to_string(p.pid());
+  EXPECT_EQ(first.file, dir / "artifacts" / ("stacks-" + pid + ".txt"));
+  EXPECT_EQ(second.file, dir / "artifacts" / ("stacks-" + pid + "-2.txt"));
+  EXPECT_THAT(read_all(first.file), HasSubstr("first stall"));
+  EXPECT_THAT(read_all(second.file), HasSubstr("second stall"));
+  // A name reserved ahead (a capture deferred until the file is needed) is not taken by another.
+  std::filesystem::path reserved = reserve_stacks_file(o.dir, p.pid());
+  EXPECT_EQ(reserved, dir / "artifacts" / ("stacks-" + pid + "-3.txt"));
+  o.title = "third";
+  StackCapture third = capture_stacks(p.pid(), o);
+  EXPECT_EQ(third.file, dir / "artifacts" / ("stacks-" + pid + "-4.txt"));
+  o.file = reserved;
+  o.title = "the deferred one";
+  StackCapture deferred = capture_stacks(p.pid(), o);
+  EXPECT_EQ(deferred.file, reserved);
+  EXPECT_THAT(read_all(reserved), HasSubstr("the deferred one"));
+  p.stop(500ms, 2000ms);
+}
+
 TEST(StackCapture, AGoneProcessGivesNoFileAndSaysWhy) {
   TempDir dir;
   Subprocess p = waiting_process(dir);

@@ -2,13 +2,17 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
 
+#include "batcher/reproduce.hpp"
 #include "batcher/run/report_formats.hpp"
 #include "batcher/run/retry.hpp"
 #include "batcher/run/unit_run.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace livegui::batch {
 namespace {
@@ -442,6 +446,100 @@ TEST(BatcherReportFormats, APytestReproduceLineCarriesThePluginAndLiveguiAut) {
     ::setenv("LIVEGUI_AUT_BIN", saved.c_str(), 1);
   else
     ::unsetenv("LIVEGUI_AUT_BIN");
+}
+
+// Issue 15: a failing pytest test's reproduce line ran the whole file; it
+// selects the test by its node id (quoted for the shell), in place of the
+// file the entry runs. The entry's own line still runs the whole file.
+TEST(BatcherReportFormats, AFailingPytestTestsReproduceLineSelectsItsNodeId) {
+  livegui::test_support::TempDir dir("pytest-repro");
+  ::setenv("LIVEGUI_AUT_BIN", "/opt/lg/bin/livegui-aut", 1);
+  std::filesystem::create_directories(dir / "tests" / "live");
+  Unit u;
+  u.id = "live_gui/test_basic";
+  u.tier = "live_gui";
+  u.name = "test_basic";
+  u.entry.format = EntryFormat::Pytest;
+  u.entry.executable = "/usr/bin/python3";
+  u.entry.cwd = dir.path();
+  u.entry.args = {
+      "-m",        "pytest", "-q", "-p", "no:cacheprovider", "-c", "conf/pytest.ini", "tests/live/test_basic.py",
+      "tests/live"};
+  RunContext ctx;
+  ctx.log_dir = dir / "logs";
+  std::filesystem::create_directories(ctx.log_dir);
+  UnitRun run(u, ctx);
+  AttemptSpec a = run.next_attempt();
+  std::ofstream(a.reports.events)
+      << "{\"event\":\"end\",\"test\":\"tests/live/test_basic.py::test_ok\",\"outcome\":\"passed\"}\n"
+         "{\"event\":\"end\",\"test\":\"tests/live/test_basic.py::test_bad[a b]\",\"outcome\":\"failed\","
+         "\"message\":\"assert 0\"}\n{\"event\":\"finish\"}\n";
+  run.attempt_finished(ExitStatus::exited(1), StopCause::None, std::chrono::milliseconds(20), 1);
+  EntryResult e = run.finish(std::chrono::milliseconds(20), 0);
+  const std::string cd = "cd " + dir.path().string() + " && LIVEGUI_AUT_BIN=/opt/lg/bin/livegui-aut /usr/bin/python3 ";
+  EXPECT_EQ(e.reproduce, cd + "-m pytest -q -p no:cacheprovider -c conf/pytest.ini tests/live/test_basic.py tests/live "
+                              "-p livegui_pytest");
+  const TestResult* bad = find(e.tests, "tests/live/test_basic.py::test_bad[a b]");
+  ASSERT_NE(bad, nullptr);
+  EXPECT_EQ(bad->code, ResultCode::Fail);
+  EXPECT_EQ(bad->reproduce, cd + "-m pytest -q -p no:cacheprovider -c conf/pytest.ini "
+                                 "'tests/live/test_basic.py::test_bad[a b]' -p livegui_pytest");
+  EXPECT_EQ(test_reproduce_line(e, *bad), bad->reproduce);
+  const TestResult* ok = find(e.tests, "tests/live/test_basic.py::test_ok");
+  ASSERT_NE(ok, nullptr);
+  EXPECT_EQ(test_reproduce_line(e, *ok), e.reproduce) << "a passing test has no line of its own";
+  ::unsetenv("LIVEGUI_AUT_BIN");
+}
+
+// Issue 15: a junit entry's reproduce line kept a literal {junit}; it names a
+// real file beside the batcher's own reports (never one of them).
+TEST(BatcherReportFormats, AJunitEntrysReproduceLineHasARealReportPath) {
+  Unit u;
+  u.id = "t/ctest";
+  u.tier = "t";
+  u.name = "ctest";
+  u.entry.format = EntryFormat::Junit;
+  u.entry.executable = "/usr/bin/ctest";
+  u.entry.args = {"--output-junit", "{junit}", "-R", "x"};
+  RunContext ctx;
+  ctx.log_dir = "/logs";
+  EntryResult e = UnitRun(u, ctx).finish(std::chrono::nanoseconds(0), 0);
+  EXPECT_EQ(e.reproduce, "/usr/bin/ctest --output-junit /logs/t__ctest.by-hand.junit.xml -R x");
+  EXPECT_EQ(e.args, u.entry.args) << "results.json keeps the planned argv";
+  u.entry.format = EntryFormat::Pytest;
+  u.entry.executable = "/usr/bin/python3";
+  u.entry.args = {"-m", "pytest", "--junitxml={junit}", "t.py"};
+  u.entry.env = {{"LIVEGUI_AUT_BIN", "/a"}};
+  e = UnitRun(u, ctx).finish(std::chrono::nanoseconds(0), 0);
+  EXPECT_EQ(e.reproduce,
+            "LIVEGUI_AUT_BIN=/a /usr/bin/python3 -m pytest --junitxml=/logs/t__ctest.by-hand.junit.xml t.py -p "
+            "livegui_pytest");
+}
+
+// Issue 15: with the user's own --junit-prefix=X (pytest puts "X." before
+// every classname), the report's tests did not match the stream's node ids:
+// every test was listed twice, once by node id and once by its report name.
+TEST(BatcherReportFormats, AJunitPrefixOfTheUsersListsEachTestOnce) {
+  livegui::test_support::TempDir dir("pytest-prefix");
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"-m", "pytest", "--junit-prefix=X", "t/test_a.py"},
+                                             {"-m", "pytest", "--junit-prefix", "X", "t/test_a.py"}}) {
+    SpawnOptions s;
+    s.args = args;
+    ReportFiles f = prepare_report_attempt(EntryFormat::Pytest, s, dir.path(), "e.attempt-2", {"t/test_a.py::test_0"});
+    std::ofstream(f.events) << "{\"event\":\"end\",\"test\":\"t/test_a.py::test_one\",\"outcome\":\"passed\"}\n"
+                               "{\"event\":\"end\",\"test\":\"t/test_a.py::test_two\",\"outcome\":\"failed\","
+                               "\"message\":\"short\"}\n{\"event\":\"finish\"}\n";
+    std::ofstream(f.junit) << "<testsuites><testsuite><testcase classname=\"X.t.test_a\" name=\"test_one\"/>"
+                              "<testcase classname=\"X.t.test_a\" name=\"test_two\"><failure message=\"long text\"/>"
+                              "</testcase></testsuite></testsuites>";
+    AttemptOutcome out = read_report_attempt(EntryFormat::Pytest, f, "e", ExitStatus::exited(1), StopCause::None,
+                                             std::chrono::milliseconds(0), "", 2);
+    ASSERT_EQ(out.results.size(), 2u) << args[2];
+    EXPECT_EQ(out.results[0].name, "t/test_a.py::test_one");
+    EXPECT_EQ(out.results[1].name, "t/test_a.py::test_two");
+    EXPECT_EQ(out.results[1].message, "long text") << "the report's text is found under the prefix";
+  }
 }
 
 TEST(BatcherReportFormats, JunitPlaceholderIsReplaced) {

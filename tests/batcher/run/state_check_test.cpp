@@ -76,13 +76,58 @@ TEST(BatcherStateCheck, AnAutThatDiedDuringThePreviousEntryIsDead) {
   EXPECT_EQ(classify_state(snap(s, false, false, false), ctx).kind, StateVerdictKind::Clean);
 }
 
-TEST(BatcherStateCheck, AnAutThatWentDownWithItsOwnerIsDead) {
+// Issue 15: the previous entry's own process owned the AUT (file scope) and
+// was stopped, crashed or ended: the AUT ended with the entry that owned it.
+// That is said on that entry (naming the test it died in), not as a dirty
+// start of the next one, which starts its own AUT anyway.
+TEST(BatcherStateCheck, AnAutThatWentDownWithThePreviousEntryIsThatEntrysBusiness) {
   StateFile s = state(AutStatus::Healthy);
+  s.current_test = TestRef{"test_sleeps.py", "test_sleeps", TestIdSyntax::NodeId};
   auto v = classify_state(snap(s, false, false, false), context());
+  EXPECT_EQ(v.kind, StateVerdictKind::EndedWithEntry);
+  EXPECT_FALSE(v.dirty());
+  EXPECT_FALSE(v.stop_aut);
+  EXPECT_EQ(entry_message(v),
+            "test_extended_sims left the AUT (pid 4121) dead — it went down with its owner (pid 4100), which ended "
+            "while the AUT was healthy during test_sleeps.py::test_sleeps");
+  // The state file does not say which test ran: the entry's own result does.
+  s.current_test.reset();
+  auto ctx = context();
+  ctx.previous_ended_during = "test_dies.py::test_dies";
+  EXPECT_EQ(entry_message(classify_state(snap(s, false, false, false), ctx)),
+            "test_extended_sims left the AUT (pid 4121) dead — it went down with its owner (pid 4100), which ended "
+            "while the AUT was healthy during test_dies.py::test_dies");
+  // Degraded when its owner ended: the same rule, the reasons kept.
+  StateFile d = state(AutStatus::Degraded);
+  d.degraded_reasons = {"main loop stalled"};
+  auto vd = classify_state(snap(d, false, false, false), context());
+  EXPECT_EQ(vd.kind, StateVerdictKind::EndedWithEntry);
+  EXPECT_NE(vd.what.find("(it was degraded: main loop stalled)"), std::string::npos) << vd.what;
+  // Session scope: the lineage is shared, what a guest left of it stays a dirty start.
+  auto session = context();
+  session.session_scope = true;
+  EXPECT_EQ(classify_state(snap(d, false, false, false), session).kind, StateVerdictKind::Dead);
+}
+
+TEST(BatcherStateCheck, AnAutThatWentDownWithAnOwnerNoEntryOfThisRunIsDead) {
+  // No previous entry of this run: whoever owned it, it is news to the next one.
+  StateFile s = state(AutStatus::Healthy);
+  auto first = context();
+  first.previous_entry.clear();
+  auto v = classify_state(snap(s, false, false, false), first);
   EXPECT_EQ(v.kind, StateVerdictKind::Dead);
+  EXPECT_TRUE(v.dirty());
   EXPECT_NE(v.what.find("it went down with its owner (pid 4100), which ended while the AUT was healthy"),
             std::string::npos)
       << v.what;
+  // An AUT that died on its own (its exit recorded) during the previous entry stays a dirty start.
+  StateFile e = state(AutStatus::Dead);
+  ExitRecord x;
+  x.pid = 4121;
+  x.signaled = true;
+  x.signal = SIGABRT;
+  e.last_exit = x;
+  EXPECT_EQ(classify_state(snap(e, false, false, false), context()).kind, StateVerdictKind::Dead);
 }
 
 TEST(BatcherStateCheck, AnAliveAutWithItsOwnerGoneHasLeaked) {

@@ -97,7 +97,10 @@ TEST_F(BatcherStateGuard, ALeakedAutIsStoppedOnlyWhenItIsStillOurs) {
   write_state_file(file_, stranger);
   StateGuard guard({file_, 200ms, 2s});
   auto skip = guard.check(ctx(0), "live/prev");
-  EXPECT_EQ(skip.verdict.kind, StateVerdictKind::Dead) << "a pid with another start time is not our AUT";
+  // Not our process: gone with its owner as far as we can tell (the previous
+  // entry's own business, issue 15), never signalled.
+  EXPECT_EQ(skip.verdict.kind, StateVerdictKind::EndedWithEntry) << "a pid with another start time is not our AUT";
+  EXPECT_FALSE(skip.dirty_start.has_value());
   EXPECT_TRUE(aut.running());
 
   write_state_file(file_, s);
@@ -110,6 +113,56 @@ TEST_F(BatcherStateGuard, ALeakedAutIsStoppedOnlyWhenItIsStillOurs) {
   bool stopped_event = false;
   for (const auto& e : guard.timeline()) stopped_event = stopped_event || e.event == TimelineKind::LeakStopped;
   EXPECT_TRUE(stopped_event);
+}
+
+// Issue 15: under respawn = "never" the batcher leaves a dead session AUT
+// dead; the next entry's livegui-aut starts its own, continuing the lineage
+// (spawn_count 2, last_exit the dead one). That first start of a new owner,
+// after a death already seen, is a start, not a respawn: it was counted as one.
+// A new owner that replaces an AUT not seen dead (a guest replacing a
+// degraded session AUT mid-file) still respawns it.
+TEST_F(BatcherStateGuard, ANewOwnersFirstStartAfterASeenDeathIsNoRespawn) {
+  StateGuard guard({file_, 1s, 1s});
+  StateFile s;
+  s.owner = {12345, 42};
+  s.owner_name = "livegui-batch";
+  s.status = AutStatus::Healthy;
+  s.aut = AutRecord{3001, 3001, 1, "/app", 0, "", ""};
+  s.spawn_count = 1;
+  write_state_file(file_, s);
+  guard.observe("live", "live/breaks");
+  ExitRecord e;
+  e.pid = 3001;
+  e.signaled = true;
+  e.signal = SIGABRT;
+  s.last_exit = e;
+  s.status = AutStatus::Dead;
+  write_state_file(file_, s);
+  guard.observe("live", "live/breaks");  // the death, seen before the next entry
+  s.owner = {12399, 43};
+  s.owner_name = "livegui-aut";
+  s.aut = AutRecord{3002, 3002, 1, "/app", 0, "", ""};
+  s.spawn_count = 2;
+  s.status = AutStatus::Healthy;
+  s.last_respawn_reason = "AUT pid 3001 recorded in … is gone (killed by SIGABRT)";
+  write_state_file(file_, s);
+  guard.observe("live", "live/next");
+  auto counts = guard.take_counts();
+  EXPECT_EQ(counts.spawns, 2);
+  EXPECT_EQ(counts.respawns, 0);
+  EXPECT_EQ(guard.timeline().back().event, TimelineKind::Spawn);
+  EXPECT_EQ(guard.timeline().back().reason,
+            "started by livegui-aut (AUT pid 3001 recorded in … is gone (killed by SIGABRT))");
+
+  // A guest that replaces an AUT it found unfit (not seen dead) respawns it.
+  s.owner = {12400, 44};
+  s.owner_name = "guest";
+  s.last_exit->pid = 3002;
+  s.aut = AutRecord{3003, 3003, 1, "/app", 0, "", ""};
+  s.spawn_count = 3;
+  write_state_file(file_, s);
+  guard.observe("live", "live/later");
+  EXPECT_EQ(guard.take_counts().respawns, 1);
 }
 
 TEST_F(BatcherStateGuard, RecordsSpawnsDeathsAndRespawnsInTheTimeline) {
