@@ -76,6 +76,25 @@ LastFailures last_failures(const BatchResults& previous) {
   return out;
 }
 
+namespace {
+
+/// Whether running the listed test `test` runs the earlier failure `failure`
+/// again: it is that test, or a result no listing names — a failure in a
+/// suite's set-up/tear-down ("SU.<suite set-up/tear-down>", reproduced by
+/// SU.*) or in a global environment (by *) — whose filter covers the test.
+bool reruns(const std::string& failure, const std::string& test) {
+  if (failure == test) return true;
+  const std::string filter = reproduce_filter_for(failure);
+  if (filter == failure || filter.empty() || filter.back() != '*') return false;
+  return test.compare(0, filter.size() - 1, filter, 0, filter.size() - 1) == 0;
+}
+
+bool reruns_any(const std::vector<std::string>& failures, const std::string& test) {
+  return std::any_of(failures.begin(), failures.end(), [&](const std::string& f) { return reruns(f, test); });
+}
+
+}  // namespace
+
 std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, const std::vector<Unit>& selected) {
   const LastFailures failures = last_failures(previous);
   // In the previous record's order: its entries, then what it carried.
@@ -97,7 +116,8 @@ std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, co
     if (tests.empty() || !unit->gtest || unit->tests.empty()) continue;
     std::vector<std::string> left;
     for (const auto& t : tests)
-      if (!contains(unit->tests, t)) left.push_back(t);
+      if (std::none_of(unit->tests.begin(), unit->tests.end(), [&](const std::string& x) { return reruns(t, x); }))
+        left.push_back(t);
     if (!left.empty()) out.push_back({id, carried_code(previous, id, left), left});
   }
   return out;
@@ -122,7 +142,7 @@ std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures
       std::vector<std::string> wanted;
       if (u.listed) {
         for (const auto& t : u.tests)
-          if (contains(it->second, t)) wanted.push_back(t);
+          if (reruns_any(it->second, t)) wanted.push_back(t);
       } else {
         wanted = it->second;
         // Its --filter could not be checked against a listing: check it

@@ -229,6 +229,34 @@ TEST(BatcherLastFailed, WithAFilterOnlyTheFailuresItSelectsRunAndTheOthersAreCar
   EXPECT_EQ(left[0].id, "t/other");
 }
 
+// A suite split (split = "suite"), a failure in SetUpTestSuite and one in a
+// global environment: their results ("SU.<suite set-up/tear-down>", the
+// global one) are named by no listing, so matching failures against a unit's
+// listed tests selected nothing, and --last-failed ran nothing and exited 0
+// on a failing suite (trial18). Such a failure runs its unit's tests it
+// covers (SU.*: the suite's; the global one: all), which run the set-up again.
+TEST(BatcherLastFailed, ASuiteOrGlobalSetUpFailureRunsTheTestsItCovers) {
+  BatchResults prev;
+  EntryResult su = entry("s/suitefail/SU", true,
+                         {t("SU.<suite set-up/tear-down>", ResultCode::Fail), t("SU.a", ResultCode::Skipped),
+                          t("SU.b", ResultCode::Skipped)});
+  EntryResult env = entry("s/envfail/EnvT", true, {t("<global set-up/tear-down>", ResultCode::Fail)});
+  EntryResult ok = entry("s/suitefail/OK", true, {t("OK.x", ResultCode::Pass)});
+  for (auto* e : {&su, &env, &ok}) e->attempts.resize(1);
+  prev.entries = {su, env, ok};
+  std::vector<Unit> units = {unit("s/suitefail/SU", true, {"SU.a", "SU.b"}),
+                             unit("s/envfail/EnvT", true, {"EnvT.one", "EnvT.two"}),
+                             unit("s/suitefail/OK", true, {"OK.x"})};
+  auto picked = select_last_failed(units, last_failures(prev), "");
+  ASSERT_EQ(picked.size(), 2u);
+  EXPECT_EQ(picked[0].id, "s/suitefail/SU");
+  EXPECT_EQ(picked[0].tests, (std::vector<std::string>{"SU.a", "SU.b"}));
+  EXPECT_EQ(picked[0].gtest_filter, "SU.a:SU.b");
+  EXPECT_EQ(picked[1].id, "s/envfail/EnvT");
+  EXPECT_EQ(picked[1].tests, (std::vector<std::string>{"EnvT.one", "EnvT.two"}));
+  EXPECT_TRUE(unselected_failures(prev, picked).empty());
+}
+
 TEST(BatcherLastFailed, AUnitWhoseListingFailedRunsOnlyTheFailuresItsFilterSelects) {
   // Issue 18 leftover 1: --filter gave it "*One*" as its own --gtest_filter
   // (its tests are unknown); --last-failed must not widen it to every failure.
