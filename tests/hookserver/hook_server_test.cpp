@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -21,11 +22,15 @@ class HookServerTest : public ::testing::Test {
     server_ = std::make_unique<HookServer>(opt);
     server_->on_click("inc", [this] {
       ++counter_;
+      std::lock_guard lock(seen_mutex_);
       gui_thread_seen_ = std::this_thread::get_id();
     });
     server_->on_click("throws", [] { throw std::runtime_error("handler blew up"); });
     server_->on_click("slow", [] { std::this_thread::sleep_for(1300ms); });  // slow GUI work, as on llvmpipe
-    server_->on_set("name", [this](const json& v) { name_ = v.get<std::string>(); });
+    server_->on_set("name", [this](const json& v) {
+      std::lock_guard lock(seen_mutex_);
+      name_ = v.get<std::string>();
+    });
     server_->on_fault([this](const json& body) -> HookServer::FaultTrigger {
       if (body["kind"] == "bad") throw ActionError(400, "unknown fault kind 'bad'");
       if (body["kind"] == "count") return [this] { ++faults_fired_; };
@@ -73,8 +78,22 @@ class HookServerTest : public ::testing::Test {
   std::atomic<bool> quit_{false}, paused_{false};
   std::atomic<int> counter_{0};
   std::atomic<int> faults_fired_{0};
+  // Written by the GUI thread, read by the test after the reply. The reply
+  // orders them (the handler waits for the action; the client waits for the
+  // reply), but through the socket inside the uninstrumented httplib, whose
+  // calls ThreadSanitizer is told to ignore (tools/sanitizers/tsan.supp,
+  // called_from_lib): the lock makes the order visible to it.
+  std::mutex seen_mutex_;
   std::string name_;
   std::thread::id gui_thread_seen_;
+  std::thread::id gui_thread_seen() {
+    std::lock_guard lock(seen_mutex_);
+    return gui_thread_seen_;
+  }
+  std::string name() {
+    std::lock_guard lock(seen_mutex_);
+    return name_;
+  }
   int port_ = 0;
 };
 
@@ -97,9 +116,9 @@ TEST_F(HookServerTest, ClicksRunOnTheGuiThread) {
   auto reply = post("/click", R"({"id":"inc"})", 200);
   EXPECT_EQ(reply["ok"], true);
   EXPECT_EQ(counter_, 1);
-  EXPECT_EQ(gui_thread_seen_, gui_.get_id());
+  EXPECT_EQ(gui_thread_seen(), gui_.get_id());
   post("/set", R"({"id":"name","value":"demo"})", 200);
-  EXPECT_EQ(name_, "demo");
+  EXPECT_EQ(name(), "demo");
 }
 
 TEST_F(HookServerTest, StateReadRightAfterAnActionShowsIt) {
