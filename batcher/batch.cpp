@@ -225,7 +225,7 @@ LoadedPlan load_step(const BatchOptions& options, std::ostream& err) {
       QuickPlanOptions q;
       q.tier = options.quick_tier;
       q.uses_aut = options.quick_uses_aut;
-      q.split = options.quick_split == "suite" ? SplitMode::Suite : SplitMode::Binary;
+      q.split = options.quick_split;
       QuickPlan qp = quick_plan(options.inputs, q);
       loaded.plan = std::move(qp.plan);
       loaded.skipped_inputs = std::move(qp.skipped);

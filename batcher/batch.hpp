@@ -52,7 +52,7 @@ struct BatchOptions {
   // The quick form:
   std::string quick_tier = "default";
   bool quick_uses_aut = false;
-  std::string quick_split = "binary";
+  SplitMode quick_split = SplitMode::Binary;  ///< --split
   std::vector<std::string> command_line;
 };
 

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -122,6 +121,7 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
   app.get_formatter()->column_width(34);
   BatchOptions o;
   std::string timeout, term_grace, kill_wait, shard, log_level, report_dir = o.report_dir.string(), state_dir;
+  std::string aut_scope = to_string(o.aut_scope), split = to_string(o.quick_split);
   std::vector<std::string> tiers;
   bool quiet = false;
   app.add_option("inputs", o.inputs, "a plan file (*.toml), or test executables for the quick form");
@@ -154,12 +154,10 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
   app.add_option("--state-dir", state_dir,
                  "AUT state directory, shared by concurrent runs, each with its own file (default $LIVEGUI_STATE_DIR, "
                  "$XDG_RUNTIME_DIR/livegui, /dev/shm/livegui-<uid> on tmpfs, /tmp/livegui-<uid>)");
-  app.add_option("--aut-scope", o.aut_scope,
+  app.add_option("--aut-scope", aut_scope,
                  "file: each test binary owns its AUT; session: the batcher owns one AUT per tier and entries "
                  "attach to it")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, AutScope>{{to_string(AutScope::File), AutScope::File},
-                                          {to_string(AutScope::Session), AutScope::Session}}));
+      ->check(CLI::IsMember({to_string(AutScope::File), to_string(AutScope::Session)}));
   app.add_flag("-v,--verbose", o.verbose, "a line per entry start and per test, and notes (resumes, skipped inputs)");
   app.add_flag("-q,--quiet", quiet, "print only failures, warnings and the summary");
   app.add_option("--log-level", log_level, "log level on stderr: trace, debug, info, warn (default), error, off");
@@ -167,8 +165,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
   app.add_option("--tier-name", o.quick_tier, "the tier's name (default \"default\")")->group(quick);
   app.add_flag("--uses-aut", o.quick_uses_aut, "the executables use the AUT (one at a time, state checks)")
       ->group(quick);
-  app.add_option("--split", o.quick_split, "binary: one process per executable; suite: one per GoogleTest suite")
-      ->check(CLI::IsMember({"binary", "suite"}))
+  app.add_option("--split", split, "binary: one process per executable; suite: one per GoogleTest suite")
+      ->check(CLI::IsMember({to_string(SplitMode::Binary), to_string(SplitMode::Suite)}))
       ->group(quick);
   try {
     std::reverse(args.begin(), args.end());
@@ -179,6 +177,9 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
 
   for (const auto& t : tiers)
     if (!t.empty()) o.tiers.push_back(t);
+  // Both checked by IsMember above.
+  o.aut_scope = parse_aut_scope(aut_scope).value_or(AutScope::File);
+  o.quick_split = split == to_string(SplitMode::Suite) ? SplitMode::Suite : SplitMode::Binary;
   auto duration = [&](const std::string& flag, const std::string& text, std::chrono::milliseconds& into) {
     if (text.empty()) return true;
     auto d = parse_duration(text);

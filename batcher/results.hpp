@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "batcher/result_code.hpp"
+#include "batcher/state_verdict.hpp"
 #include "common/aut_scope.hpp"
 
 namespace livegui::batch {
@@ -120,7 +121,7 @@ std::string resume_phrase(const std::vector<AttemptRecord>& attempts, bool gtest
 
 /// The entry did not start on a clean AUT: what the previous entry left.
 struct DirtyStart {
-  std::string kind;            ///< "dead", "degraded", "leaked", "corrupt", "foreign"
+  StateVerdictKind kind = StateVerdictKind::Dead;  ///< never Clean or EndedWithEntry
   std::string message;         ///< the [BATCH-WARN] line, without the prefix
   std::string previous_entry;  ///< "" when left by a previous run
   pid_t aut_pid = 0;

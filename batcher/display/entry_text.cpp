@@ -51,7 +51,7 @@ std::string result_line(const EntryResult& r, std::size_t finished, std::size_t 
   if (!tests.empty()) line += " " + tests;
   line += " " + human_duration(r.duration);
   if (r.code != ResultCode::Pass && !r.reason.empty()) line += " — " + console_safe(r.reason);
-  if (r.dirty_start) line += " [dirty start: " + r.dirty_start->kind + "]";
+  if (r.dirty_start) line += " [dirty start: " + std::string(to_string(r.dirty_start->kind)) + "]";
   return line;
 }
 

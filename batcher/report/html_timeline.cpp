@@ -322,7 +322,8 @@ void draw_entry(Canvas& c, const EntryResult& e, std::size_t index, double y) {
   if (e.dirty_start) {
     double cy = y + 1;
     c.out += "<g class=\"dirty-start\">" +
-             title("dirty start (" + e.dirty_start->kind + "): " + warn_line(e.dirty_start->message)) +
+             title("dirty start (" + std::string(to_string(e.dirty_start->kind)) +
+                   "): " + warn_line(e.dirty_start->message)) +
              "<polygon points=\"" + num(x0 - 7) + "," + num(cy) + " " + num(x0 + 7) + "," + num(cy) + " " + num(x0) +
              "," + num(cy + 13) + "\" fill=\"" + TimelineColours::kDirty +
              "\" stroke=\"#5c3c00\" stroke-width=\"1\"/></g>";

@@ -73,7 +73,7 @@ ordered_json entry_json(const EntryResult& e) {
   j["duration_s"] = seconds(e.duration);
   j["reproduce"] = e.reproduce;
   if (e.dirty_start) {
-    j["dirty_start"] = {{"kind", e.dirty_start->kind},
+    j["dirty_start"] = {{"kind", to_string(e.dirty_start->kind)},
                         {"message", e.dirty_start->message},
                         {"previous_entry", e.dirty_start->previous_entry},
                         {"aut_pid", e.dirty_start->aut_pid},
@@ -167,7 +167,10 @@ EntryResult entry_from(const json& j, const std::string& where) {
   if (j.contains("dirty_start") && !j["dirty_start"].is_null()) {
     Reader d(j["dirty_start"], where + ".dirty_start");
     DirtyStart ds;
-    ds.kind = d.get<std::string>("kind", "");
+    const auto kind = d.get<std::string>("kind", "");
+    const auto parsed = parse_state_verdict_kind(kind);
+    if (!parsed) throw ReportError(d.where() + ".kind: unknown kind \"" + kind + "\"");
+    ds.kind = *parsed;
     ds.message = d.get<std::string>("message", "");
     ds.previous_entry = d.get<std::string>("previous_entry", "");
     ds.aut_pid = d.get<pid_t>("aut_pid", 0);

@@ -332,7 +332,8 @@ std::string junit_xml(const BatchResults& results) {
              "/>\n";
     }
     if (e.dirty_start) {
-      out += "      <property" + attr("name", "livegui.dirty_start") + attr("value", e.dirty_start->kind) + "/>\n";
+      out += "      <property" + attr("name", "livegui.dirty_start") + attr("value", to_string(e.dirty_start->kind)) +
+             "/>\n";
       out += "      <property" + attr("name", "livegui.dirty_start_message") + attr("value", e.dirty_start->message) +
              "/>\n";
     }

@@ -131,7 +131,8 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
     if (e.dirty_start) dirty.push_back(&e);
   if (!dirty.empty()) {
     out += "\nDirty starts (" + n(static_cast<int>(dirty.size())) + "):\n";
-    for (const auto* e : dirty) out += "  " + entry_label(e->tier, e->name) + ": " + e->dirty_start->kind + "\n";
+    for (const auto* e : dirty)
+      out += "  " + entry_label(e->tier, e->name) + ": " + to_string(e->dirty_start->kind) + "\n";
   }
   if (!options.report_files.empty()) {
     out += "\nReports:";

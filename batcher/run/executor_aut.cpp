@@ -114,9 +114,9 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
       std::string how = ev.cause_detail.empty() ? ev.reason : ev.cause_detail;
       if (!ev.during_test.empty() && !is_batcher_stand_in(ev.during_test)) how += " during " + ev.during_test;
       DirtyStart d;
-      d.kind = to_string(degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead);
-      d.message = tier.name + ": " + who + " left the AUT (pid " + std::to_string(ev.old_pid) + ") " + d.kind + " — " +
-                  how + "; respawned it as pid " + std::to_string(ev.pid) + ". " + u.name +
+      d.kind = degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead;
+      d.message = tier.name + ": " + who + " left the AUT (pid " + std::to_string(ev.old_pid) + ") " +
+                  to_string(d.kind) + " — " + how + "; respawned it as pid " + std::to_string(ev.pid) + ". " + u.name +
                   " starts on a fresh AUT; it did not get to deal with the dirty state.";
       display_.warning(warn_line(d.message));
       d.previous_entry = previous_aut_.name;
@@ -139,7 +139,7 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
                                     "subprocess degraded"
                                   : " gets no AUT from the batcher; the test binary starts its own");
         DirtyStart d;
-        d.kind = to_string(degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead);
+        d.kind = degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead;
         d.message = tier.name + ": " + w + ".";
         display_.warning(warn_line(d.message));
         d.previous_entry = previous_aut_.name;

@@ -12,20 +12,6 @@
 
 namespace livegui::batch {
 
-const char* to_string(StateVerdictKind kind) {
-  switch (kind) {
-    case StateVerdictKind::Clean: return "clean";
-    case StateVerdictKind::Dead: return "dead";
-    case StateVerdictKind::Degraded: return "degraded";
-    case StateVerdictKind::Leaked: return "leaked";
-    case StateVerdictKind::Foreign: return "foreign";
-    case StateVerdictKind::Corrupt: return "corrupt";
-    case StateVerdictKind::Stale: return "stale";
-    case StateVerdictKind::EndedWithEntry: return "ended-with-entry";
-  }
-  return "clean";
-}
-
 std::string describe_exit(const ExitRecord& exit) {
   std::string how = exit.signaled         ? signal_name(exit.signal)
                     : exit.status.empty() ? "exit code " + std::to_string(exit.code)

@@ -23,13 +23,11 @@
 #include <string>
 #include <vector>
 
+#include "batcher/state_verdict.hpp"
 #include "common/proc_info.hpp"
 #include "harness/state_file.hpp"
 
 namespace livegui::batch {
-
-enum class StateVerdictKind { Clean, Dead, Degraded, Leaked, Foreign, Corrupt, Stale, EndedWithEntry };
-const char* to_string(StateVerdictKind kind);
 
 /// A live process of the recorded AUT's process group, the AUT itself gone.
 struct GroupRemnant {

@@ -324,7 +324,7 @@ std::vector<CheckOutcome> StateGuard::check_left_overs(const StateCheckContext& 
     ev.reason = out.verdict.what + action;
     timeline_.push_back(ev);
     DirtyStart d;
-    d.kind = to_string(out.verdict.kind);
+    d.kind = out.verdict.kind;
     d.message = warning_message(out.verdict, context, action);
     out.warning = warn_line(d.message);
     d.aut_pid = out.verdict.aut_pid;
@@ -475,7 +475,7 @@ CheckOutcome StateGuard::check(const StateCheckContext& context, const std::stri
   }
   if (snap.state) acknowledged_unix_ms_ = snap.state->updated_at_unix_ms;
   DirtyStart d;
-  d.kind = to_string(out.verdict.kind);
+  d.kind = out.verdict.kind;
   d.message = warning_message(out.verdict, ctx, action);
   out.warning = warn_line(d.message);
   d.previous_entry = context.previous_entry;

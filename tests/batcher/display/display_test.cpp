@@ -177,7 +177,7 @@ TEST(BatcherDisplay, SummaryCountsPerTierAndListsFailuresWithReproduction) {
   c.tier = "live_gui";
   c.id = "live_gui/test_crash";
   DirtyStart ds;
-  ds.kind = "dead";
+  ds.kind = StateVerdictKind::Dead;
   c.dirty_start = ds;
   c.aut_respawns = 2;
   EntryResult x = passed("test_x");

@@ -138,7 +138,7 @@ BatchResults sample() {
   b.reason = "Flow.Works: the AUT died";
   b.started_unix_ms = kT0 + 3100;
   b.duration = 2500ms;
-  b.dirty_start = DirtyStart{"degraded", "live: a left the AUT (pid 500) degraded", "a", 500};
+  b.dirty_start = DirtyStart{StateVerdictKind::Degraded, "live: a left the AUT (pid 500) degraded", "a", 500};
   b.tests = {test("Flow.Works", ResultCode::Fail, 2000ms, "the AUT died during this test")};
   b.attempts = {{1, "", "exit code 1", "", 2500ms, "", 102}};
   b.output_tail = "[ RUN      ] Flow.Works\nsomething went wrong\n";

@@ -64,7 +64,7 @@ BatchResults sample() {
   e.output_tail = "last line <b>\n\xff\xfe broken utf8";
   e.reproduce = "/b/test_x --flag";
   DirtyStart d;
-  d.kind = "dead";
+  d.kind = StateVerdictKind::Dead;
   d.message = "live_gui: test_w left the AUT (pid 1) dead — SIGABRT during A.b. test_x starts on a fresh AUT";
   d.previous_entry = "test_w";
   d.aut_pid = 1;
@@ -95,7 +95,7 @@ TEST(BatcherReports, ResultsJsonRoundTrips) {
   ASSERT_EQ(back.entries.size(), 1u);
   EXPECT_EQ(back.entries[0].tests[1].code, ResultCode::Crash);
   ASSERT_TRUE(back.entries[0].dirty_start.has_value());
-  EXPECT_EQ(back.entries[0].dirty_start->kind, "dead");
+  EXPECT_EQ(back.entries[0].dirty_start->kind, StateVerdictKind::Dead);
   EXPECT_EQ(back.aut_timeline[0].event, TimelineKind::Respawn);
   auto doc = nlohmann::json::parse(results_to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   EXPECT_EQ(doc["tiers"][0]["tests"]["CRASH"], 1);
@@ -114,7 +114,7 @@ TEST(BatcherReports, ADirtyStartOnTheKeptAutRoundTripsAsKept) {
   r.entries.push_back(r.entries[0]);
   r.entries[1].id = "live_gui/test_y";
   r.entries[1].name = "test_y";
-  r.entries[1].dirty_start->kind = "degraded";
+  r.entries[1].dirty_start->kind = StateVerdictKind::Degraded;
   r.entries[1].dirty_start->kept = true;
   write_results_json(dir / "results.json", r);
   auto doc = nlohmann::json::parse(test_support::read_text(dir / "results.json"));
@@ -140,6 +140,29 @@ TEST(BatcherReports, ReadingNamesTheBadField) {
   }
   EXPECT_THROW(results_from_json(nlohmann::json::parse(R"({"format": "other"})")), ReportError);
   EXPECT_THROW(read_results_json("/nonexistent/results.json"), ReportError);
+}
+
+// A dirty start's kind and the run's AUT scope are closed sets
+// (StateVerdictKind, AutScope): a file naming another is refused, by field.
+TEST(BatcherReports, AnUnknownDirtyStartKindOrScopeIsRefusedByField) {
+  auto doc = results_to_json(sample());
+  ASSERT_TRUE(doc["entries"][0].contains("dirty_start")) << doc["entries"][0].dump();
+  EXPECT_EQ(doc["entries"][0]["dirty_start"]["kind"], "dead");
+  doc["entries"][0]["dirty_start"]["kind"] = "sticky";
+  try {
+    results_from_json(nlohmann::json::parse(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+    FAIL() << "an unknown dirty-start kind was read";
+  } catch (const ReportError& e) {
+    EXPECT_EQ(std::string(e.what()), "results.entries[0].dirty_start.kind: unknown kind \"sticky\"");
+  }
+  doc = results_to_json(sample());
+  doc["aut_scope"] = "tier";
+  try {
+    results_from_json(nlohmann::json::parse(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+    FAIL() << "an unknown scope was read";
+  } catch (const ReportError& e) {
+    EXPECT_EQ(std::string(e.what()), "results.aut_scope: unknown scope \"tier\" (file or session)");
+  }
 }
 
 // Timeline events are a closed set (TimelineKind): an unknown or missing one

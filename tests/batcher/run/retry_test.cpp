@@ -94,7 +94,7 @@ TEST(BatcherRetry, ATestThatFailsOnAnAutAnEarlierTestBrokeIsRetriedLikeTheTestTh
   c.synthetic = true;
   cmd.tests = {c};
   DirtyStart left;
-  left.kind = "degraded";
+  left.kind = StateVerdictKind::Degraded;
   cmd.dirty_start = left;
   EXPECT_TRUE(decide_retry(cmd, {}, degraded_only, 0).targets.empty()) << "respawned: it started on a fresh AUT";
   cmd.dirty_start->kept = true;

@@ -170,7 +170,7 @@ TEST_F(BatcherRunState, AKilledRunsStateIsReportedBeforeTheFirstAutEntryAndMoved
         "nothing of it is left running", "moved it aside to ", ".stale-", "first starts on a fresh AUT"})
     EXPECT_NE(out.warning.find(part), std::string::npos) << part << "\n" << out.warning;
   ASSERT_TRUE(out.dirty_start.has_value());
-  EXPECT_EQ(out.dirty_start->kind, "stale");
+  EXPECT_EQ(out.dirty_start->kind, StateVerdictKind::Stale);
   EXPECT_FALSE(fs::exists(dead));
   EXPECT_EQ(files_named(".stale-").size(), 1u);
   EXPECT_TRUE(guard.check_left_overs(ctx()).empty()) << "reported once";

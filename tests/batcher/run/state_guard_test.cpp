@@ -58,7 +58,7 @@ TEST_F(BatcherStateGuard, CorruptFilesAndSymlinksAreMovedAside) {
   EXPECT_FALSE(fs::exists(file_));
   EXPECT_NE(out.warning.find("moved it aside to " + file_.string() + ".corrupt-"), std::string::npos) << out.warning;
   ASSERT_TRUE(out.dirty_start.has_value());
-  EXPECT_EQ(out.dirty_start->kind, "corrupt");
+  EXPECT_EQ(out.dirty_start->kind, StateVerdictKind::Corrupt);
 
   fs::path target = dir_ / "elsewhere.json";
   std::ofstream(target) << "{}";
