@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "batcher/bazel_test_env.hpp"
-#include "common/aut_scope.hpp"
 #include "batcher/display/display.hpp"
 #include "batcher/select/selection.hpp"
+#include "common/aut_scope.hpp"
 
 namespace livegui::batch {
 

@@ -18,8 +18,8 @@
 // LIVEGUI_AUT_TOKEN (the hook token: livegui-batch keeps it out of the
 // LIVEGUI_AUT_SPEC file, which reports name, and passes it here).
 
-#include "harness/app_handle.hpp"
 #include "common/aut_scope.hpp"
+#include "harness/app_handle.hpp"
 #include "harness/app_spec.hpp"
 #include "harness/live_app_test.hpp"
 #include "harness/live_environment.hpp"

@@ -25,8 +25,8 @@
 #include <string>
 
 #include "common/environment.hpp"
-#include "harness/batch_environment.hpp"
 #include "common/log_file.hpp"
+#include "harness/batch_environment.hpp"
 #include "harness/supervisor/aut_supervisor.hpp"
 
 namespace {
