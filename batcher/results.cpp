@@ -28,6 +28,34 @@ const char* to_string(AttemptKind kind) {
   return "?";
 }
 
+const char* to_string(RetriedFor why) {
+  switch (why) {
+    case RetriedFor::Crash: return to_string(RetryOn::Crash);
+    case RetriedFor::Timeout: return to_string(RetryOn::Timeout);
+    case RetriedFor::Degraded: return to_string(RetryOn::Degraded);
+    case RetriedFor::Fail: return to_string(RetryOn::Fail);
+    case RetriedFor::WithItsEntry: return "entry";
+  }
+  return "fail";
+}
+
+std::optional<RetriedFor> retried_for_from_name(std::string_view name) {
+  for (auto why :
+       {RetriedFor::Crash, RetriedFor::Timeout, RetriedFor::Degraded, RetriedFor::Fail, RetriedFor::WithItsEntry})
+    if (name == to_string(why)) return why;
+  return std::nullopt;
+}
+
+RetriedFor retried_for(RetryOn on) {
+  switch (on) {
+    case RetryOn::Crash: return RetriedFor::Crash;
+    case RetryOn::Timeout: return RetriedFor::Timeout;
+    case RetryOn::Degraded: return RetriedFor::Degraded;
+    case RetryOn::Fail: return RetriedFor::Fail;
+  }
+  return RetriedFor::Fail;
+}
+
 std::optional<AttemptKind> attempt_kind_from_name(std::string_view name) {
   for (const auto& [k, text] : kAttemptNames)
     if (name == text) return k;

@@ -14,23 +14,32 @@
 #include <string_view>
 #include <vector>
 
+#include "batcher/plan/retry_policy.hpp"
 #include "batcher/result_code.hpp"
 #include "batcher/state_verdict.hpp"
 #include "common/aut_scope.hpp"
 
 namespace livegui::batch {
 
+/// Why a test ran again (TryRecord::retried_for): one of the plan's reasons
+/// (RetryOn), or because its whole entry was retried for another test (a
+/// pytest or command entry).
+enum class RetriedFor { Crash, Timeout, Degraded, Fail, WithItsEntry };
+/// "crash", "timeout", "degraded", "fail" (as the plan spells RetryOn), and
+/// "entry": results.json's "retried_for" and the reports' "retried for …".
+const char* to_string(RetriedFor why);
+/// The inverse of to_string(); nullopt for anything else.
+std::optional<RetriedFor> retried_for_from_name(std::string_view name);
+/// The RetriedFor of a retry the plan's reason `on` asked for.
+RetriedFor retried_for(RetryOn on);
+
 /// One earlier run of a test that was retried (see RetryPolicy).
-/// TryRecord::retried_for of a test that ran again only because its whole
-/// entry was retried for another test (a pytest or command entry).
-inline constexpr const char* kRetriedWithItsEntry = "entry";
 
 struct TryRecord {
   int attempt = 1;  ///< the entry's attempt (process) it ran in
   ResultCode code = ResultCode::Fail;
-  /// Why it was run again: "crash", "timeout", "degraded", "fail", or
-  /// kRetriedWithItsEntry (a whole-entry retry for another test ran it again).
-  std::string retried_for;
+  /// Why it was run again.
+  RetriedFor retried_for = RetriedFor::Fail;
   std::string message;      ///< what that run reported
   /// This run was a retry the batch's interrupt cut short: it decided
   /// nothing, the test keeps the failure it was retried for (`retried_for`:

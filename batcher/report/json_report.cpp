@@ -43,8 +43,10 @@ ordered_json test_json(const TestResult& t) {
   if (!t.tries.empty()) {
     ordered_json tries = ordered_json::array();
     for (const auto& r : t.tries) {
-      ordered_json one = {
-          {"attempt", r.attempt}, {"result", name(r.code)}, {"retried_for", r.retried_for}, {"message", r.message}};
+      ordered_json one = {{"attempt", r.attempt},
+                          {"result", name(r.code)},
+                          {"retried_for", to_string(r.retried_for)},
+                          {"message", r.message}};
       if (r.interrupted) one["interrupted"] = true;
       tries.push_back(one);
     }
@@ -219,8 +221,11 @@ EntryResult entry_from(const json& j, const std::string& where) {
     std::size_t k = 0;
     for (const auto& x : tr.array("tries")) {
       Reader xr(x, where + ".tests[" + std::to_string(i - 1) + "].tries[" + std::to_string(k++) + "]");
-      tst.tries.push_back({xr.get<int>("attempt", 1), xr.code("result"), xr.get<std::string>("retried_for", ""),
-                           xr.get<std::string>("message", ""), xr.get<bool>("interrupted", false)});
+      const auto why_text = xr.get<std::string>("retried_for", "");
+      const auto why = retried_for_from_name(why_text);
+      if (!why) throw ReportError(xr.where() + ".retried_for: unknown reason \"" + why_text + "\"");
+      tst.tries.push_back({xr.get<int>("attempt", 1), xr.code("result"), *why, xr.get<std::string>("message", ""),
+                           xr.get<bool>("interrupted", false)});
     }
     e.tests.push_back(tst);
   }

@@ -7,8 +7,9 @@
 namespace livegui::batch {
 
 std::string describe_try(const TryRecord& r) {
-  std::string why = r.interrupted ? "its retry for " + r.retried_for + ", interrupted before it finished"
-                                  : "retried for " + r.retried_for;
+  std::string why = r.interrupted
+                        ? "its retry for " + std::string(to_string(r.retried_for)) + ", interrupted before it finished"
+                        : "retried for " + std::string(to_string(r.retried_for));
   return "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " (" + why + ")" +
          (r.message.empty() ? "" : ": " + r.message);
 }
@@ -23,10 +24,11 @@ std::string tries_text(const TestResult& t) {
       runs += "attempt " + std::to_string(t.attempt) + ": " + name(t.code) + "\n";
       own_said = true;
     }
-    runs += "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " — " +
-            (r.interrupted ? "its retry for " + r.retried_for + ", interrupted before it finished"
-                           : "retried for " + r.retried_for) +
-            (r.message.empty() ? "" : ": " + r.message) + "\n";
+    runs +=
+        "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " — " +
+        (r.interrupted ? "its retry for " + std::string(to_string(r.retried_for)) + ", interrupted before it finished"
+                       : "retried for " + std::string(to_string(r.retried_for))) +
+        (r.message.empty() ? "" : ": " + r.message) + "\n";
   }
   if (!own_said) runs += "attempt " + std::to_string(t.attempt) + ": " + name(t.code) + "\n";
   return runs;

@@ -21,7 +21,7 @@ std::string flaky_message(const TestResult& t) {
   for (std::size_t i = 0; i < t.tries.size(); ++i) {
     const TryRecord& r = t.tries[i];
     out += (i ? "; " : "") + std::string("attempt ") + std::to_string(r.attempt) + ": " + name(r.code) +
-           " (retried for " + r.retried_for + ")" + (r.message.empty() ? "" : ": " + r.message);
+           " (retried for " + std::string(to_string(r.retried_for)) + ")" + (r.message.empty() ? "" : ": " + r.message);
   }
   return out;
 }
@@ -125,7 +125,7 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
                       " before it finished: " + first_line(now->message);
       // The retry happened: it is one of the test's tries, said as such,
       // in attempt order among the earlier ones (newcomer trial: it left none).
-      old->tries.push_back({now->attempt, now->code, to_string(target.why), first_line(now->message), true});
+      old->tries.push_back({now->attempt, now->code, retried_for(target.why), first_line(now->message), true});
       std::stable_sort(old->tries.begin(), old->tries.end(),
                        [](const TryRecord& a, const TryRecord& b) { return a.attempt < b.attempt; });
       cut_short = true;
@@ -133,7 +133,7 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
     }
     TestResult merged = *now;
     merged.tries = old->tries;
-    merged.tries.push_back({old->attempt, old->code, to_string(target.why), first_line(old->message)});
+    merged.tries.push_back({old->attempt, old->code, retried_for(target.why), first_line(old->message)});
     if (merged.code == ResultCode::Pass) {
       merged.code = ResultCode::Flaky;
       merged.message = flaky_message(merged);
@@ -166,7 +166,7 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
                                std::to_string(decision.retry) + ", attempt " + std::to_string(now.attempt) +
                                "): " + first_line(now.message);
       old->code = ResultCode::Flaky;
-      old->tries.push_back({now.attempt, now.code, kRetriedWithItsEntry, first_line(now.message)});
+      old->tries.push_back({now.attempt, now.code, RetriedFor::WithItsEntry, first_line(now.message)});
       old->message += (old->message.empty() ? "" : "\n") + said;
       entry.warnings.push_back(said);
     }

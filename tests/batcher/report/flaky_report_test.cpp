@@ -37,13 +37,13 @@ BatchResults flaky_run() {
   flaky.attempt = 2;
   flaky.message =
       "passed on attempt 2 after attempt 1: FAIL (retried for degraded): subprocess degraded: AUT pid 7 exited";
-  flaky.tries.push_back({1, ResultCode::Fail, "degraded", "subprocess degraded: AUT pid 7 exited"});
+  flaky.tries.push_back({1, ResultCode::Fail, RetriedFor::Degraded, "subprocess degraded: AUT pid 7 exited"});
   TestResult crashy;
   crashy.name = "Retry.CrashesOnce";
   crashy.code = ResultCode::Flaky;
   crashy.attempt = 2;
   crashy.message = "passed on attempt 2 after attempt 1: CRASH (retried for crash)";
-  crashy.tries.push_back({1, ResultCode::Crash, "crash", "killed by SIGSEGV"});
+  crashy.tries.push_back({1, ResultCode::Crash, RetriedFor::Crash, "killed by SIGSEGV"});
   TestResult pass;
   pass.name = "Retry.Fine";
   e.tests = {flaky, crashy, pass};
@@ -93,6 +93,16 @@ TEST(BatcherFlakyReports, ResultsJsonKeepsFlakyTriesAndStacks) {
   EXPECT_EQ(back.entries[0].tests[1].code, ResultCode::Flaky);
   EXPECT_EQ(back.entries[0].tests[1].tries[0].code, ResultCode::Crash);
   EXPECT_EQ(back.entries[0].tests[1].tries[0].message, "killed by SIGSEGV");
+  EXPECT_EQ(back.entries[0].tests[1].tries[0].retried_for, RetriedFor::Crash);
+  // A reason outside the closed set (RetriedFor) is refused by field.
+  auto bad = j;
+  bad["entries"][0]["tests"][0]["tries"][0]["retried_for"] = "often";
+  try {
+    results_from_json(nlohmann::json::parse(bad.dump()));
+    ADD_FAILURE() << "an unknown retry reason was read";
+  } catch (const ReportError& e) {
+    EXPECT_EQ(std::string(e.what()), "results.entries[0].tests[0].tries[0].retried_for: unknown reason \"often\"");
+  }
   EXPECT_EQ(back.entries[0].code, ResultCode::Flaky);
   EXPECT_EQ(back.entries[1].tests[0].stacks, "artifacts/live_test_hang/stacks-4242.txt");
   EXPECT_EQ(j["entries"][1]["tests"][0]["other_stacks"][0], "artifacts/live_test_hang/stacks-4243.txt");
@@ -117,7 +127,7 @@ TEST(BatcherFlakyReports, AnInterruptedRetryIsRecordedInEveryReport) {
   t.message = "timed out: this test ran longer than test_timeout";
   t.attempt = 1;
   t.aut_unhealthy = "subprocess degraded: AUT pid 7 stopped advancing frames";
-  t.tries = {{3, ResultCode::Unresolved, "timeout", "interrupted by SIGTERM during this test", true}};
+  t.tries = {{3, ResultCode::Unresolved, RetriedFor::Timeout, "interrupted by SIGTERM during this test", true}};
   e.tests = {t};
   e.code = ResultCode::Timeout;
   r.entries = {e};

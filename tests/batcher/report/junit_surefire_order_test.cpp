@@ -96,8 +96,8 @@ BatchResults retried_tests() {
   e.name = "test_retry";
   e.gtest = true;
   e.code = ResultCode::Crash;
-  const TryRecord crash{1, ResultCode::Crash, "crash", "killed by SIGSEGV"};
-  const TryRecord fail{1, ResultCode::Fail, "degraded", "subprocess degraded: AUT pid 7 exited"};
+  const TryRecord crash{1, ResultCode::Crash, RetriedFor::Crash, "killed by SIGSEGV"};
+  const TryRecord fail{1, ResultCode::Fail, RetriedFor::Degraded, "subprocess degraded: AUT pid 7 exited"};
   TryRecord crash2 = crash;
   crash2.attempt = 2;
   TryRecord fail2 = fail;

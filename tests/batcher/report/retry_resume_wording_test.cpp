@@ -48,7 +48,7 @@ EntryResult resumed_and_retried() {
   t.code = ResultCode::Crash;
   t.message = "killed by SIGSEGV during this test";
   t.attempt = 3;
-  t.tries.push_back({1, ResultCode::Crash, "crash", "killed by SIGSEGV during this test"});
+  t.tries.push_back({1, ResultCode::Crash, RetriedFor::Crash, "killed by SIGSEGV during this test"});
   e.tests = {t};
   e.attempts = {attempt(1, AttemptKind::First, 0, "", "killed by SIGSEGV"),
                 attempt(2, AttemptKind::Resume, 0, "*-S.Crashes", "exit code 0"),

@@ -82,7 +82,7 @@ TEST(BatcherRetry, ATestThatFailsOnAnAutAnEarlierTestBrokeIsRetriedLikeTheTestTh
   EXPECT_EQ(e.tests[0].code, ResultCode::Flaky);
   EXPECT_EQ(e.tests[1].code, ResultCode::Flaky);
   ASSERT_EQ(e.tests[1].tries.size(), 1u);
-  EXPECT_EQ(e.tests[1].tries[0].retried_for, "degraded");
+  EXPECT_EQ(e.tests[1].tries[0].retried_for, RetriedFor::Degraded);
   EXPECT_EQ(e.tests[2].code, ResultCode::Fail) << "an assertion failure on a healthy AUT is not retried";
 
   // A command entry (no harness to say so) that started on the degraded AUT
@@ -186,7 +186,7 @@ TEST(BatcherRetry, AWholeEntryRetrySaysATestThatPassedBeforeAndFailsNow) {
   ASSERT_EQ(e.tests[0].tries.size(), 1u);
   EXPECT_EQ(e.tests[0].tries[0].attempt, 2);
   EXPECT_EQ(e.tests[0].tries[0].code, ResultCode::Fail);
-  EXPECT_EQ(e.tests[0].tries[0].retried_for, "entry");
+  EXPECT_EQ(e.tests[0].tries[0].retried_for, RetriedFor::WithItsEntry);
   const std::string said =
       "t.py::test_pass_then_fail passed in attempt 1 but was FAIL when the entry was run again (retry 1, attempt 2): "
       "AssertionError: fails when run again";
@@ -225,7 +225,7 @@ TEST(BatcherRetry, APassOnTheRetryIsFlakyWithEveryAttemptsReasonAndTheEntryPasse
   ASSERT_EQ(t.tries.size(), 1u);
   EXPECT_EQ(t.tries[0].attempt, 1);
   EXPECT_EQ(t.tries[0].code, ResultCode::Crash);
-  EXPECT_EQ(t.tries[0].retried_for, "crash");
+  EXPECT_EQ(t.tries[0].retried_for, RetriedFor::Crash);
   EXPECT_EQ(t.tries[0].message, "the test binary was killed by SIGSEGV during this test");
   EXPECT_NE(t.message.find("passed on attempt 2 after attempt 1: CRASH (retried for crash)"), std::string::npos)
       << t.message;
@@ -249,7 +249,7 @@ TEST(BatcherRetry, AFailureOnTheRetryStaysAFailureAndKeepsTheEarlierRun) {
   EXPECT_EQ(e.code, ResultCode::Fail);
   EXPECT_EQ(e.tests[0].message, "subprocess degraded: again");
   ASSERT_EQ(e.tests[0].tries.size(), 1u);
-  EXPECT_EQ(e.tests[0].tries[0].retried_for, "degraded");
+  EXPECT_EQ(e.tests[0].tries[0].retried_for, RetriedFor::Degraded);
   EXPECT_EQ(e.output_tail, "tail of attempt 2");
 }
 
@@ -284,7 +284,7 @@ TEST(BatcherRetry, AnInterruptedRetryKeepsTheFailureItWasRetriedFor) {
   ASSERT_EQ(e.tests[0].tries.size(), 1u);
   EXPECT_EQ(e.tests[0].tries[0].attempt, 2);
   EXPECT_EQ(e.tests[0].tries[0].code, ResultCode::Skipped);
-  EXPECT_EQ(e.tests[0].tries[0].retried_for, "timeout");
+  EXPECT_EQ(e.tests[0].tries[0].retried_for, RetriedFor::Timeout);
   EXPECT_EQ(e.tests[0].tries[0].message, "interrupted by SIGTERM while running");
   EXPECT_TRUE(e.tests[0].tries[0].interrupted);
   // The same for an interrupted retry that reports the test UNRESOLVED.
