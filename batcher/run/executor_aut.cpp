@@ -31,6 +31,15 @@ std::string ended_during(const std::vector<std::optional<EntryResult>>* results,
   return "";
 }
 
+/// An AUT that ended with entry `id` (CheckOutcome::entry_warning): shown now
+/// and kept as a warning of that entry's result, not as anyone's dirty start.
+void warn_of_entry(Display& display, const std::string& tier, const std::string& id, const std::string& warning,
+                   std::vector<std::optional<EntryResult>>& results) {
+  display.warning(entry_warn_line(tier, warning));
+  for (auto& r : results)
+    if (r && r->id == id) r->warnings.push_back(warning);
+}
+
 }  // namespace
 
 void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
@@ -68,10 +77,11 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
       logger("batcher")->debug("{}: before its retry: {}", u.id, out.entry_warning);
     } else if (!out.entry_warning.empty()) {
       // Its AUT ended with it: a warning of that entry, not a dirty start of this one.
-      display_.warning(entry_warn_line(tier.name, out.entry_warning));
-      if (results)
-        for (auto& r : *results)
-          if (r && r->id == previous_aut_.id) r->warnings.push_back(out.entry_warning);
+      if (results) {
+        warn_of_entry(display_, tier.name, previous_aut_.id, out.entry_warning, *results);
+      } else {
+        display_.warning(entry_warn_line(tier.name, out.entry_warning));
+      }
     }
     if (!out.warning.empty() && retrying) {
       logger("batcher")->debug("{}: before its retry: {}", u.id, out.warning);
@@ -182,12 +192,8 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result,
       tier.session->observe();
     }
     CheckOutcome out = guard_->check(ctx, previous_aut_.id);
-    if (!out.entry_warning.empty()) {
-      // Its AUT ended with it: a warning of that entry, as before an entry.
-      display_.warning(entry_warn_line(tier.name, out.entry_warning));
-      for (auto& r : results)
-        if (r && r->id == previous_aut_.id) r->warnings.push_back(out.entry_warning);
-    }
+    if (!out.entry_warning.empty())  // as before an entry
+      warn_of_entry(display_, tier.name, previous_aut_.id, out.entry_warning, results);
     if (!out.warning.empty()) {
       display_.warning(out.warning);
       tier_result.warnings.push_back(out.warning);
