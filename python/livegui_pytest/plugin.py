@@ -30,6 +30,9 @@ class _Recorder:
         self.events = None if hasattr(config, "workerinput") else open_from_environment()
         self.outcomes = {}
         self.notes = {}
+        # The runner this recorder belongs to: a process a test forked that
+        # returns into pytest is not it (_end_forked_child).
+        self.runner_pid = os.getpid()
         # Where failure screenshots go without $LIVEGUI_ARTIFACT_DIR (run
         # standalone): <basetemp>/livegui-artifacts, set by the live_gui fixture.
         self.artifact_dir = None
@@ -84,7 +87,7 @@ class _Recorder:
             return None  # the fixture's next ensure says what is wrong
 
     def pytest_sessionfinish(self, session, exitstatus):
-        if self.events:
+        if self.events and os.getpid() == self.runner_pid:
             self.events.finish()
             self.events = None
 
@@ -155,7 +158,7 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     recorder = getattr(config, "_livegui", None)
-    if recorder and recorder.supervisor:
+    if recorder and recorder.supervisor and os.getpid() == recorder.runner_pid:
         recorder.supervisor.stop()
         recorder.supervisor = None
 
@@ -222,10 +225,32 @@ def _record_aut_unhealthy(item, report):
     notes[item.nodeid] = (notes.get(item.nodeid, "") + "; " + note).lstrip("; ")
 
 
-@pytest.hookimpl(hookwrapper=True)
+def _end_forked_child(item, report):
+    """A test (or fixture) forked, and the child returned into pytest instead
+    of ending with os._exit(): it would run every later test a second time
+    beside its parent, tear down the session's fixtures — stop the live_gui
+    AUT the parent still uses — and, under livegui-batch, add its results to
+    the run's and a second "finish". While the plugin has a stream or an AUT
+    to protect, such a child ends here, at the report of the phase it forked
+    in, with exit status 0 when that phase passed, 1 otherwise (what a parent
+    waiting for it sees), saying so on its stderr."""
+    recorder = _state(item.config)
+    if os.getpid() == recorder.runner_pid or (recorder.events is None and recorder.supervisor is None):
+        return
+    message = ("livegui_pytest: process %d forked by %s returned into pytest instead of exiting (os._exit); "
+               "ended it there so that it runs no later test and does not tear down the session's fixtures "
+               "(runner pid %d)\n" % (os.getpid(), item.nodeid, recorder.runner_pid))
+    try:
+        os.write(2, message.encode("utf-8", "replace"))
+    finally:
+        os._exit(0 if report.passed else 1)
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    _end_forked_child(item, report)
     _record_aut_unhealthy(item, report)
     client = item.funcargs.get("live_gui") if hasattr(item, "funcargs") else None
     if report.when != "call" or not report.failed or client is None:

@@ -136,3 +136,37 @@ def test_the_collected_event_lists_the_tests_pytest_will_run_before_the_first_st
     assert evs[0]["event"] == "collected", evs[0]
     assert evs[0]["tests"] == ["test_list.py::test_a", "test_list.py::test_c"], "what will run, deselections out"
     assert [e["event"] for e in evs].count("collected") == 1
+
+
+def test_a_forked_child_that_returns_into_pytest_adds_no_results_and_runs_no_later_test(pytester, tmp_path,
+                                                                                         monkeypatch):
+    # The child forgets os._exit() and returns from the test into pytest. Left
+    # alone it would run test_after (and every later test) a second time beside
+    # its parent, tear down the session's fixtures (the live_gui AUT) and write
+    # a second "finish": the batcher would count its results as the run's.
+    events = tmp_path / "events.jsonl"
+    ran = tmp_path / "ran.txt"
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    pytester.makepyfile(test_fork="""
+        import os
+        RAN = %r
+        def test_forks():
+            pid = os.fork()
+            if pid == 0:
+                return  # the child: no os._exit()
+            _, status = os.waitpid(pid, 0)
+            assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
+        def test_after():
+            with open(RAN, "a") as f:
+                f.write("%%d\\n" %% os.getpid())
+    """ % str(ran))
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    result.assert_outcomes(passed=2)
+    assert len(ran.read_text().splitlines()) == 1  # test_after ran once, in the runner
+    evs = read_events(events)
+    assert [(e["event"], e.get("test")) for e in evs[1:]] == [
+        ("start", "test_fork.py::test_forks"), ("end", "test_fork.py::test_forks"),
+        ("start", "test_fork.py::test_after"), ("end", "test_fork.py::test_after"), ("finish", None)]
+    # The child says why it ended where it did.
+    result.stderr.fnmatch_lines(["*livegui_pytest: process * forked by test_fork.py::test_forks returned into "
+                                 "pytest*ended it there*"])
