@@ -37,7 +37,7 @@ packages=(
   libboost1.81-dev libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
   libgtest-dev libgmock-dev libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   libtomlplusplus-dev libimgui-dev libglfw3-dev libx11-dev libgl-dev libgl1-mesa-dri libstb-dev xvfb
-  procps chromium libpugixml-dev python3-pytest elfutils gdb
+  procps chromium libpugixml-dev python3-pytest python3-pytest-xdist elfutils gdb
   bazel-bootstrap unzip zip   # tools/bazel_smoke.sh: the livegui_plan_test macro under real Bazel, offline
 )
 

@@ -33,6 +33,7 @@ class _Recorder:
         # The runner this recorder belongs to: a process a test forked that
         # returns into pytest is not it (_end_forked_child).
         self.runner_pid = os.getpid()
+        self.collected_written = False
         # Where failure screenshots go without $LIVEGUI_ARTIFACT_DIR (run
         # standalone): <basetemp>/livegui-artifacts, set by the live_gui fixture.
         self.artifact_dir = None
@@ -85,6 +86,16 @@ class _Recorder:
             return self.supervisor.request(cmd, REQUEST_BOUND_S, test=nodeid)
         except SupervisorError:
             return None  # the fixture's next ensure says what is wrong
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids):
+        # Under pytest-xdist the controller collects nothing itself
+        # (pytest_collection_finish sees no items there): each worker reports
+        # the ids it collected, all the same list, in the order the session
+        # would run them. The first is the stream's "collected" event.
+        if self.events and not self.collected_written:
+            self.collected_written = True
+            self.events.collected(ids)
 
     def pytest_sessionfinish(self, session, exitstatus):
         if self.events and os.getpid() == self.runner_pid:
@@ -166,8 +177,16 @@ def pytest_unconfigure(config):
 def pytest_collection_finish(session):
     """The stream's "collected" event: the tests that will run, after -k/-m/--deselect."""
     recorder = getattr(session.config, "_livegui", None)
-    if recorder and recorder.events:
+    if recorder and recorder.events and not recorder.collected_written and not _is_xdist_controller(session.config):
+        recorder.collected_written = True
         recorder.events.collected(item.nodeid for item in session.items)
+
+
+def _is_xdist_controller(config):
+    """pytest-xdist's controller (-n N, --dist): its workers collect and run
+    the tests; it collects none (its "collected" comes from
+    pytest_xdist_node_collection_finished)."""
+    return config.pluginmanager.has_plugin("dsession")
 
 
 def _state(config):

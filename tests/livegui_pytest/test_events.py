@@ -170,3 +170,33 @@ def test_a_forked_child_that_returns_into_pytest_adds_no_results_and_runs_no_lat
     # The child says why it ended where it did.
     result.stderr.fnmatch_lines(["*livegui_pytest: process * forked by test_fork.py::test_forks returned into "
                                  "pytest*ended it there*"])
+
+
+def test_under_real_xdist_the_controller_writes_collected_once_and_each_test_once(pytester, tmp_path, monkeypatch):
+    # Debian's python3-pytest-xdist (tools/setup.sh installs it). The workers
+    # collect and run; the controller writes the stream: "collected" once
+    # (from the workers' collection, the controller collects nothing itself),
+    # each test's start and end once, a crashed worker's test as failed.
+    import xdist  # noqa: F401 -- a missing package fails here, by name
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    pytester.makepyfile(test_x="""
+        import os, signal
+        def test_a(): pass
+        def test_b(): pass
+        def test_c(): os.kill(os.getpid(), signal.SIGKILL)
+        def test_d(): pass
+    """)
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest", "-n", "2")
+    result.assert_outcomes(passed=3, failed=1)
+    evs = read_events(events)
+    ids = ["test_x.py::test_a", "test_x.py::test_b", "test_x.py::test_c", "test_x.py::test_d"]
+    assert [e for e in evs if e["event"] == "collected"] == [
+        {"event": "collected", "tests": ids, "unix_ms": evs[0]["unix_ms"]}]
+    assert evs[0]["event"] == "collected"
+    assert sorted(e["test"] for e in evs if e["event"] == "start") == ids
+    ends = {e["test"]: e for e in evs if e["event"] == "end"}
+    assert sorted(ends) == ids and len([e for e in evs if e["event"] == "end"]) == 4
+    assert ends["test_x.py::test_c"]["outcome"] == "failed"
+    assert "crashed while running 'test_x.py::test_c'" in ends["test_x.py::test_c"]["message"]
+    assert evs[-1]["event"] == "finish"
