@@ -39,18 +39,10 @@ const char* to_string(RespawnPolicy p) {
   return "?";
 }
 
-namespace {
-std::string error_text(const TomlPosition& at, const std::string& field, const std::string& why) {
-  std::string where = at.file.empty() && at.line <= 0 ? std::string("AUT spec") : at.str();
-  return where + ": field '" + field + "' " + why;
-}
-}  // namespace
+AppSpecError::AppSpecError(std::string message) : TomlFieldError({}, {}, std::move(message)) {}
 
 AppSpecError::AppSpecError(TomlPosition at, std::string field, std::string why)
-    : std::runtime_error(error_text(at, field, why)),
-      at_(std::move(at)),
-      field_(std::move(field)),
-      reason_(std::move(why)) {}
+    : TomlFieldError(std::move(at), std::move(field), std::move(why), "AUT spec") {}
 
 void AppSpec::validate() const {
   auto bad = [](const std::string& field, const std::string& why) { throw AppSpecError({}, field, why); };

@@ -69,23 +69,16 @@ const char* to_string(Readiness r);
 const char* to_string(DisplayMode d);
 const char* to_string(RespawnPolicy p);
 
-/// The spec is unusable. what() is "file:line:column: field 'name' why" when
-/// loaded from TOML, "AUT spec: field 'name' why" for a spec built in code.
-class AppSpecError : public std::runtime_error {
+/// The spec is unusable: a TomlFieldError (harness/toml_reader.hpp), so one
+/// catch and one wording serve a plan, an `aut` table and a spec file. what()
+/// is "file:line:column: field: why" when loaded from TOML, "AUT spec: field:
+/// why" for a spec built in code, and the bare message for an error that
+/// names no field (a missing file or section, a bad LIVEGUI_AUT_SCOPE).
+class AppSpecError : public TomlFieldError {
  public:
-  using std::runtime_error::runtime_error;  ///< a message without a field (e.g. a missing section)
+  /// An error that names no field; at() is unknown and field() empty.
+  explicit AppSpecError(std::string message);
   AppSpecError(TomlPosition at, std::string field, std::string why);
-  /// Where the bad value was written (line 0 when unknown).
-  const TomlPosition& at() const { return at_; }
-  /// The field as written in TOML ("term_grace", "args[1]", "env.A"); empty when none.
-  const std::string& field() const { return field_; }
-  /// Why, without the position and the field.
-  const std::string& reason() const { return reason_; }
-
- private:
-  TomlPosition at_;
-  std::string field_;
-  std::string reason_;
 };
 
 /// A note about a TOML spec that is accepted but should be rewritten

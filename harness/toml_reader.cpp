@@ -19,8 +19,19 @@ std::string TomlPosition::str() const {
          (column > 0 ? ":" + std::to_string(column) : std::string());
 }
 
+namespace {
+std::string field_error_text(const TomlPosition& at, const std::string& field, const std::string& why,
+                             const std::string& unplaced) {
+  std::string where = at.file.empty() && at.line <= 0 ? unplaced : at.str();
+  return (where.empty() ? std::string() : where + ": ") + (field.empty() ? std::string() : field + ": ") + why;
+}
+}  // namespace
+
 TomlFieldError::TomlFieldError(TomlPosition at, std::string field, std::string why)
-    : std::runtime_error(at.str() + ": " + (field.empty() ? std::string() : field + ": ") + why),
+    : TomlFieldError(std::move(at), std::move(field), std::move(why), std::string()) {}
+
+TomlFieldError::TomlFieldError(TomlPosition at, std::string field, std::string why, const std::string& unplaced)
+    : std::runtime_error(field_error_text(at, field, why, unplaced)),
       at_(std::move(at)),
       field_(std::move(field)),
       reason_(std::move(why)) {}

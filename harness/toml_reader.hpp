@@ -35,7 +35,9 @@ struct TomlPosition {
 };
 
 /// A value in a TOML table cannot be used. what() is
-/// "file:line:column: field: why".
+/// "file:line:column: field: why" ("field: why" when no position is known,
+/// "file:line:column: why" when no field is). The one shape of a
+/// configuration error: PlanError and AppSpecError are kinds of it.
 class TomlFieldError : public std::runtime_error {
  public:
   TomlFieldError(TomlPosition at, std::string field, std::string why);
@@ -45,6 +47,11 @@ class TomlFieldError : public std::runtime_error {
   const std::string& field() const { return field_; }
   /// Why, without the position and the field.
   const std::string& reason() const { return reason_; }
+
+ protected:
+  /// As above, with `unplaced` ("AUT spec") written where the position goes
+  /// when the value was not read from a file (a spec built in code).
+  TomlFieldError(TomlPosition at, std::string field, std::string why, const std::string& unplaced);
 
  private:
   TomlPosition at_;

@@ -18,6 +18,7 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using test_support::TempDir;
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 using toml_doc = std::unique_ptr<toml::table>;
 toml_doc parse_toml(const std::string& text) {
@@ -46,7 +47,7 @@ TEST(AppSpec, DefaultsAreSensible) {
 
 TEST(AppSpec, ValidateNamesTheExecutableProblem) {
   AppSpec s;
-  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'executable' is empty"));
+  EXPECT_THAT(spec_error([&] { s.validate(); }), StartsWith("AUT spec: executable: is empty; give the absolute path"));
   s.executable = "relative/app";
   EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("must be an absolute path"));
   s.executable = "/nonexistent/sample_app";
@@ -63,22 +64,47 @@ TEST(AppSpec, ValidateNamesTheExecutableProblem) {
   EXPECT_NO_THROW(s.validate());
 }
 
+TEST(AppSpec, ASpecErrorIsATomlFieldErrorWithItsFieldAndReason) {
+  // One shape for every configuration error: a caller that handles a plan's
+  // TomlFieldError handles a spec's too, by field, without parsing what().
+  AppSpec s;
+  s.executable = fake_app();
+  s.port = 70000;
+  try {
+    s.validate();
+    FAIL() << "expected AppSpecError";
+  } catch (const TomlFieldError& e) {
+    EXPECT_NE(dynamic_cast<const AppSpecError*>(&e), nullptr);
+    EXPECT_EQ(e.field(), "port");
+    EXPECT_EQ(e.reason(), "must be 0..65535, got 70000");
+    EXPECT_STREQ(e.what(), "AUT spec: port: must be 0..65535, got 70000");
+  }
+  try {
+    (void)AppSpec::from_toml_string("[aut]\nexecutable = \"" + fake_app() + "\"\nport = -1\n", "aut", "spec.toml");
+    FAIL() << "expected AppSpecError";
+  } catch (const TomlFieldError& e) {
+    EXPECT_EQ(e.at().line, 3) << e.what();
+    EXPECT_EQ(e.field(), "port");
+    EXPECT_THAT(e.what(), StartsWith("spec.toml:3:"));
+  }
+}
+
 TEST(AppSpec, ValidateNamesOtherFields) {
   AppSpec s;
   s.executable = fake_app();
   s.readiness = Readiness::FixedPort;
-  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'port' must be set"));
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("port: must be set"));
   s.port = 70000;
-  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'port' must be 0..65535"));
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("port: must be 0..65535"));
   s.port = 4000;
   s.max_consecutive_failed_starts = 0;
-  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'max_consecutive_failed_starts'"));
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("max_consecutive_failed_starts: "));
   s.max_consecutive_failed_starts = 1;
   s.ready_timeout = 0ms;
-  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'ready_timeout' must be positive"));
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("ready_timeout: must be positive"));
   s.ready_timeout = 1s;
   s.cwd = "/nonexistent-dir";
-  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("'cwd'"));
+  EXPECT_THAT(spec_error([&] { s.validate(); }), HasSubstr("cwd: "));
 }
 
 TEST(AppSpec, LoadsEveryKeyFromToml) {
@@ -145,22 +171,22 @@ TEST(AppSpec, TomlErrorsNameTheFieldAndLine) {
     std::vector<std::string> expect;
   };
   const std::vector<Case> cases = {
-      {exe + "ready_timeout_ms = \"10s\"\n", {"'ready_timeout_ms' must be an integer", "spec.toml:3:"}},
+      {exe + "ready_timeout_ms = \"10s\"\n", {"ready_timeout_ms: must be an integer", "spec.toml:3:"}},
       {exe + "respawn = \"sometimes\"\n",
-       {"'respawn' is 'sometimes'", "on_death_and_degraded, never, per_suite, per_test", ":3:"}},
-      {exe + "display = \"wayland\"\n", {"'display' is 'wayland'", "inherit, xvfb, none"}},
-      {exe + "readiness = 3\n", {"'readiness' must be a string, got an integer"}},
-      {exe + "args = [\"--a\", 3]\n", {"'args[1]' must be a string"}},
-      {exe + "env = { A = 1 }\n", {"'env.A' must be a string"}},
-      {exe + "port = 70000\n", {"'port' must be in 0..65535", ":3:"}},
-      {exe + "term_grace_ms = -1\n", {"'term_grace_ms' must be in"}},
-      {exe + "shutdown_request = \"yes\"\n", {"'shutdown_request' must be true or false"}},
-      {exe + "max_consecutive_failed_starts = 0\n", {"'max_consecutive_failed_starts' must be in 1..1000"}},
+       {"respawn: is 'sometimes'", "on_death_and_degraded, never, per_suite, per_test", ":3:"}},
+      {exe + "display = \"wayland\"\n", {"display: is 'wayland'", "inherit, xvfb, none"}},
+      {exe + "readiness = 3\n", {"readiness: must be a string, got an integer"}},
+      {exe + "args = [\"--a\", 3]\n", {"args[1]: must be a string"}},
+      {exe + "env = { A = 1 }\n", {"env.A: must be a string"}},
+      {exe + "port = 70000\n", {"port: must be in 0..65535", ":3:"}},
+      {exe + "term_grace_ms = -1\n", {"term_grace_ms: must be in"}},
+      {exe + "shutdown_request = \"yes\"\n", {"shutdown_request: must be true or false"}},
+      {exe + "max_consecutive_failed_starts = 0\n", {"max_consecutive_failed_starts: must be in 1..1000"}},
       {exe + "readyness = \"port_file\"\n",
-       {"spec.toml:3:1: field 'readyness' is not a known field (did you mean 'readiness'?)"}},
-      {"args = []\n", {"'executable' is missing"}},
-      {"executable = \"/nonexistent/app\"\n", {"'executable'", "/nonexistent/app does not exist", "spec.toml:2:"}},
-      {exe + "readiness = \"fixed_port\"\n", {"'port' must be set"}},
+       {"spec.toml:3:1: readyness: is not a known field (did you mean 'readiness'?)"}},
+      {"args = []\n", {"executable: is missing"}},
+      {"executable = \"/nonexistent/app\"\n", {"executable: ", "/nonexistent/app does not exist", "spec.toml:2:"}},
+      {exe + "readiness = \"fixed_port\"\n", {"port: must be set"}},
   };
   for (const auto& c : cases) {
     std::string err = spec_error([&] { AppSpec::from_toml_string("[aut]\n" + c.body, "aut", "spec.toml"); });
@@ -206,12 +232,12 @@ TEST(AppSpec, DurationErrorsNameTheUsersFileLineAndColumn) {
   };
   const std::vector<Case> cases = {
       {exe + "term_grace = \"oops\"\n",
-       "spec.toml:3:14: field 'term_grace' is \"oops\"; expected a duration such as \"500ms\", \"1s\" or \"2min\""},
-      {exe + "term_grace = 1000\n", "spec.toml:3:14: field 'term_grace' must be a duration such as"},
-      {exe + "ready_timeout = \"0ms\"\n", "spec.toml:3:17: field 'ready_timeout' is \"0ms\"; must be positive"},
+       "spec.toml:3:14: term_grace: is \"oops\"; expected a duration such as \"500ms\", \"1s\" or \"2min\""},
+      {exe + "term_grace = 1000\n", "spec.toml:3:14: term_grace: must be a duration such as"},
+      {exe + "ready_timeout = \"0ms\"\n", "spec.toml:3:17: ready_timeout: is \"0ms\"; must be positive"},
       {exe + "term_grace = \"1s\"\nterm_grace_ms = 1000\n",
-       "spec.toml:4:17: field 'term_grace_ms' repeats 'term_grace'"},
-      {exe + "heartbeat_threshold_ms = \"1s\"\n", "spec.toml:3:26: field 'heartbeat_threshold_ms' must be an integer"},
+       "spec.toml:4:17: term_grace_ms: repeats 'term_grace'"},
+      {exe + "heartbeat_threshold_ms = \"1s\"\n", "spec.toml:3:26: heartbeat_threshold_ms: must be an integer"},
   };
   for (const auto& c : cases) {
     std::string err = spec_error([&] { AppSpec::from_toml_string("[aut]\n" + c.body, "aut", "spec.toml"); });
@@ -223,7 +249,7 @@ TEST(AppSpec, ValidationErrorsPointAtTheValueAsWritten) {
   // validate() finds these; the reader maps them back to the user's line.
   std::string err = spec_error(
       [] { AppSpec::from_toml_string("[aut]\n\n\nexecutable = \"/nonexistent/app\"\n", "aut", "spec.toml"); });
-  EXPECT_THAT(err, HasSubstr("spec.toml:4:14: field 'executable' /nonexistent/app does not exist"));
+  EXPECT_THAT(err, HasSubstr("spec.toml:4:14: executable: /nonexistent/app does not exist"));
 }
 
 TEST(AppSpec, BareExecutableNamesAreFoundOnPath) {
@@ -243,7 +269,7 @@ TEST(AppSpec, BareExecutableNamesAreFoundOnPath) {
   EXPECT_TRUE(sleep.executable.is_absolute());
   EXPECT_EQ(sleep.executable.filename(), "sleep");
   EXPECT_THAT(missing,
-              HasSubstr("spec.toml:2:14: field 'executable' is 'no_such_aut_xyz', which is not found in PATH"));
+              HasSubstr("spec.toml:2:14: executable: is 'no_such_aut_xyz', which is not found in PATH"));
   // A name with a slash is a path, relative to the file's directory, never looked up.
   std::string rel = spec_error(
       [] { AppSpec::from_toml_string("[aut]\nexecutable = \"./sleep\"\n", "aut", "s.toml", "/nonexistent"); });
@@ -289,7 +315,7 @@ TEST(AppSpec, TomlSyntaxErrorsGiveFileAndLine) {
   err = spec_error([] { AppSpec::from_toml_string("[other]\n", "aut", "plan.toml"); });
   EXPECT_THAT(err, HasSubstr("no [aut] section"));
   err = spec_error([] { AppSpec::from_toml_string("aut = 3\n", "aut", "plan.toml"); });
-  EXPECT_THAT(err, HasSubstr("'aut' must be a table"));
+  EXPECT_THAT(err, HasSubstr("aut: must be a table"));
   TempDir dir("spec");
   err = spec_error([&] { AppSpec::from_toml_file(dir / "missing.toml"); });
   EXPECT_THAT(err, HasSubstr("missing.toml"));

@@ -39,7 +39,7 @@ TEST(LogCap, MaxLogBytesIsAnAutSetting) {
     AppSpec::from_toml_string("[aut]\nexecutable = \"" + exe + "\"\nmax_log_bytes = -1\n", "aut", "plan.toml");
     FAIL() << "a negative cap was accepted";
   } catch (const AppSpecError& e) {
-    EXPECT_NE(std::string(e.what()).find("field 'max_log_bytes' must be in 0.."), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("max_log_bytes: must be in 0.."), std::string::npos) << e.what();
   }
 }
 
