@@ -235,8 +235,7 @@ TEST(AppSpec, DurationErrorsNameTheUsersFileLineAndColumn) {
        "spec.toml:3:14: term_grace: is \"oops\"; expected a duration such as \"500ms\", \"1s\" or \"2min\""},
       {exe + "term_grace = 1000\n", "spec.toml:3:14: term_grace: must be a duration such as"},
       {exe + "ready_timeout = \"0ms\"\n", "spec.toml:3:17: ready_timeout: is \"0ms\"; must be positive"},
-      {exe + "term_grace = \"1s\"\nterm_grace_ms = 1000\n",
-       "spec.toml:4:17: term_grace_ms: repeats 'term_grace'"},
+      {exe + "term_grace = \"1s\"\nterm_grace_ms = 1000\n", "spec.toml:4:17: term_grace_ms: repeats 'term_grace'"},
       {exe + "heartbeat_threshold_ms = \"1s\"\n", "spec.toml:3:26: heartbeat_threshold_ms: must be an integer"},
   };
   for (const auto& c : cases) {
@@ -268,8 +267,7 @@ TEST(AppSpec, BareExecutableNamesAreFoundOnPath) {
   EXPECT_EQ(s.executable, dir / "bin" / "my_aut") << "not <base dir>/my_aut";
   EXPECT_TRUE(sleep.executable.is_absolute());
   EXPECT_EQ(sleep.executable.filename(), "sleep");
-  EXPECT_THAT(missing,
-              HasSubstr("spec.toml:2:14: executable: is 'no_such_aut_xyz', which is not found in PATH"));
+  EXPECT_THAT(missing, HasSubstr("spec.toml:2:14: executable: is 'no_such_aut_xyz', which is not found in PATH"));
   // A name with a slash is a path, relative to the file's directory, never looked up.
   std::string rel = spec_error(
       [] { AppSpec::from_toml_string("[aut]\nexecutable = \"./sleep\"\n", "aut", "s.toml", "/nonexistent"); });
