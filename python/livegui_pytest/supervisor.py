@@ -2,7 +2,8 @@
 
 The plugin never spawns or signals the AUT itself: livegui-aut does, through
 the harness's AppHandle. This module starts livegui-aut in its own process
-group (and with PR_SET_PDEATHSIG, so it dies with pytest), talks to it over a
+group (with PR_SET_PDEATHSIG = SIGTERM, and its request pipe closing, so it
+stops the AUT's whole group and exits when pytest dies), talks to it over a
 pipe — one JSON request per line, one reply per line, each read with a
 deadline — and stops it: "stop" request, bounded wait, then SIGTERM to its
 group, grace, SIGKILL, bounded wait.
@@ -30,8 +31,12 @@ class SupervisorError(RuntimeError):
 
 def _die_with_parent():
     # Runs in the child between fork and exec: no Python-level locks taken.
+    # SIGTERM, not SIGKILL: livegui-aut ends its session on SIGTERM by
+    # stopping the AUT's process group (SIGTERM, grace, SIGKILL), so what the
+    # app started in its group goes with it; killed outright, it could not,
+    # and the app's grandchildren outlived a SIGKILLed pytest.
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     except Exception:
         pass
 

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import signal
 import time
 
 from conftest import pid_alive
@@ -411,3 +412,48 @@ def test_click(live_gui):
         message = re.search(name + r"-MESSAGE (.*)", out).group(1)
         assert "waited up to 1.0 s" in message, message
         assert took_ms < 5000, "a generous bound for a loaded machine"
+
+
+def _running(pid):
+    """Alive and not a zombie (a process whose parent has not reaped it yet is gone for our purposes)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_sigkilled_standalone_pytest_leaves_nothing_of_the_auts_group(pytester, tmp_path, monkeypatch):
+    # pytest SIGKILLed mid-test (OOM killer, CI cancel): livegui-aut must get
+    # to stop the AUT's whole process group — a grandchild the app started
+    # (here a `sleep` the AUT's shell leaves in its group) included — not die
+    # with pytest before it can (it was started with PDEATHSIG = SIGKILL).
+    from conftest import HOOK_APP
+    gc_file = tmp_path / "grandchild.pid"
+    spec = tmp_path / "aut.toml"
+    spec.write_text(
+        "[aut]\n"
+        'executable = "/bin/sh"\n'
+        'args = ["-c", "sleep 300 & echo $! > %s; exec /usr/bin/python3 %s --enable-faults"]\n'
+        'display = "none"\n'
+        'term_grace = "1s"\n'
+        'state_file = "%s"\n' % (gc_file, HOOK_APP, tmp_path / "state" / "aut-state.json"))
+    monkeypatch.setenv("LIVEGUI_DEMO_OUT", str(tmp_path / "out"))
+    (tmp_path / "out").mkdir()
+    pytester.makepyfile(test_killed=RECORD_PID + """
+import signal
+def test_dies(live_gui):
+    record(live_gui, "aut")
+    os.kill(os.getpid(), signal.SIGKILL)
+""")
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest", "--livegui-aut-spec", str(spec))
+    assert result.ret == -signal.SIGKILL
+    grandchild = int(gc_file.read_text())
+    aut = int((tmp_path / "out" / "aut").read_text())
+    deadline = time.monotonic() + 10  # bounded: term_grace 1 s, then SIGKILL
+    while time.monotonic() < deadline and (_running(grandchild) or _running(aut)):
+        time.sleep(0.05)
+    left = [p for p in (grandchild, aut) if _running(p)]
+    for p in left:  # ours: the test started them (and the assert below fails)
+        os.kill(p, signal.SIGKILL)
+    assert not left, "still running after pytest was SIGKILLed: %s" % left
