@@ -43,6 +43,10 @@ inline constexpr const char* kBatchEntry = "LIVEGUI_BATCH_ENTRY";
 inline constexpr const char* kJunitFile = "LIVEGUI_JUNIT_FILE";
 /// Where the livegui_pytest plugin writes its per-test event stream (JSON lines).
 inline constexpr const char* kEventsFile = "LIVEGUI_EVENTS_FILE";
+/// A resumed attempt's decided tests, which the plugin deselects by exact
+/// node id (a JSON array of strings). pytest's own --deselect matches by
+/// prefix: `--deselect t.py::test_a` also drops t.py::test_ab.
+inline constexpr const char* kDeselectFile = "LIVEGUI_DESELECT_FILE";
 /// The livegui-aut binary the plugin's live_gui fixture supervises the AUT
 /// through (a user's own setting wins; else the one next to livegui-batch).
 inline constexpr const char* kAutBin = "LIVEGUI_AUT_BIN";

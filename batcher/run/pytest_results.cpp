@@ -117,14 +117,27 @@ std::string pytest_case_key(const JunitCase& c, const std::string& prefix) {
   return classname.empty() ? c.name : classname + "." + c.name;
 }
 
+/// pytest ended a test it had started, then finished its session: the test
+/// stopped pytest itself (pytest.exit(), a KeyboardInterrupt it raised).
+bool stopped_itself(const PytestEvidence& ev) {
+  return ev.events.running && ev.events.finished && ev.stopped_for == StopCause::None;
+}
+
+/// A death in a test or a per-test timeout is resumed (not the entry's
+/// timeout, an interrupt, or pytest stopping itself): the rest of the file
+/// runs on.
+bool resumes_after(const PytestEvidence& ev) {
+  return ev.events.running && !stopped_itself(ev) &&
+         (ev.stopped_for == StopCause::None || ev.stopped_for == StopCause::TestTimeout);
+}
+
 /// With the stream's "collected" event: the tests pytest listed and never
 /// started, when nothing will run them (the entry timed out or was
 /// interrupted, or pytest ended without them): SKIPPED "not run: …", as for a
 /// GoogleTest entry. After a death or a per-test timeout the resume runs them.
 void add_never_reached(const PytestEvidence& ev, AttemptOutcome& out) {
   if (!ev.events.collected) return;
-  const bool resumed =
-      ev.events.running && (ev.stopped_for == StopCause::None || ev.stopped_for == StopCause::TestTimeout);
+  const bool resumed = resumes_after(ev);
   if (resumed) return;
   std::string why;
   if (ev.stopped_for == StopCause::Timeout)
@@ -164,6 +177,10 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
   std::string problem;
   if (const auto* report = std::get_if<JunitReport>(&ev.report)) {
     for (const auto& c : report->cases) {
+      // pytest's report holds a <testcase/> with neither name nor classname
+      // for a test that stopped the session (pytest.exit(), a
+      // KeyboardInterrupt): not a test; the stream names the one it was.
+      if (c.name.empty() && c.classname.empty()) continue;
       const std::string key = pytest_case_key(c, ev.junit_prefix);
       auto& cases = by_key[key];
       if (cases.empty()) report_order.push_back(key);
@@ -224,6 +241,11 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
       r.code = ResultCode::Unresolved;
       r.message =
           "interrupted by " + ev.interrupt_signal + " during this test: stopped before it ended, its result is unknown";
+    } else if (stopped_itself(ev)) {
+      r.code = ResultCode::Unresolved;
+      r.message = "pytest stopped itself during this test (" + ev.status.describe() +
+                  ": pytest.exit() or a KeyboardInterrupt in the test) before it ended; its result is unknown and "
+                  "the rest of the file is not run";
     } else {
       r.code = ResultCode::Crash;
       r.message = "the pytest process " +
@@ -233,9 +255,7 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
     out.results.push_back(std::move(r));
     add_never_reached(ev, out);
     out.abnormal = true;
-    // A death or a per-test timeout is resumed (not the entry's timeout or an
-    // interrupt): the rest of the file runs on.
-    out.resume = ev.stopped_for == StopCause::None || ev.stopped_for == StopCause::TestTimeout;
+    out.resume = resumes_after(ev);
     return out;
   }
   add_never_reached(ev, out);
@@ -273,15 +293,6 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
   }
   out.abnormal = ev.status.signaled || ev.stopped_for != StopCause::None;
   return out;
-}
-
-std::vector<std::string> pytest_resume_args(const std::vector<std::string>& tests) {
-  std::vector<std::string> args;
-  for (const auto& t : tests) {
-    args.push_back("--deselect");
-    args.push_back(t);
-  }
-  return args;
 }
 
 }  // namespace livegui::batch

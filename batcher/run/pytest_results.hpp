@@ -5,7 +5,10 @@
 // ("tests/test_x.py::TestC::test_a[1]"). When pytest dies or hangs inside a
 // test, the stream names that test: it gets CRASH or TIMEOUT "during this
 // test", and after a crash the rest of the file is resumed in a fresh pytest
-// process that deselects every test already decided (pytest_resume_args).
+// process that deselects every test already decided, by exact node id
+// (LIVEGUI_DESELECT_FILE, read by the plugin; report_formats.hpp). A test
+// that stops pytest itself (pytest.exit(), KeyboardInterrupt: the stream
+// then has its start, no end, and "finish") is UNRESOLVED, the rest not run.
 
 #include <chrono>
 #include <string>
@@ -41,8 +44,5 @@ std::string junit_key_of_node_id(const std::string& node_id);
 /// the running test blamed when pytest died or was stopped, and resume =
 /// true after a crash in a test (the caller deselects the decided tests).
 AttemptOutcome interpret_pytest_attempt(const PytestEvidence& evidence);
-
-/// Arguments that make pytest skip `tests`: "--deselect", id, … .
-std::vector<std::string> pytest_resume_args(const std::vector<std::string>& tests);
 
 }  // namespace livegui::batch

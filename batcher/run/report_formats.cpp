@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include <nlohmann/json.hpp>
+
 #include "batcher/reproduce.hpp"
 #include "batcher/run/junit_results.hpp"
 #include "batcher/run/pytest_results.hpp"
+#include "common/atomic_file.hpp"
 #include "common/environment.hpp"
 
 namespace livegui::batch {
@@ -93,8 +96,13 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
   auto needs = run_by_hand_needs(format, spawn.args, spawn.env_set);
   for (auto& [k, v] : needs.env) spawn.env_set[k] = v;
   spawn.args.insert(spawn.args.end(), needs.args.begin(), needs.args.end());
-  auto deselect = pytest_resume_args(decided);
-  spawn.args.insert(spawn.args.end(), deselect.begin(), deselect.end());
+  for (const auto& t : decided)
+    if (!t.empty()) files.deselected.push_back(t);
+  if (!files.deselected.empty()) {
+    files.deselect = log_dir / (stem + ".deselect.json");
+    write_file_atomically(files.deselect, nlohmann::json(files.deselected).dump() + "\n");
+    spawn.env_set[env::kDeselectFile] = files.deselect.string();
+  }
   return files;
 }
 

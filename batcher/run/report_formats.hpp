@@ -7,7 +7,9 @@
 // by the same path); a pytest attempt also gets LIVEGUI_EVENTS_FILE, the
 // plugin (`-p livegui_pytest`) and `--junitxml` unless the argv has them,
 // LIVEGUI_AUT_BIN (the livegui-aut next to this livegui-batch) unless set,
-// and, when resumed, `--deselect <id>` for every test already decided.
+// and, when resumed, LIVEGUI_DESELECT_FILE naming every test already decided
+// (the plugin deselects them by exact node id; pytest's --deselect would
+// match by prefix).
 
 #include <filesystem>
 #include <map>
@@ -26,6 +28,10 @@ struct ReportFiles {
   /// The argv's own `--junit-prefix` (pytest puts "X." before every
   /// classname of its report); "" = none. format = "pytest" only.
   std::string junit_prefix;
+  /// format = "pytest", resumed: the JSON array of the node ids the plugin
+  /// deselects (LIVEGUI_DESELECT_FILE); "" = none.
+  std::filesystem::path deselect;
+  std::vector<std::string> deselected;  ///< those ids, in order
 };
 
 /// What running an entry by hand needs that the batcher gives every attempt
@@ -56,7 +62,10 @@ std::vector<std::string> by_hand_args(EntryFormat format, const std::vector<std:
                                       const std::string& junit_by_hand, const std::string& pytest_test = {});
 
 /// Sets `spawn`'s env and args for one attempt and returns the files it will
-/// write (`stem` names them in `log_dir`). `decided`: tests of earlier attempts.
+/// write (`stem` names them in `log_dir`). `decided`: tests of earlier
+/// attempts; for a pytest entry they are written to `<stem>.deselect.json`
+/// in `log_dir` now (throws std::system_error naming the file when it cannot
+/// be written: a resume must not run them again).
 ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, const std::filesystem::path& log_dir,
                                    const std::string& stem, const std::vector<std::string>& decided);
 

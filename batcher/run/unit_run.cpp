@@ -96,12 +96,9 @@ AttemptSpec UnitRun::next_attempt() {
     if (!a.filter.empty()) s.args.push_back("--gtest_filter=" + a.filter);
   }
   if (reads_junit(unit_.entry.format)) {
-    std::size_t before = s.args.size();
     a.reports = prepare_report_attempt(unit_.entry.format, s, ctx_.log_dir, stem + suffix, decided_);
-    // What a resume added, for the reports ("--deselect t.py::a --deselect t.py::b").
-    for (std::size_t i = before; a.number > 1 && i < s.args.size(); ++i)
-      if (s.args[i] == "--deselect" && i + 1 < s.args.size())
-        a.filter += (a.filter.empty() ? "" : " ") + std::string("--deselect ") + s.args[i + 1];
+    // What a resume left out, for the reports ("deselected t.py::a t.py::b").
+    if (a.number > 1 && !a.reports.deselected.empty()) a.filter = "deselected " + join(a.reports.deselected, " ");
   }
   resume_ = false;
   started_ = true;

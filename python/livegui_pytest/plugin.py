@@ -1,6 +1,7 @@
 """pytest hooks and fixtures of livegui_pytest (loaded with -p livegui_pytest)."""
 
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -11,7 +12,8 @@ from livegui_pytest.client import HookError, LiveGuiClient, SubprocessDegraded
 from livegui_pytest.events import AUT_UNHEALTHY_PROPERTY, TestOutcome, open_from_environment
 from livegui_pytest.supervisor import AutSupervisor, SupervisorError
 
-__all__ = ["pytest_addoption", "pytest_configure", "pytest_unconfigure", "pytest_collection_finish",
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_unconfigure", "pytest_collection_modifyitems",
+           "pytest_collection_finish",
            "pytest_runtest_makereport", "live_gui_supervisor", "live_gui"]
 
 # How long an "ensure" may take: livegui-aut bounds it by the spec's ready
@@ -172,6 +174,29 @@ def pytest_unconfigure(config):
     if recorder and recorder.supervisor and os.getpid() == recorder.runner_pid:
         recorder.supervisor.stop()
         recorder.supervisor = None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """A resumed livegui-batch attempt: the tests earlier attempts decided,
+    deselected by exact node id ($LIVEGUI_DESELECT_FILE, a JSON array).
+    pytest's own --deselect matches by prefix, so `--deselect t.py::test_a`
+    would also drop t.py::test_ab."""
+    path = os.environ.get("LIVEGUI_DESELECT_FILE")
+    if not path:
+        return
+    try:
+        with open(path, encoding="utf-8") as f:
+            ids = json.load(f)
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise ValueError("not a JSON array of node ids")
+    except (OSError, ValueError) as e:
+        raise pytest.UsageError("livegui_pytest: LIVEGUI_DESELECT_FILE %s: %s" % (path, e))
+    decided = set(ids)
+    kept = [item for item in items if item.nodeid not in decided]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item.nodeid in decided])
+        items[:] = kept
 
 
 def pytest_collection_finish(session):

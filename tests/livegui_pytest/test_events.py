@@ -200,3 +200,26 @@ def test_under_real_xdist_the_controller_writes_collected_once_and_each_test_onc
     assert ends["test_x.py::test_c"]["outcome"] == "failed"
     assert "crashed while running 'test_x.py::test_c'" in ends["test_x.py::test_c"]["message"]
     assert evs[-1]["event"] == "finish"
+
+
+def test_a_resume_deselects_exactly_the_ids_in_livegui_deselect_file(pytester, tmp_path, monkeypatch):
+    # pytest's --deselect matches by prefix (t.py::test_a also drops
+    # t.py::test_ab); the batcher's resume names the decided tests exactly.
+    events = tmp_path / "events.jsonl"
+    deselect = tmp_path / "deselect.json"
+    deselect.write_text(json.dumps(["test_p.py::test_a", "test_p.py::test_kill"]))
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    monkeypatch.setenv("LIVEGUI_DESELECT_FILE", str(deselect))
+    pytester.makepyfile(test_p="""
+        def test_a(): pass
+        def test_kill(): pass
+        def test_ab(): pass
+        def test_killer(): pass
+    """)
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    result.assert_outcomes(passed=2, deselected=2)
+    assert read_events(events)[0]["tests"] == ["test_p.py::test_ab", "test_p.py::test_killer"]
+    deselect.write_text("{not json")
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["*livegui_pytest: LIVEGUI_DESELECT_FILE %s:*" % deselect])

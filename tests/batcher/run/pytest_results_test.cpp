@@ -11,6 +11,7 @@
 #include "batcher/reproduce.hpp"
 #include "batcher/run/report_formats.hpp"
 #include "batcher/run/retry.hpp"
+#include "tests/support/files.hpp"
 #include "batcher/run/unit_run.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -132,6 +133,36 @@ TEST(BatcherPytestResults, AnInterruptLeavesTheRunningTestUnresolvedAndDoesNotRe
   EXPECT_EQ(three->code, ResultCode::Unresolved);
   EXPECT_EQ(three->message, "interrupted by SIGINT during this test: stopped before it ended, its result is unknown");
   EXPECT_EQ(find(out.results, "t/test_a.py::test_one")->code, ResultCode::Pass);
+  EXPECT_FALSE(out.resume);
+}
+
+// Trial15c: pytest.exit() / a KeyboardInterrupt raised in a test: the
+// stream has the test's start, no end, then "finish"; pytest's report a
+// <testcase/> with no name. Not a nameless PASS, not a CRASH to resume past.
+TEST(BatcherPytestResults, ATestThatStopsPytestItselfIsUnresolvedAndTheRestNotRun) {
+  PytestEvidence ev;
+  ev.entry_name = "f";
+  ev.events = events(R"({"event":"collected","tests":["t.py::test_a","t.py::test_b","t.py::test_c"]}
+{"event":"start","test":"t.py::test_a"}
+{"event":"end","test":"t.py::test_a","outcome":"passed"}
+{"event":"start","test":"t.py::test_b"}
+{"event":"finish"}
+)");
+  ev.report = parse_junit_xml(R"(<testsuites><testsuite><testcase classname="t" name="test_a"/><testcase time="0.000"/></testsuite></testsuites>)");
+  ev.status = ExitStatus::exited(2);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 3u);
+  EXPECT_EQ(out.results[0].name, "t.py::test_a");
+  EXPECT_EQ(out.results[0].code, ResultCode::Pass);
+  EXPECT_EQ(out.results[1].name, "t.py::test_b");
+  EXPECT_EQ(out.results[1].code, ResultCode::Unresolved);
+  EXPECT_EQ(out.results[1].message.rfind("pytest stopped itself during this test (exit code 2: pytest.exit() or a "
+                                         "KeyboardInterrupt in the test)",
+                                         0),
+            0u)
+      << out.results[1].message;
+  EXPECT_EQ(out.results[2].name, "t.py::test_c");
+  EXPECT_EQ(out.results[2].code, ResultCode::Skipped);
   EXPECT_FALSE(out.resume);
 }
 
@@ -397,18 +428,27 @@ TEST(BatcherPytestResults, WithoutTheStreamTheReportSpeaks) {
 }
 
 TEST(BatcherReportFormats, PytestAttemptsGetReportStreamPluginAndDeselects) {
+  livegui::test_support::TempDir dir("pytest-deselect");
   SpawnOptions s;
   s.args = {"-m", "pytest", "t/test_a.py"};
-  ReportFiles f = prepare_report_attempt(EntryFormat::Pytest, s, "/logs", "tier_e.attempt-2",
-                                         {"t/test_a.py::test_one", "t/test_a.py::test_three"});
-  EXPECT_EQ(f.junit, "/logs/tier_e.attempt-2.junit.xml");
-  EXPECT_EQ(f.events, "/logs/tier_e.attempt-2.events.jsonl");
+  ReportFiles f = prepare_report_attempt(EntryFormat::Pytest, s, dir.path(), "tier_e.attempt-2",
+                                         {"t/test_a.py::test_one", "t/test_a.py::test_three", ""});
+  EXPECT_EQ(f.junit, dir / "tier_e.attempt-2.junit.xml");
+  EXPECT_EQ(f.events, dir / "tier_e.attempt-2.events.jsonl");
   EXPECT_EQ(s.env_set["LIVEGUI_JUNIT_FILE"], f.junit.string());
   EXPECT_EQ(s.env_set["LIVEGUI_EVENTS_FILE"], f.events.string());
-  EXPECT_EQ(s.args,
-            (std::vector<std::string>{"-m", "pytest", "t/test_a.py", "--junitxml=/logs/tier_e.attempt-2.junit.xml",
-                                      "-p", "livegui_pytest", "--deselect", "t/test_a.py::test_one", "--deselect",
-                                      "t/test_a.py::test_three"}));
+  EXPECT_EQ(s.args, (std::vector<std::string>{"-m", "pytest", "t/test_a.py",
+                                              "--junitxml=" + (dir / "tier_e.attempt-2.junit.xml").string(), "-p",
+                                              "livegui_pytest"}));
+  // The decided tests go to the plugin by exact id (pytest's --deselect
+  // matches by prefix); an empty id is never one.
+  EXPECT_EQ(s.env_set["LIVEGUI_DESELECT_FILE"], (dir / "tier_e.attempt-2.deselect.json").string());
+  EXPECT_EQ(livegui::test_support::read_text(f.deselect), "[\"t/test_a.py::test_one\",\"t/test_a.py::test_three\"]\n");
+  EXPECT_EQ(f.deselected, (std::vector<std::string>{"t/test_a.py::test_one", "t/test_a.py::test_three"}));
+  SpawnOptions first;
+  first.args = {"-m", "pytest", "t/test_a.py"};
+  EXPECT_TRUE(prepare_report_attempt(EntryFormat::Pytest, first, dir.path(), "tier_e", {}).deselect.empty());
+  EXPECT_EQ(first.env_set.count("LIVEGUI_DESELECT_FILE"), 0u);
 }
 
 // The reproduce line is pasted into a shell that is not the batcher's: it
