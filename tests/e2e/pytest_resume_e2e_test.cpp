@@ -59,10 +59,10 @@ TEST(PytestResume, ATestWhoseIdStartsWithADecidedOnesStillRuns) {
                                  {}, 120s);
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_EQ(results_of(dir, r.output), (std::map<std::string, std::string>{{"test_p.py::test_a", "PASS"},
-                                                                            {"test_p.py::test_kill", "CRASH"},
-                                                                            {"test_p.py::test_ab", "PASS"},
-                                                                            {"test_p.py::test_killer", "PASS"},
-                                                                            {"test_p.py::test_z", "PASS"}}))
+                                                                           {"test_p.py::test_kill", "CRASH"},
+                                                                           {"test_p.py::test_ab", "PASS"},
+                                                                           {"test_p.py::test_killer", "PASS"},
+                                                                           {"test_p.py::test_z", "PASS"}}))
       << r.output;
 }
 
@@ -70,19 +70,20 @@ class PytestStopsItself : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PytestStopsItself, TheTestIsUnresolvedAndTheRestNotRunNeverANamelessPass) {
   TempDir dir("pytest-stops-itself");
-  write(dir / "test_s.py", "import pytest\n"
-                           "def test_a(): pass\n"
-                           "def test_b(): " +
-                               GetParam() +
-                               "\n"
-                               "def test_c(): pass\n");
+  write(dir / "test_s.py",
+        "import pytest\n"
+        "def test_a(): pass\n"
+        "def test_b(): " +
+            GetParam() +
+            "\n"
+            "def test_c(): pass\n");
   write(dir / "plan.toml", plan_of("test_s.py"));
   BatchRun r = run_livegui_batch({(dir / "plan.toml").string(), "--report-dir", (dir / "report").string()}, dir.path(),
                                  {}, 120s);
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_EQ(results_of(dir, r.output), (std::map<std::string, std::string>{{"test_s.py::test_a", "PASS"},
-                                                                            {"test_s.py::test_b", "UNRESOLVED"},
-                                                                            {"test_s.py::test_c", "SKIPPED"}}))
+  EXPECT_EQ(results_of(dir, r.output),
+            (std::map<std::string, std::string>{
+                {"test_s.py::test_a", "PASS"}, {"test_s.py::test_b", "UNRESOLVED"}, {"test_s.py::test_c", "SKIPPED"}}))
       << r.output;
   EXPECT_NE(r.output.find("pytest stopped itself during this test"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("attempt 2"), std::string::npos) << "no resume past a deliberate stop:\n" << r.output;

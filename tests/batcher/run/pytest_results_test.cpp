@@ -11,8 +11,8 @@
 #include "batcher/reproduce.hpp"
 #include "batcher/run/report_formats.hpp"
 #include "batcher/run/retry.hpp"
-#include "tests/support/files.hpp"
 #include "batcher/run/unit_run.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace livegui::batch {
@@ -148,7 +148,8 @@ TEST(BatcherPytestResults, ATestThatStopsPytestItselfIsUnresolvedAndTheRestNotRu
 {"event":"start","test":"t.py::test_b"}
 {"event":"finish"}
 )");
-  ev.report = parse_junit_xml(R"(<testsuites><testsuite><testcase classname="t" name="test_a"/><testcase time="0.000"/></testsuite></testsuites>)");
+  ev.report = parse_junit_xml(
+      R"(<testsuites><testsuite><testcase classname="t" name="test_a"/><testcase time="0.000"/></testsuite></testsuites>)");
   ev.status = ExitStatus::exited(2);
   auto out = interpret_pytest_attempt(ev);
   ASSERT_EQ(out.results.size(), 3u);
