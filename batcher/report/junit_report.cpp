@@ -137,6 +137,14 @@ ResultCode junit_code(const TestResult& t) {
   return first;
 }
 
+/// A result of a GoogleTest entry that is no test of GoogleTest's: a
+/// failure it reports outside any test (is_suite_level_name), or the
+/// binary's own death or exit beside its tests ("<entry> (process)"). Alone,
+/// a process result stands for the whole binary (no test ran), as under ctest.
+bool outside_any_test(const EntryResult& e, const TestResult& t) {
+  return e.gtest && (is_suite_level_name(t.name) || (t.synthetic && e.tests.size() > 1));
+}
+
 void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   std::string classname = e.tier + "." + e.name;
   std::string test_name = t.name;
@@ -212,7 +220,7 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   // A failure outside any test (suite set-up or tear-down, a global
   // environment) is no test's failure: GoogleTest counts it in neither
   // "tests" nor "failures", so it is an <error> of the fixture here.
-  const bool outside_tests = e.gtest && is_suite_level_name(t.name);
+  const bool outside_tests = outside_any_test(e, t);
   const bool primary_is_failure = is_failure(t.code) && is_junit_failure(primary.code) && !outside_tests;
   auto primary_element = [&](const char* tag) {
     return "      <" + std::string(tag) + attr("type", name(primary.code)) + attr("message", primary.message) + ">" +
@@ -251,10 +259,10 @@ bool last_of_tier(const BatchResults& results, std::size_t i) {
   return true;
 }
 
-/// Results GoogleTest reports outside any test (is_suite_level_name), by
-/// what they add to TierCounts: GoogleTest counts them in neither "tests" nor
-/// "failures" (nor "skipped"), and junit.xml follows it; a failing one is an
-/// error (see write_case).
+/// Results outside any test (outside_any_test), by what they add to
+/// TierCounts: GoogleTest counts them in neither "tests" nor "failures" (nor
+/// "skipped"), and junit.xml follows it; a failing one is an error (see
+/// write_case).
 struct OutsideTests {
   int results = 0, failures = 0, skipped = 0;
 };
@@ -263,7 +271,7 @@ OutsideTests outside_tests(const std::vector<EntryResult>& entries) {
   OutsideTests o;
   for (const auto& e : entries)
     for (const auto& t : e.tests) {
-      if (!e.gtest || !is_suite_level_name(t.name)) continue;
+      if (!outside_any_test(e, t)) continue;
       ++o.results;
       o.failures += is_junit_failure(junit_code(t));
       o.skipped += t.code == ResultCode::XFail || t.code == ResultCode::Skipped;
@@ -283,7 +291,7 @@ std::string count_attrs(const std::vector<EntryResult>& entries) {
   for (const auto& e : entries)
     for (const auto& t : e.tests) {
       if (!is_failure(t.code) || is_junit_failure(junit_code(t)) == is_junit_failure(t.code)) continue;
-      if (e.gtest && is_suite_level_name(t.name)) continue;  // an <error> either way
+      if (outside_any_test(e, t)) continue;  // an <error> either way
       const int to_failures = is_junit_failure(junit_code(t)) ? 1 : -1;
       failures += to_failures;
       errors -= to_failures;

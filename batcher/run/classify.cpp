@@ -38,7 +38,10 @@ TestResult from_marker(const FinishedTest& f, int attempt) {
     case MarkerOutcome::Passed: r.code = ResultCode::Pass; break;
     case MarkerOutcome::Failed:
       r.code = ResultCode::Fail;
-      r.message = trimmed(f.output);
+      // The failure's own text, as the event stream sent it: the output may
+      // not show it (a console printer removed) or glue what the test printed
+      // without a newline to it. The output stays the test's output.
+      r.message = f.failure.empty() ? trimmed(f.output) : join_location(trimmed(f.failure));
       r.screenshot = screenshot_in_output(f.output);
       r.aut_unhealthy = aut_unhealthy_in_output(f.output);
       break;
@@ -130,10 +133,17 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
   // call, so the report is the last run's and speaks for the last occurrences.
   // One banner means one run: a second marker of a reported test is then a
   // line the test printed, and the report speaks for the only occurrence.
+  // When the last call did not end (it died), the report is the last call
+  // that ended: it speaks for that call's occurrences, the markers for the rest.
+  const bool runs_repeat = ev.progress.banners > 1;
+  const int runs_ended = ev.progress.runs_completed;
+  const bool died_in_a_later_run = !ev.progress.completed && runs_ended >= 1 && ev.progress.banners > runs_ended;
   std::map<std::string, int> json_offset;
-  for (const auto& [name, reported] : json)
-    if (ev.progress.banners > 1 && marker_n[name] > static_cast<int>(reported.size()))
-      json_offset[name] = marker_n[name] - static_cast<int>(reported.size());
+  for (const auto& [name, reported] : json) {
+    const int n = static_cast<int>(reported.size());
+    if (!runs_repeat || marker_n[name] <= n) continue;
+    json_offset[name] = died_in_a_later_run ? std::min(marker_n[name] - n, (runs_ended - 1) * n) : marker_n[name] - n;
+  }
   if (ev.json) {
     std::map<std::string, int> json_n;
     for (const auto& j : ev.json->tests) {
@@ -152,8 +162,14 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
     const int reported = k - (json_offset.count(name) ? json_offset.at(name) : 0);
     if (jt != json.end() && reported >= 0 && static_cast<int>(jt->second.size()) > reported) {
       decide(from_json(*jt->second[static_cast<std::size_t>(reported)], marker, ev.attempt), k);
-    } else if (marker && (!ev.json || reported < 0)) {  // with a report: only an earlier run's occurrence
-      decide(from_marker(*marker, ev.attempt), k);
+    } else if (marker && (!ev.json || reported < 0 || runs_repeat)) {  // with a report: another run's occurrence
+      // Another run's pass of a test the report speaks for adds nothing:
+      // GoogleTest counts the test once (its report), ctest passes it. A
+      // failure, or a pass without a report, keeps its own result.
+      if (runs_repeat && jt != json.end() && marker->outcome == MarkerOutcome::Passed)
+        decided.insert({name, k});
+      else
+        decide(from_marker(*marker, ev.attempt), k);
     }
   }
 
@@ -253,6 +269,40 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
                       (after.empty() ? std::string(" (before the first test)") : " (after " + after + ")") +
                       ": the binary was stopped before it ended, its result is unknown";
       out.process_issue = issue;
+    }
+    const std::string& open_suite = ev.progress.open_suite;
+    if (!blamed_running && ev.stopped_for == StopCause::Timeout && !open_suite.empty() &&
+        ev.progress.open_suite_finished == 0) {
+      // Stopped in a suite's set-up (SetUpTestSuite) before its first test:
+      // that suite's tests are the timeout, as a crash there blames them.
+      const std::string where = "in suite set-up (" + open_suite + "::SetUpTestSuite)";
+      std::vector<std::string> rest;
+      for (const auto& name : out.remaining) {
+        if (suite_of(name) != open_suite) {
+          rest.push_back(name);
+          continue;
+        }
+        TestResult r;
+        r.name = name;
+        r.code = ResultCode::Timeout;
+        r.message = "timed out: the entry ran longer than " + human_duration(ev.timeout) + " and was stopped " + where +
+                    ", before this test ran";
+        r.attempt = ev.attempt;
+        out.results.push_back(std::move(r));
+        blamed_running = true;
+      }
+      if (!blamed_running) {
+        // Its tests are not known (no list): the suite itself stands for them.
+        TestResult r;
+        r.name = suite_level_name(open_suite);
+        r.code = ResultCode::Timeout;
+        r.message = "timed out: the entry ran longer than " + human_duration(ev.timeout) + " and was stopped " + where;
+        r.attempt = ev.attempt;
+        out.results.push_back(std::move(r));
+        blamed_running = true;
+      }
+      out.remaining = rest;
+      why = "not run: the entry timed out " + where;
     }
     if (!blamed_running && ev.stopped_for == StopCause::Timeout) {
       TestResult issue;

@@ -35,6 +35,18 @@ std::vector<std::string> parse_test_list(const std::string& text) {
       suite.clear();  // something else ("Running main() from …")
     }
   }
+  // A main() that calls RUN_ALL_TESTS() n times prints the whole listing n
+  // times: the listing is its first copy. A name that repeats within one
+  // copy is two tests (fixtures of one name in different namespaces), both
+  // of which GoogleTest runs: kept.
+  for (std::size_t period = 1; period <= out.size() / 2; ++period) {
+    if (out.size() % period != 0) continue;
+    bool repeats = true;
+    for (std::size_t i = period; i < out.size() && repeats; ++i) repeats = out[i] == out[i - period];
+    if (!repeats) continue;
+    out.resize(period);
+    break;
+  }
   return out;
 }
 
@@ -191,10 +203,12 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
   auto unlisted = [&](const std::string& name) { return listing && !listing->count(name); };
   BoundedLines output(max_output_lines);
   std::string line;
-  auto finish = [&](const std::string& name, MarkerOutcome outcome, const std::string& l, std::size_t at) {
+  auto finish = [&](const std::string& name, MarkerOutcome outcome, const std::string& l, std::size_t at,
+                    std::string failure) {
     FinishedTest t;
     t.name = name;
     t.outcome = outcome;
+    t.failure = std::move(failure);
     t.duration = duration_after(l);
     if (at > 0) output.add(l.substr(0, at));  // output printed without a newline
     t.output = output.text();
@@ -219,7 +233,7 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
       p.running = ev.name;
       output.clear();
     } else if (p.running && *p.running == ev.name) {
-      finish(ev.name, ev.passed ? MarkerOutcome::Passed : MarkerOutcome::Failed, "", 0);
+      finish(ev.name, ev.passed ? MarkerOutcome::Passed : MarkerOutcome::Failed, "", 0, ev.failure);
     }
   };
   // A start line is GoogleTest's when the stream's next event is that start;
@@ -239,8 +253,9 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
   // An end line is GoogleTest's when the stream's next event is the running
   // test's end (the stream sends an end before the line is printed). Its
   // outcome is the stream's where they differ: a test printed the line.
-  auto stream_end = [&](const std::string& name, MarkerOutcome& outcome) {
+  auto stream_end = [&](const std::string& name, MarkerOutcome& outcome, std::string& failure) {
     if (!p.running || *p.running != name || !is_event(next, StreamEvent::Kind::End, name)) return false;
+    failure = stream->events[next].failure;
     if (stream->events[next].passed)
       outcome = MarkerOutcome::Passed;
     else if (outcome == MarkerOutcome::Passed)
@@ -254,6 +269,12 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
   static const std::string kSuiteFailed = ": SetUpTestSuite or TearDownTestSuite";
   while (reader.next(line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (p.completed && line.rfind("[==========] Running ", 0) == 0) {
+      // Another RUN_ALL_TESTS() call (a main() that calls it twice): its
+      // tests run like the first call's, and a death in them is theirs.
+      p.completed = false;
+      p.reached_teardown = false;
+    }
     if (p.completed) {
       // The summary repeats markers for failed tests; it also names suites
       // that failed outside any test.
@@ -272,6 +293,7 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
     if (!inside_listed_test && line.rfind("[==========] ", 0) == 0) {
       if (line.find(" ran.") != std::string::npos) {
         p.completed = true;
+        ++p.runs_completed;
         continue;
       }
       if (line.rfind("[==========] Running ", 0) == 0) {
@@ -315,8 +337,9 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
       std::string name = name_after(line, at + std::char_traits<char>::length(e.marker));
       if (!looks_like_test_name(name) || unlisted(name)) break;
       MarkerOutcome outcome = e.outcome;
-      if (stream && outcome != MarkerOutcome::Disabled && !stream_end(name, outcome)) break;
-      finish(name, outcome, line, at);
+      std::string failure;
+      if (stream && outcome != MarkerOutcome::Disabled && !stream_end(name, outcome, failure)) break;
+      finish(name, outcome, line, at, std::move(failure));
       matched = true;
       break;
     }

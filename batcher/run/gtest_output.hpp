@@ -18,7 +18,11 @@
 namespace livegui::batch {
 
 /// Full test names ("Suite.Name", "Inst/Suite.Name/0") from --gtest_list_tests
-/// output, in order. Lines that are not part of the list are ignored.
+/// output, in order. A listing printed more than once (a main() that calls
+/// RUN_ALL_TESTS() twice: the same names in the same order again) is read
+/// once; a name that repeats within one listing is two tests and kept twice
+/// (fixtures of one name in different namespaces). Lines that are not part
+/// of the list are ignored.
 std::vector<std::string> parse_test_list(const std::string& text);
 
 enum class MarkerOutcome { Passed, Failed, Skipped, Disabled };
@@ -28,6 +32,9 @@ struct FinishedTest {
   MarkerOutcome outcome = MarkerOutcome::Passed;
   std::chrono::milliseconds duration{0};
   std::string output;  ///< what the test printed between its markers (bounded tail)
+  /// Its failure texts as GoogleTest's event stream sent them
+  /// (StreamEvent::failure); "" = none, or no stream.
+  std::string failure;
 };
 
 /// The progress a binary's stdout shows, even when it died half-way.
@@ -48,7 +55,10 @@ struct GtestProgress {
   /// printed in that suite outside its tests (bounded), in summary order.
   std::vector<std::pair<std::string, std::string>> failed_suites;
   bool reached_teardown = false;  ///< "Global test environment tear-down" was seen
-  bool completed = false;         ///< the final "[==========] … ran." line was seen
+  /// The last RUN_ALL_TESTS() call's "[==========] … ran." line was seen (a
+  /// later call's banner opens a run again: a main() that calls it twice).
+  bool completed = false;
+  int runs_completed = 0;         ///< how many "[==========] … ran." lines: RUN_ALL_TESTS() calls that ended
   bool streamed = false;          ///< the binary's event stream decided which markers are its own
 };
 

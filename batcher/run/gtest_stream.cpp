@@ -1,6 +1,7 @@
 #include "batcher/run/gtest_stream.hpp"
 
 #include <fstream>
+#include <utility>
 
 namespace livegui::batch {
 namespace {
@@ -52,9 +53,16 @@ std::optional<StreamEvent> GtestStreamParser::take_line(const std::string& text)
     suite_ = field(line, "name");
   } else if (event == "TestStart") {
     test_ = suite_ + "." + field(line, "name");
-    return StreamEvent{StreamEvent::Kind::Start, test_, false};
+    failure_.clear();
+    return StreamEvent{StreamEvent::Kind::Start, test_, false, {}};
+  } else if (event == "TestPartResult" && !test_.empty()) {
+    // As GoogleTest's JSON report writes a failure: its location, then its message.
+    const std::string file = field(line, "file"), at = field(line, "line");
+    std::string location = file.empty() ? "unknown file" : at.empty() || at[0] == '-' ? file : file + ":" + at;
+    if (!failure_.empty()) failure_ += "\n";
+    failure_ += location + "\n" + field(line, "message");
   } else if (event == "TestEnd" && !test_.empty()) {
-    StreamEvent end{StreamEvent::Kind::End, test_, field(line, "passed") == "1"};
+    StreamEvent end{StreamEvent::Kind::End, test_, field(line, "passed") == "1", std::exchange(failure_, {})};
     test_.clear();
     return end;
   }

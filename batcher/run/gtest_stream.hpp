@@ -32,6 +32,10 @@ struct StreamEvent {
   Kind kind = Kind::Start;
   std::string name;     ///< "Suite.Name"
   bool passed = false;  ///< End only: GoogleTest's TestResult::Passed() (false for a skip too)
+  /// End only: the test's TestPartResult texts, as GoogleTest's JSON report
+  /// writes them ("file:line\nmessage"), joined by "\n"; "" = none. A skip's
+  /// text is one too (the stream does not say which part is which).
+  std::string failure;
 };
 
 /// What a binary's stream said.
@@ -42,7 +46,8 @@ struct GtestStream {
 };
 
 /// Reads the stream a line at a time, as it grows (the per-test timeout's
-/// watch, test_watch.hpp) or from its file (parse_gtest_stream).
+/// watch, test_watch.hpp) or from its file (parse_gtest_stream). A
+/// TestPartResult inside a test adds its text to that test's End.
 class GtestStreamParser {
  public:
   /// Takes one line, without its newline; returns the test start or end it
@@ -54,7 +59,7 @@ class GtestStreamParser {
   bool ended() const { return ended_; }
 
  private:
-  std::string suite_, test_;
+  std::string suite_, test_, failure_;
   bool connected_ = false, ended_ = false;
 };
 

@@ -17,10 +17,12 @@ namespace {
 
 constexpr std::size_t kMaxKeptLine = 64 * 1024;  ///< a longer event line is not one we need
 
-bool kept_event(const std::string& line) {
-  // Failure texts can be long and are in the report and the markers already.
-  return line.rfind("event=", 0) == 0 && line.rfind("event=TestPartResult", 0) != 0;
-}
+bool kept_event(const std::string& line) { return line.rfind("event=", 0) == 0; }
+
+/// A failure text (TestPartResult) can be long: its line is cut here, kept
+/// as far as it goes. It is the failure's message when the binary's stdout
+/// does not show it (a console printer removed) and no report was written.
+bool part_result(const std::string& line) { return line.rfind("event=TestPartResult", 0) == 0; }
 
 }  // namespace
 
@@ -62,21 +64,33 @@ void GtestStreamSink::keep(Connection& c, const char* data, std::size_t n) {
   for (std::size_t i = 0; i < n;) {
     const char* nl = static_cast<const char*>(std::memchr(data + i, '\n', n - i));
     std::size_t end = nl ? static_cast<std::size_t>(nl - data) : n;
-    if (!c.skip_line) {
+    if (!c.skip_line && !c.cut_line) {
       c.partial.append(data + i, end - i);
       // Decide as soon as the line's start says what it is, or it is too long.
       if (c.partial.size() >= 24 && !kept_event(c.partial)) c.skip_line = true;
-      if (c.partial.size() > kMaxKeptLine) c.skip_line = true;
+      if (!c.skip_line && part_result(c.partial) && c.partial.size() > kMaxKeptFailureLine) {
+        c.partial.resize(kMaxKeptFailureLine);
+        c.cut_line = true;
+      } else if (c.partial.size() > kMaxKeptLine) {
+        c.skip_line = true;
+      }
       if (c.skip_line) c.partial.clear();
     }
     if (!nl) break;
-    if (!c.skip_line && kept_event(c.partial) && written_ + c.partial.size() + 1 <= kMaxStreamFileBytes) {
+    // Failure texts have a budget of their own, so they never crowd out the
+    // start and end events that say which test was running.
+    const bool failure = part_result(c.partial);
+    if (!c.skip_line && kept_event(c.partial) && written_ + c.partial.size() + 1 <= kMaxStreamFileBytes &&
+        (!failure || failure_written_ + c.partial.size() + 1 <= kMaxStreamFailureBytes)) {
       c.partial += '\n';
-      if (::write(file_, c.partial.data(), c.partial.size()) == static_cast<ssize_t>(c.partial.size()))
+      if (::write(file_, c.partial.data(), c.partial.size()) == static_cast<ssize_t>(c.partial.size())) {
         written_ += c.partial.size();
+        if (failure) failure_written_ += c.partial.size();
+      }
     }
     c.partial.clear();
     c.skip_line = false;
+    c.cut_line = false;
     i = end + 1;
   }
 }

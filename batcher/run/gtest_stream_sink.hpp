@@ -3,8 +3,10 @@
 // a loopback listener on a port of its own, polled by the executor with the
 // process's pidfd. The first connection is the binary's own (GoogleTest
 // connects while parsing its flags, before any test runs); its event lines
-// are kept in a file, without the failure texts (TestPartResult: the report
-// and the markers have them), so the file stays small. Later connections
+// are kept in a file, failure texts (TestPartResult) cut at
+// kMaxKeptFailureLine, so the file stays small: they are a failure's message
+// when the binary's stdout does not show it and no report was written (a
+// console printer removed, then a crash). Later connections
 // (a child that was given the same argv) are accepted and drained unread:
 // GoogleTest aborts a process whose stream cannot connect, so the listener
 // stays open until the process group is gone.
@@ -44,7 +46,8 @@ class GtestStreamSink {
     int fd = -1;
     bool own = false;        ///< the binary's (first) connection: its lines are kept
     std::string partial;     ///< its unfinished last line
-    bool skip_line = false;  ///< the current line is not kept (a failure text, or too long)
+    bool skip_line = false;  ///< the current line is not kept (not an event, or too long)
+    bool cut_line = false;   ///< the current line (a failure text) is kept as far as it was cut
   };
   GtestStreamSink() = default;
   void read_from(Connection& c);
@@ -55,10 +58,16 @@ class GtestStreamSink {
   int file_ = -1;
   bool accepted_own_ = false;
   std::uint64_t written_ = 0;
+  std::uint64_t failure_written_ = 0;  ///< of written_, failure texts
   std::vector<Connection> connections_;
 };
 
 /// Most bytes of event lines one process's file keeps.
 inline constexpr std::uint64_t kMaxStreamFileBytes = 16u << 20;
+/// Of kMaxStreamFileBytes, most bytes of failure texts (TestPartResult):
+/// the rest is always left for the events that say which test ran.
+inline constexpr std::uint64_t kMaxStreamFailureBytes = 4u << 20;
+/// Most bytes of one failure text's line (TestPartResult, URL-encoded) kept.
+inline constexpr std::size_t kMaxKeptFailureLine = 16u << 10;
 
 }  // namespace livegui::batch

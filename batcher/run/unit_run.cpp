@@ -287,12 +287,18 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
 void UnitRun::take(AttemptOutcome out) {
   const std::size_t decided_before = decided_.size();
   // A test an earlier attempt decided, decided again: the runner ignored the
-  // resume's filter (a name repeating within one attempt is two tests).
+  // resume's filter (a name repeating within one attempt is two tests). It
+  // was not asked for: the earlier attempt's result stands, and a warning
+  // says the binary ignored the filter.
   std::string repeated;
   for (auto& r : out.results) {
     auto earlier_end = decided_.begin() + static_cast<std::ptrdiff_t>(decided_before);
-    if (repeated.empty() && std::find(decided_.begin(), earlier_end, reproduce_filter_for(r.name)) != earlier_end)
-      repeated = r.name;
+    if (std::find(decided_.begin(), earlier_end, reproduce_filter_for(r.name)) != earlier_end) {
+      if (repeated.empty()) repeated = r.name;
+      if (std::find(ignored_filter_.begin(), ignored_filter_.end(), r.name) == ignored_filter_.end())
+        ignored_filter_.push_back(r.name);
+      continue;
+    }
     if (!is_failure(r.code) && r.code != ResultCode::XFail) r.output.clear();  // only failures show their output
     // Reports name screenshots relative to the report dir (they live in its artifacts/).
     if (!r.screenshot.empty()) {
@@ -501,6 +507,15 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
         (accepted_failures_ == 1 ? " failure: its own main() accepts it, so it counts as an expected failure"
                                  : " failures: its own main() accepts them, so they count as expected failures") +
         " (XFAIL), as under ctest");
+  if (!ignored_filter_.empty()) {
+    std::string names;
+    for (std::size_t i = 0; i < ignored_filter_.size() && i < 5; ++i) names += (i ? ", " : "") + ignored_filter_[i];
+    if (ignored_filter_.size() > 5) names += ", …";
+    e.warnings.push_back(unit_.name + " ignored the resume's " +
+                         (unit_.gtest ? std::string("--gtest_filter") : std::string("filter")) + ": it ran again " +
+                         std::to_string(ignored_filter_.size()) + (ignored_filter_.size() == 1 ? " test" : " tests") +
+                         " an earlier attempt had decided (" + names + "); each keeps its first result");
+  }
   if (!stopped_resuming_.empty()) e.warnings.push_back(unit_.name + ": " + stopped_resuming_);
   if (stream_off_)
     e.warnings.push_back(unit_.name +

@@ -129,6 +129,9 @@ class UnitRun {
   std::uint64_t dropped_bytes_ = 0;   ///< output dropped by capping, all attempts
   int accepted_failures_ = 0;         ///< failures the binary's own main() accepted (it exited 0), all attempts
   std::string stopped_resuming_;      ///< why a wanted resume did not happen ("" = none was refused)
+  /// Tests a resume ran although its filter left them out (the binary
+  /// ignored it): their later results are dropped, the first kept.
+  std::vector<std::string> ignored_filter_;
   bool stream_off_ = false;           ///< the binary does not survive GoogleTest's event stream: run without it
   bool rerun_without_stream_ = false;    ///< the next attempt runs the binary again, without the stream
   bool current_without_stream_ = false;  ///< the current attempt is that run (AttemptKind::WithoutStream)

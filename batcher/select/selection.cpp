@@ -27,8 +27,17 @@ int parse_int(const std::string& text, const std::string& what) {
 /// its own --gtest_filter, and the run says which tests it selected; or,
 /// when no --gtest_filter can say what the pattern says, the unit is kept to
 /// be reported SKIPPED with the reason. False: no test of it can match.
-bool select_unlisted(Unit& u, const std::string& pattern) {
+bool select_unlisted(Unit& u, const std::string& pattern, const std::string& named_entry) {
   const std::string head = "--filter " + pattern + ": listing its tests failed, and ";
+  if (!named_entry.empty()) {
+    // The pattern selects entries by name (it matches another entry's id):
+    // passed to this binary as a --gtest_filter it would most likely select
+    // none of its tests, and a main() that checks its tests ran then fails.
+    u.not_run = head + "the pattern names other entries (" + named_entry +
+                "), not this one, so which of its tests it selects cannot be known; name this entry in --filter, or "
+                "run it without --filter";
+    return true;
+  }
   if (!user_gtest_filter(u.entry).empty()) {
     u.not_run =
         head + "it sets its own --gtest_filter (" + user_gtest_filter(u.entry) +
@@ -107,6 +116,10 @@ std::vector<Unit> select_matching(std::vector<Unit> units, const std::string& pa
   } catch (const std::regex_error& e) {
     throw SelectionError("--filter " + pattern + ": not a valid regular expression (" + e.what() + ")");
   }
+  // An entry-name filter: the first entry (tier/name) the pattern matches.
+  std::string named_entry;
+  for (const auto& u : units)
+    if (named_entry.empty() && std::regex_search(u.id, re)) named_entry = u.id;
   std::vector<Unit> out;
   for (auto& u : units) {
     if (std::regex_search(u.id, re)) {
@@ -114,7 +127,8 @@ std::vector<Unit> select_matching(std::vector<Unit> units, const std::string& pa
       continue;
     }
     if (!u.listed) {
-      if (u.gtest && !u.listing_failed.empty() && u.runs() && select_unlisted(u, pattern)) out.push_back(std::move(u));
+      if (u.gtest && !u.listing_failed.empty() && u.runs() && select_unlisted(u, pattern, named_entry))
+        out.push_back(std::move(u));
       continue;
     }
     std::vector<std::string> tests;

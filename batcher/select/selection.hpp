@@ -45,8 +45,10 @@ std::vector<Unit> select_tiers(std::vector<Unit> units, const std::vector<std::s
 /// searched), or — for listed GoogleTest units — only their tests whose
 /// "tier/name/Suite.Test" matches. A GoogleTest unit whose listing failed
 /// gets the pattern as its --gtest_filter (filter_translation.hpp) when a
-/// test of it can match, or is kept with Unit::not_run saying why the
-/// pattern cannot be passed on. Throws SelectionError for a bad regex.
+/// test of it can match, or is kept with Unit::not_run (SKIPPED) saying why
+/// the pattern cannot be passed on — among them a pattern that matches
+/// another entry's id (it selects entries by name, so this one's tests
+/// cannot be known). Throws SelectionError for a bad regex.
 std::vector<Unit> select_matching(std::vector<Unit> units, const std::string& pattern);
 
 /// Splits units into `count` shards. `durations` (unit id → seconds, from a

@@ -504,6 +504,82 @@ namespace {
 
 // A main() that calls RUN_ALL_TESTS() twice: GoogleTest's report is the
 // second run's, the markers show both.
+TEST(BatcherClassify, ACrashInASecondRunAllTestsBlamesThatRunsTestNotTheExit) {
+  // A main() that calls RUN_ALL_TESTS() twice: the first call ended (its
+  // report written, its closing line printed), the second died in T.B.
+  AttemptEvidence ev;
+  ev.expected_tests = {"T.A", "T.B", "T.C"};
+  ev.progress = progress(
+      "[==========] Running 3 tests from 1 test suite.\n"
+      "[ RUN      ] T.A\n[       OK ] T.A (0 ms)\n[ RUN      ] T.B\nt.cpp:4: Failure\nfirst run fails\n"
+      "[  FAILED  ] T.B (0 ms)\n[ RUN      ] T.C\n[       OK ] T.C (0 ms)\n"
+      "[==========] 3 tests from 1 test suite ran. (0 ms total)\n[  PASSED  ] 2 tests.\n"
+      "[==========] Running 3 tests from 1 test suite.\n"
+      "[ RUN      ] T.A\n[       OK ] T.A (0 ms)\n[ RUN      ] T.B\ncrashing now\n");
+  ev.json = parse_gtest_json(R"({"testsuites": [{"name": "T", "testsuite": [
+      {"name": "A", "status": "RUN", "result": "COMPLETED", "time": "0s"},
+      {"name": "B", "status": "RUN", "result": "COMPLETED", "time": "0s",
+       "failures": [{"failure": "t.cpp:4\nfirst run fails"}]},
+      {"name": "C", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})");
+  ev.status = ExitStatus::killed(SIGSEGV);
+  auto out = interpret_gtest_attempt(ev);
+  EXPECT_EQ(ev.progress.banners, 2);
+  EXPECT_FALSE(out.process_issue.has_value()) << out.process_issue->message;
+  std::vector<std::string> got;
+  for (const auto& r : out.results) got.push_back(r.name + " " + std::string(name(r.code)));
+  // The second run's pass of T.A adds nothing: the report speaks for T.A.
+  EXPECT_EQ(got, (std::vector<std::string>{"T.A PASS", "T.B FAIL", "T.C PASS", "T.B CRASH"}));
+  ASSERT_EQ(out.results.size(), 4u);
+  EXPECT_NE(out.results[3].message.find("killed by SIGSEGV during this test"), std::string::npos);
+  EXPECT_NE(out.results[3].message.find("crashing now"), std::string::npos);
+  EXPECT_NE(out.results[1].message.find("first run fails"), std::string::npos);
+  EXPECT_FALSE(out.resume);
+  EXPECT_TRUE(out.remaining.empty());
+}
+
+TEST(BatcherClassify, TwoRunsThatBothPassGiveEachTestOneResultAsGoogleTestsReportCountsIt) {
+  const std::string run =
+      "[==========] Running 1 test from 1 test suite.\n[ RUN      ] T.A\n[       OK ] T.A (0 ms)\n"
+      "[==========] 1 test from 1 test suite ran. (0 ms total)\n[  PASSED  ] 1 test.\n";
+  AttemptEvidence ev;
+  ev.expected_tests = {"T.A"};
+  ev.progress = progress(run + run);
+  ev.json = parse_gtest_json(R"({"testsuites": [{"name": "T", "testsuite": [
+      {"name": "A", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})");
+  ev.status = ExitStatus::exited(0);
+  auto out = interpret_gtest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 1u);
+  EXPECT_EQ(out.results[0].code, ResultCode::Pass);
+  EXPECT_TRUE(out.remaining.empty());
+  EXPECT_FALSE(out.process_issue.has_value());
+}
+
+TEST(BatcherClassify, ATimeoutInSuiteSetUpNamesThatSuitesSetUp) {
+  AttemptEvidence ev;
+  ev.expected_tests = {"V.A", "W.First", "W.Second", "X.After"};
+  ev.progress = progress(
+      "[==========] Running 4 tests from 3 test suites.\n[----------] 1 test from V\n"
+      "[ RUN      ] V.A\n[       OK ] V.A (0 ms)\n[----------] 1 test from V (0 ms total)\n\n"
+      "[----------] 2 tests from W\n");
+  ev.status = ExitStatus::killed(SIGTERM);
+  ev.stopped_for = StopCause::Timeout;
+  ev.timeout = std::chrono::seconds(3);
+  auto out = interpret_gtest_attempt(ev);
+  EXPECT_FALSE(out.process_issue.has_value()) << out.process_issue->message;
+  ASSERT_TRUE(find(out.results, "W.First"));
+  EXPECT_EQ(find(out.results, "W.First")->code, ResultCode::Timeout);
+  EXPECT_NE(find(out.results, "W.First")->message.find("in suite set-up (W::SetUpTestSuite)"), std::string::npos);
+  EXPECT_EQ(find(out.results, "W.Second")->code, ResultCode::Timeout);
+  EXPECT_EQ(find(out.results, "X.After")->code, ResultCode::Skipped);
+  EXPECT_EQ(find(out.results, "X.After")->message, "not run: the entry timed out in suite set-up (W::SetUpTestSuite)");
+  // Without a list, the suite itself stands for its tests.
+  ev.expected_tests.clear();
+  ev.tests_known = false;
+  out = interpret_gtest_attempt(ev);
+  ASSERT_TRUE(find(out.results, "W.<suite set-up/tear-down>"));
+  EXPECT_EQ(find(out.results, "W.<suite set-up/tear-down>")->code, ResultCode::Timeout);
+}
+
 TEST(BatcherClassify, AReportOfTheLastOfTwoRunsSpeaksForTheLastOccurrences) {
   AttemptEvidence ev;
   ev.tests_known = false;

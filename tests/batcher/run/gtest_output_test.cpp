@@ -23,6 +23,20 @@ TEST(BatcherGtestOutput, ParsesTheTestList) {
   EXPECT_TRUE(parse_test_list("").empty());
 }
 
+TEST(BatcherGtestOutput, AListingPrintedTwiceNamesEachTestOnceButTwoTestsOfOneNameStayTwo) {
+  // A main() that calls RUN_ALL_TESTS() twice handles --gtest_list_tests in each call.
+  const std::string once = "A.\n  One\n  Two\nB.\n  Three\n";
+  const std::vector<std::string> tests{"A.One", "A.Two", "B.Three"};
+  EXPECT_EQ(parse_test_list(once + once), tests);
+  EXPECT_EQ(parse_test_list(once + once + once), tests);
+  // Two fixtures of one name in different namespaces: GoogleTest runs both.
+  EXPECT_EQ(parse_test_list("T.\n  Same\nT.\n  Same\nT.\n  After\n"),
+            (std::vector<std::string>{"T.Same", "T.Same", "T.After"}));
+  // Printed twice, each copy with its twins: one copy.
+  const std::string twins = "T.\n  Same\nT.\n  Same\nT.\n  After\n";
+  EXPECT_EQ(parse_test_list(twins + twins), (std::vector<std::string>{"T.Same", "T.Same", "T.After"}));
+}
+
 GtestProgress parse(const std::string& text) {
   std::istringstream in(text);
   return parse_gtest_progress(in);

@@ -94,5 +94,30 @@ TEST(BatcherGtestStream, WhatTheStreamSaysAndTheLogLostIsTakenFromTheStream) {
   EXPECT_EQ(p.running_output, "last words\n");
 }
 
+TEST(BatcherGtestStream, ATestsFailureTextsComeWithItsEndAsGoogleTestsReportWritesThem) {
+  GtestStream s = stream_of(
+      "event=TestProgramStart\nevent=TestCaseStart&name=S\nevent=TestStart&name=A\n"
+      "event=TestPartResult&file=t.cpp&line=9&message=Failed%0Athe text\n"
+      "event=TestPartResult&file=&line=-1&message=thrown\n"
+      "event=TestEnd&passed=0&elapsed_time=0ms\nevent=TestStart&name=B\n"
+      "event=TestEnd&passed=1&elapsed_time=0ms\n");
+  ASSERT_EQ(s.events.size(), 4u);
+  EXPECT_EQ(s.events[1].failure, "t.cpp:9\nFailed\nthe text\nunknown file\nthrown");
+  EXPECT_EQ(s.events[3].failure, "");
+  // The console printer gone: no marker, the stream alone says how A failed.
+  GtestProgress p = markers("", s);
+  ASSERT_EQ(p.finished.size(), 2u);
+  EXPECT_EQ(p.finished[0].outcome, MarkerOutcome::Failed);
+  EXPECT_EQ(p.finished[0].failure, "t.cpp:9\nFailed\nthe text\nunknown file\nthrown");
+  // With markers too, the failure text is the stream's, the output the log's.
+  GtestProgress q = markers(
+      "[ RUN      ] S.A\npartial wordst.cpp:9: Failure\nthe text\ntail[  FAILED  ] S.A (0 ms)\n"
+      "[ RUN      ] S.B\n[       OK ] S.B (0 ms)\n",
+      s);
+  ASSERT_EQ(q.finished.size(), 2u);
+  EXPECT_EQ(q.finished[0].failure, "t.cpp:9\nFailed\nthe text\nunknown file\nthrown");
+  EXPECT_EQ(q.finished[0].output, "partial wordst.cpp:9: Failure\nthe text\ntail\n");
+}
+
 }  // namespace
 }  // namespace livegui::batch

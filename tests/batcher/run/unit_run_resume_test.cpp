@@ -2,6 +2,7 @@
 // output that is not the binary's own (a child GoogleTest binary a test
 // runs, a fake start line) never becomes a result, and the crash-resume loop
 // ends whatever the binary prints.
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <stdexcept>
@@ -143,10 +144,15 @@ TEST(BatcherUnitRunResume, AResumeThatDecidesATestAgainEndsTheLoopAndTheEntrySay
   } while (run.wants_another_attempt() && ++attempts < 10);
   EntryResult e = run.finish(milliseconds(6), 0);
   EXPECT_EQ(e.attempts.size(), 2u);
-  ASSERT_EQ(e.warnings.size(), 2u) << e.warnings.front();
+  ASSERT_EQ(e.warnings.size(), 3u) << e.warnings.front();
+  // The tests the resume did not ask for keep their first result, once (trial18 finding 3).
   EXPECT_EQ(e.warnings[0],
+            "nested ignored the resume's --gtest_filter: it ran again 2 tests an earlier attempt had decided "
+            "(Child.A, Child.B); each keeps its first result");
+  EXPECT_EQ(e.warnings[1],
             "nested: stopped resuming the binary: attempt 2 decided Child.A again, which an earlier attempt had "
             "decided (the binary ignored the resume's filter)");
+  EXPECT_EQ(std::count_if(e.tests.begin(), e.tests.end(), [](const TestResult& t) { return t.name == "Child.A"; }), 1);
 }
 
 TEST(BatcherUnitRunResume, TheResumesOfABinaryThatAlwaysCrashesInANewTestEndAtTheCap) {

@@ -1,0 +1,202 @@
+// GoogleTest fidelity, trial18's leftovers, end to end: a main() that calls
+// RUN_ALL_TESTS() twice (its listing names every test twice; a crash in its
+// second run), a binary whose console printer is gone, one that ignores the
+// resume's --gtest_filter, --filter naming one entry beside a binary whose listing fails, a hang in
+// SetUpTestSuite, junit.xml's counts and a failure among output without
+// newlines. Each runs the real livegui-batch on a small fixture binary.
+#include <sys/prctl.h>
+
+#include <fstream>
+#include <regex>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/e2e/e2e_support.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui::test_support {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+/// "Name RESULT" of each of an entry's results, in order.
+std::vector<std::string> verdicts(const json& entry) {
+  std::vector<std::string> out;
+  for (const auto& t : entry["tests"])
+    out.push_back(t["name"].get<std::string>() + " " + t["result"].get<std::string>());
+  return out;
+}
+
+/// Verdicts of every entry of a results.json, in order.
+std::vector<std::string> all_verdicts(const json& doc) {
+  std::vector<std::string> out;
+  for (const auto& e : doc["entries"])
+    for (auto& v : verdicts(e)) out.push_back(std::move(v));
+  return out;
+}
+
+class GtestLeftoversE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+
+  void TearDown() override {
+    auto left = leftover_processes();
+    EXPECT_TRUE(left.empty()) << "left behind: " << describe_pids(left);
+  }
+
+  BatchRun batch(std::vector<std::string> args) {
+    args.insert(args.end(), {"--report-dir", (dir_ / "reports").string(), "--state-dir", (dir_ / "state").string()});
+    return run_livegui_batch(args, dir_.path(), {}, 180s);
+  }
+
+  json results() { return json::parse(read_text(dir_ / "reports" / "results.json")); }
+
+  /// The attributes of junit.xml's <testsuite name="...">.
+  std::map<std::string, int> junit_counts(const std::string& suite) {
+    std::string xml = read_text(dir_ / "reports" / "junit.xml");
+    std::map<std::string, int> out;
+    auto at = xml.find("<testsuite name=\"" + suite + "\"");
+    if (at == std::string::npos) return out;
+    std::string tag = xml.substr(at, xml.find('>', at) - at);
+    static const std::regex kAttr(R"re((tests|failures|errors|skipped|disabled)="(\d+)")re");
+    for (std::sregex_iterator it(tag.begin(), tag.end(), kAttr), end; it != end; ++it)
+      out[(*it)[1]] = std::stoi((*it)[2]);
+    return out;
+  }
+
+  TempDir dir_{"gtest-leftovers-e2e"};
+};
+
+TEST_F(GtestLeftoversE2E, AListingThatNamesEveryTestTwiceGivesEachTestOnceAndNoPhantomSkips) {
+  // Unlisted (one spawn), its results are the run's.
+  BatchRun whole = batch({exe("e2e_twice_pass")});
+  EXPECT_EQ(whole.exit_code, 0) << whole.output;
+  const std::vector<std::string> unlisted = all_verdicts(results());
+  ASSERT_FALSE(unlisted.empty()) << whole.output;
+  // Listed first (split by suite, --filter): the same results, none SKIPPED.
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{exe("e2e_twice_pass"), "--split", "suite"},
+        std::vector<std::string>{exe("e2e_twice_pass"), "--filter", "TwicePass"}}) {
+    BatchRun r = batch(args);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(all_verdicts(results()), unlisted) << args[1] << "\n" << r.output;
+  }
+  // --list names each test once.
+  BatchRun list = batch({exe("e2e_twice_pass"), "--list"});
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  std::size_t firsts = 0;
+  for (auto at = list.output.find("TwicePass.First"); at != std::string::npos;
+       at = list.output.find("TwicePass.First", at + 1))
+    ++firsts;
+  EXPECT_EQ(firsts, 1u) << list.output;
+}
+
+TEST_F(GtestLeftoversE2E, ACrashInTheSecondRunAllTestsIsThatTestsCrashNotACrashAtExit) {
+  BatchRun r = batch({exe("e2e_twice_crash")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(e["result"], "CRASH") << e.dump(2);
+  int crashes = 0;
+  for (const auto& t : e["tests"]) {
+    std::string message = t.value("message", "");
+    EXPECT_EQ(message.find("at exit"), std::string::npos) << t.dump(2);
+    EXPECT_FALSE(t.value("synthetic", false)) << t.dump(2);
+    if (t["result"] != "CRASH") continue;
+    ++crashes;
+    EXPECT_EQ(t["name"], "TwiceCrash.Crashes") << t.dump(2);
+    EXPECT_NE(message.find("killed by SIGSEGV during this test"), std::string::npos) << message;
+    EXPECT_NE(message.find("crashing in the second run"), std::string::npos) << message;
+  }
+  EXPECT_EQ(crashes, 1) << e.dump(2);
+}
+
+TEST_F(GtestLeftoversE2E, AFailureTheConsoleNeverShowedKeepsItsMessageFromTheEventStream) {
+  BatchRun r = batch({exe("e2e_silent_fail")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(verdicts(e), (std::vector<std::string>{"Silent.Fails FAIL", "Silent.Crashes CRASH", "Silent.After PASS"}))
+      << e.dump(2);
+  const json* failed = find_test(e, "Silent.Fails");
+  ASSERT_TRUE(failed) << e.dump(2);
+  std::string message = (*failed)["message"];
+  EXPECT_NE(message.find("the silenced failure text"), std::string::npos) << message;
+  EXPECT_NE(message.find("e2e_silent_fail.cpp:9"), std::string::npos) << message;
+}
+
+TEST_F(GtestLeftoversE2E, ABinaryThatIgnoresTheResumesFilterKeepsOneResultPerTestAndIsNoted) {
+  BatchRun r = batch({exe("e2e_ignores_filter")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(verdicts(e),
+            (std::vector<std::string>{"Ignoring.First PASS", "Ignoring.CrashesOnce CRASH", "Ignoring.Third PASS"}))
+      << e.dump(2);
+  EXPECT_NE(e["warnings"].dump().find("ignored the resume's --gtest_filter"), std::string::npos) << e.dump(2);
+}
+
+TEST_F(GtestLeftoversE2E, AFilterNamingOneEntryNeverRunsOrFailsABinaryWhoseListingFails) {
+  BatchRun r = batch({exe("e2e_passing"), exe("e2e_counted_main"), "--filter", "e2e_passing"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  json doc = results();
+  const json* passing = find_entry(doc, "e2e_passing");
+  ASSERT_TRUE(passing) << r.output;
+  EXPECT_EQ((*passing)["result"], "PASS");
+  const json* counted = find_entry(doc, "e2e_counted_main");
+  ASSERT_TRUE(counted) << "an entry whose tests cannot be known is reported, not dropped: " << r.output;
+  EXPECT_EQ((*counted)["result"], "SKIPPED") << counted->dump(2);
+  std::string why = (*counted)["reason"];
+  EXPECT_NE(why.find("listing its tests failed"), std::string::npos) << why;
+  EXPECT_NE(why.find("names other entries"), std::string::npos) << why;
+  EXPECT_TRUE((*counted)["attempts"].empty()) << counted->dump(2);
+}
+
+TEST_F(GtestLeftoversE2E, AHangInSetUpTestSuiteNamesThatSuitesSetUp) {
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\ntimeout = \"3s\"\n\n[[tiers.entries]]\nexecutable = \""
+                      << exe("e2e_setup_hang") << "\"\n";
+  BatchRun r = batch({plan.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(e["result"], "TIMEOUT") << e.dump(2);
+  EXPECT_EQ(e.dump().find("outside any test"), std::string::npos) << e.dump(2);
+  const json* first = find_test(e, "W.First");
+  ASSERT_TRUE(first) << e.dump(2);
+  EXPECT_EQ((*first)["result"], "TIMEOUT") << e.dump(2);
+  EXPECT_NE((*first)["message"].get<std::string>().find("in suite set-up (W::SetUpTestSuite)"), std::string::npos)
+      << first->dump(2);
+  EXPECT_EQ((*find_test(e, "V.A"))["result"], "PASS");
+}
+
+TEST_F(GtestLeftoversE2E, JunitCountsAreGoogleTestsOwnWithoutTheProcessResult) {
+  BatchRun r = batch({exe("e2e_atexit_crash")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  // GoogleTest's own report: 2 tests, 0 failures; the crash at exit is an error of the suite.
+  auto c = junit_counts("default.e2e_atexit_crash");
+  EXPECT_EQ(c["tests"], 2) << read_text(dir_ / "reports" / "junit.xml");
+  EXPECT_EQ(c["failures"], 0);
+  EXPECT_EQ(c["errors"], 1);
+}
+
+TEST_F(GtestLeftoversE2E, AFailureAmongOutputWithoutNewlinesIsItsTextAlone) {
+  BatchRun r = batch({exe("e2e_glued")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  const json* failed = find_test(e, "Glued.Fails");
+  ASSERT_TRUE(failed) << e.dump(2);
+  EXPECT_EQ((*failed)["result"], "FAIL");
+  std::string message = (*failed)["message"];
+  EXPECT_NE(message.find("the failure text"), std::string::npos) << message;
+  EXPECT_EQ(message.find("partial words"), std::string::npos) << message;
+  EXPECT_EQ(message.find("trailing words"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace livegui::test_support
