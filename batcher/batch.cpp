@@ -462,10 +462,8 @@ BatchResults run_step(const Plan& plan, const Selection& sel, const Discovered& 
   results.shard_index = sel.shard.index;
   results.shard_count = sel.shard.count;
   // Run cgroups beside ours whose batcher and reaper both died (kill -9 of the session).
-  for (const auto& stale : clean_stale_run_cgroups_beside_ours(options.kill_wait)) {
-    display.warning(warn_line(stale.describe()));
-    results.notes.push_back(stale.describe());
-  }
+  for (const auto& stale : clean_stale_run_cgroups_beside_ours(options.kill_wait))
+    display.warning(warn_line(results.notes.emplace_back(stale.describe())));
   for (std::size_t ti = 0; ti < plan.tiers.size(); ++ti) {
     const PlanTier& tier = plan.tiers[ti];
     TierJob job;

@@ -17,11 +17,13 @@
 #include <set>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "batcher/run/run_cgroup.hpp"
 #include "common/proc_info.hpp"
 #include "tests/e2e/e2e_support.hpp"
 #include "tests/support/batch_process.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/poll.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
@@ -207,6 +209,12 @@ TEST_F(RunCgroupBatchE2E, ADeadRunsCgroupIsReportedAndEmptiedByTheNextRun) {
   EXPECT_NE(r.output.find("(sample_app)"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("killed them (cgroup.kill) and removed the cgroup"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find(warn, r.output.find(warn) + 1), std::string::npos) << "reported once:\n" << r.output;
+  // Kept in results.json as a note of the run.
+  auto doc = nlohmann::json::parse(read_text(dir_ / "next-reports" / "results.json"), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  bool noted = false;
+  for (const auto& n : doc["notes"]) noted = noted || n.get<std::string>().rfind(warn.substr(13), 0) == 0;
+  EXPECT_TRUE(noted) << doc["notes"].dump(2);
   // Nothing of the dead run is left once the next run has started.
   // Killed ones may still be leaving /proc for a moment; a survivor would stay.
   EXPECT_TRUE(eventually([&] { return processes_with_marker(marker).empty(); }, 2s));
