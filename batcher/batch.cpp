@@ -24,6 +24,7 @@
 #include "batcher/run/executor.hpp"
 #include "batcher/run/interrupt_signals.hpp"
 #include "batcher/run/orphans.hpp"
+#include "batcher/run/run_cgroup.hpp"
 #include "batcher/run/run_state.hpp"
 #include "batcher/run/state_guard.hpp"
 #include "batcher/scratch_dir.hpp"
@@ -460,6 +461,9 @@ BatchResults run_step(const Plan& plan, const Selection& sel, const Discovered& 
   results.aut_scope = options.aut_scope;
   results.shard_index = sel.shard.index;
   results.shard_count = sel.shard.count;
+  // Run cgroups beside ours whose batcher and reaper both died (kill -9 of the session).
+  for (const auto& stale : clean_stale_run_cgroups_beside_ours(options.kill_wait))
+    display.warning(warn_line(results.notes.emplace_back(stale.describe())));
   for (std::size_t ti = 0; ti < plan.tiers.size(); ++ti) {
     const PlanTier& tier = plan.tiers[ti];
     TierJob job;

@@ -6,7 +6,9 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -35,6 +37,24 @@ std::optional<ProcStat> read_proc_stat(pid_t pid) {
   st.pgid = static_cast<pid_t>(std::strtol(fields[2].c_str(), nullptr, 10));
   st.start_time = std::strtoull(fields[19].c_str(), nullptr, 10);
   return st;
+}
+
+std::string start_time_text(std::uint64_t ticks) {
+  long hz = ::sysconf(_SC_CLK_TCK);
+  std::ifstream stat("/proc/stat");
+  std::string key;
+  long long btime = 0;
+  while (stat >> key) {
+    if (key == "btime" && stat >> btime) break;
+    stat.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  if (hz <= 0 || btime <= 0 || ticks == 0) return "";
+  std::time_t t = static_cast<std::time_t>(btime + static_cast<long long>(ticks / static_cast<std::uint64_t>(hz)));
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
 }
 
 bool all_threads_stopped(pid_t pid) {

@@ -30,6 +30,10 @@ std::optional<ProcStat> read_proc_stat(pid_t pid);
 /// write one was making has completed. Never throws.
 bool all_threads_stopped(pid_t pid);
 
+/// A start time (clock ticks after boot, ProcStat::start_time) as local wall
+/// time "YYYY-MM-DD HH:MM:SS"; empty when it cannot be told. Never throws.
+std::string start_time_text(std::uint64_t ticks);
+
 /// True when `pid` exists, is not a zombie, and started at `start_time`.
 bool is_same_process(pid_t pid, std::uint64_t start_time);
 

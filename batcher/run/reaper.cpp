@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "batcher/run/run_cgroup.hpp"
 #include "common/environment.hpp"
 #include "common/proc_info.hpp"
 
@@ -129,7 +130,7 @@ std::size_t kill_round(std::map<pid_t, Seen>& seen, const RunIdentity& run) {
 }
 
 [[noreturn]] void reaper_main(pid_t batcher, const RunIdentity& run, int read_fd, std::chrono::milliseconds period,
-                              std::chrono::milliseconds give_up) {
+                              std::chrono::milliseconds give_up, const std::filesystem::path& run_cgroup) {
   ::setpgid(0, 0);  // a signal to the batcher's group is not for us
   ::prctl(PR_SET_NAME, "livegui-reaper");
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE}) ::signal(sig, SIG_IGN);
@@ -153,6 +154,9 @@ std::size_t kill_round(std::map<pid_t, Seen>& seen, const RunIdentity& run) {
     if (::getppid() != batcher) break;  // the batcher died while we were between polls
   }
   if (!clean) {
+    // Everything in the run's cgroup at once, wherever it went and whatever it
+    // forks meanwhile; the rounds below are for a host without one.
+    if (!run_cgroup.empty()) (void)tear_down_cgroup(run_cgroup, give_up);
     auto deadline = Clock::now() + give_up;
     while (kill_round(seen, run) > 0 && Clock::now() < deadline) {
       pollfd none_fd{-1, 0, 0};
@@ -164,7 +168,7 @@ std::size_t kill_round(std::map<pid_t, Seen>& seen, const RunIdentity& run) {
 
 }  // namespace
 
-Reaper::Reaper(std::chrono::milliseconds period, std::chrono::milliseconds give_up) {
+Reaper::Reaper(std::chrono::milliseconds period, std::chrono::milliseconds give_up, std::filesystem::path run_cgroup) {
   pid_t batcher = ::getpid();
   RunIdentity run;
   if (auto st = read_proc_stat(batcher)) {
@@ -185,7 +189,7 @@ Reaper::Reaper(std::chrono::milliseconds period, std::chrono::milliseconds give_
   }
   if (child == 0) {
     ::close(fds[1]);
-    reaper_main(batcher, run, fds[0], period, give_up);
+    reaper_main(batcher, run, fds[0], period, give_up, run_cgroup);
   }
   ::close(fds[0]);
   pid_ = child;

@@ -21,9 +21,18 @@
 // process). The first way does not depend on when the last snapshot was
 // taken: a process forked a moment before the SIGKILL, whose parents died
 // with the batcher (PDEATHSIG) before the reaper looked, is still found.
+//
+// Where a cgroup v2 is writable there is a third, which needs neither: the
+// run's cgroup (run_cgroup.hpp), which the batcher joins right after forking
+// the reaper (so the reaper stays outside). On a dirty end the reaper first
+// `cgroup.kill`s it — every process in it, atomically against forks, however
+// it was detached, whatever its environment — waits for it to empty and
+// removes it; then the rounds above, which find nothing more unless something
+// left the cgroup. On a clean end the batcher removes the cgroup itself.
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 
 namespace livegui::batch {
 
@@ -31,9 +40,12 @@ class Reaper {
  public:
   /// Adds this process to LIVEGUI_RUNS in its environment (setenv: call before
   /// any thread starts) and forks the reaper. When it cannot fork, running()
-  /// is false and the batch goes on without it.
+  /// is false and the batch goes on without it. `run_cgroup`: the directory
+  /// of the run cgroup the batcher is about to join (empty: none); on a dirty
+  /// end the reaper tears it down (tear_down_cgroup, bounded by `give_up`)
+  /// when it exists.
   Reaper(std::chrono::milliseconds period = std::chrono::milliseconds(100),
-         std::chrono::milliseconds give_up = std::chrono::seconds(5));
+         std::chrono::milliseconds give_up = std::chrono::seconds(5), std::filesystem::path run_cgroup = {});
   /// A clean end: tells the reaper so, closes the pipe and waits (bounded,
   /// 2 s) for it to exit. Never throws.
   ~Reaper();

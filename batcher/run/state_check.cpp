@@ -130,25 +130,6 @@ StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& 
 
 namespace {
 
-/// Field 22 of /proc/<pid>/stat (ticks since boot) as local wall time "HH:MM:SS".
-std::string start_time_text(std::uint64_t ticks) {
-  long hz = ::sysconf(_SC_CLK_TCK);
-  std::ifstream stat("/proc/stat");
-  std::string key;
-  long long btime = 0;
-  while (stat >> key) {
-    if (key == "btime" && stat >> btime) break;
-    stat.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
-  }
-  if (hz <= 0 || btime <= 0 || ticks == 0) return "";
-  std::time_t t = static_cast<std::time_t>(btime + static_cast<long long>(ticks / static_cast<std::uint64_t>(hz)));
-  std::tm tm{};
-  ::localtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
 /// The run that left `file`: for a per-run file the batcher its name names
 /// (the recorded owner may be one of its test binaries), else the owner.
 std::string previous_run(const StateFile& s, const std::string& file) {
