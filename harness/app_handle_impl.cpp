@@ -230,8 +230,13 @@ void AppHandle::Impl::add_context(DegradedInfo& info, pid_t pid) {
   if (info.exit_status.empty() && state.last_exit && state.last_exit->pid == pid)
     info.exit_status = state.last_exit->status;
   if (info.cause != DegradedCause::ProcessExited) {  // alive but stalled or degraded: where is it stuck?
+    // Named now, written later (at the latest before the AUT is stopped or
+    // replaced): a debugger's seconds must not delay the client's verdict,
+    // which comes within about the heartbeat threshold.
     if (aut && aut->pid == pid && !launcher->exited())
-      info.stacks_file = capture_stall_stacks(std::string(to_string(info.cause))).string();
+      info.stacks_file = capture_stall_stacks(std::string(to_string(info.cause)), /*defer=*/true,
+                                              /*app_answers=*/info.cause != DegradedCause::Unreachable)
+                             .string();
   } else if (stacks_pid == pid && !stacks_file.empty()) {
     info.stacks_file = stacks_file.string();
   }

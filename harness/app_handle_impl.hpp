@@ -178,7 +178,9 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   std::optional<std::string> exit_description_for(pid_t pid);
 
   /// Adds what the handle knows of AUT `pid` to a diagnostic: current test,
-  /// log tail, exit status, stacks of a stalled AUT. Takes `mutex`.
+  /// log tail, exit status, and the file that holds (or will hold: the
+  /// capture is deferred, see capture_stall_stacks) the stacks of a stalled
+  /// AUT. Takes `mutex`; never blocks on a debugger.
   void add_context(DegradedInfo& info, pid_t pid);
 };
 

@@ -5,10 +5,24 @@
 #include "harness/live_environment.hpp"
 
 namespace livegui {
+namespace {
+
+/// A failure whose message is `reason` itself. GTEST_FAIL() << reason puts
+/// "Failed" on the first line, and a report that shows a failure's first
+/// line (livegui-batch's summary, junit's message) would say only
+/// "live_app_test.cpp:NN: Failed".
+::testing::AssertionResult no_aut_because(const char* /*expression*/, const std::string& reason) {
+  return ::testing::AssertionFailure() << reason;
+}
+
+}  // namespace
 
 void LiveAppTest::SetUp() {
   LiveEnvironment* env = LiveEnvironment::instance();
-  if (!env) GTEST_FAIL() << "[livegui] no AUT: call livegui::init(&argc, argv, spec) from main() first";
+  if (!env) {
+    ASSERT_PRED_FORMAT1(no_aut_because,
+                        std::string("[livegui] no AUT: call livegui::init(&argc, argv, spec) from main() first"));
+  }
   const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
   TestRef test{info->test_suite_name(), info->name()};
   try {
@@ -20,7 +34,7 @@ void LiveAppTest::SetUp() {
     }
     hook_ = app_->hook();
   } catch (const std::exception& e) {
-    GTEST_FAIL() << "[livegui] no healthy AUT for " << test.full() << ": " << e.what();
+    ASSERT_PRED_FORMAT1(no_aut_because, "[livegui] no healthy AUT for " + test.full() + ": " + e.what());
   }
 }
 

@@ -90,7 +90,7 @@ std::optional<std::string> from_hook(const StackCaptureOptions& o, Clock::time_p
   h.max_body_bytes = 8 * 1024 * 1024;
   try {
     HttpTransport t(h);
-    HttpReply r = t.send("GET", "/debug/stacks");
+    HttpReply r = t.send("GET", "/debug/stacks", {}, h.read_timeout);
     if (r.status == 200 && !r.body.empty()) return r.body;
     why += "GET /debug/stacks answered " + std::to_string(r.status) + "; ";
   } catch (const std::exception& e) {

@@ -46,18 +46,53 @@ std::string hint_for(int status, const std::string& path) {
   return "";
 }
 
+template <typename F>
+auto with_context(const std::string& prefix, F&& parse) {
+  try {
+    return parse();
+  } catch (const HookBadResponse& e) {
+    throw HookBadResponse(prefix + ": " + e.what());
+  }
+}
+
 }  // namespace
 
 // ---- Impl helpers shared with wait_until.cpp -------------------------------
 
-HttpReply HookClient::Impl::request(const std::string& method, const std::string& path, const std::string& json_body) {
-  HttpReply reply = transport.send(method, path, json_body);
+HttpReply HookClient::Impl::request(HttpTransport& via, const std::string& method, const std::string& path,
+                                    const std::string& json_body, std::chrono::milliseconds read_bound) {
+  HttpReply reply = via.send(method, path, json_body, read_bound);
   if (!reply.protocol_header.empty() && reply.protocol_header != std::to_string(kHookClientProtocolVersion))
     throw HookBadResponse(method + " " + path + " to " + transport.endpoint() +
                           ": the hook server speaks protocol version " + reply.protocol_header +
                           " (X-Livegui-Protocol), this client speaks version " +
                           std::to_string(kHookClientProtocolVersion) + "; refusing to talk to it");
   return reply;
+}
+
+std::chrono::milliseconds HookClient::Impl::server_bound() const {
+  return std::min(options.read_timeout, options.heartbeat_threshold);
+}
+
+HttpReply HookClient::Impl::query(const std::string& method, const std::string& path, const std::string& json_body,
+                                  const std::string& what) {
+  try {
+    return request(transport, method, path, json_body, server_bound());
+  } catch (const HookUnreachable& e) {
+    // Connected, and the server thread said nothing for a whole threshold:
+    // the process is stopped or wedged. A refused connection stays a
+    // HookUnreachable (a dead app; wait_until and the harness say more).
+    if (e.reason() != HookUnreachable::Reason::NoReply) throw;
+    throw unreachable_degraded(e, {}, what);
+  }
+}
+
+Health HookClient::Impl::fetch_health(HttpTransport& via, std::chrono::milliseconds read_bound) {
+  HttpReply reply = request(via, "GET", "/health", {}, read_bound);
+  if (reply.status != 200 && reply.status != 503) throw_http_error("GET", "/health", "health check", reply);
+  Health h = with_context("GET /health from " + via.endpoint(), [&] { return parse_health_body(reply.body); });
+  observe(h);
+  return h;
 }
 
 void HookClient::Impl::observe(const Health& health) {
@@ -127,8 +162,8 @@ void HookClient::set_context_provider(ContextProvider provider) {
 }
 
 // Throws the typed error for a non-2xx reply to `method path`.
-void HookClient::Impl::throw_http_error(HookClient& client, const std::string& method, const std::string& path,
-                                        const std::string& what, const HttpReply& reply) {
+void HookClient::Impl::throw_http_error(const std::string& method, const std::string& path, const std::string& what,
+                                        const HttpReply& reply) {
   Impl& impl = *this;
   ErrorReply err = parse_error_body(reply.body);
   if ((reply.status == 503 || reply.status == 504) && err.degraded) {
@@ -136,7 +171,7 @@ void HookClient::Impl::throw_http_error(HookClient& client, const std::string& m
     // best effort, the degraded reply itself is the news.
     if (path != "/health" && !impl.known_info(DegradedCause::Unknown).pid) {
       try {
-        client.health();
+        impl.fetch_health(impl.transport, impl.server_bound());
       } catch (const HookError& e) {
         logger("hookclient")->debug("health after a degraded reply failed: {}", e.what());
       }
@@ -165,7 +200,7 @@ void HookClient::Impl::throw_http_error(HookClient& client, const std::string& m
   // A failure while the main loop is dead or dying is the AUT's state, not an
   // answer of its logic. /health itself and a refused token say nothing about it.
   if (path != "/health" && reply.status != 401) {
-    if (auto info = impl.stale_after_failure(client, what, "the request failed: " + failure)) {
+    if (auto info = impl.stale_after_failure(what, "the request failed: " + failure)) {
       impl.add_context(*info);
       throw SubprocessDegraded(std::move(*info));
     }
@@ -175,7 +210,7 @@ void HookClient::Impl::throw_http_error(HookClient& client, const std::string& m
                           reply.status, err.error);
 }
 
-std::optional<DegradedInfo> HookClient::Impl::stale_after_failure(HookClient& client, const std::string& request,
+std::optional<DegradedInfo> HookClient::Impl::stale_after_failure(const std::string& request,
                                                                   const std::string& failure) {
   using Clock = FrameTracker::Clock;
   using std::chrono::milliseconds;
@@ -188,7 +223,7 @@ std::optional<DegradedInfo> HookClient::Impl::stale_after_failure(HookClient& cl
   for (;;) {
     Health h;
     try {
-      h = client.health();
+      h = fetch_health(transport, server_bound());
     } catch (const HookError& e) {
       logger("hookclient")->debug("health after a failed {} failed: {}", request, e.what());
       return std::nullopt;
@@ -223,39 +258,26 @@ std::optional<DegradedInfo> HookClient::Impl::stale_after_failure(HookClient& cl
   }
 }
 
-namespace {
-
-template <typename F>
-auto with_context(const std::string& prefix, F&& parse) {
+Health HookClient::health() {
   try {
-    return parse();
-  } catch (const HookBadResponse& e) {
-    throw HookBadResponse(prefix + ": " + e.what());
+    return impl_->fetch_health(impl_->transport, impl_->server_bound());
+  } catch (const HookUnreachable& e) {
+    if (e.reason() != HookUnreachable::Reason::NoReply) throw;
+    throw impl_->unreachable_degraded(e, {}, "health check");
   }
 }
 
-}  // namespace
-
-Health HookClient::health() {
-  HttpReply reply = impl_->request("GET", "/health");
-  if (reply.status != 200 && reply.status != 503)
-    impl_->throw_http_error(*this, "GET", "/health", "health check", reply);
-  Health h =
-      with_context("GET /health from " + impl_->transport.endpoint(), [&] { return parse_health_body(reply.body); });
-  impl_->observe(h);
-  return h;
-}
-
 json HookClient::state() {
-  HttpReply reply = impl_->request("GET", "/state");
-  if (reply.status != 200) impl_->throw_http_error(*this, "GET", "/state", "reading state", reply);
+  HttpReply reply = impl_->query("GET", "/state", {}, "reading state");
+  if (reply.status != 200) impl_->throw_http_error("GET", "/state", "reading state", reply);
   return with_context("GET /state from " + impl_->transport.endpoint(), [&] { return parse_state_body(reply.body); });
 }
 
 json HookClient::value(const std::string& id) {
   std::string path = "/value?id=" + percent_encode(id);
-  HttpReply reply = impl_->request("GET", path);
-  if (reply.status != 200) impl_->throw_http_error(*this, "GET", "/value", "reading '" + id + "'", reply);
+  const std::string what = "reading '" + id + "'";
+  HttpReply reply = impl_->query("GET", path, {}, what);
+  if (reply.status != 200) impl_->throw_http_error("GET", "/value", what, reply);
   return with_context("GET " + path + " from " + impl_->transport.endpoint(),
                       [&] { return parse_value_body(reply.body); });
 }
@@ -274,20 +296,22 @@ void expect_action_ok(const std::string& prefix, const HttpReply& reply) {
 }  // namespace
 
 void HookClient::click(const std::string& id) {
-  HttpReply reply = impl_->request("POST", "/click", json{{"id", id}}.dump());
-  if (!action_done(reply.status)) impl_->throw_http_error(*this, "POST", "/click", "click on '" + id + "'", reply);
+  const std::string what = "click on '" + id + "'";
+  HttpReply reply = impl_->act("POST", "/click", json{{"id", id}}.dump(), what);
+  if (!action_done(reply.status)) impl_->throw_http_error("POST", "/click", what, reply);
   expect_action_ok("POST /click to " + impl_->transport.endpoint(), reply);
 }
 
 void HookClient::set(const std::string& id, const json& value) {
-  HttpReply reply = impl_->request("POST", "/set", json{{"id", id}, {"value", value}}.dump());
-  if (!action_done(reply.status)) impl_->throw_http_error(*this, "POST", "/set", "set '" + id + "'", reply);
+  const std::string what = "set '" + id + "'";
+  HttpReply reply = impl_->act("POST", "/set", json{{"id", id}, {"value", value}}.dump(), what);
+  if (!action_done(reply.status)) impl_->throw_http_error("POST", "/set", what, reply);
   expect_action_ok("POST /set to " + impl_->transport.endpoint(), reply);
 }
 
 void HookClient::screenshot(const std::filesystem::path& path) {
-  HttpReply reply = impl_->request("GET", "/screenshot");
-  if (reply.status != 200) impl_->throw_http_error(*this, "GET", "/screenshot", "screenshot", reply);
+  HttpReply reply = impl_->act("GET", "/screenshot", {}, "screenshot");
+  if (reply.status != 200) impl_->throw_http_error("GET", "/screenshot", "screenshot", reply);
   static constexpr std::string_view kPngMagic("\x89PNG\r\n\x1a\n", 8);
   if (reply.body.compare(0, kPngMagic.size(), kPngMagic) != 0)
     throw HookBadResponse("GET /screenshot from " + impl_->transport.endpoint() +
@@ -302,16 +326,16 @@ void HookClient::screenshot(const std::filesystem::path& path) {
 }
 
 void HookClient::shutdown() {
-  HttpReply reply = impl_->request("POST", "/shutdown");
-  if (!is_success(reply.status)) impl_->throw_http_error(*this, "POST", "/shutdown", "shutdown", reply);
+  HttpReply reply = impl_->query("POST", "/shutdown", {}, "shutdown");
+  if (!is_success(reply.status)) impl_->throw_http_error("POST", "/shutdown", "shutdown", reply);
 }
 
 void HookClient::inject_fault(const std::string& kind, const json& extra) {
   json body = extra.is_object() ? extra : json::object();
   body["kind"] = kind;
-  HttpReply reply = impl_->request("POST", "/debug/fault", body.dump());
-  if (!is_success(reply.status))
-    impl_->throw_http_error(*this, "POST", "/debug/fault", "inject fault '" + kind + "'", reply);
+  const std::string what = "inject fault '" + kind + "'";
+  HttpReply reply = impl_->query("POST", "/debug/fault", body.dump(), what);
+  if (!is_success(reply.status)) impl_->throw_http_error("POST", "/debug/fault", what, reply);
 }
 
 }  // namespace livegui

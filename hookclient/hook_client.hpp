@@ -1,8 +1,10 @@
 #pragma once
 // Client of the hook protocol (docs/hook-protocol.md). Speaks HTTP/JSON over
-// one kept-alive connection and knows nothing about processes: the harness
+// one kept-alive connection (and a second one to watch the app while an
+// action awaits its reply) and knows nothing about processes: the harness
 // plugs in a liveness probe and context (test name, log tail) for diagnostics.
-// Every call is bounded by explicit connect/read/write timeouts.
+// Every call is bounded by explicit connect/read/write timeouts, and reports a
+// stopped or hung app within about the heartbeat threshold.
 
 #include <sys/types.h>
 
@@ -27,10 +29,18 @@ struct HookClientOptions {
   std::string host = "127.0.0.1";
   int port = 0;
   std::string token;  ///< sent as X-Livegui-Token when non-empty
+  /// Bound on connecting (never more than the request's own read bound).
   std::chrono::milliseconds connect_timeout{1000};
-  std::chrono::milliseconds read_timeout{5000};  ///< > the server's action bound (2 s)
+  /// An action's own bound (click, set, screenshot): how long a reply is
+  /// awaited while the app shows it is alive. > twice the server's action
+  /// bound (2 s: queued, then running). Requests the server thread answers
+  /// (/health, /state, /value, /shutdown, /debug/fault) wait at most
+  /// min(read_timeout, heartbeat_threshold).
+  std::chrono::milliseconds read_timeout{5000};
   std::chrono::milliseconds write_timeout{2000};
-  /// wait_until(): no new frame for this long while the app says "ok" = degraded.
+  /// No new frame for this long while the app says "ok", or no reply from its
+  /// hook server for this long = degraded. Every call throws
+  /// SubprocessDegraded within about this (plus one poll) on such an app.
   std::chrono::milliseconds heartbeat_threshold{1000};
   /// wait_until(): first poll interval; doubles up to poll_max.
   std::chrono::milliseconds poll_min{2};
@@ -59,10 +69,26 @@ class HookError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// Connection refused/reset/timed out: the AUT is probably dead or wedged.
+/// No reply: connection refused, reset or closed, or no reply within the
+/// request's bound. Calls whose bound is the heartbeat threshold turn a
+/// NoReply into SubprocessDegraded (see HookClient); the rest reach the caller.
 class HookUnreachable : public HookError {
  public:
-  using HookError::HookError;
+  /// How the exchange failed.
+  enum class Reason {
+    ConnectionFailed,  ///< refused, reset or closed: nothing listens, or the connection broke
+    NoReply,           ///< connected (or still connecting) but no complete reply within the bound
+  };
+  explicit HookUnreachable(const std::string& what, Reason reason = Reason::ConnectionFailed,
+                           std::chrono::milliseconds waited = std::chrono::milliseconds(0))
+      : HookError(what), reason_(reason), waited_(waited) {}
+  Reason reason() const { return reason_; }
+  /// How long the request waited before giving up.
+  std::chrono::milliseconds waited() const { return waited_; }
+
+ private:
+  Reason reason_;
+  std::chrono::milliseconds waited_;
 };
 
 /// The app answered with an HTTP error; `status` and the app's own message.
@@ -178,14 +204,25 @@ class HookClient {
   void set_context_provider(ContextProvider provider);
 
   /// GET /health. 200 and 503 both return a Health (ok=false for 503).
-  /// Throws HookUnreachable, HookBadResponse (incl. unknown protocol version).
+  /// Blocks at most min(read_timeout, heartbeat_threshold) for the reply (the
+  /// app's server thread gives it at once); none in that time (a stopped or
+  /// wedged app) throws SubprocessDegraded (cause Unreachable, "no reply
+  /// within …"). Throws HookUnreachable when the connection is refused or
+  /// reset (a dead app), HookBadResponse (incl. unknown protocol version).
   Health health();
-  /// GET /state.
+  /// GET /state. Bounded and failing as health().
   nlohmann::json state();
-  /// GET /value?id=…
+  /// GET /value?id=…. Bounded and failing as health().
   nlohmann::json value(const std::string& id);
   /// POST /click. Blocks until the app ran the action (the server bounds
-  /// that, 2 s by default; at most the read timeout). Throws:
+  /// that, 2 s by default; at most read_timeout) while the app shows life:
+  /// a reply still missing after a few frames is watched through GET /health
+  /// on a second connection, every heartbeat_threshold/4 at most. Throws:
+  ///  - SubprocessDegraded within about heartbeat_threshold (plus one look)
+  ///    when that /health does not answer within the threshold, or says
+  ///    "degraded" while the GUI thread runs no action, or shows the frame
+  ///    stale for longer than the threshold (busy_ms > 0 is alive): the
+  ///    request is abandoned and whether the action ran is unknown;
   ///  - SubprocessDegraded when the app says it is degraded (503/504 with
   ///    degraded=true: the action did not run), and for any other HTTP error
   ///    while the app's heartbeat is stale or goes stale within
@@ -201,15 +238,17 @@ class HookClient {
   /// GET /screenshot, written to `path`. Same outcomes as click();
   /// HookProtocolError(501) when unsupported.
   void screenshot(const std::filesystem::path& path);
-  /// POST /shutdown.
+  /// POST /shutdown. Bounded and failing as health().
   void shutdown();
-  /// POST /debug/fault {"kind": kind, …extra}.
+  /// POST /debug/fault {"kind": kind, …extra}. Bounded and failing as health().
   void inject_fault(const std::string& kind, const nlohmann::json& extra = nlohmann::json::object());
 
   /// Polls state() with back-off until `predicate(state)` holds. On every poll
   /// it also checks health and throws SubprocessDegraded as soon as the app
   /// reports degraded, its frame has not advanced for heartbeat_threshold, the
-  /// liveness probe reports the process gone, or the app becomes unreachable.
+  /// liveness probe reports the process gone, or the app becomes unreachable
+  /// or gives no reply within heartbeat_threshold (so within about the
+  /// threshold plus one poll of the app stopping).
   /// Throws HookTimeout naming `description`, the timeout and the last state.
   nlohmann::json wait_until(const std::function<bool(const nlohmann::json&)>& predicate,
                             std::chrono::milliseconds timeout, const std::string& description);

@@ -16,18 +16,56 @@
 namespace livegui {
 
 struct HookClient::Impl {
-  explicit Impl(const HookClientOptions& options) : options(options), transport(options) {}
+  explicit Impl(const HookClientOptions& options) : options(options), transport(options), watch_transport(options) {}
 
-  /// One request; checks the X-Livegui-Protocol header when present.
-  HttpReply request(const std::string& method, const std::string& path, const std::string& json_body = {});
+  /// One request bounded by `read_bound`; checks the X-Livegui-Protocol
+  /// header when present. Throws what HttpTransport::send throws.
+  HttpReply request(HttpTransport& via, const std::string& method, const std::string& path,
+                    const std::string& json_body, std::chrono::milliseconds read_bound);
+
+  /// The bound on a reply the hook server gives from its own thread (/health,
+  /// /state, /value, /shutdown, /debug/fault): the heartbeat threshold, or
+  /// read_timeout when that is shorter. A server thread that does not answer
+  /// for a whole threshold is a stopped (or wedged) process.
+  std::chrono::milliseconds server_bound() const;
+
+  /// A request the server thread answers, bounded by server_bound(). No reply
+  /// within it: SubprocessDegraded (unreachable_degraded, naming `what`).
+  /// Other failures as HttpTransport::send.
+  HttpReply query(const std::string& method, const std::string& path, const std::string& json_body,
+                  const std::string& what);
+
+  /// An action the GUI thread runs (click, set, screenshot): sent on the main
+  /// connection and awaited up to options.read_timeout while the app shows
+  /// life. While no reply has come, a GET /health on a second connection
+  /// (watch_pending, bounded by the threshold) looks at the app every
+  /// threshold/4 at most: the frame advancing, last_frame_age_ms within the
+  /// threshold or the GUI thread busy on an action = alive, keep waiting; no
+  /// answer, or the app reports degraded while idle, or the frame stale for
+  /// longer than the threshold = SubprocessDegraded (the action's request is
+  /// abandoned; whether it ran is then unknown). So a stopped or hung app is
+  /// reported within about the threshold plus one look.
+  HttpReply act(const std::string& method, const std::string& path, const std::string& json_body,
+                const std::string& what);
+
+  /// One look at the app while `request` (sent at `sent`) awaits its reply:
+  /// the degraded diagnostic, or nullopt while the app shows life (or when
+  /// /health answered something the client cannot judge).
+  std::optional<DegradedInfo> watch_pending(const std::string& request, const std::string& what,
+                                            std::chrono::steady_clock::time_point sent);
+
+  /// GET /health via `via`, bounded by `read_bound`, decoded and observed
+  /// (the frame heartbeat). 200 and 503 both return a Health. Throws
+  /// HookUnreachable, HookBadResponse, HookProtocolError (other statuses).
+  Health fetch_health(HttpTransport& via, std::chrono::milliseconds read_bound);
 
   /// Throws the typed error for a non-2xx reply: SubprocessDegraded for
   /// 503/504 with "degraded": true, or for any other error while the
   /// heartbeat is stale or goes stale within the threshold (see
   /// stale_after_failure); HookActionUnfinished for 202 "started";
   /// HookProtocolError otherwise.
-  [[noreturn]] void throw_http_error(HookClient& client, const std::string& method, const std::string& path,
-                                     const std::string& what, const HttpReply& reply);
+  [[noreturn]] void throw_http_error(const std::string& method, const std::string& path, const std::string& what,
+                                     const HttpReply& reply);
 
   /// After a failed request: watches /health until the frame advances or the
   /// GUI thread is busy on an action (the loop turns: nullopt), or the app
@@ -35,8 +73,7 @@ struct HookClient::Impl {
   /// heartbeat threshold (a diagnostic naming `request` and `failure`).
   /// Blocks at most about one threshold (plus one request); nullopt as well
   /// when /health itself fails (then the failure stands on its own).
-  std::optional<DegradedInfo> stale_after_failure(HookClient& client, const std::string& request,
-                                                  const std::string& failure);
+  std::optional<DegradedInfo> stale_after_failure(const std::string& request, const std::string& failure);
 
   /// Remembers a health observation (frame heartbeat, pid, reasons).
   void observe(const Health& health);
@@ -52,9 +89,14 @@ struct HookClient::Impl {
   void add_context(DegradedInfo& info);
 
   /// The diagnostic for a server that stopped answering: "process exited"
-  /// when the liveness probe confirms it (given a short moment to settle),
-  /// "unreachable" with the connection error otherwise.
-  SubprocessDegraded unreachable_degraded(const HookUnreachable& error, const std::string& awaiting);
+  /// when the liveness probe confirms it (given a short moment to settle when
+  /// the connection failed; none for a server that accepts and stays silent),
+  /// "unreachable" with the connection error otherwise. `awaiting`: what a
+  /// wait_until waited for; `request`: the call that found it (when not waiting).
+  SubprocessDegraded unreachable_degraded(const HookUnreachable& error, const std::string& awaiting,
+                                          const std::string& request = {});
+  /// unreachable_degraded's diagnostic, without the harness context.
+  DegradedInfo unreachable_info(const HookUnreachable& error);
 
   /// Waits until `until` (bounded back-off between polls; see wait_until.cpp).
   void backoff_wait(std::chrono::steady_clock::time_point until);
@@ -64,7 +106,8 @@ struct HookClient::Impl {
   Backoff poll_backoff() const;
 
   const HookClientOptions options;
-  HttpTransport transport;
+  HttpTransport transport;        ///< every request
+  HttpTransport watch_transport;  ///< GET /health while an action awaits its reply on `transport`
 
   std::mutex hooks_mutex;  ///< guards probe, context
   LivenessProbe probe;

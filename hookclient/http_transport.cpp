@@ -43,13 +43,23 @@ HttpTransport::HttpTransport(const HookClientOptions& options)
 
 HttpTransport::~HttpTransport() = default;
 
+void HttpTransport::arm() { abandoned_ = false; }
+
+void HttpTransport::abandon() {
+  abandoned_ = true;
+  // httplib's one thread-safe way to end a request in flight: shut its socket
+  // down (the blocked read returns at once); it never takes our mutex_.
+  client_->stop();
+}
+
 HttpTransport::Attempt HttpTransport::attempt(const std::string& method, const std::string& path,
-                                              const std::string& json_body) {
+                                              const std::string& json_body, milliseconds read_bound) {
   Attempt a;
   auto start = Clock::now();
+  const milliseconds connect_bound = std::min(options_.connect_timeout, read_bound);
   // Bound on the whole exchange: httplib's read timeout applies per recv(), so
-  // a server sending one byte per (read_timeout - ε) would otherwise never end.
-  auto receive_deadline = start + options_.connect_timeout + options_.write_timeout + 2 * options_.read_timeout;
+  // a server sending one byte per (read_bound - ε) would otherwise never end.
+  auto receive_deadline = start + connect_bound + options_.write_timeout + 2 * read_bound;
   const std::size_t max_body = options_.max_body_bytes;
 
   httplib::Request req;
@@ -89,10 +99,14 @@ HttpTransport::Attempt HttpTransport::attempt(const std::string& method, const s
   {
     std::lock_guard lock(mutex_);
     // Set on every call, so nothing ever runs on httplib's defaults.
-    client_->set_connection_timeout(options_.connect_timeout);
-    client_->set_read_timeout(options_.read_timeout);
+    client_->set_connection_timeout(connect_bound);
+    client_->set_read_timeout(read_bound);
     client_->set_write_timeout(options_.write_timeout);
-    a.ok = client_->send(req, res, a.error);
+    if (abandoned_) {
+      a.error = httplib::Error::Canceled;
+    } else {
+      a.ok = client_->send(req, res, a.error);
+    }
   }
   a.took = Clock::now() - start;
   if (a.ok) {
@@ -103,19 +117,20 @@ HttpTransport::Attempt HttpTransport::attempt(const std::string& method, const s
   return a;
 }
 
-HttpReply HttpTransport::send(const std::string& method, const std::string& path, const std::string& json_body) {
-  Attempt a = attempt(method, path, json_body);
+HttpReply HttpTransport::send(const std::string& method, const std::string& path, const std::string& json_body,
+                              milliseconds read_bound) {
+  Attempt a = attempt(method, path, json_body, read_bound);
   // A kept-alive connection the server closed while idle fails fast with a
   // read/write error although the server is fine: retry once on a fresh
   // connection, for idempotent requests only (a POST may already have acted).
-  bool stale_connection = !a.ok && !a.too_large && !a.too_slow &&
+  bool stale_connection = !a.ok && !a.too_large && !a.too_slow && !abandoned_ &&
                           (a.error == httplib::Error::Read || a.error == httplib::Error::Write) &&
-                          a.took < options_.read_timeout / 2;
+                          a.took < read_bound / 2;
   if (stale_connection && method == "GET") {
     logger("hookclient")
         ->debug("{} {} to {}: {} after {}; retrying once on a new connection", method, path, endpoint_,
                 httplib::to_string(a.error), human_duration(a.took));
-    a = attempt(method, path, json_body);
+    a = attempt(method, path, json_body, read_bound);
   }
   if (a.ok) return std::move(a.reply);
 
@@ -123,18 +138,27 @@ HttpReply HttpTransport::send(const std::string& method, const std::string& path
   if (a.too_large)
     throw HookBadResponse(doing + ": reply body exceeds the limit of " + std::to_string(options_.max_body_bytes) +
                           " bytes (HookClientOptions::max_body_bytes); this is not a hook-protocol reply");
+  const auto waited = std::chrono::duration_cast<milliseconds>(a.took);
+  const milliseconds connect_bound = std::min(options_.connect_timeout, read_bound);
   std::string why;
-  if (a.too_slow) {
+  auto reason = HookUnreachable::Reason::ConnectionFailed;
+  if (abandoned_) {
+    why = "abandoned after " + human_duration(a.took) + " (the AUT was found degraded meanwhile)";
+  } else if (a.too_slow) {
     why = "reply still incomplete after " + human_duration(a.took) + " (the server sends its body too slowly)";
-  } else if (a.error == httplib::Error::Read && a.took >= options_.read_timeout - milliseconds(5)) {
-    why = "no reply within the read timeout of " + human_duration(options_.read_timeout);
+    reason = HookUnreachable::Reason::NoReply;
+  } else if (a.error == httplib::Error::Read && a.took >= read_bound - milliseconds(5)) {
+    why = "no reply within " + human_duration(read_bound);
+    reason = HookUnreachable::Reason::NoReply;
   } else if (a.error == httplib::Error::ConnectionTimeout) {
-    why = "connect timed out after " + human_duration(options_.connect_timeout);
+    why = "connect timed out after " + human_duration(connect_bound);
+    reason = HookUnreachable::Reason::NoReply;
   } else {
     why = describe_error(a.error);
   }
   throw HookUnreachable(doing + " failed: " + why + " (httplib error: " + httplib::to_string(a.error) +
-                        "); the AUT is probably dead, or wedged so badly that its hook server no longer answers");
+                            "); the AUT is probably dead, or wedged so badly that its hook server no longer answers",
+                        reason, waited);
 }
 
 }  // namespace livegui

@@ -41,7 +41,7 @@ void HookClient::Impl::backoff_wait(Clock::time_point until) {
 DegradedInfo HookClient::describe_degraded(DegradedCause cause, const std::string& awaiting) {
   bool answered = false;
   try {
-    health();
+    impl_->fetch_health(impl_->transport, impl_->server_bound());
     answered = true;
   } catch (const HookError& e) {
     logger("hookclient")->debug("describe_degraded: health check failed: {}", e.what());
@@ -54,7 +54,7 @@ DegradedInfo HookClient::describe_degraded(DegradedCause cause, const std::strin
   return info;
 }
 
-SubprocessDegraded HookClient::Impl::unreachable_degraded(const HookUnreachable& error, const std::string& awaiting) {
+DegradedInfo HookClient::Impl::unreachable_info(const HookUnreachable& error) {
   Impl& impl = *this;
   std::optional<std::string> gone = impl.probe_gone();
   bool has_probe;
@@ -62,21 +62,32 @@ SubprocessDegraded HookClient::Impl::unreachable_degraded(const HookUnreachable&
     std::lock_guard lock(impl.hooks_mutex);
     has_probe = static_cast<bool>(impl.probe);
   }
+  // A refused or reset connection is often a process on its way out: give the
+  // kernel a moment to say so. A server that accepted and stayed silent for a
+  // whole bound is not one; the threshold is already spent.
+  const bool settle = error.reason() == HookUnreachable::Reason::ConnectionFailed;
   auto settle_until = Clock::now() + kProbeSettle;
   Backoff backoff(milliseconds(1), milliseconds(50));
-  while (has_probe && !gone && Clock::now() < settle_until) {
+  while (settle && has_probe && !gone && Clock::now() < settle_until) {
     impl.backoff_wait(std::min(Clock::now() + backoff.next(), settle_until));
     gone = impl.probe_gone();
   }
   DegradedInfo info = impl.known_info(gone ? DegradedCause::ProcessExited : DegradedCause::Unreachable);
   info.app_reasons.clear();  // the last reasons are from a healthy reply; the news is the silence
-  info.awaiting = awaiting;
   if (gone) {
     info.exit_status = *gone;
   } else {
     info.detail = error.what();
   }
-  impl.add_context(info);
+  return info;
+}
+
+SubprocessDegraded HookClient::Impl::unreachable_degraded(const HookUnreachable& error, const std::string& awaiting,
+                                                          const std::string& request) {
+  DegradedInfo info = unreachable_info(error);
+  info.awaiting = awaiting;
+  if (awaiting.empty()) info.request = request;
+  add_context(info);
   return SubprocessDegraded(std::move(info));
 }
 
@@ -106,7 +117,7 @@ nlohmann::json HookClient::wait_until(const std::function<bool(const nlohmann::j
     // 2. Does it say it is healthy, and is its main loop really turning?
     Health h;
     try {
-      h = health();
+      h = impl_->fetch_health(impl_->transport, impl_->server_bound());
     } catch (const HookUnreachable& e) {
       throw impl_->unreachable_degraded(e, description);
     }

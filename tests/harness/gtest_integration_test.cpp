@@ -113,6 +113,45 @@ TEST(GtestIntegration, AFailureWhileDegradedCarriesTheDiagnostic) {
   EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
+// Trial 16: under respawn "never", a test given no AUT because the one kept is
+// degraded failed with "live_app_test.cpp:23: Failed" as its first line, the
+// only line a report's summary shows. The first line now says why.
+TEST(GtestIntegration, ATestGivenNoAutSaysWhyOnItsFailuresFirstLine) {
+  TempDir dir("gtest");
+  const auto spec_file = dir / "aut.toml";
+  {
+    std::ofstream out(spec_file);
+    out << "executable = \"" << test_support::binary("sample_app/sample_app").string() << "\"\n"
+        << "args = [\"--headless\", \"--enable-faults\"]\n"
+        << "respawn = \"never\"\n"
+        << "term_grace = \"1s\"\n";
+  }
+  auto run = run_demo(dir,
+                      {"--gtest_filter=LiveKeptDegraded.*", "--gtest_also_run_disabled_tests",
+                       "--gtest_output=json:" + (dir / "r.json").string()},
+                      {{"LIVEGUI_AUT_SPEC", spec_file.string()}});
+  EXPECT_EQ(run.status, ExitStatus::exited(1)) << run.output;
+  std::ifstream in(dir / "r.json");
+  auto report = nlohmann::json::parse(in);
+  EXPECT_TRUE(test_result(report, "DISABLED_A_LeavesTheAutDegraded")["failures"].is_null()) << run.output;
+  auto b = test_result(report, "DISABLED_B_GetsNoAut");
+  ASSERT_TRUE(b["failures"].is_array() && !b["failures"].empty()) << b.dump(2);
+  // gtest's failure text is "<file>:<line>\n<message>"; reports show the message's first line.
+  std::string failure = b["failures"][0]["failure"].get<std::string>();
+  std::string message = failure.substr(failure.find('\n') + 1);
+  std::string first_line = message.substr(0, message.find('\n'));
+  EXPECT_THAT(first_line, HasSubstr("[livegui] no healthy AUT for LiveKeptDegraded.DISABLED_B_GetsNoAut: AUT pid "))
+      << failure;
+  EXPECT_THAT(first_line, HasSubstr("degraded during LiveKeptDegraded.DISABLED_A_LeavesTheAutDegraded")) << failure;
+  EXPECT_THAT(first_line, HasSubstr("assertion failed")) << failure;
+  EXPECT_THAT(first_line, HasSubstr("the respawn policy is 'never'")) << failure;
+  auto state = read_state_file(dir / "state.json");
+  ASSERT_TRUE(state);
+  ASSERT_TRUE(state->aut);
+  auto left = test_support::leftover_processes({state->aut->pgid});
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
+}
+
 TEST(GtestIntegration, SessionScopeAttachesToTheRecordedAut) {
   TempDir dir("gtest");
   auto spec = test_support::sample_app_spec(dir);

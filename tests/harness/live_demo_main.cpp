@@ -42,6 +42,18 @@ TEST_F(LiveDegraded, DISABLED_FailsWhileDegraded) {
                     "a project that never comes");
 }
 
+// Run with a spec whose respawn policy is "never" (LIVEGUI_AUT_SPEC) and
+// --gtest_also_run_disabled_tests: A leaves the AUT degraded (and passes), B
+// gets no AUT and fails in SetUp, saying why.
+class LiveKeptDegraded : public livegui::LiveAppTest {};
+TEST_F(LiveKeptDegraded, DISABLED_A_LeavesTheAutDegraded) {
+  hook().inject_fault("assert");
+  EXPECT_THROW(hook().wait_until([](const nlohmann::json& s) { return s["values"]["project"] == "never"; }, 10s,
+                                 "a project that never comes"),
+               livegui::SubprocessDegraded);
+}
+TEST_F(LiveKeptDegraded, DISABLED_B_GetsNoAut) { hook().click("increment"); }
+
 }  // namespace
 
 int main(int argc, char** argv) {

@@ -8,6 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -371,6 +378,56 @@ TEST_F(SampleApp, HookClientFailsFastWithContextWhenTheAutDies) {
     EXPECT_THAT(e.info().log_file, HasSubstr("aut-1.log"));
   }
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+}
+
+// Issue 16: the AUT SIGSTOPped (its hook server silent too). The handle's
+// client says "subprocess degraded" within about the heartbeat threshold for
+// every call, with the harness's context; the stacks file it names is written
+// later (by the time the AUT is stopped), not while the test waits.
+TEST_F(SampleApp, HookClientOfAStoppedAutIsDegradedWithinTheThreshold) {
+  AppSpec spec = sample_app_spec(dir_);
+  spec.heartbeat_threshold = 1s;
+  auto& h = make(spec);
+  ready(a_);
+  auto hook = h.hook();
+  ASSERT_EQ(hook->value("counter"), 0);
+  const pid_t pgid = h.pgid();  // the group this handle started and still owns
+  ASSERT_EQ(::kill(-pgid, SIGSTOP), 0);
+  struct Resume {
+    pid_t pgid;
+    ~Resume() { ::kill(-pgid, SIGCONT); }
+  } resume{pgid};
+  ASSERT_TRUE(eventually([&] { return all_threads_stopped(h.pid()); }, 5s));
+  std::string stacks;
+  const std::vector<std::pair<std::string, std::function<void()>>> calls = {
+      {"value", [&] { hook->value("counter"); }},
+      {"click", [&] { hook->click("increment"); }},
+      {"wait_until",
+       [&] { hook->wait_until([](const nlohmann::json&) { return false; }, 60s, "something that never happens"); }},
+  };
+  for (const auto& [name, call] : calls) {
+    SCOPED_TRACE(name);
+    auto t0 = std::chrono::steady_clock::now();
+    try {
+      call();
+      ADD_FAILURE() << name << " returned on a stopped AUT";
+    } catch (const SubprocessDegraded& e) {
+      auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+      std::cout << "[ figure ] SIGSTOPped AUT (harness client, threshold 1 s): " << name << " -> SubprocessDegraded in "
+                << took.count() << " ms\n";
+      EXPECT_LT(took, 3500ms) << e.what();
+      EXPECT_EQ(e.info().cause, DegradedCause::Unreachable) << e.what();
+      EXPECT_EQ(e.info().current_test, "Faults.A");
+      EXPECT_THAT(e.what(), HasSubstr("no reply within 1.00 s"));
+      EXPECT_THAT(e.info().stacks_file, HasSubstr("stacks-" + std::to_string(h.pid())));
+      stacks = e.info().stacks_file;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << name << " threw " << typeid(e).name() << " instead of SubprocessDegraded: " << e.what();
+    }
+  }
+  ::kill(-pgid, SIGCONT);
+  handle_.reset();  // stops the AUT; the deferred stacks are written first
+  EXPECT_TRUE(std::filesystem::exists(stacks)) << stacks;
 }
 
 TEST_F(SampleApp, TwoOwnersSharingALogFolderKeepTheirOwnLogs) {

@@ -217,6 +217,8 @@ TEST(HookClient, HugeBodiesAreRefusedWithoutReadingThemWhole) {
   EXPECT_EQ(client.value("name"), "demo") << "the client reconnects after refusing a reply";
 }
 
+// A request the server thread answers waits at most min(read_timeout,
+// heartbeat_threshold); a server silent that long is a stopped app.
 TEST(HookClient, SlowReplyEndsAtTheReadTimeout) {
   FakeHookServer server([](httplib::Server& s, FakeHookServer& self) {
     s.Get("/state", [&self](const httplib::Request&, httplib::Response& res) {
@@ -228,10 +230,11 @@ TEST(HookClient, SlowReplyEndsAtTheReadTimeout) {
   opts.read_timeout = 300ms;
   HookClient client(opts);
   auto start = Clock::now();
-  std::string msg = message_of<HookUnreachable>([&] { client.state(); });
+  std::string msg = message_of<SubprocessDegraded>([&] { client.state(); });
   auto took = Clock::now() - start;
   EXPECT_LT(took, 2s) << msg;
-  EXPECT_TRUE(contains(msg, "no reply within the read timeout of 300 ms")) << msg;
+  EXPECT_TRUE(contains(msg, "stopped answering its hook server during reading state")) << msg;
+  EXPECT_TRUE(contains(msg, "no reply within 300 ms")) << msg;
   EXPECT_TRUE(contains(msg, "127.0.0.1:" + std::to_string(server.port()))) << msg;
 }
 
@@ -252,7 +255,7 @@ TEST(HookClient, TrickledBodyEndsAtTheTotalBound) {
   opts.read_timeout = 300ms;
   HookClient client(opts);  // total bound 200 + 200 + 2 × 300 ms = 1 s
   auto start = Clock::now();
-  std::string msg = message_of<HookUnreachable>([&] { client.state(); });
+  std::string msg = message_of<SubprocessDegraded>([&] { client.state(); });
   EXPECT_LT(Clock::now() - start, 3s) << msg;
   EXPECT_TRUE(contains(msg, "too slowly")) << msg;
 }

@@ -2,15 +2,22 @@
 // with SubprocessDegraded in well under 10 s, naming the reason; the happy
 // path and authentication work end to end.
 
+#include <signal.h>
+
 #include <chrono>
+#include <functional>
+#include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "common/proc_info.hpp"
 #include "common/text.hpp"
 #include "hookclient/hook_client.hpp"
 #include "tests/support/app_launch.hpp"
+#include "tests/support/poll.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -163,6 +170,88 @@ TEST_F(SampleAppClient, CrashWithoutProbeIsUnreachable) {
   SubprocessDegraded e = fault_then_wait("crash");
   EXPECT_TRUE(e.info().cause == DegradedCause::Unreachable) << e.what();
   EXPECT_TRUE(contains(e.what(), "127.0.0.1:" + std::to_string(app_.port))) << e.what();
+}
+
+// Issue 16: the whole app SIGSTOPped (its hook server cannot answer either).
+// Every call throws SubprocessDegraded within about the heartbeat threshold
+// (1 s by default, 300 ms honoured too), not after the 5 s read timeout and
+// not as a HookUnreachable. The app is resumed before it is stopped.
+TEST_F(SampleAppClient, EveryCallOnAStoppedAppIsDegradedWithinTheThreshold) {
+  launch();
+  ASSERT_TRUE(client_->health().ok);
+  ASSERT_EQ(client_->value("counter"), 0);
+  struct Resume {
+    Subprocess& process;
+    ~Resume() { process.signal_group(SIGCONT); }
+  } resume{app_.process};
+  ASSERT_TRUE(app_.process.signal_group(SIGSTOP));
+  ASSERT_TRUE(test_support::eventually([&] { return all_threads_stopped(app_.process.pid()); }, 5s));
+  struct Call {
+    std::string name;
+    std::function<void(HookClient&)> run;
+  };
+  const std::vector<Call> calls = {
+      {"state", [](HookClient& c) { c.state(); }},
+      {"value", [](HookClient& c) { c.value("counter"); }},
+      {"click", [](HookClient& c) { c.click("increment"); }},
+      {"set", [](HookClient& c) { c.set("name", "demo"); }},
+      {"wait_until", [](HookClient& c) { c.wait_until(project_is("demo"), kNaiveTimeout, "project 'demo'"); }},
+  };
+  for (std::chrono::milliseconds threshold : {std::chrono::milliseconds(1000), std::chrono::milliseconds(300)}) {
+    HookClientOptions opts = client_->options();
+    opts.heartbeat_threshold = threshold;
+    HookClient client(opts);
+    client.set_liveness_probe([this]() -> std::optional<std::string> {
+      if (auto st = app_.process.try_wait()) return st->describe();
+      return std::nullopt;
+    });
+    for (const Call& call : calls) {
+      SCOPED_TRACE(call.name + ", threshold " + human_duration(threshold));
+      auto start = Clock::now();
+      try {
+        call.run(client);
+        ADD_FAILURE() << call.name << " returned on a stopped app";
+      } catch (const SubprocessDegraded& e) {
+        auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+        std::cout << "[ figure ] SIGSTOPped sample_app, threshold " << human_duration(threshold) << ": " << call.name
+                  << " -> SubprocessDegraded in " << took.count() << " ms\n";
+        EXPECT_LT(took, threshold == std::chrono::milliseconds(1000) ? 3500ms : 1500ms) << e.what();
+        EXPECT_EQ(e.info().cause, DegradedCause::Unreachable) << e.what();
+        // A stopped app's listen backlog fills up: then even the connect gets no answer.
+        EXPECT_TRUE(contains(e.what(), "no reply within " + human_duration(threshold)) ||
+                    contains(e.what(), "connect timed out after " + human_duration(threshold)))
+            << e.what();
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << call.name << " threw " << typeid(e).name() << " instead of SubprocessDegraded: " << e.what();
+      }
+    }
+  }
+  EXPECT_TRUE(app_.process.running()) << "a stopped app is alive";
+}
+
+// A hung GUI loop (the server thread still answers): a click honours a
+// client threshold below the server's own stall detection (1 s).
+TEST_F(SampleAppClient, ClickOnAHungLoopHonoursAThresholdBelowOneSecond) {
+  launch();
+  HookClientOptions opts = client_->options();
+  opts.heartbeat_threshold = 300ms;
+  HookClient client(opts);
+  ASSERT_TRUE(client.health().ok);
+  client.inject_fault("hang");
+  ASSERT_TRUE(test_support::eventually(
+      [&] { return contains(tail_file(app_.log, 5), "injected fault 'hang' fires now"); }, 10s))
+      << tail_file(app_.log, 5);
+  auto start = Clock::now();
+  try {
+    client.click("increment");
+    ADD_FAILURE() << "click on a hung loop returned";
+  } catch (const SubprocessDegraded& e) {
+    auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+    std::cout << "[ figure ] hung sample_app, threshold 300 ms: click -> SubprocessDegraded in " << took.count()
+              << " ms\n";
+    EXPECT_LT(took, 900ms) << e.what();
+    EXPECT_TRUE(contains(e.what(), "during click on 'increment'")) << e.what();
+  }
 }
 
 TEST_F(SampleAppClient, TokenRequiredWhenTheAppHasOne) {
