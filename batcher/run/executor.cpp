@@ -397,6 +397,7 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
 
 void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
   const Unit& u = *job.unit;
+  if (u.entry.uses_aut && u.runs()) previous_aut_.ended = Clock::now();
   EntryResult result = u.runs()                ? job.run->finish(Clock::now() - job.unit_started, job.started_unix_ms)
                        : !u.unresolved.empty() ? UnitRun::not_run(u, options_.run, ResultCode::Unresolved, u.unresolved)
                                                : UnitRun::not_run(u, options_.run, ResultCode::Skipped, u.not_run);
@@ -421,8 +422,15 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
   if (job.before_retry) {
     EntryResult merged = std::move(*job.before_retry);
     job.before_retry.reset();
+    const std::size_t said_before = merged.warnings.size();
     merge_retry(merged, result, job.retry, interrupted_ ? interrupt_reason_ : std::string());
+    // What the merge said (a test that passed, then failed when the entry ran
+    // again) is the entry's, kept past later retries too (job.warnings).
+    std::vector<std::string> said(merged.warnings.begin() + static_cast<std::ptrdiff_t>(said_before),
+                                  merged.warnings.end());
+    job.warnings.insert(job.warnings.end(), said.begin(), said.end());
     merged.warnings = result.warnings;  // job.warnings: every run's
+    merged.warnings.insert(merged.warnings.end(), said.begin(), said.end());
     merged.duration = result.duration;  // since the entry started
     merged.session_aut_unavailable = result.session_aut_unavailable;
     result = std::move(merged);
