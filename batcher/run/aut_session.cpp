@@ -151,6 +151,15 @@ AutHealth AutSession::await_progress(std::chrono::steady_clock::time_point entry
   // Only the AUT the last ensure() gave out: a guest's replacement is the
   // guest's business (said as a replacement), and none means nothing to probe.
   if (!handle_ || pid() <= 0 || pid() != provided_) return AutHealth::NotStarted;
+  try {
+    // Already recorded unfit (a guest saw it, naming its test): the state
+    // check reports that; a probe of ours would record it again without the test.
+    auto st = read_state_file(state_file_);
+    if (st && st->aut && st->aut->pid == pid() && st->status == AutStatus::Degraded) return AutHealth::Degraded;
+    if (st && st->aut && st->aut->pid == pid() && st->status == AutStatus::Dead) return AutHealth::Dead;
+  } catch (const std::exception& e) {
+    logger("batcher")->debug("reading the session state file {}: {}", state_file_.string(), e.what());
+  }
   const Clock::time_point give_up = Clock::now() + handle_->spec().heartbeat_threshold;
   Backoff backoff(milliseconds(2), milliseconds(50));
   try {

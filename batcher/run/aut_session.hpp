@@ -111,7 +111,9 @@ class AutSession {
   /// call the AUT degraded — at most the heartbeat threshold (plus a probe's
   /// bound, and a stall's stack capture). A degraded finding is written to
   /// the state file (status, reasons), where the state check reads it as
-  /// what the previous entry left. Starts and stops nothing; never throws.
+  /// what the previous entry left; an AUT the file already records degraded
+  /// or dead (a guest saw it, naming its test) is not probed again. Starts
+  /// and stops nothing; never throws.
   /// Returns what the last probe found (NotStarted: no AUT of ours to probe).
   AutHealth await_progress(std::chrono::steady_clock::time_point entry_ended);
 
