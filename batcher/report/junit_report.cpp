@@ -104,6 +104,15 @@ struct JunitRun {
   const std::string* output = nullptr;  ///< the run's output, when kept (only the test's own run)
 };
 
+/// A run of a test that still fails, in which it passed: a whole-entry
+/// retry ran it again although the policy did not retry it (its failure is
+/// not a listed reason). Surefire has no element for it (<rerunFailure> and
+/// <rerunError> are failing reruns; <flakyFailure> belongs to a passing
+/// test), so it is a livegui.passing_rerun property and a system-out line.
+bool passing_rerun(const TestResult& t, const TryRecord& r) {
+  return is_failure(t.code) && !r.interrupted && !is_failure(r.code) && r.code != ResultCode::Skipped;
+}
+
 /// Every run of a test still failing after its retries, in attempt order:
 /// its earlier runs (each a one-line TryRecord) and its own result (`detail`,
 /// `output`), an interrupted retry after the run whose failure it keeps;
@@ -112,6 +121,7 @@ std::vector<JunitRun> runs_of(const TestResult& t, const std::string& detail, co
                               const std::string& output) {
   std::vector<JunitRun> runs;
   for (const auto& r : t.tries) {
+    if (passing_rerun(t, r)) continue;  // no rerun element: a property and a system-out line
     std::string said = describe_try(r);
     runs.push_back({r.attempt, r.code, said, said + "\n\n" + reproduce, nullptr});
   }
@@ -172,6 +182,9 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
             attr("value", std::to_string(t.tries.size())) + "/>\n";
     if (t.code == ResultCode::Flaky)
       body += "        <property" + attr("name", "livegui.flaky") + attr("value", "true") + "/>\n";
+    for (const auto& r : t.tries)
+      if (passing_rerun(t, r))
+        body += "        <property" + attr("name", "livegui.passing_rerun") + attr("value", describe_try(r)) + "/>\n";
     body += stacks_properties(t);
     body += "      </properties>\n";
   } else if (!t.stacks.empty() || !t.other_stacks.empty()) {
@@ -240,8 +253,14 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   // The output of the run the <failure>/<error> is: the test's own (the
   // binary's tail only stands for a test with none of its own: a crash
   // outside any test, a command entry). An earlier run's output is not kept.
-  if (is_failure(t.code) && primary.output && !primary.output->empty())
-    body += "      <system-out>" + xml_escape(*primary.output) + "</system-out>\n";
+  std::string passing_runs;
+  for (const auto& r : t.tries)
+    if (passing_rerun(t, r))
+      passing_runs += "[livegui] " + describe_try(r) + "; the test keeps its " + name(t.code) + " of attempt " +
+                      std::to_string(t.attempt) + "\n";
+  if (is_failure(t.code) && ((primary.output && !primary.output->empty()) || !passing_runs.empty()))
+    body += "      <system-out>" + xml_escape(passing_runs + (primary.output ? *primary.output : std::string())) +
+            "</system-out>\n";
   // A pass has no element for its message: its note ("fresh AUT: …") is its output.
   if (t.code == ResultCode::Pass && !t.synthetic && !t.message.empty())
     body += "      <system-out>" + xml_escape(t.message) + "</system-out>\n";

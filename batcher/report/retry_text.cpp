@@ -6,10 +6,21 @@
 
 namespace livegui::batch {
 
+namespace {
+
+/// "retried for crash"; a run of a whole-entry retry another test caused:
+/// "ran again with its entry".
+std::string why_it_ran(RetriedFor why) {
+  return why == RetriedFor::WithItsEntry ? std::string("ran again with its entry")
+                                         : "retried for " + std::string(to_string(why));
+}
+
+}  // namespace
+
 std::string describe_try(const TryRecord& r) {
   std::string why = r.interrupted
                         ? "its retry for " + std::string(to_string(r.retried_for)) + ", interrupted before it finished"
-                        : "retried for " + std::string(to_string(r.retried_for));
+                        : why_it_ran(r.retried_for);
   return "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " (" + why + ")" +
          (r.message.empty() ? "" : ": " + r.message);
 }
@@ -27,7 +38,7 @@ std::string tries_text(const TestResult& t) {
     runs +=
         "attempt " + std::to_string(r.attempt) + ": " + name(r.code) + " — " +
         (r.interrupted ? "its retry for " + std::string(to_string(r.retried_for)) + ", interrupted before it finished"
-                       : "retried for " + std::string(to_string(r.retried_for))) +
+                       : why_it_ran(r.retried_for)) +
         (r.message.empty() ? "" : ": " + r.message) + "\n";
   }
   if (!own_said) runs += "attempt " + std::to_string(t.attempt) + ": " + name(t.code) + "\n";

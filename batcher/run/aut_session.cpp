@@ -3,7 +3,9 @@
 #include <sys/wait.h>
 
 #include "batcher/warning.hpp"
+#include "common/backoff.hpp"
 #include "common/log.hpp"
+#include "common/text.hpp"
 #include "harness/subprocess.hpp"
 
 namespace livegui::batch {
@@ -141,6 +143,67 @@ bool AutSession::degraded() {
   } catch (const std::exception&) {
     return false;
   }
+}
+
+AutHealth AutSession::await_progress(std::chrono::steady_clock::time_point entry_ended) {
+  using Clock = std::chrono::steady_clock;
+  using std::chrono::milliseconds;
+  // Only the AUT the last ensure() gave out: a guest's replacement is the
+  // guest's business (said as a replacement), and none means nothing to probe.
+  if (!handle_ || pid() <= 0 || pid() != provided_) return AutHealth::NotStarted;
+  try {
+    // Already recorded unfit (a guest saw it, naming its test): the state
+    // check reports that; a probe of ours would record it again without the test.
+    auto st = read_state_file(state_file_);
+    if (st && st->aut && st->aut->pid == pid() && st->status == AutStatus::Degraded) return AutHealth::Degraded;
+    if (st && st->aut && st->aut->pid == pid() && st->status == AutStatus::Dead) return AutHealth::Dead;
+  } catch (const std::exception& e) {
+    logger("batcher")->debug("reading the session state file {}: {}", state_file_.string(), e.what());
+  }
+  const Clock::time_point give_up = Clock::now() + handle_->spec().heartbeat_threshold;
+  Backoff backoff(milliseconds(2), milliseconds(50));
+  try {
+    for (;;) {
+      const Clock::time_point asked = Clock::now();
+      CheckResult c = handle_->check();
+      if (!c.healthy() || !c.health) return c.state;
+      if (c.health->busy_ms > 0) return c.state;  // executing an action: alive
+      // When the frame was drawn, on our clock: no later than `asked` minus
+      // its age (the age is whole milliseconds, rounded down: one more).
+      const Clock::time_point drawn = asked - milliseconds(c.health->last_frame_age_ms + 1);
+      if (drawn >= entry_ended) return c.state;
+      // Past the threshold without a new frame, check() calls it stalled
+      // (the frame did not advance between our checks); one last look.
+      if (Clock::now() >= give_up + milliseconds(50)) return c.state;
+      backoff.pause_until(give_up + milliseconds(60));
+    }
+  } catch (const std::exception& e) {
+    logger("batcher")->debug("checking the session AUT between entries: {}", e.what());
+    return AutHealth::NotStarted;
+  }
+}
+
+UnfitAut AutSession::unfit_aut() {
+  UnfitAut out;
+  out.pid = pid();
+  try {
+    CheckResult c = handle_ ? handle_->check() : CheckResult{};
+    if (c.pid > 0) out.pid = c.pid;
+    // Running but unfit is degraded; anything else serves nothing: dead.
+    out.kind = c.state == AutHealth::Degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead;
+    out.cause = c.state == AutHealth::Degraded ? join(c.reasons, "; ")
+                : c.exit                       ? c.exit->describe()
+                                               : std::string("it is gone");
+    auto st = read_state_file(state_file_);
+    if (st && st->last_exit && st->last_exit->pid == out.pid && out.kind == StateVerdictKind::Dead)
+      out.during_test = st->last_exit->during_test;
+    else if (st && out.kind == StateVerdictKind::Degraded)
+      out.during_test = st->degraded_during;
+    if (is_batcher_stand_in(out.during_test)) out.during_test.clear();
+  } catch (const std::exception& e) {
+    logger("batcher")->debug("looking at the session AUT: {}", e.what());
+  }
+  return out;
 }
 
 bool AutSession::respawn_never() const { return handle_ && handle_->spec().respawn == RespawnPolicy::Never; }

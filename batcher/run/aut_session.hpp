@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "batcher/run/state_check.hpp"
 #include "harness/app_handle.hpp"
 #include "harness/state_file.hpp"
 
@@ -93,6 +94,28 @@ class AutSession {
 
   /// The AUT is running but degraded (one health check). Never throws.
   bool degraded();
+
+  /// What the AUT is found in (one health check) and the test it broke in,
+  /// as the state file records it (a stand-in test of ours is none). For an
+  /// AUT ensure() refused to replace (respawn "never"). Never throws.
+  UnfitAut unfit_aut();
+
+  /// Between entries: whether the session AUT's main loop is still alive
+  /// after `entry_ended` (steady clock), when the previous entry's process
+  /// ended. A stall an entry caused in its last moments (its last test hung
+  /// the main loop and still passed) looks fresh then: the app's last frame
+  /// is younger than the heartbeat threshold. So: one /health probe; when the
+  /// app answers with a frame drawn after `entry_ended` (or is busy on an
+  /// action), it is alive and this returns at once. Otherwise it probes again
+  /// with short back-off until such a frame appears or the heartbeat rules
+  /// call the AUT degraded — at most the heartbeat threshold (plus a probe's
+  /// bound, and a stall's stack capture). A degraded finding is written to
+  /// the state file (status, reasons), where the state check reads it as
+  /// what the previous entry left; an AUT the file already records degraded
+  /// or dead (a guest saw it, naming its test) is not probed again. Starts
+  /// and stops nothing; never throws.
+  /// Returns what the last probe found (NotStarted: no AUT of ours to probe).
+  AutHealth await_progress(std::chrono::steady_clock::time_point entry_ended);
 
   /// The tier's `respawn = "never"`: ensure() never replaces a dead or degraded AUT.
   bool respawn_never() const;

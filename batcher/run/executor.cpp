@@ -174,6 +174,8 @@ bool Executor::spawn_attempt(Job& job) {
   if (!spec.premature_exit_file.empty()) std::filesystem::remove(spec.premature_exit_file, ec);
   if (!spec.reports.junit.empty()) std::filesystem::remove(spec.reports.junit, ec);
   if (!spec.reports.events.empty()) std::filesystem::remove(spec.reports.events, ec);
+  if (!spec.reports.python_stacks.empty()) std::filesystem::remove(spec.reports.python_stacks, ec);
+  job.python_stacks = spec.reports.python_stacks;
   job.stream.reset();
   if (!spec.stream.empty()) {
     job.stream = GtestStreamSink::open(spec.stream);
@@ -317,9 +319,10 @@ void Executor::service(Job& job, const TierJob& tier, std::vector<std::optional<
     logger("batcher")->debug("{}: timed out ({}); stopping its process group", job.unit->id,
                              job.cause == StopCause::TestTimeout ? "test_timeout" : human_duration(job.unit->timeout));
     // Hang forensics: where the binary (and its AUT) hung, before stopping it.
-    job.hang_stacks = capture_hang_stacks(
-        job.proc.pid(), job.artifact_dir,
-        job.unit->entry.uses_aut && guard_ ? guard_->state_file() : std::filesystem::path(), options_.stacks_budget);
+    job.hang_stacks =
+        capture_hang_stacks(job.proc.pid(), job.artifact_dir,
+                            job.unit->entry.uses_aut && guard_ ? guard_->state_file() : std::filesystem::path(),
+                            options_.stacks_budget, job.python_stacks);
     job.start_terminating(Clock::now(), options_.term_grace);
     stopped_an_entry_ = true;
   } else if (job.phase == Phase::Terminating && now >= job.phase_deadline) {
@@ -372,6 +375,11 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
   if (listing_interrupted) handle_signals();
   if (std::string w = attach_hang_stacks(*job.run, job.unit->name, job.hang_stacks); !w.empty())
     job.warnings.push_back(w);
+  // Not asked for (or moved to the artifacts when it was): only the plugin's header is left.
+  if (!job.python_stacks.empty()) {
+    std::error_code removed;
+    std::filesystem::remove(job.python_stacks, removed);
+  }
   if (job.run->wants_another_attempt()) {
     if (interrupted_) {
       job.run->abandon(stop_reason());
@@ -397,6 +405,7 @@ void Executor::complete_attempt(Job& job, const TierJob& tier, std::vector<std::
 
 void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::optional<EntryResult>>& results) {
   const Unit& u = *job.unit;
+  if (u.entry.uses_aut && u.runs()) previous_aut_.ended = Clock::now();
   EntryResult result = u.runs()                ? job.run->finish(Clock::now() - job.unit_started, job.started_unix_ms)
                        : !u.unresolved.empty() ? UnitRun::not_run(u, options_.run, ResultCode::Unresolved, u.unresolved)
                                                : UnitRun::not_run(u, options_.run, ResultCode::Skipped, u.not_run);
@@ -421,8 +430,15 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
   if (job.before_retry) {
     EntryResult merged = std::move(*job.before_retry);
     job.before_retry.reset();
+    const std::size_t said_before = merged.warnings.size();
     merge_retry(merged, result, job.retry, interrupted_ ? interrupt_reason_ : std::string());
+    // What the merge said (a test that passed, then failed when the entry ran
+    // again) is the entry's, kept past later retries too (job.warnings).
+    std::vector<std::string> said(merged.warnings.begin() + static_cast<std::ptrdiff_t>(said_before),
+                                  merged.warnings.end());
+    job.warnings.insert(job.warnings.end(), said.begin(), said.end());
     merged.warnings = result.warnings;  // job.warnings: every run's
+    merged.warnings.insert(merged.warnings.end(), said.begin(), said.end());
     merged.duration = result.duration;  // since the entry started
     merged.session_aut_unavailable = result.session_aut_unavailable;
     result = std::move(merged);

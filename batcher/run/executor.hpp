@@ -68,6 +68,9 @@ class Executor {
     std::string name;
     std::string id;
     std::int64_t started_unix_ms = 0;
+    /// When its process ended (its last attempt): an AUT frame drawn after
+    /// this shows its main loop outlived the entry (AutSession::await_progress).
+    std::chrono::steady_clock::time_point ended{};
   };
 
   bool start_next(const TierJob& tier, std::vector<std::size_t>& pending,

@@ -40,6 +40,17 @@ void warn_of_entry(Display& display, const std::string& tier, const std::string&
     if (r && r->id == id) r->warnings.push_back(warning);
 }
 
+/// The last test entry `id` ran (not one it never reached), "" = none.
+std::string last_test_of(const std::vector<std::optional<EntryResult>>* results, const std::string& id) {
+  if (!results) return "";
+  for (const auto& r : *results) {
+    if (!r || r->id != id) continue;
+    for (auto t = r->tests.rbegin(); t != r->tests.rend(); ++t)
+      if (!t->synthetic && t->code != ResultCode::Skipped) return t->name;
+  }
+  return "";
+}
+
 }  // namespace
 
 void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
@@ -59,11 +70,19 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
     ctx.session_respawn_never = tier.session && tier.session->respawn_never();
     ctx.session_scope = tier.session != nullptr;
     ctx.previous_ended_during = ended_during(results, previous_aut_.id);
+    ctx.previous_last_test = last_test_of(results, previous_aut_.id);
     // A guest that replaced the session AUT during the last entry stopped it:
     // its exit is no news, and the guest's record must not be overwritten.
     if (tier.session && !previous_aut_.id.empty()) replaced = tier.session->replaced_by_guest();
     // The session AUT's parent records how it died before the state is judged.
     if (tier.session && !previous_aut_.id.empty() && !replaced) tier.session->observe();
+    // A stall the last entry caused in its last moments (its last test hung
+    // the main loop and passed) still shows a fresh frame: look until the
+    // loop shows it went on, or the heartbeat calls it stalled. A stall is
+    // written to the state file, so the check below reports it as what the
+    // last entry left (a dirty start), not as the next entry's first failure.
+    if (tier.session && !previous_aut_.id.empty() && !replaced && !retrying)
+      tier.session->await_progress(previous_aut_.ended);
     // What runs that are over left in the state directory: reported once, before the first AUT entry.
     for (const CheckOutcome& left : guard_->check_left_overs(ctx)) {
       display_.warning(left.warning);
@@ -141,18 +160,26 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
                              "); the test binary starts its own");
     } else {
       // respawn = "never": say what happens next, once. A dead or degraded
-      // AUT the state check just reported is not reported again.
-      bool degraded = tier.session->degraded();
+      // AUT the state check just reported is not reported again. Said from
+      // what the AUT is found in (its real pid, the test it broke in), not
+      // from the harness's refusal, which names our stand-in test.
+      UnfitAut unfit = tier.session->unfit_aut();
+      bool degraded = unfit.kind == StateVerdictKind::Degraded;
       if (!job.dirty_start) {
-        std::string w = std::string("the session AUT is not fit for ") + u.name + " (" + e.what() + "); " + u.name +
-                        (degraded ? " starts on the degraded AUT: respawn policy never; its tests will fail with "
-                                    "subprocess degraded"
-                                  : " gets no AUT from the batcher; the test binary starts its own");
+        StateCheckContext ctx;
+        ctx.tier = tier.name;
+        ctx.previous_entry = previous_aut_.name;
+        ctx.next_entry = u.name;
+        ctx.session_respawn_never = true;
+        ctx.previous_last_test = last_test_of(results, previous_aut_.id);
+        StateVerdict v = unfit_session_verdict(unfit, ctx);
         DirtyStart d;
-        d.kind = degraded ? StateVerdictKind::Degraded : StateVerdictKind::Dead;
-        d.message = tier.name + ": " + w + ".";
+        d.kind = v.kind;
+        d.message = warning_message(v, ctx, degraded ? "; kept it (respawn policy never)" : "");
         display_.warning(warn_line(d.message));
+        logger("batcher")->debug("{}: the session AUT is not fit: {}", u.id, e.what());
         d.previous_entry = previous_aut_.name;
+        d.aut_pid = v.aut_pid;
         job.dirty_start = d;
       }
       // It starts on the degraded AUT: its failures are the AUT's (retry "degraded").
@@ -181,6 +208,7 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result,
     ctx.session_respawn_never = tier.session && tier.session->respawn_never();
     ctx.session_scope = tier.session != nullptr;
     ctx.previous_ended_during = ended_during(&results, previous_aut_.id);
+    ctx.previous_last_test = last_test_of(&results, previous_aut_.id);
     // As before an entry: a replacement mid-file is said as such, and the
     // exit of the AUT the guest stopped is no news.
     std::optional<GuestReplacement> replaced = tier.session ? tier.session->replaced_by_guest() : std::nullopt;
@@ -190,6 +218,7 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result,
       tier_result.warnings.push_back(line);
     } else if (tier.session) {
       tier.session->observe();
+      tier.session->await_progress(previous_aut_.ended);  // as before an entry
     }
     CheckOutcome out = guard_->check(ctx, previous_aut_.id);
     if (!out.entry_warning.empty())  // as before an entry

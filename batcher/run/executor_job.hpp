@@ -57,6 +57,7 @@ struct Executor::Job {
   std::size_t timeline_mark = 0;  ///< AUT events from here on happened in the current run
   // Hang forensics and the per-test timeout.
   std::filesystem::path artifact_dir;   ///< LIVEGUI_ARTIFACT_DIR of the running attempt
+  std::filesystem::path python_stacks;  ///< the running pytest attempt's LIVEGUI_PYTHON_STACKS_FILE ("" = none)
   std::optional<TestWatch> test_watch;  ///< with test_timeout: which test runs, since when
   HangStacks hang_stacks;               ///< captured before a timed-out attempt was stopped
   std::unique_ptr<GtestStreamSink> stream;  ///< the current attempt's GoogleTest event stream; null = none

@@ -1,11 +1,20 @@
 #include "batcher/run/hang_forensics.hpp"
 
+#include <algorithm>
+
+#include "batcher/run/python_stacks.hpp"
 #include "batcher/run/state_guard.hpp"
 #include "batcher/run/unit_run.hpp"
 #include "common/proc_info.hpp"
 #include "harness/stack_capture.hpp"
 
 namespace livegui::batch {
+namespace {
+
+/// How long the pytest process gets to write its Python stacks.
+constexpr std::chrono::milliseconds kPythonStacksWait{2000};
+
+}  // namespace
 
 std::string stacks_in_message(const std::string& message) {
   static const std::string kKey = "; stacks: ";
@@ -19,9 +28,14 @@ std::string stacks_in_message(const std::string& message) {
 }
 
 HangStacks capture_hang_stacks(pid_t binary_pid, const std::filesystem::path& artifact_dir,
-                               const std::filesystem::path& state_file, std::chrono::milliseconds budget) {
+                               const std::filesystem::path& state_file, std::chrono::milliseconds budget,
+                               const std::filesystem::path& python_stacks) {
   auto t0 = std::chrono::steady_clock::now();
   HangStacks out;
+  // The interpreter answers from its own signal handler, which a debugger
+  // attached to it would hold up: first.
+  if (!python_stacks.empty())
+    out.python = capture_python_stacks(python_stacks, binary_pid, artifact_dir, std::min(budget, kPythonStacksWait));
   StackCaptureOptions o;
   o.dir = artifact_dir;
   o.budget = budget;
@@ -44,11 +58,15 @@ HangStacks capture_hang_stacks(pid_t binary_pid, const std::filesystem::path& ar
 }
 
 std::string attach_hang_stacks(UnitRun& run, const std::string& entry_name, HangStacks& stacks) {
-  if (stacks.binary.empty() && stacks.aut.empty()) return {};
+  if (stacks.binary.empty() && stacks.aut.empty() && stacks.python.empty()) return {};
   bool aut_first = stacks.aut_stalled && !stacks.aut.empty();
-  run.attach_stacks(aut_first ? std::vector{stacks.aut, stacks.binary} : std::vector{stacks.binary, stacks.aut});
-  std::string files = stacks.binary.string();
-  if (!stacks.aut.empty()) files += (files.empty() ? "" : " and ") + stacks.aut.string();
+  run.attach_stacks(aut_first ? std::vector{stacks.aut, stacks.python, stacks.binary}
+                              : std::vector{stacks.python, stacks.binary, stacks.aut});
+  std::string files;
+  for (const auto& f : {stacks.binary, stacks.aut})
+    if (!f.empty()) files += (files.empty() ? "" : " and ") + f.string();
+  if (!stacks.python.empty())
+    files += (files.empty() ? "" : "; ") + std::string("its Python stacks: ") + stacks.python.string();
   stacks = {};
   return entry_name + " ran out of time; stacks before it was stopped: " + files;
 }

@@ -10,6 +10,7 @@
 #include "batcher/reproduce.hpp"
 #include "batcher/run/junit_results.hpp"
 #include "batcher/run/pytest_results.hpp"
+#include "batcher/run/python_stacks.hpp"
 #include "common/atomic_file.hpp"
 #include "common/environment.hpp"
 
@@ -91,6 +92,8 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
     if (a == "--junit-prefix" && i + 1 < spawn.args.size()) files.junit_prefix = spawn.args[i + 1];
   }
   spawn.env_set[env::kEventsFile] = files.events.string();
+  files.python_stacks = log_dir / (stem + ".python-stacks.txt");
+  spawn.env_set[kPythonStacksFileVariable] = files.python_stacks.string();
   if (!placeholder && !any_arg_contains(spawn.args, "--junitxml") && !any_arg_contains(spawn.args, "--junit-xml"))
     spawn.args.push_back("--junitxml=" + files.junit.string());
   auto needs = run_by_hand_needs(format, spawn.args, spawn.env_set);

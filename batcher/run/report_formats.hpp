@@ -25,6 +25,9 @@ namespace livegui::batch {
 struct ReportFiles {
   std::filesystem::path junit;   ///< always set for these formats
   std::filesystem::path events;  ///< format = "pytest" only
+  /// format = "pytest" only: where livegui_pytest's faulthandler writes every
+  /// thread's Python stack when the batcher asks (python_stacks.hpp).
+  std::filesystem::path python_stacks;
   /// The argv's own `--junit-prefix` (pytest puts "X." before every
   /// classname of its report); "" = none. format = "pytest" only.
   std::string junit_prefix;

@@ -150,25 +150,44 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
     }
     *old = std::move(merged);
   }
-  // A whole-entry retry ran the entry's other tests again too: one that had
-  // passed and now failed both passed and failed — FLAKY, as a test that
-  // passes on a retry (counted as passed, listed apart in every report), with
-  // the failing run among its tries; never a plain PASS (newcomer trials: the
-  // failure showed only in a log, then only in a message).
+  // A whole-entry retry ran the entry's other tests again too, and every
+  // run that tells something is recorded (TryRecord, RetriedFor::WithItsEntry):
+  //  - one that had passed and now failed both passed and failed — FLAKY, as
+  //    a test that passes on a retry (counted as passed, listed apart in
+  //    every report), with the failing run among its tries and a warning of
+  //    the entry; never a plain PASS (newcomer trials: the failure showed
+  //    only in a log, then only in a message);
+  //  - one that had failed for a reason the policy does not list (not a
+  //    target) keeps its failure, whatever it did in the retry: the retry's
+  //    run is among its tries, its message says it (trial16: a pass there was
+  //    recorded nowhere).
   if (decision.whole_entry && !cut_short)
     for (const auto& now : retry.tests) {
-      if (now.synthetic || !is_failure(now.code)) continue;
+      if (now.synthetic) continue;
+      const bool retried = std::any_of(decision.targets.begin(), decision.targets.end(),
+                                       [&](const RetryTarget& t) { return t.test == now.name; });
+      if (retried) continue;  // it took the retry's result above
       auto old =
           std::find_if(entry.tests.begin(), entry.tests.end(), [&](const TestResult& t) { return t.name == now.name; });
-      if (old == entry.tests.end() || old->code != ResultCode::Pass) continue;
-      const std::string said = now.name + " passed in attempt " + std::to_string(old->attempt) + " but was " +
-                               std::string(name(now.code)) + " when the entry was run again (retry " +
-                               std::to_string(decision.retry) + ", attempt " + std::to_string(now.attempt) +
-                               "): " + first_line(now.message);
-      old->code = ResultCode::Flaky;
-      old->tries.push_back({now.attempt, now.code, RetriedFor::WithItsEntry, first_line(now.message)});
-      old->message += (old->message.empty() ? "" : "\n") + said;
-      entry.warnings.push_back(said);
+      if (old == entry.tests.end()) continue;
+      const std::string again = " when the entry was run again (retry " + std::to_string(decision.retry) +
+                                ", attempt " + std::to_string(now.attempt) + ")";
+      if (old->code == ResultCode::Pass && is_failure(now.code)) {
+        const std::string said = now.name + " passed in attempt " + std::to_string(old->attempt) + " but was " +
+                                 std::string(name(now.code)) + again + ": " + first_line(now.message);
+        old->code = ResultCode::Flaky;
+        old->tries.push_back({now.attempt, now.code, RetriedFor::WithItsEntry, first_line(now.message)});
+        old->message += (old->message.empty() ? "" : "\n") + said;
+        entry.warnings.push_back(said);
+      } else if (is_failure(old->code) && old->code != ResultCode::Flaky) {
+        const std::string said = now.name + " was " + std::string(name(now.code)) + again + "; it keeps its " +
+                                 name(old->code) + " of attempt " + std::to_string(old->attempt) +
+                                 ": the plan's retry does not list its failure";
+        old->tries.push_back({now.attempt, now.code, RetriedFor::WithItsEntry, first_line(now.message)});
+        std::stable_sort(old->tries.begin(), old->tries.end(),
+                         [](const TryRecord& a, const TryRecord& b) { return a.attempt < b.attempt; });
+        old->message += (old->message.empty() ? "" : "\n") + said;
+      }
     }
   // Process-level records of the retry (it could not start, crashed in set-up…).
   for (const auto& t : retry.tests)

@@ -60,8 +60,13 @@ StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& 
       // Our own (session) AUT: only its health matters.
       if (s.status != AutStatus::Degraded || already_reported) return v;
       v.kind = StateVerdictKind::Degraded;
-      v.what = subject(s, ctx) + " left the AUT (" + pid + ") degraded" +
-               (s.degraded_during.empty() ? std::string() : " during " + s.degraded_during) + " — " +
+      // Found by the batcher's own look between entries (no test was running
+      // then): the last test of the previous entry is the last one that ran on it.
+      std::string when = !s.degraded_during.empty() ? " during " + s.degraded_during
+                         : !ctx.previous_last_test.empty()
+                             ? " (found between entries, after its last test " + ctx.previous_last_test + ")"
+                             : std::string();
+      v.what = subject(s, ctx) + " left the AUT (" + pid + ") degraded" + when + " — " +
                (s.degraded_reasons.empty() ? std::string("no reason recorded") : join(s.degraded_reasons, "; "));
       return v;
     }
@@ -212,6 +217,20 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
     what += " during " + s.current_test->full();
   }
   v.what = what + "; nothing of it is left running";
+  return v;
+}
+
+StateVerdict unfit_session_verdict(const UnfitAut& aut, const StateCheckContext& ctx) {
+  StateVerdict v;
+  v.kind = aut.kind;
+  v.aut_pid = aut.pid;
+  std::string who = ctx.previous_entry.empty() ? std::string("a previous run") : ctx.previous_entry;
+  std::string when = !aut.during_test.empty() ? " during " + aut.during_test
+                     : !ctx.previous_last_test.empty()
+                         ? " (found between entries, after its last test " + ctx.previous_last_test + ")"
+                         : std::string(" between tests");
+  v.what = who + " left the AUT (pid " + std::to_string(aut.pid) + ") " + to_string(aut.kind) + when + " — " +
+           (aut.cause.empty() ? std::string("no reason recorded") : aut.cause);
   return v;
 }
 

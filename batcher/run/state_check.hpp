@@ -73,6 +73,10 @@ struct StateCheckContext {
   /// died (its TIMEOUT, CRASH or UNRESOLVED test), named when the state file
   /// does not say which test was running; "" = none or not known.
   std::string previous_ended_during;
+  /// The last test the previous entry ran (its results), named when the AUT
+  /// is found degraded between entries and the state file does not say in
+  /// which test it degraded; "" = none or not known.
+  std::string previous_last_test;
 };
 
 struct StateVerdict {
@@ -110,6 +114,23 @@ std::string warning_message(const StateVerdict& verdict, const StateCheckContext
 /// AUT (pid 4121) dead — it went down with its owner (pid 4100), which ended
 /// while the AUT was healthy during t.py::test_a".
 std::string entry_message(const StateVerdict& verdict);
+
+/// The session AUT as the batcher finds it when the respawn policy "never"
+/// keeps it unfit (AutUnavailable from AutSession::ensure) and the state
+/// check had said nothing of it.
+struct UnfitAut {
+  pid_t pid = 0;                                       ///< the AUT that is kept, never 0 for a real one
+  StateVerdictKind kind = StateVerdictKind::Degraded;  ///< Dead or Degraded
+  std::string cause;                                   ///< "heartbeat stalled: …", "killed by SIGABRT"
+  std::string during_test;                             ///< the test it broke in; "" = not known (never a stand-in)
+};
+
+/// The verdict for an UnfitAut: what = "<previous entry> left the AUT (pid P)
+/// degraded during T — <cause>" ("… (found between entries, after its last
+/// test T)" from context.previous_last_test, else "… between tests"). Shown
+/// with warning_message(), whose respawn-"never" wording says what the next
+/// entry gets.
+StateVerdict unfit_session_verdict(const UnfitAut& aut, const StateCheckContext& context);
 
 /// "SIGABRT during A.b", "exit code 3 between tests".
 std::string describe_exit(const ExitRecord& exit);

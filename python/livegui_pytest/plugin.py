@@ -1,10 +1,12 @@
 """pytest hooks and fixtures of livegui_pytest (loaded with -p livegui_pytest)."""
 
+import faulthandler
 import hashlib
 import json
 import os
 import re
 import shlex
+import signal
 
 import pytest
 
@@ -162,8 +164,47 @@ def _refuse_options_that_run_no_test(config):
                 "having tested nothing; remove it there, or run this suite outside the plan" % (word, where, what))
 
 
+# The signal livegui-batch sends for every thread's Python stack before it
+# stops a timed-out entry (batcher/run/python_stacks.hpp, docs/pytest.md).
+PYTHON_STACKS_SIGNAL = "SIGUSR1"
+_python_stacks_file = None  # kept open (and the handler registered) until the process ends
+
+
+def _own_start_time():
+    """This process's start time (/proc/self/stat field 22, clock ticks after boot)."""
+    with open("/proc/self/stat", encoding="ascii", errors="replace") as f:
+        stat = f.read()
+    return int(stat[stat.rindex(")") + 2:].split()[19])
+
+
+def _register_python_stacks(config):
+    """Under livegui-batch (LIVEGUI_PYTHON_STACKS_FILE): faulthandler dumps
+    every thread's Python stack into that file on SIGUSR1. The handler is
+    registered first, then a header names this process (pid + start time): the
+    batcher signals only the process a header names, so a signal never finds
+    a process without the handler (SIGUSR1's default action ends it). Not in
+    a pytest-xdist worker (the controller holds the file)."""
+    global _python_stacks_file
+    path = os.environ.get("LIVEGUI_PYTHON_STACKS_FILE")
+    if not path or hasattr(config, "workerinput") or _python_stacks_file is not None:
+        return
+    sig = getattr(signal, PYTHON_STACKS_SIGNAL, None)
+    if sig is None:
+        return
+    try:
+        f = open(path, "w", encoding="utf-8")
+    except OSError:
+        return
+    faulthandler.register(sig, file=f, all_threads=True, chain=False)
+    f.write("livegui_pytest: Python stacks of pid %d (start time %d) on %s\n"
+            % (os.getpid(), _own_start_time(), PYTHON_STACKS_SIGNAL))
+    f.flush()
+    _python_stacks_file = f
+
+
 def pytest_configure(config):
     _refuse_options_that_run_no_test(config)
+    _register_python_stacks(config)
     recorder = _Recorder(config)
     config._livegui = recorder
     config.pluginmanager.register(recorder, "livegui-recorder")

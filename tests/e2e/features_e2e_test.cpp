@@ -232,6 +232,53 @@ TEST_F(PytestTimeoutE2E, APytestTestRunningLongerThanTestTimeoutIsTimeoutWithSta
   EXPECT_LT(took, 90s) << r.output;
 }
 
+// Trial16 finding 4: the stacks of a pytest test stopped at its timeout held
+// only the interpreter's C frames. The plugin's faulthandler (SIGUSR1, sent
+// by the batcher to the pytest it started) adds every thread's Python frames.
+TEST_F(PytestTimeoutE2E, AStoppedPytestTestHasEveryThreadsPythonFramesBesideTheCStacks) {
+  std::ofstream(dir_ / "test_py_hang.py") << "import threading, time\n\n"
+                                             "def worker_thread_waits():\n"
+                                             "    time.sleep(600)\n\n"
+                                             "def helper_that_sleeps():\n"
+                                             "    while True:\n        time.sleep(0.05)\n\n"
+                                             "def test_hangs_in_python():\n"
+                                             "    threading.Thread(target=worker_thread_waits, daemon=True).start()\n"
+                                             "    helper_that_sleeps()\n";
+  fs::path p = dir_ / "py_hang_plan.toml";
+#ifdef LIVEGUI_PYTHON3
+  std::ofstream(p) << "[[tiers]]\nname = \"py\"\ntest_timeout = \"2s\"\n"
+                   << "env = { PYTHONPATH = \"" << source("python").string()
+                   << "\", PYTHONDONTWRITEBYTECODE = \"1\" }\n[[tiers.entries]]\nname = \"py_hang\"\n"
+                   << "format = \"pytest\"\ncommand = [\"" << LIVEGUI_PYTHON3
+                   << "\", \"-m\", \"pytest\", \"-q\", \"-p\", \"no:cacheprovider\", \""
+                   << (dir_ / "test_py_hang.py").string() << "\"]\n";
+#endif
+  BatchRun r = run({p.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json* e = find_entry(doc, "py_hang");
+  ASSERT_NE(e, nullptr) << r.output;
+  const json* hang = test_ending(*e, "::test_hangs_in_python");
+  ASSERT_NE(hang, nullptr) << e->dump(2);
+  EXPECT_EQ((*hang)["result"], "TIMEOUT") << hang->dump(2);
+  std::vector<std::string> files;
+  if (hang->contains("stacks")) files.push_back((*hang)["stacks"]);
+  for (const auto& f : hang->value("other_stacks", json::array())) files.push_back(f);
+  std::string python_file;
+  for (const auto& f : files)
+    if (fs::path(f).filename().string().rfind("python-stacks-", 0) == 0) python_file = f;
+  ASSERT_FALSE(python_file.empty()) << "no Python stacks beside the C stacks\n" << hang->dump(2) << r.output;
+  EXPECT_EQ(files.front(), python_file) << "the Python frames say most: first" << hang->dump(2);
+  std::string text = read_text(reports() / python_file);
+  EXPECT_NE(text.find("in helper_that_sleeps"), std::string::npos) << text;
+  EXPECT_NE(text.find("in test_hangs_in_python"), std::string::npos) << text;
+  EXPECT_NE(text.find("in worker_thread_waits"), std::string::npos) << "every thread\n" << text;
+  EXPECT_NE(r.output.find("its Python stacks: "), std::string::npos) << r.output;
+  for (const auto& f : fs::recursive_directory_iterator(reports()))
+    EXPECT_EQ(f.path().string().find(".python-stacks.txt"), std::string::npos)
+        << "the plugin's file is not left behind: " << f.path();
+}
+
 TEST_F(PytestTimeoutE2E, AHungPytestTestIsRetriedWholeFileIntoFlaky) {
   BatchRun r = run({write_pytest_plan("retry = { on = [\"timeout\"], max = 1 }").string()});
   EXPECT_EQ(r.exit_code, 0) << r.output;

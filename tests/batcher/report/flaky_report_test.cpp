@@ -173,6 +173,54 @@ TEST(BatcherFlakyReports, JunitHasAFlakyPropertyAndFlakyFailureRecords) {
   EXPECT_EQ(x.substr(at, end - at).find("<failure"), std::string::npos);
 }
 
+// Trial16 finding 3: a test that failed an assertion (not retried: "fail"
+// is not listed) and passed when its whole entry ran again for another
+// test stays FAIL; its passing run is a livegui.passing_rerun property and a
+// system-out line — never a <rerunFailure>/<rerunError> (those are failing
+// reruns in Surefire's format) — and results.json keeps it among its tries.
+TEST(BatcherFlakyReports, APassingRerunOfATestThatStillFailsIsAPropertyAndASystemOutLine) {
+  BatchResults r;
+  r.started_unix_ms = 1'700'000'000'000;
+  TierResult tier;
+  tier.name = "live";
+  r.tiers.push_back(tier);
+  EntryResult e;
+  e.id = "live/py";
+  e.tier = "live";
+  e.name = "py";
+  e.code = ResultCode::Fail;
+  TestResult t;
+  t.name = "t.py::test_asserts_once";
+  t.code = ResultCode::Fail;
+  t.attempt = 1;
+  t.message = "AssertionError: assert 1 == 2";
+  t.tries.push_back({2, ResultCode::Pass, RetriedFor::WithItsEntry, ""});
+  e.tests = {t};
+  r.entries.push_back(e);
+  std::string x = junit_xml(r);
+  auto at = x.find("name=\"t.py::test_asserts_once\"");
+  ASSERT_NE(at, std::string::npos) << x;
+  std::string c = x.substr(at, x.find("</testcase>", at) - at);
+  EXPECT_TRUE(has(c, "<failure type=\"FAIL\" message=\"AssertionError: assert 1 == 2\"")) << c;
+  EXPECT_FALSE(has(c, "<rerunError")) << c;
+  EXPECT_FALSE(has(c, "<rerunFailure")) << c;
+  EXPECT_FALSE(has(c, "<flakyFailure")) << c;
+  EXPECT_TRUE(has(c, "<property name=\"livegui.passing_rerun\" value=\"attempt 2: PASS (ran again with its entry)\"/>"))
+      << c;
+  EXPECT_TRUE(has(c,
+                  "<system-out>[livegui] attempt 2: PASS (ran again with its entry); the test keeps its FAIL of "
+                  "attempt 1\n"))
+      << c;
+  EXPECT_TRUE(has(x, "failures=\"1\"")) << x;
+  test_support::TempDir dir("flaky-passing-rerun");
+  write_results_json(dir / "results.json", r);
+  BatchResults back = read_results_json(dir / "results.json");
+  ASSERT_EQ(back.entries.size(), 1u);
+  ASSERT_EQ(back.entries[0].tests[0].tries.size(), 1u);
+  EXPECT_EQ(back.entries[0].tests[0].tries[0].code, ResultCode::Pass);
+  EXPECT_EQ(back.entries[0].tests[0].tries[0].retried_for, RetriedFor::WithItsEntry);
+}
+
 TEST(BatcherFlakyReports, HtmlShowsFlakyApartWithAttemptsAndTheStacksBesideTheFailure) {
   test_support::TempDir dir;
   std::filesystem::create_directories(dir / "artifacts" / "live_test_hang");

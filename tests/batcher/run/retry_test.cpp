@@ -195,6 +195,51 @@ TEST(BatcherRetry, AWholeEntryRetrySaysATestThatPassedBeforeAndFailsNow) {
   EXPECT_EQ(e.warnings[0], said);
 }
 
+// Trial16 finding 3: a whole-entry retry ran a test that had failed an
+// assertion on a healthy AUT (not retried: "fail" is not listed), and it
+// passed then. That run was recorded nowhere. It stays FAIL (the policy did
+// not retry it), and the retry's run is one of its tries, with the reason.
+TEST(BatcherRetry, AWholeEntryRetryRecordsTheRunOfATestItDidNotRetryForItsFailure) {
+  EntryResult e;
+  e.id = "py/test_q";
+  e.name = "test_q";
+  e.tests = {test("t.py::test_asserts_once", ResultCode::Fail, "AssertionError: assert 1 == 2"),
+             test("t.py::test_crash_once", ResultCode::Crash, "the pytest process was killed by SIGKILL"),
+             test("t.py::test_fails_twice", ResultCode::Fail, "AssertionError: always")};
+  e.attempts.resize(1);
+  e.attempts[0].number = 1;
+  RetryDecision d = decide_retry(e, {}, infra(), 0);
+  ASSERT_TRUE(d.whole_entry);
+  ASSERT_EQ(d.targets.size(), 1u);
+  EntryResult retry;
+  retry.tests = {test("t.py::test_asserts_once", ResultCode::Pass, "", 2),
+                 test("t.py::test_crash_once", ResultCode::Pass, "", 2),
+                 test("t.py::test_fails_twice", ResultCode::Fail, "AssertionError: always", 2)};
+  retry.attempts.resize(1);
+  retry.attempts[0].number = 2;
+  merge_retry(e, retry, d);
+  const TestResult& once = e.tests[0];
+  EXPECT_EQ(once.code, ResultCode::Fail) << "an assertion failure is not retried unless \"fail\" is listed";
+  EXPECT_EQ(once.attempt, 1);
+  ASSERT_EQ(once.tries.size(), 1u);
+  EXPECT_EQ(once.tries[0].attempt, 2);
+  EXPECT_EQ(once.tries[0].code, ResultCode::Pass);
+  EXPECT_EQ(once.tries[0].retried_for, RetriedFor::WithItsEntry);
+  EXPECT_NE(once.message.find("t.py::test_asserts_once was PASS when the entry was run again (retry 1, attempt 2); "
+                              "it keeps its FAIL of attempt 1: the plan's retry does not list its failure"),
+            std::string::npos)
+      << once.message;
+  // Failing again is a run too.
+  const TestResult& twice = e.tests[2];
+  EXPECT_EQ(twice.code, ResultCode::Fail);
+  ASSERT_EQ(twice.tries.size(), 1u);
+  EXPECT_EQ(twice.tries[0].attempt, 2);
+  EXPECT_EQ(twice.tries[0].code, ResultCode::Fail);
+  EXPECT_EQ(e.tests[1].code, ResultCode::Flaky);
+  ASSERT_EQ(e.tests[1].tries.size(), 1u) << "the retried test is not recorded twice";
+  EXPECT_EQ(e.code, ResultCode::Fail);
+}
+
 TEST(BatcherRetry, AutBreaksAreTheEntrysDeathAndDegradedEvents) {
   std::vector<TimelineEvent> tl(4);
   tl[0] = {1, TimelineKind::Spawn, 7, "started", "live", "live/test_x", ""};

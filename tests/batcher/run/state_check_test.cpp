@@ -173,6 +173,56 @@ TEST(BatcherStateCheck, OurOwnSessionAutIsJudgedByItsHealth) {
       << v.what;
 }
 
+// Trial16 finding 1: a session AUT the batcher itself found degraded
+// between entries (no test running, so the state file names none) is said
+// with the previous entry's last test.
+TEST(BatcherStateCheck, ADegradationFoundBetweenEntriesNamesThePreviousEntrysLastTest) {
+  StateFile s = state(AutStatus::Degraded);
+  s.owner = context().self;
+  s.degraded_reasons = {"heartbeat stalled: no frame for 1043 ms (last frame 250)"};
+  auto ctx = context();
+  ctx.previous_last_test = "t.py::test_hangs_last";
+  auto v = classify_state(snap(s, true, true, true), ctx);
+  EXPECT_EQ(v.kind, StateVerdictKind::Degraded);
+  EXPECT_EQ(v.aut_pid, 4121);
+  EXPECT_NE(v.what.find("test_extended_sims left the AUT (pid 4121) degraded (found between entries, after its last "
+                        "test t.py::test_hangs_last) — heartbeat stalled: no frame for 1043 ms"),
+            std::string::npos)
+      << v.what;
+  s.degraded_during = "t.py::test_x";  // recorded: that one, not a guess
+  EXPECT_NE(classify_state(snap(s, true, true, true), ctx).what.find("degraded during t.py::test_x — "),
+            std::string::npos);
+}
+
+// Trial16 finding 2: the session AUT respawn "never" keeps is named by its
+// real pid and the real test (or "between tests"), never by the batcher's
+// stand-in "livegui-batch.<entry>".
+TEST(BatcherStateCheck, AnUnfitSessionAutKeptUnderRespawnNeverIsNamedByItsPidAndTest) {
+  auto ctx = context();
+  ctx.session_respawn_never = true;
+  UnfitAut aut{4121, StateVerdictKind::Degraded, "heartbeat stalled: no frame for 1043 ms", ""};
+  StateVerdict v = unfit_session_verdict(aut, ctx);
+  EXPECT_EQ(v.kind, StateVerdictKind::Degraded);
+  EXPECT_EQ(v.aut_pid, 4121);
+  std::string line = warning_message(v, ctx, "; kept it (respawn policy never)");
+  EXPECT_EQ(line,
+            "live_gui: test_extended_sims left the AUT (pid 4121) degraded between tests — heartbeat stalled: no "
+            "frame for 1043 ms; kept it (respawn policy never). test_live_workflow starts on the degraded AUT: respawn "
+            "policy never; its tests will fail with subprocess degraded.");
+  aut.during_test = "A.b";
+  EXPECT_NE(warning_message(unfit_session_verdict(aut, ctx), ctx, "").find("(pid 4121) degraded during A.b — "),
+            std::string::npos);
+  aut.during_test.clear();
+  ctx.previous_last_test = "A.last";
+  EXPECT_NE(unfit_session_verdict(aut, ctx).what.find("(found between entries, after its last test A.last)"),
+            std::string::npos);
+  UnfitAut dead{4122, StateVerdictKind::Dead, "killed by SIGABRT", "A.c"};
+  std::string d = warning_message(unfit_session_verdict(dead, ctx), ctx, "");
+  EXPECT_NE(d.find("left the AUT (pid 4122) dead during A.c — killed by SIGABRT."), std::string::npos) << d;
+  EXPECT_NE(d.find("gets no AUT from the batcher (respawn policy never)"), std::string::npos) << d;
+  EXPECT_EQ(d.find("livegui-batch."), std::string::npos) << d;
+}
+
 TEST(BatcherStateCheck, AnUnusableFileIsCorrupt) {
   StateSnapshot sn;
   sn.corrupt_reason = "aut-state.json: not JSON";
