@@ -47,6 +47,10 @@ inline constexpr const char* kEventsFile = "LIVEGUI_EVENTS_FILE";
 /// node id (a JSON array of strings). pytest's own --deselect matches by
 /// prefix: `--deselect t.py::test_a` also drops t.py::test_ab.
 inline constexpr const char* kDeselectFile = "LIVEGUI_DESELECT_FILE";
+/// Where the plugin's faulthandler writes every thread's Python frames when
+/// the batcher, stopping a timed-out attempt, sends SIGUSR1 (docs/pytest.md,
+/// batcher/run/python_stacks.hpp).
+inline constexpr const char* kPythonStacksFile = "LIVEGUI_PYTHON_STACKS_FILE";
 /// The livegui-aut binary the plugin's live_gui fixture supervises the AUT
 /// through (a user's own setting wins; else the one next to livegui-batch).
 inline constexpr const char* kAutBin = "LIVEGUI_AUT_BIN";

@@ -20,10 +20,6 @@
 
 namespace livegui::batch {
 
-/// The file the batcher names for a pytest attempt (livegui-batch → the
-/// livegui_pytest plugin; docs/pytest.md). Kept beside its only C++ reader
-/// rather than in common/environment.hpp, whose every includer it would rebuild.
-inline constexpr const char* kPythonStacksFileVariable = "LIVEGUI_PYTHON_STACKS_FILE";
 
 /// The signal the plugin's faulthandler is registered on (docs/pytest.md).
 inline constexpr int kPythonStacksSignal = SIGUSR1;

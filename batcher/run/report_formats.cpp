@@ -93,7 +93,7 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
   }
   spawn.env_set[env::kEventsFile] = files.events.string();
   files.python_stacks = log_dir / (stem + ".python-stacks.txt");
-  spawn.env_set[kPythonStacksFileVariable] = files.python_stacks.string();
+  spawn.env_set[env::kPythonStacksFile] = files.python_stacks.string();
   if (!placeholder && !any_arg_contains(spawn.args, "--junitxml") && !any_arg_contains(spawn.args, "--junit-xml"))
     spawn.args.push_back("--junitxml=" + files.junit.string());
   auto needs = run_by_hand_needs(format, spawn.args, spawn.env_set);
