@@ -252,7 +252,21 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
                   (ev.status.signaled ? "was " + ev.status.describe() : "ended (" + ev.status.describe() + ")") +
                   " during this test";
     }
+    const std::string blamed = r.name, why = r.message;
     out.results.push_back(std::move(r));
+    // The other tests a parallel runner (pytest-xdist) had running: after a
+    // death or a per-test timeout the resume runs them again; otherwise they
+    // ended unfinished with the process.
+    if (!resumes_after(ev))
+      for (const auto& other : ev.events.also_running) {
+        TestResult o;
+        o.name = other;
+        o.attempt = ev.attempt;
+        o.code = ResultCode::Unresolved;
+        o.message = "stopped before it ended, beside " + blamed + " (" + why.substr(0, why.find('\n')) +
+                    "); its result is unknown";
+        out.results.push_back(std::move(o));
+      }
     add_never_reached(ev, out);
     out.abnormal = true;
     out.resume = resumes_after(ev);

@@ -105,6 +105,19 @@ StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& 
 
   // Nothing of it is alive. Only news from the previous entry's window counts.
   const bool fresh = s.updated_at_unix_ms >= ctx.window_start_unix_ms;
+  // File scope: the previous entry's runner went away mid-test (pytest
+  // killed) and its owner — pytest's livegui-aut — stopped the AUT on its
+  // way out, keeping the running test (AppHandle::StopFor::RunnerGone). The
+  // AUT ended with that entry: its warning, not the next entry's dirty start.
+  if (s.status == AutStatus::Stopped && s.current_test && fresh && !already_reported && !owner_is_us &&
+      !ctx.previous_entry.empty() && !ctx.session_scope) {
+    v.kind = StateVerdictKind::EndedWithEntry;
+    const pid_t aut_pid = s.aut ? s.aut->pid : s.last_exit ? s.last_exit->pid : 0;
+    v.what = subject(s, ctx) + " left the AUT" + (aut_pid > 0 ? " (pid " + std::to_string(aut_pid) + ")" : "") +
+             " stopped — it went down with its owner (pid " + std::to_string(s.owner.pid) +
+             "), which stopped it when the runner it served went away during " + s.current_test->full();
+    return v;
+  }
   if (s.status == AutStatus::Stopped || !fresh || already_reported) return v;
   if (!s.aut && !s.last_exit) return v;
   v.kind = StateVerdictKind::Dead;

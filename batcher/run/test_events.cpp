@@ -1,5 +1,6 @@
 #include "batcher/run/test_events.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -52,6 +53,7 @@ std::optional<EventOutcome> event_outcome_from_string(const std::string& s) {
 
 TestEvents parse_test_events(std::istream& in) {
   TestEvents out;
+  std::vector<std::string> open;  ///< started, not ended, in start order
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
@@ -83,7 +85,7 @@ TestEvents parse_test_events(std::istream& in) {
       continue;
     }
     if (event == "start") {
-      out.running = test;
+      if (std::find(open.begin(), open.end(), test) == open.end()) open.push_back(test);
       continue;
     }
     auto outcome = event_outcome_from_string(bounded_string(j, "outcome"));
@@ -101,7 +103,11 @@ TestEvents parse_test_events(std::istream& in) {
     if (d != j.end() && d->is_number() && d->get<double>() >= 0 && d->get<double>() < 1e12)
       t.duration = std::chrono::milliseconds(static_cast<long long>(d->get<double>()));
     out.ended.push_back(std::move(t));
-    if (out.running == test) out.running.reset();
+    open.erase(std::remove(open.begin(), open.end(), test), open.end());
+  }
+  if (!open.empty()) {
+    out.running = open.front();
+    out.also_running.assign(open.begin() + 1, open.end());
   }
   return out;
 }

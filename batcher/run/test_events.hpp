@@ -37,7 +37,11 @@ struct TestEvents {
   /// names are known).
   std::optional<std::vector<std::string>> collected;
   std::vector<EndedTest> ended;        ///< in stream order
-  std::optional<std::string> running;  ///< started and not ended
+  /// Started and not ended; of several (a parallel runner: pytest-xdist's
+  /// controller interleaves its workers' starts and ends), the one that
+  /// started first — it has run longest, so a per-test timeout is its.
+  std::optional<std::string> running;
+  std::vector<std::string> also_running;  ///< the others started and not ended, in start order
   bool finished = false;               ///< the runner wrote its "finish" event
   std::size_t bad_lines = 0;           ///< lines that are not events (a torn last line, …)
 };

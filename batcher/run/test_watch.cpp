@@ -1,5 +1,6 @@
 #include "batcher/run/test_watch.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -115,11 +116,16 @@ void TestWatch::take_line(const std::string& line, Clock::time_point now) {
         !j["test"].is_string())
       return;
     std::string event = j["event"], test = j["test"];
-    if (event == "start") {
-      running_ = test;
-      since_ = now;
-    } else if (event == "end" && running_ && *running_ == test) {
+    auto at = std::find_if(open_.begin(), open_.end(), [&](const auto& o) { return o.first == test; });
+    if (event == "start" && at == open_.end())
+      open_.emplace_back(test, now);
+    else if (event == "end" && at != open_.end())
+      open_.erase(at);
+    if (open_.empty()) {
       running_.reset();
+    } else {
+      running_ = open_.front().first;
+      since_ = open_.front().second;
     }
     return;
   }

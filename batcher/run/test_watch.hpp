@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "batcher/run/gtest_stream.hpp"
 
@@ -52,7 +54,9 @@ class TestWatch {
   /// a test, whatever marker lines the test prints.
   void feed_gtest_stream(const std::string& text, Clock::time_point now);
 
-  /// The test running now ("Suite.Name"), if any.
+  /// The test running now ("Suite.Name"), if any; of several running at
+  /// once (an event stream of a parallel runner such as pytest-xdist), the
+  /// one that started first.
   const std::optional<std::string>& running() const { return running_; }
   /// How long the running test has run at `now` (0 when none).
   std::chrono::nanoseconds running_for(Clock::time_point now) const;
@@ -78,6 +82,10 @@ class TestWatch {
   GtestStreamParser stream_parser_;
   std::optional<std::string> running_;
   Clock::time_point since_{};
+  /// An event stream's tests started and not ended, with when each was seen
+  /// starting, in start order (a parallel runner runs several); running_ and
+  /// since_ are the first of them, the one that has run longest.
+  std::vector<std::pair<std::string, Clock::time_point>> open_;
   bool lost_bytes_ = false;  ///< the log was capped since the last start line: markers may be lost
 };
 

@@ -93,5 +93,33 @@ INSTANTIATE_TEST_SUITE_P(Ways, PytestStopsItself,
                          ::testing::Values("pytest.exit('enough', returncode=0)", "raise KeyboardInterrupt"),
                          [](const auto& info) { return info.index == 0 ? "PytestExit" : "KeyboardInterrupt"; });
 
+// Trial15c: under pytest-xdist (Debian's python3-pytest-xdist) the
+// controller interleaves its workers' starts and ends; test_timeout timed
+// only the last test started, so a hung one ran to the entry's timeout and
+// was reported "not run".
+TEST(PytestResume, UnderXdistAHungTestIsStoppedAtTestTimeoutAndTheRestResumed) {
+  TempDir dir("pytest-xdist-timeout");
+  write(dir / "test_x.py",
+        "import time, pytest\n"
+        "@pytest.mark.parametrize('i', range(4))\n"
+        "def test_t(i):\n"
+        "    if i == 1:\n"
+        "        time.sleep(100)\n");
+  std::string plan = plan_of("test_x.py", "test_timeout = \"3s\"\ntimeout = \"90s\"\n");
+  plan.replace(plan.find("\"test_x.py\"]"), std::string("\"test_x.py\"]").size(), "\"-n\", \"2\", \"test_x.py\"]");
+  write(dir / "plan.toml", plan);
+  auto t0 = std::chrono::steady_clock::now();
+  BatchRun r = run_livegui_batch({(dir / "plan.toml").string(), "--report-dir", (dir / "report").string()}, dir.path(),
+                                 {}, 120s);
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_LT(took, 60s) << "stopped at test_timeout (3 s), not at the entry's 90 s\n" << r.output;
+  EXPECT_EQ(results_of(dir, r.output), (std::map<std::string, std::string>{{"test_x.py::test_t[0]", "PASS"},
+                                                                            {"test_x.py::test_t[1]", "TIMEOUT"},
+                                                                            {"test_x.py::test_t[2]", "PASS"},
+                                                                            {"test_x.py::test_t[3]", "PASS"}}))
+      << r.output;
+}
+
 }  // namespace
 }  // namespace livegui::test_support

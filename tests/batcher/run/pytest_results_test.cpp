@@ -167,6 +167,43 @@ TEST(BatcherPytestResults, ATestThatStopsPytestItselfIsUnresolvedAndTheRestNotRu
   EXPECT_FALSE(out.resume);
 }
 
+// Trial15c: pytest-xdist's controller interleaves starts and ends. The test
+// started first and never ended is the running one; the others still
+// running when the entry timed out ended unfinished (not "not run").
+TEST(BatcherPytestResults, InAParallelRunnersStreamTheFirstStartedIsBlamedAndTheOthersUnfinished) {
+  TestEvents evs = events(R"({"event":"collected","tests":["t.py::a","t.py::b","t.py::c","t.py::d"]}
+{"event":"start","test":"t.py::a"}
+{"event":"start","test":"t.py::b"}
+{"event":"end","test":"t.py::b","outcome":"passed"}
+{"event":"start","test":"t.py::c"}
+)");
+  ASSERT_TRUE(evs.running);
+  EXPECT_EQ(*evs.running, "t.py::a");
+  EXPECT_EQ(evs.also_running, (std::vector<std::string>{"t.py::c"}));
+  PytestEvidence ev;
+  ev.entry_name = "f";
+  ev.events = evs;
+  ev.status = ExitStatus::killed(SIGKILL);
+  ev.stopped_for = StopCause::Timeout;
+  ev.timeout = std::chrono::milliseconds(25000);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_TRUE(find(out.results, "t.py::a"));
+  EXPECT_EQ(find(out.results, "t.py::a")->code, ResultCode::Timeout);
+  ASSERT_TRUE(find(out.results, "t.py::c"));
+  EXPECT_EQ(find(out.results, "t.py::c")->code, ResultCode::Unresolved);
+  EXPECT_EQ(find(out.results, "t.py::c")->message.rfind("stopped before it ended, beside t.py::a (timed out", 0), 0u)
+      << find(out.results, "t.py::c")->message;
+  ASSERT_TRUE(find(out.results, "t.py::d"));
+  EXPECT_EQ(find(out.results, "t.py::d")->code, ResultCode::Skipped);
+  EXPECT_FALSE(out.resume);
+  // A death is resumed: the other running test runs again there, no result now.
+  ev.stopped_for = StopCause::None;
+  out = interpret_pytest_attempt(ev);
+  EXPECT_EQ(find(out.results, "t.py::a")->code, ResultCode::Crash);
+  EXPECT_FALSE(find(out.results, "t.py::c"));
+  EXPECT_TRUE(out.resume);
+}
+
 // issue 15: with the optional "collected" event, tests never reached are
 // reported as GoogleTest entries report them: SKIPPED "not run: …".
 const char* kCollectedThenStopped =

@@ -116,6 +116,24 @@ TEST(BatcherTestWatch, FollowsAPytestEventStream) {
   EXPECT_EQ(w.running_for(t0 + 5s), 1s);
 }
 
+// Trial15c: under pytest-xdist the controller interleaves its workers'
+// starts and ends. The test that hangs keeps its clock although others start
+// and end after it (test_timeout was never reached: each start restarted it).
+TEST(BatcherTestWatch, InAParallelRunnersStreamTheTestRunningLongestIsTimed) {
+  TestWatch w("/nonexistent", WatchedFile::EventStream);
+  auto t0 = Clock::now();
+  w.feed("{\"event\": \"start\", \"test\": \"t.py::hangs\"}\n", t0);
+  w.feed("{\"event\": \"start\", \"test\": \"t.py::b\"}\n", t0 + 1s);
+  w.feed("{\"event\": \"end\", \"test\": \"t.py::b\"}\n{\"event\": \"start\", \"test\": \"t.py::c\"}\n", t0 + 2s);
+  ASSERT_TRUE(w.running());
+  EXPECT_EQ(*w.running(), "t.py::hangs");
+  EXPECT_EQ(w.running_for(t0 + 6s), 6s);
+  w.feed("{\"event\": \"end\", \"test\": \"t.py::hangs\"}\n", t0 + 7s);
+  ASSERT_TRUE(w.running());
+  EXPECT_EQ(*w.running(), "t.py::c");
+  EXPECT_EQ(w.running_for(t0 + 8s), 6s);
+}
+
 TEST(BatcherTestWatch, WithGoogleTestsStreamConnectedAPrintedEndLineDoesNotEndTheTest) {
   // Issue 18: a test that prints "[       OK ]" for itself and hangs must
   // still be timed; only GoogleTest's TestEnd ends it.
