@@ -115,9 +115,9 @@ TEST(PytestResume, UnderXdistAHungTestIsStoppedAtTestTimeoutAndTheRestResumed) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_LT(took, 60s) << "stopped at test_timeout (3 s), not at the entry's 90 s\n" << r.output;
   EXPECT_EQ(results_of(dir, r.output), (std::map<std::string, std::string>{{"test_x.py::test_t[0]", "PASS"},
-                                                                            {"test_x.py::test_t[1]", "TIMEOUT"},
-                                                                            {"test_x.py::test_t[2]", "PASS"},
-                                                                            {"test_x.py::test_t[3]", "PASS"}}))
+                                                                           {"test_x.py::test_t[1]", "TIMEOUT"},
+                                                                           {"test_x.py::test_t[2]", "PASS"},
+                                                                           {"test_x.py::test_t[3]", "PASS"}}))
       << r.output;
 }
 
