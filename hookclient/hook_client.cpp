@@ -95,6 +95,41 @@ Health HookClient::Impl::fetch_health(HttpTransport& via, std::chrono::milliseco
   return h;
 }
 
+void HookClient::Impl::require_fresh_heartbeat(const std::string& what) {
+  Health h;
+  try {
+    h = fetch_health(transport, server_bound());
+  } catch (const HookUnreachable& e) {
+    if (e.reason() == HookUnreachable::Reason::NoReply) throw unreachable_degraded(e, {}, what);
+    logger("hookclient")->debug("health after {} failed: {}", what, e.what());
+    return;  // the read stands; the next call meets whatever broke
+  } catch (const HookError& e) {
+    logger("hookclient")->debug("health after {} failed: {}", what, e.what());
+    return;  // an answer we cannot judge says nothing about the heartbeat
+  }
+  if (h.busy_ms > 0 && h.ok) return;  // the GUI thread runs a queued action: alive
+  std::optional<DegradedCause> cause;
+  if (!h.ok) {
+    cause = DegradedCause::ReportsDegraded;
+  } else {
+    std::lock_guard lock(track_mutex);
+    if (tracker.frame_age(FrameTracker::Clock::now()) > options.heartbeat_threshold)
+      cause = DegradedCause::StoppedAdvancingFrames;
+  }
+  if (!cause) return;
+  DegradedInfo info = known_info(*cause);
+  info.request = what;
+  info.app_status = h.ok ? "ok" : "degraded";
+  info.app_reasons = h.reasons;
+  info.detail = "it answered, but its main loop is not turning: what it answered may be stale";
+  if (auto gone = probe_gone()) {
+    info.cause = DegradedCause::ProcessExited;
+    info.exit_status = *gone;
+  }
+  add_context(info);
+  throw SubprocessDegraded(std::move(info));
+}
+
 void HookClient::Impl::observe(const Health& health) {
   std::lock_guard lock(track_mutex);
   tracker.observe(health.pid, health.frame, std::chrono::milliseconds(health.last_frame_age_ms),
@@ -270,6 +305,7 @@ Health HookClient::health() {
 json HookClient::state() {
   HttpReply reply = impl_->query("GET", "/state", {}, "reading state");
   if (reply.status != 200) impl_->throw_http_error("GET", "/state", "reading state", reply);
+  impl_->require_fresh_heartbeat("reading state");
   return with_context("GET /state from " + impl_->transport.endpoint(), [&] { return parse_state_body(reply.body); });
 }
 
@@ -278,6 +314,7 @@ json HookClient::value(const std::string& id) {
   const std::string what = "reading '" + id + "'";
   HttpReply reply = impl_->query("GET", path, {}, what);
   if (reply.status != 200) impl_->throw_http_error("GET", "/value", what, reply);
+  impl_->require_fresh_heartbeat(what);
   return with_context("GET " + path + " from " + impl_->transport.endpoint(),
                       [&] { return parse_value_body(reply.body); });
 }

@@ -210,9 +210,13 @@ class HookClient {
   /// within …"). Throws HookUnreachable when the connection is refused or
   /// reset (a dead app), HookBadResponse (incl. unknown protocol version).
   Health health();
-  /// GET /state. Bounded and failing as health().
+  /// GET /state. Bounded and failing as health(); then one GET /health: an
+  /// app whose main loop is not turning — it reports itself degraded, or its
+  /// frame has not advanced for longer than heartbeat_threshold, and its GUI
+  /// thread is not busy on an action — throws SubprocessDegraded (what it
+  /// answered would be a stale snapshot).
   nlohmann::json state();
-  /// GET /value?id=…. Bounded and failing as health().
+  /// GET /value?id=…. Bounded and failing as state().
   nlohmann::json value(const std::string& id);
   /// POST /click. Blocks until the app ran the action (the server bounds
   /// that, 2 s by default; at most read_timeout) while the app shows life:

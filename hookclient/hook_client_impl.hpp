@@ -75,6 +75,17 @@ struct HookClient::Impl {
   /// when /health itself fails (then the failure stands on its own).
   std::optional<DegradedInfo> stale_after_failure(const std::string& request, const std::string& failure);
 
+  /// After a read the server thread answered (/state, /value): its data is
+  /// only the app's if the main loop still turns. One GET /health (bounded
+  /// by server_bound()): the app reporting itself degraded while idle, or a
+  /// frame that has not advanced for longer than the heartbeat threshold
+  /// (what the app says or what this client has seen), throws
+  /// SubprocessDegraded naming `what`; the GUI thread busy on an action is
+  /// alive. A /health with no reply throws as query() does; one that fails
+  /// otherwise (refused, an answer the client cannot judge) leaves the read
+  /// standing.
+  void require_fresh_heartbeat(const std::string& what);
+
   /// Remembers a health observation (frame heartbeat, pid, reasons).
   void observe(const Health& health);
 

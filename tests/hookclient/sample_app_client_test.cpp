@@ -254,6 +254,54 @@ TEST_F(SampleAppClient, ClickOnAHungLoopHonoursAThresholdBelowOneSecond) {
   }
 }
 
+// Trial16d: a hung main loop (its server thread still answers, /state with
+// the frozen frame): state() and value() returned that stale snapshot for
+// ever (10 s in the trial, at 1 s and at 300 ms). Each is SubprocessDegraded
+// once the frame is older than the threshold, timed from the hang.
+class SampleAppHungReads : public SampleAppClient, public ::testing::WithParamInterface<std::chrono::milliseconds> {};
+
+TEST_P(SampleAppHungReads, StateAndValueAreDegradedWithinTheThreshold) {
+  const auto threshold = GetParam();
+  launch();
+  HookClientOptions opts = client_->options();
+  opts.heartbeat_threshold = threshold;
+  HookClient client(opts);
+  ASSERT_TRUE(client.health().ok);
+  client.inject_fault("hang");
+  ASSERT_TRUE(test_support::eventually(
+      [&] { return contains(tail_file(app_.log, 5), "injected fault 'hang' fires now"); }, 10s))
+      << tail_file(app_.log, 5);
+  auto start = Clock::now();
+  std::string seen;
+  // Polled, as a test waiting on a value does; bounded well past the threshold.
+  (void)test_support::eventually(
+      [&] {
+        try {
+          (void)client.state();
+        } catch (const SubprocessDegraded& e) {
+          seen = e.what();
+          return true;
+        }
+        return false;
+      },
+      threshold + 3s);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  std::cout << "[ figure ] hung sample_app, threshold " << threshold.count() << " ms: state() -> SubprocessDegraded in "
+            << took.count() << " ms after the hang\n";
+  ASSERT_FALSE(seen.empty()) << "state() on a hung loop kept answering for " << took.count() << " ms";
+  EXPECT_LT(took, threshold + 1500ms) << seen;
+  EXPECT_TRUE(contains(seen, "main loop is not turning")) << seen;
+  try {
+    (void)client.value("counter");
+    ADD_FAILURE() << "value() of a hung loop returned";
+  } catch (const SubprocessDegraded& e) {
+    EXPECT_TRUE(contains(e.what(), "reading 'counter'")) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Thresholds, SampleAppHungReads, ::testing::Values(1000ms, 300ms),
+                         [](const auto& info) { return std::to_string(info.param.count()) + "ms"; });
+
 TEST_F(SampleAppClient, TokenRequiredWhenTheAppHasOne) {
   launch({{"LIVEGUI_HOOK_TOKEN", "t0ken-42"}}, "t0ken-42");
   EXPECT_TRUE(client_->health().ok);
