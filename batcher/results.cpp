@@ -6,6 +6,15 @@
 
 namespace livegui::batch {
 
+TestResult decided_result(std::string name, ResultCode code, std::string message, int attempt) {
+  TestResult r;
+  r.name = std::move(name);
+  r.code = code;
+  r.message = std::move(message);
+  r.attempt = attempt;
+  return r;
+}
+
 namespace {
 
 constexpr std::pair<TimelineKind, std::string_view> kTimelineNames[] = {

@@ -74,6 +74,11 @@ struct TestResult {
   std::string reproduce;
 };
 
+/// A result the batcher decides itself rather than reads from a report: a
+/// test blamed for a timeout or a crash, one "not run" (duration 0, no
+/// output, not synthetic).
+TestResult decided_result(std::string name, ResultCode code, std::string message, int attempt);
+
 /// Why a process ran for an entry. A resume and a retry are different
 /// things: a resume runs the rest of the binary (what a crash or a per-test
 /// timeout left unrun) in a fresh process; a retry runs failed tests again

@@ -282,23 +282,18 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
           rest.push_back(name);
           continue;
         }
-        TestResult r;
-        r.name = name;
-        r.code = ResultCode::Timeout;
-        r.message = "timed out: the entry ran longer than " + human_duration(ev.timeout) + " and was stopped " + where +
-                    ", before this test ran";
-        r.attempt = ev.attempt;
-        out.results.push_back(std::move(r));
+        out.results.push_back(decided_result(name, ResultCode::Timeout,
+                                             "timed out: the entry ran longer than " + human_duration(ev.timeout) +
+                                                 " and was stopped " + where + ", before this test ran",
+                                             ev.attempt));
         blamed_running = true;
       }
       if (!blamed_running) {
         // Its tests are not known (no list): the suite itself stands for them.
-        TestResult r;
-        r.name = suite_level_name(open_suite);
-        r.code = ResultCode::Timeout;
-        r.message = "timed out: the entry ran longer than " + human_duration(ev.timeout) + " and was stopped " + where;
-        r.attempt = ev.attempt;
-        out.results.push_back(std::move(r));
+        out.results.push_back(decided_result(
+            suite_level_name(open_suite), ResultCode::Timeout,
+            "timed out: the entry ran longer than " + human_duration(ev.timeout) + " and was stopped " + where,
+            ev.attempt));
         blamed_running = true;
       }
       out.remaining = rest;
@@ -314,12 +309,7 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
       out.process_issue = issue;
     }
     for (const auto& name : out.remaining) {
-      TestResult r;
-      r.name = name;
-      r.code = ResultCode::Skipped;
-      r.message = why;
-      r.attempt = ev.attempt;
-      out.results.push_back(std::move(r));
+      out.results.push_back(decided_result(name, ResultCode::Skipped, why, ev.attempt));
     }
     out.remaining.clear();
     return out;
@@ -389,22 +379,15 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
         rest.push_back(name);
         continue;
       }
-      TestResult r;
-      r.name = name;
-      r.code = code;
-      r.message = how;
-      r.attempt = ev.attempt;
-      out.results.push_back(std::move(r));
+      out.results.push_back(decided_result(name, code, how, ev.attempt));
       blamed_any = true;
     }
     if (!blamed_any) {
       // Its tests are not known (no list): the suite itself stands for them.
-      TestResult r;
-      r.name = suite_level_name(suite);
-      r.code = code;
-      r.message = "the test binary " + how_it_ended(ev.status) + " in suite set-up (" + suite + "::SetUpTestSuite)";
-      r.attempt = ev.attempt;
-      out.results.push_back(std::move(r));
+      out.results.push_back(decided_result(
+          suite_level_name(suite), code,
+          "the test binary " + how_it_ended(ev.status) + " in suite set-up (" + suite + "::SetUpTestSuite)",
+          ev.attempt));
     }
     out.remaining = rest;
     if (ev.premature_exit && !ev.status.signaled) out.results.back().message += "; it exited prematurely";
@@ -440,12 +423,9 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
     return out;
   }
   for (const auto& name : out.remaining) {
-    TestResult r;
-    r.name = name;
-    r.code = ResultCode::Unresolved;
-    r.message = "not run: the test binary " + how_it_ended(ev.status) + " before reaching it";
-    r.attempt = ev.attempt;
-    out.results.push_back(std::move(r));
+    out.results.push_back(decided_result(name, ResultCode::Unresolved,
+                                         "not run: the test binary " + how_it_ended(ev.status) + " before reaching it",
+                                         ev.attempt));
   }
   out.remaining.clear();
   return out;

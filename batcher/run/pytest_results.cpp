@@ -159,12 +159,7 @@ void add_never_reached(const PytestEvidence& ev, AttemptOutcome& out) {
   if (ev.events.running) decided.insert(*ev.events.running);
   for (const auto& name : *ev.events.collected) {
     if (!decided.insert(name).second) continue;
-    TestResult r;
-    r.name = name;
-    r.code = code;
-    r.message = why;
-    r.attempt = ev.attempt;
-    out.results.push_back(std::move(r));
+    out.results.push_back(decided_result(name, code, why, ev.attempt));
   }
 }
 
@@ -258,15 +253,11 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
     // death or a per-test timeout the resume runs them again; otherwise they
     // ended unfinished with the process.
     if (!resumes_after(ev))
-      for (const auto& other : ev.events.also_running) {
-        TestResult o;
-        o.name = other;
-        o.attempt = ev.attempt;
-        o.code = ResultCode::Unresolved;
-        o.message = "stopped before it ended, beside " + blamed + " (" + why.substr(0, why.find('\n')) +
-                    "); its result is unknown";
-        out.results.push_back(std::move(o));
-      }
+      for (const auto& other : ev.events.also_running)
+        out.results.push_back(decided_result(other, ResultCode::Unresolved,
+                                             "stopped before it ended, beside " + blamed + " (" +
+                                                 why.substr(0, why.find('\n')) + "); its result is unknown",
+                                             ev.attempt));
     add_never_reached(ev, out);
     out.abnormal = true;
     out.resume = resumes_after(ev);
