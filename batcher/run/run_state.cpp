@@ -35,6 +35,26 @@ int open_and_lock(const fs::path& lock) {
   return fd;
 }
 
+/// This run's own lock file, created already locked: a temporary name no
+/// scanner reads (not "aut-state…"), locked, then renamed into place. A lock
+/// file that existed unlocked for a moment — created, not yet flock()ed —
+/// was taken by a concurrent run's sweep of "locks of runs that ended before
+/// writing any state file", and this run then failed to start ("cannot take
+/// the lock …: Resource temporarily unavailable"). -1 with errno on failure.
+int create_locked(const fs::path& lock) {
+  const fs::path tmp = lock.parent_path() / ("." + lock.filename().string() + ".new-" + std::to_string(::getpid()));
+  int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || ::rename(tmp.c_str(), lock.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    ::close(fd);
+    errno = err;
+    return -1;
+  }
+  return fd;
+}
+
 }  // namespace
 
 std::optional<ProcessIdentity> run_of_state_file(const fs::path& file) {
@@ -72,7 +92,7 @@ fs::path lock_file_for(const fs::path& state_file) {
 
 RunState::RunState(const fs::path& dir, const ProcessIdentity& run, const std::string& shard_suffix)
     : state_file_(dir / run_state_file_name(run, shard_suffix)), lock_file_(lock_file_for(state_file_)) {
-  lock_fd_ = open_and_lock(lock_file_);
+  lock_fd_ = create_locked(lock_file_);
   if (lock_fd_ < 0)
     throw StateFileError("cannot take the lock " + lock_file_.string() +
                          " for this run's state file: " + std::strerror(errno));
