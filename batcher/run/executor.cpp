@@ -422,7 +422,9 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
     // the next, is a warning of this entry (session scope says it as a guest
     // replacement; a break left unrecovered is the next entry's dirty start).
     if (!tier.session)
-      for (auto& w : in_entry_respawn_warnings(guard_->timeline(), job.timeline_mark, u.id, u.name)) {
+      for (auto& w : in_entry_respawn_warnings(
+               guard_->timeline(), job.timeline_mark, u.id, u.name,
+               u.entry.format == EntryFormat::Pytest ? "pytest's livegui-aut" : "the test binary")) {
         job.warnings.push_back(w);
         result.warnings.push_back(std::move(w));
       }

@@ -7,7 +7,8 @@
 namespace livegui::batch {
 
 std::vector<std::string> in_entry_respawn_warnings(const std::vector<TimelineEvent>& timeline, std::size_t from,
-                                                   const std::string& entry_id, const std::string& entry_name) {
+                                                   const std::string& entry_id, const std::string& entry_name,
+                                                   const std::string& respawner) {
   std::vector<std::string> out;
   std::optional<TimelineEvent> open;  // the last break not yet followed by a respawn
   for (std::size_t i = from; i < timeline.size(); ++i) {
@@ -23,7 +24,7 @@ std::vector<std::string> in_entry_respawn_warnings(const std::vector<TimelineEve
     const std::string during = open->test.empty() || stand_in ? std::string() : " during " + open->test;
     std::string what = open->event == TimelineKind::Death ? "died" : "degraded";
     out.push_back("during " + entry_name + ", the AUT (pid " + std::to_string(open->pid) + ") " + what + during + " (" +
-                  open->reason + "); the test binary respawned it as pid " + std::to_string(ev.pid) +
+                  open->reason + "); " + respawner + " respawned it as pid " + std::to_string(ev.pid) +
                   " and the file carried on");
     open.reset();
   }

@@ -21,10 +21,13 @@ namespace livegui::batch {
 /// in `timeline[from…]` and that a respawn in the same entry then replaced:
 /// "during <entry_name>, the AUT (pid P) died during T (AUT pid P: SIGSEGV
 /// during T); the test binary respawned it as pid Q and the file carried on".
-/// The test is named when the state file recorded one (never the batcher's
-/// stand-in "livegui-batch.<entry>"); a break without a respawn after it in
-/// the entry gives nothing here. Pure: reads `timeline`, nothing else.
+/// `respawner` names who did ("the test binary"; for a pytest entry
+/// "pytest's livegui-aut"). The test is named when the state file recorded
+/// one (never the batcher's stand-in "livegui-batch.<entry>"); a break
+/// without a respawn after it in the entry gives nothing here. Pure: reads
+/// `timeline`, nothing else.
 std::vector<std::string> in_entry_respawn_warnings(const std::vector<TimelineEvent>& timeline, std::size_t from,
-                                                   const std::string& entry_id, const std::string& entry_name);
+                                                   const std::string& entry_id, const std::string& entry_name,
+                                                   const std::string& respawner = "the test binary");
 
 }  // namespace livegui::batch

@@ -50,6 +50,11 @@ TEST(InEntryRespawns, ADegradationThenItsStopIsOneBreakAndEachLaterBreakHasItsOw
             "pid 11 and the file carried on");
   EXPECT_NE(w[1].find("the AUT (pid 11) died during S.Abort (AUT pid 11: SIGABRT during S.Abort)"), std::string::npos)
       << w[1];
+  // Trial16d: a pytest entry's AUT is respawned by pytest's livegui-aut, not "the test binary".
+  auto py = in_entry_respawn_warnings(tl, 0, "live/f", "f", "pytest's livegui-aut");
+  ASSERT_EQ(py.size(), 2u);
+  EXPECT_NE(py[0].find("); pytest's livegui-aut respawned it as pid 11 and the file carried on"), std::string::npos)
+      << py[0];
 }
 
 TEST(InEntryRespawns, NothingForABreakWithoutARespawnOtherEntriesEarlierEventsOrTheBatchersStandIn) {
