@@ -49,5 +49,22 @@ TEST(BatcherPythonStacks, AProcessOutsideTheEntrysGroupIsNotSignalled) {
                   .empty());
 }
 
+// A header whose pid is in the entry's group but was reused (another start
+// time) names a process that is not the entry's pytest: it is not signalled.
+// Here the pid is this test process, whose default action for SIGUSR1 ends
+// it: a signal sent would fail the test by killing it.
+TEST(BatcherPythonStacks, AReusedPidInTheEntrysGroupIsNotSignalled) {
+  test_support::TempDir dir("python-stacks-reused");
+  std::ifstream stat("/proc/self/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  for (int i = 0; i < 20; ++i) fields >> field;  // field 22: start time
+  std::ofstream(dir / "py.txt") << "livegui_pytest: Python stacks of pid " << ::getpid() << " (start time "
+                                << std::stoull(field) + 1 << ") on SIGUSR1\n";
+  auto out = capture_python_stacks(dir / "py.txt", ::getpgrp(), dir / "artifacts", std::chrono::milliseconds(100));
+  EXPECT_TRUE(out.empty());
+}
+
 }  // namespace
 }  // namespace livegui::batch
