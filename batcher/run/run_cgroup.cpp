@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <system_error>
 
@@ -180,7 +182,34 @@ std::vector<ProcStat> cgroup_processes(const fs::path& cgroup) {
   return out;
 }
 
-CgroupTeardown tear_down_cgroup(const fs::path& cgroup, std::chrono::milliseconds wait) {
+std::size_t kill_cgroup_members(const fs::path& cgroup, const std::vector<ProcStat>& listed) {
+  // Open every pidfd first, then verify: a pidfd opened before a check that
+  // still finds the listed identity names that very process.
+  std::vector<std::pair<const ProcStat*, int>> opened;
+  for (const auto& p : listed) {
+    int fd = static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0));
+    if (fd >= 0) opened.emplace_back(&p, fd);
+  }
+  std::set<pid_t> members;
+  try {
+    std::vector<fs::path> all;
+    sub_cgroups(cgroup, all);
+    all.push_back(cgroup);
+    for (const auto& c : all)
+      for (pid_t p : procs_of(c)) members.insert(p);
+  } catch (const std::exception&) {}
+  std::size_t signalled = 0;
+  for (auto [p, fd] : opened) {
+    auto now = read_proc_stat(p->pid);
+    if (now && now->start_time == p->start_time && members.count(p->pid) != 0 &&
+        ::syscall(SYS_pidfd_send_signal, fd, SIGKILL, nullptr, 0) == 0)
+      ++signalled;
+    ::close(fd);
+  }
+  return signalled;
+}
+
+CgroupTeardown tear_down_cgroup(const fs::path& cgroup, std::chrono::milliseconds wait, CgroupKill how) {
   CgroupTeardown t;
   std::error_code ec;
   if (!fs::exists(cgroup, ec)) {
@@ -190,15 +219,22 @@ CgroupTeardown tear_down_cgroup(const fs::path& cgroup, std::chrono::millisecond
   const auto deadline = Backoff::Clock::now() + wait;
   t.killed = cgroup_processes(cgroup);
   if (!unpopulated(cgroup)) {
-    if (fs::exists(cgroup / "cgroup.kill", ec)) {
+    const bool one_by_one = how == CgroupKill::OneByOne || !fs::exists(cgroup / "cgroup.kill", ec);
+    if (!one_by_one) {
       if (int err = write_file(cgroup / "cgroup.kill", "1"))
         t.error = "writing cgroup.kill: " + std::string(std::strerror(err));
-    } else {
-      // Before cgroup.kill (Linux 5.14): frozen, none can fork while each gets SIGKILL.
-      (void)write_file(cgroup / "cgroup.freeze", "1");
-      for (const auto& p : cgroup_processes(cgroup)) ::kill(p.pid, SIGKILL);
+    } else if (int err = write_file(cgroup / "cgroup.freeze", "1")) {
+      // Without the freeze a member can fork between listing and kill: the
+      // listing below is repeated until the cgroup is empty.
+      t.error = "writing cgroup.freeze: " + std::string(std::strerror(err));
     }
-    t.emptied = poll_until([&] { return unpopulated(cgroup); }, deadline, Backoff(std::chrono::milliseconds(1)));
+    t.emptied = poll_until(
+        [&] {
+          if (one_by_one) (void)kill_cgroup_members(cgroup, cgroup_processes(cgroup));
+          return unpopulated(cgroup);
+        },
+        deadline, Backoff(std::chrono::milliseconds(1)));
+    if (t.emptied && one_by_one) t.error.clear();  // the freeze was not needed after all
     if (!t.emptied && t.error.empty())
       t.error = "still not empty after " + std::to_string(wait.count()) + " ms (" +
                 describe_processes(cgroup_processes(cgroup)) + ")";

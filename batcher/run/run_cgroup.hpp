@@ -56,12 +56,29 @@ struct CgroupTeardown {
   std::string error;             ///< why not emptied or removed ("" when both)
 };
 
+/// SIGKILLs each process of `listed` (cgroup_processes(`cgroup`) taken
+/// earlier) that is provably still the one listed and still in `cgroup` or
+/// below it: a pidfd is opened first, then /proc must show the listed start
+/// time and the cgroup's cgroup.procs the pid; the signal goes through the
+/// pidfd (pidfd_send_signal(2)), so a pid reused after the listing is never
+/// signalled. Returns how many were signalled. Never throws.
+std::size_t kill_cgroup_members(const std::filesystem::path& cgroup, const std::vector<ProcStat>& listed);
+
+/// How tear_down_cgroup stops the members.
+enum class CgroupKill {
+  Auto,      ///< cgroup.kill when the kernel has it (≥ 5.14), else OneByOne
+  OneByOne,  ///< freeze, then kill_cgroup_members until empty (how kernels < 5.14 are served; tests ask for it)
+};
+
 /// SIGKILLs everything in `cgroup` and below it (cgroup.kill: atomic against
-/// forks; where the kernel lacks it (< 5.14), freezes the cgroup and SIGKILLs
-/// each member), waits until it is empty (cgroup.events "populated 0",
-/// polled with back-off, at most `wait`), then removes it and the cgroups
-/// below it, deepest first. Blocks at most about `wait`. Never throws.
-CgroupTeardown tear_down_cgroup(const std::filesystem::path& cgroup, std::chrono::milliseconds wait);
+/// forks; where the kernel lacks it, freezes the cgroup (cgroup.freeze: none
+/// can fork) and kill_cgroup_members, listing again until it is empty, so a
+/// process forked before the freeze took is killed too), waits until it is
+/// empty (cgroup.events "populated 0", polled with back-off, at most `wait`),
+/// then removes it and the cgroups below it, deepest first. Blocks at most
+/// about `wait`. Never throws.
+CgroupTeardown tear_down_cgroup(const std::filesystem::path& cgroup, std::chrono::milliseconds wait,
+                                CgroupKill how = CgroupKill::Auto);
 
 /// The batcher's run cgroup (RAII). Not copyable or movable: it lives in
 /// main() for the whole run. Two steps, with the reaper forked in between:

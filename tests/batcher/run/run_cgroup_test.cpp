@@ -190,6 +190,52 @@ TEST_F(RunCgroupTest, TearDownKillsEveryGenerationOfAReforkingDaemonAtOnce) {
             << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
 }
 
+// The one-by-one kill of kernels without cgroup.kill (< 5.14), run here on
+// purpose: a listed pid is signalled only while it is still the process the
+// listing saw (its start time) and still a member.
+TEST_F(RunCgroupTest, OneByOneKillSignalsOnlyAListedProcessThatIsStillThatMember) {
+  Subprocess member = start_shell("exec /bin/sleep 300");
+  Subprocess outsider = start_shell("exec /bin/sleep 300");
+  const fs::path cgroup = parent_ / "members";
+  ASSERT_EQ(::mkdir(cgroup.c_str(), 0755), 0);
+  ASSERT_TRUE(write_file(cgroup / "cgroup.procs", std::to_string(member.pid())));
+  auto member_stat = livegui::read_proc_stat(member.pid());
+  auto outsider_stat = livegui::read_proc_stat(outsider.pid());
+  ASSERT_TRUE(member_stat && outsider_stat);
+
+  // A listing that names a process outside the cgroup (its pid reused by a
+  // process elsewhere), and one whose start time is not the member's (the
+  // member's pid reused inside): neither is signalled.
+  EXPECT_EQ(kill_cgroup_members(cgroup, {*outsider_stat}), 0u);
+  auto reused = *member_stat;
+  reused.start_time += 1;
+  EXPECT_EQ(kill_cgroup_members(cgroup, {reused}), 0u);
+  EXPECT_TRUE(member.running());
+  EXPECT_TRUE(outsider.running());
+
+  EXPECT_EQ(kill_cgroup_members(cgroup, {*member_stat}), 1u);
+  auto status = member.wait_for(5s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->signal, SIGKILL);
+  EXPECT_TRUE(outsider.running());
+  outsider.stop(1s, 2s);
+}
+
+TEST_F(RunCgroupTest, OneByOneTearDownKillsEveryGenerationOfAReforkingDaemon) {
+  const std::string marker = (dir_ / "daemon-marker").string();
+  Subprocess owner = start_shell(reforking_daemon(marker) + "exec /bin/sleep 300");
+  const fs::path cgroup = parent_ / run_cgroup_name(identity_of(owner.pid()));
+  ASSERT_EQ(::mkdir(cgroup.c_str(), 0755), 0);
+  ASSERT_TRUE(write_file(cgroup / "cgroup.procs", std::to_string(owner.pid())));
+  release_shell();
+  ASSERT_TRUE(livegui::poll_for([&] { return !processes_with_marker(marker).empty(); }, 20s));
+  auto t = tear_down_cgroup(cgroup, 5s, CgroupKill::OneByOne);
+  EXPECT_TRUE(t.emptied) << t.error;
+  EXPECT_TRUE(t.removed) << t.error;
+  EXPECT_TRUE(livegui::poll_for([&] { return processes_with_marker(marker).empty(); }, 2s));
+  EXPECT_TRUE(owner.wait_for(5s).has_value()) << "the owner was in it too";
+}
+
 TEST_F(RunCgroupTest, AStaleScanTearsDownDeadOwnersCgroupsAndLeavesALiveOnesAlone) {
   Subprocess live_owner = start_shell("exec /bin/sleep 300");
   release_shell();
