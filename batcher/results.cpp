@@ -48,6 +48,21 @@ const char* to_string(RetriedFor why) {
   return "fail";
 }
 
+const char* to_string(ExpectedBy who) {
+  switch (who) {
+    case ExpectedBy::Plan: return "plan";
+    case ExpectedBy::OwnMain: return "own-main";
+    case ExpectedBy::Runner: return "runner";
+  }
+  return "plan";
+}
+
+std::optional<ExpectedBy> expected_by_from_name(std::string_view name) {
+  for (auto who : {ExpectedBy::Plan, ExpectedBy::OwnMain, ExpectedBy::Runner})
+    if (name == to_string(who)) return who;
+  return std::nullopt;
+}
+
 std::optional<RetriedFor> retried_for_from_name(std::string_view name) {
   for (auto why :
        {RetriedFor::Crash, RetriedFor::Timeout, RetriedFor::Degraded, RetriedFor::Fail, RetriedFor::WithItsEntry})

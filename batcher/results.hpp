@@ -33,6 +33,17 @@ std::optional<RetriedFor> retried_for_from_name(std::string_view name);
 /// The RetriedFor of a retry the plan's reason `on` asked for.
 RetriedFor retried_for(RetryOn on);
 
+/// Who expected an XFAIL result to fail (TestResult::expected_by).
+enum class ExpectedBy {
+  Plan,     ///< the plan: its `xfail` patterns or `expect = "fail"`
+  OwnMain,  ///< the GoogleTest binary's own main(): it exited 0 after the failure (kAcceptedByOwnMain)
+  Runner,   ///< the test runner itself: pytest's xfail, a JUnit <skipped> of type pytest.xfail
+};
+/// "plan", "own-main", "runner" (results.json's "expected_by").
+const char* to_string(ExpectedBy who);
+/// The inverse of to_string(); nullopt for anything else.
+std::optional<ExpectedBy> expected_by_from_name(std::string_view name);
+
 /// One earlier run of a test that was retried (see RetryPolicy).
 
 struct TryRecord {
@@ -65,6 +76,9 @@ struct TestResult {
   /// first line of its diagnostic ("" = healthy, or not known). The failure
   /// is the AUT's even when it broke before the test (RetryOn::Degraded).
   std::string aut_unhealthy;
+  /// Of an XFAIL: who expected it to fail (the message says it in words;
+  /// this is the fact code reads). Meaningless for other codes.
+  ExpectedBy expected_by = ExpectedBy::Plan;
   /// The test's other runs when retried, in attempt order: the earlier ones
   /// (FLAKY: passed on the last) and a retry an interrupt cut short.
   std::vector<TryRecord> tries;

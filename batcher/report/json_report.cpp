@@ -39,6 +39,7 @@ ordered_json test_json(const TestResult& t) {
   if (!t.stacks.empty()) j["stacks"] = t.stacks;
   if (!t.other_stacks.empty()) j["other_stacks"] = t.other_stacks;
   if (!t.aut_unhealthy.empty()) j["aut_unhealthy"] = t.aut_unhealthy;
+  if (t.code == ResultCode::XFail) j["expected_by"] = to_string(t.expected_by);
   if (!t.reproduce.empty()) j["reproduce"] = t.reproduce;
   if (!t.tries.empty()) {
     ordered_json tries = ordered_json::array();
@@ -217,6 +218,12 @@ EntryResult entry_from(const json& j, const std::string& where) {
     tst.stacks = tr.get<std::string>("stacks", "");
     tst.other_stacks = tr.get<std::vector<std::string>>("other_stacks", {});
     tst.aut_unhealthy = tr.get<std::string>("aut_unhealthy", "");
+    if (tst.code == ResultCode::XFail) {
+      const auto who_text = tr.get<std::string>("expected_by", "plan");
+      const auto who = expected_by_from_name(who_text);
+      if (!who) throw ReportError(tr.where() + ".expected_by: unknown \"" + who_text + "\" (plan, own-main, runner)");
+      tst.expected_by = *who;
+    }
     tst.reproduce = tr.get<std::string>("reproduce", "");
     std::size_t k = 0;
     for (const auto& x : tr.array("tries")) {

@@ -337,6 +337,7 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& ev) {
         if (r.code != ResultCode::Fail) continue;
         r.code = ResultCode::XFail;
         r.message = std::string(kAcceptedByOwnMain) + (r.message.empty() ? "" : ": " + r.message);
+        r.expected_by = ExpectedBy::OwnMain;
         ++out.accepted_failures;
       }
     }
@@ -480,6 +481,7 @@ void apply_expectations(std::vector<TestResult>& tests, bool expect_fail, const 
     if (t.code == ResultCode::Fail || t.code == ResultCode::Crash || t.code == ResultCode::Timeout) {
       t.message = "expected failure: " + std::string(name(t.code)) + (t.message.empty() ? "" : ": " + t.message);
       t.code = ResultCode::XFail;
+      t.expected_by = ExpectedBy::Plan;
       return true;
     }
     return false;
@@ -495,7 +497,7 @@ void apply_expectations(std::vector<TestResult>& tests, bool expect_fail, const 
   // A failure the binary's own main() accepted (it exited 0) is not the
   // entry failing: the plan expected the binary to fail, and it did not.
   auto accepted = [](const TestResult& t) {
-    return t.code == ResultCode::XFail && t.message.rfind(kAcceptedByOwnMain, 0) == 0;
+    return t.code == ResultCode::XFail && t.expected_by == ExpectedBy::OwnMain;
   };
   bool any = false;
   for (auto& t : tests) any = expect(t) || any || (t.code == ResultCode::XFail && !accepted(t));

@@ -23,6 +23,7 @@ TestResult from_junit_case(const JunitCase& c, const std::string& name, int atte
       if (c.type == "pytest.xfail") {
         r.code = ResultCode::XFail;
         r.message = "expected failure" + std::string(c.message.empty() ? "" : ": " + c.message);
+        r.expected_by = ExpectedBy::Runner;
       } else {
         r.code = ResultCode::Skipped;
         if (r.message.empty()) r.message = "skipped by the test";

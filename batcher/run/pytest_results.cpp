@@ -36,6 +36,7 @@ TestResult from_event(const EndedTest& t, int attempt) {
     case EventOutcome::XFailed:
       r.code = ResultCode::XFail;
       r.message = "expected failure (pytest xfail)" + std::string(t.message.empty() ? "" : ": " + t.message);
+      r.expected_by = ExpectedBy::Runner;
       break;
     case EventOutcome::XPassed:
       // pytest's non-strict xfail: a pass it reports, not a failure.

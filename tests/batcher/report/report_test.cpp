@@ -60,6 +60,7 @@ BatchResults sample() {
   xf.name = "S.c";
   xf.code = ResultCode::XFail;
   xf.message = "expected failure: FAIL";
+  xf.expected_by = ExpectedBy::Runner;
   e.tests = {ok, crash, xf};
   e.output_tail = "last line <b>\n\xff\xfe broken utf8";
   e.reproduce = "/b/test_x --flag";
@@ -94,6 +95,7 @@ TEST(BatcherReports, ResultsJsonRoundTrips) {
             results_to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   ASSERT_EQ(back.entries.size(), 1u);
   EXPECT_EQ(back.entries[0].tests[1].code, ResultCode::Crash);
+  EXPECT_EQ(back.entries[0].tests[2].expected_by, ExpectedBy::Runner);
   ASSERT_TRUE(back.entries[0].dirty_start.has_value());
   EXPECT_EQ(back.entries[0].dirty_start->kind, StateVerdictKind::Dead);
   EXPECT_EQ(back.aut_timeline[0].event, TimelineKind::Respawn);
@@ -140,6 +142,22 @@ TEST(BatcherReports, ReadingNamesTheBadField) {
   }
   EXPECT_THROW(results_from_json(nlohmann::json::parse(R"({"format": "other"})")), ReportError);
   EXPECT_THROW(read_results_json("/nonexistent/results.json"), ReportError);
+}
+
+// Who expected an XFAIL is a closed set (ExpectedBy), refused by field.
+TEST(BatcherReports, AnUnknownExpectedByIsRefusedByField) {
+  auto doc = results_to_json(sample());
+  EXPECT_EQ(doc["entries"][0]["tests"][2]["expected_by"], "runner");
+  EXPECT_FALSE(doc["entries"][0]["tests"][0].contains("expected_by")) << "only an XFAIL has one";
+  doc["entries"][0]["tests"][2]["expected_by"] = "someone";
+  try {
+    results_from_json(nlohmann::json::parse(doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+    FAIL();
+  } catch (const ReportError& e) {
+    EXPECT_NE(std::string(e.what()).find("results.entries[0].tests[2].expected_by: unknown \"someone\""),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 // A dirty start's kind and the run's AUT scope are closed sets

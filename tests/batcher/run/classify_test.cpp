@@ -453,6 +453,7 @@ TEST(BatcherClassify, FailuresTheBinarysOwnMainAcceptedAreExpectedFailures) {
   EXPECT_EQ(out.results[0].code, ResultCode::Pass);
   EXPECT_EQ(out.results[1].code, ResultCode::XFail);
   EXPECT_EQ(out.results[1].message.rfind(kAcceptedByOwnMain, 0), 0u) << out.results[1].message;
+  EXPECT_EQ(out.results[1].expected_by, ExpectedBy::OwnMain);
   EXPECT_NE(out.results[1].message.find("t.cpp:9: Expected equality"), std::string::npos);
   EXPECT_EQ(out.accepted_failures, 1);
   EXPECT_FALSE(out.process_issue.has_value());
@@ -667,7 +668,9 @@ TEST(BatcherClassify, ExpectFailOnABinaryThatExitsZeroIsXpass) {
   TestResult accepted;
   accepted.name = "R.Fails";
   accepted.code = ResultCode::XFail;
-  accepted.message = std::string(kAcceptedByOwnMain) + ": t.cpp:3: wrong";
+  // The fact is the field, not the words: a message without the usual prefix.
+  accepted.message = "t.cpp:3: wrong";
+  accepted.expected_by = ExpectedBy::OwnMain;
   std::vector<TestResult> tests{pass, accepted};
   apply_expectations(tests, true, {}, NamePatterns::GTestFilter);
   EXPECT_EQ(tests[0].code, ResultCode::XPass);
