@@ -77,5 +77,11 @@ int main(int argc, char** argv) {
   }
   // The orphan sweeps have stopped and charged what entries left; this is the backstop.
   if (cgroup) close_run_cgroup(*cgroup);
+  // The exit code is decided (128 + the first interrupt's number, when there
+  // was one): an interrupt that arrives from now on — a second Ctrl-C while
+  // the reports were written — must not end us by its signal instead. So the
+  // signals stay blocked until we are gone: restoring the mask (the
+  // destructor) would deliver the pending ones at their default, fatal action.
+  (void)signals.release();
   return code;
 }

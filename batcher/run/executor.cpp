@@ -225,6 +225,7 @@ void Executor::poll_once(const TierJob& tier, std::vector<std::optional<EntryRes
 
   handle_signals();
   reap_stuck();
+  reap_orphan_zombies();
   now = Clock::now();
   bool changed = watch >= 0 ? guard_->drain_watch() : (guard_ && now >= next_observe_);
   if (changed) {

@@ -130,6 +130,11 @@ class Executor {
   std::vector<Subprocess> stuck_;
   /// Reaps the stuck children that have exited since. Never blocks.
   void reap_stuck();
+  /// Reaps, at most every `tick`, the zombies of orphans adopted while
+  /// entries run (never an entry, the session's children or a stuck one:
+  /// their statuses are still wanted). Never blocks, signals nothing.
+  void reap_orphan_zombies();
+  std::chrono::steady_clock::time_point next_zombie_reap_{};
 };
 
 /// Wall-clock milliseconds since the epoch.

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "batcher/run/executor_job.hpp"
 #include "batcher/run/orphans.hpp"
 #include "batcher/run/state_check.hpp"
 #include "batcher/run/state_guard.hpp"
@@ -27,6 +28,17 @@ void Executor::reap_stuck() {
       ++it;
     }
   }
+}
+
+void Executor::reap_orphan_zombies() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_zombie_reap_) return;
+  next_zombie_reap_ = now + options_.tick;
+  std::set<pid_t> ours = session_children_;
+  for (const auto& j : running_) ours.insert(j->proc.pid());
+  for (const auto& s : stuck_) ours.insert(s.pid());
+  if (auto n = reap_adopted_zombies(ours))
+    logger("batcher")->debug("reaped {} exited orphan{} of running entries", n, n == 1 ? "" : "s");
 }
 
 void Executor::sweep_orphans(const std::string& tier, EntryResult* blame,

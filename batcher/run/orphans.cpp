@@ -76,6 +76,15 @@ std::vector<pid_t> adopted_children(const std::set<pid_t>& ours) {
   return out;
 }
 
+std::size_t reap_adopted_zombies(const std::set<pid_t>& ours) {
+  std::size_t reaped = 0;
+  for (const auto& st : children_of_self()) {
+    if (st.state != 'Z' || ours.count(st.pid) || excluded().count(st.pid)) continue;
+    if (::waitpid(st.pid, nullptr, WNOHANG) == st.pid) ++reaped;
+  }
+  return reaped;
+}
+
 std::string StoppedOrphan::describe() const { return "pid " + std::to_string(pid) + " (" + comm + ")"; }
 
 namespace {

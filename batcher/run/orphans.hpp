@@ -23,6 +23,14 @@ void exclude_from_orphans(pid_t pid);
 /// Zombies among them are reaped on the way. Never throws.
 std::vector<pid_t> adopted_children(const std::set<pid_t>& ours);
 
+/// Reaps every child of ours that has died and is not in `ours` (nor
+/// excluded): the zombies of orphans adopted while entries run — a
+/// re-forking daemon leaves one per generation — which would otherwise wait
+/// for the next sweep between entries. Signals nothing, never blocks, never
+/// throws; returns how many it reaped. `ours` must name every child whose
+/// exit status someone still wants (the entries, the session AUT).
+std::size_t reap_adopted_zombies(const std::set<pid_t>& ours);
+
 /// A process we stopped because an entry left it behind.
 struct StoppedOrphan {
   pid_t pid = 0;

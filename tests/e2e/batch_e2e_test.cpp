@@ -487,6 +487,80 @@ command = [")" + built("tests/support/fake_app") +
   EXPECT_TRUE(results()["interrupted"].get<bool>());
 }
 
+TEST_F(BatchE2E, AnInterruptThatArrivesWhileTheRunEndsDoesNotChangeItsExitCode) {
+  // Trial11e: after the first SIGINT, another one that arrives once the
+  // executor no longer reads them (reports being written, the run's cgroup
+  // and reaper being closed) ended the batcher by SIGINT, while results.json
+  // said 130. Interrupts are sent every 2 ms from the first until it ends.
+  fs::path plan = write_plan(R"(
+[[tiers]]
+name = "unit"
+[[tiers.entries]]
+name = "waits"
+command = [")" + built("tests/support/fake_app") +
+                             R"(", "--pidfile", ")" + (dir_ / "marker").string() + R"("]
+)");
+  BatchProcess batch({plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string()},
+                     dir_.path(), dir_ / "out.txt");
+  ASSERT_TRUE(wait_for_file(dir_ / "marker", 60s)) << read_text(dir_ / "out.txt");
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  int sent = 0;
+  for (;;) {
+    auto st = read_proc_stat(batch.pid());
+    if (!st || st->state == 'Z' || std::chrono::steady_clock::now() > until) break;
+    if (::kill(batch.pid(), SIGINT) == 0) ++sent;
+    pollfd none{-1, 0, 0};
+    ::poll(&none, 0, 2);
+  }
+  auto st = batch.wait(30s);
+  ASSERT_TRUE(st.has_value());
+  EXPECT_GE(sent, 2);
+  EXPECT_EQ(*st, ExitStatus::exited(130)) << sent << " SIGINTs\n" << read_text(dir_ / "out.txt");
+  EXPECT_EQ(results()["exit_code"], 130);
+}
+
+TEST_F(BatchE2E, TheZombiesOfADaemonsGenerationsAreReapedWhileTheEntryRuns) {
+  // Trial11e: the batcher is a child subreaper, and the generations of a
+  // re-forking daemon an entry started became its zombies, reaped only
+  // between entries (~33 a second, 500 kept until the entry ended). The entry
+  // watches the batcher's zombie children ($PPID) until the daemon has had
+  // 100 generations.
+  const fs::path gen = dir_ / "generations";
+  const fs::path script = dir_ / "entry.sh";
+  std::ofstream(script) << "s='trap \"\" TERM; echo x >> " << gen.string()
+                        << "; sleep 0.02; sh -c \"$0\" \"$0\" & exit 0'\n"
+                           "setsid sh -c \"$s\" \"$s\" &\n"
+                           "most=0\n"
+                           "for i in $(seq 1200); do\n"
+                           "  z=$(ps --ppid $PPID -o stat= | grep -c '^Z')\n"
+                           "  [ \"$z\" -gt \"$most\" ] && most=$z\n"
+                           "  [ \"$(wc -l < "
+                        << gen.string()
+                        << " 2>/dev/null || echo 0)\" -ge 100 ] && break\n"
+                           "  sleep 0.05\n"
+                           "done\n"
+                           "echo \"generations: $(wc -l < "
+                        << gen.string()
+                        << "), most zombies at once: $most\"\n"
+                           "[ \"$most\" -le 30 ]\n";
+  fs::path plan = write_plan(R"([[tiers]]
+name = "t"
+[[tiers.entries]]
+name = "starts_daemon"
+timeout = "120s"
+command = ["/bin/sh", ")" + script.string() +
+                             R"("]
+)");
+  auto r = run({plan.string(), "--term-grace", "200ms"});
+  json report = results();
+  const json* e = find_entry(report, "starts_daemon");
+  ASSERT_NE(e, nullptr) << r.output;
+  EXPECT_EQ((*e)["result"], "PASS") << r.output << (*e)["output_tail"];
+  std::vector<pid_t> left;
+  bool none = test_support::eventually([&] { return (left = leftover_processes()).empty(); }, 5s);
+  EXPECT_TRUE(none) << "left behind: " << describe_pids(left);
+}
+
 std::string aut_plan(const std::vector<std::pair<std::string, std::string>>& entries) {
   std::string text = "[[tiers]]\nname = \"live\"\nuses_aut = true\n";
   for (const auto& [name, command] : entries) text += "[[tiers.entries]]\nname = \"" + name + "\"\n" + command + "\n";
