@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <csignal>
@@ -146,7 +147,36 @@ fs::path move_state_file_aside(const fs::path& file, const std::string& tag) {
   if (::rename(file.c_str(), target.c_str()) != 0)
     throw std::runtime_error("cannot move " + file.string() + " aside to " + target.string() + ": " +
                              std::strerror(errno));
+  if (auto n = prune_moved_aside(file.parent_path(), tag, kKeptAside))
+    logger("batcher")->debug("removed {} older {}* state file{} from {}", n, tag, n == 1 ? "" : "s",
+                             file.parent_path().string());
   return target;
+}
+
+std::size_t prune_moved_aside(const fs::path& dir, const std::string& tag, std::size_t keep) {
+  // "<name><tag>YYYYmmddTHHMMSS.mmm": the stamp sorts as the time does.
+  auto stamp_of = [&](const std::string& name) -> std::string {
+    auto at = name.rfind(tag);
+    if (at == std::string::npos || at == 0) return "";
+    std::string stamp = name.substr(at + tag.size());
+    if (stamp.size() != 19 || stamp[8] != 'T' || stamp[15] != '.') return "";
+    for (std::size_t i = 0; i < stamp.size(); ++i)
+      if (i != 8 && i != 15 && !std::isdigit(static_cast<unsigned char>(stamp[i]))) return "";
+    return stamp;
+  };
+  std::vector<std::pair<std::string, fs::path>> found;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string stamp = stamp_of(it->path().filename().string());
+    // Regular files and symlinks (a symlink is moved aside as itself): never a directory.
+    if (!stamp.empty() && !it->is_directory(ec)) found.emplace_back(stamp, it->path());
+  }
+  if (found.size() <= keep) return 0;
+  std::sort(found.begin(), found.end());
+  std::size_t removed = 0;
+  for (std::size_t i = 0; i + keep < found.size(); ++i)
+    if (fs::remove(found[i].second, ec)) ++removed;  // a concurrent run may have removed it first
+  return removed;
 }
 
 namespace {

@@ -25,9 +25,20 @@ StateSnapshot read_snapshot(const std::filesystem::path& file);
 /// Returns the new path; throws std::runtime_error saying why it could not.
 std::filesystem::path quarantine_state_file(const std::filesystem::path& file);
 
-/// Moves `file` aside to "<name><tag><timestamp>" (tag ".corrupt-", ".stale-").
-/// Returns the new path; throws std::runtime_error saying why it could not.
+/// Moves `file` aside to "<name><tag><timestamp>" (tag ".corrupt-", ".stale-"),
+/// then removes all but the kKeptAside newest files of that tag in its
+/// directory (each run's state file has a name of its own: without this a
+/// host that keeps killing runs collects them for ever). Returns the new
+/// path; throws std::runtime_error saying why it could not move it.
 std::filesystem::path move_state_file_aside(const std::filesystem::path& file, const std::string& tag);
+
+/// How many moved-aside state files of each tag a directory keeps.
+inline constexpr std::size_t kKeptAside = 20;
+
+/// Removes all but the `keep` newest files in `dir` whose names carry `tag`
+/// followed by a move_state_file_aside() timestamp; never anything else.
+/// Returns how many it removed. Never throws.
+std::size_t prune_moved_aside(const std::filesystem::path& dir, const std::string& tag, std::size_t keep);
 
 /// Stops the AUT a state file records, if — checked again right before each
 /// signal — it is still the same process (pid + start time) in the recorded

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 
@@ -69,6 +70,35 @@ TEST_F(BatcherStateGuard, CorruptFilesAndSymlinksAreMovedAside) {
   EXPECT_TRUE(fs::exists(target)) << "the link's target is left alone";
   EXPECT_EQ(guard.timeline().size(), 2u);
   EXPECT_EQ(guard.timeline()[0].event, TimelineKind::Corrupt);
+}
+
+TEST_F(BatcherStateGuard, OnlyTheNewestMovedAsideFilesOfATagAreKept) {
+  // Trial11e: each run's state file has its own name, so a host whose runs
+  // keep being killed collected .stale-* / .corrupt-* files for ever.
+  const fs::path dir = dir_ / "state";
+  for (int i = 0; i < 25; ++i) {
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "20260101T0000%02d.000", i);
+    std::ofstream(dir / ("aut-state-" + std::to_string(100 + i) + "-1.json.stale-" + stamp)) << "{}";
+  }
+  std::ofstream(dir / "aut-state-7-1.json.corrupt-20250101T000000.000") << "{";  // another tag
+  std::ofstream(dir / "notes.stale-by-hand") << "x";                             // not our stamp
+  fs::create_directory(dir / "kept.json.stale-20200101T000000.000");             // a directory
+  std::ofstream(file_) << "{}";
+  fs::path moved = move_state_file_aside(file_, ".stale-");
+  std::vector<std::string> stale;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::string n = e.path().filename().string();
+    if (n.find(".stale-2") != std::string::npos && !e.is_directory()) stale.push_back(n);
+  }
+  std::sort(stale.begin(), stale.end());
+  EXPECT_EQ(stale.size(), kKeptAside);
+  EXPECT_TRUE(fs::exists(moved)) << "the file just moved aside is the newest";
+  EXPECT_FALSE(fs::exists(dir / "aut-state-100-1.json.stale-20260101T000000.000")) << "the oldest went";
+  EXPECT_TRUE(fs::exists(dir / "aut-state-124-1.json.stale-20260101T000024.000"));
+  EXPECT_TRUE(fs::exists(dir / "aut-state-7-1.json.corrupt-20250101T000000.000")) << "another tag is not counted";
+  EXPECT_TRUE(fs::exists(dir / "notes.stale-by-hand")) << "not a name we made";
+  EXPECT_TRUE(fs::exists(dir / "kept.json.stale-20200101T000000.000")) << "never a directory";
 }
 
 TEST_F(BatcherStateGuard, ALeakedAutIsStoppedOnlyWhenItIsStillOurs) {
