@@ -82,6 +82,16 @@ def _short_message(report):
 AUT_UNHEALTHY_PROPERTY = "aut_unhealthy"
 
 
+def _error_message(report):
+    """An error's message as pytest's JUnit report takes it: the exception's
+    message, else the whole text (pytest.fail(pytrace=False) in a fixture:
+    "no AUT for this test: …" over several lines, not its last line)."""
+    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+    if crash is not None and getattr(crash, "message", None):
+        return crash.message
+    return str(report.longrepr or "").strip() or _short_message(report)
+
+
 def collection_error_message(report):
     """The exception of a file pytest could not collect: the last "E   " line
     of its text ("SyntaxError: invalid syntax", "ModuleNotFoundError: …")."""
@@ -122,7 +132,7 @@ class TestOutcome:
                 self.outcome, self.message = "skipped", _short_message(report)
         elif report.failed and self.outcome not in ("failed", "error"):
             # pytest's error (not an assertion): where it was is the "phase".
-            self.outcome, self.message = "error", _short_message(report)
+            self.outcome, self.message = "error", _error_message(report)
         elif report.failed:
             # A body that failed and a tear-down that failed too: keep both, the body's first.
             self.message += "\n%s failed: %s" % (report.when, _short_message(report))

@@ -154,6 +154,24 @@ def test_the_end_event_says_in_which_phase_a_test_failed_or_errored(pytester, tm
     assert ends["test_phases.py::test_teardown"]["message"] == "RuntimeError: tear-down exploded"
 
 
+def test_a_set_up_error_without_a_traceback_keeps_its_whole_message(pytester, tmp_path, monkeypatch):
+    # pytest.fail(pytrace=False) in a fixture (the live_gui fixture's "no AUT
+    # for this test: …"): the message is its text, not its last line.
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    pytester.makepyfile(test_nofx="""
+        import pytest
+        @pytest.fixture
+        def no_aut():
+            pytest.fail("no AUT for this test: degraded during test_a\\nAUT log tail:\\n  | last line", pytrace=False)
+        def test_b(no_aut): pass
+    """)
+    pytester.runpytest_subprocess("-p", "livegui_pytest")
+    end = [e for e in read_events(events) if e["event"] == "end"][0]
+    assert (end["outcome"], end["phase"]) == ("error", "setup")
+    assert end["message"].startswith("no AUT for this test: degraded during test_a\n"), end["message"]
+
+
 def test_a_file_that_cannot_be_collected_is_an_error_named_by_its_path(pytester, tmp_path, monkeypatch):
     events = tmp_path / "events.jsonl"
     monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
