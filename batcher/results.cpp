@@ -63,6 +63,23 @@ std::optional<ExpectedBy> expected_by_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+const char* to_string(ErrorIn where) {
+  switch (where) {
+    case ErrorIn::None: return "";
+    case ErrorIn::Setup: return "setup";
+    case ErrorIn::Teardown: return "teardown";
+    case ErrorIn::CallAndTeardown: return "call-and-teardown";
+    case ErrorIn::Collection: return "collection";
+  }
+  return "";
+}
+
+std::optional<ErrorIn> error_in_from_name(std::string_view name) {
+  for (auto where : {ErrorIn::Setup, ErrorIn::Teardown, ErrorIn::CallAndTeardown, ErrorIn::Collection})
+    if (name == to_string(where)) return where;
+  return std::nullopt;
+}
+
 std::optional<RetriedFor> retried_for_from_name(std::string_view name) {
   for (auto why :
        {RetriedFor::Crash, RetriedFor::Timeout, RetriedFor::Degraded, RetriedFor::Fail, RetriedFor::WithItsEntry})

@@ -44,6 +44,23 @@ const char* to_string(ExpectedBy who);
 /// The inverse of to_string(); nullopt for anything else.
 std::optional<ExpectedBy> expected_by_from_name(std::string_view name);
 
+/// Of a FAIL: what its runner calls an *error* rather than a failure (not
+/// an assertion: a fixture or the test module raised), and where
+/// (TestResult::error_in). pytest reports a test whose body failed and whose
+/// tear-down raised as a failure and an error: CallAndTeardown says both.
+enum class ErrorIn {
+  None,             ///< an assertion's failure (or a result of another code, or not known)
+  Setup,            ///< its set-up raised (a fixture): the test's body never ran
+  Teardown,         ///< its tear-down raised after a body that passed
+  CallAndTeardown,  ///< its body failed (an assertion) and its tear-down raised too
+  Collection,       ///< its file could not be collected (SyntaxError, ImportError): `name` is the file
+};
+/// "setup", "teardown", "call-and-teardown", "collection" (results.json's
+/// "error_in"); "" for None.
+const char* to_string(ErrorIn where);
+/// The inverse of to_string() for the four phases; nullopt for anything else ("" included).
+std::optional<ErrorIn> error_in_from_name(std::string_view name);
+
 /// One earlier run of a test that was retried (see RetryPolicy).
 
 struct TryRecord {
@@ -79,6 +96,9 @@ struct TestResult {
   /// Of an XFAIL: who expected it to fail (the message says it in words;
   /// this is the fact code reads). Meaningless for other codes.
   ExpectedBy expected_by = ExpectedBy::Plan;
+  /// Of a FAIL: an error in set-up, tear-down or collection rather than an
+  /// assertion's failure (junit.xml's <error>). None for other codes.
+  ErrorIn error_in = ErrorIn::None;
   /// The test's other runs when retried, in attempt order: the earlier ones
   /// (FLAKY: passed on the last) and a retry an interrupt cut short.
   std::vector<TryRecord> tries;

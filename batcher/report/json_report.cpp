@@ -40,6 +40,7 @@ ordered_json test_json(const TestResult& t) {
   if (!t.other_stacks.empty()) j["other_stacks"] = t.other_stacks;
   if (!t.aut_unhealthy.empty()) j["aut_unhealthy"] = t.aut_unhealthy;
   if (t.code == ResultCode::XFail) j["expected_by"] = to_string(t.expected_by);
+  if (t.error_in != ErrorIn::None) j["error_in"] = to_string(t.error_in);
   if (!t.reproduce.empty()) j["reproduce"] = t.reproduce;
   if (!t.tries.empty()) {
     ordered_json tries = ordered_json::array();
@@ -223,6 +224,13 @@ EntryResult entry_from(const json& j, const std::string& where) {
       const auto who = expected_by_from_name(who_text);
       if (!who) throw ReportError(tr.where() + ".expected_by: unknown \"" + who_text + "\" (plan, own-main, runner)");
       tst.expected_by = *who;
+    }
+    if (const auto where_text = tr.get<std::string>("error_in", ""); !where_text.empty()) {
+      const auto where = error_in_from_name(where_text);
+      if (!where)
+        throw ReportError(tr.where() + ".error_in: unknown \"" + where_text +
+                          "\" (setup, teardown, call-and-teardown, collection)");
+      tst.error_in = *where;
     }
     tst.reproduce = tr.get<std::string>("reproduce", "");
     std::size_t k = 0;

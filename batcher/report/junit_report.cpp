@@ -147,6 +147,15 @@ ResultCode junit_code(const TestResult& t) {
   return first;
 }
 
+/// A FAIL its runner calls an error (ErrorIn: set-up, tear-down, collection;
+/// not an assertion) is an <error> (Surefire: an error is not an assertion's
+/// failure). Of a test retried, its first run decides (junit_code), whose
+/// phase is not kept: a <failure>.
+bool error_not_failure(const TestResult& t) {
+  return t.tries.empty() && t.code == ResultCode::Fail &&
+         (t.error_in == ErrorIn::Setup || t.error_in == ErrorIn::Teardown || t.error_in == ErrorIn::Collection);
+}
+
 /// A result of a GoogleTest entry that is no test of GoogleTest's: a
 /// failure it reports outside any test (is_suite_level_name), or the
 /// binary's own death or exit beside its tests ("<entry> (process)"). Alone,
@@ -234,7 +243,8 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   // environment) is no test's failure: GoogleTest counts it in neither
   // "tests" nor "failures", so it is an <error> of the fixture here.
   const bool outside_tests = outside_any_test(e, t);
-  const bool primary_is_failure = is_failure(t.code) && is_junit_failure(primary.code) && !outside_tests;
+  const bool primary_is_failure =
+      is_failure(t.code) && is_junit_failure(primary.code) && !outside_tests && !error_not_failure(t);
   auto primary_element = [&](const char* tag) {
     return "      <" + std::string(tag) + attr("type", name(primary.code)) + attr("message", primary.message) + ">" +
            xml_escape(primary.text) + "</" + tag + ">\n";
@@ -249,6 +259,11 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
                                                                     : "expected failure: " + first_line(t.message)) +
         "/>\n";
   if (is_failure(t.code) && !primary_is_failure) body += primary_element("error");
+  // A body that failed and a tear-down that raised: pytest's failure and
+  // error, both (the failure's text holds the tear-down's message too).
+  if (primary_is_failure && t.tries.empty() && t.error_in == ErrorIn::CallAndTeardown)
+    body += "      <error" + attr("type", "teardown") +
+            attr("message", "error in tear-down after the failure (see the failure's text)") + "/>\n";
   body += later_runs(true);
   // The output of the run the <failure>/<error> is: the test's own (the
   // binary's tail only stands for a test with none of its own: a crash
@@ -309,8 +324,12 @@ std::string count_attrs(const std::vector<EntryResult>& entries) {
   // A test still failing after retries is filed by its first run's kind (write_case).
   for (const auto& e : entries)
     for (const auto& t : e.tests) {
-      if (!is_failure(t.code) || is_junit_failure(junit_code(t)) == is_junit_failure(t.code)) continue;
       if (outside_any_test(e, t)) continue;  // an <error> either way
+      if (error_not_failure(t)) {
+        --failures, ++errors;
+        continue;
+      }
+      if (!is_failure(t.code) || is_junit_failure(junit_code(t)) == is_junit_failure(t.code)) continue;
       const int to_failures = is_junit_failure(junit_code(t)) ? 1 : -1;
       failures += to_failures;
       errors -= to_failures;

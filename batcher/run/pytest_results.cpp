@@ -1,7 +1,9 @@
 #include "batcher/run/pytest_results.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "batcher/run/junit_results.hpp"
 #include "common/text.hpp"
@@ -14,6 +16,40 @@ constexpr int kTestsFailed = 1;
 constexpr int kUsageError = 4;  // pytest's ExitCode.USAGE_ERROR: it printed "ERROR: …" and ran nothing
 constexpr int kNoTestsCollected = 5;
 
+/// Where a failed test's error was, from the stream's "phase": an "error"
+/// in set-up, tear-down or collection, or a "failed" body whose tear-down
+/// raised too.
+ErrorIn error_in_of(const EndedTest& t) {
+  if (t.failed_in.empty()) return ErrorIn::None;
+  if (t.outcome == EventOutcome::Errored) {
+    switch (t.failed_in.front()) {
+      case TestPhase::Collect: return ErrorIn::Collection;
+      case TestPhase::Setup: return ErrorIn::Setup;
+      case TestPhase::Teardown: return ErrorIn::Teardown;
+      case TestPhase::Call: return ErrorIn::None;
+    }
+  }
+  const auto in = [&](TestPhase p) {
+    return std::find(t.failed_in.begin(), t.failed_in.end(), p) != t.failed_in.end();
+  };
+  if (t.outcome == EventOutcome::Failed && in(TestPhase::Call) && in(TestPhase::Teardown))
+    return ErrorIn::CallAndTeardown;
+  return ErrorIn::None;
+}
+
+/// What a result's message starts with for its ErrorIn: the console's line,
+/// report.html and junit.xml's message attribute show its first line.
+std::string error_in_prefix(ErrorIn where, const std::string& test) {
+  switch (where) {
+    case ErrorIn::None: return "";
+    case ErrorIn::Setup: return "error in set-up: ";
+    case ErrorIn::Teardown: return "error in tear-down: ";
+    case ErrorIn::CallAndTeardown: return "failed, then errored in tear-down: ";
+    case ErrorIn::Collection: return "collection error in " + test + ": ";
+  }
+  return "";
+}
+
 TestResult from_event(const EndedTest& t, int attempt) {
   TestResult r;
   r.name = t.test;
@@ -24,10 +60,15 @@ TestResult from_event(const EndedTest& t, int attempt) {
   if (t.outcome == EventOutcome::Failed || t.outcome == EventOutcome::Errored) r.aut_unhealthy = t.aut_unhealthy;
   switch (t.outcome) {
     case EventOutcome::Passed: r.code = ResultCode::Pass; break;
-    case EventOutcome::Failed: r.code = ResultCode::Fail; break;
+    case EventOutcome::Failed:
+      r.code = ResultCode::Fail;
+      r.error_in = error_in_of(t);
+      break;
     case EventOutcome::Errored:
       r.code = ResultCode::Fail;
-      r.message = "error: " + t.message;
+      r.error_in = error_in_of(t);
+      // Without a phase (another runner's stream): an error, somewhere.
+      if (r.error_in == ErrorIn::None) r.message = "error: " + t.message;
       break;
     case EventOutcome::Skipped:
       r.code = ResultCode::Skipped;
@@ -166,6 +207,28 @@ void add_never_reached(const PytestEvidence& ev, AttemptOutcome& out) {
 
 }  // namespace
 
+std::string pytest_usage_error_line(const std::string& output) {
+  std::istringstream in(output);
+  std::string line, found;
+  bool conftest = false;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (found.empty()) {
+      // pytest's UsageError ("ERROR: …"), or a conftest.py it could not import.
+      conftest = line.find(" while loading conftest ") != std::string::npos;
+      if (line.rfind("ERROR: ", 0) == 0 || conftest) found = line;
+      if (!found.empty() && !conftest) break;
+      continue;
+    }
+    if (line.rfind("E   ", 0) == 0) {  // the exception, in pytest's traceback
+      const auto text = line.find_first_not_of(' ', 1);
+      if (text != std::string::npos) found += " " + line.substr(text);
+      break;
+    }
+  }
+  return found;
+}
+
 AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
   AttemptOutcome out;
   std::map<std::string, std::vector<const JunitCase*>> by_key;
@@ -194,9 +257,12 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
     keys_seen.insert(key);
     auto it = by_key.find(key);
     // The report has the whole failure text; the stream only its first line.
-    if (it != by_key.end() && r.code == ResultCode::Fail && !failure_text(it->second).empty())
+    // An error in set-up, tear-down or collection is the stream's: pytest's
+    // report says only 'failed on setup with "…"' / "collection failure".
+    const bool error_only = r.error_in != ErrorIn::None && r.error_in != ErrorIn::CallAndTeardown;
+    if (it != by_key.end() && r.code == ResultCode::Fail && !error_only && !failure_text(it->second).empty())
       r.message = failure_text(it->second);
-    r.message = with_note(r.message, t.note);
+    r.message = with_note(error_in_prefix(r.error_in, r.name) + r.message, t.note);
     if (it != by_key.end()) r.screenshot = screenshot_of(it->second);
     if (it != by_key.end() && r.code == ResultCode::Fail && r.aut_unhealthy.empty())
       r.aut_unhealthy = aut_unhealthy_of(it->second);
@@ -286,7 +352,11 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
     r.synthetic = true;
     r.attempt = ev.attempt;
     r.code = ResultCode::Unresolved;
-    r.message = "pytest stopped on a usage error (exit code 4) before running any test: its output says why";
+    const std::string said = pytest_usage_error_line(ev.output_head);
+    r.message =
+        "pytest stopped before running any test with exit code 4, in its words a \"command line usage error\" "
+        "(an option it refused, or a conftest.py it could not import): " +
+        (said.empty() ? std::string("its output says why") : said);
     out.process_issue = r;
     return out;
   }

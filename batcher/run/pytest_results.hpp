@@ -35,7 +35,15 @@ struct PytestEvidence {
   /// pytest's --junit-prefix of the run ("" = none): the report's classnames
   /// start with it and a dot, which node ids do not.
   std::string junit_prefix;
+  /// The beginning of the attempt's output (bounded): where pytest says why
+  /// it stopped on a usage error (exit code 4) before running any test.
+  std::string output_head;
 };
+
+/// pytest's own error line in `output` after a usage error (exit code 4):
+/// its first "ERROR: …" line, or "ImportError while loading conftest '…'."
+/// with the exception's line ("E   ModuleNotFoundError: …") after it; "" when none.
+std::string pytest_usage_error_line(const std::string& output);
 
 /// The key pytest's JUnit report gives a node id: "a/test_x.py::C::t[1]" → "a.test_x.C.t[1]".
 std::string junit_key_of_node_id(const std::string& node_id);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 
 #include <nlohmann/json.hpp>
 
@@ -112,7 +113,7 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
 AttemptOutcome read_report_attempt(EntryFormat format, const ReportFiles& files, const std::string& entry_name,
                                    const ExitStatus& status, StopCause stopped_for, std::chrono::milliseconds timeout,
                                    const std::string& interrupt_signal, int attempt,
-                                   std::chrono::milliseconds test_timeout) {
+                                   std::chrono::milliseconds test_timeout, const std::filesystem::path& output_log) {
   if (format == EntryFormat::Pytest) {
     PytestEvidence ev;
     ev.entry_name = entry_name;
@@ -126,6 +127,13 @@ AttemptOutcome read_report_attempt(EntryFormat format, const ReportFiles& files,
     ev.interrupt_signal = interrupt_signal;
     ev.attempt = attempt;
     ev.junit_prefix = files.junit_prefix;
+    if (!output_log.empty()) {
+      // pytest's own words at a usage error come first in its output.
+      std::ifstream in(output_log, std::ios::binary);
+      ev.output_head.resize(16 * 1024);
+      in.read(ev.output_head.data(), static_cast<std::streamsize>(ev.output_head.size()));
+      ev.output_head.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+    }
     return interpret_pytest_attempt(ev);
   }
   JunitEvidence ev;

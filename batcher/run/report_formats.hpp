@@ -77,6 +77,7 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
 AttemptOutcome read_report_attempt(EntryFormat format, const ReportFiles& files, const std::string& entry_name,
                                    const ExitStatus& status, StopCause stopped_for, std::chrono::milliseconds timeout,
                                    const std::string& interrupt_signal, int attempt,
-                                   std::chrono::milliseconds test_timeout = std::chrono::milliseconds(0));
+                                   std::chrono::milliseconds test_timeout = std::chrono::milliseconds(0),
+                                   const std::filesystem::path& output_log = {});
 
 }  // namespace livegui::batch

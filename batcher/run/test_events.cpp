@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -39,7 +40,27 @@ std::optional<std::vector<std::string>> collected_tests(const nlohmann::json& j)
   return tests;
 }
 
+/// The "phase" field's words; empty when absent or any word is unknown.
+std::vector<TestPhase> failed_phases(const nlohmann::json& j) {
+  std::vector<TestPhase> phases;
+  std::istringstream words(bounded_string(j, "phase"));
+  for (std::string word; words >> word;) {
+    auto phase = test_phase_from_string(word);
+    if (!phase) return {};
+    phases.push_back(*phase);
+  }
+  return phases;
+}
+
 }  // namespace
+
+std::optional<TestPhase> test_phase_from_string(const std::string& s) {
+  if (s == "collect") return TestPhase::Collect;
+  if (s == "setup") return TestPhase::Setup;
+  if (s == "call") return TestPhase::Call;
+  if (s == "teardown") return TestPhase::Teardown;
+  return std::nullopt;
+}
 
 std::optional<EventOutcome> event_outcome_from_string(const std::string& s) {
   if (s == "passed") return EventOutcome::Passed;
@@ -99,6 +120,7 @@ TestEvents parse_test_events(std::istream& in) {
     t.message = bounded_string(j, "message");
     t.note = bounded_string(j, "note");
     t.aut_unhealthy = bounded_string(j, std::string(kAutUnhealthyProperty).c_str());
+    t.failed_in = failed_phases(j);
     auto d = j.find("duration_ms");
     if (d != j.end() && d->is_number() && d->get<double>() >= 0 && d->get<double>() < 1e12)
       t.duration = std::chrono::milliseconds(static_cast<long long>(d->get<double>()));

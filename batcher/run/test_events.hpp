@@ -20,6 +20,12 @@ enum class EventOutcome { Passed, Failed, Errored, Skipped, XFailed, XPassed };
 /// "passed" → Passed, …; std::nullopt for anything else.
 std::optional<EventOutcome> event_outcome_from_string(const std::string& s);
 
+/// A phase of a test in which it can fail: the stream's "phase" words.
+enum class TestPhase { Collect, Setup, Call, Teardown };
+
+/// "collect", "setup", "call", "teardown" → the phase; std::nullopt for anything else.
+std::optional<TestPhase> test_phase_from_string(const std::string& s);
+
 struct EndedTest {
   std::string test;  ///< the runner's test id (pytest: the node id)
   EventOutcome outcome = EventOutcome::Passed;
@@ -29,6 +35,10 @@ struct EndedTest {
   /// diagnostic's first line; kAutUnhealthyProperty); "" = healthy or not known.
   std::string aut_unhealthy;
   std::chrono::milliseconds duration{0};
+  /// The phases that failed, in order (the "phase" field: "setup",
+  /// "call teardown", "collect" — a file that could not be collected, `test`
+  /// its path); empty when not said, or when a word is none of these.
+  std::vector<TestPhase> failed_in;
 };
 
 struct TestEvents {

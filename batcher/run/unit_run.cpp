@@ -184,7 +184,7 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   if (reads_junit(unit_.entry.format)) {
     take(read_report_attempt(unit_.entry.format, current_.reports, unit_.name, status, stopped_for, unit_.timeout,
                              interrupt_signal, current_.number,
-                             unit_.entry.test_timeout.value_or(std::chrono::milliseconds(0))));
+                             unit_.entry.test_timeout.value_or(std::chrono::milliseconds(0)), current_.log));
     return;
   }
   if (!unit_.gtest) {

@@ -3,7 +3,7 @@
 One JSON object per line, flushed at once, so the stream survives the
 runner's death: {"event":"collected","tests":[id, …]} (once, optional),
 {"event":"start","test":id}, {"event":"end","test":id, "outcome":…,
-"duration_ms":…, "message":…, "note":…, "aut_unhealthy":…}, {"event":"finish"}.
+"phase":…, "duration_ms":…, "message":…, "note":…, "aut_unhealthy":…}, {"event":"finish"}.
 """
 
 import json
@@ -41,10 +41,14 @@ class EventStream:
     def start(self, test):
         self._write({"event": "start", "test": test})
 
-    def end(self, test, outcome, duration_s, message="", note="", aut_unhealthy=""):
+    def end(self, test, outcome, duration_s, message="", note="", aut_unhealthy="", phases=()):
         """`aut_unhealthy`: the first line of the degraded diagnostic when the
-        test failed on a dead or degraded AUT ("" = healthy, or not known)."""
+        test failed on a dead or degraded AUT ("" = healthy, or not known).
+        `phases`: the phases that failed, in order ("setup", "call",
+        "teardown"; "collect" for a file that could not be collected)."""
         event = {"event": "end", "test": test, "outcome": outcome, "duration_ms": int(duration_s * 1000)}
+        if phases:
+            event["phase"] = " ".join(phases)
         if message:
             event["message"] = _bounded(message)
         if note:
@@ -78,6 +82,27 @@ def _short_message(report):
 AUT_UNHEALTHY_PROPERTY = "aut_unhealthy"
 
 
+def _error_message(report):
+    """An error's message as pytest's JUnit report takes it: the exception's
+    message, else the whole text (pytest.fail(pytrace=False) in a fixture:
+    "no AUT for this test: …" over several lines, not its last line)."""
+    crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+    if crash is not None and getattr(crash, "message", None):
+        return crash.message
+    return str(report.longrepr or "").strip() or _short_message(report)
+
+
+def collection_error_message(report):
+    """The exception of a file pytest could not collect: the last "E   " line
+    of its text ("SyntaxError: invalid syntax", "ModuleNotFoundError: …")."""
+    text = getattr(report, "longreprtext", "") or str(getattr(report, "longrepr", "") or "")
+    lines = [line for line in text.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if line.startswith("E "):
+            return line[1:].strip()
+    return lines[-1].strip() if lines else "collection failure"
+
+
 class TestOutcome:
     """Folds a test's setup/call/teardown reports into the stream's one outcome."""
 
@@ -86,9 +111,12 @@ class TestOutcome:
         self.message = ""
         self.duration = 0.0
         self.aut_unhealthy = ""
+        self.phases = []  # the phases that failed, in order (the stream's "phase")
 
     def add(self, report):
         self.duration += getattr(report, "duration", 0.0)
+        if report.failed:
+            self.phases.append(report.when)
         for name, value in getattr(report, "user_properties", ()):
             if name == AUT_UNHEALTHY_PROPERTY and value:
                 self.aut_unhealthy = str(value)
@@ -103,7 +131,8 @@ class TestOutcome:
             elif report.skipped:
                 self.outcome, self.message = "skipped", _short_message(report)
         elif report.failed and self.outcome not in ("failed", "error"):
-            self.outcome, self.message = "error", "%s failed: %s" % (report.when, _short_message(report))
+            # pytest's error (not an assertion): where it was is the "phase".
+            self.outcome, self.message = "error", _error_message(report)
         elif report.failed:
             # A body that failed and a tear-down that failed too: keep both, the body's first.
             self.message += "\n%s failed: %s" % (report.when, _short_message(report))

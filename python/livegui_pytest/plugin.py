@@ -11,7 +11,8 @@ import signal
 import pytest
 
 from livegui_pytest.client import HookError, LiveGuiClient, SubprocessDegraded
-from livegui_pytest.events import AUT_UNHEALTHY_PROPERTY, TestOutcome, open_from_environment
+from livegui_pytest.events import (AUT_UNHEALTHY_PROPERTY, TestOutcome, collection_error_message,
+                                   open_from_environment)
 from livegui_pytest.supervisor import AutSupervisor, SupervisorError
 
 __all__ = ["pytest_addoption", "pytest_configure", "pytest_unconfigure", "pytest_collection_modifyitems",
@@ -79,9 +80,16 @@ class _Recorder:
                 self.notes[nodeid] = "the AUT died during this test (%s)" % finished["died"]
         note = self.notes.pop(nodeid, "")
         if self.events and outcome:
+            failed = outcome.outcome in ("failed", "error")
             self.events.end(nodeid, outcome.outcome, outcome.duration, outcome.message, note,
-                            "" if outcome.outcome in ("passed", "skipped", "xfailed", "xpassed")
-                            else outcome.aut_unhealthy)
+                            outcome.aut_unhealthy if failed else "", outcome.phases if failed else ())
+
+    def pytest_collectreport(self, report):
+        # A file (or directory) pytest could not collect (a SyntaxError, an
+        # ImportError): no test of it starts. It is named by its node id,
+        # which selects it again on the command line (`pytest tests/bad.py`).
+        if self.events and report.failed and os.getpid() == self.runner_pid:
+            self.events.end(report.nodeid, "error", 0.0, collection_error_message(report), phases=("collect",))
 
     def _tell_supervisor(self, cmd, nodeid):
         if self.supervisor is None:

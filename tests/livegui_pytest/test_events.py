@@ -122,6 +122,69 @@ def test_a_body_failure_and_a_teardown_error_are_both_in_the_end_event_body_firs
     assert "\nteardown failed: RuntimeError: fixture tear-down exploded" in end["message"], end["message"]
 
 
+def test_the_end_event_says_in_which_phase_a_test_failed_or_errored(pytester, tmp_path, monkeypatch):
+    # pytest calls a fixture that raises an error, not a failure: the stream's
+    # "phase" says where, so livegui-batch can say "error in set-up" (issue 15).
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    pytester.makepyfile(test_phases="""
+        import pytest
+        @pytest.fixture
+        def broken_setup():
+            raise RuntimeError("set-up exploded")
+        @pytest.fixture
+        def broken_teardown():
+            yield 1
+            raise RuntimeError("tear-down exploded")
+        def test_setup(broken_setup): pass
+        def test_teardown(broken_teardown): pass
+        def test_both(broken_teardown): assert 1 == 2
+        def test_fails(): assert 1 == 2
+        def test_passes(): pass
+    """)
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    result.assert_outcomes(passed=2, failed=2, errors=3)  # pytest counts test_teardown as passed and errored
+    ends = {e["test"]: e for e in read_events(events) if e["event"] == "end"}
+    phases = {k.split("::")[1]: (v["outcome"], v.get("phase")) for k, v in ends.items()}
+    assert phases == {"test_setup": ("error", "setup"), "test_teardown": ("error", "teardown"),
+                      "test_both": ("failed", "call teardown"), "test_fails": ("failed", "call"),
+                      "test_passes": ("passed", None)}
+    # The phase is a field of its own: an error's message is its exception.
+    assert ends["test_phases.py::test_setup"]["message"] == "RuntimeError: set-up exploded"
+    assert ends["test_phases.py::test_teardown"]["message"] == "RuntimeError: tear-down exploded"
+
+
+def test_a_set_up_error_without_a_traceback_keeps_its_whole_message(pytester, tmp_path, monkeypatch):
+    # pytest.fail(pytrace=False) in a fixture (the live_gui fixture's "no AUT
+    # for this test: …"): the message is its text, not its last line.
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    pytester.makepyfile(test_nofx="""
+        import pytest
+        @pytest.fixture
+        def no_aut():
+            pytest.fail("no AUT for this test: degraded during test_a\\nAUT log tail:\\n  | last line", pytrace=False)
+        def test_b(no_aut): pass
+    """)
+    pytester.runpytest_subprocess("-p", "livegui_pytest")
+    end = [e for e in read_events(events) if e["event"] == "end"][0]
+    assert (end["outcome"], end["phase"]) == ("error", "setup")
+    assert end["message"].startswith("no AUT for this test: degraded during test_a\n"), end["message"]
+
+
+def test_a_file_that_cannot_be_collected_is_an_error_named_by_its_path(pytester, tmp_path, monkeypatch):
+    events = tmp_path / "events.jsonl"
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    pytester.makepyfile(test_syntax="def test_x(:\n    pass\n", test_import="import no_such_module_xyz\n")
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest", "test_syntax.py", "test_import.py")
+    assert result.ret == 2  # pytest's "Interrupted: 2 errors during collection"
+    ends = {e["test"]: e for e in read_events(events) if e["event"] == "end"}
+    assert {k: (v["outcome"], v["phase"]) for k, v in ends.items()} == {
+        "test_syntax.py": ("error", "collect"), "test_import.py": ("error", "collect")}
+    assert ends["test_syntax.py"]["message"] == "SyntaxError: invalid syntax"
+    assert ends["test_import.py"]["message"] == "ModuleNotFoundError: No module named 'no_such_module_xyz'"
+
+
 def test_the_collected_event_lists_the_tests_pytest_will_run_before_the_first_starts(pytester, tmp_path, monkeypatch):
     events = tmp_path / "events.jsonl"
     monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))

@@ -249,6 +249,69 @@ TEST(BatcherReports, JunitKeepsPytestNodeIdsWhole) {
   EXPECT_EQ(xml.find("name=\"py::"), std::string::npos) << xml;
 }
 
+/// A pytest entry whose tests failed in each phase (issue 15 leftover).
+EntryResult phases_entry() {
+  EntryResult e;
+  e.id = "py/test_f";
+  e.tier = "py";
+  e.name = "test_f";
+  e.reproduce = "pytest t/test_f.py";
+  for (auto [n, where] :
+       std::vector<std::pair<std::string, ErrorIn>>{{"t/test_f.py::test_setup", ErrorIn::Setup},
+                                                    {"t/test_f.py::test_td", ErrorIn::Teardown},
+                                                    {"t/test_f.py::test_both", ErrorIn::CallAndTeardown},
+                                                    {"t/bad.py", ErrorIn::Collection},
+                                                    {"t/test_f.py::test_fails", ErrorIn::None}}) {
+    TestResult t;
+    t.name = n;
+    t.code = ResultCode::Fail;
+    t.error_in = where;
+    t.message = "why " + n;
+    e.tests.push_back(t);
+  }
+  return e;
+}
+
+// pytest's error (a fixture that raised in set-up or tear-down, a file it
+// could not collect) is junit.xml's <error> (Surefire: not an assertion), a
+// body failure with a tear-down error both; counted as errors. results.json
+// keeps error_in and reads it back.
+TEST(BatcherReports, AnErrorInSetUpTearDownOrCollectionIsAJunitErrorAndRoundTrips) {
+  BatchResults r;
+  r.entries.push_back(phases_entry());
+  const std::string xml = junit_xml(r);
+  auto testcase = [&](const std::string& name) {
+    auto at = xml.find("name=\"" + name + "\"");
+    return at == std::string::npos ? std::string() : xml.substr(at, xml.find("</testcase>", at) - at);
+  };
+  for (const char* n : {"t/test_f.py::test_setup", "t/test_f.py::test_td", "t/bad.py"}) {
+    EXPECT_NE(testcase(n).find("<error type=\"FAIL\""), std::string::npos) << xml;
+    EXPECT_EQ(testcase(n).find("<failure"), std::string::npos) << xml;
+  }
+  EXPECT_NE(testcase("t/test_f.py::test_both").find("<failure type=\"FAIL\""), std::string::npos) << xml;
+  EXPECT_NE(testcase("t/test_f.py::test_both").find("<error type=\"teardown\""), std::string::npos) << xml;
+  EXPECT_NE(testcase("t/test_f.py::test_fails").find("<failure"), std::string::npos) << xml;
+  EXPECT_EQ(testcase("t/test_f.py::test_fails").find("<error"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<testsuites name=\"livegui-batch\" tests=\"5\" failures=\"2\" errors=\"3\""), std::string::npos)
+      << xml;
+
+  auto doc = results_to_json(r);
+  EXPECT_EQ(doc["entries"][0]["tests"][0]["error_in"], "setup");
+  EXPECT_EQ(doc["entries"][0]["tests"][2]["error_in"], "call-and-teardown");
+  EXPECT_EQ(doc["entries"][0]["tests"][3]["error_in"], "collection");
+  EXPECT_FALSE(doc["entries"][0]["tests"][4].contains("error_in")) << "an assertion's failure has none";
+  BatchResults back = results_from_json(nlohmann::json::parse(doc.dump()));
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(back.entries[0].tests[i].error_in, r.entries[0].tests[i].error_in) << i;
+  doc["entries"][0]["tests"][1]["error_in"] = "lunch";
+  try {
+    results_from_json(nlohmann::json::parse(doc.dump()));
+    FAIL();
+  } catch (const ReportError& e) {
+    EXPECT_NE(std::string(e.what()).find("results.entries[0].tests[1].error_in: unknown \"lunch\""), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(BatcherReports, JunitShowsCrashesExpectedFailuresAndDirtyStarts) {
   std::string xml = junit_xml(sample());
   EXPECT_NE(xml.find("<testsuites name=\"livegui-batch\" tests=\"3\" failures=\"0\" errors=\"1\" skipped=\"1\""),

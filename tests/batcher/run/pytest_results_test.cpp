@@ -392,8 +392,108 @@ TEST(BatcherPytestResults, AUsageErrorIsUnresolvedNamingPytestsExitCode) {
   ASSERT_TRUE(out.process_issue);
   EXPECT_EQ(out.process_issue->code, ResultCode::Unresolved);
   EXPECT_EQ(out.process_issue->message,
-            "pytest stopped on a usage error (exit code 4) before running any test: its output says why");
+            "pytest stopped before running any test with exit code 4, in its words a \"command line usage error\" "
+            "(an option it refused, or a conftest.py it could not import): its output says why");
   EXPECT_TRUE(out.results.empty());
+}
+
+// Issue 15 leftover: a conftest.py that cannot be imported makes pytest exit
+// 4 too. The result says what exit 4 means in pytest's words and shows
+// pytest's own first error line (and the exception under it), not "usage
+// error" alone.
+TEST(BatcherPytestResults, AUsageErrorShowsPytestsOwnFirstErrorLine) {
+  PytestEvidence ev;
+  ev.entry_name = "test_a";
+  ev.report = JunitReadError{"missing"};
+  ev.status = ExitStatus::exited(4);
+  ev.output_head =
+      "ImportError while loading conftest '/src/cf/conftest.py'.\n"
+      "cf/conftest.py:1: in <module>\n    import nope_mod\nE   ModuleNotFoundError: No module named 'nope_mod'\n";
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_TRUE(out.process_issue);
+  EXPECT_EQ(out.process_issue->code, ResultCode::Unresolved);
+  EXPECT_EQ(out.process_issue->message,
+            "pytest stopped before running any test with exit code 4, in its words a \"command line usage error\" "
+            "(an option it refused, or a conftest.py it could not import): ImportError while loading conftest "
+            "'/src/cf/conftest.py'. ModuleNotFoundError: No module named 'nope_mod'");
+  // pytest's UsageError ("ERROR: …", the plugin refusing --co): that line alone.
+  EXPECT_EQ(pytest_usage_error_line("\nERROR: livegui_pytest: --co in the addopts of /src/pytest.ini: …\n\nE   x\n"),
+            "ERROR: livegui_pytest: --co in the addopts of /src/pytest.ini: …");
+  EXPECT_EQ(pytest_usage_error_line("nothing pytest said\n"), "");
+}
+
+// Issue 15 leftover: pytest calls a fixture that raises an error, not a
+// failure. The stream's "phase" says where; the result keeps it (error_in)
+// and its message says it first: "error in set-up: …".
+TEST(BatcherTestEvents, ThePhaseOfAnEndIsParsedAndAnUnknownOneIgnored) {
+  TestEvents ev = events(
+      "{\"event\":\"end\",\"test\":\"a\",\"outcome\":\"error\",\"phase\":\"setup\"}\n"
+      "{\"event\":\"end\",\"test\":\"b\",\"outcome\":\"failed\",\"phase\":\"call teardown\"}\n"
+      "{\"event\":\"end\",\"test\":\"c\",\"outcome\":\"error\",\"phase\":\"setup lunch\"}\n");
+  ASSERT_EQ(ev.ended.size(), 3u);
+  EXPECT_EQ(ev.ended[0].failed_in, std::vector<TestPhase>{TestPhase::Setup});
+  EXPECT_EQ(ev.ended[1].failed_in, (std::vector<TestPhase>{TestPhase::Call, TestPhase::Teardown}));
+  EXPECT_TRUE(ev.ended[2].failed_in.empty());
+}
+
+TEST(BatcherPytestResults, AnErrorInSetUpOrTearDownIsSaidSoNotAPlainFailure) {
+  PytestEvidence ev;
+  ev.entry_name = "fx";
+  ev.events = events(
+      "{\"event\":\"end\",\"test\":\"t/test_f.py::test_setup\",\"outcome\":\"error\",\"phase\":\"setup\","
+      "\"message\":\"RuntimeError: set-up exploded\"}\n"
+      "{\"event\":\"end\",\"test\":\"t/test_f.py::test_teardown\",\"outcome\":\"error\",\"phase\":\"teardown\","
+      "\"message\":\"RuntimeError: tear-down exploded\"}\n"
+      "{\"event\":\"end\",\"test\":\"t/test_f.py::test_both\",\"outcome\":\"failed\",\"phase\":\"call teardown\","
+      "\"message\":\"assert 1 == 2\\nteardown failed: RuntimeError: tear-down exploded\"}\n"
+      "{\"event\":\"end\",\"test\":\"t/test_f.py::test_fails\",\"outcome\":\"failed\",\"phase\":\"call\","
+      "\"message\":\"assert 1 == 2\"}\n"
+      "{\"event\":\"finish\"}\n");
+  // pytest's own report of the set-up error says less than the stream.
+  ev.report = parse_junit_xml(
+      "<testsuites><testsuite>"
+      "<testcase classname=\"t.test_f\" name=\"test_setup\"><error message=\"failed on setup with "
+      "&quot;RuntimeError: set-up exploded&quot;\"/></testcase>"
+      "</testsuite></testsuites>");
+  ev.status = ExitStatus::exited(1);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 4u);
+  EXPECT_EQ(out.results[0].code, ResultCode::Fail);
+  EXPECT_EQ(out.results[0].error_in, ErrorIn::Setup);
+  EXPECT_EQ(out.results[0].message, "error in set-up: RuntimeError: set-up exploded");
+  EXPECT_EQ(out.results[1].error_in, ErrorIn::Teardown);
+  EXPECT_EQ(out.results[1].message, "error in tear-down: RuntimeError: tear-down exploded");
+  // Failed in its body and errored in tear-down: pytest reports two; we say both.
+  EXPECT_EQ(out.results[2].error_in, ErrorIn::CallAndTeardown);
+  EXPECT_EQ(out.results[2].message,
+            "failed, then errored in tear-down: assert 1 == 2\nteardown failed: RuntimeError: tear-down exploded");
+  EXPECT_EQ(out.results[3].error_in, ErrorIn::None);
+  EXPECT_EQ(out.results[3].message, "assert 1 == 2");
+}
+
+// Issue 15 leftover: a test file pytest cannot collect (SyntaxError,
+// ImportError) is named by its path, as the plugin streams it, not by
+// pytest's report key ("t.bad"), and its reproduce line selects the file.
+TEST(BatcherPytestResults, ACollectionErrorIsNamedByItsFile) {
+  PytestEvidence ev;
+  ev.entry_name = "bad";
+  ev.events = events(
+      "{\"event\":\"end\",\"test\":\"t/bad.py\",\"outcome\":\"error\",\"phase\":\"collect\","
+      "\"message\":\"SyntaxError: invalid syntax\"}\n"
+      "{\"event\":\"collected\",\"tests\":[]}\n{\"event\":\"finish\"}\n");
+  ev.report = parse_junit_xml(
+      "<testsuites><testsuite><testcase classname=\"\" name=\"t.bad\"><error message=\"collection "
+      "failure\">E   SyntaxError: invalid syntax</error></testcase></testsuite></testsuites>");
+  ev.status = ExitStatus::exited(2);
+  auto out = interpret_pytest_attempt(ev);
+  ASSERT_EQ(out.results.size(), 1u);
+  EXPECT_EQ(out.results[0].name, "t/bad.py");
+  EXPECT_EQ(out.results[0].code, ResultCode::Fail);
+  EXPECT_EQ(out.results[0].error_in, ErrorIn::Collection);
+  EXPECT_EQ(out.results[0].message, "collection error in t/bad.py: SyntaxError: invalid syntax");
+  EXPECT_FALSE(out.process_issue) << out.process_issue->message;
+  EXPECT_EQ(pytest_args_selecting({"-m", "pytest", "-q", "t/bad.py"}, out.results[0].name, ""),
+            (std::vector<std::string>{"-m", "pytest", "-q", "t/bad.py"}));
 }
 
 // Issue 16 leftover: livegui_pytest's "aut_unhealthy" (the AUT was dead or
