@@ -53,9 +53,9 @@ with LIVEGUI_SHARD_TOTAL, in that order, and says which it used
 filter, JUnit file and a deadline come from Bazel's TEST_* variables.
 
 Environment given to every entry: LIVEGUI_STATE_DIR, LIVEGUI_STATE_FILE,
-LIVEGUI_BATCH_ENTRY, LIVEGUI_ARTIFACT_DIR (report-dir/artifacts/<entry>/ for
-files such as failure screenshots; the entry creates it when it has something
-to leave), GTEST_OUTPUT (GoogleTest binaries); to entries that use the AUT
+LIVEGUI_BATCH_ENTRY, LIVEGUI_BATCH_ENTRY_NAME, LIVEGUI_ARTIFACT_DIR
+(report-dir/artifacts/<entry>/ for files such as failure screenshots; the
+entry creates it when it has something to leave), GTEST_OUTPUT (GoogleTest binaries); to entries that use the AUT
 also LIVEGUI_AUT_SCOPE, LIVEGUI_LOG_DIR, LIVEGUI_AUT_SPEC (the tier's `aut`
 table as a TOML file, without its token) and LIVEGUI_AUT_TOKEN (the token,
 never written to a file). NO_COLOR disables colour.

@@ -177,6 +177,11 @@ struct DirtyStart {
   /// policy "never"): its failures are the AUT's (RetryOn::Degraded).
   /// results.json's dirty_start "kept".
   bool kept = false;
+  /// The stalled AUT's stacks, captured when the batcher found the stall
+  /// between entries (stacks-<pid>.txt in the artifact dir of the entry
+  /// that left it), relative to the report dir; "" = none. results.json's
+  /// dirty_start "stacks", junit's livegui.stacks property.
+  std::string stacks;
 };
 
 struct EntryResult {

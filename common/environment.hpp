@@ -36,6 +36,11 @@ inline constexpr const char* kLogDir = "LIVEGUI_LOG_DIR";
 inline constexpr const char* kArtifactDir = "LIVEGUI_ARTIFACT_DIR";
 /// The entry's unit id ("tier/entry[/suite]"), for logs.
 inline constexpr const char* kBatchEntry = "LIVEGUI_BATCH_ENTRY";
+/// The entry's name as the plan and the reports spell it ("test_x"). The
+/// harness (a test binary's, or pytest's livegui-aut) records it as the
+/// entry that left the AUT degraded (state file `degraded_blame.entry`), so
+/// that later entries' tests name it rather than each other.
+inline constexpr const char* kBatchEntryName = "LIVEGUI_BATCH_ENTRY_NAME";
 
 // ---- livegui-batch → a pytest entry (read by python/livegui_pytest) ---------
 

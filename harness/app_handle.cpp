@@ -187,6 +187,22 @@ void AppHandle::next_respawn_reason(std::string reason) {
   impl_->next_respawn_reason = std::move(reason);
 }
 
+void AppHandle::blame_degradation_on(std::optional<DegradedBlame> blame) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->blame_on = std::move(blame);
+}
+
+void AppHandle::stall_stacks_to(std::filesystem::path dir) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->stall_stacks_dir = std::move(dir);
+}
+
+std::filesystem::path AppHandle::stall_stacks() const {
+  std::lock_guard lock(impl_->mutex);
+  const Impl& im = *impl_;
+  return im.aut && im.stacks_pid == im.aut->pid ? im.stacks_file : std::filesystem::path();
+}
+
 CheckResult AppHandle::check() {
   std::lock_guard lock(impl_->mutex);
   return impl_->check_locked(false);
@@ -269,6 +285,15 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
       ev.cause = "degraded: " + ev.cause_detail;
       ev.reason = who + " degraded" + (ev.during_test.empty() ? "" : " during " + ev.during_test) + ": " +
                   join(c.reasons, "; ");
+      // Left so by another entry (or found between entries after its last
+      // test): that entry is named, as recorded where it was found — not
+      // the test of ours that ran before this one.
+      const auto& b = im.state.degraded_blame;
+      if (b && b->aut_pid == ev.old_pid && !b->entry.empty() &&
+          (b->between_entries || b->entry != Impl::own_entry_name())) {
+        ev.during_test = b->between_entries ? std::string() : b->test;
+        ev.reason = left_degraded_text(*b) + ": " + join(c.reasons, "; ");
+      }
     }
     if (!told_reason.empty()) ev.reason = told_reason;
     if (im.spec.respawn == RespawnPolicy::Never) {

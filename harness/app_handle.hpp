@@ -148,6 +148,22 @@ class AppHandle {
   /// (issue 11). Used by the next ensure_ready() only, respawn or not.
   void next_respawn_reason(std::string reason);
 
+  /// A degradation this handle finds from now on — when the AUT is not
+  /// already recorded degraded — is blamed on `blame` (its entry and test;
+  /// aut_pid is filled in) in the state file's degraded_blame, instead of
+  /// on this process's own entry and test. std::nullopt: back to those.
+  /// For the batcher's look between entries. Never blocks, never throws.
+  void blame_degradation_on(std::optional<DegradedBlame> blame);
+
+  /// Stacks of a stall this handle finds from now on go to `dir`
+  /// (stacks-<pid>.txt) instead of LIVEGUI_ARTIFACT_DIR or the log dir;
+  /// empty: back to those. Never blocks, never throws.
+  void stall_stacks_to(std::filesystem::path dir);
+
+  /// The stacks file captured for the current AUT's stall, "" when none
+  /// was (it is healthy, dead, or no capture could be written).
+  std::filesystem::path stall_stacks() const;
+
   /// A test begins / ends (the gtest listener calls these; ensure_ready()
   /// also marks the test as begun). test_finished() checks, cheaply, whether
   /// the AUT died during the test and attributes the death to it. The state

@@ -82,11 +82,14 @@ fs::path AppHandle::Impl::capture_stall_stacks(const std::string& why, bool defe
   if (stacks_pid == aut->pid) return stacks_file;
   stacks_pid = aut->pid;
   StackCaptureOptions o;
-  o.dir = artifact_dir_or(spec.resolved_log_dir());
+  o.dir = !stall_stacks_dir.empty() ? stall_stacks_dir : artifact_dir_or(spec.resolved_log_dir());
   o.hook_port = app_answers ? aut->port : -1;
   o.hook_token = spec.token;
-  o.title = "AUT pid " + std::to_string(aut->pid) + " stalled" +
-            (current_test ? " during " + current_test->full() : std::string()) + ": " + why;
+  // Found by the batcher between entries: after whose test, not during its stand-in.
+  const std::string when = blame_on                                          ? " (" + describe_blame(*blame_on) + ")"
+                           : current_test && !stand_in(current_test->full()) ? " during " + current_test->full()
+                                                                             : std::string();
+  o.title = "AUT pid " + std::to_string(aut->pid) + " stalled" + when + ": " + why;
   if (defer) {
     // Named now (the diagnostic says where), written later: reserved, so no
     // other capture of this pid takes the name meanwhile.

@@ -63,6 +63,8 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   std::string last_start_error;
   std::string pending_reason;  ///< why the next start happens (set by attach_or_start)
   std::string next_respawn_reason;  ///< set by next_respawn_reason(); the next ensure_ready() takes it
+  std::optional<DegradedBlame> blame_on;   ///< set by blame_degradation_on()
+  std::filesystem::path stall_stacks_dir;  ///< set by stall_stacks_to(); "" = the artifact or log dir
   std::optional<ReadyEvent> last_respawn;
   std::chrono::nanoseconds last_time_to_ready{0};
 
@@ -92,6 +94,14 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   /// The test to blame for what a check finds now. At the start of a test
   /// (ensure_ready), nothing of the current test has run yet.
   std::string blame(bool at_test_start) const;
+  /// Who is blamed for a degradation seen now (the state file's
+  /// degraded_blame): the record another writer already made of this AUT,
+  /// else blame_on, else this process's entry and degraded_during;
+  /// std::nullopt when no test is known. Reads the state file.
+  std::optional<DegradedBlame> first_blame();
+  /// LIVEGUI_BATCH_ENTRY_NAME: the batcher's name of the entry this process
+  /// serves; "" outside a batch.
+  static std::string own_entry_name();
 
   /// Takes how the last AUT ended from the state file when its parent has
   /// recorded a status we do not know (keeping the test we blamed).

@@ -7,7 +7,9 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <cstdlib>
 
+#include "common/environment.hpp"
 #include "common/log.hpp"
 #include "harness/file_watch.hpp"
 
@@ -44,16 +46,46 @@ void AppHandle::Impl::write_state(bool durable) {
 void AppHandle::Impl::set_status(AutStatus status, std::vector<std::string> reasons, bool at_test_start) {
   if (state.status == status && state.degraded_reasons == reasons) return;
   // Who to blame stays with the first sighting; the reasons may still change.
-  if (status != AutStatus::Degraded)
+  if (status != AutStatus::Degraded) {
     state.degraded_during.clear();
-  else if (state.status != AutStatus::Degraded) {
+    state.degraded_blame.reset();
+  } else if (state.status != AutStatus::Degraded) {
     // The batcher's own pseudo-test ("livegui-batch.<entry>") is nobody to blame.
     state.degraded_during = blame(at_test_start);
     if (stand_in(state.degraded_during)) state.degraded_during.clear();
+    state.degraded_blame = first_blame();
   }
   state.status = status;
   state.degraded_reasons = std::move(reasons);
   write_state();
+}
+
+std::optional<DegradedBlame> AppHandle::Impl::first_blame() {
+  if (!aut) return std::nullopt;
+  // Another writer (a guest during its test, the batcher between entries)
+  // may have recorded this AUT degraded first: its record stands.
+  try {
+    auto disk = read_state_file(state_path);
+    if (disk && disk->aut && disk->aut->pid == aut->pid && disk->status == AutStatus::Degraded &&
+        disk->degraded_blame && disk->degraded_blame->aut_pid == aut->pid) {
+      if (state.degraded_during.empty()) state.degraded_during = disk->degraded_during;
+      return disk->degraded_blame;
+    }
+  } catch (const StateFileError&) {
+    // An unusable file has nothing to add.
+  }
+  if (blame_on) {
+    DegradedBlame b = *blame_on;
+    b.aut_pid = aut->pid;
+    return b;
+  }
+  if (state.degraded_during.empty()) return std::nullopt;
+  return DegradedBlame{aut->pid, own_entry_name(), state.degraded_during, false};
+}
+
+std::string AppHandle::Impl::own_entry_name() {
+  const char* name = std::getenv(env::kBatchEntryName);
+  return name ? name : "";
 }
 
 std::string AppHandle::Impl::blame(bool at_test_start) const {

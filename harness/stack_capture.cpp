@@ -192,7 +192,16 @@ StackCapture capture_stacks(pid_t pid, const StackCaptureOptions& o) {
   fs::path scratch = file;
   scratch += ".tool-output";
   std::optional<std::string> text;
-  if (o.hook_port > 0 && (text = from_hook(o, deadline, r.error))) r.source = StackSource::Hook;
+  if (o.hook_port > 0) {
+    // A stopped process (SIGSTOP, or held by a tracer) cannot answer: its
+    // kernel accepts the connection and the request waits out the read
+    // timeout for nothing. A debugger still reads it, and leaves it stopped.
+    auto st = read_proc_stat(pid);
+    if (st && (st->state == 'T' || st->state == 't'))
+      r.error += std::string("GET /debug/stacks: not asked, the process is stopped (state ") + st->state + "); ";
+    else if ((text = from_hook(o, deadline, r.error)))
+      r.source = StackSource::Hook;
+  }
   const std::string p = std::to_string(pid);
   if (!text && (text = from_tool("eu-stack", {"-p", p}, scratch, deadline, r.error))) r.source = StackSource::EuStack;
   if (!text &&

@@ -5,7 +5,9 @@
 // `gdb -batch`, and as a last resort /proc/<pid>/task/*/{stat,wchan}
 // (thread names, states and kernel wait channels, no user frames). Every
 // source is bounded; the whole capture never takes much longer than the
-// budget, and the process is left running (the debuggers detach).
+// budget, and the process is left running (the debuggers detach) — or
+// stopped, when it was: a stopped process (state T/t) is not asked over
+// the hook, which it cannot answer.
 
 #include <sys/types.h>
 
@@ -24,8 +26,9 @@ struct StackCaptureOptions {
   std::filesystem::path dir;  ///< where stacks-<pid>.txt goes (created if missing)
   /// Upper bound for the whole capture (each source gets what is left).
   std::chrono::milliseconds budget{8000};
-  /// > 0: ask GET /debug/stacks on 127.0.0.1:<port> first; 0: the launcher
-  /// fills in its AUT's port; < 0: do not ask (the app does not answer).
+  /// > 0: ask GET /debug/stacks on 127.0.0.1:<port> first (unless the
+  /// process is stopped: state T/t); 0: the launcher fills in its AUT's
+  /// port; < 0: do not ask (the app does not answer).
   int hook_port = 0;
   std::string hook_token;  ///< X-Livegui-Token for that request
   std::string title;       ///< first line of the file, e.g. "AUT pid 4121 stalled during A.b"

@@ -53,6 +53,18 @@ std::optional<TestIdSyntax> test_id_syntax_from_string(const std::string& s) {
   return std::nullopt;
 }
 
+std::string describe_blame(const DegradedBlame& b) {
+  if (!b.between_entries) return b.test.empty() ? std::string() : "during " + b.test;
+  if (b.test.empty()) return b.entry.empty() ? "found between entries" : "found between entries, after " + b.entry;
+  return "found between entries, after " + b.test + (b.entry.empty() ? "" : ", the last test of " + b.entry);
+}
+
+std::string left_degraded_text(const DegradedBlame& b) {
+  std::string where = describe_blame(b);
+  return b.entry + " left the AUT (pid " + std::to_string(b.aut_pid) + ") still degraded" +
+         (where.empty() ? "" : " (" + where + ")");
+}
+
 namespace {
 
 constexpr std::size_t kMaxStateFileBytes = 1024 * 1024;
@@ -97,6 +109,11 @@ nlohmann::ordered_json to_json(const StateFile& s) {
   j["last_respawn_reason"] = s.last_respawn_reason;
   if (!s.respawn_reasons.empty()) j["respawn_reasons"] = s.respawn_reasons;
   if (!s.degraded_during.empty()) j["degraded_during"] = s.degraded_during;
+  if (s.degraded_blame)
+    j["degraded_blame"] = nlohmann::ordered_json{{"aut_pid", s.degraded_blame->aut_pid},
+                                                 {"entry", s.degraded_blame->entry},
+                                                 {"test", s.degraded_blame->test},
+                                                 {"between_entries", s.degraded_blame->between_entries}};
   if (s.last_exit) {
     j["last_exit"] = nlohmann::ordered_json{
         {"pid", s.last_exit->pid},   {"status", s.last_exit->status}, {"signaled", s.last_exit->signaled},
@@ -271,6 +288,16 @@ StateFile from_json(const fs::path& file, const json& j) {
 
   s.degraded_reasons = top.strings("degraded_reasons");
   s.degraded_during = top.optional_string("degraded_during");
+  // Added after schema 1 was published: absent means not recorded.
+  if (top.has("degraded_blame")) {
+    FieldReader r = top.sub("degraded_blame", top.object("degraded_blame"));
+    DegradedBlame b;
+    b.aut_pid = static_cast<pid_t>(r.integer("aut_pid", 1, kMaxPid));
+    b.entry = r.string("entry");
+    b.test = r.string("test");
+    b.between_entries = r.boolean("between_entries");
+    s.degraded_blame = b;
+  }
 
   if (const json* ct = top.object_or_null("current_test")) {
     FieldReader r = top.sub("current_test", *ct);

@@ -64,6 +64,28 @@ struct TestRef {
   }
 };
 
+/// Who left the AUT degraded, recorded once where the degradation was found
+/// and kept while that AUT stays degraded (state file `degraded_blame`), so
+/// that every later test and entry names the entry that broke it, not each
+/// other.
+struct DegradedBlame {
+  pid_t aut_pid = 0;             ///< the AUT it is about; a record of another pid says nothing of the current one
+  std::string entry;             ///< the livegui-batch entry (LIVEGUI_BATCH_ENTRY_NAME); "" outside a batch
+  std::string test;              ///< the test it degraded during, or (between_entries) the entry's last test; may be ""
+  bool between_entries = false;  ///< found by livegui-batch between entries, after `entry` ended
+  bool operator==(const DegradedBlame&) const = default;
+};
+
+/// "found between entries, after S.C, the last test of X" / "during S.B" /
+/// "found between entries, after X" / "" (nothing known): what goes in the
+/// parentheses of "X left the AUT (pid P) still degraded (…)".
+std::string describe_blame(const DegradedBlame& blame);
+
+/// "X left the AUT (pid P) still degraded (found between entries, after S.C,
+/// the last test of X)"; without the parentheses when describe_blame() is "".
+/// Requires blame.entry non-empty.
+std::string left_degraded_text(const DegradedBlame& blame);
+
 struct StateFile {
   static constexpr int kSchemaVersion = 1;
   AutStatus status = AutStatus::Starting;
@@ -83,6 +105,10 @@ struct StateFile {
   /// The test that was running (or had just run) when the AUT was first seen
   /// degraded; empty when not degraded or not known.
   std::string degraded_during;
+  /// Who left the AUT degraded (entry, test, where it was found): set once,
+  /// when the AUT is first recorded degraded, and kept by every later
+  /// writer while it stays so. Optional in the file (`degraded_blame`).
+  std::optional<DegradedBlame> degraded_blame;
   std::optional<TestRef> current_test;
   /// The owner let go of the AUT on purpose (AppHandle::stop(): at its end,
   /// or when it never got an AUT to start): what the file says of the AUT is

@@ -467,6 +467,7 @@ class PageWriter {
                            : "") +
             "</summary><div class=\"entry-body\">";
     if (e.dirty_start) out_ += "<div class=\"warn\">" + esc(warn_line(e.dirty_start->message)) + "</div>";
+    if (e.dirty_start && !e.dirty_start->stacks.empty()) stacks(e.dirty_start->stacks);
     for (const auto& w : e.warnings) out_ += "<div class=\"warn\">" + esc(w) + "</div>";
     if (!e.tests.empty()) {
       out_ +=

@@ -82,6 +82,7 @@ ordered_json entry_json(const EntryResult& e) {
                         {"previous_entry", e.dirty_start->previous_entry},
                         {"aut_pid", e.dirty_start->aut_pid},
                         {"kept", e.dirty_start->kept}};
+    if (!e.dirty_start->stacks.empty()) j["dirty_start"]["stacks"] = e.dirty_start->stacks;
   } else {
     j["dirty_start"] = nullptr;
   }
@@ -179,6 +180,7 @@ EntryResult entry_from(const json& j, const std::string& where) {
     ds.previous_entry = d.get<std::string>("previous_entry", "");
     ds.aut_pid = d.get<pid_t>("aut_pid", 0);
     ds.kept = d.get<bool>("kept", false);
+    ds.stacks = d.get<std::string>("stacks", "");
     e.dirty_start = ds;
   }
   e.aut_spawns = r.get<int>("aut_spawns", 0);

@@ -382,6 +382,8 @@ std::string junit_xml(const BatchResults& results) {
              "/>\n";
       out += "      <property" + attr("name", "livegui.dirty_start_message") + attr("value", e.dirty_start->message) +
              "/>\n";
+      if (!e.dirty_start->stacks.empty())
+        out += "      <property" + attr("name", "livegui.stacks") + attr("value", e.dirty_start->stacks) + "/>\n";
     }
     out += "    </properties>\n";
     if (e.tests.empty() && (!e.gtest || is_failure(e.code))) {

@@ -145,7 +145,9 @@ bool AutSession::degraded() {
   }
 }
 
-AutHealth AutSession::await_progress(std::chrono::steady_clock::time_point entry_ended) {
+AutHealth AutSession::await_progress(std::chrono::steady_clock::time_point entry_ended, const DegradedBlame& blame,
+                                     const std::filesystem::path& stacks_dir) {
+  stall_stacks_.clear();
   using Clock = std::chrono::steady_clock;
   using std::chrono::milliseconds;
   // Only the AUT the last ensure() gave out: a guest's replacement is the
@@ -162,10 +164,22 @@ AutHealth AutSession::await_progress(std::chrono::steady_clock::time_point entry
   }
   const Clock::time_point give_up = Clock::now() + handle_->spec().heartbeat_threshold;
   Backoff backoff(milliseconds(2), milliseconds(50));
+  // Whatever this look finds is the previous entry's doing, not our stand-in's.
+  // and its stacks go where that entry's artifacts are.
+  struct Scope {
+    AppHandle& h;
+    ~Scope() {
+      h.blame_degradation_on(std::nullopt);
+      h.stall_stacks_to({});
+    }
+  } scope{*handle_};
+  if (!blame.entry.empty()) handle_->blame_degradation_on(blame);
+  if (!stacks_dir.empty()) handle_->stall_stacks_to(stacks_dir);
   try {
     for (;;) {
       const Clock::time_point asked = Clock::now();
       CheckResult c = handle_->check();
+      if (c.state == AutHealth::Degraded) stall_stacks_ = handle_->stall_stacks();
       if (!c.healthy() || !c.health) return c.state;
       if (c.health->busy_ms > 0) return c.state;  // executing an action: alive
       // When the frame was drawn, on our clock: no later than `asked` minus
@@ -197,8 +211,10 @@ UnfitAut AutSession::unfit_aut() {
     auto st = read_state_file(state_file_);
     if (st && st->last_exit && st->last_exit->pid == out.pid && out.kind == StateVerdictKind::Dead)
       out.during_test = st->last_exit->during_test;
-    else if (st && out.kind == StateVerdictKind::Degraded)
+    else if (st && out.kind == StateVerdictKind::Degraded) {
       out.during_test = st->degraded_during;
+      if (st->degraded_blame && st->degraded_blame->aut_pid == out.pid) out.blame = st->degraded_blame;
+    }
     if (is_batcher_stand_in(out.during_test)) out.during_test.clear();
   } catch (const std::exception& e) {
     logger("batcher")->debug("looking at the session AUT: {}", e.what());

@@ -114,8 +114,19 @@ class AutSession {
   /// what the previous entry left; an AUT the file already records degraded
   /// or dead (a guest saw it, naming its test) is not probed again. Starts
   /// and stops nothing; never throws.
+  /// A stall found here is recorded against `blame` (the previous entry,
+  /// its last test, between_entries: the state file's degraded_blame), which
+  /// later entries' tests and warnings name, and every thread's stack of the
+  /// stalled AUT is captured into `stacks_dir` (the previous entry's artifact
+  /// dir; "" = the session's log dir), bounded as any stall's capture
+  /// (harness/stack_capture.hpp): stall_stacks() names the file.
   /// Returns what the last probe found (NotStarted: no AUT of ours to probe).
-  AutHealth await_progress(std::chrono::steady_clock::time_point entry_ended);
+  AutHealth await_progress(std::chrono::steady_clock::time_point entry_ended, const DegradedBlame& blame = {},
+                           const std::filesystem::path& stacks_dir = {});
+
+  /// The stacks file the last await_progress() captured of a stall it
+  /// found; "" when it found none (or the capture failed).
+  const std::filesystem::path& stall_stacks() const { return stall_stacks_; }
 
   /// The tier's `respawn = "never"`: ensure() never replaces a dead or degraded AUT.
   bool respawn_never() const;
@@ -124,6 +135,7 @@ class AutSession {
   std::unique_ptr<AppHandle> handle_;
   std::filesystem::path state_file_;
   pid_t provided_ = 0;  ///< the AUT the last ensure() gave its entry; 0 = none
+  std::filesystem::path stall_stacks_;  ///< see stall_stacks()
 };
 
 }  // namespace livegui::batch

@@ -189,6 +189,7 @@ bool Executor::spawn_attempt(Job& job) {
   fs::remove(rotated, ec);
   job.log = spec.log;
   job.artifact_dir = spec.spawn.env_set[env::kArtifactDir];
+  if (job.unit->entry.uses_aut && previous_aut_.id == job.unit->id) previous_aut_.artifact_dir = job.artifact_dir;
   job.test_watch = job.unit->entry.test_timeout ? watch_for(*job.unit, spec, job.stream != nullptr) : std::nullopt;
   try {
     job.proc = Subprocess::spawn(spec.spawn);

@@ -71,6 +71,8 @@ class Executor {
     /// When its process ended (its last attempt): an AUT frame drawn after
     /// this shows its main loop outlived the entry (AutSession::await_progress).
     std::chrono::steady_clock::time_point ended{};
+    /// Its LIVEGUI_ARTIFACT_DIR: where the stacks of a stall it left go.
+    std::filesystem::path artifact_dir;
   };
 
   bool start_next(const TierJob& tier, std::vector<std::size_t>& pending,

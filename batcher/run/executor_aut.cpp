@@ -51,6 +51,24 @@ std::string last_test_of(const std::vector<std::optional<EntryResult>>* results,
   return "";
 }
 
+/// Who a stall the batcher finds between entries is blamed on: `entry`,
+/// after its last test `last_test`.
+DegradedBlame found_after(const std::string& entry, const std::string& last_test) {
+  DegradedBlame b;
+  b.entry = entry;
+  b.test = last_test;
+  b.between_entries = true;
+  return b;
+}
+
+/// `file` relative to the report dir (two levels above an entry's
+/// artifact dir, report/artifacts/<entry>), as reports name artifacts; else as is.
+std::string report_relative(const std::filesystem::path& file, const std::filesystem::path& artifact_dir) {
+  if (artifact_dir.empty()) return file.string();
+  std::filesystem::path rel = file.lexically_relative(artifact_dir.parent_path().parent_path());
+  return !rel.empty() && *rel.begin() != ".." ? rel.string() : file.string();
+}
+
 }  // namespace
 
 void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
@@ -82,7 +100,8 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
     // written to the state file, so the check below reports it as what the
     // last entry left (a dirty start), not as the next entry's first failure.
     if (tier.session && !previous_aut_.id.empty() && !replaced && !retrying)
-      tier.session->await_progress(previous_aut_.ended);
+      tier.session->await_progress(previous_aut_.ended, found_after(previous_aut_.name, ctx.previous_last_test),
+                                   previous_aut_.artifact_dir);
     // What runs that are over left in the state directory: reported once, before the first AUT entry.
     for (const CheckOutcome& left : guard_->check_left_overs(ctx)) {
       display_.warning(left.warning);
@@ -102,6 +121,10 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
         display_.warning(entry_warn_line(tier.name, out.entry_warning));
       }
     }
+    // The stall the look above found: its stacks beside the warning.
+    if (out.dirty_start && out.verdict.kind == StateVerdictKind::Degraded && tier.session &&
+        !tier.session->stall_stacks().empty())
+      out.dirty_start->stacks = report_relative(tier.session->stall_stacks(), previous_aut_.artifact_dir);
     if (!out.warning.empty() && retrying) {
       logger("batcher")->debug("{}: before its retry: {}", u.id, out.warning);
     } else if (!out.warning.empty()) {
@@ -218,7 +241,8 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result,
       tier_result.warnings.push_back(line);
     } else if (tier.session) {
       tier.session->observe();
-      tier.session->await_progress(previous_aut_.ended);  // as before an entry
+      tier.session->await_progress(previous_aut_.ended,  // as before an entry
+                                   found_after(previous_aut_.name, ctx.previous_last_test), previous_aut_.artifact_dir);
     }
     CheckOutcome out = guard_->check(ctx, previous_aut_.id);
     if (!out.entry_warning.empty())  // as before an entry

@@ -60,14 +60,21 @@ StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& 
       // Our own (session) AUT: only its health matters.
       if (s.status != AutStatus::Degraded || already_reported) return v;
       v.kind = StateVerdictKind::Degraded;
+      const std::string reasons =
+          s.degraded_reasons.empty() ? std::string("no reason recorded") : join(s.degraded_reasons, "; ");
+      // Left so by an earlier entry and kept (respawn "never"): that entry,
+      // as recorded where it was found, not the one that merely ran on it.
+      if (auto b = blame_of_another_entry(s.degraded_blame, s.aut->pid, ctx.previous_entry)) {
+        v.what = left_degraded_text(*b) + " — " + reasons;
+        return v;
+      }
       // Found by the batcher's own look between entries (no test was running
       // then): the last test of the previous entry is the last one that ran on it.
       std::string when = !s.degraded_during.empty() ? " during " + s.degraded_during
                          : !ctx.previous_last_test.empty()
                              ? " (found between entries, after its last test " + ctx.previous_last_test + ")"
                              : std::string();
-      v.what = subject(s, ctx) + " left the AUT (" + pid + ") degraded" + when + " — " +
-               (s.degraded_reasons.empty() ? std::string("no reason recorded") : join(s.degraded_reasons, "; "));
+      v.what = subject(s, ctx) + " left the AUT (" + pid + ") degraded" + when + " — " + reasons;
       return v;
     }
     if (in.owner_alive) {
@@ -233,10 +240,22 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
   return v;
 }
 
+std::optional<DegradedBlame> blame_of_another_entry(const std::optional<DegradedBlame>& blame, pid_t aut_pid,
+                                                    const std::string& previous_entry) {
+  if (!blame || blame->aut_pid != aut_pid || blame->entry.empty() || blame->entry == previous_entry)
+    return std::nullopt;
+  return blame;
+}
+
 StateVerdict unfit_session_verdict(const UnfitAut& aut, const StateCheckContext& ctx) {
   StateVerdict v;
   v.kind = aut.kind;
   v.aut_pid = aut.pid;
+  if (auto b = aut.kind == StateVerdictKind::Degraded ? blame_of_another_entry(aut.blame, aut.pid, ctx.previous_entry)
+                                                      : std::nullopt) {
+    v.what = left_degraded_text(*b) + " — " + (aut.cause.empty() ? std::string("no reason recorded") : aut.cause);
+    return v;
+  }
   std::string who = ctx.previous_entry.empty() ? std::string("a previous run") : ctx.previous_entry;
   std::string when = !aut.during_test.empty() ? " during " + aut.during_test
                      : !ctx.previous_last_test.empty()

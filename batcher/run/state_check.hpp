@@ -123,11 +123,23 @@ struct UnfitAut {
   StateVerdictKind kind = StateVerdictKind::Degraded;  ///< Dead or Degraded
   std::string cause;                                   ///< "heartbeat stalled: …", "killed by SIGABRT"
   std::string during_test;                             ///< the test it broke in; "" = not known (never a stand-in)
+  /// Degraded: who the state file says left it so (degraded_blame), when recorded.
+  std::optional<DegradedBlame> blame;
 };
+
+/// The state file's record of who left its AUT (`aut_pid`) degraded, when it
+/// names an entry other than `previous_entry` — under respawn "never" the
+/// AUT stays degraded through later entries, whose tests must not be blamed
+/// in turn; std::nullopt otherwise (the previous entry's own doing is said
+/// as before).
+std::optional<DegradedBlame> blame_of_another_entry(const std::optional<DegradedBlame>& blame, pid_t aut_pid,
+                                                    const std::string& previous_entry);
 
 /// The verdict for an UnfitAut: what = "<previous entry> left the AUT (pid P)
 /// degraded during T — <cause>" ("… (found between entries, after its last
-/// test T)" from context.previous_last_test, else "… between tests"). Shown
+/// test T)" from context.previous_last_test, else "… between tests"); when
+/// the blame names an earlier entry: "X left the AUT (pid P) still degraded
+/// (found between entries, after T, the last test of X) — <cause>". Shown
 /// with warning_message(), whose respawn-"never" wording says what the next
 /// entry gets.
 StateVerdict unfit_session_verdict(const UnfitAut& aut, const StateCheckContext& context);

@@ -69,6 +69,9 @@ AttemptSpec UnitRun::next_attempt() {
   if (unit_.entry.uses_aut && !unit_.aut_token.empty()) s.env_set[env::kAutToken] = unit_.aut_token;
   for (const auto& [k, v] : unit_.entry.env) s.env_set[k] = v;
   s.env_set[env::kBatchEntry] = unit_.id;
+  // Its name as the reports say it: the harness records it as the entry
+  // that left the AUT degraded (state file degraded_blame).
+  s.env_set[env::kBatchEntryName] = unit_.name;
   // Where the entry may leave files for the report (failure screenshots, …).
   s.env_set[env::kArtifactDir] = (ctx_.log_dir.parent_path() / "artifacts" / stem).string();
   // The batcher shards; a child that saw these would shard itself again.

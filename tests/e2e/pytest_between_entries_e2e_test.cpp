@@ -133,6 +133,53 @@ TEST(PytestStallBetweenEntries, UnderRespawnNeverTheKeptAutIsNamedByItsRealPidAn
   EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
 }
 
+// Issue 16: under respawn = "never" the AUT "hangs" left stalled stays so
+// through every later entry, and their tests named each other ("degraded
+// during test_next.py::test_one") instead of the entry that broke it. The
+// batcher records the blame where it finds the stall (between entries, after
+// hangs' last test) and every later test — of a C++ entry after the pytest
+// one, of a pytest entry after the C++ one — and each dirty start name it.
+TEST(PytestStallBetweenEntries, UnderRespawnNeverEveryLaterTestNamesTheEntryThatLeftItStalled) {
+  TempDir dir("pytest-stall-blame");
+  write(dir / "test_hangs.py", kHangsLast);
+  write(dir / "test_next.py",
+        "def test_one(live_gui):\n    live_gui.click('increment')\n\n"
+        "def test_two(live_gui):\n    live_gui.click('increment')\n");
+  const std::string cpp_entry = "[[tiers.entries]]\nname = \"cpp_later\"\nexecutable = \"" +
+                                built("tests/e2e/e2e_stall_blame") + "\"\nargs = [\"--gtest_filter=LaterOne.*\"]\n";
+  write(dir / "plan.toml",
+        live_plan(dir, ", respawn = \"never\"", "",
+                  pytest_entry("hangs", "test_hangs.py") + cpp_entry + pytest_entry("py_later", "test_next.py")));
+  BatchRun r = run_livegui_batch(args_for(dir, "session"), dir.path(), {}, 180s);
+  ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
+  json doc = json::parse(read_text(dir / "report" / "results.json"));
+  const int pid = hung_pid(dir);
+  ASSERT_GT(pid, 0) << r.output;
+  const json* hangs = find_entry(doc, "hangs");
+  ASSERT_NE(hangs, nullptr) << r.output;
+  EXPECT_EQ((*hangs)["result"], "PASS") << hangs->dump(1);
+  const std::string blamed = "hangs left the AUT (pid " + std::to_string(pid) +
+                             ") still degraded (found between entries, after test_hangs.py::test_hangs_last, the "
+                             "last test of hangs)";
+  for (const char* name : {"cpp_later", "py_later"}) {
+    const json* e = find_entry(doc, name);
+    ASSERT_NE(e, nullptr) << r.output;
+    ASSERT_FALSE((*e)["tests"].empty()) << e->dump(1);
+    for (const auto& t : (*e)["tests"]) {
+      EXPECT_EQ(t["result"], "FAIL") << t.dump(1);
+      const std::string message = t["message"];
+      EXPECT_NE(message.find(blamed), std::string::npos) << t["name"] << ": " << message;
+      EXPECT_NE(message.find("the respawn policy is 'never'"), std::string::npos) << t["name"] << ": " << message;
+    }
+  }
+  const json* py = find_entry(doc, "py_later");
+  ASSERT_TRUE((*py)["dirty_start"].is_object()) << py->dump(1) << r.output;
+  const std::string dirty = (*py)["dirty_start"]["message"];
+  EXPECT_NE(dirty.find(blamed), std::string::npos) << dirty;
+  EXPECT_EQ(dirty.find("cpp_later left"), std::string::npos) << dirty;
+  EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
+}
+
 // Trial16 finding 3: a pytest entry is retried whole (test_c broke the AUT:
 // "degraded"). test_a failed an assertion the first time (not retried:
 // "fail" is not listed) and passed in the retry: it stays FAIL and that run

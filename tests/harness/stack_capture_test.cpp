@@ -5,10 +5,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
+#include "common/proc_info.hpp"
 #include "harness/app_handle.hpp"
 #include "harness/stack_capture.hpp"
 #include "harness/subprocess.hpp"
@@ -194,6 +197,51 @@ TEST(StackCapture, AStalledPythonAppAnswersDebugStacksItselfIntoTheArtifactDir) 
   std::printf("[measured] python app stall: %s\n", text.substr(0, text.find("\n\n")).c_str());
   h.stop();
   ::unsetenv("LIVEGUI_ARTIFACT_DIR");
+}
+
+// Issue 16: a SIGSTOPped AUT was asked over its hook first; its kernel
+// accepted the connection and the capture waited out the 3 s read timeout
+// (~3030 ms) before a debugger read it. A stopped process is not asked; the
+// debugger reads it and leaves it stopped.
+TEST(StackCapture, AStoppedProcessIsNotAskedForItsOwnStacksAndStaysStopped) {
+  TempDir dir;
+  AppSpec s;
+  s.executable = LIVEGUI_PYTHON3;
+  s.args = {LIVEGUI_PYTHON_APP_SCRIPT};
+  s.display = DisplayMode::None;
+  s.state_file = dir / "aut-state.json";
+  s.log_dir = dir / "logs";
+  s.ready_timeout = 15s;
+  s.term_grace = 500ms;
+  s.kill_wait = 3s;
+  Tests t;
+  AppHandle h(s);
+  h.ensure_ready(t.a);
+  const pid_t pid = h.pid();
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+  ASSERT_TRUE(eventually([&] {
+    auto st = read_proc_stat(pid);
+    return st && st->state == 'T';
+  })) << "pid "
+      << pid << " never showed as stopped";
+  StackCaptureOptions o;
+  o.dir = dir / "artifacts";
+  o.hook_port = h.port();
+  o.budget = 8s;
+  StackCapture c = capture_stacks(pid, o);
+  auto st = read_proc_stat(pid);
+  const char state = st ? st->state : '?';
+  ::kill(pid, SIGCONT);
+  std::printf("[measured] stacks of a stopped app: %lld ms from %s\n",
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(c.took).count()),
+              to_string(c.source));
+  ASSERT_TRUE(c.ok()) << c.error;
+  EXPECT_NE(c.source, StackSource::Hook);
+  EXPECT_THAT(c.error, HasSubstr("GET /debug/stacks: not asked, the process is stopped (state T)"));
+  EXPECT_LT(c.took, 1500ms) << c.error;
+  EXPECT_THAT(read_all(c.file), HasSubstr("TID " + std::to_string(pid)));
+  EXPECT_EQ(state, 'T') << "the capture must leave a stopped process stopped";
+  h.stop();
 }
 
 }  // namespace

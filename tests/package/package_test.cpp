@@ -44,10 +44,23 @@ CommandRun run(const std::vector<std::string>& argv, const fs::path& cwd, const 
   opt.cwd = cwd;
   opt.output_file = log;
   // The consumer's runs must not inherit this test's sharding, filter or AUT.
-  opt.env_unset = {"GTEST_TOTAL_SHARDS",     "GTEST_SHARD_INDEX",    "TEST_TOTAL_SHARDS", "TEST_SHARD_INDEX",
-                   "TEST_SHARD_STATUS_FILE", "GTEST_FILTER",         "GTEST_OUTPUT",      "LIVEGUI_STATE_DIR",
-                   "LIVEGUI_STATE_FILE",     "LIVEGUI_AUT_SPEC",     "LIVEGUI_AUT_SCOPE", "LIVEGUI_LOG_DIR",
-                   "LIVEGUI_BATCH_ENTRY",    "LIVEGUI_ARTIFACT_DIR", "SPDLOG_LEVEL",      "MAKEFLAGS"};
+  opt.env_unset = {"GTEST_TOTAL_SHARDS",
+                   "GTEST_SHARD_INDEX",
+                   "TEST_TOTAL_SHARDS",
+                   "TEST_SHARD_INDEX",
+                   "TEST_SHARD_STATUS_FILE",
+                   "GTEST_FILTER",
+                   "GTEST_OUTPUT",
+                   "LIVEGUI_STATE_DIR",
+                   "LIVEGUI_STATE_FILE",
+                   "LIVEGUI_AUT_SPEC",
+                   "LIVEGUI_AUT_SCOPE",
+                   "LIVEGUI_LOG_DIR",
+                   "LIVEGUI_BATCH_ENTRY",
+                   "LIVEGUI_BATCH_ENTRY_NAME",
+                   "LIVEGUI_ARTIFACT_DIR",
+                   "SPDLOG_LEVEL",
+                   "MAKEFLAGS"};
   opt.env_set = {{"NO_COLOR", "1"}, {"TERM", "dumb"}, {"CMAKE_BUILD_PARALLEL_LEVEL", "2"}};
   for (const auto& [k, v] : env) opt.env_set[k] = v;
 

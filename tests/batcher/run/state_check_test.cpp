@@ -194,6 +194,36 @@ TEST(BatcherStateCheck, ADegradationFoundBetweenEntriesNamesThePreviousEntrysLas
             std::string::npos);
 }
 
+// Issue 16: under respawn "never" the AUT an earlier entry left degraded
+// stays so; the entry that merely ran on it (test_extended_sims, the
+// previous one) was named as having left it. The recorded blame names the
+// entry that did, with where it was found; its own doing is said as before.
+TEST(BatcherStateCheck, AnAutAnEarlierEntryLeftDegradedIsNamedAfterThatEntryNotThePreviousOne) {
+  StateFile s = state(AutStatus::Degraded);
+  s.owner = context().self;
+  s.degraded_reasons = {"hook server unreachable on port 40123"};
+  s.degraded_blame = DegradedBlame{4121, "breaks", "Breaks.C_Last", true};
+  auto ctx = context();
+  ctx.previous_last_test = "LaterOne.B_Healthy";
+  auto v = classify_state(snap(s, true, true, true), ctx);
+  EXPECT_EQ(v.kind, StateVerdictKind::Degraded);
+  EXPECT_EQ(v.what,
+            "breaks left the AUT (pid 4121) still degraded (found between entries, after Breaks.C_Last, the last test "
+            "of breaks) — hook server unreachable on port 40123");
+  UnfitAut aut{4121, StateVerdictKind::Degraded, "hook server unreachable on port 40123", "", s.degraded_blame};
+  EXPECT_EQ(unfit_session_verdict(aut, ctx).what, v.what);
+  // Its own doing: the previous entry's wording, with its last test.
+  s.degraded_blame->entry = ctx.previous_entry;
+  EXPECT_NE(classify_state(snap(s, true, true, true), ctx)
+                .what.find("test_extended_sims left the AUT (pid 4121) "
+                           "degraded (found between entries, after its "
+                           "last test LaterOne.B_Healthy)"),
+            std::string::npos);
+  // A record of another AUT says nothing of this one.
+  s.degraded_blame = DegradedBlame{999, "breaks", "Breaks.C_Last", true};
+  EXPECT_EQ(classify_state(snap(s, true, true, true), ctx).what.find("breaks left"), std::string::npos);
+}
+
 // Trial16 finding 2: the session AUT respawn "never" keeps is named by its
 // real pid and the real test (or "between tests"), never by the batcher's
 // stand-in "livegui-batch.<entry>".
