@@ -328,7 +328,8 @@ TEST(BatcherClassify, TheResumeAfterASuiteSetUpCrashExcludesTheWholeSuite) {
   EXPECT_EQ(listed, 1);  // an abnormal end: the tests it never reached need names
   ASSERT_TRUE(run.wants_another_attempt());
   AttemptSpec second = run.next_attempt();
-  EXPECT_EQ(second.filter, "*-V.A:W.First:W.Second");
+  // Suites all of whose tests are decided are left out whole (resume_filter.hpp).
+  EXPECT_EQ(second.filter, "*-V.*:W.*");
   std::ofstream(second.log) << "[==========] Running 1 test from 1 test suite.\n[ RUN      ] X.After\n"
                                "[       OK ] X.After (0 ms)\n[==========] 1 test from 1 test suite ran. (0 ms total)\n";
   run.attempt_finished(ExitStatus::exited(0), StopCause::None, std::chrono::milliseconds(1), 2, "SIGINT", lister);
