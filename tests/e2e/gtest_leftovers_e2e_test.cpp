@@ -117,6 +117,22 @@ TEST_F(GtestLeftoversE2E, ACrashInTheSecondRunAllTestsIsThatTestsCrashNotACrashA
   EXPECT_EQ(crashes, 1) << e.dump(2);
 }
 
+TEST_F(GtestLeftoversE2E, ATestThatPassesInTheFirstRunAllTestsAndCrashesInTheSecondIsOneResult) {
+  // GoogleTest counts 3 tests; the worst of a test's runs stands, so xfail
+  // makes the crash an XFAIL, not an XPASS of its first run (h18e item 3).
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nexecutable = \"" << exe("e2e_twice_crash")
+                      << "\"\nxfail = [\"TwiceCrash.Crashes\"]\n";
+  BatchRun r = batch({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(verdicts(e),
+            (std::vector<std::string>{"TwiceCrash.Before PASS", "TwiceCrash.Crashes XFAIL", "TwiceCrash.After PASS"}))
+      << e.dump(2);
+  EXPECT_EQ(e["result"], "XFAIL") << e.dump(2);
+}
+
 TEST_F(GtestLeftoversE2E, AFailureTheConsoleNeverShowedKeepsItsMessageFromTheEventStream) {
   BatchRun r = batch({exe("e2e_silent_fail")});
   EXPECT_EQ(r.exit_code, 1) << r.output;
