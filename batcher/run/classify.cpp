@@ -391,6 +391,7 @@ AttemptOutcome interpret_one_attempt(const AttemptEvidence& ev) {
       issue.attempt = ev.attempt;
       issue.message = "the test binary exited with " + ev.status.describe() + " although no test failed";
       out.process_issue = issue;
+      out.failed_without_a_failing_test = true;
     }
     return out;
   }

@@ -49,6 +49,9 @@ struct AttemptOutcome {
   /// Failures GoogleTest reported although the binary exited with exit code
   /// 0: its own main() accepted them. They are XFAIL, with kAcceptedByOwnMain.
   int accepted_failures = 0;
+  /// process_issue is a FAIL for a non-zero exit code although no test
+  /// failed (a main() that checks its own count of tests run, say).
+  bool failed_without_a_failing_test = false;
 };
 
 /// The message prefix of a failure the binary's own main() accepted (it

@@ -337,7 +337,18 @@ void UnitRun::take(AttemptOutcome out) {
     tests_.push_back(std::move(r));
   }
   accepted_failures_ += out.accepted_failures;
-  if (out.process_issue) {
+  if (out.process_issue && out.failed_without_a_failing_test &&
+      (attempts_.back().kind == AttemptKind::Resume || chunk_attempt_)) {
+    // A resume runs part of the binary: a main() that checks how many of
+    // its tests ran fails then because of the resume, not of a test.
+    resume_exit_warnings_.push_back(
+        unit_.name + ": attempt " + std::to_string(current_.number) + ", a resume that ran part of its tests (" +
+        current_.filter.substr(0, 200) + (current_.filter.size() > 200 ? "…" : "") + "), " +
+        out.process_issue->message.substr(std::string_view("the test binary ").size()) +
+        "; its main() may check how many tests ran, which a resume changes, so this is not a failure (run it whole "
+        "to check: " +
+        unit_.entry.executable.string() + ")");
+  } else if (out.process_issue) {
     out.process_issue->name = unit_.name + " (process)";
     process_issues_.push_back(*out.process_issue);
   }
@@ -533,6 +544,7 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
                          " an earlier attempt had decided (" + names + "); each keeps its first result");
   }
   if (!stopped_resuming_.empty()) e.warnings.push_back(unit_.name + ": " + stopped_resuming_);
+  e.warnings.insert(e.warnings.end(), resume_exit_warnings_.begin(), resume_exit_warnings_.end());
   if (stream_off_)
     e.warnings.push_back(unit_.name +
                          " calls RUN_ALL_TESTS() more than once, which GoogleTest's event stream "

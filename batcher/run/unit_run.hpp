@@ -138,6 +138,8 @@ class UnitRun {
   std::uint64_t dropped_bytes_ = 0;   ///< output dropped by capping, all attempts
   int accepted_failures_ = 0;         ///< failures the binary's own main() accepted (it exited 0), all attempts
   std::string stopped_resuming_;      ///< why a wanted resume did not happen ("" = none was refused)
+  /// A resume exited non-zero although no test failed: warnings, not failures.
+  std::vector<std::string> resume_exit_warnings_;
   /// Tests a resume ran although its filter left them out (the binary
   /// ignored it): their later results are dropped, the first kept.
   std::vector<std::string> ignored_filter_;

@@ -133,6 +133,25 @@ TEST_F(GtestLeftoversE2E, ATestThatPassesInTheFirstRunAllTestsAndCrashesInTheSec
   EXPECT_EQ(e["result"], "XFAIL") << e.dump(2);
 }
 
+TEST_F(GtestLeftoversE2E, AResumedMainThatChecksItsOwnCountOfTestsIsAWarningNotAFailure) {
+  // Its main() returns 1 when fewer than its 3 tests ran, as after any
+  // resume: the resume's exit code 1 is the entry's warning, not a
+  // "(process)" FAIL; the crash, expected, is its only failure (h18e item 4).
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nexecutable = \"" << exe("e2e_counted_resume")
+                      << "\"\nxfail = [\"Counted.Crashes\"]\n";
+  BatchRun r = batch({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(verdicts(e), (std::vector<std::string>{"Counted.One PASS", "Counted.Crashes XFAIL", "Counted.Three PASS"}))
+      << e.dump(2);
+  EXPECT_EQ(e["result"], "XFAIL") << e.dump(2);
+  const std::string warnings = e["warnings"].dump();
+  EXPECT_NE(warnings.find("a resume that ran part of its tests"), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find("exited with exit code 1 although no test failed"), std::string::npos) << warnings;
+}
+
 TEST_F(GtestLeftoversE2E, AFailureTheConsoleNeverShowedKeepsItsMessageFromTheEventStream) {
   BatchRun r = batch({exe("e2e_silent_fail")});
   EXPECT_EQ(r.exit_code, 1) << r.output;
