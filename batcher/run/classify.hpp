@@ -86,7 +86,10 @@ enum class NamePatterns {
 /// Applies the plan's expectations: with `expect_fail`, failing tests become
 /// XFAIL and, when none failed, the passing ones XPASS; tests matching an
 /// `xfail` pattern (read as `syntax` says) become XFAIL when they fail and
-/// XPASS when they pass. UNRESOLVED and SKIPPED are left alone.
+/// XPASS when they pass. UNRESOLVED and SKIPPED are left alone. A result
+/// that is no test (`synthetic`: the "(process)" result, a command's own) is
+/// matched by no name, but a pattern that matches every test ("*", or "*"
+/// among a filter's alternatives without negatives) makes its failure XFAIL.
 void apply_expectations(std::vector<TestResult>& tests, bool expect_fail, const std::vector<std::string>& xfail,
                         NamePatterns syntax);
 

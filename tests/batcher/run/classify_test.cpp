@@ -223,6 +223,33 @@ TEST(BatcherClassify, ExpectationsTurnFailuresIntoXfailAndPassesIntoXpass) {
   EXPECT_EQ(all_pass[1].code, ResultCode::Skipped);
 }
 
+TEST(BatcherClassify, AnXfailPatternThatMatchesEveryTestCoversTheProcessResultToo) {
+  // h18e item 5: xfail = ["*"] left "(process)" a FAIL.
+  auto make = [] {
+    TestResult crash_at_exit;
+    crash_at_exit.name = "bin (process)";
+    crash_at_exit.code = ResultCode::Crash;
+    crash_at_exit.synthetic = true;
+    TestResult failed;
+    failed.name = "S.fails";
+    failed.code = ResultCode::Fail;
+    return std::vector<TestResult>{failed, crash_at_exit};
+  };
+  for (const std::string& every : {"*", "S.a:*"}) {
+    auto tests = make();
+    apply_expectations(tests, false, {every}, NamePatterns::GTestFilter);
+    EXPECT_EQ(tests[0].code, ResultCode::XFail) << every;
+    EXPECT_EQ(tests[1].code, ResultCode::XFail) << every;
+  }
+  // A pattern of some tests, or with exclusions, says nothing of the process.
+  for (const std::string& some : {"S.*", "*-S.other"}) {
+    auto tests = make();
+    apply_expectations(tests, false, {some}, NamePatterns::GTestFilter);
+    EXPECT_EQ(tests[0].code, ResultCode::XFail) << some;
+    EXPECT_EQ(tests[1].code, ResultCode::Crash) << some;
+  }
+}
+
 // The plan example of batcher/README.md: "*::test_known_bug" against pytest
 // node ids must mark that one test, not every test of the file (read as a
 // GoogleTest filter, ':' splits it into "*" and "test_known_bug").
