@@ -47,4 +47,15 @@ std::string describe(const EntryResult& e) {
   return out.empty() ? tally : out + " (" + tally + ")";
 }
 
+std::string resume_exit_warning(const std::string& entry_name, int attempt, const std::string& filter,
+                                const std::string& message) {
+  static const std::string kPrefix = "the test binary ";
+  const std::string how = message.rfind(kPrefix, 0) == 0 ? message.substr(kPrefix.size()) : message;
+  const std::string shown = filter.size() > 200 ? filter.substr(0, 200) + "…" : filter;
+  return entry_name + ": attempt " + std::to_string(attempt) + ", a resume that ran part of its tests (" + shown +
+         "), " + how +
+         "; its main() may check how many tests ran, which a resume changes, so this is not a failure (run the "
+         "binary whole to check)";
+}
+
 }  // namespace livegui::batch

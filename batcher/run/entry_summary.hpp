@@ -26,4 +26,11 @@ std::string human_bytes(std::uint64_t n);
 /// then the tally and how it was resumed; a command's own message.
 std::string describe(const EntryResult& e);
 
+/// The warning for a resume (attempt `attempt`, run with `filter`) that
+/// exited non-zero although no test failed (`message`: "the test binary
+/// exited with …"): a main() that checks how many tests ran fails then
+/// because of the resume, so it is no failure of the entry.
+std::string resume_exit_warning(const std::string& entry_name, int attempt, const std::string& filter,
+                                const std::string& message);
+
 }  // namespace livegui::batch

@@ -342,12 +342,7 @@ void UnitRun::take(AttemptOutcome out) {
     // A resume runs part of the binary: a main() that checks how many of
     // its tests ran fails then because of the resume, not of a test.
     resume_exit_warnings_.push_back(
-        unit_.name + ": attempt " + std::to_string(current_.number) + ", a resume that ran part of its tests (" +
-        current_.filter.substr(0, 200) + (current_.filter.size() > 200 ? "…" : "") + "), " +
-        out.process_issue->message.substr(std::string_view("the test binary ").size()) +
-        "; its main() may check how many tests ran, which a resume changes, so this is not a failure (run it whole "
-        "to check: " +
-        unit_.entry.executable.string() + ")");
+        resume_exit_warning(unit_.name, current_.number, current_.filter, out.process_issue->message));
   } else if (out.process_issue) {
     out.process_issue->name = unit_.name + " (process)";
     process_issues_.push_back(*out.process_issue);
@@ -402,6 +397,9 @@ void UnitRun::take(AttemptOutcome out) {
 }
 
 void UnitRun::plan_next_process() {
+  // Only a GoogleTest binary's resume is a --gtest_filter; a pytest one
+  // leaves out the decided tests through a file (report_formats.hpp).
+  if (!unit_.gtest) return;
   ResumePlan plan =
       plan_resume(base_filter_, decided_, unit_.listed ? unit_.tests : std::vector<std::string>{}, remaining_);
   switch (plan.kind) {
