@@ -49,6 +49,9 @@ struct AttemptOutcome {
   /// Failures GoogleTest reported although the binary exited with exit code
   /// 0: its own main() accepted them. They are XFAIL, with kAcceptedByOwnMain.
   int accepted_failures = 0;
+  /// process_issue is a FAIL for a non-zero exit code although no test
+  /// failed (a main() that checks its own count of tests run, say).
+  bool failed_without_a_failing_test = false;
 };
 
 /// The message prefix of a failure the binary's own main() accepted (it
@@ -83,7 +86,10 @@ enum class NamePatterns {
 /// Applies the plan's expectations: with `expect_fail`, failing tests become
 /// XFAIL and, when none failed, the passing ones XPASS; tests matching an
 /// `xfail` pattern (read as `syntax` says) become XFAIL when they fail and
-/// XPASS when they pass. UNRESOLVED and SKIPPED are left alone.
+/// XPASS when they pass. UNRESOLVED and SKIPPED are left alone. A result
+/// that is no test (`synthetic`: the "(process)" result, a command's own) is
+/// matched by no name, but a pattern that matches every test ("*", or "*"
+/// among a filter's alternatives without negatives) makes its failure XFAIL.
 void apply_expectations(std::vector<TestResult>& tests, bool expect_fail, const std::vector<std::string>& xfail,
                         NamePatterns syntax);
 

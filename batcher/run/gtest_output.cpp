@@ -199,8 +199,10 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
   GtestProgress p;
   if (stream && !stream->connected) stream = nullptr;
   p.streamed = stream != nullptr;
-  // With a listing, a name it does not list is never one of this binary's tests.
-  auto unlisted = [&](const std::string& name) { return listing && !listing->count(name); };
+  // With a listing and no stream, a name it does not list is never one of
+  // this binary's tests. The stream, when there is one, is the judge: a
+  // main() may register tests only when it is not listing.
+  auto unlisted = [&](const std::string& name) { return listing && !stream && !listing->count(name); };
   BoundedLines output(max_output_lines);
   std::string line;
   auto finish = [&](const std::string& name, MarkerOutcome outcome, const std::string& l, std::size_t at,
@@ -442,9 +444,14 @@ std::optional<GtestJsonReport> parse_gtest_json(const std::string& text) {
   return out;
 }
 
-bool names_unlisted_tests(const GtestJsonReport& report, const TestListing& listing) {
-  return std::any_of(report.tests.begin(), report.tests.end(),
-                     [&](const JsonTestResult& t) { return !t.suite_level && !listing.count(t.name); });
+bool names_unlisted_tests(const GtestJsonReport& report, const TestListing& listing, const GtestStream* stream) {
+  std::set<std::string> started;
+  if (stream && stream->connected)
+    for (const auto& ev : stream->events)
+      if (ev.kind == StreamEvent::Kind::Start) started.insert(ev.name);
+  return std::any_of(report.tests.begin(), report.tests.end(), [&](const JsonTestResult& t) {
+    return !t.suite_level && !listing.count(t.name) && !started.count(t.name);
+  });
 }
 
 std::string screenshot_in_output(const std::string& output) {

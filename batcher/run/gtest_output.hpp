@@ -136,8 +136,11 @@ std::optional<GtestJsonReport> parse_gtest_json(const std::string& text);
 /// True when `report` names a test `listing` does not list: it is not this
 /// binary's report but a child GoogleTest binary's (a child inherits
 /// GTEST_OUTPUT and writes its report where the binary's would be). Failures
-/// outside any test (suite-level results) name no test and do not count.
-bool names_unlisted_tests(const GtestJsonReport& report, const TestListing& listing);
+/// outside any test (suite-level results) name no test and do not count,
+/// and neither does a test the binary's own `stream` (when connected)
+/// started: a main() may register tests only when it is not listing.
+bool names_unlisted_tests(const GtestJsonReport& report, const TestListing& listing,
+                          const GtestStream* stream = nullptr);
 
 /// True when `test` ("Suite.Name") matches a GoogleTest filter pattern list
 /// ("A.*:B.c-A.skip"): '*' and '?' wildcards, ':' alternatives, '-' negatives.

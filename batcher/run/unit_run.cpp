@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <csignal>
+#include <set>
 #include <system_error>
 #include <utility>
 
 #include "batcher/reproduce.hpp"
+#include "batcher/run/entry_summary.hpp"
 #include "batcher/run/hang_forensics.hpp"
 #include "batcher/run/report_formats.hpp"
 #include "batcher/select/discovery.hpp"
@@ -14,16 +16,6 @@
 
 namespace livegui::batch {
 namespace fs = std::filesystem;
-
-std::string exclude_from_filter(const std::string& base, const std::vector<std::string>& excluded) {
-  if (excluded.empty()) return base;
-  auto dash = base.find('-');
-  std::string positive = dash == std::string::npos ? base : base.substr(0, dash);
-  std::string negative = dash == std::string::npos ? "" : base.substr(dash + 1);
-  if (positive.empty()) positive = "*";
-  for (const auto& t : excluded) negative += (negative.empty() ? "" : ":") + t;
-  return positive + "-" + negative;
-}
 
 namespace {
 
@@ -41,6 +33,18 @@ UnitRun::UnitRun(const Unit& unit, const RunContext& context) : unit_(unit), ctx
   base_filter_ = unit_.gtest_filter;
   if (base_filter_.empty() && unit_.gtest) base_filter_ = user_gtest_filter(unit_.entry);
   remaining_ = unit_.tests;
+  if (unit_.gtest && unit_.gtest_filter.size() > kMaxFilterBytes && !unit_.tests.empty()) {
+    // A filter that names its tests one by one (--last-failed's failures, a
+    // split's suite under the entry's own filter) too long for one argument:
+    // they run in chunks, each its own process, and nothing else does.
+    ResumePlan first = name_chunk(unit_.tests);
+    if (first.kind == ResumePlan::Kind::Chunk) {
+      first_filter_ = first.filter;
+      pending_.assign(unit_.tests.begin() + static_cast<std::ptrdiff_t>(first.tests.size()), unit_.tests.end());
+      remaining_ = first.tests;
+      next_is_chunk_ = true;
+    }
+  }
 }
 
 AttemptSpec UnitRun::next_attempt() {
@@ -95,7 +99,9 @@ AttemptSpec UnitRun::next_attempt() {
           return arg.rfind("--gtest_stream_result_to", 0) == 0;
         }))
       a.stream = ctx_.log_dir / (stem + suffix + ".gtest-stream");
-    a.filter = attempts_.empty() ? unit_.gtest_filter : exclude_from_filter(base_filter_, decided_);
+    a.filter = attempts_.empty() ? first_filter_.value_or(unit_.gtest_filter)
+               : next_filter_    ? *next_filter_
+                                 : exclude_from_filter(base_filter_, decided_);
     if (!a.filter.empty()) s.args.push_back("--gtest_filter=" + a.filter);
   }
   if (reads_junit(unit_.entry.format)) {
@@ -106,6 +112,8 @@ AttemptSpec UnitRun::next_attempt() {
   resume_ = false;
   started_ = true;
   current_capped_ = false;
+  next_filter_.reset();
+  chunk_attempt_ = std::exchange(next_is_chunk_, false);
   current_without_stream_ = std::exchange(rerun_without_stream_, false);
   current_ = a;
   return a;
@@ -149,6 +157,8 @@ void UnitRun::spawn_failed(const std::string& why) {
   attempts_.push_back(rec);
   std::vector<std::string> names =
       unit_.gtest && current_.number > 1 + unit_.attempt_offset ? remaining_ : std::vector<std::string>{};
+  if (unit_.gtest) names.insert(names.end(), pending_.begin(), pending_.end());
+  pending_.clear();
   if (names.empty()) {
     TestResult r;
     r.name = unit_.name;
@@ -244,10 +254,21 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
       listing = TestListing(unit_.tests.begin(), unit_.tests.end());
       ev.progress = read_markers(&listing);
       remaining_.clear();
+      // Decided names are exact but for a suite's or the program's ("S.*",
+      // "*"): a set, so 20,000 tests do not take 20,000² matches.
+      std::set<std::string> exact;
+      std::vector<std::string> patterns;
+      for (const auto& d : decided_)
+        (d.find_first_of("*?") == std::string::npos ? exact.insert(d), void() : patterns.push_back(d));
       for (const auto& t : unit_.tests)
-        if (std::none_of(decided_.begin(), decided_.end(),
-                         [&](const std::string& d) { return matches_gtest_filter(t, d); }))
+        if (!exact.count(t) && std::none_of(patterns.begin(), patterns.end(),
+                                            [&](const std::string& d) { return matches_gtest_filter(t, d); }))
           remaining_.push_back(t);
+      // Later chunks' tests are pending_, not this process's.
+      if (chunk_attempt_) {
+        const std::set<std::string> later(pending_.begin(), pending_.end());
+        std::erase_if(remaining_, [&](const std::string& t) { return later.count(t) > 0; });
+      }
     } catch (const DiscoveryInterrupted&) {
       // An interrupt came while listing: the user asked us to stop, nothing
       // failed. The run's own markers are all we know; the interrupt is
@@ -259,7 +280,9 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   }
   // A child GoogleTest binary inherits GTEST_OUTPUT: a report naming tests
   // the binary does not list is the child's, not this run's.
-  if (unit_.listed && ev.json && names_unlisted_tests(*ev.json, listing)) ev.json.reset();
+  // Not when the binary's own stream started those tests: a main() may
+  // register tests only when it is not listing, and they count.
+  if (unit_.listed && ev.json && names_unlisted_tests(*ev.json, listing, &stream)) ev.json.reset();
   ev.expected_tests = remaining_;
   ev.tests_known = unit_.listed;
   ev.status = status;
@@ -289,14 +312,14 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
 
 void UnitRun::take(AttemptOutcome out) {
   const std::size_t decided_before = decided_.size();
+  const std::set<std::string> earlier(decided_.begin(), decided_.end());
   // A test an earlier attempt decided, decided again: the runner ignored the
   // resume's filter (a name repeating within one attempt is two tests). It
   // was not asked for: the earlier attempt's result stands, and a warning
   // says the binary ignored the filter.
   std::string repeated;
   for (auto& r : out.results) {
-    auto earlier_end = decided_.begin() + static_cast<std::ptrdiff_t>(decided_before);
-    if (std::find(decided_.begin(), earlier_end, reproduce_filter_for(r.name)) != earlier_end) {
+    if (earlier.count(reproduce_filter_for(r.name))) {
       if (repeated.empty()) repeated = r.name;
       if (std::find(ignored_filter_.begin(), ignored_filter_.end(), r.name) == ignored_filter_.end())
         ignored_filter_.push_back(r.name);
@@ -317,20 +340,35 @@ void UnitRun::take(AttemptOutcome out) {
     tests_.push_back(std::move(r));
   }
   accepted_failures_ += out.accepted_failures;
-  if (out.process_issue) {
+  if (out.process_issue && out.failed_without_a_failing_test &&
+      (attempts_.back().kind == AttemptKind::Resume || chunk_attempt_)) {
+    // A resume runs part of the binary: a main() that checks how many of
+    // its tests ran fails then because of the resume, not of a test.
+    resume_exit_warnings_.push_back(
+        resume_exit_warning(unit_.name, current_.number, current_.filter, out.process_issue->message));
+  } else if (out.process_issue) {
     out.process_issue->name = unit_.name + " (process)";
     process_issues_.push_back(*out.process_issue);
   }
   remaining_ = out.remaining;
   resume_ = out.resume;
+  if (chunk_attempt_) {
+    // The tests later chunks name, and the rest after them, are still to run
+    // (not after a timeout or an interrupt: finish() skips them then).
+    const std::string& stopped_for = attempts_.back().stopped_for;
+    remaining_.insert(remaining_.end(), pending_.begin(), pending_.end());
+    if (stopped_for != "timeout" && stopped_for != "interrupt") resume_ = resume_ || !pending_.empty() || rest_due_;
+  }
+  pending_.clear();
   if (!resume_) return;
   // A test that shares its full name with a decided one (two TESTs of one
   // name in different namespaces): the resume's filter, which leaves the
   // decided one out, leaves it out too. It cannot be run alone; say so
   // rather than call it skipped (newcomer trial).
   std::vector<std::string> twins;
+  const std::set<std::string> decided_now(decided_.begin(), decided_.end());
   std::erase_if(remaining_, [&](const std::string& name) {
-    bool twin = std::find(decided_.begin(), decided_.end(), name) != decided_.end();
+    bool twin = decided_now.count(name) > 0;
     if (twin) twins.push_back(name);
     return twin;
   });
@@ -351,9 +389,41 @@ void UnitRun::take(AttemptOutcome out) {
     why = "attempt " + std::to_string(current_.number) + " decided no test";
   else if (attempts_.size() >= kMaxAttempts)
     why = "it ran " + std::to_string(attempts_.size()) + " attempts, the most an entry runs";
-  if (why.empty()) return;
+  if (why.empty()) {
+    plan_next_process();
+    return;
+  }
   resume_ = false;
   stopped_resuming_ = "stopped resuming the binary: " + why;
+  add_not_run(remaining_, stopped_resuming_);
+  remaining_.clear();
+}
+
+void UnitRun::plan_next_process() {
+  // Only a GoogleTest binary's resume is a --gtest_filter; a pytest one
+  // leaves out the decided tests through a file (report_formats.hpp).
+  if (!unit_.gtest) return;
+  ResumePlan plan =
+      plan_resume(base_filter_, decided_, unit_.listed ? unit_.tests : std::vector<std::string>{}, remaining_);
+  switch (plan.kind) {
+    case ResumePlan::Kind::Exclude:
+      next_filter_ = plan.filter;
+      rest_due_ = false;
+      return;
+    case ResumePlan::Kind::Chunk:
+      next_filter_ = plan.filter;
+      next_is_chunk_ = true;
+      pending_.assign(remaining_.begin() + static_cast<std::ptrdiff_t>(plan.tests.size()), remaining_.end());
+      remaining_ = std::move(plan.tests);
+      // A resume names tests because excluding the decided ones would not
+      // fit: after the chunks, one process runs what no listing named. Not
+      // after a first filter of names (--last-failed): that is all it runs.
+      rest_due_ = !first_filter_.has_value();
+      return;
+    case ResumePlan::Kind::None: break;
+  }
+  resume_ = false;
+  stopped_resuming_ = "stopped resuming the binary: " + plan.why_not;
   add_not_run(remaining_, stopped_resuming_);
   remaining_.clear();
 }
@@ -394,6 +464,8 @@ void UnitRun::attach_stacks(const std::vector<fs::path>& files) {
 }
 
 void UnitRun::abandon(const std::string& why) {
+  remaining_.insert(remaining_.end(), pending_.begin(), pending_.end());
+  pending_.clear();
   for (const auto& n : remaining_) {
     TestResult r;
     r.name = n;
@@ -434,55 +506,8 @@ std::string UnitRun::by_hand_line(const EntryResult& e, const std::string& pytes
   return reproduce_command(by_hand);
 }
 
-namespace {
-
-std::string first_line(const std::string& text) {
-  auto nl = text.find('\n');
-  return nl == std::string::npos ? text : text.substr(0, nl);
-}
-
-/// The last `lines` lines of an attempt's output: of <log>.1 and <log> when
-/// its log was capped (what was printed last may all be in <log>.1).
-std::string output_tail(const fs::path& log, std::size_t lines, bool capped) {
-  std::string tail = tail_file(log, lines);
-  if (!capped) return tail;
-  std::size_t have = static_cast<std::size_t>(std::count(tail.begin(), tail.end(), '\n'));
-  if (!tail.empty() && tail.back() != '\n') ++have;
-  if (have >= lines) return tail;
-  fs::path rotated = log;
-  rotated += ".1";
-  std::string before = tail_file(rotated, lines - have);
-  if (!before.empty() && before.back() != '\n' && !tail.empty()) before += '\n';
-  return before + tail;
-}
-
-/// "64 MiB", "4 KiB", "100 bytes".
-std::string human_bytes(std::uint64_t n) {
-  if (n >= (1u << 20) && n % (1u << 20) == 0) return std::to_string(n >> 20) + " MiB";
-  if (n >= 1024 && n % 1024 == 0) return std::to_string(n >> 10) + " KiB";
-  return std::to_string(n) + " bytes";
-}
-
-std::string describe(const EntryResult& e) {
-  if (e.tests.size() == 1 && e.tests[0].synthetic)
-    return e.tests[0].message.empty() ? std::string("exit code 0") : first_line(e.tests[0].message);
-  // The worst test speaks for the entry; counts give the rest.
-  const TestResult* worst_test = nullptr;
-  for (const auto& t : e.tests)
-    if (!worst_test || severity(t.code) > severity(worst_test->code)) worst_test = &t;
-  std::string out;
-  if (worst_test && worst_test->code != ResultCode::Pass && worst_test->code != ResultCode::Skipped)
-    out = worst_test->name + ": " + first_line(worst_test->message);
-  std::string tally = tally_of(e.tests);
-  if (e.tests.empty()) tally = "no tests";
-  if (auto resumed = resume_phrase(e.attempts, e.gtest); !resumed.empty()) tally += "; " + resumed;
-  return out.empty() ? tally : out + " (" + tally + ")";
-}
-
-}  // namespace
-
 EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started_unix_ms) {
-  if (!remaining_.empty()) abandon("not run");
+  if (!remaining_.empty() || !pending_.empty()) abandon("not run");
   EntryResult e = base_result();
   e.duration = total;
   e.started_unix_ms = started_unix_ms;
@@ -520,6 +545,7 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
                          " an earlier attempt had decided (" + names + "); each keeps its first result");
   }
   if (!stopped_resuming_.empty()) e.warnings.push_back(unit_.name + ": " + stopped_resuming_);
+  e.warnings.insert(e.warnings.end(), resume_exit_warnings_.begin(), resume_exit_warnings_.end());
   if (stream_off_)
     e.warnings.push_back(unit_.name +
                          " calls RUN_ALL_TESTS() more than once, which GoogleTest's event stream "

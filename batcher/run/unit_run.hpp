@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "batcher/run/classify.hpp"
 #include "batcher/run/log_cap.hpp"
 #include "batcher/run/report_formats.hpp"
+#include "batcher/run/resume_filter.hpp"
 #include "batcher/select/unit.hpp"
 #include "harness/subprocess.hpp"
 
@@ -44,9 +46,6 @@ struct AttemptSpec {
   std::filesystem::path stream;
   ReportFiles reports;  ///< format = "junit" / "pytest": the report and event stream; empty otherwise
 };
-
-/// Combines a base gtest filter with tests to exclude: "A.*-A.b" + {A.c} → "A.*-A.b:A.c".
-std::string exclude_from_filter(const std::string& base, const std::vector<std::string>& excluded);
 
 class UnitRun {
  public:
@@ -107,6 +106,9 @@ class UnitRun {
   /// The record of the current attempt, before its end is known (number, kind, retry, filter).
   AttemptRecord current_record() const;
   void take(AttemptOutcome out);
+  /// Chooses the next process's --gtest_filter (resume_filter.hpp), or
+  /// stops resuming when none fits.
+  void plan_next_process();
   /// Gives the test the attempt was stopped in (TIMEOUT) or died in (CRASH),
   /// among tests_[from…], the time it ran: `took` less the others' times.
   void time_stopped_test(std::size_t from, std::chrono::nanoseconds took);
@@ -117,6 +119,13 @@ class UnitRun {
   std::vector<TestResult> tests_;
   std::vector<std::string> decided_;  ///< names, for the resume filter
   std::vector<std::string> remaining_;
+  /// Known tests later chunks run (not asked of the current process).
+  std::vector<std::string> pending_;
+  std::optional<std::string> first_filter_;  ///< the first attempt's, when its own was too long: a chunk
+  std::optional<std::string> next_filter_;   ///< the planned resume's filter (plan_next_process)
+  bool next_is_chunk_ = false;               ///< the next process names a chunk of the remaining tests
+  bool chunk_attempt_ = false;               ///< the current process runs a chunk
+  bool rest_due_ = false;                    ///< chunks ran; the process for what no listing named has not
   std::vector<AttemptRecord> attempts_;
   std::vector<TestResult> process_issues_;
   AttemptSpec current_;
@@ -129,6 +138,8 @@ class UnitRun {
   std::uint64_t dropped_bytes_ = 0;   ///< output dropped by capping, all attempts
   int accepted_failures_ = 0;         ///< failures the binary's own main() accepted (it exited 0), all attempts
   std::string stopped_resuming_;      ///< why a wanted resume did not happen ("" = none was refused)
+  /// A resume exited non-zero although no test failed: warnings, not failures.
+  std::vector<std::string> resume_exit_warnings_;
   /// Tests a resume ran although its filter left them out (the binary
   /// ignored it): their later results are dropped, the first kept.
   std::vector<std::string> ignored_filter_;

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "batcher/run/gtest_output.hpp"
+#include "batcher/run/resume_filter.hpp"
 #include "batcher/select/gtest_flags.hpp"
 #include "common/log.hpp"
 #include "common/text.hpp"
@@ -142,6 +143,21 @@ std::string suite_of(const std::string& test) {
   return dot == std::string::npos ? test : test.substr(0, dot);
 }
 
+/// The filter of a split's last unit: what the entry runs (its own
+/// filter, else everything) less what the other units run ("*-A.*:B.*").
+std::string last_unit_filter(const std::string& own_filter, const std::vector<std::string>& suites,
+                             std::map<std::string, std::vector<std::string>>& by_suite) {
+  std::vector<std::string> others;
+  for (std::size_t i = 0; i + 1 < suites.size(); ++i) {
+    if (own_filter.empty())
+      others.push_back(suites[i] + ".*");
+    else
+      others.insert(others.end(), by_suite[suites[i]].begin(), by_suite[suites[i]].end());
+  }
+  if (others.empty()) return own_filter;
+  return exclude_from_filter(own_filter, others);
+}
+
 }  // namespace
 
 std::vector<Unit> discover(const Plan& plan, const DiscoveryOptions& options) {
@@ -198,13 +214,19 @@ std::vector<Unit> discover(const Plan& plan, const DiscoveryOptions& options) {
         }
         // With a filter of its own the suite's tests are named one by one,
         // so the entry's exclusions still hold.
-        bool own_filter = !user_gtest_filter(entry).empty();
-        for (const auto& s : suites) {
+        const std::string own_filter = user_gtest_filter(entry);
+        for (std::size_t i = 0; i < suites.size(); ++i) {
+          const std::string& s = suites[i];
           Unit su = u;
           su.name = entry.name + "/" + s;
           su.id = tier.name + "/" + su.name;
           su.tests = by_suite[s];
-          if (own_filter) {
+          if (i + 1 == suites.size()) {
+            // The listing never decides what runs: a main() may register
+            // tests only when it is not listing. The last unit runs all that
+            // the others do not claim, so such tests run (and count) too.
+            su.gtest_filter = last_unit_filter(own_filter, suites, by_suite);
+          } else if (!own_filter.empty()) {
             for (const auto& t : su.tests) su.gtest_filter += (su.gtest_filter.empty() ? "" : ":") + t;
           } else {
             su.gtest_filter = s + ".*";

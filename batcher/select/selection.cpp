@@ -135,9 +135,17 @@ std::vector<Unit> select_matching(std::vector<Unit> units, const std::string& pa
     for (const auto& t : u.tests)
       if (std::regex_search(u.id + "/" + t, re)) tests.push_back(t);
     if (tests.empty()) continue;
+    // The listing says whether the unit runs, never which tests: a main()
+    // may register tests only when it is not listing. GoogleTest gets the
+    // pattern itself when a --gtest_filter can say it (and the unit has no
+    // filter of its own, or of a split, that a second one would replace);
+    // otherwise the listed tests are named one by one.
+    GtestFilterFor f = gtest_filter_for(pattern, u.id);
+    const bool own_filter = !u.gtest_filter.empty() || !user_gtest_filter(u.entry).empty();
+    std::string named;
+    for (const auto& t : tests) named += (named.empty() ? "" : ":") + t;
     u.tests = tests;
-    u.gtest_filter.clear();
-    for (const auto& t : tests) u.gtest_filter += (u.gtest_filter.empty() ? "" : ":") + t;
+    u.gtest_filter = f.expressible && !f.filter.empty() && !own_filter ? f.filter : named;
     out.push_back(std::move(u));
   }
   return out;

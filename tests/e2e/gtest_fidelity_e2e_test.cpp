@@ -572,7 +572,8 @@ TEST_F(GtestFidelityE2E, ACrashInSuiteSetUpBlamesThatSuiteAndTheResumeRunsEveryO
   EXPECT_EQ(result("X.After"), "PASS");
   EXPECT_NE((*find_test(e, "W.First"))["message"].get<std::string>().find("in suite set-up"), std::string::npos);
   ASSERT_EQ(e["attempts"].size(), 2u) << e.dump(2);
-  EXPECT_EQ(e["attempts"][1]["filter"], "*-V.A:W.First:W.Second");
+  // Suites all of whose tests are decided are left out whole (resume_filter.hpp).
+  EXPECT_EQ(e["attempts"][1]["filter"], "*-V.*:W.*");
 }
 
 TEST_F(GtestFidelityE2E, OutputWithoutEndKeepsTheBatcherSmallTheLogCappedAndTheConsoleClean) {

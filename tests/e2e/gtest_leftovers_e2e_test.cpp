@@ -6,7 +6,9 @@
 // newlines. Each runs the real livegui-batch on a small fixture binary.
 #include <sys/prctl.h>
 
+#include <chrono>
 #include <fstream>
+#include <map>
 #include <regex>
 
 #include <gtest/gtest.h>
@@ -115,6 +117,41 @@ TEST_F(GtestLeftoversE2E, ACrashInTheSecondRunAllTestsIsThatTestsCrashNotACrashA
   EXPECT_EQ(crashes, 1) << e.dump(2);
 }
 
+TEST_F(GtestLeftoversE2E, ATestThatPassesInTheFirstRunAllTestsAndCrashesInTheSecondIsOneResult) {
+  // GoogleTest counts 3 tests; the worst of a test's runs stands, so xfail
+  // makes the crash an XFAIL, not an XPASS of its first run (h18e item 3).
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nexecutable = \"" << exe("e2e_twice_crash")
+                      << "\"\nxfail = [\"TwiceCrash.Crashes\"]\n";
+  BatchRun r = batch({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(verdicts(e),
+            (std::vector<std::string>{"TwiceCrash.Before PASS", "TwiceCrash.Crashes XFAIL", "TwiceCrash.After PASS"}))
+      << e.dump(2);
+  EXPECT_EQ(e["result"], "XFAIL") << e.dump(2);
+}
+
+TEST_F(GtestLeftoversE2E, AResumedMainThatChecksItsOwnCountOfTestsIsAWarningNotAFailure) {
+  // Its main() returns 1 when fewer than its 3 tests ran, as after any
+  // resume: the resume's exit code 1 is the entry's warning, not a
+  // "(process)" FAIL; the crash, expected, is its only failure (h18e item 4).
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nexecutable = \"" << exe("e2e_counted_resume")
+                      << "\"\nxfail = [\"Counted.Crashes\"]\n";
+  BatchRun r = batch({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  json doc = results();
+  const json& e = doc["entries"][0];
+  EXPECT_EQ(verdicts(e), (std::vector<std::string>{"Counted.One PASS", "Counted.Crashes XFAIL", "Counted.Three PASS"}))
+      << e.dump(2);
+  EXPECT_EQ(e["result"], "XFAIL") << e.dump(2);
+  const std::string warnings = e["warnings"].dump();
+  EXPECT_NE(warnings.find("a resume that ran part of its tests"), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find("exited with exit code 1 although no test failed"), std::string::npos) << warnings;
+}
+
 TEST_F(GtestLeftoversE2E, AFailureTheConsoleNeverShowedKeepsItsMessageFromTheEventStream) {
   BatchRun r = batch({exe("e2e_silent_fail")});
   EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -196,6 +233,73 @@ TEST_F(GtestLeftoversE2E, AFailureAmongOutputWithoutNewlinesIsItsTextAlone) {
   EXPECT_NE(message.find("the failure text"), std::string::npos) << message;
   EXPECT_EQ(message.find("partial words"), std::string::npos) << message;
   EXPECT_EQ(message.find("trailing words"), std::string::npos) << message;
+}
+
+TEST_F(GtestLeftoversE2E, ATestRegisteredOnlyWhenNotListingRunsUnderEverySelection) {
+  // Dynamic.Fails exists only when the binary is not listing; the listing
+  // names Static.* alone. Whole, split by suite or filtered ("s$": Static.Passes
+  // and Dynamic.Fails, not Static.Two), its failure must show, as under ctest.
+  const std::string bin = exe("e2e_registers_when_run");
+  for (const std::vector<std::string>& extra :
+       {std::vector<std::string>{}, std::vector<std::string>{"--split", "suite"},
+        std::vector<std::string>{"--filter", "s$"}}) {
+    std::vector<std::string> args{bin};
+    args.insert(args.end(), extra.begin(), extra.end());
+    BatchRun r = batch(args);
+    const std::string how = extra.empty() ? std::string("whole") : extra[0];
+    EXPECT_EQ(r.exit_code, 1) << how << "\n" << r.output;
+    json doc = results();
+    const std::vector<std::string> got = all_verdicts(doc);
+    EXPECT_NE(std::find(got.begin(), got.end(), "Dynamic.Fails FAIL"), got.end()) << how << ": " << doc.dump(2);
+    EXPECT_NE(std::find(got.begin(), got.end(), "Static.Passes PASS"), got.end()) << how << ": " << doc.dump(2);
+    const bool two_selected = extra.empty() || extra[0] != "--filter";
+    EXPECT_EQ(std::find(got.begin(), got.end(), "Static.Two PASS") != got.end(), two_selected)
+        << how << ": " << doc.dump(2);
+    EXPECT_EQ(got.size(), two_selected ? 3u : 2u) << how << ": " << doc.dump(2);
+  }
+}
+
+TEST_F(GtestLeftoversE2E, ACrashAfter15000Of20000TestsResumesTheRestWithinTheArgumentLimit) {
+  // 20 suites: the 15 decided suites are left out whole ("Suite00.*"). One
+  // suite of 20,000: none is whole, so the 5,000 left are named in bounded
+  // chunks, then one process runs what no listing named. Either way no
+  // argument is over the limit and nothing is UNRESOLVED ("Argument list
+  // too long" and 5,000 UNRESOLVED before).
+  for (const bool one_suite : {false, true}) {
+    const std::string how = one_suite ? "one suite of 20,000" : "20 suites of 1,000";
+    const std::string failing = one_suite ? "Suite00.Test03500" : "Suite03.Test0500";
+    fs::path plan = dir_ / "plan.toml";
+    std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nexecutable = \"" << exe("e2e_twenty_thousand")
+                        << "\"\nenv = { E2E_ONE_SUITE = \"" << (one_suite ? "1" : "0") << "\" }\n";
+    const auto start = std::chrono::steady_clock::now();
+    BatchRun r = batch({plan.string()});
+    const auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.exit_code, 1) << how << "\n" << r.output.substr(0, 4000);
+    EXPECT_LT(took, 120s) << how;
+    json doc = results();
+    ASSERT_EQ(doc["entries"].size(), 1u) << how;
+    const json& e = doc["entries"][0];
+    std::map<std::string, int> counts;
+    std::string crashed;
+    for (const auto& t : e["tests"]) {
+      ++counts[t["result"].get<std::string>()];
+      if (t["result"] == "CRASH") crashed = t["name"];
+    }
+    EXPECT_EQ(counts["PASS"], 19998) << how;
+    EXPECT_EQ(counts["FAIL"], 1) << how;
+    EXPECT_EQ(counts["CRASH"], 1) << how;
+    EXPECT_EQ(counts["UNRESOLVED"], 0) << how << ": " << e["reason"];
+    EXPECT_EQ(e["tests"].size(), 20000u) << how;
+    const json* failed = find_test(e, failing);
+    ASSERT_TRUE(failed) << how;
+    EXPECT_EQ((*failed)["result"], "FAIL") << how;
+    EXPECT_LE(e["attempts"].size(), 4u) << how << ": " << e["attempts"].dump(2).substr(0, 4000);
+    if (one_suite)
+      EXPECT_GE(e["attempts"].size(), 3u) << "a chunk, then the rest: " << e["attempts"].dump(2).substr(0, 4000);
+    for (const auto& a : e["attempts"])
+      EXPECT_LE(a.value("filter", "").size(), 100000u) << how << ": attempt " << a["number"];
+    EXPECT_NE(crashed, "") << how;
+  }
 }
 
 }  // namespace
