@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -19,6 +20,7 @@
 #include "batcher/report/json_report.hpp"
 #include "batcher/report/junit_report.hpp"
 #include "batcher/report/summary.hpp"
+#include "batcher/report_dir_lock.hpp"
 #include "batcher/reproduce.hpp"
 #include "batcher/run/aut_session.hpp"
 #include "batcher/run/executor.hpp"
@@ -285,7 +287,7 @@ Discovered discover_step(const Plan& plan, const BatchOptions& options, const fs
   } catch (const DiscoveryInterrupted&) {
     // Nothing ran: every entry is SKIPPED, and the reports say so.
     if (signals) signals->drain();
-    const int sig = signals && signals->last_signal() ? signals->last_signal() : SIGINT;
+    const int sig = signals && signals->first_signal() ? signals->first_signal() : SIGINT;
     found.interrupted = signal_name(sig);
     if (!running) throw EarlyEnd{128 + sig, "interrupted by " + found.interrupted + " during test discovery"};
     d.start_nothing = true;
@@ -567,6 +569,12 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
   try {
     LoadedPlan loaded = load_step(options, err);
     const fs::path report_dir = report_dir_step(options, running);
+    std::optional<ReportDirLock> report_lock;
+    if (running) try {
+        report_lock.emplace(report_dir);
+      } catch (const ReportDirInUse& e) {
+        usage_error(std::string(e.what()) + " (nothing was run)");
+      }
     // What runs that died (SIGKILL, a crash) left in the temp directory.
     for (const auto& gone : remove_dead_scratch_dirs())
       logger("batcher")->debug("removed {}, left by a run that died", gone.string());

@@ -248,7 +248,9 @@ void Executor::handle_signals() {
   int before = signals_->count();
   int total = signals_->drain();
   if (total == before) return;
-  std::string sig = signal_name(signals_->last_signal());
+  // The run answers to the first signal (its exit code, its reason); a
+  // second one only hurries the stop, and is named as itself.
+  std::string sig = signal_name(interrupted_ ? signals_->last_signal() : signals_->first_signal());
   auto now = Clock::now();
   if (!interrupted_) {
     interrupted_ = true;
@@ -265,7 +267,7 @@ void Executor::handle_signals() {
   }
   if (total >= 2 && !killed_) {
     killed_ = true;
-    display_.warning("[BATCH] " + sig + " again: killing the running entries now");
+    display_.warning("[BATCH] " + signal_name(signals_->last_signal()) + " again: killing the running entries now");
     for (auto& job : running_) {
       if (job->cause == StopCause::None && !job->status) job->cause = StopCause::Interrupt;
       job->start_killing(now, options_.kill_wait);

@@ -35,6 +35,7 @@ int InterruptSignals::drain() {
   while (::read(fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
     ++count_;
     last_ = static_cast<int>(info.ssi_signo);
+    if (first_ == 0) first_ = last_;
   }
   return count_;
 }

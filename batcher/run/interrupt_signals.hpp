@@ -26,12 +26,18 @@ class InterruptSignals {
   /// Reads pending signals without blocking; returns how many arrived in total.
   int drain();
   int count() const { return count_; }
+  /// The first signal received (0 when none): the one the run answers to —
+  /// its exit code (128 + it) and the reason it names. Signals pending at the
+  /// same read have no order (signalfd(2) gives the lowest number first); a
+  /// later one never replaces it.
+  int first_signal() const { return first_; }
   /// The last signal received (0 when none).
   int last_signal() const { return last_; }
 
  private:
   int fd_ = -1;
   int count_ = 0;
+  int first_ = 0;
   int last_ = 0;
   sigset_t previous_{};
 };

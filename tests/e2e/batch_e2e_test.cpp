@@ -519,6 +519,45 @@ command = [")" + built("tests/support/fake_app") +
   EXPECT_EQ(results()["exit_code"], 130);
 }
 
+TEST_F(BatchE2E, ASecondRunOnTheSameReportDirectoryIsRefusedWhileTheFirstRuns) {
+  // Trial11f: two runs of one checkout with the default ./livegui-report
+  // shared results.json (the last writer won), logs/aut and the artifacts an
+  // entry leaves itself (one run skipped its crash because the other's marker
+  // was there). The second is refused before it runs anything, and says who
+  // holds the directory; once the first has ended the directory is free.
+  fs::path plan = write_plan(R"(
+[[tiers]]
+name = "unit"
+[[tiers.entries]]
+name = "waits"
+command = [")" + built("tests/support/fake_app") +
+                             R"(", "--pidfile", ")" + (dir_ / "marker").string() + R"("]
+)");
+  BatchProcess first({plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string()},
+                     dir_.path(), dir_ / "out.txt");
+  ASSERT_TRUE(wait_for_file(dir_ / "marker", 60s)) << read_text(dir_ / "out.txt");
+  fs::path other = write_plan(
+      "[[tiers]]\nname = \"u\"\n[[tiers.entries]]\nname = \"p\"\nexecutables = \"" + exe("e2e_passing") + "\"\n",
+      "other.toml");
+  auto second = run({other.string()});
+  EXPECT_EQ(second.exit_code, 2) << second.output;
+  EXPECT_NE(
+      second.output.find("the report directory " + reports().string() +
+                         " is in use by another run: livegui-batch (pid " + std::to_string(first.pid()) + ") holds it"),
+      std::string::npos)
+      << second.output;
+  EXPECT_NE(second.output.find("(nothing was run)"), std::string::npos) << second.output;
+  ASSERT_EQ(::kill(first.pid(), SIGINT), 0);
+  auto st = first.wait(30s);
+  ASSERT_TRUE(st.has_value());
+  EXPECT_EQ(*st, ExitStatus::exited(130)) << read_text(dir_ / "out.txt");
+  json report = results();
+  ASSERT_NE(find_entry(report, "waits"), nullptr) << "the first run's report is its own";
+  EXPECT_EQ(find_entry(report, "p"), nullptr);
+  auto third = run({other.string()});
+  EXPECT_EQ(third.exit_code, 0) << third.output;
+}
+
 TEST_F(BatchE2E, TheZombiesOfADaemonsGenerationsAreReapedWhileTheEntryRuns) {
   // Trial11e: the batcher is a child subreaper, and the generations of a
   // re-forking daemon an entry started became its zombies, reaped only
