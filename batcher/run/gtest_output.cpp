@@ -444,6 +444,14 @@ std::optional<GtestJsonReport> parse_gtest_json(const std::string& text) {
   return out;
 }
 
+std::string first_unlisted_start(const GtestStream& stream, const std::vector<std::string>& listed) {
+  if (!stream.connected) return "";
+  const std::set<std::string> known(listed.begin(), listed.end());
+  for (const auto& ev : stream.events)
+    if (ev.kind == StreamEvent::Kind::Start && !known.count(ev.name)) return ev.name;
+  return "";
+}
+
 bool names_unlisted_tests(const GtestJsonReport& report, const TestListing& listing, const GtestStream* stream) {
   std::set<std::string> started;
   if (stream && stream->connected)

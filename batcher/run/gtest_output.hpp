@@ -133,6 +133,11 @@ struct GtestJsonReport {
 std::optional<GtestJsonReport> parse_gtest_json_file(const std::filesystem::path& file);
 std::optional<GtestJsonReport> parse_gtest_json(const std::string& text);
 
+/// The first test `stream` (when connected) started that `listed` does not
+/// name ("" when none): the listing is not all the binary runs (a main()
+/// that registers tests only when it is not listing).
+std::string first_unlisted_start(const GtestStream& stream, const std::vector<std::string>& listed);
+
 /// True when `report` names a test `listing` does not list: it is not this
 /// binary's report but a child GoogleTest binary's (a child inherits
 /// GTEST_OUTPUT and writes its report where the binary's would be). Failures

@@ -243,11 +243,22 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   if (!unit_.listed && !listing_tried_ && unit_.listing_failed.empty() && abnormal && list_tests) {
     listing_tried_ = true;
     try {
-      unit_.tests = list_tests();
+      std::vector<std::string> listed = list_tests();
       // The listing runs the entry's own args; the unit's filter (a suite of
       // a split, --last-failed's or a retry's failures) narrows it further.
       if (!unit_.gtest_filter.empty())
-        std::erase_if(unit_.tests, [&](const std::string& t) { return !matches_gtest_filter(t, unit_.gtest_filter); });
+        std::erase_if(listed, [&](const std::string& t) { return !matches_gtest_filter(t, unit_.gtest_filter); });
+      // A listing that lacks a test this very run started (a main() that
+      // registers tests only when it is not listing) cannot say what the
+      // run never reached: not trusted, the resume leaves out what was
+      // decided and runs the rest, whatever it is.
+      const std::string unlisted = first_unlisted_start(stream, listed);
+      if (!unlisted.empty())
+        throw std::runtime_error(
+            "the listing (--gtest_list_tests) does not name " + unlisted +
+            ", which this run started (a main() that registers tests only when it is not listing?); the tests "
+            "it never reached are what is left when the decided ones are left out");
+      unit_.tests = std::move(listed);
       unit_.listed = true;
       // What looked like markers of other tests (a child GoogleTest binary a
       // test ran, a line a test printed) is now known to be output.

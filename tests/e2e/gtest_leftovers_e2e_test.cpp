@@ -259,6 +259,29 @@ TEST_F(GtestLeftoversE2E, ATestRegisteredOnlyWhenNotListingRunsUnderEverySelecti
   }
 }
 
+TEST_F(GtestLeftoversE2E, ACrashAmongTestsRegisteredOnlyWhenNotListingResumesTheRest) {
+  // Trialm: after Dynamic.Crashes aborted, the batcher listed the binary to
+  // learn what the run never reached; the listing names Static.* alone, so
+  // nothing was left to resume and Dynamic.After1/After2 vanished from every
+  // report (20,000 such tests: 4,999). A listing that lacks a test the run
+  // started is not trusted: the resume leaves out the decided tests and runs
+  // the rest, as GoogleTest's own --gtest_filter=-… would.
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nexecutable = \""
+                      << exe("e2e_registers_when_run") << "\"\nenv = { E2E_DYNAMIC_CRASH = \"1\" }\n";
+  BatchRun r = batch({plan.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  std::vector<std::string> got = all_verdicts(doc);
+  std::sort(got.begin(), got.end());
+  const std::vector<std::string> want{"Dynamic.After1 PASS", "Dynamic.After2 PASS", "Dynamic.Crashes CRASH",
+                                      "Dynamic.Fails FAIL",  "Static.Passes PASS",  "Static.Two PASS"};
+  EXPECT_EQ(got, want) << r.output << doc.dump(2);
+  EXPECT_NE(doc.dump().find("does not name Dynamic.Fails, which this run started"), std::string::npos)
+      << "the entry says why its listing was not used:\n"
+      << doc.dump(2);
+}
+
 TEST_F(GtestLeftoversE2E, ACrashAfter15000Of20000TestsResumesTheRestWithinTheArgumentLimit) {
   // 20 suites: the 15 decided suites are left out whole ("Suite00.*"). One
   // suite of 20,000: none is whole, so the 5,000 left are named in bounded
