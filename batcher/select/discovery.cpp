@@ -111,9 +111,16 @@ std::vector<std::string> list_gtest_tests(const PlanEntry& entry, const fs::path
   std::ifstream in(output_file, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
-  if (!status->success())
+  if (!status->success()) {
+    // Said on the first line (a warning shows only that): where the output
+    // is, and its last line; then its last lines for the report.
+    std::string last = tail_lines(text.str(), 1);
+    while (!last.empty() && (last.back() == '\n' || last.back() == '\r')) last.pop_back();
     throw std::runtime_error("listing its tests (--gtest_list_tests) failed: " + status->describe() +
-                             "; last output:\n" + indent(tail_lines(text.str(), 10), "    "));
+                             "; its output is in " + output_file.string() +
+                             (last.empty() ? std::string("; it printed nothing") : "; its last line: " + last) + "\n" +
+                             indent(tail_lines(text.str(), 10), "    "));
+  }
   return parse_test_list(text.str());
 }
 
