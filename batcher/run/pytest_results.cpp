@@ -209,7 +209,7 @@ void add_never_reached(const PytestEvidence& ev, AttemptOutcome& out) {
 
 std::string pytest_usage_error_line(const std::string& output) {
   std::istringstream in(output);
-  std::string line, found;
+  std::string line, found, exception;
   bool conftest = false;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
@@ -220,12 +220,16 @@ std::string pytest_usage_error_line(const std::string& output) {
       if (!found.empty() && !conftest) break;
       continue;
     }
-    if (line.rfind("E   ", 0) == 0) {  // the exception, in pytest's traceback
-      const auto text = line.find_first_not_of(' ', 1);
-      if (text != std::string::npos) found += " " + line.substr(text);
-      break;
+    // The exception, in pytest's traceback: "E   SyntaxError: invalid
+    // syntax", after the lines it quotes deeper in ("E     File …", the
+    // source line, its caret). The last such line of the block is it.
+    if (line.rfind("E   ", 0) == 0) {
+      if (line.size() > 4 && line[4] != ' ') exception = line.substr(4);
+      continue;
     }
+    if (!exception.empty()) break;  // the block ended
   }
+  if (!exception.empty()) found += " " + exception;
   return found;
 }
 

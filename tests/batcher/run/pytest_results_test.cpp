@@ -420,6 +420,17 @@ TEST(BatcherPytestResults, AUsageErrorShowsPytestsOwnFirstErrorLine) {
   EXPECT_EQ(pytest_usage_error_line("\nERROR: livegui_pytest: --co in the addopts of /src/pytest.ini: …\n\nE   x\n"),
             "ERROR: livegui_pytest: --co in the addopts of /src/pytest.ini: …");
   EXPECT_EQ(pytest_usage_error_line("nothing pytest said\n"), "");
+  // A conftest.py that does not parse: pytest quotes the file and line
+  // deeper in ("E     File …") before the exception (trialm: the result
+  // said 'File "…", line 1' and never SyntaxError).
+  EXPECT_EQ(pytest_usage_error_line("ImportError while loading conftest '/t/conftest.py'.\n"
+                                    "/usr/lib/python3.11/ast.py:50: in parse\n"
+                                    "    return compile(source, filename, mode, flags,\n"
+                                    "E     File \"/t/conftest.py\", line 1\n"
+                                    "E       def broken(:\n"
+                                    "E                  ^\n"
+                                    "E   SyntaxError: invalid syntax\n"),
+            "ImportError while loading conftest '/t/conftest.py'. SyntaxError: invalid syntax");
 }
 
 // Issue 15 leftover: pytest calls a fixture that raises an error, not a
