@@ -380,7 +380,7 @@ StopReport AppHandle::stop(StopFor why) {
   // A runner that went away mid-test did not finish it: the record keeps it.
   auto end_current_test = [&] {
     im.current_test.reset();
-    if (why == StopFor::Done) im.state.current_test.reset();
+    if (why != StopFor::RunnerGone) im.state.current_test.reset();
   };
   if (!im.launcher->has_process()) {
     // Nothing to stop (the AUT never started, or died and was recorded), but
@@ -404,7 +404,8 @@ StopReport AppHandle::stop(StopFor why) {
   end_current_test();
   // A dead AUT stays recorded as dead, a degraded one as degraded (with its
   // reasons): the next reader learns what this owner left behind.
-  if (last.state == AutHealth::Healthy) im.state.status = AutStatus::Stopped;
+  // Unless the owner has said so already (StopFor::Reported).
+  if (last.state == AutHealth::Healthy || why == StopFor::Reported) im.state.status = AutStatus::Stopped;
   im.state.owner_ended = true;
   im.write_state();
   return report;

@@ -178,7 +178,10 @@ class AppHandle {
   /// Why an owner stops: its tests are done, or the runner that drove it went
   /// away (livegui-aut: its pipe closed or it got a signal, e.g. pytest was
   /// killed mid-test). Only the second keeps the running test recorded.
-  enum class StopFor { Done, RunnerGone };
+  /// Reported: the owner has itself said what state the AUT was in (the
+  /// batcher's check at the end of a tier): it is recorded as stopped, as a
+  /// healthy one is, so the next reader does not report it again.
+  enum class StopFor { Done, RunnerGone, Reported };
 
   /// Stops the AUT: POST /shutdown when healthy (if the spec allows), else
   /// SIGTERM to the group → grace → SIGKILL → bounded wait; nothing of the

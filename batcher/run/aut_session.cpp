@@ -84,10 +84,10 @@ ReadyEvent AutSession::ensure(const std::string& entry, const GuestReplacement* 
   return ev;
 }
 
-void AutSession::stop() {
+void AutSession::stop(AppHandle::StopFor why) {
   if (!handle_) return;
   try {
-    handle_->stop();
+    handle_->stop(why);
   } catch (const std::exception& e) {
     logger("batcher")->error("stopping the session AUT: {}", e.what());
   }

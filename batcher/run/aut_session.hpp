@@ -73,8 +73,11 @@ class AutSession {
   /// again the death of ours that the guest already reported.
   ReadyEvent ensure(const std::string& entry, const GuestReplacement* replaced = nullptr);
 
-  /// Stops the AUT (bounded). Never throws.
-  void stop();
+  /// Stops the AUT (bounded). Never throws. `why` = Reported after the
+  /// batcher's own end-of-tier check has said what state it was in: the
+  /// state file then records it stopped, so the next tier does not report a
+  /// degraded AUT the batcher itself stopped as "dead" again.
+  void stop(AppHandle::StopFor why = AppHandle::StopFor::Done);
 
   pid_t pid() const;
 

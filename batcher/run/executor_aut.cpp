@@ -222,7 +222,8 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
 
 void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result,
                                  std::vector<std::optional<EntryResult>>& results) {
-  if (guard_ && !previous_aut_.id.empty()) {
+  const bool checked = guard_ && !previous_aut_.id.empty();
+  if (checked) {
     StateCheckContext ctx;
     ctx.tier = tier.name;
     ctx.previous_entry = previous_aut_.name;
@@ -253,7 +254,9 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result,
     }
   }
   if (tier.session) {
-    tier.session->stop();
+    // What it was left in has just been said (above): a degraded AUT we stop
+    // now is not news to the next tier.
+    tier.session->stop(checked ? AppHandle::StopFor::Reported : AppHandle::StopFor::Done);
     if (guard_) guard_->observe(tier.name, "");
   }
 }

@@ -121,6 +121,44 @@ TEST_P(StallBlameE2E, AStallFoundBetweenEntriesHasItsStacksInTheArtifactsOfTheEn
   EXPECT_NE(read_text(reports() / "report.html").find("Stacks: <a href="), std::string::npos);
 }
 
+TEST_P(StallBlameE2E, AStallAtTheEndOfATierIsReportedThereAndTheNextTierStartsClean) {
+  // Trialm: the stall "breaks" left at the end of tier live was reported
+  // there; the batcher then stopped that AUT itself, yet the next tier (its
+  // own aut table) got a dirty start "breaks left the AUT (pid P) dead — it
+  // is gone and nothing recorded how it ended", and the timeline had no
+  // "stopped" for it: a degraded AUT stays recorded degraded when stopped.
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream out(plan);
+  for (const char* tier : {"live", "live2"}) {
+    out << "[[tiers]]\nname = \"" << tier << "\"\nuses_aut = true\n"
+        << "env = { E2E_STALL = \"" << GetParam() << "\" }\n"
+        << "aut = { executable = \"" << built("sample_app/sample_app")
+        << "\", args = [\"--headless\", \"--enable-faults\"], display = \"none\", "
+           "heartbeat_threshold = \"1s\", term_grace = \"1s\", respawn = \"never\" }\n"
+        << (std::string(tier) == "live" ? entry("breaks", "Breaks.*") : entry("later_one", "LaterOne.*"));
+  }
+  out.close();
+  BatchRun r = run_livegui_batch({plan.string(), "--aut-scope", "session", "--report-dir", reports().string(),
+                                  "--state-dir", (dir_ / "state").string()},
+                                 dir_.path(), {}, 180s);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("[BATCH-WARN] live: breaks left the AUT (pid "), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("live2: breaks left"), std::string::npos) << r.output;
+  json doc = json::parse(read_text(reports() / "results.json"));
+  const json* later = find_entry(doc, "later_one");
+  ASSERT_NE(later, nullptr) << r.output;
+  EXPECT_EQ((*later)["result"], "PASS") << later->dump(1);
+  EXPECT_TRUE((*later)["dirty_start"].is_null()) << later->dump(1);
+  int degraded = 0;
+  bool stopped = false;
+  for (const auto& ev : doc["aut_timeline"])
+    if (ev["event"] == "degraded") degraded = ev["pid"];
+  for (const auto& ev : doc["aut_timeline"])
+    if (ev["event"] == "stopped" && ev["pid"] == degraded) stopped = true;
+  EXPECT_GT(degraded, 0) << doc["aut_timeline"].dump(1);
+  EXPECT_TRUE(stopped) << "the batcher stopped it at the end of its tier:\n" << doc["aut_timeline"].dump(1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stalls, StallBlameE2E, ::testing::Values("hang", "sigstop"));
 
 }  // namespace
