@@ -248,6 +248,11 @@ void Executor::end_of_tier_check(const TierJob& tier, TierResult& tier_result,
     CheckOutcome out = guard_->check(ctx, previous_aut_.id);
     if (!out.entry_warning.empty())  // as before an entry
       warn_of_entry(display_, tier.name, previous_aut_.id, out.entry_warning, results);
+    // The stall the look above found: no entry follows to carry its stacks
+    // as a dirty start, so the warning names them.
+    if (!out.warning.empty() && out.verdict.kind == StateVerdictKind::Degraded && tier.session &&
+        !tier.session->stall_stacks().empty())
+      out.warning += " Its stacks: " + report_relative(tier.session->stall_stacks(), previous_aut_.artifact_dir);
     if (!out.warning.empty()) {
       display_.warning(out.warning);
       tier_result.warnings.push_back(out.warning);

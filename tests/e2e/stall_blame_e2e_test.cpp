@@ -144,6 +144,11 @@ TEST_P(StallBlameE2E, AStallAtTheEndOfATierIsReportedThereAndTheNextTierStartsCl
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("[BATCH-WARN] live: breaks left the AUT (pid "), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("live2: breaks left"), std::string::npos) << r.output;
+  // No entry follows to carry the stall's stacks: the tier's warning names them.
+  const auto at = r.output.find(" Its stacks: ");
+  ASSERT_NE(at, std::string::npos) << r.output;
+  const std::string rel = r.output.substr(at + 13, r.output.find_first_of(" \n", at + 13) - at - 13);
+  EXPECT_NE(read_text(reports() / rel).find("TID "), std::string::npos) << rel << "\n" << r.output;
   json doc = json::parse(read_text(reports() / "results.json"));
   const json* later = find_entry(doc, "later_one");
   ASSERT_NE(later, nullptr) << r.output;
