@@ -37,6 +37,12 @@ void Executor::reap_orphan_zombies() {
   std::set<pid_t> ours = session_children_;
   for (const auto& j : running_) ours.insert(j->proc.pid());
   for (const auto& s : stuck_) ours.insert(s.pid());
+  // The reaper, which stops what this run started should the batcher be
+  // SIGKILLed: its death changes nothing now, but that promise is gone.
+  for (const auto& r : reap_dead_excluded())
+    display_.warning(warn_line("the run's reaper (pid " + std::to_string(r.pid) + ") died (" + r.how +
+                               "); the run goes on, but if the batcher is now SIGKILLed, what it started keeps running "
+                               "until the next run on this host finds it (by the run's cgroup or its state file)"));
   if (auto n = reap_adopted_zombies(ours))
     logger("batcher")->debug("reaped {} exited orphan{} of running entries", n, n == 1 ? "" : "s");
 }

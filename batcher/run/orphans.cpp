@@ -14,6 +14,7 @@
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/stop_escalation.hpp"
+#include "harness/subprocess.hpp"
 
 namespace livegui::batch {
 using Clock = std::chrono::steady_clock;
@@ -83,6 +84,22 @@ std::size_t reap_adopted_zombies(const std::set<pid_t>& ours) {
     if (::waitpid(st.pid, nullptr, WNOHANG) == st.pid) ++reaped;
   }
   return reaped;
+}
+
+std::vector<DeadExcluded> reap_dead_excluded() {
+  std::vector<DeadExcluded> dead;
+  for (auto it = excluded().begin(); it != excluded().end();) {
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(*it), &info, WEXITED | WNOHANG) == 0 && info.si_pid == *it) {
+      ExitStatus st = info.si_code == CLD_EXITED ? ExitStatus::exited(info.si_status)
+                                                 : ExitStatus::killed(info.si_status, info.si_code == CLD_DUMPED);
+      dead.push_back({*it, st.describe()});
+      it = excluded().erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return dead;
 }
 
 std::string StoppedOrphan::describe() const { return "pid " + std::to_string(pid) + " (" + comm + ")"; }

@@ -31,6 +31,16 @@ std::vector<pid_t> adopted_children(const std::set<pid_t>& ours);
 /// exit status someone still wants (the entries, the session AUT).
 std::size_t reap_adopted_zombies(const std::set<pid_t>& ours);
 
+/// A child excluded from the orphans (the reaper) that has died: reaped now.
+struct DeadExcluded {
+  pid_t pid = 0;
+  std::string how;  ///< "killed by SIGKILL", "exit code 1"
+};
+
+/// The excluded children that have died since the last call, each reaped
+/// once and no longer excluded. Never blocks, never throws.
+std::vector<DeadExcluded> reap_dead_excluded();
+
 /// A process we stopped because an entry left it behind.
 struct StoppedOrphan {
   pid_t pid = 0;

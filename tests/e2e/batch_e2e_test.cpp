@@ -558,6 +558,24 @@ command = [")" + built("tests/support/fake_app") +
   EXPECT_EQ(third.exit_code, 0) << third.output;
 }
 
+TEST_F(BatchE2E, AReaperThatDiesDuringTheRunIsSaid) {
+  // Trial11f: the reaper SIGKILLed mid-run stayed a zombie of the batcher
+  // and nothing said the run had lost its protection. The entry kills its
+  // own batcher's reaper (a child of $PPID named livegui-reaper), then waits
+  // until the batcher has reaped it.
+  fs::path plan = write_plan(R"([[tiers]]
+name = "t"
+[[tiers.entries]]
+name = "kills_the_reaper"
+timeout = "60s"
+command = ["/bin/sh", "-c", "r=$(pgrep -P $PPID -x livegui-reaper) || exit 3; kill -9 $r; for i in $(seq 200); do [ -e /proc/$r ] || exit 0; sleep 0.05; done; exit 4"]
+)");
+  auto r = run({plan.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("the run's reaper (pid "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(") died (killed by SIGKILL); the run goes on"), std::string::npos) << r.output;
+}
+
 TEST_F(BatchE2E, TheZombiesOfADaemonsGenerationsAreReapedWhileTheEntryRuns) {
   // Trial11e: the batcher is a child subreaper, and the generations of a
   // re-forking daemon an entry started became its zombies, reaped only
