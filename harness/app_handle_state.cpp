@@ -74,13 +74,17 @@ std::optional<DegradedBlame> AppHandle::Impl::first_blame() {
   } catch (const StateFileError&) {
     // An unusable file has nothing to add.
   }
+  // The stacks this sighting captured (capture_stall_stacks runs first):
+  // whoever reports the stall later links them.
+  const std::string stacks = stacks_pid == aut->pid ? stacks_file.string() : std::string();
   if (blame_on) {
     DegradedBlame b = *blame_on;
     b.aut_pid = aut->pid;
+    b.stacks = stacks;
     return b;
   }
   if (state.degraded_during.empty()) return std::nullopt;
-  return DegradedBlame{aut->pid, own_entry_name(), state.degraded_during, false};
+  return DegradedBlame{aut->pid, own_entry_name(), state.degraded_during, false, stacks};
 }
 
 std::string AppHandle::Impl::own_entry_name() {

@@ -114,6 +114,7 @@ nlohmann::ordered_json to_json(const StateFile& s) {
                                                  {"entry", s.degraded_blame->entry},
                                                  {"test", s.degraded_blame->test},
                                                  {"between_entries", s.degraded_blame->between_entries}};
+  if (s.degraded_blame && !s.degraded_blame->stacks.empty()) j["degraded_blame"]["stacks"] = s.degraded_blame->stacks;
   if (s.last_exit) {
     j["last_exit"] = nlohmann::ordered_json{
         {"pid", s.last_exit->pid},   {"status", s.last_exit->status}, {"signaled", s.last_exit->signaled},
@@ -296,6 +297,7 @@ StateFile from_json(const fs::path& file, const json& j) {
     b.entry = r.string("entry");
     b.test = r.string("test");
     b.between_entries = r.boolean("between_entries");
+    b.stacks = r.optional_string("stacks");
     s.degraded_blame = b;
   }
 

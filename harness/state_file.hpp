@@ -73,6 +73,9 @@ struct DegradedBlame {
   std::string entry;             ///< the livegui-batch entry (LIVEGUI_BATCH_ENTRY_NAME); "" outside a batch
   std::string test;              ///< the test it degraded during, or (between_entries) the entry's last test; may be ""
   bool between_entries = false;  ///< found by livegui-batch between entries, after `entry` ended
+  /// The file the stall's stacks were captured to where it was found
+  /// (absolute); "" when none was (not a stall, or the capture was off).
+  std::string stacks;
   bool operator==(const DegradedBlame&) const = default;
 };
 

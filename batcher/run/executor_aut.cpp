@@ -121,10 +121,15 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
         display_.warning(entry_warn_line(tier.name, out.entry_warning));
       }
     }
-    // The stall the look above found: its stacks beside the warning.
-    if (out.dirty_start && out.verdict.kind == StateVerdictKind::Degraded && tier.session &&
-        !tier.session->stall_stacks().empty())
-      out.dirty_start->stacks = report_relative(tier.session->stall_stacks(), previous_aut_.artifact_dir);
+    // The stall the look above found, or the one a guest (pytest's
+    // livegui-aut, a test binary) found during its test: its stacks beside
+    // the warning.
+    if (out.dirty_start && out.verdict.kind == StateVerdictKind::Degraded) {
+      const std::filesystem::path stacks = tier.session && !tier.session->stall_stacks().empty()
+                                               ? tier.session->stall_stacks()
+                                               : std::filesystem::path(out.verdict.stacks);
+      if (!stacks.empty()) out.dirty_start->stacks = report_relative(stacks, previous_aut_.artifact_dir);
+    }
     if (!out.warning.empty() && retrying) {
       logger("batcher")->debug("{}: before its retry: {}", u.id, out.warning);
     } else if (!out.warning.empty()) {

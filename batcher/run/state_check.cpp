@@ -60,6 +60,7 @@ StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& 
       // Our own (session) AUT: only its health matters.
       if (s.status != AutStatus::Degraded || already_reported) return v;
       v.kind = StateVerdictKind::Degraded;
+      if (s.degraded_blame && s.degraded_blame->aut_pid == s.aut->pid) v.stacks = s.degraded_blame->stacks;
       const std::string reasons =
           s.degraded_reasons.empty() ? std::string("no reason recorded") : join(s.degraded_reasons, "; ");
       // Left so by an earlier entry and kept (respawn "never"): that entry,

@@ -85,6 +85,9 @@ struct StateVerdict {
   std::string what;  ///< "test_x left the AUT (pid 4121) dead — SIGABRT during A.b"
   bool stop_aut = false;
   bool quarantine = false;
+  /// Degraded: the stall's stacks, captured where it was found (the state
+  /// file's degraded_blame); "" when none were.
+  std::string stacks;
   /// A dirty start of the next entry; EndedWithEntry is not one (it is said
   /// on the previous entry: entry_message()).
   bool dirty() const { return kind != StateVerdictKind::Clean && kind != StateVerdictKind::EndedWithEntry; }

@@ -100,6 +100,43 @@ TEST(PytestStallBetweenEntries, IsADirtyStartLeftByTheEntryThatCausedIt) {
   EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
 }
 
+// Trialm: a pytest test that SIGSTOPs the AUT and passes. livegui-aut finds
+// the stall at the test's end and captures its stacks into the entry's
+// artifacts; the next entry's dirty start linked them nowhere (results.json,
+// junit.xml, report.html). The state file's degraded_blame carries them now.
+TEST(PytestStallBetweenEntries, StacksCapturedWhereAStallWasFoundAreTheNextEntrysDirtyStartsStacks) {
+  TempDir dir("pytest-stop-stacks");
+  write(dir / "test_stops.py",
+        "import os, pathlib, signal\n\n"
+        "def test_first(live_gui):\n    live_gui.click('increment')\n\n"
+        "def test_stops_last(live_gui):\n"
+        "    live_gui.click('increment')\n"
+        "    pathlib.Path(os.environ['MARKER']).write_text(str(live_gui.pid))\n"
+        "    os.kill(live_gui.pid, signal.SIGSTOP)\n");
+  write(dir / "test_next.py", kNext);
+  write(dir / "plan.toml",
+        live_plan(dir, "", "", pytest_entry("stops", "test_stops.py") + pytest_entry("next", "test_next.py")));
+  BatchRun r = run_livegui_batch(args_for(dir, "session"), dir.path(), {}, 180s);
+  ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
+  json doc = json::parse(read_text(dir / "report" / "results.json"));
+  const int pid = hung_pid(dir);
+  ASSERT_GT(pid, 0) << r.output;
+  const json* next = find_entry(doc, "next");
+  ASSERT_NE(next, nullptr) << r.output;
+  ASSERT_TRUE((*next)["dirty_start"].is_object()) << next->dump(1) << r.output;
+  const json& d = (*next)["dirty_start"];
+  EXPECT_EQ(d["aut_pid"], pid) << d.dump();
+  ASSERT_TRUE(d.contains("stacks") && d["stacks"].is_string() && !d["stacks"].get<std::string>().empty())
+      << d.dump() << "\n"
+      << r.output;
+  const std::string stacks = d["stacks"];
+  EXPECT_NE(stacks.find("stacks-" + std::to_string(pid)), std::string::npos) << stacks;
+  const fs::path file = fs::path(stacks).is_absolute() ? fs::path(stacks) : dir / "report" / stacks;
+  EXPECT_NE(read_text(file).find("AUT pid " + std::to_string(pid) + " stalled"), std::string::npos) << file;
+  EXPECT_NE(read_text(dir / "report" / "junit.xml").find(stacks), std::string::npos);
+  EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
+}
+
 // Trial16 finding 2: under respawn = "never" the dirty start of the entry
 // that starts on the kept AUT said aut_pid 0 and named a pseudo-test
 // "livegui-batch.<entry>". It names the AUT that is kept (its real pid) and
