@@ -31,6 +31,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
+/// Polls until `file` exists, at most `timeout` (defined below).
+bool wait_for_file(const fs::path& file, std::chrono::seconds timeout);
+
 class BatchE2E : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -83,6 +86,24 @@ class BatchE2E : public ::testing::Test {
   void expect_golden(const std::string& name, const BatchRun& r) {
     std::string diff = compare_golden(name, normalise(r.output, dir_.path()));
     EXPECT_TRUE(diff.empty()) << diff;
+  }
+
+  /// Starts livegui-batch (its output in out.txt) on a one-entry plan whose
+  /// entry, fake_app with `app_args`, runs until it is stopped; returns once
+  /// the entry runs (fake_app wrote its pid file "marker").
+  BatchProcess start_waiting_batch(const std::string& entry, const std::vector<std::string>& app_args,
+                                   const std::vector<std::string>& batch_args = {}) {
+    std::string args;
+    for (const auto& a : app_args) args += "\"" + a + "\", ";
+    fs::path plan = write_plan("[[tiers]]\nname = \"unit\"\n[[tiers.entries]]\nname = \"" + entry +
+                               "\"\ncommand = [\"" + built("tests/support/fake_app") + "\", " + args +
+                               "\"--pidfile\", \"" + (dir_ / "marker").string() + "\"]\n");
+    std::vector<std::string> argv{plan.string(), "--report-dir", reports().string(), "--state-dir",
+                                  state_dir().string()};
+    argv.insert(argv.end(), batch_args.begin(), batch_args.end());
+    BatchProcess batch(argv, dir_.path(), dir_ / "out.txt");
+    EXPECT_TRUE(wait_for_file(dir_ / "marker", 60s)) << read_text(dir_ / "out.txt");
+    return batch;
   }
 
   TempDir dir_{"batch-e2e"};
@@ -456,18 +477,8 @@ executables = ")" + exe("e2e_passing") +
 }
 
 TEST_F(BatchE2E, ASecondInterruptKillsAtOnce) {
-  fs::path plan = write_plan(R"(
-[[tiers]]
-name = "unit"
-[[tiers.entries]]
-name = "stubborn"
-command = [")" + built("tests/support/fake_app") +
-                             R"(", "--ignore-sigterm", "--pidfile", ")" + (dir_ / "marker").string() + R"("]
-)");
-  BatchProcess batch(
-      {plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string(), "--term-grace", "60s"},
-      dir_.path(), dir_ / "out.txt");
-  ASSERT_TRUE(wait_for_file(dir_ / "marker", 60s)) << read_text(dir_ / "out.txt");
+  BatchProcess batch = start_waiting_batch("stubborn", {"--ignore-sigterm"}, {"--term-grace", "60s"});
+  ASSERT_FALSE(HasFailure());
   auto sent = std::chrono::steady_clock::now();
   ASSERT_EQ(::kill(batch.pid(), SIGINT), 0);
   // The first interrupt is being handled once the batcher says so.
@@ -492,17 +503,8 @@ TEST_F(BatchE2E, AnInterruptThatArrivesWhileTheRunEndsDoesNotChangeItsExitCode) 
   // executor no longer reads them (reports being written, the run's cgroup
   // and reaper being closed) ended the batcher by SIGINT, while results.json
   // said 130. Interrupts are sent every 2 ms from the first until it ends.
-  fs::path plan = write_plan(R"(
-[[tiers]]
-name = "unit"
-[[tiers.entries]]
-name = "waits"
-command = [")" + built("tests/support/fake_app") +
-                             R"(", "--pidfile", ")" + (dir_ / "marker").string() + R"("]
-)");
-  BatchProcess batch({plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string()},
-                     dir_.path(), dir_ / "out.txt");
-  ASSERT_TRUE(wait_for_file(dir_ / "marker", 60s)) << read_text(dir_ / "out.txt");
+  BatchProcess batch = start_waiting_batch("waits", {});
+  ASSERT_FALSE(HasFailure());
   const auto until = std::chrono::steady_clock::now() + 30s;
   int sent = 0;
   for (;;) {
@@ -525,17 +527,8 @@ TEST_F(BatchE2E, ASecondRunOnTheSameReportDirectoryIsRefusedWhileTheFirstRuns) {
   // entry leaves itself (one run skipped its crash because the other's marker
   // was there). The second is refused before it runs anything, and says who
   // holds the directory; once the first has ended the directory is free.
-  fs::path plan = write_plan(R"(
-[[tiers]]
-name = "unit"
-[[tiers.entries]]
-name = "waits"
-command = [")" + built("tests/support/fake_app") +
-                             R"(", "--pidfile", ")" + (dir_ / "marker").string() + R"("]
-)");
-  BatchProcess first({plan.string(), "--report-dir", reports().string(), "--state-dir", state_dir().string()},
-                     dir_.path(), dir_ / "out.txt");
-  ASSERT_TRUE(wait_for_file(dir_ / "marker", 60s)) << read_text(dir_ / "out.txt");
+  BatchProcess first = start_waiting_batch("waits", {});
+  ASSERT_FALSE(HasFailure());
   fs::path other = write_plan(
       "[[tiers]]\nname = \"u\"\n[[tiers.entries]]\nname = \"p\"\nexecutables = \"" + exe("e2e_passing") + "\"\n",
       "other.toml");
