@@ -598,7 +598,20 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     results.started_unix_ms = started_unix_ms;
     results.duration = std::chrono::steady_clock::now() - started;
     results.exit_code = exit_code_for(results);
-    return report_step(results, options, report_dir, sel.shard, *display, err);
+    // --filter matched no listed test and every binary asked by its run
+    // (select_matching) selected none: the filter matches nothing.
+    const bool matched_nothing =
+        !sel.units.empty() &&
+        std::all_of(sel.units.begin(), sel.units.end(), [](const Unit& u) { return !u.skip_if_no_test.empty(); }) &&
+        std::all_of(results.entries.begin(), results.entries.end(),
+                    [](const EntryResult& e) { return e.code == ResultCode::Skipped; });
+    if (matched_nothing) results.exit_code = kExitUsage;
+    const int code = report_step(results, options, report_dir, sel.shard, *display, err);
+    if (matched_nothing)
+      err << "livegui-batch: no entry matches --filter " << options.filter << " (no listing names a matching test, and "
+          << sel.units.size() << (sel.units.size() == 1 ? " binary" : " binaries")
+          << " run with it as their --gtest_filter selected none)\n";
+    return code;
   } catch (const EarlyEnd& e) {
     (e.to_out ? out : err) << "livegui-batch: " << e.message << "\n";
     return e.code;

@@ -1,6 +1,7 @@
 #include "batcher/run/gtest_output.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -300,7 +301,13 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
       }
       if (line.rfind("[==========] Running ", 0) == 0) {
         p.saw_banner = true;
-        ++p.banners;
+        if (++p.banners == 1) {
+          // "[==========] Running 20000 tests from 1 test suite."
+          const char* digits = line.c_str() + std::char_traits<char>::length("[==========] Running ");
+          char* end = nullptr;
+          const long n = std::strtol(digits, &end, 10);
+          if (end != digits && *end == ' ' && n >= 0) p.announced_tests = n;
+        }
       }
     }
     if (!inside_listed_test && line.find("Global test environment tear-down") != std::string::npos)
@@ -309,7 +316,10 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
     bool closes = false;
     if (!p.running && suite_line(line, suite, closes)) {
       if (closes) {
-        if (suite == p.open_suite) p.open_suite.clear();
+        if (suite == p.open_suite) {
+          p.closed_suites.push_back(suite);
+          p.open_suite.clear();
+        }
       } else {
         p.open_suite = suite;
         p.open_suite_finished = 0;

@@ -45,11 +45,19 @@ struct GtestProgress {
   bool started_tests = false;          ///< a "[ RUN      ]" was seen
   bool saw_banner = false;             ///< "[==========] Running N tests" was seen: RUN_ALL_TESTS() ran
   int banners = 0;  ///< how many "[==========] Running N tests" lines (RUN_ALL_TESTS() calls, or a child binary's)
+  /// N of the first "[==========] Running N tests from …" line: the tests
+  /// the run selected; -1 when no banner was seen.
+  long announced_tests = -1;
   /// The suite whose "[----------] N tests from S" opened and whose closing
   /// line did not come yet ("" = none): where a crash outside a test happened.
   std::string open_suite;
   /// Tests of open_suite that finished (0 with open_suite set = died in its set-up).
   std::size_t open_suite_finished = 0;
+  /// Suites whose closing line ("[----------] N tests from S (T ms total)")
+  /// followed their opening one, in order: every test of each that the
+  /// process's filter selects ran. The stream's TestCaseEnd says it better
+  /// (GtestStream::ended_suites); this is for a run without one.
+  std::vector<std::string> closed_suites;
   /// Suites GoogleTest's closing summary lists as failed outside any test
   /// ("[  FAILED  ] W: SetUpTestSuite or TearDownTestSuite"), with what was
   /// printed in that suite outside its tests (bounded), in summary order.

@@ -51,6 +51,9 @@ std::optional<StreamEvent> GtestStreamParser::take_line(const std::string& text)
     ended_ = true;
   } else if (event == "TestCaseStart") {
     suite_ = field(line, "name");
+  } else if (event == "TestCaseEnd" && !suite_.empty()) {
+    // The event names no suite: it closes the one TestCaseStart opened.
+    ended_suites_.push_back(std::exchange(suite_, {}));
   } else if (event == "TestStart") {
     test_ = suite_ + "." + field(line, "name");
     failure_.clear();
@@ -77,6 +80,7 @@ GtestStream parse_gtest_stream(std::istream& in) {
     if (auto ev = parser.take_line(line)) out.events.push_back(std::move(*ev));
   out.connected = parser.connected();
   out.ended = parser.ended();
+  out.ended_suites = parser.ended_suites();
   return out;
 }
 

@@ -43,6 +43,10 @@ struct GtestStream {
   bool connected = false;  ///< a TestProgramStart was received: the stream speaks for this process
   bool ended = false;      ///< TestProgramEnd was received
   std::vector<StreamEvent> events;
+  /// Suites whose TestCaseEnd was received, in order: GoogleTest ran every
+  /// test of each that this process's --gtest_filter selects (a suite runs
+  /// as one block, shuffled or not), whether or not a listing names them.
+  std::vector<std::string> ended_suites;
 };
 
 /// Reads the stream a line at a time, as it grows (the per-test timeout's
@@ -57,9 +61,12 @@ class GtestStreamParser {
   bool connected() const { return connected_; }
   /// A TestProgramEnd was seen.
   bool ended() const { return ended_; }
+  /// The suites whose TestCaseEnd was seen, in order (GtestStream::ended_suites).
+  const std::vector<std::string>& ended_suites() const { return ended_suites_; }
 
  private:
   std::string suite_, test_, failure_;
+  std::vector<std::string> ended_suites_;
   bool connected_ = false, ended_ = false;
 };
 

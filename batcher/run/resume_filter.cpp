@@ -24,14 +24,16 @@ std::string exclude_from_filter(const std::string& base, const std::vector<std::
 }
 
 std::vector<std::string> compress_decided(const std::vector<std::string>& decided,
-                                          const std::vector<std::string>& known) {
-  if (known.empty()) return decided;
+                                          const std::vector<std::string>& known, const FinishedSuites& finished) {
+  if (known.empty() && finished.empty()) return decided;
   const std::set<std::string> done(decided.begin(), decided.end());
   std::map<std::string, bool> suite_done;  // suite → every known test of it decided
   for (const auto& t : known) {
     auto [it, inserted] = suite_done.try_emplace(suite_of(t), true);
     it->second = it->second && done.count(t) > 0;
   }
+  // A suite the run finished is whole, whatever a listing says of it.
+  for (const auto& s : finished) suite_done[s] = true;
   std::vector<std::string> out;
   std::set<std::string> written;
   for (const auto& d : decided) {
@@ -62,11 +64,11 @@ ResumePlan name_chunk(const std::vector<std::string>& tests, std::size_t max_byt
 
 ResumePlan plan_resume(const std::string& base, const std::vector<std::string>& decided,
                        const std::vector<std::string>& known, const std::vector<std::string>& remaining,
-                       std::size_t max_bytes) {
+                       const FinishedSuites& finished, std::size_t max_bytes) {
   // Everything left in one process, when its filter fits: it covers what no
   // listing named too. Once every known test is decided, every listed suite
   // is whole: this is the rest after the chunks.
-  std::string all_left = exclude_from_filter(base, compress_decided(decided, known));
+  std::string all_left = exclude_from_filter(base, compress_decided(decided, known, finished));
   if (all_left.size() <= max_bytes) {
     ResumePlan plan;
     plan.kind = ResumePlan::Kind::Exclude;

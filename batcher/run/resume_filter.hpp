@@ -9,6 +9,7 @@
 // listed suite is then whole, so its filter is short).
 
 #include <cstddef>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,11 +21,17 @@ inline constexpr std::size_t kMaxFilterBytes = 100'000;
 /// Combines a base gtest filter with tests to exclude: "A.*-A.b" + {A.c} → "A.*-A.b:A.c".
 std::string exclude_from_filter(const std::string& base, const std::vector<std::string>& excluded);
 
+/// Suites a run finished (the stream's TestCaseEnd, or the closing
+/// "[----------] N tests from S (T ms total)" line): every test of each that
+/// the run's filter selected ran, listed or not.
+using FinishedSuites = std::set<std::string>;
+
 /// `decided` (filter patterns of decided tests, in order) with every suite
-/// all of whose `known` tests are decided written once as "Suite.*"; the
-/// rest as they are. `known` empty (the tests are not listed): `decided`.
+/// all of whose `known` tests are decided, and every suite in `finished`,
+/// written once as "Suite.*"; the rest as they are. `known` empty (the tests
+/// are not listed) and `finished` empty: `decided`.
 std::vector<std::string> compress_decided(const std::vector<std::string>& decided,
-                                          const std::vector<std::string>& known);
+                                          const std::vector<std::string>& known, const FinishedSuites& finished = {});
 
 /// What the next process of a resumed binary runs.
 struct ResumePlan {
@@ -49,9 +56,13 @@ ResumePlan name_chunk(const std::vector<std::string>& tests, std::size_t max_byt
 /// The next process after a resume. `base` is the first attempt's filter
 /// ("" = all), `decided` the filter patterns of the decided tests, `known`
 /// the listed tests (empty = not listed), `remaining` the known tests not
-/// decided. Every filter it returns is at most `max_bytes` long. Never throws.
+/// decided, `finished` the suites earlier processes finished (left out
+/// whole: what lets a binary whose tests no listing names — a main() that
+/// registers them only when not listing — resume past a crash after
+/// thousands of tests). Every filter it returns is at most `max_bytes`
+/// long. Never throws.
 ResumePlan plan_resume(const std::string& base, const std::vector<std::string>& decided,
                        const std::vector<std::string>& known, const std::vector<std::string>& remaining,
-                       std::size_t max_bytes = kMaxFilterBytes);
+                       const FinishedSuites& finished = {}, std::size_t max_bytes = kMaxFilterBytes);
 
 }  // namespace livegui::batch

@@ -294,6 +294,11 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   // Not when the binary's own stream started those tests: a main() may
   // register tests only when it is not listing, and they count.
   if (unit_.listed && ev.json && names_unlisted_tests(*ev.json, listing, &stream)) ev.json.reset();
+  // A suite this process finished ran all it selects; a chunk selects only
+  // the tests it names, so its suites may have more.
+  if (!chunk_attempt_)
+    for (const auto& s : stream.connected ? stream.ended_suites : ev.progress.closed_suites) finished_suites_.insert(s);
+  if (current_.number == 1 && !chunk_attempt_) announced_tests_ = ev.progress.announced_tests;
   ev.expected_tests = remaining_;
   ev.tests_known = unit_.listed;
   ev.status = status;
@@ -414,8 +419,8 @@ void UnitRun::plan_next_process() {
   // Only a GoogleTest binary's resume is a --gtest_filter; a pytest one
   // leaves out the decided tests through a file (report_formats.hpp).
   if (!unit_.gtest) return;
-  ResumePlan plan =
-      plan_resume(base_filter_, decided_, unit_.listed ? unit_.tests : std::vector<std::string>{}, remaining_);
+  ResumePlan plan = plan_resume(base_filter_, decided_, unit_.listed ? unit_.tests : std::vector<std::string>{},
+                                remaining_, finished_suites_);
   switch (plan.kind) {
     case ResumePlan::Kind::Exclude:
       next_filter_ = plan.filter;
@@ -435,6 +440,14 @@ void UnitRun::plan_next_process() {
   }
   resume_ = false;
   stopped_resuming_ = "stopped resuming the binary: " + plan.why_not;
+  // What cannot be named can still be counted: GoogleTest's banner said how
+  // many tests the first process selected.
+  const auto decided_tests =
+      std::count_if(tests_.begin(), tests_.end(), [](const TestResult& t) { return !t.synthetic; });
+  if (announced_tests_ > decided_tests && remaining_.empty())
+    stopped_resuming_ += "; GoogleTest announced " + std::to_string(announced_tests_) + " tests and " +
+                         std::to_string(decided_tests) + " were decided, so " +
+                         std::to_string(announced_tests_ - decided_tests) + " never ran and are not counted";
   add_not_run(remaining_, stopped_resuming_);
   remaining_.clear();
 }
@@ -529,6 +542,20 @@ EntryResult UnitRun::finish(std::chrono::nanoseconds total, std::int64_t started
                      unit_.gtest ? NamePatterns::GTestFilter : NamePatterns::Wildcard);
   e.code = rollup(e.tests);
   e.reason = describe(e);
+  if (!unit_.skip_if_no_test.empty()) {
+    const bool selected_none =
+        e.code == ResultCode::Pass &&
+        std::none_of(e.tests.begin(), e.tests.end(), [](const TestResult& t) { return !t.synthetic; });
+    if (selected_none) {
+      e.code = ResultCode::Skipped;
+      e.reason = unit_.skip_if_no_test;
+    } else {
+      e.warnings.push_back(unit_.name + ": no test its listing names matches --filter; it ran with --gtest_filter=" +
+                           unit_.gtest_filter +
+                           " because its main() may register tests only when it is not listing, and those are "
+                           "the tests it ran");
+    }
+  }
   // A pytest test that did not pass is rerun alone by its node id.
   if (unit_.entry.format == EntryFormat::Pytest)
     for (auto& t : e.tests)

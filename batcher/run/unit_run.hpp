@@ -118,6 +118,10 @@ class UnitRun {
   std::string base_filter_;  ///< the first attempt's filter (unit's, else the entry's own)
   std::vector<TestResult> tests_;
   std::vector<std::string> decided_;  ///< names, for the resume filter
+  /// Suites a process that was not a chunk finished: left out whole by a resume.
+  FinishedSuites finished_suites_;
+  /// The tests the first process announced ("Running N tests"); -1 = unknown.
+  long announced_tests_ = -1;
   std::vector<std::string> remaining_;
   /// Known tests later chunks run (not asked of the current process).
   std::vector<std::string> pending_;

@@ -120,6 +120,23 @@ std::vector<Unit> select_matching(std::vector<Unit> units, const std::string& pa
   std::string named_entry;
   for (const auto& u : units)
     if (named_entry.empty() && std::regex_search(u.id, re)) named_entry = u.id;
+  // A main() may register tests only when it is not listing: when no
+  // listing names a matching test, the binaries are asked by their run.
+  std::vector<Unit> ask_by_run;
+  if (named_entry.empty())
+    for (const auto& u : units)
+      if (u.gtest && u.listed && u.runs() && u.gtest_filter.empty() && user_gtest_filter(u.entry).empty())
+        if (GtestFilterFor f = gtest_filter_for(pattern, u.id); f.expressible && !f.filter.empty()) {
+          Unit asked = u;
+          asked.listed = false;
+          asked.tests.clear();
+          asked.gtest_filter = f.filter;
+          asked.skip_if_no_test = "--filter " + pattern +
+                                  ": no test of it matches (its listing names none, and its run with "
+                                  "--gtest_filter=" +
+                                  f.filter + " selected none)";
+          ask_by_run.push_back(std::move(asked));
+        }
   std::vector<Unit> out;
   for (auto& u : units) {
     if (std::regex_search(u.id, re)) {
@@ -148,6 +165,7 @@ std::vector<Unit> select_matching(std::vector<Unit> units, const std::string& pa
     u.gtest_filter = f.expressible && !f.filter.empty() && !own_filter ? f.filter : named;
     out.push_back(std::move(u));
   }
+  if (out.empty()) return ask_by_run;
   return out;
 }
 

@@ -48,7 +48,11 @@ std::vector<Unit> select_tiers(std::vector<Unit> units, const std::vector<std::s
 /// test of it can match, or is kept with Unit::not_run (SKIPPED) saying why
 /// the pattern cannot be passed on — among them a pattern that matches
 /// another entry's id (it selects entries by name, so this one's tests
-/// cannot be known). Throws SelectionError for a bad regex.
+/// cannot be known). When no unit matches at all, the listed GoogleTest
+/// units whose filter the pattern can be passed as are kept with it as
+/// their --gtest_filter and Unit::skip_if_no_test set (a main() may register
+/// tests only when it is not listing: the run decides). Throws
+/// SelectionError for a bad regex.
 std::vector<Unit> select_matching(std::vector<Unit> units, const std::string& pattern);
 
 /// Splits units into `count` shards. `durations` (unit id → seconds, from a

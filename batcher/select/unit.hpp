@@ -26,6 +26,11 @@ struct Unit {
   /// Non-empty: selected but not run, reported SKIPPED with this reason (a
   /// --filter that cannot be matched against its tests: select/filter_translation.hpp).
   std::string not_run;
+  /// Non-empty: --filter matched no test any listing names, so this binary
+  /// runs with the pattern as its --gtest_filter in case its main()
+  /// registers tests only when it is not listing; when the run selects no
+  /// test, it is reported SKIPPED with this reason.
+  std::string skip_if_no_test;
   /// Neither unresolved nor not run: it starts a process.
   bool runs() const { return unresolved.empty() && not_run.empty(); }
   /// Non-empty: listing its tests failed (why); it runs as one unit anyway.

@@ -259,6 +259,33 @@ TEST_F(GtestLeftoversE2E, ATestRegisteredOnlyWhenNotListingRunsUnderEverySelecti
   }
 }
 
+TEST_F(GtestLeftoversE2E, AFilterThatMatchesOnlyTestsNoListingNamesRunsThemAndATypoIsStillAUsageError) {
+  // Trialm: --filter 'Dynamic' matches no test a listing names (Dynamic.Fails
+  // is registered only when not listing): "no entry matches", exit 2, and
+  // the failing test never ran. When no listing names a match, the binaries
+  // are asked by their run; one whose run selects none is SKIPPED, and when
+  // none selects any, the filter matches nothing: exit 2 as before.
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nexecutable = \""
+                      << exe("e2e_registers_when_run") << "\"\n\n[[tiers.entries]]\nexecutable = \""
+                      << exe("e2e_passing") << "\"\n";
+  BatchRun r = batch({plan.string(), "--filter", "Dynamic"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  EXPECT_EQ(all_verdicts(doc), std::vector<std::string>{"Dynamic.Fails FAIL"}) << doc.dump(2);
+  ASSERT_EQ(doc["entries"].size(), 2u) << doc.dump(2);
+  EXPECT_EQ(doc["entries"][1]["result"], "SKIPPED") << doc["entries"][1].dump(2);
+  EXPECT_NE(doc["entries"][1]["reason"].get<std::string>().find("no test of it matches"), std::string::npos)
+      << doc["entries"][1]["reason"];
+  EXPECT_NE(doc["entries"][0]["warnings"].dump().find("its main() may register tests only when it is not listing"),
+            std::string::npos)
+      << doc["entries"][0]["warnings"];
+
+  BatchRun typo = batch({plan.string(), "--filter", "Dynamik"});
+  EXPECT_EQ(typo.exit_code, 2) << typo.output;
+  EXPECT_NE(typo.output.find("no entry matches --filter Dynamik"), std::string::npos) << typo.output;
+}
+
 TEST_F(GtestLeftoversE2E, ACrashAmongTestsRegisteredOnlyWhenNotListingResumesTheRest) {
   // Trialm: after Dynamic.Crashes aborted, the batcher listed the binary to
   // learn what the run never reached; the listing names Static.* alone, so
@@ -323,6 +350,52 @@ TEST_F(GtestLeftoversE2E, ACrashAfter15000Of20000TestsResumesTheRestWithinTheArg
       EXPECT_LE(a.value("filter", "").size(), 100000u) << how << ": attempt " << a["number"];
     EXPECT_NE(crashed, "") << how;
   }
+}
+
+TEST_F(GtestLeftoversE2E, ACrashAfter15000TestsNoListingNamesResumesPastTheSuitesTheRunFinished) {
+  // Trialm: 20,000 tests registered only when the binary is not listing, a
+  // crash at the 15,000th. No listing names the rest, and the 15,000 decided
+  // names are ~255 KB: the resume stopped ("not listed, so the rest cannot
+  // be named") and 4,999 tests were never run or counted. The 15 suites the
+  // run finished (GoogleTest's stream said TestCaseEnd) are left out whole.
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nexecutable = \"" << exe("e2e_twenty_thousand")
+                      << "\"\nenv = { E2E_ONE_SUITE = \"0\", E2E_HIDE_WHEN_LISTING = \"1\" }\n";
+  BatchRun r = batch({plan.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output.substr(0, 4000);
+  json doc = results();
+  ASSERT_EQ(doc["entries"].size(), 1u);
+  const json& e = doc["entries"][0];
+  std::map<std::string, int> counts;
+  for (const auto& t : e["tests"]) ++counts[t["result"].get<std::string>()];
+  EXPECT_EQ(counts["PASS"], 19998) << e["reason"] << "\n" << e["attempts"].dump(2).substr(0, 4000);
+  EXPECT_EQ(counts["FAIL"], 1);
+  EXPECT_EQ(counts["CRASH"], 1);
+  EXPECT_EQ(e["tests"].size(), 20000u);
+  ASSERT_GE(e["attempts"].size(), 2u);
+  const std::string resume = e["attempts"][1].value("filter", "");
+  EXPECT_EQ(resume.rfind("*-Suite00.*:Suite01.*:", 0), 0u) << resume.substr(0, 200);
+  for (const auto& a : e["attempts"]) EXPECT_LE(a.value("filter", "").size(), 100000u) << a["number"];
+}
+
+TEST_F(GtestLeftoversE2E, ACrashNoResumeCanGetPastSaysHowManyTestsNeverRan) {
+  // One suite of 20,000 registered only when not listing, a crash at the
+  // 15,000th: no suite is finished, the decided names do not fit in one
+  // argument and no listing names the rest, so the resume stops. The
+  // tests it could not name are still counted from GoogleTest's banner.
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nexecutable = \"" << exe("e2e_twenty_thousand")
+                      << "\"\nenv = { E2E_ONE_SUITE = \"1\", E2E_HIDE_WHEN_LISTING = \"1\" }\n";
+  BatchRun r = batch({plan.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output.substr(0, 4000);
+  json doc = results();
+  ASSERT_EQ(doc["entries"].size(), 1u);
+  const std::string warnings = doc["entries"][0]["warnings"].dump();
+  EXPECT_NE(warnings.find("stopped resuming the binary"), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find("GoogleTest announced 20000 tests and 15000 were decided, so 5000 never ran"),
+            std::string::npos)
+      << warnings;
+  EXPECT_NE(r.output.find("5000 never ran"), std::string::npos) << "the console says it too";
 }
 
 }  // namespace

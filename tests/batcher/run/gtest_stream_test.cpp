@@ -38,7 +38,23 @@ TEST(BatcherGtestStream, NamesEachTestBySuiteAndNameAndDecodesGoogleTestsEscapes
   EXPECT_TRUE(s.events[1].passed);
   EXPECT_EQ(s.events[2].name, "Inst/P.a=b&c");
   EXPECT_FALSE(s.events[3].passed);
+  EXPECT_EQ(s.ended_suites, std::vector<std::string>{"Inst/P"});
   EXPECT_FALSE(stream_of("").connected);
+}
+
+TEST(BatcherGtestStream, OnlyASuiteWhoseEndCameIsFinishedBothInTheStreamAndInTheMarkers) {
+  // A resume leaves a finished suite out whole (resume_filter.hpp); the one
+  // a crash interrupted is not finished.
+  GtestStream s = stream_of(
+      "event=TestProgramStart\nevent=TestCaseStart&name=A\nevent=TestStart&name=a\n"
+      "event=TestEnd&passed=1&elapsed_time=0ms\nevent=TestCaseEnd&passed=1&elapsed_time=0ms\n"
+      "event=TestCaseStart&name=B\nevent=TestStart&name=b\n");
+  EXPECT_EQ(s.ended_suites, std::vector<std::string>{"A"});
+  std::istringstream log(
+      "[----------] 1 test from A\n[ RUN      ] A.a\n[       OK ] A.a (0 ms)\n[----------] 1 test from A (0 ms "
+      "total)\n\n"
+      "[----------] 1 test from B\n[ RUN      ] B.b\n");
+  EXPECT_EQ(parse_gtest_progress(log).closed_suites, std::vector<std::string>{"A"});
 }
 
 TEST(BatcherGtestStream, AStartLineOfARealTestPrintedWhileATestRunsIsThatTestsOutput) {
