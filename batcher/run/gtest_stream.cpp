@@ -1,7 +1,10 @@
 #include "batcher/run/gtest_stream.hpp"
 
+#include <csignal>
 #include <fstream>
 #include <utility>
+
+#include "common/text.hpp"
 
 namespace livegui::batch {
 namespace {
@@ -88,6 +91,12 @@ GtestStream read_gtest_stream(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return {};
   return parse_gtest_stream(in);
+}
+
+bool stream_aborted_a_second_run(const GtestStream& stream, const ExitStatus& status,
+                                 const std::filesystem::path& log) {
+  if (!stream.ended || !status.signaled || status.signal != SIGABRT) return false;
+  return tail_file(log, 20).find("can be called only when there is a connection") != std::string::npos;
 }
 
 std::string stream_flag(int port) { return "--gtest_stream_result_to=127.0.0.1:" + std::to_string(port); }

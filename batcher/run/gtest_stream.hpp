@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/subprocess.hpp"
+
 namespace livegui::batch {
 
 /// One test starting or ending, as the stream says.
@@ -74,6 +76,12 @@ class GtestStreamParser {
 GtestStream parse_gtest_stream(std::istream& in);
 /// Reads `file`; a missing or empty file is a stream that never connected.
 GtestStream read_gtest_stream(const std::filesystem::path& file);
+
+/// The binary aborted in GoogleTest's streaming listener after the stream's
+/// program end: a second RUN_ALL_TESTS() sent on the closed connection
+/// (GTEST_CHECK_ "can be called only when there is a connection", found in
+/// the last 20 lines of `log`). Reads `log`; never throws.
+bool stream_aborted_a_second_run(const GtestStream& stream, const ExitStatus& status, const std::filesystem::path& log);
 
 /// The value of --gtest_stream_result_to the batcher passes for `port`.
 std::string stream_flag(int port);

@@ -1,7 +1,6 @@
 #include "batcher/run/unit_run.hpp"
 
 #include <algorithm>
-#include <csignal>
 #include <set>
 #include <system_error>
 #include <utility>
@@ -16,17 +15,6 @@
 
 namespace livegui::batch {
 namespace fs = std::filesystem;
-
-namespace {
-
-/// The binary aborted in GoogleTest's streaming listener after the stream's
-/// program end: its second RUN_ALL_TESTS() sent on the closed connection.
-bool stream_broke_the_binary(const GtestStream& stream, const ExitStatus& status, const fs::path& log) {
-  if (!stream.ended || !status.signaled || status.signal != SIGABRT) return false;
-  return tail_file(log, 20).find("can be called only when there is a connection") != std::string::npos;
-}
-
-}  // namespace
 
 UnitRun::UnitRun(const Unit& unit, const RunContext& context) : unit_(unit), ctx_(context) {
   listing_note_ = unit_.listing_failed;
@@ -211,7 +199,7 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   fs::path rotated = current_.log;
   rotated += ".1";
   const GtestStream stream = current_.stream.empty() ? GtestStream{} : read_gtest_stream(current_.stream);
-  if (stream_broke_the_binary(stream, status, current_.log)) {
+  if (stream_aborted_a_second_run(stream, status, current_.log)) {
     // GoogleTest's streaming listener closes its connection when
     // RUN_ALL_TESTS() ends and aborts (GTEST_CHECK_) when a second call sends
     // again: a main() that calls it twice (GoogleTest's docs say once) died of
@@ -240,54 +228,12 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
       !run_ended && (stopped_for == StopCause::Timeout || stopped_for == StopCause::TestTimeout || status.signaled ||
                      ev.premature_exit || (!ev.json && (ev.progress.started_tests || ev.progress.saw_banner)));
   // A listing that already failed before the run (it hung, say) is not tried again.
-  if (!unit_.listed && !listing_tried_ && unit_.listing_failed.empty() && abnormal && list_tests) {
-    listing_tried_ = true;
-    try {
-      std::vector<std::string> listed = list_tests();
-      // The listing runs the entry's own args; the unit's filter (a suite of
-      // a split, --last-failed's or a retry's failures) narrows it further.
-      if (!unit_.gtest_filter.empty())
-        std::erase_if(listed, [&](const std::string& t) { return !matches_gtest_filter(t, unit_.gtest_filter); });
-      // A listing that lacks a test this very run started (a main() that
-      // registers tests only when it is not listing) cannot say what the
-      // run never reached: not trusted, the resume leaves out what was
-      // decided and runs the rest, whatever it is.
-      const std::string unlisted = first_unlisted_start(stream, listed);
-      if (!unlisted.empty())
-        throw std::runtime_error(
-            "the listing (--gtest_list_tests) does not name " + unlisted +
-            ", which this run started (a main() that registers tests only when it is not listing?); the tests "
-            "it never reached are what is left when the decided ones are left out");
-      unit_.tests = std::move(listed);
-      unit_.listed = true;
-      // What looked like markers of other tests (a child GoogleTest binary a
-      // test ran, a line a test printed) is now known to be output.
-      listing = TestListing(unit_.tests.begin(), unit_.tests.end());
-      ev.progress = read_markers(&listing);
-      remaining_.clear();
-      // Decided names are exact but for a suite's or the program's ("S.*",
-      // "*"): a set, so 20,000 tests do not take 20,000² matches.
-      std::set<std::string> exact;
-      std::vector<std::string> patterns;
-      for (const auto& d : decided_)
-        (d.find_first_of("*?") == std::string::npos ? exact.insert(d), void() : patterns.push_back(d));
-      for (const auto& t : unit_.tests)
-        if (!exact.count(t) && std::none_of(patterns.begin(), patterns.end(),
-                                            [&](const std::string& d) { return matches_gtest_filter(t, d); }))
-          remaining_.push_back(t);
-      // Later chunks' tests are pending_, not this process's.
-      if (chunk_attempt_) {
-        const std::set<std::string> later(pending_.begin(), pending_.end());
-        std::erase_if(remaining_, [&](const std::string& t) { return later.count(t) > 0; });
-      }
-    } catch (const DiscoveryInterrupted&) {
-      // An interrupt came while listing: the user asked us to stop, nothing
-      // failed. The run's own markers are all we know; the interrupt is
-      // reported as such (the executor reads the same signal).
-    } catch (const std::exception& e) {
-      // Not a gate: without the list, the run's own markers are all we know.
-      listing_note_ = e.what();
-    }
+  if (!unit_.listed && !listing_tried_ && unit_.listing_failed.empty() && abnormal && list_tests &&
+      learn_unreached_tests(stream, list_tests)) {
+    // What looked like markers of other tests (a child GoogleTest binary a
+    // test ran, a line a test printed) is now known to be output.
+    listing = TestListing(unit_.tests.begin(), unit_.tests.end());
+    ev.progress = read_markers(&listing);
   }
   // A child GoogleTest binary inherits GTEST_OUTPUT: a report naming tests
   // the binary does not list is the child's, not this run's.

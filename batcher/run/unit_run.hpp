@@ -16,6 +16,7 @@
 
 #include "batcher/results.hpp"
 #include "batcher/run/classify.hpp"
+#include "batcher/run/gtest_stream.hpp"
 #include "batcher/run/log_cap.hpp"
 #include "batcher/run/report_formats.hpp"
 #include "batcher/run/resume_filter.hpp"
@@ -106,6 +107,14 @@ class UnitRun {
   /// The record of the current attempt, before its end is known (number, kind, retry, filter).
   AttemptRecord current_record() const;
   void take(AttemptOutcome out);
+  /// Lists the binary (`list_tests`, once per unit) after an abnormal end:
+  /// on success unit_.tests holds the listing (narrowed by the unit's
+  /// filter), remaining_ the listed tests not decided, and it returns true.
+  /// A listing that fails, or lacks a test `stream` says this run started (a
+  /// main() that registers tests only when not listing), is not used: false,
+  /// with listing_note_ saying why (nothing for an interrupt). Blocks while
+  /// the listing runs (bounded by its own timeout); never throws.
+  bool learn_unreached_tests(const GtestStream& stream, const TestLister& list_tests);
   /// Chooses the next process's --gtest_filter (resume_filter.hpp), or
   /// stops resuming when none fits.
   void plan_next_process();
