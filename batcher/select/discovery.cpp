@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,32 +23,6 @@
 namespace livegui::batch {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-bool looks_like_gtest(const fs::path& file) {
-  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st {};
-  bool found = false;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 4) {
-    auto size = static_cast<std::size_t>(st.st_size);
-    void* map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (map != MAP_FAILED) {
-      const char* data = static_cast<const char*>(map);
-      bool script = data[0] == '#' && data[1] == '!';
-      if (!script) {
-        for (const char* needle : {"gtest_list_tests", "libgtest.so"}) {
-          if (::memmem(data, size, needle, std::strlen(needle))) {
-            found = true;
-            break;
-          }
-        }
-      }
-      ::munmap(map, size);
-    }
-  }
-  ::close(fd);
-  return found;
-}
 
 std::string safe_file_name(const std::string& id) {
   std::string out;

@@ -13,13 +13,10 @@
 #include <vector>
 
 #include "batcher/plan/plan.hpp"
+#include "batcher/select/gtest_sniff.hpp"
 #include "batcher/select/unit.hpp"
 
 namespace livegui::batch {
-
-/// True when the file looks like a GoogleTest binary (it contains GoogleTest's
-/// flag names or links libgtest). Scripts ("#!") are never GoogleTest.
-bool looks_like_gtest(const std::filesystem::path& file);
 
 /// Discovery was interrupted by a signal.
 class DiscoveryInterrupted : public std::runtime_error {
