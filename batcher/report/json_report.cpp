@@ -231,7 +231,7 @@ EntryResult entry_from(const json& j, const std::string& where) {
       const auto where = error_in_from_name(where_text);
       if (!where)
         throw ReportError(tr.where() + ".error_in: unknown \"" + where_text +
-                          "\" (setup, teardown, call-and-teardown, collection)");
+                          "\" (setup, teardown, call-and-teardown, collection, unspecified)");
       tst.error_in = *where;
     }
     tst.reproduce = tr.get<std::string>("reproduce", "");

@@ -147,13 +147,13 @@ ResultCode junit_code(const TestResult& t) {
   return first;
 }
 
-/// A FAIL its runner calls an error (ErrorIn: set-up, tear-down, collection;
-/// not an assertion) is an <error> (Surefire: an error is not an assertion's
-/// failure). Of a test retried, its first run decides (junit_code), whose
-/// phase is not kept: a <failure>.
+/// A FAIL its runner calls an error (ErrorIn: set-up, tear-down, collection,
+/// unspecified; not an assertion) is an <error> (Surefire: an error is not an
+/// assertion's failure). Of a test retried, its first run decides (junit_code),
+/// whose phase is not kept: a <failure>.
 bool error_not_failure(const TestResult& t) {
-  return t.tries.empty() && t.code == ResultCode::Fail &&
-         (t.error_in == ErrorIn::Setup || t.error_in == ErrorIn::Teardown || t.error_in == ErrorIn::Collection);
+  return t.tries.empty() && t.code == ResultCode::Fail && t.error_in != ErrorIn::None &&
+         t.error_in != ErrorIn::CallAndTeardown;
 }
 
 /// A result of a GoogleTest entry that is no test of GoogleTest's: a
