@@ -77,6 +77,9 @@ struct TryRecord {
   /// nothing, the test keeps the failure it was retried for (`retried_for`:
   /// why this retry ran). Listed among the tries in attempt order.
   bool interrupted = false;
+  /// Of a FAIL: an error (set-up, tear-down, …) rather than an assertion's
+  /// failure, as TestResult::error_in (junit.xml: <flakyError>/<rerunError>).
+  ErrorIn error_in = ErrorIn::None;
 };
 
 struct TestResult {
