@@ -70,12 +70,14 @@ const char* to_string(ErrorIn where) {
     case ErrorIn::Teardown: return "teardown";
     case ErrorIn::CallAndTeardown: return "call-and-teardown";
     case ErrorIn::Collection: return "collection";
+    case ErrorIn::Unspecified: return "unspecified";
   }
   return "";
 }
 
 std::optional<ErrorIn> error_in_from_name(std::string_view name) {
-  for (auto where : {ErrorIn::Setup, ErrorIn::Teardown, ErrorIn::CallAndTeardown, ErrorIn::Collection})
+  for (auto where :
+       {ErrorIn::Setup, ErrorIn::Teardown, ErrorIn::CallAndTeardown, ErrorIn::Collection, ErrorIn::Unspecified})
     if (name == to_string(where)) return where;
   return std::nullopt;
 }

@@ -54,11 +54,15 @@ enum class ErrorIn {
   Teardown,         ///< its tear-down raised after a body that passed
   CallAndTeardown,  ///< its body failed (an assertion) and its tear-down raised too
   Collection,       ///< its file could not be collected (SyntaxError, ImportError): `name` is the file
+  /// The runner calls it an error and says not where: a JUnit <error> of a
+  /// runner other than pytest (Surefire: an unexpected exception, not an
+  /// assertion), an event stream's "error" without a phase.
+  Unspecified,
 };
-/// "setup", "teardown", "call-and-teardown", "collection" (results.json's
-/// "error_in"); "" for None.
+/// "setup", "teardown", "call-and-teardown", "collection", "unspecified"
+/// (results.json's "error_in"); "" for None.
 const char* to_string(ErrorIn where);
-/// The inverse of to_string() for the four phases; nullopt for anything else ("" included).
+/// The inverse of to_string() for every value but None; nullopt for anything else ("" included).
 std::optional<ErrorIn> error_in_from_name(std::string_view name);
 
 /// One earlier run of a test that was retried (see RetryPolicy).
@@ -73,6 +77,9 @@ struct TryRecord {
   /// nothing, the test keeps the failure it was retried for (`retried_for`:
   /// why this retry ran). Listed among the tries in attempt order.
   bool interrupted = false;
+  /// Of a FAIL: an error (set-up, tear-down, …) rather than an assertion's
+  /// failure, as TestResult::error_in (junit.xml: <flakyError>/<rerunError>).
+  ErrorIn error_in = ErrorIn::None;
 };
 
 struct TestResult {

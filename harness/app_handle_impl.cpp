@@ -71,8 +71,11 @@ CheckResult AppHandle::Impl::judge_locked(const Probe& p, bool at_test_start, bo
   r.state = r.reasons.empty() ? AutHealth::Healthy : AutHealth::Degraded;
   if (r.state == AutHealth::Degraded)  // stalled, degraded or not answering: where is it stuck?
     capture_stall_stacks(join(r.reasons, "; "), defer_stacks, r.health.has_value());
+  // A heartbeat that stopped before the previous test ended is that test's
+  // stall, found only now (the threshold had not passed when this test began).
+  const bool stalled_earlier = !r.healthy() && p.health && stalled_before_current_test(*p.health, Clock::now());
   set_status(r.healthy() ? AutStatus::Healthy : AutStatus::Degraded,
-             r.healthy() ? std::vector<std::string>{} : r.reasons, at_test_start);
+             r.healthy() ? std::vector<std::string>{} : r.reasons, at_test_start || stalled_earlier);
   r.took = Clock::now() - t0;
   return last_check = r;
 }

@@ -55,6 +55,9 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
 
   std::optional<TestRef> current_test;
   std::optional<TestRef> previous_test;  ///< the test that ran before the current one
+  /// When previous_test ended (test_finished, else when the next one
+  /// started): a stall whose last frame came before it began in that test.
+  std::chrono::steady_clock::time_point previous_test_ended{};
   std::optional<std::string> started_for_suite;
   int tests_served = 0;  ///< tests that ran on the current AUT
 
@@ -94,6 +97,11 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   /// The test to blame for what a check finds now. At the start of a test
   /// (ensure_ready), nothing of the current test has run yet.
   std::string blame(bool at_test_start) const;
+  /// A stall found during a test whose AUT rendered its last frame before
+  /// the previous test ended (`last_frame_age` before `answered_at`): the
+  /// heartbeat stopped in that test, which is to blame, not the current one
+  /// that found it. False when any of those is unknown.
+  bool stalled_before_current_test(const HealthReading& h, std::chrono::steady_clock::time_point answered_at) const;
   /// Who is blamed for a degradation seen now (the state file's
   /// degraded_blame): the record another writer already made of this AUT,
   /// else blame_on, else this process's entry and degraded_during;

@@ -97,6 +97,15 @@ std::string AppHandle::Impl::blame(bool at_test_start) const {
   return previous_test ? previous_test->full() : std::string();
 }
 
+bool AppHandle::Impl::stalled_before_current_test(const HealthReading& h, Clock::time_point answered_at) const {
+  if (!current_test || !previous_test || previous_test_ended == Clock::time_point{}) return false;
+  // Busy executing a queued action is alive; an age of 0 says nothing.
+  if (h.busy_ms > 0 || h.last_frame_age_ms <= 0) return false;
+  // answered_at is at or after the reply: the frame is placed no earlier
+  // than it was, so a frame just after the previous test's end never counts.
+  return answered_at - std::chrono::milliseconds(h.last_frame_age_ms) < previous_test_ended;
+}
+
 void AppHandle::Impl::adopt_parents_exit_record() {
   try {
     auto disk = read_state_file(state_path);

@@ -50,6 +50,7 @@ ordered_json test_json(const TestResult& t) {
                           {"retried_for", to_string(r.retried_for)},
                           {"message", r.message}};
       if (r.interrupted) one["interrupted"] = true;
+      if (r.error_in != ErrorIn::None) one["error_in"] = to_string(r.error_in);
       tries.push_back(one);
     }
     j["tries"] = tries;
@@ -150,6 +151,17 @@ class Reader {
   std::string where_;
 };
 
+/// A test's or a try's "error_in" (absent: None); another value is refused, naming the field.
+ErrorIn error_in_of(const Reader& r) {
+  const auto where_text = r.get<std::string>("error_in", "");
+  if (where_text.empty()) return ErrorIn::None;
+  const auto where = error_in_from_name(where_text);
+  if (!where)
+    throw ReportError(r.where() + ".error_in: unknown \"" + where_text +
+                      "\" (setup, teardown, call-and-teardown, collection, unspecified)");
+  return *where;
+}
+
 EntryResult entry_from(const json& j, const std::string& where) {
   Reader r(j, where);
   EntryResult e;
@@ -227,13 +239,7 @@ EntryResult entry_from(const json& j, const std::string& where) {
       if (!who) throw ReportError(tr.where() + ".expected_by: unknown \"" + who_text + "\" (plan, own-main, runner)");
       tst.expected_by = *who;
     }
-    if (const auto where_text = tr.get<std::string>("error_in", ""); !where_text.empty()) {
-      const auto where = error_in_from_name(where_text);
-      if (!where)
-        throw ReportError(tr.where() + ".error_in: unknown \"" + where_text +
-                          "\" (setup, teardown, call-and-teardown, collection)");
-      tst.error_in = *where;
-    }
+    tst.error_in = error_in_of(tr);
     tst.reproduce = tr.get<std::string>("reproduce", "");
     std::size_t k = 0;
     for (const auto& x : tr.array("tries")) {
@@ -242,7 +248,7 @@ EntryResult entry_from(const json& j, const std::string& where) {
       const auto why = retried_for_from_name(why_text);
       if (!why) throw ReportError(xr.where() + ".retried_for: unknown reason \"" + why_text + "\"");
       tst.tries.push_back({xr.get<int>("attempt", 1), xr.code("result"), *why, xr.get<std::string>("message", ""),
-                           xr.get<bool>("interrupted", false)});
+                           xr.get<bool>("interrupted", false), error_in_of(xr)});
     }
     e.tests.push_back(tst);
   }

@@ -95,6 +95,14 @@ std::string stacks_properties(const TestResult& t) {
 /// A <failure> (an assertion's, or an unexpected pass) rather than an <error>.
 bool is_junit_failure(ResultCode c) { return c == ResultCode::Fail || c == ResultCode::XPass; }
 
+/// The same of a run whose FAIL may be what its runner calls an error
+/// (ErrorIn: set-up, tear-down, collection, unspecified; not an assertion):
+/// an <error>, <rerunError>, <flakyError> (Surefire: an error is not an
+/// assertion's failure). A body failure with a tear-down error is a <failure>.
+bool is_junit_failure(ResultCode c, ErrorIn where) {
+  return is_junit_failure(c) && (where == ErrorIn::None || where == ErrorIn::CallAndTeardown);
+}
+
 /// One run of a test as junit.xml writes it.
 struct JunitRun {
   int attempt = 1;
@@ -102,6 +110,7 @@ struct JunitRun {
   std::string message;                  ///< the one-line message attribute
   std::string text;                     ///< the element's text, or its <stackTrace>
   const std::string* output = nullptr;  ///< the run's output, when kept (only the test's own run)
+  ErrorIn error_in = ErrorIn::None;     ///< of a FAIL: an error, not an assertion's failure
 };
 
 /// A run of a test that still fails, in which it passed: a whole-entry
@@ -123,11 +132,11 @@ std::vector<JunitRun> runs_of(const TestResult& t, const std::string& detail, co
   for (const auto& r : t.tries) {
     if (passing_rerun(t, r)) continue;  // no rerun element: a property and a system-out line
     std::string said = describe_try(r);
-    runs.push_back({r.attempt, r.code, said, said + "\n\n" + reproduce, nullptr});
+    runs.push_back({r.attempt, r.code, said, said + "\n\n" + reproduce, nullptr, r.error_in});
   }
   runs.push_back({t.attempt, t.code,
                   "attempt " + std::to_string(t.attempt) + ": " + name(t.code) + ": " + first_line(t.message), detail,
-                  &output});
+                  &output, t.error_in});
   std::stable_sort(runs.begin(), runs.end(),
                    [](const JunitRun& a, const JunitRun& b) { return a.attempt < b.attempt; });
   // The first run is the <failure>/<error> itself: its message is its own.
@@ -147,13 +156,15 @@ ResultCode junit_code(const TestResult& t) {
   return first;
 }
 
-/// A FAIL its runner calls an error (ErrorIn: set-up, tear-down, collection;
-/// not an assertion) is an <error> (Surefire: an error is not an assertion's
-/// failure). Of a test retried, its first run decides (junit_code), whose
-/// phase is not kept: a <failure>.
-bool error_not_failure(const TestResult& t) {
-  return t.tries.empty() && t.code == ResultCode::Fail &&
-         (t.error_in == ErrorIn::Setup || t.error_in == ErrorIn::Teardown || t.error_in == ErrorIn::Collection);
+/// Whether junit.xml files a failing test as a <failure> (else an <error>):
+/// by its first run's code and phase when it still fails after retries.
+bool filed_as_failure(const TestResult& t) {
+  ResultCode first = t.code;
+  ErrorIn where = t.error_in;
+  int first_attempt = t.attempt;
+  for (const auto& r : t.tries)
+    if (r.attempt < first_attempt) first = r.code, where = r.error_in, first_attempt = r.attempt;
+  return is_junit_failure(first, where);
 }
 
 /// A result of a GoogleTest entry that is no test of GoogleTest's: a
@@ -224,12 +235,12 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
     std::string out;
     if (still_failing) {
       for (std::size_t i = 1; i < runs.size(); ++i)
-        if (is_junit_failure(runs[i].code) != errors)
+        if (is_junit_failure(runs[i].code, runs[i].error_in) != errors)
           out += rerun_element(errors ? "rerunError" : "rerunFailure", runs[i]);
       return out;
     }
     for (const auto& r : t.tries) {
-      if (is_junit_failure(r.code) == errors) continue;
+      if (is_junit_failure(r.code, r.error_in) == errors) continue;
       std::string msg = describe_try(r);
       out +=
           rerun_element(std::string(t.code == ResultCode::Flaky ? "flaky" : "rerun") + (errors ? "Error" : "Failure"),
@@ -238,13 +249,14 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
     return out;
   };
   // The <failure>/<error> itself: the test's result, or its first run.
-  JunitRun primary = still_failing ? runs.front() : JunitRun{t.attempt, t.code, first_line(t.message), detail, &own};
+  JunitRun primary =
+      still_failing ? runs.front() : JunitRun{t.attempt, t.code, first_line(t.message), detail, &own, t.error_in};
   // A failure outside any test (suite set-up or tear-down, a global
   // environment) is no test's failure: GoogleTest counts it in neither
   // "tests" nor "failures", so it is an <error> of the fixture here.
   const bool outside_tests = outside_any_test(e, t);
   const bool primary_is_failure =
-      is_failure(t.code) && is_junit_failure(primary.code) && !outside_tests && !error_not_failure(t);
+      is_failure(t.code) && is_junit_failure(primary.code, primary.error_in) && !outside_tests;
   auto primary_element = [&](const char* tag) {
     return "      <" + std::string(tag) + attr("type", name(primary.code)) + attr("message", primary.message) + ">" +
            xml_escape(primary.text) + "</" + tag + ">\n";
@@ -325,12 +337,8 @@ std::string count_attrs(const std::vector<EntryResult>& entries) {
   for (const auto& e : entries)
     for (const auto& t : e.tests) {
       if (outside_any_test(e, t)) continue;  // an <error> either way
-      if (error_not_failure(t)) {
-        --failures, ++errors;
-        continue;
-      }
-      if (!is_failure(t.code) || is_junit_failure(junit_code(t)) == is_junit_failure(t.code)) continue;
-      const int to_failures = is_junit_failure(junit_code(t)) ? 1 : -1;
+      if (!is_failure(t.code) || filed_as_failure(t) == is_junit_failure(t.code)) continue;
+      const int to_failures = filed_as_failure(t) ? 1 : -1;
       failures += to_failures;
       errors -= to_failures;
     }

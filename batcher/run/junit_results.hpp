@@ -8,6 +8,7 @@
 #include <chrono>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "batcher/run/classify.hpp"
 #include "batcher/run/junit_xml.hpp"
@@ -25,9 +26,33 @@ struct JunitEvidence {
   int attempt = 1;
 };
 
-/// PASS, FAIL (<failure> and <error>), SKIPPED, and XFAIL for pytest's
-/// <skipped type="pytest.xfail">. `name` is the result's test name.
+/// Where an <error> testcase erred, from the message pytest gives it:
+/// 'failed on setup with "…"' Setup, 'failed on teardown with "…"'
+/// Teardown, "collection failure" Collection; any other runner's <error>
+/// Unspecified (Surefire: an unexpected exception, not an assertion). None
+/// for a case that is no <error>.
+ErrorIn error_in_of_case(const JunitCase& c);
+
+/// What a result's message starts with for `where`: "error in set-up: ",
+/// "error in tear-down: ", "failed, then errored in tear-down: ",
+/// "collection error in <test>: ", "error: " (Unspecified); "" for None.
+std::string error_in_prefix(ErrorIn where, const std::string& test);
+
+/// A failing case's text as a result's message says it: a <failure>'s
+/// message; an <error>'s exception after its error_in_prefix ("error in
+/// tear-down: RuntimeError: boom", not pytest's 'failed on teardown with
+/// "RuntimeError: boom"'). "" for a case that did not fail.
+std::string junit_failure_text(const JunitCase& c);
+
+/// PASS, FAIL (<failure>; <error> with its error_in), SKIPPED, and XFAIL for
+/// pytest's <skipped type="pytest.xfail">. `name` is the result's test name.
 TestResult from_junit_case(const JunitCase& c, const std::string& name, int attempt);
+
+/// One result for the testcases a report gives one name, in document order:
+/// pytest writes a test whose body failed and whose tear-down raised as a
+/// <failure> testcase and then an <error> one — one FAIL, error_in
+/// CallAndTeardown, the body's text first. Any failing case makes it a FAIL.
+TestResult from_junit_cases(const std::vector<const JunitCase*>& cases, const std::string& name, int attempt);
 
 /// The tests the report lists, plus a process issue when the process ended
 /// in a way the report does not explain (died, timed out, exited non-zero

@@ -20,6 +20,12 @@ std::string bounded(std::string s) {
   return s;
 }
 
+/// A traceback's end is where its exception is: keep the tail.
+std::string bounded_tail(std::string s) {
+  if (s.size() > kMaxMessage) s = "… " + s.substr(s.size() - kMaxMessage);
+  return s;
+}
+
 std::chrono::milliseconds seconds_attr(const pugi::xml_node& node) {
   const char* t = node.attribute("time").value();
   char* end = nullptr;
@@ -53,6 +59,7 @@ JunitCase read_case(const pugi::xml_node& tc) {
     std::string message = child.attribute("message").value();
     std::string text = child.text().get();
     c.message = bounded(message.empty() ? text : message);
+    c.text = bounded_tail(std::move(text));
     break;
   }
   return c;

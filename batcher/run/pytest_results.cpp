@@ -37,19 +37,6 @@ ErrorIn error_in_of(const EndedTest& t) {
   return ErrorIn::None;
 }
 
-/// What a result's message starts with for its ErrorIn: the console's line,
-/// report.html and junit.xml's message attribute show its first line.
-std::string error_in_prefix(ErrorIn where, const std::string& test) {
-  switch (where) {
-    case ErrorIn::None: return "";
-    case ErrorIn::Setup: return "error in set-up: ";
-    case ErrorIn::Teardown: return "error in tear-down: ";
-    case ErrorIn::CallAndTeardown: return "failed, then errored in tear-down: ";
-    case ErrorIn::Collection: return "collection error in " + test + ": ";
-  }
-  return "";
-}
-
 TestResult from_event(const EndedTest& t, int attempt) {
   TestResult r;
   r.name = t.test;
@@ -68,7 +55,7 @@ TestResult from_event(const EndedTest& t, int attempt) {
       r.code = ResultCode::Fail;
       r.error_in = error_in_of(t);
       // Without a phase (another runner's stream): an error, somewhere.
-      if (r.error_in == ErrorIn::None) r.message = "error: " + t.message;
+      if (r.error_in == ErrorIn::None) r.error_in = ErrorIn::Unspecified;
       break;
     case EventOutcome::Skipped:
       r.code = ResultCode::Skipped;
@@ -97,12 +84,12 @@ std::string with_note(const std::string& message, const std::string& note) {
 
 /// The failure texts of `cases`, in document order. pytest reports a test
 /// that fails in its body and again in its tear-down as two testcases of the
-/// same name (<failure>, then <error>): both are kept, the body's first.
+/// same name (<failure>, then <error>): both are kept, the body's first, the
+/// error as format = "junit" says it ("error in tear-down: …").
 std::string failure_text(const std::vector<const JunitCase*>& cases) {
   std::string out;
   for (const JunitCase* c : cases)
-    if ((c->outcome == JunitOutcome::Failed || c->outcome == JunitOutcome::Errored) && !c->message.empty())
-      out += (out.empty() ? "" : "\n") + c->message;
+    if (const std::string said = junit_failure_text(*c); !said.empty()) out += (out.empty() ? "" : "\n") + said;
   return out;
 }
 
@@ -277,15 +264,9 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
   for (const auto& key : report_order) {
     if (keys_seen.count(key)) continue;
     const auto& cases = by_key[key];
-    TestResult r = from_junit_case(*cases.front(), cases.front()->full_name(), ev.attempt);
-    for (std::size_t i = 1; i < cases.size(); ++i) {  // a tear-down error after the body's result
-      TestResult more = from_junit_case(*cases[i], r.name, ev.attempt);
-      if (more.code == ResultCode::Fail && r.code != ResultCode::Fail) r.code = ResultCode::Fail;
-    }
-    if (r.code == ResultCode::Fail) {
-      r.message = failure_text(cases);
-      r.aut_unhealthy = aut_unhealthy_of(cases);
-    }
+    // format = "junit"'s reading: a body's failure and its tear-down's error are one result.
+    TestResult r = from_junit_cases(cases, cases.front()->full_name(), ev.attempt);
+    if (r.code == ResultCode::Fail) r.aut_unhealthy = aut_unhealthy_of(cases);
     any_failed = any_failed || r.code == ResultCode::Fail;
     out.results.push_back(std::move(r));
   }

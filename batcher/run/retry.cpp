@@ -125,7 +125,8 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
                       " before it finished: " + first_line(now->message);
       // The retry happened: it is one of the test's tries, said as such,
       // in attempt order among the earlier ones (newcomer trial: it left none).
-      old->tries.push_back({now->attempt, now->code, retried_for(target.why), first_line(now->message), true});
+      old->tries.push_back(
+          {now->attempt, now->code, retried_for(target.why), first_line(now->message), true, now->error_in});
       std::stable_sort(old->tries.begin(), old->tries.end(),
                        [](const TryRecord& a, const TryRecord& b) { return a.attempt < b.attempt; });
       cut_short = true;
@@ -133,7 +134,8 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
     }
     TestResult merged = *now;
     merged.tries = old->tries;
-    merged.tries.push_back({old->attempt, old->code, retried_for(target.why), first_line(old->message)});
+    merged.tries.push_back(
+        {old->attempt, old->code, retried_for(target.why), first_line(old->message), false, old->error_in});
     if (merged.code == ResultCode::Pass) {
       merged.code = ResultCode::Flaky;
       merged.message = flaky_message(merged);
@@ -176,14 +178,16 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
         const std::string said = now.name + " passed in attempt " + std::to_string(old->attempt) + " but was " +
                                  std::string(name(now.code)) + again + ": " + first_line(now.message);
         old->code = ResultCode::Flaky;
-        old->tries.push_back({now.attempt, now.code, RetriedFor::WithItsEntry, first_line(now.message)});
+        old->tries.push_back(
+            {now.attempt, now.code, RetriedFor::WithItsEntry, first_line(now.message), false, now.error_in});
         old->message += (old->message.empty() ? "" : "\n") + said;
         entry.warnings.push_back(said);
       } else if (is_failure(old->code) && old->code != ResultCode::Flaky) {
         const std::string said = now.name + " was " + std::string(name(now.code)) + again + "; it keeps its " +
                                  name(old->code) + " of attempt " + std::to_string(old->attempt) +
                                  ": the plan's retry does not list its failure";
-        old->tries.push_back({now.attempt, now.code, RetriedFor::WithItsEntry, first_line(now.message)});
+        old->tries.push_back(
+            {now.attempt, now.code, RetriedFor::WithItsEntry, first_line(now.message), false, now.error_in});
         std::stable_sort(old->tries.begin(), old->tries.end(),
                          [](const TryRecord& a, const TryRecord& b) { return a.attempt < b.attempt; });
         old->message += (old->message.empty() ? "" : "\n") + said;

@@ -100,6 +100,56 @@ TEST(PytestStallBetweenEntries, IsADirtyStartLeftByTheEntryThatCausedIt) {
   EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
 }
 
+// Trialm item 3: a hang that begins at the very end of test_a (its last
+// line hangs the main loop; it passes) is found only during test_b, once the
+// heartbeat threshold has passed. The AUT's last frame precedes test_a's end,
+// so the stall is test_a's: the timeline, the next entry's dirty start and
+// the warning name test_a, and nothing says test_b degraded it (all of them
+// said "during test_ab.py::test_b" before).
+TEST(PytestStallBetweenEntries, AHangAtTheVeryEndOfATestIsBlamedOnItNotOnTheNextTestThatFindsIt) {
+  TempDir dir("pytest-stall-at-end");
+  write(dir / "test_ab.py",
+        "import os, pathlib\n\n"
+        "def test_a(live_gui):\n"
+        "    live_gui.click('increment')\n"
+        "    pathlib.Path(os.environ['MARKER']).write_text(str(live_gui.pid))\n"
+        "    live_gui.fault('hang')\n\n"
+        "def test_b(live_gui):\n    live_gui.click('increment')\n");
+  write(dir / "test_later.py", kNext);
+  write(dir / "plan.toml",
+        live_plan(dir, "", "", pytest_entry("ab", "test_ab.py") + pytest_entry("later", "test_later.py")));
+  BatchRun r = run_livegui_batch(args_for(dir, "session"), dir.path(), {}, 180s);
+  ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
+  json doc = json::parse(read_text(dir / "report" / "results.json"));
+  const int pid = hung_pid(dir);
+  ASSERT_GT(pid, 0) << r.output;
+  const json* ab = find_entry(doc, "ab");
+  ASSERT_NE(ab, nullptr) << r.output;
+  const json* a = find_test(*ab, "test_ab.py::test_a");
+  const json* b = find_test(*ab, "test_ab.py::test_b");
+  ASSERT_TRUE(a && b) << ab->dump(1);
+  EXPECT_EQ((*a)["result"], "PASS") << a->dump(1);
+  EXPECT_EQ((*b)["result"], "FAIL") << b->dump(1);
+  bool degraded_seen = false;
+  for (const auto& ev : doc["aut_timeline"]) {
+    if (ev["event"] != "degraded" || ev["pid"] != pid) continue;
+    degraded_seen = true;
+    EXPECT_EQ(ev.value("test", ""), "test_ab.py::test_a") << ev.dump();
+  }
+  EXPECT_TRUE(degraded_seen) << doc["aut_timeline"].dump(1);
+  const json* later = find_entry(doc, "later");
+  ASSERT_NE(later, nullptr) << r.output;
+  ASSERT_TRUE((*later)["dirty_start"].is_object()) << later->dump(1) << r.output;
+  const std::string said = (*later)["dirty_start"]["message"].get<std::string>();
+  EXPECT_NE(said.find("ab left the AUT (pid " + std::to_string(pid) + ") degraded during test_ab.py::test_a"),
+            std::string::npos)
+      << said;
+  EXPECT_EQ(r.output.find("degraded during test_ab.py::test_b"), std::string::npos) << r.output;
+  EXPECT_EQ(doc.dump().find("during test_ab.py::test_b"), std::string::npos) << doc.dump(1);
+  EXPECT_EQ(read_text(dir / "report" / "junit.xml").find("during test_ab.py::test_b"), std::string::npos);
+  EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
+}
+
 // Trialm: a pytest test that SIGSTOPs the AUT and passes. livegui-aut finds
 // the stall at the test's end and captures its stacks into the entry's
 // artifacts; the next entry's dirty start linked them nowhere (results.json,

@@ -139,6 +139,60 @@ TEST(PytestErrors, ACollectionErrorIsNamedByItsFileAndItsReproduceLineRuns) {
   EXPECT_NE(said.find("SyntaxError"), std::string::npos) << said;
 }
 
+// The same file run with format = "junit" (pytest --junitxml={junit}, no
+// event stream) says the same as format = "pytest", field by field: pytest's
+// set-up and tear-down errors are errors in their phase, and its doubled
+// testcase (a body's <failure>, then its tear-down's <error>) is one result
+// saying both (trialm c/test_errs.py: plain FAILs "error: failed on setup
+// with …", no error_in, and two results for the doubled test before).
+TEST(PytestErrors, AJunitOnlyEntrySaysPytestsErrorsAsTheStreamDoes) {
+  TempDir dir("pytest-junit-errors");
+  write(dir / "test_errs.py",
+        "import pytest\n\n"
+        "@pytest.fixture\ndef bad_setup():\n    raise RuntimeError('setup boom')\n\n"
+        "@pytest.fixture\ndef bad_teardown():\n    yield 1\n    raise RuntimeError('teardown boom')\n\n"
+        "def test_setup_error(bad_setup):\n    pass\n\n"
+        "def test_teardown_error(bad_teardown):\n    pass\n\n"
+        "def test_fail_and_teardown_error(bad_teardown):\n    assert 1 == 2\n\n"
+        "def test_plain_fail():\n    assert 3 == 4\n\n"
+        "def test_pass():\n    pass\n");
+  write(dir / "plan.toml", plan_of({{"as_pytest", "test_errs.py"}}) +
+                               "[[tiers.entries]]\nname = \"as_junit\"\nformat = \"junit\"\ncwd = \".\"\n"
+                               "command = [\"" LIVEGUI_PYTHON3
+                               "\", \"-m\", \"pytest\", \"-q\", \"-p\", \"no:cacheprovider\", \"test_errs.py\", "
+                               "\"--junitxml={junit}\"]\n");
+  BatchRun r = run_plan(dir);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
+  json doc = json::parse(read_text(dir / "report" / "results.json"));
+  const json* streamed = find_entry(doc, "as_pytest");
+  const json* junit = find_entry(doc, "as_junit");
+  ASSERT_TRUE(streamed && junit) << r.output;
+  EXPECT_EQ((*junit)["result"], (*streamed)["result"]);
+  ASSERT_EQ((*junit)["tests"].size(), 5u) << junit->dump(1);
+  ASSERT_EQ((*streamed)["tests"].size(), 5u) << streamed->dump(1);
+  for (const char* test :
+       {"test_setup_error", "test_teardown_error", "test_fail_and_teardown_error", "test_plain_fail", "test_pass"}) {
+    const json* s = find_test(*streamed, std::string("test_errs.py::") + test);
+    const json* j = find_test(*junit, std::string("test_errs.") + test);
+    ASSERT_TRUE(s && j) << test << "\n" << junit->dump(1);
+    for (const char* field : {"result", "is_failure", "error_in", "message", "aut_unhealthy", "attempt"})
+      EXPECT_EQ(j->value(field, json()), s->value(field, json())) << test << " ." << field;
+  }
+  EXPECT_EQ(find_test(*junit, "test_errs.test_setup_error")->value("message", ""),
+            "error in set-up: RuntimeError: setup boom");
+  EXPECT_EQ(find_test(*junit, "test_errs.test_fail_and_teardown_error")->value("error_in", ""), "call-and-teardown");
+
+  // junit.xml files the set-up error as an <error>, the console says "error in set-up".
+  const std::string xml = read_text(dir / "report" / "junit.xml");
+  const std::string setup_case = junit_case(xml, "test_errs.test_setup_error");
+  EXPECT_NE(setup_case.find("<error"), std::string::npos) << xml;
+  EXPECT_EQ(setup_case.find("<failure"), std::string::npos) << xml;
+  EXPECT_NE(r.output.find("as_junit test_errs.test_setup_error — error in set-up: RuntimeError: setup boom"),
+            std::string::npos)
+      << r.output;
+}
+
 // A conftest.py pytest cannot import makes it exit 4, which it calls a
 // "command line usage error": the result says so, with pytest's own line.
 TEST(PytestErrors, ABrokenConftestIsSaidInPytestsWords) {

@@ -156,6 +156,62 @@ TEST(BatcherFlakyReports, AnInterruptedRetryIsRecordedInEveryReport) {
       << h;
 }
 
+// An earlier run that erred (pytest: a fixture raised in set-up) is an error
+// in junit.xml, as Surefire names it: <flakyError> of a test that passed on a
+// retry, the first run's <error> and a <rerunError> of one still failing — not
+// <flakyFailure>/<rerunFailure>, which are assertions' (trialm item 2).
+TEST(BatcherFlakyReports, AnAttemptThatErredIsAFlakyOrRerunErrorAndKeepsItsPhase) {
+  BatchResults r;
+  EntryResult e;
+  e.id = "py/t";
+  e.tier = "py";
+  e.name = "t";
+  TestResult flaky;
+  flaky.name = "t.py::test_flaky";
+  flaky.code = ResultCode::Flaky;
+  flaky.attempt = 2;
+  flaky.message = "passed on attempt 2 after attempt 1: FAIL (retried for fail): error in set-up: RuntimeError: boom";
+  flaky.tries.push_back(
+      {1, ResultCode::Fail, RetriedFor::Fail, "error in set-up: RuntimeError: boom", false, ErrorIn::Setup});
+  TestResult still;  // erred first, then failed an assertion
+  still.name = "t.py::test_still";
+  still.code = ResultCode::Fail;
+  still.attempt = 2;
+  still.message = "assert 1 == 2";
+  still.tries.push_back(
+      {1, ResultCode::Fail, RetriedFor::Fail, "error in set-up: RuntimeError: boom", false, ErrorIn::Setup});
+  TestResult later;  // failed an assertion first, then erred
+  later.name = "t.py::test_later";
+  later.code = ResultCode::Fail;
+  later.attempt = 2;
+  later.error_in = ErrorIn::Teardown;
+  later.message = "error in tear-down: RuntimeError: boom";
+  later.tries.push_back({1, ResultCode::Fail, RetriedFor::Fail, "assert 1 == 2"});
+  e.tests = {flaky, still, later};
+  r.entries.push_back(e);
+  const std::string x = junit_xml(r);
+  auto testcase = [&](const std::string& name) {
+    auto at = x.find("name=\"" + name + "\"");
+    return at == std::string::npos ? std::string() : x.substr(at, x.find("</testcase>", at) - at);
+  };
+  EXPECT_TRUE(has(testcase("t.py::test_flaky"), "<flakyError type=\"FAIL\"")) << x;
+  EXPECT_FALSE(has(testcase("t.py::test_flaky"), "<flakyFailure")) << x;
+  EXPECT_TRUE(has(testcase("t.py::test_still"), "<error type=\"FAIL\" message=\"attempt 1: FAIL")) << x;
+  EXPECT_TRUE(has(testcase("t.py::test_still"), "<rerunFailure type=\"FAIL\" message=\"attempt 2: FAIL")) << x;
+  EXPECT_FALSE(has(testcase("t.py::test_still"), "<failure")) << x;
+  EXPECT_TRUE(has(testcase("t.py::test_later"), "<failure type=\"FAIL\" message=\"attempt 1: FAIL")) << x;
+  EXPECT_TRUE(has(testcase("t.py::test_later"), "<rerunError type=\"FAIL\" message=\"attempt 2: FAIL")) << x;
+  // Counted by the kind each still-failing test is filed under (its first run's).
+  EXPECT_TRUE(has(x, "tests=\"3\" failures=\"1\" errors=\"1\"")) << x;
+  // results.json keeps the try's phase and reads it back.
+  auto doc = results_to_json(r);
+  EXPECT_EQ(doc["entries"][0]["tests"][0]["tries"][0]["error_in"], "setup");
+  EXPECT_FALSE(doc["entries"][0]["tests"][2]["tries"][0].contains("error_in")) << "an assertion's failure has none";
+  BatchResults back = results_from_json(nlohmann::json::parse(doc.dump()));
+  EXPECT_EQ(back.entries[0].tests[0].tries[0].error_in, ErrorIn::Setup);
+  EXPECT_EQ(back.entries[0].tests[2].tries[0].error_in, ErrorIn::None);
+}
+
 TEST(BatcherFlakyReports, JunitHasAFlakyPropertyAndFlakyFailureRecords) {
   std::string x = junit_xml(flaky_run());
   EXPECT_TRUE(has(x, "<property name=\"livegui.flaky\" value=\"true\"/>")) << x;

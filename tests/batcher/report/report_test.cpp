@@ -312,6 +312,32 @@ TEST(BatcherReports, AnErrorInSetUpTearDownOrCollectionIsAJunitErrorAndRoundTrip
   }
 }
 
+// An error whose runner said no phase (a JUnit <error> of a runner other
+// than pytest: Surefire's unexpected exception) stays an <error>, never an
+// assertion's <failure>, and results.json says "unspecified".
+TEST(BatcherReports, AnErrorOfUnspecifiedPhaseIsAJunitErrorAndRoundTrips) {
+  BatchResults r;
+  EntryResult e;
+  e.id = "j/app";
+  e.tier = "j";
+  e.name = "app";
+  TestResult t;
+  t.name = "com.acme.AppTest.opens";
+  t.code = ResultCode::Fail;
+  t.error_in = ErrorIn::Unspecified;
+  t.message = "error: boom";
+  e.tests.push_back(t);
+  r.entries.push_back(e);
+  const std::string xml = junit_xml(r);
+  EXPECT_NE(xml.find("<error type=\"FAIL\" message=\"error: boom\""), std::string::npos) << xml;
+  EXPECT_EQ(xml.find("<failure"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("failures=\"0\" errors=\"1\""), std::string::npos) << xml;
+  auto doc = results_to_json(r);
+  EXPECT_EQ(doc["entries"][0]["tests"][0]["error_in"], "unspecified");
+  BatchResults back = results_from_json(nlohmann::json::parse(doc.dump()));
+  EXPECT_EQ(back.entries[0].tests[0].error_in, ErrorIn::Unspecified);
+}
+
 TEST(BatcherReports, JunitShowsCrashesExpectedFailuresAndDirtyStarts) {
   std::string xml = junit_xml(sample());
   EXPECT_NE(xml.find("<testsuites name=\"livegui-batch\" tests=\"3\" failures=\"0\" errors=\"1\" skipped=\"1\""),

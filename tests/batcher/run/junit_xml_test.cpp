@@ -52,7 +52,8 @@ TEST(BatcherJunitXml, CodesByCase) {
   EXPECT_EQ(from_junit_case(r.cases[2], "a", 1).message, "no display");
   EXPECT_EQ(from_junit_case(r.cases[3], "a", 1).code, ResultCode::XFail);
   EXPECT_EQ(from_junit_case(r.cases[5], "a", 1).code, ResultCode::Fail);
-  EXPECT_EQ(from_junit_case(r.cases[5], "a", 1).message.rfind("error: ", 0), 0u);
+  EXPECT_EQ(from_junit_case(r.cases[5], "a", 1).message, "error in set-up: RuntimeError: no AUT");
+  EXPECT_EQ(from_junit_case(r.cases[5], "a", 1).error_in, ErrorIn::Setup);
 }
 
 TEST(BatcherJunitXml, CtestAndCatch2Shapes) {

@@ -337,15 +337,19 @@ TEST(BatcherPytestResults, ABodyFailureAndATeardownErrorAreBothKeptBodyFirst) {
   ASSERT_EQ(out.results.size(), 1u);
   const std::string& m = out.results[0].message;
   EXPECT_EQ(m.rfind("AssertionError: body fails\nassert 0", 0), 0u) << m;
-  EXPECT_NE(m.find("\nfailed on teardown with \"RuntimeError: fixture tear-down exploded\""), std::string::npos) << m;
+  EXPECT_NE(m.find("\nerror in tear-down: RuntimeError: fixture tear-down exploded"), std::string::npos) << m;
 
   // Without the plugin's stream: still one result with both.
   ev.events = TestEvents{};
   out = interpret_pytest_attempt(ev);
   ASSERT_EQ(out.results.size(), 1u);
   EXPECT_EQ(out.results[0].code, ResultCode::Fail);
-  EXPECT_EQ(out.results[0].message.rfind("AssertionError: body fails", 0), 0u) << out.results[0].message;
-  EXPECT_NE(out.results[0].message.find("failed on teardown"), std::string::npos) << out.results[0].message;
+  EXPECT_EQ(out.results[0].error_in, ErrorIn::CallAndTeardown);
+  EXPECT_EQ(out.results[0].message.rfind("failed, then errored in tear-down: AssertionError: body fails", 0), 0u)
+      << out.results[0].message;
+  EXPECT_NE(out.results[0].message.find("\nerror in tear-down: RuntimeError: fixture tear-down exploded"),
+            std::string::npos)
+      << out.results[0].message;
 }
 
 // A test named like its module, at the rootdir (test_after.py::test_after):

@@ -35,6 +35,26 @@ RetryPolicy infra(int max = 1) {
   return p;
 }
 
+// A run that erred (a fixture raised in set-up) keeps its phase among the
+// test's tries, so junit.xml files it as an error (<flakyError>), not an
+// assertion's failure.
+TEST(BatcherRetry, ATryKeepsThePhaseOfItsError) {
+  TestResult erred = test("t.py::test_a", ResultCode::Fail, "error in set-up: RuntimeError: boom");
+  erred.error_in = ErrorIn::Setup;
+  EntryResult e = gtest_entry({erred});
+  RetryPolicy on_fail;
+  on_fail.on = {RetryOn::Fail};
+  on_fail.max = 1;
+  RetryDecision d = decide_retry(e, {}, on_fail, 0);
+  ASSERT_EQ(d.targets.size(), 1u);
+  EntryResult retry = gtest_entry({test("t.py::test_a", ResultCode::Pass, "", 2)});
+  retry.attempts[0].number = 2;
+  merge_retry(e, retry, d);
+  EXPECT_EQ(e.tests[0].code, ResultCode::Flaky);
+  ASSERT_EQ(e.tests[0].tries.size(), 1u);
+  EXPECT_EQ(e.tests[0].tries[0].error_in, ErrorIn::Setup);
+}
+
 TEST(BatcherRetry, CrashTimeoutAndDegradedAreRetriedButAnAssertionFailureIsNot) {
   EntryResult e = gtest_entry({test("S.Crashed", ResultCode::Crash), test("S.TimedOut", ResultCode::Timeout),
                                test("S.AutDied", ResultCode::Fail, "subprocess degraded: AUT pid 7 exited"),
