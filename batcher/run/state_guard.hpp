@@ -15,6 +15,7 @@
 
 #include "batcher/results.hpp"
 #include "batcher/run/state_check.hpp"
+#include "common/keep_newest.hpp"
 
 namespace livegui::batch {
 
@@ -32,11 +33,13 @@ std::filesystem::path quarantine_state_file(const std::filesystem::path& file);
 /// path; throws std::runtime_error saying why it could not move it.
 std::filesystem::path move_state_file_aside(const std::filesystem::path& file, const std::string& tag);
 
-/// How many moved-aside state files of each tag a directory keeps.
-inline constexpr std::size_t kKeptAside = 20;
+/// How many moved-aside state files of each tag a directory keeps (the one
+/// rule for files a run leaves behind, common/keep_newest.hpp).
+inline constexpr std::size_t kKeptAside = kKeptFiles;
 
 /// Removes all but the `keep` newest files in `dir` whose names carry `tag`
-/// followed by a move_state_file_aside() timestamp; never anything else.
+/// followed by a move_state_file_aside() timestamp (keep_newest(), ordered
+/// by that timestamp); never anything else, never a directory.
 /// Returns how many it removed. Never throws.
 std::size_t prune_moved_aside(const std::filesystem::path& dir, const std::string& tag, std::size_t keep);
 
