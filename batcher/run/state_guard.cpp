@@ -318,6 +318,10 @@ std::vector<CheckOutcome> StateGuard::check_left_overs(const StateCheckContext& 
     if (out.verdict.dirty()) out.verdict.what += unproven_note(snap);
     if (!out.verdict.dirty()) {
       left.release();
+      if (!out.verdict.note.empty()) {
+        out.note = out.verdict.note;
+        outcomes.push_back(std::move(out));
+      }
       continue;
     }
     std::string action;

@@ -63,6 +63,8 @@ struct CheckOutcome {
   /// StateVerdictKind::EndedWithEntry: the warning the previous entry keeps
   /// (entry_message(); shown with entry_warn_line()); empty otherwise.
   std::string entry_warning;
+  /// A line said once, not a warning nor a dirty start (StateVerdict::note); "" = none.
+  std::string note;
 };
 
 class StateGuard {
@@ -99,7 +101,8 @@ class StateGuard {
   /// its lock is free; files of live runs are never read). Each is reported
   /// (one outcome each), what of it is provably still ours is stopped, and
   /// the file is moved aside ("….stale-<time>"; corrupt: "….corrupt-<time>").
-  /// A file a live standalone test binary owns is reported and left alone.
+  /// A file a live standalone owner (a test binary, livegui-aut) owns is left
+  /// alone: an outcome with only a `note`, no warning, no dirty start.
   /// Bounded (term_grace + kill_wait per file at most). Empty on later calls.
   std::vector<CheckOutcome> check_left_overs(const StateCheckContext& context);
 
