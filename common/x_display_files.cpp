@@ -111,8 +111,19 @@ std::string remove_dead_x_server_files(const XDisplaySocket& socket, pid_t pid, 
   const fs::path sock = socket_path(root, socket.display);
   auto now = x_display_socket(socket.display, root);
   if (now && now->device == socket.device && now->inode == socket.inode && !maybe_listened_on(sock)) {
-    std::error_code ec;
-    if (fs::remove(sock, ec)) removed = sock.string();
+    // A new server may take the display between that look and an unlink by
+    // name (it unlinks and binds the name itself): move the file aside first
+    // (atomic), judge the file moved, and unlink only that; another's goes back.
+    const fs::path aside =
+        sock.parent_path() / (".livegui-dead-X" + std::to_string(socket.display) + "-" + std::to_string(::getpid()));
+    if (::rename(sock.c_str(), aside.c_str()) == 0) {
+      struct stat st {};
+      const bool same = ::lstat(aside.c_str(), &st) == 0 && st.st_dev == socket.device && st.st_ino == socket.inode;
+      if (same && !maybe_listened_on(aside) && ::unlink(aside.c_str()) == 0)
+        removed = sock.string();
+      else
+        (void)::rename(aside.c_str(), sock.c_str());
+    }
   }
   const fs::path lock = lock_path(root, socket.display);
   std::error_code ec;

@@ -37,7 +37,9 @@ std::optional<XDisplaySocket> x_display_socket_of(pid_t pid, const std::filesyst
 /// Removes the socket file of `socket.display` and its lock of the X server
 /// `pid`, once that server is dead. Only when `pid` is no longer a running
 /// process (gone, or a zombie); the socket file only while it is still the
-/// very file recorded (device + inode) and nothing accepts a connection on it;
+/// very file recorded (device + inode) and nothing accepts a connection on it
+/// (judged again on the file itself after an atomic rename aside, so a server
+/// taking the display meanwhile keeps its socket);
 /// the lock only while it names `pid`. The caller proves `pid` was an X server
 /// it started (spawned and reaped it, or recorded it with its start time).
 /// Returns what it removed ("" = nothing), for a log line. Never throws.
