@@ -4,13 +4,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "common/environment.hpp"
+#include "common/keep_newest.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "harness/subprocess.hpp"
@@ -39,6 +42,28 @@ fs::path artifact_dir_or(const fs::path& fallback) {
 
 fs::path stacks_file_for(const fs::path& dir, pid_t pid) { return dir / ("stacks-" + std::to_string(pid) + ".txt"); }
 
+bool is_stacks_file_name(const std::string& name) {
+  // stacks-<pid>.txt or stacks-<pid>-<n>.txt, digits only: exactly what reserve_stacks_file() makes.
+  static constexpr std::string_view kPrefix = "stacks-", kSuffix = ".txt";
+  if (name.size() <= kPrefix.size() + kSuffix.size() || name.compare(0, kPrefix.size(), kPrefix) != 0 ||
+      name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) != 0)
+    return false;
+  std::string_view mid(name.data() + kPrefix.size(), name.size() - kPrefix.size() - kSuffix.size());
+  auto digits = [](std::string_view v) {
+    return !v.empty() && std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); });
+  };
+  auto dash = mid.find('-');
+  if (dash == std::string_view::npos) return digits(mid);
+  return digits(mid.substr(0, dash)) && digits(mid.substr(dash + 1));
+}
+
+std::size_t prune_stacks_files(const fs::path& dir, std::size_t keep, const fs::path& spare) {
+  return keep_newest(dir, keep, [&](const fs::directory_entry& e) -> std::optional<std::string> {
+    if (!is_stacks_file_name(e.path().filename().string()) || e.path() == spare) return std::nullopt;
+    return mtime_key(e);
+  });
+}
+
 fs::path reserve_stacks_file(const fs::path& dir, pid_t pid) {
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -48,6 +73,10 @@ fs::path reserve_stacks_file(const fs::path& dir, pid_t pid) {
     int fd = ::open(f.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd >= 0) {
       ::close(fd);
+      // Every stall adds one (in the state directory when nothing else is
+      // given): the new one plus the newest others, by the one rule.
+      if (auto n = prune_stacks_files(dir, kKeptFiles - 1, f))
+        logger("harness")->debug("removed {} older stacks file{} from {}", n, n == 1 ? "" : "s", dir.string());
       return f;
     }
     if (errno != EEXIST) break;

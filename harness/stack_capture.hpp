@@ -48,9 +48,21 @@ struct StackCapture {
 /// The first name a capture of `pid` gets: dir/stacks-<pid>.txt.
 std::filesystem::path stacks_file_for(const std::filesystem::path& dir, pid_t pid);
 
+/// Is `name` one reserve_stacks_file() makes (stacks-<pid>.txt, stacks-<pid>-<n>.txt)?
+bool is_stacks_file_name(const std::string& name);
+
+/// Removes all but the `keep` newest (modification time) stacks files of `dir`
+/// — regular files named as is_stacks_file_name() says, never a directory or
+/// another name — leaving `spare` out of the count and in place. The rule of
+/// keep_newest(). Returns how many it removed. Never throws.
+std::size_t prune_stacks_files(const std::filesystem::path& dir, std::size_t keep,
+                               const std::filesystem::path& spare = {});
+
 /// Creates (O_EXCL, 0600, `dir` created if missing) the first free one of
 /// dir/stacks-<pid>.txt, stacks-<pid>-2.txt, … and returns it, so that every
-/// capture of one pid — by this process or another — has its own file.
+/// capture of one pid — by this process or another — has its own file; then
+/// prunes `dir` to the new file and the kKeptFiles - 1 newest other stacks
+/// files (prune_stacks_files), so stalls do not pile up in a state directory.
 /// Empty when none could be created. Never throws.
 std::filesystem::path reserve_stacks_file(const std::filesystem::path& dir, pid_t pid);
 

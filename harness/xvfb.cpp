@@ -10,6 +10,7 @@
 
 #include "common/log.hpp"
 #include "common/text.hpp"
+#include "common/x_display_files.hpp"
 
 namespace livegui {
 using Clock = std::chrono::steady_clock;
@@ -94,6 +95,8 @@ XvfbServer XvfbServer::start(const XvfbOptions& options) {
         }
         server.number_ = static_cast<int>(number);
         server.display_ = ":" + std::to_string(number);
+        // It listens by now: this socket file is its own (stop() removes it if it cannot).
+        server.socket_ = x_display_socket(server.number_);
         logger("harness")->debug("Xvfb pid {} serves display {} (ready in {})", server.pid(), server.display_,
                                  human_duration(Clock::now() - started));
         return server;
@@ -114,6 +117,12 @@ XvfbServer XvfbServer::start(const XvfbOptions& options) {
   }
 }
 
+XvfbServer::~XvfbServer() {
+  try {
+    stop();
+  } catch (...) {}
+}
+
 bool XvfbServer::running() { return process_.valid() && process_.running(); }
 
 bool XvfbServer::ensure_running() {
@@ -128,10 +137,19 @@ bool XvfbServer::ensure_running() {
 
 StopReport XvfbServer::stop() {
   if (!process_.valid()) return {};
+  const pid_t pid = process_.pid();
   auto report = process_.stop(options_.term_grace, options_.kill_wait);
+  // Ended by SIGTERM it removed its lock and socket itself; SIGKILLed (by our
+  // escalation, or by someone before we found it dead) it could not. Ours:
+  // the pid we spawned and have just reaped, and the socket file it listened on.
+  if (socket_) {
+    std::string removed = remove_dead_x_server_files(*socket_, pid);
+    if (!removed.empty()) logger("harness")->debug("Xvfb pid {} ended without cleaning up: removed {}", pid, removed);
+  }
   process_ = Subprocess();
   display_.clear();
   number_ = -1;
+  socket_.reset();
   return report;
 }
 

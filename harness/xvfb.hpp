@@ -7,9 +7,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "common/x_display_files.hpp"
 #include "harness/subprocess.hpp"
 
 namespace livegui {
@@ -38,8 +40,8 @@ class XvfbServer {
   XvfbServer() = default;
   XvfbServer(XvfbServer&&) noexcept = default;
   XvfbServer& operator=(XvfbServer&&) noexcept = default;
-  /// Stops the server (bounded, never throws).
-  ~XvfbServer() = default;
+  /// Stops the server (stop(): bounded, never throws).
+  ~XvfbServer();
 
   /// ":42"; empty when not started.
   const std::string& display() const { return display_; }
@@ -51,6 +53,10 @@ class XvfbServer {
   /// Starts a new server (new display) when this one died. True when it restarted.
   bool ensure_running();
   /// SIGTERM → grace → SIGKILL to the server's group; bounded, never throws.
+  /// When it ended without removing its display's socket (and lock) —
+  /// SIGKILLed, by this escalation or by someone before — removes them: only
+  /// the socket file it listened on, while nobody does, and a lock naming its
+  /// pid (remove_dead_x_server_files).
   StopReport stop();
 
   /// Is an Xvfb executable available (PATH lookup)?
@@ -61,6 +67,7 @@ class XvfbServer {
   Subprocess process_;
   std::string display_;
   int number_ = -1;
+  std::optional<XDisplaySocket> socket_;  ///< its display's socket file, identified once it was ready
 };
 
 }  // namespace livegui

@@ -104,6 +104,8 @@ void Executor::before_aut_entry(const TierJob& tier, const Unit& u, Job& job,
                                    previous_aut_.artifact_dir);
     // What runs that are over left in the state directory: reported once, before the first AUT entry.
     for (const CheckOutcome& left : guard_->check_left_overs(ctx)) {
+      if (!left.note.empty()) display_.note(left.note);
+      if (!left.dirty_start) continue;
       display_.warning(left.warning);
       if (!job.dirty_start)
         job.dirty_start = left.dirty_start;

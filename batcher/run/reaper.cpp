@@ -20,6 +20,7 @@
 #include "batcher/run/run_cgroup.hpp"
 #include "common/environment.hpp"
 #include "common/proc_info.hpp"
+#include "common/x_display_files.hpp"
 
 namespace livegui::batch {
 using Clock = std::chrono::steady_clock;
@@ -72,8 +73,17 @@ std::vector<pid_t> tree_of(pid_t root) {
   return out;
 }
 
-/// The batcher's descendants now, by identity.
-void snapshot(pid_t batcher, std::map<pid_t, Seen>& seen) {
+/// An X server of the run (an Xvfb the harness started for the AUT) and the
+/// socket file it listened on, recorded while it ran: SIGKILLed, it cannot
+/// remove that file, and once it is dead nothing says which file was its.
+struct XServer {
+  std::uint64_t start_time = 0;
+  XDisplaySocket socket;
+};
+
+/// The batcher's descendants now, by identity; X servers among them (comm
+/// "X…") join `x_servers` once they listen on a display.
+void snapshot(pid_t batcher, std::map<pid_t, Seen>& seen, std::map<pid_t, XServer>& x_servers) {
   const pid_t self = ::getpid();
   for (pid_t p : tree_of(batcher)) {
     if (p == self) continue;
@@ -81,6 +91,11 @@ void snapshot(pid_t batcher, std::map<pid_t, Seen>& seen) {
     if (!st || st->state == 'Z') continue;
     auto [it, fresh] = seen.try_emplace(p, Seen{st->start_time, st->pgid});
     if (!fresh && it->second.start_time != st->start_time) it->second = Seen{st->start_time, st->pgid};
+    if (!st->comm.empty() && st->comm[0] == 'X') {
+      auto x = x_servers.find(p);
+      if (x == x_servers.end() || x->second.start_time != st->start_time)
+        if (auto sock = x_display_socket_of(p)) x_servers[p] = XServer{st->start_time, *sock};
+    }
   }
   // Forget what has ended, so the map stays the size of the live tree.
   for (auto it = seen.begin(); it != seen.end();) it = same(it->first, it->second) ? std::next(it) : seen.erase(it);
@@ -129,6 +144,18 @@ std::size_t kill_round(std::map<pid_t, Seen>& seen, const RunIdentity& run) {
   return n;
 }
 
+/// After the rounds: the socket (and lock) files of the run's X servers,
+/// which died by SIGKILL and could not remove them. Each only when its pid is
+/// gone or a zombie of the recorded start time (remove_dead_x_server_files
+/// checks the rest: the same file, nobody listening, the lock naming the pid).
+void remove_dead_x_servers_files(const std::map<pid_t, XServer>& x_servers) {
+  for (const auto& [pid, x] : x_servers) {
+    auto st = read_proc_stat(pid);
+    if (st && st->start_time != x.start_time) continue;  // the pid is another process's now
+    (void)remove_dead_x_server_files(x.socket, pid);
+  }
+}
+
 [[noreturn]] void reaper_main(pid_t batcher, const RunIdentity& run, int read_fd, std::chrono::milliseconds period,
                               std::chrono::milliseconds give_up, const std::filesystem::path& run_cgroup) {
   ::setpgid(0, 0);  // a signal to the batcher's group is not for us
@@ -138,9 +165,10 @@ std::size_t kill_round(std::map<pid_t, Seen>& seen, const RunIdentity& run) {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   std::map<pid_t, Seen> seen;
+  std::map<pid_t, XServer> x_servers;
   bool clean = false;
   for (;;) {
-    snapshot(batcher, seen);
+    snapshot(batcher, seen, x_servers);
     pollfd p{read_fd, POLLIN, 0};
     int rc = ::poll(&p, 1, static_cast<int>(period.count()));
     if (rc < 0 && errno == EINTR) continue;
@@ -162,6 +190,7 @@ std::size_t kill_round(std::map<pid_t, Seen>& seen, const RunIdentity& run) {
       pollfd none_fd{-1, 0, 0};
       ::poll(&none_fd, 0, 10);  // let the kernel deliver; then look again (late forks)
     }
+    remove_dead_x_servers_files(x_servers);
   }
   ::_exit(0);
 }

@@ -29,6 +29,11 @@
 // it was detached, whatever its environment — waits for it to empty and
 // removes it; then the rounds above, which find nothing more unless something
 // left the cgroup. On a clean end the batcher removes the cgroup itself.
+//
+// Last, the X servers of the run (comm "X…", recorded by the snapshots with
+// the socket file they listened on) died by SIGKILL and could not remove
+// /tmp/.X11-unix/X<n>: the reaper removes it, only while it is still that
+// file and nobody listens (common/x_display_files.hpp).
 #include <sys/types.h>
 
 #include <chrono>

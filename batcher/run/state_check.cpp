@@ -189,11 +189,15 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
   const std::string intro =
       previous_run(s, file) + (s.owner_ended && !per_run ? " ended" : " ended without cleaning up") + " (" + file + ")";
   // A standalone test binary (no lock of a batcher) still running owns its file.
+  // This run has its own state file (either scope) and never attaches to that
+  // AUT: nothing for the next entry to be warned of; said once, as what it is.
   if (!per_run && in.owner_alive && !(s.owner == ctx.self)) {
     if (!s.aut || !in.aut_alive) return v;
-    StateCheckContext c = ctx;
-    c.acknowledged_unix_ms = -1;
-    return classify_state(snap, c);
+    v.note = ctx.tier + ": the AUT (pid " + std::to_string(s.aut->pid) + ") of another live process (" +
+             (s.owner_name.empty() ? std::string() : s.owner_name + ", ") + "pid " + std::to_string(s.owner.pid) +
+             ") runs with its own state file " + file +
+             "; this run uses a state file of its own and will not touch that AUT.";
+    return v;
   }
   if (s.aut && in.aut_alive) {
     StateCheckContext c = ctx;

@@ -88,6 +88,9 @@ struct StateVerdict {
   /// Degraded: the stall's stacks, captured where it was found (the state
   /// file's degraded_blame); "" when none were.
   std::string stacks;
+  /// Clean, but worth one line: a live standalone AUT (another process's,
+  /// with its own aut-state.json) that this run never uses or touches ("" = none).
+  std::string note;
   /// A dirty start of the next entry; EndedWithEntry is not one (it is said
   /// on the previous entry: entry_message()).
   bool dirty() const { return kind != StateVerdictKind::Clean && kind != StateVerdictKind::EndedWithEntry; }
@@ -98,8 +101,9 @@ StateVerdict classify_state(const StateSnapshot& snapshot, const StateCheckConte
 /// A state file left by a run that is over (its lock was free; `per_run`:
 /// one of the batcher's per-run files, which a clean end removes). Stale when
 /// nothing of it lives on, Leaked when its AUT or group remnants do (stop
-/// them), Foreign when a live process other than a batcher still owns it,
-/// Corrupt when unreadable; Clean when a standalone owner stopped it cleanly.
+/// them), Corrupt when unreadable; Clean when a standalone owner stopped it
+/// cleanly, and Clean with a `note` when a live standalone owner (a test
+/// binary or livegui-aut run alone) still owns it: a run never uses that file.
 /// `file` is named in the message.
 StateVerdict classify_left_over(const StateSnapshot& snapshot, const StateCheckContext& context,
                                 const std::string& file, bool per_run);

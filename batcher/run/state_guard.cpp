@@ -20,6 +20,7 @@
 #include "batcher/warning.hpp"
 #include "common/backoff.hpp"
 #include "common/environment.hpp"
+#include "common/keep_newest.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/stop_escalation.hpp"
@@ -164,19 +165,11 @@ std::size_t prune_moved_aside(const fs::path& dir, const std::string& tag, std::
       if (i != 8 && i != 15 && !std::isdigit(static_cast<unsigned char>(stamp[i]))) return "";
     return stamp;
   };
-  std::vector<std::pair<std::string, fs::path>> found;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string stamp = stamp_of(it->path().filename().string());
-    // Regular files and symlinks (a symlink is moved aside as itself): never a directory.
-    if (!stamp.empty() && !it->is_directory(ec)) found.emplace_back(stamp, it->path());
-  }
-  if (found.size() <= keep) return 0;
-  std::sort(found.begin(), found.end());
-  std::size_t removed = 0;
-  for (std::size_t i = 0; i + keep < found.size(); ++i)
-    if (fs::remove(found[i].second, ec)) ++removed;  // a concurrent run may have removed it first
-  return removed;
+  return keep_newest(dir, keep, [&](const fs::directory_entry& e) -> std::optional<std::string> {
+    std::string stamp = stamp_of(e.path().filename().string());
+    if (stamp.empty()) return std::nullopt;
+    return stamp;
+  });
 }
 
 namespace {
@@ -325,6 +318,10 @@ std::vector<CheckOutcome> StateGuard::check_left_overs(const StateCheckContext& 
     if (out.verdict.dirty()) out.verdict.what += unproven_note(snap);
     if (!out.verdict.dirty()) {
       left.release();
+      if (!out.verdict.note.empty()) {
+        out.note = out.verdict.note;
+        outcomes.push_back(std::move(out));
+      }
       continue;
     }
     std::string action;

@@ -15,6 +15,7 @@
 
 #include "batcher/results.hpp"
 #include "batcher/run/state_check.hpp"
+#include "common/keep_newest.hpp"
 
 namespace livegui::batch {
 
@@ -32,11 +33,13 @@ std::filesystem::path quarantine_state_file(const std::filesystem::path& file);
 /// path; throws std::runtime_error saying why it could not move it.
 std::filesystem::path move_state_file_aside(const std::filesystem::path& file, const std::string& tag);
 
-/// How many moved-aside state files of each tag a directory keeps.
-inline constexpr std::size_t kKeptAside = 20;
+/// How many moved-aside state files of each tag a directory keeps (the one
+/// rule for files a run leaves behind, common/keep_newest.hpp).
+inline constexpr std::size_t kKeptAside = kKeptFiles;
 
 /// Removes all but the `keep` newest files in `dir` whose names carry `tag`
-/// followed by a move_state_file_aside() timestamp; never anything else.
+/// followed by a move_state_file_aside() timestamp (keep_newest(), ordered
+/// by that timestamp); never anything else, never a directory.
 /// Returns how many it removed. Never throws.
 std::size_t prune_moved_aside(const std::filesystem::path& dir, const std::string& tag, std::size_t keep);
 
@@ -60,6 +63,8 @@ struct CheckOutcome {
   /// StateVerdictKind::EndedWithEntry: the warning the previous entry keeps
   /// (entry_message(); shown with entry_warn_line()); empty otherwise.
   std::string entry_warning;
+  /// A line said once, not a warning nor a dirty start (StateVerdict::note); "" = none.
+  std::string note;
 };
 
 class StateGuard {
@@ -96,7 +101,8 @@ class StateGuard {
   /// its lock is free; files of live runs are never read). Each is reported
   /// (one outcome each), what of it is provably still ours is stopped, and
   /// the file is moved aside ("….stale-<time>"; corrupt: "….corrupt-<time>").
-  /// A file a live standalone test binary owns is reported and left alone.
+  /// A file a live standalone owner (a test binary, livegui-aut) owns is left
+  /// alone: an outcome with only a `note`, no warning, no dirty start.
   /// Bounded (term_grace + kill_wait per file at most). Empty on later calls.
   std::vector<CheckOutcome> check_left_overs(const StateCheckContext& context);
 

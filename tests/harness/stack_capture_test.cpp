@@ -10,7 +10,10 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
+#include "common/keep_newest.hpp"
 #include "common/proc_info.hpp"
 #include "harness/app_handle.hpp"
 #include "harness/stack_capture.hpp"
@@ -117,6 +120,41 @@ TEST(StackCapture, TwoCapturesOfOnePidEachGetTheirOwnFile) {
   EXPECT_EQ(deferred.file, reserved);
   EXPECT_THAT(read_all(reserved), HasSubstr("the deferred one"));
   p.stop(500ms, 2000ms);
+}
+
+TEST(StackCapture, OnlyTheNewestStacksFilesOfADirectoryAreKept) {
+  // Trial11h: stacks files land in the state directory when nothing else is
+  // given (a test binary or livegui-aut run alone), and every stall added one
+  // for ever. The rule of moved-aside state files: the newest kKeptFiles.
+  TempDir dir;
+  const std::filesystem::path d = dir.path() / "state";
+  std::filesystem::create_directories(d);
+  const auto base = std::filesystem::file_time_type::clock::now() - 1h;
+  for (int i = 0; i < 25; ++i) {
+    auto f = d / ("stacks-" + std::to_string(1000 + i) + (i % 2 ? "-2" : "") + ".txt");
+    std::ofstream(f) << "stacks " << i;
+    std::filesystem::last_write_time(f, base + std::chrono::seconds(i));
+  }
+  std::ofstream(d / "python-stacks-7.txt") << "x";  // not a name reserve_stacks_file makes
+  std::ofstream(d / "stacks-abc.txt") << "x";
+  std::ofstream(d / "notes.txt") << "x";
+  std::filesystem::create_directory(d / "stacks-5.txt");  // never a directory
+  for (auto n : {"python-stacks-7.txt", "stacks-abc.txt", "notes.txt"})
+    std::filesystem::last_write_time(d / n, base - 1h);  // older than all of ours
+  std::filesystem::path fresh = reserve_stacks_file(d, 4242);
+  ASSERT_EQ(fresh, d / "stacks-4242.txt");
+  std::vector<std::string> kept;
+  for (const auto& e : std::filesystem::directory_iterator(d))
+    if (e.is_regular_file() && is_stacks_file_name(e.path().filename().string()))
+      kept.push_back(e.path().filename().string());
+  EXPECT_EQ(kept.size(), kKeptFiles) << ::testing::PrintToString(kept);
+  EXPECT_TRUE(std::filesystem::exists(fresh)) << "the file just reserved is kept";
+  EXPECT_FALSE(std::filesystem::exists(d / "stacks-1000.txt")) << "the oldest went";
+  EXPECT_FALSE(std::filesystem::exists(d / "stacks-1005-2.txt"));
+  EXPECT_TRUE(std::filesystem::exists(d / "stacks-1006.txt")) << "the 19 newest others stay";
+  EXPECT_TRUE(std::filesystem::exists(d / "stacks-1024.txt"));
+  for (auto n : {"python-stacks-7.txt", "stacks-abc.txt", "notes.txt", "stacks-5.txt"})
+    EXPECT_TRUE(std::filesystem::exists(d / n)) << n << " is not ours to prune";
 }
 
 TEST(StackCapture, AGoneProcessGivesNoFileAndSaysWhy) {

@@ -62,6 +62,25 @@ TEST(Xvfb, RestartsWhenItDied) {
   EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
+TEST(Xvfb, AServerSomeoneSigkilledLeavesNoSocketOrLockOnceStopped) {
+  // Trial11h: a SIGKILLed Xvfb cannot remove /tmp/.X11-unix/X<n> (nor a
+  // /tmp/.X<n>-lock; -displayfd takes none); its owner, finding it dead, does.
+  SKIP_WITHOUT_XVFB();
+  TempDir dir("xvfb");
+  XvfbOptions opt;
+  opt.log_file = dir / "xvfb.log";
+  auto server = XvfbServer::start(opt);
+  const std::filesystem::path sock = "/tmp/.X11-unix/X" + std::to_string(server.display_number());
+  const std::filesystem::path lock = "/tmp/.X" + std::to_string(server.display_number()) + "-lock";
+  ASSERT_TRUE(std::filesystem::exists(sock));
+  ::kill(server.pid(), SIGKILL);
+  ASSERT_TRUE(test_support::eventually([&] { return !server.running(); }, 5s));
+  EXPECT_TRUE(std::filesystem::exists(std::filesystem::symlink_status(sock))) << "SIGKILLed, it could not";
+  server.stop();
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::symlink_status(sock)));
+  EXPECT_FALSE(std::filesystem::exists(lock));
+}
+
 TEST(Xvfb, AMissingExecutableIsAClearError) {
   XvfbOptions opt;
   opt.executable = "/nonexistent/Xvfb";

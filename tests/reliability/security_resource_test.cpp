@@ -259,14 +259,15 @@ TEST_F(Security, TheBatcherSignalsOnlyWhenPidStartTimeAndGroupAllMatch) {
       {"group differs",
        [](Victim& v, Victim& other) { return leaked_state(v.process.pid(), other.process.pgid(), v.start_time); },
        "is alive but no longer in its recorded process group", true},
-      // Everything matches but its owner is alive: not ours to stop.
+      // Everything matches but its owner is alive: not ours to stop, and not
+      // this run's AUT either (it has its own state file): no warning at all.
       {"owner alive",
        [](Victim& v, Victim& other) {
          StateFile s = leaked_state(v.process.pid(), v.process.pgid(), v.start_time);
          s.owner = ProcessIdentity{other.process.pid(), other.start_time};
          return s;
        },
-       "belongs to another live process", true},
+       "", true},
       // The control: everything matches, owner gone: a leaked AUT, stopped.
       {"all match (control)",
        [](Victim& v, Victim&) { return leaked_state(v.process.pid(), v.process.pgid(), v.start_time); },

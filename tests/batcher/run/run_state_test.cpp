@@ -193,6 +193,37 @@ TEST_F(BatcherRunState, ALongDeadStandaloneOwnersFileIsReportedWithHowItsAutDied
   EXPECT_FALSE(fs::exists(dir_path_ / "aut-state.json"));
 }
 
+TEST_F(BatcherRunState, ALiveStandaloneAutIsSaidOnceAsNotThisRunsAndIsNoDirtyStart) {
+  // Trial11h: a livegui-aut started by hand (or a test binary run alone) in
+  // the same state directory made a run warn "next may find the AUT in use";
+  // the run has its own state file and never uses that AUT.
+  SpawnOptions opt;
+  opt.executable = "/bin/sleep";
+  opt.args = {"300"};
+  Subprocess aut = Subprocess::spawn(opt);
+  Subprocess owner = Subprocess::spawn(opt);
+  StateFile s = killed_run_state({aut.pid(), aut.start_time()});
+  s.owner = {owner.pid(), owner.start_time()};
+  s.owner_name = "livegui-aut";
+  const fs::path standalone = dir_path_ / "aut-state.json";
+  write_state_file(standalone, s);
+  StateGuard guard({dir_path_ / "aut-state-mine.json", 200ms, 1s});
+  auto outcomes = guard.check_left_overs(ctx());
+  ASSERT_EQ(outcomes.size(), 1u);
+  const CheckOutcome& out = outcomes[0];
+  EXPECT_EQ(out.warning, "") << "not a warning: " << out.warning;
+  EXPECT_FALSE(out.dirty_start.has_value()) << "not a dirty start of the next entry";
+  EXPECT_EQ(out.note, "live: the AUT (pid " + std::to_string(aut.pid()) +
+                          ") of another live process (livegui-aut, pid " + std::to_string(owner.pid()) +
+                          ") runs with its own state file " + standalone.string() +
+                          "; this run uses a state file of its own and will not touch that AUT.");
+  EXPECT_TRUE(guard.check_left_overs(ctx()).empty()) << "said once";
+  EXPECT_TRUE(fs::exists(standalone)) << "its owner's file is left alone";
+  EXPECT_TRUE(is_same_process(aut.pid(), aut.start_time())) << "its AUT is never signalled";
+  aut.stop(500ms, 2s);
+  owner.stop(500ms, 2s);
+}
+
 TEST_F(BatcherRunState, AReusedPidIsReportedAndNeverSignalled) {
   // Item 2: an unrelated process (its own group leader, like `setsid sleep 300`)
   // now holds the recorded pid and pgid; the start time does not match.

@@ -1,0 +1,75 @@
+// A SIGKILLed livegui-batch leaves no X display behind: the private Xvfb of
+// its session AUT dies with it (PR_SET_PDEATHSIG, or the run's reaper), and
+// the reaper removes the socket (and lock) file that a SIGKILLed X server cannot.
+#include <sys/prctl.h>
+
+#include <csignal>
+#include <fstream>
+#include <optional>
+
+#include <gtest/gtest.h>
+
+#include "common/executable_path.hpp"
+#include "common/proc_info.hpp"
+#include "common/x_display_files.hpp"
+#include "tests/e2e/e2e_support.hpp"
+#include "tests/support/batch_process.hpp"
+#include "tests/support/poll.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace livegui::test_support {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+class XvfbSigkillE2E : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+  void TearDown() override {
+    std::vector<pid_t> left;
+    test_support::eventually([&] { return (left = leftover_processes()).empty(); }, 5s);
+    EXPECT_TRUE(left.empty()) << "left behind: " << describe_pids(left);
+  }
+  TempDir dir_;
+};
+
+TEST_F(XvfbSigkillE2E, ASigkilledBatchersPrivateDisplayLeavesNoSocketOrLock) {
+  // Trial11h: SIGKILL the batcher while its session AUT runs on a private
+  // Xvfb; /tmp/.X11-unix/X<n> stayed for ever, the next run did not remove it.
+  if (find_executable("Xvfb").empty()) GTEST_SKIP() << "Xvfb is not installed (Debian package 'xvfb')";
+  const fs::path marker = dir_ / "entry.started";
+  const fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"live\"\nuses_aut = true\ntimeout = \"120s\"\n"
+                      << "aut = { executable = \"" << built("sample_app/sample_app")
+                      << "\", display = \"xvfb\", term_grace = \"1s\" }\n"
+                      << "[[tiers.entries]]\nname = \"hold\"\ncommand = [\"/bin/sh\", \"-c\", \"touch "
+                      << marker.string() << "; exec sleep 300\"]\n";
+  BatchProcess batch({plan.string(), "--aut-scope", "session", "--report-dir", (dir_ / "reports").string(),
+                      "--state-dir", (dir_ / "state").string()},
+                     dir_.path(), dir_ / "out.txt");
+  ASSERT_TRUE(eventually([&] { return fs::exists(marker); }, 60s)) << batch.output();
+  pid_t xvfb = 0;
+  for (pid_t p : descendants_of(batch.pid()))
+    if (auto st = read_proc_stat(p); st && st->comm == "Xvfb") xvfb = p;
+  ASSERT_GT(xvfb, 0) << "no Xvfb under the batcher; " << batch.output();
+  std::optional<XDisplaySocket> x;
+  ASSERT_TRUE(eventually([&] { return (x = x_display_socket_of(xvfb)).has_value(); }, 10s))
+      << "Xvfb pid " << xvfb << " listens on no /tmp/.X11-unix/X<n>";
+  const int display = x->display;
+  // Xvfb -displayfd takes no lock file; a server that does must lose it too.
+  const fs::path lock = "/tmp/.X" + std::to_string(display) + "-lock";
+  const fs::path sock = "/tmp/.X11-unix/X" + std::to_string(display);
+  ASSERT_TRUE(fs::exists(sock));
+
+  ASSERT_EQ(::kill(batch.pid(), SIGKILL), 0);
+  ASSERT_TRUE(batch.wait(10s).has_value());
+  bool gone = eventually([&] { return !fs::exists(fs::symlink_status(sock)) && !fs::exists(lock); }, 10s);
+  EXPECT_TRUE(gone) << "display :" << display << " of the SIGKILLed run's Xvfb (pid " << xvfb << ") still has "
+                    << (fs::exists(fs::symlink_status(sock)) ? sock.string() + " " : "")
+                    << (fs::exists(lock) ? lock.string() : "");
+}
+
+}  // namespace
+}  // namespace livegui::test_support
