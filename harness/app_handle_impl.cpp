@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "common/environment.hpp"
+#include "common/keep_newest.hpp"
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "common/text.hpp"
@@ -86,6 +87,9 @@ fs::path AppHandle::Impl::capture_stall_stacks(const std::string& why, bool defe
   stacks_pid = aut->pid;
   StackCaptureOptions o;
   o.dir = !stall_stacks_dir.empty() ? stall_stacks_dir : artifact_dir_or(spec.resolved_log_dir());
+  // Only where no report links them (the state directory, when nothing else
+  // is given) are old captures pruned.
+  if (o.dir == spec.resolved_state_file().parent_path()) o.keep_files = kKeptFiles;
   o.hook_port = app_answers ? aut->port : -1;
   o.hook_token = spec.token;
   // Found by the batcher between entries: after whose test, not during its stand-in.
@@ -96,7 +100,7 @@ fs::path AppHandle::Impl::capture_stall_stacks(const std::string& why, bool defe
   if (defer) {
     // Named now (the diagnostic says where), written later: reserved, so no
     // other capture of this pid takes the name meanwhile.
-    o.file = reserve_stacks_file(o.dir, aut->pid);
+    o.file = reserve_stacks_file(o.dir, aut->pid, o.keep_files);
     if (o.file.empty()) return stacks_file = fs::path();
     deferred_stacks = o;
     return stacks_file = o.file;

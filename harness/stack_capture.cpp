@@ -64,7 +64,7 @@ std::size_t prune_stacks_files(const fs::path& dir, std::size_t keep, const fs::
   });
 }
 
-fs::path reserve_stacks_file(const fs::path& dir, pid_t pid) {
+fs::path reserve_stacks_file(const fs::path& dir, pid_t pid, std::size_t keep) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   for (int n = 1; n <= 1000; ++n) {
@@ -75,7 +75,7 @@ fs::path reserve_stacks_file(const fs::path& dir, pid_t pid) {
       ::close(fd);
       // Every stall adds one (in the state directory when nothing else is
       // given): the new one plus the newest others, by the one rule.
-      if (auto n = prune_stacks_files(dir, kKeptFiles - 1, f))
+      if (auto n = keep > 0 ? prune_stacks_files(dir, keep - 1, f) : 0)
         logger("harness")->debug("removed {} older stacks file{} from {}", n, n == 1 ? "" : "s", dir.string());
       return f;
     }
@@ -213,7 +213,7 @@ StackCapture capture_stacks(pid_t pid, const StackCaptureOptions& o) {
   std::error_code ec;
   fs::create_directories(o.dir, ec);
   const bool reserved_here = o.file.empty();
-  fs::path file = reserved_here ? reserve_stacks_file(o.dir, pid) : o.file;
+  fs::path file = reserved_here ? reserve_stacks_file(o.dir, pid, o.keep_files) : o.file;
   if (file.empty()) {
     r.error = "cannot create a stacks file in " + o.dir.string() + ": " + std::strerror(errno);
     return r;

@@ -35,6 +35,9 @@ struct StackCaptureOptions {
   /// A file reserve_stacks_file() gave ahead (a capture named before it is
   /// made); empty: capture_stacks() reserves its own.
   std::filesystem::path file;
+  /// Passed to reserve_stacks_file() when it reserves `file` here: 0 prunes
+  /// nothing (an artifact directory); the state directory's captures keep kKeptFiles.
+  std::size_t keep_files = 0;
 };
 
 struct StackCapture {
@@ -60,11 +63,12 @@ std::size_t prune_stacks_files(const std::filesystem::path& dir, std::size_t kee
 
 /// Creates (O_EXCL, 0600, `dir` created if missing) the first free one of
 /// dir/stacks-<pid>.txt, stacks-<pid>-2.txt, … and returns it, so that every
-/// capture of one pid — by this process or another — has its own file; then
-/// prunes `dir` to the new file and the kKeptFiles - 1 newest other stacks
-/// files (prune_stacks_files), so stalls do not pile up in a state directory.
-/// Empty when none could be created. Never throws.
-std::filesystem::path reserve_stacks_file(const std::filesystem::path& dir, pid_t pid);
+/// capture of one pid — by this process or another — has its own file; then,
+/// when `keep` > 0, prunes `dir` to the new file and the keep - 1 newest other
+/// stacks files (prune_stacks_files), so stalls do not pile up in a state
+/// directory. 0 prunes nothing: a report's artifact directory keeps every
+/// file its reports link. Empty when none could be created. Never throws.
+std::filesystem::path reserve_stacks_file(const std::filesystem::path& dir, pid_t pid, std::size_t keep = 0);
 
 /// Captures every thread's stack of `pid` into options.file, else into a
 /// file of its own (reserve_stacks_file; removed again when nothing could be

@@ -182,9 +182,10 @@ int run_app(const AppOptions& opt) {
       // What a GUI toolkit does with an exception escaping a frame: the loop
       // stops, shutdown hooks close the io pool, the server thread lives on.
       ImGui::EndFrame();
+      // The cause first: a /health answered between the two calls names it.
+      server.main_loop_stopped(std::string(e.what()) + " (frame " + std::to_string(frames) + ")");
       pool.shutdown();
       server.report_problem("io pool shut down: cannot schedule new work");
-      server.main_loop_stopped(std::string(e.what()) + " (frame " + std::to_string(frames) + ")");
       std::fprintf(stderr, "sample_app: %s (frame %lld); main loop stopped, hook server still up\n", e.what(),
                    static_cast<long long>(frames));
       loop_dead = true;

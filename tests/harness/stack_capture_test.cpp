@@ -141,7 +141,15 @@ TEST(StackCapture, OnlyTheNewestStacksFilesOfADirectoryAreKept) {
   std::filesystem::create_directory(d / "stacks-5.txt");  // never a directory
   for (auto n : {"python-stacks-7.txt", "stacks-abc.txt", "notes.txt"})
     std::filesystem::last_write_time(d / n, base - 1h);  // older than all of ours
-  std::filesystem::path fresh = reserve_stacks_file(d, 4242);
+  // An artifact directory (no `keep`) keeps every file a report links.
+  std::filesystem::path linked = reserve_stacks_file(d, 4241);
+  ASSERT_EQ(linked, d / "stacks-4241.txt");
+  std::filesystem::last_write_time(linked, base - 2h);  // the oldest: pruned next
+  std::size_t before = 0;
+  for (const auto& e : std::filesystem::directory_iterator(d))
+    before += e.is_regular_file() && is_stacks_file_name(e.path().filename().string());
+  EXPECT_EQ(before, 26u);
+  std::filesystem::path fresh = reserve_stacks_file(d, 4242, kKeptFiles);
   ASSERT_EQ(fresh, d / "stacks-4242.txt");
   std::vector<std::string> kept;
   for (const auto& e : std::filesystem::directory_iterator(d))
@@ -149,7 +157,8 @@ TEST(StackCapture, OnlyTheNewestStacksFilesOfADirectoryAreKept) {
       kept.push_back(e.path().filename().string());
   EXPECT_EQ(kept.size(), kKeptFiles) << ::testing::PrintToString(kept);
   EXPECT_TRUE(std::filesystem::exists(fresh)) << "the file just reserved is kept";
-  EXPECT_FALSE(std::filesystem::exists(d / "stacks-1000.txt")) << "the oldest went";
+  EXPECT_FALSE(std::filesystem::exists(linked)) << "the oldest went";
+  EXPECT_FALSE(std::filesystem::exists(d / "stacks-1000.txt"));
   EXPECT_FALSE(std::filesystem::exists(d / "stacks-1005-2.txt"));
   EXPECT_TRUE(std::filesystem::exists(d / "stacks-1006.txt")) << "the 19 newest others stay";
   EXPECT_TRUE(std::filesystem::exists(d / "stacks-1024.txt"));
