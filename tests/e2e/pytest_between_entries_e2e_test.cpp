@@ -64,6 +64,28 @@ int hung_pid(const TempDir& dir) {
   return text.empty() ? 0 : std::stoi(text);
 }
 
+/// A session-scope run of two pytest entries: `first` (name, file, body)
+/// whose test stalls the AUT and writes its pid to $MARKER, then `second`
+/// (name, file, body). Its results.json and that pid; both asserted present.
+struct TwoEntryRun {
+  BatchRun run;
+  json doc;
+  int pid = 0;
+};
+TwoEntryRun run_two_entries(const TempDir& dir, const std::string& first, const std::string& first_file,
+                            const std::string& first_body, const std::string& second, const std::string& second_file,
+                            const std::string& second_body) {
+  write(dir / first_file, first_body);
+  write(dir / second_file, second_body);
+  write(dir / "plan.toml", live_plan(dir, "", "", pytest_entry(first, first_file) + pytest_entry(second, second_file)));
+  TwoEntryRun out{run_livegui_batch(args_for(dir, "session"), dir.path(), {}, 180s), json(), 0};
+  EXPECT_TRUE(fs::exists(dir / "report" / "results.json")) << out.run.output;
+  if (fs::exists(dir / "report" / "results.json")) out.doc = json::parse(read_text(dir / "report" / "results.json"));
+  out.pid = hung_pid(dir);
+  EXPECT_GT(out.pid, 0) << out.run.output;
+  return out;
+}
+
 // Trial16 finding 1: the stall "hangs" caused in its last test was blamed on
 // next's first test ("subprocess degraded"), with no warning. It is hangs'
 // dirty start now: named with its last test and the AUT's real pid, and next
@@ -108,21 +130,15 @@ TEST(PytestStallBetweenEntries, IsADirtyStartLeftByTheEntryThatCausedIt) {
 // said "during test_ab.py::test_b" before).
 TEST(PytestStallBetweenEntries, AHangAtTheVeryEndOfATestIsBlamedOnItNotOnTheNextTestThatFindsIt) {
   TempDir dir("pytest-stall-at-end");
-  write(dir / "test_ab.py",
-        "import os, pathlib\n\n"
-        "def test_a(live_gui):\n"
-        "    live_gui.click('increment')\n"
-        "    pathlib.Path(os.environ['MARKER']).write_text(str(live_gui.pid))\n"
-        "    live_gui.fault('hang')\n\n"
-        "def test_b(live_gui):\n    live_gui.click('increment')\n");
-  write(dir / "test_later.py", kNext);
-  write(dir / "plan.toml",
-        live_plan(dir, "", "", pytest_entry("ab", "test_ab.py") + pytest_entry("later", "test_later.py")));
-  BatchRun r = run_livegui_batch(args_for(dir, "session"), dir.path(), {}, 180s);
-  ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
-  json doc = json::parse(read_text(dir / "report" / "results.json"));
-  const int pid = hung_pid(dir);
-  ASSERT_GT(pid, 0) << r.output;
+  auto [r, doc, pid] = run_two_entries(dir, "ab", "test_ab.py",
+                                       "import os, pathlib\n\n"
+                                       "def test_a(live_gui):\n"
+                                       "    live_gui.click('increment')\n"
+                                       "    pathlib.Path(os.environ['MARKER']).write_text(str(live_gui.pid))\n"
+                                       "    live_gui.fault('hang')\n\n"
+                                       "def test_b(live_gui):\n    live_gui.click('increment')\n",
+                                       "later", "test_later.py", kNext);
+  ASSERT_GT(pid, 0);
   const json* ab = find_entry(doc, "ab");
   ASSERT_NE(ab, nullptr) << r.output;
   const json* a = find_test(*ab, "test_ab.py::test_a");
@@ -156,21 +172,15 @@ TEST(PytestStallBetweenEntries, AHangAtTheVeryEndOfATestIsBlamedOnItNotOnTheNext
 // junit.xml, report.html). The state file's degraded_blame carries them now.
 TEST(PytestStallBetweenEntries, StacksCapturedWhereAStallWasFoundAreTheNextEntrysDirtyStartsStacks) {
   TempDir dir("pytest-stop-stacks");
-  write(dir / "test_stops.py",
-        "import os, pathlib, signal\n\n"
-        "def test_first(live_gui):\n    live_gui.click('increment')\n\n"
-        "def test_stops_last(live_gui):\n"
-        "    live_gui.click('increment')\n"
-        "    pathlib.Path(os.environ['MARKER']).write_text(str(live_gui.pid))\n"
-        "    os.kill(live_gui.pid, signal.SIGSTOP)\n");
-  write(dir / "test_next.py", kNext);
-  write(dir / "plan.toml",
-        live_plan(dir, "", "", pytest_entry("stops", "test_stops.py") + pytest_entry("next", "test_next.py")));
-  BatchRun r = run_livegui_batch(args_for(dir, "session"), dir.path(), {}, 180s);
-  ASSERT_TRUE(fs::exists(dir / "report" / "results.json")) << r.output;
-  json doc = json::parse(read_text(dir / "report" / "results.json"));
-  const int pid = hung_pid(dir);
-  ASSERT_GT(pid, 0) << r.output;
+  auto [r, doc, pid] = run_two_entries(dir, "stops", "test_stops.py",
+                                       "import os, pathlib, signal\n\n"
+                                       "def test_first(live_gui):\n    live_gui.click('increment')\n\n"
+                                       "def test_stops_last(live_gui):\n"
+                                       "    live_gui.click('increment')\n"
+                                       "    pathlib.Path(os.environ['MARKER']).write_text(str(live_gui.pid))\n"
+                                       "    os.kill(live_gui.pid, signal.SIGSTOP)\n",
+                                       "next", "test_next.py", kNext);
+  ASSERT_GT(pid, 0);
   const json* next = find_entry(doc, "next");
   ASSERT_NE(next, nullptr) << r.output;
   ASSERT_TRUE((*next)["dirty_start"].is_object()) << next->dump(1) << r.output;
