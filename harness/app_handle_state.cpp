@@ -101,6 +101,12 @@ bool AppHandle::Impl::stalled_before_current_test(const HealthReading& h, Clock:
   if (!current_test || !previous_test || previous_test_ended == Clock::time_point{}) return false;
   // Busy executing a queued action is alive; an age of 0 says nothing.
   if (h.busy_ms > 0 || h.last_frame_age_ms <= 0) return false;
+  // An app that says its main loop stopped (an assert in a frame: the hook
+  // protocol's "main loop not running: …") stopped when it says, during the
+  // current test; a loaded app may simply have drawn no frame since the
+  // previous test ended (CI: PytestDemo.TheNextFileIsWarned… blamed the test before).
+  for (const auto& reason : h.reasons)
+    if (reason.rfind("main loop not running", 0) == 0) return false;
   // answered_at is at or after the reply: the frame is placed no earlier
   // than it was, so a frame just after the previous test's end never counts.
   return answered_at - std::chrono::milliseconds(h.last_frame_age_ms) < previous_test_ended;
