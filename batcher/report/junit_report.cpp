@@ -175,6 +175,15 @@ bool outside_any_test(const EntryResult& e, const TestResult& t) {
   return e.gtest && (is_suite_level_name(t.name) || (t.synthetic && e.tests.size() > 1));
 }
 
+/// A GoogleTest failure the binary's own main() accepted (it exited 0): XFAIL
+/// in livegui's verdict, as under ctest, but a <failure> in junit.xml, which
+/// counts as GoogleTest's own report does (issue 18: "counts equal GoogleTest's
+/// own"). A failure the plan's `xfail` expects stays a <skipped>, as pytest
+/// writes an xfail.
+bool accepted_by_own_main(const EntryResult& e, const TestResult& t) {
+  return t.code == ResultCode::XFail && t.expected_by == ExpectedBy::OwnMain && !outside_any_test(e, t);
+}
+
 void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   std::string classname = e.tier + "." + e.name;
   std::string test_name = t.name;
@@ -255,8 +264,9 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   // environment) is no test's failure: GoogleTest counts it in neither
   // "tests" nor "failures", so it is an <error> of the fixture here.
   const bool outside_tests = outside_any_test(e, t);
+  const bool accepted = accepted_by_own_main(e, t);
   const bool primary_is_failure =
-      is_failure(t.code) && is_junit_failure(primary.code, primary.error_in) && !outside_tests;
+      accepted || (is_failure(t.code) && is_junit_failure(primary.code, primary.error_in) && !outside_tests);
   auto primary_element = [&](const char* tag) {
     return "      <" + std::string(tag) + attr("type", name(primary.code)) + attr("message", primary.message) + ">" +
            xml_escape(primary.text) + "</" + tag + ">\n";
@@ -264,7 +274,7 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   if (primary_is_failure) body += primary_element("failure");
   body += later_runs(false);
   if (t.code == ResultCode::Skipped) body += "      <skipped" + attr("message", first_line(t.message)) + "/>\n";
-  if (t.code == ResultCode::XFail)
+  if (t.code == ResultCode::XFail && !accepted)
     body +=
         "      <skipped" +
         attr("message", t.message.rfind("expected failure", 0) == 0 ? first_line(t.message)
@@ -285,7 +295,7 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
     if (passing_rerun(t, r))
       passing_runs += "[livegui] " + describe_try(r) + "; the test keeps its " + name(t.code) + " of attempt " +
                       std::to_string(t.attempt) + "\n";
-  if (is_failure(t.code) && ((primary.output && !primary.output->empty()) || !passing_runs.empty()))
+  if ((is_failure(t.code) || accepted) && ((primary.output && !primary.output->empty()) || !passing_runs.empty()))
     body += "      <system-out>" + xml_escape(passing_runs + (primary.output ? *primary.output : std::string())) +
             "</system-out>\n";
   // A pass has no element for its message: its note ("fresh AUT: …") is its output.
@@ -342,8 +352,12 @@ std::string count_attrs(const std::vector<EntryResult>& entries) {
       failures += to_failures;
       errors -= to_failures;
     }
+  int accepted = 0;
+  for (const auto& e : entries)
+    for (const auto& t : e.tests) accepted += accepted_by_own_main(e, t);
+  failures += accepted;
   // GoogleTest counts disabled tests apart from skipped ones (both in "tests").
-  int skipped = c.skipped() + c.count(ResultCode::XFail);
+  int skipped = c.skipped() + c.count(ResultCode::XFail) - accepted;
   return attr("tests", std::to_string(c.total_tests() - o.results)) +
          attr("failures", std::to_string(failures - o.failures)) + attr("errors", std::to_string(errors + o.failures)) +
          attr("skipped", std::to_string(skipped - o.skipped)) + attr("disabled", std::to_string(c.disabled));
