@@ -196,6 +196,30 @@ std::string tally_of(const std::vector<TestResult>& tests) {
   return out;
 }
 
+std::string outcome_tally(const TierCounts& total) {
+  std::string tally = std::to_string(total.count(ResultCode::Pass) + total.count(ResultCode::Flaky)) + " passed";
+  if (total.count(ResultCode::Flaky) > 0) tally += " (" + std::to_string(total.count(ResultCode::Flaky)) + " flaky)";
+  auto add = [&](int count, const char* what) {
+    if (count > 0) tally += ", " + std::to_string(count) + " " + what;
+  };
+  add(total.count(ResultCode::Fail), "failed");
+  add(total.count(ResultCode::Crash), "crashed");
+  add(total.count(ResultCode::Timeout), "timed out");
+  add(total.count(ResultCode::Unresolved), "unresolved");
+  add(total.count(ResultCode::XPass), "unexpectedly passed");
+  add(total.count(ResultCode::XFail), total.count(ResultCode::XFail) == 1 ? "expected failure" : "expected failures");
+  add(total.skipped(), "skipped");
+  add(total.disabled, "disabled");
+  add(total.dirty_starts, total.dirty_starts == 1 ? "dirty start" : "dirty starts");
+  return tally;
+}
+
+std::string verdict_word(const BatchResults& results) {
+  if (results.interrupted) return "INTERRUPTED";
+  if (count_all(results).failures() > 0) return "FAILED";
+  return results.exit_code != 0 ? "INCOMPLETE" : "PASSED";
+}
+
 namespace {
 
 void add_entry(TierCounts& c, const EntryResult& e) {

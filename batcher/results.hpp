@@ -306,6 +306,16 @@ struct TierCounts {
 /// disabled tests apart from the skipped ones (as TierCounts::skipped()).
 std::string tally_of(const std::vector<TestResult>& tests);
 
+/// The closing tally every report prints: "3 passed (1 flaky), 1 failed, 2
+/// skipped, 1 disabled, 1 dirty start" (FLAKY counts as passed and is said
+/// apart; GoogleTest's disabled tests apart from the skipped ones).
+std::string outcome_tally(const TierCounts& total);
+
+/// The run's one-word verdict: INTERRUPTED, FAILED, INCOMPLETE (no test
+/// failed but the results are not whole: exit code not 0, e.g. a merge with
+/// shards missing) or PASSED.
+std::string verdict_word(const BatchResults& results);
+
 TierCounts count_tier(const BatchResults& results, const std::string& tier);
 TierCounts count_all(const BatchResults& results);
 

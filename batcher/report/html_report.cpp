@@ -52,7 +52,7 @@ h2{font-size:17px;margin:26px 0 8px;border-bottom:1px solid #dee2e6;padding-bott
 h3{font-size:15px;margin:16px 0 6px}
 code,pre,.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 .meta{color:#495057;font-size:13px}
-.verdict-PASSED{color:#2b8a3e}.verdict-FAILED{color:#e03131}.verdict-INTERRUPTED{color:#d9480f}
+.verdict-PASSED{color:#2b8a3e}.verdict-FAILED{color:#e03131}.verdict-INTERRUPTED{color:#d9480f}.verdict-INCOMPLETE{color:#d9480f}
 .banner{background:#fff4e6;border:1px solid #d9480f;border-radius:4px;padding:8px 12px;margin:12px 0}
 table{border-collapse:collapse;margin:4px 0}
 th,td{padding:3px 8px;border-bottom:1px solid #e9ecef;text-align:right;vertical-align:top}
@@ -152,7 +152,7 @@ class PageWriter {
   }
 
   std::string page() {
-    std::string verdict = verdict_word();
+    std::string verdict = verdict_word(r_);
     out_ +=
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\" />"
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
@@ -174,29 +174,10 @@ class PageWriter {
   }
 
  private:
-  std::string verdict_word() const {
-    if (r_.interrupted) return "INTERRUPTED";
-    return count_all(r_).failures() > 0 ? "FAILED" : "PASSED";
-  }
-
   void header(const std::string& verdict) {
     TierCounts total = count_all(r_);
     out_ += "<header><h1>livegui-batch report: <span class=\"verdict-" + verdict + "\">" + verdict + "</span></h1>";
-    std::string tally = std::to_string(total.count(ResultCode::Pass) + total.count(ResultCode::Flaky)) + " passed";
-    if (total.count(ResultCode::Flaky) > 0) tally += " (" + std::to_string(total.count(ResultCode::Flaky)) + " flaky)";
-    auto add = [&](int n, const char* what) {
-      if (n > 0) tally += ", " + std::to_string(n) + " " + what;
-    };
-    add(total.count(ResultCode::Fail), "failed");
-    add(total.count(ResultCode::Crash), "crashed");
-    add(total.count(ResultCode::Timeout), "timed out");
-    add(total.count(ResultCode::Unresolved), "unresolved");
-    add(total.count(ResultCode::XPass), "unexpectedly passed");
-    add(total.count(ResultCode::XFail), total.count(ResultCode::XFail) == 1 ? "expected failure" : "expected failures");
-    // GoogleTest counts disabled tests apart from skipped ones; so does every report.
-    add(total.skipped(), "skipped");
-    add(total.disabled, "disabled");
-    add(total.dirty_starts, total.dirty_starts == 1 ? "dirty start" : "dirty starts");
+    std::string tally = outcome_tally(total);
     out_ += "<div class=\"meta\">" + esc(tally) + " in " + esc(human_duration(r_.duration)) + " · started " +
             esc(iso_utc(r_.started_unix_ms)) + " · AUT scope " + esc(to_string(r_.aut_scope));
     if (r_.shard_count > 1)

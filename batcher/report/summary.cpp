@@ -139,33 +139,9 @@ std::string summary_text(const BatchResults& results, const SummaryOptions& opti
     for (const auto& f : options.report_files) out += " " + f;
     out += "\n";
   }
-  int failed = total.failures();
-  std::string verdict;
-  if (results.interrupted)
-    verdict = "INTERRUPTED";
-  else if (failed > 0)
-    verdict = "FAILED";
-  else if (results.exit_code != 0)
-    verdict = "INCOMPLETE";  // no test failed, but the results are not whole (merge: see the notes)
-  else
-    verdict = "PASSED";
-  // FLAKY counts as passed, and is said separately.
-  std::string tally = n(total.count(ResultCode::Pass) + total.count(ResultCode::Flaky)) + " passed";
-  if (any_flaky) tally += " (" + n(total.count(ResultCode::Flaky)) + " flaky)";
-  auto add = [&](int count, const char* what) {
-    if (count > 0) tally += ", " + n(count) + " " + what;
-  };
-  add(total.count(ResultCode::Fail), "failed");
-  add(total.count(ResultCode::Crash), "crashed");
-  add(total.count(ResultCode::Timeout), "timed out");
-  add(total.count(ResultCode::Unresolved), "unresolved");
-  add(total.count(ResultCode::XPass), "unexpectedly passed");
-  add(total.count(ResultCode::XFail), total.count(ResultCode::XFail) == 1 ? "expected failure" : "expected failures");
-  // GoogleTest counts disabled tests apart from skipped ones; so do we.
-  add(total.skipped(), "skipped");
-  add(total.disabled, "disabled");
-  add(total.dirty_starts, total.dirty_starts == 1 ? "dirty start" : "dirty starts");
-  ResultCode shade = results.interrupted || failed > 0 || results.exit_code != 0 ? ResultCode::Fail : ResultCode::Pass;
+  const std::string verdict = verdict_word(results);
+  const std::string tally = outcome_tally(total);
+  ResultCode shade = verdict == "PASSED" ? ResultCode::Pass : ResultCode::Fail;
   out += "\n" + paint(verdict, shade, options.color) + ": " + tally + " in " + human_duration(results.duration) + "\n";
   return out;
 }

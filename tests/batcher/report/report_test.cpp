@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "batcher/report/html_report.hpp"
 #include "batcher/report/json_report.hpp"
 #include "batcher/report/junit_report.hpp"
 #include "batcher/report/merge.hpp"
@@ -474,6 +475,10 @@ TEST(BatcherReports, MergeOfReportsFromDifferentSplitsIsIncomplete) {
   std::string text = summary_text(m, SummaryOptions{});
   EXPECT_NE(text.find("INCOMPLETE: "), std::string::npos) << text;
   EXPECT_EQ(text.find("PASSED: "), std::string::npos) << "the closing line agrees with the exit code: " << text;
+  // report.html's verdict is the console's.
+  std::string html = html_report(m, HtmlReportOptions{});
+  EXPECT_NE(html.find("<span class=\"verdict-INCOMPLETE\">INCOMPLETE</span>"), std::string::npos);
+  EXPECT_EQ(html.find("verdict-PASSED\">"), std::string::npos);
 }
 
 // merge --html: each shard's AUT lifetimes and entries get a lane group of
