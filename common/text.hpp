@@ -30,4 +30,9 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 /// Indents every line of `text` with `prefix`.
 std::string indent(const std::string& text, const std::string& prefix);
 
+/// `s` with every byte outside RFC 3986's unreserved set (ALPHA DIGIT - . _ ~,
+/// section 2.3) and outside `also_plain` written %XX (upper-case hex, 2.1):
+/// percent_encode("a b/c") == "a%20b%2Fc"; percent_encode("a b/c", "/") == "a%20b/c".
+std::string percent_encode(std::string_view s, std::string_view also_plain = {});
+
 }  // namespace livegui

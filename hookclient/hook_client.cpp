@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "common/log.hpp"
+#include "common/text.hpp"
 #include "hookclient/hook_client_impl.hpp"
 #include "hookclient/response_parser.hpp"
 
@@ -17,21 +18,6 @@ namespace livegui {
 namespace {
 
 using nlohmann::json;
-
-std::string percent_encode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 bool is_success(int status) { return status >= 200 && status < 300; }
 

@@ -121,20 +121,7 @@ std::string badge(ResultCode code) {
 /// as a URL scheme), absolute ones become file:// URLs; every byte outside
 /// the unreserved set is percent-encoded.
 std::string file_href(const std::string& path) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out = path.empty() || path[0] != '/' ? "./" : "file://";
-  for (unsigned char c : path) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-                 c == '.' || c == '~' || c == '/';
-    if (plain) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return (path.empty() || path[0] != '/' ? "./" : "file://") + percent_encode(path, "/");
 }
 
 std::string pre(const std::string& text, std::size_t max) { return "<pre>" + esc(capped(text, max)) + "</pre>"; }

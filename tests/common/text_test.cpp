@@ -20,6 +20,14 @@ TEST(TailLines, KeepsTheLastLinesWithoutTheFinalNewline) {
 
 TEST(Indent, PrefixesEveryLine) { EXPECT_EQ(indent("a\nb\n", "  "), "  a\n  b\n"); }
 
+TEST(PercentEncode, KeepsOnlyTheUnreservedSetAndWhatTheCallerAllows) {
+  EXPECT_EQ(percent_encode("Az09-._~"), "Az09-._~");
+  EXPECT_EQ(percent_encode("a b/c?d=%"), "a%20b%2Fc%3Fd%3D%25");
+  EXPECT_EQ(percent_encode("a b/c", "/"), "a%20b/c");
+  EXPECT_EQ(percent_encode("\xc3\xa9"), "%C3%A9");  // UTF-8 bytes, one by one
+  EXPECT_EQ(percent_encode(std::string_view("a\0b", 3), "/"), "a%00b");
+}
+
 TEST(SignalName, NamesKnownSignalsAndNumbersTheRest) {
   EXPECT_EQ(signal_name(SIGSEGV), "SIGSEGV");
   EXPECT_EQ(signal_name(42), "signal 42");
