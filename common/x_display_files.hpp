@@ -21,6 +21,7 @@ struct XDisplaySocket {
   int display = -1;
   dev_t device = 0;
   ino_t inode = 0;
+  bool operator==(const XDisplaySocket&) const = default;
 };
 
 /// The socket file <root>/.X11-unix/X<display> as it is now (lstat); nullopt

@@ -182,7 +182,7 @@ void AppHandle::Impl::start_locked(const std::string& reason, const std::optiona
   state.aut = AutRecord{launched.pid,        launched.pgid,
                         launched.start_time, spec.executable.string(),
                         launched.port,       launched.log_file.string(),
-                        launched.display};
+                        launched.display,    launched.x_server};
   state.status = AutStatus::Healthy;
   write_state();
 }

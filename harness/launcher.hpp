@@ -72,6 +72,7 @@ struct LaunchedAut {
   std::filesystem::path log_file;
   std::string display;                        ///< DISPLAY given to the AUT; empty when none
   std::chrono::nanoseconds time_to_ready{0};  ///< spawn requested → ready signal seen
+  std::optional<XServerRecord> x_server;      ///< the private Xvfb behind `display`, once it listened
 };
 
 /// GET /health as the launcher saw it.

@@ -101,6 +101,12 @@ nlohmann::ordered_json to_json(const StateFile& s) {
                                       {"port", s.aut->port},
                                       {"log_file", s.aut->log_file},
                                       {"display", s.aut->display}};
+    if (const auto& x = s.aut->x_server)
+      j["aut"]["x_server"] = nlohmann::ordered_json{{"pid", x->process.pid},
+                                                    {"start_time", x->process.start_time},
+                                                    {"display", x->socket.display},
+                                                    {"socket_device", static_cast<std::uint64_t>(x->socket.device)},
+                                                    {"socket_inode", static_cast<std::uint64_t>(x->socket.inode)}};
   } else {
     j["aut"] = nullptr;
   }
@@ -262,6 +268,17 @@ StateFile from_json(const fs::path& file, const json& j) {
     a.port = static_cast<int>(r.integer("port", 0, 65535));
     a.log_file = r.string("log_file");
     a.display = r.string("display");
+    // Added after schema 1 was published: absent means no private X server.
+    if (r.has("x_server")) {
+      FieldReader x = r.sub("x_server", r.object("x_server"));
+      XServerRecord xs;
+      xs.process.pid = static_cast<pid_t>(x.integer("pid", 1, kMaxPid));
+      xs.process.start_time = x.unsigned_integer("start_time");
+      xs.socket.display = static_cast<int>(x.integer("display", 0, 65535));
+      xs.socket.device = static_cast<dev_t>(x.unsigned_integer("socket_device"));
+      xs.socket.inode = static_cast<ino_t>(x.unsigned_integer("socket_inode"));
+      a.x_server = xs;
+    }
     s.aut = a;
   }
 

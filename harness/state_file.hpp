@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "common/x_display_files.hpp"
+
 namespace livegui {
 
 enum class AutStatus { Starting, Healthy, Degraded, Dead, Stopped };
@@ -24,6 +26,15 @@ struct ProcessIdentity {
   bool operator==(const ProcessIdentity&) const = default;
 };
 
+/// The private X server (Xvfb) an owner started for its AUT, as it was once
+/// ready: enough for whoever finds the owner dead to remove the socket file a
+/// SIGKILLed server leaves (remove_dead_x_server_files), and nothing else.
+struct XServerRecord {
+  ProcessIdentity process;
+  XDisplaySocket socket;  ///< its display's socket file (display, device, inode)
+  bool operator==(const XServerRecord&) const = default;
+};
+
 struct AutRecord {
   pid_t pid = 0;
   pid_t pgid = 0;
@@ -31,7 +42,8 @@ struct AutRecord {
   std::string executable;
   int port = 0;
   std::string log_file;
-  std::string display;  ///< empty when none
+  std::string display;                    ///< empty when none
+  std::optional<XServerRecord> x_server;  ///< when display is a private Xvfb of the owner's
 };
 
 struct ExitRecord {

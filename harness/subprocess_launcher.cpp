@@ -148,7 +148,10 @@ LaunchedAut SubprocessLauncher::start(const AppSpec& spec, const LaunchRequest& 
                              ready.port,
                              request.log_file,
                              display,
-                             std::chrono::steady_clock::now() - spawned_at};
+                             std::chrono::steady_clock::now() - spawned_at,
+                             std::nullopt};
+      if (xvfb_ && xvfb_->socket())
+        current_.x_server = XServerRecord{{xvfb_->pid(), xvfb_->start_time()}, *xvfb_->socket()};
       owned_.emplace(std::move(child));
       make_health_probe(spec, ready.port);
       logger("harness")->debug("AUT pid {} ready on port {} in {}", current_.pid, current_.port,
@@ -200,7 +203,7 @@ LaunchedAut SubprocessLauncher::attach(const AppSpec& spec, const AutRecord& rec
                                                      ": it is gone (or its pid now belongs to another process)");
   attached_.emplace(std::move(*adopted));
   current_ = LaunchedAut{record.pid,      record.pgid,    record.start_time,          record.port,
-                         record.log_file, record.display, std::chrono::nanoseconds(0)};
+                         record.log_file, record.display, std::chrono::nanoseconds(0), record.x_server};
   make_health_probe(spec, record.port);
   return current_;
 }

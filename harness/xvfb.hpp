@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -47,6 +48,11 @@ class XvfbServer {
   const std::string& display() const { return display_; }
   int display_number() const { return number_; }
   pid_t pid() const { return process_.pid(); }
+  /// /proc/<pid>/stat field 22 of the server process (0 when not started).
+  std::uint64_t start_time() const { return process_.start_time(); }
+  /// Its display's socket file as identified once it was ready; nullopt when
+  /// not started or when none could be identified.
+  const std::optional<XDisplaySocket>& socket() const { return socket_; }
   bool valid() const { return process_.valid(); }
   /// True while the server process runs.
   bool running();

@@ -73,6 +73,9 @@ class StateGuard {
     std::filesystem::path state_file;
     std::chrono::milliseconds term_grace{3000};
     std::chrono::milliseconds kill_wait{2000};
+    /// Where X servers keep their sockets (<x_root>/.X11-unix/X<n>) and locks:
+    /// /tmp, but for tests.
+    std::filesystem::path x_root = "/tmp";
   };
   /// Watches the state file's directory (inotify) when it can.
   explicit StateGuard(Options options);
@@ -101,6 +104,10 @@ class StateGuard {
   /// its lock is free; files of live runs are never read). Each is reported
   /// (one outcome each), what of it is provably still ours is stopped, and
   /// the file is moved aside ("….stale-<time>"; corrupt: "….corrupt-<time>").
+  /// The socket and lock files of the private X server a file records
+  /// (aut.x_server), when that server is dead, are removed
+  /// (remove_dead_x_server_files: the very file, nobody listening on it): a
+  /// run SIGKILLed together with its Xvfb (and reaper) leaves them otherwise.
   /// A file a live standalone owner (a test binary, livegui-aut) owns is left
   /// alone: an outcome with only a `note`, no warning, no dirty start.
   /// Bounded (term_grace + kill_wait per file at most). Empty on later calls.

@@ -2,17 +2,14 @@
 // ours and is dead go; anything that may belong to a live server stays.
 #include "common/x_display_files.hpp"
 
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstring>
 #include <fstream>
 
 #include <gtest/gtest.h>
 
+#include "tests/support/fake_x_display.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace livegui {
@@ -21,44 +18,8 @@ namespace {
 namespace fs = std::filesystem;
 using test_support::TempDir;
 
-/// A pid that was a process and no longer is: a child, exited and reaped.
-pid_t dead_pid() {
-  pid_t child = ::fork();
-  if (child == 0) ::_exit(0);
-  ::waitpid(child, nullptr, 0);
-  return child;
-}
-
-/// The files an X server on `display` leaves: a lock naming `pid` ("%10d\n",
-/// as X servers write it) and a socket; `listening` keeps the socket answering.
-struct FakeDisplay {
-  fs::path lock, sock;
-  int fd = -1;
-  FakeDisplay(const fs::path& root, int display, pid_t pid, bool listening) {
-    lock = root / (".X" + std::to_string(display) + "-lock");
-    sock = root / ".X11-unix" / ("X" + std::to_string(display));
-    fs::create_directories(sock.parent_path());
-    char text[16];
-    std::snprintf(text, sizeof text, "%10d\n", static_cast<int>(pid));
-    std::ofstream(lock) << text;
-    fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::strncpy(addr.sun_path, sock.c_str(), sizeof addr.sun_path - 1);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << sock;
-    if (listening) {
-      EXPECT_EQ(::listen(fd, 1), 0);
-    } else {
-      ::close(fd);  // the socket file stays, nobody answers on it: a dead server's
-      fd = -1;
-    }
-  }
-  ~FakeDisplay() {
-    if (fd >= 0) ::close(fd);
-  }
-  bool lock_exists() const { return fs::exists(lock); }
-  bool sock_exists() const { return fs::exists(fs::symlink_status(sock)); }
-};
+using test_support::dead_pid;
+using FakeDisplay = test_support::FakeXDisplay;
 
 TEST(XDisplayFiles, TheSocketAndLockOfOurDeadServerAreRemoved) {
   TempDir root;

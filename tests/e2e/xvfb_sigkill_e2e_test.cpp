@@ -71,5 +71,61 @@ TEST_F(XvfbSigkillE2E, ASigkilledBatchersPrivateDisplayLeavesNoSocketOrLock) {
                     << (fs::exists(lock) ? lock.string() : "");
 }
 
+TEST_F(XvfbSigkillE2E, ARunKilledWithItsReaperAndXvfbLeavesNoSocketOnceTheNextRunLooked) {
+  // Trial12b: `kill -9` of the batcher, its reaper and its Xvfb at once left
+  // /tmp/.X11-unix/X<n> for good: the next run reported the dead run (its
+  // cgroup, its state file) but not the display.
+  if (find_executable("Xvfb").empty()) GTEST_SKIP() << "Xvfb is not installed (Debian package 'xvfb')";
+  const fs::path marker = dir_ / "entry.started";
+  const std::string app = built("sample_app/sample_app");
+  const fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"live\"\nuses_aut = true\ntimeout = \"120s\"\n"
+                      << "aut = { executable = \"" << app << "\", display = \"xvfb\", term_grace = \"1s\" }\n"
+                      << "[[tiers.entries]]\nname = \"hold\"\ncommand = [\"/bin/sh\", \"-c\", \"touch "
+                      << marker.string() << "; exec sleep 300\"]\n";
+  const std::vector<std::string> state = {"--state-dir", (dir_ / "state").string()};
+  auto with = [&](std::vector<std::string> a) {
+    a.insert(a.end(), state.begin(), state.end());
+    return a;
+  };
+  BatchProcess batch(with({plan.string(), "--aut-scope", "session", "--report-dir", (dir_ / "reports").string()}),
+                     dir_.path(), dir_ / "out.txt");
+  ASSERT_TRUE(eventually([&] { return fs::exists(marker); }, 60s)) << batch.output();
+  pid_t xvfb = 0, reaper = 0;
+  for (pid_t p : descendants_of(batch.pid())) {
+    auto st = read_proc_stat(p);
+    if (st && st->comm == "Xvfb") xvfb = p;
+    if (st && st->comm == "livegui-reaper") reaper = p;
+  }
+  ASSERT_GT(xvfb, 0) << "no Xvfb under the batcher; " << batch.output();
+  ASSERT_GT(reaper, 0) << "no livegui-reaper under the batcher";
+  std::optional<XDisplaySocket> x;
+  ASSERT_TRUE(eventually([&] { return (x = x_display_socket_of(xvfb)).has_value(); }, 10s));
+  const fs::path sock = "/tmp/.X11-unix/X" + std::to_string(x->display);
+  // Stopped first, so that the batcher cannot see its Xvfb die; then all three SIGKILLed.
+  ASSERT_EQ(::kill(batch.pid(), SIGSTOP), 0);
+  ASSERT_EQ(::kill(reaper, SIGKILL), 0);
+  ASSERT_EQ(::kill(xvfb, SIGKILL), 0);
+  ASSERT_EQ(::kill(batch.pid(), SIGKILL), 0);
+  ASSERT_TRUE(batch.wait(10s).has_value());
+  ASSERT_TRUE(eventually([&] {
+    auto st = read_proc_stat(xvfb);
+    return !st || st->state == 'Z';
+  }));
+  ASSERT_TRUE(fs::exists(fs::symlink_status(sock))) << "a SIGKILLed Xvfb leaves its socket";
+
+  const fs::path next = dir_ / "next.toml";
+  std::ofstream(next) << "[[tiers]]\nname = \"next\"\nuses_aut = true\n"
+                      << "aut = { executable = \"" << app << "\", args = [\"--headless\"], display = \"none\" }\n"
+                      << "[[tiers.entries]]\nname = \"nothing\"\ncommand = [\"/bin/true\"]\n";
+  auto r = run_livegui_batch(with({next.string(), "--report-dir", (dir_ / "next-reports").string()}), dir_.path());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(fs::exists(fs::symlink_status(sock))) << sock << " outlived the next run:\n" << r.output;
+  EXPECT_NE(r.output.find("removed what its dead X server (pid " + std::to_string(xvfb) + ", display :" +
+                          std::to_string(x->display) + ") left: " + sock.string()),
+            std::string::npos)
+      << r.output;
+}
+
 }  // namespace
 }  // namespace livegui::test_support

@@ -73,7 +73,7 @@ class FakeLauncher : public Launcher {
     w_->exit.reset();
     w_->health = HealthReading{true, pid, 1, 5, {}};
     w_->unreachable.clear();
-    w_->current = LaunchedAut{pid, pid, 777, 40000 + pid % 1000, request.log_file, "", std::chrono::milliseconds(3)};
+    w_->current = LaunchedAut{pid, pid, 777, 40000 + pid % 1000, request.log_file, "", std::chrono::milliseconds(3), std::nullopt};
     return w_->current;
   }
 

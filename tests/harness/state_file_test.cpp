@@ -89,6 +89,20 @@ TEST(StateFile, RoundTripsEveryField) {
   EXPECT_EQ(slurp(path).find("owner_ended"), std::string::npos) << "absent unless set";
 }
 
+TEST(StateFile, APrivateXServerRoundTripsAndIsAbsentWithoutOne) {
+  TempDir dir("state");
+  auto path = dir / "aut-state.json";
+  StateFile s = sample_state();
+  write_state_file(path, s);
+  EXPECT_EQ(slurp(path).find("x_server"), std::string::npos) << "absent unless recorded";
+  ASSERT_FALSE(read_state_file(path)->aut->x_server.has_value());
+  s.aut->x_server = XServerRecord{{4100, 98765}, XDisplaySocket{42, 2049, 1234567890123}};
+  write_state_file(path, s);
+  auto back = read_state_file(path);
+  ASSERT_TRUE(back && back->aut && back->aut->x_server) << slurp(path);
+  EXPECT_EQ(*back->aut->x_server, *s.aut->x_server);
+}
+
 TEST(StateFile, OwnerEndedRoundTripsAndIsOptional) {
   TempDir dir("state");
   auto path = dir / "aut-state.json";

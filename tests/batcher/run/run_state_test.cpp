@@ -16,7 +16,9 @@
 #include "batcher/run/state_guard.hpp"
 #include "common/backoff.hpp"
 #include "common/proc_info.hpp"
+#include "common/x_display_files.hpp"
 #include "harness/subprocess.hpp"
+#include "tests/support/fake_x_display.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -176,6 +178,37 @@ TEST_F(BatcherRunState, AKilledRunsStateIsReportedBeforeTheFirstAutEntryAndMoved
   EXPECT_TRUE(guard.check_left_overs(ctx()).empty()) << "reported once";
   StateGuard next({dir_path_ / "aut-state-next.json", 200ms, 1s});
   EXPECT_TRUE(next.check_left_overs(ctx()).empty()) << "a file moved aside is history, not news";
+}
+
+TEST_F(BatcherRunState, TheSocketAndLockADeadRunsXServerLeftAreRemovedAndALiveOnesAreKept) {
+  // Trial12b: a run SIGKILLed together with its Xvfb (and its reaper) left
+  // /tmp/.X11-unix/X0 for good; the next run reported the run but not that.
+  TempDir x_root("x-root");
+  const pid_t x_dead = test_support::dead_pid();
+  test_support::FakeXDisplay dead_display(x_root.path(), 5, x_dead, /*listening=*/false);
+  StateFile s = killed_run_state(gone(999995));
+  s.aut->display = ":5";
+  s.aut->x_server = XServerRecord{{x_dead, 7}, *x_display_socket(5, x_root.path())};
+  write_state_file(dir_path_ / "aut-state-999999-7.json", s);
+  // A run whose X server still runs (here: this process stands for it).
+  test_support::FakeXDisplay live_display(x_root.path(), 6, ::getpid(), /*listening=*/true);
+  StateFile live = killed_run_state(gone(999996));
+  live.aut->x_server = XServerRecord{self_identity(), *x_display_socket(6, x_root.path())};
+  write_state_file(dir_path_ / "aut-state-999998-7.json", live);
+
+  StateGuard guard({dir_path_ / "aut-state-mine.json", 200ms, 1s, x_root.path()});
+  auto outcomes = guard.check_left_overs(ctx());
+  ASSERT_EQ(outcomes.size(), 2u);
+  std::string warnings = outcomes[0].warning + "\n" + outcomes[1].warning;
+  EXPECT_NE(warnings.find("removed what its dead X server (pid " + std::to_string(x_dead) + ", display :5) left: " +
+                          dead_display.sock.string() + " and " + dead_display.lock.string()),
+            std::string::npos)
+      << warnings;
+  EXPECT_FALSE(dead_display.sock_exists());
+  EXPECT_FALSE(dead_display.lock_exists());
+  EXPECT_TRUE(live_display.sock_exists()) << "its server runs";
+  EXPECT_TRUE(live_display.lock_exists());
+  EXPECT_EQ(warnings.find("display :6"), std::string::npos) << warnings;
 }
 
 TEST_F(BatcherRunState, ALongDeadStandaloneOwnersFileIsReportedWithHowItsAutDied) {
