@@ -21,6 +21,13 @@ Standard library only. Re-run it with, e.g.:
         --batch build/batcher/livegui-batch --work /tmp/gtagree --rounds 3
 
 Results (tables and every disagreement) go to stdout and <work>/summary.json.
+Exit status: 0 when every verdict, every test and every count agrees in every
+round; 1 when anything disagrees (each disagreement is listed, by kind:
+verdict, test, counts); 2 on bad arguments. A binary for which GoogleTest
+wrote no report (it crashed or never called RUN_ALL_TESTS()) is compared by
+its verdict only, and its row says so. ctest itself writes its logs into the
+build tree (Testing/Temporary/), as it always does; nothing else is written
+outside <work>.
 """
 
 import argparse
@@ -183,8 +190,15 @@ def livegui_outcome(t):
     return "FAIL"  # FAIL, CRASH, TIMEOUT, UNRESOLVED, XPASS, and failures the binary's main() accepted
 
 
+# livegui's names for results that are no test of GoogleTest's
+# (batcher/reproduce.hpp): a failure in a suite's set-up or tear-down, in a
+# global environment, and the binary's own exit or death beside its tests.
+SUITE_LEVEL = ".<suite set-up/tear-down>"
+GLOBAL_LEVEL = "<global set-up/tear-down>"
+
+
 def suite_level(name):
-    return name.endswith(".") or name.endswith(" (process)") or "." not in name
+    return name.endswith(SUITE_LEVEL) or name == GLOBAL_LEVEL or name.endswith(" (process)")
 
 
 def compare(tests, truth, ctest_verdicts, results, junit):
@@ -207,6 +221,12 @@ def compare(tests, truth, ctest_verdicts, results, junit):
         elif ctest_verdicts[name] == e["is_failure"]:
             problems.append(("verdict", name, "ctest %s, livegui %s: %s" % (row["ctest"], e["result"],
                                                                          e.get("reason", ""))))
+        if not tr["report"]:
+            # GoogleTest wrote no report (the binary crashed, hung, or never
+            # called RUN_ALL_TESTS()): only the verdict can be compared.
+            row.update(tests="-", tests_agree="-", note="no GoogleTest report (exit %s)" % tr["exit"])
+            rows.append(row)
+            continue
         mine = collections.Counter((x["name"], livegui_outcome(x)) for x in e["tests"]
                                    if not x.get("synthetic") and not suite_level(x["name"]))
         theirs = collections.Counter(tr["tests"])
@@ -230,7 +250,7 @@ def compare(tests, truth, ctest_verdicts, results, junit):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build-dir", required=True, help="the ctest build tree")
     ap.add_argument("--batch", required=True, help="the livegui-batch executable")
     ap.add_argument("--work", default="/tmp/gtest-agreement", help="scratch and report directory")
@@ -267,8 +287,9 @@ def main():
     print()
     print("%-45s %-6s %-10s %-6s %s" % ("binary", "ctest", "livegui", "exit", "tests agree"))
     for row in rows:
-        print("%-45s %-6s %-10s %-6s %s/%s" % (row["binary"], row["ctest"], row["livegui"], row["gtest_exit"],
-                                              row.get("tests_agree", "-"), row.get("tests", "-")))
+        print("%-45s %-6s %-10s %-6s %s/%s%s" % (row["binary"], row["ctest"], row["livegui"], row["gtest_exit"],
+                                                row.get("tests_agree", "-"), row.get("tests", "-"),
+                                                "  " + row["note"] if row.get("note") else ""))
     print()
     print("binaries: %d; ctest passed %d; verdicts agree %d/%d" % (
         len(rows), sum(1 for r in rows if r["ctest"] == "PASS"), verdict_agree, len(rows)))
