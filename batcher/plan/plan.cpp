@@ -189,6 +189,7 @@ struct TierDefaults {
   std::optional<std::chrono::milliseconds> timeout;
   SplitMode split = SplitMode::Binary;
   std::map<std::string, std::string> env;
+  std::map<std::string, FieldSource> env_source;
 };
 
 void add_entries(Context& ctx, const TierDefaults& tier, const toml::table& table, const std::string& path,
@@ -214,12 +215,19 @@ void add_entries(Context& ctx, const TierDefaults& tier, const toml::table& tabl
   if (!base.test_timeout) base.test_timeout = tier.test_timeout;
   if (auto x = r.strings("xfail")) base.xfail = *x;
   if (auto a = r.strings("args"))
-    for (std::size_t i = 0; i < a->size(); ++i)
-      base.args.push_back(
-          expand(ctx, (*a)[i], r.at(element(r, "args", i)), r.field("args[" + std::to_string(i) + "]")));
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      FieldSource src{r.at(element(r, "args", i)), r.field("args[" + std::to_string(i) + "]")};
+      base.args.push_back(expand(ctx, (*a)[i], src.where, src.field));
+      base.args_source.push_back(std::move(src));
+    }
   base.env = tier.env;
+  base.env_source = tier.env_source;
   if (auto e = r.string_map("env"))
-    for (auto& [k, v] : *e) base.env[k] = expand(ctx, v, r.at(member(r, "env", k)), r.field("env." + k));
+    for (auto& [k, v] : *e) {
+      FieldSource src{r.at(member(r, "env", k)), r.field("env." + k)};
+      base.env[k] = expand(ctx, v, src.where, src.field);
+      base.env_source[k] = std::move(src);
+    }
   if (auto c = r.string("cwd")) base.cwd = resolve_path(ctx, expand(ctx, *c, r.at(*r.get("cwd")), r.field("cwd")));
   auto name = r.string("name");
 
@@ -241,11 +249,16 @@ void add_entries(Context& ctx, const TierDefaults& tier, const toml::table& tabl
       throw PlanError(r.at(element(r, "command", 0)), r.field("command[0]"), "is empty: no program to run");
     e.pattern = program;
     std::vector<std::string> rest;
-    for (std::size_t i = 1; i < argv->size(); ++i)
-      rest.push_back(
-          expand(ctx, (*argv)[i], r.at(element(r, "command", i)), r.field("command[" + std::to_string(i) + "]")));
+    std::vector<FieldSource> rest_source;
+    for (std::size_t i = 1; i < argv->size(); ++i) {
+      FieldSource src{r.at(element(r, "command", i)), r.field("command[" + std::to_string(i) + "]")};
+      rest.push_back(expand(ctx, (*argv)[i], src.where, src.field));
+      rest_source.push_back(std::move(src));
+    }
     rest.insert(rest.end(), e.args.begin(), e.args.end());
+    rest_source.insert(rest_source.end(), e.args_source.begin(), e.args_source.end());
     e.args = std::move(rest);
+    e.args_source = std::move(rest_source);
     if (e.format == EntryFormat::Auto) e.format = EntryFormat::Command;
     if (e.format == EntryFormat::Pytest) refuse_pytest_args(r, e.args, argv->size() - 1, e.env);
     if (program.find('/') == std::string::npos) {
@@ -322,7 +335,11 @@ PlanTier parse_tier(Context& ctx, toml::table& table, const std::string& path, s
   defaults.test_timeout = tier.test_timeout = read_duration(ctx, r, "test_timeout");
   defaults.split = parse_split(r, SplitMode::Binary);
   if (auto e = r.string_map("env"))
-    for (auto& [k, v] : *e) defaults.env[k] = expand(ctx, v, r.at(member(r, "env", k)), r.field("env." + k));
+    for (auto& [k, v] : *e) {
+      FieldSource src{r.at(member(r, "env", k)), r.field("env." + k)};
+      defaults.env[k] = expand(ctx, v, src.where, src.field);
+      defaults.env_source[k] = std::move(src);
+    }
   if (toml::node* aut = aut_node) {
     toml::table* t = aut->as_table();
     if (!t)

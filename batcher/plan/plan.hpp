@@ -66,6 +66,13 @@ bool reads_junit(EntryFormat f);
 const char* to_string(SplitMode m);
 const char* to_string(EntryFormat f);
 
+/// Where one value of the plan was written, for a message about it: its
+/// place ("plan.toml:29:9") and its field ("tiers[0].entries[2].args[1]").
+struct FieldSource {
+  SourceLocation where;
+  std::string field;
+};
+
 struct PlanEntry {
   std::string name;                  ///< unique within its tier
   std::string pattern;               ///< as written in the plan (for messages)
@@ -85,6 +92,11 @@ struct PlanEntry {
   std::optional<std::chrono::milliseconds> test_timeout;
   std::string unresolved;  ///< non-empty: why this entry cannot run
   SourceLocation where;
+  /// Where each element of `args` was written (same order; empty for the
+  /// quick form's entries, which come from the command line).
+  std::vector<FieldSource> args_source;
+  /// Where each `env` variable was written (the tier's or the entry's table).
+  std::map<std::string, FieldSource> env_source;
 };
 
 struct PlanTier {

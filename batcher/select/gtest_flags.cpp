@@ -38,11 +38,20 @@ constexpr const char* kMarkers = "livegui-batch follows the run by GoogleTest's 
 }  // namespace
 
 std::string unsupported_gtest_flag(const PlanEntry& entry) {
-  auto where = [&](const std::string& field) {
+  auto entry_where = [&](const std::string& field) {
     std::string at = entry.where.file.empty() ? std::string("the command line") : entry.where.str();
     return at + ": " + field + ": ";
   };
-  for (const auto& a : entry.args) {
+  // The place the value was written (its element of `args`/`command`, its
+  // variable in the tier's or the entry's `env`), else the entry's.
+  auto source_where = [&](const FieldSource* src, const std::string& field) {
+    return src && !src->where.file.empty() ? src->where.str() + ": " + src->field + ": " : entry_where(field);
+  };
+  for (std::size_t i = 0; i < entry.args.size(); ++i) {
+    const std::string& a = entry.args[i];
+    auto where = [&](const std::string& field) {
+      return source_where(i < entry.args_source.size() ? &entry.args_source[i] : nullptr, field);
+    };
     if (auto v = flag_value(a, "repeat"); v && *v != "1")
       return where("args") + a +
              " is not supported: livegui-batch reads one run of each test (a hang or crash in a later iteration "
@@ -73,7 +82,9 @@ std::string unsupported_gtest_flag(const PlanEntry& entry) {
     return it == entry.env.end() ? std::nullopt : std::optional<std::string>(it->second);
   };
   auto refuse = [&](const char* name, const std::string& value, const std::string& why) {
-    return where("env") + name + "=" + value + " is not supported: " + why;
+    auto src = entry.env_source.find(name);
+    return source_where(src == entry.env_source.end() ? nullptr : &src->second, "env") + name + "=" + value +
+           " is not supported: " + why;
   };
   if (auto v = env("GTEST_REPEAT"); v && *v != "1" && !v->empty())
     return refuse("GTEST_REPEAT", *v, "livegui-batch reads one run of each test");

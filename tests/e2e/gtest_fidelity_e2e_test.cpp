@@ -479,7 +479,7 @@ TEST_F(GtestFidelityE2E, RepeatAndForeignOutputFlagsAreRefusedSayingWhereAndWhy)
   ASSERT_TRUE(repeat && xml && plain);
   EXPECT_EQ((*repeat)["result"], "UNRESOLVED");
   EXPECT_NE((*repeat)["reason"].get<std::string>().find("plan.toml:"), std::string::npos) << (*repeat)["reason"];
-  EXPECT_NE((*repeat)["reason"].get<std::string>().find("args: --gtest_repeat=3 is not supported"), std::string::npos);
+  EXPECT_NE((*repeat)["reason"].get<std::string>().find("args[0]: --gtest_repeat=3 is not supported"), std::string::npos);
   EXPECT_EQ((*xml)["result"], "UNRESOLVED");
   EXPECT_NE((*xml)["reason"].get<std::string>().find("--gtest_output=xml:own.xml is not supported"), std::string::npos);
   EXPECT_EQ((*plain)["result"], "PASS");  // the batch goes on
@@ -508,13 +508,16 @@ TEST_F(GtestFidelityE2E, FlagsThatDefeatTheBatchersReadingAreRefusedByTheRunAndB
     f << "\n[[tiers.entries]]\nname = \"plain\"\nexecutable = \"" << exe("e2e_passing") << "\"\n";
   }
   const std::map<std::string, std::string> says = {
-      {"brief", "args: --gtest_brief=1 is not supported: "},
-      {"color", "args: --gtest_color=yes is not supported: "},
-      {"list", "args: --gtest_list_tests is not supported: "},
-      {"flagfile", "args: --gtest_flagfile=" + (dir_ / "flags.txt").string() + " is not supported: "},
-      {"color_env", "env: GTEST_COLOR=yes is not supported: "},
-      {"output_env", "env: GTEST_OUTPUT=xml:" + (dir_ / "own.xml").string() + " is not supported: "},
-      {"brief_env", "env: GTEST_BRIEF=1 is not supported: "}};
+      // Each names the place and field the value was written (plan line, column).
+      {"brief", ":7:9: tiers[0].entries[0].args[0]: --gtest_brief=1 is not supported: "},
+      {"color", ":12:9: tiers[0].entries[1].args[0]: --gtest_color=yes is not supported: "},
+      {"list", ":17:9: tiers[0].entries[2].args[0]: --gtest_list_tests is not supported: "},
+      {"flagfile",
+       ":22:9: tiers[0].entries[3].args[0]: --gtest_flagfile=" + (dir_ / "flags.txt").string() + " is not supported: "},
+      {"color_env", ":27:23: tiers[0].entries[4].env.GTEST_COLOR: GTEST_COLOR=yes is not supported: "},
+      {"output_env", ":32:24: tiers[0].entries[5].env.GTEST_OUTPUT: GTEST_OUTPUT=xml:" +
+                         (dir_ / "own.xml").string() + " is not supported: "},
+      {"brief_env", ":37:23: tiers[0].entries[6].env.GTEST_BRIEF: GTEST_BRIEF=1 is not supported: "}};
 
   BatchRun dry = batch({plan.string(), "--dry-run"});
   for (const auto& [name, text] : says)

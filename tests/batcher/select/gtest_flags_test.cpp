@@ -25,6 +25,27 @@ TEST(BatcherGtestFlags, RepeatAndForeignOutputFlagsAreNamedWithTheirPlace) {
   EXPECT_NE(unsupported_gtest_flag(e).find("env: GTEST_REPEAT=5 is not supported"), std::string::npos);
 }
 
+TEST(BatcherGtestFlags, ARefusedFlagIsNamedWhereItWasWrittenNotWhereItsEntryBegins) {
+  // Trial12a: a refused --gtest_repeat on plan line 29 was blamed on line 26
+  // (the [[tiers.entries]] header); a tier's GTEST_REPEAT on the entry.
+  PlanEntry e = at_line_12();
+  e.args = {"--gtest_filter=A.*", "--gtest_repeat=3"};
+  e.args_source = {{{"plan.toml", 14, 9}, "tiers[0].entries[0].args[0]"},
+                   {{"plan.toml", 15, 3}, "tiers[0].entries[0].args[1]"}};
+  EXPECT_EQ(unsupported_gtest_flag(e).rfind(
+                "plan.toml:15:3: tiers[0].entries[0].args[1]: --gtest_repeat=3 is not supported", 0),
+            0u)
+      << unsupported_gtest_flag(e);
+  e.args.clear();
+  e.args_source.clear();
+  e.env = {{"GTEST_REPEAT", "2"}};
+  e.env_source = {{"GTEST_REPEAT", {{"plan.toml", 5, 7}, "tiers[0].env.GTEST_REPEAT"}}};
+  EXPECT_EQ(unsupported_gtest_flag(e).rfind("plan.toml:5:7: tiers[0].env.GTEST_REPEAT: GTEST_REPEAT=2 is not supported",
+                                            0),
+            0u)
+      << unsupported_gtest_flag(e);
+}
+
 TEST(BatcherGtestFlags, FlagsThatDefeatTheMarkersOrTheRunAreRefusedInArgs) {
   // Each input the newcomer tried (issue 18), with the place and the field.
   for (const char* arg :
