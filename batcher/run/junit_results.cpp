@@ -139,7 +139,7 @@ TestResult from_junit_cases(const std::vector<const JunitCase*>& cases, const st
 std::optional<TestResult> process_issue_for(const std::string& entry_name, const ExitStatus& status,
                                             StopCause stopped_for, std::chrono::milliseconds timeout,
                                             const std::string& interrupt_signal, const std::string& report_problem,
-                                            bool any_failed, int attempt) {
+                                            bool any_failed, int attempt, const std::string& output_last_line) {
   TestResult r;
   r.name = entry_name;
   r.synthetic = true;
@@ -158,6 +158,7 @@ std::optional<TestResult> process_issue_for(const std::string& entry_name, const
   } else if (!report_problem.empty()) {
     r.code = ResultCode::Unresolved;
     r.message = "the runner ended (" + status.describe() + ") without a complete JUnit report: it is " + report_problem;
+    if (!output_last_line.empty()) r.message += "; its output ends: " + output_last_line;
   } else if (status.code != 0 && !any_failed) {
     r.code = ResultCode::Fail;
     r.message = "the runner exited with " + status.describe() + " though no test in its report failed";
@@ -190,7 +191,7 @@ AttemptOutcome interpret_junit_attempt(const JunitEvidence& ev) {
     problem = std::get<JunitReadError>(ev.report).why + " (" + ev.report_file + ")";
   }
   out.process_issue = process_issue_for(ev.entry_name, ev.status, ev.stopped_for, ev.timeout, ev.interrupt_signal,
-                                        problem, any_failed, ev.attempt);
+                                        problem, any_failed, ev.attempt, ev.output_last_line);
   out.abnormal = ev.status.signaled || ev.stopped_for != StopCause::None || !problem.empty();
   return out;
 }

@@ -24,6 +24,10 @@ struct JunitEvidence {
   std::chrono::milliseconds timeout{0};
   std::string interrupt_signal;
   int attempt = 1;
+  /// The last line of the attempt's output (""= none): said when the runner
+  /// ended without a complete report (e.g. pytest's "ImportError: Error
+  /// importing plugin …" before it ran anything).
+  std::string output_last_line;
 };
 
 /// Where an <error> testcase erred, from the message pytest gives it:
@@ -62,10 +66,11 @@ AttemptOutcome interpret_junit_attempt(const JunitEvidence& evidence);
 /// The process issue for an attempt whose report is missing or torn, or
 /// whose exit the tests do not explain; std::nullopt when all is explained.
 /// `any_failed`: a reported test failed (a non-zero exit is then expected).
-/// `exit_codes_ok`: exit codes that need no explanation besides 0 (pytest: 5 after a resume).
+/// `output_last_line`: the output's last line, quoted when the runner ended
+/// without a complete report ("" = none).
 std::optional<TestResult> process_issue_for(const std::string& entry_name, const ExitStatus& status,
                                             StopCause stopped_for, std::chrono::milliseconds timeout,
                                             const std::string& interrupt_signal, const std::string& report_problem,
-                                            bool any_failed, int attempt);
+                                            bool any_failed, int attempt, const std::string& output_last_line = "");
 
 }  // namespace livegui::batch

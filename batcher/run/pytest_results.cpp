@@ -350,7 +350,7 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
     // cleanly with exit 0; otherwise the report decides as for format = "junit".
     bool clean = ev.events.finished && ev.status.success();
     out.process_issue = process_issue_for(ev.entry_name, ev.status, ev.stopped_for, ev.timeout, ev.interrupt_signal,
-                                          clean ? "" : problem, any_failed, ev.attempt);
+                                          clean ? "" : problem, any_failed, ev.attempt, ev.output_last_line);
   }
   out.abnormal = ev.status.signaled || ev.stopped_for != StopCause::None;
   return out;

@@ -38,6 +38,8 @@ struct PytestEvidence {
   /// The beginning of the attempt's output (bounded): where pytest says why
   /// it stopped on a usage error (exit code 4) before running any test.
   std::string output_head;
+  /// The last line of the attempt's output (JunitEvidence::output_last_line).
+  std::string output_last_line;
 };
 
 /// pytest's own error line in `output` after a usage error (exit code 4):

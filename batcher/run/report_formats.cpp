@@ -14,6 +14,7 @@
 #include "batcher/run/python_stacks.hpp"
 #include "common/atomic_file.hpp"
 #include "common/environment.hpp"
+#include "common/text.hpp"
 
 namespace livegui::batch {
 namespace {
@@ -110,6 +111,26 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
   return files;
 }
 
+namespace {
+
+/// The last non-empty line of the attempt's output, bounded (a line of 200 MB
+/// is not quoted whole); "" without one.
+std::string last_output_line(const std::filesystem::path& output_log) {
+  if (output_log.empty()) return "";
+  std::string line = tail_file(output_log, 1, 4 * 1024);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  if (auto nl = line.rfind('\n'); nl != std::string::npos) line.erase(0, nl + 1);
+  constexpr std::size_t kMax = 300;
+  if (line.size() > kMax) {
+    std::size_t cut = kMax;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+    line = line.substr(0, cut) + "…";
+  }
+  return line;
+}
+
+}  // namespace
+
 AttemptOutcome read_report_attempt(EntryFormat format, const ReportFiles& files, const std::string& entry_name,
                                    const ExitStatus& status, StopCause stopped_for, std::chrono::milliseconds timeout,
                                    const std::string& interrupt_signal, int attempt,
@@ -127,6 +148,7 @@ AttemptOutcome read_report_attempt(EntryFormat format, const ReportFiles& files,
     ev.interrupt_signal = interrupt_signal;
     ev.attempt = attempt;
     ev.junit_prefix = files.junit_prefix;
+    ev.output_last_line = last_output_line(output_log);
     if (!output_log.empty()) {
       // pytest's own words at a usage error come first in its output.
       std::ifstream in(output_log, std::ios::binary);
@@ -145,6 +167,7 @@ AttemptOutcome read_report_attempt(EntryFormat format, const ReportFiles& files,
   ev.timeout = timeout;
   ev.interrupt_signal = interrupt_signal;
   ev.attempt = attempt;
+  ev.output_last_line = last_output_line(output_log);
   return interpret_junit_attempt(ev);
 }
 

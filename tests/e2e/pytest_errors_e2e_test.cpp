@@ -215,5 +215,26 @@ TEST(PytestErrors, ABrokenConftestIsSaidInPytestsWords) {
   EXPECT_NE(r.output.find("ImportError while loading conftest"), std::string::npos) << r.output;
 }
 
+TEST(PytestErrors, APluginPythonCannotImportIsSaidInPythonsWords) {
+  // Trial12a: a pytest entry without PYTHONPATH said only "the runner ended
+  // (exit code 1) without a complete JUnit report"; why was in its log.
+  TempDir dir("pytest-no-plugin");
+  write(dir / "np" / "test_a.py", "def test_a():\n    pass\n");
+  std::string plan = plan_of({{"np", "np/test_a.py"}});
+  const std::string python_path = source("python").string();
+  plan.replace(plan.find(python_path), python_path.size(), (dir / "empty").string());
+  fs::create_directories(dir / "empty");
+  write(dir / "plan.toml", plan);
+  BatchRun r = run_plan(dir);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = json::parse(read_text(dir / "report" / "results.json"));
+  const json* e = find_entry(doc, "np");
+  ASSERT_NE(e, nullptr) << r.output;
+  EXPECT_EQ((*e)["result"], "UNRESOLVED") << e->dump(1);
+  const std::string said = "its output ends: ImportError: Error importing plugin \"livegui_pytest\": No module named "
+                           "'livegui_pytest'";
+  EXPECT_NE(r.output.find(said), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace livegui::test_support
