@@ -412,9 +412,12 @@ AttemptOutcome interpret_one_attempt(const AttemptEvidence& ev) {
     // It died in the set-up of a suite (SetUpTestSuite) before its first
     // test: that suite's tests are blamed, and the rest resumes without them,
     // so the same spot never crashes twice.
-    std::string how = "the test binary " + how_it_ended(ev.status) + " in suite set-up (" + suite +
-                      "::SetUpTestSuite), before this test ran";
-    ResultCode code = ev.status.signaled ? ResultCode::Crash : ResultCode::Fail;
+    const bool timed_out = ev.stopped_for == StopCause::TestTimeout;
+    const std::string in_setup = "suite set-up (" + suite + "::SetUpTestSuite)";
+    std::string how = timed_out ? "timed out: its " + in_setup + " ran longer than test_timeout (" +
+                                      human_duration(ev.test_timeout) + ") and the binary was stopped, before this test ran"
+                                : "the test binary " + how_it_ended(ev.status) + " in " + in_setup + ", before this test ran";
+    ResultCode code = timed_out ? ResultCode::Timeout : ev.status.signaled ? ResultCode::Crash : ResultCode::Fail;
     std::vector<std::string> rest;
     bool blamed_any = false;
     for (const auto& name : out.remaining) {
@@ -429,7 +432,9 @@ AttemptOutcome interpret_one_attempt(const AttemptEvidence& ev) {
       // Its tests are not known (no list): the suite itself stands for them.
       out.results.push_back(decided_result(
           suite_level_name(suite), code,
-          "the test binary " + how_it_ended(ev.status) + " in suite set-up (" + suite + "::SetUpTestSuite)",
+          timed_out ? "timed out: " + in_setup + " ran longer than test_timeout (" + human_duration(ev.test_timeout) +
+                          ") and the binary was stopped"
+                    : "the test binary " + how_it_ended(ev.status) + " in " + in_setup,
           ev.attempt));
     }
     out.remaining = rest;
@@ -456,6 +461,13 @@ AttemptOutcome interpret_one_attempt(const AttemptEvidence& ev) {
     else
       where = "between tests (after " + after + ")";
     issue.message = "the test binary " + how_it_ended(ev.status) + " " + where;
+    if (ev.stopped_for == StopCause::TestTimeout) {
+      // Stopped by test_timeout outside a test: a suite's tear-down (or the
+      // global set-up or tear-down) ran longer than a test may.
+      issue.code = ResultCode::Timeout;
+      issue.message = "timed out: the binary ran longer than test_timeout (" + human_duration(ev.test_timeout) +
+                      ") " + where + " and was stopped";
+    }
     if (ev.premature_exit && !ev.status.signaled) issue.message += "; it exited prematurely";
     out.process_issue = issue;
   }

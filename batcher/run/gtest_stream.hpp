@@ -65,6 +65,11 @@ class GtestStreamParser {
   bool ended() const { return ended_; }
   /// The suites whose TestCaseEnd was seen, in order (GtestStream::ended_suites).
   const std::vector<std::string>& ended_suites() const { return ended_suites_; }
+  /// The suite a TestCaseStart opened and no TestCaseEnd closed yet; "" when
+  /// none. Outside its tests, the binary is in its SetUpTestSuite or
+  /// TearDownTestSuite (GoogleTest calls OnTestSuiteStart before the one and
+  /// OnTestSuiteEnd after the other).
+  const std::string& open_suite() const { return suite_; }
 
  private:
   std::string suite_, test_, failure_;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "batcher/reproduce.hpp"
 #include "batcher/run/unit_run.hpp"
 #include "batcher/select/unit.hpp"
 
@@ -97,12 +98,24 @@ void TestWatch::take_stream_line(const std::string& line, Clock::time_point now)
     running_.reset();
     return;
   }
-  if (!ev) return;
-  if (ev->kind == StreamEvent::Kind::Start) {
+  if (ev && ev->kind == StreamEvent::Kind::Start) {
     if (!running_ || *running_ != ev->name) since_ = now;
     running_ = ev->name;
-  } else if (running_ && *running_ == ev->name) {
+  } else if (ev && running_ && *running_ == ev->name) {
     running_.reset();
+  }
+  // Outside a test but inside a suite: its SetUpTestSuite or
+  // TearDownTestSuite runs (or, for a few microseconds, nothing between two
+  // of its tests), and test_timeout bounds it as it bounds a test — named by
+  // the suite's own result (suite_level_name), which classify() blames.
+  const std::string& suite = stream_parser_.open_suite();
+  const bool in_test = running_ && !is_suite_level_name(*running_);
+  if (in_test) return;
+  if (suite.empty()) {
+    running_.reset();
+  } else if (const std::string level = suite_level_name(suite); running_ != level) {
+    running_ = level;
+    since_ = now;
   }
 }
 

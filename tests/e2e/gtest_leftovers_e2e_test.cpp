@@ -211,6 +211,36 @@ TEST_F(GtestLeftoversE2E, AHangInSetUpTestSuiteNamesThatSuitesSetUp) {
   EXPECT_EQ((*find_test(e, "V.A"))["result"], "PASS");
 }
 
+TEST_F(GtestLeftoversE2E, TestTimeoutBoundsASuitesSetUpAndTheRestIsResumed) {
+  // Trial12a: test_timeout did not cover SetUpTestSuite: a suite set-up that
+  // never returns ran to the entry's timeout, and the suites after it never ran.
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\ntimeout = \"120s\"\ntest_timeout = \"2s\"\n\n"
+                      << "[[tiers.entries]]\nexecutable = \"" << exe("e2e_setup_hang") << "\"\n";
+  auto t0 = std::chrono::steady_clock::now();
+  BatchRun r = batch({plan.string()});
+  auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_LT(took, 60s) << "the suite's set-up ran to the entry's timeout";
+  json doc = results();
+  const json& e = doc["entries"][0];
+  for (const char* name : {"W.First", "W.Second"}) {
+    const json* t = find_test(e, name);
+    ASSERT_TRUE(t) << name << e.dump(2);
+    EXPECT_EQ((*t)["result"], "TIMEOUT") << t->dump(2);
+    EXPECT_EQ((*t)["message"].get<std::string>().rfind(
+                  "timed out: its suite set-up (W::SetUpTestSuite) ran longer than test_timeout (2.00 s)", 0),
+              0u)
+        << t->dump(2);
+  }
+  EXPECT_EQ((*find_test(e, "V.A"))["result"], "PASS");
+  const json* after = find_test(e, "X.After");
+  ASSERT_TRUE(after) << e.dump(2);
+  EXPECT_EQ((*after)["result"], "PASS") << "resumed after the stopped set-up: " << e.dump(2);
+  ASSERT_GE(e["attempts"].size(), 2u) << e.dump(2);
+  EXPECT_EQ(e["attempts"][0]["stopped_for"], "test_timeout");
+}
+
 TEST_F(GtestLeftoversE2E, JunitCountsAreGoogleTestsOwnWithoutTheProcessResult) {
   BatchRun r = batch({exe("e2e_atexit_crash")});
   EXPECT_EQ(r.exit_code, 1) << r.output;
