@@ -54,14 +54,18 @@ LastFailures last_failures(const BatchResults& previous) {
     const bool never_started = previous.interrupted && e.code == ResultCode::Skipped && e.attempts.empty();
     if (!is_failure(e.code) && !never_started) continue;
     std::vector<std::string> tests;
-    bool whole = !e.gtest || never_started ||
-                 (previous.interrupted && std::any_of(e.tests.begin(), e.tests.end(), [](const TestResult& t) {
-                    return t.code == ResultCode::Skipped;
-                  }));
+    // A command or junit entry runs whole; a pytest entry's failing node ids
+    // are kept, and select_last_failed() runs only those of a pytest unit.
+    bool whole =
+        never_started || (previous.interrupted && std::any_of(e.tests.begin(), e.tests.end(), [](const TestResult& t) {
+                            return t.code == ResultCode::Skipped;
+                          }));
     for (const auto& t : e.tests) {
       if (!is_failure(t.code)) continue;
-      if (t.synthetic)
-        whole = true;  // the process failed, not (only) a test: run it all
+      // The process failed, not (only) a test, or a file could not be
+      // collected (no node id selects its error): run it all.
+      if (t.synthetic || t.error_in == ErrorIn::Collection)
+        whole = true;
       else
         tests.push_back(t.name);
     }
@@ -93,6 +97,9 @@ bool reruns_any(const std::vector<std::string>& failures, const std::string& tes
   return std::any_of(failures.begin(), failures.end(), [&](const std::string& f) { return reruns(f, test); });
 }
 
+/// A unit --last-failed narrows to its failing tests (else it runs whole).
+bool runs_by_its_tests(const Unit& u) { return u.gtest || u.entry.format == EntryFormat::Pytest; }
+
 }  // namespace
 
 std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, const std::vector<Unit>& selected) {
@@ -113,7 +120,7 @@ std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, co
     }
     // It runs: only its failing tests outside the run's selection are carried
     // (a unit that names no tests runs whatever its filter selects: nothing).
-    if (tests.empty() || !unit->gtest || unit->tests.empty()) continue;
+    if (tests.empty() || !runs_by_its_tests(*unit) || unit->tests.empty()) continue;
     std::vector<std::string> left;
     for (const auto& t : tests)
       if (std::none_of(unit->tests.begin(), unit->tests.end(), [&](const std::string& x) { return reruns(t, x); }))
@@ -136,7 +143,16 @@ std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures
   for (auto& u : units) {
     auto it = failures.find(u.id);
     if (it == failures.end()) continue;
-    if (u.gtest && !it->second.empty()) {
+    if (u.entry.format == EntryFormat::Pytest && !it->second.empty()) {
+      // The plugin runs only these node ids (LIVEGUI_SELECT_FILE): exact
+      // ids, so parametrized ones and ids with "[" or "::" inside select
+      // themselves alone.
+      std::vector<std::string> wanted = it->second;
+      if (re && !std::regex_search(u.id, *re))
+        std::erase_if(wanted, [&](const std::string& t) { return !std::regex_search(u.id + "/" + t, *re); });
+      if (wanted.empty()) continue;  // none of its failures is selected: carried, not run
+      u.tests = wanted;
+    } else if (u.gtest && !it->second.empty()) {
       // Both selections hold: of a unit already narrowed to listed tests
       // (--filter, a suite of a split), only its failing ones run.
       std::vector<std::string> wanted;
