@@ -204,8 +204,18 @@ std::string describe_carried(const CarriedFailure& carried, const std::vector<Un
   return out + " (" + name(carried.code) + ")";
 }
 
+std::string describe_failures(const std::vector<CarriedFailure>& carried) {
+  std::string out;
+  for (const auto& c : carried) {
+    std::string tests;
+    for (const auto& t : c.tests) tests += (tests.empty() ? " " : ", ") + t;
+    out += (out.empty() ? "" : "; ") + c.id + tests + " (" + name(c.code) + ")";
+  }
+  return out;
+}
+
 std::string not_selected_note(const std::vector<CarriedFailure>& carried, const std::vector<Unit>& selected,
-                              const std::string& kept_in, const std::string& read_from) {
+                              const std::string& kept_in, const std::string& read_from, const std::string& who) {
   if (carried.empty()) return {};
   std::size_t entries = 0, tests = 0, entries_of_tests = 0;
   std::string list;
@@ -225,7 +235,7 @@ std::string not_selected_note(const std::vector<CarriedFailure>& carried, const 
             counted(entries_of_tests, "entry", "entries") + " it ran";
   std::string where = kept_in + " not_selected";
   if (kept_in != read_from) where += " — --last-failed reads " + read_from + ": merge the shards' files into it";
-  return "--last-failed did not select " + what + ", kept for the next --last-failed (" + where +
+  return who + " did not select " + what + ", kept for the next --last-failed (" + where +
          "; not run, not counted): " + list;
 }
 

@@ -58,7 +58,14 @@ std::string describe_carried(const CarriedFailure& carried, const std::vector<Un
 /// b/cmd (FAIL); a/x S.Crash, S.Hang (CRASH)". `kept_in` is the results file
 /// this run writes (a shard's own, "results-shard-1-of-2.json"); when it is
 /// not `read_from`, the file --last-failed reads, the note says how they meet.
+/// `who` is what did not select them: "--last-failed", or "this run" (a
+/// plain run narrowed by --tier or --filter carries the earlier failures too).
 std::string not_selected_note(const std::vector<CarriedFailure>& carried, const std::vector<Unit>& selected,
-                              const std::string& kept_in, const std::string& read_from);
+                              const std::string& kept_in, const std::string& read_from,
+                              const std::string& who = "--last-failed");
+
+/// Carried failures named with their tests, for a run that runs none of
+/// them: "a/x S.Crash, S.Hang (CRASH); b/cmd (FAIL)".
+std::string describe_failures(const std::vector<CarriedFailure>& carried);
 
 }  // namespace livegui::batch
