@@ -246,6 +246,21 @@ Discovered discover_step(const Plan& plan, const BatchOptions& options, const fs
   return found;
 }
 
+/// The record a run narrowed by --tier or --filter carries the earlier
+/// failures of; std::nullopt when there is none, or (said on `err`) when it
+/// cannot be read.
+std::optional<BatchResults> previous_record(const fs::path& file, std::ostream& err) {
+  std::error_code ec;
+  if (!fs::exists(file, ec)) return std::nullopt;
+  try {
+    return read_results_json(file);
+  } catch (const std::exception& e) {
+    err << "livegui-batch: note: the earlier failures in " << file.string()
+        << " are not carried into this run's record: " << e.what() << "\n";
+    return std::nullopt;
+  }
+}
+
 /// Step 3: what of it this run runs (--tier, --filter, --last-failed, the shard).
 struct Selection {
   std::vector<Unit> units;
@@ -279,12 +294,17 @@ Selection select_step(const Plan& plan, std::vector<Unit> units, bool discovery_
               kExitPassed,
               "--last-failed: nothing failed in the previous run (" + previous.string() + "); nothing to run", true};
         throw EarlyEnd{kExitPassed,
-                       "--last-failed: none of the previous run's " + std::to_string(failures.size()) +
-                           " failing entr" + (failures.size() == 1 ? "y" : "ies") +
-                           " is selected (--tier, --filter, or no longer in the plan); nothing to run; " +
-                           previous.string() + " keeps them",
+                       "--last-failed: the previous run's failures are not in this run's selection (--tier, "
+                       "--filter, or no longer in the plan): " +
+                           describe_failures(unselected_failures(*previous_run, {})) + "; nothing to run; " +
+                           previous.string() + " keeps them for the next --last-failed",
                        true};
       }
+    } else if ((!options.tiers.empty() || !options.filter.empty()) && !options.shard) {
+      // A run narrowed by --tier or --filter did not re-test the earlier
+      // failures it did not select: it carries them, as pytest's lastfailed
+      // cache does, so the next --last-failed still runs them.
+      previous_run = previous_record(report_dir / "results.json", err);
     }
     if (units.empty() && !discovery_interrupted && (!options.tiers.empty() || !options.filter.empty()))
       usage_error(std::string("no entry matches") +
@@ -468,7 +488,7 @@ BatchResults run_step(const Plan& plan, const Selection& sel, const Discovered& 
   results.not_selected = sel.not_selected;
   // Kept in the results file this run writes (a shard's own); read from results.json.
   if (auto note = not_selected_note(sel.not_selected, sel.units, report_file_name("results", ".json", sel.shard),
-                                    "results.json");
+                                    "results.json", options.last_failed ? "--last-failed" : "this run");
       !note.empty())
     results.notes.push_back(note);
   return results;

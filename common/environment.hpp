@@ -52,6 +52,10 @@ inline constexpr const char* kEventsFile = "LIVEGUI_EVENTS_FILE";
 /// node id (a JSON array of strings). pytest's own --deselect matches by
 /// prefix: `--deselect t.py::test_a` also drops t.py::test_ab.
 inline constexpr const char* kDeselectFile = "LIVEGUI_DESELECT_FILE";
+/// The only tests an attempt runs (--last-failed: the node ids that failed
+/// before), which the plugin selects by exact node id (a JSON array of
+/// strings); every other collected test is deselected. Unset = all.
+inline constexpr const char* kSelectFile = "LIVEGUI_SELECT_FILE";
 /// Where the plugin's faulthandler writes every thread's Python frames when
 /// the batcher, stopping a timed-out attempt, sends SIGUSR1 (docs/pytest.md,
 /// batcher/run/python_stacks.hpp).

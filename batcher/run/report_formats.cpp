@@ -81,7 +81,8 @@ std::vector<std::string> by_hand_args(EntryFormat format, const std::vector<std:
 }
 
 ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, const std::filesystem::path& log_dir,
-                                   const std::string& stem, const std::vector<std::string>& decided) {
+                                   const std::string& stem, const std::vector<std::string>& decided,
+                                   const std::vector<std::string>& selected) {
   ReportFiles files;
   files.junit = log_dir / (stem + ".junit.xml");
   spawn.env_set[env::kJunitFile] = files.junit.string();
@@ -107,6 +108,11 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
     files.deselect = log_dir / (stem + ".deselect.json");
     write_file_atomically(files.deselect, nlohmann::json(files.deselected).dump() + "\n");
     spawn.env_set[env::kDeselectFile] = files.deselect.string();
+  }
+  if (!selected.empty()) {
+    files.select = log_dir / (stem + ".select.json");
+    write_file_atomically(files.select, nlohmann::json(selected).dump() + "\n");
+    spawn.env_set[env::kSelectFile] = files.select.string();
   }
   return files;
 }

@@ -35,6 +35,9 @@ struct ReportFiles {
   /// deselects (LIVEGUI_DESELECT_FILE); "" = none.
   std::filesystem::path deselect;
   std::vector<std::string> deselected;  ///< those ids, in order
+  /// format = "pytest" with a selection (--last-failed): the JSON array of
+  /// the only node ids the plugin runs (LIVEGUI_SELECT_FILE); "" = all.
+  std::filesystem::path select;
 };
 
 /// What running an entry by hand needs that the batcher gives every attempt
@@ -68,9 +71,12 @@ std::vector<std::string> by_hand_args(EntryFormat format, const std::vector<std:
 /// write (`stem` names them in `log_dir`). `decided`: tests of earlier
 /// attempts; for a pytest entry they are written to `<stem>.deselect.json`
 /// in `log_dir` now (throws std::system_error naming the file when it cannot
-/// be written: a resume must not run them again).
+/// be written: a resume must not run them again). `selected`: of a pytest
+/// entry, the only node ids it runs (--last-failed), written to
+/// `<stem>.select.json` the same way; empty = all.
 ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, const std::filesystem::path& log_dir,
-                                   const std::string& stem, const std::vector<std::string>& decided);
+                                   const std::string& stem, const std::vector<std::string>& decided,
+                                   const std::vector<std::string>& selected = {});
 
 /// Reads what the attempt left and classifies it (interpret_junit_attempt /
 /// interpret_pytest_attempt).

@@ -40,6 +40,18 @@ std::string describe_after_retry(const EntryResult& e, int retries, const std::s
   return worst_test->name + ": " + first_line(worst_test->message) + " (" + tally + ")";
 }
 
+/// The `n`-th test (0-based) named `name` among `tests`, not counting
+/// process-level records; tests.end() when there are fewer.
+template <typename Tests>
+auto nth_named(Tests& tests, const std::string& name, int n) {
+  return std::find_if(tests.begin(), tests.end(),
+                      [&](const TestResult& t) { return !t.synthetic && t.name == name && n-- == 0; });
+}
+
+/// A result the batcher decided without running the test ("not run: …",
+/// add_not_run): a twin the resume's filter could not select.
+bool never_ran(const TestResult& t) { return t.code == ResultCode::Unresolved && t.message.rfind("not run: ", 0) == 0; }
+
 }  // namespace
 
 std::vector<AutBreak> aut_breaks_of(const std::vector<TimelineEvent>& timeline, const std::string& entry_id) {
@@ -91,12 +103,14 @@ RetryDecision decide_retry(const EntryResult& entry, const std::vector<AutBreak>
   // The entry's first run started on a degraded AUT the batcher kept; a
   // retry runs on a fresh one, and its failures are judged on their own.
   const bool on_broken_aut = retries_done == 0 && entry.dirty_start && entry.dirty_start->kept;
+  std::map<std::string, int> seen;  // tests of each name so far: twins share one
   for (const auto& t : entry.tests) {
     // A gtest entry's process-level record ("x (process)") is not a test a
     // filter can select; the tests it affected carry their own codes.
     if (!command_entry && t.synthetic) continue;
+    const int occurrence = seen[t.name]++;
     auto why = failure_kind(t, command_entry, breaks, failures == 1, on_broken_aut);
-    if (why && policy.allows(*why)) d.targets.push_back({t.name, *why});
+    if (why && policy.allows(*why)) d.targets.push_back({t.name, *why, occurrence});
   }
   d.whole_entry = command_entry && !d.targets.empty();
   if (!d.targets.empty()) d.retry = retries_done + 1;
@@ -114,10 +128,14 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
       !interrupted_by.empty() && std::any_of(retry.attempts.begin(), retry.attempts.end(),
                                              [](const AttemptRecord& a) { return a.stopped_for == "interrupt"; });
   for (const auto& target : decision.targets) {
-    auto old = std::find_if(entry.tests.begin(), entry.tests.end(),
-                            [&](const TestResult& t) { return t.name == target.test; });
-    auto now = std::find_if(retry.tests.begin(), retry.tests.end(),
-                            [&](const TestResult& t) { return t.name == target.test; });
+    // A command entry's one record is synthetic: matched by name alone.
+    const bool whole = decision.whole_entry;
+    auto old = whole ? std::find_if(entry.tests.begin(), entry.tests.end(),
+                                    [&](const TestResult& t) { return t.name == target.test; })
+                     : nth_named(entry.tests, target.test, target.occurrence);
+    auto now = whole ? std::find_if(retry.tests.begin(), retry.tests.end(),
+                                    [&](const TestResult& t) { return t.name == target.test; })
+                     : nth_named(retry.tests, target.test, target.occurrence);
     if (old == entry.tests.end() || now == retry.tests.end()) continue;
     if (!interrupted_by.empty() && (now->code == ResultCode::Skipped || now->code == ResultCode::Unresolved)) {
       old->message += (old->message.empty() ? "" : "\n") + std::string("its retry (attempt ") +
@@ -163,17 +181,31 @@ void merge_retry(EntryResult& entry, const EntryResult& retry, const RetryDecisi
   //    target) keeps its failure, whatever it did in the retry: the retry's
   //    run is among its tries, its message says it (trial16: a pass there was
   //    recorded nowhere).
-  if (decision.whole_entry && !cut_short)
+  //  - a twin of a target (same full name: the retry's filter selected it
+  //    too) is the test of its own order of appearance; one the resume could
+  //    not run ("not run: …") takes the retry's result as its first run.
+  std::map<std::string, int> seen;  // the retry's tests of each name so far
+  if (!cut_short)
     for (const auto& now : retry.tests) {
       if (now.synthetic) continue;
-      const bool retried = std::any_of(decision.targets.begin(), decision.targets.end(),
-                                       [&](const RetryTarget& t) { return t.test == now.name; });
+      const int occurrence = seen[now.name]++;
+      const bool retried = std::any_of(decision.targets.begin(), decision.targets.end(), [&](const RetryTarget& t) {
+        return t.test == now.name && (decision.whole_entry || t.occurrence == occurrence);
+      });
       if (retried) continue;  // it took the retry's result above
-      auto old =
-          std::find_if(entry.tests.begin(), entry.tests.end(), [&](const TestResult& t) { return t.name == now.name; });
+      const bool twin = std::any_of(decision.targets.begin(), decision.targets.end(),
+                                    [&](const RetryTarget& t) { return t.test == now.name; });
+      if (!decision.whole_entry && !twin) continue;
+      auto old = nth_named(entry.tests, now.name, occurrence);
       if (old == entry.tests.end()) continue;
-      const std::string again = " when the entry was run again (retry " + std::to_string(decision.retry) +
-                                ", attempt " + std::to_string(now.attempt) + ")";
+      if (never_ran(*old)) {
+        *old = now;  // its first run: PASS stays PASS
+        continue;
+      }
+      const std::string again = std::string(decision.whole_entry ? " when the entry was run again"
+                                                                 : " when a test of the same name was retried") +
+                                " (retry " + std::to_string(decision.retry) + ", attempt " +
+                                std::to_string(now.attempt) + ")";
       if (old->code == ResultCode::Pass && is_failure(now.code)) {
         const std::string said = now.name + " passed in attempt " + std::to_string(old->attempt) + " but was " +
                                  std::string(name(now.code)) + again + ": " + first_line(now.message);

@@ -42,6 +42,10 @@ std::optional<RetryOn> failure_kind(const TestResult& test, bool command_entry, 
 struct RetryTarget {
   std::string test;  ///< test name (the entry's name for a command entry)
   RetryOn why = RetryOn::Fail;
+  /// Which test of that name (0 = the first): a binary may run several
+  /// tests of one full name (TEST in two namespaces), which a filter cannot
+  /// tell apart; the n-th of the retry's run is the n-th of the entry's.
+  int occurrence = 0;
 };
 
 struct RetryDecision {
@@ -61,7 +65,11 @@ RetryDecision decide_retry(const EntryResult& entry, const std::vector<AutBreak>
 /// Folds the retry run's results into the entry: each retried test takes
 /// the retry's result (PASS becomes FLAKY) and keeps the earlier run in its
 /// `tries`; the retry's attempts are appended (renumbered); the entry's code
-/// and reason are recomputed. `retry` ran only the decision's targets.
+/// and reason are recomputed. `retry` ran only the decision's targets — and
+/// their twins (tests of the same full name, which its filter selects too):
+/// tests of one name are matched by their order of appearance, so a twin
+/// keeps its own result (one the resume could not run, "not run: …", takes
+/// the retry's; one that passed stays PASS unless it failed in the retry).
 /// `interrupted_by` ("SIGINT", "SIGTERM"; "" = not interrupted): the batch
 /// was interrupted during the retry, so a test the retry did not finish
 /// (SKIPPED or UNRESOLVED there) keeps the failure it was retried for, its

@@ -93,9 +93,14 @@ AttemptSpec UnitRun::next_attempt() {
     if (!a.filter.empty()) s.args.push_back("--gtest_filter=" + a.filter);
   }
   if (reads_junit(unit_.entry.format)) {
-    a.reports = prepare_report_attempt(unit_.entry.format, s, ctx_.log_dir, stem + suffix, decided_);
+    // A pytest unit that names its tests (--last-failed) runs only those.
+    const std::vector<std::string> selected =
+        unit_.entry.format == EntryFormat::Pytest ? unit_.tests : std::vector<std::string>{};
+    a.reports = prepare_report_attempt(unit_.entry.format, s, ctx_.log_dir, stem + suffix, decided_, selected);
     // What a resume left out, for the reports ("deselected t.py::a t.py::b").
     if (a.number > 1 && !a.reports.deselected.empty()) a.filter = "deselected " + join(a.reports.deselected, " ");
+    else if (!selected.empty())
+      a.filter = "selected " + join(selected, " ");
   }
   resume_ = false;
   started_ = true;

@@ -54,14 +54,18 @@ LastFailures last_failures(const BatchResults& previous) {
     const bool never_started = previous.interrupted && e.code == ResultCode::Skipped && e.attempts.empty();
     if (!is_failure(e.code) && !never_started) continue;
     std::vector<std::string> tests;
-    bool whole = !e.gtest || never_started ||
-                 (previous.interrupted && std::any_of(e.tests.begin(), e.tests.end(), [](const TestResult& t) {
-                    return t.code == ResultCode::Skipped;
-                  }));
+    // A command or junit entry runs whole; a pytest entry's failing node ids
+    // are kept, and select_last_failed() runs only those of a pytest unit.
+    bool whole =
+        never_started || (previous.interrupted && std::any_of(e.tests.begin(), e.tests.end(), [](const TestResult& t) {
+                            return t.code == ResultCode::Skipped;
+                          }));
     for (const auto& t : e.tests) {
       if (!is_failure(t.code)) continue;
-      if (t.synthetic)
-        whole = true;  // the process failed, not (only) a test: run it all
+      // The process failed, not (only) a test, or a file could not be
+      // collected (no node id selects its error): run it all.
+      if (t.synthetic || t.error_in == ErrorIn::Collection)
+        whole = true;
       else
         tests.push_back(t.name);
     }
@@ -93,6 +97,9 @@ bool reruns_any(const std::vector<std::string>& failures, const std::string& tes
   return std::any_of(failures.begin(), failures.end(), [&](const std::string& f) { return reruns(f, test); });
 }
 
+/// A unit --last-failed narrows to its failing tests (else it runs whole).
+bool runs_by_its_tests(const Unit& u) { return u.gtest || u.entry.format == EntryFormat::Pytest; }
+
 }  // namespace
 
 std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, const std::vector<Unit>& selected) {
@@ -113,7 +120,7 @@ std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, co
     }
     // It runs: only its failing tests outside the run's selection are carried
     // (a unit that names no tests runs whatever its filter selects: nothing).
-    if (tests.empty() || !unit->gtest || unit->tests.empty()) continue;
+    if (tests.empty() || !runs_by_its_tests(*unit) || unit->tests.empty()) continue;
     std::vector<std::string> left;
     for (const auto& t : tests)
       if (std::none_of(unit->tests.begin(), unit->tests.end(), [&](const std::string& x) { return reruns(t, x); }))
@@ -136,7 +143,16 @@ std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures
   for (auto& u : units) {
     auto it = failures.find(u.id);
     if (it == failures.end()) continue;
-    if (u.gtest && !it->second.empty()) {
+    if (u.entry.format == EntryFormat::Pytest && !it->second.empty()) {
+      // The plugin runs only these node ids (LIVEGUI_SELECT_FILE): exact
+      // ids, so parametrized ones and ids with "[" or "::" inside select
+      // themselves alone.
+      std::vector<std::string> wanted = it->second;
+      if (re && !std::regex_search(u.id, *re))
+        std::erase_if(wanted, [&](const std::string& t) { return !std::regex_search(u.id + "/" + t, *re); });
+      if (wanted.empty()) continue;  // none of its failures is selected: carried, not run
+      u.tests = wanted;
+    } else if (u.gtest && !it->second.empty()) {
       // Both selections hold: of a unit already narrowed to listed tests
       // (--filter, a suite of a split), only its failing ones run.
       std::vector<std::string> wanted;
@@ -188,8 +204,18 @@ std::string describe_carried(const CarriedFailure& carried, const std::vector<Un
   return out + " (" + name(carried.code) + ")";
 }
 
+std::string describe_failures(const std::vector<CarriedFailure>& carried) {
+  std::string out;
+  for (const auto& c : carried) {
+    std::string tests;
+    for (const auto& t : c.tests) tests += (tests.empty() ? " " : ", ") + t;
+    out += (out.empty() ? "" : "; ") + c.id + tests + " (" + name(c.code) + ")";
+  }
+  return out;
+}
+
 std::string not_selected_note(const std::vector<CarriedFailure>& carried, const std::vector<Unit>& selected,
-                              const std::string& kept_in, const std::string& read_from) {
+                              const std::string& kept_in, const std::string& read_from, const std::string& who) {
   if (carried.empty()) return {};
   std::size_t entries = 0, tests = 0, entries_of_tests = 0;
   std::string list;
@@ -209,7 +235,7 @@ std::string not_selected_note(const std::vector<CarriedFailure>& carried, const 
             counted(entries_of_tests, "entry", "entries") + " it ran";
   std::string where = kept_in + " not_selected";
   if (kept_in != read_from) where += " — --last-failed reads " + read_from + ": merge the shards' files into it";
-  return "--last-failed did not select " + what + ", kept for the next --last-failed (" + where +
+  return who + " did not select " + what + ", kept for the next --last-failed (" + where +
          "; not run, not counted): " + list;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // --last-failed: run again only what failed in the report directory's
 // previous results.json — the entries that failed (FAIL, CRASH, TIMEOUT,
-// UNRESOLVED, XPASS) and, of a GoogleTest entry, only its failing tests —
+// UNRESOLVED, XPASS) and, of a GoogleTest or pytest entry, only its failing
+// tests —
 // and carry the failures it does not run into the new record.
 
 #include <filesystem>
@@ -15,7 +16,9 @@
 namespace livegui::batch {
 
 /// Failures of a previous run: entry id → failing tests. An empty list means
-/// the whole entry (a command entry, or a failure of the process itself).
+/// the whole entry (a command entry, a failure of the process itself, a
+/// pytest file that could not be collected). A command or junit entry's
+/// list is kept but not used: select_last_failed() runs it whole.
 using LastFailures = std::map<std::string, std::vector<std::string>>;
 
 /// The failures recorded in `previous`: its failing entries and the earlier
@@ -30,7 +33,9 @@ LastFailures last_failures(const BatchResults& previous);
 /// tests are carried (--filter selected only some of them).
 std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, const std::vector<Unit>& selected);
 
-/// Keeps the units that failed, in plan order; a GoogleTest unit runs only its
+/// Keeps the units that failed, in plan order; a pytest unit runs only its
+/// failing node ids (Unit::tests: the plugin selects them exactly, through
+/// LIVEGUI_SELECT_FILE); a GoogleTest unit runs only its
 /// failing tests (--gtest_filter of their names) and, when its tests are
 /// listed (--filter, a suite of a split), only those of them that failed: the
 /// two selections intersect, and a unit left with none is dropped. Units
@@ -53,7 +58,14 @@ std::string describe_carried(const CarriedFailure& carried, const std::vector<Un
 /// b/cmd (FAIL); a/x S.Crash, S.Hang (CRASH)". `kept_in` is the results file
 /// this run writes (a shard's own, "results-shard-1-of-2.json"); when it is
 /// not `read_from`, the file --last-failed reads, the note says how they meet.
+/// `who` is what did not select them: "--last-failed", or "this run" (a
+/// plain run narrowed by --tier or --filter carries the earlier failures too).
 std::string not_selected_note(const std::vector<CarriedFailure>& carried, const std::vector<Unit>& selected,
-                              const std::string& kept_in, const std::string& read_from);
+                              const std::string& kept_in, const std::string& read_from,
+                              const std::string& who = "--last-failed");
+
+/// Carried failures named with their tests, for a run that runs none of
+/// them: "a/x S.Crash, S.Hang (CRASH); b/cmd (FAIL)".
+std::string describe_failures(const std::vector<CarriedFailure>& carried);
 
 }  // namespace livegui::batch

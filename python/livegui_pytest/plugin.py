@@ -225,27 +225,37 @@ def pytest_unconfigure(config):
         recorder.supervisor = None
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(session, config, items):
-    """A resumed livegui-batch attempt: the tests earlier attempts decided,
-    deselected by exact node id ($LIVEGUI_DESELECT_FILE, a JSON array).
-    pytest's own --deselect matches by prefix, so `--deselect t.py::test_a`
-    would also drop t.py::test_ab."""
-    path = os.environ.get("LIVEGUI_DESELECT_FILE")
+def _node_ids_from(variable):
+    """The node ids in the JSON array file $variable names; None when unset."""
+    path = os.environ.get(variable)
     if not path:
-        return
+        return None
     try:
         with open(path, encoding="utf-8") as f:
             ids = json.load(f)
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             raise ValueError("not a JSON array of node ids")
     except (OSError, ValueError) as e:
-        raise pytest.UsageError("livegui_pytest: LIVEGUI_DESELECT_FILE %s: %s" % (path, e))
-    decided = set(ids)
-    kept = [item for item in items if item.nodeid not in decided]
-    if len(kept) != len(items):
-        config.hook.pytest_deselected(items=[item for item in items if item.nodeid in decided])
-        items[:] = kept
+        raise pytest.UsageError("livegui_pytest: %s %s: %s" % (variable, path, e))
+    return set(ids)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """What a livegui-batch attempt runs, by exact node id (JSON arrays):
+    only the tests in $LIVEGUI_SELECT_FILE when set (--last-failed: the
+    tests that failed before), less those in $LIVEGUI_DESELECT_FILE (a
+    resumed attempt: the tests earlier attempts decided). pytest's own
+    --deselect matches by prefix, so `--deselect t.py::test_a` would also
+    drop t.py::test_ab."""
+    selected = _node_ids_from("LIVEGUI_SELECT_FILE")
+    decided = _node_ids_from("LIVEGUI_DESELECT_FILE") or set()
+    if selected is None and not decided:
+        return
+    keep = [(selected is None or item.nodeid in selected) and item.nodeid not in decided for item in items]
+    if not all(keep):
+        config.hook.pytest_deselected(items=[item for item, k in zip(items, keep) if not k])
+        items[:] = [item for item, k in zip(items, keep) if k]
 
 
 def pytest_collection_finish(session):

@@ -286,3 +286,37 @@ def test_a_resume_deselects_exactly_the_ids_in_livegui_deselect_file(pytester, t
     result = pytester.runpytest_subprocess("-p", "livegui_pytest")
     assert result.ret == 4
     result.stderr.fnmatch_lines(["*livegui_pytest: LIVEGUI_DESELECT_FILE %s:*" % deselect])
+
+
+def test_a_last_failed_run_keeps_exactly_the_ids_in_livegui_select_file(pytester, tmp_path, monkeypatch):
+    # --last-failed names the failing node ids exactly: a parametrized id
+    # with "[" and "::" inside, a class's test; a resume's deselection
+    # applies on top.
+    events = tmp_path / "events.jsonl"
+    select = tmp_path / "select.json"
+    select.write_text(json.dumps(["test_s.py::test_p[a::b[c]]", "test_s.py::TestK::test_m", "test_s.py::test_a"]))
+    monkeypatch.setenv("LIVEGUI_EVENTS_FILE", str(events))
+    monkeypatch.setenv("LIVEGUI_SELECT_FILE", str(select))
+    pytester.makepyfile(test_s="""
+        import pytest
+        def test_a(): pass
+        def test_ab(): pass
+        @pytest.mark.parametrize('x', ['ok', 'a::b[c]'])
+        def test_p(x): pass
+        class TestK:
+            def test_m(self): pass
+            def test_n(self): pass
+    """)
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    result.assert_outcomes(passed=3, deselected=3)
+    assert read_events(events)[0]["tests"] == [
+        "test_s.py::test_a", "test_s.py::test_p[a::b[c]]", "test_s.py::TestK::test_m"]
+    deselect = tmp_path / "deselect.json"
+    deselect.write_text(json.dumps(["test_s.py::test_a"]))
+    monkeypatch.setenv("LIVEGUI_DESELECT_FILE", str(deselect))
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    result.assert_outcomes(passed=2, deselected=4)
+    select.write_text("[1]")
+    result = pytester.runpytest_subprocess("-p", "livegui_pytest")
+    assert result.ret == 4
+    result.stderr.fnmatch_lines(["*livegui_pytest: LIVEGUI_SELECT_FILE %s:*" % select])
