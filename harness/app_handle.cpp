@@ -502,7 +502,15 @@ std::string AppHandle::degraded_diagnostic(const ClientSighting& seen) {
     p.health = seen.health;
     p.unreachable = seen.unreachable.empty() ? "the client got no answer" : seen.unreachable;
   }
-  return diagnostic_of(im, im.judge_locked(p, false, /*defer_stacks=*/true, t0), lock);
+  std::optional<EarlierReading> earlier;
+  // Read at or after `now - age`: the age was measured before the request reached us.
+  if (!seen.health && seen.last_health) earlier = EarlierReading{*seen.last_health, t0 - seen.last_health_age};
+  return diagnostic_of(im, im.judge_locked(p, false, /*defer_stacks=*/true, t0, earlier), lock);
+}
+
+std::string AppHandle::left_stalled_by() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->left_stalled_by;
 }
 
 void AppHandle::capture_deferred_stacks() {

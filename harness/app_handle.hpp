@@ -52,6 +52,11 @@ struct CheckResult {
 struct ClientSighting {
   std::optional<HealthReading> health;  ///< /health as the client read it
   std::string unreachable;              ///< why it did not answer ("GET /health: timed out after 1 s")
+  /// When unreachable: the last /health the client read during the current
+  /// test, and how long before the sighting it read it. Its last frame,
+  /// placed before the previous test's end, makes the stall that test's.
+  std::optional<HealthReading> last_health;
+  std::chrono::milliseconds last_health_age{0};
 };
 
 /// What ensure_ready() did to provide a healthy AUT.
@@ -208,6 +213,11 @@ class AppHandle {
   /// milliseconds. capture_deferred_stacks() writes them; at the latest they
   /// are written before the AUT is stopped or replaced.
   std::string degraded_diagnostic(const ClientSighting& seen);
+
+  /// The earlier test the current degradation is blamed on because the
+  /// AUT's last frame came before that test ended ("the AUT was left stalled
+  /// by X"); empty when the degradation is the current test's, or none.
+  std::string left_stalled_by() const;
 
   /// Writes the stacks a degraded_diagnostic(seen) named, if not yet done.
   /// Blocks for the capture (bounded by its budget, about 8 s); returns at

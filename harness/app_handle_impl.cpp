@@ -42,7 +42,8 @@ CheckResult AppHandle::Impl::check_locked(bool at_test_start) {
   return judge_locked(launcher->probe(), at_test_start, /*defer_stacks=*/false, t0);
 }
 
-CheckResult AppHandle::Impl::judge_locked(const Probe& p, bool at_test_start, bool defer_stacks, Clock::time_point t0) {
+CheckResult AppHandle::Impl::judge_locked(const Probe& p, bool at_test_start, bool defer_stacks, Clock::time_point t0,
+                                          const std::optional<EarlierReading>& earlier) {
   CheckResult r;
   if (!launcher->has_process() || !aut) {
     r.took = Clock::now() - t0;
@@ -74,9 +75,21 @@ CheckResult AppHandle::Impl::judge_locked(const Probe& p, bool at_test_start, bo
     capture_stall_stacks(join(r.reasons, "; "), defer_stacks, r.health.has_value());
   // A heartbeat that stopped before the previous test ended is that test's
   // stall, found only now (the threshold had not passed when this test began).
-  const bool stalled_earlier = !r.healthy() && p.health && stalled_before_current_test(*p.health, Clock::now());
+  // An app that did not answer at all is judged by the client's last reading
+  // of this test: no frame from before the previous test's end until then.
+  bool stalled_earlier = false;
+  if (!r.healthy() && p.health) {
+    stalled_earlier = stalled_before_current_test(*p.health, Clock::now());
+  } else if (!r.healthy() && earlier && earlier->read_at >= previous_test_ended) {
+    stalled_earlier = stalled_before_current_test(earlier->health, earlier->read_at);
+  }
+  const bool newly_degraded = !r.healthy() && state.status != AutStatus::Degraded;
   set_status(r.healthy() ? AutStatus::Healthy : AutStatus::Degraded,
              r.healthy() ? std::vector<std::string>{} : r.reasons, at_test_start || stalled_earlier);
+  // Said with the current test's failure: not its doing (the blame is the first sighting's).
+  if (newly_degraded && stalled_earlier && !at_test_start && previous_test &&
+      state.degraded_during == previous_test->full())
+    left_stalled_by = state.degraded_during;
   r.took = Clock::now() - t0;
   return last_check = r;
 }
@@ -143,6 +156,7 @@ void AppHandle::Impl::start_locked(const std::string& reason, const std::optiona
   aut.reset();
   exit_recorded = false;
   heartbeat = HeartbeatMemory{};
+  left_stalled_by.clear();
   state.spawn_count = n;
   state.last_respawn_reason = reason;
   if (n > 1 && state.respawn_reasons.size() < StateFile::kMaxRespawnReasons) state.respawn_reasons.push_back(reason);
@@ -228,6 +242,7 @@ void AppHandle::Impl::add_context(DegradedInfo& info, pid_t pid) {
   std::lock_guard lock(mutex);
   if (!info.pid) info.pid = pid;
   if (current_test) info.current_test = current_test->full();
+  if (aut && aut->pid == pid) info.left_stalled_by = left_stalled_by;
   fs::path log;
   if (aut && aut->pid == pid)
     log = aut->log_file;

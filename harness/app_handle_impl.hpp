@@ -34,6 +34,13 @@ namespace livegui {
 /// The comm name of this process ("?" when /proc cannot tell).
 std::string own_process_name();
 
+/// A /health reading a client took earlier, and when (steady clock, at or
+/// after the reply: the frame it places is never earlier than it was).
+struct EarlierReading {
+  HealthReading health;
+  std::chrono::steady_clock::time_point read_at;
+};
+
 struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   Impl(AppSpec s, std::unique_ptr<Launcher> l);
 
@@ -58,6 +65,9 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   /// When previous_test ended (test_finished, else when the next one
   /// started): a stall whose last frame came before it began in that test.
   std::chrono::steady_clock::time_point previous_test_ended{};
+  /// The previous test, when the current degradation is blamed on it by
+  /// stalled_before_current_test(); cleared with the degradation.
+  std::string left_stalled_by;
   std::optional<std::string> started_for_suite;
   int tests_served = 0;  ///< tests that ran on the current AUT
 
@@ -155,8 +165,11 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   /// `p` by the heartbeat rules and records the outcome. `defer_stacks`: a
   /// stall's stacks are only named (capture_stall_stacks(why, true)), so
   /// judging never blocks on a debugger. No I/O of its own beyond the stacks.
+  /// `earlier`: when `p` has no /health reading (the app did not answer), the
+  /// client's last one during the current test and when it was read; the
+  /// stalled-before-the-current-test rule is applied to it.
   CheckResult judge_locked(const Probe& p, bool at_test_start, bool defer_stacks,
-                           std::chrono::steady_clock::time_point t0);
+                           std::chrono::steady_clock::time_point t0, const std::optional<EarlierReading>& earlier = {});
 
   /// Every thread's stack of the current AUT, the first time it is seen
   /// stalled or degraded while alive (the client's or our own check); bounded by a few

@@ -49,6 +49,7 @@ void AppHandle::Impl::set_status(AutStatus status, std::vector<std::string> reas
   if (status != AutStatus::Degraded) {
     state.degraded_during.clear();
     state.degraded_blame.reset();
+    left_stalled_by.clear();
   } else if (state.status != AutStatus::Degraded) {
     // The batcher's own pseudo-test ("livegui-batch.<entry>") is nobody to blame.
     state.degraded_during = blame(at_test_start);

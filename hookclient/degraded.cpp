@@ -95,6 +95,8 @@ std::string SubprocessDegraded::format(const DegradedInfo& info) {
   if (!info.exit_status.empty() && info.cause != DegradedCause::ProcessExited)
     out += "; exit status: " + info.exit_status;
   if (!info.current_test.empty()) out += "; test: " + info.current_test;
+  if (!info.left_stalled_by.empty())
+    out += "; the AUT was left stalled by " + info.left_stalled_by + " (its last frame came before that test ended)";
   if (!info.log_file.empty()) out += "; AUT log: " + info.log_file;
   if (!info.stacks_file.empty()) out += "; stacks: " + info.stacks_file;
   if (!info.log_tail.empty()) {

@@ -160,6 +160,9 @@ struct DegradedInfo {
   // Filled by the harness (context provider), empty otherwise:
   std::string exit_status;   ///< e.g. "killed by SIGABRT"
   std::string current_test;  ///< "Suite.Name"
+  /// The earlier test that left the AUT stalled (its last frame came before
+  /// that test ended), when the stall is not current_test's doing.
+  std::string left_stalled_by;
   std::string log_tail;      ///< last lines of the AUT log
   std::string log_file;
   std::string stacks_file;  ///< every thread's stack of the stalled AUT (stacks-<pid>.txt), when captured

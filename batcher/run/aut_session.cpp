@@ -1,5 +1,7 @@
 #include "batcher/run/aut_session.hpp"
 
+#include <algorithm>
+
 #include <sys/wait.h>
 
 #include "batcher/warning.hpp"
@@ -31,6 +33,26 @@ std::string guest_respawn_reason(const GuestReplacement& r) {
                                                    : "was left " + std::string(to_string(r.successor_status)));
 }
 
+GuestReplacement guest_replacement_from(const StateFile& st, pid_t ours, int ours_spawn) {
+  GuestReplacement r;
+  r.replaced_pid = ours;
+  r.successor_pid = st.aut ? st.aut->pid : 0;
+  r.guest_pid = st.owner.pid;
+  r.guest_name = st.owner_name;
+  // Its first respawn replaced ours; each later one has its own cause.
+  if (st.respawn_reasons.empty()) {
+    r.reason = st.last_respawn_reason;
+  } else {
+    r.reason = st.respawn_reasons.front();
+    r.later_reasons.assign(st.respawn_reasons.begin() + 1, st.respawn_reasons.end());
+  }
+  // The guest continued our spawn count: its starts after ours, less the one that replaced ours.
+  const int later = st.spawn_count - ours_spawn - 1;
+  r.later_respawns = std::max<std::size_t>(later > 0 ? static_cast<std::size_t>(later) : 0, r.later_reasons.size());
+  r.successor_status = st.status;
+  return r;
+}
+
 std::string guest_replacement_message(const std::string& entry, const GuestReplacement& r, pid_t new_pid,
                                       const std::string& next_entry) {
   std::string guest =
@@ -43,12 +65,15 @@ std::string guest_replacement_message(const std::string& entry, const GuestRepla
       (r.replaced_exit.empty() ? std::string()
                                : " (pid " + std::to_string(r.replaced_pid) + " ended: " + r.replaced_exit + ")") +
       "; ";
-  if (!r.later_reasons.empty()) {
+  const std::size_t later = std::max(r.later_respawns, r.later_reasons.size());
+  if (later > 0) {
     // Each respawn with its own cause and test, not the last one's for all.
-    line += "then it respawned its own AUT " + std::to_string(r.later_reasons.size()) +
-            (r.later_reasons.size() == 1 ? " time" : " times") + ": ";
+    line += "then it respawned its own AUT " + std::to_string(later) + (later == 1 ? " time" : " times") + ": ";
     for (std::size_t i = 0; i < r.later_reasons.size(); ++i)
       line += std::to_string(i + 1) + ". " + r.later_reasons[i] + "; ";
+    // The state file keeps the first reasons only; the timeline has every respawn.
+    if (later > r.later_reasons.size())
+      line += "… and " + std::to_string(later - r.later_reasons.size()) + " more (see results.json aut_timeline); ";
   }
   line += r.successor_status == AutStatus::Stopped ? "it stopped " + successor + " when it ended"
                                                    : successor + " was left " + to_string(r.successor_status);
@@ -110,19 +135,7 @@ std::optional<GuestReplacement> AutSession::replaced_by_guest() const {
   try {
     auto st = read_state_file(state_file_);
     if (!st || !st->aut || st->aut->pid == ours || st->owner == self_identity()) return std::nullopt;
-    GuestReplacement r;
-    r.replaced_pid = ours;
-    r.successor_pid = st->aut->pid;
-    r.guest_pid = st->owner.pid;
-    r.guest_name = st->owner_name;
-    // Its first respawn replaced ours; each later one has its own cause.
-    if (st->respawn_reasons.empty()) {
-      r.reason = st->last_respawn_reason;
-    } else {
-      r.reason = st->respawn_reasons.front();
-      r.later_reasons.assign(st->respawn_reasons.begin() + 1, st->respawn_reasons.end());
-    }
-    r.successor_status = st->status;
+    GuestReplacement r = guest_replacement_from(*st, ours, handle_ ? handle_->spawn_count() : 0);
     // Only a death the guest saw (it recorded one): an AUT the guest stopped
     // because it was degraded ended as it was told to, which is no news.
     if (st->last_exit && st->last_exit->pid == ours) {

@@ -31,12 +31,22 @@ struct GuestReplacement {
   /// ("AUT pid 4188 died during t.py::c (killed by SIGABRT)"); the last one
   /// started successor_pid.
   std::vector<std::string> later_reasons;
+  /// How many times it respawned after the replacement: the true count, which
+  /// exceeds later_reasons.size() when the state file kept only the first
+  /// StateFile::kMaxRespawnReasons reasons.
+  std::size_t later_respawns = 0;
   AutStatus successor_status;  ///< what the guest left it in (stopped when it ended cleanly)
   /// How the replaced AUT ended, as its parent (the batcher) sees it without
   /// reaping it yet ("killed by SIGABRT"), when it died on its own (the guest
   /// recorded its death, without the status only a parent knows); else empty.
   std::string replaced_exit;
 };
+
+/// What state file `st` says of a guest that replaced the session AUT `ours`
+/// (started by the batcher as spawn number `ours_spawn`: the guest continues
+/// that count): who, with what, why, and each later respawn. Not replaced_exit
+/// (only the AUT's parent can tell). Pure: reads nothing else.
+GuestReplacement guest_replacement_from(const StateFile& st, pid_t ours, int ours_spawn);
 
 /// Why the session AUT is respawned after a guest replaced it:
 /// "AUT pid S, started by G (pid N) in place of the session AUT (pid P), was

@@ -1,5 +1,8 @@
 #include "harness/supervisor/aut_supervisor.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "common/log.hpp"
 #include "hookclient/hook_client.hpp"
 #include "hookclient/response_parser.hpp"
@@ -72,13 +75,25 @@ nlohmann::json AutSupervisor::diagnostic(const nlohmann::json& request) {
     }
   } else {
     sighting.unreachable = seen->value("unreachable", std::string());
+    // The client's last /health of this test, and how long before this sighting it read it.
+    if (auto last = seen->find("last_health"); last != seen->end() && last->is_object()) {
+      try {
+        Health read = parse_health_body(last->dump());
+        sighting.last_health =
+            HealthReading{read.ok, read.pid, read.frame, read.last_frame_age_ms, read.reasons, read.busy_ms};
+        sighting.last_health_age =
+            std::chrono::milliseconds(std::max<std::int64_t>(0, seen->value("last_health_ms_ago", std::int64_t{0})));
+      } catch (const std::exception&) {
+        // Only a hint for the blame: without it the current test is blamed.
+      }
+    }
   }
   std::string text = handle_->degraded_diagnostic(sighting);
   // The client raises now; the stacks the text names are written meanwhile.
   // The capture takes the handle's lock, and the next request waits for it.
   AppHandle* handle = handle_.get();
   stacks_ = std::async(std::launch::async, [handle] { handle->capture_deferred_stacks(); });
-  return {{"ok", true}, {"text", text}};
+  return {{"ok", true}, {"text", text}, {"left_stalled_by", handle_->left_stalled_by()}};
 }
 
 nlohmann::json AutSupervisor::handle(const nlohmann::json& request) {

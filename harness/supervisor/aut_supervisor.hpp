@@ -15,7 +15,10 @@
 //   "" when healthy}
 //   {"cmd":"diagnostic","seen":{"health":{…}}|{"unreachable":"why"}} → the same from what the client has
 //   just seen: the app is not probed again, and a stall's stacks file is named at once and written in the
-//   background (the next request waits for it, bounded), so the reply takes milliseconds
+//   background (the next request waits for it, bounded), so the reply takes milliseconds; with
+//   "unreachable", "last_health" (the client's last /health of this test) and "last_health_ms_ago" place
+//   the AUT's last frame; the reply's "left_stalled_by" names the earlier test whose end that frame
+//   preceded (the stall is blamed on it), else ""
 //   {"cmd":"log_tail","lines":20}                    → {"text"}
 //   {"cmd":"stop"}                                   → stops the AUT (bounded); the session ends
 //

@@ -39,9 +39,12 @@ class LiveGuiClient:
     `heartbeat_threshold` (seconds): how long the frame counter may stand still
     before the app counts as degraded; GET /health gets that long to answer.
     `context` (a callable taking what the client saw — {"health": the
-    /health reply} or {"unreachable": why} — and returning a dict with
-    "test", "diagnostic") adds the supervisor's view to errors; it must
-    return within milliseconds (the supervisor does not probe the app again).
+    /health reply} or {"unreachable": why, with "last_health" and
+    "last_health_ms_ago": the client's previous /health reply and its age,
+    when it had one} — and returning a dict with "test", "diagnostic" and
+    optionally "left_stalled_by", the earlier test the stall is blamed on)
+    adds the supervisor's view to errors; it must return within milliseconds
+    (the supervisor does not probe the app again).
     """
 
     def __init__(self, port, token="", heartbeat_threshold=1.0, pid=0, context=None, action_timeout=5.0):
@@ -54,6 +57,8 @@ class LiveGuiClient:
         self._opener = _opener()
         self._last_frame = None
         self._last_frame_seen = None
+        self._last_health = None  # the last /health reply, and when it came (time.monotonic())
+        self._last_health_at = None
 
     # -- HTTP ------------------------------------------------------------
     def _request(self, method, path, body=None, timeout=None):
@@ -104,6 +109,7 @@ class LiveGuiClient:
         if not isinstance(h, dict) or status not in (200, 503):
             raise self._degraded("GET /health answered HTTP %d" % status)
         now = time.monotonic()
+        self._last_health, self._last_health_at = h, now
         frame = h.get("frame")
         if frame != self._last_frame:
             self._last_frame, self._last_frame_seen = frame, now
@@ -131,6 +137,11 @@ class LiveGuiClient:
     def _degraded(self, what, health=None):
         ctx = {}
         seen = {"health": health} if health else {"unreachable": what}
+        if not health and self._last_health is not None:
+            # Where the app's last frame was: a stall whose last frame came
+            # before the previous test ended is that test's (the supervisor judges).
+            seen["last_health"] = self._last_health
+            seen["last_health_ms_ago"] = int((time.monotonic() - self._last_health_at) * 1000)
         try:
             ctx = self._context(seen) or {}
         except Exception as e:  # the context is extra; the error must still be raised
@@ -145,6 +156,9 @@ class LiveGuiClient:
                                                        (time.monotonic() - self._last_frame_seen) * 1000))
         if ctx.get("test"):
             parts.append("test: " + ctx["test"])
+        if ctx.get("left_stalled_by"):
+            parts.append("the AUT was left stalled by %s (its last frame came before that test ended)"
+                         % ctx["left_stalled_by"])
         # The supervisor saved the stalled app's stacks: the first line names
         # the file (the batcher's reports pick it up from there).
         stacks = re.search(r"; stacks: ([^;\n]+)", ctx.get("diagnostic") or "")

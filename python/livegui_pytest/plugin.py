@@ -430,7 +430,9 @@ def live_gui(request, live_gui_supervisor, tmp_path_factory):
         # What the client saw replaces a second probe of the app: the reply
         # comes at once, and the stacks it names are written in the background.
         reply = sup.request("diagnostic", REQUEST_BOUND_S, seen=seen)
-        return {"test": nodeid, "diagnostic": reply.get("text", "") if reply.get("ok") else ""}
+        ok = reply.get("ok")
+        return {"test": nodeid, "diagnostic": reply.get("text", "") if ok else "",
+                "left_stalled_by": reply.get("left_stalled_by", "") if ok else ""}
 
     client = LiveGuiClient(ready["port"], ready.get("token", ""), ready.get("heartbeat_threshold_ms", 1000) / 1000.0,
                            pid=ready.get("pid", 0), context=context)

@@ -78,6 +78,49 @@ TEST(GuestReplacementWarning, EveryLaterRespawnNamesItsOwnCauseAndTest) {
             "AUT is respawned as pid 4400 for test_next.");
 }
 
+// Trial12b item 2: a guest that respawned 22 times after replacing the
+// session AUT left 20 reasons in the state file (its cap, the first kept):
+// the warning said "respawned its own AUT 19 times" and listed 19.
+StateFile many_respawns_state() {
+  StateFile st;
+  st.aut = AutRecord{};
+  st.aut->pid = 4999;
+  st.owner.pid = 4150;
+  st.owner_name = "livegui-aut";
+  st.status = AutStatus::Stopped;
+  st.spawn_count = 1 + 1 + 22;  // ours, the guest's replacement, 22 later respawns
+  for (std::size_t i = 0; i < StateFile::kMaxRespawnReasons; ++i)
+    st.respawn_reasons.push_back("AUT pid " + std::to_string(4200 + i) + " degraded during t.py::test_" +
+                                 std::to_string(i) + ": heartbeat stalled");
+  return st;
+}
+
+TEST(GuestReplacementWarning, ARespawnCountPastTheStateFilesListIsTheTrueCountAndSaysHowManyAreNotListed) {
+  GuestReplacement r = guest_replacement_from(many_respawns_state(), 4121, 1);
+  EXPECT_EQ(r.reason, "AUT pid 4200 degraded during t.py::test_0: heartbeat stalled");
+  EXPECT_EQ(r.later_reasons.size(), StateFile::kMaxRespawnReasons - 1);
+  EXPECT_EQ(r.later_respawns, 22u);
+  const std::string line = guest_replacement_warning("live_gui", "stk", r, 5000, "next");
+  EXPECT_NE(line.find("then it respawned its own AUT 22 times: 1. AUT pid 4201 degraded during t.py::test_1"),
+            std::string::npos)
+      << line;
+  EXPECT_NE(line.find("19. AUT pid 4219 degraded during t.py::test_19: heartbeat stalled; … and 3 more (see "
+                      "results.json aut_timeline); it stopped pid 4999 when it ended"),
+            std::string::npos)
+      << line;
+}
+
+TEST(GuestReplacementWarning, ACountTheListHoldsWholeAddsNothing) {
+  StateFile st = many_respawns_state();
+  st.respawn_reasons.resize(3);
+  st.spawn_count = 1 + 3;
+  GuestReplacement r = guest_replacement_from(st, 4121, 1);
+  EXPECT_EQ(r.later_respawns, 2u);
+  const std::string line = guest_replacement_warning("t", "e", r, 5000, "n");
+  EXPECT_NE(line.find("respawned its own AUT 2 times: 1. "), std::string::npos) << line;
+  EXPECT_EQ(line.find("more (see"), std::string::npos) << line;
+}
+
 TEST(GuestReplacementWarning, AtTheEndOfTheTierNothingIsRespawned) {
   std::string line = guest_replacement_warning("t", "e", replacement(AutStatus::Stopped), 0, "");
   EXPECT_NE(line.find("it stopped pid 4188 when it ended. (No AUT entry follows in this tier.)"), std::string::npos)
