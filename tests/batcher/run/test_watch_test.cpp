@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "batcher/reproduce.hpp"
 #include "batcher/run/test_watch.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -134,6 +135,26 @@ TEST(BatcherTestWatch, InAParallelRunnersStreamTheTestRunningLongestIsTimed) {
   EXPECT_EQ(w.running_for(t0 + 8s), 6s);
 }
 
+TEST(BatcherTestWatch, ASuitesSetUpAndTearDownAreTimedAsTheSuitesOwnResult) {
+  // Trial12a: test_timeout did not bound SetUpTestSuite.
+  TestWatch w("/nonexistent");
+  auto t0 = Clock::now();
+  w.feed_gtest_stream("event=TestProgramStart\nevent=TestIterationStart&iteration=0\n", t0);
+  EXPECT_FALSE(w.running()) << "global set-up: no suite is open";
+  w.feed_gtest_stream("event=TestCaseStart&name=Slow\n", t0 + 1s);
+  ASSERT_TRUE(w.running());
+  EXPECT_EQ(*w.running(), suite_level_name("Slow"));
+  EXPECT_EQ(w.running_for(t0 + 4s), 3s);
+  w.feed_gtest_stream("event=TestStart&name=X\n", t0 + 5s);
+  EXPECT_EQ(*w.running(), "Slow.X");
+  EXPECT_EQ(w.running_for(t0 + 6s), 1s);
+  w.feed_gtest_stream("event=TestEnd&passed=1&elapsed_time=1000ms\n", t0 + 6s);
+  EXPECT_EQ(*w.running(), suite_level_name("Slow")) << "its TearDownTestSuite";
+  EXPECT_EQ(w.running_for(t0 + 8s), 2s) << "timed from the end of its last test";
+  w.feed_gtest_stream("event=TestCaseEnd&passed=1\n", t0 + 9s);
+  EXPECT_FALSE(w.running());
+}
+
 TEST(BatcherTestWatch, WithGoogleTestsStreamConnectedAPrintedEndLineDoesNotEndTheTest) {
   // Issue 18: a test that prints "[       OK ]" for itself and hangs must
   // still be timed; only GoogleTest's TestEnd ends it.
@@ -149,7 +170,8 @@ TEST(BatcherTestWatch, WithGoogleTestsStreamConnectedAPrintedEndLineDoesNotEndTh
   w.feed("[ RUN      ] Fake.Other\n", t0 + 6s);
   EXPECT_EQ(*w.running(), "Fake.Ok");
   w.feed_gtest_stream("event=TestEnd&passed=1&elapsed_time=7000ms\nevent=TestStart&na", t0 + 7s);
-  EXPECT_FALSE(w.running());
+  ASSERT_TRUE(w.running());
+  EXPECT_EQ(*w.running(), suite_level_name("Fake")) << "between its tests, the suite's own clock runs";
   w.feed_gtest_stream("me=Next\n", t0 + 8s);
   ASSERT_TRUE(w.running());
   EXPECT_EQ(*w.running(), "Fake.Next");
