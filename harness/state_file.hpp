@@ -44,6 +44,7 @@ struct AutRecord {
   std::string log_file;
   std::string display;                    ///< empty when none
   std::optional<XServerRecord> x_server;  ///< when display is a private Xvfb of the owner's
+  bool operator==(const AutRecord&) const = default;
 };
 
 struct ExitRecord {
@@ -53,6 +54,7 @@ struct ExitRecord {
   int code = 0;
   int signal = 0;
   std::string during_test;  ///< TestRef::full() of the running test, empty when between tests
+  bool operator==(const ExitRecord&) const = default;
 };
 
 /// How the runner spells a test's id, so that the state file, warnings and
@@ -74,6 +76,7 @@ struct TestRef {
     if (suite.empty()) return name;
     return suite + (syntax == TestIdSyntax::NodeId ? "::" : ".") + name;
   }
+  bool operator==(const TestRef&) const = default;
 };
 
 /// Who left the AUT degraded, recorded once where the degradation was found
@@ -131,6 +134,7 @@ struct StateFile {
   /// again. Optional in the file (`"owner_ended": true`); absent means false.
   bool owner_ended = false;
   std::int64_t updated_at_unix_ms = 0;
+  bool operator==(const StateFile&) const = default;
 };
 
 /// The state file is unusable; what() names the file and the field.

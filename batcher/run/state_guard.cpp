@@ -398,7 +398,9 @@ void StateGuard::record_changes(const StateFile& now, const std::string& tier, c
     timeline_.push_back(e);
   };
   const StateFile* before = last_ ? &*last_ : nullptr;
-  if (before && before->updated_at_unix_ms == now.updated_at_unix_ms && before->owner == now.owner) return;
+  // The same file read again: nothing new. (Not judged by updated_at alone:
+  // two writes within one millisecond are two states.)
+  if (before && *before == now) return;
   if (!before && now.updated_at_unix_ms < created_unix_ms_) {
     // Written before this batch began (a previous run's file): history, not
     // events of this run. Remember its processes so they are not reported again.

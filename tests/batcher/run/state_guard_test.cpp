@@ -12,6 +12,7 @@
 #include "common/backoff.hpp"
 #include "common/proc_info.hpp"
 #include "harness/subprocess.hpp"
+#include "tests/support/files.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -151,6 +152,39 @@ TEST_F(BatcherStateGuard, ALeakedAutIsStoppedOnlyWhenItIsStillOurs) {
 // after a death already seen, is a start, not a respawn: it was counted as one.
 // A new owner that replaces an AUT not seen dead (a guest replacing a
 // degraded session AUT mid-file) still respawns it.
+TEST_F(BatcherStateGuard, TwoWritesWithinOneMillisecondAreTwoStates) {
+  // A death written in the same millisecond as the write before it was
+  // taken for the same file read again (BatcherStateGuard.* flaked: the
+  // guard judged "nothing new" by updated_at and owner alone).
+  StateGuard guard({file_, 1s, 1s});
+  StateFile s;
+  s.owner = {12345, 42};
+  s.owner_name = "test_live";
+  s.status = AutStatus::Healthy;
+  s.aut = AutRecord{3001, 3001, 1, "/app", 0, "", ""};
+  s.spawn_count = 1;
+  write_state_file(file_, s);
+  guard.observe("live", "live/t");
+  const auto first = read_state_file(file_);
+  ASSERT_TRUE(first);
+  s.status = AutStatus::Dead;
+  s.last_exit = ExitRecord{3001, "killed by SIGABRT", true, 0, SIGABRT, "A.b"};
+  write_state_file(file_, s);
+  // The second write's time made the first's, as when both fall in one millisecond.
+  std::string text = test_support::read_text(file_);
+  const std::string key = "\"updated_at_unix_ms\": ";
+  auto at = text.find(key);
+  ASSERT_NE(at, std::string::npos) << text;
+  auto end = text.find_first_not_of("0123456789", at + key.size());
+  text.replace(at + key.size(), end - at - key.size(), std::to_string(first->updated_at_unix_ms));
+  std::ofstream(file_, std::ios::trunc) << text;
+  ASSERT_EQ(read_state_file(file_)->updated_at_unix_ms, first->updated_at_unix_ms);
+  guard.observe("live", "live/t");
+  std::vector<std::string> events;
+  for (const auto& ev : guard.timeline()) events.push_back(to_string(ev.event));
+  EXPECT_EQ(events, (std::vector<std::string>{"spawn", "death"}));
+}
+
 TEST_F(BatcherStateGuard, ANewOwnersFirstStartAfterASeenDeathIsNoRespawn) {
   StateGuard guard({file_, 1s, 1s});
   StateFile s;
