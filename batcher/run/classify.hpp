@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "batcher/results.hpp"
+#include "batcher/run/expectations.hpp"
 #include "batcher/run/gtest_output.hpp"
 #include "harness/subprocess.hpp"
 
@@ -72,26 +73,6 @@ AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& evidence);
 /// timeout = TIMEOUT, stopped by an interrupt of the batch = UNRESOLVED.
 TestResult interpret_command(const std::string& name, const ExitStatus& status, StopCause stopped_for,
                              std::chrono::milliseconds timeout, const std::string& interrupt_signal);
-
-/// How an `xfail` pattern reads the test names it is matched against.
-enum class NamePatterns {
-  /// GoogleTest names ("Suite.Name"): a filter list ("A.*:B.c-A.skip", ':'
-  /// alternatives, '-' negatives), or the whole pattern as one wildcard.
-  GTestFilter,
-  /// Any other runner's names (pytest node ids "tests/t.py::test_x", JUnit
-  /// names): the whole pattern is one wildcard ('*', '?'); ':' is literal.
-  Wildcard,
-};
-
-/// Applies the plan's expectations: with `expect_fail`, failing tests become
-/// XFAIL and, when none failed, the passing ones XPASS; tests matching an
-/// `xfail` pattern (read as `syntax` says) become XFAIL when they fail and
-/// XPASS when they pass. UNRESOLVED and SKIPPED are left alone. A result
-/// that is no test (`synthetic`: the "(process)" result, a command's own) is
-/// matched by no name, but a pattern that matches every test ("*", or "*"
-/// among a filter's alternatives without negatives) makes its failure XFAIL.
-void apply_expectations(std::vector<TestResult>& tests, bool expect_fail, const std::vector<std::string>& xfail,
-                        NamePatterns syntax);
 
 /// The entry's code: the worst of its tests (PASS when it has none).
 ResultCode rollup(const std::vector<TestResult>& tests);
