@@ -212,7 +212,7 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
   Impl& im = *impl_;
   std::lock_guard lock(im.mutex);
   if (!im.current_test || im.current_test->full() != test.full()) {
-    if (im.current_test) im.previous_test = im.current_test, im.previous_test_ended = std::chrono::steady_clock::now();
+    if (im.current_test) im.note_test_ended(*im.current_test, std::chrono::steady_clock::now());
     im.current_test = test;
     // The batcher's stand-in is nobody's test: the file keeps what a guest wrote.
     if (!Impl::stand_in(test.full())) {
@@ -220,6 +220,7 @@ ReadyEvent AppHandle::ensure_ready(const TestRef& test) {
       im.write_state(false);
     }
   }
+  im.current_test_used_aut = true;
   if (im.consecutive_failed_starts >= im.spec.max_consecutive_failed_starts)
     throw AutUnavailable(im.cap_message("for " + test.full()));
 
@@ -335,7 +336,7 @@ void AppHandle::test_started(const TestRef& test) {
   std::lock_guard lock(impl_->mutex);
   Impl& im = *impl_;
   if (im.current_test && im.current_test->full() == test.full()) return;
-  if (im.current_test) im.previous_test = im.current_test, im.previous_test_ended = std::chrono::steady_clock::now();
+  if (im.current_test) im.note_test_ended(*im.current_test, std::chrono::steady_clock::now());
   im.current_test = test;
   im.state.current_test = test;
   im.write_state(false);
@@ -348,8 +349,7 @@ std::optional<AutExit> AppHandle::test_finished(const TestRef& test) {
   // (issue 13). The file names this test until the next one starts or a
   // transition is written; a death during the test is one, written here
   // (durably, by record_exit) with current_test already cleared.
-  im.previous_test = test;
-  im.previous_test_ended = std::chrono::steady_clock::now();
+  im.note_test_ended(test, std::chrono::steady_clock::now());
   im.current_test.reset();
   im.state.current_test.reset();
   std::optional<AutExit> exit;

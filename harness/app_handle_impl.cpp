@@ -77,18 +77,19 @@ CheckResult AppHandle::Impl::judge_locked(const Probe& p, bool at_test_start, bo
   // stall, found only now (the threshold had not passed when this test began).
   // An app that did not answer at all is judged by the client's last reading
   // of this test: no frame from before the previous test's end until then.
-  bool stalled_earlier = false;
+  std::optional<TestRef> stalled_earlier;
   if (!r.healthy() && p.health) {
     stalled_earlier = stalled_before_current_test(*p.health, Clock::now());
   } else if (!r.healthy() && earlier && earlier->read_at >= previous_test_ended) {
     stalled_earlier = stalled_before_current_test(earlier->health, earlier->read_at);
   }
   const bool newly_degraded = !r.healthy() && state.status != AutStatus::Degraded;
+  stalled_in = stalled_earlier;
   set_status(r.healthy() ? AutStatus::Healthy : AutStatus::Degraded,
-             r.healthy() ? std::vector<std::string>{} : r.reasons, at_test_start || stalled_earlier);
+             r.healthy() ? std::vector<std::string>{} : r.reasons, at_test_start || stalled_earlier.has_value());
+  stalled_in.reset();
   // Said with the current test's failure: not its doing (the blame is the first sighting's).
-  if (newly_degraded && stalled_earlier && !at_test_start && previous_test &&
-      state.degraded_during == previous_test->full())
+  if (newly_degraded && stalled_earlier && !at_test_start && state.degraded_during == stalled_earlier->full())
     left_stalled_by = state.degraded_during;
   r.took = Clock::now() - t0;
   return last_check = r;

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -65,6 +66,22 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   /// When previous_test ended (test_finished, else when the next one
   /// started): a stall whose last frame came before it began in that test.
   std::chrono::steady_clock::time_point previous_test_ended{};
+  /// A test that ended: when, and whether it asked for the AUT (ensure_ready;
+  /// a pytest test without the live_gui fixture did not).
+  struct EndedTest {
+    TestRef test;
+    std::chrono::steady_clock::time_point ended;
+    bool used_aut = false;
+  };
+  /// The last tests that ended, oldest first (at most kEndedTestsKept): a
+  /// stall found late is the newest of them that used the AUT and ended after
+  /// its last frame, however many tests that never used it ran since.
+  std::deque<EndedTest> ended_tests;
+  static constexpr std::size_t kEndedTestsKept = 32;
+  bool current_test_used_aut = false;  ///< ensure_ready() was called for current_test
+  /// Set while a degradation found now is placed in an earlier test
+  /// (stalled_before_current_test): blame() names it.
+  std::optional<TestRef> stalled_in;
   /// The previous test, when the current degradation is blamed on it by
   /// stalled_before_current_test(); cleared with the degradation.
   std::string left_stalled_by;
@@ -107,11 +124,16 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   /// The test to blame for what a check finds now. At the start of a test
   /// (ensure_ready), nothing of the current test has run yet.
   std::string blame(bool at_test_start) const;
+  /// Records that `test` ended at `at` (previous_test, ended_tests).
+  void note_test_ended(const TestRef& test, std::chrono::steady_clock::time_point at);
   /// A stall found during a test whose AUT rendered its last frame before
   /// the previous test ended (`last_frame_age` before `answered_at`): the
-  /// heartbeat stopped in that test, which is to blame, not the current one
-  /// that found it. False when any of those is unknown.
-  bool stalled_before_current_test(const HealthReading& h, std::chrono::steady_clock::time_point answered_at) const;
+  /// heartbeat stopped in an earlier test — the first of ended_tests that
+  /// ended after that frame — which is to blame, not the current one that
+  /// found it. nullopt when the frame came in the current test, or any of
+  /// those is unknown.
+  std::optional<TestRef> stalled_before_current_test(const HealthReading& h,
+                                                     std::chrono::steady_clock::time_point answered_at) const;
   /// Who is blamed for a degradation seen now (the state file's
   /// degraded_blame): the record another writer already made of this AUT,
   /// else blame_on, else this process's entry and degraded_during;

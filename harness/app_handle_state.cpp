@@ -93,24 +93,44 @@ std::string AppHandle::Impl::own_entry_name() {
   return name ? name : "";
 }
 
+void AppHandle::Impl::note_test_ended(const TestRef& test, Clock::time_point at) {
+  previous_test = test;
+  previous_test_ended = at;
+  const bool used = current_test_used_aut && current_test && current_test->full() == test.full();
+  ended_tests.push_back({test, at, used});
+  if (ended_tests.size() > kEndedTestsKept) ended_tests.pop_front();
+  current_test_used_aut = false;
+}
+
 std::string AppHandle::Impl::blame(bool at_test_start) const {
+  if (stalled_in) return stalled_in->full();
   if (!at_test_start && current_test) return current_test->full();
   return previous_test ? previous_test->full() : std::string();
 }
 
-bool AppHandle::Impl::stalled_before_current_test(const HealthReading& h, Clock::time_point answered_at) const {
-  if (!current_test || !previous_test || previous_test_ended == Clock::time_point{}) return false;
+std::optional<TestRef> AppHandle::Impl::stalled_before_current_test(const HealthReading& h,
+                                                                   Clock::time_point answered_at) const {
+  if (!current_test || !previous_test || previous_test_ended == Clock::time_point{}) return std::nullopt;
   // Busy executing a queued action is alive; an age of 0 says nothing.
-  if (h.busy_ms > 0 || h.last_frame_age_ms <= 0) return false;
+  if (h.busy_ms > 0 || h.last_frame_age_ms <= 0) return std::nullopt;
   // An app that says its main loop stopped (an assert in a frame: the hook
   // protocol's "main loop not running: …") stopped when it says, during the
   // current test; a loaded app may simply have drawn no frame since the
   // previous test ended (CI: PytestDemo.TheNextFileIsWarned… blamed the test before).
   for (const auto& reason : h.reasons)
-    if (reason.rfind("main loop not running", 0) == 0) return false;
+    if (reason.rfind("main loop not running", 0) == 0) return std::nullopt;
   // answered_at is at or after the reply: the frame is placed no earlier
   // than it was, so a frame just after the previous test's end never counts.
-  return answered_at - std::chrono::milliseconds(h.last_frame_age_ms) < previous_test_ended;
+  const Clock::time_point frame_at = answered_at - std::chrono::milliseconds(h.last_frame_age_ms);
+  if (frame_at >= previous_test_ended) return std::nullopt;
+  // The newest test that used the AUT and ended after that frame: a test
+  // that never asked for the AUT (no live_gui) cannot have stalled it. Not
+  // "the test running at the frame": a test's end is known only when the
+  // next one asks for the AUT, so a frame drawn as a test began may seem to
+  // precede the end of the one before.
+  for (auto it = ended_tests.rbegin(); it != ended_tests.rend() && it->ended > frame_at; ++it)
+    if (it->used_aut) return it->test;
+  return previous_test;
 }
 
 void AppHandle::Impl::adopt_parents_exit_record() {

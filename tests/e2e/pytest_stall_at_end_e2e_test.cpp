@@ -46,12 +46,23 @@ std::string plan(const TempDir& dir) {
          "\", \"-m\", \"pytest\", \"-q\", \"-p\", \"no:cacheprovider\", \"test_end.py\"]\n";
 }
 
-// Trial12b item 1: every report named test_3 ("test: …test_3_innocent",
-// "fresh AUT: … degraded during …test_3_innocent", the timeline, the
-// warning) and test_2 nowhere.
-TEST(PytestStallAtTheEndOfATest, IsBlamedOnThatTestWhenTheNextTestsRequestGetsNoAnswer) {
+/// test_2 as above, then a test that never uses the AUT and outlasts the
+/// heartbeat threshold, then test_3.
+const char* kStallsAtEndThenATestWithoutTheApp =
+    "import time\n\n"
+    "def test_1_ok(live_gui):\n    live_gui.click('increment')\n\n"
+    "def test_2_stalls_at_end(live_gui):\n    live_gui.fault('hang')\n    time.sleep(0.1)\n\n"
+    "def test_2b_no_app():\n    time.sleep(1.0)\n\n"
+    "def test_3_innocent(live_gui):\n    live_gui.click('increment')\n\n"
+    "def test_4_after(live_gui):\n    live_gui.click('increment')\n";
+
+/// Runs `file_text` as test_end.py and checks that every report blames
+/// test_2 for the stall and none of `innocent`; `no_answer`: test_3's request
+/// got no answer (the case the first test is about).
+void expect_the_stall_blamed_on_test_2(const char* file_text, const std::vector<std::string>& innocent,
+                                       bool no_answer) {
   TempDir dir("pytest-stall-at-end");
-  write(dir / "test_end.py", kStallsAtEnd);
+  write(dir / "test_end.py", file_text);
   write(dir / "plan.toml", plan(dir));
   BatchRun r = run_livegui_batch({(dir / "plan.toml").string(), "--aut-scope", "session", "--report-dir",
                                   (dir / "report").string(), "--state-dir", (dir / "state").string()},
@@ -66,14 +77,20 @@ TEST(PytestStallAtTheEndOfATest, IsBlamedOnThatTestWhenTheNextTestsRequestGetsNo
   ASSERT_TRUE(t2 && t3 && t4) << end->dump(1);
   EXPECT_EQ((*t2)["result"], "PASS") << t2->dump(1);
   EXPECT_EQ((*t4)["result"], "PASS") << t4->dump(1);
-  ASSERT_EQ((*t3)["result"], "FAIL") << t3->dump(1);
-
-  const std::string t3_says = (*t3)["message"].get<std::string>();
-  EXPECT_NE(t3_says.find("got no answer"), std::string::npos) << t3_says;  // the case this test is about
-  EXPECT_NE(t3_says.find("the AUT was left stalled by test_end.py::test_2_stalls_at_end"), std::string::npos)
-      << t3_says;
-  EXPECT_NE(t4->value("message", "").find("degraded during test_end.py::test_2_stalls_at_end"), std::string::npos)
-      << t4->dump(1);
+  const std::string t3_says = t3->value("message", "");
+  if (no_answer) {
+    // test_3 found the stall: it fails, saying who left it so; test_4 gets a fresh AUT.
+    ASSERT_EQ((*t3)["result"], "FAIL") << t3->dump(1);
+    EXPECT_NE(t3_says.find("got no answer"), std::string::npos) << t3_says;
+    EXPECT_NE(t3_says.find("the AUT was left stalled by test_end.py::test_2_stalls_at_end"), std::string::npos)
+        << t3_says;
+    EXPECT_NE(t4->value("message", "").find("degraded during test_end.py::test_2_stalls_at_end"), std::string::npos)
+        << t4->dump(1);
+  } else {
+    // Found as test_3 began (the threshold passed meanwhile): it starts on a fresh AUT.
+    EXPECT_EQ((*t3)["result"], "PASS") << t3->dump(1);
+    EXPECT_NE(t3_says.find("degraded during test_end.py::test_2_stalls_at_end"), std::string::npos) << t3->dump(1);
+  }
 
   bool degraded_seen = false;
   for (const auto& ev : doc["aut_timeline"]) {
@@ -83,9 +100,24 @@ TEST(PytestStallAtTheEndOfATest, IsBlamedOnThatTestWhenTheNextTestsRequestGetsNo
   }
   EXPECT_TRUE(degraded_seen) << doc["aut_timeline"].dump(1);
   EXPECT_NE(r.output.find("degraded during test_end.py::test_2_stalls_at_end"), std::string::npos) << r.output;
-  EXPECT_EQ(r.output.find("degraded during test_end.py::test_3_innocent"), std::string::npos) << r.output;
-  EXPECT_EQ(doc.dump().find("degraded during test_end.py::test_3_innocent"), std::string::npos) << doc.dump(1);
+  for (const auto& name : innocent) {
+    EXPECT_EQ(r.output.find("degraded during test_end.py::" + name), std::string::npos) << name << r.output;
+    EXPECT_EQ(doc.dump().find("degraded during test_end.py::" + name), std::string::npos) << name << doc.dump(1);
+  }
   EXPECT_TRUE(leftover_processes().empty()) << describe_pids(leftover_processes());
+}
+
+// Trial12b item 1: every report named test_3 ("test: …test_3_innocent",
+// "fresh AUT: … degraded during …test_3_innocent", the timeline, the
+// warning) and test_2 nowhere.
+TEST(PytestStallAtTheEndOfATest, IsBlamedOnThatTestWhenTheNextTestsRequestGetsNoAnswer) {
+  expect_the_stall_blamed_on_test_2(kStallsAtEnd, {"test_3_innocent"}, true);
+}
+
+// Trial12d: a test that never used the AUT ran between them; every report
+// blamed it, the test that came after the stalling one.
+TEST(PytestStallAtTheEndOfATest, IsBlamedOnThatTestThoughATestWithoutTheAppRanInBetween) {
+  expect_the_stall_blamed_on_test_2(kStallsAtEndThenATestWithoutTheApp, {"test_2b_no_app", "test_3_innocent"}, false);
 }
 
 }  // namespace
