@@ -319,6 +319,20 @@ AttemptOutcome interpret_pytest_attempt(const PytestEvidence& ev) {
   bool no_tests_after_resume = ev.attempt > 1 && !ev.status.signaled && ev.status.code == kNoTestsCollected;
   bool tests_failed_exit = !ev.status.signaled && ev.status.code == kTestsFailed && any_failed;
   if (ev.attempt == 1 && !ev.status.signaled && ev.status.code == kNoTestsCollected && out.results.empty() &&
+      ev.stopped_for == StopCause::None && !ev.selected.empty()) {
+    // --last-failed asked for earlier failures pytest no longer collects
+    // (deleted or renamed since): nothing of them is left to fail.
+    for (const auto& id : ev.selected) {
+      TestResult r;
+      r.name = id;
+      r.attempt = ev.attempt;
+      r.code = ResultCode::Skipped;
+      r.message = "not run: pytest no longer collects this earlier failure (--last-failed selected it)";
+      out.results.push_back(std::move(r));
+    }
+    return out;
+  }
+  if (ev.attempt == 1 && !ev.status.signaled && ev.status.code == kNoTestsCollected && out.results.empty() &&
       ev.stopped_for == StopCause::None) {
     TestResult r;
     r.name = ev.entry_name;

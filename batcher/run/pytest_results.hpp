@@ -38,6 +38,9 @@ struct PytestEvidence {
   /// The beginning of the attempt's output (bounded): where pytest says why
   /// it stopped on a usage error (exit code 4) before running any test.
   std::string output_head;
+  /// The node ids the attempt was limited to (--last-failed: the earlier
+  /// failures, LIVEGUI_SELECT_FILE); empty = the whole command's selection.
+  std::vector<std::string> selected;
   /// The last line of the attempt's output (JunitEvidence::output_last_line).
   std::string output_last_line;
 };

@@ -110,6 +110,7 @@ ReportFiles prepare_report_attempt(EntryFormat format, SpawnOptions& spawn, cons
     spawn.env_set[env::kDeselectFile] = files.deselect.string();
   }
   if (!selected.empty()) {
+    files.selected = selected;
     files.select = log_dir / (stem + ".select.json");
     write_file_atomically(files.select, nlohmann::json(selected).dump() + "\n");
     spawn.env_set[env::kSelectFile] = files.select.string();
@@ -154,6 +155,7 @@ AttemptOutcome read_report_attempt(EntryFormat format, const ReportFiles& files,
     ev.interrupt_signal = interrupt_signal;
     ev.attempt = attempt;
     ev.junit_prefix = files.junit_prefix;
+    ev.selected = files.selected;
     ev.output_last_line = last_output_line(output_log);
     if (!output_log.empty()) {
       // pytest's own words at a usage error come first in its output.

@@ -38,6 +38,7 @@ struct ReportFiles {
   /// format = "pytest" with a selection (--last-failed): the JSON array of
   /// the only node ids the plugin runs (LIVEGUI_SELECT_FILE); "" = all.
   std::filesystem::path select;
+  std::vector<std::string> selected;  ///< those ids, in order
 };
 
 /// What running an entry by hand needs that the batcher gives every attempt

@@ -65,5 +65,29 @@ TEST(PytestLastFailed, RunsOnlyTheFailingNodeIdsOfTheFile) {
   EXPECT_EQ(results_of(report, rerun.output), failures) << rerun.output;
 }
 
+TEST(PytestLastFailed, EarlierFailuresPytestNoLongerCollectsAreSkippedNotAnError) {
+  // Trial12c: the failing tests deleted since, --last-failed said "pytest
+  // collected no tests (exit code 5)", UNRESOLVED, exit 1.
+  TempDir dir("pytest-last-failed-gone");
+  std::ofstream(dir / "test_gone.py") << "def test_a(): pass\ndef test_fail(): assert 1 == 2\n";
+  std::ofstream(dir / "plan.toml") << "[[tiers]]\nname = \"py\"\nenv = { PYTHONPATH = \"" << source("python").string()
+                                   << "\", PYTHONDONTWRITEBYTECODE = \"1\" }\n[[tiers.entries]]\nname = \"f\"\n"
+                                      "format = \"pytest\"\ncwd = \".\"\ncommand = [\"" LIVEGUI_PYTHON3
+                                      "\", \"-m\", \"pytest\", \"-q\", \"-p\", \"no:cacheprovider\", \"test_gone.py\"]\n";
+  const fs::path report = dir / "report";
+  const std::vector<std::string> base = {(dir / "plan.toml").string(), "--report-dir", report.string()};
+  BatchRun first = run_livegui_batch(base, dir.path(), {}, 120s);
+  EXPECT_EQ(first.exit_code, 1) << first.output;
+  std::ofstream(dir / "test_gone.py", std::ios::trunc) << "def test_a(): pass\n";  // the failing test deleted
+  std::vector<std::string> again = base;
+  again.push_back("--last-failed");
+  BatchRun rerun = run_livegui_batch(again, dir.path(), {}, 120s);
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.output;
+  EXPECT_EQ(results_of(report, rerun.output), (std::map<std::string, std::string>{{"test_gone.py::test_fail", "SKIPPED"}}))
+      << rerun.output;
+  json doc = json::parse(read_text(report / "results.json"));
+  EXPECT_NE(doc.dump().find("not run: pytest no longer collects this earlier failure"), std::string::npos) << doc.dump(1);
+}
+
 }  // namespace
 }  // namespace livegui::test_support
