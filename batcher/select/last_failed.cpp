@@ -122,9 +122,13 @@ std::vector<CarriedFailure> unselected_failures(const BatchResults& previous, co
     // (a unit that names no tests runs whatever its filter selects: nothing).
     if (tests.empty() || !runs_by_its_tests(*unit) || unit->tests.empty()) continue;
     std::vector<std::string> left;
-    for (const auto& t : tests)
+    // A set-up failure is run again by its suite's pattern in the filter.
+    const std::string patterns = ":" + unit->gtest_filter + ":";
+    for (const auto& t : tests) {
+      if (is_suite_level_name(t) && patterns.find(":" + reproduce_filter_for(t) + ":") != std::string::npos) continue;
       if (std::none_of(unit->tests.begin(), unit->tests.end(), [&](const std::string& x) { return reruns(t, x); }))
         left.push_back(t);
+    }
     if (!left.empty()) out.push_back({id, carried_code(previous, id, left), left});
   }
   return out;
@@ -170,6 +174,10 @@ std::vector<Unit> select_last_failed(std::vector<Unit> units, const LastFailures
       std::string filter;
       for (const auto& t : wanted) filter += (filter.empty() ? "" : ":") + reproduce_filter_for(t);
       u.gtest_filter = filter;
+      // A suite's (or the global) set-up failure is no test to expect: its
+      // filter runs the suite's tests, which report for themselves, and the
+      // failure comes back only if the set-up fails again.
+      std::erase_if(wanted, [](const std::string& t) { return is_suite_level_name(t); });
       u.tests = wanted;
     }
     out.push_back(std::move(u));

@@ -257,6 +257,25 @@ TEST(BatcherLastFailed, ASuiteOrGlobalSetUpFailureRunsTheTestsItCovers) {
   EXPECT_TRUE(unselected_failures(prev, picked).empty());
 }
 
+TEST(BatcherLastFailed, AnUnlistedUnitsSuiteSetUpFailureRunsItsSuiteAndIsNoTestToExpectNorToCarry) {
+  // Trial12c: the binary unlisted (one spawn), --last-failed expected a test
+  // named "SF.<suite set-up/tear-down>": UNRESOLVED "not reported", and it
+  // was carried into every later --last-failed.
+  BatchResults prev;
+  EntryResult e = entry("g/lf", true,
+                        {t("SF.<suite set-up/tear-down>", ResultCode::Fail), t("SF.One", ResultCode::Skipped),
+                         t("LF.FailB", ResultCode::Fail), t("LF.Ok", ResultCode::Pass)});
+  e.attempts.resize(1);
+  prev.entries = {e};
+  Unit u = unit("g/lf", true, {});
+  u.listed = false;
+  auto picked = select_last_failed({u}, last_failures(prev), "");
+  ASSERT_EQ(picked.size(), 1u);
+  EXPECT_EQ(picked[0].gtest_filter, "SF.*:LF.FailB");
+  EXPECT_EQ(picked[0].tests, (std::vector<std::string>{"LF.FailB"}));
+  EXPECT_TRUE(unselected_failures(prev, picked).empty());
+}
+
 TEST(BatcherLastFailed, AUnitWhoseListingFailedRunsOnlyTheFailuresItsFilterSelects) {
   // Issue 18 leftover 1: --filter gave it "*One*" as its own --gtest_filter
   // (its tests are unknown); --last-failed must not widen it to every failure.
