@@ -35,7 +35,8 @@ constexpr const char* kFooter = R"(
 Results: PASS, FAIL, CRASH (killed by a signal), TIMEOUT, UNRESOLVED (could
 not tell: missing executable, no report), SKIPPED (not run), XFAIL (failed as
 the plan expects: counts as passed), XPASS (passed but expected to fail: a
-failure).
+failure), FLAKY (failed because the AUT or the binary broke, passed on a
+retry: counts as passed, said apart).
 
 Reports (in --report-dir): results.json (everything, including the AUT
 timeline and dirty starts), junit.xml (one testcase per test), logs/ (one log
