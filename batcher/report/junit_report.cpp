@@ -230,7 +230,11 @@ void write_case(std::string& out, const EntryResult& e, const TestResult& t) {
   // <rerunFailure>/<rerunError> holding its message, type, <stackTrace> and
   // <system-out>. So here, in the schema's order (reruns grouped by kind).
   const bool still_failing = is_failure(t.code) && !t.tries.empty();
-  const std::string& own = !t.output.empty() ? t.output : (t.synthetic || !e.gtest) ? e.output_tail : t.output;
+  // A test's own output; the entry's tail stands only for a result that is
+  // no test's (a crash outside any test, a command entry's own result). A
+  // JUnit runner's test without output of its own has none (pytest writes it
+  // only with junit_logging): never the whole run's tail.
+  const std::string& own = !t.output.empty() ? t.output : t.synthetic ? e.output_tail : t.output;
   std::vector<JunitRun> runs = still_failing ? runs_of(t, detail, reproduce_line, own) : std::vector<JunitRun>{};
   auto rerun_element = [](const std::string& tag, const JunitRun& r) {
     std::string x = "      <" + tag + attr("type", name(r.code)) + attr("message", r.message) +

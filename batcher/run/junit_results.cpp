@@ -77,6 +77,7 @@ TestResult from_junit_case(const JunitCase& c, const std::string& name, int atte
   r.attempt = attempt;
   r.message = c.message;
   r.screenshot = c.screenshot;
+  r.output = c.output;  // its own, never the whole run's (junit_report.cpp)
   switch (c.outcome) {
     case JunitOutcome::Passed: r.code = ResultCode::Pass; break;
     case JunitOutcome::Failed: r.code = ResultCode::Fail; break;
@@ -119,6 +120,8 @@ TestResult from_junit_cases(const std::vector<const JunitCase*>& cases, const st
     return one;
   }
   r.code = ResultCode::Fail;
+  r.output.clear();
+  for (const JunitCase* c : failing) r.output += c->output;
   const bool body_failed = failing.front()->outcome == JunitOutcome::Failed;
   const bool teardown_erred = std::any_of(failing.begin() + 1, failing.end(),
                                           [](const JunitCase* c) { return error_in_of_case(*c) == ErrorIn::Teardown; });

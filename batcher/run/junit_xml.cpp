@@ -62,6 +62,12 @@ JunitCase read_case(const pugi::xml_node& tc) {
     c.text = bounded_tail(std::move(text));
     break;
   }
+  if (c.outcome == JunitOutcome::Failed || c.outcome == JunitOutcome::Errored) {
+    std::string output = tc.child("system-out").text().get();
+    const std::string err = tc.child("system-err").text().get();
+    if (!err.empty()) output += (output.empty() || output.back() == '\n' ? "" : "\n") + err;
+    c.output = bounded_tail(std::move(output));
+  }
   return c;
 }
 

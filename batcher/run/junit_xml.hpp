@@ -23,6 +23,9 @@ struct JunitCase {
   std::string type;     ///< the type attribute of <failure>/<error>/<skipped> ("pytest.xfail", …)
   std::string message;  ///< the message attribute, else the element's text (bounded)
   std::string text;     ///< the element's text (a traceback, a stack trace; its last 4,000 bytes), "" = none
+  /// A failing or erring case's own <system-out> then <system-err> (its last
+  /// 4,000 bytes; pytest writes them with junit_logging); "" = none or passed.
+  std::string output;
   std::chrono::milliseconds duration{0};
   std::string screenshot;  ///< <properties><property name="screenshot" value="…"/> (livegui_pytest), "" = none
   /// The property kAutUnhealthyProperty (livegui_pytest: the AUT was dead or degraded when the test failed), "" = none

@@ -250,6 +250,37 @@ TEST(BatcherReports, JunitKeepsPytestNodeIdsWhole) {
   EXPECT_EQ(xml.find("name=\"py::"), std::string::npos) << xml;
 }
 
+TEST(BatcherReports, APytestTestsSystemOutIsItsOwnOutputNeverTheWholeRunsTail) {
+  // Trial12c: every failing pytest testcase carried the tail of the whole
+  // run, other tests' output and tracebacks included.
+  BatchResults r;
+  EntryResult e;
+  e.id = "py/out";
+  e.tier = "py";
+  e.name = "out";
+  e.gtest = false;
+  e.output_tail = "MARK-A\nMARK-B\n== 2 failed ==\n";
+  TestResult a;
+  a.name = "test_out.py::test_a";
+  a.code = ResultCode::Fail;
+  a.message = "assert 1 == 2";
+  a.output = "MARK-A\n";  // its own, from the JUnit report
+  TestResult b;
+  b.name = "test_out.py::test_b";
+  b.code = ResultCode::Fail;
+  b.message = "assert 3 == 4";  // no output of its own
+  e.tests = {a, b};
+  r.entries.push_back(e);
+  std::string xml = junit_xml(r);
+  auto case_of = [&](const std::string& name) {
+    auto at = xml.find("name=\"" + name + "\"");
+    return at == std::string::npos ? std::string() : xml.substr(at, xml.find("</testcase>", at) - at);
+  };
+  EXPECT_NE(case_of("test_out.py::test_a").find("<system-out>MARK-A\n</system-out>"), std::string::npos) << xml;
+  EXPECT_EQ(case_of("test_out.py::test_b").find("<system-out>"), std::string::npos) << xml;
+  EXPECT_EQ(case_of("test_out.py::test_a").find("MARK-B"), std::string::npos) << xml;
+}
+
 /// A pytest entry whose tests failed in each phase (issue 15 leftover).
 EntryResult phases_entry() {
   EntryResult e;

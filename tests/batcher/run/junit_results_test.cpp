@@ -60,6 +60,17 @@ TEST(BatcherJunitResults, PytestsSetUpAndTearDownErrorsAreErrorsInTheirPhaseAndA
 
 // pytest's report of a file it could not collect: named by its module, the
 // exception the last "E   " line of the element's text.
+TEST(BatcherJunitResults, AFailingCaseKeepsItsOwnSystemOutAndSystemErr) {
+  auto out = interpreted(R"(<testsuite><testcase classname="t" name="a"><failure message="boom"/>)"
+                         R"(<system-out>A says</system-out><system-err>A warns</system-err></testcase>)"
+                         R"(<testcase classname="t" name="b"><system-out>B passes</system-out></testcase></testsuite>)");
+  const TestResult* a = find(out, "t.a");
+  const TestResult* b = find(out, "t.b");
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->output, "A says\nA warns");
+  EXPECT_EQ(b->output, "") << "a passing case's output is not kept";
+}
+
 TEST(BatcherJunitResults, PytestsCollectionFailureIsACollectionError) {
   AttemptOutcome out = interpreted(
       "<testsuites><testsuite><testcase classname=\"\" name=\"tests.bad\" time=\"0.000\"><error "
