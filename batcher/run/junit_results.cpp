@@ -175,12 +175,16 @@ AttemptOutcome interpret_junit_attempt(const JunitEvidence& ev) {
   AttemptOutcome out;
   std::string problem;
   bool any_failed = false;
-  if (const auto* report = std::get_if<JunitReport>(&ev.report)) {
+  const auto* report = std::get_if<JunitReport>(&ev.report);
+  const auto* broken = std::get_if<JunitReadError>(&ev.report);
+  // A report cut off keeps the cases it wrote whole: what was known.
+  const std::vector<JunitCase>* cases = report ? &report->cases : broken ? &broken->complete : nullptr;
+  if (cases) {
     // One result per name: pytest reports a body's failure and then its
     // tear-down's error as two testcases of one name.
     std::map<std::string, std::vector<const JunitCase*>> by_name;
     std::vector<std::string> order;
-    for (const auto& c : report->cases) {
+    for (const auto& c : *cases) {
       auto& cases = by_name[c.full_name()];
       if (cases.empty()) order.push_back(c.full_name());
       cases.push_back(&c);
@@ -190,9 +194,8 @@ AttemptOutcome interpret_junit_attempt(const JunitEvidence& ev) {
       any_failed = any_failed || r.code == ResultCode::Fail;
       out.results.push_back(std::move(r));
     }
-  } else {
-    problem = std::get<JunitReadError>(ev.report).why + " (" + ev.report_file + ")";
   }
+  if (broken) problem = broken->why + " (" + ev.report_file + ")";
   out.process_issue = process_issue_for(ev.entry_name, ev.status, ev.stopped_for, ev.timeout, ev.interrupt_signal,
                                         problem, any_failed, ev.attempt, ev.output_last_line);
   out.abnormal = ev.status.signaled || ev.stopped_for != StopCause::None || !problem.empty();

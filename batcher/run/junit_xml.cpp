@@ -82,6 +82,32 @@ void collect(const pugi::xml_node& suite, JunitReport& out, int depth) {
   }
 }
 
+/// Whether the <testcase> starting at `start` ends (its "/>" or its
+/// "</testcase>") before `cut`, the offset where a cut-off report broke.
+bool ends_before(const std::string& text, std::ptrdiff_t start, std::ptrdiff_t cut) {
+  if (start < 0 || start >= cut) return false;
+  const auto tag_end = text.find('>', static_cast<std::size_t>(start));
+  if (tag_end == std::string::npos || static_cast<std::ptrdiff_t>(tag_end) >= cut) return false;
+  if (tag_end > 0 && text[tag_end - 1] == '/') return true;
+  const auto close = text.find("</testcase>", tag_end);
+  return close != std::string::npos && static_cast<std::ptrdiff_t>(close + 11) <= cut;
+}
+
+/// The test cases of a document pugixml parsed up to an error (it keeps
+/// what it read) that were written whole before `cut`.
+void collect_complete(const pugi::xml_node& node, const std::string& text, std::ptrdiff_t cut,
+                      std::vector<JunitCase>& out, int depth) {
+  if (depth > 64) return;
+  for (pugi::xml_node child : node.children()) {
+    const std::string n = child.name();
+    if (n == "testcase") {
+      if (ends_before(text, child.offset_debug(), cut)) out.push_back(read_case(child));
+    } else if (n == "testsuite" || n == "testsuites") {
+      collect_complete(child, text, cut, out, depth + 1);
+    }
+  }
+}
+
 }  // namespace
 
 std::string JunitCase::full_name() const {
@@ -92,9 +118,12 @@ std::string JunitCase::full_name() const {
 std::variant<JunitReport, JunitReadError> parse_junit_xml(const std::string& text) {
   pugi::xml_document doc;
   pugi::xml_parse_result parsed = doc.load_buffer(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8);
-  if (!parsed)
-    return JunitReadError{"not well-formed XML at offset " + std::to_string(parsed.offset) + ": " +
-                          parsed.description()};
+  if (!parsed) {
+    JunitReadError e{"not well-formed XML at offset " + std::to_string(parsed.offset) + ": " + parsed.description(),
+                     {}};
+    collect_complete(doc, text, parsed.offset, e.complete, 0);
+    return e;
+  }
   pugi::xml_node root = doc.document_element();
   std::string root_name = root.name();
   if (root_name != "testsuites" && root_name != "testsuite")

@@ -43,6 +43,9 @@ struct JunitReport {
 /// 812: Start-end tags mismatch", "root element is <html>, not <testsuites> or <testsuite>".
 struct JunitReadError {
   std::string why;
+  /// A report cut off (the runner died while writing it): the test cases it
+  /// had written whole before the cut, in document order; what was known.
+  std::vector<JunitCase> complete;
 };
 
 /// Parses report text. Never throws; texts in messages are cut at 4,000 bytes.

@@ -3,6 +3,8 @@
 // as format = "pytest" says them; another runner's <error> is an error too.
 #include "batcher/run/junit_results.hpp"
 
+#include <csignal>
+
 #include <gtest/gtest.h>
 
 namespace livegui::batch {
@@ -69,6 +71,35 @@ TEST(BatcherJunitResults, AFailingCaseKeepsItsOwnSystemOutAndSystemErr) {
   ASSERT_TRUE(a && b);
   EXPECT_EQ(a->output, "A says\nA warns");
   EXPECT_EQ(b->output, "") << "a passing case's output is not kept";
+}
+
+TEST(BatcherJunitResults, AReportCutOffKeepsTheCasesItWroteWholeBesideTheProcessResult) {
+  // Trial12b/12d: a writer killed mid-report (cut inside its second case)
+  // lost the complete first case; only "<entry> (process)" was left.
+  const std::string whole = R"(<testsuites><testsuite name="suite"><testcase classname="S" name="a" time="0.1">)"
+                            R"(<failure message="nested fail">boom</failure></testcase>)"
+                            R"(<testcase classname="S" name="ok"/><testcase classname="S" name="b"><failure mess)";
+  JunitEvidence ev;
+  ev.entry_name = "w";
+  ev.report = parse_junit_xml(whole);
+  ASSERT_TRUE(std::holds_alternative<JunitReadError>(ev.report));
+  EXPECT_EQ(std::get<JunitReadError>(ev.report).complete.size(), 2u) << "S.a and S.ok, not the cut S.b";
+  ev.status = ExitStatus::killed(SIGKILL);
+  AttemptOutcome out = interpret_junit_attempt(ev);
+  const TestResult* a = find(out, "S.a");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->code, ResultCode::Fail);
+  EXPECT_EQ(a->message, "nested fail");
+  ASSERT_TRUE(find(out, "S.ok"));
+  EXPECT_EQ(find(out, "S.ok")->code, ResultCode::Pass);
+  EXPECT_FALSE(find(out, "S.b")) << "cut: not known";
+  ASSERT_TRUE(out.process_issue.has_value());
+  EXPECT_EQ(out.process_issue->code, ResultCode::Crash);
+  EXPECT_NE(out.process_issue->message.find("not well-formed XML"), std::string::npos) << out.process_issue->message;
+  // Cut right after a case's end tag: that case is whole.
+  auto cut = parse_junit_xml(R"(<testsuite><testcase classname="S" name="a"></testcase><testc)");
+  ASSERT_TRUE(std::holds_alternative<JunitReadError>(cut));
+  EXPECT_EQ(std::get<JunitReadError>(cut).complete.size(), 1u);
 }
 
 TEST(BatcherJunitResults, PytestsCollectionFailureIsACollectionError) {
