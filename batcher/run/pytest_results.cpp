@@ -155,8 +155,22 @@ bool stopped_itself(const PytestEvidence& ev) {
 /// A death in a test or a per-test timeout is resumed (not the entry's
 /// timeout, an interrupt, or pytest stopping itself): the rest of the file
 /// runs on.
+/// The stream's "collected" event names no test this attempt leaves
+/// undecided: each ended, or is the running one (blamed for the death).
+bool nothing_left(const PytestEvidence& ev) {
+  if (!ev.events.collected) return false;
+  std::set<std::string> decided;
+  for (const auto& e : ev.events.ended) decided.insert(e.test);
+  if (ev.events.running) decided.insert(*ev.events.running);
+  for (const auto& t : ev.events.also_running) decided.insert(t);
+  return std::all_of(ev.events.collected->begin(), ev.events.collected->end(),
+                     [&](const std::string& t) { return decided.count(t) > 0; });
+}
+
 bool resumes_after(const PytestEvidence& ev) {
-  return ev.events.running && !stopped_itself(ev) &&
+  // Nothing left to resume (a module's tear-down died after its last test):
+  // a resume would only run pytest to collect nothing.
+  return ev.events.running && !stopped_itself(ev) && !nothing_left(ev) &&
          (ev.stopped_for == StopCause::None || ev.stopped_for == StopCause::TestTimeout);
 }
 

@@ -258,6 +258,25 @@ TEST(BatcherPytestResults, TestsNeverReachedAfterACrashAreLeftToTheResume) {
   EXPECT_EQ(out.results.size(), 2u) << "the resumed attempt runs test_three and test_four";
 }
 
+TEST(BatcherPytestResults, ADeathAfterEveryCollectedTestIsDecidedIsNotResumed) {
+  // Trial12d: a module fixture's tear-down died after the last test; the
+  // resume deselected every test and pytest collected nothing (exit code 5).
+  PytestEvidence ev;
+  ev.entry_name = "test_mod";
+  ev.events = events(
+      R"({"event":"collected","tests":["t.py::test_one","t.py::test_two"]}
+{"event":"start","test":"t.py::test_one"}
+{"event":"end","test":"t.py::test_one","outcome":"passed"}
+{"event":"start","test":"t.py::test_two"}
+)");
+  ASSERT_TRUE(ev.events.collected.has_value());
+  ev.status = ExitStatus::killed(SIGSEGV);
+  auto out = interpret_pytest_attempt(ev);
+  EXPECT_FALSE(out.resume) << "nothing is left to run";
+  ASSERT_TRUE(find(out.results, "t.py::test_two"));
+  EXPECT_EQ(find(out.results, "t.py::test_two")->code, ResultCode::Crash);
+}
+
 TEST(BatcherPytestResults, TheCollectedEventIsOptional) {
   PytestEvidence ev;
   ev.entry_name = "test_a";
