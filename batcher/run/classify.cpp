@@ -522,6 +522,28 @@ TestResult interpret_command(const std::string& name, const ExitStatus& status, 
   return r;
 }
 
+TestResult interpret_no_gtest_run(const std::string& name, const AttemptEvidence& ev,
+                                  const std::vector<std::string>& args) {
+  TestResult r = interpret_command(name, ev.status, ev.stopped_for, ev.timeout, ev.interrupt_signal);
+  std::string how = r.message.empty() ? ev.status.describe() : r.message;
+  if (r.code == ResultCode::Skipped) {
+    // Exit code 77 skips only a `command` entry (the automake convention).
+    // A GoogleTest binary has no skip exit code: ctest fails it too.
+    r.code = ResultCode::Fail;
+    how = ev.status.describe() + " (a skip only for a `command` entry; ctest fails it too)";
+  }
+  r.message = "no GoogleTest test ran (the program never called RUN_ALL_TESTS()); judged by its exit status: " + how;
+  if (ev.progress.printed_help) {
+    // GoogleTest's own reading of an unknown --gtest_… argument: it printed
+    // its help and ran nothing, whatever the exit code says.
+    r.code = ResultCode::Unresolved;
+    r.message = "GoogleTest printed its flag help instead of running any test: an argument with its flag prefix "
+                "(--gtest_…) that this GoogleTest does not know, a typo? (args: " +
+                (args.empty() ? std::string("none") : join(args, " ")) + "); see the binary's --help";
+  }
+  return r;
+}
+
 ResultCode rollup(const std::vector<TestResult>& tests) {
   if (tests.empty()) return ResultCode::Pass;
   ResultCode code = tests.front().code;

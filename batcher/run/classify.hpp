@@ -68,6 +68,13 @@ inline constexpr std::string_view kAcceptedByOwnMain =
 /// a binary interrupted outside any test before it ended.
 AttemptOutcome interpret_gtest_attempt(const AttemptEvidence& evidence);
 
+/// A GoogleTest binary that ran no GoogleTest test (AttemptOutcome::
+/// no_gtest_run): judged by its exit status like a command, except that exit
+/// code 77 is no skip (ctest fails it too); UNRESOLVED when GoogleTest printed
+/// its flag help instead (an unknown --gtest_… argument among `args`).
+TestResult interpret_no_gtest_run(const std::string& name, const AttemptEvidence& ev,
+                                  const std::vector<std::string>& args);
+
 /// A command judged by its exit status: 0 = PASS, 77 = SKIPPED (the automake
 /// convention), a signal = CRASH, anything else = FAIL; stopped at its
 /// timeout = TIMEOUT, stopped by an interrupt of the batch = UNRESOLVED.

@@ -293,6 +293,9 @@ GtestProgress parse_gtest_progress_streams(std::vector<std::istream*> in, std::s
     // While one of its listed tests runs, GoogleTest prints no banner or
     // closing line of its own: those are a child binary's, output of the test.
     const bool inside_listed_test = (listing || stream) && p.running;
+    if (!p.saw_banner && !p.started_tests &&
+        line.rfind("This program contains tests written using Google Test.", 0) == 0)
+      p.printed_help = true;
     if (!inside_listed_test && line.rfind("[==========] ", 0) == 0) {
       if (line.find(" ran.") != std::string::npos) {
         p.completed = true;

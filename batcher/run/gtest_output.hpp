@@ -44,6 +44,10 @@ struct GtestProgress {
   std::string running_output;          ///< what the running test printed (bounded tail)
   bool started_tests = false;          ///< a "[ RUN      ]" was seen
   bool saw_banner = false;             ///< "[==========] Running N tests" was seen: RUN_ALL_TESTS() ran
+  /// GoogleTest printed its flag help ("This program contains tests written
+  /// using Google Test. …") before any banner: an argument with its flag
+  /// prefix it does not know (a typo), or --help; it then runs no test.
+  bool printed_help = false;
   int banners = 0;  ///< how many "[==========] Running N tests" lines (RUN_ALL_TESTS() calls, or a child binary's)
   /// N of the first "[==========] Running N tests from …" line: the tests
   /// the run selected; -1 when no banner was seen.

@@ -260,15 +260,7 @@ void UnitRun::attempt_finished(const ExitStatus& status, StopCause stopped_for, 
   ev.attempt = current_.number;
   AttemptOutcome out = interpret_gtest_attempt(ev);
   if (out.no_gtest_run) {
-    TestResult r = interpret_command(unit_.name, status, stopped_for, unit_.timeout, interrupt_signal);
-    std::string how = r.message.empty() ? status.describe() : r.message;
-    if (r.code == ResultCode::Skipped) {
-      // Exit code 77 skips only a `command` entry (the automake convention).
-      // A GoogleTest binary has no skip exit code: ctest fails it too.
-      r.code = ResultCode::Fail;
-      how = status.describe() + " (a skip only for a `command` entry; ctest fails it too)";
-    }
-    r.message = "no GoogleTest test ran (the program never called RUN_ALL_TESTS()); judged by its exit status: " + how;
+    TestResult r = interpret_no_gtest_run(unit_.name, ev, unit_.entry.args);
     r.duration = took;
     tests_.push_back(std::move(r));
     resume_ = false;

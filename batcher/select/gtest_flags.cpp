@@ -1,10 +1,8 @@
 #include "batcher/select/gtest_flags.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <optional>
-#include <string_view>
 
 namespace livegui::batch {
 namespace {
@@ -35,30 +33,6 @@ bool forces_colour(std::string value) {
   return value == "yes" || value == "true" || value == "t" || value == "1";
 }
 
-/// The flags GoogleTest 1.12 parses (gtest.cc, ParseGoogleTestFlag, plus
-/// flagfile). Any other argument with its prefix (HasGoogleTestFlagPrefix:
-/// "--", "-" or "/", then "gtest_" or "gtest-", not "gtest_internal_") makes
-/// it print its help and run no test, and the binary exits 0.
-constexpr std::array<std::string_view, 22> kGtestFlags = {
-    "also_run_disabled_tests", "break_on_failure", "catch_exceptions", "color", "death_test_style",
-    "death_test_use_fork", "fail_fast", "filter", "flagfile", "list_tests", "output", "brief", "print_time",
-    "print_utf8", "random_seed", "repeat", "recreate_environments_when_repeating", "shuffle", "stack_trace_depth",
-    "stream_result_to", "throw_on_failure", "install_failure_signal_handler"};
-
-/// True when `arg` has GoogleTest's flag prefix but names no flag it knows.
-bool unknown_gtest_flag(const std::string& arg) {
-  std::string_view rest = arg;
-  if (rest.rfind("--", 0) == 0) rest.remove_prefix(2);
-  else if (rest.rfind('-', 0) == 0 || rest.rfind('/', 0) == 0) rest.remove_prefix(1);
-  else return false;
-  if (rest.rfind("gtest_internal_", 0) == 0) return false;
-  if (rest.rfind("gtest-", 0) == 0) return true;
-  if (rest.rfind("gtest_", 0) != 0) return false;
-  rest.remove_prefix(6);
-  const std::string_view name = rest.substr(0, rest.find('='));
-  return std::find(kGtestFlags.begin(), kGtestFlags.end(), name) == kGtestFlags.end();
-}
-
 constexpr const char* kMarkers = "livegui-batch follows the run by GoogleTest's [ RUN      ] / [       OK ] markers, ";
 
 }  // namespace
@@ -78,10 +52,6 @@ std::string unsupported_gtest_flag(const PlanEntry& entry) {
     auto where = [&](const std::string& field) {
       return source_where(i < entry.args_source.size() ? &entry.args_source[i] : nullptr, field);
     };
-    if (unknown_gtest_flag(a))
-      return where("args") + a +
-             " is not a GoogleTest flag (a typo?): GoogleTest would print its help and run no test, and the binary "
-             "would pass with 0 tests; see the binary's --help";
     if (auto v = flag_value(a, "repeat"); v && *v != "1")
       return where("args") + a +
              " is not supported: livegui-batch reads one run of each test (a hang or crash in a later iteration "

@@ -485,6 +485,24 @@ TEST_F(GtestFidelityE2E, RepeatAndForeignOutputFlagsAreRefusedSayingWhereAndWhy)
   EXPECT_EQ((*plain)["result"], "PASS");  // the batch goes on
 }
 
+TEST_F(GtestFidelityE2E, AFlagTheBinarysGoogleTestDoesNotKnowIsSaidNotPassedWithZeroTests) {
+  // Trial12c: --gtest_filtr=… made GoogleTest print its help and run
+  // nothing; the entry passed "(0 tests)", "never called RUN_ALL_TESTS()".
+  fs::path plan = dir_ / "plan.toml";
+  std::ofstream(plan) << "[[tiers]]\nname = \"t\"\n\n[[tiers.entries]]\nname = \"typo\"\nexecutable = \""
+                      << exe("e2e_passing") << "\"\nargs = [\"--gtest_filtr=Passing.*\"]\n";
+  BatchRun r = batch({plan.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json* e = find_entry(doc, "typo");
+  ASSERT_TRUE(e) << r.output;
+  EXPECT_EQ((*e)["result"], "UNRESOLVED") << e->dump(2);
+  std::string said = e->dump();
+  EXPECT_NE(said.find("GoogleTest printed its flag help instead of running any test"), std::string::npos) << said;
+  EXPECT_NE(said.find("--gtest_filtr=Passing.*"), std::string::npos) << said;
+  EXPECT_EQ(said.find("never called RUN_ALL_TESTS"), std::string::npos) << said;
+}
+
 TEST_F(GtestFidelityE2E, FlagsThatDefeatTheBatchersReadingAreRefusedByTheRunAndByDryRun) {
   // The newcomer's inputs (issue 18): each entry is UNRESOLVED saying where
   // and why, --dry-run says the same, the batch goes on. The batcher's own
