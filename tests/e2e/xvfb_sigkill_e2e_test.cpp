@@ -102,8 +102,14 @@ TEST_F(XvfbSigkillE2E, ARunKilledWithItsReaperAndXvfbLeavesNoSocketOnceTheNextRu
   std::optional<XDisplaySocket> x;
   ASSERT_TRUE(eventually([&] { return (x = x_display_socket_of(xvfb)).has_value(); }, 10s));
   const fs::path sock = "/tmp/.X11-unix/X" + std::to_string(x->display);
-  // Stopped first, so that the batcher cannot see its Xvfb die; then all three SIGKILLed.
+  const auto reaper_started = read_proc_stat(reaper), xvfb_started = read_proc_stat(xvfb);
+  ASSERT_TRUE(reaper_started && xvfb_started);
+  // Stopped first, so that the batcher cannot see its Xvfb die; then all
+  // three SIGKILLed. Both are the stopped batcher's children: until it reaps
+  // them their pids cannot be reused, and their start times prove them ours.
   ASSERT_EQ(::kill(batch.pid(), SIGSTOP), 0);
+  ASSERT_TRUE(is_same_process(reaper, reaper_started->start_time));
+  ASSERT_TRUE(is_same_process(xvfb, xvfb_started->start_time));
   ASSERT_EQ(::kill(reaper, SIGKILL), 0);
   ASSERT_EQ(::kill(xvfb, SIGKILL), 0);
   ASSERT_EQ(::kill(batch.pid(), SIGKILL), 0);
