@@ -49,15 +49,21 @@ struct ChildPlan {
   std::size_t keep_count = 0;
   bool die_with_parent = true;
   pid_t parent = 0;
+  /// -1, or the write end of a close-on-exec pipe that takes the child's errno
+  /// when it cannot exec (where the child does not share our memory: see
+  /// Subprocess::spawn under the sanitizers).
+  int error_fd = -1;
 };
 
 /// The child's side: own process group, die with the parent, stdio, the fds
 /// it inherits and no other, a clean signal state, exec. On failure the
 /// errno lands in *error (shared memory: the parent is suspended until we
-/// exec or exit) and the child exits 127.
+/// exec or exit) and in plan.error_fd when there is one, and the child exits 127.
 [[noreturn]] void exec_child(const ChildPlan& plan, volatile int* error) {
   auto fail = [&]() {
-    *error = errno ? errno : EINVAL;
+    const int err = errno ? errno : EINVAL;
+    *error = err;
+    if (plan.error_fd >= 0) (void)!::write(plan.error_fd, &err, sizeof err);
     ::_exit(127);
   };
   if (::setpgid(0, 0) != 0) fail();
@@ -66,14 +72,26 @@ struct ChildPlan {
     if (::getppid() != plan.parent) ::_exit(127);  // the parent died before prctl
   }
   if (::dup2(plan.stdin_fd, 0) < 0 || ::dup2(plan.out_fd, 1) < 0 || ::dup2(plan.out_fd, 2) < 0) fail();
-  unsigned int from = 3;
   for (std::size_t i = 0; i < plan.keep_count; ++i) {
-    int fd = plan.keep[i];
-    int flags = ::fcntl(fd, F_GETFD);
-    if (flags < 0 || ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) != 0) fail();
+    int flags = ::fcntl(plan.keep[i], F_GETFD);
+    if (flags < 0 || ::fcntl(plan.keep[i], F_SETFD, flags & ~FD_CLOEXEC) != 0) fail();
+  }
+  // Every fd >= 3 is closed but the kept ones (ascending) and the error pipe
+  // (close-on-exec: it closes at exec, which is how the parent learns of it).
+  unsigned int from = 3;
+  auto close_up_to = [&](int fd) {
     if (static_cast<unsigned int>(fd) > from) ::syscall(SYS_close_range, from, static_cast<unsigned int>(fd) - 1, 0);
     from = std::max(from, static_cast<unsigned int>(fd) + 1);
+  };
+  bool error_fd_passed = plan.error_fd < 0;
+  for (std::size_t i = 0; i < plan.keep_count; ++i) {
+    if (!error_fd_passed && plan.error_fd < plan.keep[i]) {
+      close_up_to(plan.error_fd);
+      error_fd_passed = true;
+    }
+    close_up_to(plan.keep[i]);
   }
+  if (!error_fd_passed) close_up_to(plan.error_fd);
   ::syscall(SYS_close_range, from, ~0U, 0);
   if (plan.cwd && ::chdir(plan.cwd) != 0) fail();
   // Handlers of ours must not run in the child (it shares our memory until
@@ -91,8 +109,7 @@ struct ChildPlan {
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::execve(plan.path, plan.argv, plan.envp);
-  *error = errno ? errno : EINVAL;
-  ::_exit(127);
+  fail();
 }
 
 #if !defined(LIVEGUI_SANITIZE)
@@ -217,13 +234,34 @@ Subprocess Subprocess::spawn(const SpawnOptions& opt) {
   // allocated: ASan's __asan_handle_no_return reports a false
   // stack-buffer-overflow in the clone child (google/sanitizers#189). Under
   // the sanitizers the child runs on our own stack instead, as vfork(2)'s
-  // does (we are suspended until it execs or exits, as with CLONE_VFORK).
+  // does. ThreadSanitizer turns vfork() into fork(): we are not suspended
+  // until the child execs, and it does not share our memory. So the child
+  // reports a failure through a close-on-exec pipe, and we wait for the
+  // pipe's end (the exec, or the errno): when spawn() returns the child has
+  // exec'd, leading its own group, under every runtime alike.
+  int error_pipe[2] = {-1, -1};
+  if (::pipe2(error_pipe, O_CLOEXEC) != 0) {
+    ::close(in_fd);
+    fail(std::string("cannot create a pipe: ") + std::strerror(errno));
+  }
+  error_pipe[0] = above_stdio(error_pipe[0]);
+  error_pipe[1] = above_stdio(error_pipe[1]);
+  plan.error_fd = error_pipe[1];
   ::pthread_sigmask(SIG_SETMASK, &all, &old_mask);
   pid_t pid = ::vfork();
   if (pid == 0) exec_child(plan, &child_error);
   int clone_errno = errno;
   ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   ::close(in_fd);
+  ::close(error_pipe[1]);
+  if (pid > 0) {
+    int err = 0;
+    ssize_t n;
+    do n = ::read(error_pipe[0], &err, sizeof err);
+    while (n < 0 && errno == EINTR);
+    if (n == static_cast<ssize_t>(sizeof err) && err != 0) child_error = err;
+  }
+  ::close(error_pipe[0]);
 #else
   constexpr std::size_t kChildStack = 64 * 1024;
   void* stack = ::mmap(nullptr, kChildStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);

@@ -75,6 +75,36 @@ TEST(Subprocess, MissingExecutableIsASynchronousError) {
   EXPECT_THROW(Subprocess::spawn(opt), SpawnError);
 }
 
+TEST(Subprocess, AnExecTheKernelRefusesIsASynchronousError) {
+  // Passes every check before the spawn (exists, executable) and fails only
+  // in the child's execve (ENOEXEC): the child's errno must reach spawn()
+  // under every runtime, ThreadSanitizer's fork-for-vfork included.
+  TempDir dir("subprocess");
+  std::ofstream(dir / "garbage") << "\x7f" << "not an ELF file, and no #! line\n";
+  std::filesystem::permissions(dir / "garbage", std::filesystem::perms::owner_all);
+  SpawnOptions opt;
+  opt.executable = dir / "garbage";
+  try {
+    Subprocess::spawn(opt);
+    FAIL() << "expected SpawnError";
+  } catch (const SpawnError& e) {
+    EXPECT_NE(std::string(e.what()).find("Exec format error"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Subprocess, HasExecdAndLeadsItsGroupWhenSpawnReturns) {
+  // No window in which the child is still in our group (a killpg of its
+  // group would miss it): checked at once, many times.
+  for (int i = 0; i < 30; ++i) {
+    auto child = Subprocess::spawn(fake({}));
+    auto st = read_proc_stat(child.pid());
+    ASSERT_TRUE(st.has_value());
+    ASSERT_EQ(st->pgid, child.pid()) << "spawn " << i;
+    ASSERT_EQ(st->comm, "fake_app") << "spawn " << i << ": not exec'd yet";
+    child.stop(0ms, 2s);
+  }
+}
+
 TEST(Subprocess, WaitForIsBounded) {
   auto child = Subprocess::spawn(fake({}));
   auto start = std::chrono::steady_clock::now();
