@@ -53,6 +53,9 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   StateFile state;  ///< what we write at every transition
   std::string last_state_error;
   bool wrote_state = false;  ///< the file holds a record of ours (stop() then records our end)
+  /// Before our first write: what a dead earlier owner of the file left was
+  /// looked for (clean_up_after_dead_owner).
+  bool looked_for_dead_owner = false;
 
   bool owns = true;  ///< false while attached as a guest to another owner's AUT
   bool ever_started = false;
@@ -114,6 +117,11 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   /// problem, never thrown (the file is a record for others). `durable`:
   /// fsync (status transitions); current-test updates, written twice per
   /// test, skip it (see write_state_file).
+  /// What the state file's earlier owner left, when that owner is gone (a
+  /// SIGKILLed standalone run): its private X server's socket and lock
+  /// (remove_dead_x_server), said in the log. Called once, before our first
+  /// write replaces the record. Never throws.
+  void clean_up_after_dead_owner();
   void write_state(bool durable = true);
 
   /// Records a health transition (and who to blame for a degradation, from

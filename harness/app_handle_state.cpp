@@ -31,6 +31,7 @@ void AppHandle::Impl::write_state(bool durable) {
   // is not its child); the batcher, its parent, records the status. Keep
   // the parent's record rather than writing over it with ours.
   if (state.last_exit && state.last_exit->code == -1) adopt_parents_exit_record();
+  if (!looked_for_dead_owner) clean_up_after_dead_owner();
   try {
     write_state_file(state_path, state, durable);
     wrote_state = true;
@@ -41,6 +42,20 @@ void AppHandle::Impl::write_state(bool durable) {
     if (last_state_error != e.what()) logger("harness")->error("{}", e.what());
     last_state_error = e.what();
   }
+}
+
+void AppHandle::Impl::clean_up_after_dead_owner() {
+  looked_for_dead_owner = true;
+  std::optional<StateFile> earlier;
+  try {
+    earlier = read_state_file(state_path);
+  } catch (const StateFileError&) {
+    return;  // an unusable file names nothing we could prove was its owner's
+  }
+  if (!earlier || earlier->owner == state.owner || inspect_state(*earlier).owner_alive) return;
+  if (std::string removed = remove_dead_x_server(*earlier); !removed.empty())
+    logger("harness")->warn("{}: its owner (pid {}) ended without cleaning up; {}", state_path.string(),
+                            earlier->owner.pid, removed);
 }
 
 void AppHandle::Impl::set_status(AutStatus status, std::vector<std::string> reasons, bool at_test_start) {

@@ -472,4 +472,15 @@ ProcessIdentity self_identity() {
   return id;
 }
 
+std::string remove_dead_x_server(const StateFile& s, const fs::path& x_root) {
+  if (!s.aut || !s.aut->x_server) return "";
+  const XServerRecord& x = *s.aut->x_server;
+  if (auto st = read_proc_stat(x.process.pid); st && st->start_time != x.process.start_time)
+    return "";  // the pid is another process's now: remove_dead_x_server_files would refuse it anyway
+  std::string removed = remove_dead_x_server_files(x.socket, x.process.pid, x_root);
+  if (removed.empty()) return "";
+  return "removed what its dead X server (pid " + std::to_string(x.process.pid) + ", display :" +
+         std::to_string(x.socket.display) + ") left: " + removed;
+}
+
 }  // namespace livegui

@@ -178,6 +178,15 @@ struct StateInspection {
 };
 StateInspection inspect_state(const StateFile& state);
 
+/// Removes what the private X server recorded in `state` (aut.x_server) left
+/// on its display once it is dead — a SIGKILLed server cannot remove its
+/// socket file (common/x_display_files.hpp) — for whoever finds the state's
+/// owner gone. Nothing when no server is recorded, it still runs, its pid
+/// now belongs to another process (start time), or the files are not its
+/// own any more. Returns "removed what its dead X server (pid P, display :N)
+/// left: <files>" for a report, or "". Never throws.
+std::string remove_dead_x_server(const StateFile& state, const std::filesystem::path& x_root = "/tmp");
+
 /// Identity of the calling process.
 ProcessIdentity self_identity();
 

@@ -45,7 +45,7 @@ struct JunitReadError {
   std::string why;
   /// A report cut off (the runner died while writing it): the test cases it
   /// had written whole before the cut, in document order; what was known.
-  std::vector<JunitCase> complete;
+  std::vector<JunitCase> complete = {};
 };
 
 /// Parses report text. Never throws; texts in messages are cut at 4,000 bytes.

@@ -240,25 +240,6 @@ std::string stop_recorded_aut(const StateFile& s, std::chrono::milliseconds term
   return result;
 }
 
-namespace {
-
-/// What the private X server recorded in `s` left, removed once it is dead
-/// (a SIGKILLed server cannot remove its socket file): "; removed …" for the
-/// report, "" when nothing was removed — no server recorded, it still runs,
-/// its pid now belongs to another process, or the file is not its own any more.
-std::string remove_dead_x_server(const StateFile& s, const fs::path& x_root) {
-  if (!s.aut || !s.aut->x_server) return "";
-  const XServerRecord& x = *s.aut->x_server;
-  if (auto st = read_proc_stat(x.process.pid); st && st->start_time != x.process.start_time)
-    return "";  // the pid is another process's now: remove_dead_x_server_files would refuse it anyway
-  std::string removed = remove_dead_x_server_files(x.socket, x.process.pid, x_root);
-  if (removed.empty()) return "";
-  return "; removed what its dead X server (pid " + std::to_string(x.process.pid) + ", display :" +
-         std::to_string(x.socket.display) + ") left: " + removed;
-}
-
-}  // namespace
-
 std::string stop_group_remnants(const std::vector<GroupRemnant>& remnants, std::chrono::milliseconds term_grace,
                                 std::chrono::milliseconds kill_wait) {
   auto alive = [&] {
@@ -351,7 +332,8 @@ std::vector<CheckOutcome> StateGuard::check_left_overs(const StateCheckContext& 
                    : stop_group_remnants(snap.group_remnants, options_.term_grace, options_.kill_wait);
     }
     if (snap.state && out.verdict.kind != StateVerdictKind::Foreign)
-      action += remove_dead_x_server(*snap.state, options_.x_root);
+      if (std::string removed = remove_dead_x_server(*snap.state, options_.x_root); !removed.empty())
+        action += "; " + removed;
     if (out.verdict.kind != StateVerdictKind::Foreign) {
       try {
         const char* tag = out.verdict.kind == StateVerdictKind::Corrupt ? ".corrupt-" : ".stale-";

@@ -11,7 +11,9 @@
 
 #include "common/executable_path.hpp"
 #include "common/proc_info.hpp"
+#include "common/text.hpp"
 #include "common/x_display_files.hpp"
+#include "harness/subprocess.hpp"
 #include "tests/e2e/e2e_support.hpp"
 #include "tests/support/batch_process.hpp"
 #include "tests/support/poll.hpp"
@@ -131,6 +133,76 @@ TEST_F(XvfbSigkillE2E, ARunKilledWithItsReaperAndXvfbLeavesNoSocketOnceTheNextRu
                           std::to_string(x->display) + ") left: " + sock.string()),
             std::string::npos)
       << r.output;
+}
+
+TEST_F(XvfbSigkillE2E, AStandaloneOwnerKilledWithItsXvfbLeavesNoSocketOnceTheNextOwnerStarts) {
+  // Issue 11 item 6, without a batcher: a standalone livegui-aut (what the
+  // pytest plugin runs) SIGKILLed with its private Xvfb left
+  // /tmp/.X11-unix/X<n>, and the next standalone owner of the same state
+  // file did not remove it; only a livegui-batch run did.
+  if (find_executable("Xvfb").empty()) GTEST_SKIP() << "Xvfb is not installed (Debian package 'xvfb')";
+  const std::string app = built("sample_app/sample_app");
+  const std::string aut = built("harness/livegui-aut");
+  const fs::path state = dir_ / "state" / "aut-state.json";
+  auto spec = [&](const std::string& name, const std::string& display_args) {
+    const fs::path f = dir_ / name;
+    std::ofstream(f) << "[aut]\nexecutable = \"" << app << "\"\n" << display_args << "term_grace = \"1s\"\n"
+                     << "state_file = \"" << state.string() << "\"\nlog_dir = \"" << (dir_ / "logs").string() << "\"\n";
+    return f.string();
+  };
+  const std::string windowed = spec("windowed.toml", "display = \"xvfb\"\n");
+  const fs::path replies = dir_ / "first.out";
+  // stdin held open (the shell's sleep) so that livegui-aut keeps its AUT.
+  SpawnOptions first;
+  first.executable = "/bin/sh";
+  first.args = {"-c", "{ echo '{\"cmd\":\"ensure\",\"test\":\"t.py::a\"}'; exec sleep 300; } | exec " + aut +
+                          " --spec " + windowed};
+  first.output_file = replies;
+  Subprocess shell = Subprocess::spawn(first);
+  // livegui-aut greets ({"ok":true,"ready":true}), then answers the ensure.
+  ASSERT_TRUE(eventually([&] { return tail_file(replies).find("\"kind\":\"started\"") != std::string::npos; }, 60s))
+      << tail_file(replies);
+  pid_t owner = 0, xvfb = 0;
+  for (pid_t p : descendants_of(shell.pid())) {
+    auto st = read_proc_stat(p);
+    if (st && st->comm == "livegui-aut") owner = p;
+    if (st && st->comm == "Xvfb") xvfb = p;
+  }
+  ASSERT_GT(owner, 0) << "no livegui-aut under the shell";
+  ASSERT_GT(xvfb, 0) << "no Xvfb under livegui-aut; " << tail_file(replies);
+  std::optional<XDisplaySocket> x;
+  ASSERT_TRUE(eventually([&] { return (x = x_display_socket_of(xvfb)).has_value(); }, 10s));
+  const fs::path sock = "/tmp/.X11-unix/X" + std::to_string(x->display);
+  // The shell has not reaped livegui-aut (it is in the pipeline it waits
+  // for): its pid is still the one we found under the shell we started.
+  ASSERT_EQ(::kill(owner, SIGKILL), 0);
+  // Its AUT and Xvfb die with it (PR_SET_PDEATHSIG); the Xvfb cannot clean up.
+  ASSERT_TRUE(eventually([&] {
+    auto st = read_proc_stat(xvfb);
+    return !st || st->state == 'Z';
+  }));
+  shell.stop(500ms, 2s);
+  ASSERT_TRUE(fs::exists(fs::symlink_status(sock))) << "a SIGKILLed Xvfb leaves its socket";
+
+  const std::string headless = spec("headless.toml", "args = [\"--headless\"]\ndisplay = \"none\"\n");
+  SpawnOptions next;
+  next.executable = "/bin/sh";
+  next.args = {"-c", "echo '{\"cmd\":\"ensure\",\"test\":\"t.py::b\"}' | exec " + aut + " --spec " + headless};
+  next.output_file = dir_ / "next.out";
+  Subprocess second = Subprocess::spawn(next);
+  auto ended = second.wait_for(60s);
+  ASSERT_TRUE(ended.has_value()) << "the second livegui-aut did not end at the end of its input";
+  EXPECT_NE(tail_file(dir_ / "next.out").find("\"kind\":\"started\""), std::string::npos)
+      << tail_file(dir_ / "next.out");
+  EXPECT_FALSE(fs::exists(fs::symlink_status(sock))) << sock << " outlived the next standalone owner";
+  std::string logs;
+  for (const auto& e : fs::directory_iterator(dir_ / "logs"))
+    if (e.path().filename().string().rfind("livegui-aut-", 0) == 0) logs += tail_file(e.path(), 2000);
+  EXPECT_NE(logs.find("its owner (pid " + std::to_string(owner) +
+                      ") ended without cleaning up; removed what its dead X server (pid " + std::to_string(xvfb) +
+                      ", display :" + std::to_string(x->display) + ") left: " + sock.string()),
+            std::string::npos)
+      << logs;
 }
 
 }  // namespace
