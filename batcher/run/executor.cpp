@@ -178,7 +178,9 @@ bool Executor::spawn_attempt(Job& job) {
   job.python_stacks = spec.reports.python_stacks;
   job.stream.reset();
   if (!spec.stream.empty()) {
-    job.stream = GtestStreamSink::open(spec.stream);
+    // Without a test_timeout no event is needed the moment it is sent:
+    // batched, they wake us at the process's exit rather than once each.
+    job.stream = GtestStreamSink::open(spec.stream, job.unit->entry.test_timeout ? 1 : kBatchedEvents);
     if (job.stream)
       spec.spawn.args.push_back(stream_flag(job.stream->port()));
     else

@@ -26,8 +26,9 @@ bool part_result(const std::string& line) { return line.rfind("event=TestPartRes
 
 }  // namespace
 
-std::unique_ptr<GtestStreamSink> GtestStreamSink::open(const std::filesystem::path& file) {
+std::unique_ptr<GtestStreamSink> GtestStreamSink::open(const std::filesystem::path& file, int low_water) {
   std::unique_ptr<GtestStreamSink> s(new GtestStreamSink());
+  s->low_water_ = std::max(1, low_water);
   auto fail = [&](const char* what) {
     logger("batcher")->warn("GoogleTest event stream for {}: {}: {}; reading the markers alone", file.string(), what,
                             std::strerror(errno));
@@ -83,10 +84,9 @@ void GtestStreamSink::keep(Connection& c, const char* data, std::size_t n) {
     if (!c.skip_line && kept_event(c.partial) && written_ + c.partial.size() + 1 <= kMaxStreamFileBytes &&
         (!failure || failure_written_ + c.partial.size() + 1 <= kMaxStreamFailureBytes)) {
       c.partial += '\n';
-      if (::write(file_, c.partial.data(), c.partial.size()) == static_cast<ssize_t>(c.partial.size())) {
-        written_ += c.partial.size();
-        if (failure) failure_written_ += c.partial.size();
-      }
+      kept_ += c.partial;
+      written_ += c.partial.size();
+      if (failure) failure_written_ += c.partial.size();
     }
     c.partial.clear();
     c.skip_line = false;
@@ -101,6 +101,14 @@ void GtestStreamSink::read_from(Connection& c) {
     ssize_t n = ::read(c.fd, buf, sizeof buf);
     if (n > 0) {
       if (c.own) keep(c, buf, static_cast<std::size_t>(n));
+      // One write for what this read brought (a batch of events).
+      for (std::size_t done = 0; done < kept_.size();) {
+        ssize_t w = ::write(file_, kept_.data() + done, kept_.size() - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;  // the file is a record for later: a full disk loses the rest, not the run
+        done += static_cast<std::size_t>(w);
+      }
+      kept_.clear();
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -118,6 +126,7 @@ void GtestStreamSink::pump() {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       break;
     }
+    if (low_water_ > 1) ::setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &low_water_, sizeof low_water_);
     Connection c;
     c.fd = fd;
     c.own = !accepted_own_;

@@ -26,7 +26,12 @@ class GtestStreamSink {
   /// Listens on 127.0.0.1, port chosen by the kernel, and keeps the binary's
   /// events in `file` (truncated). nullptr when that is not possible (the
   /// caller then runs the binary without a stream; the reason is logged).
-  static std::unique_ptr<GtestStreamSink> open(const std::filesystem::path& file);
+  /// `low_water`: how many bytes must be waiting before poll reports a
+  /// connection readable (SO_RCVLOWAT, socket(7)); its end always is. With
+  /// kBatchedEvents, a binary's few events wait for its exit, a tick of the
+  /// executor or the next 4 KiB, instead of waking us once per event; 1
+  /// (each event at once) when their arrival times matter (test_timeout).
+  static std::unique_ptr<GtestStreamSink> open(const std::filesystem::path& file, int low_water = 1);
   ~GtestStreamSink();
   GtestStreamSink(const GtestStreamSink&) = delete;
   GtestStreamSink& operator=(const GtestStreamSink&) = delete;
@@ -51,17 +56,22 @@ class GtestStreamSink {
   };
   GtestStreamSink() = default;
   void read_from(Connection& c);
+  /// Appends the kept event lines of `data` to kept_ (written by read_from, once per read).
   void keep(Connection& c, const char* data, std::size_t n);
 
   int listener_ = -1;
   int port_ = 0;
   int file_ = -1;
+  int low_water_ = 1;
+  std::string kept_;  ///< lines of the last read, to be written
   bool accepted_own_ = false;
   std::uint64_t written_ = 0;
   std::uint64_t failure_written_ = 0;  ///< of written_, failure texts
   std::vector<Connection> connections_;
 };
 
+/// GtestStreamSink::open's low water when events are batched: a page.
+inline constexpr int kBatchedEvents = 4096;
 /// Most bytes of event lines one process's file keeps.
 inline constexpr std::uint64_t kMaxStreamFileBytes = 16u << 20;
 /// Of kMaxStreamFileBytes, most bytes of failure texts (TestPartResult):
