@@ -95,15 +95,18 @@ struct ChildPlan {
   ::syscall(SYS_close_range, from, ~0U, 0);
   if (plan.cwd && ::chdir(plan.cwd) != 0) fail();
   // Handlers of ours must not run in the child (it shares our memory until
-  // exec): every caught signal back to its default, SIGPIPE too; then the
-  // mask the parent blocked for us is cleared.
+  // exec): every caught signal back to its default, and an ignored SIGPIPE;
+  // then the mask the parent blocked for us is cleared. Only those are set
+  // (as glibc's posix_spawn does): exec resets a caught signal anyway, and
+  // one already at its default needs no call (half the child's syscalls).
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
   for (int sig = 1; sig < NSIG; ++sig) {
     if (sig == SIGKILL || sig == SIGSTOP) continue;
     struct sigaction old {};
     if (::sigaction(sig, nullptr, &old) != 0) continue;
-    if (old.sa_handler != SIG_IGN || sig == SIGPIPE) ::sigaction(sig, &dfl, nullptr);
+    const bool caught = old.sa_handler != SIG_IGN && old.sa_handler != SIG_DFL;
+    if (caught || (sig == SIGPIPE && old.sa_handler == SIG_IGN)) ::sigaction(sig, &dfl, nullptr);
   }
   sigset_t none;
   sigemptyset(&none);

@@ -105,6 +105,40 @@ TEST(Subprocess, HasExecdAndLeadsItsGroupWhenSpawnReturns) {
   }
 }
 
+TEST(Subprocess, TheChildStartsWithDefaultSignalsButWhatTheCallerIgnoresOnPurpose) {
+  // An ignored SIGPIPE (ours, for sockets) is not the child's; another
+  // ignored signal is inherited, as exec(2) and posix_spawn do; a handler of
+  // ours is reset by exec. Read in the child from /proc/self/status.
+  struct sigaction ign {}, handler {}, old_pipe {}, old_usr1 {}, old_usr2 {};
+  ign.sa_handler = SIG_IGN;
+  handler.sa_handler = [](int) {};
+  ASSERT_EQ(::sigaction(SIGPIPE, &ign, &old_pipe), 0);
+  ASSERT_EQ(::sigaction(SIGUSR1, &handler, &old_usr1), 0);
+  ASSERT_EQ(::sigaction(SIGUSR2, &ign, &old_usr2), 0);
+  TempDir dir("subprocess");
+  SpawnOptions opt;
+  opt.executable = "/bin/cat";
+  opt.args = {"/proc/self/status"};
+  opt.output_file = dir / "status";
+  auto child = Subprocess::spawn(opt);
+  auto st = child.wait_for(10s);
+  ::sigaction(SIGPIPE, &old_pipe, nullptr);
+  ::sigaction(SIGUSR1, &old_usr1, nullptr);
+  ::sigaction(SIGUSR2, &old_usr2, nullptr);
+  ASSERT_EQ(st, ExitStatus::exited(0));
+  auto mask = [&](const std::string& field) {
+    std::ifstream in(dir / "status");
+    for (std::string line; std::getline(in, line);)
+      if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1), nullptr, 16);
+    return ~0ULL;
+  };
+  const auto bit = [](int sig) { return 1ULL << (sig - 1); };
+  EXPECT_EQ(mask("SigIgn") & bit(SIGPIPE), 0u) << "the child inherited our ignored SIGPIPE";
+  EXPECT_NE(mask("SigIgn") & bit(SIGUSR2), 0u) << "an ignored signal is inherited, as across exec";
+  EXPECT_EQ(mask("SigCgt") & bit(SIGUSR1), 0u);
+  EXPECT_EQ(mask("SigBlk"), 0u) << "the mask blocked around the clone leaked into the child";
+}
+
 TEST(Subprocess, WaitForIsBounded) {
   auto child = Subprocess::spawn(fake({}));
   auto start = std::chrono::steady_clock::now();
