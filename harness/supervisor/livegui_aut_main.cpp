@@ -24,6 +24,7 @@
 #include <iostream>
 #include <string>
 
+#include "batcher/run/reaper.hpp"
 #include "common/environment.hpp"
 #include "common/log_file.hpp"
 #include "harness/batch_environment.hpp"
@@ -39,6 +40,13 @@ int usage(const std::string& why) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First of all, while we have one thread: a reaper (batcher/run/reaper.hpp)
+  // that, should this process be SIGKILLed, stops what it started — the AUT
+  // dies with us (PR_SET_PDEATHSIG), but not what the AUT forked, nor an
+  // Xvfb's socket file. Under livegui-batch, the batcher's reaper already
+  // does; ours adds nothing but costs nothing either. A clean end (the
+  // destructor, after the AUT is stopped) tells it so.
+  livegui::batch::Reaper reaper;
   std::string spec_file;
   std::string section = "aut";
   bool section_given = false;

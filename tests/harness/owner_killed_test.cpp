@@ -18,6 +18,8 @@
 namespace livegui {
 namespace {
 
+namespace fs = std::filesystem;
+
 using namespace std::chrono_literals;
 using test_support::eventually;
 using test_support::TempDir;
@@ -66,6 +68,44 @@ TEST(OwnerKilled, SigkilledRunnerLeavesNoAut) {
   EXPECT_FALSE(in.owner_alive);
 
   auto left = test_support::leftover_processes({aut_pgid, owner.pgid()});
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
+}
+
+TEST(OwnerKilled, ASigkilledLiveguiAutLeavesNothingItsAutStarted) {
+  // Trial13a H1: a standalone livegui-aut (the pytest plugin's AUT owner)
+  // SIGKILLed: its AUT died with it (PDEATHSIG), but the AUT's grandchild
+  // ran on for good, and no later owner looked for it. Its reaper stops it.
+  TempDir dir("owner");
+  const fs::path spec = dir / "aut.toml";
+  std::ofstream(spec) << "[aut]\nexecutable = \"" << test_support::binary("sample_app/sample_app").string()
+                      << "\"\nargs = [\"--headless\", \"--spawn-grandchild\"]\nterm_grace = \"1s\"\n"
+                      << "state_file = \"" << (dir / "state" / "aut-state.json").string() << "\"\n";
+  SpawnOptions opt;
+  opt.executable = "/bin/sh";
+  // stdin held open (the shell's sleep) so that livegui-aut keeps its AUT.
+  opt.args = {"-c", "{ echo '{\"cmd\":\"ensure\",\"test\":\"t.py::a\"}'; exec sleep 300; } | exec " +
+                        test_support::binary("harness/livegui-aut").string() + " --spec " + spec.string()};
+  opt.output_file = dir / "replies";
+  auto shell = Subprocess::spawn(opt);
+  std::smatch m;
+  const std::regex started("\"kind\":\"started\".*\"pid\":(\\d+)");
+  std::string out;
+  ASSERT_TRUE(eventually([&] { return std::regex_search(out = tail_file(dir / "replies"), m, started); }, 30s)) << out;
+  const pid_t aut = std::stoi(m[1]);
+  std::vector<pid_t> group;
+  ASSERT_TRUE(eventually([&] { return (group = processes_in_group(aut)).size() >= 2; }, 10s))
+      << "the AUT's grandchild did not appear in its group";
+  pid_t owner = 0;
+  for (pid_t p : descendants_of(shell.pid()))
+    if (auto st = read_proc_stat(p); st && st->comm == "livegui-aut") owner = p;
+  ASSERT_GT(owner, 0);
+  // The shell has not reaped livegui-aut (its pipeline is still running):
+  // the pid is still the livegui-aut we found under it.
+  ASSERT_EQ(::kill(owner, SIGKILL), 0);
+  EXPECT_TRUE(eventually([&] { return processes_in_group(aut).empty(); }, 10s))
+      << "left running after livegui-aut was SIGKILLed: " << test_support::describe_pids(processes_in_group(aut));
+  shell.stop(500ms, 2s);
+  auto left = test_support::leftover_processes({aut, shell.pid()});
   EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
