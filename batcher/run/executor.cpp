@@ -456,6 +456,7 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
     return;
   }
   std::size_t index = job.index;
+  ended_since_sweep_.push_back(job.unit->name);
   running_.erase(std::remove_if(running_.begin(), running_.end(), [&](const auto& j) { return j.get() == &job; }),
                  running_.end());
   if (running_.empty()) sweep_orphans(tier.name, &result, results);

@@ -119,6 +119,9 @@ class Executor {
   std::int64_t batch_started_unix_ms_ = 0;
   std::chrono::steady_clock::time_point next_observe_{};
   std::set<pid_t> session_children_;  ///< started by the session AUT (AUT, Xvfb): not orphans
+  /// The entries that ended since the last orphan sweep (their names): an
+  /// orphan whose environment names no entry came from one of them.
+  std::vector<std::string> ended_since_sweep_;
   /// The batcher stopped an entry's process group (its timeout, an interrupt,
   /// processes left in its group) since the last orphan sweep: what goes down
   /// with that stop outside the group (a runner's helper that dies with its

@@ -68,12 +68,22 @@ void Executor::sweep_orphans(const std::string& tier, EntryResult* blame,
       for (pid_t p : processes_in_group(snap.state->aut->pgid)) ours.insert(p);
   }
   auto stopped = stop_adopted_children(ours, options_.term_grace, options_.kill_wait);
+  std::vector<std::string> could_be;
+  could_be.swap(ended_since_sweep_);
   if (stopped.empty() || !blame) return;
   // Each to the entry it came from (LIVEGUI_BATCH_ENTRY, inherited): with
   // several entries at once, or a process that appeared after its entry's
   // sweep, that is not always the entry that just ended.
   std::map<EntryResult*, std::vector<StoppedOrphan>> by_entry;
+  // One whose environment names no entry (`env -i`, a daemon that rebuilt
+  // its environment) came from one of the entries that ended since the last
+  // sweep: the one that just ended only when no other did (-j1).
+  std::vector<StoppedOrphan> unnamed;
   for (auto& o : stopped) {
+    if (o.entry.empty() && could_be.size() > 1) {
+      unnamed.push_back(std::move(o));
+      continue;
+    }
     EntryResult* to = blame;
     if (!o.entry.empty() && o.entry != blame->id)
       for (auto& r : earlier)
@@ -89,6 +99,16 @@ void Executor::sweep_orphans(const std::string& tier, EntryResult* blame,
     entry->warnings.push_back(w);
     // The blamed entry's warnings are printed with its result; an earlier one's now.
     if (entry != blame) display_.warning(entry_warn_line(tier, w));
+  }
+  if (!unnamed.empty()) {
+    std::string pids, who;
+    for (const auto& o : unnamed) pids += (pids.empty() ? "" : ", ") + o.describe();
+    for (std::size_t i = 0; i < could_be.size(); ++i)
+      who += (i == 0 ? "" : i + 1 == could_be.size() ? " or " : ", ") + could_be[i];
+    blame->warnings.push_back(pids + " left running (orphaned) by " + who +
+                              ": its environment names no entry (LIVEGUI_BATCH_ENTRY was removed), so which one is "
+                              "not known; found when " + blame->name + " ended; stopped " +
+                              std::string(unnamed.size() == 1 ? "it" : "them"));
   }
 }
 
