@@ -11,6 +11,7 @@
 
 #include "common/environment.hpp"
 #include "common/log.hpp"
+#include "common/proc_info.hpp"
 #include "harness/file_watch.hpp"
 
 namespace livegui {
@@ -52,10 +53,40 @@ void AppHandle::Impl::clean_up_after_dead_owner() {
   } catch (const StateFileError&) {
     return;  // an unusable file names nothing we could prove was its owner's
   }
-  if (!earlier || earlier->owner == state.owner || inspect_state(*earlier).owner_alive) return;
-  if (std::string removed = remove_dead_x_server(*earlier); !removed.empty())
-    logger("harness")->warn("{}: its owner (pid {}) ended without cleaning up; {}", state_path.string(),
-                            earlier->owner.pid, removed);
+  if (!earlier || earlier->owner == state.owner) return;
+  const StateInspection seen = inspect_state(*earlier);
+  if (seen.owner_alive) return;
+  // What a livegui-batch run reports before its first AUT entry (a killed
+  // owner, what is left of its AUT), said here for a standalone owner, in its
+  // log; nothing is signalled: no proof makes the dead owner's processes ours.
+  std::vector<std::string> said;
+  if (!earlier->owner_ended && earlier->status != AutStatus::Stopped && earlier->aut) {
+    const AutRecord& a = *earlier->aut;
+    std::string aut = "its AUT (pid " + std::to_string(a.pid) + ") was " + to_string(earlier->status) +
+                      (earlier->current_test ? " during " + earlier->current_test->full() : std::string());
+    if (seen.aut_alive) {
+      aut += " and still runs; left alone (a livegui-batch run on this state directory stops it)";
+    } else {
+      std::string members;
+      auto leader = read_proc_stat(a.pgid);
+      if (!leader || leader->start_time == a.start_time)  // the group id was not reused
+        for (pid_t p : processes_in_group(a.pgid)) {
+          auto st = read_proc_stat(p);
+          members += (members.empty() ? "" : ", ") + std::string("pid ") + std::to_string(p) + " (" +
+                     (st ? st->comm : std::string("?")) + ")";
+        }
+      aut += members.empty() ? " and is gone"
+                             : " and is gone; " + members + " of its process group still run" +
+                                   "; nothing proves them its AUT's: left alone";
+    }
+    said.push_back("its owner (" + earlier->owner_name + ", pid " + std::to_string(earlier->owner.pid) +
+                   ") ended without cleaning up; " + aut);
+  }
+  if (std::string removed = remove_dead_x_server(*earlier); !removed.empty()) said.push_back(removed);
+  if (said.empty()) return;
+  std::string line;
+  for (const auto& s : said) line += (line.empty() ? "" : "; ") + s;
+  logger("harness")->warn("{}: {}", state_path.string(), line);
 }
 
 void AppHandle::Impl::set_status(AutStatus status, std::vector<std::string> reasons, bool at_test_start) {

@@ -137,7 +137,7 @@ TEST_F(XvfbSigkillE2E, ARunKilledWithItsReaperAndXvfbLeavesNoSocketOnceTheNextRu
 
 TEST_F(XvfbSigkillE2E, AStandaloneOwnerKilledWithItsXvfbLeavesNoSocketOnceTheNextOwnerStarts) {
   // Issue 11 item 6, without a batcher: a standalone livegui-aut (what the
-  // pytest plugin runs) SIGKILLed with its private Xvfb left
+  // pytest plugin runs) SIGKILLed with its reaper and its private Xvfb left
   // /tmp/.X11-unix/X<n>, and the next standalone owner of the same state
   // file did not remove it; only a livegui-batch run did.
   if (find_executable("Xvfb").empty()) GTEST_SKIP() << "Xvfb is not installed (Debian package 'xvfb')";
@@ -162,21 +162,32 @@ TEST_F(XvfbSigkillE2E, AStandaloneOwnerKilledWithItsXvfbLeavesNoSocketOnceTheNex
   // livegui-aut greets ({"ok":true,"ready":true}), then answers the ensure.
   ASSERT_TRUE(eventually([&] { return tail_file(replies).find("\"kind\":\"started\"") != std::string::npos; }, 60s))
       << tail_file(replies);
-  pid_t owner = 0, xvfb = 0;
+  pid_t owner = 0, xvfb = 0, reaper = 0;
   for (pid_t p : descendants_of(shell.pid())) {
     auto st = read_proc_stat(p);
     if (st && st->comm == "livegui-aut") owner = p;
     if (st && st->comm == "Xvfb") xvfb = p;
+    if (st && st->comm == "livegui-reaper") reaper = p;
   }
   ASSERT_GT(owner, 0) << "no livegui-aut under the shell";
   ASSERT_GT(xvfb, 0) << "no Xvfb under livegui-aut; " << tail_file(replies);
+  ASSERT_GT(reaper, 0) << "no livegui-reaper under livegui-aut";
   std::optional<XDisplaySocket> x;
   ASSERT_TRUE(eventually([&] { return (x = x_display_socket_of(xvfb)).has_value(); }, 10s));
   const fs::path sock = "/tmp/.X11-unix/X" + std::to_string(x->display);
-  // The shell has not reaped livegui-aut (it is in the pipeline it waits
-  // for): its pid is still the one we found under the shell we started.
+  // livegui-aut's reaper would clean up after it: all three die at once
+  // (livegui-aut stopped first, so it sees nothing). The shell has not reaped
+  // livegui-aut (its pipeline still runs), nor livegui-aut its children: their
+  // pids are still the ones we found, their start times say so.
+  const auto reaper_started = read_proc_stat(reaper), xvfb_started = read_proc_stat(xvfb);
+  ASSERT_TRUE(reaper_started && xvfb_started);
+  ASSERT_EQ(::kill(owner, SIGSTOP), 0);
+  ASSERT_TRUE(is_same_process(reaper, reaper_started->start_time));
+  ASSERT_TRUE(is_same_process(xvfb, xvfb_started->start_time));
+  ASSERT_EQ(::kill(reaper, SIGKILL), 0);
+  ASSERT_EQ(::kill(xvfb, SIGKILL), 0);
   ASSERT_EQ(::kill(owner, SIGKILL), 0);
-  // Its AUT and Xvfb die with it (PR_SET_PDEATHSIG); the Xvfb cannot clean up.
+  // Its AUT dies with it (PR_SET_PDEATHSIG); the Xvfb cannot clean up.
   ASSERT_TRUE(eventually([&] {
     auto st = read_proc_stat(xvfb);
     return !st || st->state == 'Z';
@@ -198,8 +209,12 @@ TEST_F(XvfbSigkillE2E, AStandaloneOwnerKilledWithItsXvfbLeavesNoSocketOnceTheNex
   std::string logs;
   for (const auto& e : fs::directory_iterator(dir_ / "logs"))
     if (e.path().filename().string().rfind("livegui-aut-", 0) == 0) logs += tail_file(e.path(), 2000);
-  EXPECT_NE(logs.find("its owner (pid " + std::to_string(owner) +
-                      ") ended without cleaning up; removed what its dead X server (pid " + std::to_string(xvfb) +
+  // What a livegui-batch run would report of the killed owner, in the log.
+  EXPECT_NE(logs.find("its owner (livegui-aut, pid " + std::to_string(owner) +
+                      ") ended without cleaning up; its AUT (pid "),
+            std::string::npos)
+      << logs;
+  EXPECT_NE(logs.find(" during t.py::a and is gone; removed what its dead X server (pid " + std::to_string(xvfb) +
                       ", display :" + std::to_string(x->display) + ") left: " + sock.string()),
             std::string::npos)
       << logs;
