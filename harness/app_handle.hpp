@@ -215,8 +215,10 @@ class AppHandle {
   std::string degraded_diagnostic(const ClientSighting& seen);
 
   /// The earlier test the current degradation is blamed on because the
-  /// AUT's last frame came before that test ended ("the AUT was left stalled
-  /// by X"); empty when the degradation is the current test's, or none.
+  /// AUT's last frame came before that test ended — or, when the tests that
+  /// ended after that frame never used the AUT, the last test that did ("the
+  /// AUT was left stalled by X"); empty when the degradation is the current
+  /// test's, or none.
   std::string left_stalled_by() const;
 
   /// Writes the stacks a degraded_diagnostic(seen) named, if not yet done.

@@ -174,7 +174,11 @@ std::optional<TestRef> AppHandle::Impl::stalled_before_current_test(const Health
   // "the test running at the frame": a test's end is known only when the
   // next one asks for the AUT, so a frame drawn as a test began may seem to
   // precede the end of the one before.
-  for (auto it = ended_tests.rbegin(); it != ended_tests.rend() && it->ended > frame_at; ++it)
+  // When none of the tests that ended after that frame used the AUT (the
+  // hang took effect after its last user ended: a slow frame, a sanitizer
+  // build), that last user is still the likeliest cause; never a test that
+  // did not touch the app.
+  for (auto it = ended_tests.rbegin(); it != ended_tests.rend(); ++it)
     if (it->used_aut) return it->test;
   return previous_test;
 }

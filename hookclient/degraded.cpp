@@ -96,7 +96,7 @@ std::string SubprocessDegraded::format(const DegradedInfo& info) {
     out += "; exit status: " + info.exit_status;
   if (!info.current_test.empty()) out += "; test: " + info.current_test;
   if (!info.left_stalled_by.empty())
-    out += "; the AUT was left stalled by " + info.left_stalled_by + " (its last frame came before that test ended)";
+    out += "; the AUT was left stalled by " + info.left_stalled_by + " (the last test that used the AUT before the stall was found)";
   if (!info.log_file.empty()) out += "; AUT log: " + info.log_file;
   if (!info.stacks_file.empty()) out += "; stacks: " + info.stacks_file;
   if (!info.log_tail.empty()) {

@@ -157,7 +157,7 @@ class LiveGuiClient:
         if ctx.get("test"):
             parts.append("test: " + ctx["test"])
         if ctx.get("left_stalled_by"):
-            parts.append("the AUT was left stalled by %s (its last frame came before that test ended)"
+            parts.append("the AUT was left stalled by %s (the last test that used the AUT before the stall was found)"
                          % ctx["left_stalled_by"])
         # The supervisor saved the stalled app's stacks: the first line names
         # the file (the batcher's reports pick it up from there).

@@ -145,6 +145,37 @@ TEST_F(AppHandlePolicy, ADeathSeenOnlyAtTheNextTestIsBlamedOnThePreviousOne) {
   EXPECT_THAT(ev.summary(), HasSubstr("(exit code 3); respawned for Suite.B"));
 }
 
+TEST_F(AppHandlePolicy, AStallThatBeganWhileNoTestUsedTheAutIsBlamedOnItsLastUserNotOnATestThatNeverTouchedIt) {
+  // TSan run of PytestStallAtTheEndOfATest: test A hangs the app, which
+  // draws one more frame after A ended; B never asks for the AUT; C finds the
+  // stall. B was blamed (the newest test that ended after the last frame).
+  AppSpec s = spec();
+  s.heartbeat_threshold = 100ms;
+  auto h = handle(std::move(s));
+  h->test_started(a_);
+  h->ensure_ready(a_);
+  h->test_finished(a_);
+  const auto a_ended = std::chrono::steady_clock::now();
+  // Time passes between the tests' ends (what the frame's age is placed
+  // against), not a wait for anything.
+  std::this_thread::sleep_for(200ms);
+  h->test_started(b_);  // no ensure_ready: B does not use the AUT
+  h->test_finished(b_);
+  std::this_thread::sleep_for(200ms);
+  h->test_started(c_);
+  {
+    std::lock_guard lock(world_->mutex);
+    // The last frame: 100 ms after A ended, before B ended.
+    world_->health.last_frame_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::steady_clock::now() - (a_ended + 100ms))
+                                           .count();
+    world_->advance_frames = false;
+  }
+  auto ev = h->ensure_ready(c_);
+  EXPECT_EQ(ev.kind, ReadyEvent::Kind::Respawned);
+  EXPECT_THAT(ev.reason, HasSubstr("degraded during Suite.A")) << ev.reason;
+}
+
 TEST_F(AppHandlePolicy, ADegradedAutIsReplacedWithoutAGracefulRequest) {
   auto h = handle();
   h->ensure_ready(a_);
