@@ -111,6 +111,17 @@ int merge_main(std::vector<std::string> args, std::ostream& out, std::ostream& e
 
 }  // namespace
 
+namespace {
+
+std::vector<std::string>& startup_notes() {
+  static std::vector<std::string> notes;
+  return notes;
+}
+
+}  // namespace
+
+void defer_startup_note(std::string note) { startup_notes().push_back(std::move(note)); }
+
 int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, InterruptSignals* signals) {
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
@@ -221,6 +232,8 @@ int cli_main(int argc, char** argv, std::ostream& out, std::ostream& err, Interr
     err << app.get_name() << ": --log-level " << log_level << ": expected trace, debug, info, warn, error or off\n";
     return kExitUsage;
   }
+  for (const auto& note : startup_notes()) logger("batcher")->info("{}", note);
+  startup_notes().clear();
   o.report_dir = report_dir;
   if (!state_dir.empty()) o.state_dir = std::filesystem::path(state_dir);
   if (!durations.empty()) o.durations_file = std::filesystem::path(durations);

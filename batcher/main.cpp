@@ -50,10 +50,8 @@ int main(int argc, char** argv) {
     cgroup.reset();
   }
   if (!cgroup)
-    livegui::logger("batcher")->info(
-        "no run cgroup ({}); what the run starts is found by LIVEGUI_RUNS and the "
-        "reaper's snapshots instead",
-        no_cgroup);
+    defer_startup_note("no run cgroup (" + no_cgroup +
+                       "); what the run starts is found by LIVEGUI_RUNS and the reaper's snapshots instead");
   // Before anything else (and any thread): SIGINT/SIGTERM/SIGHUP become data.
   std::unique_ptr<InterruptSignals> signals;
   try {

@@ -34,19 +34,25 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name, spdlog::sin
   return created;
 }
 
+/// The default levels, once, before the first logger and before any level
+/// set_log_level() gives (which must not be undone by them): quiet unless
+/// asked — warnings and errors only —, SPDLOG_LEVEL overrides.
+void load_default_levels_once() {
+  static const bool loaded = [] {
+    spdlog::set_level(spdlog::level::warn);
+    spdlog::cfg::load_env_levels();
+    return true;
+  }();
+  (void)loaded;
+}
+
 }  // namespace
 
 std::shared_ptr<spdlog::logger> logger(const std::string& name) {
   std::lock_guard lock(registry_mutex());
   if (auto existing = spdlog::get(name)) return existing;
   static auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  static const bool env_loaded = [] {
-    // Quiet unless asked: warnings and errors only, SPDLOG_LEVEL overrides.
-    spdlog::set_level(spdlog::level::warn);
-    spdlog::cfg::load_env_levels();
-    return true;
-  }();
-  (void)env_loaded;
+  load_default_levels_once();
   auto routed = file_sinks().find(name);
   return make_logger(name, routed != file_sinks().end() ? routed->second : sink);
 }
@@ -79,6 +85,9 @@ bool log_to_file(const std::vector<std::string>& names, const std::filesystem::p
 bool set_log_level(const std::string& level) {
   auto parsed = spdlog::level::from_str(level);
   if (parsed == spdlog::level::off && level != "off") return false;
+  // Before: the first logger() would otherwise set the default over it
+  // (`--log-level debug` printed nothing when no logger existed yet).
+  load_default_levels_once();
   spdlog::set_level(parsed);
   return true;
 }

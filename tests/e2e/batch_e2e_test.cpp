@@ -11,11 +11,13 @@
 #include <functional>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "common/backoff.hpp"
+#include "common/executable_path.hpp"
 #include "common/proc_info.hpp"
 #include "harness/subprocess.hpp"
 #include "tests/e2e/e2e_support.hpp"
@@ -823,6 +825,49 @@ command = ["/bin/sh", "-c", "for i in $(seq 400); do [ -s )" +
                           "entry"),
             std::string::npos)
       << r.output;
+}
+
+TEST_F(BatchE2E, LogLevelIsInForceFromTheStart) {
+  // Trial13a L3: `--log-level debug` (or info) printed nothing: the first
+  // logger made after the flag was read set the default level over it.
+  fs::path plan = write_plan("[[tiers]]\nname = \"unit\"\n[[tiers.entries]]\nname = \"a\"\ncommand = [\"/bin/true\"]\n");
+  auto r = run({plan.string(), "--log-level", "debug"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("[batcher] [debug] unit/a: attempt 1 started as pid "), std::string::npos) << r.output;
+}
+
+TEST_F(BatchE2E, WithoutAWritableCgroupTheRunSaysSoAtInfoLevel) {
+  // Trial13a L3: batcher/README.md promises one info line when no run cgroup
+  // can be made; a read-only cgroup2 (a private mount namespace) gave none.
+  std::string mount;
+  {
+    std::ifstream in("/proc/self/mountinfo");
+    for (std::string line; std::getline(in, line);)
+      if (line.find(" - cgroup2 ") != std::string::npos) {
+        std::istringstream fields(line);
+        std::string f;
+        for (int i = 0; i < 5 && fields >> f; ++i) {}
+        mount = f;
+      }
+  }
+  const std::string unshare = find_executable("unshare").string();
+  if (mount.empty() || unshare.empty() || ::geteuid() != 0)
+    GTEST_SKIP() << "needs root, unshare(1) and a cgroup2 mount";
+  fs::path plan = write_plan("[[tiers]]\nname = \"unit\"\n[[tiers.entries]]\nname = \"a\"\ncommand = [\"/bin/true\"]\n");
+  SpawnOptions opt;
+  opt.executable = unshare;
+  opt.args = {"-m", "/bin/sh", "-c",
+              "mount --make-rprivate / && mount -o remount,bind,ro " + mount + " && exec " +
+                  built("batcher/livegui-batch") + " " + plan.string() + " -q --log-level info --report-dir " +
+                  reports().string() + " --state-dir " + state_dir().string()};
+  opt.output_file = dir_ / "out.txt";
+  Subprocess batch = Subprocess::spawn(opt);
+  auto st = batch.wait_for(60s);
+  ASSERT_TRUE(st.has_value());
+  const std::string out = read_text(dir_ / "out.txt");
+  if (out.find("mount:") != std::string::npos) GTEST_SKIP() << "cannot remount the cgroup2 read-only here: " << out;
+  EXPECT_EQ(*st, ExitStatus::exited(0)) << out;
+  EXPECT_NE(out.find("[batcher] [info] no run cgroup ("), std::string::npos) << out;
 }
 
 TEST_F(BatchE2E, AnEntryStuckAfterSigkillIsReapedWhenItFinallyExits) {
