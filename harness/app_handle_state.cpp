@@ -68,16 +68,24 @@ void AppHandle::Impl::clean_up_after_dead_owner() {
       aut += " and still runs; left alone (a livegui-batch run on this state directory stops it)";
     } else {
       std::string members;
+      std::size_t count = 0;
       auto leader = read_proc_stat(a.pgid);
-      if (!leader || leader->start_time == a.start_time)  // the group id was not reused
+      if (leader && leader->start_time != a.start_time) {
+        // As the batcher says it (state_check): the id was handed on.
+        aut += " and is gone; pid " + std::to_string(a.pgid) + " now belongs to another process (" + leader->comm +
+               "); left alone";
+      } else {
         for (pid_t p : processes_in_group(a.pgid)) {
           auto st = read_proc_stat(p);
           members += (members.empty() ? "" : ", ") + std::string("pid ") + std::to_string(p) + " (" +
                      (st ? st->comm : std::string("?")) + ")";
+          ++count;
         }
-      aut += members.empty() ? " and is gone"
-                             : " and is gone; " + members + " of its process group still run" +
-                                   "; nothing proves them its AUT's: left alone";
+        aut += members.empty() ? " and is gone"
+                               : " and is gone; " + members + " of its process group still " +
+                                     (count == 1 ? "runs; nothing proves it is" : "run; nothing proves they are") +
+                                     " its AUT's: left alone";
+      }
     }
     said.push_back("its owner (" + earlier->owner_name + ", pid " + std::to_string(earlier->owner.pid) +
                    ") ended without cleaning up; " + aut);

@@ -241,7 +241,10 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
   } else if (s.current_test) {
     what += " during " + s.current_test->full();
   }
-  v.what = what + "; nothing of it is left running";
+  // Group members nobody can prove are the AUT's are named after this
+  // (unproven_note): "nothing" would then contradict the note.
+  v.what = what + (snap.unproven_remnants.empty() ? "; nothing of it is left running"
+                                                  : "; nothing provably of it is left running");
   return v;
 }
 

@@ -63,11 +63,17 @@ std::optional<ProcStat> reused_id(const StateFile& s) {
   return std::nullopt;
 }
 
-/// The word of the run that wrote a per-run state file, as its processes
-/// carry it in LIVEGUI_RUNS ("4100:123456"); "" for a standalone file.
-std::string run_word_of(const fs::path& file) {
+/// The word of the run that wrote a state file, as its processes carry it in
+/// LIVEGUI_RUNS ("4100:123456"): a per-run file's name says which run; a
+/// standalone file's recorded owner, whose word only its own descendants
+/// carry (livegui-aut adds its word for its reaper; a test binary run alone
+/// adds none, so nothing of its AUT's group is proven).
+std::string run_word_of(const fs::path& file, const StateFile& s) {
   auto run = run_of_state_file(file);
-  return run ? std::to_string(run->pid) + ":" + std::to_string(run->start_time) : std::string();
+  if (run) return std::to_string(run->pid) + ":" + std::to_string(run->start_time);
+  if (s.owner.pid > 0 && s.owner.start_time > 0)
+    return std::to_string(s.owner.pid) + ":" + std::to_string(s.owner.start_time);
+  return "";
 }
 
 /// True when `pid`'s LIVEGUI_RUNS holds `word` (inherited from that run).
@@ -111,7 +117,7 @@ std::string unproven_note(const StateSnapshot& snap) {
     who += (who.empty() ? "" : ", ") + std::string("pid ") + std::to_string(r.id.pid) + " (" + r.comm + ")";
   return "; " + who + (u.size() == 1 ? " is" : " are") + " in its process group, but nothing proves " +
          (u.size() == 1 ? "it is" : "they are") +
-         " the AUT's (no LIVEGUI_RUNS word of the run that wrote the file); left alone";
+         " the AUT's (no LIVEGUI_RUNS word of the run or owner that wrote the file); left alone";
 }
 
 StateSnapshot read_snapshot(const fs::path& file) {
@@ -121,7 +127,7 @@ StateSnapshot read_snapshot(const fs::path& file) {
     if (snap.state) snap.inspection = inspect_state(*snap.state);
     if (snap.state && snap.state->aut && !snap.inspection.aut_alive) {
       snap.reused_by = reused_id(*snap.state);
-      find_group_remnants(*snap.state, run_word_of(file), snap);
+      find_group_remnants(*snap.state, run_word_of(file, *snap.state), snap);
     }
   } catch (const StateFileError& e) {
     snap.corrupt_reason = e.what();

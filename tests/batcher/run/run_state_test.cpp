@@ -409,6 +409,8 @@ TEST_F(BatcherRunState, AMemberOfARecordedGroupThatCarriesNoProofIsReportedAndNe
       << w;
   EXPECT_NE(w.find("left alone"), std::string::npos) << w;
   EXPECT_EQ(w.find("stopped it"), std::string::npos) << w;
+  // Trial13b N3: not "nothing of it is left running" beside that note.
+  EXPECT_EQ(w.find("nothing of it is left running"), std::string::npos) << w;
   EXPECT_TRUE(is_same_process(o.pid, id->start_time)) << "an unproven group member was signalled: " << w;
   ::kill(o.pid, SIGKILL);
 }
@@ -430,6 +432,32 @@ TEST_F(BatcherRunState, AMemberOfARecordedGroupThatCarriesTheRunsWordIsStopped) 
   const std::string& w = outcomes[0].warning;
   EXPECT_NE(w.find("pid " + std::to_string(o.pid) + " (sleep)"), std::string::npos) << w;
   EXPECT_NE(w.find("stopped it"), std::string::npos) << w;
+  EXPECT_TRUE(poll_for([&] { return !is_same_process(o.pid, id->start_time); }, 5s)) << w;
+}
+
+TEST_F(BatcherRunState, AMemberOfAStandaloneRecordsGroupThatCarriesItsOwnersWordIsStopped) {
+  // Trial13b N2: a standalone aut-state.json written by livegui-aut (which
+  // adds its own word to LIVEGUI_RUNS, for its reaper), livegui-aut and its
+  // reaper SIGKILLed: the AUT's grandchild carries the recorded owner's word,
+  // "<owner pid>:<owner start time>", yet was "no LIVEGUI_RUNS word of the
+  // run that wrote the file; left alone", for good.
+  StateFile s = killed_run_state({0, 0});
+  s.owner_name = "livegui-aut";
+  const std::string word = std::to_string(s.owner.pid) + ":" + std::to_string(s.owner.start_time);
+  Orphaned o = orphan_in_leaderless_group(dir_path_, "LIVEGUI_RUNS='1:2 " + word + "'");
+  ASSERT_GT(o.pid, 0);
+  ASSERT_NE(o.pgid, o.pid);
+  auto id = read_proc_stat(o.pid);
+  ASSERT_TRUE(id);
+  s.aut = AutRecord{o.pgid, o.pgid, id->start_time, "/bin/sample_app", 4000, "", ""};
+  write_state_file(dir_path_ / "aut-state.json", s);
+  StateGuard guard({dir_path_ / "aut-state-mine.json", 2s, 2s});
+  auto outcomes = guard.check_left_overs(ctx());
+  ASSERT_EQ(outcomes.size(), 1u);
+  const std::string& w = outcomes[0].warning;
+  EXPECT_NE(w.find("pid " + std::to_string(o.pid) + " (sleep)"), std::string::npos) << w;
+  EXPECT_NE(w.find("stopped it"), std::string::npos) << w;
+  EXPECT_EQ(w.find("nothing proves"), std::string::npos) << w;
   EXPECT_TRUE(poll_for([&] { return !is_same_process(o.pid, id->start_time); }, 5s)) << w;
 }
 
