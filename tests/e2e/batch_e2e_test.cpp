@@ -59,6 +59,25 @@ class BatchE2E : public ::testing::Test {
     return run_livegui_batch(args, dir_.path(), env);
   }
 
+  /// Two entries run at once (-j 2): leaves_one starts `detached` in the
+  /// background and ends; still_running waits until the batcher adopted it
+  /// (its parent shell gone), then a little longer, so it usually ends last.
+  fs::path two_entries_one_leaving(const std::string& detached) {
+    const std::string left = (dir_ / "left").string();
+    return write_plan(R"([[tiers]]
+name = "unit"
+[[tiers.entries]]
+name = "leaves_one"
+command = ["/bin/sh", "-c", ")" + detached + " & echo $! > " + left + ".tmp && mv " + left + ".tmp " + left +
+                      R"("]
+[[tiers.entries]]
+name = "still_running"
+command = ["/bin/sh", "-c", "for i in $(seq 400); do [ -s )" +
+                      left + R"( ] && [ $(cut -d' ' -f4 /proc/$(cat )" + left +
+                      R"()/stat) -eq $PPID ] 2>/dev/null && break; sleep 0.05; done; sleep 0.5"]
+)");
+  }
+
   fs::path write_plan(const std::string& text, const std::string& name = "plan.toml") {
     fs::path p = dir_ / name;
     std::ofstream(p) << text;
@@ -771,20 +790,7 @@ TEST_F(BatchE2E, AnOrphanIsChargedToTheEntryThatLeftItNotToTheOneThatEndedLast) 
   // parent shell is gone), then a little longer, so it usually ends last:
   // the order only decides whether an attribution by "who ended last" would
   // have been wrong, never the assertions.
-  const std::string left = (dir_ / "left").string();
-  fs::path plan = write_plan(R"([[tiers]]
-name = "unit"
-[[tiers.entries]]
-name = "leaves_one"
-command = ["/bin/sh", "-c", "setsid sleep 300 & echo $! > )" +
-                             left + R"(.tmp && mv )" + left + ".tmp " + left +
-                             R"("]
-[[tiers.entries]]
-name = "still_running"
-command = ["/bin/sh", "-c", "for i in $(seq 400); do [ -s )" +
-                             left + R"( ] && [ $(cut -d' ' -f4 /proc/$(cat )" + left +
-                             R"()/stat) -eq $PPID ] 2>/dev/null && break; sleep 0.05; done; sleep 0.5"]
-)");
+  fs::path plan = two_entries_one_leaving("setsid sleep 300");
   auto r = run({plan.string(), "-j", "2"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("[BATCH-WARN] unit: leaves_one left pid "), std::string::npos) << r.output;
@@ -804,20 +810,7 @@ TEST_F(BatchE2E, AnOrphanWhoseEnvironmentNamesNoEntryIsNotPinnedOnTheOneThatEnde
   // Trial13a M1: with -j 2, an `env -i` daemon (no LIVEGUI_BATCH_ENTRY) left
   // by one entry was charged to the innocent entry that happened to end last.
   // Which of the two left it is not known: the warning says so, naming both.
-  const std::string left = (dir_ / "left").string();
-  fs::path plan = write_plan(R"([[tiers]]
-name = "unit"
-[[tiers.entries]]
-name = "leaves_one"
-command = ["/bin/sh", "-c", "env -i /usr/bin/setsid /bin/sleep 300 & echo $! > )" +
-                             left + R"(.tmp && mv )" + left + ".tmp " + left +
-                             R"("]
-[[tiers.entries]]
-name = "still_running"
-command = ["/bin/sh", "-c", "for i in $(seq 400); do [ -s )" +
-                             left + R"( ] && [ $(cut -d' ' -f4 /proc/$(cat )" + left +
-                             R"()/stat) -eq $PPID ] 2>/dev/null && break; sleep 0.05; done; sleep 0.5"]
-)");
+  fs::path plan = two_entries_one_leaving("env -i /usr/bin/setsid /bin/sleep 300");
   auto r = run({plan.string(), "-j", "2"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("still_running left pid "), std::string::npos) << r.output;
