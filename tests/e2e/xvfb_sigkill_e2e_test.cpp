@@ -179,8 +179,10 @@ TEST_F(XvfbSigkillE2E, AStandaloneOwnerKilledWithItsXvfbLeavesNoSocketOnceTheNex
   // (livegui-aut stopped first, so it sees nothing). The shell has not reaped
   // livegui-aut (its pipeline still runs), nor livegui-aut its children: their
   // pids are still the ones we found, their start times say so.
-  const auto reaper_started = read_proc_stat(reaper), xvfb_started = read_proc_stat(xvfb);
-  ASSERT_TRUE(reaper_started && xvfb_started);
+  const auto reaper_started = read_proc_stat(reaper), xvfb_started = read_proc_stat(xvfb),
+             owner_started = read_proc_stat(owner);
+  ASSERT_TRUE(reaper_started && xvfb_started && owner_started);
+  ASSERT_TRUE(is_same_process(owner, owner_started->start_time));
   ASSERT_EQ(::kill(owner, SIGSTOP), 0);
   ASSERT_TRUE(is_same_process(reaper, reaper_started->start_time));
   ASSERT_TRUE(is_same_process(xvfb, xvfb_started->start_time));

@@ -99,8 +99,11 @@ TEST(OwnerKilled, ASigkilledLiveguiAutLeavesNothingItsAutStarted) {
   for (pid_t p : descendants_of(shell.pid()))
     if (auto st = read_proc_stat(p); st && st->comm == "livegui-aut") owner = p;
   ASSERT_GT(owner, 0);
+  const auto owner_started = read_proc_stat(owner);
+  ASSERT_TRUE(owner_started);
   // The shell has not reaped livegui-aut (its pipeline is still running):
-  // the pid is still the livegui-aut we found under it.
+  // the pid is still the livegui-aut we found under it, as its start time says.
+  ASSERT_TRUE(is_same_process(owner, owner_started->start_time));
   ASSERT_EQ(::kill(owner, SIGKILL), 0);
   EXPECT_TRUE(eventually([&] { return processes_in_group(aut).empty(); }, 10s))
       << "left running after livegui-aut was SIGKILLed: " << test_support::describe_pids(processes_in_group(aut));
