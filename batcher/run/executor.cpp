@@ -95,6 +95,7 @@ std::vector<EntryResult> Executor::run_tier(const TierJob& tier, TierResult& tie
   auto tier_started = Clock::now();
   tier_result.name = tier.name;
   tier_result.uses_aut = tier.uses_aut;
+  tier_result_ = &tier_result;
   std::vector<std::optional<EntryResult>> results(tier.units.size());
   std::vector<std::size_t> pending;
   for (std::size_t i = 0; i < tier.units.size(); ++i) pending.push_back(i);
@@ -114,6 +115,7 @@ std::vector<EntryResult> Executor::run_tier(const TierJob& tier, TierResult& tie
     out.push_back(std::move(*results[i]));
   }
   tier_result.duration = Clock::now() - tier_started;
+  tier_result_ = nullptr;
   return out;
 }
 
@@ -200,6 +202,7 @@ bool Executor::spawn_attempt(Job& job) {
     return false;
   }
   job.pid = job.proc.pid();
+  if (job.first_start_time == 0) job.first_start_time = job.proc.start_time();
   logger("batcher")->debug("{}: attempt {} started as pid {}", job.unit->id, spec.number, job.proc.pid());
   return true;
 }
@@ -456,7 +459,7 @@ void Executor::finish_job(Job& job, const TierJob& tier, std::vector<std::option
     return;
   }
   std::size_t index = job.index;
-  ended_since_sweep_.push_back(job.unit->name);
+  ended_since_sweep_.push_back({job.unit->id, job.unit->name, job.first_start_time});
   running_.erase(std::remove_if(running_.begin(), running_.end(), [&](const auto& j) { return j.get() == &job; }),
                  running_.end());
   if (running_.empty()) sweep_orphans(tier.name, &result, results);

@@ -119,9 +119,17 @@ class Executor {
   std::int64_t batch_started_unix_ms_ = 0;
   std::chrono::steady_clock::time_point next_observe_{};
   std::set<pid_t> session_children_;  ///< started by the session AUT (AUT, Xvfb): not orphans
-  /// The entries that ended since the last orphan sweep (their names): an
-  /// orphan whose environment names no entry came from one of them.
-  std::vector<std::string> ended_since_sweep_;
+  /// An entry that ended since the last orphan sweep: an orphan whose
+  /// environment names no entry came from one of those that had started
+  /// before it did.
+  struct EndedEntry {
+    std::string id;                ///< "tier/name"
+    std::string name;              ///< as the reports spell it
+    std::uint64_t started = 0;     ///< its first attempt's start (clock ticks since boot); 0 = unknown
+  };
+  std::vector<EndedEntry> ended_since_sweep_;
+  /// The tier run_tier is running: warnings that belong to no one entry.
+  TierResult* tier_result_ = nullptr;
   /// The batcher stopped an entry's process group (its timeout, an interrupt,
   /// processes left in its group) since the last orphan sweep: what goes down
   /// with that stop outside the group (a runner's helper that dies with its

@@ -48,6 +48,7 @@ struct Executor::Job {
   bool session_aut_unavailable = false;  ///< the batcher could not start the session AUT for it
   std::filesystem::path log;             ///< the current attempt's log (capped while it runs)
   pid_t pid = 0;                         ///< the current attempt's (proc may have been handed to stuck_)
+  std::uint64_t first_start_time = 0;    ///< the first attempt's start (clock ticks since boot, proc(5))
   // Retry on infrastructure failure (retry.hpp): the entry so far, the
   // retry's unit and decision, how many retries were spent.
   std::optional<EntryResult> before_retry;

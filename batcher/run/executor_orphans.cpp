@@ -68,26 +68,42 @@ void Executor::sweep_orphans(const std::string& tier, EntryResult* blame,
       for (pid_t p : processes_in_group(snap.state->aut->pgid)) ours.insert(p);
   }
   auto stopped = stop_adopted_children(ours, options_.term_grace, options_.kill_wait);
-  std::vector<std::string> could_be;
-  could_be.swap(ended_since_sweep_);
+  std::vector<EndedEntry> ended;
+  ended.swap(ended_since_sweep_);
   if (stopped.empty() || !blame) return;
+  auto result_of = [&](const std::string& id) -> EntryResult* {
+    if (id == blame->id) return blame;
+    for (auto& r : earlier)
+      if (r && r->id == id) return &*r;
+    return nullptr;
+  };
   // Each to the entry it came from (LIVEGUI_BATCH_ENTRY, inherited): with
   // several entries at once, or a process that appeared after its entry's
   // sweep, that is not always the entry that just ended.
   std::map<EntryResult*, std::vector<StoppedOrphan>> by_entry;
   // One whose environment names no entry (`env -i`, a daemon that rebuilt
   // its environment) came from one of the entries that ended since the last
-  // sweep: the one that just ended only when no other did (-j1).
-  std::vector<StoppedOrphan> unnamed;
+  // sweep and had started before it did (trial13b N5: not one that started
+  // after it). One such entry: that one. Several: which one is not known,
+  // and the warning is the tier's, stored on none of them.
+  std::map<std::vector<std::string>, std::vector<StoppedOrphan>> unnamed;
   for (auto& o : stopped) {
-    if (o.entry.empty() && could_be.size() > 1) {
-      unnamed.push_back(std::move(o));
-      continue;
-    }
     EntryResult* to = blame;
-    if (!o.entry.empty() && o.entry != blame->id)
-      for (auto& r : earlier)
-        if (r && r->id == o.entry) to = &*r;
+    if (!o.entry.empty()) {
+      if (EntryResult* r = result_of(o.entry)) to = r;
+    } else {
+      std::vector<std::string> could_be;
+      for (const auto& e : ended)
+        if (o.start_time == 0 || e.started == 0 || e.started <= o.start_time) could_be.push_back(e.id);
+      if (could_be.empty())  // started before every entry since the sweep: any of them was running then
+        for (const auto& e : ended) could_be.push_back(e.id);
+      if (could_be.size() > 1) {
+        unnamed[could_be].push_back(std::move(o));
+        continue;
+      }
+      if (could_be.size() == 1)
+        if (EntryResult* r = result_of(could_be.front())) to = r;
+    }
     by_entry[to].push_back(std::move(o));
   }
   for (auto& [entry, list] : by_entry) {
@@ -100,15 +116,19 @@ void Executor::sweep_orphans(const std::string& tier, EntryResult* blame,
     // The blamed entry's warnings are printed with its result; an earlier one's now.
     if (entry != blame) display_.warning(entry_warn_line(tier, w));
   }
-  if (!unnamed.empty()) {
+  for (auto& [ids, list] : unnamed) {
     std::string pids, who;
-    for (const auto& o : unnamed) pids += (pids.empty() ? "" : ", ") + o.describe();
-    for (std::size_t i = 0; i < could_be.size(); ++i)
-      who += (i == 0 ? "" : i + 1 == could_be.size() ? " or " : ", ") + could_be[i];
-    blame->warnings.push_back(pids + " left running (orphaned) by " + who +
-                              ": its environment names no entry (LIVEGUI_BATCH_ENTRY was removed), so which one is "
-                              "not known; found when " + blame->name + " ended; stopped " +
-                              std::string(unnamed.size() == 1 ? "it" : "them"));
+    for (const auto& o : list) pids += (pids.empty() ? "" : ", ") + o.describe();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const EntryResult* r = result_of(ids[i]);
+      who += (i == 0 ? "" : i + 1 == ids.size() ? " or " : ", ") + (r ? r->name : ids[i]);
+    }
+    std::string line = entry_warn_line(
+        tier, pids + " left running (orphaned) by " + who +
+                  ": its environment names no entry (LIVEGUI_BATCH_ENTRY was removed), so which one is not known; "
+                  "found when " + blame->name + " ended; stopped " + std::string(list.size() == 1 ? "it" : "them"));
+    display_.warning(line);
+    if (tier_result_) tier_result_->warnings.push_back(line);
   }
 }
 

@@ -113,6 +113,7 @@ StoppedOrphan orphan_facts(pid_t pid) {
   o.pid = pid;
   auto st = read_proc_stat(pid);
   o.comm = st ? st->comm : std::string("?");
+  o.start_time = st ? st->start_time : 0;
   o.entry = environ_value(pid, env::kBatchEntry).value_or("");
   return o;
 }

@@ -46,6 +46,9 @@ struct StoppedOrphan {
   pid_t pid = 0;
   std::string comm;   ///< its name as the kernel knows it
   std::string entry;  ///< the unit id (LIVEGUI_BATCH_ENTRY) it inherited; empty when unknown
+  /// When it started: clock ticks since boot (proc(5) /proc/<pid>/stat field
+  /// 22), as Subprocess::start_time(); 0 = unknown.
+  std::uint64_t start_time = 0;
   /// "pid 123 (sleep)"
   std::string describe() const;
 };

@@ -21,6 +21,16 @@ std::string describe_exit(const ExitRecord& exit) {
 
 namespace {
 
+/// "with 2 processes of its process group still running: pid 8064 (sleep), pid 8065 (sleep)"
+std::string remnants_text(const StateSnapshot& snap) {
+  std::string left;
+  for (const auto& r : snap.group_remnants)
+    left += (left.empty() ? "" : ", ") + std::string("pid ") + std::to_string(r.id.pid) + " (" + r.comm + ")";
+  const std::size_t n = snap.group_remnants.size();
+  return "with " + std::to_string(n) + (n == 1 ? " process" : " processes") +
+         " of its process group still running: " + left;
+}
+
 std::string subject(const StateFile& s, const StateCheckContext& ctx) {
   if (!ctx.previous_entry.empty()) return ctx.previous_entry;
   std::string who = "a previous run";
@@ -102,12 +112,8 @@ StateVerdict classify_state(const StateSnapshot& snap, const StateCheckContext& 
                       : !in.owner_alive && s.owner.pid > 0
                           ? "its owner (pid " + std::to_string(s.owner.pid) + ") is gone too"
                           : "it is gone";
-    std::string left;
-    for (const auto& r : snap.group_remnants)
-      left += (left.empty() ? "" : ", ") + std::string("pid ") + std::to_string(r.id.pid) + " (" + r.comm + ")";
-    std::size_t n = snap.group_remnants.size();
-    v.what = subject(s, ctx) + " left the AUT (pid " + std::to_string(s.aut->pid) + ") dead — " + how + " — with " +
-             std::to_string(n) + (n == 1 ? " process" : " processes") + " of its process group still running: " + left;
+    v.what = subject(s, ctx) + " left the AUT (pid " + std::to_string(s.aut->pid) + ") dead — " + how + " — " +
+             remnants_text(snap);
     return v;
   }
 
@@ -161,10 +167,14 @@ namespace {
 std::string previous_run(const StateFile& s, const std::string& file) {
   std::string who = "a previous run (";
   ProcessIdentity run = s.owner;
-  if (auto batcher = run_of_state_file(file)) {
-    run = *batcher;
+  auto named = run_of_state_file(file);
+  if (named && !(*named == s.owner)) {
+    // A batcher's file whose record a test binary of it wrote last.
+    run = *named;
     who += "livegui-batch, ";
   } else if (!s.owner_name.empty()) {
+    // The owner the name names wrote it (a batcher, or a standalone owner
+    // that found aut-state.json held by another live owner): its own name.
     who += s.owner_name + ", ";
   }
   who += "pid " + std::to_string(run.pid);
@@ -212,7 +222,13 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
     StateCheckContext c = ctx;
     c.acknowledged_unix_ms = -1;
     v = classify_state(snap, c);
-    if (v.kind == StateVerdictKind::Leaked) v.what = intro + "; " + v.what;
+    // The intro has named the run once; its AUT is "its", not a second
+    // "a previous run (…)" under the record's owner name (trial13b N6).
+    if (v.kind == StateVerdictKind::Leaked)
+      v.what = intro + "; its AUT (pid " + std::to_string(s.aut->pid) + ") is dead — " +
+               (s.last_exit && s.last_exit->pid == s.aut->pid ? describe_exit(*s.last_exit)
+                                                              : std::string("it went down with its owner")) +
+               " — " + remnants_text(snap);
     return v;
   }
   // A standalone owner's clean end: it stopped its AUT, or had none to stop

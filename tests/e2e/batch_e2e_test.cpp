@@ -818,6 +818,45 @@ TEST_F(BatchE2E, AnOrphanWhoseEnvironmentNamesNoEntryIsNotPinnedOnTheOneThatEnde
                           "entry"),
             std::string::npos)
       << r.output;
+  // Trial13b N5: it is the tier's warning, kept on neither entry.
+  json report = results();
+  ASSERT_TRUE(report.is_object());
+  for (const auto& e : report["entries"])
+    EXPECT_EQ(e.value("warnings", json::array()).dump().find("orphaned"), std::string::npos) << e["name"];
+  ASSERT_EQ(report["tiers"].size(), 1u);
+  EXPECT_NE(report["tiers"][0]["warnings"].dump().find("left running (orphaned) by leaves_one or still_running"),
+            std::string::npos)
+      << report["tiers"][0].dump();
+}
+
+TEST_F(BatchE2E, AnOrphanWhoseEnvironmentNamesNoEntryIsNeverChargedToAnEntryThatStartedAfterIt) {
+  // Trial13b N5: with -j 2, an `env -i` daemon's warning named, among the
+  // entries that could have left it, one that started after it existed.
+  // long_one runs until starts_after has ended; leaves_one starts the daemon
+  // and ends 0.2 s later (time for the clock-tick start times to differ);
+  // starts_after takes its slot. The sweep, when all three have ended,
+  // names long_one and leaves_one.
+  const std::string done = (dir_ / "c_done").string();
+  fs::path plan = write_plan(R"([[tiers]]
+name = "unit"
+[[tiers.entries]]
+name = "long_one"
+command = ["/bin/sh", "-c", "for i in $(seq 400); do [ -e )" + done + R"( ] && break; sleep 0.05; done"]
+[[tiers.entries]]
+name = "leaves_one"
+command = ["/bin/sh", "-c", "env -i /usr/bin/setsid /bin/sleep 300 & sleep 0.2"]
+[[tiers.entries]]
+name = "starts_after"
+command = ["/bin/sh", "-c", "touch )" + done + R"("]
+)");
+  auto r = run({plan.string(), "-j", "2"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const std::string said = "(sleep) left running (orphaned) by ";
+  auto at = r.output.find(said);
+  ASSERT_NE(at, std::string::npos) << r.output;
+  const std::string who = r.output.substr(at + said.size(), r.output.find(':', at + said.size()) - at - said.size());
+  EXPECT_TRUE(who == "leaves_one or long_one" || who == "long_one or leaves_one") << r.output;
+  EXPECT_EQ(r.output.find("starts_after left pid "), std::string::npos) << r.output;
 }
 
 TEST_F(BatchE2E, LogLevelIsInForceFromTheStart) {

@@ -253,6 +253,37 @@ TEST(BatcherStateCheck, AnUnfitSessionAutKeptUnderRespawnNeverIsNamedByItsPidAnd
   EXPECT_EQ(d.find("livegui-batch."), std::string::npos) << d;
 }
 
+TEST(BatcherStateCheck, ALeftOverWithGroupRemnantsNamesItsRunOnce) {
+  // trial13b N6: "a previous run (livegui-batch, pid 7150, …) ended without
+  // cleaning up (…); a previous run (test_x, pid 7150) left the AUT …": one
+  // owner named twice, two ways.
+  StateFile s = state(AutStatus::Healthy);
+  s.owner = {7150, 1000};
+  s.owner_name = "test_x";
+  StateSnapshot sn = snap(s, false, false, false);
+  GroupRemnant r;
+  r.id = {7792, 9};
+  r.comm = "sleep";
+  sn.group_remnants.push_back(r);
+  auto first = context();
+  first.previous_entry.clear();
+  auto v = classify_left_over(sn, first, "/s/aut-state-7150-1000.json", /*per_run=*/true);
+  EXPECT_EQ(v.kind, StateVerdictKind::Leaked);
+  EXPECT_EQ(v.what.rfind("a previous run (test_x, pid 7150", 0), 0u) << v.what;
+  const std::string rest =
+      ") ended without cleaning up (/s/aut-state-7150-1000.json); its AUT (pid 4121) is dead — it went down with "
+      "its owner — with 1 process of its process group still running: pid 7792 (sleep)";
+  ASSERT_GE(v.what.size(), rest.size());
+  EXPECT_EQ(v.what.substr(v.what.size() - rest.size()), rest) << v.what;
+  EXPECT_EQ(v.what.find("previous run", 3), std::string::npos) << v.what;
+  // A batcher's file that one of its test binaries wrote last names the batcher.
+  s.owner = {7160, 1001};
+  sn.state = s;
+  v = classify_left_over(sn, first, "/s/aut-state-7150-1000.json", /*per_run=*/true);
+  EXPECT_EQ(v.what.rfind("a previous run (livegui-batch, pid 7150", 0), 0u) << v.what;
+  EXPECT_EQ(v.what.find("test_x"), std::string::npos) << v.what;
+}
+
 TEST(BatcherStateCheck, AnUnusableFileIsCorrupt) {
   StateSnapshot sn;
   sn.corrupt_reason = "aut-state.json: not JSON";
