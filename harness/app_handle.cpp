@@ -147,6 +147,7 @@ std::unique_ptr<AppHandle> AppHandle::attach_or_start(AppSpec spec, std::unique_
   }
   im.log_cap = LogCap(im.aut->log_file, im.spec.max_log_bytes);
   im.owns = false;
+  im.was_guest = true;
   im.ever_started = true;
   im.state = *st;                    // the owner stays the one recorded
   im.state.respawn_reasons.clear();  // only the respawns of the owner that writes next
@@ -168,6 +169,10 @@ AppHandle::~AppHandle() {
   try {
     std::lock_guard lock(impl_->mutex);
     impl_->launcher->shutdown();
+  } catch (...) {}
+  try {
+    std::lock_guard lock(impl_->mutex);
+    impl_->release_state_file();
   } catch (...) {}
 }
 

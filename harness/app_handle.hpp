@@ -237,6 +237,10 @@ class AppHandle {
   bool owns_aut() const;                                ///< false while attached as a guest
   std::chrono::nanoseconds last_time_to_ready() const;  ///< of the last start
   std::optional<ReadyEvent> last_respawn() const;
+  /// The file this handle records into: spec.resolved_state_file(), or —
+  /// once it has written as a standalone owner and found that file held by
+  /// another live owner — "aut-state-<pid>-<start>.json" beside it
+  /// (docs/state-file.md "Concurrent runs").
   std::filesystem::path state_file() const;
   std::optional<TestRef> current_test() const;
 

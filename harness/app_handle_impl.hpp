@@ -56,8 +56,19 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   /// Before our first write: what a dead earlier owner of the file left was
   /// looked for (clean_up_after_dead_owner).
   bool looked_for_dead_owner = false;
+  /// Before our first write as an owner: the state file claimed
+  /// (claim_state_file). The lock we hold on it, -1 = none.
+  bool claimed_state_file = false;
+  int state_lock_fd = -1;
+  std::filesystem::path state_lock_path;
+  /// state_path is a file of our own ("aut-state-<pid>-<start>.json"): the
+  /// one asked for was another live owner's. Removed at our clean end.
+  bool own_state_file = false;
 
   bool owns = true;  ///< false while attached as a guest to another owner's AUT
+  /// Attached as a session guest at some point: the session's processes
+  /// share its record on purpose, so taking it over claims no lock.
+  bool was_guest = false;
   bool ever_started = false;
   std::optional<LaunchedAut> aut;  ///< set while the launcher has a process
   bool exit_recorded = false;      ///< last_exit describes the current AUT
@@ -122,6 +133,18 @@ struct AppHandle::Impl : std::enable_shared_from_this<AppHandle::Impl> {
   /// (remove_dead_x_server), said in the log. Called once, before our first
   /// write replaces the record. Never throws.
   void clean_up_after_dead_owner();
+  /// A standalone owner's claim on its state file (docs/state-file.md
+  /// "Concurrent runs"), before its first write as an owner: the flock on
+  /// the file's lock (state_file_lock.hpp), held for the handle's life. When
+  /// another live owner holds it — or records a live AUT there without a
+  /// lock — state_path becomes a file of our own beside it, locked, and the
+  /// log says so: two owners never write one record. A file named after its
+  /// owner (a livegui-batch run's) is its owner's to lock, and a session
+  /// guest taking over (was_guest) shares the session's record: nothing is
+  /// taken. Never throws.
+  void claim_state_file();
+  /// At the handle's end: our own file removed, our lock dropped.
+  void release_state_file();
   void write_state(bool durable = true);
 
   /// Records a health transition (and who to blame for a degradation, from

@@ -5,6 +5,10 @@
 #include "harness/app_handle_impl.hpp"
 
 #include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <cstdlib>
@@ -13,6 +17,7 @@
 #include "common/log.hpp"
 #include "common/proc_info.hpp"
 #include "harness/file_watch.hpp"
+#include "harness/state_file_lock.hpp"
 
 namespace livegui {
 using Clock = std::chrono::steady_clock;
@@ -32,6 +37,7 @@ void AppHandle::Impl::write_state(bool durable) {
   // is not its child); the batcher, its parent, records the status. Keep
   // the parent's record rather than writing over it with ours.
   if (state.last_exit && state.last_exit->code == -1) adopt_parents_exit_record();
+  if (owns && !was_guest && !claimed_state_file) claim_state_file();
   if (!looked_for_dead_owner) clean_up_after_dead_owner();
   try {
     write_state_file(state_path, state, durable);
@@ -43,6 +49,81 @@ void AppHandle::Impl::write_state(bool durable) {
     if (last_state_error != e.what()) logger("harness")->error("{}", e.what());
     last_state_error = e.what();
   }
+}
+
+void AppHandle::Impl::claim_state_file() {
+  claimed_state_file = true;
+  if (run_of_state_file(state_path)) return;  // a batcher's: it holds the lock
+  try {
+    ensure_state_dir(state_path.parent_path());
+  } catch (const StateFileError&) {
+    return;  // write_state says why the record cannot be written
+  }
+  const std::filesystem::path lock = lock_file_for(state_path);
+  int fd = try_lock_file(lock);
+  const int lock_errno = fd < 0 ? errno : 0;
+  if (fd < 0 && lock_errno != EWOULDBLOCK) {
+    // No lock to be had here (a read-only lock file, an odd file system):
+    // the record is still worth writing, unguarded, as before locks.
+    logger("harness")->debug("{}: cannot lock {} ({}); writing it unlocked", state_path.string(), lock.string(),
+                             std::strerror(lock_errno));
+    return;
+  }
+  std::optional<StateFile> there;
+  try {
+    there = read_state_file(state_path);
+  } catch (const StateFileError&) {
+    // Unusable: nothing in it names a live owner.
+  }
+  const bool live_other = there && !(there->owner == state.owner) && !there->owner_ended &&
+                          there->status != AutStatus::Stopped && inspect_state(*there).owner_alive;
+  if (fd >= 0 && !live_other) {
+    state_lock_fd = fd;
+    state_lock_path = lock;
+    return;
+  }
+  if (fd >= 0) ::close(fd);  // a live owner that takes no lock writes it
+  // Named after us; a second handle of this process at once gets "-2", … .
+  std::filesystem::path own;
+  int own_fd = -1;
+  for (int n = 1; n <= 16 && own_fd < 0; ++n) {
+    own = state_path.parent_path() / run_state_file_name(state.owner, n == 1 ? "" : "-" + std::to_string(n));
+    own_fd = try_lock_file(lock_file_for(own));
+    if (own_fd < 0 && errno != EWOULDBLOCK) break;
+  }
+  if (own_fd < 0) {
+    logger("harness")->warn("{} is another live owner's and no file of our own can be locked beside it ({}): this "
+                            "AUT is not recorded",
+                            state_path.string(), std::strerror(errno));
+    return;
+  }
+  const std::string who = there ? " (" + (there->owner_name.empty() ? std::string() : there->owner_name + ", ") +
+                                      "pid " + std::to_string(there->owner.pid) + ")"
+                                : std::string();
+  logger("harness")->info("{} is held by another live owner{}; this AUT is recorded in {}", state_path.string(), who,
+                          own.string());
+  state_path = own;
+  state_lock_fd = own_fd;
+  state_lock_path = lock_file_for(own);
+  own_state_file = true;
+  looked_for_dead_owner = true;  // a new file: nobody's record to take over
+}
+
+void AppHandle::Impl::release_state_file() {
+  if (state_lock_fd < 0) return;
+  std::error_code ec;
+  if (own_state_file) {
+    // As a batcher's per-run file: one outlives only an owner that did not end cleanly.
+    std::filesystem::remove(state_path, ec);
+    const std::string prefix = "." + state_path.filename().string() + ".tmp-";
+    for (std::filesystem::directory_iterator it(state_path.parent_path(), ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().filename().string().rfind(prefix, 0) == 0) std::filesystem::remove(it->path(), ec);
+  }
+  // Unlinked while held: whoever opened it before finds it gone once it has
+  // the lock (try_lock_file), and opens the new one.
+  std::filesystem::remove(state_lock_path, ec);
+  ::close(state_lock_fd);
+  state_lock_fd = -1;
 }
 
 void AppHandle::Impl::clean_up_after_dead_owner() {

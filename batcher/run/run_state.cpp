@@ -21,78 +21,11 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-/// Opens (creating 0600) and locks `lock` without blocking. -1 when another
-/// process holds it (errno EWOULDBLOCK) or it cannot be opened.
-int open_and_lock(const fs::path& lock) {
-  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return -1;
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
-    ::close(fd);
-    errno = err;
-    return -1;
-  }
-  return fd;
-}
-
-/// This run's own lock file, created already locked: a temporary name no
-/// scanner reads (not "aut-state…"), locked, then renamed into place. A lock
-/// file that existed unlocked for a moment — created, not yet flock()ed —
-/// was taken by a concurrent run's sweep of "locks of runs that ended before
-/// writing any state file", and this run then failed to start ("cannot take
-/// the lock …: Resource temporarily unavailable"). -1 with errno on failure.
-int create_locked(const fs::path& lock) {
-  const fs::path tmp = lock.parent_path() / ("." + lock.filename().string() + ".new-" + std::to_string(::getpid()));
-  int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return -1;
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || ::rename(tmp.c_str(), lock.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    ::close(fd);
-    errno = err;
-    return -1;
-  }
-  return fd;
-}
-
 }  // namespace
-
-std::optional<ProcessIdentity> run_of_state_file(const fs::path& file) {
-  const std::string name = file.filename().string();
-  const std::string prefix = "aut-state-";
-  if (name.rfind(prefix, 0) != 0) return std::nullopt;
-  auto digits = [&](std::size_t from) {
-    std::size_t end = from;
-    while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end]))) ++end;
-    return end;
-  };
-  const std::size_t pid_end = digits(prefix.size());
-  if (pid_end == prefix.size() || pid_end >= name.size() || name[pid_end] != '-') return std::nullopt;
-  const std::size_t start_end = digits(pid_end + 1);
-  if (start_end == pid_end + 1) return std::nullopt;
-  try {
-    ProcessIdentity run;
-    run.pid = static_cast<pid_t>(std::stol(name.substr(prefix.size(), pid_end - prefix.size())));
-    run.start_time = std::stoull(name.substr(pid_end + 1, start_end - pid_end - 1));
-    return run;
-  } catch (const std::exception&) {
-    return std::nullopt;  // out of range: not a name we wrote
-  }
-}
-
-std::string run_state_file_name(const ProcessIdentity& run, const std::string& shard_suffix) {
-  return "aut-state-" + std::to_string(run.pid) + "-" + std::to_string(run.start_time) + shard_suffix + ".json";
-}
-
-fs::path lock_file_for(const fs::path& state_file) {
-  fs::path lock = state_file;
-  lock.replace_extension(".lock");
-  return lock;
-}
 
 RunState::RunState(const fs::path& dir, const ProcessIdentity& run, const std::string& shard_suffix)
     : state_file_(dir / run_state_file_name(run, shard_suffix)), lock_file_(lock_file_for(state_file_)) {
-  lock_fd_ = create_locked(lock_file_);
+  lock_fd_ = create_locked_file(lock_file_);
   if (lock_fd_ < 0)
     throw StateFileError("cannot take the lock " + lock_file_.string() +
                          " for this run's state file: " + std::strerror(errno));
@@ -144,7 +77,7 @@ void LeftOver::release() {
   lock_fd_ = -1;
 }
 
-std::vector<LeftOver> take_left_overs(const fs::path& dir, const fs::path& own) {
+std::vector<LeftOver> take_left_overs(const fs::path& dir, const fs::path& own, std::vector<fs::path>* held_shared) {
   std::vector<LeftOver> out;
   std::error_code ec;
   fs::directory_iterator it(dir, ec);
@@ -162,9 +95,10 @@ std::vector<LeftOver> take_left_overs(const fs::path& dir, const fs::path& own) 
   for (const auto& state : states) {
     if (state == own) continue;
     fs::path lock = lock_file_for(state);
-    int fd = open_and_lock(lock);
+    int fd = try_lock_file(lock);
     if (fd < 0) {
-      logger("batcher")->debug("state file {} belongs to a live run (its lock is held); left alone", state.string());
+      logger("batcher")->debug("state file {} belongs to a live owner (its lock is held); left alone", state.string());
+      if (held_shared && !run_of_state_file(state)) held_shared->push_back(state);
       continue;
     }
     if (!fs::exists(fs::symlink_status(state, ec))) {  // another run dealt with it meanwhile

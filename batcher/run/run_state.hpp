@@ -11,19 +11,9 @@
 #include <vector>
 
 #include "harness/state_file.hpp"
+#include "harness/state_file_lock.hpp"  // run_state_file_name, run_of_state_file, lock_file_for
 
 namespace livegui::batch {
-
-/// "aut-state-4100-123456.json", or "aut-state-4100-123456-shard-2-of-4.json".
-std::string run_state_file_name(const ProcessIdentity& run, const std::string& shard_suffix);
-
-/// The run a per-run state file belongs to, from its name (the inverse of
-/// run_state_file_name, moved-aside names included); nullopt for any other
-/// name, e.g. a standalone owner's "aut-state.json".
-std::optional<ProcessIdentity> run_of_state_file(const std::filesystem::path& file);
-
-/// The lock file that goes with a state file: "x.json" → "x.lock".
-std::filesystem::path lock_file_for(const std::filesystem::path& state_file);
 
 /// This run's state file, held: the constructor creates the lock file (0600,
 /// never through a symlink) and takes LOCK_EX on it without blocking; the
@@ -80,7 +70,10 @@ int sweep_state_dir(const std::filesystem::path& dir, const std::filesystem::pat
 /// Every "aut-state*.json" in `dir` but `own` whose lock is free (taken now,
 /// creating the lock file when it is missing), and lock files of runs that
 /// are over and never wrote a state file (removed on the way). Files of live
-/// runs (lock held) are skipped without being read. Never throws.
-std::vector<LeftOver> take_left_overs(const std::filesystem::path& dir, const std::filesystem::path& own);
+/// owners (lock held) are skipped without being read; the shared ones among
+/// them (not named after an owner: a live standalone owner's
+/// "aut-state.json") are listed in `held_shared` when it is given. Never throws.
+std::vector<LeftOver> take_left_overs(const std::filesystem::path& dir, const std::filesystem::path& own,
+                                      std::vector<std::filesystem::path>* held_shared = nullptr);
 
 }  // namespace livegui::batch

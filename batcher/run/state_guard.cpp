@@ -316,7 +316,8 @@ std::vector<CheckOutcome> StateGuard::check_left_overs(const StateCheckContext& 
   if (left_overs_checked_) return outcomes;
   left_overs_checked_ = true;
   const fs::path dir = options_.state_file.parent_path();
-  for (LeftOver& left : take_left_overs(dir, options_.state_file)) {
+  std::vector<fs::path> held_shared;
+  for (LeftOver& left : take_left_overs(dir, options_.state_file, &held_shared)) {
     const fs::path& file = left.state_file();
     const bool per_run = file.filename().string().rfind("aut-state-", 0) == 0;
     StateSnapshot snap = read_snapshot(file);
@@ -367,6 +368,18 @@ std::vector<CheckOutcome> StateGuard::check_left_overs(const StateCheckContext& 
     d.aut_pid = out.verdict.aut_pid;
     out.dirty_start = d;
     logger("batcher")->debug("left over before {}: {}", context.next_entry, out.warning);
+    outcomes.push_back(std::move(out));
+  }
+  // A live standalone owner's shared file (its lock held): read, never
+  // acted on; what it says of a live AUT is a note. Anything else is its
+  // holder's to deal with (it may be about to report a dead predecessor).
+  for (const fs::path& file : held_shared) {
+    StateSnapshot snap = read_snapshot(file);
+    StateVerdict v = classify_left_over(snap, context, file.string(), /*per_run=*/false);
+    if (v.dirty() || v.note.empty()) continue;
+    CheckOutcome out;
+    out.verdict = v;
+    out.note = v.note;
     outcomes.push_back(std::move(out));
   }
   return outcomes;

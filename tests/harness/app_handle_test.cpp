@@ -14,6 +14,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/proc_info.hpp"
+#include "harness/state_file_lock.hpp"
 #include "tests/harness/fake_launcher.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_paths.hpp"
@@ -22,6 +24,7 @@ namespace livegui {
 namespace {
 
 using namespace std::chrono_literals;
+namespace fs = std::filesystem;
 using test_support::FakeLauncher;
 using test_support::FakeWorld;
 using test_support::TempDir;
@@ -627,6 +630,7 @@ TEST_F(AppHandlePolicy, AnOwnerWhoseRunnerWentAwayMidTestStopsItsAutAndKeepsTheT
   ASSERT_TRUE(state().current_test);
   EXPECT_EQ(state().current_test->full(), "Suite.A");
   // A runner that ends its tests and says "stop" leaves no running test.
+  h.reset();  // (alive, it would still hold the file: TwoOwnersOfOneStateFileNeverWriteOneRecord)
   auto done = handle();
   done->ensure_ready(a_);
   done->stop();
@@ -755,6 +759,62 @@ TEST_F(AppHandlePolicy, ACorruptStateFileMeansStartingOurOwn) {
   EXPECT_EQ(ev.kind, ReadyEvent::Kind::Started);
   EXPECT_THAT(ev.reason, HasSubstr("state file was unusable"));
   EXPECT_EQ(state().status, AutStatus::Healthy);  // rewritten, valid again
+}
+
+TEST_F(AppHandlePolicy, TwoOwnersOfOneStateFileNeverWriteOneRecord) {
+  // Trial13b N1: two standalone owners (two pytest sessions by hand) shared
+  // aut-state.json, each writing over the other's live record. The first
+  // holds the file (its lock); the others record in files of their own.
+  const fs::path shared = dir_ / "state" / "aut-state.json";
+  auto first = handle();
+  first->ensure_ready(a_);
+  EXPECT_EQ(first->state_file(), shared);
+  auto other_world = std::make_shared<FakeWorld>();
+  auto second = std::make_unique<AppHandle>(spec(), std::make_unique<FakeLauncher>(other_world));
+  second->ensure_ready(b_);
+  auto third = std::make_unique<AppHandle>(spec(), std::make_unique<FakeLauncher>(std::make_shared<FakeWorld>()));
+  third->ensure_ready(c_);
+  const fs::path mine = dir_ / "state" / run_state_file_name(self_identity());
+  const fs::path mine2 = dir_ / "state" / run_state_file_name(self_identity(), "-2");
+  EXPECT_EQ(second->state_file(), mine);
+  EXPECT_EQ(third->state_file(), mine2);
+  EXPECT_EQ(state().current_test->full(), "Suite.A");  // the first's, untouched
+  auto seconds = read_state_file(mine);
+  ASSERT_TRUE(seconds && seconds->current_test);
+  EXPECT_EQ(seconds->current_test->full(), "Suite.B");
+  // Each file's lock is held while its owner lives.
+  for (const auto& f : {shared, mine, mine2}) {
+    const int fd = try_lock_file(lock_file_for(f));
+    EXPECT_LT(fd, 0) << f;
+    if (fd >= 0) ::close(fd);
+  }
+  // A clean end removes an own file and its lock; the shared record stays, stopped.
+  second.reset();
+  third.reset();
+  EXPECT_FALSE(fs::exists(mine));
+  EXPECT_FALSE(fs::exists(lock_file_for(mine)));
+  EXPECT_FALSE(fs::exists(mine2));
+  first->test_finished(a_);
+  first.reset();
+  EXPECT_EQ(state().status, AutStatus::Stopped);
+  EXPECT_FALSE(fs::exists(lock_file_for(shared)));
+}
+
+TEST_F(AppHandlePolicy, ALiveOwnerThatTakesNoLockKeepsItsRecord) {
+  // A record of a live owner that holds no lock (an older livegui, a tool
+  // writing the file by hand) is not written over either.
+  StateFile recorded;
+  auto parent = read_proc_stat(::getppid());
+  ASSERT_TRUE(parent);
+  recorded.status = AutStatus::Healthy;
+  recorded.owner = ProcessIdentity{::getppid(), parent->start_time};
+  recorded.owner_name = parent->comm;
+  write_state_file(dir_ / "state" / "aut-state.json", recorded);
+  auto h = handle();
+  h->ensure_ready(a_);
+  EXPECT_EQ(h->state_file(), dir_ / "state" / run_state_file_name(self_identity()));
+  EXPECT_EQ(state().owner, recorded.owner);
+  EXPECT_FALSE(state().current_test);
 }
 
 TEST_F(AppHandlePolicy, IsSafeToUseFromSeveralThreads) {
