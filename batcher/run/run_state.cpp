@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -131,7 +132,12 @@ int sweep_state_dir(const fs::path& dir, const fs::path& own_lock) {
     if (fs::exists(fs::symlink_status(state, exists_ec))) continue;
     int fd = ::open(lock.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) continue;
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+    // Removed only while it is still the file we locked: one replaced
+    // meanwhile (removed by another sweep, created anew by a live owner)
+    // is that owner's.
+    struct stat held {}, now {};
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && ::fstat(fd, &held) == 0 && ::lstat(lock.c_str(), &now) == 0 &&
+        held.st_dev == now.st_dev && held.st_ino == now.st_ino) {
       LeftOver(state, lock, fd).release();
       ++removed;
     } else {
