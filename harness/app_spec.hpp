@@ -140,7 +140,7 @@ struct AppSpec {
   /// false leaves the token out (a file that reports name must not hold it).
   std::string to_toml(bool with_token) const;
   /// Parses `path` and reads the table at `section` (dotted, e.g. "tiers.live.aut";
-  /// empty: the whole document).
+  /// empty: the whole document, or its [aut] table when that is all it holds).
   static AppSpec from_toml_file(const std::filesystem::path& path, const std::string& section = "aut");
   /// Same, from TOML text; `source_name` is used in error messages.
   static AppSpec from_toml_string(const std::string& text, const std::string& section = "aut",

@@ -164,6 +164,19 @@ TEST(AppSpec, RelativeExecutableIsResolvedAgainstTheTomlFile) {
   EXPECT_EQ(s.executable, dir / "bin" / "app");
 }
 
+TEST(AppSpec, AWholeDocumentThatIsOneAutTableIsThatTable) {
+  // LIVEGUI_AUT_SPEC set by hand to a file written for `livegui-aut --spec`.
+  TempDir dir("spec");
+  std::ofstream(dir / "aut.toml") << "[aut]\nexecutable = \"" << fake_app() << "\"\nargs = [\"--headless\"]\n";
+  AppSpec s = AppSpec::from_toml_file(dir / "aut.toml", "");
+  EXPECT_EQ(s.executable, fake_app());
+  EXPECT_EQ(s.args, (std::vector<std::string>{"--headless"}));
+  // Beside other keys, "aut" is one more key, and not a known one.
+  std::ofstream(dir / "mixed.toml") << "executable = \"" << fake_app() << "\"\n[aut]\nargs = []\n";
+  std::string err = spec_error([&] { AppSpec::from_toml_file(dir / "mixed.toml", ""); });
+  EXPECT_NE(err.find("aut: is not a known field"), std::string::npos) << err;
+}
+
 TEST(AppSpec, TomlErrorsNameTheFieldAndLine) {
   const std::string exe = "executable = \"" + fake_app() + "\"\n";
   struct Case {

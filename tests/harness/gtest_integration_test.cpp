@@ -152,6 +152,22 @@ TEST(GtestIntegration, ATestGivenNoAutSaysWhyOnItsFailuresFirstLine) {
   EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
 }
 
+TEST(GtestIntegration, ASpecFileWithAnAutHeaderRunsTheTests) {
+  // A test binary run alone with LIVEGUI_AUT_SPEC naming the pytest
+  // plugin's spec file ([aut] ...) aborted in init() ("aut: is not a known field").
+  TempDir dir("gtest");
+  const auto spec_file = dir / "aut.toml";
+  std::ofstream(spec_file) << "[aut]\nexecutable = \"" << test_support::binary("sample_app/sample_app").string()
+                           << "\"\nargs = [\"--headless\"]\nterm_grace = \"1s\"\n";
+  auto run = run_demo(dir, {"--gtest_filter=LiveRespawn.B_PassesOnAFreshAut"}, {{"LIVEGUI_AUT_SPEC", spec_file.string()}});
+  EXPECT_EQ(run.status, ExitStatus::exited(0)) << run.output;
+  auto state = read_state_file(dir / "state.json");
+  ASSERT_TRUE(state && state->aut) << run.output;
+  EXPECT_EQ(state->aut->executable, test_support::binary("sample_app/sample_app").string());
+  auto left = test_support::leftover_processes({state->aut->pgid});
+  EXPECT_TRUE(left.empty()) << test_support::describe_pids(left);
+}
+
 TEST(GtestIntegration, SessionScopeAttachesToTheRecordedAut) {
   TempDir dir("gtest");
   auto spec = test_support::sample_app_spec(dir);
