@@ -427,10 +427,14 @@ std::string junit_xml(const BatchResults& results) {
     for (const auto& w : e.warnings) sysout += warn_line(w) + "\n";
     // A tier's own warnings (said at its end, of its last entries; whole
     // lines) go with its last entry: JUnit has no place for a tier.
+    // Said as the tier's, so that a dashboard showing them under this entry
+    // does not read them as this entry's.
     if (last_of_tier(results, i))
       for (const auto& t : results.tiers)
-        if (t.name == e.tier)
+        if (t.name == e.tier && !t.warnings.empty()) {
+          sysout += "Warnings of tier " + t.name + " (not of " + e.name + " alone):\n";
           for (const auto& w : t.warnings) sysout += w + "\n";
+        }
     if (!sysout.empty()) out += "    <system-out>" + xml_escape(sysout) + "</system-out>\n";
     out += "  </testsuite>\n";
   }

@@ -251,6 +251,10 @@ StateVerdict classify_left_over(const StateSnapshot& snap, const StateCheckConte
               (s.current_test ? " during " + s.current_test->full() : std::string(" between tests")) +
               " and went down with its owner";
     }
+    // Why it was degraded, as a live run's warning says it (trial14a).
+    if (s.status == AutStatus::Degraded && !s.degraded_reasons.empty() &&
+        !(s.last_exit && s.last_exit->pid == s.aut->pid))
+      what += " (it was degraded: " + join(s.degraded_reasons, "; ") + ")";
     if (snap.reused_by)
       what += "; pid " + std::to_string(snap.reused_by->pid) + " now belongs to another process (" +
               snap.reused_by->comm + "); left alone";

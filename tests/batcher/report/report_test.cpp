@@ -416,8 +416,9 @@ TEST(BatcherReports, JunitCarriesATiersOwnWarningsWithItsLastEntry) {
     r.entries.push_back(e);
   }
   std::string xml = junit_xml(r);
+  // Said as the tier's (trial14a: read as the last entry's on a dashboard).
   const std::string line =
-      "<system-out>[BATCH-WARN] live: during b, livegui-aut (pid 9) replaced the session AUT "
+      "<system-out>Warnings of tier live (not of b alone):\n[BATCH-WARN] live: during b, livegui-aut (pid 9) replaced the session AUT "
       "(pid 8) with pid 10 — AUT pid 8 died during t.py::test_x (killed by SIGSEGV); it stopped "
       "pid 10 when it ended. (No AUT entry follows in this tier.)\n</system-out>\n  </testsuite>";
   auto at = xml.find(line);

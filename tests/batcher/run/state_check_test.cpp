@@ -284,6 +284,19 @@ TEST(BatcherStateCheck, ALeftOverWithGroupRemnantsNamesItsRunOnce) {
   EXPECT_EQ(v.what.find("test_x"), std::string::npos) << v.what;
 }
 
+TEST(BatcherStateCheck, AStaleDegradedRecordSaysWhy) {
+  StateFile s = state(AutStatus::Degraded);
+  s.degraded_reasons = {"heartbeat stalled: no frame for 2.1 s"};
+  auto first = context();
+  first.previous_entry.clear();
+  auto v = classify_left_over(snap(s, false, false, false), first, "/s/aut-state-4100-600.json", /*per_run=*/true);
+  EXPECT_EQ(v.kind, StateVerdictKind::Stale);
+  EXPECT_NE(v.what.find("its AUT (pid 4121) was degraded between tests and went down with its owner (it was degraded: "
+                        "heartbeat stalled: no frame for 2.1 s)"),
+            std::string::npos)
+      << v.what;
+}
+
 TEST(BatcherStateCheck, AnUnusableFileIsCorrupt) {
   StateSnapshot sn;
   sn.corrupt_reason = "aut-state.json: not JSON";
