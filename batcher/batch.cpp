@@ -549,10 +549,12 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
     for (const auto& gone : remove_dead_scratch_dirs())
       logger("batcher")->debug("removed {}, left by a run that died", gone.string());
     ScratchDir scratch;  // created only if --list / --dry-run needs it
+    const std::unique_ptr<ScratchDir> fast = running ? tmpfs_scratch_dir() : nullptr;  // until the reports are written
     Discovered found = discover_step(loaded.plan, options, report_dir, running, scratch, signals);
     Selection sel =
         select_step(loaded.plan, std::move(found.units), !found.interrupted.empty(), options, report_dir, err);
     RunSetup setup = setup_step(loaded.plan, sel.units, sel.shard, options, report_dir, running);
+    if (fast) setup.ctx.scratch_dir = fast->path();
     if (options.list) {
       print_list(loaded.plan, sel.units, out);
       return kExitPassed;

@@ -5,7 +5,9 @@
 
 #include <cstdlib>
 
+#include "common/log.hpp"
 #include "common/proc_info.hpp"
+#include "harness/state_file.hpp"
 
 namespace livegui::batch {
 namespace fs = std::filesystem;
@@ -65,6 +67,16 @@ std::vector<fs::path> remove_dead_scratch_dirs(fs::path parent) {
     if (!rm) removed.push_back(entry.path());
   }
   return removed;
+}
+
+std::unique_ptr<ScratchDir> tmpfs_scratch_dir() {
+  const fs::path shm = "/dev/shm";
+  if (!is_writable_tmpfs(shm)) return nullptr;
+  for (const auto& gone : remove_dead_scratch_dirs(shm))
+    logger("batcher")->debug("removed {}, left by a run that died", gone.string());
+  auto dir = std::make_unique<ScratchDir>(shm);
+  if (dir->path().empty()) return nullptr;
+  return dir;
 }
 
 }  // namespace livegui::batch

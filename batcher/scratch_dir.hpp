@@ -6,6 +6,7 @@
 // running it (SIGKILL, a crash), by the next run: remove_dead_scratch_dirs().
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,14 @@ class ScratchDir {
 /// temp directory by default) that we own and whose creator (pid + start
 /// time) is no longer alive. Returns the removed paths. Never throws.
 std::vector<std::filesystem::path> remove_dead_scratch_dirs(std::filesystem::path parent = {});
+
+/// A real run's directory for the files only the run itself reads while an
+/// entry runs (GoogleTest's event stream, its premature-exit marker), created
+/// in /dev/shm when that is a writable tmpfs: a file created and removed
+/// there costs a fraction of one on a disk file system such as ext4, where
+/// each also waits on the journal (issue 13). What dead runs left in
+/// /dev/shm is removed first. nullptr when there is no such tmpfs or the
+/// directory cannot be made: the caller keeps those files beside its logs.
+std::unique_ptr<ScratchDir> tmpfs_scratch_dir();
 
 }  // namespace livegui::batch

@@ -3,10 +3,12 @@
 // it is on PATH, gtest-parallel, at -j1 and -j2, measured in one run; and its
 // peak memory for a generated 1,000-entry plan.
 //
-//   batcher_bench [--quick] [--entries N] [--rounds R] [--batch PATH]
+//   batcher_bench [--quick] [--entries N] [--rounds R] [--batch PATH] [--also PATH]...
 //
 // --batch runs another livegui-batch build (e.g. the previous commit's) in
-// the same workload, for before/after figures.
+// the same workload, for before/after figures; each --also adds one more
+// build as its own way ("livegui-batch #2", …) in the same interleaved
+// rounds, with its paired ratio to the first build, the shell loop and ctest.
 // The workload is N copies (real files) of a small GoogleTest binary (3
 // tests). Each round runs every way once per -j, in order A B C …, reversed
 // every other round, so that a change of load hits all ways alike; ratios are
@@ -55,6 +57,7 @@ struct Options {
   int entries = 50;
   int rounds = 7;
   std::string batch = LIVEGUI_BATCH;
+  std::vector<std::string> also;  ///< more livegui-batch builds, compared in the same rounds
 };
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
@@ -197,8 +200,10 @@ int main(int argc, char** argv) {
       opt.rounds = std::atoi(argv[++i]);
     } else if (a == "--batch" && i + 1 < argc) {
       opt.batch = argv[++i];
+    } else if (a == "--also" && i + 1 < argc) {
+      opt.also.push_back(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: batcher_bench [--quick] [--entries N] [--rounds R] [--batch PATH]\n");
+      std::fprintf(stderr, "usage: batcher_bench [--quick] [--entries N] [--rounds R] [--batch PATH] [--also PATH]...\n");
       return 2;
     }
   }
@@ -235,11 +240,18 @@ int main(int argc, char** argv) {
         sh.insert(sh.end(), binaries.begin(), binaries.end());
         ways.emplace_back(Way{"shell loop", j, [sh, dir] { return run_timed(sh, dir / "sh.log"); }});
       }
-      ways.emplace_back(Way{"livegui-batch", j, [=] {
-                              return run_timed({batch, (dir / "plan.toml").string(), "-q", "-j", js, "--report-dir",
-                                                (dir / "reports").string(), "--state-dir", (dir / "state").string()},
-                                               dir / "batch.log");
-                            }});
+      std::vector<std::string> builds{batch};
+      builds.insert(builds.end(), opt.also.begin(), opt.also.end());
+      for (std::size_t b = 0; b < builds.size(); ++b) {
+        // Each build keeps its own report directory, as one user's reruns would.
+        const std::string name = b == 0 ? "livegui-batch" : "livegui-batch #" + std::to_string(b + 1);
+        const std::string exe = builds[b], reports = (dir / ("reports-" + std::to_string(b))).string();
+        ways.emplace_back(Way{name, j, [=] {
+                                return run_timed({exe, (dir / "plan.toml").string(), "-q", "-j", js, "--report-dir",
+                                                  reports, "--state-dir", (dir / "state").string()},
+                                                 dir / "batch.log");
+                              }});
+      }
       if (!ctest.empty())
         ways.emplace_back(
             Way{"ctest", j, [=] {
@@ -269,8 +281,11 @@ int main(int argc, char** argv) {
     const double n = opt.entries;
     std::printf(
         "batcher_bench: %d copies of a 3-test GoogleTest binary, %d interleaved rounds (order reversed every\n"
-        "other round); load average at the end %.2f %.2f %.2f\nlivegui-batch: %s\n\n",
+        "other round); load average at the end %.2f %.2f %.2f\nlivegui-batch: %s\n",
         opt.entries, opt.rounds, load[0], load[1], load[2], batch.c_str());
+    for (std::size_t b = 0; b < opt.also.size(); ++b)
+      std::printf("livegui-batch #%zu: %s\n", b + 2, opt.also[b].c_str());
+    std::printf("\n");
     std::printf("  %-26s %3s %12s %24s\n", "way", "-j", "per entry", "ratio to the floor");
     std::printf("  %-26s %3s %12s %24s\n", "", "", "(median)", "median (min-max), paired");
     for (const auto& w : ways) {
@@ -300,6 +315,14 @@ int main(int argc, char** argv) {
     paired("ctest", 2, "ctest", 1);
     paired("floor (posix_spawn, wait)", 2, "floor (posix_spawn, wait)", 1);
     paired("gtest-parallel", 1, "ctest", 1);
+    for (std::size_t b = 0; b < opt.also.size(); ++b) {
+      const std::string name = "livegui-batch #" + std::to_string(b + 2);
+      paired(name, 1, "livegui-batch", 1);
+      paired(name, 2, "livegui-batch", 2);
+      paired(name, 1, "shell loop", 1);
+      paired(name, 1, "ctest", 1);
+      paired(name, 2, name, 1);
+    }
     if (ctest.empty()) std::printf("  ctest: not found on PATH, skipped\n");
     if (gtest_parallel.empty())
       std::printf(

@@ -1,41 +1,65 @@
 #include "common/proc_info.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <limits>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 namespace livegui {
 
 std::optional<ProcStat> read_proc_stat(pid_t pid) {
   if (pid <= 0) return std::nullopt;
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!in || !std::getline(in, line)) return std::nullopt;
+  // read(2) into a buffer, no streams: this runs for each child at every
+  // orphan sweep and spawn, and for every process of a /proc scan (issue 13).
+  char path[32];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[4096];  // one line of 52 numbers and a comm of at most 15 bytes
+  std::size_t len = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, buf + len, sizeof buf - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    len += static_cast<std::size_t>(n);
+    if (len == sizeof buf) break;
+  }
+  ::close(fd);
+  std::string_view line(buf, len);
+  line = line.substr(0, line.find('\n'));
   // comm may contain spaces and parentheses: it runs to the *last* ')'.
-  auto open = line.find('(');
-  auto close = line.rfind(')');
-  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  const auto open = line.find('('), close = line.rfind(')');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) return std::nullopt;
   ProcStat st;
   st.pid = pid;
-  st.comm = line.substr(open + 1, close - open - 1);
-  std::istringstream rest(line.substr(close + 1));
+  st.comm = std::string(line.substr(open + 1, close - open - 1));
   // Fields after comm: 3 state, 4 ppid, 5 pgrp, 6 session, … 22 starttime.
-  std::string field;
-  std::vector<std::string> fields;
-  while (rest >> field) fields.push_back(field);
-  if (fields.size() < 20) return std::nullopt;
-  st.state = fields[0].empty() ? '?' : fields[0][0];
-  st.ppid = static_cast<pid_t>(std::strtol(fields[1].c_str(), nullptr, 10));
-  st.pgid = static_cast<pid_t>(std::strtol(fields[2].c_str(), nullptr, 10));
-  st.start_time = std::strtoull(fields[19].c_str(), nullptr, 10);
+  std::string_view fields[20];
+  std::size_t count = 0;
+  for (std::size_t at = close + 1; count < 20;) {
+    at = line.find_first_not_of(" \t", at);
+    if (at == std::string_view::npos) break;
+    const std::size_t end = std::min(line.find_first_of(" \t", at), line.size());
+    fields[count++] = line.substr(at, end - at);
+    at = end;
+  }
+  if (count < 20) return std::nullopt;
+  auto number = [](std::string_view f) { return std::strtoull(std::string(f).c_str(), nullptr, 10); };
+  st.state = fields[0][0];
+  st.ppid = static_cast<pid_t>(std::strtol(std::string(fields[1]).c_str(), nullptr, 10));
+  st.pgid = static_cast<pid_t>(std::strtol(std::string(fields[2]).c_str(), nullptr, 10));
+  st.start_time = number(fields[19]);
   return st;
 }
 

@@ -125,6 +125,28 @@ int child_main(void* arg) {
   auto* start = static_cast<ChildStart*>(arg);
   exec_child(*start->plan, start->error);
 }
+
+constexpr std::size_t kChildStack = 64 * 1024;
+
+/// The stack the clone child runs on until it execs: one per spawning thread,
+/// mapped at its first spawn and kept (we are suspended while a child uses
+/// it, so no two children of one thread share it at once): an mmap and a
+/// munmap, with its TLB flush, less per spawn (issue 13). nullptr when it
+/// cannot be mapped (errno set); the next spawn tries again.
+void* child_stack() {
+  struct Stack {
+    void* base = nullptr;
+    ~Stack() {
+      if (base) ::munmap(base, kChildStack);
+    }
+  };
+  thread_local Stack stack;
+  if (!stack.base) {
+    void* p = ::mmap(nullptr, kChildStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    if (p != MAP_FAILED) stack.base = p;
+  }
+  return stack.base;
+}
 #endif
 
 /// `fd` moved to a close-on-exec descriptor >= 3 (so that dup2 onto 0-2 in
@@ -266,9 +288,8 @@ Subprocess Subprocess::spawn(const SpawnOptions& opt) {
   }
   ::close(error_pipe[0]);
 #else
-  constexpr std::size_t kChildStack = 64 * 1024;
-  void* stack = ::mmap(nullptr, kChildStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-  if (stack == MAP_FAILED) {
+  void* stack = child_stack();
+  if (!stack) {
     ::close(in_fd);
     fail(std::string("cannot allocate the child's stack: ") + std::strerror(errno));
   }
@@ -277,7 +298,6 @@ Subprocess Subprocess::spawn(const SpawnOptions& opt) {
   pid_t pid = ::clone(&child_main, static_cast<char*>(stack) + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
   int clone_errno = errno;
   ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
-  ::munmap(stack, kChildStack);
   ::close(in_fd);
 #endif
   if (pid < 0) fail(std::string("clone failed: ") + std::strerror(clone_errno));

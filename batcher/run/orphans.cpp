@@ -28,7 +28,7 @@ std::set<pid_t>& excluded() {
   return pids;
 }
 
-/// Our direct children. /proc/self/task/*/children is cheap (no scan of
+/// Our direct children but the excluded. /proc/self/task/*/children is cheap (no scan of
 /// every process); without it (CONFIG_PROC_CHILDREN off) scan /proc.
 std::vector<ProcStat> children_of_self() {
   std::vector<ProcStat> out;
@@ -41,8 +41,9 @@ std::vector<ProcStat> children_of_self() {
       if (!in) continue;
       have_children_files = true;
       long pid = 0;
-      while (in >> pid)
-        if (auto st = read_proc_stat(static_cast<pid_t>(pid))) out.push_back(*st);
+      while (in >> pid)  // the excluded (the reaper) are nobody's orphans: not read at each sweep
+        if (!excluded().count(static_cast<pid_t>(pid)))
+          if (auto st = read_proc_stat(static_cast<pid_t>(pid))) out.push_back(*st);
     }
     ::closedir(tasks);
   }

@@ -74,8 +74,9 @@ AttemptSpec UnitRun::next_attempt() {
     // it reads (the plan's own are refused: gtest_flags.hpp).
     for (const char* name : {"GTEST_REPEAT", "GTEST_LIST_TESTS", "GTEST_FLAGFILE", "GTEST_OUTPUT"})
       s.env_unset.push_back(name);
+    const fs::path& scratch = ctx_.scratch_dir.empty() ? ctx_.log_dir : ctx_.scratch_dir;
     a.json = ctx_.log_dir / (stem + suffix + ".gtest.json");
-    a.premature_exit_file = ctx_.log_dir / (stem + suffix + ".premature-exit");
+    a.premature_exit_file = scratch / (stem + suffix + ".premature-exit");
     // On the command line, not in GTEST_OUTPUT: a child GoogleTest binary a
     // test starts (itself again, say) inherits the environment, not argv, so
     // its report never lands where this run's goes (newcomer trial).
@@ -86,7 +87,7 @@ AttemptSpec UnitRun::next_attempt() {
     if (!stream_off_ && std::none_of(s.args.begin(), s.args.end(), [](const std::string& arg) {
           return arg.rfind("--gtest_stream_result_to", 0) == 0;
         }))
-      a.stream = ctx_.log_dir / (stem + suffix + ".gtest-stream");
+      a.stream = scratch / (stem + suffix + ".gtest-stream");
     a.filter = attempts_.empty() ? first_filter_.value_or(unit_.gtest_filter)
                : next_filter_    ? *next_filter_
                                  : exclude_from_filter(base_filter_, decided_);

@@ -27,6 +27,9 @@ namespace livegui::batch {
 
 struct RunContext {
   std::filesystem::path log_dir;               ///< per-attempt logs and gtest reports
+  /// Per-attempt files only the run reads (GoogleTest's event stream and
+  /// premature-exit marker), on tmpfs (tmpfs_scratch_dir); empty: log_dir.
+  std::filesystem::path scratch_dir;
   std::map<std::string, std::string> env;      ///< added for every unit (state dir and file)
   std::map<std::string, std::string> aut_env;  ///< added for units that use the AUT
   std::size_t output_tail_lines = 30;

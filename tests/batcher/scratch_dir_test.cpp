@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "harness/state_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace livegui::batch {
@@ -37,6 +38,20 @@ TEST(BatcherScratchDir, WhatADeadCreatorLeftIsRemovedAndALiveOnesIsKept) {
   EXPECT_FALSE(fs::exists(parent / "livegui-batch-999999-7-abcdef"));
   EXPECT_TRUE(fs::exists(mine)) << "a live run's scratch directory is its own";
   EXPECT_TRUE(fs::exists(parent / "livegui-batch-abcdef"));
+}
+
+TEST(BatcherScratchDir, TheTmpfsOneIsTheRunsOwnInDevShmAndRemovedAtTheEnd) {
+  if (!is_writable_tmpfs("/dev/shm")) GTEST_SKIP() << "no writable tmpfs at /dev/shm: tmpfs_scratch_dir() is nullptr";
+  fs::path made;
+  {
+    auto scratch = tmpfs_scratch_dir();
+    ASSERT_TRUE(scratch);
+    made = scratch->path();
+    EXPECT_EQ(made.parent_path(), "/dev/shm");
+    EXPECT_EQ(made.filename().string().rfind("livegui-batch-" + std::to_string(::getpid()) + "-", 0), 0u) << made;
+    EXPECT_TRUE(is_writable_tmpfs(made));
+  }
+  EXPECT_FALSE(fs::exists(made));
 }
 
 }  // namespace

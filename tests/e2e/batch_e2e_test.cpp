@@ -19,6 +19,7 @@
 #include "common/backoff.hpp"
 #include "common/executable_path.hpp"
 #include "common/proc_info.hpp"
+#include "harness/state_file.hpp"
 #include "harness/subprocess.hpp"
 #include "tests/e2e/e2e_support.hpp"
 #include "tests/support/batch_process.hpp"
@@ -162,6 +163,28 @@ TEST_F(BatchE2E, CrashedBinaryIsResumedWithoutTheTestThatCrashed) {
   EXPECT_EQ((*e)["attempts"][1]["filter"], "*-Crashy.First:Crashy.Second");
   std::string xml = read_text(reports() / "junit.xml");
   EXPECT_NE(xml.find("<error type=\"CRASH\""), std::string::npos) << xml;
+}
+
+TEST_F(BatchE2E, TheEventStreamAndPrematureExitMarkerAreKeptOffTheLogsAndTheResumeStillReadsThem) {
+  // Issue 13: the files only the run reads while an entry runs go to its
+  // tmpfs scratch directory (/dev/shm) instead of the report disk; a crash
+  // is still told from GoogleTest's stream and marker, and resumed.
+  if (!is_writable_tmpfs("/dev/shm")) GTEST_SKIP() << "no writable tmpfs at /dev/shm: they stay beside the logs";
+  auto r = run({exe("e2e_crash_second")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  json doc = results();
+  const json* e = entry(doc, "default/e2e_crash_second");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(test_result(*e, "Crashy.Second"), "CRASH");
+  EXPECT_EQ(test_result(*e, "Crashy.Third"), "PASS");
+  ASSERT_EQ((*e)["attempts"].size(), 2u);
+  std::set<std::string> logs;
+  for (const auto& f : fs::directory_iterator(reports() / "logs"))
+    if (f.is_regular_file()) logs.insert(f.path().filename().string());
+  // The crashed first attempt wrote no report; its marker and both streams are not here.
+  const std::set<std::string> expected{"default__e2e_crash_second.log", "default__e2e_crash_second.attempt-2.log",
+                                       "default__e2e_crash_second.attempt-2.gtest.json"};
+  EXPECT_EQ(logs, expected);
 }
 
 TEST_F(BatchE2E, HangIsStoppedAtTheTimeoutAndTheRunningTestNamed) {

@@ -49,6 +49,25 @@ constexpr const char* kTwoPassedReport = R"({"tests": 2, "failures": 0, "disable
     {"name": "AtExit", "testsuite": [{"name": "A", "status": "RUN", "result": "COMPLETED", "time": "0s"},
                                      {"name": "B", "status": "RUN", "result": "COMPLETED", "time": "0s"}]}]})";
 
+TEST(BatcherUnitRun, TheStreamAndPrematureExitMarkerGoToTheScratchDirectoryTheLogAndReportToTheLogs) {
+  // Issue 13: what only the run reads while the entry runs is kept off the report disk.
+  livegui::test_support::TempDir dir("unit-run-scratch");
+  Unit u = gtest_unit("paths");
+  RunContext ctx;
+  ctx.log_dir = dir / "logs";
+  ctx.scratch_dir = dir / "scratch";
+  AttemptSpec a = UnitRun(u, ctx).next_attempt();
+  EXPECT_EQ(a.stream, ctx.scratch_dir / "t__paths.gtest-stream");
+  EXPECT_EQ(a.premature_exit_file, ctx.scratch_dir / "t__paths.premature-exit");
+  EXPECT_EQ(a.spawn.env_set.at("TEST_PREMATURE_EXIT_FILE"), a.premature_exit_file.string());
+  EXPECT_EQ(a.log, ctx.log_dir / "t__paths.log");
+  EXPECT_EQ(a.json, ctx.log_dir / "t__paths.gtest.json");
+  ctx.scratch_dir.clear();  // no tmpfs: beside the logs
+  AttemptSpec b = UnitRun(u, ctx).next_attempt();
+  EXPECT_EQ(b.stream, ctx.log_dir / "t__paths.gtest-stream");
+  EXPECT_EQ(b.premature_exit_file, ctx.log_dir / "t__paths.premature-exit");
+}
+
 TEST(BatcherUnitRun, ACrashInAStaticDestructorAfterAllTestsIsOneCrashWithoutAResume) {
   // t24_atexit: every test passed, GoogleTest wrote its report and its
   // closing summary, then a static destructor raised SIGSEGV. Before: the
