@@ -61,8 +61,10 @@ class BatchE2E : public ::testing::Test {
   }
 
   /// Two entries run at once (-j 2): leaves_one starts `detached` in the
-  /// background and ends; still_running waits until the batcher adopted it
-  /// (its parent shell gone), then a little longer, so it usually ends last.
+  /// background and ends once it has left the entry's process group (else,
+  /// still in it, it is stopped with the entry: not an orphan); still_running
+  /// waits until the batcher adopted it (its parent shell gone), then a
+  /// little longer, so it usually ends last.
   fs::path two_entries_one_leaving(const std::string& detached) {
     const std::string left = (dir_ / "left").string();
     return write_plan(R"([[tiers]]
@@ -70,7 +72,7 @@ name = "unit"
 [[tiers.entries]]
 name = "leaves_one"
 command = ["/bin/sh", "-c", ")" + detached + " & echo $! > " + left + ".tmp && mv " + left + ".tmp " + left +
-                      R"("]
+                      R"(; for i in $(seq 500); do [ \"$(cut -d' ' -f5 /proc/$!/stat)\" != \"$(cut -d' ' -f5 /proc/$$/stat)\" ] && break; sleep 0.01; done"]
 [[tiers.entries]]
 name = "still_running"
 command = ["/bin/sh", "-c", "for i in $(seq 400); do [ -s )" +
@@ -833,7 +835,10 @@ TEST_F(BatchE2E, AnOrphanWhoseEnvironmentNamesNoEntryIsNotPinnedOnTheOneThatEnde
   // Trial13a M1: with -j 2, an `env -i` daemon (no LIVEGUI_BATCH_ENTRY) left
   // by one entry was charged to the innocent entry that happened to end last.
   // Which of the two left it is not known: the warning says so, naming both.
-  fs::path plan = two_entries_one_leaving("env -i /usr/bin/setsid /bin/sleep 300");
+  // The daemon starts 0.3 s into leaves_one, after both entries started (a
+  // daemon older than an entry is never charged to it: the next test), so
+  // that either could have left it.
+  fs::path plan = two_entries_one_leaving("sleep 0.3; env -i /usr/bin/setsid /bin/sleep 300");
   auto r = run({plan.string(), "-j", "2"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("still_running left pid "), std::string::npos) << r.output;
