@@ -1,5 +1,7 @@
 #include "batcher/scratch_dir.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,16 +32,30 @@ ScratchDir::ScratchDir(fs::path parent) : parent_(temp_or(parent)) {}
 ScratchDir::~ScratchDir() {
   std::error_code ec;
   if (!path_.empty()) fs::remove_all(path_, ec);
+  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 const fs::path& ScratchDir::path() {
   if (!path_.empty()) return path_;
   pid_t self = ::getpid();
   auto st = read_proc_stat(self);
-  std::string pattern = (parent_ / (std::string(kPrefix) + std::to_string(self) + "-" +
-                                    std::to_string(st ? st->start_time : 0) + "-XXXXXX"))
-                            .string();
-  if (::mkdtemp(pattern.data())) path_ = pattern;
+  const std::string name =
+      std::string(kPrefix) + std::to_string(self) + "-" + std::to_string(st ? st->start_time : 0) + "-XXXXXX";
+  // Made under a name no cleaner matches, locked, then given its name: no
+  // cleaner ever finds it unlocked while we live.
+  std::string pattern = (parent_ / ("." + name)).string();
+  if (!::mkdtemp(pattern.data())) return path_;
+  const fs::path made = pattern;
+  const fs::path final_path = parent_ / made.filename().string().substr(1);
+  int fd = ::open(made.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0 || ::rename(made.c_str(), final_path.c_str()) != 0) {
+    if (fd >= 0) ::close(fd);
+    std::error_code ec;
+    fs::remove(made, ec);
+    return path_;
+  }
+  lock_fd_ = fd;
+  path_ = final_path;
   return path_;
 }
 
@@ -62,8 +78,17 @@ std::vector<fs::path> remove_dead_scratch_dirs(fs::path parent) {
     struct stat st {};
     if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) continue;
     if (is_same_process(static_cast<pid_t>(pid), start)) continue;  // its creator is alive
+    // Its creator holds a lock on it while it lives: in another pid namespace
+    // (Bazel's linux-sandbox shards share /dev/shm) its pid means nothing here.
+    int fd = ::open(entry.path().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      continue;
+    }
     std::error_code rm;
     fs::remove_all(entry.path(), rm);
+    ::close(fd);
     if (!rm) removed.push_back(entry.path());
   }
   return removed;

@@ -21,18 +21,23 @@ class ScratchDir {
   ScratchDir(const ScratchDir&) = delete;
   ScratchDir& operator=(const ScratchDir&) = delete;
 
-  /// Creates the directory on the first call (0700). Empty path when it cannot.
+  /// Creates the directory on the first call (0700), locked (LOCK_EX) until
+  /// destroyed. Empty path when it cannot.
   const std::filesystem::path& path();
   bool created() const { return !path_.empty(); }
 
  private:
   std::filesystem::path parent_;
   std::filesystem::path path_;
+  int lock_fd_ = -1;  ///< LOCK_EX on the directory while we live: the proof a cleaner needs
 };
 
 /// Removes every "livegui-batch-<pid>-<start>-*" directory in `parent` (the
-/// temp directory by default) that we own and whose creator (pid + start
-/// time) is no longer alive. Returns the removed paths. Never throws.
+/// temp directory by default) that we own, whose creator (pid + start time)
+/// is not alive here and whose lock (flock(2) on the directory, which its
+/// creator holds while it lives) is free: a creator in another pid
+/// namespace (Bazel's sandboxed test shards share /dev/shm) is alive though
+/// its pid names nothing here. Returns the removed paths. Never throws.
 std::vector<std::filesystem::path> remove_dead_scratch_dirs(std::filesystem::path parent = {});
 
 /// A real run's directory for the files only the run itself reads while an

@@ -40,6 +40,23 @@ TEST(BatcherScratchDir, WhatADeadCreatorLeftIsRemovedAndALiveOnesIsKept) {
   EXPECT_TRUE(fs::exists(parent / "livegui-batch-abcdef"));
 }
 
+TEST(BatcherScratchDir, ALiveCreatorsDirectoryIsKeptThoughItsPidNamesNothingHere) {
+  // Two Bazel shards of livegui_plan_test (linux-sandbox: a pid namespace
+  // each, one /dev/shm): each saw the other's directory named by a pid that
+  // is not the other here, and removed it while the other ran (bazel.smoke
+  // failed 1 run in 4).
+  test_support::TempDir parent{"scratch"};
+  ScratchDir scratch(parent.path());
+  const fs::path made = scratch.path();
+  ASSERT_FALSE(made.empty());
+  // Its name as another namespace would give it: a pid that is gone here.
+  const fs::path elsewhere = parent / "livegui-batch-999999-5-abcdef";
+  fs::rename(made, elsewhere);
+  EXPECT_TRUE(remove_dead_scratch_dirs(parent.path()).empty());
+  EXPECT_TRUE(fs::is_directory(elsewhere));
+  fs::rename(elsewhere, made);  // for its destructor
+}
+
 TEST(BatcherScratchDir, TheTmpfsOneIsTheRunsOwnInDevShmAndRemovedAtTheEnd) {
   if (!is_writable_tmpfs("/dev/shm")) GTEST_SKIP() << "no writable tmpfs at /dev/shm: tmpfs_scratch_dir() is nullptr";
   fs::path made;
