@@ -17,6 +17,13 @@
 //   floor        posix_spawn each binary (stdout, stderr → /dev/null), wait;
 //                at -j2 two at a time
 //   shell loop   sh -c 'for f; do "$f" >/dev/null; done' (-j1 only)
+//   shell loop + flags  the same loop, each binary given what livegui-batch
+//                asks of it for fidelity — its JSON report (a fresh file),
+//                its event stream (--gtest_stream_result_to, to a sink that
+//                drains it as the batcher does), a premature-exit file on
+//                tmpfs — and its output to a log (-j1 only): the binary's own
+//                share of livegui-batch's cost, so that the batcher's share is
+//                livegui-batch / this way
 //   livegui-batch an N-entry plan, -q, reports written
 //   ctest        a generated CTestTestfile.cmake (one add_test per binary)
 //   gtest-parallel the N binaries (only when installed: it is not a Debian package)
@@ -24,7 +31,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,6 +49,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness/subprocess.hpp"
@@ -175,6 +185,32 @@ std::string find_on_path(const std::vector<std::string>& names) {
   return {};
 }
 
+/// A loopback listener that accepts GoogleTest event streams one after the
+/// other and drains each to its end, waking once per 4 KiB as the batcher's
+/// sink does (SO_RCVLOWAT). Lives until the process ends.
+int start_stream_sink() {
+  int s = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (s < 0 || ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(s, 64) != 0 ||
+      ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+    throw std::runtime_error("cannot listen on loopback for the stream sink");
+  std::thread([s] {
+    char buf[65536];
+    for (;;) {
+      int c = ::accept4(s, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) continue;
+      int low = 4096;
+      ::setsockopt(c, SOL_SOCKET, SO_RCVLOWAT, &low, sizeof low);
+      while (::read(c, buf, sizeof buf) > 0) {}
+      ::close(c);
+    }
+  }).detach();
+  return ntohs(a.sin_port);
+}
+
 struct Way {
   Way(std::string n, int j, std::function<double()> r) : name(std::move(n)), jobs(j), run(std::move(r)) {}
   std::string name;
@@ -231,6 +267,7 @@ int main(int argc, char** argv) {
     write_plan(dir / "plan.toml", binaries, false);
     write_ctest_file(dir / "ctest", binaries);
 
+    const int sink_port = start_stream_sink();
     std::vector<Way> ways;
     for (int j : {1, 2}) {
       const std::string js = std::to_string(j);
@@ -239,6 +276,18 @@ int main(int argc, char** argv) {
         std::vector<std::string> sh{"/bin/sh", "-c", "for f; do \"$f\" >/dev/null; done", "sh"};
         sh.insert(sh.end(), binaries.begin(), binaries.end());
         ways.emplace_back(Way{"shell loop", j, [sh, dir] { return run_timed(sh, dir / "sh.log"); }});
+        // Fresh report files, as livegui-batch removes each entry's before its
+        // run (one rm for the round: a process per entry would weigh more than the files).
+        const std::string flags_dir = (dir / "flags").string();
+        fs::create_directories(flags_dir);
+        std::vector<std::string> flagged{
+            "/bin/sh", "-c",
+            "rm -f " + flags_dir + "/*; i=0; for f; do i=$((i+1)); TEST_PREMATURE_EXIT_FILE=/dev/shm/batcher-bench-pe-$$ "
+            "\"$f\" --gtest_output=json:" + flags_dir + "/$i.json --gtest_stream_result_to=127.0.0.1:" +
+                std::to_string(sink_port) + " >" + flags_dir + "/$i.log 2>&1; done",
+            "sh"};
+        flagged.insert(flagged.end(), binaries.begin(), binaries.end());
+        ways.emplace_back(Way{"shell loop + flags", j, [flagged, dir] { return run_timed(flagged, dir / "fl.log"); }});
       }
       std::vector<std::string> builds{batch};
       builds.insert(builds.end(), opt.also.begin(), opt.also.end());
@@ -311,6 +360,8 @@ int main(int argc, char** argv) {
     paired("livegui-batch", 1, "ctest", 1);
     paired("livegui-batch", 2, "ctest", 2);
     paired("livegui-batch", 1, "shell loop", 1);
+    paired("shell loop + flags", 1, "shell loop", 1);
+    paired("livegui-batch", 1, "shell loop + flags", 1);
     paired("livegui-batch", 2, "livegui-batch", 1);
     paired("ctest", 2, "ctest", 1);
     paired("floor (posix_spawn, wait)", 2, "floor (posix_spawn, wait)", 1);
