@@ -338,7 +338,13 @@ StateFile from_json(const fs::path& file, const json& j) {
 bool is_writable_tmpfs(const fs::path& dir) {
   struct statfs fs_info {};
   if (::statfs(dir.c_str(), &fs_info) != 0) return false;
-  return fs_info.f_type == TMPFS_MAGIC && ::access(dir.c_str(), W_OK | X_OK) == 0;
+  // A full one (Docker's 64 MiB /dev/shm, filled by the app under test)
+  // passes every other check, and then every state-file write fails with
+  // ENOSPC: the run's dirty-state warnings were silently lost (trial14b).
+  const unsigned long long free_bytes =
+      static_cast<unsigned long long>(fs_info.f_bavail) * static_cast<unsigned long long>(fs_info.f_bsize);
+  return fs_info.f_type == TMPFS_MAGIC && ::access(dir.c_str(), W_OK | X_OK) == 0 && free_bytes >= kTmpfsMinFree &&
+         (fs_info.f_files == 0 || fs_info.f_ffree >= 64);
 }
 
 fs::path default_state_dir() {

@@ -145,10 +145,15 @@ class StateFileError : public std::runtime_error {
 
 /// Default state directory, the one place it is decided: $LIVEGUI_STATE_DIR,
 /// else $XDG_RUNTIME_DIR/livegui, else /dev/shm/livegui-<uid> when /dev/shm is
-/// a writable tmpfs, else /tmp/livegui-<uid>. Creates nothing.
+/// a writable tmpfs with room (is_writable_tmpfs), else /tmp/livegui-<uid>.
+/// Creates nothing.
 std::filesystem::path default_state_dir();
 
-/// True when `dir` is on a tmpfs and we may create files in it.
+/// Free space below which a tmpfs counts as full: 1 MiB.
+inline constexpr unsigned long long kTmpfsMinFree = 1ull << 20;
+
+/// True when `dir` is on a tmpfs, we may create files in it, and it has
+/// kTmpfsMinFree bytes and 64 inodes free (statfs(2)).
 bool is_writable_tmpfs(const std::filesystem::path& dir);
 
 /// Creates `dir` (0700) if needed. Throws StateFileError when it exists but is

@@ -930,6 +930,43 @@ TEST_F(BatchE2E, WithoutAWritableCgroupTheRunSaysSoAtInfoLevel) {
   EXPECT_NE(out.find("[batcher] [info] no run cgroup ("), std::string::npos) << out;
 }
 
+TEST_F(BatchE2E, AFullDevShmIsNotTheDefaultStateDirectory) {
+  // Trial14b: with /dev/shm full (Docker's 64 MiB one, filled), it still
+  // passed for a writable tmpfs; every state-file write failed (ENOSPC) and
+  // the run's dirty-state warnings were silently lost. A private mount
+  // namespace, a small tmpfs on /dev/shm, filled.
+  const std::string unshare = find_executable("unshare").string();
+  if (unshare.empty() || ::geteuid() != 0) GTEST_SKIP() << "needs root and unshare(1)";
+  const std::string where = (dir_ / "where").string();
+  fs::path plan = write_plan(R"([[tiers]]
+name = "live"
+uses_aut = true
+aut = { executable = ")" + built("sample_app/sample_app") +
+                             R"(", args = ["--headless"], display = "none" }
+[[tiers.entries]]
+name = "e1"
+command = ["/bin/sh", "-c", "echo \"$LIVEGUI_STATE_FILE\" > )" +
+                             where + R"(; test -s \"$LIVEGUI_STATE_FILE\""]
+)");
+  SpawnOptions opt;
+  opt.executable = unshare;
+  opt.args = {"-m", "/bin/sh", "-c",
+              "mount --make-rprivate / && mount -t tmpfs -o size=4m tmpfs /dev/shm && "
+              "{ dd if=/dev/zero of=/dev/shm/fill bs=64k 2>/dev/null; true; } && exec env -u XDG_RUNTIME_DIR -u "
+              "LIVEGUI_STATE_DIR " +
+                  built("batcher/livegui-batch") + " " + plan.string() + " -q --aut-scope session --report-dir " +
+                  reports().string()};
+  opt.output_file = dir_ / "out.txt";
+  Subprocess batch = Subprocess::spawn(opt);
+  auto st = batch.wait_for(90s);
+  ASSERT_TRUE(st.has_value());
+  const std::string out = read_text(dir_ / "out.txt");
+  if (out.find("mount:") != std::string::npos) GTEST_SKIP() << "cannot mount a tmpfs here: " << out;
+  EXPECT_EQ(*st, ExitStatus::exited(0)) << out;
+  const std::string file = read_text(where);
+  EXPECT_EQ(file.rfind("/tmp/livegui-", 0), 0u) << file << "\n" << out;
+}
+
 TEST_F(BatchE2E, AnEntryStuckAfterSigkillIsReapedWhenItFinallyExits) {
   // Issue 11 item 6: a child still there when the SIGKILL wait runs out (in
   // the kernel, or slow to die) is left behind but stays ours, and is reaped
