@@ -564,6 +564,12 @@ int run_batch(const BatchOptions& options, std::ostream& out, std::ostream& err,
       return kExitPassed;
     }
     std::unique_ptr<RunState> run_state = claim_state_step(setup, report_dir);
+    // Named otherwise when another run of our pid and start time (in another
+    // pid namespace) holds that name (RunState).
+    if (run_state->state_file() != setup.state_file) {
+      setup.state_file = run_state->state_file();
+      setup.ctx.env[env::kStateFile] = setup.state_file.string();
+    }
     auto display = make_display(out, options.display);
     for (const auto& s : loaded.skipped_inputs) display->note("skipped " + s);
     BatchResults results = run_step(loaded.plan, sel, found, setup, options, report_dir, *display, signals, started);

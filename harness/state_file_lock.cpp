@@ -51,13 +51,18 @@ int create_locked_file(const fs::path& lock) {
   const fs::path tmp = lock.parent_path() / ("." + lock.filename().string() + ".new-" + std::to_string(::getpid()));
   int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return -1;
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || ::rename(tmp.c_str(), lock.c_str()) != 0) {
+  // link(2), not rename(2): a lock file already there is never replaced.
+  // Its holder may be another live owner of the same pid and start time —
+  // one in another pid namespace sharing this directory (trial14b: two
+  // runs, both pid 2, started in one clock tick, shared one state file).
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || ::link(tmp.c_str(), lock.c_str()) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
     ::close(fd);
     errno = err;
     return -1;
   }
+  ::unlink(tmp.c_str());
   return fd;
 }
 

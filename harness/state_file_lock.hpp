@@ -29,9 +29,10 @@ std::optional<ProcessIdentity> run_of_state_file(const std::filesystem::path& fi
 std::filesystem::path lock_file_for(const std::filesystem::path& state_file);
 
 /// Creates `lock` already locked (LOCK_EX): made under a temporary name no
-/// scanner reads, locked, then renamed into place, so no other process ever
+/// scanner reads, locked, then linked into place, so no other process ever
 /// sees it unlocked. 0600, never through a symlink, close-on-exec. Returns
-/// the fd, or -1 with errno set. Never blocks.
+/// the fd, or -1 with errno set: EEXIST when `lock` exists already (it is
+/// never replaced). Never blocks.
 int create_locked_file(const std::filesystem::path& lock);
 
 /// Opens `lock` (creating it 0600 when missing, never through a symlink,

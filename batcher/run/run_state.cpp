@@ -24,9 +24,15 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 }  // namespace
 
-RunState::RunState(const fs::path& dir, const ProcessIdentity& run, const std::string& shard_suffix)
-    : state_file_(dir / run_state_file_name(run, shard_suffix)), lock_file_(lock_file_for(state_file_)) {
-  lock_fd_ = create_locked_file(lock_file_);
+RunState::RunState(const fs::path& dir, const ProcessIdentity& run, const std::string& shard_suffix) {
+  // Our pid and start time name the file; another run with both (in another
+  // pid namespace sharing the directory) has it already: "-n2", "-n3", … .
+  for (int n = 1; n <= 16; ++n) {
+    state_file_ = dir / run_state_file_name(run, (n == 1 ? std::string() : "-n" + std::to_string(n)) + shard_suffix);
+    lock_file_ = lock_file_for(state_file_);
+    lock_fd_ = create_locked_file(lock_file_);
+    if (lock_fd_ >= 0 || errno != EEXIST) break;
+  }
   if (lock_fd_ < 0)
     throw StateFileError("cannot take the lock " + lock_file_.string() +
                          " for this run's state file: " + std::strerror(errno));

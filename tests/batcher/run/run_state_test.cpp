@@ -101,6 +101,24 @@ TEST_F(BatcherRunState, EachRunHasItsOwnLockedFileAndRemovesBothAtACleanEnd) {
 // A writer stopped between its write and its rename (a harness stopped at a
 // timeout) leaves a temporary file beside the state file: a clean end
 // removes it too, and only those of its own state file.
+TEST_F(BatcherRunState, ARunWithTheSamePidAndStartTimeGetsAFileOfItsOwn) {
+  // Trial14b: two runs in separate pid namespaces sharing /dev/shm, both
+  // pid 2, started in one clock tick: the second's lock replaced the first's
+  // (rename), and both drove one state file. Two RunStates of one identity
+  // in one process stand for them (flock locks are per open file).
+  const ProcessIdentity twin{2, 1596694};
+  {
+    RunState first(dir_path_, twin, "");
+    RunState second(dir_path_, twin, "");
+    EXPECT_EQ(first.state_file(), dir_path_ / "aut-state-2-1596694.json");
+    EXPECT_EQ(second.state_file(), dir_path_ / "aut-state-2-1596694-n2.json");
+    EXPECT_EQ(run_of_state_file(second.state_file()), twin);
+    // Both locks are held, each by its own run: neither file is a left-over.
+    EXPECT_TRUE(take_left_overs(dir_path_, dir_path_ / "aut-state-other.json").empty());
+  }
+  EXPECT_TRUE(fs::is_empty(dir_path_));
+}
+
 TEST_F(BatcherRunState, ACleanEndRemovesTheTemporaryFilesOfUnfinishedWrites) {
   ProcessIdentity self = self_identity();
   fs::path own_tmp, other_tmp;
