@@ -96,7 +96,12 @@ std::vector<fs::path> remove_dead_scratch_dirs(fs::path parent) {
 
 std::unique_ptr<ScratchDir> tmpfs_scratch_dir() {
   const fs::path shm = "/dev/shm";
-  if (!is_writable_tmpfs(shm)) return nullptr;
+  if (!is_writable_tmpfs(shm)) {
+    logger("batcher")->info("{} is not a writable tmpfs with room: GoogleTest's event streams and premature-exit "
+                            "markers go beside the logs",
+                            shm.string());
+    return nullptr;
+  }
   for (const auto& gone : remove_dead_scratch_dirs(shm))
     logger("batcher")->debug("removed {}, left by a run that died", gone.string());
   auto dir = std::make_unique<ScratchDir>(shm);
