@@ -111,14 +111,9 @@ void AppHandle::Impl::claim_state_file() {
 
 void AppHandle::Impl::release_state_file() {
   if (state_lock_fd < 0) return;
+  // As a batcher's per-run file: one outlives only an owner that did not end cleanly.
+  if (own_state_file) remove_owned_state_file(state_path);
   std::error_code ec;
-  if (own_state_file) {
-    // As a batcher's per-run file: one outlives only an owner that did not end cleanly.
-    std::filesystem::remove(state_path, ec);
-    const std::string prefix = "." + state_path.filename().string() + ".tmp-";
-    for (std::filesystem::directory_iterator it(state_path.parent_path(), ec), end; !ec && it != end; it.increment(ec))
-      if (it->path().filename().string().rfind(prefix, 0) == 0) std::filesystem::remove(it->path(), ec);
-  }
   // Unlinked while held: whoever opened it before finds it gone once it has
   // the lock (try_lock_file), and opens the new one.
   std::filesystem::remove(state_lock_path, ec);

@@ -66,6 +66,20 @@ int create_locked_file(const fs::path& lock) {
   return fd;
 }
 
+bool is_still_at(int fd, const fs::path& lock) {
+  struct stat held {}, now {};
+  return ::fstat(fd, &held) == 0 && ::lstat(lock.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
+         held.st_ino == now.st_ino;
+}
+
+void remove_owned_state_file(const fs::path& state_file) {
+  std::error_code ec;
+  fs::remove(state_file, ec);
+  const std::string prefix = "." + state_file.filename().string() + ".tmp-";
+  for (fs::directory_iterator it(state_file.parent_path(), ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename().string().rfind(prefix, 0) == 0) fs::remove(it->path(), ec);
+}
+
 int try_lock_file(const fs::path& lock) {
   // Bounded: each retry means another process removed or replaced the file
   // in between, which a holder does once, on its way out.
@@ -78,10 +92,7 @@ int try_lock_file(const fs::path& lock) {
       errno = err;
       return -1;
     }
-    struct stat held {}, now {};
-    if (::fstat(fd, &held) == 0 && ::lstat(lock.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
-        held.st_ino == now.st_ino)
-      return fd;
+    if (is_still_at(fd, lock)) return fd;
     ::close(fd);  // unlinked or replaced meanwhile: this lock guards nothing
   }
   errno = EAGAIN;

@@ -35,6 +35,16 @@ std::filesystem::path lock_file_for(const std::filesystem::path& state_file);
 /// never replaced). Never blocks.
 int create_locked_file(const std::filesystem::path& lock);
 
+/// True while `fd` (a lock we hold) is still the file at `lock`: one
+/// unlinked or replaced meanwhile locks nothing (fstat against lstat).
+bool is_still_at(int fd, const std::filesystem::path& lock);
+
+/// An owner's clean end: removes `state_file` and the temporary files of
+/// its writes that never completed (write_file_atomically's
+/// ".<name>.tmp-…"; a writer stopped between its write and its rename).
+/// Never throws.
+void remove_owned_state_file(const std::filesystem::path& state_file);
+
 /// Opens `lock` (creating it 0600 when missing, never through a symlink,
 /// close-on-exec) and takes LOCK_EX without blocking. A lock file unlinked
 /// or replaced between the open and the flock (its holder removed it on

@@ -43,14 +43,10 @@ RunState::RunState(const fs::path& dir, const ProcessIdentity& run, const std::s
 }
 
 RunState::~RunState() {
+  // An entry's harness stopped at a timeout may have left a temporary file:
+  // the run is over, nobody renames it any more.
+  remove_owned_state_file(state_file_);
   std::error_code ec;
-  fs::remove(state_file_, ec);
-  // A writer stopped between its write and its rename (an entry's harness
-  // stopped at a timeout) left its temporary file (write_file_atomically's
-  // ".<name>.tmp-…"): the run is over, nobody renames it any more.
-  const std::string prefix = "." + state_file_.filename().string() + ".tmp-";
-  for (fs::directory_iterator it(state_file_.parent_path(), ec), end; !ec && it != end; it.increment(ec))
-    if (it->path().filename().string().rfind(prefix, 0) == 0) fs::remove(it->path(), ec);
   // Unlink while holding the lock: a scanner that opened it before now finds no state file.
   fs::remove(lock_file_, ec);
   if (lock_fd_ >= 0) ::close(lock_fd_);
@@ -141,9 +137,7 @@ int sweep_state_dir(const fs::path& dir, const fs::path& own_lock) {
     // Removed only while it is still the file we locked: one replaced
     // meanwhile (removed by another sweep, created anew by a live owner)
     // is that owner's.
-    struct stat held {}, now {};
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && ::fstat(fd, &held) == 0 && ::lstat(lock.c_str(), &now) == 0 &&
-        held.st_dev == now.st_dev && held.st_ino == now.st_ino) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0 && is_still_at(fd, lock)) {
       LeftOver(state, lock, fd).release();
       ++removed;
     } else {

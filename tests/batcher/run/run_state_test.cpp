@@ -67,6 +67,21 @@ class BatcherRunState : public ::testing::Test {
     return out;
   }
 
+  /// This directory's left-over scan (as a run's first AUT entry makes it):
+  /// one warning, which names the group member `pid` (a sleep) and says it
+  /// was stopped, and the member is gone. Returns the warning.
+  std::string expect_one_left_over_stopping(pid_t pid, std::uint64_t start_time) {
+    StateGuard guard({dir_path_ / "aut-state-mine.json", 2s, 2s});
+    auto outcomes = guard.check_left_overs(ctx());
+    EXPECT_EQ(outcomes.size(), 1u);
+    if (outcomes.size() != 1) return {};
+    const std::string w = outcomes[0].warning;
+    EXPECT_NE(w.find("pid " + std::to_string(pid) + " (sleep)"), std::string::npos) << w;
+    EXPECT_NE(w.find("stopped it"), std::string::npos) << w;
+    EXPECT_TRUE(poll_for([&] { return !is_same_process(pid, start_time); }, 5s)) << w;
+    return w;
+  }
+
   TempDir dir_{"run-state"};
   fs::path dir_path_;
 };
@@ -444,13 +459,7 @@ TEST_F(BatcherRunState, AMemberOfARecordedGroupThatCarriesTheRunsWordIsStopped) 
   // A truthful record: the AUT (the group's leader) started before its member.
   StateFile s = killed_run_state({o.pgid, id->start_time});
   write_state_file(dir_path_ / "aut-state-999999-7.json", s);
-  StateGuard guard({dir_path_ / "aut-state-mine.json", 2s, 2s});
-  auto outcomes = guard.check_left_overs(ctx());
-  ASSERT_EQ(outcomes.size(), 1u);
-  const std::string& w = outcomes[0].warning;
-  EXPECT_NE(w.find("pid " + std::to_string(o.pid) + " (sleep)"), std::string::npos) << w;
-  EXPECT_NE(w.find("stopped it"), std::string::npos) << w;
-  EXPECT_TRUE(poll_for([&] { return !is_same_process(o.pid, id->start_time); }, 5s)) << w;
+  expect_one_left_over_stopping(o.pid, id->start_time);
 }
 
 TEST_F(BatcherRunState, AMemberOfAStandaloneRecordsGroupThatCarriesItsOwnersWordIsStopped) {
@@ -469,14 +478,8 @@ TEST_F(BatcherRunState, AMemberOfAStandaloneRecordsGroupThatCarriesItsOwnersWord
   ASSERT_TRUE(id);
   s.aut = AutRecord{o.pgid, o.pgid, id->start_time, "/bin/sample_app", 4000, "", ""};
   write_state_file(dir_path_ / "aut-state.json", s);
-  StateGuard guard({dir_path_ / "aut-state-mine.json", 2s, 2s});
-  auto outcomes = guard.check_left_overs(ctx());
-  ASSERT_EQ(outcomes.size(), 1u);
-  const std::string& w = outcomes[0].warning;
-  EXPECT_NE(w.find("pid " + std::to_string(o.pid) + " (sleep)"), std::string::npos) << w;
-  EXPECT_NE(w.find("stopped it"), std::string::npos) << w;
+  const std::string w = expect_one_left_over_stopping(o.pid, id->start_time);
   EXPECT_EQ(w.find("nothing proves"), std::string::npos) << w;
-  EXPECT_TRUE(poll_for([&] { return !is_same_process(o.pid, id->start_time); }, 5s)) << w;
 }
 
 }  // namespace
